@@ -1,0 +1,13 @@
+/** Injection tokens, one per port and per configured value. Symbol.for so that bundles share them. */
+export const TOKENS = {
+  OrderQueue: Symbol.for('OrderQueue'),
+  DeadLetterQueue: Symbol.for('DeadLetterQueue'),
+  IdempotencyStore: Symbol.for('IdempotencyStore'),
+  EventBus: Symbol.for('EventBus'),
+  Clock: Symbol.for('Clock'),
+  Random: Symbol.for('Random'),
+  Logger: Symbol.for('Logger'),
+  Metrics: Symbol.for('Metrics'),
+  CircuitBreakers: Symbol.for('CircuitBreakers'),
+  PipelineConfig: Symbol.for('PipelineConfig'),
+} as const;
