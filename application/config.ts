@@ -1,0 +1,132 @@
+import type { BackoffStrategy } from '../domain/backoff.js';
+
+/**
+ * The environment every function reads, validated once in the composition root. The infrastructure
+ * (terraform/) builds each function's environment from `PipelineEnvironment`, so the names cannot drift.
+ */
+export interface PipelineEnvironment {
+  PIPELINE_BACKEND?: 'aws' | 'memory';
+  SERVICE_NAME?: string;
+  ORDER_QUEUE_URL?: string;
+  DEAD_LETTER_QUEUE_URL?: string;
+  IDEMPOTENCY_TABLE_NAME?: string;
+  EVENT_BUS_NAME?: string;
+  EVENT_SOURCE?: string;
+  ALLOW_FAILURE_SIMULATION?: 'true' | 'false';
+  SUPPORTED_CURRENCIES?: string;
+  MAX_ORDER_TOTAL_MINOR?: string;
+  TAX_RATE_BASIS_POINTS?: string;
+  MAX_BODY_BYTES?: string;
+  IDEMPOTENCY_TTL_SECONDS?: string;
+  WORKER_CONCURRENCY?: string;
+  BACKOFF_STRATEGY?: BackoffStrategy;
+  REDRIVE_MAX_ATTEMPTS?: string;
+  REDRIVE_MESSAGE_BUDGET?: string;
+  REDRIVE_TIME_BUDGET_MS?: string;
+  PERMANENCE_RECEIVE_THRESHOLD?: string;
+}
+
+export interface PipelineConfig {
+  readonly backend: 'aws' | 'memory';
+  readonly serviceName: string;
+  readonly orderQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly idempotencyTableName: string;
+  readonly eventBusName: string;
+  readonly eventSource: string;
+  readonly allowFailureSimulation: boolean;
+  readonly supportedCurrencies: readonly string[] | undefined;
+  readonly maxOrderTotalMinor: number;
+  readonly taxRateBasisPoints: number;
+  readonly maxBodyBytes: number;
+  readonly idempotencyTtlSeconds: number;
+  readonly workerConcurrency: number;
+  readonly backoffStrategy: BackoffStrategy;
+  readonly redriveMaxAttempts: number;
+  readonly redriveMessageBudget: number;
+  readonly redriveTimeBudgetMs: number;
+  readonly permanenceReceiveThreshold: number;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const BACKOFF_STRATEGIES: readonly BackoffStrategy[] = ['seed', 'full-jitter', 'equal-jitter', 'decorrelated-jitter'];
+const MEMORY_PLACEHOLDER = 'memory';
+
+/** Reads and validates the environment; every problem is reported at once, naming the variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): PipelineConfig {
+  const problems: string[] = [];
+  const backend = oneOf(env, 'PIPELINE_BACKEND', ['aws', 'memory'] as const, 'aws', problems);
+  const awsOnly = (name: keyof PipelineEnvironment): string => {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return value.trim();
+    if (backend === 'aws') problems.push(`${name} is required when PIPELINE_BACKEND=aws`);
+    return MEMORY_PLACEHOLDER;
+  };
+  const config: PipelineConfig = {
+    backend,
+    serviceName: text(env, 'SERVICE_NAME', 'orders'),
+    orderQueueUrl: awsOnly('ORDER_QUEUE_URL'),
+    deadLetterQueueUrl: awsOnly('DEAD_LETTER_QUEUE_URL'),
+    idempotencyTableName: awsOnly('IDEMPOTENCY_TABLE_NAME'),
+    eventBusName: awsOnly('EVENT_BUS_NAME'),
+    eventSource: text(env, 'EVENT_SOURCE', 'orders.pipeline'),
+    allowFailureSimulation: oneOf(env, 'ALLOW_FAILURE_SIMULATION', ['true', 'false'] as const, 'false', problems) === 'true',
+    supportedCurrencies: currencies(env, problems),
+    maxOrderTotalMinor: integer(env, 'MAX_ORDER_TOTAL_MINOR', 100_000_000, 1, Number.MAX_SAFE_INTEGER, problems),
+    taxRateBasisPoints: integer(env, 'TAX_RATE_BASIS_POINTS', 0, 0, 10_000, problems),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 262_144, 1_024, 1_048_576, problems),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600, problems),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 5, 1, 100, problems),
+    backoffStrategy: oneOf(env, 'BACKOFF_STRATEGY', BACKOFF_STRATEGIES, 'full-jitter', problems),
+    redriveMaxAttempts: integer(env, 'REDRIVE_MAX_ATTEMPTS', 5, 0, 100, problems),
+    redriveMessageBudget: integer(env, 'REDRIVE_MESSAGE_BUDGET', 100, 1, 10_000, problems),
+    redriveTimeBudgetMs: integer(env, 'REDRIVE_TIME_BUDGET_MS', 20_000, 1_000, 900_000, problems),
+    permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
+  };
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return config;
+}
+
+function text(env: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function oneOf<T extends string>(
+  env: Readonly<Record<string, string | undefined>>, name: string, allowed: readonly T[], fallback: T, problems: string[],
+): T {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return fallback;
+}
+
+function integer(
+  env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number, problems: string[],
+): number {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+    return fallback;
+  }
+  return parsed;
+}
+
+function currencies(env: Readonly<Record<string, string | undefined>>, problems: string[]): readonly string[] | undefined {
+  const value = env.SUPPORTED_CURRENCIES?.trim();
+  if (value === undefined || value === '') return undefined;
+  const codes = value.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== '');
+  const bad = codes.filter((code) => !/^[A-Z]{3}$/.test(code));
+  if (bad.length > 0 || codes.length === 0) problems.push(`SUPPORTED_CURRENCIES must be a comma-separated list of ISO 4217 codes (bad: ${bad.join(', ') || 'empty'})`);
+  return codes;
+}
+
