@@ -1,0 +1,192 @@
+import { RETRY_POLICIES, type ErrorCategory } from './error-category.js';
+import { IllegalTransitionError, PermanentError } from './errors.js';
+
+/**
+ * A circuit breaker per dependency, as a pure state machine. Half-open is decided lazily when a call asks
+ * for a permit, by comparing the clock with `openedAt`: no timers, so an execution environment frozen
+ * between invocations is still right when it thaws.
+ *
+ *   CLOSED ──threshold counted failures (within the window)──▶ OPEN
+ *     ▲                                                        │ ACQUIRE once recoveryTimeoutMs passed
+ *     └────────────── probe SUCCESS ─────── HALF_OPEN ◀────────┘
+ *                                             │ counted probe FAILURE ──▶ OPEN (openedAt = now)
+ *
+ * Only failures whose category says something about the dependency's health (RETRY_POLICIES[c].tripsBreaker:
+ * TRANSIENT and TIMEOUT) count. Results that arrive while OPEN are answers to calls made before it opened:
+ * legal races, ignored. RELEASE frees a probe slot without judging health; one without a probe in flight
+ * is a bug and fails loudly.
+ */
+export const SERVICE_NAMES = ['dynamodb', 'sqs', 'eventbridge'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface BreakerSettings {
+  /** Consecutive counted failures that open the breaker. */
+  readonly failureThreshold: number;
+  /** How long it stays OPEN before one probe may find out whether the dependency recovered. */
+  readonly recoveryTimeoutMs: number;
+  /** Probes allowed at once while HALF_OPEN. */
+  readonly halfOpenMaxProbes: number;
+  /** When set, failures count only within this long of the first counted one ("N failures within T"). */
+  readonly failureWindowMs?: number;
+}
+
+/**
+ * The seed's per-service rule ("DynamoDB: 3 failures, 30 s recovery", …), read as N failures within T:
+ * the one duration is both the window and the recovery time, so failures left over from before an idle
+ * gap (a frozen environment) cannot add up to a trip.
+ */
+export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSettings>> = {
+  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000 },
+  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000 },
+  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000 },
+};
+
+export type BreakerState =
+  | { readonly status: 'CLOSED'; readonly failures: number; readonly firstFailureAt?: number }
+  | { readonly status: 'OPEN'; readonly openedAt: number }
+  | { readonly status: 'HALF_OPEN'; readonly probesInFlight: number };
+
+export type BreakerStatus = BreakerState['status'];
+export const BREAKER_STATUSES: readonly BreakerStatus[] = ['CLOSED', 'OPEN', 'HALF_OPEN'];
+
+export const INITIAL_BREAKER_STATE: BreakerState = { status: 'CLOSED', failures: 0 };
+
+export type BreakerEvent =
+  | { readonly type: 'ACQUIRE' }
+  | { readonly type: 'SUCCESS' }
+  | { readonly type: 'FAILURE'; readonly category: ErrorCategory }
+  | { readonly type: 'RELEASE' };
+
+export interface AcquireResult {
+  readonly permitted: boolean;
+  readonly state: BreakerState;
+  /** How long until a call may be permitted again; 0 when this one is. */
+  readonly retryAfterMs: number;
+}
+
+/** Whether a failure of `category` says the dependency is unhealthy. */
+export function countsAgainstHealth(category: ErrorCategory): boolean {
+  return RETRY_POLICIES[category].tripsBreaker;
+}
+
+/** Asks for permission to call. The returned state must be stored whether or not the call is permitted. */
+export function acquire(state: BreakerState, settings: BreakerSettings, now: number): AcquireResult {
+  switch (state.status) {
+    case 'CLOSED':
+      return { permitted: true, state, retryAfterMs: 0 };
+    case 'OPEN': {
+      // A wall clock that stepped back behind openedAt would otherwise hold the breaker open for as long
+      // as the step: wait one recovery period from the clock as it now reads.
+      const openedAt = Math.min(state.openedAt, now);
+      const dueAt = openedAt + settings.recoveryTimeoutMs;
+      if (now < dueAt) {
+        const held: BreakerState = openedAt === state.openedAt ? state : { status: 'OPEN', openedAt };
+        return { permitted: false, state: held, retryAfterMs: dueAt - now };
+      }
+      return { permitted: true, state: { status: 'HALF_OPEN', probesInFlight: 1 }, retryAfterMs: 0 };
+    }
+    case 'HALF_OPEN':
+      if (state.probesInFlight < settings.halfOpenMaxProbes) {
+        return { permitted: true, state: { status: 'HALF_OPEN', probesInFlight: state.probesInFlight + 1 }, retryAfterMs: 0 };
+      }
+      // When the running probe ends is unknown; a failed probe reopens for one recovery period, so that is
+      // the honest wait to suggest.
+      return { permitted: false, state, retryAfterMs: settings.recoveryTimeoutMs };
+  }
+}
+
+type StateOf<S extends BreakerStatus> = Extract<BreakerState, { readonly status: S }>;
+type EventOf<T extends BreakerEvent['type']> = Extract<BreakerEvent, { readonly type: T }>;
+type Handler<S extends BreakerStatus, T extends BreakerEvent['type']> = (
+  state: StateOf<S>,
+  event: EventOf<T>,
+  settings: BreakerSettings,
+  now: number,
+) => BreakerState;
+type TransitionTable = {
+  readonly [S in BreakerStatus]: { readonly [T in BreakerEvent['type']]: Handler<S, T> };
+};
+
+const CLOSED_AFTER_SUCCESS: BreakerState = INITIAL_BREAKER_STATE;
+
+/** Every (state, event) pair, written out: nothing is left to a default branch. */
+const TRANSITIONS: TransitionTable = {
+  CLOSED: {
+    ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
+    SUCCESS: () => CLOSED_AFTER_SUCCESS,
+    FAILURE: (state, event, settings, now) => (countsAgainstHealth(event.category) ? countFailure(state, settings, now) : state),
+    RELEASE: (state) => illegal(state, 'RELEASE'),
+  },
+  OPEN: {
+    ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
+    SUCCESS: (state) => state,
+    FAILURE: (state) => state,
+    RELEASE: (state) => illegal(state, 'RELEASE'),
+  },
+  HALF_OPEN: {
+    ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
+    SUCCESS: () => CLOSED_AFTER_SUCCESS,
+    FAILURE: (state, event, _settings, now) => (countsAgainstHealth(event.category) ? { status: 'OPEN', openedAt: now } : state),
+    RELEASE: (state) =>
+      state.probesInFlight > 0 ? { status: 'HALF_OPEN', probesInFlight: state.probesInFlight - 1 } : illegal(state, 'RELEASE'),
+  },
+};
+
+/** The transition function: the stored state and what happened give the state to store. */
+export function transition(state: BreakerState, event: BreakerEvent, settings: BreakerSettings, now: number): BreakerState {
+  // The table is indexed by this very state's status and this very event's type, so the pair always matches.
+  const handler = TRANSITIONS[state.status][event.type] as Handler<BreakerStatus, BreakerEvent['type']>;
+  return handler(state, event, settings, now);
+}
+
+function countFailure(state: StateOf<'CLOSED'>, settings: BreakerSettings, now: number): BreakerState {
+  const windowStart = state.firstFailureAt ?? now;
+  const stale = settings.failureWindowMs !== undefined && now - windowStart > settings.failureWindowMs;
+  const failures = stale ? 1 : state.failures + 1;
+  const firstFailureAt = stale ? now : windowStart;
+  if (failures >= settings.failureThreshold) return { status: 'OPEN', openedAt: now };
+  return { status: 'CLOSED', failures, firstFailureAt };
+}
+
+function illegal(state: BreakerState, event: string): never {
+  throw new IllegalTransitionError('circuit-breaker', state.status, event);
+}
+
+/** True while calls are refused outright: OPEN and not yet due for a probe. */
+export function isOpenAt(state: BreakerState, settings: BreakerSettings, now: number): boolean {
+  return state.status === 'OPEN' && !acquire(state, settings, now).permitted;
+}
+
+/** Rejects settings that would make the breaker never open, never close or never probe. */
+export function assertValidBreakerSettings(settings: BreakerSettings, name = 'breaker'): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(settings.failureThreshold) || settings.failureThreshold < 1) problems.push('failureThreshold must be an integer ≥ 1');
+  if (!Number.isFinite(settings.recoveryTimeoutMs) || settings.recoveryTimeoutMs < 0) problems.push('recoveryTimeoutMs must be a finite number ≥ 0');
+  if (!Number.isInteger(settings.halfOpenMaxProbes) || settings.halfOpenMaxProbes < 1) problems.push('halfOpenMaxProbes must be an integer ≥ 1');
+  if (settings.failureWindowMs !== undefined && (!Number.isFinite(settings.failureWindowMs) || settings.failureWindowMs <= 0)) {
+    problems.push('failureWindowMs must be a finite number > 0 when set');
+  }
+  if (problems.length > 0) {
+    throw new PermanentError(`invalid ${name} settings: ${problems.join('; ')}`, {
+      code: 'BREAKER.INVALID_SETTINGS',
+      context: { name, problems },
+    });
+  }
+}
+
+/** Narrows a value read back from storage (or JSON) to a well-formed state. */
+export function isBreakerState(value: unknown): value is BreakerState {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
+  switch (candidate['status']) {
+    case 'CLOSED':
+      return isCount(candidate['failures']) && (candidate['firstFailureAt'] === undefined || Number.isFinite(candidate['firstFailureAt']));
+    case 'OPEN':
+      return Number.isFinite(candidate['openedAt']);
+    case 'HALF_OPEN':
+      return isCount(candidate['probesInFlight']);
+    default:
+      return false;
+  }
+}
