@@ -78,3 +78,22 @@ export class IllegalTransitionError extends PermanentError {
     });
   }
 }
+
+export class UnknownError extends PipelineError {
+  readonly category = 'UNKNOWN' as const;
+  constructor(message: string, options: PipelineErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The error class for a category, for failures reported as data (partial batch results) that must be raised. */
+export function errorForCategory(category: ErrorCategory, message: string, options: PipelineErrorOptions): PipelineError {
+  switch (category) {
+    case 'VALIDATION': return new ValidationError(message, options);
+    case 'TRANSIENT': return new TransientError(message, options);
+    case 'TIMEOUT': return new TimeoutError(message, options);
+    case 'PERMANENT': return new PermanentError(message, options);
+    case 'PROCESSING': return new ProcessingError(message, options);
+    case 'UNKNOWN': return new UnknownError(message, options);
+  }
+}

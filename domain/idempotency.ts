@@ -70,8 +70,10 @@ export type ClaimDecision =
 export type IdempotencyEvent =
   | { readonly type: 'CLAIM'; readonly request: ClaimRequest }
   | { readonly type: 'RECORD_OUTCOME'; readonly ownerToken: string; readonly outcome: OutcomeSummary }
-  | { readonly type: 'COMPLETE'; readonly ownerToken: string }
-  | { readonly type: 'FAIL'; readonly ownerToken: string; readonly failure: FailureInfo; readonly park: boolean }
+  /** `outcome`, when given, is committed with the completion: the business effect and its record in one write. */
+  | { readonly type: 'COMPLETE'; readonly ownerToken: string; readonly outcome?: OutcomeSummary }
+  /** `outcome`, when given, is kept so that the retry only re-emits events (the business step succeeded). */
+  | { readonly type: 'FAIL'; readonly ownerToken: string; readonly failure: FailureInfo; readonly park: boolean; readonly outcome?: OutcomeSummary }
   | { readonly type: 'PARK'; readonly failure: FailureInfo };
 
 /** Completion or failure presented by a worker that no longer holds the lease. */
@@ -164,10 +166,10 @@ export function transition(record: IdempotencyRecord | undefined, event: Idempot
       return { ...record, outcome: event.outcome, updatedAt: now };
     case 'COMPLETE':
       assertOwner(record, event.ownerToken, from, event.type);
-      return released(record, 'SUCCEEDED', now);
+      return withOutcome(released(record, 'SUCCEEDED', now), event.outcome);
     case 'FAIL':
       assertOwner(record, event.ownerToken, from, event.type);
-      return { ...released(record, event.park ? 'PARKED' : 'RETRY', now), lastError: event.failure };
+      return withOutcome({ ...released(record, event.park ? 'PARKED' : 'RETRY', now), lastError: event.failure }, event.outcome);
     case 'PARK':
       if (record.status === 'SUCCEEDED' || (record.status === 'INFLIGHT' && !leaseExpired(record, now))) {
         throw new IllegalTransitionError('idempotency', record.status, event.type);
@@ -179,6 +181,10 @@ export function transition(record: IdempotencyRecord | undefined, event: Idempot
 function assertOwner(record: IdempotencyRecord, ownerToken: string, from: IdempotencyStatus, event: string): void {
   if (record.status !== 'INFLIGHT') throw new IllegalTransitionError('idempotency', from, event);
   if (record.ownerToken !== ownerToken) throw new LeaseLostError(record.key, ownerToken);
+}
+
+function withOutcome(record: IdempotencyRecord, outcome: OutcomeSummary | undefined): IdempotencyRecord {
+  return outcome === undefined ? record : { ...record, outcome };
 }
 
 function released(record: IdempotencyRecord, status: StoredStatus, now: number): IdempotencyRecord {

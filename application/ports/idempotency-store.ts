@@ -14,8 +14,10 @@ import type {
 export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimDecision>;
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord>;
-  complete(key: string, ownerToken: string, now: number): Promise<IdempotencyRecord>;
-  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number): Promise<IdempotencyRecord>;
+  /** SUCCEEDED; `outcome`, when given, is stored in the same write (the worker's happy path is claim + complete). */
+  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord>;
+  /** RETRY, or PARKED when `park`; `outcome`, when given, is kept so the retry skips the business step. */
+  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord>;
   /**
    * Parks a key from outside a claim (the redrive). Returns undefined when there is nothing to park
    * (no live record) and the record unchanged when it SUCCEEDED or is held by a live lease.
