@@ -1,0 +1,73 @@
+import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
+import type { FieldViolation, Order } from '../domain/order.js';
+import { isSimulation, type FailureSimulation } from './failure-simulation.js';
+import type { QueueMessage } from './ports/queue-message.js';
+import { parseOrderShape } from './services/order-schema.js';
+
+export const SCHEMA_VERSION = '1';
+
+/** What travels on the order queue. The order is re-checked by the worker: the queue is not trusted either. */
+export interface OrderMessageBody {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly order: Order;
+  readonly payloadHash: string;
+  readonly acceptedAt: number;
+  readonly simulate?: FailureSimulation;
+}
+
+export interface OrderEnvelope {
+  readonly body: OrderMessageBody;
+  readonly idempotencyKey: string;
+  readonly correlationId: string;
+}
+
+export type EnvelopeResult = { readonly ok: true; readonly envelope: OrderEnvelope } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
+
+export function orderMessageAttributes(envelope: OrderEnvelope): Record<string, string> {
+  return {
+    [MESSAGE_ATTRIBUTES.orderId]: envelope.body.order.orderId,
+    [MESSAGE_ATTRIBUTES.idempotencyKey]: envelope.idempotencyKey,
+    [MESSAGE_ATTRIBUTES.correlationId]: envelope.correlationId,
+    [MESSAGE_ATTRIBUTES.schemaVersion]: SCHEMA_VERSION,
+  };
+}
+
+/** Reads a queue message back into an envelope, reporting every reason it cannot. */
+export function parseOrderMessage(message: Pick<QueueMessage, 'body' | 'attributes' | 'messageId'>): EnvelopeResult {
+  const violations: FieldViolation[] = [];
+  const idempotencyKey = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
+  const correlationId = message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? message.messageId;
+  if (idempotencyKey === undefined || idempotencyKey === '') {
+    violations.push({ path: `attributes.${MESSAGE_ATTRIBUTES.idempotencyKey}`, code: 'MESSAGE.MISSING_ATTRIBUTE', message: 'idempotencyKey attribute is required' });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message.body);
+  } catch {
+    return { ok: false, violations: [...violations, { path: 'body', code: 'MESSAGE.MALFORMED_JSON', message: 'body is not valid JSON' }] };
+  }
+  if (typeof raw !== 'object' || raw === null) {
+    return { ok: false, violations: [...violations, { path: 'body', code: 'MESSAGE.NOT_AN_OBJECT', message: 'body must be a JSON object' }] };
+  }
+  const candidate = raw as Record<string, unknown>;
+  if (candidate.schemaVersion !== SCHEMA_VERSION) {
+    violations.push({ path: 'body.schemaVersion', code: 'MESSAGE.UNSUPPORTED_SCHEMA', message: `schemaVersion must be "${SCHEMA_VERSION}"` });
+  }
+  if (typeof candidate.payloadHash !== 'string' || typeof candidate.acceptedAt !== 'number') {
+    violations.push({ path: 'body', code: 'MESSAGE.MISSING_FIELD', message: 'payloadHash and acceptedAt are required' });
+  }
+  if (candidate.simulate !== undefined && !isSimulation(candidate.simulate)) {
+    violations.push({ path: 'body.simulate', code: 'MESSAGE.INVALID_SIMULATION', message: 'simulate is malformed' });
+  }
+  const shape = parseOrderShape(candidate.order);
+  if (!shape.ok) violations.push(...shape.violations.map((v) => ({ ...v, path: v.path === '' ? 'body.order' : `body.order.${v.path}` })));
+  if (violations.length > 0 || !shape.ok || idempotencyKey === undefined) return { ok: false, violations };
+  const body: OrderMessageBody = {
+    schemaVersion: SCHEMA_VERSION,
+    order: shape.order,
+    payloadHash: candidate.payloadHash as string,
+    acceptedAt: candidate.acceptedAt as number,
+    ...(candidate.simulate === undefined ? {} : { simulate: candidate.simulate as FailureSimulation }),
+  };
+  return { ok: true, envelope: { body, idempotencyKey, correlationId } };
+}

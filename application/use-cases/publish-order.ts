@@ -1,0 +1,89 @@
+import { inject, injectable } from 'inversify';
+import { errorForCategory } from '../../domain/errors.js';
+import type { Order } from '../../domain/order.js';
+import type { PipelineConfig } from '../config.js';
+import type { FailureSimulation } from '../failure-simulation.js';
+import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../order-message.js';
+import { orderPublishedEvent } from '../pipeline-events.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { OrderQueue } from '../ports/order-queue.js';
+import { fingerprint } from '../services/fingerprint.js';
+import { TOKENS } from '../tokens.js';
+
+export interface PublishOrderInput {
+  readonly order: Order;
+  readonly correlationId: string;
+  /** The client's Idempotency-Key header, if it sent one. */
+  readonly idempotencyKey?: string;
+  readonly simulation?: FailureSimulation;
+}
+
+export interface PublishOrderResult {
+  readonly messageId: string;
+  readonly idempotencyKey: string;
+  readonly payloadHash: string;
+}
+
+/** Derives the idempotency key and the payload fingerprint the whole pipeline uses. */
+export function orderIdentity(order: Order, clientKey: string | undefined): { idempotencyKey: string; payloadHash: string } {
+  const payloadHash = fingerprint(order);
+  return { payloadHash, idempotencyKey: clientKey ?? `order-${payloadHash.slice(0, 40)}` };
+}
+
+/** Puts a validated order on the order queue with the attributes every later step relies on. */
+@injectable()
+export class PublishOrder {
+  constructor(
+    @inject(TOKENS.OrderQueue) private readonly queue: OrderQueue,
+    @inject(TOKENS.EventBus) private readonly events: EventBus,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Metrics) private readonly metrics: Metrics,
+    @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
+  ) {}
+
+  async execute(input: PublishOrderInput): Promise<PublishOrderResult> {
+    const { idempotencyKey, payloadHash } = orderIdentity(input.order, input.idempotencyKey);
+    const now = this.clock.now();
+    const envelope: OrderEnvelope = {
+      idempotencyKey,
+      correlationId: input.correlationId,
+      body: {
+        schemaVersion: SCHEMA_VERSION,
+        order: input.order,
+        payloadHash,
+        acceptedAt: now,
+        ...(input.simulation === undefined ? {} : { simulate: input.simulation }),
+      },
+    };
+    const result = await this.queue.send([{ id: 'order', body: JSON.stringify(envelope.body), attributes: orderMessageAttributes(envelope) }]);
+    const sent = result.sent[0];
+    if (sent === undefined) {
+      const failure = result.failed[0];
+      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
+    }
+    this.metrics.add('OrdersAccepted', 1, 'Count');
+    await this.announce(envelope, sent.messageId, now);
+    return { messageId: sent.messageId, idempotencyKey, payloadHash };
+  }
+
+  /** The order is safely queued; a lost announcement must not turn into a failed request, so it is logged. */
+  private async announce(envelope: OrderEnvelope, messageId: string, now: number): Promise<void> {
+    const context = {
+      source: this.config.eventSource,
+      idempotencyKey: envelope.idempotencyKey,
+      orderId: envelope.body.order.orderId,
+      correlationId: envelope.correlationId,
+      now,
+    };
+    try {
+      const outcome = await this.events.publish([orderPublishedEvent(context, messageId)]);
+      if (outcome.failed.length > 0) this.logger.warn('OrderPublished event not delivered', { orderId: context.orderId, code: outcome.failed[0]?.code });
+    } catch (error) {
+      this.logger.warn('OrderPublished event not delivered', { orderId: context.orderId, error: String(error) });
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import { inject, injectable } from 'inversify';
+import { DEFAULT_BACKOFF_POLICY, nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
+import { analyseDeadLetter, MESSAGE_ATTRIBUTES, type AnalysisOptions, type DeadLetterVerdict } from '../../domain/dead-letter-analysis.js';
+import type { ErrorCategory } from '../../domain/error-category.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import type { PipelineConfig } from '../config.js';
+import { orderParkedEvent } from '../pipeline-events.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
+import type { IdempotencyStore } from '../ports/idempotency-store.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { OrderQueue } from '../ports/order-queue.js';
+import type { OutboundMessage, QueueMessage } from '../ports/queue-message.js';
+import type { Random } from '../ports/random.js';
+import { TOKENS } from '../tokens.js';
+import { PublishOrderEvents } from './publish-order-events.js';
+
+export interface RedriveReport {
+  readonly received: number;
+  readonly redriven: number;
+  readonly parked: number;
+  /** DLQ copies of orders that have since succeeded: deleted, nothing else to do. */
+  readonly duplicatesRemoved: number;
+  /** Left in the DLQ for the next run (a send, event or delete did not go through). */
+  readonly leftInQueue: number;
+  readonly parkedByCategory: Readonly<Partial<Record<ErrorCategory, number>>>;
+  readonly stoppedBy: 'empty' | 'message-budget' | 'time-budget';
+}
+
+/** While the redrive works a message, the DLQ hides it for this long from other readers. */
+const DLQ_VISIBILITY_SECONDS = 60;
+const STRIPPED_ON_REDRIVE = [MESSAGE_ATTRIBUTES.errorCategory, MESSAGE_ATTRIBUTES.errorCode, MESSAGE_ATTRIBUTES.attempts];
+
+interface Analysed {
+  readonly message: QueueMessage;
+  readonly verdict: DeadLetterVerdict;
+  readonly key: string | undefined;
+}
+
+/**
+ * The intelligent redrive: reads the DLQ within a message and time budget, decides per message (the
+ * worker's category attribute, then the idempotency record, then the body, then the receive count),
+ * and either sends it back with backoff as DelaySeconds and its redrive attempt in an attribute, or
+ * parks it: the record says PARKED with the category, an OrderParked event carries the message. A DLQ
+ * message is deleted only after its new home accepted it.
+ */
+@injectable()
+export class RedriveDeadLetters {
+  private readonly backoff: BackoffPolicy;
+  private readonly analysis: AnalysisOptions;
+
+  constructor(
+    @inject(TOKENS.DeadLetterQueue) private readonly dlq: DeadLetterQueue,
+    @inject(TOKENS.OrderQueue) private readonly queue: OrderQueue,
+    @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
+    @inject(PublishOrderEvents) private readonly events: PublishOrderEvents,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Random) private readonly random: Random,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Metrics) private readonly metrics: Metrics,
+    @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
+  ) {
+    this.backoff = { ...DEFAULT_BACKOFF_POLICY, strategy: config.backoffStrategy };
+    this.analysis = { permanenceReceiveThreshold: config.permanenceReceiveThreshold, maxRedrives: config.redriveMaxAttempts };
+  }
+
+  async execute(): Promise<RedriveReport> {
+    const deadline = this.clock.now() + this.config.redriveTimeBudgetMs;
+    const totals = { received: 0, redriven: 0, parked: 0, duplicatesRemoved: 0, leftInQueue: 0 };
+    const parkedByCategory: Partial<Record<ErrorCategory, number>> = {};
+    let stoppedBy: RedriveReport['stoppedBy'] = 'empty';
+    for (;;) {
+      if (totals.received >= this.config.redriveMessageBudget) { stoppedBy = 'message-budget'; break; }
+      if (this.clock.now() >= deadline) { stoppedBy = 'time-budget'; break; }
+      const messages = await this.dlq.receive(Math.min(10, this.config.redriveMessageBudget - totals.received), DLQ_VISIBILITY_SECONDS);
+      if (messages.length === 0) break;
+      totals.received += messages.length;
+      const round = await this.handle(messages);
+      totals.redriven += round.redriven;
+      totals.parked += round.parked.length;
+      totals.duplicatesRemoved += round.duplicates;
+      totals.leftInQueue += round.left;
+      for (const category of round.parked) parkedByCategory[category] = (parkedByCategory[category] ?? 0) + 1;
+    }
+    this.metrics.add('MessagesRedriven', totals.redriven, 'Count');
+    for (const [category, count] of Object.entries(parkedByCategory)) this.metrics.add('MessagesParked', count, 'Count', { category });
+    const report: RedriveReport = { ...totals, parkedByCategory, stoppedBy };
+    this.logger.info('redrive finished', { ...report });
+    return report;
+  }
+
+  private async handle(messages: readonly QueueMessage[]): Promise<{ redriven: number; parked: ErrorCategory[]; duplicates: number; left: number }> {
+    const now = this.clock.now();
+    const analysed: Analysed[] = [];
+    const deletable: string[] = [];
+    let duplicates = 0;
+    for (const message of messages) {
+      const key = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
+      const record = key === undefined ? undefined : await this.recordOf(key, now);
+      if (record?.status === 'SUCCEEDED') {
+        deletable.push(message.receiptHandle);
+        duplicates++;
+        continue;
+      }
+      const verdict = analyseDeadLetter({
+        attributes: message.attributes,
+        body: message.body,
+        receiveCount: message.receiveCount,
+        ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
+      }, this.analysis);
+      analysed.push({ message, verdict, key });
+    }
+    const redriven = await this.redrive(analysed.filter((a) => a.verdict.action === 'REDRIVE'));
+    const parked = await this.park(analysed.filter((a) => a.verdict.action === 'PARK'), now);
+    const undeleted = await this.dlq.delete([...deletable, ...redriven, ...parked.map((p) => p.message.receiptHandle)]);
+    const left = messages.length - (deletable.length + redriven.length + parked.length) + undeleted.length;
+    return { redriven: redriven.length, parked: parked.map((p) => p.verdict.category), duplicates, left };
+  }
+
+  /** Sends back with backoff; returns the receipt handles of the messages the order queue accepted. */
+  private async redrive(items: readonly Analysed[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const outbound: OutboundMessage[] = items.map((item, index) => ({
+      id: `r${index}`,
+      body: item.message.body,
+      attributes: { ...withoutFailureAttributes(item.message.attributes), [MESSAGE_ATTRIBUTES.redriveAttempt]: String(item.verdict.redriveAttempt) },
+      delaySeconds: nextDelaySeconds(this.backoff, item.verdict.redriveAttempt, 0, () => this.random.next()),
+    }));
+    const result = await this.queue.send(outbound);
+    for (const failed of result.failed) this.logger.warn('redrive send failed; message stays in the DLQ', { code: failed.code, category: failed.category });
+    const sentIds = new Set(result.sent.map((s) => s.id));
+    return items.filter((_, index) => sentIds.has(`r${index}`)).map((item) => item.message.receiptHandle);
+  }
+
+  /** Marks the record PARKED and announces the message; returns the items whose announcement was delivered. */
+  private async park(items: readonly Analysed[], now: number): Promise<Analysed[]> {
+    if (items.length === 0) return [];
+    const events = await Promise.all(items.map(async (item) => {
+      const failure = { category: item.verdict.category, code: `REDRIVE.${item.verdict.source.toUpperCase()}` };
+      if (item.key !== undefined) await this.parkRecord(item.key, failure, now);
+      return orderParkedEvent({
+        source: this.config.eventSource,
+        idempotencyKey: item.key ?? `dlq-${item.message.messageId}`,
+        orderId: item.message.attributes[MESSAGE_ATTRIBUTES.orderId] ?? 'unknown',
+        correlationId: item.message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? item.message.messageId,
+        now,
+      }, { category: item.verdict.category, reason: item.verdict.reason, body: item.message.body, messageId: item.message.messageId });
+    }));
+    let delivered: Set<string>;
+    try {
+      const result = await this.events.execute(events);
+      delivered = new Set(result.published.map((event) => event.eventId));
+    } catch (error) {
+      this.logger.warn('parked events not delivered; messages stay in the DLQ', { error: String(error) });
+      return [];
+    }
+    return items.filter((_, index) => delivered.has(events[index]?.eventId ?? ''));
+  }
+
+  private async parkRecord(key: string, failure: { category: ErrorCategory; code: string }, now: number): Promise<void> {
+    try {
+      await this.store.park(key, failure, now);
+    } catch (error) {
+      this.logger.warn('could not mark the record PARKED', { error: String(error) });
+    }
+  }
+
+  private async recordOf(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    try {
+      return await this.store.get(key, now);
+    } catch (error) {
+      this.logger.warn('idempotency lookup failed during redrive; analysing without the record', { error: String(error) });
+      return undefined;
+    }
+  }
+}
+
+function withoutFailureAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).filter(([name]) => !(STRIPPED_ON_REDRIVE as readonly string[]).includes(name)));
+}
