@@ -1,0 +1,365 @@
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import type { Clock } from '../../application/ports/clock.js';
+import type { LogContext, Logger } from '../../application/ports/logger.js';
+import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import { TOKENS } from '../../application/tokens.js';
+import type { BreakerSettings } from '../../domain/circuit-breaker.js';
+import { CircuitOpenError, PermanentError, TransientError, ValidationError } from '../../domain/errors.js';
+import { LeaseLostError } from '../../domain/idempotency.js';
+
+class ManualClock implements Clock {
+  constructor(private current = 1_700_000_000_000) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  sleep(ms: number): Promise<void> {
+    this.advance(ms);
+    return Promise.resolve();
+  }
+}
+
+interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly fields: LogContext | undefined;
+}
+
+class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+  debug(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'DEBUG', message, fields });
+  }
+  info(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'INFO', message, fields });
+  }
+  warn(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'WARN', message, fields });
+  }
+  error(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'ERROR', message, fields });
+  }
+  child(): Logger {
+    return this;
+  }
+}
+
+interface MetricPoint {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: MetricUnit;
+  readonly dimensions: Readonly<Record<string, string>> | undefined;
+}
+
+class RecordingMetrics implements Metrics {
+  readonly points: MetricPoint[] = [];
+  add(name: string, value: number, unit: MetricUnit, dimensions?: Readonly<Record<string, string>>): void {
+    this.points.push({ name, value, unit, dimensions });
+  }
+  flush(): void {}
+  named(name: string): MetricPoint[] {
+    return this.points.filter((point) => point.name === name);
+  }
+}
+
+/** A call whose end the test decides, to hold a probe in flight. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve: (value: T) => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const serviceUnavailable = (): Error => Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+const accessDenied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+const ok = (): Promise<string> => Promise.resolve('ok');
+const fails = (error: unknown) => (): Promise<never> => Promise.reject(error);
+
+const ONE_STRIKE: BreakerSettings = { failureThreshold: 1, recoveryTimeoutMs: 10_000, halfOpenMaxProbes: 1 };
+
+describe('Class: CircuitBreakers', () => {
+  let clock: ManualClock;
+  let logger: RecordingLogger;
+  let metrics: RecordingMetrics;
+  let breakers: CircuitBreakers;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    logger = new RecordingLogger();
+    metrics = new RecordingMetrics();
+    breakers = new CircuitBreakers(clock, logger, metrics);
+  });
+
+  async function tripDynamo(): Promise<void> {
+    breakers.configure({ dynamodb: ONE_STRIKE });
+    await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+    expect(breakers.state('dynamodb').status).to.equal('OPEN');
+  }
+
+  describe('Method: run', () => {
+    it('returns what the call returns and keeps the breaker closed', async () => {
+      const result = await breakers.run('sqs', () => Promise.resolve({ sent: 3 }));
+
+      expect(result).to.deep.equal({ sent: 3 });
+      expect(breakers.state('sqs')).to.deep.include({ status: 'CLOSED', failures: 0 });
+    });
+
+    it('rethrows the very error the call threw', async () => {
+      const original = serviceUnavailable();
+
+      const thrown = await breakers.run('sqs', fails(original)).catch((error: unknown) => error);
+
+      expect(thrown).to.equal(original);
+    });
+
+    it('opens after the seed threshold of transient failures (DynamoDB: 3)', async () => {
+      for (let i = 0; i < 2; i += 1) await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+      expect(breakers.state('dynamodb').status).to.equal('CLOSED');
+
+      await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now() });
+    });
+
+    it('throws CircuitOpenError without calling while open', async () => {
+      // Prepare
+      await tripDynamo();
+      clock.advance(4_000);
+      let called = false;
+
+      // Act
+      const thrown = await breakers
+        .run('dynamodb', () => {
+          called = true;
+          return ok();
+        })
+        .catch((error: unknown) => error);
+
+      // Assess
+      expect(called).to.equal(false);
+      expect(thrown).to.be.instanceOf(CircuitOpenError);
+      expect(thrown).to.include({ service: 'dynamodb', retryAfterMs: 6_000, code: 'BREAKER.OPEN' });
+      expect(metrics.named('CircuitBreakerRejected')).to.deep.equal([
+        { name: 'CircuitBreakerRejected', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },
+      ]);
+    });
+
+    it('keeps the breakers of different services apart', async () => {
+      await tripDynamo();
+
+      expect(await breakers.run('sqs', ok)).to.equal('ok');
+      expect(await breakers.run('eventbridge', ok)).to.equal('ok');
+    });
+
+    const harmless: readonly [string, () => unknown][] = [
+      ['a permanent AWS error (403)', accessDenied],
+      ['a ValidationError', () => new ValidationError('bad order', { code: 'ORDER.INVALID' })],
+      ['a LeaseLostError the pipeline raised itself', () => new LeaseLostError('key-1', 'owner-1')],
+      ['a CircuitOpenError of another breaker', () => new CircuitOpenError('sqs', 1_000)],
+      ['a TransientError the pipeline raised without a foreign cause', () => new TransientError('retry later', { code: 'TEST.OWN' })],
+    ];
+    for (const [label, makeError] of harmless) {
+      it(`never counts ${label} against the dependency`, async () => {
+        breakers.configure({ dynamodb: ONE_STRIKE });
+
+        for (let i = 0; i < 5; i += 1) await breakers.run('dynamodb', fails(makeError())).catch(() => undefined);
+
+        expect(breakers.state('dynamodb')).to.deep.include({ status: 'CLOSED', failures: 0 });
+      });
+    }
+
+    it('counts a TransientError that an adapter wrapped around the SDK error', async () => {
+      breakers.configure({ dynamodb: ONE_STRIKE });
+      const translated = new TransientError('dynamodb throttled', { code: 'AWS.ThrottlingException', cause: serviceUnavailable() });
+
+      await breakers.run('dynamodb', fails(translated)).catch(() => undefined);
+
+      expect(breakers.state('dynamodb').status).to.equal('OPEN');
+    });
+
+    it('counts a timeout from the network layer', async () => {
+      breakers.configure({ eventbridge: ONE_STRIKE });
+
+      await breakers.run('eventbridge', fails(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' }))).catch(() => undefined);
+
+      expect(breakers.state('eventbridge').status).to.equal('OPEN');
+    });
+
+    it('counts a result that failureOf judges a failure, and returns the result unchanged', async () => {
+      breakers.configure({ sqs: ONE_STRIKE });
+      const result = { sent: [], failed: ['throttled'] };
+
+      const returned = await breakers.run('sqs', () => Promise.resolve(result), { failureOf: (r) => (r.sent.length === 0 ? 'TRANSIENT' : undefined) });
+
+      expect(returned).to.equal(result);
+      expect(breakers.state('sqs').status).to.equal('OPEN');
+    });
+
+    it('lets exactly one probe through once the recovery time has passed, and closes on its success', async () => {
+      // Prepare
+      await tripDynamo();
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+      const probe = deferred<string>();
+
+      // Act
+      const probing = breakers.run('dynamodb', () => probe.promise);
+      const second = await breakers.run('dynamodb', ok).catch((error: unknown) => error);
+      probe.resolve('recovered');
+
+      // Assess
+      expect(second).to.be.instanceOf(CircuitOpenError);
+      expect(await probing).to.equal('recovered');
+      expect(breakers.state('dynamodb').status).to.equal('CLOSED');
+      expect(await breakers.run('dynamodb', ok)).to.equal('ok');
+    });
+
+    it('reopens from the moment a probe fails', async () => {
+      await tripDynamo();
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs + 500);
+
+      await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now() });
+      expect(breakers.retryAfterMs('dynamodb')).to.equal(ONE_STRIKE.recoveryTimeoutMs);
+    });
+
+    it('gives the probe slot back when the probe fails for a reason that is not the dependency', async () => {
+      await tripDynamo();
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+
+      await breakers.run('dynamodb', fails(new LeaseLostError('key-1', 'owner-1'))).catch(() => undefined);
+
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'HALF_OPEN', probesInFlight: 0 });
+      expect(await breakers.run('dynamodb', ok)).to.equal('ok');
+      expect(breakers.state('dynamodb').status).to.equal('CLOSED');
+    });
+
+    it('does not let a probe of an earlier half-open spell free the slot of the current probe', async () => {
+      // Prepare: a call made while CLOSED is still running when the breaker opens
+      breakers.configure({ dynamodb: ONE_STRIKE });
+      const lateCall = deferred<string>();
+      const late = breakers.run('dynamodb', () => lateCall.promise).catch(() => undefined);
+      await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+      const firstProbe = deferred<string>();
+      const first = breakers.run('dynamodb', () => firstProbe.promise).catch(() => undefined);
+      // the late call fails while the first probe runs: OPEN again, and a second spell starts
+      lateCall.reject(serviceUnavailable());
+      await late;
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+      const secondProbe = deferred<string>();
+      const second = breakers.run('dynamodb', () => secondProbe.promise);
+
+      // Act: the first probe ends with an error that does not count
+      firstProbe.reject(new LeaseLostError('key-1', 'owner-1'));
+      await first;
+
+      // Assess: the second probe still holds the only slot
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'HALF_OPEN', probesInFlight: 1 });
+      expect(await breakers.run('dynamodb', ok).catch((error: unknown) => error)).to.be.instanceOf(CircuitOpenError);
+      secondProbe.reject(new LeaseLostError('key-2', 'owner-2'));
+      await second.catch(() => undefined);
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'HALF_OPEN', probesInFlight: 0 });
+    });
+
+    it('logs every change of state and counts openings per service', async () => {
+      await tripDynamo();
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+      await breakers.run('dynamodb', ok);
+
+      expect(logger.lines.map((line) => [line.level, line.message, line.fields])).to.deep.equal([
+        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'CLOSED', to: 'OPEN' }],
+        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'OPEN', to: 'HALF_OPEN' }],
+        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'HALF_OPEN', to: 'CLOSED' }],
+      ]);
+      expect(metrics.named('CircuitBreakerOpened')).to.deep.equal([
+        { name: 'CircuitBreakerOpened', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },
+      ]);
+      expect(metrics.named('CircuitBreakerState').map((point) => point.value)).to.deep.equal([2, 1, 0]);
+    });
+
+    it('writes no log line and no metric on the healthy path', async () => {
+      for (let i = 0; i < 10; i += 1) await breakers.run('sqs', ok);
+
+      expect(logger.lines).to.deep.equal([]);
+      expect(metrics.points).to.deep.equal([]);
+    });
+  });
+
+  describe('Method: isOpen', () => {
+    it('is true while open and false once a probe is due', async () => {
+      await tripDynamo();
+      expect(breakers.isOpen('dynamodb')).to.equal(true);
+
+      clock.advance(ONE_STRIKE.recoveryTimeoutMs);
+
+      expect(breakers.isOpen('dynamodb')).to.equal(false);
+      expect(breakers.retryAfterMs('dynamodb')).to.equal(0);
+      expect(breakers.isOpen('sqs')).to.equal(false);
+    });
+  });
+
+  describe('Method: snapshot', () => {
+    it('returns every service state as plain data that does not change afterwards', async () => {
+      const before = breakers.snapshot();
+      await tripDynamo();
+
+      expect(before.dynamodb.status).to.equal('CLOSED');
+      expect(JSON.parse(JSON.stringify(breakers.snapshot()))).to.deep.equal({
+        dynamodb: { status: 'OPEN', openedAt: clock.now() },
+        sqs: { status: 'CLOSED', failures: 0 },
+        eventbridge: { status: 'CLOSED', failures: 0 },
+      });
+    });
+  });
+
+  describe('Method: configure', () => {
+    it('uses the seed settings until told otherwise', () => {
+      expect(breakers.settingsOf('sqs')).to.include({ failureThreshold: 5, recoveryTimeoutMs: 60_000 });
+    });
+
+    it('throws on settings that could never open or never probe', () => {
+      expect(() => breakers.configure({ sqs: { failureThreshold: 0, recoveryTimeoutMs: 1, halfOpenMaxProbes: 1 } })).to.throw(PermanentError, /failureThreshold/);
+      expect(breakers.settingsOf('sqs').failureThreshold).to.equal(5);
+    });
+  });
+
+  describe('Method: reset', () => {
+    it('closes an open breaker', async () => {
+      await tripDynamo();
+
+      breakers.reset('dynamodb');
+
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'CLOSED', failures: 0 });
+      expect(await breakers.run('dynamodb', ok)).to.equal('ok');
+    });
+  });
+
+  describe('Wiring', () => {
+    it('is built by inversify from explicit tokens alone', async () => {
+      // Prepare
+      const container = new Container();
+      container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
+      container.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
+      container.bind<Metrics>(TOKENS.Metrics).toConstantValue(metrics);
+      container.bind(TOKENS.CircuitBreakers).to(CircuitBreakers).inSingletonScope();
+
+      // Act
+      const resolved = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
+      resolved.configure({ sqs: ONE_STRIKE });
+      await resolved.run('sqs', fails(serviceUnavailable())).catch(() => undefined);
+
+      // Assess
+      expect(container.get<CircuitBreakers>(TOKENS.CircuitBreakers)).to.equal(resolved);
+      expect(logger.lines).to.have.length(1);
+      expect(metrics.named('CircuitBreakerOpened')).to.have.length(1);
+    });
+  });
+});
