@@ -1,22 +1,17 @@
 import type { ServiceName } from '../../domain/circuit-breaker.js';
 import { RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
-import type {
-  ClaimDecision,
-  ClaimRequest,
-  FailureInfo,
-  IdempotencyRecord,
-  OutcomeSummary,
-} from '../../domain/idempotency.js';
+import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
-import type { EventBus, PipelineEvent, PublishEventsResult } from '../ports/event-bus.js';
+import type { EventBus, PublishEventsResult } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { OrderQueue } from '../ports/order-queue.js';
-import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../ports/queue-message.js';
+import type { QueueMessage, SendResult } from '../ports/queue-message.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 
 /*
  * Decorators that send every call of a port through the breaker of the service behind it, whichever
  * adapter (AWS or in memory) is inside. Plain classes: the composition root builds them in a factory.
+ * Arguments are handed on as `Parameters<…>`, so an argument a port gains later cannot be dropped here.
  */
 
 /**
@@ -30,90 +25,86 @@ export function batchFailureCategory(succeeded: number, failures: readonly { rea
   return failures.find((failure) => RETRY_POLICIES[failure.category].tripsBreaker)?.category ?? first.category;
 }
 
+const SQS: ServiceName = 'sqs';
+const DYNAMODB: ServiceName = 'dynamodb';
+const EVENTBRIDGE: ServiceName = 'eventbridge';
+
 const sendFailure = (result: SendResult): ErrorCategory | undefined => batchFailureCategory(result.sent.length, result.failed);
 const publishFailure = (result: PublishEventsResult): ErrorCategory | undefined =>
   batchFailureCategory(result.published.length, result.failed);
 
 export class GuardedOrderQueue implements OrderQueue {
-  private readonly service: ServiceName = 'sqs';
-
   constructor(
     private readonly inner: OrderQueue,
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return this.breakers.run(this.service, () => this.inner.send(messages), { failureOf: sendFailure });
+  send(...args: Parameters<OrderQueue['send']>): Promise<SendResult> {
+    return this.breakers.run(SQS, () => this.inner.send(...args), { failureOf: sendFailure });
   }
 
-  changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {
-    return this.breakers.run(this.service, () => this.inner.changeVisibility(changes));
+  changeVisibility(...args: Parameters<OrderQueue['changeVisibility']>): Promise<void> {
+    return this.breakers.run(SQS, () => this.inner.changeVisibility(...args));
   }
 }
 
 export class GuardedDeadLetterQueue implements DeadLetterQueue {
-  private readonly service: ServiceName = 'sqs';
-
   constructor(
     private readonly inner: DeadLetterQueue,
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return this.breakers.run(this.service, () => this.inner.send(messages), { failureOf: sendFailure });
+  send(...args: Parameters<DeadLetterQueue['send']>): Promise<SendResult> {
+    return this.breakers.run(SQS, () => this.inner.send(...args), { failureOf: sendFailure });
   }
 
-  receive(max: number, visibilityTimeoutSeconds: number): Promise<readonly QueueMessage[]> {
-    return this.breakers.run(this.service, () => this.inner.receive(max, visibilityTimeoutSeconds));
+  receive(...args: Parameters<DeadLetterQueue['receive']>): Promise<readonly QueueMessage[]> {
+    return this.breakers.run(SQS, () => this.inner.receive(...args));
   }
 
-  delete(receiptHandles: readonly string[]): Promise<readonly string[]> {
-    return this.breakers.run(this.service, () => this.inner.delete(receiptHandles));
+  delete(...args: Parameters<DeadLetterQueue['delete']>): Promise<readonly string[]> {
+    return this.breakers.run(SQS, () => this.inner.delete(...args));
   }
 }
 
 export class GuardedIdempotencyStore implements IdempotencyStore {
-  private readonly service: ServiceName = 'dynamodb';
-
   constructor(
     private readonly inner: IdempotencyStore,
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  claim(request: ClaimRequest): Promise<ClaimDecision> {
-    return this.breakers.run(this.service, () => this.inner.claim(request));
+  claim(...args: Parameters<IdempotencyStore['claim']>): Promise<ClaimDecision> {
+    return this.breakers.run(DYNAMODB, () => this.inner.claim(...args));
   }
 
-  recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord> {
-    return this.breakers.run(this.service, () => this.inner.recordOutcome(key, ownerToken, outcome, now));
+  recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {
+    return this.breakers.run(DYNAMODB, () => this.inner.recordOutcome(...args));
   }
 
-  complete(key: string, ownerToken: string, now: number): Promise<IdempotencyRecord> {
-    return this.breakers.run(this.service, () => this.inner.complete(key, ownerToken, now));
+  complete(...args: Parameters<IdempotencyStore['complete']>): Promise<IdempotencyRecord> {
+    return this.breakers.run(DYNAMODB, () => this.inner.complete(...args));
   }
 
-  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number): Promise<IdempotencyRecord> {
-    return this.breakers.run(this.service, () => this.inner.fail(key, ownerToken, failure, park, now));
+  fail(...args: Parameters<IdempotencyStore['fail']>): Promise<IdempotencyRecord> {
+    return this.breakers.run(DYNAMODB, () => this.inner.fail(...args));
   }
 
-  park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
-    return this.breakers.run(this.service, () => this.inner.park(key, failure, now));
+  park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
+    return this.breakers.run(DYNAMODB, () => this.inner.park(...args));
   }
 
-  get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
-    return this.breakers.run(this.service, () => this.inner.get(key, now));
+  get(...args: Parameters<IdempotencyStore['get']>): Promise<IdempotencyRecord | undefined> {
+    return this.breakers.run(DYNAMODB, () => this.inner.get(...args));
   }
 }
 
 export class GuardedEventBus implements EventBus {
-  private readonly service: ServiceName = 'eventbridge';
-
   constructor(
     private readonly inner: EventBus,
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  publish(events: readonly PipelineEvent[]): Promise<PublishEventsResult> {
-    return this.breakers.run(this.service, () => this.inner.publish(events), { failureOf: publishFailure });
+  publish(...args: Parameters<EventBus['publish']>): Promise<PublishEventsResult> {
+    return this.breakers.run(EVENTBRIDGE, () => this.inner.publish(...args), { failureOf: publishFailure });
   }
 }

@@ -142,12 +142,12 @@ const CASES: readonly PortCase[] = [
     build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).recordOutcome('order-1', 'owner-1', { total: 5 }, NOW) }; },
   },
   {
-    label: 'GuardedIdempotencyStore.complete', service: 'dynamodb', method: 'complete', args: ['order-1', 'owner-1', NOW], expected: RECORD,
-    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).complete('order-1', 'owner-1', NOW) }; },
+    label: 'GuardedIdempotencyStore.complete', service: 'dynamodb', method: 'complete', args: ['order-1', 'owner-1', NOW, { total: 5 }], expected: RECORD,
+    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).complete('order-1', 'owner-1', NOW, { total: 5 }) }; },
   },
   {
-    label: 'GuardedIdempotencyStore.fail', service: 'dynamodb', method: 'fail', args: ['order-1', 'owner-1', { category: 'TRANSIENT', code: 'X' }, false, NOW], expected: RECORD,
-    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).fail('order-1', 'owner-1', { category: 'TRANSIENT', code: 'X' }, false, NOW) }; },
+    label: 'GuardedIdempotencyStore.fail', service: 'dynamodb', method: 'fail', args: ['order-1', 'owner-1', { category: 'TRANSIENT', code: 'X' }, false, NOW, { total: 5 }], expected: RECORD,
+    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).fail('order-1', 'owner-1', { category: 'TRANSIENT', code: 'X' }, false, NOW, { total: 5 }) }; },
   },
   {
     label: 'GuardedIdempotencyStore.park', service: 'dynamodb', method: 'park', args: ['order-1', { category: 'PERMANENT', code: 'Y' }, NOW], expected: undefined,
