@@ -1,0 +1,66 @@
+import { ContainerModule } from 'inversify';
+import type { PipelineConfig } from '../application/config.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
+import type { EventBus } from '../application/ports/event-bus.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
+import type { OrderQueue } from '../application/ports/order-queue.js';
+import type { Random } from '../application/ports/random.js';
+import { InMemorySqs } from '../adapters/memory/in-memory-sqs.js';
+import { MemoryDeadLetterQueue } from '../adapters/memory/memory-dead-letter-queue.js';
+import { MemoryEventBus } from '../adapters/memory/memory-event-bus.js';
+import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
+import { MemoryOrderQueue } from '../adapters/memory/memory-order-queue.js';
+import { ADAPTERS } from './adapter-tokens.js';
+
+export interface MemoryQueueSettings {
+  readonly orderQueueName: string;
+  readonly deadLetterQueueName: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+export const DEFAULT_MEMORY_QUEUES: MemoryQueueSettings = {
+  orderQueueName: 'orders',
+  deadLetterQueueName: 'orders-dlq',
+  visibilityTimeoutSeconds: 30,
+  maxReceiveCount: 5,
+};
+
+/** The in-memory stand-ins for SQS, DynamoDB and EventBridge, shared with whoever drives them (the harness). */
+export interface MemoryInfrastructure {
+  readonly sqs: InMemorySqs;
+  readonly queues: MemoryQueueSettings;
+  readonly orderQueue: OrderQueue;
+  readonly deadLetterQueue: DeadLetterQueue;
+  readonly store: MemoryIdempotencyStore;
+  readonly bus: MemoryEventBus;
+}
+
+export function createMemoryInfrastructure(
+  _config: PipelineConfig, clock: Clock, random: Random, queues: MemoryQueueSettings = DEFAULT_MEMORY_QUEUES,
+): MemoryInfrastructure {
+  const sqs = new InMemorySqs({ clock });
+  sqs.createQueue(queues.deadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
+  sqs.createQueue(queues.orderQueueName, {
+    visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
+    redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount },
+  });
+  return {
+    sqs,
+    queues,
+    orderQueue: new MemoryOrderQueue(sqs, queues.orderQueueName),
+    deadLetterQueue: new MemoryDeadLetterQueue(sqs, queues.deadLetterQueueName),
+    store: new MemoryIdempotencyStore(),
+    bus: new MemoryEventBus({ clock, random }),
+  };
+}
+
+export function memoryAdaptersModule(infrastructure: MemoryInfrastructure): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(infrastructure.orderQueue);
+    bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(infrastructure.deadLetterQueue);
+    bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(infrastructure.store);
+    bind<EventBus>(ADAPTERS.EventBus).toConstantValue(infrastructure.bus);
+  });
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { PipelineConfig } from '../application/config.js';
+import type { Logger } from '../application/ports/logger.js';
+import { parseOrderShape } from '../application/services/order-schema.js';
+import { TOKENS } from '../application/tokens.js';
+import { PublishOrder } from '../application/use-cases/publish-order.js';
+import { container } from './composition-root.js';
+import { failureResponse } from './http/failure-response.js';
+import { isResponse, parseJsonRequest } from './http/request.js';
+import { badRequest, json, type HttpResponse } from './http/response.js';
+
+/**
+ * POST /publish: enqueues an order the validate step accepted. Business rules are validate's job; the
+ * shape is still checked here, because this edge is reachable on its own.
+ */
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const root = container();
+  const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
+  if (isResponse(request)) return request;
+  const shape = parseOrderShape(request.body);
+  if (!shape.ok) return badRequest(shape.violations, request.correlationId);
+  try {
+    const published = await root.get(PublishOrder).execute({
+      order: shape.order,
+      correlationId: request.correlationId,
+      ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+      ...(request.simulation === undefined ? {} : { simulation: request.simulation }),
+    });
+    return json(202, { status: 'PUBLISHED', orderId: shape.order.orderId, ...published, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+  } catch (error) {
+    return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
+  }
+}
