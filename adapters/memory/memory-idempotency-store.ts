@@ -1,0 +1,91 @@
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import {
+  LeaseLostError,
+  decideClaim,
+  isLive,
+  transition,
+  type ClaimDecision,
+  type ClaimRequest,
+  type FailureInfo,
+  type IdempotencyEvent,
+  type IdempotencyRecord,
+  type OutcomeSummary,
+} from '../../domain/idempotency.js';
+import { IllegalTransitionError } from '../../domain/errors.js';
+
+/**
+ * Idempotency records in a Map. Every method reads and writes without an `await` in between, so each is
+ * as atomic as DynamoDB's conditional write; the domain decides every transition. Records go in and out
+ * as copies: no caller can change what is stored except through the methods.
+ */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly records = new Map<string, IdempotencyRecord>();
+
+  async claim(request: ClaimRequest): Promise<ClaimDecision> {
+    const decision = decideClaim(this.records.get(request.key), request);
+    if (decision.kind === 'PROCEED') this.records.set(request.key, copy(decision.record));
+    return { ...decision, record: copy(decision.record) };
+  }
+
+  async recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord> {
+    return this.ownerGuarded(key, ownerToken, { type: 'RECORD_OUTCOME', ownerToken, outcome }, now);
+  }
+
+  async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
+    return this.ownerGuarded(key, ownerToken, { type: 'COMPLETE', ownerToken, ...(outcome === undefined ? {} : { outcome }) }, now);
+  }
+
+  async fail(
+    key: string,
+    ownerToken: string,
+    failure: FailureInfo,
+    park: boolean,
+    now: number,
+    outcome?: OutcomeSummary,
+  ): Promise<IdempotencyRecord> {
+    const event: IdempotencyEvent = { type: 'FAIL', ownerToken, failure, park, ...(outcome === undefined ? {} : { outcome }) };
+    return this.ownerGuarded(key, ownerToken, event, now);
+  }
+
+  async park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
+    const current = this.records.get(key);
+    if (!isLive(current, now)) return undefined;
+    try {
+      return this.store(transition(current, { type: 'PARK', failure }, now));
+    } catch (error) {
+      // SUCCEEDED, or held by a live lease: nothing to park, and that is an answer, not a failure.
+      if (error instanceof IllegalTransitionError) return copy(current);
+      throw error;
+    }
+  }
+
+  async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    const current = this.records.get(key);
+    return isLive(current, now) ? copy(current) : undefined;
+  }
+
+  /** Every stored record, expired ones included (TTL deletion is lazy in DynamoDB too), for the harness. */
+  snapshot(): IdempotencyRecord[] {
+    return [...this.records.values()].map(copy);
+  }
+
+  private ownerGuarded(key: string, ownerToken: string, event: IdempotencyEvent, now: number): IdempotencyRecord {
+    try {
+      return this.store(transition(this.records.get(key), event, now));
+    } catch (error) {
+      // Absent, expired, released or taken over: in every case the caller no longer holds the lease, which
+      // is what DynamoDB's failed `ownerToken = :token AND status = INFLIGHT` condition says too.
+      if (error instanceof IllegalTransitionError) throw new LeaseLostError(key, ownerToken);
+      throw error;
+    }
+  }
+
+  private store(record: IdempotencyRecord): IdempotencyRecord {
+    this.records.set(record.key, copy(record));
+    return copy(record);
+  }
+}
+
+function copy(record: IdempotencyRecord): IdempotencyRecord {
+  return structuredClone(record);
+}

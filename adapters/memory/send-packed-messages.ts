@@ -1,0 +1,57 @@
+import type { OutboundMessage, SendFailure, SendResult } from '../../application/ports/queue-message.js';
+import { SQS_BATCH_LIMITS, packBatches, sqsMessageSizeBytes } from '../../domain/batch-packing.js';
+import { classifyError } from '../../domain/error-classifier.js';
+import type { ErrorCategory } from '../../domain/error-category.js';
+import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
+import { SqsServiceError } from './sqs-service-error.js';
+
+export const MESSAGE_TOO_LARGE_CODE = 'QUEUE.MESSAGE_TOO_LARGE';
+
+// SQS's answers about the content of one entry: the entry is wrong, sending it again cannot help.
+const CONTENT_ERROR_CODES = new Set(['InvalidParameterValue', 'InvalidMessageContents', 'InvalidAttributeName', 'InvalidAttributeValue']);
+
+/**
+ * Packs `messages` into SendMessageBatch calls within SQS's limits and sends them. A message too large
+ * for any batch is reported as a VALIDATION failure, never dropped; an entry SQS refuses is reported with
+ * its code. The fake's refusals are all sender faults, so nothing here is worth re-sending.
+ */
+export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages: readonly OutboundMessage[]): SendResult {
+  const { batches, oversized } = packBatches(messages, (message) => sqsMessageSizeBytes(message.body, message.attributes), SQS_BATCH_LIMITS);
+  const sent: { id: string; messageId: string }[] = [];
+  const failed: SendFailure[] = oversized.map((message) => ({
+    id: message.id,
+    code: MESSAGE_TOO_LARGE_CODE,
+    category: 'VALIDATION' as const,
+    message: `message of ${sqsMessageSizeBytes(message.body, message.attributes)} bytes exceeds the SQS limit`,
+  }));
+  for (const batch of batches) {
+    try {
+      const result = sqs.sendMessageBatch(
+        queueName,
+        batch.map((message) => ({
+          id: message.id,
+          body: message.body,
+          attributes: message.attributes,
+          ...(message.delaySeconds === undefined ? {} : { delaySeconds: message.delaySeconds }),
+        })),
+      );
+      sent.push(...result.successful);
+      failed.push(...result.failed.map(toSendFailure));
+    } catch (error) {
+      // The broker refused the whole call, so no entry of it was sent: each fails with the call's reason.
+      if (!(error instanceof SqsServiceError)) throw error;
+      const { category, code, message } = classifyError(error);
+      failed.push(...batch.map((entry) => ({ id: entry.id, code, category, message })));
+    }
+  }
+  return { sent, failed };
+}
+
+export function toSendFailure(entry: SqsBatchErrorEntry): SendFailure {
+  return { id: entry.id, code: `AWS.${entry.code}`, category: entryFailureCategory(entry), message: entry.message };
+}
+
+function entryFailureCategory(entry: SqsBatchErrorEntry): ErrorCategory {
+  if (!entry.senderFault) return 'TRANSIENT';
+  return CONTENT_ERROR_CODES.has(entry.code) ? 'VALIDATION' : 'PERMANENT';
+}
