@@ -62,9 +62,14 @@ export function coreModule(config: PipelineConfig, services: RuntimeServices): C
     bind<DeadLetterQueue>(TOKENS.DeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue), breakers(ctx))).inSingletonScope();
     bind<IdempotencyStore>(TOKENS.IdempotencyStore).toDynamicValue((ctx) => new GuardedIdempotencyStore(ctx.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), breakers(ctx))).inSingletonScope();
     bind<EventBus>(TOKENS.EventBus).toDynamicValue((ctx) => new GuardedEventBus(ctx.get<EventBus>(ADAPTERS.EventBus), breakers(ctx))).inSingletonScope();
-    for (const useCase of [ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters]) {
-      bind(useCase).toSelf().inSingletonScope();
-    }
+    bind(ValidateOrder).toSelf().inSingletonScope();
+    bind(PublishOrder).toSelf().inSingletonScope();
+    bind(IngestOrder).toSelf().inSingletonScope();
+    bind(ClaimIdempotency).toSelf().inSingletonScope();
+    bind(ProcessOrder).toSelf().inSingletonScope();
+    bind(PublishOrderEvents).toSelf().inSingletonScope();
+    bind(WorkOrderBatch).toSelf().inSingletonScope();
+    bind(RedriveDeadLetters).toSelf().inSingletonScope();
   });
 }
 
@@ -77,7 +82,7 @@ export function createContainer(config: PipelineConfig, adapters: ContainerModul
 /** The adapters module the configuration asks for. */
 export function adaptersFor(config: PipelineConfig, services: RuntimeServices): ContainerModule {
   return config.backend === 'aws'
-    ? awsAdaptersModule(config)
+    ? awsAdaptersModule(config, services.clock, services.random)
     : memoryAdaptersModule(createMemoryInfrastructure(config, services.clock, services.random));
 }
 
