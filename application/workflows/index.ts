@@ -1,0 +1,30 @@
+export { WORKFLOWS } from './all-workflows.js';
+export { CLAIM_DECISION_FIELD, CLAIM_ROUTES, CONSUME_WORKFLOW } from './consume-workflow.js';
+export { INGEST_WORKFLOW } from './ingest-workflow.js';
+export {
+  isStepFunctionName,
+  PIPELINE_FUNCTION_NAMES,
+  STEP_FUNCTION_NAMES,
+  type PipelineFunctionName,
+  type StepFunctionName,
+} from './pipeline-function.js';
+export { catchNonRetryable, DEPENDENCY_RETRY } from './step-policies.js';
+export { categoryOfStepError, stepErrorName } from './step-error.js';
+export {
+  CAUGHT_ERROR_KEY,
+  EXECUTION_KEY,
+  successorsOf,
+  type CatchRule,
+  type CaughtError,
+  type ChoiceCase,
+  type ChoiceStep,
+  type FailStep,
+  type ParkStep,
+  type RetryRule,
+  type SucceedStep,
+  type TaskStep,
+  type WorkflowDefinition,
+  type WorkflowInput,
+  type WorkflowStep,
+} from './workflow-definition.js';
+export { assertSoundWorkflow, workflowProblems } from './workflow-integrity.js';

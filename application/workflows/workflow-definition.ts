@@ -1,0 +1,115 @@
+import type { ErrorCategory } from '../../domain/error-category.js';
+import type { StepFunctionName } from './pipeline-function.js';
+
+/**
+ * A workflow as plain data: the one definition that the local harness interprets and that
+ * `terraform/asl.ts` renders to Amazon States Language for Step Functions. No AWS and no cdktf here.
+ *
+ * The workflow state is one JSON object. An execution starts with `{ [input.key]: <input>, execution }`;
+ * every task receives the whole state and its result is stored under its `resultKey`; a Catch stores
+ * the error (`{ Error, Cause }`) under `error` and goes on with the same state.
+ */
+export interface WorkflowDefinition {
+  readonly name: string;
+  readonly comment: string;
+  readonly input: WorkflowInput;
+  readonly startAt: string;
+  readonly steps: Readonly<Record<string, WorkflowStep>>;
+}
+
+/**
+ * How an execution's input arrives. `request-body`: the HTTP API's request body. `queue-record`: one
+ * order-queue record, which EventBridge Pipes delivers as a one-element array (it always sends a batch).
+ */
+export interface WorkflowInput {
+  readonly kind: 'request-body' | 'queue-record';
+  /** Where the input is kept in the workflow state. */
+  readonly key: string;
+}
+
+export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep;
+
+/** Invokes one step function with the whole state; its result goes under `resultKey`. */
+export interface TaskStep {
+  readonly type: 'task';
+  readonly function: StepFunctionName;
+  readonly resultKey: string;
+  readonly next: string;
+  /** Tried in order; a category appears in at most one rule. */
+  readonly retry: readonly RetryRule[];
+  /** Tried in order after retries are spent; a category appears in at most one rule. Anything not caught fails the execution. */
+  readonly catch: readonly CatchRule[];
+}
+
+/** Retries the step in place. `maxAttempts` counts retries after the first try, as Step Functions does. */
+export interface RetryRule {
+  readonly categories: readonly ErrorCategory[];
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly backoffRate: number;
+  readonly maxDelaySeconds?: number;
+}
+
+export interface CatchRule {
+  readonly categories: readonly ErrorCategory[];
+  readonly next: string;
+}
+
+/** Branches on a string field of the state, e.g. `['claim', 'decision', 'kind']`. */
+export interface ChoiceStep {
+  readonly type: 'choice';
+  readonly field: readonly string[];
+  readonly cases: readonly ChoiceCase[];
+  readonly otherwise: string;
+}
+
+export interface ChoiceCase {
+  readonly equals: string;
+  readonly next: string;
+}
+
+export interface SucceedStep {
+  readonly type: 'succeed';
+  readonly comment: string;
+}
+
+/** Ends the execution as failed, with a fixed error or with the error a Catch stored. */
+export interface FailStep {
+  readonly type: 'fail';
+  readonly error: { readonly source: 'caught' } | { readonly source: 'fixed'; readonly name: string; readonly cause: string };
+}
+
+/**
+ * Ends the execution successfully after sending the input message to the dead-letter queue with the
+ * reason in its attributes (the category of the caught error, or a fixed one), so it is never retried
+ * blindly and the redrive can analyse it. Only meaningful for a `queue-record` workflow.
+ */
+export interface ParkStep {
+  readonly type: 'park';
+  readonly reason: { readonly source: 'caught' } | { readonly source: 'fixed'; readonly category: ErrorCategory; readonly code: string };
+}
+
+/** Where a Catch stores the error in the workflow state. */
+export const CAUGHT_ERROR_KEY = 'error';
+/** Where the execution's identity (`{ id, name }`) is kept in the workflow state. */
+export const EXECUTION_KEY = 'execution';
+
+/** The error a Catch stores, as Step Functions shapes it. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+/** Every step a step can go to next. */
+export function successorsOf(step: WorkflowStep): readonly string[] {
+  switch (step.type) {
+    case 'task':
+      return [step.next, ...step.catch.map((rule) => rule.next)];
+    case 'choice':
+      return [...step.cases.map((choice) => choice.next), step.otherwise];
+    case 'succeed':
+    case 'fail':
+    case 'park':
+      return [];
+  }
+}
