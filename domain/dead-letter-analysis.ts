@@ -1,0 +1,208 @@
+import { RETRY_POLICIES, isErrorCategory, type ErrorCategory } from './error-category.js';
+
+/** Names of the SQS message attributes the pipeline writes and reads. */
+export const MESSAGE_ATTRIBUTES = {
+  orderId: 'orderId',
+  idempotencyKey: 'idempotencyKey',
+  correlationId: 'correlationId',
+  schemaVersion: 'schemaVersion',
+  errorCategory: 'errorCategory',
+  errorCode: 'errorCode',
+  attempts: 'attempts',
+  redriveAttempt: 'redriveAttempt',
+} as const;
+
+export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];
+
+export interface DeadLetterInput {
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly receiveCount: number;
+  /** The last error category on the message's idempotency record, when the caller found one. */
+  readonly recordedCategory?: ErrorCategory;
+}
+
+export interface AnalysisOptions {
+  /** A message received this many times without a recorded reason is presumed to fail for good. */
+  readonly permanenceReceiveThreshold: number;
+  /** Redrives allowed per message before it is parked for good. */
+  readonly maxRedrives: number;
+}
+
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = Object.freeze({ permanenceReceiveThreshold: 10, maxRedrives: 5 });
+
+export type CategorySource = 'attribute' | 'record' | 'body' | 'receive-count' | 'default';
+
+export interface DeadLetterVerdict {
+  readonly action: 'REDRIVE' | 'PARK';
+  readonly category: ErrorCategory;
+  readonly source: CategorySource;
+  /** The `redriveAttempt` the redriven copy would carry: the previous one + 1. */
+  readonly redriveAttempt: number;
+  readonly reason: string;
+}
+
+/** Only this much of a body is ever inspected, so a huge message cannot make the analysis slow. */
+export const BODY_SCAN_LIMIT = 64 * 1024;
+
+interface TextIndicator {
+  readonly label: string;
+  readonly pattern: RegExp;
+  readonly category: ErrorCategory;
+}
+
+// Checked in order; the first match wins. Retryable indicators come first: a wrong guess towards
+// retrying costs one budgeted redrive, a wrong guess towards parking costs a manual intervention.
+const TEXT_INDICATORS: readonly TextIndicator[] = [
+  { label: 'timeout', pattern: /time[ds]?[ _-]?out|\betimedout\b/i, category: 'TIMEOUT' },
+  { label: 'throttling', pattern: /throttl|too many requests|rate exceeded|slow ?down/i, category: 'TRANSIENT' },
+  { label: 'connection error', pattern: /\b(?:econnreset|econnrefused|epipe|eai_again)\b|socket hang up/i, category: 'TRANSIENT' },
+  {
+    label: 'server error',
+    pattern: /internal server error|internal ?failure|bad gateway|service ?unavailable|\b(?:http|status(?:[ _-]?code)?)["'\s:=/.0-9]*?\b5\d\d\b/i,
+    category: 'TRANSIENT',
+  },
+  { label: 'validation', pattern: /validation|invalid|schema/i, category: 'VALIDATION' },
+  { label: 'not permitted or missing', pattern: /access ?denied|forbidden|not ?found|unauthori[sz]ed/i, category: 'PERMANENT' },
+];
+
+interface CategoryFinding {
+  readonly category: ErrorCategory;
+  readonly source: CategorySource;
+  readonly detail: string;
+}
+
+/**
+ * Decides what to do with a dead-lettered message: redrive it (with backoff, by the caller) or park it.
+ * The category comes from the most trustworthy evidence available: the worker's `errorCategory`
+ * attribute, then the idempotency record, then indicators in the first 64 KiB characters of the body,
+ * then the receive count; otherwise UNKNOWN. It never throws, whatever the message holds.
+ */
+export function analyseDeadLetter(input: DeadLetterInput, options: AnalysisOptions): DeadLetterVerdict {
+  const { permanenceReceiveThreshold, maxRedrives } = saneOptions(options);
+  const message = saneInput(input);
+  const finding = findCategory(message, permanenceReceiveThreshold);
+  const previousRedrives = parseRedriveAttempt(ownValue(message.attributes, MESSAGE_ATTRIBUTES.redriveAttempt));
+  const redriveAttempt = previousRedrives + 1;
+  const evidence = `${finding.category} (${finding.source}: ${finding.detail})`;
+
+  if (!RETRY_POLICIES[finding.category].retryable) {
+    return { action: 'PARK', category: finding.category, source: finding.source, redriveAttempt, reason: `${evidence} is not retryable` };
+  }
+  if (previousRedrives >= maxRedrives) {
+    return {
+      action: 'PARK',
+      category: finding.category,
+      source: finding.source,
+      redriveAttempt,
+      reason: `redrive budget spent: ${previousRedrives} of ${maxRedrives} redrives used; last failure ${evidence}`,
+    };
+  }
+  return {
+    action: 'REDRIVE',
+    category: finding.category,
+    source: finding.source,
+    redriveAttempt,
+    reason: `${evidence} is retryable; redrive ${redriveAttempt} of ${maxRedrives}`,
+  };
+}
+
+/** The input as it may really arrive from JavaScript callers: anything may be missing or mistyped. */
+interface SaneInput {
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly body: string;
+  readonly receiveCount: number;
+  readonly recordedCategory: unknown;
+}
+
+function saneInput(input: DeadLetterInput): SaneInput {
+  const raw: Readonly<Record<string, unknown>> = isRecord(input) ? input : {};
+  const attributes = ownValue(raw, 'attributes');
+  const body = ownValue(raw, 'body');
+  const receiveCount = ownValue(raw, 'receiveCount');
+  return {
+    attributes: isRecord(attributes) ? attributes : {},
+    body: typeof body === 'string' ? body : '',
+    receiveCount: typeof receiveCount === 'number' ? receiveCount : 0,
+    recordedCategory: ownValue(raw, 'recordedCategory'),
+  };
+}
+
+function findCategory(message: SaneInput, threshold: number): CategoryFinding {
+  const fromAttribute = normaliseCategory(ownValue(message.attributes, MESSAGE_ATTRIBUTES.errorCategory));
+  if (fromAttribute !== undefined) return { category: fromAttribute, source: 'attribute', detail: 'errorCategory attribute' };
+
+  const fromRecord = normaliseCategory(message.recordedCategory);
+  if (fromRecord !== undefined) return { category: fromRecord, source: 'record', detail: 'idempotency record' };
+
+  const fromBody = categoryFromBody(message.body);
+  if (fromBody !== undefined) return fromBody;
+
+  const receiveCount = message.receiveCount;
+  if (receiveCount >= threshold) {
+    return { category: 'PERMANENT', source: 'receive-count', detail: `received ${receiveCount} times, threshold ${threshold}` };
+  }
+  return { category: 'UNKNOWN', source: 'default', detail: 'no indicator found' };
+}
+
+function categoryFromBody(body: string): CategoryFinding | undefined {
+  const scanned = body.length > BODY_SCAN_LIMIT ? body.slice(0, BODY_SCAN_LIMIT) : body;
+  // A truncated body is not valid JSON anyway: only a body that fits the limit is parsed.
+  if (scanned.length === body.length) {
+    const declared = declaredCategory(body);
+    if (declared !== undefined) return { category: declared, source: 'body', detail: 'category field in the body' };
+  }
+  const indicator = TEXT_INDICATORS.find(({ pattern }) => pattern.test(scanned));
+  if (indicator === undefined) return undefined;
+  return { category: indicator.category, source: 'body', detail: `body mentions ${indicator.label}` };
+}
+
+/** `errorCategory` at the top level, or `error.category`, of a JSON body. */
+function declaredCategory(body: string): ErrorCategory | undefined {
+  const trimmed = body.trimStart();
+  if (!trimmed.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed)) return undefined;
+  const topLevel = normaliseCategory(ownValue(parsed, 'errorCategory'));
+  if (topLevel !== undefined) return topLevel;
+  const error = ownValue(parsed, 'error');
+  return isRecord(error) ? normaliseCategory(ownValue(error, 'category')) : undefined;
+}
+
+/** Previous redrives from the attribute; missing or garbage counts as 0, absurdly large as spent. */
+function parseRedriveAttempt(value: unknown): number {
+  if (typeof value !== 'string') return 0;
+  const trimmed = value.trim();
+  if (!/^\d{1,32}$/.test(trimmed)) return 0;
+  return Math.min(Number(trimmed), Number.MAX_SAFE_INTEGER - 1);
+}
+
+function normaliseCategory(value: unknown): ErrorCategory | undefined {
+  if (typeof value !== 'string') return undefined;
+  const candidate = value.trim().toUpperCase();
+  return isErrorCategory(candidate) ? candidate : undefined;
+}
+
+function saneOptions(options: AnalysisOptions): AnalysisOptions {
+  // Options come from configuration; a NaN budget would mean redriving forever, so fall back to defaults.
+  const valid = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return {
+    permanenceReceiveThreshold: valid(options?.permanenceReceiveThreshold)
+      ? options.permanenceReceiveThreshold
+      : DEFAULT_ANALYSIS_OPTIONS.permanenceReceiveThreshold,
+    maxRedrives: valid(options?.maxRedrives) ? options.maxRedrives : DEFAULT_ANALYSIS_OPTIONS.maxRedrives,
+  };
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function ownValue(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
