@@ -4,7 +4,9 @@ import type { PipelineConfig } from '../application/config.js';
 import type { Logger } from '../application/ports/logger.js';
 import { parseOrderShape } from '../application/services/order-schema.js';
 import { TOKENS } from '../application/tokens.js';
-import { PublishOrder } from '../application/use-cases/publish-order.js';
+import { PublishOrder, type PublishOrderResult } from '../application/use-cases/publish-order.js';
+import type { Order } from '../domain/order.js';
+import { asStep } from './step-input.js';
 import { container } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest } from './http/request.js';
@@ -14,7 +16,8 @@ import { badRequest, json, type HttpResponse } from './http/response.js';
  * POST /publish: enqueues an order the validate step accepted. Business rules are validate's job; the
  * shape is still checked here, because this edge is reachable on its own.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+export async function handler(event: APIGatewayProxyEventV2 | PublishState): Promise<HttpResponse | PublishOrderResult> {
+  if (!('requestContext' in event)) return publishTask(event);
   const root = container();
   const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
   if (isResponse(request)) return request;
@@ -31,4 +34,18 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
   } catch (error) {
     return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
   }
+}
+
+/** The ingest workflow's state after the validate task. */
+export interface PublishState {
+  readonly validated: { readonly order: Order };
+  readonly execution?: { readonly name?: string };
+}
+
+/** The ingest workflow's second task: the order was validated by the first. */
+async function publishTask(state: PublishState): Promise<PublishOrderResult> {
+  return asStep(() => container().get(PublishOrder).execute({
+    order: state.validated.order,
+    correlationId: state.execution?.name ?? 'workflow',
+  }));
 }

@@ -3,16 +3,37 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { PipelineConfig } from '../application/config.js';
 import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
+import { ValidationError } from '../domain/errors.js';
+import type { Order, PricedOrder } from '../domain/order.js';
 import { container } from './composition-root.js';
+import { asStep } from './step-input.js';
 import { isResponse, parseJsonRequest } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
-/** POST /validate: schema and business rules only; nothing is published. */
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+/** The ingest workflow's state when Step Functions invokes this function as a task. */
+export interface IngestState {
+  readonly request: unknown;
+  readonly execution?: { readonly name?: string };
+}
+
+/**
+ * POST /validate: schema and business rules only; nothing is published. Also the ingest workflow's
+ * first task, where an invalid order fails with `Pipeline.VALIDATION` and every reason in the cause.
+ */
+export async function handler(event: APIGatewayProxyEventV2 | IngestState): Promise<HttpResponse | { order: Order; priced: PricedOrder }> {
+  if (!('requestContext' in event)) return validateTask(event);
   const root = container();
   const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
   if (isResponse(request)) return request;
   const result = root.get(ValidateOrder).execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
   if (!result.ok) return badRequest(result.violations, request.correlationId);
   return json(200, { valid: true, order: result.order, priced: result.priced, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+}
+
+async function validateTask(state: IngestState): Promise<{ order: Order; priced: PricedOrder }> {
+  return asStep(async () => {
+    const result = container().get(ValidateOrder).execute({ body: state.request });
+    if (!result.ok) throw new ValidationError(JSON.stringify(result.violations), { code: 'ORDER.INVALID' });
+    return { order: result.order, priced: result.priced };
+  });
 }

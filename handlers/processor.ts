@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import type { OutcomeSummary } from '../domain/idempotency.js';
+import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
+import { container } from './composition-root.js';
+import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
+
+/** Step Functions task: the business step for a claimed record; its outcome is recorded under the claim. */
+export async function handler(state: ConsumeState): Promise<{ outcome: OutcomeSummary }> {
+  return asStep(async () => {
+    const claim = claimOf(state);
+    const outcome = await container().get(ProcessClaimedOrder).execute({
+      envelope: envelopeOf(state),
+      ownerToken: claim.ownerToken,
+      attempt: claim.decision.attempt ?? 1,
+      ...(claim.recordedOutcome === undefined ? {} : { recordedOutcome: claim.recordedOutcome }),
+    });
+    return { outcome };
+  });
+}
