@@ -1,0 +1,197 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ResourceNotFoundException as TableNotFound,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  DescribeEventBusCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  ResourceNotFoundException as BusNotFound,
+  type EventBridgeClient,
+} from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from './idempotency-item.js';
+import { configuredEndpoint, queueUrlOnEndpoint } from './queue-url.js';
+
+export interface AwsResourceNames {
+  readonly orderQueueName: string;
+  readonly deadLetterQueueName: string;
+  readonly idempotencyTableName: string;
+  readonly eventBusName: string;
+  /** Where the rule delivers the bus's events so they can be read back. Default `<eventBusName>-events`. */
+  readonly eventsQueueName?: string;
+  readonly ruleName?: string;
+  /** Receives after which SQS moves a message to the DLQ. Default 5 (AWS's advice with Lambda). */
+  readonly maxReceiveCount?: number;
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+export interface AwsResources {
+  readonly orderQueueUrl: string;
+  readonly orderQueueArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+  readonly idempotencyTableName: string;
+  readonly idempotencyTableArn: string;
+  readonly eventBusName: string;
+  readonly eventBusArn: string;
+  readonly eventsQueueUrl: string;
+  readonly eventsQueueArn: string;
+  readonly ruleArn: string;
+}
+
+export interface BootstrapClients {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly eventBridge: EventBridgeClient;
+}
+
+const MAX_MESSAGE_BYTES = '1048576';
+const FOUR_DAYS_SECONDS = 4 * 24 * 3600;
+const FOURTEEN_DAYS_SECONDS = 14 * 24 * 3600;
+/** Every event of the bus: an empty prefix matches any source. */
+const ALL_EVENTS_PATTERN = JSON.stringify({ source: [{ prefix: '' }] });
+
+/**
+ * Creates what the pipeline needs, when missing, and answers its URLs and ARNs: the order queue with a
+ * redrive policy to its DLQ (retention longer than the source's, as SQS keeps the original enqueue
+ * time), the idempotency table with TTL on `expiresAt`, the event bus and a rule that copies every event
+ * to an SQS queue. For local runs (moto, LocalStack) and the harness; terraform/ creates the same in AWS.
+ */
+export async function bootstrapAwsResources(clients: BootstrapClients, names: AwsResourceNames): Promise<AwsResources> {
+  const endpoint = await configuredEndpoint(clients.sqs);
+  const deadLetter = await createQueue(clients.sqs, endpoint, names.deadLetterQueueName, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS) });
+  const order = await createQueue(clients.sqs, endpoint, names.orderQueueName, {
+    VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? 30),
+    MessageRetentionPeriod: String(FOUR_DAYS_SECONDS),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: names.maxReceiveCount ?? 5 }),
+  });
+  const events = await createQueue(clients.sqs, endpoint, names.eventsQueueName ?? `${names.eventBusName}-events`, {});
+  const idempotencyTableArn = await createIdempotencyTable(clients.dynamodb, names.idempotencyTableName);
+  const eventBusArn = await createEventBus(clients.eventBridge, names.eventBusName);
+  const rule = await clients.eventBridge.send(
+    new PutRuleCommand({
+      Name: names.ruleName ?? `${names.eventBusName}-to-sqs`,
+      EventBusName: names.eventBusName,
+      EventPattern: ALL_EVENTS_PATTERN,
+      State: 'ENABLED',
+    }),
+  );
+  const ruleArn = required(rule.RuleArn, 'PutRule returned no RuleArn');
+  await clients.sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl: events.url, Attributes: { Policy: eventsQueuePolicy(events.arn, ruleArn) } }),
+  );
+  await clients.eventBridge.send(
+    new PutTargetsCommand({
+      Rule: names.ruleName ?? `${names.eventBusName}-to-sqs`,
+      EventBusName: names.eventBusName,
+      Targets: [{ Id: 'events-queue', Arn: events.arn }],
+    }),
+  );
+  return {
+    orderQueueUrl: order.url,
+    orderQueueArn: order.arn,
+    deadLetterQueueUrl: deadLetter.url,
+    deadLetterQueueArn: deadLetter.arn,
+    idempotencyTableName: names.idempotencyTableName,
+    idempotencyTableArn,
+    eventBusName: names.eventBusName,
+    eventBusArn,
+    eventsQueueUrl: events.url,
+    eventsQueueArn: events.arn,
+    ruleArn,
+  };
+}
+
+async function createQueue(
+  sqs: SQSClient,
+  endpoint: string | undefined,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: MAX_MESSAGE_BYTES, ...attributes } }));
+  const url = queueUrlOnEndpoint(required(created.QueueUrl, `CreateQueue ${name} returned no QueueUrl`), endpoint);
+  const described = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return { url, arn: required(described.Attributes?.QueueArn, `queue ${name} has no QueueArn`) };
+}
+
+async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
+  let arn = await describeTableArn(dynamodb, tableName);
+  if (arn === undefined) {
+    const created = await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    arn = required(created.TableDescription?.TableArn, `CreateTable ${tableName} returned no TableArn`);
+    await waitUntilActive(dynamodb, tableName);
+  }
+  const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+  if (status !== 'ENABLED' && status !== 'ENABLING') {
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true } }),
+    );
+  }
+  return arn;
+}
+
+async function describeTableArn(dynamodb: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  try {
+    const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    return described.Table?.TableArn;
+  } catch (error) {
+    if (error instanceof TableNotFound) return undefined;
+    throw error;
+  }
+}
+
+async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (described.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE within 60 s`);
+}
+
+async function createEventBus(eventBridge: EventBridgeClient, name: string): Promise<string> {
+  try {
+    const described = await eventBridge.send(new DescribeEventBusCommand({ Name: name }));
+    return required(described.Arn, `event bus ${name} has no Arn`);
+  } catch (error) {
+    if (!(error instanceof BusNotFound)) throw error;
+  }
+  const created = await eventBridge.send(new CreateEventBusCommand({ Name: name }));
+  return required(created.EventBusArn, `CreateEventBus ${name} returned no EventBusArn`);
+}
+
+/** Real accounts need it for the rule to deliver; emulators ignore it. */
+function eventsQueuePolicy(queueArn: string, ruleArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AllowEventBridgeRule',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      },
+    ],
+  });
+}
+
+function required<T>(value: T | undefined, message: string): T {
+  if (value === undefined) throw new Error(message);
+  return value;
+}

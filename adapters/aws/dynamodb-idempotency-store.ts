@@ -1,0 +1,252 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import { TransientError } from '../../domain/errors.js';
+import {
+  LeaseLostError,
+  decideClaim,
+  isLive,
+  type ClaimDecision,
+  type ClaimRequest,
+  type FailureInfo,
+  type IdempotencyRecord,
+  type OutcomeSummary,
+} from '../../domain/idempotency.js';
+import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
+
+export interface DynamoDbIdempotencyStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+type Values = Record<string, AttributeValue>;
+
+/*
+ * The PROCEED rows of `decideClaim`, as one write condition: no live record (absent, or past expiresAt),
+ * or the same payload in RETRY, or the same payload INFLIGHT with its lease run out.
+ */
+const CLAIMABLE =
+  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR ' +
+  '(payloadHash = :payloadHash AND (#status = :retry OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
+/** The caller still holds the claim it was granted. */
+const HELD_BY_OWNER = 'attribute_exists(pk) AND expiresAt > :nowSeconds AND #status = :inflight AND ownerToken = :owner';
+/** The PARK row of `transition`: live, not SUCCEEDED, and not held by a live lease. */
+const PARKABLE =
+  'attribute_exists(pk) AND expiresAt > :nowSeconds AND ' +
+  '(#status = :retry OR #status = :parked OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
+const RELEASE_LEASE = 'REMOVE ownerToken, leaseExpiresAt';
+
+/**
+ * The idempotency store on DynamoDB. Each method is one conditional write; `domain/idempotency.ts`
+ * decides every answer, and each condition is the write-side encoding of its rows. A duplicate costs
+ * one call (the existing item comes back on the failed condition), the happy path two (claim, complete).
+ */
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbIdempotencyStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimDecision> {
+    const { now } = request;
+    const set = [
+      '#status = :inflight',
+      'payloadHash = :payloadHash',
+      'attempts = if_not_exists(attempts, :zero) + :one',
+      'ownerToken = :owner',
+      'leaseExpiresAt = :leaseExpiresAt',
+      'expiresAt = :expiresAt',
+      'createdAt = if_not_exists(createdAt, :now)',
+      'updatedAt = :now',
+    ];
+    const remove: string[] = [];
+    const values: Values = {
+      ...statusValues(),
+      ...marshall({
+        ':payloadHash': request.payloadHash,
+        ':zero': 0,
+        ':one': 1,
+        ':owner': request.ownerToken,
+        ':leaseExpiresAt': now + request.leaseMs,
+        ':expiresAt': Math.floor(now / 1000) + request.ttlSeconds,
+        ':now': now,
+        ':nowSeconds': now / 1000,
+      }),
+    };
+    for (const [name, value] of [['orderId', request.orderId], ['correlationId', request.correlationId]] as const) {
+      if (value === undefined) remove.push(name);
+      else {
+        set.push(`${name} = :${name}`);
+        values[`:${name}`] = { S: value };
+      }
+    }
+    let previous: IdempotencyRecord | undefined;
+    try {
+      const response = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(request.key),
+          ...expressions(`SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`, CLAIMABLE, values),
+          // The item as it was: the domain then computes the granted record, exactly what was written.
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      previous = response.Attributes === undefined ? undefined : toRecord(response.Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return refusal(error.Item === undefined ? undefined : toRecord(error.Item), request);
+    }
+    const decision = decideClaim(previous, request);
+    if (decision.kind !== 'PROCEED') throw claimRace(request.key, decision.kind);
+    if (previous !== undefined && !isLive(previous, now)) await this.forgetExpired(decision.record);
+    return decision;
+  }
+
+  recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord> {
+    return this.ownerGuarded(key, ownerToken, now, 'SET outcome = :outcome, updatedAt = :now', marshall({ ':outcome': outcome }));
+  }
+
+  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
+    const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
+    return this.ownerGuarded(
+      key,
+      ownerToken,
+      now,
+      `SET #status = :succeeded, updatedAt = :now${withOutcome} ${RELEASE_LEASE}`,
+      outcome === undefined ? {} : marshall({ ':outcome': outcome }),
+    );
+  }
+
+  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
+    const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
+    return this.ownerGuarded(
+      key,
+      ownerToken,
+      now,
+      `SET #status = ${park ? ':parked' : ':retry'}, lastError = :lastError, updatedAt = :now${withOutcome} ${RELEASE_LEASE}`,
+      marshall({ ':lastError': { category: failure.category, code: failure.code }, ...(outcome === undefined ? {} : { ':outcome': outcome }) }),
+    );
+  }
+
+  async park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
+    try {
+      const response = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(key),
+          ...expressions(`SET #status = :parked, lastError = :lastError, updatedAt = :now ${RELEASE_LEASE}`, PARKABLE, {
+            ...statusValues(),
+            ...marshall({ ':lastError': { category: failure.category, code: failure.code }, ':now': now, ':nowSeconds': now / 1000 }),
+          }),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toRecord(response.Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Nothing live to park, or SUCCEEDED / held by a live lease: the record as it is answers the caller.
+      const current = error.Item === undefined ? undefined : toRecord(error.Item);
+      return isLive(current, now) ? current : undefined;
+    }
+  }
+
+  async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    const response = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }));
+    const record = response.Item === undefined ? undefined : toRecord(response.Item);
+    return isLive(record, now) ? record : undefined;
+  }
+
+  private async ownerGuarded(key: string, ownerToken: string, now: number, update: string, values: Values): Promise<IdempotencyRecord> {
+    try {
+      const response = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(key),
+          ...expressions(update, HELD_BY_OWNER, {
+            ...statusValues(),
+            ...values,
+            ...marshall({ ':owner': ownerToken, ':now': now, ':nowSeconds': now / 1000 }),
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(response.Attributes ?? {});
+    } catch (error) {
+      // Absent, expired, released or taken over: in every case the caller no longer holds the lease.
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(key, ownerToken);
+      throw error;
+    }
+  }
+
+  /**
+   * An expired record is absent for the domain, but the claim's update kept its attempts, outcome and
+   * last error. Rare (a key seen again after its TTL, before DynamoDB deleted it): one more write, still
+   * guarded by the lease just granted, stores the fresh record the domain decided.
+   */
+  private async forgetExpired(record: IdempotencyRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: 'ownerToken = :owner',
+          ExpressionAttributeValues: marshall({ ':owner': record.ownerToken ?? '' }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(record.key, record.ownerToken ?? '');
+      throw error;
+    }
+  }
+
+  private keyOf(key: string): Values {
+    return { [IDEMPOTENCY_TABLE_KEY]: { S: key } };
+  }
+}
+
+/** DynamoDB refuses placeholders that neither expression uses, so only the used ones are sent. */
+function expressions(update: string, condition: string, values: Values) {
+  const text = `${update} ${condition}`;
+  const used = Object.entries(values).filter(([name]) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(text));
+  return {
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: Object.fromEntries(used),
+  };
+}
+
+function statusValues(): Values {
+  return {
+    ':inflight': { S: 'INFLIGHT' },
+    ':retry': { S: 'RETRY' },
+    ':succeeded': { S: 'SUCCEEDED' },
+    ':parked': { S: 'PARKED' },
+  };
+}
+
+function refusal(current: IdempotencyRecord | undefined, request: ClaimRequest): ClaimDecision {
+  const decision = decideClaim(current, request);
+  if (decision.kind === 'PROCEED') throw claimRace(request.key, 'PROCEED');
+  return decision;
+}
+
+/** The write and the domain disagree: only a concurrent change can cause it; the message is retried later. */
+function claimRace(key: string, kind: string): TransientError {
+  return new TransientError(`idempotency claim for ${key}: the stored record changed under the claim (${kind})`, {
+    code: 'IDEMPOTENCY.CLAIM_RACE',
+    context: { key, kind },
+  });
+}

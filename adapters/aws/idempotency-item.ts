@@ -1,0 +1,94 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isErrorCategory } from '../../domain/error-category.js';
+import { PermanentError } from '../../domain/errors.js';
+import {
+  IDEMPOTENCY_STATUSES,
+  type FailureInfo,
+  type IdempotencyRecord,
+  type OutcomeSummary,
+  type StoredStatus,
+} from '../../domain/idempotency.js';
+
+/**
+ * The idempotency table's item layout. Partition key `pk` (S) holds the record key; `expiresAt` (N,
+ * epoch seconds) is the TTL attribute. docs/aws-adapters.md describes the schema; terraform/ creates it.
+ */
+export const IDEMPOTENCY_TABLE_KEY = 'pk';
+export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiresAt';
+
+export function toItem(record: IdempotencyRecord): Record<string, AttributeValue> {
+  const { key, ...rest } = record;
+  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest }, { removeUndefinedValues: true });
+}
+
+/** Reads an item from the table; anything that is not a record this code wrote is refused loudly. */
+export function toRecord(item: Record<string, AttributeValue>): IdempotencyRecord {
+  const raw: Record<string, unknown> = unmarshall(item);
+  const problems: string[] = [];
+  const text = (name: string): string => {
+    const value = raw[name];
+    if (typeof value === 'string') return value;
+    problems.push(`${name} is not a string`);
+    return '';
+  };
+  const number = (name: string): number => {
+    const value = raw[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    problems.push(`${name} is not a number`);
+    return 0;
+  };
+  const optional = <T>(name: string, read: (name: string) => T): T | undefined => (raw[name] === undefined ? undefined : read(name));
+  const status = text('status');
+  if (!isStoredStatus(status)) problems.push(`status ${status} is unknown`);
+  const record: IdempotencyRecord = {
+    key: text(IDEMPOTENCY_TABLE_KEY),
+    status: status as StoredStatus,
+    payloadHash: text('payloadHash'),
+    attempts: number('attempts'),
+    expiresAt: number('expiresAt'),
+    createdAt: number('createdAt'),
+    updatedAt: number('updatedAt'),
+    ...defined('ownerToken', optional('ownerToken', text)),
+    ...defined('leaseExpiresAt', optional('leaseExpiresAt', number)),
+    ...defined('lastError', raw.lastError === undefined ? undefined : failureInfo(raw.lastError, problems)),
+    ...defined('outcome', raw.outcome === undefined ? undefined : outcomeSummary(raw.outcome, problems)),
+    ...defined('orderId', optional('orderId', text)),
+    ...defined('correlationId', optional('correlationId', text)),
+  };
+  if (problems.length > 0) {
+    throw new PermanentError(`malformed idempotency item: ${problems.join('; ')}`, {
+      code: 'IDEMPOTENCY.MALFORMED_RECORD',
+      context: { problems },
+    });
+  }
+  return record;
+}
+
+function defined<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
+}
+
+function isStoredStatus(value: string): value is StoredStatus {
+  return value !== 'NEW' && (IDEMPOTENCY_STATUSES as readonly string[]).includes(value);
+}
+
+function failureInfo(value: unknown, problems: string[]): FailureInfo | undefined {
+  if (typeof value === 'object' && value !== null) {
+    const { category, code } = value as { category?: unknown; code?: unknown };
+    if (isErrorCategory(category) && typeof code === 'string') return { category, code };
+  }
+  problems.push('lastError is not a {category, code} map');
+  return undefined;
+}
+
+function outcomeSummary(value: unknown, problems: string[]): OutcomeSummary | undefined {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    if (entries.every(([, item]) => ['string', 'number', 'boolean'].includes(typeof item))) {
+      return Object.fromEntries(entries) as OutcomeSummary;
+    }
+  }
+  problems.push('outcome is not a map of strings, numbers and booleans');
+  return undefined;
+}
