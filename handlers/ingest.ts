@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
@@ -10,17 +11,22 @@ import { isResponse, parseJsonRequest } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /** POST /orders: validate → publish, answering known duplicates at the edge. */
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
-  const root = container();
-  const config = root.get<PipelineConfig>(TOKENS.PipelineConfig);
-  const request = parseJsonRequest(event, config);
-  if (isResponse(request)) return request;
-  try {
-    const result = await root.get(IngestOrder).execute(request);
-    return ingestResponse(result, request.correlationId);
-  } catch (error) {
-    return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
-  }
+export const handler = createIngestHandler(container);
+
+/** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
+export function createIngestHandler(containerOf: () => Container): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {
+  return async (event) => {
+    const root = containerOf();
+    const config = root.get<PipelineConfig>(TOKENS.PipelineConfig);
+    const request = parseJsonRequest(event, config);
+    if (isResponse(request)) return request;
+    try {
+      const result = await root.get(IngestOrder).execute(request);
+      return ingestResponse(result, request.correlationId);
+    } catch (error) {
+      return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
+    }
+  };
 }
 
 export function ingestResponse(result: IngestOrderResult, correlationId: string): HttpResponse {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
@@ -20,19 +21,26 @@ export interface IngestState {
  * POST /validate: schema and business rules only; nothing is published. Also the ingest workflow's
  * first task, where an invalid order fails with `Pipeline.VALIDATION` and every reason in the cause.
  */
-export async function handler(event: APIGatewayProxyEventV2 | IngestState): Promise<HttpResponse | { order: Order; priced: PricedOrder }> {
-  if (!('requestContext' in event)) return validateTask(event);
-  const root = container();
-  const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
-  if (isResponse(request)) return request;
-  const result = root.get(ValidateOrder).execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
-  if (!result.ok) return badRequest(result.violations, request.correlationId);
-  return json(200, { valid: true, order: result.order, priced: result.priced, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+export const handler = createValidateHandler(container);
+
+/** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
+export function createValidateHandler(
+  containerOf: () => Container,
+): (event: APIGatewayProxyEventV2 | IngestState) => Promise<HttpResponse | { order: Order; priced: PricedOrder }> {
+  return async (event) => {
+    if (!('requestContext' in event)) return validateTask(containerOf(), event);
+    const root = containerOf();
+    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
+    if (isResponse(request)) return request;
+    const result = root.get(ValidateOrder).execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
+    if (!result.ok) return badRequest(result.violations, request.correlationId);
+    return json(200, { valid: true, order: result.order, priced: result.priced, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+  };
 }
 
-async function validateTask(state: IngestState): Promise<{ order: Order; priced: PricedOrder }> {
+async function validateTask(root: Container, state: IngestState): Promise<{ order: Order; priced: PricedOrder }> {
   return asStep(async () => {
-    const result = container().get(ValidateOrder).execute({ body: state.request });
+    const result = root.get(ValidateOrder).execute({ body: state.request });
     if (!result.ok) throw new ValidationError(JSON.stringify(result.violations), { code: 'ORDER.INVALID' });
     return { order: result.order, priced: result.priced };
   });
