@@ -1,15 +1,19 @@
 import 'reflect-metadata';
+import type { Container } from 'inversify';
 import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js';
 import { container } from './composition-root.js';
 import { asStep, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
 
 /** Step Functions task: claims the idempotency key of the workflow's queue record. */
-export async function handler(state: ConsumeState): Promise<ClaimOutput> {
-  return asStep(async () => {
+export const handler = createIdempotencyHandler(container);
+
+/** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
+export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput> {
+  return (state) => asStep(async () => {
     const envelope = envelopeOf(state);
     const ownerToken = `${state.execution?.name ?? state.execution?.id ?? 'execution'}:${messageOf(state).messageId}`;
     // The lease must outlive this short function: the workflow goes on after it returns.
-    const decision = await container().get(ClaimIdempotency).execute({ envelope, ownerToken, remainingTimeMs: undefined });
+    const decision = await containerOf().get(ClaimIdempotency).execute({ envelope, ownerToken, remainingTimeMs: undefined });
     return {
       ownerToken,
       decision: {

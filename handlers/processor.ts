@@ -1,14 +1,18 @@
 import 'reflect-metadata';
+import type { Container } from 'inversify';
 import type { OutcomeSummary } from '../domain/idempotency.js';
 import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
 import { container } from './composition-root.js';
 import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
 
 /** Step Functions task: the business step for a claimed record; its outcome is recorded under the claim. */
-export async function handler(state: ConsumeState): Promise<{ outcome: OutcomeSummary }> {
-  return asStep(async () => {
+export const handler = createProcessorHandler(container);
+
+/** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
+export function createProcessorHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ outcome: OutcomeSummary }> {
+  return (state) => asStep(async () => {
     const claim = claimOf(state);
-    const outcome = await container().get(ProcessClaimedOrder).execute({
+    const outcome = await containerOf().get(ProcessClaimedOrder).execute({
       envelope: envelopeOf(state),
       ownerToken: claim.ownerToken,
       attempt: claim.decision.attempt ?? 1,
