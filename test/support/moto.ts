@@ -22,6 +22,8 @@ export interface MotoStartOptions {
   /** Extra environment for the server process, e.g. INITIAL_NO_AUTH_ACTION_COUNT to enforce IAM. */
   readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
+  /** Defaults to a free port; give the port of a stopped server to bring it back at the same endpoint. */
+  readonly port?: number;
 }
 
 /** Test credentials for moto: the SDK needs some, moto accepts any unless told to enforce IAM. */
@@ -34,7 +36,7 @@ export function useMotoCredentials(): void {
 /** Starts `moto_server` on a free port of 127.0.0.1 and waits until it answers. */
 export async function startMotoServer(options: MotoStartOptions = {}): Promise<MotoServer> {
   useMotoCredentials();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // A log file rather than a pipe: moto logs every request, and a pipe would keep this process alive.
   const logPath = join(tmpdir(), `moto-${port}.log`);
