@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import type { DeserializeHandler, DeserializeHandlerArguments, HandlerExecutionContext, MetadataBearer, Pluggable } from '@smithy/types';
+import type {
+  DeserializeHandler,
+  DeserializeHandlerArguments,
+  DeserializeHandlerOutput,
+  HandlerExecutionContext,
+  MetadataBearer,
+  Pluggable,
+} from '@smithy/types';
 import { describeCall } from './aws-service.js';
 
 /** A response the service could have sent: the SDK's own deserializer turns it into its error. */
@@ -26,7 +33,18 @@ export interface ReplyFault {
   readonly body: (input: Readonly<Record<string, unknown>>) => unknown;
 }
 
-export type Fault = HttpFault | NetworkFault | ReplyFault;
+/**
+ * PutEvents entries that fail inside a 200 answer, while the others really reach the service: the
+ * chosen entries are taken out of the request and put back into the answer with their ErrorCode, in
+ * their places. The request body is rewritten after signing, so this is for emulators only.
+ */
+export interface PutEventsEntryFault {
+  readonly kind: 'putEventsEntries';
+  /** Called once per entry of each request: an ErrorCode to fail it with, or undefined to send it. */
+  readonly errorCodeFor: (entry: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+export type Fault = HttpFault | NetworkFault | ReplyFault | PutEventsEntryFault;
 
 export interface FaultRule {
   readonly fault: Fault;
@@ -64,6 +82,7 @@ export class FaultInjector {
               if (fault === undefined) return next(args);
               this.injected += 1;
               if (fault.kind === 'network') throw Object.assign(new Error(`injected ${fault.code}`), { code: fault.code });
+              if (fault.kind === 'putEventsEntries') return failPutEventsEntries(fault, args, next);
               const response = fault.kind === 'http' ? httpResponse(fault) : replyResponse(fault, args.input as Record<string, unknown>);
               return { response, output: {} as MetadataBearer };
             },
@@ -99,6 +118,50 @@ export class FaultInjector {
     active.remaining -= 1;
     return active.rule.fault;
   }
+}
+
+interface RawRequest {
+  body?: unknown;
+  headers: Record<string, string>;
+}
+
+async function failPutEventsEntries(
+  fault: PutEventsEntryFault,
+  args: DeserializeHandlerArguments<object>,
+  next: DeserializeHandler<object, MetadataBearer>,
+): Promise<DeserializeHandlerOutput<MetadataBearer>> {
+  const request = args.request as RawRequest;
+  const parsed = JSON.parse(String(request.body)) as { Entries?: Record<string, unknown>[] };
+  const entries = parsed.Entries ?? [];
+  const codes = entries.map((entry) => fault.errorCodeFor(entry));
+  const passing = entries.filter((_, index) => codes[index] === undefined);
+  const failedEntry = (code: string) => ({ ErrorCode: code, ErrorMessage: `injected ${code}` });
+  if (passing.length === 0) {
+    const body = { FailedEntryCount: entries.length, Entries: codes.map((code) => failedEntry(code ?? 'InternalFailure')) };
+    return { response: jsonResponse(200, 'OK', JSON.stringify(body), {}), output: {} as MetadataBearer };
+  }
+  const body = JSON.stringify({ ...parsed, Entries: passing });
+  setHeader(request.headers, 'content-length', String(Buffer.byteLength(body)));
+  request.body = body;
+  const result = await next(args);
+  const response = result.response as RawResponse;
+  if (response.statusCode !== 200) return result;
+  const answered = JSON.parse(await readAll(response.body)) as { FailedEntryCount?: number; Entries?: Record<string, unknown>[] };
+  const results = [...(answered.Entries ?? [])];
+  const merged = codes.map((code) => (code === undefined ? (results.shift() ?? failedEntry('InternalFailure')) : failedEntry(code)));
+  const mergedBody = JSON.stringify({ ...answered, FailedEntryCount: merged.filter((entry) => 'ErrorCode' in entry).length, Entries: merged });
+  return { ...result, response: jsonResponse(200, 'OK', mergedBody, {}) };
+}
+
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  const existing = Object.keys(headers).find((key) => key.toLowerCase() === name);
+  headers[existing ?? name] = value;
+}
+
+async function readAll(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 interface RawResponse {

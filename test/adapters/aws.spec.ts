@@ -1,10 +1,18 @@
+import { readDeliveredEvents } from '../../adapters/aws/delivered-events.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
+import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
 import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
 import { deadLetterQueueContract } from './contract/dead-letter-queue.contract.js';
+import {
+  eventBusContract,
+  eventBusEntryFailureContract,
+  type DeliveredEvent,
+  type EventBusEntryFailureSubject,
+} from './contract/event-bus.contract.js';
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
-import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES } from '../support/moto.js';
+import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES, type MotoServer } from '../support/moto.js';
 
 /*
  * The contract specs the in-memory fakes pass, run against the AWS adapters talking to moto over
@@ -42,4 +50,34 @@ describe('AWS adapters on moto', () => {
     const { clients, resources } = await prepareMotoAccount(moto.server);
     return { store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }) };
   });
+
+  eventBusContract('EventBridgeEventBus on moto', () => eventBusSubject(moto.server));
+
+  eventBusEntryFailureContract('EventBridgeEventBus on moto, entries failed by the fault injector', () => eventBusSubject(moto.server));
 });
+
+/**
+ * The bus, and what the bootstrap's rule delivered to its SQS target. Entry failures are injected into
+ * real PutEvents requests: the chosen entries are held back and answered with their ErrorCode.
+ */
+async function eventBusSubject(server: MotoServer): Promise<EventBusEntryFailureSubject> {
+  const { clients, resources, faults } = await prepareMotoAccount(server);
+  const seen: DeliveredEvent[] = [];
+  return {
+    bus: new EventBridgeEventBus({ client: clients.eventBridge, eventBusName: resources.eventBusName, clock: noWait }),
+    source: 'orders.pipeline',
+    delivered: async () => {
+      const fresh = await readDeliveredEvents(clients.sqs, resources.eventsQueueUrl);
+      seen.push(...fresh.map(({ source, detailType, detail }) => ({ eventId: String(detail.eventId), source, detailType, detail })));
+      return [...seen];
+    },
+    failNextEntries: (count, errorCode) => {
+      let remaining = count;
+      faults.inject({
+        service: 'eventbridge',
+        operation: 'PutEvents',
+        fault: { kind: 'putEventsEntries', errorCodeFor: () => (remaining-- > 0 ? errorCode : undefined) },
+      });
+    },
+  };
+}
