@@ -1,0 +1,270 @@
+import { expect } from 'chai';
+import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
+import { PublishOrder } from '../../application/use-cases/publish-order.js';
+import { parseOrderMessage } from '../../application/order-message.js';
+import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { LeaseLostError, type ClaimDecision, type ClaimRequest } from '../../domain/idempotency.js';
+import { OrderMother } from '../domain/order-mother.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+
+/** Counts the store calls; `failClaims` makes claims throw what DynamoDB throws when it is throttled. */
+class SpyStore extends MemoryIdempotencyStore {
+  claims = 0;
+  failClaims = false;
+
+  override async claim(request: ClaimRequest): Promise<ClaimDecision> {
+    this.claims += 1;
+    if (this.failClaims) {
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+        name: 'ProvisionedThroughputExceededException',
+        $fault: 'client',
+        $retryable: { throttling: true },
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return super.claim(request);
+  }
+}
+
+describe('Class: WorkOrderBatch', () => {
+  describe('Method: execute', () => {
+    it('processes a fresh order: record SUCCEEDED with the outcome, OrderProcessed with the correlation id, message deleted', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid(), { correlationId: 'corr-happy-1' });
+
+      // Act
+      const invocation = await fixture.deliver();
+
+      // Assess
+      expect(invocation?.result.batchItemFailures).to.deep.equal([]);
+      expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['SUCCEEDED']);
+      const record = await fixture.record(key);
+      expect(record).to.deep.include({ status: 'SUCCEEDED', attempts: 1, orderId: 'order-0001', correlationId: 'corr-happy-1' });
+      expect(record?.outcome).to.deep.include({ orderId: 'order-0001', currency: 'EUR', totalMinor: 4_498 });
+      expect(record?.ownerToken, 'the lease is released on completion').to.equal(undefined);
+      const processed = fixture.events(EVENT_TYPES.processed);
+      expect(processed).to.have.length(1);
+      expect(processed[0]?.detail).to.deep.include({ orderId: 'order-0001', correlationId: 'corr-happy-1', idempotencyKey: key });
+      expect(fixture.orderQueue(), 'the event source deleted the message').to.deep.equal([]);
+      expect(fixture.deadLetters()).to.deep.equal([]);
+    });
+
+    it('acknowledges a second delivery of a processed order without running the business step again', async () => {
+      // Prepare: the same order published twice (a client retry that slipped past the edge check)
+      const fixture = new PipelineFixture();
+      const order = OrderMother.valid();
+      const key = await fixture.accept(order, { idempotencyKey: 'client-key-dup' });
+      await fixture.deliver();
+      await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-again', idempotencyKey: 'client-key-dup' });
+
+      // Act
+      const second = await fixture.deliver();
+
+      // Assess
+      expect(second?.result.outcomes).to.deep.equal([{ messageId: second?.messages[0]?.messageId, status: 'DUPLICATE' }]);
+      expect(second?.result.batchItemFailures).to.deep.equal([]);
+      expect(fixture.metrics.total('OrdersProcessed'), 'business step ran once').to.equal(1);
+      expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 1 });
+      expect(fixture.orderQueue()).to.deep.equal([]);
+    });
+
+    it('lets exactly one of two concurrent workers process the same order; the other returns its record', async () => {
+      // Prepare: two copies of one order on the queue, received by two invocations at once
+      const fixture = new PipelineFixture();
+      const order = OrderMother.valid();
+      await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-c', idempotencyKey: 'same-key' });
+      await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-c', idempotencyKey: 'same-key' });
+      const [first, second] = fixture.receive(10);
+      expect(first).to.not.equal(undefined);
+      expect(second).to.not.equal(undefined);
+
+      // Act
+      const [a, b] = await Promise.all([
+        fixture.work([first!], { requestId: 'worker-a', remainingTimeMs: 60_000 }),
+        fixture.work([second!], { requestId: 'worker-b', remainingTimeMs: 60_000 }),
+      ]);
+
+      // Assess
+      expect(a.result.outcomes[0]?.status).to.equal('SUCCEEDED');
+      expect(b.result.outcomes[0]?.status).to.equal('RETRY');
+      expect(b.result.batchItemFailures).to.deep.equal([second!.messageId]);
+      expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+      expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+      const returned = fixture.orderQueue();
+      expect(returned.map((m) => m.messageId), 'only the loser stays on the queue').to.deep.equal([second!.messageId]);
+      expect(returned[0]?.visibleAt, 'held back for the rest of the lease').to.be.greaterThan(fixture.clock.now());
+
+      // When it comes back, the order has succeeded: acknowledged, not processed again
+      await fixture.drain();
+      expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+      expect(fixture.orderQueue()).to.deep.equal([]);
+    });
+
+    it('takes over from a worker that died mid-message once its lease expired, as attempt 2', async () => {
+      // Prepare: a worker claimed the order and was never heard of again
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid());
+      const [message] = fixture.receive(1);
+      const parsed = parseOrderMessage(message!);
+      if (!parsed.ok) throw new Error('fixture message must parse');
+      const dead = await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'dead-worker', remainingTimeMs: 45_000 });
+      expect(dead.kind).to.equal('PROCEED');
+      const leaseExpiresAt = (await fixture.record(key))?.leaseExpiresAt ?? 0;
+
+      // Act: the message reappears after the visibility timeout, while the lease still holds …
+      await fixture.advanceToNextVisible();
+      expect(fixture.clock.now()).to.be.lessThan(leaseExpiresAt);
+      const early = await fixture.deliver({ remainingTimeMs: 60_000 });
+      // … and again once it expired
+      const invocations = await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(early?.result.outcomes[0]?.status, 'a live lease is respected').to.equal('RETRY');
+      expect(invocations.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['SUCCEEDED']);
+      expect(fixture.clock.now()).to.be.at.least(leaseExpiresAt);
+      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
+      expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+      // The dead worker waking up late cannot overwrite the new owner's result
+      const late = await fixture.infrastructure.store.complete(key, 'dead-worker', fixture.clock.now()).catch((error: unknown) => error);
+      expect(late).to.be.instanceOf(LeaseLostError);
+    });
+
+    it('keeps the outcome when OrderProcessed cannot be published, and on redelivery re-emits it without re-running the business step', async () => {
+      // Prepare: EventBridge refuses OrderProcessed entries (retries of the bus included)
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid(), { correlationId: 'corr-ev' });
+      fixture.infrastructure.bus.failWhen((event) => (event.detailType === EVENT_TYPES.processed ? 'InternalFailure' : undefined));
+
+      // Act
+      const first = await fixture.deliver({ remainingTimeMs: 60_000 });
+
+      // Assess: returned for retry, the business outcome kept on the RETRY record
+      expect(first?.result.batchItemFailures).to.have.length(1);
+      expect(first?.result.outcomes[0]).to.deep.include({ status: 'RETRY' });
+      expect(first?.result.outcomes[0]?.failure?.category).to.equal('TRANSIENT');
+      const retry = await fixture.record(key);
+      expect(retry).to.deep.include({ status: 'RETRY', attempts: 1 });
+      expect(retry?.outcome).to.deep.include({ totalMinor: 4_498 });
+      expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+
+      // Act: EventBridge recovers; the message comes back
+      fixture.infrastructure.bus.clearFailures();
+      const later = await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(later.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['SUCCEEDED']);
+      expect(fixture.metrics.total('OrdersProcessed'), 'business step not run again').to.equal(1);
+      const processed = fixture.events(EVENT_TYPES.processed);
+      expect(processed).to.have.length(1);
+      expect(processed[0]?.detail).to.deep.include({ correlationId: 'corr-ev', outcome: retry?.outcome });
+      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
+      expect(fixture.orderQueue()).to.deep.equal([]);
+    });
+
+    it('returns only the failed records of a mixed batch and deletes the rest', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const good = await fixture.accept(OrderMother.valid({ orderId: 'order-good' }));
+      const flaky = await fixture.accept(OrderMother.valid({ orderId: 'order-flaky' }), { simulation: { kind: 'transient', times: 1 } });
+      const bad = await fixture.accept(OrderMother.valid({ orderId: 'order-bad' }), { simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } });
+      const messages = fixture.receive(10);
+      expect(messages).to.have.length(3);
+      const idOf = (orderId: string): string => messages.find((m) => m.attributes[MESSAGE_ATTRIBUTES.orderId] === orderId)!.messageId;
+
+      // Act
+      const invocation = await fixture.work(messages, { remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(invocation.result.batchItemFailures).to.deep.equal([idOf('order-flaky')]);
+      expect(invocation.deleted).to.have.members([idOf('order-good'), idOf('order-bad')]);
+      expect((await fixture.record(good))?.status).to.equal('SUCCEEDED');
+      expect((await fixture.record(flaky))?.status).to.equal('RETRY');
+      expect(await fixture.record(bad)).to.deep.include({ status: 'PARKED', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } });
+      expect(fixture.deadLetters().map((m) => m.attributes[MESSAGE_ATTRIBUTES.errorCategory])).to.deep.equal(['PERMANENT']);
+      expect(fixture.events(EVENT_TYPES.failed).map((e) => e.detail.orderId)).to.deep.equal(['order-bad']);
+    });
+
+    it('retries a transient failure with backoff through the visibility timeout and then succeeds', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid(), { simulation: { kind: 'transient', times: 2 } });
+
+      // Act
+      const invocations = await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(invocations.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['RETRY', 'RETRY', 'SUCCEEDED']);
+      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 3 });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+    });
+
+    it('holds every record back without calling the store while the DynamoDB breaker is open', async () => {
+      // Prepare: DynamoDB throttles three claims in a row, which opens its breaker (3 failures / 30 s)
+      const store = new SpyStore();
+      const fixture = new PipelineFixture({ store });
+      const key = await fixture.accept(OrderMother.valid());
+      store.failClaims = true;
+      for (let round = 0; round < 3; round += 1) {
+        const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
+        expect(invocation?.result.batchItemFailures).to.have.length(1);
+        await fixture.advanceToNextVisible();
+      }
+      expect(fixture.breakers.state('dynamodb').status).to.equal('OPEN');
+      const claimsBefore = store.claims;
+
+      // Act
+      const held = await fixture.deliver({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(held?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
+      expect(held?.result.batchItemFailures).to.deep.equal([held?.messages[0]?.messageId]);
+      expect(store.claims, 'no call to DynamoDB while the breaker is open').to.equal(claimsBefore);
+      const [waiting] = fixture.orderQueue();
+      const retryAfterMs = fixture.breakers.retryAfterMs('dynamodb');
+      expect(waiting?.visibleAt, 'held until the breaker may probe again').to.be.at.least(fixture.clock.now() + retryAfterMs);
+
+      // Act: DynamoDB recovers; once the breaker lets a probe through, the order is processed
+      store.failClaims = false;
+      await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect((await fixture.record(key))?.status).to.equal('SUCCEEDED');
+      expect(fixture.breakers.state('dynamodb').status).to.equal('CLOSED');
+    });
+
+    it('parks an unreadable message in the dead-letter queue with the VALIDATION category', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      fixture.sendRaw('{not json', { [MESSAGE_ATTRIBUTES.idempotencyKey]: 'k-broken' });
+
+      // Act
+      const invocation = await fixture.deliver();
+
+      // Assess
+      expect(invocation?.result.outcomes[0]).to.deep.include({ status: 'PARKED', failure: { category: 'VALIDATION', code: 'MESSAGE.INVALID' } });
+      expect(invocation?.result.batchItemFailures).to.deep.equal([]);
+      expect(fixture.orderQueue()).to.deep.equal([]);
+      const [parked] = fixture.deadLetters();
+      expect(parked?.body).to.equal('{not json');
+      expect(parked?.attributes).to.deep.include({ [MESSAGE_ATTRIBUTES.errorCategory]: 'VALIDATION', [MESSAGE_ATTRIBUTES.errorCode]: 'MESSAGE.INVALID' });
+    });
+
+    it('does not start a record when the invocation is about to time out', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid());
+
+      // Act
+      const invocation = await fixture.deliver({ remainingTimeMs: 1_000 });
+
+      // Assess
+      expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
+      expect(invocation?.result.batchItemFailures).to.have.length(1);
+      expect(await fixture.record(key), 'not even claimed').to.equal(undefined);
+    });
+  });
+});

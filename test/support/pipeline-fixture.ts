@@ -1,0 +1,246 @@
+import 'reflect-metadata';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Container, ServiceIdentifier } from 'inversify';
+import { loadConfig, type PipelineConfig } from '../../application/config.js';
+import type { FailureSimulation } from '../../application/failure-simulation.js';
+import type { PipelineEvent } from '../../application/ports/event-bus.js';
+import type { QueueMessage } from '../../application/ports/queue-message.js';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import { TOKENS } from '../../application/tokens.js';
+import { IngestOrder, type IngestOrderResult } from '../../application/use-cases/ingest-order.js';
+import { WorkOrderBatch, type WorkOrderBatchResult } from '../../application/use-cases/work-order-batch.js';
+import type { PeekedMessage } from '../../adapters/memory/in-memory-sqs.js';
+import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import type { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
+import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
+import { SeededRandom } from '../../adapters/system/seeded-random.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import type { Order } from '../../domain/order.js';
+import { createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
+import {
+  createMemoryInfrastructure,
+  DEFAULT_MEMORY_QUEUES,
+  memoryAdaptersModule,
+  type MemoryInfrastructure,
+  type MemoryQueueSettings,
+} from '../../handlers/memory-adapters-module.js';
+
+export interface PipelineFixtureOptions {
+  /** Environment on top of `PIPELINE_BACKEND=memory` and `ALLOW_FAILURE_SIMULATION=true`. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly queues?: Partial<MemoryQueueSettings>;
+  readonly seed?: number;
+  /** Replaces the in-memory store (a spy or a flaky subclass). */
+  readonly store?: MemoryIdempotencyStore;
+}
+
+export interface InvokeOptions {
+  readonly requestId?: string;
+  /** Lambda time left when the batch starts; undefined imitates a caller outside Lambda. */
+  readonly remainingTimeMs?: number;
+}
+
+/** One invocation as the SQS event source makes it: what was received, what the worker said, what got deleted. */
+export interface Invocation {
+  readonly messages: readonly QueueMessage[];
+  readonly result: WorkOrderBatchResult;
+  /** Message ids deleted by the event source (every record not in batchItemFailures). */
+  readonly deleted: readonly string[];
+}
+
+export interface DrainOptions extends InvokeOptions {
+  /** Invocations before giving up (a message that never settles must not hang the test). */
+  readonly maxInvocations?: number;
+  /** Records per invocation (the event source's BatchSize). */
+  readonly batchSize?: number;
+}
+
+let requestSequence = 0;
+
+/**
+ * The whole pipeline in memory, as the composition root builds it, with every source of time, chance
+ * and output under the test's control: a manual clock (auto-advancing through backoff sleeps), a seeded
+ * random, recording logger and metrics. `deliver` and `drain` play the Lambda SQS event source: receive
+ * a batch with the queue's visibility timeout, call the worker, delete what it did not return.
+ */
+export class PipelineFixture {
+  readonly config: PipelineConfig;
+  readonly clock = new ManualClock({ autoAdvance: true });
+  readonly random: SeededRandom;
+  readonly logger = new RecordingLogger();
+  readonly metrics = new RecordingMetrics();
+  readonly infrastructure: MemoryInfrastructure;
+  readonly container: Container;
+
+  constructor(options: PipelineFixtureOptions = {}) {
+    this.config = loadConfig({ PIPELINE_BACKEND: 'memory', ALLOW_FAILURE_SIMULATION: 'true', ...options.env });
+    this.random = new SeededRandom(options.seed ?? 20_260_101);
+    const services: RuntimeServices = { clock: this.clock, random: this.random, logger: this.logger, metrics: this.metrics };
+    const built = createMemoryInfrastructure(this.config, this.clock, this.random, { ...DEFAULT_MEMORY_QUEUES, ...options.queues });
+    this.infrastructure = options.store === undefined ? built : { ...built, store: options.store };
+    this.container = createContainer(this.config, memoryAdaptersModule(this.infrastructure), services);
+  }
+
+  get<T>(id: ServiceIdentifier<T>): T {
+    return this.container.get<T>(id);
+  }
+
+  get breakers(): CircuitBreakers {
+    return this.container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
+  }
+
+  get orderQueueName(): string {
+    return this.infrastructure.queues.orderQueueName;
+  }
+
+  get deadLetterQueueName(): string {
+    return this.infrastructure.queues.deadLetterQueueName;
+  }
+
+  /** POST /orders without the HTTP edge. */
+  ingest(body: unknown, options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {}): Promise<IngestOrderResult> {
+    return this.get(IngestOrder).execute({
+      body,
+      correlationId: options.correlationId ?? 'corr-test',
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      ...(options.simulation === undefined ? {} : { simulation: options.simulation }),
+    });
+  }
+
+  /** Ingests and insists it was accepted; returns the idempotency key. */
+  async accept(order: Order, options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {}): Promise<string> {
+    const result = await this.ingest(order, options);
+    if (result.kind !== 'ACCEPTED') throw new Error(`expected ACCEPTED, got ${JSON.stringify(result)}`);
+    return result.idempotencyKey;
+  }
+
+  /** A message put on the order queue by hand (a producer that skipped the ingest, or a corrupt one). */
+  sendRaw(body: string, attributes: Readonly<Record<string, string>> = {}): string {
+    return this.infrastructure.sqs.sendMessage(this.orderQueueName, { body, attributes });
+  }
+
+  /** ReceiveMessage as the event source does it: the queue's own visibility timeout. */
+  receive(max = 10): QueueMessage[] {
+    return this.infrastructure.sqs.receiveMessages(this.orderQueueName, { maxMessages: max });
+  }
+
+  /** Calls WorkOrderBatch with `messages`, then deletes every record it did not return (ReportBatchItemFailures). */
+  async work(messages: readonly QueueMessage[], options: InvokeOptions = {}): Promise<Invocation> {
+    const remaining = options.remainingTimeMs;
+    const result = await this.get(WorkOrderBatch).execute({
+      messages,
+      requestId: options.requestId ?? nextRequestId(),
+      remainingTimeMs: () => remaining,
+    });
+    return { messages, result, deleted: this.deleteSucceeded(messages, result.batchItemFailures) };
+  }
+
+  /** Deletes every message not listed as a failure; returns the deleted message ids. */
+  deleteSucceeded(messages: readonly QueueMessage[], failures: readonly string[]): string[] {
+    const deleted: string[] = [];
+    for (const message of messages) {
+      if (failures.includes(message.messageId)) continue;
+      this.infrastructure.sqs.deleteMessage(this.orderQueueName, message.receiptHandle);
+      deleted.push(message.messageId);
+    }
+    return deleted;
+  }
+
+  /** One poll of the event source: undefined when nothing was visible. */
+  async deliver(options: DrainOptions = {}): Promise<Invocation | undefined> {
+    const messages = this.receive(options.batchSize ?? 10);
+    if (messages.length === 0) return undefined;
+    return this.work(messages, options);
+  }
+
+  /**
+   * Polls until the order queue is empty, moving the clock to the next message's visibility whenever
+   * nothing is visible (backoff, delays, visibility timeouts), as time would pass in production.
+   */
+  async drain(options: DrainOptions = {}): Promise<Invocation[]> {
+    const invocations: Invocation[] = [];
+    const limit = options.maxInvocations ?? 50;
+    while (invocations.length < limit) {
+      const invocation = await this.deliver(options);
+      if (invocation !== undefined) {
+        invocations.push(invocation);
+        continue;
+      }
+      const next = this.nextVisibleAt(this.orderQueueName);
+      if (next === undefined) return invocations;
+      await this.clock.set(next);
+    }
+    throw new Error(`order queue did not drain within ${limit} invocations: ${JSON.stringify(this.orderQueue())}`);
+  }
+
+  /** Moves the clock to when the next message of `queueName` becomes visible; false when the queue is empty. */
+  async advanceToNextVisible(queueName = this.orderQueueName): Promise<boolean> {
+    const next = this.nextVisibleAt(queueName);
+    if (next === undefined) return false;
+    await this.clock.set(Math.max(next, this.clock.now()));
+    return true;
+  }
+
+  orderQueue(): PeekedMessage[] {
+    return this.infrastructure.sqs.peekAll(this.orderQueueName);
+  }
+
+  deadLetters(): PeekedMessage[] {
+    return this.infrastructure.sqs.peekAll(this.deadLetterQueueName);
+  }
+
+  record(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.infrastructure.store.get(key, this.clock.now());
+  }
+
+  /** Events delivered by the bus, optionally of one detail type. */
+  events(detailType?: string): readonly PipelineEvent[] {
+    const delivered = this.infrastructure.bus.delivered();
+    return detailType === undefined ? delivered : delivered.filter((event) => event.detailType === detailType);
+  }
+
+  private nextVisibleAt(queueName: string): number | undefined {
+    const times = this.infrastructure.sqs.peekAll(queueName).map((message) => message.visibleAt);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+}
+
+function nextRequestId(): string {
+  requestSequence += 1;
+  return `req-${String(requestSequence).padStart(4, '0')}`;
+}
+
+/** A Lambda context with the two members the worker reads. */
+export function lambdaContext(awsRequestId: string, remainingTimeMs = 60_000): Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'> {
+  return { awsRequestId, getRemainingTimeInMillis: () => remainingTimeMs };
+}
+
+const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:orders';
+
+/** The SQS event Lambda's event source mapping would send for `messages` (String attributes only, as the pipeline writes). */
+export function toSqsEvent(messages: readonly QueueMessage[], eventSourceARN = QUEUE_ARN): SQSEvent {
+  return { Records: messages.map((message) => toSqsRecord(message, eventSourceARN)) };
+}
+
+function toSqsRecord(message: QueueMessage, eventSourceARN: string): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(message.sentAt),
+      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: String(message.sentAt),
+    },
+    messageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([name, stringValue]) => [
+      name,
+      { stringValue, stringListValues: [], binaryListValues: [], dataType: 'String' },
+    ])),
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: 'eu-west-1',
+  };
+}
