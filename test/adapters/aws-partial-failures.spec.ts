@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
+import { DEFAULT_ENTRY_RETRY_POLICY } from '../../adapters/aws/entry-retry.js';
+import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
+import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
+import type { PipelineEvent } from '../../application/ports/event-bus.js';
+import type { OutboundMessage } from '../../application/ports/queue-message.js';
+import { prepareMotoAccount, useMotoServer, type MotoAccount } from '../support/moto.js';
+
+const moto = useMotoServer();
+const NOW = Date.UTC(2026, 0, 1, 12);
+
+function messages(count: number): OutboundMessage[] {
+  return Array.from({ length: count }, (_, index) => ({ id: `m${index}`, body: `{"orderId":"order-${index}"}`, attributes: { orderId: `order-${index}` } }));
+}
+
+function events(count: number): PipelineEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    eventId: `evt-${index}`,
+    source: 'orders.pipeline',
+    detailType: 'OrderProcessed',
+    detail: { orderId: `order-${index}` },
+    time: NOW,
+  }));
+}
+
+/** A sleep that records what it was asked to wait and returns at once. */
+function recordingSleep(): { readonly delays: number[]; readonly sleep: (ms: number) => Promise<void> } {
+  const delays: number[] = [];
+  return { delays, sleep: async (ms) => void delays.push(ms) };
+}
+
+interface BatchEntry {
+  readonly Id: string;
+  readonly MessageBody: string;
+}
+
+/** A Successful entry as SQS writes it: the SDK checks the body's MD5. */
+function sentEntry({ Id, MessageBody }: BatchEntry) {
+  return { Id, MessageId: `fake-${Id}`, MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex') };
+}
+
+/** A SendMessageBatch answer in which the chosen entries failed (not the sender's fault) and nothing was sent. */
+function sqsEntriesFailed(failing: (id: string) => boolean) {
+  return {
+    kind: 'reply' as const,
+    body: (input: Readonly<Record<string, unknown>>) => {
+      const entries = input.Entries as BatchEntry[];
+      return {
+        Successful: entries.filter(({ Id }) => !failing(Id)).map(sentEntry),
+        Failed: entries.filter(({ Id }) => failing(Id)).map(({ Id }) => ({ Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
+      };
+    },
+  };
+}
+
+describe('AWS adapters on moto: partial failures and call counts', () => {
+  let account: MotoAccount;
+
+  beforeEach(async () => {
+    await moto.server.reset();
+    account = await prepareMotoAccount(moto.server);
+  });
+
+  describe('Class: SqsOrderQueue', () => {
+    describe('Method: send', () => {
+      it('re-sends only the entries SQS failed on its side, waiting a full-jitter backoff before each re-send', async () => {
+        // Prepare: the first request fails entries m1 and m3; the re-send reaches moto.
+        account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', times: 1, fault: sqsEntriesFailed((id) => id === 'm1' || id === 'm3') });
+        const wait = recordingSleep();
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl, clock: wait, random: { next: () => 0.5 } });
+
+        // Act
+        const result = await queue.send(messages(4));
+        const received = await queue.receive(10, 30);
+
+        // Assess
+        expect(result.failed).to.deep.equal([]);
+        expect(result.sent.map(({ id }) => id)).to.have.members(['m0', 'm1', 'm2', 'm3']);
+        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(2);
+        // Only the re-sent entries reached moto (the injected answer "sent" m0 and m2 without sending them).
+        expect(received.map(({ attributes }) => attributes.orderId)).to.have.members(['order-1', 'order-3']);
+        expect(wait.delays).to.deep.equal([DEFAULT_ENTRY_RETRY_POLICY.backoff.base * 0.5]);
+      });
+
+      it('gives up after the bounded number of re-sends and reports the entry TRANSIENT', async () => {
+        account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', fault: sqsEntriesFailed((id) => id === 'm0') });
+        const wait = recordingSleep();
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl, clock: wait, random: { next: () => 0.999 } });
+
+        const result = await queue.send(messages(2));
+
+        expect(result.sent.map(({ id }) => id)).to.deep.equal(['m1']);
+        expect(result.failed).to.have.length(1);
+        expect(result.failed[0]).to.include({ id: 'm0', category: 'TRANSIENT' });
+        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(1 + DEFAULT_ENTRY_RETRY_POLICY.maxRetries);
+        const { base, cap } = DEFAULT_ENTRY_RETRY_POLICY.backoff;
+        wait.delays.forEach((delay, index) => expect(delay).to.be.within(0, Math.min(cap, base * 2 ** index)));
+        expect(wait.delays).to.have.length(DEFAULT_ENTRY_RETRY_POLICY.maxRetries);
+      });
+
+      it('throws the raw SDK error when the first request fails and nothing was sent', async () => {
+        account.faults.inject({ service: 'sqs', fault: { kind: 'http', statusCode: 400, errorCode: 'AccessDeniedException' } });
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });
+
+        const error = await queue.send(messages(15)).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+
+        expect(error).to.have.property('name', 'AccessDeniedException');
+        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(1);
+      });
+
+      it('reports the rest failed, not thrown, when a later batch fails after one was sent', async () => {
+        // Prepare: the first batch (10 entries) goes through; the second request is refused.
+        let requests = 0;
+        account.faults.inject({
+          service: 'sqs',
+          operation: 'SendMessageBatch',
+          fault: {
+            kind: 'reply',
+            body: (input) => {
+              requests += 1;
+              return { Successful: (input.Entries as BatchEntry[]).map(sentEntry), Failed: [] };
+            },
+          },
+          times: 1,
+        });
+        account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', fault: { kind: 'http', statusCode: 400, errorCode: 'AccessDeniedException' } });
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });
+
+        // Act
+        const result = await queue.send(messages(15));
+
+        // Assess
+        expect(requests).to.equal(1);
+        expect(result.sent).to.have.length(10);
+        expect(result.failed.map(({ id }) => id)).to.deep.equal(['m10', 'm11', 'm12', 'm13', 'm14']);
+        expect(new Set(result.failed.map(({ category, code }) => `${category} ${code}`))).to.deep.equal(new Set(['PERMANENT AWS.AccessDeniedException']));
+      });
+    });
+
+    describe('Method: receive', () => {
+      it('reads ApproximateReceiveCount and SentTimestamp from every message', async () => {
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });
+        const before = Date.now();
+        await queue.send(messages(1));
+
+        const [first] = await queue.receive(1, 0);
+        const [second] = await queue.receive(1, 0);
+
+        expect([first?.receiveCount, second?.receiveCount]).to.deep.equal([1, 2]);
+        expect(first?.sentAt).to.be.within(before - 1_000, Date.now() + 1_000);
+      });
+    });
+  });
+
+  describe('Class: EventBridgeEventBus', () => {
+    describe('Method: publish', () => {
+      it('needs one PutEvents request per 10 events', async () => {
+        const bus = new EventBridgeEventBus({ client: account.clients.eventBridge, eventBusName: account.resources.eventBusName });
+
+        const result = await bus.publish(events(25));
+
+        expect(result.published).to.have.length(25);
+        expect(account.calls.counts().eventbridge).to.deep.equal({ PutEvents: 3 });
+      });
+
+      it('re-sends only the failed entries: one request with just them', async () => {
+        const sentPerRequest: number[] = [];
+        let failing = 2;
+        account.faults.inject({
+          service: 'eventbridge',
+          operation: 'PutEvents',
+          fault: {
+            kind: 'putEventsEntries',
+            errorCodeFor: () => (failing-- > 0 ? 'ThrottlingException' : undefined),
+          },
+        });
+        const bus = new EventBridgeEventBus({
+          client: account.clients.eventBridge,
+          eventBusName: account.resources.eventBusName,
+          clock: { sleep: async () => undefined },
+        });
+        account.clients.eventBridge.middlewareStack.add(
+          (next) => async (args) => {
+            sentPerRequest.push(((args.input as { Entries?: unknown[] }).Entries ?? []).length);
+            return next(args);
+          },
+          { step: 'initialize', name: 'recordEntriesPerRequest' },
+        );
+
+        const result = await bus.publish(events(5));
+
+        expect(result.failed).to.deep.equal([]);
+        expect(sentPerRequest).to.deep.equal([5, 2]);
+      });
+    });
+  });
+
+  describe('Class: DynamoDbIdempotencyStore', () => {
+    let store: DynamoDbIdempotencyStore;
+    const claim = (overrides: Partial<Parameters<DynamoDbIdempotencyStore['claim']>[0]> = {}) =>
+      store.claim({ key: 'order#1', payloadHash: 'h1', ownerToken: 'owner-a', now: NOW, leaseMs: 30_000, ttlSeconds: 3_600, ...overrides });
+
+    beforeEach(() => {
+      store = new DynamoDbIdempotencyStore({ client: account.clients.dynamodb, tableName: account.resources.idempotencyTableName });
+    });
+
+    it('costs two writes for a new key (claim, complete) and one call for a duplicate', async () => {
+      await claim();
+      await store.complete('order#1', 'owner-a', NOW + 10, { totalMinor: 100 });
+      const afterNew = account.calls.counts().dynamodb;
+      account.calls.reset();
+
+      const duplicate = await claim({ ownerToken: 'owner-b', now: NOW + 20 });
+
+      expect(afterNew).to.deep.equal({ UpdateItem: 2 });
+      expect(duplicate.kind).to.equal('ALREADY_SUCCEEDED');
+      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1 });
+    });
+
+    it('forgets what an expired record held (attempts, outcome, last error) when its key comes back', async () => {
+      await claim();
+      await store.fail('order#1', 'owner-a', { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, false, NOW + 10, { totalMinor: 100 });
+      account.calls.reset();
+
+      const later = NOW + 3_600_000;
+      const decision = await claim({ ownerToken: 'owner-b', now: later });
+      const stored = await store.get('order#1', later);
+
+      expect(decision).to.include({ kind: 'PROCEED', attempt: 1, resumed: false });
+      expect(stored).to.deep.equal(decision.record);
+      expect(stored).to.not.have.any.keys('outcome', 'lastError');
+      // The rare path costs one more write, guarded by the lease just granted.
+      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1, PutItem: 1, GetItem: 1 });
+    });
+
+    it('stores exactly the record the domain decided for a takeover of a lease-expired claim', async () => {
+      await claim();
+      await store.recordOutcome('order#1', 'owner-a', { totalMinor: 100 }, NOW + 5);
+
+      const decision = await claim({ ownerToken: 'owner-b', now: NOW + 30_000 });
+
+      expect(decision).to.include({ kind: 'PROCEED', attempt: 2, resumed: true });
+      expect(await store.get('order#1', NOW + 30_000)).to.deep.equal(decision.record);
+    });
+  });
+});
