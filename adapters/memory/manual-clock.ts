@@ -7,7 +7,8 @@ export interface ManualClockOptions {
    * When true, a sleep does not wait for the test: once the code that is running has gone idle (the next
    * macrotask), the clock jumps to the earliest pending wake-up and resolves it. Concurrent sleeps of
    * 100 ms therefore all end at +100 ms, as they would on a real clock, and `now()` still shows the time
-   * that passed. Use it where backoff is incidental to the test; leave it off to drive time by hand.
+   * that passed. It keeps going while anyone sleeps, so code that polls forever makes it spin: use it where
+   * backoff is incidental to the test, and leave it off to drive time by hand.
    */
   readonly autoAdvance?: boolean;
 }
@@ -105,7 +106,10 @@ export class ManualClock implements Clock {
     setImmediate(() => {
       this.autoAdvanceScheduled = false;
       const next = this.earliestSleeper();
-      if (next !== undefined) void this.runUntil(next.wakeAt);
+      if (next === undefined) return;
+      void this.runUntil(next.wakeAt).then(() => {
+        if (this.sleepers.length > 0) this.scheduleAutoAdvance();
+      });
     });
   }
 }

@@ -3,9 +3,9 @@ import type { EventBus, EventFailure, PipelineEvent, PublishEventsResult } from 
 import type { Random } from '../../application/ports/random.js';
 import { fullJitter, type BackoffBounds } from '../../domain/backoff.js';
 import { EVENTBRIDGE_BATCH_LIMITS, eventBridgeEntrySizeBytes, packBatches, type PackLimits } from '../../domain/batch-packing.js';
-import { putEventsErrorCategory } from './put-events-error-codes.js';
+import { isRetryablePutEventsErrorCode, putEventsEntryFailure } from './put-events-error-codes.js';
 
-export const EVENT_TOO_LARGE_CODE = 'EVENTS.ENTRY_TOO_LARGE';
+export const EVENT_TOO_LARGE_CODE = 'EVENTBRIDGE.ENTRY_TOO_LARGE';
 
 /** Decides whether an entry fails on this attempt: an ErrorCode such as `ThrottlingException`, or undefined. */
 export type EntryFailurePredicate = (event: PipelineEvent, attempt: number) => string | undefined;
@@ -15,14 +15,15 @@ export type DeliveryListener = (event: PipelineEvent) => void;
 export interface MemoryEventBusOptions {
   readonly clock: Clock;
   readonly random: Random;
-  /** Sends of one entry, the first included. */
-  readonly maxAttempts?: number;
+  /** Re-sends of a failed entry after the first attempt. */
+  readonly maxRetries?: number;
   /** Full-jitter backoff between re-sends, in ms. */
   readonly backoff?: BackoffBounds;
   readonly limits?: PackLimits;
 }
 
-export const MEMORY_EVENT_BUS_DEFAULTS = { maxAttempts: 3, backoff: { base: 100, cap: 2_000 } } as const;
+/** The same as the EventBridge adapter's entry retry policy. */
+export const MEMORY_EVENT_BUS_DEFAULTS = { maxRetries: 3, backoff: { base: 50, cap: 1_000 } } as const;
 
 interface Entry {
   readonly event: PipelineEvent;
@@ -40,7 +41,7 @@ interface Entry {
 export class MemoryEventBus implements EventBus {
   private readonly clock: Clock;
   private readonly random: Random;
-  private readonly maxAttempts: number;
+  private readonly maxRetries: number;
   private readonly backoff: BackoffBounds;
   private readonly limits: PackLimits;
   private readonly deliveredEvents: PipelineEvent[] = [];
@@ -53,11 +54,11 @@ export class MemoryEventBus implements EventBus {
   constructor(options: MemoryEventBusOptions) {
     this.clock = options.clock;
     this.random = options.random;
-    this.maxAttempts = options.maxAttempts ?? MEMORY_EVENT_BUS_DEFAULTS.maxAttempts;
+    this.maxRetries = options.maxRetries ?? MEMORY_EVENT_BUS_DEFAULTS.maxRetries;
     this.backoff = options.backoff ?? MEMORY_EVENT_BUS_DEFAULTS.backoff;
     this.limits = options.limits ?? EVENTBRIDGE_BATCH_LIMITS;
-    if (!(Number.isInteger(this.maxAttempts) && this.maxAttempts >= 1)) {
-      throw new RangeError(`maxAttempts must be an integer ≥ 1, got ${this.maxAttempts}`);
+    if (!(Number.isInteger(this.maxRetries) && this.maxRetries >= 0)) {
+      throw new RangeError(`maxRetries must be an integer ≥ 0, got ${this.maxRetries}`);
     }
   }
 
@@ -67,7 +68,7 @@ export class MemoryEventBus implements EventBus {
     const entries: Entry[] = [];
     for (const event of events) {
       const detail = serializeDetail(event);
-      if (detail === undefined) failed.push(entryFailure(event, 'MalformedDetail'));
+      if (detail === undefined) failed.push(putEventsEntryFailure(event, 'MalformedDetail'));
       else entries.push({ event, detail });
     }
     const { batches, oversized } = packBatches(entries, sizeOfEntry, this.limits);
@@ -134,9 +135,8 @@ export class MemoryEventBus implements EventBus {
           published.push(entry.event);
           continue;
         }
-        const failure = entryFailure(entry.event, errorCode);
-        if (failure.category === 'TRANSIENT' && attempt < this.maxAttempts) retry.push(entry);
-        else failed.push(failure);
+        if (isRetryablePutEventsErrorCode(errorCode) && attempt <= this.maxRetries) retry.push(entry);
+        else failed.push(putEventsEntryFailure(entry.event, errorCode));
       }
       if (retry.length > 0) await this.clock.sleep(fullJitter(attempt, () => this.random.next(), this.backoff));
       pending = retry;
@@ -185,8 +185,4 @@ function serializeDetail(event: PipelineEvent): string | undefined {
 
 function sizeOfEntry(entry: Entry): number {
   return eventBridgeEntrySizeBytes({ source: entry.event.source, detailType: entry.event.detailType, detail: entry.detail, hasTime: true });
-}
-
-function entryFailure(event: PipelineEvent, errorCode: string): EventFailure {
-  return { event, code: `AWS.${errorCode}`, category: putEventsErrorCategory(errorCode) };
 }

@@ -1,21 +1,32 @@
 import type { OrderQueue } from '../../application/ports/order-queue.js';
-import type { OutboundMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
-import { changeVisibilityInBatches } from './change-visibility-in-batches.js';
+import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
 import type { InMemorySqs } from './in-memory-sqs.js';
-import { sendPackedMessages } from './send-packed-messages.js';
+import { MemoryQueue } from './memory-queue.js';
 
-/** The order queue over the in-memory broker. */
+/**
+ * The order queue over the in-memory broker. Like the SQS adapter it can also receive and delete, which
+ * the local harness uses to play the Lambda event source; the worker itself never does.
+ */
 export class MemoryOrderQueue implements OrderQueue {
-  constructor(
-    private readonly sqs: InMemorySqs,
-    private readonly queueName: string,
-  ) {}
+  private readonly queue: MemoryQueue;
+
+  constructor(sqs: InMemorySqs, queueName: string) {
+    this.queue = new MemoryQueue(sqs, queueName);
+  }
 
   async send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return sendPackedMessages(this.sqs, this.queueName, messages);
+    return this.queue.send(messages);
   }
 
   async changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {
-    changeVisibilityInBatches(this.sqs, this.queueName, changes);
+    this.queue.changeVisibility(changes);
+  }
+
+  async receive(max: number, visibilityTimeoutSeconds: number): Promise<readonly QueueMessage[]> {
+    return this.queue.receive(max, visibilityTimeoutSeconds);
+  }
+
+  async delete(receiptHandles: readonly string[]): Promise<readonly string[]> {
+    return this.queue.delete(receiptHandles);
   }
 }

@@ -1,14 +1,10 @@
 import type { OutboundMessage, SendFailure, SendResult } from '../../application/ports/queue-message.js';
 import { SQS_BATCH_LIMITS, packBatches, sqsMessageSizeBytes } from '../../domain/batch-packing.js';
 import { classifyError } from '../../domain/error-classifier.js';
-import type { ErrorCategory } from '../../domain/error-category.js';
 import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
 import { SqsServiceError } from './sqs-service-error.js';
 
-export const MESSAGE_TOO_LARGE_CODE = 'QUEUE.MESSAGE_TOO_LARGE';
-
-// SQS's answers about the content of one entry: the entry is wrong, sending it again cannot help.
-const CONTENT_ERROR_CODES = new Set(['InvalidParameterValue', 'InvalidMessageContents', 'InvalidAttributeName', 'InvalidAttributeValue']);
+export const MESSAGE_TOO_LARGE_CODE = 'SQS.MESSAGE_TOO_LARGE';
 
 /**
  * Packs `messages` into SendMessageBatch calls within SQS's limits and sends them. A message too large
@@ -47,11 +43,11 @@ export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages
   return { sent, failed };
 }
 
-export function toSendFailure(entry: SqsBatchErrorEntry): SendFailure {
-  return { id: entry.id, code: `AWS.${entry.code}`, category: entryFailureCategory(entry), message: entry.message };
-}
-
-function entryFailureCategory(entry: SqsBatchErrorEntry): ErrorCategory {
-  if (!entry.senderFault) return 'TRANSIENT';
-  return CONTENT_ERROR_CODES.has(entry.code) ? 'VALIDATION' : 'PERMANENT';
+/** A `Failed` entry classified as the SQS adapter does: a sender fault is final, anything else transient. */
+function toSendFailure(entry: SqsBatchErrorEntry): SendFailure {
+  const shape = entry.senderFault
+    ? { name: entry.code, message: entry.message, $fault: 'client' }
+    : { name: entry.code, message: entry.message, $retryable: {} };
+  const { category, code } = classifyError(shape);
+  return { id: entry.id, code, category, message: entry.message };
 }
