@@ -103,13 +103,13 @@ export class RedriveDeadLetters {
         duplicates++;
         continue;
       }
-      const verdict = analyseDeadLetter({
+      const analysis = analyseDeadLetter({
         attributes: message.attributes,
         body: message.body,
         receiveCount: message.receiveCount,
         ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
       }, this.analysis);
-      analysed.push({ message, verdict, key });
+      analysed.push({ message, verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis, key });
     }
     const redriven = await this.redrive(analysed.filter((a) => a.verdict.action === 'REDRIVE'));
     const parked = await this.park(analysed.filter((a) => a.verdict.action === 'PARK'), now);
@@ -174,6 +174,15 @@ export class RedriveDeadLetters {
       return undefined;
     }
   }
+}
+
+/**
+ * A PARKED record means the worker gave up on the order (its attempts ran out, or its key was reused):
+ * a copy sent back would only be acknowledged and dropped by the worker, unannounced. So it is parked.
+ */
+function parkedForGood(verdict: DeadLetterVerdict): DeadLetterVerdict {
+  if (verdict.action === 'PARK') return verdict;
+  return { ...verdict, action: 'PARK', reason: `the idempotency record is PARKED: the worker gave up on ${verdict.category}` };
 }
 
 function withoutFailureAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {
