@@ -36,6 +36,8 @@ interface Analysed {
   readonly message: QueueMessage;
   readonly verdict: DeadLetterVerdict;
   readonly key: string | undefined;
+  /** The error code on the idempotency record, when it has one. */
+  readonly recordedCode: string | undefined;
 }
 
 /**
@@ -109,7 +111,7 @@ export class RedriveDeadLetters {
         receiveCount: message.receiveCount,
         ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
       }, this.analysis);
-      analysed.push({ message, verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis, key });
+      analysed.push({ message, verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis, key, recordedCode: record?.lastError?.code });
     }
     const redriven = await this.redrive(analysed.filter((a) => a.verdict.action === 'REDRIVE'));
     const parked = await this.park(analysed.filter((a) => a.verdict.action === 'PARK'), now);
@@ -137,7 +139,9 @@ export class RedriveDeadLetters {
   private async park(items: readonly Analysed[], now: number): Promise<Analysed[]> {
     if (items.length === 0) return [];
     const events = await Promise.all(items.map(async (item) => {
-      const failure = { category: item.verdict.category, code: `REDRIVE.${item.verdict.source.toUpperCase()}` };
+      // The worker's own code says what went wrong; REDRIVE.<source> only when nothing better is known.
+      const code = item.message.attributes[MESSAGE_ATTRIBUTES.errorCode] ?? item.recordedCode ?? `REDRIVE.${item.verdict.source.toUpperCase()}`;
+      const failure = { category: item.verdict.category, code };
       if (item.key !== undefined) await this.parkRecord(item.key, failure, now);
       return orderParkedEvent({
         source: this.config.eventSource,
