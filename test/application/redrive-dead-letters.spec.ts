@@ -1,0 +1,215 @@
+import { expect } from 'chai';
+import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { OrderMother } from '../domain/order-mother.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+
+const PERMANENT = { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } as const;
+
+describe('Class: RedriveDeadLetters', () => {
+  describe('Method: execute', () => {
+    it('parks a poison message: record PARKED with its category, OrderParked carrying the body, DLQ empty', async () => {
+      // Prepare: a permanent failure, parked in the DLQ by the worker
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-poison' }), { correlationId: 'corr-poison', simulation: PERMANENT });
+      await fixture.drain();
+      const [dead] = fixture.deadLetters();
+      expect(dead, 'the worker parked it').to.not.equal(undefined);
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ received: 1, parked: 1, redriven: 0, leftInQueue: 0, stoppedBy: 'empty' });
+      expect(report.parkedByCategory).to.deep.equal({ PERMANENT: 1 });
+      expect(await fixture.record(key)).to.deep.include({ status: 'PARKED' });
+      expect((await fixture.record(key))?.lastError?.category).to.equal('PERMANENT');
+      const [parked] = fixture.events(EVENT_TYPES.parked);
+      expect(parked?.detail).to.deep.include({
+        orderId: 'order-poison', correlationId: 'corr-poison', idempotencyKey: key, category: 'PERMANENT', body: dead?.body, messageId: dead?.messageId,
+      });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+      expect(fixture.orderQueue()).to.deep.equal([]);
+    });
+
+    it('keeps the worker\'s error code on the parked record', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid(), { simulation: PERMANENT });
+      await fixture.drain();
+
+      // Act
+      await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect((await fixture.record(key))?.lastError).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });
+    });
+
+    it('parks an unreadable message with its raw body in the OrderParked event', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      fixture.sendRaw('{"schemaVersion": "1", "order": ', { [MESSAGE_ATTRIBUTES.correlationId]: 'corr-garbage' });
+      await fixture.drain();
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ parked: 1, redriven: 0 });
+      expect(report.parkedByCategory).to.deep.equal({ VALIDATION: 1 });
+      const [parked] = fixture.events(EVENT_TYPES.parked);
+      expect(parked?.detail).to.deep.include({ body: '{"schemaVersion": "1", "order": ', category: 'VALIDATION', correlationId: 'corr-garbage' });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+    });
+
+    it('redrives a transient failure that SQS dead-lettered after maxReceiveCount, with a delay and its redrive attempt, and it then succeeds', async () => {
+      // Prepare: fails 5 times; the queue's redrive policy (maxReceiveCount 5) moves it to the DLQ on the 6th receive
+      const fixture = new PipelineFixture({ env: { BACKOFF_STRATEGY: 'seed' }, queues: { maxReceiveCount: 5 } });
+      const key = await fixture.accept(OrderMother.valid(), { correlationId: 'corr-t', simulation: { kind: 'transient', times: 5 } });
+      const attempts = await fixture.drain({ remainingTimeMs: 60_000 });
+      expect(attempts.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['RETRY', 'RETRY', 'RETRY', 'RETRY', 'RETRY']);
+      const [dead] = fixture.deadLetters();
+      expect(dead?.receiveCount, 'moved by SQS, not parked by the worker').to.equal(5);
+      expect(dead?.attributes[MESSAGE_ATTRIBUTES.errorCategory]).to.equal(undefined);
+      expect((await fixture.record(key))?.status).to.equal('RETRY');
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess: back on the order queue, delayed, carrying its redrive attempt
+      expect(report).to.deep.include({ received: 1, redriven: 1, parked: 0, leftInQueue: 0 });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+      const [redriven] = fixture.orderQueue();
+      expect(redriven?.state).to.equal('DELAYED');
+      const delaySeconds = ((redriven?.visibleAt ?? 0) - fixture.clock.now()) / 1000;
+      expect(delaySeconds).to.be.within(1, 900);
+      expect(redriven?.attributes).to.deep.include({ [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.idempotencyKey]: key });
+      expect(redriven?.body).to.equal(dead?.body);
+      expect(fixture.receive(10), 'not receivable before its delay').to.deep.equal([]);
+
+      // Act: time passes; the worker gets it again
+      const after = await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(after.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['SUCCEEDED']);
+      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 6 });
+      expect(fixture.events(EVENT_TYPES.processed)[0]?.detail).to.deep.include({ correlationId: 'corr-t' });
+    });
+
+    it('strips the worker\'s failure attributes from a redriven copy', async () => {
+      // Prepare: a DLQ message carrying a retryable category and attempt count
+      const fixture = new PipelineFixture();
+      await fixture.get(RedriveDeadLetters).execute();
+      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+        body: '{}',
+        attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', [MESSAGE_ATTRIBUTES.errorCode]: 'X.Y', [MESSAGE_ATTRIBUTES.attempts]: '2', keep: 'me' },
+      });
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report.redriven).to.equal(1);
+      expect(fixture.orderQueue()[0]?.attributes).to.deep.equal({ keep: 'me', [MESSAGE_ATTRIBUTES.redriveAttempt]: '1' });
+    });
+
+    it('parks a message whose redrive budget is spent', async () => {
+      // Prepare
+      const fixture = new PipelineFixture({ env: { REDRIVE_MAX_ATTEMPTS: '2' } });
+      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+        body: '{}',
+        attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', [MESSAGE_ATTRIBUTES.redriveAttempt]: '2' },
+      });
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ redriven: 0, parked: 1 });
+      expect(report.parkedByCategory).to.deep.equal({ TRANSIENT: 1 });
+      expect(fixture.orderQueue()).to.deep.equal([]);
+    });
+
+    it('parks, instead of sending back to be dropped, an order the worker parked after its attempts ran out', async () => {
+      // Prepare: TIMEOUT is retryable, but only 5 times; the worker parks the 5th failure with category TIMEOUT
+      const fixture = new PipelineFixture({ queues: { maxReceiveCount: 10 } });
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-slow' }), { simulation: { kind: 'timeout', times: 99 } });
+      await fixture.drain({ remainingTimeMs: 60_000 });
+      expect(await fixture.record(key)).to.deep.include({ status: 'PARKED', attempts: 5 });
+      expect(fixture.deadLetters().map((m) => m.attributes[MESSAGE_ATTRIBUTES.errorCategory])).to.deep.equal(['TIMEOUT']);
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+      await fixture.drain({ remainingTimeMs: 60_000 });
+
+      // Assess: an operator hears of it; nothing silently disappears
+      expect(report).to.deep.include({ parked: 1, redriven: 0 });
+      expect(fixture.events(EVENT_TYPES.parked).map((e) => e.detail.orderId)).to.deep.equal(['order-slow']);
+      expect(fixture.deadLetters()).to.deep.equal([]);
+    });
+
+    it('deletes the DLQ copy of an order that has since succeeded, sending nothing', async () => {
+      // Prepare: processed, and a stale copy of the same message sits in the DLQ
+      const fixture = new PipelineFixture();
+      await fixture.accept(OrderMother.valid());
+      const [message] = fixture.receive(1);
+      await fixture.work([message!]);
+      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: message!.body, attributes: message!.attributes });
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ received: 1, duplicatesRemoved: 1, redriven: 0, parked: 0 });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+      expect(fixture.orderQueue()).to.deep.equal([]);
+      expect(fixture.events(EVENT_TYPES.parked)).to.deep.equal([]);
+    });
+
+    it('stops at the message budget and leaves the rest for the next run', async () => {
+      // Prepare
+      const fixture = new PipelineFixture({ env: { REDRIVE_MESSAGE_BUDGET: '12' } });
+      for (let i = 0; i < 15; i += 1) {
+        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: `{"n":${i}}`, attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+      }
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ received: 12, parked: 12, stoppedBy: 'message-budget' });
+      expect(fixture.deadLetters()).to.have.length(3);
+    });
+
+    it('stops at the time budget', async () => {
+      // Prepare: every delivered event costs 2 s of the 1 s budget
+      const fixture = new PipelineFixture({ env: { REDRIVE_TIME_BUDGET_MS: '1000' } });
+      for (let i = 0; i < 15; i += 1) {
+        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: `{"n":${i}}`, attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+      }
+      fixture.infrastructure.bus.subscribe(() => void fixture.clock.advance(2_000));
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ received: 10, parked: 10, stoppedBy: 'time-budget' });
+      expect(fixture.deadLetters()).to.have.length(5);
+    });
+
+    it('leaves a message in the DLQ when its OrderParked event is not delivered', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+      fixture.infrastructure.bus.failWhen(() => 'AccessDeniedException');
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess
+      expect(report).to.deep.include({ received: 1, parked: 0, leftInQueue: 1 });
+      expect(fixture.deadLetters()).to.have.length(1);
+    });
+  });
+});
