@@ -1,4 +1,5 @@
 import type { BackoffStrategy } from '../domain/backoff.js';
+import { isIsoCurrency } from '../domain/money.js';
 
 /**
  * The environment every function reads, validated once in the composition root. The infrastructure
@@ -125,8 +126,9 @@ function currencies(env: Readonly<Record<string, string | undefined>>, problems:
   const value = env.SUPPORTED_CURRENCIES?.trim();
   if (value === undefined || value === '') return undefined;
   const codes = value.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== '');
-  const bad = codes.filter((code) => !/^[A-Z]{3}$/.test(code));
-  if (bad.length > 0 || codes.length === 0) problems.push(`SUPPORTED_CURRENCIES must be a comma-separated list of ISO 4217 codes (bad: ${bad.join(', ') || 'empty'})`);
+  // Only codes the order rules know (domain/money.ts): any other would make every order in it fail.
+  const bad = codes.filter((code) => !isIsoCurrency(code));
+  if (bad.length > 0 || codes.length === 0) problems.push(`SUPPORTED_CURRENCIES must be a comma-separated list of supported ISO 4217 codes (bad: ${bad.join(', ') || 'empty'})`);
   return codes;
 }
 
