@@ -1,0 +1,185 @@
+import type { ErrorCategory } from '../domain/error-category.js';
+import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
+import type { StepFunctionName } from '../application/workflows/pipeline-function.js';
+import { stepErrorName } from '../application/workflows/step-error.js';
+import {
+  CAUGHT_ERROR_KEY,
+  EXECUTION_KEY,
+  type CatchRule,
+  type ChoiceStep,
+  type FailStep,
+  type ParkStep,
+  type RetryRule,
+  type TaskStep,
+  type WorkflowDefinition,
+  type WorkflowStep,
+} from '../application/workflows/workflow-definition.js';
+import { assertSoundWorkflow } from '../application/workflows/workflow-integrity.js';
+
+/**
+ * Renders a shared WorkflowDefinition to Amazon States Language.
+ *
+ * JSONata is the query language because it gives exactly the state model the harness interprets: a
+ * task's output is stored under its result key with `$merge`, a caught error under `error`. (JSONPath
+ * can only wrap the Lambda response, `{ Payload: … }`, or needs an extra state per task.) JSONata also
+ * lets the park step copy the message's own attributes to the dead-letter queue, whatever they are.
+ */
+
+export interface AslBindings {
+  /** The ARN each step function is invoked by (its `live` alias, so weighted routing applies). */
+  readonly functionArns: Readonly<Partial<Record<StepFunctionName, string>>>;
+  /** Where park steps send messages; required when the workflow has one. */
+  readonly deadLetterQueueUrl?: string;
+}
+
+export type AslState = Readonly<Record<string, unknown>>;
+
+export interface AslStateMachine {
+  readonly Comment: string;
+  readonly QueryLanguage: 'JSONata';
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, AslState>>;
+}
+
+/** The state every execution starts in: it shapes the input into the workflow state. */
+export const PREPARE_STATE = 'PrepareWorkflowState';
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
+
+/**
+ * Errors that Step Functions or Lambda raise themselves, matched with the category they belong to: the
+ * Lambda service failing or throttling the invoke is TRANSIENT; a task or function timeout is TIMEOUT.
+ */
+const SERVICE_ERRORS: Readonly<Partial<Record<ErrorCategory, readonly string[]>>> = {
+  TRANSIENT: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  TIMEOUT: ['States.Timeout', 'Sandbox.Timedout'],
+};
+
+/** The ErrorEquals list a retry or catch of `categories` renders to. */
+export function errorNamesFor(categories: readonly ErrorCategory[]): string[] {
+  return categories.flatMap((category) => [stepErrorName(category), ...(SERVICE_ERRORS[category] ?? [])]);
+}
+
+export function renderAsl(definition: WorkflowDefinition, bindings: AslBindings): AslStateMachine {
+  assertSoundWorkflow(definition);
+  if (PREPARE_STATE in definition.steps) throw new Error(`workflow ${definition.name}: ${PREPARE_STATE} is reserved`);
+  const states: Record<string, AslState> = { [PREPARE_STATE]: prepareState(definition) };
+  for (const [name, step] of Object.entries(definition.steps)) states[name] = renderStep(definition, name, step, bindings);
+  return { Comment: definition.comment, QueryLanguage: 'JSONata', StartAt: PREPARE_STATE, States: states };
+}
+
+function prepareState(definition: WorkflowDefinition): AslState {
+  // Pipes always sends a batch, a JSON array even for one record.
+  const input = definition.input.kind === 'queue-record' ? '$states.input[0]' : '$states.input';
+  const execution = `{'id': $states.context.Execution.Id, 'name': $states.context.Execution.Name}`;
+  return {
+    Type: 'Pass',
+    Comment: 'Shape the input into the workflow state',
+    Output: `{% {'${definition.input.key}': ${input}, '${EXECUTION_KEY}': ${execution}} %}`,
+    Next: definition.startAt,
+  };
+}
+
+function renderStep(definition: WorkflowDefinition, name: string, step: WorkflowStep, bindings: AslBindings): AslState {
+  switch (step.type) {
+    case 'task':
+      return taskState(name, step, bindings);
+    case 'choice':
+      return choiceState(step);
+    case 'succeed':
+      return { Type: 'Succeed', Comment: step.comment };
+    case 'fail':
+      return failState(step);
+    case 'park':
+      return parkState(definition, name, step, bindings);
+  }
+}
+
+function taskState(name: string, step: TaskStep, bindings: AslBindings): AslState {
+  const functionArn = bindings.functionArns[step.function];
+  if (functionArn === undefined) throw new Error(`${name}: no ARN bound for function ${step.function}`);
+  return {
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Arguments: { FunctionName: functionArn, Payload: '{% $states.input %}' },
+    Output: `{% $merge([$states.input, {'${step.resultKey}': $states.result.Payload}]) %}`,
+    ...(step.retry.length === 0 ? {} : { Retry: step.retry.map(retrier) }),
+    ...(step.catch.length === 0 ? {} : { Catch: step.catch.map(catcher) }),
+    Next: step.next,
+  };
+}
+
+function retrier(rule: RetryRule): AslState {
+  return {
+    ErrorEquals: errorNamesFor(rule.categories),
+    IntervalSeconds: rule.intervalSeconds,
+    MaxAttempts: rule.maxAttempts,
+    BackoffRate: rule.backoffRate,
+    ...(rule.maxDelaySeconds === undefined ? {} : { MaxDelaySeconds: rule.maxDelaySeconds }),
+    JitterStrategy: 'FULL',
+  };
+}
+
+function catcher(rule: CatchRule): AslState {
+  return {
+    ErrorEquals: errorNamesFor(rule.categories),
+    Output: `{% $merge([$states.input, {'${CAUGHT_ERROR_KEY}': $states.errorOutput}]) %}`,
+    Next: rule.next,
+  };
+}
+
+function choiceState(step: ChoiceStep): AslState {
+  const field = `$states.input.${step.field.join('.')}`;
+  return {
+    Type: 'Choice',
+    Choices: step.cases.map((choice) => ({ Condition: `{% ${field} = ${JSON.stringify(choice.equals)} %}`, Next: choice.next })),
+    Default: step.otherwise,
+  };
+}
+
+function failState(step: FailStep): AslState {
+  if (step.error.source === 'fixed') return { Type: 'Fail', Error: step.error.name, Cause: step.error.cause };
+  return {
+    Type: 'Fail',
+    Error: `{% $states.input.${CAUGHT_ERROR_KEY}.Error %}`,
+    Cause: `{% $states.input.${CAUGHT_ERROR_KEY}.Cause %}`,
+  };
+}
+
+/**
+ * Sends the record's body to the DLQ with its own string attributes, plus the failure's category and
+ * code and the receive count, the attributes the composed worker sets when it parks; then ends well, so
+ * the pipe deletes the original. A step error's Cause is the Lambda error JSON whose message starts
+ * with the domain code (`ORDER.INVALID: …`).
+ */
+function parkState(definition: WorkflowDefinition, name: string, step: ParkStep, bindings: AslBindings): AslState {
+  if (bindings.deadLetterQueueUrl === undefined) throw new Error(`${name}: park needs deadLetterQueueUrl`);
+  const message = `$states.input.${definition.input.key}`;
+  const caught = `$states.input.${CAUGHT_ERROR_KEY}`;
+  const [category, code] =
+    step.reason.source === 'fixed'
+      ? [JSON.stringify(step.reason.category), JSON.stringify(step.reason.code)]
+      : [
+          `$substringAfter(${caught}.Error, 'Pipeline.')`,
+          `($contains(${caught}.Cause, '"errorMessage"') ? $substringBefore($parse(${caught}.Cause).errorMessage, ':') : ${caught}.Error)`,
+        ];
+  const copied = `$each(${message}.messageAttributes, function($v, $k) { $v.stringValue ? {$k: {'DataType': 'String', 'StringValue': $v.stringValue}} : {} })`;
+  const failure = [
+    `'${MESSAGE_ATTRIBUTES.errorCategory}': {'DataType': 'String', 'StringValue': ${category}}`,
+    `'${MESSAGE_ATTRIBUTES.errorCode}': {'DataType': 'String', 'StringValue': ${code}}`,
+    `'${MESSAGE_ATTRIBUTES.attempts}': {'DataType': 'String', 'StringValue': $string(${message}.attributes.ApproximateReceiveCount ? ${message}.attributes.ApproximateReceiveCount : 1)}`,
+  ].join(', ');
+  return {
+    Type: 'Task',
+    Comment: 'Park the message in the dead-letter queue with the reason in its attributes',
+    Resource: SQS_SEND_MESSAGE,
+    Arguments: {
+      QueueUrl: bindings.deadLetterQueueUrl,
+      MessageBody: `{% ${message}.body %}`,
+      MessageAttributes: `{% $merge($append(${copied}, [{${failure}}])) %}`,
+    },
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' }],
+    End: true,
+  };
+}

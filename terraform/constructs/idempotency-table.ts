@@ -1,0 +1,35 @@
+import { Construct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+
+/** The key and TTL attribute names the DynamoDB idempotency adapter uses. */
+export const IDEMPOTENCY_PARTITION_KEY = 'pk';
+export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiresAt';
+
+export interface IdempotencyTableProps {
+  readonly name: string;
+  /** Refuse deletion (prod); `cdktf destroy` then needs it switched off first. */
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * On-demand, so idle stages cost nothing and bursts need no capacity planning; TTL on the expiry
+ * attribute (best effort: the code treats an expired record as absent anyway); point-in-time recovery;
+ * encrypted at rest with the AWS-managed key.
+ */
+export class IdempotencyTable extends Construct {
+  readonly table: DynamodbTable;
+
+  constructor(scope: Construct, id: string, props: IdempotencyTableProps) {
+    super(scope, id);
+    this.table = new DynamodbTable(this, 'table', {
+      name: props.name,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: IDEMPOTENCY_PARTITION_KEY,
+      attribute: [{ name: IDEMPOTENCY_PARTITION_KEY, type: 'S' }],
+      ttl: { attributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: props.deletionProtection,
+    });
+  }
+}

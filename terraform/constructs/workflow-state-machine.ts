@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index.js';
+import type { StepFunctionName } from '../../application/workflows/pipeline-function.js';
+import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
+import { renderAsl } from '../asl.js';
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../iam-policy.js';
+
+export interface WorkflowStateMachineProps {
+  readonly namePrefix: string;
+  readonly definition: WorkflowDefinition;
+  /** Alias ARN of every step function the workflow invokes. */
+  readonly functionArns: Readonly<Partial<Record<StepFunctionName, string>>>;
+  readonly deadLetterQueue?: { readonly url: string; readonly arn: string };
+  readonly logRetentionDays: number;
+  readonly accountId: string;
+}
+
+/** Vended log delivery and X-Ray are configured through account-level APIs that take no resource. */
+const LOG_DELIVERY: PolicyStatement = {
+  sid: 'DeliverExecutionLogs',
+  actions: [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ],
+  resources: ['*'],
+};
+const TRACING: PolicyStatement = {
+  sid: 'WriteTraces',
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+  resources: ['*'],
+};
+
+/**
+ * An Express state machine rendered from a shared workflow definition, with its own role (invoke exactly
+ * the workflow's functions, send parked messages to the DLQ), execution logs and X-Ray tracing. Logs
+ * leave the execution data out: orders are customer data.
+ */
+export class WorkflowStateMachine extends Construct {
+  readonly stateMachine: SfnStateMachine;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
+    super(scope, id);
+    const name = `${props.namePrefix}-${props.definition.name}`;
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/vendedlogs/states/${name}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${name}-workflow`,
+      assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', props.accountId),
+    });
+    const invoked = Object.values(props.functionArns);
+    const statements: PolicyStatement[] = [
+      { sid: 'InvokeStepFunctions', actions: ['lambda:InvokeFunction'], resources: invoked },
+      ...(props.deadLetterQueue === undefined
+        ? []
+        : [{ sid: 'ParkInDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.arn] }]),
+      LOG_DELIVERY,
+      TRACING,
+    ];
+    const policy = new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: this.role.id, policy: policyDocument(statements) });
+    const asl = renderAsl(props.definition, {
+      functionArns: props.functionArns,
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueueUrl: props.deadLetterQueue.url }),
+    });
+    this.stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name,
+      type: 'EXPRESS',
+      roleArn: this.role.arn,
+      definition: JSON.stringify(asl),
+      loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, includeExecutionData: false, level: 'ALL' },
+      tracingConfiguration: { enabled: true },
+      dependsOn: [policy],
+    });
+  }
+}

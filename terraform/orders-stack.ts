@@ -1,0 +1,227 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
+import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
+import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
+import type { PipelineFunctionName, StepFunctionName } from '../application/workflows/pipeline-function.js';
+import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
+import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { OrderQueuePipe } from './constructs/order-queue-pipe.js';
+import { OrdersHttpApi, type ApiRoute } from './constructs/orders-http-api.js';
+import { PipelineEventBus } from './constructs/pipeline-event-bus.js';
+import { PipelineFunction } from './constructs/pipeline-function.js';
+import { PipelineObservability } from './constructs/pipeline-observability.js';
+import { QueueWithDlq } from './constructs/queue-with-dlq.js';
+import { RedriveSchedule } from './constructs/redrive-schedule.js';
+import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
+import { FUNCTION_ACCESS, type PipelineResource } from './function-access.js';
+import { functionEnvironment } from './function-environment.js';
+import type { PolicyStatement } from './iam-policy.js';
+import { MIGRATION_PHASES, stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
+
+export interface OrdersStackProps {
+  readonly config: StageConfig;
+  /** The bundle folder of every function (see bundle.ts); specs pass folders of dummy bundles. */
+  readonly code: Readonly<Record<PipelineFunctionName, string>>;
+}
+
+/** Which functions a topology deploys. validate and publish always exist: the API exposes them. */
+export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
+  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive'];
+  const composed: PipelineFunctionName[] = ['ingest', 'worker'];
+  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor', 'events'];
+  if (topology === 'composed') return [...always, ...composed];
+  if (topology === 'orchestrated') return [...always, ...orchestrated];
+  return [...always, ...composed, ...orchestrated];
+}
+
+/** The order queue's visibility timeout: the domain's answer for the worker's timeout and batching window. */
+export function orderQueueVisibilityTimeout(config: StageConfig): number {
+  return visibilityTimeoutSeconds({
+    functionTimeoutSeconds: config.functions.worker.timeoutSeconds,
+    batchingWindowSeconds: config.worker.batchingWindowSeconds,
+  }).seconds;
+}
+
+/** One stage of the pipeline: queues, table, bus, functions, API, workflows, schedule, alarms, dashboard. */
+export class OrdersStack extends TerraformStack {
+  readonly functions: Readonly<Partial<Record<PipelineFunctionName, PipelineFunction>>>;
+  readonly workflows: Readonly<Partial<Record<'ingest' | 'consume', WorkflowStateMachine>>>;
+  readonly orders: QueueWithDlq;
+  readonly idempotency: IdempotencyTable;
+  readonly events: PipelineEventBus;
+  readonly api: OrdersHttpApi;
+
+  constructor(scope: Construct, id: string, props: OrdersStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const problems = stageConfigProblems(config);
+    if (problems.length > 0) throw new Error(`stage ${config.stage} is misconfigured: ${problems.join('; ')}`);
+    const prefix = config.namePrefix;
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [{ tags: { application: 'resilient-order-pipeline', stage: config.stage, 'managed-by': 'cdktf' } }],
+    });
+    const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
+
+    this.orders = new QueueWithDlq(this, 'orders', {
+      name: `${prefix}-orders`,
+      visibilityTimeoutSeconds: orderQueueVisibilityTimeout(config),
+      retentionSeconds: config.queue.retentionSeconds,
+      maxReceiveCount: config.queue.maxReceiveCount,
+    });
+    this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.stage === 'prod' });
+    this.events = new PipelineEventBus(this, 'events', {
+      namePrefix: prefix,
+      eventSource: config.application.eventSource,
+      archiveRetentionDays: config.eventArchiveRetentionDays,
+    });
+
+    const environment = functionEnvironment(config, {
+      orderQueueUrl: this.orders.queue.url,
+      deadLetterQueueUrl: this.orders.deadLetterQueue.url,
+      idempotencyTableName: this.idempotency.table.name,
+      eventBusName: this.events.bus.name,
+    });
+    const resourceArns: Readonly<Record<PipelineResource, string>> = {
+      orderQueue: this.orders.queue.arn,
+      deadLetterQueue: this.orders.deadLetterQueue.arn,
+      idempotencyTable: this.idempotency.table.arn,
+      eventBus: this.events.bus.arn,
+    };
+    const weight = MIGRATION_PHASES[config.migration.phase].newVersionWeight;
+    const functions: Partial<Record<PipelineFunctionName, PipelineFunction>> = {};
+    for (const name of functionsFor(config.topology)) {
+      const previousVersion = config.migration.previousVersions[name];
+      functions[name] = new PipelineFunction(this, `${name}-function`, {
+        name,
+        namePrefix: prefix,
+        codeDirectory: props.code[name],
+        settings: config.functions[name],
+        environment,
+        logRetentionDays: config.logRetentionDays,
+        logLevel: config.logLevel,
+        statements: accessStatements(name, resourceArns),
+        routing: { newVersionWeight: weight, ...(previousVersion === undefined ? {} : { previousVersion }) },
+      });
+    }
+    this.functions = functions;
+
+    const worker = functions.worker;
+    if (worker !== undefined) {
+      new LambdaEventSourceMapping(this, 'worker-source', {
+        eventSourceArn: this.orders.queue.arn,
+        functionName: worker.alias.arn,
+        batchSize: config.worker.batchSize,
+        maximumBatchingWindowInSeconds: config.worker.batchingWindowSeconds,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency },
+      });
+    }
+
+    const workflows: Partial<Record<'ingest' | 'consume', WorkflowStateMachine>> = {};
+    if (config.topology !== 'composed') {
+      const machine = (definition: WorkflowDefinition, withDlq: boolean): WorkflowStateMachine =>
+        new WorkflowStateMachine(this, `${definition.name}-workflow`, {
+          namePrefix: prefix,
+          definition,
+          functionArns: stepFunctionArns(definition, functions),
+          ...(withDlq ? { deadLetterQueue: { url: this.orders.deadLetterQueue.url, arn: this.orders.deadLetterQueue.arn } } : {}),
+          logRetentionDays: config.logRetentionDays,
+          accountId,
+        });
+      workflows.ingest = machine(INGEST_WORKFLOW, false);
+      workflows.consume = machine(CONSUME_WORKFLOW, true);
+      new OrderQueuePipe(this, 'consume-pipe', {
+        name: `${prefix}-consume`,
+        queueArn: this.orders.queue.arn,
+        stateMachineArn: workflows.consume.stateMachine.arn,
+        logRetentionDays: config.logRetentionDays,
+        accountId,
+      });
+    }
+    this.workflows = workflows;
+
+    this.api = new OrdersHttpApi(this, 'http', {
+      namePrefix: prefix,
+      routes: apiRoutes(config.topology, functions, workflows.ingest),
+      authorization: config.api.authorization,
+      throttlingRateLimit: config.api.throttlingRateLimit,
+      throttlingBurstLimit: config.api.throttlingBurstLimit,
+      logRetentionDays: config.logRetentionDays,
+      accountId,
+    });
+
+    const redrive = required(functions.redrive, 'redrive');
+    new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
+
+    new PipelineObservability(this, 'observability', {
+      namePrefix: prefix,
+      region: config.region,
+      metricsNamespace: config.application.metricsNamespace,
+      serviceName: config.application.serviceName,
+      orderQueueName: `${prefix}-orders`,
+      deadLetterQueueName: `${prefix}-orders-dlq`,
+      functionNames: Object.values(functions).map((fn) => fn.functionName),
+      stateMachineArns: Object.values(workflows).map((workflow) => workflow.stateMachine.arn),
+      oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
+      functionErrorsThreshold: config.alarms.functionErrorsThreshold,
+      ...(config.alarms.notificationTopicArn === undefined ? {} : { notificationTopicArn: config.alarms.notificationTopicArn }),
+    });
+
+    new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
+    new TerraformOutput(this, 'order_queue_url', { value: this.orders.queue.url });
+    new TerraformOutput(this, 'dead_letter_queue_url', { value: this.orders.deadLetterQueue.url });
+    new TerraformOutput(this, 'pipeline_events_queue_url', { value: this.events.operatorQueue.url, description: 'Success and failure events, for operators' });
+    new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotency.table.name });
+    new TerraformOutput(this, 'event_bus_name', { value: this.events.bus.name });
+    for (const [name, workflow] of Object.entries(workflows)) {
+      new TerraformOutput(this, `${name}_state_machine_arn`, { value: workflow.stateMachine.arn });
+    }
+  }
+}
+
+function accessStatements(name: PipelineFunctionName, arns: Readonly<Record<PipelineResource, string>>): PolicyStatement[] {
+  return Object.entries(FUNCTION_ACCESS[name]).map(([resource, actions]) => ({
+    sid: `Use${resource.charAt(0).toUpperCase()}${resource.slice(1)}`,
+    actions: actions ?? [],
+    resources: [arns[resource as PipelineResource]],
+  }));
+}
+
+function stepFunctionArns(definition: WorkflowDefinition, functions: Partial<Record<PipelineFunctionName, PipelineFunction>>): Partial<Record<StepFunctionName, string>> {
+  const arns: Partial<Record<StepFunctionName, string>> = {};
+  for (const step of Object.values(definition.steps)) {
+    if (step.type === 'task') arns[step.function] = required(functions[step.function], step.function).alias.arn;
+  }
+  return arns;
+}
+
+/**
+ * POST /orders goes to the composed ingest unless the stage is orchestrated only; with both topologies
+ * the ingest workflow answers on POST /orchestrated/orders. POST /validate and POST /publish always
+ * reach their single-purpose functions.
+ */
+function apiRoutes(
+  topology: Topology,
+  functions: Partial<Record<PipelineFunctionName, PipelineFunction>>,
+  ingestWorkflow: WorkflowStateMachine | undefined,
+): ApiRoute[] {
+  const fn = (name: PipelineFunctionName): ApiRoute['target'] => ({ kind: 'function', fn: required(functions[name], name) });
+  const workflow = (): ApiRoute['target'] => ({ kind: 'workflow', stateMachineArn: required(ingestWorkflow, 'ingest workflow').stateMachine.arn });
+  const routes: ApiRoute[] = [
+    { routeKey: 'POST /orders', target: topology === 'orchestrated' ? workflow() : fn('ingest') },
+    { routeKey: 'POST /validate', target: fn('validate') },
+    { routeKey: 'POST /publish', target: fn('publish') },
+  ];
+  if (topology === 'both') routes.push({ routeKey: 'POST /orchestrated/orders', target: workflow() });
+  return routes;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not part of this topology`);
+  return value;
+}

@@ -1,0 +1,205 @@
+import type { BackoffStrategy } from '../domain/backoff.js';
+import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
+
+/**
+ * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
+ * process. `orchestrated`: Step Functions Express workflows run the single-purpose functions, reached by
+ * the API and by an EventBridge Pipe from the order queue. `both`: everything is deployed; POST /orders
+ * stays composed, the orchestrated ingest answers on POST /orchestrated/orders, and the worker and the
+ * pipe consume the order queue side by side (the idempotency table keeps that safe).
+ */
+export type Topology = 'composed' | 'orchestrated' | 'both';
+
+/**
+ * The seed's migration phases. Every function is published as a new version on each change and
+ * invoked through its `live` alias; the phase decides the share of invocations the alias sends to the
+ * newly published version while the rest stays on the version recorded in `previousVersions`.
+ */
+export type MigrationPhase = 1 | 2 | 3 | 4;
+
+export interface MigrationPhaseSettings {
+  readonly description: string;
+  /** Share (0–1) of each alias's invocations routed to the newly published version. */
+  readonly newVersionWeight: number;
+}
+
+export const MIGRATION_PHASES: Readonly<Record<MigrationPhase, MigrationPhaseSettings>> = {
+  1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', newVersionWeight: 0 },
+  2: { description: 'Route a small share of traffic to the new versions', newVersionWeight: 0.1 },
+  3: { description: 'Route half of the traffic to the new versions', newVersionWeight: 0.5 },
+  4: { description: 'All traffic on the new versions; the previous ones can be deleted', newVersionWeight: 1 },
+};
+
+export interface FunctionSettings {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Reserved concurrency; left out where the account's shared pool is the better limit. */
+  readonly reservedConcurrency?: number;
+}
+
+export type ApiAuthorization =
+  | { readonly type: 'iam' }
+  | { readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
+
+export interface StageConfig {
+  readonly stage: string;
+  readonly region: string;
+  /** Prefix of every resource name, e.g. `orders-dev`. */
+  readonly namePrefix: string;
+  readonly topology: Topology;
+  readonly migration: {
+    readonly phase: MigrationPhase;
+    /** The version each alias keeps serving besides the new one (phases 1–3); without it the alias follows the newest version. */
+    readonly previousVersions: Readonly<Partial<Record<PipelineFunctionName, string>>>;
+  };
+  readonly functions: Readonly<Record<PipelineFunctionName, FunctionSettings>>;
+  readonly logRetentionDays: number;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly queue: {
+    /** Receives before SQS moves a message to the DLQ; AWS advises at least 5 (throttled invocations consume receives too). */
+    readonly maxReceiveCount: number;
+    readonly retentionSeconds: number;
+  };
+  readonly worker: {
+    readonly batchSize: number;
+    readonly batchingWindowSeconds: number;
+    /** Event source mapping MaximumConcurrency (2–1000). */
+    readonly maximumConcurrency: number;
+  };
+  readonly api: {
+    readonly authorization: ApiAuthorization;
+    readonly throttlingRateLimit: number;
+    readonly throttlingBurstLimit: number;
+  };
+  /** EventBridge Scheduler rate expression for the redrive, e.g. `rate(15 minutes)`. */
+  readonly redriveSchedule: string;
+  readonly eventArchiveRetentionDays: number;
+  readonly application: {
+    readonly serviceName: string;
+    readonly metricsNamespace: string;
+    readonly eventSource: string;
+    readonly allowFailureSimulation: boolean;
+    readonly idempotencyTtlSeconds: number;
+    readonly workerConcurrency: number;
+    readonly backoffStrategy: BackoffStrategy;
+    readonly redriveMaxAttempts: number;
+    readonly redriveMessageBudget: number;
+    readonly permanenceReceiveThreshold: number;
+    readonly maxBodyBytes: number;
+  };
+  readonly alarms: {
+    /** Alarm when the oldest order waits longer than this. */
+    readonly oldestMessageAgeSeconds: number;
+    /** Function errors per 5 minutes that raise the alarm. */
+    readonly functionErrorsThreshold: number;
+    /** An existing SNS topic to notify; alarms still show on the dashboard without one. */
+    readonly notificationTopicArn?: string;
+  };
+}
+
+const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
+
+const DEV: StageConfig = {
+  stage: 'dev',
+  region: 'eu-west-1',
+  namePrefix: 'orders-dev',
+  topology: 'both',
+  migration: { phase: 1, previousVersions: {} },
+  functions: {
+    validate: SMALL,
+    publish: SMALL,
+    idempotency: SMALL,
+    processor: { memoryMb: 512, timeoutSeconds: 30 },
+    events: SMALL,
+    ingest: { memoryMb: 512, timeoutSeconds: 15 },
+    worker: { memoryMb: 1024, timeoutSeconds: 60 },
+    // New accounts have 10 concurrent executions and none may be reserved; dev reserves nothing.
+    redrive: { memoryMb: 512, timeoutSeconds: 120 },
+  },
+  logRetentionDays: 14,
+  logLevel: 'DEBUG',
+  queue: { maxReceiveCount: 5, retentionSeconds: 4 * 24 * 3600 },
+  worker: { batchSize: 10, batchingWindowSeconds: 1, maximumConcurrency: 2 },
+  api: { authorization: { type: 'iam' }, throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+  redriveSchedule: 'rate(15 minutes)',
+  eventArchiveRetentionDays: 7,
+  application: {
+    serviceName: 'orders',
+    metricsNamespace: 'OrderPipeline',
+    eventSource: 'orders.pipeline',
+    allowFailureSimulation: true,
+    idempotencyTtlSeconds: 24 * 3600,
+    workerConcurrency: 5,
+    backoffStrategy: 'full-jitter',
+    redriveMaxAttempts: 5,
+    redriveMessageBudget: 100,
+    permanenceReceiveThreshold: 10,
+    maxBodyBytes: 262_144,
+  },
+  alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
+};
+
+const PROD: StageConfig = {
+  ...DEV,
+  stage: 'prod',
+  namePrefix: 'orders-prod',
+  topology: 'composed',
+  migration: { phase: 4, previousVersions: {} },
+  functions: {
+    validate: SMALL,
+    publish: SMALL,
+    idempotency: SMALL,
+    processor: { memoryMb: 512, timeoutSeconds: 30 },
+    events: SMALL,
+    ingest: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 100 },
+    // At least the event source mapping's maximum concurrency, or Lambda throttles the pollers' batches.
+    worker: { memoryMb: 1024, timeoutSeconds: 60, reservedConcurrency: 20 },
+    // One run at a time: overlapping redrives would move the same messages twice.
+    redrive: { memoryMb: 512, timeoutSeconds: 120, reservedConcurrency: 1 },
+  },
+  logRetentionDays: 365,
+  logLevel: 'INFO',
+  queue: { maxReceiveCount: 8, retentionSeconds: 4 * 24 * 3600 },
+  worker: { batchSize: 25, batchingWindowSeconds: 2, maximumConcurrency: 20 },
+  api: { authorization: { type: 'iam' }, throttlingRateLimit: 200, throttlingBurstLimit: 400 },
+  redriveSchedule: 'rate(5 minutes)',
+  eventArchiveRetentionDays: 30,
+  application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
+  alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
+};
+
+export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: PROD };
+
+/** The SQS maximum; the DLQ keeps messages this long, longer than the source queue (they keep their enqueue time). */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/** Every reason `config` cannot be deployed as it is (empty when it can). */
+export function stageConfigProblems(config: StageConfig): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9-]{1,30}$/.test(config.namePrefix)) problems.push('namePrefix must be 2-31 lowercase letters, digits or dashes');
+  if (!Number.isInteger(config.queue.maxReceiveCount) || config.queue.maxReceiveCount < 5 || config.queue.maxReceiveCount > 1000) {
+    problems.push('queue.maxReceiveCount must be a whole number from 5 to 1000');
+  }
+  if (config.queue.retentionSeconds >= DEAD_LETTER_RETENTION_SECONDS || config.queue.retentionSeconds < 60) {
+    problems.push('queue.retentionSeconds must be from 60 s to less than the DLQ retention (14 days)');
+  }
+  const { batchSize, batchingWindowSeconds, maximumConcurrency } = config.worker;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) problems.push('worker.batchSize must be 1-10000');
+  if (batchSize > 10 && batchingWindowSeconds < 1) problems.push('worker.batchSize above 10 needs a batching window of at least 1 s');
+  if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 2 || maximumConcurrency > 1000) {
+    problems.push('worker.maximumConcurrency must be 2-1000');
+  }
+  const reserved = config.functions.worker.reservedConcurrency;
+  if (reserved !== undefined && reserved < maximumConcurrency) {
+    problems.push('functions.worker.reservedConcurrency must be at least worker.maximumConcurrency');
+  }
+  for (const [name, settings] of Object.entries(config.functions)) {
+    if (settings.memoryMb < 128 || settings.memoryMb > 10_240) problems.push(`functions.${name}.memoryMb must be 128-10240`);
+    if (!Number.isInteger(settings.timeoutSeconds) || settings.timeoutSeconds < 1 || settings.timeoutSeconds > 900) {
+      problems.push(`functions.${name}.timeoutSeconds must be 1-900`);
+    }
+  }
+  if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0) problems.push('api.authorization.audience must not be empty');
+  if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
+  return problems;
+}
