@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:calls`: the AWS API calls the worker makes, per service, counted by an SDK middleware
+ * on clients talking to moto (started here with the specs' fixture). Three runs of the real worker
+ * (WorkOrderBatch, wired by the composition root with the AWS adapters), in invocations of 10 records
+ * as the SQS event source would make them: new orders, the same messages delivered again (duplicates),
+ * and new orders whose PutEvents entries partly fail on the first attempt. The event source's own
+ * ReceiveMessage and DeleteMessageBatch are not the worker's and are not counted. The last line printed is
+ * one JSON object with the per-message figures.
+ */
+import 'reflect-metadata';
+import { loadConfig } from '../application/config.js';
+import type { QueueMessage } from '../application/ports/queue-message.js';
+import { IngestOrder } from '../application/use-cases/ingest-order.js';
+import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
+import { SqsOrderQueue } from '../adapters/aws/sqs-order-queue.js';
+import { RecordingLogger } from '../adapters/observability/recording-logger.js';
+import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
+import { SeededRandom } from '../adapters/system/seeded-random.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { createContainer } from '../handlers/composition-root.js';
+import { awsAdaptersModule } from '../handlers/aws-adapters-module.js';
+import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/support/moto.js';
+
+const MESSAGES_PER_RUN = 50;
+const BATCH_SIZE = 10;
+const SERVICES = ['dynamodb', 'sqs', 'eventbridge'] as const;
+
+interface RunResult {
+  readonly name: string;
+  readonly messages: number;
+  readonly counts: Record<string, Record<string, number>>;
+  readonly outcomes: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const server = await startMotoServer();
+  try {
+    const account = await prepareMotoAccount(server);
+    const bench = new Bench(account);
+    await bench.ingest(0);
+    const fresh = await bench.run('new messages');
+    await bench.redeliver(fresh.delivered);
+    const duplicates = await bench.run('duplicates');
+    bench.failPutEventsEntries((index) => index % 3 === 0);
+    await bench.ingest(MESSAGES_PER_RUN);
+    const withFailures = await bench.run('event-publish failures');
+    printTable([fresh.result, duplicates.result, withFailures.result]);
+    const perMessage = (run: RunResult, service: string, operation?: string): number => round(callsOf(run, service, operation) / run.messages);
+    console.log(
+      JSON.stringify({
+        ddbCallsPerNewMessage: perMessage(fresh.result, 'dynamodb'),
+        ddbCallsPerDuplicate: perMessage(duplicates.result, 'dynamodb'),
+        putEventsCallsPerMessage: perMessage(fresh.result, 'eventbridge', 'PutEvents'),
+        sqsCallsPerMessage: perMessage(fresh.result, 'sqs'),
+      }),
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+class Bench {
+  private readonly container;
+  private readonly queue: SqsOrderQueue;
+  private invocation = 0;
+
+  constructor(private readonly account: MotoAccount) {
+    const { resources, clients } = account;
+    const config = loadConfig({
+      PIPELINE_BACKEND: 'aws',
+      ORDER_QUEUE_URL: resources.orderQueueUrl,
+      DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+      IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+      EVENT_BUS_NAME: resources.eventBusName,
+    });
+    const services = { clock: new SystemClock(), random: new SeededRandom(20_260_101), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
+    this.container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
+    this.queue = new SqsOrderQueue({ client: clients.sqs, queueUrl: resources.orderQueueUrl });
+  }
+
+  /** Accepts orders through the ingest use case, which puts them on the order queue. */
+  async ingest(first: number): Promise<void> {
+    const ingest = this.container.get(IngestOrder);
+    for (let index = first; index < first + MESSAGES_PER_RUN; index += 1) {
+      const orderId = `order-${String(index).padStart(5, '0')}`;
+      const result = await ingest.execute({
+        body: { orderId, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }] },
+        correlationId: `bench-${index}`,
+      });
+      if (result.kind !== 'ACCEPTED') throw new Error(`order ${orderId} was not accepted: ${JSON.stringify(result)}`);
+    }
+  }
+
+  /** SQS delivers at least once: the same messages again, as a producer retry or a redelivery would. */
+  async redeliver(messages: readonly QueueMessage[]): Promise<void> {
+    const result = await this.queue.send(messages.map((message, index) => ({ id: `d${index}`, body: message.body, attributes: message.attributes })));
+    if (result.failed.length > 0) throw new Error(`could not redeliver: ${JSON.stringify(result.failed)}`);
+  }
+
+  /** The first attempt of each chosen PutEvents entry fails with ThrottlingException; its re-send goes through. */
+  failPutEventsEntries(fails: (index: number) => boolean): void {
+    let entry = 0;
+    const failedOnce = new Set<string>();
+    this.account.faults.inject({
+      service: 'eventbridge',
+      operation: 'PutEvents',
+      fault: {
+        kind: 'putEventsEntries',
+        errorCodeFor: (sent) => {
+          const detail = String(sent.Detail);
+          if (failedOnce.has(detail)) return undefined;
+          if (!fails(entry++)) return undefined;
+          failedOnce.add(detail);
+          return 'ThrottlingException';
+        },
+      },
+    });
+  }
+
+  /** Plays the event source over the queue: batches of 10 to the worker, deleting what it did not return. */
+  async run(name: string): Promise<{ result: RunResult; delivered: QueueMessage[] }> {
+    const worker = this.container.get(WorkOrderBatch);
+    const counts = new Map<string, Map<string, number>>();
+    const outcomes: Record<string, number> = {};
+    const delivered: QueueMessage[] = [];
+    for (;;) {
+      const batch = await this.queue.receive(BATCH_SIZE, 60);
+      if (batch.length === 0) break;
+      delivered.push(...batch);
+      this.account.calls.reset();
+      const result = await worker.execute({ messages: batch, requestId: `bench-${++this.invocation}`, remainingTimeMs: () => 300_000 });
+      merge(counts, this.account.calls.counts());
+      for (const outcome of result.outcomes) outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
+      const failures = new Set(result.batchItemFailures);
+      const undeleted = await this.queue.delete(batch.filter((message) => !failures.has(message.messageId)).map((message) => message.receiptHandle));
+      if (undeleted.length > 0) throw new Error(`the event source could not delete ${undeleted.length} message(s)`);
+    }
+    const plain = Object.fromEntries([...counts].map(([service, operations]) => [service, Object.fromEntries(operations)]));
+    return { result: { name, messages: delivered.length, counts: plain, outcomes }, delivered };
+  }
+}
+
+function merge(into: Map<string, Map<string, number>>, counts: Record<string, Record<string, number>>): void {
+  for (const [service, operations] of Object.entries(counts)) {
+    const target = into.get(service) ?? new Map<string, number>();
+    for (const [operation, count] of Object.entries(operations)) target.set(operation, (target.get(operation) ?? 0) + count);
+    into.set(service, target);
+  }
+}
+
+function callsOf(run: RunResult, service: string, operation?: string): number {
+  const operations = run.counts[service] ?? {};
+  return operation === undefined ? Object.values(operations).reduce((sum, count) => sum + count, 0) : (operations[operation] ?? 0);
+}
+
+function round(value: number): number {
+  return Math.round(value * 1_000) / 1_000;
+}
+
+function printTable(runs: readonly RunResult[]): void {
+  const rows = [['run', 'messages', 'outcomes', ...SERVICES.map((service) => `${service} calls (per message)`), 'operations']];
+  for (const run of runs) {
+    const perService = SERVICES.map((service) => `${callsOf(run, service)} (${round(callsOf(run, service) / run.messages)})`);
+    const operations = Object.entries(run.counts)
+      .flatMap(([service, ops]) => Object.entries(ops).map(([operation, count]) => `${service}.${operation}=${count}`))
+      .join(' ');
+    const outcomes = Object.entries(run.outcomes).map(([status, count]) => `${status}=${count}`).join(' ');
+    rows.push([run.name, String(run.messages), outcomes, ...perService, operations || '-']);
+  }
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  for (const [index, row] of rows.entries()) {
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
+  }
+}
+
+await main();
