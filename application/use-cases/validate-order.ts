@@ -26,14 +26,21 @@ export function orderRulesFrom(config: PipelineConfig): OrderRules {
 @injectable()
 export class ValidateOrder {
   private readonly rules: OrderRules;
+  private readonly allowFailureSimulation: boolean;
 
   constructor(@inject(TOKENS.PipelineConfig) config: PipelineConfig) {
     this.rules = orderRulesFrom(config);
+    this.allowFailureSimulation = config.allowFailureSimulation;
   }
 
   execute(input: ValidateOrderInput): ValidateOrderResult {
+    // Refused here too, not only at the HTTP edge: no caller may slip a simulation into a queued order.
+    const refused: FieldViolation[] = input.simulation !== undefined && !this.allowFailureSimulation
+      ? [{ path: 'simulation', code: 'SIMULATION.DISABLED', message: 'failure simulation is disabled in this environment' }]
+      : [];
     const shape = parseOrderShape(input.body);
-    if (!shape.ok) return shape;
+    if (!shape.ok) return { ok: false, violations: [...shape.violations, ...refused] };
+    if (refused.length > 0) return { ok: false, violations: refused };
     if (input.simulation?.kind === 'validation') {
       return { ok: false, violations: [{ path: '', code: 'SIMULATED.VALIDATION', message: 'simulated validation failure' }] };
     }
