@@ -1,0 +1,90 @@
+import type { ServiceName } from '../../domain/circuit-breaker.js';
+import type { LogLevel } from '../../application/ports/logger.js';
+
+export type BackendKind = 'memory' | 'aws';
+export type Topology = 'composed' | 'orchestrated';
+
+/** Where `--crash-after` can kill a worker: `process` is after the business step, before its completion is written. */
+export const CRASH_POINTS = ['process'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+export interface HarnessOptions {
+  /** 0 picks a free port. The server always binds 127.0.0.1. */
+  readonly port: number;
+  readonly backend: BackendKind;
+  /** aws backend: create the queues, table and bus when missing. */
+  readonly bootstrap: boolean;
+  readonly topology: Topology;
+  /** Failure probability per port call, per service. */
+  readonly faults: Partial<Record<ServiceName, number>>;
+  /** Added to every port call, per service. */
+  readonly latencyMs: Partial<Record<ServiceName, number>>;
+  readonly crashAfter: Partial<Record<CrashPoint, number>>;
+  /** Seeds jitter and fault decisions, so a run can be repeated. */
+  readonly seed: number;
+  /** 0: the redrive runs only on POST /admin/redrive. */
+  readonly redriveEveryMs: number;
+  /** The SQS event source mapping's BatchSize, MaximumBatchingWindowInSeconds and ScalingConfig.MaximumConcurrency. */
+  readonly batchSize: number;
+  readonly batchingWindowMs: number;
+  readonly maxConcurrency: number;
+  /** The worker function's timeout: its invocations are abandoned after it, as Lambda kills them. */
+  readonly functionTimeoutSeconds: number;
+  /** Of the order queue (memory backend, or created by --bootstrap); undefined: the project's rule from the function timeout. */
+  readonly visibilityTimeoutSeconds: number | undefined;
+  readonly maxReceiveCount: number;
+  /** Overrides every breaker's recovery time (and failure window); undefined keeps the per-service settings. */
+  readonly breakerRecoveryMs: number | undefined;
+  /** How long the event source waits before polling an empty queue again. */
+  readonly pollIntervalMs: number;
+  readonly pretty: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
+  port: 3000,
+  backend: 'memory',
+  bootstrap: false,
+  topology: 'composed',
+  faults: {},
+  latencyMs: {},
+  crashAfter: {},
+  seed: 1,
+  redriveEveryMs: 30_000,
+  batchSize: 10,
+  batchingWindowMs: 0,
+  maxConcurrency: 2,
+  functionTimeoutSeconds: 30,
+  visibilityTimeoutSeconds: undefined,
+  maxReceiveCount: 5,
+  breakerRecoveryMs: undefined,
+  pollIntervalMs: 100,
+  pretty: false,
+  logLevel: 'INFO',
+};
+
+/** Every reason the options cannot run, using the limits Lambda and SQS themselves enforce. */
+export function harnessOptionProblems(options: HarnessOptions): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  check(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65_535, '--port must be 0–65535');
+  check(Number.isInteger(options.batchSize) && options.batchSize >= 1 && options.batchSize <= 10_000, '--batch-size must be 1–10000');
+  check(options.batchingWindowMs >= 0 && options.batchingWindowMs <= 300_000, '--batching-window must be 0–300s');
+  check(options.batchSize <= 10 || options.batchingWindowMs >= 1_000, '--batch-size above 10 needs --batching-window of at least 1s (as Lambda requires)');
+  check(Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1_000, '--max-concurrency must be 2–1000 (ScalingConfig.MaximumConcurrency)');
+  check(Number.isInteger(options.functionTimeoutSeconds) && options.functionTimeoutSeconds >= 1 && options.functionTimeoutSeconds <= 900, '--function-timeout must be whole seconds, 1–900');
+  const visibility = options.visibilityTimeoutSeconds;
+  if (visibility !== undefined) {
+    check(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200, '--visibility-timeout must be whole seconds, 0–43200');
+    check(visibility >= options.functionTimeoutSeconds, '--visibility-timeout must be at least --function-timeout (Lambda refuses the mapping otherwise)');
+  }
+  check(Number.isInteger(options.maxReceiveCount) && options.maxReceiveCount >= 1 && options.maxReceiveCount <= 1_000, '--max-receive-count must be 1–1000');
+  check(options.redriveEveryMs === 0 || options.redriveEveryMs >= 100, '--redrive-every must be 0 (off) or at least 100ms');
+  check(options.breakerRecoveryMs === undefined || options.breakerRecoveryMs >= 1, '--breaker-recovery must be positive');
+  check(Number.isInteger(options.seed), '--seed must be an integer');
+  check(options.pollIntervalMs >= 1, 'the poll interval must be positive');
+  check(options.backend === 'aws' || !options.bootstrap, '--bootstrap only applies to --backend aws');
+  return problems;
+}
