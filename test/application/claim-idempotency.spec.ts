@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { parseOrderMessage, type OrderEnvelope } from '../../application/order-message.js';
+import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
+import { PublishOrder } from '../../application/use-cases/publish-order.js';
+import { DEFAULT_LEASE_OPTIONS } from '../../domain/idempotency.js';
+import { OrderMother } from '../domain/order-mother.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+
+async function queuedEnvelope(fixture: PipelineFixture, idempotencyKey = 'key-1'): Promise<OrderEnvelope> {
+  await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'corr-claim', idempotencyKey });
+  const parsed = parseOrderMessage(fixture.receive(1)[0]!);
+  if (!parsed.ok) throw new Error('queued message must parse');
+  return parsed.envelope;
+}
+
+describe('Class: ClaimIdempotency', () => {
+  describe('Method: execute', () => {
+    it('grants the first claim with a lease ending before the invocation does, and the configured TTL', async () => {
+      // Prepare
+      const fixture = new PipelineFixture({ env: { IDEMPOTENCY_TTL_SECONDS: '3600' } });
+      const envelope = await queuedEnvelope(fixture);
+      const now = fixture.clock.now();
+
+      // Act
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'req-1:msg-1', remainingTimeMs: 20_000 });
+
+      // Assess
+      expect(decision).to.deep.include({ kind: 'PROCEED', attempt: 1, resumed: false });
+      expect(decision.record).to.deep.include({
+        key: 'key-1',
+        status: 'INFLIGHT',
+        ownerToken: 'req-1:msg-1',
+        payloadHash: envelope.body.payloadHash,
+        leaseExpiresAt: now + 20_000 - DEFAULT_LEASE_OPTIONS.marginMs,
+        expiresAt: Math.floor(now / 1000) + 3_600,
+        orderId: 'order-0001',
+        correlationId: 'corr-claim',
+      });
+      expect(fixture.metrics.total('IdempotencyMiss')).to.equal(1);
+    });
+
+    it('never grants a lease of 0 when the remaining time is 0 or unknown', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const first = await queuedEnvelope(fixture, 'key-a');
+      const second = await queuedEnvelope(fixture, 'key-b');
+      const now = fixture.clock.now();
+
+      // Act
+      const zero = await fixture.get(ClaimIdempotency).execute({ envelope: first, ownerToken: 'o1', remainingTimeMs: 0 });
+      const unknown = await fixture.get(ClaimIdempotency).execute({ envelope: second, ownerToken: 'o2', remainingTimeMs: undefined });
+
+      // Assess
+      expect(zero.record.leaseExpiresAt).to.equal(now + DEFAULT_LEASE_OPTIONS.fallbackMs);
+      expect(unknown.record.leaseExpiresAt).to.equal(now + DEFAULT_LEASE_OPTIONS.fallbackMs);
+    });
+
+    it('answers IN_PROGRESS to a second claimant while the lease holds, counted as a hit', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const envelope = await queuedEnvelope(fixture);
+      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000 });
+      await fixture.clock.advance(5_000);
+
+      // Act
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000 });
+
+      // Assess
+      expect(decision).to.deep.include({ kind: 'IN_PROGRESS', retryAfterMs: 14_000 });
+      expect(fixture.metrics.total('IdempotencyHit')).to.equal(1);
+    });
+
+    it('answers CONFLICT to the same key with a different payload', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const envelope = await queuedEnvelope(fixture);
+      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000 });
+      const tampered: OrderEnvelope = { ...envelope, body: { ...envelope.body, payloadHash: 'another-hash' } };
+
+      // Act
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'second', remainingTimeMs: 20_000 });
+
+      // Assess
+      expect(decision.kind).to.equal('CONFLICT');
+    });
+  });
+});
