@@ -105,7 +105,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       previous = response.Attributes === undefined ? undefined : toRecord(response.Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return refusal(error.Item === undefined ? undefined : toRecord(error.Item), request);
+      return refusal(await this.refusingRecord(error.Item, request.key), request);
     }
     const decision = decideClaim(previous, request);
     if (decision.kind !== 'PROCEED') throw claimRace(request.key, decision.kind);
@@ -166,6 +166,25 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     const response = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }));
     const record = response.Item === undefined ? undefined : toRecord(response.Item);
     return isLive(record, now) ? record : undefined;
+  }
+
+  /**
+   * The item that refused a claim, from the failed condition itself (ALL_OLD). An item that is not a
+   * whole record can only be one another writer is creating at this instant: DynamoDB never shows one,
+   * but emulators do (moto creates the key, then applies the update). One consistent read settles it.
+   */
+  private async refusingRecord(item: Record<string, AttributeValue> | undefined, key: string): Promise<IdempotencyRecord | undefined> {
+    if (item === undefined) return undefined;
+    try {
+      return toRecord(item);
+    } catch (malformed) {
+      const reread = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }));
+      try {
+        return reread.Item === undefined ? undefined : toRecord(reread.Item);
+      } catch {
+        throw claimRace(key, 'INCOMPLETE_RECORD', malformed);
+      }
+    }
   }
 
   private async ownerGuarded(key: string, ownerToken: string, now: number, update: string, values: Values): Promise<IdempotencyRecord> {
@@ -244,9 +263,10 @@ function refusal(current: IdempotencyRecord | undefined, request: ClaimRequest):
 }
 
 /** The write and the domain disagree: only a concurrent change can cause it; the message is retried later. */
-function claimRace(key: string, kind: string): TransientError {
+function claimRace(key: string, kind: string, cause?: unknown): TransientError {
   return new TransientError(`idempotency claim for ${key}: the stored record changed under the claim (${kind})`, {
     code: 'IDEMPOTENCY.CLAIM_RACE',
     context: { key, kind },
+    ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -16,6 +16,8 @@ export interface HttpFault {
   /** The AWS error code, e.g. ThrottlingException, InternalFailure, AccessDeniedException. */
   readonly errorCode: string;
   readonly message?: string;
+  /** More members of the error body, e.g. `Item` on a ConditionalCheckFailedException. */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /** A failure below HTTP, e.g. ECONNRESET or ECONNREFUSED. */
@@ -172,7 +174,7 @@ interface RawResponse {
 }
 
 function httpResponse(fault: HttpFault): RawResponse {
-  const body = JSON.stringify({ __type: fault.errorCode, message: fault.message ?? `injected ${fault.errorCode}` });
+  const body = JSON.stringify({ ...fault.fields, __type: fault.errorCode, message: fault.message ?? `injected ${fault.errorCode}` });
   return jsonResponse(fault.statusCode, fault.errorCode, body, {
     'x-amzn-errortype': fault.errorCode,
     'x-amzn-query-error': `${fault.errorCode};${fault.statusCode < 500 ? 'Sender' : 'Receiver'}`,

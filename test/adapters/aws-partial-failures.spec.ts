@@ -238,6 +238,36 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
       expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1, PutItem: 1, GetItem: 1 });
     });
 
+    it('reads the record once more when the refusing item is not a whole record (moto creates items in two steps)', async () => {
+      await claim();
+      await store.complete('order#1', 'owner-a', NOW + 10);
+      account.faults.inject({
+        service: 'dynamodb',
+        operation: 'UpdateItem',
+        times: 1,
+        fault: { kind: 'http', statusCode: 400, errorCode: 'ConditionalCheckFailedException', fields: { Item: { pk: { S: 'order#1' } } } },
+      });
+      account.calls.reset();
+
+      const decision = await claim({ ownerToken: 'owner-b', now: NOW + 20 });
+
+      expect(decision.kind).to.equal('ALREADY_SUCCEEDED');
+      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1, GetItem: 1 });
+    });
+
+    it('answers a claim race (TRANSIENT) when the record is still not whole on the second look', async () => {
+      const partial = { Item: { pk: { S: 'order#1' } } };
+      account.faults.inject({ service: 'dynamodb', operation: 'UpdateItem', times: 1, fault: { kind: 'http', statusCode: 400, errorCode: 'ConditionalCheckFailedException', fields: partial } });
+      account.faults.inject({ service: 'dynamodb', operation: 'GetItem', times: 1, fault: { kind: 'reply', body: () => partial } });
+
+      const error = await claim().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+
+      expect(error).to.include({ code: 'IDEMPOTENCY.CLAIM_RACE', category: 'TRANSIENT' });
+    });
+
     it('stores exactly the record the domain decided for a takeover of a lease-expired claim', async () => {
       await claim();
       await store.recordOutcome('order#1', 'owner-a', { totalMinor: 100 }, NOW + 5);
