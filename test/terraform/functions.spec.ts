@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { Testing } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
+import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
+import { functionsFor } from '../../terraform/orders-stack.js';
+import type { RuntimeEnvironment } from '../../terraform/function-environment.js';
+import { functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
+
+type Props = Record<string, unknown>;
+
+function lambda(synthesized: Synthesized, name: PipelineFunctionName): Props {
+  return synthesized.resources(LambdaFunction.tfResourceType)[functionId(synthesized, name)] as Props;
+}
+
+// Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
+const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnvironment)[] = [
+  'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
+  'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
+  'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
+  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD',
+  'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
+];
+
+describe('Stack: functions', () => {
+  const dev = synthesize(stage('dev'));
+  const prod = synthesize(stage('prod'));
+
+  describe('Function: functionsFor', () => {
+    it('deploys every function when both topologies run, and only the composed or the step functions otherwise', () => {
+      expect([...functionsFor('both')].sort()).to.deep.equal([...PIPELINE_FUNCTION_NAMES].sort());
+      expect(functionsFor('composed')).to.include.members(['ingest', 'worker', 'validate', 'publish', 'redrive']).and.not.include('processor');
+      expect(functionsFor('orchestrated')).to.include.members(['idempotency', 'processor', 'events', 'redrive']).and.not.include('worker');
+    });
+  });
+
+  for (const synthesized of [dev, prod]) {
+    const { config } = synthesized;
+    describe(`Stage: ${config.stage}`, () => {
+      it('creates exactly the functions of its topology', () => {
+        const names = Object.values(synthesized.resources(LambdaFunction.tfResourceType)).map((fn) => fn.function_name);
+        expect(names).to.have.members(functionsFor(config.topology).map((name) => `${config.namePrefix}-${name}`));
+      });
+
+      for (const name of functionsFor(config.topology)) {
+        describe(`Function: ${name}`, () => {
+          it('runs on Node 22 or newer, arm64, with X-Ray tracing and a published version', () => {
+            const fn = lambda(synthesized, name);
+            expect(fn.runtime).to.match(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+            expect(fn.architectures).to.deep.equal(['arm64']);
+            expect(fn.tracing_config).to.deep.equal({ mode: 'Active' });
+            expect(fn.publish).to.equal(true);
+            expect(fn.handler).to.equal('index.handler');
+          });
+
+          it('takes memory, timeout and reserved concurrency from the stage configuration', () => {
+            const fn = lambda(synthesized, name);
+            const settings = config.functions[name];
+            expect(fn.memory_size).to.equal(settings.memoryMb);
+            expect(fn.timeout).to.equal(settings.timeoutSeconds);
+            expect(fn.reserved_concurrent_executions).to.equal(settings.reservedConcurrency);
+          });
+
+          it('logs JSON into a log group of its own, with the stage retention', () => {
+            const fn = lambda(synthesized, name);
+            const logging = fn.logging_config as Props;
+            expect(logging.log_format).to.equal('JSON');
+            const groupId = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.name\}$/.exec(String(logging.log_group))?.[1] ?? '';
+            const group = synthesized.resources(CloudwatchLogGroup.tfResourceType)[groupId];
+            expect(group, 'log group').to.not.equal(undefined);
+            expect(group?.name).to.equal(`/aws/lambda/${config.namePrefix}-${name}`);
+            expect(group?.retention_in_days).to.equal(config.logRetentionDays);
+          });
+
+          it('has an environment that the composition root accepts and whose names all belong to the shared type', () => {
+            const variables = (lambda(synthesized, name).environment as { variables: Record<string, string> }).variables;
+            expect(Object.keys(variables).filter((key) => !(KNOWN_VARIABLES as readonly string[]).includes(key))).to.deep.equal([]);
+            expect(() => loadConfig(variables)).to.not.throw();
+            expect(variables.POWERTOOLS_METRICS_NAMESPACE).to.equal(config.application.metricsNamespace);
+            expect(variables.PIPELINE_BACKEND).to.equal('aws');
+          });
+        });
+      }
+
+      it('gives every function its own role', () => {
+        const roles = Object.values(synthesized.resources(LambdaFunction.tfResourceType)).map((fn) => fn.role);
+        expect(new Set(roles).size).to.equal(roles.length);
+      });
+
+      it('gives every function and workflow its own log group, each with a retention', () => {
+        const groups = Object.values(synthesized.resources(CloudwatchLogGroup.tfResourceType));
+        expect(groups.every((group) => group.retention_in_days === config.logRetentionDays)).to.equal(true);
+        expect(new Set(groups.map((group) => group.name)).size).to.equal(groups.length);
+      });
+
+      it('invokes every function through its live alias', () => {
+        expect(Testing.toHaveResourceWithProperties(synthesized.json, 'aws_lambda_alias', { name: 'live' })).to.equal(true);
+        expect(Object.keys(synthesized.resources('aws_lambda_alias'))).to.have.length(functionsFor(config.topology).length);
+      });
+    });
+  }
+});

@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
+import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
+import { functionsFor } from '../../terraform/orders-stack.js';
+import { asList, functionId, roleStatements, stage, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+
+/** resource reference → sorted actions, over all statements of a role. */
+function grants(statements: ReturnType<typeof roleStatements>): Record<string, string[]> {
+  const byResource: Record<string, Set<string>> = {};
+  for (const statement of statements) {
+    for (const resource of asList(statement.Resource)) {
+      byResource[resource] ??= new Set();
+      for (const action of asList(statement.Action)) byResource[resource].add(action);
+    }
+  }
+  return Object.fromEntries(Object.entries(byResource).map(([resource, actions]) => [resource, [...actions].sort()]));
+}
+
+/** The grants the issue asks for, restated here independently of terraform/function-access.ts. */
+function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): Record<string, string[]> {
+  const prefix = synthesized.config.namePrefix;
+  const queue = (queueName: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
+  const order = queue(`${prefix}-orders`);
+  const dlq = queue(`${prefix}-orders-dlq`);
+  const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
+  const bus = synthesized.ref('aws_cloudwatch_event_bus', synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`), 'arn');
+  const logGroup = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/lambda/${prefix}-${name}`);
+  const common = {
+    [`${synthesized.ref('aws_cloudwatch_log_group', logGroup, 'arn')}:*`]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  };
+  const own: Record<PipelineFunctionName, Record<string, string[]>> = {
+    validate: {},
+    publish: { [order]: ['sqs:SendMessage'], [bus]: ['events:PutEvents'] },
+    ingest: { [order]: ['sqs:SendMessage'], [bus]: ['events:PutEvents'], [table]: ['dynamodb:GetItem'] },
+    idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+    processor: { [table]: ['dynamodb:UpdateItem'] },
+    events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
+    worker: {
+      [order]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      [dlq]: ['sqs:SendMessage'],
+      [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [bus]: ['events:PutEvents'],
+    },
+    redrive: {
+      [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      [order]: ['sqs:SendMessage'],
+      [table]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [bus]: ['events:PutEvents'],
+    },
+  };
+  return { ...common, ...own[name] };
+}
+
+/** Every policy document in the stack: role policies, assume-role policies, queue policies. */
+function allPolicies(synthesized: Synthesized): { where: string; statements: ReturnType<typeof statementsOf> }[] {
+  const from = (type: string, field: string) =>
+    Object.entries(synthesized.resources(type)).map(([id, props]) => ({ where: `${type}.${id}.${field}`, statements: statementsOf(props[field]) }));
+  return [...from('aws_iam_role_policy', 'policy'), ...from('aws_iam_role', 'assume_role_policy'), ...from('aws_sqs_queue_policy', 'policy')];
+}
+
+describe('Stack: IAM', () => {
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod'))]) {
+    describe(`Stage: ${synthesized.config.stage}`, () => {
+      it('has no policy statement with a wildcard action', () => {
+        for (const { where, statements } of allPolicies(synthesized)) {
+          for (const statement of statements) {
+            expect(asList(statement.Action).filter((action) => action.includes('*')), where).to.deep.equal([]);
+          }
+        }
+      });
+
+      it('grants a * resource only to actions that AWS offers no narrower resource for', () => {
+        for (const { where, statements } of allPolicies(synthesized)) {
+          for (const statement of statements.filter((s) => asList(s.Resource ?? []).includes('*'))) {
+            expect(asList(statement.Action).filter((action) => !RESOURCELESS_ACTIONS.has(action)), where).to.deep.equal([]);
+          }
+        }
+      });
+
+      for (const name of functionsFor(synthesized.config.topology)) {
+        it(`grants ${name} exactly the actions its adapters call, on the resources it uses`, () => {
+          const fn = synthesized.resources(LambdaFunction.tfResourceType)[functionId(synthesized, name)];
+          expect(grants(roleStatements(synthesized, String(fn?.role)))).to.deep.equal(expectedGrants(synthesized, name));
+        });
+      }
+
+      it('lets only Lambda assume the function roles', () => {
+        for (const fn of Object.values(synthesized.resources(LambdaFunction.tfResourceType))) {
+          const roleId = /aws_iam_role\.([^.]+)\./.exec(String(fn.role))?.[1] ?? '';
+          const [trust] = statementsOf(synthesized.resources('aws_iam_role')[roleId]?.assume_role_policy);
+          expect(trust?.Principal).to.deep.equal({ Service: 'lambda.amazonaws.com' });
+        }
+      });
+    });
+  }
+
+  describe('Stage: dev (both topologies)', () => {
+    const dev = synthesize(stage('dev'));
+    const roleOf = (type: string, field = 'role_arn'): string => String(Object.values(dev.resources(type))[0]?.[field]);
+
+    it('lets each workflow invoke exactly its own step functions, and the consume workflow park in the DLQ', () => {
+      const machines = Object.values(dev.resources('aws_sfn_state_machine'));
+      const byName = Object.fromEntries(machines.map((machine) => [String(machine.name), grants(roleStatements(dev, String(machine.role_arn)))]));
+      const alias = (fn: PipelineFunctionName) => dev.ref('aws_lambda_alias', dev.idWhere('aws_lambda_alias', 'function_name', dev.ref('aws_lambda_function', functionId(dev, fn), 'function_name')), 'arn');
+      const dlq = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-dlq'), 'arn');
+      expect(byName['orders-dev-ingest']?.[alias('validate')]).to.deep.equal(['lambda:InvokeFunction']);
+      expect(byName['orders-dev-ingest']?.[alias('publish')]).to.deep.equal(['lambda:InvokeFunction']);
+      expect(byName['orders-dev-ingest']?.[dlq]).to.equal(undefined);
+      for (const fn of ['idempotency', 'processor', 'events'] as const) {
+        expect(byName['orders-dev-consume']?.[alias(fn)]).to.deep.equal(['lambda:InvokeFunction']);
+      }
+      expect(byName['orders-dev-consume']?.[dlq]).to.deep.equal(['sqs:SendMessage']);
+    });
+
+    it('lets the pipe consume the order queue and start only the consume workflow', () => {
+      const pipe = grants(roleStatements(dev, roleOf('aws_pipes_pipe')));
+      const order = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
+      const consume = dev.ref('aws_sfn_state_machine', dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn');
+      expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+      expect(pipe[consume]).to.deep.equal(['states:StartSyncExecution']);
+    });
+
+    it('lets the scheduler invoke only the redrive alias', () => {
+      const scheduler = grants(roleStatements(dev, String((Object.values(dev.resources('aws_scheduler_schedule'))[0]?.target as { role_arn: string }).role_arn)));
+      expect(Object.values(scheduler)).to.deep.equal([['lambda:InvokeFunction']]);
+      expect(Object.keys(scheduler)[0]).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
+    });
+  });
+
+  describe('Function: policyDocument', () => {
+    it('refuses a wildcard action', () => {
+      expect(() => policyDocument([{ sid: 'Bad', actions: ['sqs:*'], resources: ['arn:aws:sqs:eu-west-1:1:q'] }])).to.throw(/wildcard action/);
+    });
+
+    it('refuses a * resource for an action that has a narrower one', () => {
+      expect(() => policyDocument([{ sid: 'Bad', actions: ['sqs:SendMessage'], resources: ['*'] }])).to.throw(/narrower resource/);
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { Testing } from 'cdktf';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
+import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
+import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
+import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
+import { orderQueueVisibilityTimeout } from '../../terraform/orders-stack.js';
+import { asList, functionId, stage, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+
+type Props = Record<string, unknown>;
+
+function queueNamed(synthesized: Synthesized, name: string): Props {
+  return synthesized.resources(SqsQueue.tfResourceType)[synthesized.idWhere(SqsQueue.tfResourceType, 'name', name)] as Props;
+}
+
+function queueRef(synthesized: Synthesized, name: string, attribute: string): string {
+  return synthesized.ref(SqsQueue.tfResourceType, synthesized.idWhere(SqsQueue.tfResourceType, 'name', name), attribute);
+}
+
+describe('Stack: queues and table', () => {
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod'))]) {
+    const { config } = synthesized;
+    const prefix = config.namePrefix;
+
+    describe(`Stage: ${config.stage}`, () => {
+      it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
+        const queues = Object.values(synthesized.resources(SqsQueue.tfResourceType));
+        expect(queues).to.have.length(3);
+        for (const queue of queues) {
+          expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
+          expect(queue.max_message_size).to.equal(SQS_MAX_PAYLOAD_BYTES);
+        }
+      });
+
+      it('redrives the order queue to its DLQ after the configured receives (at least 5)', () => {
+        const redrive = JSON.parse(String(queueNamed(synthesized, `${prefix}-orders`).redrive_policy)) as Props;
+        expect(redrive).to.deep.equal({ deadLetterTargetArn: queueRef(synthesized, `${prefix}-orders-dlq`, 'arn'), maxReceiveCount: config.queue.maxReceiveCount });
+        expect(config.queue.maxReceiveCount).to.be.at.least(5);
+      });
+
+      it('keeps dead letters 14 days, longer than the order queue keeps orders', () => {
+        const dlq = queueNamed(synthesized, `${prefix}-orders-dlq`);
+        expect(dlq.message_retention_seconds).to.equal(14 * 24 * 3600);
+        expect(Number(queueNamed(synthesized, `${prefix}-orders`).message_retention_seconds)).to.be.below(Number(dlq.message_retention_seconds));
+      });
+
+      it('lets only the order queue use the DLQ', () => {
+        const [allow] = Object.values(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
+        expect(allow?.queue_url).to.equal(queueRef(synthesized, `${prefix}-orders-dlq`, 'url'));
+        expect(JSON.parse(String(allow?.redrive_allow_policy))).to.deep.equal({
+          redrivePermission: 'byQueue',
+          sourceQueueArns: [queueRef(synthesized, `${prefix}-orders`, 'arn')],
+        });
+      });
+
+      it("sets the order queue's visibility timeout to the domain function's answer", () => {
+        const expected = visibilityTimeoutSeconds({
+          functionTimeoutSeconds: config.functions.worker.timeoutSeconds,
+          batchingWindowSeconds: config.worker.batchingWindowSeconds,
+        }).seconds;
+        expect(queueNamed(synthesized, `${prefix}-orders`).visibility_timeout_seconds).to.equal(expected);
+      });
+
+      it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand', () => {
+        const expected = {
+          name: `${prefix}-idempotency`,
+          billing_mode: 'PAY_PER_REQUEST',
+          hash_key: IDEMPOTENCY_TABLE_KEY,
+          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }],
+          ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
+          point_in_time_recovery: { enabled: true },
+          server_side_encryption: { enabled: true },
+        };
+        expect(Testing.toHaveResourceWithProperties(synthesized.json, DynamodbTable.tfResourceType, expected)).to.equal(true);
+      });
+    });
+  }
+
+  describe('Stage: dev (worker event source)', () => {
+    const dev = synthesize(stage('dev'));
+
+    it('reports partial batch failures and takes batch size, window and maximum concurrency from the stage', () => {
+      const [mapping] = Object.values(dev.resources('aws_lambda_event_source_mapping'));
+      expect(mapping).to.deep.include({
+        event_source_arn: queueRef(dev, 'orders-dev-orders', 'arn'),
+        function_response_types: ['ReportBatchItemFailures'],
+        batch_size: dev.config.worker.batchSize,
+        maximum_batching_window_in_seconds: dev.config.worker.batchingWindowSeconds,
+        scaling_config: { maximum_concurrency: dev.config.worker.maximumConcurrency },
+      });
+      expect(String(mapping?.function_name)).to.match(/^\$\{aws_lambda_alias\.worker-function_alias_[A-F0-9]+\.arn\}$/);
+      expect(functionId(dev, 'worker')).to.match(/^worker-function_/);
+    });
+
+    it('lets EventBridge deliver only the pipeline rules to the operator queue', () => {
+      const [policy] = Object.values(dev.resources('aws_sqs_queue_policy'));
+      expect(policy?.queue_url).to.equal(queueRef(dev, 'orders-dev-pipeline-events', 'url'));
+      const [statement] = statementsOf(policy?.policy);
+      const rules = Object.keys(dev.resources('aws_cloudwatch_event_rule')).map((id) => dev.ref('aws_cloudwatch_event_rule', id, 'arn'));
+      expect(statement?.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
+      expect(asList(statement?.Action ?? [])).to.deep.equal(['sqs:SendMessage']);
+      const sources = (statement?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn'];
+      expect(sources).to.have.members(rules).and.have.length(2);
+    });
+  });
+
+  describe('Function: orderQueueVisibilityTimeout', () => {
+    it('follows the domain rule for any worker timeout and batching window', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 0, max: 300 }), (timeout, window) => {
+          const config = { ...stage('dev'), functions: { ...stage('dev').functions, worker: { memoryMb: 1024, timeoutSeconds: timeout } }, worker: { ...stage('dev').worker, batchingWindowSeconds: window } };
+          const seconds = orderQueueVisibilityTimeout(config);
+          expect(seconds).to.equal(visibilityTimeoutSeconds({ functionTimeoutSeconds: timeout, batchingWindowSeconds: window }).seconds);
+          expect(seconds).to.be.at.least(Math.min(43_200, 6 * timeout + window));
+        }),
+      );
+    });
+  });
+});
