@@ -5,9 +5,10 @@ import type { PipelineConfig } from '../application/config.js';
 import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
 import { IngestOrder, type IngestOrderResult } from '../application/use-cases/ingest-order.js';
+import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { container } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
-import { isResponse, parseJsonRequest } from './http/request.js';
+import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /** POST /orders: validate → publish, answering known duplicates at the edge. */
@@ -18,7 +19,7 @@ export function createIngestHandler(containerOf: () => Container): (event: APIGa
   return async (event) => {
     const root = containerOf();
     const config = root.get<PipelineConfig>(TOKENS.PipelineConfig);
-    const request = parseJsonRequest(event, config);
+    const request = parseJsonRequest(event, config, (body) => violationsOf(root.get(ValidateOrder).execute({ body })));
     if (isResponse(request)) return request;
     try {
       const result = await root.get(IngestOrder).execute(request);

@@ -10,7 +10,7 @@ import type { Order } from '../domain/order.js';
 import { asStep } from './step-input.js';
 import { container } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
-import { isResponse, parseJsonRequest } from './http/request.js';
+import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /**
@@ -26,7 +26,7 @@ export function createPublishHandler(
   return async (event) => {
     if (!('requestContext' in event)) return publishTask(containerOf(), event);
     const root = containerOf();
-    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
+    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig), (body) => violationsOf(parseOrderShape(body)));
     if (isResponse(request)) return request;
     const shape = parseOrderShape(request.body);
     if (!shape.ok) return badRequest(shape.violations, request.correlationId);

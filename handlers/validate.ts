@@ -8,7 +8,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { Order, PricedOrder } from '../domain/order.js';
 import { container } from './composition-root.js';
 import { asStep } from './step-input.js';
-import { isResponse, parseJsonRequest } from './http/request.js';
+import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /** The ingest workflow's state when Step Functions invokes this function as a task. */
@@ -30,7 +30,7 @@ export function createValidateHandler(
   return async (event) => {
     if (!('requestContext' in event)) return validateTask(containerOf(), event);
     const root = containerOf();
-    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig));
+    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig), (body) => violationsOf(root.get(ValidateOrder).execute({ body })));
     if (isResponse(request)) return request;
     const result = root.get(ValidateOrder).execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
     if (!result.ok) return badRequest(result.violations, request.correlationId);

@@ -18,12 +18,15 @@ export interface RequestRules {
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The body's own field-level reasons (pure: it must touch nothing), so that a 400 for a bad header lists them too. */
+export type BodyCheck = (body: unknown) => readonly FieldViolation[];
+
 /**
  * Turns an API Gateway HTTP API (payload 2.0) event into a parsed request, or into the response that
  * refuses it: 415 for a body that is not JSON, 400 with every reason otherwise. Nothing behind the
  * edge is touched for a refused request.
  */
-export function parseJsonRequest(event: APIGatewayProxyEventV2, rules: RequestRules): ParsedRequest | HttpResponse {
+export function parseJsonRequest(event: APIGatewayProxyEventV2, rules: RequestRules, checkBody: BodyCheck = () => []): ParsedRequest | HttpResponse {
   const headers = lowerCaseHeaders(event.headers);
   const correlationId = pickCorrelationId(headers, event.requestContext?.requestId);
   const contentType = headers['content-type'] ?? '';
@@ -53,13 +56,18 @@ export function parseJsonRequest(event: APIGatewayProxyEventV2, rules: RequestRu
     violations.push({ path: 'body', code: 'BODY.MALFORMED_JSON', message: `body is not valid JSON: ${(error as Error).message}` });
     return badRequest(violations, correlationId);
   }
-  if (violations.length > 0) return badRequest(violations, correlationId);
+  if (violations.length > 0) return badRequest([...violations, ...checkBody(body)], correlationId);
   return {
     body,
     correlationId,
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     ...(simulation === undefined ? {} : { simulation }),
   };
+}
+
+/** The violations of a failed validation result, none of a passed one. */
+export function violationsOf(result: { readonly ok: true } | { readonly ok: false; readonly violations: readonly FieldViolation[] }): readonly FieldViolation[] {
+  return result.ok ? [] : result.violations;
 }
 
 export function isResponse(value: ParsedRequest | HttpResponse): value is HttpResponse {
