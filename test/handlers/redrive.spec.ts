@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { createRedriveHandler } from '../../handlers/redrive.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+import { scheduledEvent, schedulerInvocation } from './lambda-events.js';
+
+describe('Function: redrive handler', () => {
+  for (const [name, event] of [['an EventBridge scheduled event', scheduledEvent()], ['an EventBridge Scheduler invocation', schedulerInvocation()]] as const) {
+    it(`returns the redrive report when invoked by ${name}, and writes the metrics`, async () => {
+      // Prepare: one message to park, one to redrive
+      const fixture = new PipelineFixture();
+      const dlq = fixture.deadLetterQueueName;
+      fixture.infrastructure.sqs.sendMessage(dlq, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+      fixture.infrastructure.sqs.sendMessage(dlq, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT' } });
+
+      // Act
+      const report = await createRedriveHandler(() => fixture.container)(event);
+
+      // Assess
+      expect(report).to.deep.equal({
+        received: 2, redriven: 1, parked: 1, duplicatesRemoved: 0, leftInQueue: 0, parkedByCategory: { PERMANENT: 1 }, stoppedBy: 'empty',
+      });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+      expect(fixture.orderQueue()).to.have.length(1);
+      expect(fixture.metrics.flushes()).to.equal(1);
+    });
+  }
+
+  it('reports an empty run', async () => {
+    const fixture = new PipelineFixture();
+
+    const report = await createRedriveHandler(() => fixture.container)(scheduledEvent());
+
+    expect(report).to.deep.include({ received: 0, redriven: 0, parked: 0, stoppedBy: 'empty' });
+  });
+});
