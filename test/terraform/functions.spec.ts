@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { Testing } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { Testing } from '../../terraform/testing.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
@@ -11,7 +9,7 @@ import { functionId, stage, synthesize, type Synthesized } from './synthesized-s
 type Props = Record<string, unknown>;
 
 function lambda(synthesized: Synthesized, name: PipelineFunctionName): Props {
-  return synthesized.resources(LambdaFunction.tfResourceType)[functionId(synthesized, name)] as Props;
+  return synthesized.resources('aws_lambda_function')[functionId(synthesized, name)] as Props;
 }
 
 // Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
@@ -39,7 +37,7 @@ describe('Stack: functions', () => {
     const { config } = synthesized;
     describe(`Stage: ${config.stage}`, () => {
       it('creates exactly the functions of its topology', () => {
-        const names = Object.values(synthesized.resources(LambdaFunction.tfResourceType)).map((fn) => fn.function_name);
+        const names = Object.values(synthesized.resources('aws_lambda_function')).map((fn) => fn.function_name);
         expect(names).to.have.members(functionsFor(config.topology).map((name) => `${config.namePrefix}-${name}`));
       });
 
@@ -67,7 +65,7 @@ describe('Stack: functions', () => {
             const logging = fn.logging_config as Props;
             expect(logging.log_format).to.equal('JSON');
             const groupId = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.name\}$/.exec(String(logging.log_group))?.[1] ?? '';
-            const group = synthesized.resources(CloudwatchLogGroup.tfResourceType)[groupId];
+            const group = synthesized.resources('aws_cloudwatch_log_group')[groupId];
             expect(group, 'log group').to.not.equal(undefined);
             expect(group?.name).to.equal(`/aws/lambda/${config.namePrefix}-${name}`);
             expect(group?.retention_in_days).to.equal(config.logRetentionDays);
@@ -84,12 +82,12 @@ describe('Stack: functions', () => {
       }
 
       it('gives every function its own role', () => {
-        const roles = Object.values(synthesized.resources(LambdaFunction.tfResourceType)).map((fn) => fn.role);
+        const roles = Object.values(synthesized.resources('aws_lambda_function')).map((fn) => fn.role);
         expect(new Set(roles).size).to.equal(roles.length);
       });
 
       it('gives every function and workflow its own log group, each with a retention', () => {
-        const groups = Object.values(synthesized.resources(CloudwatchLogGroup.tfResourceType));
+        const groups = Object.values(synthesized.resources('aws_cloudwatch_log_group'));
         expect(groups.every((group) => group.retention_in_days === config.logRetentionDays)).to.equal(true);
         expect(new Set(groups.map((group) => group.name)).size).to.equal(groups.length);
       });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
@@ -81,13 +80,13 @@ describe('Stack: IAM', () => {
 
       for (const name of functionsFor(synthesized.config.topology)) {
         it(`grants ${name} exactly the actions its adapters call, on the resources it uses`, () => {
-          const fn = synthesized.resources(LambdaFunction.tfResourceType)[functionId(synthesized, name)];
+          const fn = synthesized.resources('aws_lambda_function')[functionId(synthesized, name)];
           expect(grants(roleStatements(synthesized, String(fn?.role)))).to.deep.equal(expectedGrants(synthesized, name));
         });
       }
 
       it('lets only Lambda assume the function roles', () => {
-        for (const fn of Object.values(synthesized.resources(LambdaFunction.tfResourceType))) {
+        for (const fn of Object.values(synthesized.resources('aws_lambda_function'))) {
           const roleId = /aws_iam_role\.([^.]+)\./.exec(String(fn.role))?.[1] ?? '';
           const [trust] = statementsOf(synthesized.resources('aws_iam_role')[roleId]?.assume_role_policy);
           expect(trust?.Principal).to.deep.equal({ Service: 'lambda.amazonaws.com' });

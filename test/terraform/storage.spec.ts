@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Testing } from 'cdktf';
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
+import { Testing } from '../../terraform/testing.js';
 import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
@@ -12,11 +10,11 @@ import { asList, functionId, stage, statementsOf, synthesize, type Synthesized }
 type Props = Record<string, unknown>;
 
 function queueNamed(synthesized: Synthesized, name: string): Props {
-  return synthesized.resources(SqsQueue.tfResourceType)[synthesized.idWhere(SqsQueue.tfResourceType, 'name', name)] as Props;
+  return synthesized.resources('aws_sqs_queue')[synthesized.idWhere('aws_sqs_queue', 'name', name)] as Props;
 }
 
 function queueRef(synthesized: Synthesized, name: string, attribute: string): string {
-  return synthesized.ref(SqsQueue.tfResourceType, synthesized.idWhere(SqsQueue.tfResourceType, 'name', name), attribute);
+  return synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', name), attribute);
 }
 
 describe('Stack: queues and table', () => {
@@ -26,7 +24,7 @@ describe('Stack: queues and table', () => {
 
     describe(`Stage: ${config.stage}`, () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
-        const queues = Object.values(synthesized.resources(SqsQueue.tfResourceType));
+        const queues = Object.values(synthesized.resources('aws_sqs_queue'));
         expect(queues).to.have.length(3);
         for (const queue of queues) {
           expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
@@ -73,7 +71,7 @@ describe('Stack: queues and table', () => {
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },
         };
-        expect(Testing.toHaveResourceWithProperties(synthesized.json, DynamodbTable.tfResourceType, expected)).to.equal(true);
+        expect(Testing.toHaveResourceWithProperties(synthesized.json, 'aws_dynamodb_table', expected)).to.equal(true);
       });
     });
   }

@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { ERROR_CATEGORIES } from '../../domain/error-category.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { CONSUME_WORKFLOW } from '../../application/workflows/consume-workflow.js';
+import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
+import { stepErrorName } from '../../application/workflows/step-error.js';
+import type { TaskStep } from '../../application/workflows/workflow-definition.js';
+import { errorNamesFor, PREPARE_STATE, renderAsl, type AslBindings } from '../../terraform/asl.js';
+
+type State = Record<string, unknown>;
+
+const BINDINGS: AslBindings = {
+  functionArns: {
+    validate: 'arn:aws:lambda:eu-west-1:111122223333:function:validate:live',
+    publish: 'arn:aws:lambda:eu-west-1:111122223333:function:publish:live',
+    idempotency: 'arn:aws:lambda:eu-west-1:111122223333:function:idempotency:live',
+    processor: 'arn:aws:lambda:eu-west-1:111122223333:function:processor:live',
+    events: 'arn:aws:lambda:eu-west-1:111122223333:function:events:live',
+  },
+  deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dlq',
+};
+
+describe('Function: renderAsl', () => {
+  const consume = renderAsl(CONSUME_WORKFLOW, BINDINGS);
+  const ingest = renderAsl(INGEST_WORKFLOW, BINDINGS);
+
+  it('renders every step as a state, plus the state that shapes the input, using JSONata', () => {
+    expect(Object.keys(consume.States)).to.have.members([PREPARE_STATE, ...Object.keys(CONSUME_WORKFLOW.steps)]);
+    expect(consume.QueryLanguage).to.equal('JSONata');
+    expect(consume.StartAt).to.equal(PREPARE_STATE);
+    expect(consume.States[PREPARE_STATE]).to.deep.include({ Type: 'Pass', Next: CONSUME_WORKFLOW.startAt });
+  });
+
+  it('takes the one record out of the array a pipe delivers, and the request body as it is', () => {
+    expect(String(consume.States[PREPARE_STATE]?.Output)).to.contain("'message': $states.input[0]");
+    expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'request': $states.input,");
+  });
+
+  it('invokes each task through lambda:invoke with the whole state and stores the payload under its result key', () => {
+    for (const [name, step] of Object.entries(CONSUME_WORKFLOW.steps).filter((entry): entry is [string, TaskStep] => entry[1].type === 'task')) {
+      const state = consume.States[name] as State;
+      expect(state).to.deep.include({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Arguments: { FunctionName: BINDINGS.functionArns[step.function], Payload: '{% $states.input %}' },
+        Output: `{% $merge([$states.input, {'${step.resultKey}': $states.result.Payload}]) %}`,
+        Next: step.next,
+      });
+    }
+  });
+
+  it("retries by the step error names and by the Lambda service's own transient errors and timeouts", () => {
+    const retry = (consume.States.ClaimIdempotency as { Retry: State[] }).Retry[0];
+    expect(retry?.ErrorEquals).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'States.Timeout']);
+    expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
+  });
+
+  it('catches non-retryable step errors into the park state, keeping the error in the state', () => {
+    const [catcher] = (consume.States.ProcessOrder as { Catch: State[] }).Catch;
+    expect(catcher).to.deep.equal({
+      ErrorEquals: [stepErrorName('VALIDATION'), stepErrorName('PERMANENT')],
+      Output: "{% $merge([$states.input, {'error': $states.errorOutput}]) %}",
+      Next: 'Park',
+    });
+  });
+
+  it('routes on the claim decision with a JSONata condition per case', () => {
+    const choice = consume.States.RouteClaimDecision as { Choices: State[]; Default: string };
+    expect(choice.Choices[0]).to.deep.equal({ Condition: '{% $states.input.claim.decision.kind = "PROCEED" %}', Next: 'ProcessOrder' });
+    expect(choice.Default).to.equal('UnknownClaimDecision');
+  });
+
+  it('parks by sending the body to the DLQ with the category, code and receive count attributes the redrive reads', () => {
+    const park = consume.States.Park as State & { Arguments: Record<string, string> };
+    expect(park).to.deep.include({ Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true });
+    expect(park.Arguments.QueueUrl).to.equal(BINDINGS.deadLetterQueueUrl);
+    expect(park.Arguments.MessageBody).to.equal('{% $states.input.message.body %}');
+    for (const attribute of [MESSAGE_ATTRIBUTES.errorCategory, MESSAGE_ATTRIBUTES.errorCode, MESSAGE_ATTRIBUTES.attempts]) {
+      expect(park.Arguments.MessageAttributes).to.contain(`'${attribute}'`);
+    }
+    expect(String((consume.States.ParkConflict as { Arguments: Record<string, string> }).Arguments.MessageAttributes)).to.contain('"IDEMPOTENCY.KEY_REUSED"');
+  });
+
+  it('fails the ingest execution with the caught error when an order is rejected', () => {
+    expect(ingest.States.Rejected).to.deep.equal({ Type: 'Fail', Error: '{% $states.input.error.Error %}', Cause: '{% $states.input.error.Cause %}' });
+  });
+
+  it('refuses to render a park step without a dead-letter queue, or a task without its function', () => {
+    expect(() => renderAsl(CONSUME_WORKFLOW, { functionArns: BINDINGS.functionArns })).to.throw(/deadLetterQueueUrl/);
+    expect(() => renderAsl(INGEST_WORKFLOW, { functionArns: { validate: 'arn' } })).to.throw(/no ARN bound for function publish/);
+  });
+
+  it('refuses an unsound workflow', () => {
+    const broken = { ...INGEST_WORKFLOW, startAt: 'Nowhere' };
+    expect(() => renderAsl(broken, BINDINGS)).to.throw(/unsound/);
+  });
+});
+
+describe('Function: errorNamesFor', () => {
+  it('names each category by its step error and never matches everything', () => {
+    for (const category of ERROR_CATEGORIES) {
+      const names = errorNamesFor([category]);
+      expect(names[0]).to.equal(stepErrorName(category));
+      expect(names).to.not.include('States.ALL');
+    }
+    expect(errorNamesFor(['VALIDATION'])).to.deep.equal(['Pipeline.VALIDATION']);
+  });
+});

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
+import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
+import { functionsFor } from '../../terraform/orders-stack.js';
+import { stage, synthesize } from './synthesized-stack.js';
+
+type Props = Record<string, unknown>;
+
+describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
+  const dev = synthesize(stage('dev'));
+  const alarms = Object.values(dev.resources('aws_cloudwatch_metric_alarm'));
+  const alarmOn = (metric: string, dimensions: Record<string, string>): Props | undefined =>
+    alarms.find((alarm) => alarm.metric_name === metric && JSON.stringify(alarm.dimensions) === JSON.stringify(dimensions));
+
+  describe('Method: events', () => {
+    it('archives everything on the custom bus', () => {
+      const [archive] = Object.values(dev.resources('aws_cloudwatch_event_archive'));
+      const busId = dev.idWhere('aws_cloudwatch_event_bus', 'name', 'orders-dev-events');
+      expect(archive).to.deep.include({ event_source_arn: dev.ref('aws_cloudwatch_event_bus', busId, 'arn'), retention_days: dev.config.eventArchiveRetentionDays });
+    });
+
+    it('routes success and failure events from the pipeline source to the operator queue', () => {
+      const rules = Object.entries(dev.resources('aws_cloudwatch_event_rule'));
+      const patterns = Object.fromEntries(rules.map(([, rule]) => [String(rule.name), JSON.parse(String(rule.event_pattern)) as Props]));
+      expect(patterns['orders-dev-order-success']).to.deep.equal({ source: [dev.config.application.eventSource], 'detail-type': [EVENT_TYPES.processed] });
+      expect(patterns['orders-dev-order-failure']).to.deep.equal({ source: [dev.config.application.eventSource], 'detail-type': [EVENT_TYPES.failed, EVENT_TYPES.parked] });
+      const queue = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-pipeline-events'), 'arn');
+      const targets = Object.values(dev.resources('aws_cloudwatch_event_target'));
+      expect(targets.map((target) => target.arn)).to.deep.equal([queue, queue]);
+      expect(targets.map((target) => target.rule)).to.have.members(rules.map(([id]) => dev.ref('aws_cloudwatch_event_rule', id, 'name')));
+    });
+  });
+
+  describe('Method: redrive schedule', () => {
+    it('invokes the redrive alias at the configured rate', () => {
+      const [schedule] = Object.values(dev.resources('aws_scheduler_schedule'));
+      expect(schedule?.schedule_expression).to.equal(dev.config.redriveSchedule);
+      expect(String((schedule?.target as Props).arn)).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
+    });
+  });
+
+  describe('Method: alarms', () => {
+    it('alarms as soon as one message is visible in the DLQ', () => {
+      expect(alarmOn('ApproximateNumberOfMessagesVisible', { QueueName: 'orders-dev-orders-dlq' })).to.deep.include({
+        namespace: 'AWS/SQS', threshold: 0, comparison_operator: 'GreaterThanThreshold',
+      });
+    });
+
+    it('alarms when the oldest order waits longer than the stage allows', () => {
+      expect(alarmOn('ApproximateAgeOfOldestMessage', { QueueName: 'orders-dev-orders' })).to.deep.include({ threshold: dev.config.alarms.oldestMessageAgeSeconds });
+    });
+
+    it('alarms on errors and throttles of every function', () => {
+      for (const name of functionsFor(dev.config.topology)) {
+        const dimensions = { FunctionName: `orders-dev-${name}` };
+        expect(alarmOn('Errors', dimensions), `${name} errors`).to.deep.include({ namespace: 'AWS/Lambda', threshold: dev.config.alarms.functionErrorsThreshold });
+        expect(alarmOn('Throttles', dimensions), `${name} throttles`).to.deep.include({ namespace: 'AWS/Lambda', threshold: 0 });
+      }
+    });
+
+    it('alarms when the breaker of any dependency opens', () => {
+      for (const service of SERVICE_NAMES) {
+        expect(alarmOn(PIPELINE_METRICS.breakerOpened, { service }), service).to.deep.include({ namespace: dev.config.application.metricsNamespace, threshold: 1 });
+      }
+    });
+  });
+
+  describe('Method: dashboard', () => {
+    it("charts the seed's key metrics: duration per function, errors by category, batch size, breakers, idempotency hit rate, DLQ depth", () => {
+      const [dashboard] = Object.values(dev.resources('aws_cloudwatch_dashboard'));
+      const body = String(dashboard?.dashboard_body);
+      const titles = (JSON.parse(body) as { widgets: { properties: { title: string } }[] }).widgets.map((widget) => widget.properties.title);
+      expect(titles).to.include.members([
+        'Duration per function (p95, ms)', 'Errors by category', 'Batch size', 'Circuit breakers opened', 'Idempotency hit rate (%)', 'DLQ depth and redrive',
+      ]);
+      for (const metric of Object.values(PIPELINE_METRICS)) expect(body, metric).to.contain(metric);
+      for (const name of functionsFor(dev.config.topology)) expect(body).to.contain(`orders-dev-${name}`);
+    });
+  });
+
+  describe('Method: outputs', () => {
+    it('outputs the API URL, the queue URLs and the table name', () => {
+      const outputs = (JSON.parse(dev.json) as { output: Record<string, { value: string }> }).output;
+      expect(Object.keys(outputs)).to.include.members(['api_url', 'order_queue_url', 'dead_letter_queue_url', 'pipeline_events_queue_url', 'idempotency_table_name', 'event_bus_name']);
+      expect(outputs.api_url?.value).to.match(/^\$\{aws_apigatewayv2_stage\.[^.]+\.invoke_url\}$/);
+      expect(outputs.idempotency_table_name?.value).to.match(/^\$\{aws_dynamodb_table\.[^.]+\.name\}$/);
+    });
+  });
+});

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { CONSUME_WORKFLOW } from '../../application/workflows/consume-workflow.js';
+import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
+import type { StepFunctionName } from '../../application/workflows/pipeline-function.js';
+import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
+import { renderAsl } from '../../terraform/asl.js';
+import type { Topology } from '../../terraform/stage-config.js';
+import { aliasId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
+
+type Props = Record<string, unknown>;
+
+function machine(synthesized: Synthesized, name: string): Props {
+  return synthesized.resources('aws_sfn_state_machine')[synthesized.idWhere('aws_sfn_state_machine', 'name', name)] as Props;
+}
+
+/** The rendering of `definition` with the references the stack must have bound: each step function's alias, the DLQ. */
+function expectedDefinition(synthesized: Synthesized, definition: WorkflowDefinition): unknown {
+  const functionArns: Partial<Record<StepFunctionName, string>> = {};
+  for (const step of Object.values(definition.steps)) {
+    if (step.type === 'task') functionArns[step.function] = synthesized.ref('aws_lambda_alias', aliasId(synthesized, step.function), 'arn');
+  }
+  const dlq = synthesized.idWhere('aws_sqs_queue', 'name', `${synthesized.config.namePrefix}-orders-dlq`);
+  return renderAsl(definition, { functionArns, deadLetterQueueUrl: synthesized.ref('aws_sqs_queue', dlq, 'url') });
+}
+
+function withTopology(topology: Topology): Synthesized {
+  return synthesize({ ...stage('dev'), topology });
+}
+
+describe('Stack: workflows', () => {
+  for (const topology of ['orchestrated', 'both'] as const) {
+    describe(`Topology: ${topology}`, () => {
+      const synthesized = withTopology(topology);
+
+      for (const definition of [INGEST_WORKFLOW, CONSUME_WORKFLOW]) {
+        it(`defines the ${definition.name} state machine as the rendering of the shared definition`, () => {
+          const deployed = machine(synthesized, `orders-dev-${definition.name}`);
+          expect(JSON.parse(String(deployed.definition))).to.deep.equal(expectedDefinition(synthesized, definition));
+        });
+
+        it(`runs ${definition.name} as an Express workflow with logging and X-Ray tracing`, () => {
+          const deployed = machine(synthesized, `orders-dev-${definition.name}`);
+          expect(deployed.type).to.equal('EXPRESS');
+          expect(deployed.tracing_configuration).to.deep.equal({ enabled: true });
+          expect(deployed.logging_configuration).to.deep.include({ level: 'ALL' });
+          expect(String((deployed.logging_configuration as Props).log_destination)).to.match(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/);
+        });
+      }
+
+      it('feeds the order queue to the consume workflow through a pipe, one record per synchronous execution', () => {
+        const [pipe] = Object.values(synthesized.resources('aws_pipes_pipe'));
+        expect(pipe).to.deep.include({
+          source: synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn'),
+          target: synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'),
+          desired_state: 'RUNNING',
+          source_parameters: { sqs_queue_parameters: { batch_size: 1, maximum_batching_window_in_seconds: 0 } },
+          target_parameters: { step_function_state_machine_parameters: { invocation_type: 'REQUEST_RESPONSE' } },
+        });
+      });
+    });
+  }
+
+  describe('Topology: composed', () => {
+    it('creates no state machine and no pipe, and consumes the queue with the worker', () => {
+      const synthesized = withTopology('composed');
+      expect(synthesized.resources('aws_sfn_state_machine')).to.deep.equal({});
+      expect(synthesized.resources('aws_pipes_pipe')).to.deep.equal({});
+      expect(Object.keys(synthesized.resources('aws_lambda_event_source_mapping'))).to.have.length(1);
+    });
+  });
+
+  describe('Topology: orchestrated', () => {
+    it('has no worker event source: the pipe is the only consumer', () => {
+      expect(withTopology('orchestrated').resources('aws_lambda_event_source_mapping')).to.deep.equal({});
+    });
+  });
+});
