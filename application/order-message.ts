@@ -71,3 +71,16 @@ export function parseOrderMessage(message: Pick<QueueMessage, 'body' | 'attribut
   };
   return { ok: true, envelope: { body, idempotencyKey, correlationId } };
 }
+
+/** The payload fingerprint a queued order body carries, or undefined when the body is not one. */
+export function payloadHashOf(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const hash = (parsed as { readonly payloadHash?: unknown }).payloadHash;
+  return typeof hash === 'string' ? hash : undefined;
+}

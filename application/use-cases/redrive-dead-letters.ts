@@ -4,6 +4,7 @@ import { analyseDeadLetter, MESSAGE_ATTRIBUTES, type AnalysisOptions, type DeadL
 import type { ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { PipelineConfig } from '../config.js';
+import { payloadHashOf } from '../order-message.js';
 import { orderParkedEvent } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
@@ -36,6 +37,8 @@ interface Analysed {
   readonly message: QueueMessage;
   readonly verdict: DeadLetterVerdict;
   readonly key: string | undefined;
+  /** Whether the record under `key` is this message's (same payload), and so may be parked with it. */
+  readonly ownsRecord: boolean;
   /** The error code on the idempotency record, when it has one. */
   readonly recordedCode: string | undefined;
 }
@@ -99,7 +102,9 @@ export class RedriveDeadLetters {
     let duplicates = 0;
     for (const message of messages) {
       const key = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
-      const record = key === undefined ? undefined : await this.recordOf(key, now);
+      const found = key === undefined ? undefined : await this.recordOf(key, now);
+      // Under a reused key the record is another order's: it says nothing about this message and is not touched.
+      const record = found !== undefined && found.payloadHash === payloadHashOf(message.body) ? found : undefined;
       if (record?.status === 'SUCCEEDED') {
         deletable.push(message.receiptHandle);
         duplicates++;
@@ -111,7 +116,13 @@ export class RedriveDeadLetters {
         receiveCount: message.receiveCount,
         ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
       }, this.analysis);
-      analysed.push({ message, verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis, key, recordedCode: record?.lastError?.code });
+      analysed.push({
+        message,
+        verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis,
+        key,
+        ownsRecord: record !== undefined,
+        recordedCode: record?.lastError?.code,
+      });
     }
     const redriven = await this.redrive(analysed.filter((a) => a.verdict.action === 'REDRIVE'));
     const parked = await this.park(analysed.filter((a) => a.verdict.action === 'PARK'), now);
@@ -142,7 +153,7 @@ export class RedriveDeadLetters {
       // The worker's own code says what went wrong; REDRIVE.<source> only when nothing better is known.
       const code = item.message.attributes[MESSAGE_ATTRIBUTES.errorCode] ?? item.recordedCode ?? `REDRIVE.${item.verdict.source.toUpperCase()}`;
       const failure = { category: item.verdict.category, code };
-      if (item.key !== undefined) await this.parkRecord(item.key, failure, now);
+      if (item.key !== undefined && item.ownsRecord) await this.parkRecord(item.key, failure, now);
       return orderParkedEvent({
         source: this.config.eventSource,
         idempotencyKey: item.key ?? `dlq-${item.message.messageId}`,
