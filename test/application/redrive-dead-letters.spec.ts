@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { OrderMother } from '../domain/order-mother.js';
@@ -165,6 +166,45 @@ describe('Class: RedriveDeadLetters', () => {
       expect(fixture.deadLetters()).to.deep.equal([]);
       expect(fixture.orderQueue()).to.deep.equal([]);
       expect(fixture.events(EVENT_TYPES.parked)).to.deep.equal([]);
+    });
+
+    it('parks, and announces, a different order that reused the key of one that succeeded', async () => {
+      // Prepare: order A succeeded under key k; order B arrives under the same key and the worker parks it (CONFLICT)
+      const fixture = new PipelineFixture();
+      await fixture.accept(OrderMother.valid({ orderId: 'order-a' }), { idempotencyKey: 'k' });
+      await fixture.drain();
+      await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-b' }), correlationId: 'corr-b', idempotencyKey: 'k' });
+      const [conflict] = (await fixture.drain()).flatMap((i) => i.result.outcomes);
+      expect(conflict).to.deep.include({ status: 'PARKED', failure: { category: 'VALIDATION', code: 'IDEMPOTENCY.KEY_REUSED' } });
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess: not mistaken for a copy of order A
+      expect(report).to.deep.include({ parked: 1, duplicatesRemoved: 0 });
+      expect(fixture.events(EVENT_TYPES.parked).map((e) => e.detail.orderId)).to.deep.equal(['order-b']);
+      expect(await fixture.record('k')).to.deep.include({ status: 'SUCCEEDED', orderId: 'order-a' });
+    });
+
+    it('does not park the record of another order when parking a message that reused its key', async () => {
+      // Prepare: order A waits for its retry under key k; order B reuses k and the worker parks it (CONFLICT)
+      const fixture = new PipelineFixture();
+      await fixture.accept(OrderMother.valid({ orderId: 'order-a' }), { idempotencyKey: 'k', simulation: { kind: 'transient', times: 1 } });
+      await fixture.deliver();
+      expect((await fixture.record('k'))?.status).to.equal('RETRY');
+      await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-b' }), correlationId: 'corr-b', idempotencyKey: 'k' });
+      const [b] = fixture.receive(10).filter((m) => m.attributes[MESSAGE_ATTRIBUTES.orderId] === 'order-b');
+      await fixture.work([b!]);
+      expect(fixture.deadLetters()).to.have.length(1);
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess: B is parked and announced; A keeps its retry, and gets it
+      expect(report).to.deep.include({ parked: 1 });
+      expect((await fixture.record('k'))?.status).to.equal('RETRY');
+      await fixture.drain({ remainingTimeMs: 60_000 });
+      expect(await fixture.record('k')).to.deep.include({ status: 'SUCCEEDED', orderId: 'order-a' });
     });
 
     it('stops at the message budget and leaves the rest for the next run', async () => {
