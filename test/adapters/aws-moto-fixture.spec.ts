@@ -1,0 +1,43 @@
+import { CreateQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { expect } from 'chai';
+import { createAwsClients } from '../../adapters/aws/clients.js';
+import { MOTO_INSTALL_HINT, startMotoServer } from '../support/moto.js';
+
+describe('Function: startMotoServer', () => {
+  it('fails, saying how to install moto, when moto_server is not on the PATH', async () => {
+    const error = await startMotoServer({ env: { PATH: '/nonexistent' } }).then(
+      async (server) => {
+        await server.stop();
+        return undefined;
+      },
+      (thrown: unknown) => thrown,
+    );
+
+    expect(error).to.be.instanceOf(Error);
+    expect((error as Error).message).to.include(MOTO_INSTALL_HINT);
+    expect(MOTO_INSTALL_HINT).to.equal('pip install "moto[server]==5.2.1"');
+  });
+
+  it('answers on its endpoint until stopped, and forgets resources on reset', async function () {
+    this.timeout(30_000);
+    const server = await startMotoServer();
+    try {
+      const { sqs } = createAwsClients({ endpoint: server.endpoint, maxAttempts: 1 });
+      await sqs.send(new CreateQueueCommand({ QueueName: 'before-reset' }));
+      const before = await sqs.send(new ListQueuesCommand({}));
+
+      await server.reset();
+      const after = await sqs.send(new ListQueuesCommand({}));
+
+      expect(before.QueueUrls).to.have.length(1);
+      expect(after.QueueUrls ?? []).to.deep.equal([]);
+    } finally {
+      await server.stop();
+    }
+    const afterStop = await fetch(`${server.endpoint}/moto-api/`).then(
+      () => 'answered',
+      () => 'refused',
+    );
+    expect(afterStop).to.equal('refused');
+  });
+});
