@@ -92,7 +92,7 @@ export class WorkOrderBatch {
     const steps = await mapWithConcurrency(input.messages, this.config.workerConcurrency, (message) =>
       this.begin(message, input, failedEvents));
     const pending = steps.flatMap((step) => ('pending' in step ? [step.pending] : []));
-    const finished = await this.finish(pending, failedEvents);
+    const finished = await this.finish(pending, failedEvents, input.requestId);
     const done: Done[] = [...steps.flatMap((step) => ('done' in step ? [step] : [])), ...finished];
     await this.publishBestEffort(failedEvents);
     await this.holdBack(done, input.messages);
@@ -151,7 +151,7 @@ export class WorkOrderBatch {
   }
 
   /** One batched publish for the whole batch, then each record is completed or failed. */
-  private async finish(pending: readonly Pending[], failedEvents: PipelineEvent[]): Promise<Done[]> {
+  private async finish(pending: readonly Pending[], failedEvents: PipelineEvent[], requestId: string): Promise<Done[]> {
     if (pending.length === 0) return [];
     const events = pending.map((p) => orderProcessedEvent(this.eventContext(p.envelope), p.outcome));
     let failedIds = new Map<string, unknown>();
@@ -162,7 +162,7 @@ export class WorkOrderBatch {
       failedIds = new Map(events.map((event) => [event.eventId, error]));
     }
     return mapWithConcurrency(pending, this.config.workerConcurrency, async (p, index) => {
-      const log = this.logger.child({ correlationId: p.envelope.correlationId, orderId: p.envelope.body.order.orderId });
+      const log = this.logger.child({ requestId, correlationId: p.envelope.correlationId, orderId: p.envelope.body.order.orderId });
       const eventId = events[index]?.eventId ?? '';
       if (failedIds.has(eventId)) return this.fail(p, failedIds.get(eventId), p.outcome, failedEvents, log);
       try {
