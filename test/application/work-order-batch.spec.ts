@@ -253,6 +253,28 @@ describe('Class: WorkOrderBatch', () => {
       expect(parked?.attributes).to.deep.include({ [MESSAGE_ATTRIBUTES.errorCategory]: 'VALIDATION', [MESSAGE_ATTRIBUTES.errorCode]: 'MESSAGE.INVALID' });
     });
 
+    for (const [name, failWith] of [
+      ['the business step', { simulation: { kind: 'transient', times: 1 } as const, eventsFail: false }],
+      ['the OrderProcessed publish', { simulation: undefined, eventsFail: true }],
+    ] as const) {
+      it(`logs a failed attempt of ${name} with the request id, correlation id and order id`, async () => {
+        // Prepare
+        const fixture = new PipelineFixture();
+        await fixture.accept(OrderMother.valid({ orderId: 'order-logged' }), {
+          correlationId: 'corr-logged',
+          ...(failWith.simulation === undefined ? {} : { simulation: failWith.simulation }),
+        });
+        if (failWith.eventsFail) fixture.infrastructure.bus.failWhen((event) => (event.detailType === EVENT_TYPES.processed ? 'AccessDeniedException' : undefined));
+
+        // Act
+        await fixture.deliver({ requestId: 'req-logged', remainingTimeMs: 60_000 });
+
+        // Assess
+        const line = fixture.logger.linesAt('WARN').find((l) => l.message === 'order attempt failed');
+        expect(line?.fields).to.deep.include({ requestId: 'req-logged', correlationId: 'corr-logged', orderId: 'order-logged', attempt: 1 });
+      });
+    }
+
     it('does not start a record when the invocation is about to time out', async () => {
       // Prepare
       const fixture = new PipelineFixture();
