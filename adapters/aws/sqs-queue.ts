@@ -20,6 +20,7 @@ import {
   failureOfError,
   sendWithEntryRetries,
   systemRetryTools,
+  type EntryFailure,
   type EntryOutcome,
   type EntryRetryPolicy,
   type RetryTools,
@@ -173,12 +174,12 @@ export class SqsQueue {
   private async perEntryBatches<T>(
     items: readonly T[],
     sendOnce: (entries: readonly Indexed<T>[]) => Promise<EntryOutcome<Indexed<T>, true>[]>,
-  ): Promise<{ item: T; failure: ReturnType<typeof failureOfError> }[]> {
+  ): Promise<{ item: T; failure: EntryFailure }[]> {
     const groups = chunk(
       items.map((item, index) => ({ id: `e${index}`, item })),
       MAX_PER_CALL,
     );
-    const failures: { item: T; failure: ReturnType<typeof failureOfError> }[] = [];
+    const failures: { item: T; failure: EntryFailure }[] = [];
     let settled = 0;
     for (const [index, group] of groups.entries()) {
       try {
