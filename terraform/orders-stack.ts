@@ -73,7 +73,7 @@ export class OrdersStack extends TerraformStack {
       retentionSeconds: config.queue.retentionSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
     });
-    this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.stage === 'prod' });
+    this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.deletionProtection });
     this.events = new PipelineEventBus(this, 'events', {
       namePrefix: prefix,
       eventSource: config.application.eventSource,

@@ -74,6 +74,8 @@ export interface StageConfig {
   /** EventBridge Scheduler rate expression for the redrive, e.g. `rate(15 minutes)`. */
   readonly redriveSchedule: string;
   readonly eventArchiveRetentionDays: number;
+  /** Refuse to delete the idempotency table; switch off and deploy before `cdktf destroy`. */
+  readonly deletionProtection: boolean;
   readonly application: {
     readonly serviceName: string;
     readonly metricsNamespace: string;
@@ -123,6 +125,7 @@ const DEV: StageConfig = {
   api: { authorization: { type: 'iam' }, throttlingRateLimit: 20, throttlingBurstLimit: 40 },
   redriveSchedule: 'rate(15 minutes)',
   eventArchiveRetentionDays: 7,
+  deletionProtection: false,
   application: {
     serviceName: 'orders',
     metricsNamespace: 'OrderPipeline',
@@ -164,6 +167,7 @@ const PROD: StageConfig = {
   api: { authorization: { type: 'iam' }, throttlingRateLimit: 200, throttlingBurstLimit: 400 },
   redriveSchedule: 'rate(5 minutes)',
   eventArchiveRetentionDays: 30,
+  deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
   alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
 };

@@ -70,6 +70,7 @@ describe('Stack: queues and table', () => {
           ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },
+          deletion_protection_enabled: config.deletionProtection,
         };
         expect(Testing.toHaveResourceWithProperties(synthesized.json, 'aws_dynamodb_table', expected)).to.equal(true);
       });
