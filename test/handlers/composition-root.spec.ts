@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Newable } from 'inversify';
 import { loadConfig, type PipelineConfig } from '../../application/config.js';
 import { GuardedDeadLetterQueue, GuardedEventBus, GuardedIdempotencyStore, GuardedOrderQueue } from '../../application/resilience/guarded-ports.js';
 import { TOKENS } from '../../application/tokens.js';
@@ -22,10 +23,10 @@ import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { awsAdaptersModule } from '../../handlers/aws-adapters-module.js';
 import { adaptersFor, createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
 
-const USE_CASES = [
+const USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
   ProcessClaimedOrder, AnnounceProcessedOrder,
-] as const;
+];
 
 const AWS_ENV = {
   PIPELINE_BACKEND: 'aws',
