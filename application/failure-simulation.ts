@@ -39,5 +39,7 @@ export function parseSimulation(value: string): FailureSimulation | string {
 export function isSimulation(value: unknown): value is FailureSimulation {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<FailureSimulation>;
-  return typeof candidate.kind === 'string' && candidate.kind in CATEGORY_OF && typeof candidate.times === 'number';
+  // Own keys only: `in` would also accept inherited names such as toString or constructor.
+  return typeof candidate.kind === 'string' && Object.hasOwn(CATEGORY_OF, candidate.kind)
+    && Number.isSafeInteger(candidate.times) && (candidate.times ?? 0) >= 1;
 }
