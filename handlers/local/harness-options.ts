@@ -74,7 +74,8 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
   check(options.batchingWindowMs >= 0 && options.batchingWindowMs <= 300_000, '--batching-window must be 0–300s');
   check(options.batchSize <= 10 || options.batchingWindowMs >= 1_000, '--batch-size above 10 needs --batching-window of at least 1s (as Lambda requires)');
   check(Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1_000, '--max-concurrency must be 2–1000 (ScalingConfig.MaximumConcurrency)');
-  check(Number.isInteger(options.functionTimeoutSeconds) && options.functionTimeoutSeconds >= 1 && options.functionTimeoutSeconds <= 900, '--function-timeout must be whole seconds, 1–900');
+  // The worker starts no record with less than 3 s of its invocation left, so a shorter function would never work one.
+  check(Number.isInteger(options.functionTimeoutSeconds) && options.functionTimeoutSeconds >= 5 && options.functionTimeoutSeconds <= 900, '--function-timeout must be whole seconds, 5–900 (the worker starts no record with less than 3 s left)');
   const visibility = options.visibilityTimeoutSeconds;
   if (visibility !== undefined) {
     check(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200, '--visibility-timeout must be whole seconds, 0–43200');

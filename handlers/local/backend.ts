@@ -1,0 +1,27 @@
+import type { ContainerModule } from 'inversify';
+import type { PipelineConfig } from '../../application/config.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import type { PolledQueue } from './polled-queue.js';
+
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/**
+ * What the harness runs on: the adapters the container binds, the queue the event source polls, and
+ * views for the status page that bypass faults and breakers (they observe, they are not the pipeline).
+ */
+export interface Backend {
+  readonly kind: 'memory' | 'aws';
+  readonly config: PipelineConfig;
+  readonly adapters: ContainerModule;
+  readonly orderQueue: PolledQueue;
+  depths(): Promise<{ readonly orders: QueueDepth; readonly deadLetters: QueueDepth }>;
+  /** The live record of `key`, read without faults. */
+  record(key: string, now: number): Promise<IdempotencyRecord | undefined>;
+  /** Every live record (a scan: bounded on aws), for the status page and the demo's checks. */
+  records(now: number): Promise<readonly IdempotencyRecord[]>;
+  close(): Promise<void>;
+}

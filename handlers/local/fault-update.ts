@@ -1,0 +1,50 @@
+import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
+import { parseDuration } from './durations.js';
+import type { FaultSettings } from './faults.js';
+import { CRASH_POINTS } from './harness-options.js';
+import { parseProbability } from './key-values.js';
+
+/**
+ * Reads the body of PUT /admin/faults: `{ "faults": { "dynamodb": 0.5 }, "latency": { "sqs": "50ms" },
+ * "crashAfter": { "process": 0.1 } }`. Each map given replaces the current one ({} clears it).
+ */
+export function parseFaultUpdate(body: unknown): { readonly update: Partial<FaultSettings> } | { readonly problems: readonly string[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problems: ['the body must be a JSON object'] };
+  const input = body as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) {
+    if (!['faults', 'latency', 'crashAfter'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter)`);
+  }
+  const failureRate = readMap(input.faults, 'faults', SERVICE_NAMES, (value) => parseProbability(String(value)), problems);
+  const latencyMs = readMap(input.latency, 'latency', SERVICE_NAMES, (value) => (typeof value === 'number' && value >= 0 ? value : parseDuration(String(value))), problems);
+  const crashAfter = readMap(input.crashAfter, 'crashAfter', CRASH_POINTS, (value) => parseProbability(String(value)), problems);
+  if (problems.length > 0) return { problems };
+  return {
+    update: {
+      ...(failureRate === undefined ? {} : { failureRate }),
+      ...(latencyMs === undefined ? {} : { latencyMs }),
+      ...(crashAfter === undefined ? {} : { crashAfter }),
+    },
+  };
+}
+
+function readMap<K extends string>(
+  value: unknown, field: string, keys: readonly K[], parse: (value: unknown) => number | string, problems: string[],
+): Partial<Record<K, number>> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${field} must be an object`);
+    return undefined;
+  }
+  const result: Partial<Record<K, number>> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    if (!(keys as readonly string[]).includes(key)) {
+      problems.push(`${field}: unknown key "${key}" (one of ${keys.join(', ')})`);
+      continue;
+    }
+    const parsed = parse(raw);
+    if (typeof parsed === 'string') problems.push(`${field}.${key}: ${parsed}`);
+    else result[key as K] = parsed;
+  }
+  return result;
+}

@@ -1,0 +1,217 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Container } from 'inversify';
+import type { PipelineConfig } from '../../application/config.js';
+import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
+import type { EventBus } from '../../application/ports/event-bus.js';
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { OrderQueue } from '../../application/ports/order-queue.js';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import { TOKENS } from '../../application/tokens.js';
+import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
+import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../../application/workflows/index.js';
+import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
+import { SeededRandom } from '../../adapters/system/seeded-random.js';
+import { SystemClock } from '../../adapters/system/system-clock.js';
+import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
+import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
+import { ADAPTERS } from '../adapter-tokens.js';
+import { createContainer } from '../composition-root.js';
+import { createIngestHandler } from '../ingest.js';
+import { createPublishHandler } from '../publish.js';
+import { createRedriveHandler } from '../redrive.js';
+import { createValidateHandler } from '../validate.js';
+import { createWorkerHandler } from '../worker.js';
+import { createAwsBackend } from './aws-backend.js';
+import type { Backend } from './backend.js';
+import { CommitLedger } from './commit-ledger.js';
+import { ConsoleLogger } from './console-logger.js';
+import { EventLog } from './event-log.js';
+import { FaultInjection } from './faults.js';
+import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOrderQueue } from './faulty-ports.js';
+import { harnessConfig } from './harness-config.js';
+import type { HarnessOptions } from './harness-options.js';
+import { harnessRoutes } from './harness-routes.js';
+import { HttpServer, LOCALHOST } from './http-server.js';
+import { invoke } from './invocation.js';
+import { createMemoryBackend } from './memory-backend.js';
+import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
+import { createConsumePipe, createStepFunctions, createWorkflowIngest, parkQueueRecord } from './orchestrated-topology.js';
+import { Schedule } from './schedule.js';
+import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
+import { WorkflowRunner } from './workflow-runner.js';
+import type { HttpApiFunction } from './lambda-route.js';
+
+export interface HarnessIo {
+  /** Where log lines go; stdout by default. */
+  readonly write?: (line: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Colour in pretty logs (a terminal). */
+  readonly colour?: boolean;
+}
+
+export interface Harness {
+  readonly url: string;
+  readonly port: number;
+  readonly options: HarnessOptions;
+  readonly config: PipelineConfig;
+  readonly backend: Backend;
+  readonly faults: FaultInjection;
+  readonly events: EventLog;
+  readonly commits: CommitLedger;
+  readonly eventSource: SqsEventSource;
+  readonly container: Container;
+  snapshot(): Promise<MetricsSnapshot>;
+  redrive(): Promise<RedriveReport>;
+  /** Nothing waiting, delayed or in flight on either queue, and no batch being worked. */
+  quiet(): Promise<boolean>;
+  /** Stops polling and the schedule, lets batches and requests in flight finish, closes the server. */
+  stop(): Promise<void>;
+}
+
+/** API Gateway's HTTP API gives an integration at most 30 s. */
+const HTTP_FUNCTION_TIMEOUT_MS = 29_000;
+/** Keeps the fault decisions' sequence apart from the jitter's, both from one seed. */
+const FAULT_SEED_SALT = 0x5bd1e995;
+
+/**
+ * Starts the whole pipeline in this process: the handlers over a container whose adapters are wrapped
+ * in fault decorators, the SQS event source, the scheduled redrive, and the HTTP server on 127.0.0.1.
+ */
+export async function startHarness(options: HarnessOptions, io: HarnessIo = {}): Promise<Harness> {
+  const env = io.env ?? process.env;
+  const write = io.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = new SystemClock();
+  const random = new SeededRandom(options.seed);
+  const logger = new ConsoleLogger({ serviceName: env.SERVICE_NAME ?? 'orders', level: options.logLevel, pretty: options.pretty, colour: io.colour === true, write });
+  const visibility = options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds({
+    functionTimeoutSeconds: options.functionTimeoutSeconds,
+    batchingWindowSeconds: Math.ceil(options.batchingWindowMs / 1_000),
+  }).seconds;
+  const queues = { visibilityTimeoutSeconds: visibility, maxReceiveCount: options.maxReceiveCount };
+  const backend = options.backend === 'aws'
+    ? await createAwsBackend({ env, bootstrap: options.bootstrap, ...queues, clock, random })
+    : createMemoryBackend(harnessConfig(env, 'memory'), clock, random, queues);
+  const { config } = backend;
+
+  const metrics = new RecordingMetrics();
+  const container = createContainer(config, backend.adapters, { clock, random, logger, metrics });
+  const faults = new FaultInjection(
+    { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter },
+    new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
+    (ms) => clock.sleep(ms),
+  );
+  const commits = new CommitLedger(container.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
+  const events = new EventLog(container.get<EventBus>(ADAPTERS.EventBus));
+  rebindWithFaults(container, faults, commits, events);
+  const breakers = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
+  if (options.breakerRecoveryMs !== undefined) shortenBreakerRecovery(breakers, options.breakerRecoveryMs);
+
+  const containerOf = (): Container => container;
+  const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
+  const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
+  let ingest: HttpApiFunction;
+  let consume: SqsBatchFunction;
+  if (options.topology === 'orchestrated') {
+    const runnerServices = {
+      steps: createStepFunctions(containerOf),
+      park: parkQueueRecord(containerOf),
+      functionTimeoutMs,
+      random: () => random.next(),
+      sleep: (ms: number) => clock.sleep(ms),
+      logger: logger.child({ component: 'workflow' }),
+    };
+    ingest = createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), config, logger);
+    consume = createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' }));
+  } else {
+    ingest = createIngestHandler(containerOf);
+    consume = createWorkerHandler(containerOf);
+  }
+  const eventSource = new SqsEventSource(backend.orderQueue, consume, {
+    functionName: options.topology === 'orchestrated' ? 'consume-pipe' : 'worker',
+    batchSize: options.batchSize,
+    batchingWindowMs: options.batchingWindowMs,
+    maxConcurrency: options.maxConcurrency,
+    functionTimeoutMs,
+    pollIntervalMs: options.pollIntervalMs,
+  }, logger.child({ component: 'event-source' }));
+
+  const redriveHandler = createRedriveHandler(containerOf);
+  const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string } = { runs: 0 };
+  const redriveOnce = async (): Promise<RedriveReport> => {
+    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({}));
+    redriveView.runs += 1;
+    if (end.kind === 'returned') {
+      redriveView.last = { ...end.value, at: new Date().toISOString() };
+      delete redriveView.lastError;
+      return end.value;
+    }
+    const reason = end.kind === 'threw' ? (end.error instanceof Error ? end.error.message : String(end.error)) : end.kind;
+    redriveView.lastError = reason;
+    throw new Error(`redrive ${end.kind}: ${reason}`);
+  };
+  const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
+
+  const snapshot = async (): Promise<MetricsSnapshot> => {
+    const now = clock.now();
+    return buildSnapshot({
+      backend: backend.kind, topology: options.topology, seed: options.seed, now,
+      depths: await backend.depths(), records: await backend.records(now),
+      breakers, metrics, events, eventSource: eventSource.stats(),
+      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
+    });
+  };
+
+  const server = new HttpServer(harnessRoutes({
+    ingest, validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
+    backend, events, faults, snapshot, redrive: () => schedule.runNow(), now: () => clock.now(), logger,
+  }), logger.child({ component: 'http' }));
+  const port = await server.listen(options.port);
+  eventSource.start();
+  schedule.start();
+  const url = `http://${LOCALHOST}:${port}`;
+  logger.info('harness started', {
+    url, backend: backend.kind, topology: options.topology, seed: options.seed, visibilityTimeoutSeconds: visibility,
+    maxReceiveCount: options.maxReceiveCount, batchSize: options.batchSize, batchingWindowMs: options.batchingWindowMs,
+    maxConcurrency: options.maxConcurrency, functionTimeoutSeconds: options.functionTimeoutSeconds, redriveEveryMs: options.redriveEveryMs,
+    faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, allowFailureSimulation: config.allowFailureSimulation,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url, port, options, config, backend, faults, events, commits, eventSource, container,
+    snapshot,
+    redrive: () => schedule.runNow(),
+    quiet: async () => {
+      const { orders, deadLetters } = await backend.depths();
+      return !eventSource.busy() && [orders, deadLetters].every((depth) => depth.visible + depth.inFlight + depth.delayed === 0);
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        logger.info('harness stopping: no more polling; batches in flight finish');
+        await Promise.all([eventSource.stop(), schedule.stop(), server.close()]);
+        await backend.close();
+        logger.info('harness stopped', { eventSource: { ...eventSource.stats(), recent: undefined } });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Binds the fault decorators in place of the adapters; the ledger and the event log sit right above the real ones. */
+function rebindWithFaults(container: Container, faults: FaultInjection, commits: CommitLedger, events: EventLog): void {
+  const orderQueue = container.get<OrderQueue>(ADAPTERS.OrderQueue);
+  const deadLetterQueue = container.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue);
+  container.rebind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(new FaultyOrderQueue(orderQueue, faults));
+  container.rebind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new FaultyDeadLetterQueue(deadLetterQueue, faults));
+  container.rebind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new FaultyIdempotencyStore(commits, faults));
+  container.rebind<EventBus>(ADAPTERS.EventBus).toConstantValue(new FaultyEventBus(events, faults));
+}
+
+/** One recovery time (and failure window) for every breaker, thresholds kept: short runs can watch them close. */
+function shortenBreakerRecovery(breakers: CircuitBreakers, recoveryMs: number): void {
+  breakers.configure(Object.fromEntries(SERVICE_NAMES.map((service) => {
+    const settings = breakers.settingsOf(service);
+    return [service, { ...settings, recoveryTimeoutMs: recoveryMs, ...(settings.failureWindowMs === undefined ? {} : { failureWindowMs: recoveryMs }) }];
+  })));
+}

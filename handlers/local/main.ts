@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { parseHarnessArgs, USAGE } from './cli.js';
+import { startHarness } from './harness.js';
+
+/** `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start. */
+async function main(): Promise<void> {
+  const parsed = parseHarnessArgs(process.argv.slice(2));
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (parsed.kind === 'invalid') {
+    process.stderr.write(`${parsed.problems.map((problem) => `error: ${problem}`).join('\n')}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const harness = await startHarness(parsed.options, { colour: parsed.options.pretty && process.stdout.isTTY });
+  if (parsed.options.pretty) {
+    process.stdout.write(`\n  Status page: ${harness.url}/\n  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    harness.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`the harness could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../handlers/local/harness-options.js';
+import { startHarness, type Harness } from '../../../handlers/local/harness.js';
+import { PipelineClient } from './pipeline-client.js';
+
+/**
+ * Settings that keep the e2e suite quick: short visibility timeout and breaker recovery, frequent
+ * redrive, a low maxReceiveCount, and equal-jitter backoff, whose delays are never 0 s.
+ */
+export const FAST_HARNESS: HarnessOptions = {
+  ...DEFAULT_HARNESS_OPTIONS,
+  port: 0,
+  seed: 7,
+  redriveEveryMs: 500,
+  functionTimeoutSeconds: 5,
+  visibilityTimeoutSeconds: 5,
+  maxReceiveCount: 3,
+  breakerRecoveryMs: 1_000,
+  pollIntervalMs: 20,
+  logLevel: 'DEBUG',
+};
+
+export const FAST_ENV: Readonly<Record<string, string>> = { ALLOW_FAILURE_SIMULATION: 'true', BACKOFF_STRATEGY: 'equal-jitter' };
+
+export interface RunningHarness {
+  readonly harness: Harness;
+  readonly client: PipelineClient;
+  readonly logs: string[];
+}
+
+/** Starts a harness on a free port with its logs kept in memory (printed by `dumpLogsOnFailure`). */
+export async function startTestHarness(overrides: Partial<HarnessOptions> = {}, env: Readonly<Record<string, string>> = {}): Promise<RunningHarness> {
+  const logs: string[] = [];
+  const harness = await startHarness({ ...FAST_HARNESS, ...overrides }, { env: { ...FAST_ENV, ...env }, write: (line) => logs.push(line) });
+  return { harness, client: new PipelineClient(harness.url), logs };
+}
+
+/** For an afterEach: the harness' last log lines when the test failed, so a failure explains itself. */
+export function dumpLogsOnFailure(state: string | undefined, running: RunningHarness | undefined, lines = 60): void {
+  if (state !== 'failed' || running === undefined) return;
+  process.stderr.write(`--- last ${lines} harness log lines ---\n${running.logs.slice(-lines).join('\n')}\n---\n`);
+}

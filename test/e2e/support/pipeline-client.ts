@@ -1,0 +1,74 @@
+import type { MetricsSnapshot } from '../../../handlers/local/metrics-snapshot.js';
+import { waitFor } from './wait-for.js';
+
+export interface HttpAnswer<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+export interface OrderView {
+  readonly idempotencyKey: string;
+  readonly orderId: string;
+  readonly status: 'INFLIGHT' | 'RETRY' | 'SUCCEEDED' | 'PARKED';
+  readonly attempts: number;
+  readonly lastErrorCategory: string | null;
+  readonly events: readonly { readonly eventId: string; readonly detailType: string; readonly detail: Record<string, unknown> }[];
+}
+
+export interface EventView {
+  readonly eventId: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+}
+
+/** Drives a running harness over HTTP, as a developer with curl would. */
+export class PipelineClient {
+  constructor(readonly baseUrl: string) {}
+
+  async postOrder(order: unknown, headers: Readonly<Record<string, string>> = {}, path = '/orders'): Promise<HttpAnswer> {
+    return this.request('POST', path, JSON.stringify(order), { 'content-type': 'application/json', ...headers });
+  }
+
+  async order(idempotencyKey: string): Promise<HttpAnswer<OrderView>> {
+    return this.request<OrderView>('GET', `/orders/${encodeURIComponent(idempotencyKey)}`);
+  }
+
+  async events(query: Readonly<Record<string, string>> = {}): Promise<readonly EventView[]> {
+    const answer = await this.request('GET', `/events?${new URLSearchParams({ limit: '1000', ...query }).toString()}`);
+    return answer.body.events as EventView[];
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return (await this.request<MetricsSnapshot>('GET', '/metrics')).body;
+  }
+
+  async redrive(): Promise<HttpAnswer> {
+    return this.request('POST', '/admin/redrive');
+  }
+
+  async setFaults(settings: Record<string, unknown>): Promise<HttpAnswer> {
+    return this.request('PUT', '/admin/faults', JSON.stringify(settings), { 'content-type': 'application/json' });
+  }
+
+  /** Polls GET /orders/{key} until the order reaches one of `statuses`. */
+  async waitForStatus(idempotencyKey: string, statuses: readonly OrderView['status'][], timeoutMs = 15_000): Promise<OrderView> {
+    return waitFor(`order ${idempotencyKey} to be ${statuses.join(' or ')}`, async () => {
+      const answer = await this.order(idempotencyKey);
+      return answer.status === 200 && statuses.includes(answer.body.status) ? answer.body : undefined;
+    }, timeoutMs);
+  }
+
+  /** The body is JSON as the harness answers it; T only names its expected shape (tests assert on it). */
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer<T>> {
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: T;
+    try {
+      parsed = JSON.parse(text) as T;
+    } catch {
+      parsed = { text } as T;
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+}
