@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { OrderMother } from '../domain/order-mother.js';
+import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { waitFor } from './support/wait-for.js';
+
+describe('Local harness: the orchestrated topology', () => {
+  let running: RunningHarness | undefined;
+  afterEach(async function () {
+    dumpLogsOnFailure(this.currentTest?.state, running);
+    await running?.harness.stop();
+    running = undefined;
+  });
+
+  it('runs ingest as validate → publish and consumption as claim → process → events, from the shared workflow definitions', async () => {
+    running = await startTestHarness({ topology: 'orchestrated' });
+    const { client, harness, logs } = running;
+
+    const accepted = await client.postOrder(OrderMother.valid({ orderId: 'orch-1' }));
+
+    expect(accepted.status).to.equal(202);
+    const key = String(accepted.body.idempotencyKey);
+    const done = await client.waitForStatus(key, ['SUCCEEDED']);
+    expect(done.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
+    const paths = logs.filter((line) => line.includes('workflow execution succeeded')).map((line) => (JSON.parse(line) as { path: string }).path);
+    expect(paths).to.deep.equal(['ClaimIdempotency → RouteClaimDecision → ProcessOrder → PublishEvents → Done']);
+    expect((await client.metrics()).topology).to.equal('orchestrated');
+    await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
+  });
+
+  it('answers an invalid order with 400 and every violation from the workflow', async () => {
+    running = await startTestHarness({ topology: 'orchestrated' });
+    const answer = await running.client.postOrder(OrderMother.withDuplicateSku());
+    expect(answer.status).to.equal(400);
+    expect((answer.body.violations as { code: string }[]).map((violation) => violation.code)).to.include('ORDER.DUPLICATE_SKU');
+    expect((await running.client.metrics()).queue.depth).to.equal(0);
+  });
+
+  it('acknowledges a duplicate without working it again: the claim routes it to AlreadyDone', async () => {
+    running = await startTestHarness({ topology: 'orchestrated' });
+    const { client, harness, logs } = running;
+    const order = OrderMother.valid({ orderId: 'orch-dup' });
+    const first = await client.postOrder(order);
+    const key = String(first.body.idempotencyKey);
+    await client.waitForStatus(key, ['SUCCEEDED']);
+
+    const second = await client.postOrder(order);
+
+    expect(second.status, 'the ingest workflow has no edge lookup: the duplicate is queued').to.equal(202);
+    await waitFor('the duplicate to be acknowledged', () => (logs.some((line) => line.includes('RouteClaimDecision → AlreadyDone')) ? true : undefined));
+    await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
+    expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
+    expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
+  });
+
+  it('parks a permanent failure through the workflow catch: the record goes to the DLQ with its category, and the redrive parks it', async () => {
+    running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
+    const { client, logs } = running;
+    // The ingest workflow carries only the body, so the failure is asked for on POST /publish, which queues it with the message.
+    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-park' }), { 'x-simulate-failure': 'permanent' }, '/publish');
+    expect(published.status).to.equal(202);
+    const key = String(published.body.idempotencyKey);
+
+    await waitFor('the parked record in the DLQ', async () => ((await client.metrics()).deadLetterQueue.depth === 1 ? true : undefined));
+    expect(logs.some((line) => line.includes('ClaimIdempotency → RouteClaimDecision → ProcessOrder → Park'))).to.equal(true);
+    const report = await client.redrive();
+
+    expect(report.body).to.include({ received: 1, parked: 1, redriven: 0 });
+    const [parked] = await client.events({ type: 'OrderParked', idempotencyKey: key });
+    expect(parked?.detail).to.include({ category: 'PERMANENT', orderId: 'orch-park' });
+    expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(0);
+  });
+});

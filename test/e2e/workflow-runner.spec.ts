@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
+import { CONSUME_WORKFLOW, DEPENDENCY_RETRY, stepErrorName } from '../../application/workflows/index.js';
+import type { FailureInfo } from '../../domain/idempotency.js';
+import { currentInvocation, never } from '../../handlers/local/invocation.js';
+import {
+  CRASHED_TASK_ERROR,
+  failureOf,
+  retryDelayMs,
+  WorkflowRunner,
+  type StepFunctions,
+  type WorkflowState,
+} from '../../handlers/local/workflow-runner.js';
+
+function stepError(category: Parameters<typeof stepErrorName>[0], message: string): Error {
+  const error = new Error(message);
+  error.name = stepErrorName(category);
+  return error;
+}
+
+interface Rig {
+  readonly runner: WorkflowRunner;
+  readonly sleeps: number[];
+  readonly parked: FailureInfo[];
+  readonly calls: string[];
+}
+
+function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
+  const sleeps: number[] = [];
+  const parked: FailureInfo[] = [];
+  const calls: string[] = [];
+  const track = (name: string, fn: (state: WorkflowState) => Promise<unknown>) => async (state: WorkflowState) => {
+    calls.push(name);
+    return fn(state);
+  };
+  const steps: StepFunctions = {
+    validate: track('validate', overrides.validate ?? (async () => ({}))),
+    publish: track('publish', overrides.publish ?? (async () => ({}))),
+    idempotency: track('idempotency', overrides.idempotency ?? (async () => ({ decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' }))),
+    processor: track('processor', overrides.processor ?? (async () => ({ outcome: { totalMinor: 1 } }))),
+    events: track('events', overrides.events ?? (async () => ({ eventId: 'e' }))),
+  };
+  const runner = new WorkflowRunner(CONSUME_WORKFLOW, {
+    steps,
+    park: async (_state, failure) => {
+      parked.push(failure);
+    },
+    functionTimeoutMs: 1_000,
+    random: () => random,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    logger: new RecordingLogger(),
+  });
+  return { runner, sleeps, parked, calls };
+}
+
+const EXECUTION = { id: 'arn:local:execution:test', name: 'test' };
+
+describe('Class: WorkflowRunner', () => {
+  describe('Method: run', () => {
+    it('runs claim → process → events and keeps each result under its result key', async () => {
+      const { runner, calls } = rig({});
+      const result = await runner.run([{ messageId: 'm-1' }], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(calls).to.deep.equal(['idempotency', 'processor', 'events']);
+      if (result.status !== 'SUCCEEDED') return;
+      expect(result.output).to.deep.include({ message: [{ messageId: 'm-1' }], execution: EXECUTION, processed: { outcome: { totalMinor: 1 } }, published: { eventId: 'e' } });
+      expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'PublishEvents', 'Done']);
+    });
+
+    it('retries a TRANSIENT task as its retry rule says, with jittered, growing delays, then goes on', async () => {
+      let tries = 0;
+      const { runner, sleeps } = rig({
+        processor: async () => {
+          tries += 1;
+          if (tries <= DEPENDENCY_RETRY.maxAttempts) throw stepError('TRANSIENT', 'AWS.ServiceUnavailable: down');
+          return { outcome: {} };
+        },
+      }, 0.5);
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(tries).to.equal(3);
+      expect(sleeps).to.deep.equal([500, 1_000]);
+      expect(result.visited.find((visit) => visit.step === 'ProcessOrder')?.tries).to.equal(3);
+    });
+
+    it('fails the execution with the error when the retries are spent and no catch names its category', async () => {
+      const { runner, calls } = rig({ processor: async () => Promise.reject(stepError('TIMEOUT', 'SIMULATED.TIMEOUT: slow')) });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      expect(result.error.Error).to.equal('Pipeline.TIMEOUT');
+      expect(calls.filter((call) => call === 'processor')).to.have.length(1 + DEPENDENCY_RETRY.maxAttempts);
+      expect(calls).to.not.include('events');
+    });
+
+    it('catches a VALIDATION failure at once (no retry) and parks the record with the category and code', async () => {
+      const { runner, parked, calls } = rig({ processor: async () => Promise.reject(stepError('VALIDATION', 'ORDER.INVALID: order violates business rules')) });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(calls).to.deep.equal(['idempotency', 'processor']);
+      expect(parked).to.deep.equal([{ category: 'VALIDATION', code: 'ORDER.INVALID' }]);
+    });
+
+    it('routes on the claim decision: a record held by another worker fails the execution so the queue redelivers it', async () => {
+      const { runner, calls } = rig({ idempotency: async () => ({ decision: { kind: 'IN_PROGRESS', retryAfterMs: 1_000 }, ownerToken: 'o' }) });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      expect(result.error.Error).to.equal('Pipeline.IN_PROGRESS');
+      expect(calls).to.deep.equal(['idempotency']);
+    });
+
+    it('reports a task whose invocation crashed as Runtime.ExitError, which no rule retries or catches', async () => {
+      const { runner, calls } = rig({
+        events: async () => {
+          currentInvocation()?.crash('died');
+          return never();
+        },
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      expect(result.error.Error).to.equal(CRASHED_TASK_ERROR);
+      expect(calls.filter((call) => call === 'events')).to.have.length(1);
+    });
+  });
+});
+
+describe('Function: retryDelayMs', () => {
+  it('is interval × rate^n, capped at maxDelaySeconds, scaled by the jitter draw', () => {
+    const rule = { categories: ['TRANSIENT' as const], intervalSeconds: 1, maxAttempts: 5, backoffRate: 2, maxDelaySeconds: 5 };
+    expect([0, 1, 2, 3].map((n) => retryDelayMs(rule, n, () => 0.999_999))).to.deep.equal([1_000, 2_000, 4_000, 5_000]);
+    expect(retryDelayMs(rule, 2, () => 0)).to.equal(0);
+  });
+});
+
+describe('Function: failureOf', () => {
+  it('reads the category from the error name and the code from the Lambda error message', () => {
+    const cause = JSON.stringify({ errorType: 'Pipeline.PERMANENT', errorMessage: 'SIMULATED.PERMANENT: simulated permanent failure' });
+    expect(failureOf({ Error: 'Pipeline.PERMANENT', Cause: cause })).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });
+    expect(failureOf({ Error: 'Lambda.Unknown', Cause: 'gone' })).to.deep.equal({ category: 'UNKNOWN', code: 'STEP.UNKNOWN' });
+  });
+});
