@@ -22,6 +22,8 @@ redrive, and a status page at http://127.0.0.1:<port>/.
   --latency dynamodb=50ms      latency added to every call to a service
   --crash-after process=0.05   probability that a worker dies after the business step and
                                before it completes the record
+  --fault-functions worker,ingest
+                               inject faults only into these functions' calls (default: all)
   --seed N                     seeds jitter and fault decisions (default 1)
   --redrive-every 30s          how often the redrive runs (0: only on POST /admin/redrive)
   --batch-size 10              records per worker invocation (1–10000)
@@ -46,6 +48,15 @@ export type CliResult =
   | { readonly kind: 'invalid'; readonly problems: readonly string[] };
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+/** The invocation names of the harness' functions: the composed ones, the redrive, and the workflow steps. */
+const FUNCTION_NAMES = ['ingest', 'validate', 'publish', 'worker', 'redrive', 'consume-pipe', 'idempotency', 'processor', 'events'];
+
+function functionNames(text: string, problems: string[]): readonly string[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !FUNCTION_NAMES.includes(name));
+  if (unknown.length > 0) problems.push(`--fault-functions: unknown function(s) ${unknown.join(', ')} (one of ${FUNCTION_NAMES.join(', ')})`);
+  return names;
+}
 
 export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptions = DEFAULT_HARNESS_OPTIONS): CliResult {
   let values: Record<string, string | boolean | undefined>;
@@ -56,7 +67,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
       allowPositionals: false,
       options: {
         port: { type: 'string' }, backend: { type: 'string' }, bootstrap: { type: 'boolean' }, topology: { type: 'string' },
-        faults: { type: 'string' }, latency: { type: 'string' }, 'crash-after': { type: 'string' }, seed: { type: 'string' },
+        faults: { type: 'string' }, latency: { type: 'string' }, 'crash-after': { type: 'string' }, 'fault-functions': { type: 'string' }, seed: { type: 'string' },
         'redrive-every': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window': { type: 'string' },
         'max-concurrency': { type: 'string' }, 'function-timeout': { type: 'string' }, 'visibility-timeout': { type: 'string' },
         'max-receive-count': { type: 'string' }, 'breaker-recovery': { type: 'string' }, 'log-level': { type: 'string' },
@@ -110,6 +121,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
     faults: text('faults') === undefined ? defaults.faults : parseKeyValues(text('faults') ?? '', SERVICE_NAMES, parseProbability, problems, '--faults'),
     latencyMs: text('latency') === undefined ? defaults.latencyMs : parseKeyValues(text('latency') ?? '', SERVICE_NAMES, parseDuration, problems, '--latency'),
     crashAfter: text('crash-after') === undefined ? defaults.crashAfter : parseKeyValues(text('crash-after') ?? '', CRASH_POINTS, parseProbability, problems, '--crash-after'),
+    faultFunctions: text('fault-functions') === undefined ? defaults.faultFunctions : functionNames(text('fault-functions') ?? '', problems),
     seed: integer('seed', defaults.seed),
     redriveEveryMs: duration('redrive-every', defaults.redriveEveryMs),
     batchSize: integer('batch-size', defaults.batchSize),

@@ -6,24 +6,30 @@ import { parseProbability } from './key-values.js';
 
 /**
  * Reads the body of PUT /admin/faults: `{ "faults": { "dynamodb": 0.5 }, "latency": { "sqs": "50ms" },
- * "crashAfter": { "process": 0.1 } }`. Each map given replaces the current one ({} clears it).
+ * "crashAfter": { "process": 0.1 }, "functions": ["worker"] }`. Each field given replaces the current
+ * one ({} clears a map, null lets faults reach every function again).
  */
 export function parseFaultUpdate(body: unknown): { readonly update: Partial<FaultSettings> } | { readonly problems: readonly string[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problems: ['the body must be a JSON object'] };
   const input = body as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of Object.keys(input)) {
-    if (!['faults', 'latency', 'crashAfter'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter)`);
+    if (!['faults', 'latency', 'crashAfter', 'functions'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter, functions)`);
   }
   const failureRate = readMap(input.faults, 'faults', SERVICE_NAMES, (value) => parseProbability(String(value)), problems);
   const latencyMs = readMap(input.latency, 'latency', SERVICE_NAMES, (value) => (typeof value === 'number' && value >= 0 ? value : parseDuration(String(value))), problems);
   const crashAfter = readMap(input.crashAfter, 'crashAfter', CRASH_POINTS, (value) => parseProbability(String(value)), problems);
+  const functions = input.functions;
+  if (functions !== undefined && functions !== null && !(Array.isArray(functions) && functions.every((name) => typeof name === 'string'))) {
+    problems.push('functions must be a list of function names, or null for all');
+  }
   if (problems.length > 0) return { problems };
   return {
     update: {
       ...(failureRate === undefined ? {} : { failureRate }),
       ...(latencyMs === undefined ? {} : { latencyMs }),
       ...(crashAfter === undefined ? {} : { crashAfter }),
+      ...(functions === undefined ? {} : { functions: functions === null ? undefined : (functions as string[]) }),
     },
   };
 }

@@ -10,6 +10,8 @@ export interface FaultSettings {
   readonly latencyMs: Partial<Record<ServiceName, number>>;
   /** Probability that a worker dies at the point. */
   readonly crashAfter: Partial<Record<CrashPoint, number>>;
+  /** Only calls made by these functions (invocation names: ingest, worker, redrive, …) are touched; all when absent. */
+  readonly functions?: readonly string[];
 }
 
 export interface FaultCounts {
@@ -74,6 +76,7 @@ export class FaultInjection {
   async around<T>(service: ServiceName, operation: string, call: () => Promise<T>): Promise<T> {
     const invocation = currentInvocation();
     if (invocation?.isHalted() === true) return never();
+    if (!this.appliesTo(invocation?.functionName)) return call();
     const latency = this.current.latencyMs[service] ?? 0;
     if (latency > 0) await this.sleep(latency);
     if (invocation?.isHalted() === true) return never();
@@ -92,7 +95,7 @@ export class FaultInjection {
    */
   crashesAt(point: CrashPoint): boolean {
     const invocation = currentInvocation();
-    if (invocation === undefined || invocation.isHalted()) return false;
+    if (invocation === undefined || invocation.isHalted() || !this.appliesTo(invocation.functionName)) return false;
     if (!this.draw(this.current.crashAfter[point] ?? 0)) return false;
     this.crashCount += 1;
     invocation.crash(`crash-after ${point}: the worker died before completing the record`);
@@ -101,6 +104,11 @@ export class FaultInjection {
 
   counts(): FaultCounts {
     return { injected: { ...this.injected }, crashes: this.crashCount };
+  }
+
+  private appliesTo(functionName: string | undefined): boolean {
+    const { functions } = this.current;
+    return functions === undefined || (functionName !== undefined && functions.includes(functionName));
   }
 
   private draw(probability: number): boolean {

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   /** Added to every port call, per service. */
   readonly latencyMs: Partial<Record<ServiceName, number>>;
   readonly crashAfter: Partial<Record<CrashPoint, number>>;
+  /** Functions whose calls the faults reach (ingest, validate, publish, worker, redrive, or the step names); all when absent. */
+  readonly faultFunctions: readonly string[] | undefined;
   /** Seeds jitter and fault decisions, so a run can be repeated. */
   readonly seed: number;
   /** 0: the redrive runs only on POST /admin/redrive. */
@@ -49,6 +51,7 @@ export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
   faults: {},
   latencyMs: {},
   crashAfter: {},
+  faultFunctions: undefined,
   seed: 1,
   redriveEveryMs: 30_000,
   batchSize: 10,

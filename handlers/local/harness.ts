@@ -97,7 +97,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const metrics = new RecordingMetrics();
   const container = createContainer(config, backend.adapters, { clock, random, logger, metrics });
   const faults = new FaultInjection(
-    { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter },
+    { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, ...(options.faultFunctions === undefined ? {} : { functions: options.faultFunctions }) },
     new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
     (ms) => clock.sleep(ms),
   );
@@ -174,7 +174,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     url, backend: backend.kind, topology: options.topology, seed: options.seed, visibilityTimeoutSeconds: visibility,
     maxReceiveCount: options.maxReceiveCount, batchSize: options.batchSize, batchingWindowMs: options.batchingWindowMs,
     maxConcurrency: options.maxConcurrency, functionTimeoutSeconds: options.functionTimeoutSeconds, redriveEveryMs: options.redriveEveryMs,
-    faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, allowFailureSimulation: config.allowFailureSimulation,
+    faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, faultFunctions: options.faultFunctions ?? 'all', allowFailureSimulation: config.allowFailureSimulation,
   });
 
   let stopping: Promise<void> | undefined;

@@ -49,6 +49,8 @@ export interface MetricsSnapshot {
   readonly parked: number;
   readonly parkedByCategory: Readonly<Record<ErrorCategory, number>>;
   readonly breakers: Readonly<Record<ServiceName, BreakerView>>;
+  /** Times each breaker opened during the run. */
+  readonly breakerOpenings: Readonly<Record<ServiceName, number>>;
   /** Claims answered from the store (duplicates, in progress, conflicts) against claims that proceeded. */
   readonly idempotency: { readonly hits: number; readonly misses: number; readonly hitRate: number | null };
   readonly failuresByCategory: Readonly<Record<ErrorCategory, number>>;
@@ -102,6 +104,7 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     parked: byStatus.PARKED,
     parkedByCategory,
     breakers: breakerViews(sources.breakers),
+    breakerOpenings: { dynamodb: metric('CircuitBreakerOpened', { service: 'dynamodb' }), sqs: metric('CircuitBreakerOpened', { service: 'sqs' }), eventbridge: metric('CircuitBreakerOpened', { service: 'eventbridge' }) },
     idempotency: { hits, misses, hitRate: hits + misses === 0 ? null : hits / (hits + misses) },
     failuresByCategory,
     counters: {
