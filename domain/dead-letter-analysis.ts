@@ -148,30 +148,43 @@ function findCategory(message: SaneInput, threshold: number): CategoryFinding {
 function categoryFromBody(body: string): CategoryFinding | undefined {
   const scanned = body.length > BODY_SCAN_LIMIT ? body.slice(0, BODY_SCAN_LIMIT) : body;
   // A truncated body is not valid JSON anyway: only a body that fits the limit is parsed.
-  if (scanned.length === body.length) {
-    const declared = declaredCategory(body);
+  const json = scanned.length === body.length ? parseObject(body) : undefined;
+  if (json !== undefined) {
+    const declared = declaredCategory(json);
     if (declared !== undefined) return { category: declared, source: 'body', detail: 'category field in the body' };
   }
-  const indicator = TEXT_INDICATORS.find(({ pattern }) => pattern.test(scanned));
+  // In a JSON body only the error fields are read: the rest is business data (an order has a
+  // `schemaVersion`, a SKU may read "TIMEOUT-CABLE"), and words in it say nothing about a failure.
+  const text = json === undefined ? scanned : errorText(json, scanned);
+  const indicator = TEXT_INDICATORS.find(({ pattern }) => pattern.test(text));
   if (indicator === undefined) return undefined;
   return { category: indicator.category, source: 'body', detail: `body mentions ${indicator.label}` };
 }
 
-/** `errorCategory` at the top level, or `error.category`, of a JSON body. */
-function declaredCategory(body: string): ErrorCategory | undefined {
+function parseObject(body: string): Record<string, unknown> | undefined {
   const trimmed = body.trimStart();
   if (!trimmed.startsWith('{')) return undefined;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(trimmed);
+    const parsed: unknown = JSON.parse(trimmed);
+    return isRecord(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed)) return undefined;
+}
+
+/** `errorCategory` at the top level, or `error.category`, of a JSON body. */
+function declaredCategory(parsed: Record<string, unknown>): ErrorCategory | undefined {
   const topLevel = normaliseCategory(ownValue(parsed, 'errorCategory'));
   if (topLevel !== undefined) return topLevel;
   const error = ownValue(parsed, 'error');
   return isRecord(error) ? normaliseCategory(ownValue(error, 'category')) : undefined;
+}
+
+const ERROR_FIELDS = ['error', 'errorCategory', 'errorMessage', 'errorType', 'errorCode', 'failure', 'statusCode'] as const;
+
+/** A JSON body that reports a failure is read whole; any other JSON body is business data, not read. */
+function errorText(parsed: Record<string, unknown>, scanned: string): string {
+  return ERROR_FIELDS.some((field) => ownValue(parsed, field) !== undefined) ? scanned : '';
 }
 
 /** Previous redrives from the attribute; missing or garbage counts as 0, absurdly large as spent. */

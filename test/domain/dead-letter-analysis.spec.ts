@@ -120,6 +120,16 @@ describe('Module: dead-letter-analysis', () => {
         });
       });
 
+      it('ignores words in the business data of a JSON body (an order message has a schemaVersion)', () => {
+        const body = JSON.stringify({ schemaVersion: '1', order: { orderId: 'o-1', lines: [{ sku: 'INVALID-TIMEOUT-CABLE' }] } });
+        expect(analyseDeadLetter(message({ body }), options)).to.include({ action: 'REDRIVE', category: 'UNKNOWN', source: 'default' });
+      });
+
+      it('reads error text from the error fields of a JSON body', () => {
+        const body = JSON.stringify({ order: { orderId: 'o-1' }, errorMessage: 'Task timed out after 30.00 seconds' });
+        expect(analyseDeadLetter(message({ body }), options)).to.include({ category: 'TIMEOUT', source: 'body' });
+      });
+
       it('recognises error text', () => {
         const cases: [string, ErrorCategory][] = [
           ['Task timed out after 30.00 seconds', 'TIMEOUT'],
