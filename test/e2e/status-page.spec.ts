@@ -72,7 +72,8 @@ describe('Status page in headless Chromium', function () {
     expect(shown.length).to.be.greaterThan(20);
     for (const { path, format, text } of shown) expect(text, path).to.equal(formatted(at(expected, path), format));
     expect(expected.parked).to.equal(1);
-    expect(expected.counters.ordersAccepted).to.equal(4);
+    // A duplicate posted before the worker ran is accepted again (the worker then suppresses it): 4 or 5.
+    expect(expected.counters.ordersAccepted).to.be.within(4, 5);
     for (const service of ['dynamodb', 'sqs', 'eventbridge'] as const) {
       expect(await page.getAttribute(`[data-breaker="${service}"]`, 'data-status'), service).to.equal(expected.breakers[service].status);
     }
