@@ -1,4 +1,4 @@
-import type { BackoffStrategy } from '../domain/backoff.js';
+import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../domain/backoff.js';
 import { isIsoCurrency } from '../domain/money.js';
 
 /**
@@ -21,6 +21,8 @@ export interface PipelineEnvironment {
   IDEMPOTENCY_TTL_SECONDS?: string;
   WORKER_CONCURRENCY?: string;
   BACKOFF_STRATEGY?: BackoffStrategy;
+  BACKOFF_BASE_SECONDS?: string;
+  BACKOFF_CAP_SECONDS?: string;
   REDRIVE_MAX_ATTEMPTS?: string;
   REDRIVE_MESSAGE_BUDGET?: string;
   REDRIVE_TIME_BUDGET_MS?: string;
@@ -43,6 +45,8 @@ export interface PipelineConfig {
   readonly idempotencyTtlSeconds: number;
   readonly workerConcurrency: number;
   readonly backoffStrategy: BackoffStrategy;
+  readonly backoffBaseSeconds: number;
+  readonly backoffCapSeconds: number;
   readonly redriveMaxAttempts: number;
   readonly redriveMessageBudget: number;
   readonly redriveTimeBudgetMs: number;
@@ -85,13 +89,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600, problems),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 5, 1, 100, problems),
     backoffStrategy: oneOf(env, 'BACKOFF_STRATEGY', BACKOFF_STRATEGIES, 'full-jitter', problems),
+    backoffBaseSeconds: integer(env, 'BACKOFF_BASE_SECONDS', DEFAULT_BACKOFF_POLICY.baseSeconds, 0, SQS_MAX_DELAY_SECONDS, problems),
+    backoffCapSeconds: integer(env, 'BACKOFF_CAP_SECONDS', DEFAULT_BACKOFF_POLICY.capSeconds, 0, SQS_MAX_DELAY_SECONDS, problems),
     redriveMaxAttempts: integer(env, 'REDRIVE_MAX_ATTEMPTS', 5, 0, 100, problems),
     redriveMessageBudget: integer(env, 'REDRIVE_MESSAGE_BUDGET', 100, 1, 10_000, problems),
     redriveTimeBudgetMs: integer(env, 'REDRIVE_TIME_BUDGET_MS', 20_000, 1_000, 900_000, problems),
     permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
   };
+  if (config.backoffCapSeconds < config.backoffBaseSeconds) {
+    problems.push(`BACKOFF_CAP_SECONDS (${config.backoffCapSeconds}) must not be below BACKOFF_BASE_SECONDS (${config.backoffBaseSeconds})`);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
+}
+
+/** The retry-delay policy the worker and the redrive share. */
+export function backoffPolicyOf(config: Pick<PipelineConfig, 'backoffStrategy' | 'backoffBaseSeconds' | 'backoffCapSeconds'>): BackoffPolicy {
+  return {
+    ...DEFAULT_BACKOFF_POLICY,
+    strategy: config.backoffStrategy,
+    baseSeconds: config.backoffBaseSeconds,
+    capSeconds: config.backoffCapSeconds,
+  };
 }
 
 function text(env: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {

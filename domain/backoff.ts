@@ -82,8 +82,15 @@ export function decorrelatedJitter(previous: number, random: () => number, bound
 /**
  * The next SQS delay under `policy`: whole seconds in [0, min(capSeconds, 900)], never NaN, for any
  * attempt number (attempts below 1 count as 1) and any previous delay.
+ *
+ * Only decorrelated jitter reads `previousDelaySeconds`. A caller that cannot know it (the worker's
+ * retries travel through the visibility timeout, which carries no state) passes `undefined`; the previous
+ * delay is then taken as the exponential ceiling of the attempt before, `min(cap, base·2^(attempt-2))`,
+ * so the delays still grow with the attempt instead of restarting from `base` every time.
  */
-export function nextDelaySeconds(policy: BackoffPolicy, attempt: number, previousDelaySeconds: number, random: () => number): number {
+export function nextDelaySeconds(
+  policy: BackoffPolicy, attempt: number, previousDelaySeconds: number | undefined, random: () => number,
+): number {
   assertValidPolicy(policy);
   const bounds = secondsBounds(policy);
   switch (policy.strategy) {
@@ -95,12 +102,12 @@ export function nextDelaySeconds(policy: BackoffPolicy, attempt: number, previou
     case 'equal-jitter':
       return Math.round(equalJitter(attempt, random, bounds));
     case 'decorrelated-jitter':
-      return Math.round(decorrelatedJitter(Math.floor(previousDelaySeconds), random, bounds));
+      return Math.round(decorrelatedJitter(previousOrEstimate(previousDelaySeconds, attempt, bounds), random, bounds));
   }
 }
 
 /** The smallest and largest delay `nextDelaySeconds` can return for these arguments. */
-export function backoffEnvelope(policy: BackoffPolicy, attempt: number, previousDelaySeconds: number): DelayEnvelope {
+export function backoffEnvelope(policy: BackoffPolicy, attempt: number, previousDelaySeconds: number | undefined): DelayEnvelope {
   assertValidPolicy(policy);
   const bounds = secondsBounds(policy);
   switch (policy.strategy) {
@@ -116,7 +123,7 @@ export function backoffEnvelope(policy: BackoffPolicy, attempt: number, previous
       return { min: Math.ceil(ceiling / 2), max: ceiling };
     }
     case 'decorrelated-jitter': {
-      const upper = decorrelatedUpper(Math.floor(previousDelaySeconds), bounds);
+      const upper = decorrelatedUpper(previousOrEstimate(previousDelaySeconds, attempt, bounds), bounds);
       return { min: Math.min(bounds.base, bounds.cap), max: Math.min(bounds.cap, upper) };
     }
   }
@@ -143,6 +150,12 @@ function secondsBounds(policy: BackoffPolicy): BackoffBounds {
 function exponentialCeiling(attempt: number, bounds: BackoffBounds): number {
   assertValidBounds(bounds);
   return Math.min(bounds.cap, bounds.base * 2 ** exponentFor(attempt));
+}
+
+/** The previous delay in whole seconds, or the exponential ceiling of the attempt before when unknown. */
+function previousOrEstimate(previousDelaySeconds: number | undefined, attempt: number, bounds: BackoffBounds): number {
+  if (previousDelaySeconds !== undefined) return Math.floor(previousDelaySeconds);
+  return exponentialCeiling(Math.max(1, Math.floor(attempt) - 1), bounds);
 }
 
 function decorrelatedUpper(previous: number, bounds: BackoffBounds): number {

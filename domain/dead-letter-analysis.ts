@@ -10,6 +10,8 @@ export const MESSAGE_ATTRIBUTES = {
   errorCode: 'errorCode',
   attempts: 'attempts',
   redriveAttempt: 'redriveAttempt',
+  /** The delay the last redrive chose, so that decorrelated jitter can grow from it. */
+  redriveDelaySeconds: 'redriveDelaySeconds',
 } as const;
 
 export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];

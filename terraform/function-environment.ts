@@ -39,6 +39,8 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
     IDEMPOTENCY_TTL_SECONDS: String(app.idempotencyTtlSeconds),
     WORKER_CONCURRENCY: String(app.workerConcurrency),
     BACKOFF_STRATEGY: app.backoffStrategy,
+    BACKOFF_BASE_SECONDS: String(app.backoffBaseSeconds),
+    BACKOFF_CAP_SECONDS: String(app.backoffCapSeconds),
     REDRIVE_MAX_ATTEMPTS: String(app.redriveMaxAttempts),
     REDRIVE_MESSAGE_BUDGET: String(app.redriveMessageBudget),
     REDRIVE_TIME_BUDGET_MS: String(redriveBudgetMs),

@@ -84,6 +84,9 @@ export interface StageConfig {
     readonly idempotencyTtlSeconds: number;
     readonly workerConcurrency: number;
     readonly backoffStrategy: BackoffStrategy;
+    /** Retry delays start near this many seconds and never exceed the cap (at most 900, SQS's DelaySeconds limit). */
+    readonly backoffBaseSeconds: number;
+    readonly backoffCapSeconds: number;
     readonly redriveMaxAttempts: number;
     readonly redriveMessageBudget: number;
     readonly permanenceReceiveThreshold: number;
@@ -134,6 +137,8 @@ const DEV: StageConfig = {
     idempotencyTtlSeconds: 24 * 3600,
     workerConcurrency: 5,
     backoffStrategy: 'full-jitter',
+    backoffBaseSeconds: 2,
+    backoffCapSeconds: 900,
     redriveMaxAttempts: 5,
     redriveMessageBudget: 100,
     permanenceReceiveThreshold: 10,

@@ -1,9 +1,9 @@
 import { inject, injectable } from 'inversify';
-import { DEFAULT_BACKOFF_POLICY, nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
+import { nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
 import { analyseDeadLetter, MESSAGE_ATTRIBUTES, type AnalysisOptions, type DeadLetterVerdict } from '../../domain/dead-letter-analysis.js';
 import type { ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import type { PipelineConfig } from '../config.js';
+import { backoffPolicyOf, type PipelineConfig } from '../config.js';
 import { payloadHashOf } from '../order-message.js';
 import { orderParkedEvent } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
@@ -66,7 +66,7 @@ export class RedriveDeadLetters {
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
     @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
   ) {
-    this.backoff = { ...DEFAULT_BACKOFF_POLICY, strategy: config.backoffStrategy };
+    this.backoff = backoffPolicyOf(config);
     this.analysis = { permanenceReceiveThreshold: config.permanenceReceiveThreshold, maxRedrives: config.redriveMaxAttempts };
   }
 
@@ -134,12 +134,20 @@ export class RedriveDeadLetters {
   /** Sends back with backoff; returns the receipt handles of the messages the order queue accepted. */
   private async redrive(items: readonly Analysed[]): Promise<string[]> {
     if (items.length === 0) return [];
-    const outbound: OutboundMessage[] = items.map((item, index) => ({
-      id: `r${index}`,
-      body: item.message.body,
-      attributes: { ...withoutFailureAttributes(item.message.attributes), [MESSAGE_ATTRIBUTES.redriveAttempt]: String(item.verdict.redriveAttempt) },
-      delaySeconds: nextDelaySeconds(this.backoff, item.verdict.redriveAttempt, 0, () => this.random.next()),
-    }));
+    const outbound: OutboundMessage[] = items.map((item, index) => {
+      const previous = previousDelayOf(item.message.attributes);
+      const delaySeconds = nextDelaySeconds(this.backoff, item.verdict.redriveAttempt, previous, () => this.random.next());
+      return {
+        id: `r${index}`,
+        body: item.message.body,
+        attributes: {
+          ...withoutFailureAttributes(item.message.attributes),
+          [MESSAGE_ATTRIBUTES.redriveAttempt]: String(item.verdict.redriveAttempt),
+          [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: String(delaySeconds),
+        },
+        delaySeconds,
+      };
+    });
     const result = await this.queue.send(outbound);
     for (const failed of result.failed) this.logger.warn('redrive send failed; message stays in the DLQ', { code: failed.code, category: failed.category });
     const sentIds = new Set(result.sent.map((s) => s.id));
@@ -198,6 +206,13 @@ export class RedriveDeadLetters {
 function parkedForGood(verdict: DeadLetterVerdict): DeadLetterVerdict {
   if (verdict.action === 'PARK') return verdict;
   return { ...verdict, action: 'PARK', reason: `the idempotency record is PARKED: the worker gave up on ${verdict.category}` };
+}
+
+/** The delay the previous redrive chose, when the message carries a sound one. */
+function previousDelayOf(attributes: Readonly<Record<string, string>>): number | undefined {
+  const raw = Object.hasOwn(attributes, MESSAGE_ATTRIBUTES.redriveDelaySeconds) ? attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds] : undefined;
+  if (raw === undefined || !/^\d{1,3}$/.test(raw)) return undefined;
+  return Number(raw);
 }
 
 function withoutFailureAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {

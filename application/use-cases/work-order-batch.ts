@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { DEFAULT_BACKOFF_POLICY, nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
+import { nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
 import { shouldRetry } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError, errorForCategory } from '../../domain/errors.js';
 import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
-import type { PipelineConfig } from '../config.js';
+import { backoffPolicyOf, type PipelineConfig } from '../config.js';
 import { parseOrderMessage, type OrderEnvelope } from '../order-message.js';
 import { orderFailedEvent, orderProcessedEvent, type EventContext } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
@@ -83,7 +83,7 @@ export class WorkOrderBatch {
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
     @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
   ) {
-    this.backoff = { ...DEFAULT_BACKOFF_POLICY, strategy: config.backoffStrategy };
+    this.backoff = backoffPolicyOf(config);
   }
 
   async execute(input: WorkOrderBatchInput): Promise<WorkOrderBatchResult> {
@@ -221,7 +221,8 @@ export class WorkOrderBatch {
   }
 
   private delayFor(attempt: number): number {
-    return nextDelaySeconds(this.backoff, attempt, 0, () => this.random.next());
+    // The visibility timeout carries no state, so the previous delay is unknown here (see nextDelaySeconds).
+    return nextDelaySeconds(this.backoff, attempt, undefined, () => this.random.next());
   }
 
   private eventContext(envelope: OrderEnvelope): EventContext {

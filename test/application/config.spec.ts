@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigurationError, loadConfig, type PipelineConfig } from '../../application/config.js';
+import { ConfigurationError, backoffPolicyOf, loadConfig, type PipelineConfig } from '../../application/config.js';
 
 const AWS_RESOURCES = {
   ORDER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',
@@ -40,6 +40,8 @@ describe('Function: loadConfig', () => {
       idempotencyTtlSeconds: 604_800,
       workerConcurrency: 5,
       backoffStrategy: 'full-jitter',
+      backoffBaseSeconds: 2,
+      backoffCapSeconds: 900,
       redriveMaxAttempts: 5,
       redriveMessageBudget: 100,
       redriveTimeBudgetMs: 20_000,
@@ -97,6 +99,8 @@ describe('Function: loadConfig', () => {
       IDEMPOTENCY_TTL_SECONDS: '3600',
       WORKER_CONCURRENCY: '10',
       BACKOFF_STRATEGY: 'decorrelated-jitter',
+      BACKOFF_BASE_SECONDS: '1',
+      BACKOFF_CAP_SECONDS: '30',
       REDRIVE_MAX_ATTEMPTS: '0',
       REDRIVE_MESSAGE_BUDGET: '50',
       REDRIVE_TIME_BUDGET_MS: '60000',
@@ -113,12 +117,26 @@ describe('Function: loadConfig', () => {
       idempotencyTtlSeconds: 3_600,
       workerConcurrency: 10,
       backoffStrategy: 'decorrelated-jitter',
+      backoffBaseSeconds: 1,
+      backoffCapSeconds: 30,
       redriveMaxAttempts: 0,
       redriveMessageBudget: 50,
       redriveTimeBudgetMs: 60_000,
       permanenceReceiveThreshold: 3,
     });
     expect(config.supportedCurrencies).to.deep.equal(['EUR', 'USD', 'GBP']);
+  });
+
+  it('refuses a backoff cap below its base', () => {
+    const problems = problemsOf({ PIPELINE_BACKEND: 'memory', BACKOFF_BASE_SECONDS: '10', BACKOFF_CAP_SECONDS: '5' });
+
+    expect(problems).to.deep.equal(['BACKOFF_CAP_SECONDS (5) must not be below BACKOFF_BASE_SECONDS (10)']);
+  });
+
+  it('gives the worker and the redrive one backoff policy built from the configuration', () => {
+    const config = loadConfig({ PIPELINE_BACKEND: 'memory', BACKOFF_STRATEGY: 'equal-jitter', BACKOFF_BASE_SECONDS: '1', BACKOFF_CAP_SECONDS: '8' });
+
+    expect(backoffPolicyOf(config)).to.deep.equal({ strategy: 'equal-jitter', baseSeconds: 1, capSeconds: 8, baseJitterMinutes: 5 });
   });
 
   it('reports every bad value at once, each naming its variable and the value it got', () => {
@@ -131,6 +149,7 @@ describe('Function: loadConfig', () => {
       IDEMPOTENCY_TTL_SECONDS: '3600.5',
       WORKER_CONCURRENCY: '0',
       BACKOFF_STRATEGY: 'linear',
+      BACKOFF_CAP_SECONDS: '901',
       REDRIVE_MAX_ATTEMPTS: '-1',
       REDRIVE_MESSAGE_BUDGET: 'many',
       REDRIVE_TIME_BUDGET_MS: '999',

@@ -112,7 +112,42 @@ describe('Class: RedriveDeadLetters', () => {
 
       // Assess
       expect(report.redriven).to.equal(1);
-      expect(fixture.orderQueue()[0]?.attributes).to.deep.equal({ keep: 'me', [MESSAGE_ATTRIBUTES.redriveAttempt]: '1' });
+      const [redriven] = fixture.orderQueue();
+      const delaySeconds = ((redriven?.visibleAt ?? 0) - fixture.clock.now()) / 1000;
+      expect(redriven?.attributes).to.deep.equal({
+        keep: 'me', [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: String(delaySeconds),
+      });
+    });
+
+    it('grows a decorrelated-jitter delay from the delay the previous redrive recorded on the message', async () => {
+      // Prepare: ten messages redriven before with a 300 s delay, ten never redriven
+      const fixture = new PipelineFixture({ env: { BACKOFF_STRATEGY: 'decorrelated-jitter', BACKOFF_BASE_SECONDS: '2', BACKOFF_CAP_SECONDS: '900' } });
+      for (let i = 0; i < 20; i++) {
+        const carried: Record<string, string> = i < 10 ? { [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: '300' } : {};
+        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+          body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', which: i < 10 ? 'before' : 'first', ...carried },
+        });
+      }
+
+      // Act
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      // Assess: a first redrive draws from [2, 6] s; one after a 300 s delay from [2, 900] s, and records what it drew
+      expect(report.redriven).to.equal(20);
+      const delays = (which: string): number[] => fixture.orderQueue()
+        .filter((m) => m.attributes.which === which)
+        .map((m) => {
+          const delaySeconds = ((m.visibleAt ?? 0) - fixture.clock.now()) / 1000;
+          expect(m.attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds]).to.equal(String(delaySeconds));
+          return delaySeconds;
+        });
+      const first = delays('first');
+      const before = delays('before');
+      expect(first).to.have.length(10);
+      expect(before).to.have.length(10);
+      for (const delay of first) expect(delay).to.be.within(2, 6);
+      for (const delay of before) expect(delay).to.be.within(2, 900);
+      expect(Math.max(...before), 'the carried delay widens the draw').to.be.above(6);
     });
 
     it('parks a message whose redrive budget is spent', async () => {

@@ -30,7 +30,7 @@ const attemptArb = fc.oneof(
   fc.constantFrom(0, -1, 1_024, 1_025, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e308, Number.POSITIVE_INFINITY, Number.NaN),
   fc.double(),
 );
-const previousArb = fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.double());
+const previousArb = fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.double(), fc.constant(undefined));
 
 function expectCode(act: () => unknown, code: string): void {
   expect(act).to.throw(ValidationError).with.property('code', code);
@@ -230,6 +230,28 @@ describe('Module: backoff', () => {
               previous = delay;
             });
           }),
+      );
+    });
+
+    it('grows decorrelated delays with the attempt when the previous delay is unknown', () => {
+      const policy: BackoffPolicy = { strategy: 'decorrelated-jitter', baseSeconds: 2, capSeconds: 900, baseJitterMinutes: 0 };
+      // The previous delay is taken as the exponential ceiling of the attempt before: 2, 2, 4, 8, 16, …
+      const maxima = Array.from({ length: 10 }, (_, i) => backoffEnvelope(policy, i + 1, undefined).max);
+      expect(maxima).to.deep.equal([6, 6, 12, 24, 48, 96, 192, 384, 768, 900]);
+      expect(nextDelaySeconds(policy, 6, undefined, constant(ALMOST_ONE))).to.equal(96);
+      expect(nextDelaySeconds(policy, 6, undefined, constant(0))).to.equal(2);
+      // A known previous delay still wins over the estimate.
+      expect(nextDelaySeconds(policy, 6, 3, constant(ALMOST_ONE))).to.equal(9);
+    });
+
+    it('stays inside the envelope for an unknown previous delay, for any policy and attempt', () => {
+      fc.assert(
+        fc.property(policyArb, attemptArb, unitRandom, (policy, attempt, r) => {
+          const { min, max } = backoffEnvelope(policy, attempt, undefined);
+          const delay = nextDelaySeconds(policy, attempt, undefined, constant(r));
+          expect(delay).to.be.within(min, max);
+          expect(delay).to.be.within(0, Math.min(policy.capSeconds, SQS_MAX_DELAY_SECONDS));
+        }),
       );
     });
 
