@@ -127,13 +127,19 @@ interface RawRequest {
   headers: Record<string, string>;
 }
 
+/** Newer SDK codecs hand the body over as bytes; calling a string method on them is deprecated. */
+function bodyText(body: unknown): string {
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return typeof body === 'string' ? body : String(body);
+}
+
 async function failPutEventsEntries(
   fault: PutEventsEntryFault,
   args: DeserializeHandlerArguments<object>,
   next: DeserializeHandler<object, MetadataBearer>,
 ): Promise<DeserializeHandlerOutput<MetadataBearer>> {
   const request = args.request as RawRequest;
-  const parsed = JSON.parse(String(request.body)) as { Entries?: Record<string, unknown>[] };
+  const parsed = JSON.parse(bodyText(request.body)) as { Entries?: Record<string, unknown>[] };
   const entries = parsed.Entries ?? [];
   const codes = entries.map((entry) => fault.errorCodeFor(entry));
   const passing = entries.filter((_, index) => codes[index] === undefined);
