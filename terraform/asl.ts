@@ -1,7 +1,7 @@
 import type { ErrorCategory } from '../domain/error-category.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { StepFunctionName } from '../application/workflows/pipeline-function.js';
-import { stepErrorName } from '../application/workflows/step-error.js';
+import { INVOCATION_ERRORS, stepErrorName } from '../application/workflows/step-error.js';
 import {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,
@@ -47,18 +47,14 @@ export const PREPARE_STATE = 'PrepareWorkflowState';
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
 
-/**
- * Errors that Step Functions or Lambda raise themselves, matched with the category they belong to: the
- * Lambda service failing or throttling the invoke is TRANSIENT; a task or function timeout is TIMEOUT.
- */
-const SERVICE_ERRORS: Readonly<Partial<Record<ErrorCategory, readonly string[]>>> = {
-  TRANSIENT: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
-  TIMEOUT: ['States.Timeout', 'Sandbox.Timedout'],
-};
-
-/** The ErrorEquals list a retry or catch of `categories` renders to. */
+/** The ErrorEquals list a catch (or an `all` retry) of `categories` renders to: step errors and invocation errors. */
 export function errorNamesFor(categories: readonly ErrorCategory[]): string[] {
-  return categories.flatMap((category) => [stepErrorName(category), ...(SERVICE_ERRORS[category] ?? [])]);
+  return categories.flatMap((category) => [stepErrorName(category), ...(INVOCATION_ERRORS[category] ?? [])]);
+}
+
+/** The ErrorEquals list of an `invocation` retry: only the errors of the invocation itself. */
+export function invocationErrorNamesFor(categories: readonly ErrorCategory[]): string[] {
+  return categories.flatMap((category) => INVOCATION_ERRORS[category] ?? []);
 }
 
 export function renderAsl(definition: WorkflowDefinition, bindings: AslBindings): AslStateMachine {
@@ -112,7 +108,7 @@ function taskState(name: string, step: TaskStep, bindings: AslBindings): AslStat
 
 function retrier(rule: RetryRule): AslState {
   return {
-    ErrorEquals: errorNamesFor(rule.categories),
+    ErrorEquals: rule.scope === 'invocation' ? invocationErrorNamesFor(rule.categories) : errorNamesFor(rule.categories),
     IntervalSeconds: rule.intervalSeconds,
     MaxAttempts: rule.maxAttempts,
     BackoffRate: rule.backoffRate,

@@ -1,5 +1,5 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchNonRetryable, DEPENDENCY_RETRY } from './step-policies.js';
+import { catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -32,7 +32,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'idempotency',
       resultKey: 'claim',
       next: 'RouteClaimDecision',
-      retry: [DEPENDENCY_RETRY],
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Park')],
     },
     RouteClaimDecision: {
@@ -46,7 +46,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'processor',
       resultKey: 'processed',
       next: 'PublishEvents',
-      retry: [DEPENDENCY_RETRY],
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Park')],
     },
     PublishEvents: {
@@ -54,7 +54,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'events',
       resultKey: 'published',
       next: 'Done',
-      retry: [DEPENDENCY_RETRY],
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Park')],
     },
     Done: { type: 'succeed', comment: 'Processed and announced' },

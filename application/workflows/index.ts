@@ -8,8 +8,8 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchNonRetryable, DEPENDENCY_RETRY } from './step-policies.js';
-export { categoryOfStepError, stepErrorName } from './step-error.js';
+export { catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+export { categoryOfInvocationError, categoryOfStepError, INVOCATION_ERRORS, stepErrorName } from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,

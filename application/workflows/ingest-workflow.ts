@@ -1,4 +1,4 @@
-import { catchNonRetryable, DEPENDENCY_RETRY } from './step-policies.js';
+import { catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /**
@@ -16,7 +16,7 @@ export const INGEST_WORKFLOW: WorkflowDefinition = {
       function: 'validate',
       resultKey: 'validated',
       next: 'PublishOrder',
-      retry: [DEPENDENCY_RETRY],
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Rejected')],
     },
     PublishOrder: {
@@ -24,7 +24,7 @@ export const INGEST_WORKFLOW: WorkflowDefinition = {
       function: 'publish',
       resultKey: 'published',
       next: 'Accepted',
-      retry: [DEPENDENCY_RETRY],
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Rejected')],
     },
     Accepted: { type: 'succeed', comment: 'The order is on the order queue' },

@@ -1,12 +1,18 @@
 import type { CatchRule, RetryRule } from './workflow-definition.js';
 
 /**
- * In-execution retry for failures of a dependency (TRANSIENT, TIMEOUT): short, because the caller is
- * waiting (the API) or the message goes back to the queue anyway (the pipe), and retries multiply across
- * layers. Step Functions adds full jitter to these delays.
+ * In-execution retry of a task whose invocation failed (Lambda throttled or erroring, a timeout): short,
+ * because the caller is waiting (the API) or the message goes back to the queue anyway (the pipe). Step
+ * Functions adds full jitter to these delays.
+ *
+ * It does not retry a `Pipeline.TRANSIENT` or `Pipeline.TIMEOUT` that a step threw: the step's AWS SDK
+ * client has already retried the call that failed, and retries multiply across layers (two SDK attempts
+ * times three tries would be six calls to a struggling service per delivery). Those fail the execution;
+ * the queue redelivers the message with its visibility timeout, or the API caller gets the failure.
  */
-export const DEPENDENCY_RETRY: RetryRule = {
+export const INVOCATION_RETRY: RetryRule = {
   categories: ['TRANSIENT', 'TIMEOUT'],
+  scope: 'invocation',
   intervalSeconds: 1,
   maxAttempts: 2,
   backoffRate: 2,

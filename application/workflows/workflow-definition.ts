@@ -44,6 +44,12 @@ export interface TaskStep {
 /** Retries the step in place. `maxAttempts` counts retries after the first try, as Step Functions does. */
 export interface RetryRule {
   readonly categories: readonly ErrorCategory[];
+  /**
+   * Which errors of those categories it retries: `invocation` only the errors of the invocation itself
+   * (INVOCATION_ERRORS: Lambda throttled or failing, a timeout), `all` also the `Pipeline.<CATEGORY>`
+   * errors a step function throws.
+   */
+  readonly scope: 'invocation' | 'all';
   readonly intervalSeconds: number;
   readonly maxAttempts: number;
   readonly backoffRate: number;

@@ -1,5 +1,6 @@
 import { ERROR_CATEGORIES, RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
 import { isStepFunctionName } from './pipeline-function.js';
+import { INVOCATION_ERRORS } from './step-error.js';
 import {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,
@@ -66,6 +67,11 @@ function taskProblems(name: string, step: TaskStep): string[] {
 function retryRuleProblems(where: string, rule: RetryRule): string[] {
   const problems: string[] = [];
   if (rule.categories.length === 0) problems.push(`${where} names no category`);
+  if (rule.scope === 'invocation') {
+    for (const category of rule.categories) {
+      if (INVOCATION_ERRORS[category] === undefined) problems.push(`${where}: no invocation error is ${category}, so retrying it on invocation errors only matches nothing`);
+    }
+  }
   if (!Number.isInteger(rule.intervalSeconds) || rule.intervalSeconds < 1) problems.push(`${where}: intervalSeconds must be a whole number ≥ 1`);
   if (!Number.isInteger(rule.maxAttempts) || rule.maxAttempts < 0 || rule.maxAttempts > 99_999_999) problems.push(`${where}: maxAttempts must be a whole number ≥ 0`);
   if (!(rule.backoffRate >= 1)) problems.push(`${where}: backoffRate must be ≥ 1`);

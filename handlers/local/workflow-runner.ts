@@ -4,6 +4,7 @@ import type { FailureInfo } from '../../domain/idempotency.js';
 import {
   assertSoundWorkflow,
   CAUGHT_ERROR_KEY,
+  categoryOfInvocationError,
   categoryOfStepError,
   EXECUTION_KEY,
   type CaughtError,
@@ -51,10 +52,10 @@ const MAX_TRANSITIONS = 1_000;
 /**
  * Runs a workflow definition as Step Functions would: the very objects in application/workflows, so
  * the harness and the rendered state machine cannot disagree on the steps. Each task invokes its step
- * function with the whole state and stores the result under `resultKey`; a failure is matched by the
- * category in its error name (`Pipeline.<CATEGORY>`) against the task's Retry rules (interval ×
- * backoffRate^n, capped, with full jitter) and then its Catch rules; an error no rule names fails the
- * execution, as a Lambda crash or timeout does.
+ * function with the whole state and stores the result under `resultKey`; a failure is matched by its
+ * error name (`Pipeline.<CATEGORY>`, or an invocation error such as `Sandbox.Timedout`) against the
+ * task's Retry rules (interval × backoffRate^n, capped, with full jitter; an `invocation` rule only
+ * matches invocation errors) and then its Catch rules; an error no rule names fails the execution.
  */
 export class WorkflowRunner {
   constructor(
@@ -108,7 +109,7 @@ export class WorkflowRunner {
             name = step.next;
             break;
           }
-          const category = categoryOfStepError(outcome.error.Error);
+          const category = categoryOfStepError(outcome.error.Error) ?? categoryOfInvocationError(outcome.error.Error);
           const caught = category === undefined ? undefined : step.catch.find((rule) => rule.categories.includes(category));
           if (caught === undefined) return failed(outcome.error, state, visited);
           state = { ...state, [CAUGHT_ERROR_KEY]: outcome.error };
@@ -125,8 +126,7 @@ export class WorkflowRunner {
     for (let tries = 1; ; tries += 1) {
       const attempt = await this.invokeTask(step, state);
       if (attempt.error === undefined) return { tries, result: attempt.result };
-      const category = categoryOfStepError(attempt.error.Error);
-      const rule = category === undefined ? undefined : step.retry.find((candidate) => candidate.categories.includes(category));
+      const rule = step.retry.find((candidate) => retries(candidate, attempt.error?.Error ?? ''));
       const used = rule === undefined ? 0 : retriesUsed.get(rule) ?? 0;
       if (rule === undefined || used >= rule.maxAttempts) return { tries, error: attempt.error };
       retriesUsed.set(rule, used + 1);
@@ -151,6 +151,13 @@ export class WorkflowRunner {
         return { error: { Error: TIMED_OUT_TASK_ERROR, Cause: JSON.stringify({ errorType: TIMED_OUT_TASK_ERROR, errorMessage: 'Task timed out' }) } };
     }
   }
+}
+
+/** Whether a retry rule matches an error name, as its rendered ErrorEquals would (terraform/asl.ts). */
+function retries(rule: RetryRule, errorName: string): boolean {
+  const invocation = categoryOfInvocationError(errorName);
+  const category = rule.scope === 'invocation' ? invocation : categoryOfStepError(errorName) ?? invocation;
+  return category !== undefined && rule.categories.includes(category);
 }
 
 /** Step Functions' retry delay: interval × rate^n, capped, then FULL jitter (uniform between 0 and it). */

@@ -8,6 +8,7 @@ import {
   CONSUME_WORKFLOW,
   INGEST_WORKFLOW,
   WORKFLOWS,
+  categoryOfInvocationError,
   categoryOfStepError,
   stepErrorName,
   successorsOf,
@@ -157,9 +158,17 @@ describe('Function: workflowProblems', () => {
 
   it('reports a retry of a category that can never succeed on another try', () => {
     const [name, task] = tasksOf(CONSUME_WORKFLOW)[0] as [string, TaskStep];
-    const retry = [{ categories: ['PERMANENT' as const], intervalSeconds: 1, maxAttempts: 2, backoffRate: 2 }];
+    const retry = [{ categories: ['PERMANENT' as const], scope: 'all' as const, intervalSeconds: 1, maxAttempts: 2, backoffRate: 2 }];
     expect(workflowProblems(withStep(CONSUME_WORKFLOW, name, { ...task, retry }))).to.include(
       `${name}: retries PERMANENT, which can never succeed on another try`,
+    );
+  });
+
+  it('reports an invocation-only retry of a category no invocation error belongs to', () => {
+    const [name, task] = tasksOf(CONSUME_WORKFLOW)[0] as [string, TaskStep];
+    const retry = [{ categories: ['PROCESSING' as const], scope: 'invocation' as const, intervalSeconds: 1, maxAttempts: 2, backoffRate: 2 }];
+    expect(workflowProblems(withStep(CONSUME_WORKFLOW, name, { ...task, retry }))).to.include(
+      `${name}: retry[0]: no invocation error is PROCESSING, so retrying it on invocation errors only matches nothing`,
     );
   });
 
@@ -204,5 +213,14 @@ describe('Function: stepErrorName', () => {
     expect(categoryOfStepError('States.Timeout')).to.equal(undefined);
     expect(categoryOfStepError('Lambda.ServiceException')).to.equal(undefined);
     expect(categoryOfStepError('Pipeline.IN_PROGRESS')).to.equal(undefined);
+  });
+
+  it('reads the category of the errors Lambda and Step Functions raise about an invocation', () => {
+    expect(categoryOfInvocationError('Lambda.TooManyRequestsException')).to.equal('TRANSIENT');
+    expect(categoryOfInvocationError('Lambda.ServiceException')).to.equal('TRANSIENT');
+    expect(categoryOfInvocationError('States.Timeout')).to.equal('TIMEOUT');
+    expect(categoryOfInvocationError('Sandbox.Timedout')).to.equal('TIMEOUT');
+    expect(categoryOfInvocationError('Pipeline.TRANSIENT')).to.equal(undefined);
+    expect(categoryOfInvocationError('Runtime.ExitError')).to.equal(undefined);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { CONSUME_WORKFLOW, DEPENDENCY_RETRY, stepErrorName } from '../../application/workflows/index.js';
+import { CONSUME_WORKFLOW, INVOCATION_RETRY, stepErrorName } from '../../application/workflows/index.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { currentInvocation, never } from '../../handlers/local/invocation.js';
 import {
@@ -13,8 +13,12 @@ import {
 } from '../../handlers/local/workflow-runner.js';
 
 function stepError(category: Parameters<typeof stepErrorName>[0], message: string): Error {
+  return namedError(stepErrorName(category), message);
+}
+
+function namedError(name: string, message: string): Error {
   const error = new Error(message);
-  error.name = stepErrorName(category);
+  error.name = name;
   return error;
 }
 
@@ -69,12 +73,12 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'PublishEvents', 'Done']);
     });
 
-    it('retries a TRANSIENT task as its retry rule says, with jittered, growing delays, then goes on', async () => {
+    it('retries a task whose invocation was throttled as its retry rule says, with jittered, growing delays, then goes on', async () => {
       let tries = 0;
       const { runner, sleeps } = rig({
         processor: async () => {
           tries += 1;
-          if (tries <= DEPENDENCY_RETRY.maxAttempts) throw stepError('TRANSIENT', 'AWS.ServiceUnavailable: down');
+          if (tries <= INVOCATION_RETRY.maxAttempts) throw namedError('Lambda.TooManyRequestsException', 'Rate exceeded');
           return { outcome: {} };
         },
       }, 0.5);
@@ -85,14 +89,26 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.find((visit) => visit.step === 'ProcessOrder')?.tries).to.equal(3);
     });
 
-    it('fails the execution with the error when the retries are spent and no catch names its category', async () => {
-      const { runner, calls } = rig({ processor: async () => Promise.reject(stepError('TIMEOUT', 'SIMULATED.TIMEOUT: slow')) });
+    it('does not retry a TRANSIENT or TIMEOUT the step threw (its SDK already retried): the execution fails at once', async () => {
+      for (const category of ['TRANSIENT', 'TIMEOUT'] as const) {
+        const { runner, calls, sleeps } = rig({ processor: async () => Promise.reject(stepError(category, 'AWS.ServiceUnavailable: down')) });
+        const result = await runner.run([], EXECUTION);
+        expect(result.status).to.equal('FAILED');
+        if (result.status !== 'FAILED') return;
+        expect(result.error.Error).to.equal(stepErrorName(category));
+        expect(calls.filter((call) => call === 'processor'), category).to.have.length(1);
+        expect(sleeps).to.deep.equal([]);
+        expect(calls).to.not.include('events');
+      }
+    });
+
+    it('retries a timed-out invocation, then fails the execution with Sandbox.Timedout when the retries are spent', async () => {
+      const { runner, calls } = rig({ events: async () => never() });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
-      expect(result.error.Error).to.equal('Pipeline.TIMEOUT');
-      expect(calls.filter((call) => call === 'processor')).to.have.length(1 + DEPENDENCY_RETRY.maxAttempts);
-      expect(calls).to.not.include('events');
+      expect(result.error.Error).to.equal('Sandbox.Timedout');
+      expect(calls.filter((call) => call === 'events')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
     });
 
     it('catches a VALIDATION failure at once (no retry) and parks the record with the category and code', async () => {
@@ -130,7 +146,7 @@ describe('Class: WorkflowRunner', () => {
 
 describe('Function: retryDelayMs', () => {
   it('is interval × rate^n, capped at maxDelaySeconds, scaled by the jitter draw', () => {
-    const rule = { categories: ['TRANSIENT' as const], intervalSeconds: 1, maxAttempts: 5, backoffRate: 2, maxDelaySeconds: 5 };
+    const rule = { categories: ['TRANSIENT' as const], scope: 'invocation' as const, intervalSeconds: 1, maxAttempts: 5, backoffRate: 2, maxDelaySeconds: 5 };
     expect([0, 1, 2, 3].map((n) => retryDelayMs(rule, n, () => 0.999_999))).to.deep.equal([1_000, 2_000, 4_000, 5_000]);
     expect(retryDelayMs(rule, 2, () => 0)).to.equal(0);
   });

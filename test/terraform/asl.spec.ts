@@ -49,9 +49,12 @@ describe('Function: renderAsl', () => {
     }
   });
 
-  it("retries by the step error names and by the Lambda service's own transient errors and timeouts", () => {
+  it("retries only the invocation's own errors (Lambda throttled or failing, timeouts), never a step error its SDK already retried", () => {
     const retry = (consume.States.ClaimIdempotency as { Retry: State[] }).Retry[0];
-    expect(retry?.ErrorEquals).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'States.Timeout']);
+    expect(retry?.ErrorEquals).to.have.members([
+      'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout', 'Sandbox.Timedout',
+    ]);
+    expect(retry?.ErrorEquals).to.not.include(stepErrorName('TRANSIENT'));
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
   });
 
