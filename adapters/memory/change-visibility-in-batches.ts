@@ -1,5 +1,6 @@
 import type { VisibilityChange } from '../../application/ports/queue-message.js';
 import { SQS_MAX_BATCH_ENTRIES } from '../../domain/batch-packing.js';
+import { classifyError, type Classification } from '../../domain/error-classifier.js';
 import { TransientError } from '../../domain/errors.js';
 import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
 import { SqsServiceError } from './sqs-service-error.js';
@@ -8,10 +9,12 @@ import { SqsServiceError } from './sqs-service-error.js';
  * Applies every change, ten per ChangeMessageVisibilityBatch call, as the SQS adapter does. A refused
  * receipt handle (a sender fault: the message was deleted, or received again by someone else) is no
  * longer ours to hold back and is ignored; a failure on the service's side is thrown, so the caller knows
- * the messages were not held back.
+ * the messages were not held back. A refused call (the queue does not exist) is thrown as it is while
+ * nothing was changed; after that, it counts against the changes left like a refused entry would.
  */
 export function changeVisibilityInBatches(sqs: InMemorySqs, queueName: string, changes: readonly VisibilityChange[]): void {
-  const serverSide: SqsBatchErrorEntry[] = [];
+  const serverSide: Classification[] = [];
+  let changed = 0;
   for (let start = 0; start < changes.length; start += SQS_MAX_BATCH_ENTRIES) {
     const entries = changes.slice(start, start + SQS_MAX_BATCH_ENTRIES).map((change, index) => ({
       id: `v${index}`,
@@ -19,18 +22,35 @@ export function changeVisibilityInBatches(sqs: InMemorySqs, queueName: string, c
       visibilityTimeoutSeconds: change.timeoutSeconds,
     }));
     try {
-      serverSide.push(...sqs.changeMessageVisibilityBatch(queueName, entries).failed.filter((failure) => !failure.senderFault));
+      const result = sqs.changeMessageVisibilityBatch(queueName, entries);
+      changed += result.successful.length;
+      serverSide.push(...result.failed.map(classifyEntry).filter(isServerSide));
     } catch (error) {
-      if (!(error instanceof SqsServiceError)) throw error;
-      if (error.$fault === 'server') {
-        serverSide.push(...entries.map(({ id }) => ({ id, code: error.name, senderFault: false, message: error.message })));
-      }
+      if (!(error instanceof SqsServiceError) || changed === 0) throw error;
+      const failure = classifyError(error);
+      if (isServerSide(failure)) serverSide.push(...changes.slice(start).map(() => failure));
+      break;
     }
   }
   if (serverSide.length > 0) {
+    const [first] = serverSide;
     throw new TransientError(`could not change the visibility of ${serverSide.length} message(s)`, {
       code: 'SQS.CHANGE_VISIBILITY_FAILED',
       context: { queueName, codes: [...new Set(serverSide.map((failure) => failure.code))] },
+      // The service's own answer, as the SQS adapter gives it, so a breaker counts it against SQS's health.
+      cause: { name: first?.code, message: first?.message, $retryable: {} },
     });
   }
+}
+
+/** A `Failed` entry classified as the SQS adapter does: a sender fault is final, anything else transient. */
+function classifyEntry(entry: SqsBatchErrorEntry): Classification {
+  const shape = entry.senderFault
+    ? { name: entry.code, message: entry.message, $fault: 'client' }
+    : { name: entry.code, message: entry.message, $retryable: {} };
+  return classifyError(shape);
+}
+
+function isServerSide(failure: Classification): boolean {
+  return failure.category !== 'PERMANENT' && failure.category !== 'VALIDATION';
 }

@@ -162,6 +162,17 @@ export class InMemorySqs {
     });
   }
 
+  /**
+   * Deletes the queue and its messages; every later call naming it is refused with QueueDoesNotExist, as
+   * moto does at once (SQS may still answer for up to 60 s). A queue that used it as its dead-letter
+   * queue keeps its messages past maxReceiveCount rather than losing them (moto moves them into the
+   * deleted queue, where nothing can read them).
+   */
+  deleteQueue(name: string): void {
+    this.queue(name);
+    this.queues.delete(name);
+  }
+
   hasQueue(name: string): boolean {
     return this.queues.has(name);
   }
@@ -211,7 +222,7 @@ export class InMemorySqs {
       if (received.length >= max) break;
       if (message.visibleAt > now) continue;
       const redrive = queue.options.redrivePolicy;
-      if (redrive !== undefined && message.receiveCount >= redrive.maxReceiveCount) {
+      if (redrive !== undefined && message.receiveCount >= redrive.maxReceiveCount && this.queues.has(redrive.deadLetterQueue)) {
         toDeadLetter.push(message);
         continue;
       }

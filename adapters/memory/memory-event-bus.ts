@@ -3,7 +3,9 @@ import type { EventBus, EventFailure, PipelineEvent, PublishEventsResult } from 
 import type { Random } from '../../application/ports/random.js';
 import { fullJitter, type BackoffBounds } from '../../domain/backoff.js';
 import { EVENTBRIDGE_BATCH_LIMITS, eventBridgeEntrySizeBytes, packBatches, type PackLimits } from '../../domain/batch-packing.js';
+import { classifyError } from '../../domain/error-classifier.js';
 import { isRetryablePutEventsErrorCode, putEventsEntryFailure } from './put-events-error-codes.js';
+import { resourceNotFound } from './service-error.js';
 
 export const EVENT_TOO_LARGE_CODE = 'EVENTBRIDGE.ENTRY_TOO_LARGE';
 
@@ -20,6 +22,8 @@ export interface MemoryEventBusOptions {
   /** Full-jitter backoff between re-sends, in ms. */
   readonly backoff?: BackoffBounds;
   readonly limits?: PackLimits;
+  /** Named in the error a deleted bus answers with. Default `default`. */
+  readonly eventBusName?: string;
 }
 
 /** The same as the EventBridge adapter's entry retry policy. */
@@ -37,6 +41,11 @@ interface Entry {
  * entries whose ErrorCode is retryable, a bounded number of times with full-jitter backoff on the clock,
  * and returns what still failed. Delivered events are kept as a consumer would see them (the detail parsed
  * back from JSON, `eventId` included) and handed to subscribers.
+ *
+ * Once `deleteBus` is called, every PutEvents request is refused with ResourceNotFoundException, and
+ * `publish` surfaces it as the EventBridge adapter does on moto: thrown while nothing was published, the
+ * events left reported failed afterwards. EventBridge itself has been reported to answer 200 with an EventId
+ * per entry and drop the events (aws/aws-sdk#186, aws/aws-cli#9186): the fake follows moto, which refuses.
  */
 export class MemoryEventBus implements EventBus {
   private readonly clock: Clock;
@@ -44,6 +53,8 @@ export class MemoryEventBus implements EventBus {
   private readonly maxRetries: number;
   private readonly backoff: BackoffBounds;
   private readonly limits: PackLimits;
+  private readonly eventBusName: string;
+  private deleted = false;
   private readonly deliveredEvents: PipelineEvent[] = [];
   private readonly listeners = new Set<DeliveryListener>();
   private readonly listenerFailures: unknown[] = [];
@@ -57,6 +68,7 @@ export class MemoryEventBus implements EventBus {
     this.maxRetries = options.maxRetries ?? MEMORY_EVENT_BUS_DEFAULTS.maxRetries;
     this.backoff = options.backoff ?? MEMORY_EVENT_BUS_DEFAULTS.backoff;
     this.limits = options.limits ?? EVENTBRIDGE_BATCH_LIMITS;
+    this.eventBusName = options.eventBusName ?? 'default';
     if (!(Number.isInteger(this.maxRetries) && this.maxRetries >= 0)) {
       throw new RangeError(`maxRetries must be an integer ≥ 0, got ${this.maxRetries}`);
     }
@@ -75,12 +87,24 @@ export class MemoryEventBus implements EventBus {
     for (const { event } of oversized) {
       failed.push({ event, code: EVENT_TOO_LARGE_CODE, category: 'VALIDATION' });
     }
-    for (const batch of batches) {
-      const outcome = await this.sendWithRetries(batch);
-      published.push(...outcome.published);
-      failed.push(...outcome.failed);
+    for (const [index, batch] of batches.entries()) {
+      try {
+        const outcome = await this.sendWithRetries(batch);
+        published.push(...outcome.published);
+        failed.push(...outcome.failed);
+      } catch (error) {
+        if (published.length === 0) throw error;
+        const { code, category } = classifyError(error);
+        for (const rest of batches.slice(index)) failed.push(...rest.map(({ event }) => ({ event, code, category })));
+        break;
+      }
     }
     return { published, failed };
+  }
+
+  /** From now on every PutEvents request is refused, as for a bus that does not exist. */
+  deleteBus(): void {
+    this.deleted = true;
   }
 
   /** The next `count` entries sent (re-sends included) fail with `errorCode`. */
@@ -129,8 +153,18 @@ export class MemoryEventBus implements EventBus {
     const failed: EventFailure[] = [];
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
+      let answers: { entry: Entry; errorCode: string | undefined }[];
+      try {
+        answers = this.putEvents(pending, attempt);
+      } catch (error) {
+        // A refused re-send settles what it carried, as the adapter's entry retry does; the first is thrown.
+        if (attempt === 1) throw error;
+        const { code, category } = classifyError(error);
+        failed.push(...pending.map(({ event }) => ({ event, code, category })));
+        break;
+      }
       const retry: Entry[] = [];
-      for (const { entry, errorCode } of this.putEvents(pending, attempt)) {
+      for (const { entry, errorCode } of answers) {
         if (errorCode === undefined) {
           published.push(entry.event);
           continue;
@@ -147,6 +181,7 @@ export class MemoryEventBus implements EventBus {
   /** One PutEvents request: each entry is delivered or fails with an ErrorCode, independently. */
   private putEvents(entries: readonly Entry[], attempt: number): { entry: Entry; errorCode: string | undefined }[] {
     this.putEventsCalls += 1;
+    if (this.deleted) throw resourceNotFound(`Event bus ${this.eventBusName} does not exist.`);
     return entries.map((entry) => {
       const errorCode = this.injectedFailure(entry.event, attempt);
       if (errorCode === undefined) this.deliver(entry);

@@ -12,16 +12,38 @@ import {
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
 import { IllegalTransitionError } from '../../domain/errors.js';
+import { resourceNotFound } from './service-error.js';
+
+export interface MemoryIdempotencyStoreOptions {
+  /** Named in the error a deleted table answers with. Default `idempotency`. */
+  readonly tableName?: string;
+}
 
 /**
  * Idempotency records in a Map. Every method reads and writes without an `await` in between, so each is
  * as atomic as DynamoDB's conditional write; the domain decides every transition. Records go in and out
  * as copies: no caller can change what is stored except through the methods.
+ *
+ * After `deleteTable`, every method is refused with ResourceNotFoundException, which the DynamoDB adapter
+ * lets through as DynamoDB (and moto) throw it: never a lease lost, never an absent record.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, IdempotencyRecord>();
+  private readonly tableName: string;
+  private deleted = false;
+
+  constructor(options: MemoryIdempotencyStoreOptions = {}) {
+    this.tableName = options.tableName ?? 'idempotency';
+  }
+
+  /** Drops the table and its records: from now on every call is refused, as for a table that does not exist. */
+  deleteTable(): void {
+    this.deleted = true;
+    this.records.clear();
+  }
 
   async claim(request: ClaimRequest): Promise<ClaimDecision> {
+    this.assertTableExists();
     const decision = decideClaim(this.records.get(request.key), request);
     if (decision.kind === 'PROCEED') this.records.set(request.key, copy(decision.record));
     return { ...decision, record: copy(decision.record) };
@@ -48,6 +70,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
+    this.assertTableExists();
     const current = this.records.get(key);
     if (!isLive(current, now)) return undefined;
     try {
@@ -60,6 +83,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    this.assertTableExists();
     const current = this.records.get(key);
     return isLive(current, now) ? copy(current) : undefined;
   }
@@ -70,6 +94,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private ownerGuarded(key: string, ownerToken: string, event: IdempotencyEvent, now: number): IdempotencyRecord {
+    this.assertTableExists();
     try {
       return this.store(transition(this.records.get(key), event, now));
     } catch (error) {
@@ -78,6 +103,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (error instanceof IllegalTransitionError) throw new LeaseLostError(key, ownerToken);
       throw error;
     }
+  }
+
+  private assertTableExists(): void {
+    if (this.deleted) throw resourceNotFound(`Requested resource not found: Table: ${this.tableName} not found`);
   }
 
   private store(record: IdempotencyRecord): IdempotencyRecord {

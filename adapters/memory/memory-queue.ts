@@ -30,19 +30,27 @@ export class MemoryQueue {
     return received;
   }
 
-  /** DeleteMessageBatch in groups of 10; returns the receipt handles that could not be deleted. */
+  /**
+   * DeleteMessageBatch in groups of 10; returns the receipt handles that could not be deleted. A refused
+   * call is thrown while nothing was deleted, as the SQS adapter does; after that, it leaves the rest
+   * undeleted.
+   */
   delete(receiptHandles: readonly string[]): string[] {
     const undeleted: string[] = [];
+    let deleted = 0;
     for (let start = 0; start < receiptHandles.length; start += SQS_MAX_BATCH_ENTRIES) {
       const entries = receiptHandles
         .slice(start, start + SQS_MAX_BATCH_ENTRIES)
         .map((receiptHandle, index) => ({ id: `d${index}`, receiptHandle }));
       try {
-        const failedIds = new Set(this.sqs.deleteMessageBatch(this.queueName, entries).failed.map((failure) => failure.id));
+        const result = this.sqs.deleteMessageBatch(this.queueName, entries);
+        deleted += result.successful.length;
+        const failedIds = new Set(result.failed.map((failure) => failure.id));
         undeleted.push(...entries.filter((entry) => failedIds.has(entry.id)).map((entry) => entry.receiptHandle));
       } catch (error) {
-        if (!(error instanceof SqsServiceError)) throw error;
-        undeleted.push(...entries.map((entry) => entry.receiptHandle));
+        if (!(error instanceof SqsServiceError) || deleted === 0) throw error;
+        undeleted.push(...receiptHandles.slice(start));
+        break;
       }
     }
     return undeleted;

@@ -10,6 +10,10 @@ export const MESSAGE_TOO_LARGE_CODE = 'SQS.MESSAGE_TOO_LARGE';
  * Packs `messages` into SendMessageBatch calls within SQS's limits and sends them. A message too large
  * for any batch is reported as a VALIDATION failure, never dropped; an entry SQS refuses is reported with
  * its code. The fake's refusals are all sender faults, so nothing here is worth re-sending.
+ *
+ * A refused call (the queue does not exist) follows the SQS adapter's rule: while nothing was sent, the
+ * broker's error is thrown as it is; once something was sent, the messages left are reported failed
+ * with the error's classification instead.
  */
 export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages: readonly OutboundMessage[]): SendResult {
   const { batches, oversized } = packBatches(messages, (message) => sqsMessageSizeBytes(message.body, message.attributes), SQS_BATCH_LIMITS);
@@ -20,7 +24,7 @@ export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages
     category: 'VALIDATION' as const,
     message: `message of ${sqsMessageSizeBytes(message.body, message.attributes)} bytes exceeds the SQS limit`,
   }));
-  for (const batch of batches) {
+  for (const [index, batch] of batches.entries()) {
     try {
       const result = sqs.sendMessageBatch(
         queueName,
@@ -34,10 +38,10 @@ export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages
       sent.push(...result.successful);
       failed.push(...result.failed.map(toSendFailure));
     } catch (error) {
-      // The broker refused the whole call, so no entry of it was sent: each fails with the call's reason.
-      if (!(error instanceof SqsServiceError)) throw error;
+      if (!(error instanceof SqsServiceError) || sent.length === 0) throw error;
       const { category, code, message } = classifyError(error);
-      failed.push(...batch.map((entry) => ({ id: entry.id, code, category, message })));
+      for (const rest of batches.slice(index)) failed.push(...rest.map((entry) => ({ id: entry.id, code, category, message })));
+      break;
     }
   }
   return { sent, failed };

@@ -1,3 +1,7 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteEventBusCommand, DeleteRuleCommand, ListRulesCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../../adapters/aws/clients.js';
 import { readDeliveredEvents } from '../../adapters/aws/delivered-events.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
@@ -38,17 +42,26 @@ describe('AWS adapters on moto', () => {
       receive: (max, visibilityTimeoutSeconds) => queue.receive(max, visibilityTimeoutSeconds),
       receiveDeadLetters: (max) => deadLetters.receive(max, 60),
       advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      deleteQueue: () => deleteQueue(clients, resources.orderQueueUrl),
     };
   });
 
   deadLetterQueueContract('SqsDeadLetterQueue on moto', async () => {
     const { clients, resources } = await prepareMotoAccount(moto.server);
-    return { deadLetterQueue: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: resources.deadLetterQueueUrl, clock: noWait }) };
+    return {
+      deadLetterQueue: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: resources.deadLetterQueueUrl, clock: noWait }),
+      deleteQueue: () => deleteQueue(clients, resources.deadLetterQueueUrl),
+    };
   });
 
   idempotencyStoreContract('DynamoDbIdempotencyStore on moto', async () => {
     const { clients, resources } = await prepareMotoAccount(moto.server);
-    return { store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }) };
+    return {
+      store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }),
+      deleteTable: async () => {
+        await clients.dynamodb.send(new DeleteTableCommand({ TableName: resources.idempotencyTableName }));
+      },
+    };
   });
 
   eventBusContract('EventBridgeEventBus on moto', () => eventBusSubject(moto.server));
@@ -79,5 +92,23 @@ async function eventBusSubject(server: MotoServer): Promise<EventBusEntryFailure
         fault: { kind: 'putEventsEntries', errorCodeFor: () => (remaining-- > 0 ? errorCode : undefined) },
       });
     },
+    deleteBus: () => deleteEventBus(clients, resources.eventBusName),
   };
+}
+
+async function deleteQueue(clients: AwsClients, queueUrl: string): Promise<void> {
+  await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+}
+
+/** DeleteEventBus's API reference asks for the bus's rules to be deleted first (moto does not insist). */
+async function deleteEventBus(clients: AwsClients, eventBusName: string): Promise<void> {
+  const { Rules = [] } = await clients.eventBridge.send(new ListRulesCommand({ EventBusName: eventBusName }));
+  for (const { Name } of Rules) {
+    const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: Name, EventBusName: eventBusName }));
+    if (Targets.length > 0) {
+      await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: Name, EventBusName: eventBusName, Ids: Targets.flatMap(({ Id }) => (Id === undefined ? [] : [Id])) }));
+    }
+    await clients.eventBridge.send(new DeleteRuleCommand({ Name, EventBusName: eventBusName }));
+  }
+  await clients.eventBridge.send(new DeleteEventBusCommand({ Name: eventBusName }));
 }

@@ -62,15 +62,19 @@ orderQueueContract('memory', async () => {
     receive: (max, visibilityTimeoutSeconds) => queue.receive(max, visibilityTimeoutSeconds),
     receiveDeadLetters: (max) => deadLetters.receive(max, 30),
     advance: (ms) => clock.advance(ms),
+    deleteQueue: async () => sqs.deleteQueue('orders'),
   };
 });
 
 deadLetterQueueContract('memory', async () => {
   const { sqs } = aBroker();
-  return { deadLetterQueue: new MemoryDeadLetterQueue(sqs, 'orders-dlq') };
+  return { deadLetterQueue: new MemoryDeadLetterQueue(sqs, 'orders-dlq'), deleteQueue: async () => sqs.deleteQueue('orders-dlq') };
 });
 
-idempotencyStoreContract('memory', async () => ({ store: new MemoryIdempotencyStore() }));
+idempotencyStoreContract('memory', async () => {
+  const store = new MemoryIdempotencyStore();
+  return { store, deleteTable: async () => store.deleteTable() };
+});
 
 function aBusSubject(): EventBusEntryFailureSubject {
   const { bus } = aMemoryBus();
@@ -79,6 +83,7 @@ function aBusSubject(): EventBusEntryFailureSubject {
     source: SOURCE,
     delivered: async () => bus.delivered().map((event) => ({ eventId: event.eventId, source: event.source, detailType: event.detailType, detail: event.detail })),
     failNextEntries: (count, errorCode) => bus.failNext(count, errorCode),
+    deleteBus: async () => bus.deleteBus(),
   };
 }
 
@@ -394,6 +399,29 @@ describe('Class: InMemorySqs', () => {
     });
   });
 
+  describe('Method: deleteQueue', () => {
+    it('refuses every later call on the queue with QueueDoesNotExist, and a second delete too', () => {
+      const { sqs } = aBroker();
+
+      sqs.deleteQueue('orders');
+
+      expect(sqs.hasQueue('orders')).to.equal(false);
+      expect(sqsErrorCode(() => sqs.receiveMessages('orders'))).to.equal('QueueDoesNotExist');
+      expect(sqsErrorCode(() => sqs.deleteQueue('orders'))).to.equal('QueueDoesNotExist');
+    });
+
+    it('leaves the messages of a queue whose dead-letter queue was deleted in that queue, delivered again', async () => {
+      const { sqs } = aBroker(1);
+      sqs.sendMessage('orders', { body: 'b' });
+      sqs.receiveMessages('orders', { visibilityTimeoutSeconds: 0 });
+
+      sqs.deleteQueue('orders-dlq');
+      const again = sqs.receiveMessages('orders', { visibilityTimeoutSeconds: 0 });
+
+      expect(again.map((message) => message.receiveCount)).to.deep.equal([2]);
+    });
+  });
+
   describe('Method: purge', () => {
     it('removes every message, in flight or not', () => {
       const { sqs } = aBroker();
@@ -421,16 +449,27 @@ describe('Class: MemoryOrderQueue', () => {
       expect(result.failed[0]).to.include({ id: 'm2', category: 'PERMANENT', code: 'AWS.InvalidParameterValue' });
     });
 
-    it('reports every entry failed, never thrown, when the broker refuses the whole call', async () => {
-      const { sqs } = aBroker();
-      const queue = new MemoryOrderQueue(sqs, 'missing');
+    it('reports the messages left failed, not thrown, when the queue goes away after a first batch was sent', async () => {
+      // Prepare: the queue is deleted right after the first SendMessageBatch call
+      const clock = new ManualClock({ start: START });
+      const sqs = new (class extends InMemorySqs {
+        override sendMessageBatch(queueName: string, entries: Parameters<InMemorySqs['sendMessageBatch']>[1]) {
+          const result = super.sendMessageBatch(queueName, entries);
+          this.deleteQueue(queueName);
+          return result;
+        }
+      })({ clock });
+      sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 });
+      const queue = new MemoryOrderQueue(sqs, 'orders');
 
-      const result = await queue.send([anOrderMessage(1), anOrderMessage(2)]);
+      // Act
+      const result = await queue.send(Array.from({ length: 12 }, (_, index) => anOrderMessage(index)));
 
-      expect(result.sent).to.deep.equal([]);
+      // Assess: as the SQS adapter settles a refusal once something was sent
+      expect(result.sent).to.have.length(10);
       expect(result.failed.map((failure) => [failure.id, failure.category, failure.code])).to.deep.equal([
-        ['m1', 'PERMANENT', 'AWS.QueueDoesNotExist'],
-        ['m2', 'PERMANENT', 'AWS.QueueDoesNotExist'],
+        ['m10', 'PERMANENT', 'AWS.QueueDoesNotExist'],
+        ['m11', 'PERMANENT', 'AWS.QueueDoesNotExist'],
       ]);
     });
 
@@ -611,6 +650,38 @@ describe('Class: MemoryEventBus', () => {
       await bus.publish([event]);
 
       expect(bus.delivered()[0]?.detail).to.deep.equal({ orderId: 'order-1', placedAt: new Date(START).toISOString(), eventId: 'evt-1' });
+    });
+  });
+
+  describe('Method: deleteBus', () => {
+    it('reports the events left failed, not thrown, when the bus goes away after a first request delivered', async () => {
+      // Prepare: the first delivery deletes the bus, so the second PutEvents request is refused
+      const { bus } = aMemoryBus();
+      bus.subscribe(() => bus.deleteBus());
+
+      // Act
+      const result = await bus.publish(Array.from({ length: 12 }, (_, index) => anEvent(index)));
+
+      // Assess: as the EventBridge adapter settles a refusal once something was published
+      expect(result.published).to.have.length(10);
+      expect(result.failed.map((failure) => [failure.event.eventId, failure.category, failure.code])).to.deep.equal([
+        ['evt-10', 'PERMANENT', 'AWS.ResourceNotFoundException'],
+        ['evt-11', 'PERMANENT', 'AWS.ResourceNotFoundException'],
+      ]);
+      expect(bus.requestCount()).to.equal(2);
+    });
+
+    it('settles an entry whose re-send is refused with the refusal, as the adapter\'s entry retry does', async () => {
+      const { bus } = aMemoryBus();
+      bus.failNext(1, 'ThrottlingException');
+      bus.subscribe(() => bus.deleteBus());
+
+      const result = await bus.publish([anEvent(1), anEvent(2)]);
+
+      expect(result.published.map((event) => event.eventId)).to.deep.equal(['evt-2']);
+      expect(result.failed.map((failure) => [failure.event.eventId, failure.category, failure.code])).to.deep.equal([
+        ['evt-1', 'PERMANENT', 'AWS.ResourceNotFoundException'],
+      ]);
     });
   });
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
 import type { OutboundMessage } from '../../../application/ports/queue-message.js';
+import { classifyError, type Classification } from '../../../domain/error-classifier.js';
 
 /** What every contract subject may offer: a way to release what it created (queues, tables, rules). */
 export interface Disposable {
@@ -45,4 +47,20 @@ export function anOrderMessage(index: number, overrides: Partial<OutboundMessage
 /** One character more than SQS accepts in a message (1 MiB). */
 export function anOversizedBody(): string {
   return 'x'.repeat(1_048_577);
+}
+
+/**
+ * How a call the service refused as a whole surfaces: it must throw (a refusal reported as failed entries
+ * would send callers down another path), and the one classifier reads the thrown error.
+ */
+export async function refusalOf(call: () => Promise<unknown>): Promise<Pick<Classification, 'category' | 'code'>> {
+  let outcome: { readonly threw: false; readonly value: unknown } | { readonly threw: true; readonly error: unknown };
+  try {
+    outcome = { threw: false, value: await call() };
+  } catch (error) {
+    outcome = { threw: true, error };
+  }
+  if (!outcome.threw) expect.fail(`expected the call to be refused, it answered ${JSON.stringify(outcome.value)}`);
+  const { category, code } = classifyError(outcome.error);
+  return { category, code };
 }

@@ -1,13 +1,16 @@
 import { expect } from 'chai';
 import type { DeadLetterQueue } from '../../../application/ports/dead-letter-queue.js';
-import { anOrderMessage, anOversizedBody, freshSubjectPerTest, type Disposable } from './contract-support.js';
+import { anOrderMessage, anOversizedBody, freshSubjectPerTest, refusalOf, type Disposable } from './contract-support.js';
 
 export interface DeadLetterQueueContractSubject extends Disposable {
   /** A queue made for this test. */
   readonly deadLetterQueue: DeadLetterQueue;
+  /** Deletes the queue under test (DeleteQueue). */
+  deleteQueue(): Promise<void>;
 }
 
 const HIDDEN_SECONDS = 60;
+const QUEUE_DOES_NOT_EXIST = { category: 'PERMANENT', code: 'AWS.QueueDoesNotExist' } as const;
 
 /** The semantics every DeadLetterQueue adapter shares with SQS (and that the redrive relies on). */
 export function deadLetterQueueContract(name: string, makeSubject: () => Promise<DeadLetterQueueContractSubject>): void {
@@ -125,6 +128,36 @@ export function deadLetterQueueContract(name: string, makeSubject: () => Promise
 
       it('answers an empty delete with no failures', async () => {
         expect(await dlq().delete([])).to.deep.equal([]);
+      });
+    });
+
+    /*
+     * As for the order queue: SQS and moto 5.2 refuse SendMessageBatch, ReceiveMessage and
+     * DeleteMessageBatch on a queue that does not exist (QueueDoesNotExist), and the adapters throw it.
+     * moto forgets a deleted queue at once; SQS may go on answering for up to 60 s after DeleteQueue.
+     */
+    describe('Deleted queue', () => {
+      it('refuses a send: thrown, PERMANENT, AWS.QueueDoesNotExist', async () => {
+        await subject().deleteQueue();
+
+        expect(await refusalOf(() => dlq().send([anOrderMessage(1)]))).to.deep.equal(QUEUE_DOES_NOT_EXIST);
+      });
+
+      it('refuses a receive the same way', async () => {
+        await subject().deleteQueue();
+
+        expect(await refusalOf(() => dlq().receive(10, HIDDEN_SECONDS))).to.deep.equal(QUEUE_DOES_NOT_EXIST);
+      });
+
+      it('refuses to delete messages received before the queue was deleted, rather than returning them undeleted', async () => {
+        await dlq().send([anOrderMessage(1), anOrderMessage(2)]);
+        const received = await dlq().receive(2, HIDDEN_SECONDS);
+        await subject().deleteQueue();
+
+        const refusal = await refusalOf(() => dlq().delete(received.map((message) => message.receiptHandle)));
+
+        expect(received).to.have.length(2);
+        expect(refusal).to.deep.equal(QUEUE_DOES_NOT_EXIST);
       });
     });
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { EventBus, PipelineEvent } from '../../../application/ports/event-bus.js';
-import { freshSubjectPerTest, uniqueName, type Disposable } from './contract-support.js';
+import { freshSubjectPerTest, refusalOf, uniqueName, type Disposable } from './contract-support.js';
 
 /** An event as a consumer of the bus receives it. */
 export interface DeliveredEvent {
@@ -16,6 +16,8 @@ export interface EventBusContractSubject extends Disposable {
   delivered(): Promise<readonly DeliveredEvent[]>;
   /** Events published by the contract use this source; a subject's rule may match on it. */
   readonly source: string;
+  /** Deletes the bus (its rules first, as DeleteEventBus's API reference asks). */
+  deleteBus(): Promise<void>;
 }
 
 export interface EventBusEntryFailureSubject extends EventBusContractSubject {
@@ -70,6 +72,29 @@ export function eventBusContract(name: string, makeSubject: () => Promise<EventB
       });
 
       it('answers an empty publish with two empty lists', async () => {
+        expect(await subject().bus.publish([])).to.deep.equal({ published: [], failed: [] });
+      });
+    });
+
+    /*
+     * moto 5.2 refuses PutEvents naming a bus that does not exist with ResourceNotFoundException, and the
+     * adapters throw it. EventBridge itself differs: it has been reported to answer 200 with an EventId
+     * for every entry and drop the events (aws/aws-sdk#186, aws/aws-cli#9186), so on AWS the adapter would
+     * report them published. These cases pin the emulator's behaviour, which the fake follows.
+     */
+    describe('Deleted bus', () => {
+      it('refuses a publish: thrown, PERMANENT, AWS.ResourceNotFoundException, and delivers nothing', async () => {
+        await subject().deleteBus();
+
+        const refusal = await refusalOf(() => subject().bus.publish([anEvent(subject().source, 1), anEvent(subject().source, 2)]));
+
+        expect(refusal).to.deep.equal({ category: 'PERMANENT', code: 'AWS.ResourceNotFoundException' });
+        expect(await subject().delivered()).to.deep.equal([]);
+      });
+
+      it('answers an empty publish with two empty lists: no request is made, so nothing is refused', async () => {
+        await subject().deleteBus();
+
         expect(await subject().bus.publish([])).to.deep.equal({ published: [], failed: [] });
       });
     });

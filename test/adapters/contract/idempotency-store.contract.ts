@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import type { IdempotencyStore } from '../../../application/ports/idempotency-store.js';
 import { LeaseLostError, type ClaimRequest, type FailureInfo } from '../../../domain/idempotency.js';
-import { freshSubjectPerTest, uniqueName, type Disposable } from './contract-support.js';
+import { freshSubjectPerTest, refusalOf, uniqueName, type Disposable } from './contract-support.js';
 
 export interface IdempotencyStoreContractSubject extends Disposable {
   /** A store (table) the test may write any key to; keys are made unique per test anyway. */
   readonly store: IdempotencyStore;
+  /** Deletes the store's table (DeleteTable). */
+  deleteTable(): Promise<void>;
 }
 
 const NOW = Date.UTC(2026, 0, 1, 12);
@@ -13,6 +15,7 @@ const LEASE_MS = 30_000;
 const TTL_SECONDS = 3_600;
 const TRANSIENT: FailureInfo = { category: 'TRANSIENT', code: 'AWS.ThrottlingException' };
 const PERMANENT: FailureInfo = { category: 'PERMANENT', code: 'ORDER.UNKNOWN_CUSTOMER' };
+const TABLE_NOT_FOUND = { category: 'PERMANENT', code: 'AWS.ResourceNotFoundException' } as const;
 
 /** The conditional-write semantics every IdempotencyStore adapter must have; the domain decides, the store holds. */
 export function idempotencyStoreContract(name: string, makeSubject: () => Promise<IdempotencyStoreContractSubject>): void {
@@ -253,6 +256,33 @@ export function idempotencyStoreContract(name: string, makeSubject: () => Promis
         expect(await store().get(key, NOW + 59_000)).to.not.equal(undefined);
         expect(await store().get(key, NOW + 61_000)).to.equal(undefined);
       });
+    });
+
+    /*
+     * DynamoDB refuses every item call on a table that does not exist with ResourceNotFoundException (moto
+     * 5.2 too, checked for GetItem, PutItem and UpdateItem). A store must let it through: read as an
+     * absent record, or as a lost lease, it would send the worker down the wrong path. moto drops a
+     * deleted table at once; DynamoDB keeps it DELETING for a while and may still serve reads and writes.
+     */
+    describe('Deleted table', () => {
+      // Each call made as owner-a's claim would have it answered; only the missing table refuses it.
+      const calls: Readonly<Record<string, () => Promise<unknown>>> = {
+        claim: () => store().claim(aLaterClaim(10)),
+        get: () => store().get(key, NOW + 10),
+        recordOutcome: () => store().recordOutcome(key, 'owner-a', { totalMinor: 4_498 }, NOW + 10),
+        complete: () => store().complete(key, 'owner-a', NOW + 10),
+        fail: () => store().fail(key, 'owner-a', TRANSIENT, false, NOW + 10),
+        park: () => store().park(key, PERMANENT, NOW + LEASE_MS + 1),
+      };
+
+      for (const [method, call] of Object.entries(calls)) {
+        it(`refuses ${method}: thrown, PERMANENT, AWS.ResourceNotFoundException`, async () => {
+          await store().claim(aClaim());
+          await subject().deleteTable();
+
+          expect(await refusalOf(call)).to.deep.equal(TABLE_NOT_FOUND);
+        });
+      }
     });
   });
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OrderQueue } from '../../../application/ports/order-queue.js';
 import type { QueueMessage } from '../../../application/ports/queue-message.js';
-import { anOrderMessage, anOversizedBody, freshSubjectPerTest, type Disposable } from './contract-support.js';
+import { anOrderMessage, anOversizedBody, freshSubjectPerTest, refusalOf, type Disposable } from './contract-support.js';
 
 export interface OrderQueueContractSubject extends Disposable {
   /** A queue made for this test, with a redrive policy to its own dead-letter queue. */
@@ -14,9 +14,12 @@ export interface OrderQueueContractSubject extends Disposable {
   receiveDeadLetters(max: number): Promise<readonly QueueMessage[]>;
   /** Lets `ms` pass: a fake moves its manual clock, an emulator really waits. */
   advance(ms: number): Promise<void>;
+  /** Deletes the queue under test (DeleteQueue), leaving its dead-letter queue. */
+  deleteQueue(): Promise<void>;
 }
 
 const HIDDEN_SECONDS = 60;
+const QUEUE_DOES_NOT_EXIST = { category: 'PERMANENT', code: 'AWS.QueueDoesNotExist' } as const;
 
 /** The semantics every OrderQueue adapter shares with SQS (and that the worker and the harness rely on). */
 export function orderQueueContract(name: string, makeSubject: () => Promise<OrderQueueContractSubject>): void {
@@ -151,6 +154,46 @@ export function orderQueueContract(name: string, makeSubject: () => Promise<Orde
         expect(deadLetters[0]?.messageId).to.equal(sent[0]?.messageId);
         expect(deadLetters[0]?.body).to.equal(message.body);
         expect(deadLetters[0]?.attributes).to.deep.equal(message.attributes);
+      });
+    });
+
+    /*
+     * SQS refuses every call on a queue that does not exist with QueueDoesNotExist (moto 5.2 too, checked
+     * for SendMessageBatch, ReceiveMessage and ChangeMessageVisibilityBatch). The adapters throw it rather
+     * than report each message failed, so a caller takes the same path on every backend. moto forgets a
+     * deleted queue at once; SQS may go on answering for up to 60 s after DeleteQueue.
+     */
+    describe('Deleted queue', () => {
+      it('refuses a send: thrown, PERMANENT, AWS.QueueDoesNotExist', async () => {
+        await subject().deleteQueue();
+
+        expect(await refusalOf(() => subject().queue.send([anOrderMessage(1), anOrderMessage(2)]))).to.deep.equal(QUEUE_DOES_NOT_EXIST);
+      });
+
+      it('refuses a receive the same way', async () => {
+        await subject().deleteQueue();
+
+        expect(await refusalOf(() => subject().receive(10, HIDDEN_SECONDS))).to.deep.equal(QUEUE_DOES_NOT_EXIST);
+      });
+
+      it('refuses to change the visibility of a message received before the queue was deleted', async () => {
+        await subject().queue.send([anOrderMessage(1)]);
+        const [held] = await subject().receive(1, HIDDEN_SECONDS);
+        await subject().deleteQueue();
+
+        const refusal = await refusalOf(() => subject().queue.changeVisibility([{ receiptHandle: held?.receiptHandle ?? '', timeoutSeconds: 0 }]));
+
+        expect(held).to.not.equal(undefined);
+        expect(refusal).to.deep.equal(QUEUE_DOES_NOT_EXIST);
+      });
+
+      it('still reports an oversized message as a VALIDATION failure: it is never sent, so nothing is refused', async () => {
+        await subject().deleteQueue();
+
+        const result = await subject().queue.send([anOrderMessage(1, { body: anOversizedBody() })]);
+
+        expect(result.sent).to.deep.equal([]);
+        expect(result.failed.map((failure) => [failure.id, failure.category])).to.deep.equal([['m1', 'VALIDATION']]);
       });
     });
   });
