@@ -4,6 +4,7 @@ import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { MemoryPolledQueue } from '../../handlers/local/memory-polled-queue.js';
+import type { DeleteFailure, PolledQueue, ReceivedMessage } from '../../handlers/local/polled-queue.js';
 import { SqsEventSource, type EventSourceSettings, type SqsBatchFunction } from '../../handlers/local/sqs-event-source.js';
 import { md5OfStringAttributes } from '../../handlers/local/sqs-event.js';
 import { sleep, waitFor } from './support/wait-for.js';
@@ -19,13 +20,21 @@ interface Rig {
   send(body: string, attributes?: Record<string, string>): string;
 }
 
-function rig(fn: SqsBatchFunction, settings: Partial<EventSourceSettings> = {}, maxReceiveCount = 5): Rig {
+interface QueueOptions {
+  readonly maxReceiveCount?: number;
+  /** Short by default, so that failed records come back quickly. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Wraps the queue the event source polls. */
+  readonly polled?: (queue: PolledQueue) => PolledQueue;
+}
+
+function rig(fn: SqsBatchFunction, settings: Partial<EventSourceSettings> = {}, { maxReceiveCount = 5, visibilityTimeoutSeconds = 1, polled = (queue) => queue }: QueueOptions = {}): Rig {
   const clock = new SystemClock();
   const sqs = new InMemorySqs({ clock });
   sqs.createQueue('dlq', { visibilityTimeoutSeconds: 1 });
-  sqs.createQueue('orders', { visibilityTimeoutSeconds: 1, redrivePolicy: { deadLetterQueue: 'dlq', maxReceiveCount } });
+  sqs.createQueue('orders', { visibilityTimeoutSeconds, redrivePolicy: { deadLetterQueue: 'dlq', maxReceiveCount } });
   const events: SQSEvent[] = [];
-  const source = new SqsEventSource(new MemoryPolledQueue(sqs, 'orders', clock), async (event, context) => {
+  const source = new SqsEventSource(polled(new MemoryPolledQueue(sqs, 'orders', clock)), async (event, context) => {
     events.push(event);
     return fn(event, context);
   }, { ...SETTINGS, ...settings }, new RecordingLogger());
@@ -33,6 +42,69 @@ function rig(fn: SqsBatchFunction, settings: Partial<EventSourceSettings> = {}, 
 }
 
 const succeedAll: SqsBatchFunction = async () => ({ batchItemFailures: [] });
+
+/** A promise the test settles: a stub that waits on it stays in flight for exactly as long as the test wants. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((res) => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * Holds the poller's first receive after a delivery until the test lets it go. The batching window's
+ * deadline is checked only when a receive returns, so records sent while that receive is held arrive
+ * inside the window however slowly the machine runs.
+ */
+class HeldReceive implements PolledQueue {
+  /** Settles once the receive after the first delivery is being held. */
+  readonly holding = deferred();
+  private readonly gate = deferred();
+  private state: 'before delivery' | 'holding' | 'passing' = 'before delivery';
+  private wrapped: PolledQueue | undefined;
+
+  around(queue: PolledQueue): PolledQueue {
+    this.wrapped = queue;
+    return this;
+  }
+
+  get arn(): string {
+    return this.inner.arn;
+  }
+
+  get region(): string {
+    return this.inner.region;
+  }
+
+  letGo(): void {
+    this.gate.resolve();
+  }
+
+  async receive(max: number): Promise<readonly ReceivedMessage[]> {
+    if (this.state === 'holding') {
+      this.holding.resolve();
+      await this.gate.promise;
+      this.state = 'passing';
+    }
+    const received = await this.inner.receive(max);
+    if (this.state === 'before delivery' && received.length > 0) this.state = 'holding';
+    return received;
+  }
+
+  deleteBatch(receiptHandles: readonly string[]): Promise<readonly DeleteFailure[]> {
+    return this.inner.deleteBatch(receiptHandles);
+  }
+
+  release(receiptHandles: readonly string[]): Promise<void> {
+    return this.inner.release(receiptHandles);
+  }
+
+  private get inner(): PolledQueue {
+    if (this.wrapped === undefined) throw new Error('HeldReceive used before around(queue)');
+    return this.wrapped;
+  }
+}
 
 describe('Class: SqsEventSource', () => {
   let current: SqsEventSource | undefined;
@@ -114,36 +186,61 @@ describe('Class: SqsEventSource', () => {
   }
 
   it('gathers records that arrive within the batching window into one invocation, up to the batch size', async () => {
-    const r = started(rig(succeedAll, { batchSize: 3, batchingWindowMs: 400 }));
+    // A long visibility timeout: however long the receive is held, record 1 cannot be delivered twice.
+    const held = new HeldReceive();
+    const r = started(rig(succeedAll, { batchSize: 3, batchingWindowMs: 400 }, { visibilityTimeoutSeconds: 30, polled: (queue) => held.around(queue) }));
     r.send('1');
-    await sleep(100);
+    await held.holding.promise;
     r.send('2');
     r.send('3');
     r.send('4');
+    held.letGo();
     await waitFor('all deleted', () => (r.source.stats().recordsDeleted === 4 ? true : undefined));
-    expect(r.events.map((event) => event.Records.length)).to.deep.equal([3, 1]);
+    expect(r.events.map((event) => event.Records.map((record) => record.body))).to.deep.equal([['1', '2', '3'], ['4']]);
   });
 
-  it('keeps at most maxConcurrency batches in flight', async () => {
-    let inFlight = 0;
+  it('keeps maxConcurrency batches in flight while there is work, and never more', async () => {
+    // Each invocation stays in flight until the test ends it, one at a time, once the source has had
+    // the chance to fill every free slot: the peak is then decided by the source, not by timing. Timeouts
+    // long enough that a held invocation is neither abandoned nor its record delivered again.
+    const maxConcurrency = 2;
+    const ends: (() => void)[] = [];
+    // Ends every invocation, held or still to come, when the test stops early: stop() waits for them.
+    const endAll = deferred();
+    let running = 0;
     let peak = 0;
     const r = started(rig(async () => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await sleep(150);
-      inFlight -= 1;
+      running += 1;
+      peak = Math.max(peak, running);
+      const end = deferred();
+      ends.push(end.resolve);
+      await Promise.race([end.promise, endAll.promise]);
+      running -= 1;
       return undefined;
-    }, { batchSize: 1, maxConcurrency: 2 }));
-    for (let index = 0; index < 6; index += 1) r.send(String(index));
-    await waitFor('all deleted', () => (r.source.stats().recordsDeleted === 6 ? true : undefined));
-    expect(peak).to.equal(2);
+    }, { batchSize: 1, maxConcurrency, functionTimeoutMs: 60_000 }, { visibilityTimeoutSeconds: 60 }));
+    const records = 6;
+    for (let index = 0; index < records; index += 1) r.send(String(index));
+    try {
+      for (let ended = 0; ended < records; ended += 1) {
+        const expected = Math.min(ended + maxConcurrency, records);
+        await waitFor(`${expected} invocations to have started`, () => (ends.length >= expected ? true : undefined));
+        expect(r.source.stats().inFlightBatches).to.be.at.most(maxConcurrency);
+        ends[ended]?.();
+      }
+    } finally {
+      endAll.resolve();
+    }
+    await waitFor('all deleted', () => (r.source.stats().recordsDeleted === records ? true : undefined));
+    expect(peak).to.equal(maxConcurrency);
+    expect(r.events).to.have.length(records);
   });
 
   it('abandons an invocation that outlives the function timeout: nothing is deleted', async () => {
     let calls = 0;
     const r = started(rig(async () => {
       calls += 1;
-      if (calls === 1) await sleep(600);
+      // The first invocation never returns, so only the function timeout can end it.
+      if (calls === 1) await new Promise<never>(() => undefined);
       return undefined;
     }, { functionTimeoutMs: 200 }));
     r.send('slow');
@@ -155,23 +252,28 @@ describe('Class: SqsEventSource', () => {
   it('leaves a message that always fails to the queue, which moves it to the DLQ after maxReceiveCount receives', async () => {
     const r = started(rig(async () => {
       throw new Error('poison');
-    }, {}, 2));
+    }, {}, { maxReceiveCount: 2 }));
     r.send('poison');
     await waitFor('the message in the DLQ', () => (r.sqs.stats('dlq').visible === 1 ? true : undefined), 6_000);
     expect(r.events.map((event) => event.Records[0]?.attributes.ApproximateReceiveCount)).to.deep.equal(['1', '2']);
   });
 
   it('finishes the batches in flight when stopped, and polls no more', async () => {
+    const end = deferred();
     const r = started(rig(async () => {
-      await sleep(200);
+      await end.promise;
       return undefined;
     }));
     r.send('in flight');
     await waitFor('the invocation to start', () => (r.events.length === 1 ? true : undefined));
-    await r.source.stop();
+    const stopping = r.source.stop();
+    end.resolve();
+    await stopping;
     expect(r.source.stats().recordsDeleted).to.equal(1);
     r.send('after stop');
-    await sleep(100);
+    // Nothing can be awaited for a poll that must not happen: give a stray poller several poll intervals.
+    await sleep(SETTINGS.pollIntervalMs * 10);
     expect(r.events).to.have.length(1);
+    expect(r.sqs.stats('orders')).to.deep.equal({ visible: 1, inFlight: 0, delayed: 0 });
   });
 });
