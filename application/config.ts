@@ -9,6 +9,10 @@ export interface PipelineEnvironment {
   PIPELINE_BACKEND?: 'aws' | 'memory';
   SERVICE_NAME?: string;
   ORDER_QUEUE_URL?: string;
+  /** The queue the orchestrated topology consumes while both run (migration phases 2–3); see ORCHESTRATED_SHARE_PERCENT. */
+  ORCHESTRATED_QUEUE_URL?: string;
+  /** Share (0–100) of orders published to ORCHESTRATED_QUEUE_URL instead of ORDER_QUEUE_URL, chosen by idempotency key. */
+  ORCHESTRATED_SHARE_PERCENT?: string;
   DEAD_LETTER_QUEUE_URL?: string;
   IDEMPOTENCY_TABLE_NAME?: string;
   EVENT_BUS_NAME?: string;
@@ -33,6 +37,9 @@ export interface PipelineConfig {
   readonly backend: 'aws' | 'memory';
   readonly serviceName: string;
   readonly orderQueueUrl: string;
+  /** Set when a share of orders goes to the orchestrated topology's own queue. */
+  readonly orchestratedQueueUrl: string | undefined;
+  readonly orchestratedSharePercent: number;
   readonly deadLetterQueueUrl: string;
   readonly idempotencyTableName: string;
   readonly eventBusName: string;
@@ -77,6 +84,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     backend,
     serviceName: text(env, 'SERVICE_NAME', 'orders'),
     orderQueueUrl: awsOnly('ORDER_QUEUE_URL'),
+    orchestratedQueueUrl: text(env, 'ORCHESTRATED_QUEUE_URL', '') || undefined,
+    orchestratedSharePercent: integer(env, 'ORCHESTRATED_SHARE_PERCENT', 0, 0, 100, problems),
     deadLetterQueueUrl: awsOnly('DEAD_LETTER_QUEUE_URL'),
     idempotencyTableName: awsOnly('IDEMPOTENCY_TABLE_NAME'),
     eventBusName: awsOnly('EVENT_BUS_NAME'),
@@ -96,6 +105,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     redriveTimeBudgetMs: integer(env, 'REDRIVE_TIME_BUDGET_MS', 20_000, 1_000, 900_000, problems),
     permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
   };
+  if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
+    problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');
+  }
   if (config.backoffCapSeconds < config.backoffBaseSeconds) {
     problems.push(`BACKOFF_CAP_SECONDS (${config.backoffCapSeconds}) must not be below BACKOFF_BASE_SECONDS (${config.backoffBaseSeconds})`);
   }

@@ -11,6 +11,7 @@ import { DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb-idempotency-s
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.js';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue.js';
 import { SqsOrderQueue } from '../adapters/aws/sqs-order-queue.js';
+import { SplitOrderQueue } from '../application/services/split-order-queue.js';
 import { ADAPTERS } from './adapter-tokens.js';
 
 /**
@@ -20,7 +21,14 @@ import { ADAPTERS } from './adapter-tokens.js';
 export function awsAdaptersModule(config: PipelineConfig, clock: Clock, random: Random, clients: AwsClients = createAwsClients()): ContainerModule {
   const retryTools = { clock, random };
   return new ContainerModule(({ bind }) => {
-    bind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(new SqsOrderQueue({ client: clients.sqs, queueUrl: config.orderQueueUrl, ...retryTools }));
+    const orderQueue = new SqsOrderQueue({ client: clients.sqs, queueUrl: config.orderQueueUrl, ...retryTools });
+    // Topology `both` (migration phases 2–3): a share of orders goes to the orchestrated topology's queue.
+    const orchestrated = config.orchestratedSharePercent > 0 && config.orchestratedQueueUrl !== undefined
+      ? new SqsOrderQueue({ client: clients.sqs, queueUrl: config.orchestratedQueueUrl, ...retryTools })
+      : undefined;
+    bind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(
+      orchestrated === undefined ? orderQueue : new SplitOrderQueue(orderQueue, orchestrated, config.orchestratedSharePercent),
+    );
     bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: config.deadLetterQueueUrl, ...retryTools }));
     bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName }));
     bind<EventBus>(ADAPTERS.EventBus).toConstantValue(new EventBridgeEventBus({ client: clients.eventBridge, eventBusName: config.eventBusName, ...retryTools }));

@@ -11,10 +11,13 @@ import { MemoryDeadLetterQueue } from '../adapters/memory/memory-dead-letter-que
 import { MemoryEventBus } from '../adapters/memory/memory-event-bus.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { MemoryOrderQueue } from '../adapters/memory/memory-order-queue.js';
+import { SplitOrderQueue } from '../application/services/split-order-queue.js';
 import { ADAPTERS } from './adapter-tokens.js';
 
 export interface MemoryQueueSettings {
   readonly orderQueueName: string;
+  /** The orchestrated topology's queue; created only when ORCHESTRATED_SHARE_PERCENT sends it a share of orders. */
+  readonly orchestratedQueueName: string;
   readonly deadLetterQueueName: string;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -22,6 +25,7 @@ export interface MemoryQueueSettings {
 
 export const DEFAULT_MEMORY_QUEUES: MemoryQueueSettings = {
   orderQueueName: 'orders',
+  orchestratedQueueName: 'orders-orchestrated',
   deadLetterQueueName: 'orders-dlq',
   visibilityTimeoutSeconds: 30,
   maxReceiveCount: 5,
@@ -38,18 +42,23 @@ export interface MemoryInfrastructure {
 }
 
 export function createMemoryInfrastructure(
-  _config: PipelineConfig, clock: Clock, random: Random, queues: MemoryQueueSettings = DEFAULT_MEMORY_QUEUES,
+  config: PipelineConfig, clock: Clock, random: Random, queues: MemoryQueueSettings = DEFAULT_MEMORY_QUEUES,
 ): MemoryInfrastructure {
   const sqs = new InMemorySqs({ clock });
   sqs.createQueue(queues.deadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
-  sqs.createQueue(queues.orderQueueName, {
-    visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
-    redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount },
-  });
+  const sourceQueue = { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds, redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount } };
+  sqs.createQueue(queues.orderQueueName, sourceQueue);
+  const primary = new MemoryOrderQueue(sqs, queues.orderQueueName);
+  let orderQueue: OrderQueue = primary;
+  if (config.orchestratedSharePercent > 0) {
+    // As deployed in topology `both`: a second queue, dead-lettering to the same DLQ.
+    sqs.createQueue(queues.orchestratedQueueName, sourceQueue);
+    orderQueue = new SplitOrderQueue(primary, new MemoryOrderQueue(sqs, queues.orchestratedQueueName), config.orchestratedSharePercent);
+  }
   return {
     sqs,
     queues,
-    orderQueue: new MemoryOrderQueue(sqs, queues.orderQueueName),
+    orderQueue,
     deadLetterQueue: new MemoryDeadLetterQueue(sqs, queues.deadLetterQueueName),
     store: new MemoryIdempotencyStore(),
     bus: new MemoryEventBus({ clock, random }),

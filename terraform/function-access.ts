@@ -1,21 +1,31 @@
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
-export type PipelineResource = 'orderQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus';
+export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus';
+
+/** Resources a stage may not have: the orchestrated queue exists only when both topologies run. */
+export type OptionalResource = 'orchestratedQueue';
+
+/** The ARN of every resource the stage has. */
+export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalResource>, string> & Partial<Record<OptionalResource, string>>>;
 
 /**
  * What each function's adapters call, on which resource: the whole of its IAM policy besides its own logs
  * and X-Ray. Read from the adapters (SendMessageBatch needs sqs:SendMessage; the idempotency claim is one
  * conditional UpdateItem, plus a PutItem when it replaces an expired record; `get` is GetItem) and the
- * event source mapping (which polls with the worker's role).
+ * event source mapping (which polls with the worker's role). The publishers (publish, ingest, redrive)
+ * send each order to the order queue or, by its key, to the orchestrated queue while both topologies
+ * run; a grant on a resource the stage does not have is left out.
  */
 export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Partial<Record<PipelineResource, readonly string[]>>>>> = {
   validate: {},
   publish: {
     orderQueue: ['sqs:SendMessage'],
+    orchestratedQueue: ['sqs:SendMessage'],
     eventBus: ['events:PutEvents'],
   },
   ingest: {
     orderQueue: ['sqs:SendMessage'],
+    orchestratedQueue: ['sqs:SendMessage'],
     eventBus: ['events:PutEvents'],
     idempotencyTable: ['dynamodb:GetItem'],
   },
@@ -40,6 +50,7 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
   redrive: {
     deadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
     orderQueue: ['sqs:SendMessage'],
+    orchestratedQueue: ['sqs:SendMessage'],
     idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     eventBus: ['events:PutEvents'],
   },

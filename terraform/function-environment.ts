@@ -1,5 +1,5 @@
 import type { PipelineEnvironment } from '../application/config.js';
-import type { StageConfig } from './stage-config.js';
+import { MIGRATION_PHASES, type StageConfig } from './stage-config.js';
 
 /** What the Lambda runtime and Powertools read besides the pipeline's own configuration. */
 export interface RuntimeEnvironment {
@@ -15,10 +15,18 @@ export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment;
 
 export interface PipelineResourceNames {
   readonly orderQueueUrl: string;
+  /** The queue the pipe consumes; it exists only when both topologies run. */
+  readonly orchestratedQueueUrl?: string;
   readonly deadLetterQueueUrl: string;
   readonly idempotencyTableName: string;
   readonly eventBusName: string;
 }
+
+/** Left to the application's defaults: order rules a stage does not tune. */
+type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS';
+
+/** Set only when both topologies run; with one topology, one queue carries every order. */
+type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
 
 /** Time the redrive leaves itself before its function times out, to finish the messages it holds. */
 const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
@@ -26,7 +34,7 @@ const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
 export function functionEnvironment(stage: StageConfig, resources: PipelineResourceNames): FunctionEnvironment {
   const app = stage.application;
   const redriveBudgetMs = Math.min(900_000, Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000));
-  const pipeline: Required<Omit<PipelineEnvironment, 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS'>> = {
+  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables>> = {
     PIPELINE_BACKEND: 'aws',
     SERVICE_NAME: app.serviceName,
     ORDER_QUEUE_URL: resources.orderQueueUrl,
@@ -48,10 +56,24 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
   };
   return {
     ...pipeline,
+    ...trafficSplit(stage, resources),
     POWERTOOLS_SERVICE_NAME: app.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: app.metricsNamespace,
     POWERTOOLS_LOG_LEVEL: stage.logLevel,
     NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/**
+ * The publishers' split between the two queues while both topologies run: every function gets the same
+ * share (the phase's), so every copy of an order is routed the same way whichever function sends it.
+ */
+function trafficSplit(stage: StageConfig, resources: PipelineResourceNames): Required<Pick<PipelineEnvironment, TrafficSplitVariables>> | Record<never, never> {
+  if (stage.topology !== 'both') return {};
+  if (resources.orchestratedQueueUrl === undefined) throw new Error(`stage ${stage.stage} runs both topologies but has no orchestrated queue`);
+  return {
+    ORCHESTRATED_QUEUE_URL: resources.orchestratedQueueUrl,
+    ORCHESTRATED_SHARE_PERCENT: String(MIGRATION_PHASES[stage.migration.phase].orchestratedSharePercent),
   };
 }
 

@@ -17,7 +17,7 @@ import { PipelineObservability } from './constructs/pipeline-observability.js';
 import { QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RedriveSchedule } from './constructs/redrive-schedule.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
-import { FUNCTION_ACCESS, type PipelineResource } from './function-access.js';
+import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
 import { functionEnvironment } from './function-environment.js';
 import type { PolicyStatement } from './iam-policy.js';
 import { MIGRATION_PHASES, stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
@@ -38,7 +38,10 @@ export function functionsFor(topology: Topology): readonly PipelineFunctionName[
   return [...always, ...composed, ...orchestrated];
 }
 
-/** The order queue's visibility timeout: the domain's answer for the worker's timeout and batching window. */
+/**
+ * The visibility timeout of the order queue, and of the orchestrated queue while both run (each is a
+ * consumer's source): the domain's answer for the worker's timeout and batching window.
+ */
 export function orderQueueVisibilityTimeout(config: StageConfig): number {
   return visibilityTimeoutSeconds({
     functionTimeoutSeconds: config.functions.worker.timeoutSeconds,
@@ -67,12 +70,16 @@ export class OrdersStack extends TerraformStack {
     });
     const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
 
+    // Both topologies consume side by side only from queues of their own: the publishers split orders between them.
+    const orchestratedQueueName = config.topology === 'both' ? `${prefix}-orders-orchestrated` : undefined;
     this.orders = new QueueWithDlq(this, 'orders', {
       name: `${prefix}-orders`,
       visibilityTimeoutSeconds: orderQueueVisibilityTimeout(config),
       retentionSeconds: config.queue.retentionSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
+      ...(orchestratedQueueName === undefined ? {} : { orchestratedQueueName }),
     });
+    const orchestratedQueue = this.orders.orchestratedQueue;
     this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.deletionProtection });
     this.events = new PipelineEventBus(this, 'events', {
       namePrefix: prefix,
@@ -82,12 +89,14 @@ export class OrdersStack extends TerraformStack {
 
     const environment = functionEnvironment(config, {
       orderQueueUrl: this.orders.queue.url,
+      ...(orchestratedQueue === undefined ? {} : { orchestratedQueueUrl: orchestratedQueue.url }),
       deadLetterQueueUrl: this.orders.deadLetterQueue.url,
       idempotencyTableName: this.idempotency.table.name,
       eventBusName: this.events.bus.name,
     });
-    const resourceArns: Readonly<Record<PipelineResource, string>> = {
+    const resourceArns: ResourceArns = {
       orderQueue: this.orders.queue.arn,
+      ...(orchestratedQueue === undefined ? {} : { orchestratedQueue: orchestratedQueue.arn }),
       deadLetterQueue: this.orders.deadLetterQueue.arn,
       idempotencyTable: this.idempotency.table.arn,
       eventBus: this.events.bus.arn,
@@ -137,7 +146,7 @@ export class OrdersStack extends TerraformStack {
       workflows.consume = machine(CONSUME_WORKFLOW, true);
       new OrderQueuePipe(this, 'consume-pipe', {
         name: `${prefix}-consume`,
-        queueArn: this.orders.queue.arn,
+        queueArn: (orchestratedQueue ?? this.orders.queue).arn,
         stateMachineArn: workflows.consume.stateMachine.arn,
         logRetentionDays: config.logRetentionDays,
         accountId,
@@ -164,6 +173,7 @@ export class OrdersStack extends TerraformStack {
       metricsNamespace: config.application.metricsNamespace,
       serviceName: config.application.serviceName,
       orderQueueName: `${prefix}-orders`,
+      ...(orchestratedQueueName === undefined ? {} : { orchestratedQueueName }),
       deadLetterQueueName: `${prefix}-orders-dlq`,
       functionNames: Object.values(functions).map((fn) => fn.functionName),
       stateMachineArns: Object.values(workflows).map((workflow) => workflow.stateMachine.arn),
@@ -174,6 +184,9 @@ export class OrdersStack extends TerraformStack {
 
     new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
     new TerraformOutput(this, 'order_queue_url', { value: this.orders.queue.url });
+    if (orchestratedQueue !== undefined) {
+      new TerraformOutput(this, 'orchestrated_queue_url', { value: orchestratedQueue.url, description: 'The queue the orchestrated topology consumes while both run' });
+    }
     new TerraformOutput(this, 'dead_letter_queue_url', { value: this.orders.deadLetterQueue.url });
     new TerraformOutput(this, 'pipeline_events_queue_url', { value: this.events.operatorQueue.url, description: 'Success and failure events, for operators' });
     new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotency.table.name });
@@ -184,12 +197,13 @@ export class OrdersStack extends TerraformStack {
   }
 }
 
-function accessStatements(name: PipelineFunctionName, arns: Readonly<Record<PipelineResource, string>>): PolicyStatement[] {
-  return Object.entries(FUNCTION_ACCESS[name]).map(([resource, actions]) => ({
-    sid: `Use${resource.charAt(0).toUpperCase()}${resource.slice(1)}`,
-    actions: actions ?? [],
-    resources: [arns[resource as PipelineResource]],
-  }));
+function accessStatements(name: PipelineFunctionName, arns: ResourceArns): PolicyStatement[] {
+  return Object.entries(FUNCTION_ACCESS[name]).flatMap(([resource, actions]) => {
+    const arn = arns[resource as PipelineResource];
+    // The orchestrated queue exists only when both topologies run; elsewhere its grant has nothing to name.
+    if (arn === undefined) return [];
+    return [{ sid: `Use${resource.charAt(0).toUpperCase()}${resource.slice(1)}`, actions: actions ?? [], resources: [arn] }];
+  });
 }
 
 function stepFunctionArns(definition: WorkflowDefinition, functions: Partial<Record<PipelineFunctionName, PipelineFunction>>): Partial<Record<StepFunctionName, string>> {

@@ -5,15 +5,19 @@ import type { PipelineFunctionName } from '../application/workflows/pipeline-fun
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
  * process. `orchestrated`: Step Functions Express workflows run the single-purpose functions, reached by
  * the API and by an EventBridge Pipe from the order queue. `both`: everything is deployed; POST /orders
- * stays composed, the orchestrated ingest answers on POST /orchestrated/orders, and the worker and the
- * pipe consume the order queue side by side (the idempotency table keeps that safe).
+ * stays composed, the orchestrated ingest answers on POST /orchestrated/orders, the worker consumes the
+ * order queue and the pipe a queue of its own, and the publishers split orders between the two queues by
+ * idempotency key with the migration phase's `orchestratedSharePercent`.
  */
 export type Topology = 'composed' | 'orchestrated' | 'both';
 
 /**
- * The seed's migration phases. Every function is published as a new version on each change and
- * invoked through its `live` alias; the phase decides the share of invocations the alias sends to the
- * newly published version while the rest stays on the version recorded in `previousVersions`.
+ * The seed's migration phases. Each phase decides two shares:
+ * - `orchestratedSharePercent`, the share of orders sent to the orchestrated topology (applies when the
+ *   stage's topology is `both`; a stage with one topology sends it everything);
+ * - `newVersionWeight`, the code-version canary: every function is published as a new version on each
+ *   change and invoked through its `live` alias, which sends this share of invocations to the newest
+ *   version while the rest stays on the version recorded in `previousVersions`.
  */
 export type MigrationPhase = 1 | 2 | 3 | 4;
 
@@ -21,13 +25,23 @@ export interface MigrationPhaseSettings {
   readonly description: string;
   /** Share (0–1) of each alias's invocations routed to the newly published version. */
   readonly newVersionWeight: number;
+  /**
+   * Share (whole percent, 0–100) of orders the publishers (ingest, publish, redrive) send to the
+   * orchestrated topology's queue instead of the worker's, chosen by idempotency key
+   * (domain/traffic-split.ts). Applies when the topology is `both`.
+   */
+  readonly orchestratedSharePercent: number;
 }
 
 export const MIGRATION_PHASES: Readonly<Record<MigrationPhase, MigrationPhaseSettings>> = {
-  1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', newVersionWeight: 0 },
-  2: { description: 'Route a small share of traffic to the new versions', newVersionWeight: 0.1 },
-  3: { description: 'Route half of the traffic to the new versions', newVersionWeight: 0.5 },
-  4: { description: 'All traffic on the new versions; the previous ones can be deleted', newVersionWeight: 1 },
+  1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', newVersionWeight: 0, orchestratedSharePercent: 0 },
+  2: { description: 'Route a small share of traffic to the new architecture', newVersionWeight: 0.1, orchestratedSharePercent: 10 },
+  3: { description: 'Route half of the traffic to the new architecture', newVersionWeight: 0.5, orchestratedSharePercent: 50 },
+  4: {
+    description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`)',
+    newVersionWeight: 1,
+    orchestratedSharePercent: 100,
+  },
 };
 
 export interface FunctionSettings {
@@ -56,7 +70,10 @@ export interface StageConfig {
   readonly logRetentionDays: number;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly queue: {
-    /** Receives before SQS moves a message to the DLQ; AWS advises at least 5 (throttled invocations consume receives too). */
+    /**
+     * Receives before SQS moves a message to the DLQ (from the order queue and, in `both`, the
+     * orchestrated queue alike); AWS advises at least 5 (throttled invocations consume receives too).
+     */
     readonly maxReceiveCount: number;
     readonly retentionSeconds: number;
   };
@@ -93,7 +110,7 @@ export interface StageConfig {
     readonly maxBodyBytes: number;
   };
   readonly alarms: {
-    /** Alarm when the oldest order waits longer than this. */
+    /** Alarm when the oldest order on a source queue (order queue, orchestrated queue) waits longer than this. */
     readonly oldestMessageAgeSeconds: number;
     /** Function errors per 5 minutes that raise the alarm. */
     readonly functionErrorsThreshold: number;

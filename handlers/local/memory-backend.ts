@@ -2,7 +2,7 @@ import type { PipelineConfig } from '../../application/config.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
 import { isLive } from '../../domain/idempotency.js';
-import { createMemoryInfrastructure, memoryAdaptersModule, type MemoryInfrastructure } from '../memory-adapters-module.js';
+import { createMemoryInfrastructure, DEFAULT_MEMORY_QUEUES, memoryAdaptersModule, type MemoryInfrastructure } from '../memory-adapters-module.js';
 import type { Backend } from './backend.js';
 import { MemoryPolledQueue } from './memory-polled-queue.js';
 
@@ -13,8 +13,7 @@ export interface MemoryBackend extends Backend {
 /** SQS, DynamoDB and EventBridge in memory, with the queues' visibility timeout and maxReceiveCount as asked. */
 export function createMemoryBackend(config: PipelineConfig, clock: Clock, random: Random, queues: { visibilityTimeoutSeconds: number; maxReceiveCount: number }): MemoryBackend {
   const infrastructure = createMemoryInfrastructure(config, clock, random, {
-    orderQueueName: 'orders',
-    deadLetterQueueName: 'orders-dlq',
+    ...DEFAULT_MEMORY_QUEUES,
     visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
     maxReceiveCount: queues.maxReceiveCount,
   });

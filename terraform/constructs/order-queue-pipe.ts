@@ -7,6 +7,7 @@ import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 
 export interface OrderQueuePipeProps {
   readonly name: string;
+  /** The queue it consumes: the order queue, or the orchestrated queue while both topologies run. */
   readonly queueArn: string;
   readonly stateMachineArn: string;
   readonly logRetentionDays: number;
@@ -14,7 +15,7 @@ export interface OrderQueuePipeProps {
 }
 
 /**
- * Feeds the order queue to the consume workflow, one record per synchronous Express execution: the
+ * Feeds its source queue to the consume workflow, one record per synchronous Express execution: the
  * message is deleted when the execution succeeds (processed, acknowledged as a duplicate, or parked) and
  * comes back after the visibility timeout when it fails, until the redrive policy moves it to the DLQ.
  */
@@ -30,7 +31,7 @@ export class OrderQueuePipe extends Construct {
       name: 'least-privilege',
       role: this.role.id,
       policy: policyDocument([
-        { sid: 'ConsumeOrderQueue', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [props.queueArn] },
+        { sid: 'ConsumeSourceQueue', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [props.queueArn] },
         { sid: 'RunConsumeWorkflow', actions: ['states:StartSyncExecution'], resources: [props.stateMachineArn] },
         { sid: 'WritePipeLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ]),

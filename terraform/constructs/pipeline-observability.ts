@@ -9,6 +9,8 @@ export interface PipelineObservabilityProps {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly orderQueueName: string;
+  /** The orchestrated topology's queue, when both topologies run. */
+  readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
   readonly stateMachineArns: readonly string[];
@@ -35,7 +37,7 @@ export const PIPELINE_METRICS = {
 type MetricRow = readonly (string | Readonly<Record<string, unknown>>)[];
 
 /**
- * Alarms on what needs a person (a message in the DLQ, orders waiting too long, function errors and
+ * Alarms on what needs a person (a message in the DLQ, orders waiting too long on a source queue, function errors and
  * throttles, an opened breaker, failed workflow executions) and a dashboard of the seed's key metrics:
  * duration per function, errors by category, batch sizes, breaker state, idempotency hit rate, DLQ depth.
  */
@@ -55,6 +57,13 @@ export class PipelineObservability extends Construct {
       namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.orderQueueName },
       statistic: 'Maximum', period: 60, evaluationPeriods: 5, threshold: props.oldestMessageAgeSeconds, comparisonOperator: 'GreaterThanThreshold',
     });
+    if (props.orchestratedQueueName !== undefined) {
+      this.alarm('oldest-orchestrated-order-age', {
+        description: `An order has waited on the orchestrated queue longer than ${props.oldestMessageAgeSeconds} s: the pipe or the consume workflow is stuck or too slow`,
+        namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.orchestratedQueueName },
+        statistic: 'Maximum', period: 60, evaluationPeriods: 5, threshold: props.oldestMessageAgeSeconds, comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
     for (const functionName of props.functionNames) {
       this.alarm(`${functionName}-errors`, {
         description: `${functionName} is failing`,
@@ -139,6 +148,9 @@ export class PipelineObservability extends Construct {
       graph('DLQ depth and redrive', [
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.deadLetterQueueName, { stat: 'Maximum', label: 'DLQ visible' }],
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.orderQueueName, { stat: 'Maximum', label: 'order queue visible' }],
+        ...(this.props.orchestratedQueueName === undefined
+          ? []
+          : [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.orchestratedQueueName, { stat: 'Maximum', label: 'orchestrated queue visible' }]]),
         app(PIPELINE_METRICS.redriven, { stat: 'Sum' }),
         [{ expression: `SEARCH('{${ns},category,service} MetricName="${PIPELINE_METRICS.parked}"', 'Sum', 300)`, id: 'parked', label: '' }],
       ], 0, 18),

@@ -28,6 +28,8 @@ describe('Function: loadConfig', () => {
       backend: 'memory',
       serviceName: 'orders',
       orderQueueUrl: 'memory',
+      orchestratedQueueUrl: undefined,
+      orchestratedSharePercent: 0,
       deadLetterQueueUrl: 'memory',
       idempotencyTableName: 'memory',
       eventBusName: 'memory',
@@ -125,6 +127,13 @@ describe('Function: loadConfig', () => {
       permanenceReceiveThreshold: 3,
     });
     expect(config.supportedCurrencies).to.deep.equal(['EUR', 'USD', 'GBP']);
+  });
+
+  it('requires the orchestrated queue when the aws backend sends it a share of orders', () => {
+    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '10' })).to.deep.equal(['ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0']);
+    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '101' })).to.deep.equal(['ORCHESTRATED_SHARE_PERCENT must be an integer from 0 to 100 (got "101")']);
+    const config = loadConfig({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated' });
+    expect(config).to.deep.include({ orchestratedSharePercent: 10, orchestratedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated' });
   });
 
   it('refuses a backoff cap below its base', () => {

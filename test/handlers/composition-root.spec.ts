@@ -22,6 +22,10 @@ import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { awsAdaptersModule } from '../../handlers/aws-adapters-module.js';
 import { adaptersFor, createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
+import { createMemoryInfrastructure, memoryAdaptersModule } from '../../handlers/memory-adapters-module.js';
+import type { OrderQueue } from '../../application/ports/order-queue.js';
+import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 
 const USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
@@ -75,4 +79,34 @@ describe('Function: createContainer', () => {
       expect(root.get(ADAPTERS.IdempotencyStore)).to.be.instanceOf(backend === 'aws' ? DynamoDbIdempotencyStore : MemoryIdempotencyStore);
     });
   }
+});
+
+describe('Composition: the traffic split of topology both', () => {
+  it('sends the configured share of orders to the orchestrated queue, behind the SQS breaker (memory backend)', async () => {
+    const config = loadConfig({ PIPELINE_BACKEND: 'memory', ORCHESTRATED_SHARE_PERCENT: '100' });
+    const runtime = services();
+    const infrastructure = createMemoryInfrastructure(config, runtime.clock, runtime.random);
+    const root = createContainer(config, memoryAdaptersModule(infrastructure), runtime);
+
+    await root.get<OrderQueue>(TOKENS.OrderQueue).send([{ id: 'a', body: '{}', attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: 'k-1' } }]);
+
+    expect(root.get(TOKENS.OrderQueue)).to.be.instanceOf(GuardedOrderQueue);
+    expect(infrastructure.sqs.peekAll(infrastructure.queues.orchestratedQueueName)).to.have.length(1);
+    expect(infrastructure.sqs.peekAll(infrastructure.queues.orderQueueName)).to.have.length(0);
+  });
+
+  it('splits only when a share is configured, on the aws backend too', () => {
+    const runtime = services();
+    const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
+    const split = loadConfig({ ...AWS_ENV, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-orchestrated' });
+    const single = loadConfig(AWS_ENV);
+
+    const splitRoot = createContainer(split, awsAdaptersModule(split, runtime.clock, runtime.random, clients), runtime);
+    const singleRoot = createContainer(single, awsAdaptersModule(single, runtime.clock, runtime.random, clients), runtime);
+
+    expect(splitRoot.get(ADAPTERS.OrderQueue)).to.be.instanceOf(SplitOrderQueue);
+    expect(singleRoot.get(ADAPTERS.OrderQueue)).to.not.be.instanceOf(SplitOrderQueue);
+    const memory = loadConfig({ PIPELINE_BACKEND: 'memory' });
+    expect(createMemoryInfrastructure(memory, runtime.clock, runtime.random).sqs.queueNames()).to.not.include('orders-orchestrated');
+  });
 });

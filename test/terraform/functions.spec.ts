@@ -3,7 +3,8 @@ import { Testing } from '../../terraform/testing.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import type { RuntimeEnvironment } from '../../terraform/function-environment.js';
+import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
+import type { MigrationPhase, StageConfig, Topology } from '../../terraform/stage-config.js';
 import { functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
@@ -12,9 +13,17 @@ function lambda(synthesized: Synthesized, name: PipelineFunctionName): Props {
   return synthesized.resources('aws_lambda_function')[functionId(synthesized, name)] as Props;
 }
 
+function variables(synthesized: Synthesized, name: PipelineFunctionName): Record<string, string> {
+  return (lambda(synthesized, name).environment as { variables: Record<string, string> }).variables;
+}
+
+function variant(topology: Topology, phase: MigrationPhase): StageConfig {
+  return { ...stage('dev'), topology, migration: { phase, previousVersions: {} } };
+}
+
 // Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
 const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnvironment)[] = [
-  'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
+  'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
   'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
   'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
   'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
@@ -73,14 +82,19 @@ describe('Stack: functions', () => {
           });
 
           it('has an environment that the composition root accepts and whose names all belong to the shared type', () => {
-            const variables = (lambda(synthesized, name).environment as { variables: Record<string, string> }).variables;
-            expect(Object.keys(variables).filter((key) => !(KNOWN_VARIABLES as readonly string[]).includes(key))).to.deep.equal([]);
-            expect(() => loadConfig(variables)).to.not.throw();
-            expect(variables.POWERTOOLS_METRICS_NAMESPACE).to.equal(config.application.metricsNamespace);
-            expect(variables.PIPELINE_BACKEND).to.equal('aws');
+            const environment = variables(synthesized, name);
+            expect(Object.keys(environment).filter((key) => !(KNOWN_VARIABLES as readonly string[]).includes(key))).to.deep.equal([]);
+            expect(() => loadConfig(environment)).to.not.throw();
+            expect(environment.POWERTOOLS_METRICS_NAMESPACE).to.equal(config.application.metricsNamespace);
+            expect(environment.PIPELINE_BACKEND).to.equal('aws');
           });
         });
       }
+
+      it('gives every function the same environment', () => {
+        const environments = functionsFor(config.topology).map((name) => JSON.stringify(variables(synthesized, name)));
+        expect(new Set(environments).size).to.equal(1);
+      });
 
       it('gives every function its own role', () => {
         const roles = Object.values(synthesized.resources('aws_lambda_function')).map((fn) => fn.role);
@@ -99,4 +113,41 @@ describe('Stack: functions', () => {
       });
     });
   }
+
+  describe('Method: traffic split environment', () => {
+    const queueUrl = (synthesized: Synthesized, name: string): string =>
+      synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', name), 'url');
+
+    for (const [phase, share] of [[1, '0'], [2, '10'], [3, '50'], [4, '100']] as const) {
+      it(`gives every function the orchestrated queue and the phase ${phase} share (${share} %) when both topologies run`, () => {
+        const synthesized = synthesize(variant('both', phase));
+        for (const name of functionsFor('both')) {
+          const environment = variables(synthesized, name);
+          expect(environment, name).to.deep.include({
+            ORDER_QUEUE_URL: queueUrl(synthesized, 'orders-dev-orders'),
+            ORCHESTRATED_QUEUE_URL: queueUrl(synthesized, 'orders-dev-orders-orchestrated'),
+            ORCHESTRATED_SHARE_PERCENT: share,
+          });
+          expect(loadConfig(environment), name).to.deep.include({ orchestratedSharePercent: Number(share) });
+        }
+      });
+    }
+
+    for (const topology of ['composed', 'orchestrated'] as const) {
+      it(`leaves the split out when the stage is ${topology}: the one order queue carries every order`, () => {
+        const synthesized = synthesize(variant(topology, 3));
+        for (const name of functionsFor(topology)) {
+          const environment = variables(synthesized, name);
+          expect(environment, name).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
+          expect(loadConfig(environment), name).to.deep.include({ orchestratedQueueUrl: undefined, orchestratedSharePercent: 0 });
+        }
+      });
+    }
+
+    it('refuses to build the environment of a stage running both topologies without an orchestrated queue', () => {
+      const resources = { orderQueueUrl: 'q', deadLetterQueueUrl: 'd', idempotencyTableName: 't', eventBusName: 'b' };
+      expect(() => functionEnvironment(variant('both', 2), resources)).to.throw(/runs both topologies but has no orchestrated queue/);
+      expect(functionEnvironment(variant('composed', 2), resources)).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
+    });
+  });
 });

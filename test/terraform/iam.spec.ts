@@ -22,6 +22,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   const queue = (queueName: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
   const order = queue(`${prefix}-orders`);
   const dlq = queue(`${prefix}-orders-dlq`);
+  // Only while both topologies run do the publishers also send to the orchestrated queue.
+  const orchestrated = synthesized.config.topology === 'both' ? { [queue(`${prefix}-orders-orchestrated`)]: ['sqs:SendMessage'] } : {};
   const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
   const bus = synthesized.ref('aws_cloudwatch_event_bus', synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`), 'arn');
   const logGroup = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/lambda/${prefix}-${name}`);
@@ -31,8 +33,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   };
   const own: Record<PipelineFunctionName, Record<string, string[]>> = {
     validate: {},
-    publish: { [order]: ['sqs:SendMessage'], [bus]: ['events:PutEvents'] },
-    ingest: { [order]: ['sqs:SendMessage'], [bus]: ['events:PutEvents'], [table]: ['dynamodb:GetItem'] },
+    publish: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'] },
+    ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:GetItem'] },
     idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     processor: { [table]: ['dynamodb:UpdateItem'] },
     events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
@@ -45,6 +47,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
     redrive: {
       [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [order]: ['sqs:SendMessage'],
+      ...orchestrated,
       [table]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [bus]: ['events:PutEvents'],
     },
@@ -60,8 +63,9 @@ function allPolicies(synthesized: Synthesized): { where: string; statements: Ret
 }
 
 describe('Stack: IAM', () => {
-  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod'))]) {
-    describe(`Stage: ${synthesized.config.stage}`, () => {
+  const orchestratedOnly = synthesize({ ...stage('dev'), topology: 'orchestrated' });
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly]) {
+    describe(`Stage: ${synthesized.config.stage} (${synthesized.config.topology})`, () => {
       it('has no policy statement with a wildcard action', () => {
         for (const { where, statements } of allPolicies(synthesized)) {
           for (const statement of statements) {
@@ -113,11 +117,12 @@ describe('Stack: IAM', () => {
       expect(byName['orders-dev-consume']?.[dlq]).to.deep.equal(['sqs:SendMessage']);
     });
 
-    it('lets the pipe consume the order queue and start only the consume workflow', () => {
+    it('lets the pipe consume the orchestrated queue, not the order queue, and start only the consume workflow', () => {
       const pipe = grants(roleStatements(dev, roleOf('aws_pipes_pipe')));
-      const order = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
+      const queue = (name: string): string => dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', name), 'arn');
       const consume = dev.ref('aws_sfn_state_machine', dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn');
-      expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+      expect(pipe[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+      expect(pipe[queue('orders-dev-orders')]).to.equal(undefined);
       expect(pipe[consume]).to.deep.equal(['states:StartSyncExecution']);
     });
 
@@ -125,6 +130,15 @@ describe('Stack: IAM', () => {
       const scheduler = grants(roleStatements(dev, String((Object.values(dev.resources('aws_scheduler_schedule'))[0]?.target as { role_arn: string }).role_arn)));
       expect(Object.values(scheduler)).to.deep.equal([['lambda:InvokeFunction']]);
       expect(Object.keys(scheduler)[0]).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
+    });
+  });
+
+  describe('Stage: orchestrated only', () => {
+    it('lets the pipe consume the order queue, the only one there is', () => {
+      const pipeRole = String(Object.values(orchestratedOnly.resources('aws_pipes_pipe'))[0]?.role_arn);
+      const pipe = grants(roleStatements(orchestratedOnly, pipeRole));
+      const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
+      expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     });
   });
 

@@ -47,9 +47,22 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       });
     });
 
-    it('alarms when the oldest order waits longer than the stage allows', () => {
-      expect(alarmOn('ApproximateAgeOfOldestMessage', { QueueName: 'orders-dev-orders' })).to.deep.include({ threshold: dev.config.alarms.oldestMessageAgeSeconds });
+    it('alarms when the oldest order waits longer than the stage allows, on each source queue', () => {
+      for (const queue of ['orders-dev-orders', 'orders-dev-orders-orchestrated']) {
+        expect(alarmOn('ApproximateAgeOfOldestMessage', { QueueName: queue }), queue).to.deep.include({
+          namespace: 'AWS/SQS', threshold: dev.config.alarms.oldestMessageAgeSeconds, comparison_operator: 'GreaterThanThreshold',
+        });
+      }
     });
+
+    for (const topology of ['composed', 'orchestrated'] as const) {
+      it(`watches the one order queue when the stage is ${topology}`, () => {
+        const ageAlarms = Object.values(synthesize({ ...stage('dev'), topology }).resources('aws_cloudwatch_metric_alarm')).filter(
+          (alarm) => alarm.metric_name === 'ApproximateAgeOfOldestMessage',
+        );
+        expect(ageAlarms.map((alarm) => alarm.dimensions)).to.deep.equal([{ QueueName: 'orders-dev-orders' }]);
+      });
+    }
 
     it('alarms on errors and throttles of every function', () => {
       for (const name of functionsFor(dev.config.topology)) {
@@ -77,6 +90,14 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       for (const metric of Object.values(PIPELINE_METRICS)) expect(body, metric).to.contain(metric);
       for (const name of functionsFor(dev.config.topology)) expect(body).to.contain(`orders-dev-${name}`);
     });
+
+    it('charts the depth of the DLQ and of every source queue', () => {
+      const [dashboard] = Object.values(dev.resources('aws_cloudwatch_dashboard'));
+      const widgets = (JSON.parse(String(dashboard?.dashboard_body)) as { widgets: { properties: { title: string; metrics?: unknown[][] } }[] }).widgets;
+      const depth = widgets.find((widget) => widget.properties.title === 'DLQ depth and redrive')?.properties.metrics ?? [];
+      const queues = depth.filter((row) => row[0] === 'AWS/SQS' && row[1] === 'ApproximateNumberOfMessagesVisible').map((row) => row[3]);
+      expect(queues).to.have.members(['orders-dev-orders-dlq', 'orders-dev-orders', 'orders-dev-orders-orchestrated']);
+    });
   });
 
   describe('Method: outputs', () => {
@@ -85,6 +106,15 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       expect(Object.keys(outputs)).to.include.members(['api_url', 'order_queue_url', 'dead_letter_queue_url', 'pipeline_events_queue_url', 'idempotency_table_name', 'event_bus_name']);
       expect(outputs.api_url?.value).to.match(/^\$\{aws_apigatewayv2_stage\.[^.]+\.invoke_url\}$/);
       expect(outputs.idempotency_table_name?.value).to.match(/^\$\{aws_dynamodb_table\.[^.]+\.name\}$/);
+    });
+
+    it('outputs the orchestrated queue URL when both topologies run, and only then', () => {
+      const outputsOf = (json: string): Record<string, { value: string }> => (JSON.parse(json) as { output: Record<string, { value: string }> }).output;
+      const orchestrated = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated'), 'url');
+      expect(outputsOf(dev.json).orchestrated_queue_url?.value).to.equal(orchestrated);
+      for (const topology of ['composed', 'orchestrated'] as const) {
+        expect(outputsOf(synthesize({ ...stage('dev'), topology }).json), topology).to.not.have.property('orchestrated_queue_url');
+      }
     });
   });
 });

@@ -23,6 +23,16 @@ describe('Stage configuration', () => {
       expect(weights[3]).to.equal(1);
       for (let index = 1; index < weights.length; index += 1) expect(weights[index]).to.be.greaterThan(weights[index - 1] as number);
     });
+
+    it('sends 0, 10, 50 and 100 % of orders to the orchestrated topology in phases 1 to 4', () => {
+      // Each phase only adds orders to the new path (domain/traffic-split.ts routes buckets below the share).
+      const shares = ([1, 2, 3, 4] as const).map((phase) => MIGRATION_PHASES[phase].orchestratedSharePercent);
+      expect(shares).to.deep.equal([0, 10, 50, 100]);
+    });
+
+    it('keeps the code-version canary weights of 0, 0.1, 0.5 and 1 beside the share', () => {
+      expect(([1, 2, 3, 4] as const).map((phase) => MIGRATION_PHASES[phase].newVersionWeight)).to.deep.equal([0, 0.1, 0.5, 1]);
+    });
   });
 
   describe('Function: stageConfigProblems', () => {

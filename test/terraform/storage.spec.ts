@@ -18,47 +18,54 @@ function queueRef(synthesized: Synthesized, name: string, attribute: string): st
 }
 
 describe('Stack: queues and table', () => {
-  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod'))]) {
+  const orchestratedOnly = synthesize({ ...stage('dev'), topology: 'orchestrated' });
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly]) {
     const { config } = synthesized;
     const prefix = config.namePrefix;
+    // The queues SQS redrives from: the order queue, and the orchestrated queue while both topologies run.
+    const sourceQueues = config.topology === 'both' ? [`${prefix}-orders`, `${prefix}-orders-orchestrated`] : [`${prefix}-orders`];
 
-    describe(`Stage: ${config.stage}`, () => {
+    describe(`Stage: ${config.stage} (${config.topology})`, () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
         const queues = Object.values(synthesized.resources('aws_sqs_queue'));
-        expect(queues).to.have.length(3);
+        expect(queues.map((queue) => queue.name)).to.have.members([...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`]);
         for (const queue of queues) {
           expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
           expect(queue.max_message_size).to.equal(SQS_MAX_PAYLOAD_BYTES);
         }
       });
 
-      it('redrives the order queue to its DLQ after the configured receives (at least 5)', () => {
-        const redrive = JSON.parse(String(queueNamed(synthesized, `${prefix}-orders`).redrive_policy)) as Props;
-        expect(redrive).to.deep.equal({ deadLetterTargetArn: queueRef(synthesized, `${prefix}-orders-dlq`, 'arn'), maxReceiveCount: config.queue.maxReceiveCount });
+      it('redrives every source queue to the one DLQ after the configured receives (at least 5)', () => {
+        for (const name of sourceQueues) {
+          const redrive = JSON.parse(String(queueNamed(synthesized, name).redrive_policy)) as Props;
+          expect(redrive, name).to.deep.equal({ deadLetterTargetArn: queueRef(synthesized, `${prefix}-orders-dlq`, 'arn'), maxReceiveCount: config.queue.maxReceiveCount });
+        }
         expect(config.queue.maxReceiveCount).to.be.at.least(5);
       });
 
-      it('keeps dead letters 14 days, longer than the order queue keeps orders', () => {
+      it('keeps dead letters 14 days, longer than any source queue keeps orders', () => {
         const dlq = queueNamed(synthesized, `${prefix}-orders-dlq`);
         expect(dlq.message_retention_seconds).to.equal(14 * 24 * 3600);
-        expect(Number(queueNamed(synthesized, `${prefix}-orders`).message_retention_seconds)).to.be.below(Number(dlq.message_retention_seconds));
+        for (const name of sourceQueues) {
+          expect(Number(queueNamed(synthesized, name).message_retention_seconds), name).to.be.below(Number(dlq.message_retention_seconds));
+        }
       });
 
-      it('lets only the order queue use the DLQ', () => {
-        const [allow] = Object.values(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
-        expect(allow?.queue_url).to.equal(queueRef(synthesized, `${prefix}-orders-dlq`, 'url'));
-        expect(JSON.parse(String(allow?.redrive_allow_policy))).to.deep.equal({
-          redrivePermission: 'byQueue',
-          sourceQueueArns: [queueRef(synthesized, `${prefix}-orders`, 'arn')],
-        });
+      it('lets exactly the source queues use the DLQ', () => {
+        const allows = Object.values(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
+        expect(allows).to.have.length(1);
+        expect(allows[0]?.queue_url).to.equal(queueRef(synthesized, `${prefix}-orders-dlq`, 'url'));
+        const policy = JSON.parse(String(allows[0]?.redrive_allow_policy)) as { redrivePermission: string; sourceQueueArns: string[] };
+        expect(policy.redrivePermission).to.equal('byQueue');
+        expect(policy.sourceQueueArns).to.have.members(sourceQueues.map((name) => queueRef(synthesized, name, 'arn'))).and.have.length(sourceQueues.length);
       });
 
-      it("sets the order queue's visibility timeout to the domain function's answer", () => {
+      it("sets every source queue's visibility timeout to the domain function's answer", () => {
         const expected = visibilityTimeoutSeconds({
           functionTimeoutSeconds: config.functions.worker.timeoutSeconds,
           batchingWindowSeconds: config.worker.batchingWindowSeconds,
         }).seconds;
-        expect(queueNamed(synthesized, `${prefix}-orders`).visibility_timeout_seconds).to.equal(expected);
+        for (const name of sourceQueues) expect(queueNamed(synthesized, name).visibility_timeout_seconds, name).to.equal(expected);
       });
 
       it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand', () => {
@@ -80,8 +87,18 @@ describe('Stack: queues and table', () => {
   describe('Stage: dev (worker event source)', () => {
     const dev = synthesize(stage('dev'));
 
-    it('reports partial batch failures and takes batch size, window and maximum concurrency from the stage', () => {
-      const [mapping] = Object.values(dev.resources('aws_lambda_event_source_mapping'));
+    it('builds the orchestrated queue exactly like the order queue, under its own name', () => {
+      const { name: orderName, ...order } = queueNamed(dev, 'orders-dev-orders');
+      const { name: orchestratedName, ...orchestrated } = queueNamed(dev, 'orders-dev-orders-orchestrated');
+      expect([orderName, orchestratedName]).to.deep.equal(['orders-dev-orders', 'orders-dev-orders-orchestrated']);
+      expect(orchestrated).to.deep.equal(order);
+      expect(order).to.include({ sqs_managed_sse_enabled: true, message_retention_seconds: dev.config.queue.retentionSeconds });
+    });
+
+    it('keeps the worker on the order queue: reports partial batch failures, takes batch size, window and maximum concurrency from the stage', () => {
+      const mappings = Object.values(dev.resources('aws_lambda_event_source_mapping'));
+      expect(mappings).to.have.length(1);
+      const [mapping] = mappings;
       expect(mapping).to.deep.include({
         event_source_arn: queueRef(dev, 'orders-dev-orders', 'arn'),
         function_response_types: ['ReportBatchItemFailures'],

@@ -47,10 +47,14 @@ describe('Stack: workflows', () => {
         });
       }
 
-      it('feeds the order queue to the consume workflow through a pipe, one record per synchronous execution', () => {
-        const [pipe] = Object.values(synthesized.resources('aws_pipes_pipe'));
-        expect(pipe).to.deep.include({
-          source: synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn'),
+      // Alone, the orchestrated topology consumes the order queue; beside the worker, a queue of its own.
+      const source = topology === 'both' ? 'orders-dev-orders-orchestrated' : 'orders-dev-orders';
+
+      it(`feeds ${source} to the consume workflow through a pipe, one record per synchronous execution`, () => {
+        const pipes = Object.values(synthesized.resources('aws_pipes_pipe'));
+        expect(pipes).to.have.length(1);
+        expect(pipes[0]).to.deep.include({
+          source: synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', source), 'arn'),
           target: synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'),
           desired_state: 'RUNNING',
           source_parameters: { sqs_queue_parameters: { batch_size: 1, maximum_batching_window_in_seconds: 0 } },
@@ -59,6 +63,17 @@ describe('Stack: workflows', () => {
       });
     });
   }
+
+  describe('Topology: both', () => {
+    it('consumes the order queue with the worker only, and the orchestrated queue with the pipe only', () => {
+      const synthesized = withTopology('both');
+      const arn = (name: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', name), 'arn');
+      const mappings = Object.values(synthesized.resources('aws_lambda_event_source_mapping')).map((mapping) => mapping.event_source_arn);
+      const pipes = Object.values(synthesized.resources('aws_pipes_pipe')).map((pipe) => pipe.source);
+      expect(mappings).to.deep.equal([arn('orders-dev-orders')]);
+      expect(pipes).to.deep.equal([arn('orders-dev-orders-orchestrated')]);
+    });
+  });
 
   describe('Topology: composed', () => {
     it('creates no state machine and no pipe, and consumes the queue with the worker', () => {
