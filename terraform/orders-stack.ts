@@ -20,7 +20,7 @@ import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
 import { functionEnvironment } from './function-environment.js';
 import type { PolicyStatement } from './iam-policy.js';
-import { MIGRATION_PHASES, stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
+import { stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
 
 export interface OrdersStackProps {
   readonly config: StageConfig;
@@ -101,10 +101,10 @@ export class OrdersStack extends TerraformStack {
       idempotencyTable: this.idempotency.table.arn,
       eventBus: this.events.bus.arn,
     };
-    const weight = MIGRATION_PHASES[config.migration.phase].newVersionWeight;
+    const canary = config.migration.canary;
     const functions: Partial<Record<PipelineFunctionName, PipelineFunction>> = {};
     for (const name of functionsFor(config.topology)) {
-      const previousVersion = config.migration.previousVersions[name];
+      const previousVersion = canary?.previousVersions[name];
       functions[name] = new PipelineFunction(this, `${name}-function`, {
         name,
         namePrefix: prefix,
@@ -114,7 +114,7 @@ export class OrdersStack extends TerraformStack {
         logRetentionDays: config.logRetentionDays,
         logLevel: config.logLevel,
         statements: accessStatements(name, resourceArns),
-        routing: { newVersionWeight: weight, ...(previousVersion === undefined ? {} : { previousVersion }) },
+        routing: { newVersionWeight: canary?.newVersionWeight ?? 1, ...(previousVersion === undefined ? {} : { previousVersion }) },
       });
     }
     this.functions = functions;

@@ -12,19 +12,14 @@ import type { PipelineFunctionName } from '../application/workflows/pipeline-fun
 export type Topology = 'composed' | 'orchestrated' | 'both';
 
 /**
- * The seed's migration phases. Each phase decides two shares:
- * - `orchestratedSharePercent`, the share of orders sent to the orchestrated topology (applies when the
- *   stage's topology is `both`; a stage with one topology sends it everything);
- * - `newVersionWeight`, the code-version canary: every function is published as a new version on each
- *   change and invoked through its `live` alias, which sends this share of invocations to the newest
- *   version while the rest stays on the version recorded in `previousVersions`.
+ * The seed's migration phases: each decides the share of orders sent to the orchestrated topology
+ * (applies when the stage's topology is `both`; a stage with one topology sends it everything). The
+ * code-version canary is a separate setting (`migration.canary`), so a phase always means one share.
  */
 export type MigrationPhase = 1 | 2 | 3 | 4;
 
 export interface MigrationPhaseSettings {
   readonly description: string;
-  /** Share (0–1) of each alias's invocations routed to the newly published version. */
-  readonly newVersionWeight: number;
   /**
    * Share (whole percent, 0–100) of orders the publishers (ingest, publish, redrive) send to the
    * orchestrated topology's queue instead of the worker's, chosen by idempotency key
@@ -34,15 +29,23 @@ export interface MigrationPhaseSettings {
 }
 
 export const MIGRATION_PHASES: Readonly<Record<MigrationPhase, MigrationPhaseSettings>> = {
-  1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', newVersionWeight: 0, orchestratedSharePercent: 0 },
-  2: { description: 'Route a small share of traffic to the new architecture', newVersionWeight: 0.1, orchestratedSharePercent: 10 },
-  3: { description: 'Route half of the traffic to the new architecture', newVersionWeight: 0.5, orchestratedSharePercent: 50 },
-  4: {
-    description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`)',
-    newVersionWeight: 1,
-    orchestratedSharePercent: 100,
-  },
+  1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', orchestratedSharePercent: 0 },
+  2: { description: 'Route a small share of traffic to the new architecture', orchestratedSharePercent: 10 },
+  3: { description: 'Route half of the traffic to the new architecture', orchestratedSharePercent: 50 },
+  4: { description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`)', orchestratedSharePercent: 100 },
 };
+
+/**
+ * A code-version canary: every function is published as a new version on each change and invoked
+ * through its `live` alias, which sends `newVersionWeight` of the invocations to the newest version and
+ * the rest to the version recorded for it in `previousVersions` (a function without one follows its
+ * newest version). Leave it out to send everything to the newest versions.
+ */
+export interface VersionCanary {
+  readonly previousVersions: Readonly<Partial<Record<PipelineFunctionName, string>>>;
+  /** Share (0–1) of each alias's invocations routed to the newest version. */
+  readonly newVersionWeight: number;
+}
 
 export interface FunctionSettings {
   readonly memoryMb: number;
@@ -63,8 +66,7 @@ export interface StageConfig {
   readonly topology: Topology;
   readonly migration: {
     readonly phase: MigrationPhase;
-    /** The version each alias keeps serving besides the new one (phases 1–3); without it the alias follows the newest version. */
-    readonly previousVersions: Readonly<Partial<Record<PipelineFunctionName, string>>>;
+    readonly canary?: VersionCanary;
   };
   readonly functions: Readonly<Record<PipelineFunctionName, FunctionSettings>>;
   readonly logRetentionDays: number;
@@ -126,7 +128,7 @@ const DEV: StageConfig = {
   region: 'eu-west-1',
   namePrefix: 'orders-dev',
   topology: 'both',
-  migration: { phase: 1, previousVersions: {} },
+  migration: { phase: 1 },
   functions: {
     validate: SMALL,
     publish: SMALL,
@@ -169,7 +171,7 @@ const PROD: StageConfig = {
   stage: 'prod',
   namePrefix: 'orders-prod',
   topology: 'composed',
-  migration: { phase: 4, previousVersions: {} },
+  migration: { phase: 4 },
   functions: {
     validate: SMALL,
     publish: SMALL,
@@ -226,6 +228,8 @@ export function stageConfigProblems(config: StageConfig): string[] {
     }
   }
   if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0) problems.push('api.authorization.audience must not be empty');
+  const canary = config.migration.canary;
+  if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1)) problems.push('migration.canary.newVersionWeight must be from 0 to 1');
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
   return problems;
 }

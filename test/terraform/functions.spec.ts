@@ -18,7 +18,7 @@ function variables(synthesized: Synthesized, name: PipelineFunctionName): Record
 }
 
 function variant(topology: Topology, phase: MigrationPhase): StageConfig {
-  return { ...stage('dev'), topology, migration: { phase, previousVersions: {} } };
+  return { ...stage('dev'), topology, migration: { phase } };
 }
 
 // Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.

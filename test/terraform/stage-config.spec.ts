@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { OrdersStack } from '../../terraform/orders-stack.js';
-import { MIGRATION_PHASES, STAGES, stageConfigProblems, type MigrationPhase, type StageConfig } from '../../terraform/stage-config.js';
+import { MIGRATION_PHASES, STAGES, stageConfigProblems, type StageConfig, type VersionCanary } from '../../terraform/stage-config.js';
 import { Testing } from '../../terraform/testing.js';
 import { aliasId, dummyBundles, functionId, stage, synthesize } from './synthesized-stack.js';
 
-function inPhase(phase: MigrationPhase, previousVersions: StageConfig['migration']['previousVersions']): StageConfig {
-  return { ...stage('dev'), migration: { phase, previousVersions } };
+function withCanary(newVersionWeight: number, previousVersions: VersionCanary['previousVersions']): StageConfig {
+  return { ...stage('dev'), migration: { phase: 2, canary: { newVersionWeight, previousVersions } } };
 }
 
 describe('Stage configuration', () => {
@@ -17,21 +17,10 @@ describe('Stage configuration', () => {
   });
 
   describe('Constant: MIGRATION_PHASES', () => {
-    it('moves traffic to the new versions from none (phase 1) to all (phase 4), never backwards', () => {
-      const weights = ([1, 2, 3, 4] as const).map((phase) => MIGRATION_PHASES[phase].newVersionWeight);
-      expect(weights[0]).to.equal(0);
-      expect(weights[3]).to.equal(1);
-      for (let index = 1; index < weights.length; index += 1) expect(weights[index]).to.be.greaterThan(weights[index - 1] as number);
-    });
-
     it('sends 0, 10, 50 and 100 % of orders to the orchestrated topology in phases 1 to 4', () => {
       // Each phase only adds orders to the new path (domain/traffic-split.ts routes buckets below the share).
       const shares = ([1, 2, 3, 4] as const).map((phase) => MIGRATION_PHASES[phase].orchestratedSharePercent);
       expect(shares).to.deep.equal([0, 10, 50, 100]);
-    });
-
-    it('keeps the code-version canary weights of 0, 0.1, 0.5 and 1 beside the share', () => {
-      expect(([1, 2, 3, 4] as const).map((phase) => MIGRATION_PHASES[phase].newVersionWeight)).to.deep.equal([0, 0.1, 0.5, 1]);
     });
   });
 
@@ -55,6 +44,11 @@ describe('Stage configuration', () => {
       expect(stageConfigProblems({ ...stage('dev'), queue: { ...stage('dev').queue, retentionSeconds: 14 * 24 * 3600 } })).to.have.length(1);
     });
 
+    it('refuses a canary weight outside 0–1', () => {
+      expect(stageConfigProblems(withCanary(1.5, {}))).to.deep.equal(['migration.canary.newVersionWeight must be from 0 to 1']);
+      expect(stageConfigProblems(withCanary(0.25, { worker: '3' }))).to.deep.equal([]);
+    });
+
     it('stops the stack from synthesizing a misconfigured stage', () => {
       const config = { ...stage('dev'), queue: { ...stage('dev').queue, maxReceiveCount: 1 } };
       expect(() => new OrdersStack(Testing.app(), 'bad', { config, code: dummyBundles() })).to.throw(/misconfigured: queue.maxReceiveCount/);
@@ -71,33 +65,41 @@ describe('Stage configuration', () => {
       return synthesized.ref('aws_lambda_function', functionId(synthesized, name), 'version');
     };
 
-    it('follows the newest version when no previous version is recorded', () => {
-      const config = inPhase(2, {});
-      expect(aliasOf(config, 'ingest')).to.deep.include({ name: 'live', function_version: newest(config, 'ingest') });
+    it('follows the newest version without a canary, or for a function the canary records no previous version of', () => {
+      const plain = stage('dev');
+      expect(aliasOf(plain, 'ingest')).to.deep.include({ name: 'live', function_version: newest(plain, 'ingest') });
+      expect(aliasOf(plain, 'ingest').routing_config).to.equal(undefined);
+      const config = withCanary(0.1, { worker: '3' });
+      expect(aliasOf(config, 'ingest').function_version).to.equal(newest(config, 'ingest'));
       expect(aliasOf(config, 'ingest').routing_config).to.equal(undefined);
     });
 
-    it('keeps all traffic on the previous version in phase 1', () => {
-      const config = inPhase(1, { ingest: '7' });
+    it('keeps all traffic on the previous version at weight 0', () => {
+      const config = withCanary(0, { ingest: '7' });
       expect(aliasOf(config, 'ingest').function_version).to.equal('7');
       expect(aliasOf(config, 'ingest').routing_config).to.equal(undefined);
     });
 
-    for (const phase of [2, 3] as const) {
-      it(`sends the phase ${phase} share to the newest version and the rest to the previous one`, () => {
-        const config = inPhase(phase, { ingest: '7', worker: '3' });
+    for (const weight of [0.1, 0.5]) {
+      it(`sends ${weight} of the invocations to the newest version and the rest to the previous one`, () => {
+        const config = withCanary(weight, { ingest: '7', worker: '3' });
         expect(aliasOf(config, 'ingest')).to.deep.include({
           function_version: '7',
-          routing_config: { additional_version_weights: { [newest(config, 'ingest')]: MIGRATION_PHASES[phase].newVersionWeight } },
+          routing_config: { additional_version_weights: { [newest(config, 'ingest')]: weight } },
         });
         expect(aliasOf(config, 'worker').function_version).to.equal('3');
       });
     }
 
-    it('moves everything to the newest version in phase 4', () => {
-      const config = inPhase(4, { ingest: '7' });
+    it('moves everything to the newest version at weight 1', () => {
+      const config = withCanary(1, { ingest: '7' });
       expect(aliasOf(config, 'ingest').function_version).to.equal(newest(config, 'ingest'));
       expect(aliasOf(config, 'ingest').routing_config).to.equal(undefined);
+    });
+
+    it('does not tie the canary to the migration phase', () => {
+      const early = { ...stage('dev'), migration: { phase: 1 as const, canary: { newVersionWeight: 0.5, previousVersions: { ingest: '7' } } } };
+      expect(aliasOf(early, 'ingest').routing_config).to.deep.equal({ additional_version_weights: { [newest(early, 'ingest')]: 0.5 } });
     });
   });
 });
