@@ -91,6 +91,23 @@ export function adaptersFor(config: PipelineConfig, services: RuntimeServices): 
 
 let cached: Container | undefined;
 
+/**
+ * The container for a handler module's `handler`. Inside Lambda (AWS_LAMBDA_FUNCTION_NAME is set) it is
+ * built right away, at module scope, so configuration is validated and the SDK clients are created
+ * during INIT rather than on the first request; a bad configuration then fails INIT with an error that
+ * names every problem. Anywhere else (tests, the harness, tools importing a handler module) nothing is
+ * built until the first call.
+ */
+export function containerAtInit(env: Readonly<Record<string, string | undefined>> = process.env): () => Container {
+  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined) container();
+  return container;
+}
+
+/** Whether this execution environment has built its container yet. */
+export function containerBuilt(): boolean {
+  return cached !== undefined;
+}
+
 /** Built once per execution environment (cold start), from validated environment variables. */
 export function container(): Container {
   if (cached === undefined) {

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import type { Container } from 'inversify';
 import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js';
-import { container } from './composition-root.js';
+import { containerAtInit } from './composition-root.js';
 import { asStep, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
 
 /** Step Functions task: claims the idempotency key of the workflow's queue record. */
-export const handler = createIdempotencyHandler(container);
+export const handler = createIdempotencyHandler(containerAtInit());
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput> {

@@ -6,13 +6,13 @@ import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
 import { IngestOrder, type IngestOrderResult } from '../application/use-cases/ingest-order.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
-import { container } from './composition-root.js';
+import { containerAtInit } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /** POST /orders: validate → publish, answering known duplicates at the edge. */
-export const handler = createIngestHandler(container);
+export const handler = createIngestHandler(containerAtInit());
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createIngestHandler(containerOf: () => Container): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {

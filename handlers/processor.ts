@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import type { Container } from 'inversify';
 import type { OutcomeSummary } from '../domain/idempotency.js';
 import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
-import { container } from './composition-root.js';
+import { containerAtInit } from './composition-root.js';
 import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
 
 /** Step Functions task: the business step for a claimed record; its outcome is recorded under the claim. */
-export const handler = createProcessorHandler(container);
+export const handler = createProcessorHandler(containerAtInit());
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createProcessorHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ outcome: OutcomeSummary }> {

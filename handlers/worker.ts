@@ -6,10 +6,10 @@ import type { Metrics } from '../application/ports/metrics.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { TOKENS } from '../application/tokens.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { container } from './composition-root.js';
+import { containerAtInit } from './composition-root.js';
 
 /** SQS event source → WorkOrderBatch → partial batch response (ReportBatchItemFailures). */
-export const handler = createWorkerHandler(container);
+export const handler = createWorkerHandler(containerAtInit());
 
 export type WorkerContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
 
