@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ValidationError } from '../domain/errors.js';
 import type { FailureInfo, OutcomeSummary } from '../domain/idempotency.js';
 import type { PipelineEvent } from './ports/event-bus.js';
 
@@ -65,4 +66,29 @@ export function orderParkedEvent(
     body: truncated ? parked.body.slice(0, MAX_BODY_CHARS) : parked.body,
     bodyTruncated: truncated,
   }, parked.messageId);
+}
+
+/** The fields every event's detail carries; a custom event cannot replace them. */
+const ENVELOPE_FIELDS = ['eventId', 'orderId', 'idempotencyKey', 'correlationId'] as const;
+const RESERVED_TYPES: ReadonlySet<string> = new Set(Object.values(EVENT_TYPES));
+
+/**
+ * An event of the project's own (a business rule announcing something, e.g. `OrderFlaggedForReview`),
+ * published by PublishOrderEvents with the others: same envelope, same deterministic id (from the key,
+ * the type and `discriminator`, so a re-sent copy is recognisable). The four pipeline types are reserved,
+ * so consumers of OrderProcessed and the rest can trust their shape. The bus's rules route the pipeline's
+ * own types; add a rule for a custom type to deliver it somewhere (every event reaches the archive).
+ */
+export function customOrderEvent(
+  context: EventContext, detailType: string, detail: Readonly<Record<string, unknown>>, discriminator = '',
+): PipelineEvent {
+  const problems: string[] = [];
+  if (!/^[A-Za-z][A-Za-z0-9.\-_ ]{0,127}$/.test(detailType)) problems.push('detailType must be 1-128 letters, digits, spaces or . - _, starting with a letter');
+  if (RESERVED_TYPES.has(detailType)) problems.push(`detailType ${detailType} is one of the pipeline's own events`);
+  const clashes = ENVELOPE_FIELDS.filter((field) => Object.hasOwn(detail, field));
+  if (clashes.length > 0) problems.push(`detail must not set ${clashes.join(', ')}: every event's envelope carries them`);
+  if (problems.length > 0) {
+    throw new ValidationError(`invalid custom event: ${problems.join('; ')}`, { code: 'EVENT.INVALID_CUSTOM_EVENT', context: { detailType, problems } });
+  }
+  return build(context, detailType, { ...detail }, discriminator);
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { orderProcessedEvent } from '../../application/pipeline-events.js';
+import { customOrderEvent, orderProcessedEvent } from '../../application/pipeline-events.js';
+import { ValidationError } from '../../domain/errors.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import { PublishOrderEvents } from '../../application/use-cases/publish-order-events.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -11,8 +12,24 @@ function events(count: number): PipelineEvent[] {
   ));
 }
 
+const CONTEXT = { source: 'orders.pipeline', idempotencyKey: 'key-c', orderId: 'order-c', correlationId: 'corr-c', now: 0 };
+
 describe('Class: PublishOrderEvents', () => {
   describe('Method: execute', () => {
+    it('publishes custom events with the pipeline\'s own, in the same batches and envelope', async () => {
+      const fixture = new PipelineFixture();
+      const flagged = customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'total above 1000 EUR', score: 0.93 });
+
+      const result = await fixture.get(PublishOrderEvents).execute([...events(9), flagged]);
+
+      expect(result.published).to.have.length(10);
+      expect(fixture.infrastructure.bus.requestCount()).to.equal(1);
+      const [delivered] = fixture.events('OrderFlaggedForReview');
+      expect(delivered?.detail).to.deep.equal({
+        eventId: flagged.eventId, orderId: 'order-c', idempotencyKey: 'key-c', correlationId: 'corr-c', reason: 'total above 1000 EUR', score: 0.93,
+      });
+    });
+
     it('sends nothing for no events', async () => {
       const fixture = new PipelineFixture();
 
@@ -52,3 +69,21 @@ describe('Class: PublishOrderEvents', () => {
     });
   });
 });
+
+describe('Function: customOrderEvent', () => {
+  it('gives a re-sent copy the same id, and another type or discriminator another', () => {
+    const first = customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'a' });
+    expect(customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'b' }).eventId).to.equal(first.eventId);
+    expect(customOrderEvent(CONTEXT, 'OrderGiftWrapped', { reason: 'a' }).eventId).to.not.equal(first.eventId);
+    expect(customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'a' }, 'second-review').eventId).to.not.equal(first.eventId);
+  });
+
+  it('refuses a pipeline type, a malformed type and a detail that overrides the envelope, all at once', () => {
+    for (const type of ['OrderProcessed', 'OrderParked', '', '9lives', 'x'.repeat(129)]) {
+      expect(() => customOrderEvent(CONTEXT, type, {}), type).to.throw(ValidationError).with.property('code', 'EVENT.INVALID_CUSTOM_EVENT');
+    }
+    expect(() => customOrderEvent(CONTEXT, 'OrderFailed', { orderId: 'other', correlationId: 'x' }))
+      .to.throw(/one of the pipeline's own events.*must not set orderId, correlationId/);
+  });
+});
+
