@@ -34,6 +34,8 @@ redrive, and a status page at http://127.0.0.1:<port>/.
                                at least 180s, the rule the infrastructure uses)
   --max-receive-count 5        receives before SQS moves a message to the DLQ
   --breaker-recovery 30s       recovery time of every circuit breaker (default: per service)
+  --drain-timeout 10s          on Ctrl-C, how long the worker keeps draining the order queue once
+                               requests stop (0: no drain; running batches always finish)
   --log-level INFO             DEBUG, INFO, WARN or ERROR
   --pretty                     human-readable logs instead of JSON lines
   --help                       this text
@@ -70,7 +72,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
         faults: { type: 'string' }, latency: { type: 'string' }, 'crash-after': { type: 'string' }, 'fault-functions': { type: 'string' }, seed: { type: 'string' },
         'redrive-every': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window': { type: 'string' },
         'max-concurrency': { type: 'string' }, 'function-timeout': { type: 'string' }, 'visibility-timeout': { type: 'string' },
-        'max-receive-count': { type: 'string' }, 'breaker-recovery': { type: 'string' }, 'log-level': { type: 'string' },
+        'max-receive-count': { type: 'string' }, 'breaker-recovery': { type: 'string' }, 'drain-timeout': { type: 'string' }, 'log-level': { type: 'string' },
         pretty: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -132,6 +134,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
     maxReceiveCount: integer('max-receive-count', defaults.maxReceiveCount),
     breakerRecoveryMs: breakerRecovery,
     pollIntervalMs: defaults.pollIntervalMs,
+    drainTimeoutMs: duration('drain-timeout', defaults.drainTimeoutMs),
     pretty: values.pretty === true || defaults.pretty,
     logLevel: oneOf('log-level', LOG_LEVELS, defaults.logLevel),
   };

@@ -39,6 +39,8 @@ export interface HarnessOptions {
   readonly breakerRecoveryMs: number | undefined;
   /** How long the event source waits before polling an empty queue again. */
   readonly pollIntervalMs: number;
+  /** How long a stop lets the event source work the order queue empty; 0: no drain (batches in flight still finish). */
+  readonly drainTimeoutMs: number;
   readonly pretty: boolean;
   readonly logLevel: LogLevel;
 }
@@ -62,6 +64,7 @@ export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
   maxReceiveCount: 5,
   breakerRecoveryMs: undefined,
   pollIntervalMs: 100,
+  drainTimeoutMs: 10_000,
   pretty: false,
   logLevel: 'INFO',
 };
@@ -89,6 +92,7 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
   check(options.breakerRecoveryMs === undefined || options.breakerRecoveryMs >= 1, '--breaker-recovery must be positive');
   check(Number.isInteger(options.seed), '--seed must be an integer');
   check(options.pollIntervalMs >= 1, 'the poll interval must be positive');
+  check(Number.isFinite(options.drainTimeoutMs) && options.drainTimeoutMs >= 0, '--drain-timeout must be 0 (no drain) or a positive duration');
   check(options.backend === 'aws' || !options.bootstrap, '--bootstrap only applies to --backend aws');
   return problems;
 }

@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Container } from 'inversify';
 import type { PipelineConfig } from '../../application/config.js';
+import type { Clock } from '../../application/ports/clock.js';
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../../application/ports/event-bus.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { Logger } from '../../application/ports/logger.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
@@ -23,7 +25,7 @@ import { createRedriveHandler } from '../redrive.js';
 import { createValidateHandler } from '../validate.js';
 import { createWorkerHandler } from '../worker.js';
 import { createAwsBackend } from './aws-backend.js';
-import type { Backend } from './backend.js';
+import type { Backend, QueueDepth } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
 import { ConsoleLogger } from './console-logger.js';
 import { EventLog } from './event-log.js';
@@ -36,7 +38,7 @@ import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, createWorkflowIngest, parkQueueRecord } from './orchestrated-topology.js';
+import { createConsumePipe, createStepFunctions, createWorkflowIngest, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
 import { Schedule } from './schedule.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -65,8 +67,27 @@ export interface Harness {
   redrive(): Promise<RedriveReport>;
   /** Nothing waiting, delayed or in flight on either queue, and no batch being worked. */
   quiet(): Promise<boolean>;
-  /** Stops polling and the schedule, lets batches and requests in flight finish, closes the server. */
-  stop(): Promise<void>;
+  /**
+   * Stops in order, so that nothing accepted is dropped unnoticed: the server first (requests in progress
+   * finish, new ones are refused), then the event source keeps working until the order queue is empty or
+   * `drainTimeoutMs` has passed, then the schedule and the event source stop (batches in flight finish).
+   * What is left is logged, and returned. A second call returns the same promise.
+   */
+  stop(): Promise<StopSummary>;
+}
+
+export interface QueueDepths {
+  readonly orders: QueueDepth;
+  readonly deadLetters: QueueDepth;
+}
+
+export interface StopSummary {
+  /** The order queue ended with nothing visible, in flight or delayed. The DLQ is not drained by a stop: no event source polls it. */
+  readonly drained: boolean;
+  /** From the start of the stop to the event source's end. */
+  readonly stoppedAfterMs: number;
+  /** On each queue once the event source stopped (SQS's approximate counts on aws); undefined when they could not be read. */
+  readonly remaining: QueueDepths | undefined;
 }
 
 /** API Gateway's HTTP API gives an integration at most 30 s. */
@@ -121,7 +142,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       sleep: (ms: number) => clock.sleep(ms),
       logger: logger.child({ component: 'workflow' }),
     };
-    ingest = createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), config, logger);
+    ingest = createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, logger);
     consume = createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' }));
   } else {
     ingest = createIngestHandler(containerOf);
@@ -177,25 +198,64 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, faultFunctions: options.faultFunctions ?? 'all', allowFailureSimulation: config.allowFailureSimulation,
   });
 
-  let stopping: Promise<void> | undefined;
+  const orderQueueDrained = async (): Promise<boolean> => !eventSource.busy() && isEmpty((await backend.depths()).orders);
+  const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(orderQueueDrained, deadline, options.pollIntervalMs, clock);
+  let stopping: Promise<StopSummary> | undefined;
   return {
     url, port, options, config, backend, faults, events, commits, eventSource, container,
     snapshot,
     redrive: () => schedule.runNow(),
     quiet: async () => {
       const { orders, deadLetters } = await backend.depths();
-      return !eventSource.busy() && [orders, deadLetters].every((depth) => depth.visible + depth.inFlight + depth.delayed === 0);
+      return !eventSource.busy() && isEmpty(orders) && isEmpty(deadLetters);
     },
     stop: () => {
       stopping ??= (async () => {
-        logger.info('harness stopping: no more polling; batches in flight finish');
-        await Promise.all([eventSource.stop(), schedule.stop(), server.close()]);
+        const startedAt = clock.now();
+        const deadline = startedAt + options.drainTimeoutMs;
+        logger.info('harness stopping: no more requests; the order queue drains, batches in flight finish', { drainTimeoutMs: options.drainTimeoutMs });
+        await server.close();
+        if (await waitForDrain(deadline)) {
+          await schedule.stop();
+          // A redrive that was running when the queue emptied may have sent messages back to it.
+          await waitForDrain(deadline);
+        }
+        // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
+        await Promise.all([eventSource.stop(), schedule.stop()]);
+        const remaining = await backend.depths().catch((error: unknown) => {
+          logger.warn('could not read the queue depths at stop: messages may remain on the queues', { backend: backend.kind, error: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        });
+        const summary: StopSummary = { drained: remaining !== undefined && isEmpty(remaining.orders), stoppedAfterMs: clock.now() - startedAt, remaining };
+        if (remaining !== undefined) reportLeftovers(logger, backend.kind, remaining);
         await backend.close();
-        logger.info('harness stopped', { eventSource: { ...eventSource.stats(), recent: undefined } });
+        logger.info('harness stopped', { ...summary, eventSource: { ...eventSource.stats(), recent: undefined } });
+        return summary;
       })();
       return stopping;
     },
   };
+}
+
+function isEmpty(depth: QueueDepth): boolean {
+  return depth.visible + depth.inFlight + depth.delayed === 0;
+}
+
+/** Checks `condition` every `intervalMs` until it holds (true) or `deadline` passes (false); a check that throws counts as not yet. */
+async function waitUntil(condition: () => Promise<boolean>, deadline: number, intervalMs: number, clock: Clock): Promise<boolean> {
+  for (;;) {
+    if (await condition().catch(() => false)) return true;
+    const left = deadline - clock.now();
+    if (left <= 0) return false;
+    await clock.sleep(Math.min(intervalMs, left));
+  }
+}
+
+/** In memory, whatever is left dies with the process; in SQS it waits for the next run. */
+function reportLeftovers(logger: Logger, backend: Backend['kind'], remaining: QueueDepths): void {
+  if (isEmpty(remaining.orders) && isEmpty(remaining.deadLetters)) return;
+  if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', { orders: remaining.orders, deadLetters: remaining.deadLetters });
+  else logger.info('messages remain in SQS for the next run', { orders: remaining.orders, deadLetters: remaining.deadLetters });
 }
 
 /** Binds the fault decorators in place of the adapters; the ledger and the event log sit right above the real ones. */

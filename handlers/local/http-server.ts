@@ -24,6 +24,7 @@ export const LOCALHOST = '127.0.0.1';
 /** A tiny router over node:http, bound to 127.0.0.1 only. A route that throws answers 500; the server goes on. */
 export class HttpServer {
   private readonly server: Server;
+  private closing = false;
 
   constructor(
     private readonly routes: readonly Route[],
@@ -44,8 +45,13 @@ export class HttpServer {
     });
   }
 
-  /** Stops accepting connections and closes idle ones; requests in progress finish. */
+  /**
+   * Stops accepting connections and closes idle ones; requests in progress finish, and their answers close
+   * their connections, which a client would otherwise keep alive and hold the close open with. Resolves
+   * once every connection has ended, so whatever the routes accepted is known to the caller by then.
+   */
   close(): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -63,7 +69,10 @@ export class HttpServer {
       this.logger.error('route failed', { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
       answer = jsonResponse(500, { message: 'Internal Server Error' });
     }
-    response.writeHead(answer.statusCode, { 'content-length': String(Buffer.byteLength(answer.body)), 'apigw-requestid': requestId, ...answer.headers });
+    response.writeHead(answer.statusCode, {
+      'content-length': String(Buffer.byteLength(answer.body)), 'apigw-requestid': requestId, ...answer.headers,
+      ...(this.closing ? { connection: 'close' } : {}),
+    });
     response.end(answer.body);
     if (url.pathname !== '/metrics') {
       this.logger.info('http request', { method: request.method, path: url.pathname, statusCode: answer.statusCode, durationMs: Date.now() - started, requestId });

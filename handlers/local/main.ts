@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import type { QueueDepth } from './backend.js';
 import { parseHarnessArgs, USAGE } from './cli.js';
-import { startHarness } from './harness.js';
+import { formatDuration } from './durations.js';
+import { startHarness, type StopSummary } from './harness.js';
 
 /** `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start. */
 async function main(): Promise<void> {
@@ -21,12 +23,16 @@ async function main(): Promise<void> {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.stderr.write(`${signal} again: exiting without waiting; ${harness.backend.kind === 'memory' ? 'whatever is still on the in-memory queues is lost' : 'unfinished messages come back in SQS after their visibility timeout'}\n`);
       process.exit(130);
     }
     stopping = true;
+    process.stderr.write(`${signal}: stopping; the order queue drains for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`);
     harness.stop().then(
-      () => process.exit(0),
+      (summary) => {
+        process.stderr.write(`${stopSummaryLine(summary, harness.backend.kind)}\n`);
+        process.exit(0);
+      },
       (error: unknown) => {
         process.stderr.write(`error while stopping: ${String(error)}\n`);
         process.exit(1);
@@ -41,3 +47,13 @@ main().catch((error: unknown) => {
   process.stderr.write(`the harness could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+function stopSummaryLine({ drained, stoppedAfterMs, remaining }: StopSummary, backend: 'memory' | 'aws'): string {
+  const took = formatDuration(stoppedAfterMs);
+  if (remaining === undefined) return `stopped after ${took}; the queue depths could not be read`;
+  const left = (depth: QueueDepth): string => `${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`;
+  const total = (depth: QueueDepth): number => depth.visible + depth.inFlight + depth.delayed;
+  if (total(remaining.orders) + total(remaining.deadLetters) === 0) return `stopped after ${took}: drained, nothing left on the queues`;
+  const fate = backend === 'memory' ? 'lost with the in-memory queues' : 'left in SQS';
+  return `stopped after ${took}${drained ? '' : ' (drain deadline reached)'}: orders ${left(remaining.orders)}; DLQ ${left(remaining.deadLetters)}: ${fate}`;
+}

@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { Logger } from '../../application/ports/logger.js';
 import { mapWithConcurrency } from '../../application/services/concurrency.js';
 import { parkInDeadLetterQueue } from '../../application/services/dead-letter-parking.js';
 import { TOKENS } from '../../application/tokens.js';
-import { categoryOfStepError } from '../../application/workflows/index.js';
-import { errorForCategory } from '../../domain/errors.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import type { FieldViolation, PricedOrder } from '../../domain/order.js';
 import { createEventsHandler } from '../events.js';
-import { failureResponse } from '../http/failure-response.js';
-import { isResponse, parseJsonRequest } from '../http/request.js';
-import { badRequest, json, type HttpResponse } from '../http/response.js';
+import { json, type HttpResponse } from '../http/response.js';
 import { createIdempotencyHandler } from '../idempotency.js';
 import { createProcessorHandler } from '../processor.js';
 import { createPublishHandler, type PublishState } from '../publish.js';
 import { messageOf, type ConsumeState } from '../step-input.js';
 import { createValidateHandler, type IngestState } from '../validate.js';
 import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-runner.js';
-import { messageOfCause } from './workflow-runner.js';
 
 /*
  * The orchestrated topology: the five single-purpose handlers, invoked as workflow tasks. The workflow
@@ -77,42 +70,33 @@ export function createConsumePipe(runner: WorkflowRunner, concurrency: number, l
 }
 
 /**
- * POST /orders in the orchestrated topology: the HTTP API starting the ingest workflow synchronously
- * (an Express workflow) and answering from its result. The edge checks (JSON, size, headers) are the
- * same as the composed ingest's; the workflow receives the request body.
+ * POST /orders in the orchestrated topology, answered as the deployed HTTP API answers it: its
+ * StepFunctions-StartSyncExecution integration (terraform/constructs/orders-http-api.ts) starts the
+ * ingest workflow with the raw request body as input and the API request id as the execution name (the
+ * steps' correlation id), and returns StartSyncExecution's result with status 200 whether the execution
+ * succeeded or failed. No header reaches the workflow; the idempotency key is derived from the order.
+ * A body that is not JSON is refused as StartSyncExecution refuses it (InvalidExecutionInput).
  */
-export function createWorkflowIngest(runner: WorkflowRunner, config: PipelineConfig, logger: Logger): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {
-  return async (event) => {
-    const request = parseJsonRequest(event, config);
-    if (isResponse(request)) return request;
-    const name = request.correlationId;
-    const result = await runner.run(request.body, { id: `arn:aws:states:local:000000000000:express:${runner.name}:${name}`, name });
-    const headers = { 'x-correlation-id': request.correlationId };
-    if (result.status === 'SUCCEEDED') {
-      const validated = result.output.validated as { readonly priced: PricedOrder } | undefined;
-      const published = result.output.published as { readonly messageId: string; readonly idempotencyKey: string } | undefined;
-      const priced = validated?.priced;
-      return json(202, {
-        status: 'ACCEPTED', orderId: priced?.orderId, idempotencyKey: published?.idempotencyKey, messageId: published?.messageId, correlationId: request.correlationId,
-        ...(priced === undefined ? {} : { totals: { currency: priced.currency, subtotalMinor: priced.subtotalMinor, taxMinor: priced.taxMinor, totalMinor: priced.totalMinor } }),
-      }, { ...headers, ...(published === undefined ? {} : { location: `/orders/${encodeURIComponent(published.idempotencyKey)}` }) });
-    }
-    const category = categoryOfStepError(result.error.Error);
-    const message = messageOfCause(result.error.Cause);
-    if (category === 'VALIDATION') return badRequest(violationsIn(message), request.correlationId);
-    const error = errorForCategory(category ?? 'UNKNOWN', message, { code: /^([A-Z][A-Z0-9_.]+):/.exec(message)?.[1] ?? result.error.Error });
-    return failureResponse(error, request.correlationId, logger);
-  };
-}
+/** The ARN the harness gives its ingest workflow, in the shape of a real one. */
+export const LOCAL_INGEST_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:ingest';
 
-/** The validate step puts every violation, as JSON, in its error message (`ORDER.INVALID: [...]`). */
-function violationsIn(message: string): FieldViolation[] {
-  const json = message.slice(message.indexOf(':') + 1).trim();
-  try {
-    const parsed: unknown = JSON.parse(json);
-    if (Array.isArray(parsed)) return parsed as FieldViolation[];
-  } catch {
-    // not the validate step's list: report the message as one violation
-  }
-  return [{ path: '', code: 'ORDER.INVALID', message }];
+export function createWorkflowIngest(runner: WorkflowRunner, stateMachineArn: string, logger: Logger): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {
+  return async (event) => {
+    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    let input: unknown;
+    try {
+      input = JSON.parse(raw);
+    } catch {
+      return json(400, { __type: 'com.amazonaws.swf.service.v2.model#InvalidExecutionInput', message: 'Invalid State Machine Execution Input: the body is not JSON' });
+    }
+    const name = event.requestContext.requestId;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
+    const startDate = Date.now() / 1000;
+    const result = await runner.run(input, { id: executionArn, name });
+    const stopDate = Date.now() / 1000;
+    const common = { executionArn, stateMachineArn, name, startDate, stopDate, input: raw };
+    if (result.status === 'SUCCEEDED') return json(200, { ...common, status: 'SUCCEEDED', output: JSON.stringify(result.output) });
+    logger.warn('ingest workflow failed', { execution: name, error: result.error.Error });
+    return json(200, { ...common, status: 'FAILED', error: result.error.Error, cause: result.error.Cause });
+  };
 }

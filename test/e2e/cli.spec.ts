@@ -40,6 +40,17 @@ describe('Function: parseHarnessArgs', () => {
       .and.to.include('--topology must be one of composed, orchestrated');
   });
 
+  it('reads --drain-timeout as a duration, 0 meaning no drain, and refuses what is not one', () => {
+    const drainTimeout = (value: string): number | undefined => {
+      const result = parseHarnessArgs(['--drain-timeout', value]);
+      return result.kind === 'run' ? result.options.drainTimeoutMs : undefined;
+    };
+    expect(DEFAULT_HARNESS_OPTIONS.drainTimeoutMs, 'Ctrl-C drains by default').to.equal(10_000);
+    expect(drainTimeout('2.5s')).to.equal(2_500);
+    expect(drainTimeout('0')).to.equal(0);
+    expect(parseHarnessArgs(['--drain-timeout', 'soon'])).to.deep.equal({ kind: 'invalid', problems: ['--drain-timeout: "soon" is not a duration (use e.g. 50ms, 2s, 1m)'] });
+  });
+
   it('refuses an unknown flag and answers --help', () => {
     expect(parseHarnessArgs(['--colour']).kind).to.equal('invalid');
     expect(parseHarnessArgs(['--help'])).to.deep.equal({ kind: 'help' });

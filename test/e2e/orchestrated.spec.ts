@@ -3,6 +3,12 @@ import { OrderMother } from '../domain/order-mother.js';
 import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
+/** The idempotency key in a StartSyncExecution answer of the ingest workflow: the publish step's result. */
+function publishedKey(body: Record<string, unknown>): string {
+  const output = JSON.parse(String(body.output)) as { published?: { idempotencyKey?: string } };
+  return String(output.published?.idempotencyKey);
+}
+
 describe('Local harness: the orchestrated topology', () => {
   let running: RunningHarness | undefined;
   afterEach(async function () {
@@ -17,8 +23,11 @@ describe('Local harness: the orchestrated topology', () => {
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'orch-1' }));
 
-    expect(accepted.status).to.equal(202);
-    const key = String(accepted.body.idempotencyKey);
+    // As the deployed API answers: StartSyncExecution's result, with the execution named after the request.
+    expect(accepted.status).to.equal(200);
+    expect(accepted.body).to.include({ status: 'SUCCEEDED', stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:ingest' });
+    expect(String(accepted.body.executionArn)).to.match(/^arn:aws:states:local:000000000000:express:ingest:/);
+    const key = publishedKey(accepted.body);
     const done = await client.waitForStatus(key, ['SUCCEEDED']);
     expect(done.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
     const paths = logs.filter((line) => line.includes('workflow execution succeeded')).map((line) => (JSON.parse(line) as { path: string }).path);
@@ -27,12 +36,22 @@ describe('Local harness: the orchestrated topology', () => {
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
   });
 
-  it('answers an invalid order with 400 and every violation from the workflow', async () => {
+  it('answers an invalid order as StartSyncExecution does: 200, FAILED, Pipeline.VALIDATION with every violation in the cause', async () => {
     running = await startTestHarness({ topology: 'orchestrated' });
     const answer = await running.client.postOrder(OrderMother.withDuplicateSku());
-    expect(answer.status).to.equal(400);
-    expect((answer.body.violations as { code: string }[]).map((violation) => violation.code)).to.include('ORDER.DUPLICATE_SKU');
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.include({ status: 'FAILED', error: 'Pipeline.VALIDATION' });
+    expect(String(answer.body.cause)).to.include('ORDER.DUPLICATE_SKU');
+    expect(answer.body).to.not.have.property('output');
     expect((await running.client.metrics()).queue.depth).to.equal(0);
+  });
+
+  it('refuses a body that is not JSON as StartSyncExecution does, without starting the workflow', async () => {
+    running = await startTestHarness({ topology: 'orchestrated' });
+    const answer = await running.client.request('POST', '/orders', '{"orderId": ', { 'content-type': 'application/json' });
+    expect(answer.status).to.equal(400);
+    expect(String(answer.body.__type)).to.match(/InvalidExecutionInput$/);
+    expect(running.logs.some((line) => line.includes('ingest workflow failed'))).to.equal(false);
   });
 
   it('acknowledges a duplicate without working it again: the claim routes it to AlreadyDone', async () => {
@@ -40,12 +59,13 @@ describe('Local harness: the orchestrated topology', () => {
     const { client, harness, logs } = running;
     const order = OrderMother.valid({ orderId: 'orch-dup' });
     const first = await client.postOrder(order);
-    const key = String(first.body.idempotencyKey);
+    const key = publishedKey(first.body);
     await client.waitForStatus(key, ['SUCCEEDED']);
 
     const second = await client.postOrder(order);
 
-    expect(second.status, 'the ingest workflow has no edge lookup: the duplicate is queued').to.equal(202);
+    expect(second.body.status, 'the ingest workflow has no edge lookup: the duplicate is queued').to.equal('SUCCEEDED');
+    expect(publishedKey(second.body)).to.equal(key);
     await waitFor('the duplicate to be acknowledged', () => (logs.some((line) => line.includes('RouteClaimDecision → AlreadyDone')) ? true : undefined));
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
