@@ -20,7 +20,7 @@ import { PublishOrder } from '../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../application/use-cases/redrive-dead-letters.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { AnnounceProcessedOrder, ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
+import { AnnounceProcessedOrder, ProcessClaimedOrder, ReleaseFailedClaim } from '../application/use-cases/orchestrated-steps.js';
 import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
 import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js';
 import { MathRandom } from '../adapters/system/math-random.js';
@@ -73,6 +73,7 @@ export function coreModule(config: PipelineConfig, services: RuntimeServices): C
     bind(RedriveDeadLetters).toSelf().inSingletonScope();
     bind(ProcessClaimedOrder).toSelf().inSingletonScope();
     bind(AnnounceProcessedOrder).toSelf().inSingletonScope();
+    bind(ReleaseFailedClaim).toSelf().inSingletonScope();
   });
 }
 

@@ -1,14 +1,31 @@
 import 'reflect-metadata';
 import type { Container } from 'inversify';
 import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js';
+import { ReleaseFailedClaim, type ReleaseVerdict } from '../application/use-cases/orchestrated-steps.js';
+import { failureOfStepError } from '../application/workflows/step-error.js';
+import { ValidationError } from '../domain/errors.js';
 import { containerAtInit } from './composition-root.js';
-import { asStep, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
+import { asStep, claimOf, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
 
-/** Step Functions task: claims the idempotency key of the workflow's queue record. */
+/**
+ * Step Functions task of the idempotency function, in two roles: ClaimIdempotency claims the key of the
+ * workflow's queue record; ReleaseClaim (the same function, reached through a Catch, with the caught
+ * error in the state) records that failure on the claim and says whether to retry or park.
+ */
 export const handler = createIdempotencyHandler(containerAtInit());
 
-/** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput> {
+/**
+ * The handler over the container `containerOf` gives (the Lambda's own, or the local harness'). A state
+ * that carries a caught error can only come from the release step: no Catch leads to the claim.
+ */
+export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput | { verdict: ReleaseVerdict }> {
+  const claim = createClaimHandler(containerOf);
+  const release = createReleaseHandler(containerOf);
+  return (state) => (state.error === undefined ? claim(state) : release(state));
+}
+
+/** The claim step. */
+export function createClaimHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput> {
   return (state) => asStep(async () => {
     const envelope = envelopeOf(state);
     const ownerToken = `${state.execution?.name ?? state.execution?.id ?? 'execution'}:${messageOf(state).messageId}`;
@@ -23,5 +40,20 @@ export function createIdempotencyHandler(containerOf: () => Container): (state: 
       },
       ...(decision.kind === 'PROCEED' && decision.resumed && decision.record.outcome !== undefined ? { recordedOutcome: decision.record.outcome } : {}),
     };
+  });
+}
+
+/** The release step: the state carries the claim and the error a Catch caught. */
+export function createReleaseHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ verdict: ReleaseVerdict }> {
+  return (state) => asStep(async () => {
+    const claim = claimOf(state);
+    if (state.error === undefined) throw new ValidationError('the release step needs the caught error in the state', { code: 'STEP.NO_ERROR' });
+    const verdict = await containerOf().get(ReleaseFailedClaim).execute({
+      envelope: envelopeOf(state),
+      ownerToken: claim.ownerToken,
+      attempt: claim.decision.attempt ?? 1,
+      failure: failureOfStepError(state.error),
+    });
+    return { verdict };
   });
 }

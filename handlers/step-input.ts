@@ -4,7 +4,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { ClaimDecision, OutcomeSummary } from '../domain/idempotency.js';
 import { parseOrderMessage, type OrderEnvelope } from '../application/order-message.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
-import { stepErrorName } from '../application/workflows/step-error.js';
+import { stepErrorName, type StepFailure } from '../application/workflows/step-error.js';
 import { toQueueMessage } from './worker.js';
 
 /** The workflow state a consume step receives (see application/workflows/consume-workflow.ts). */
@@ -14,6 +14,8 @@ export interface ConsumeState {
   readonly execution?: { readonly id?: string; readonly name?: string };
   readonly claim?: ClaimOutput;
   readonly processed?: { readonly outcome: OutcomeSummary };
+  /** The error a Catch put in the state (CAUGHT_ERROR_KEY): present when the release step runs. */
+  readonly error?: StepFailure;
 }
 
 /** What the idempotency step returns; the workflow branches on `decision.kind`. */

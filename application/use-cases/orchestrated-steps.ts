@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { errorForCategory } from '../../domain/errors.js';
-import type { OutcomeSummary } from '../../domain/idempotency.js';
+import { shouldRetry } from '../../domain/error-category.js';
+import type { FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
 import type { OrderEnvelope } from '../order-message.js';
 import { orderProcessedEvent } from '../pipeline-events.js';
 import type { PipelineConfig } from '../config.js';
@@ -63,5 +64,30 @@ export class AnnounceProcessedOrder {
     if (failed !== undefined) throw errorForCategory(failed.category, 'OrderProcessed event not delivered', { code: failed.code });
     await this.store.complete(envelope.idempotencyKey, input.ownerToken, this.clock.now(), input.outcome);
     return { eventId: event.eventId };
+  }
+}
+
+/** What the workflow does after a failed step released its claim. */
+export type ReleaseVerdict = 'RETRY' | 'PARK';
+
+/**
+ * The release step of the orchestrated topology, reached through a Catch when the processor or the
+ * events step failed with a category that may succeed later. It records the failure on the claim at
+ * once, as the composed worker does: the record shows the category (the DLQ analysis reads it), the
+ * lease is released rather than left to expire, an outcome already recorded is kept, and the category's
+ * attempt budget decides whether the order is retried (the execution fails and the queue redelivers the
+ * record) or parked (the record is PARKED and the workflow sends the message to the DLQ).
+ */
+@injectable()
+export class ReleaseFailedClaim {
+  constructor(
+    @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { readonly envelope: OrderEnvelope; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo }): Promise<ReleaseVerdict> {
+    const retry = shouldRetry(input.failure.category, input.attempt);
+    await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, this.clock.now());
+    return retry ? 'RETRY' : 'PARK';
   }
 }

@@ -1,5 +1,5 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+import { catchNonRetryable, catchRetryableAfterClaim, INVOCATION_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -14,12 +14,16 @@ export const CLAIM_ROUTES: Readonly<Record<ClaimDecision['kind'], string>> = {
 /** The idempotency step's output field the workflow branches on. */
 export const CLAIM_DECISION_FIELD = ['claim', 'decision', 'kind'] as const;
 
+/** The release step's output field: RETRY (the queue redelivers) or PARK (the category's attempts are spent). */
+export const RELEASE_VERDICT_FIELD = ['release', 'verdict'] as const;
+
 /**
  * Orchestrated consumption of one order-queue record (delivered by an EventBridge Pipe): claim the
  * idempotency key, and only when the claim says PROCEED run the business step and publish its events.
- * Failures that can never succeed are parked in the DLQ with their category; anything else that is left
- * after the in-place retries fails the execution, so the queue redelivers the message (and moves it to
- * the DLQ after maxReceiveCount receives).
+ * Failures that can never succeed are parked in the DLQ with their category. Any other failure after the
+ * claim releases it at once with the failure recorded (the idempotency function again, as ReleaseClaim):
+ * while the category has attempts left the execution fails and the queue redelivers the message (moving
+ * it to the DLQ after maxReceiveCount receives); when they are spent the message is parked.
  */
 export const CONSUME_WORKFLOW: WorkflowDefinition = {
   name: 'consume',
@@ -47,7 +51,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       resultKey: 'processed',
       next: 'PublishEvents',
       retry: [INVOCATION_RETRY],
-      catch: [catchNonRetryable('Park')],
+      catch: [catchNonRetryable('Park'), catchRetryableAfterClaim('ReleaseClaim')],
     },
     PublishEvents: {
       type: 'task',
@@ -55,8 +59,23 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       resultKey: 'published',
       next: 'Done',
       retry: [INVOCATION_RETRY],
+      catch: [catchNonRetryable('Park'), catchRetryableAfterClaim('ReleaseClaim')],
+    },
+    ReleaseClaim: {
+      type: 'task',
+      function: 'idempotency',
+      resultKey: 'release',
+      next: 'RouteReleaseVerdict',
+      retry: [INVOCATION_RETRY],
       catch: [catchNonRetryable('Park')],
     },
+    RouteReleaseVerdict: {
+      type: 'choice',
+      field: RELEASE_VERDICT_FIELD,
+      cases: [{ equals: 'PARK', next: 'Park' }, { equals: 'RETRY', next: 'RetryLater' }],
+      otherwise: 'RetryLater',
+    },
+    RetryLater: { type: 'fail', error: { source: 'caught' } },
     Done: { type: 'succeed', comment: 'Processed and announced' },
     AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed or parked: acknowledged, not worked again' },
     HeldByAnotherWorker: {

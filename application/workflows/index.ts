@@ -8,8 +8,8 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
-export { categoryOfInvocationError, categoryOfStepError, INVOCATION_ERRORS, stepErrorName } from './step-error.js';
+export { catchNonRetryable, catchRetryableAfterClaim, INVOCATION_RETRY } from './step-policies.js';
+export { categoryOfInvocationError, categoryOfStepError, failureOfStepError, INVOCATION_ERRORS, messageOfCause, stepErrorName, type StepFailure } from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,

@@ -1,4 +1,5 @@
 import { isErrorCategory, type ErrorCategory } from '../../domain/error-category.js';
+import type { FailureInfo } from '../../domain/idempotency.js';
 
 const PREFIX = 'Pipeline.';
 
@@ -32,4 +33,34 @@ export function categoryOfStepError(name: string): ErrorCategory | undefined {
   if (!name.startsWith(PREFIX)) return undefined;
   const category = name.slice(PREFIX.length);
   return isErrorCategory(category) ? category : undefined;
+}
+
+/** An error as Step Functions hands it to a Catch: the Lambda error type and its Cause. */
+export interface StepFailure {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+/**
+ * The category and code of a caught step error: the category from its name (an invocation error counts
+ * as its own category, anything else as UNKNOWN), the code from its message's `CODE: message` prefix.
+ */
+export function failureOfStepError(error: StepFailure): FailureInfo {
+  const category = categoryOfStepError(error.Error) ?? categoryOfInvocationError(error.Error) ?? 'UNKNOWN';
+  const message = messageOfCause(error.Cause);
+  const code = /^([A-Z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+):/.exec(message)?.[1];
+  return { category, code: code ?? `STEP.${category}` };
+}
+
+/** The error message in a Lambda error Cause (`{"errorType","errorMessage"}`), or the cause itself. */
+export function messageOfCause(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Record<string, unknown>).errorMessage === 'string') {
+      return (parsed as Record<string, string>).errorMessage ?? cause;
+    }
+  } catch {
+    // not JSON: the cause is the message
+  }
+  return cause;
 }

@@ -23,3 +23,11 @@ export const INVOCATION_RETRY: RetryRule = {
 export function catchNonRetryable(next: string): CatchRule {
   return { categories: ['VALIDATION', 'PERMANENT'], next };
 }
+
+/**
+ * Failures that may succeed on a later delivery, caught after a claim so that the claim is released at
+ * once with the failure recorded (see ReleaseFailedClaim) instead of waiting for its lease to run out.
+ */
+export function catchRetryableAfterClaim(next: string): CatchRule {
+  return { categories: ['TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN'], next };
+}

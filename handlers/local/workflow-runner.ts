@@ -6,6 +6,8 @@ import {
   CAUGHT_ERROR_KEY,
   categoryOfInvocationError,
   categoryOfStepError,
+  failureOfStepError,
+  messageOfCause,
   EXECUTION_KEY,
   type CaughtError,
   type RetryRule,
@@ -166,26 +168,12 @@ export function retryDelayMs(rule: RetryRule, retriesBefore: number, random: () 
   return Math.round(random() * seconds * 1_000);
 }
 
-/** The category and code a park step records for a caught error; the code is the step error message's prefix (`CODE: message`). */
+/** The category and code a park step records for a caught error (see failureOfStepError). */
 export function failureOf(error: CaughtError): FailureInfo {
-  const category = categoryOfStepError(error.Error) ?? 'UNKNOWN';
-  const message = messageOfCause(error.Cause);
-  const code = /^([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+):/.exec(message)?.[1];
-  return { category, code: code ?? `STEP.${category}` };
+  return failureOfStepError(error);
 }
 
-/** The error message in a Lambda error Cause (`{"errorType","errorMessage"}`), or the cause itself. */
-export function messageOfCause(cause: string): string {
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Record<string, unknown>).errorMessage === 'string') {
-      return (parsed as Record<string, string>).errorMessage ?? cause;
-    }
-  } catch {
-    // not JSON: the cause is the message
-  }
-  return cause;
-}
+export { messageOfCause };
 
 function caughtIn(state: WorkflowState): CaughtError {
   const error = state[CAUGHT_ERROR_KEY];

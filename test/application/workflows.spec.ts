@@ -124,8 +124,27 @@ describe('Workflows: the shared definitions', () => {
 
     it('parks the message of every non-retryable failure', () => {
       for (const [name, task] of tasksOf(CONSUME_WORKFLOW)) {
-        for (const rule of task.catch) expect(CONSUME_WORKFLOW.steps[rule.next]?.type, name).to.equal('park');
+        const nonRetryable = task.catch.find((rule) => rule.categories.includes('PERMANENT'));
+        expect(CONSUME_WORKFLOW.steps[nonRetryable?.next ?? '']?.type, name).to.equal('park');
       }
+    });
+
+    it('releases the claim of every retryable failure after it, then retries or parks as the release decides', () => {
+      for (const name of ['ProcessOrder', 'PublishEvents']) {
+        const task = CONSUME_WORKFLOW.steps[name] as TaskStep;
+        const retryable = task.catch.find((rule) => rule.categories.includes('TRANSIENT'));
+        expect(retryable?.categories, name).to.have.members(['TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN']);
+        expect(retryable?.next, name).to.equal('ReleaseClaim');
+      }
+      expect(CONSUME_WORKFLOW.steps.ReleaseClaim).to.deep.include({ type: 'task', function: 'idempotency', next: 'RouteReleaseVerdict' });
+      expect(CONSUME_WORKFLOW.steps.RouteReleaseVerdict).to.deep.include({
+        cases: [{ equals: 'PARK', next: 'Park' }, { equals: 'RETRY', next: 'RetryLater' }],
+        otherwise: 'RetryLater',
+      });
+      expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
+      // The claim step has no claim to release: its retryable failures fail the execution directly.
+      const claim = CONSUME_WORKFLOW.steps.ClaimIdempotency as TaskStep;
+      expect(claim.catch.flatMap((rule) => rule.categories)).to.not.include('TRANSIENT');
     });
   });
 });

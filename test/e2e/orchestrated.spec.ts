@@ -72,6 +72,24 @@ describe('Local harness: the orchestrated topology', () => {
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });
 
+  it('releases the claim of a transient failure at once with its category, and the redelivered record then succeeds', async () => {
+    running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
+    const { client, logs } = running;
+    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient' }), { 'x-simulate-failure': 'transient:1' }, '/publish');
+    const key = String(published.body.idempotencyKey);
+
+    // The first execution: processor fails, ReleaseClaim records it, the execution fails for the queue to redeliver
+    const released = await client.waitForStatus(key, ['RETRY']);
+    expect(released).to.include({ attempts: 1, lastErrorCategory: 'TRANSIENT' });
+    expect(logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → RetryLater'))).to.equal(true);
+
+    // After the visibility timeout the pipe hands the record to a new execution, which takes the released claim
+    const done = await client.waitForStatus(key, ['SUCCEEDED'], 20_000);
+    expect(done.attempts).to.equal(2);
+    expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
+    expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
+  });
+
   it('parks a permanent failure through the workflow catch: the record goes to the DLQ with its category, and the redrive parks it', async () => {
     running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;

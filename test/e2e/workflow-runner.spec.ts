@@ -102,6 +102,37 @@ describe('Class: WorkflowRunner', () => {
       }
     });
 
+    it('releases the claim after a retryable failure, then fails the execution so the queue redelivers the record', async () => {
+      const releases: unknown[] = [];
+      const { runner, calls, parked } = rig({
+        idempotency: async (state) => {
+          if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+          releases.push(state.error);
+          return { verdict: 'RETRY' };
+        },
+        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      expect(result.error.Error).to.equal('Pipeline.TRANSIENT');
+      expect(releases).to.have.length(1);
+      expect(parked).to.deep.equal([]);
+      expect(calls).to.deep.equal(['idempotency', 'processor', 'idempotency']);
+      expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
+    });
+
+    it('parks the record with the caught failure when the release says its attempts are spent', async () => {
+      const { runner, parked } = rig({
+        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' } : { verdict: 'PARK' }),
+        events: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(parked).to.deep.equal([{ category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' }]);
+      expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'Park']);
+    });
+
     it('retries a timed-out invocation, then fails the execution with Sandbox.Timedout when the retries are spent', async () => {
       const { runner, calls } = rig({ events: async () => never() });
       const result = await runner.run([], EXECUTION);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { SQSRecord } from 'aws-lambda';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { createEventsHandler } from '../../handlers/events.js';
-import { createIdempotencyHandler } from '../../handlers/idempotency.js';
+import { createClaimHandler, createIdempotencyHandler } from '../../handlers/idempotency.js';
 import { createProcessorHandler } from '../../handlers/processor.js';
 import { createPublishHandler } from '../../handlers/publish.js';
 import type { ConsumeState } from '../../handlers/step-input.js';
@@ -30,7 +30,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const state: ConsumeState = { message: await queuedRecord(fixture), execution: { name: 'exec-1' } };
 
     // Act
-    const claim = await createIdempotencyHandler(containerOf)(state);
+    const claim = await createClaimHandler(containerOf)(state);
     const processed = await createProcessorHandler(containerOf)({ ...state, claim });
     const published = await createEventsHandler(containerOf)({ ...state, claim, processed });
 
@@ -45,7 +45,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', outcome: processed.outcome });
 
     // A second execution for the same message is told it is done
-    const again = await createIdempotencyHandler(containerOf)({ ...state, execution: { name: 'exec-2' } });
+    const again = await createClaimHandler(containerOf)({ ...state, execution: { name: 'exec-2' } });
     expect(again.decision.kind).to.equal('ALREADY_SUCCEEDED');
   });
 
@@ -54,13 +54,13 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture);
-    const first = await createIdempotencyHandler(containerOf)({ message, execution: { name: 'exec-1' } });
+    const first = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
     await createProcessorHandler(containerOf)({ message, execution: { name: 'exec-1' }, claim: first });
     const processedBefore = fixture.metrics.total('OrdersProcessed');
     await fixture.clock.advance(61_000);
 
     // Act: the message comes back to a new execution after the lease ran out
-    const second = await createIdempotencyHandler(containerOf)({ message, execution: { name: 'exec-2' } });
+    const second = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
     const processed = await createProcessorHandler(containerOf)({ message, execution: { name: 'exec-2' }, claim: second });
 
     // Assess
@@ -75,7 +75,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture, { kind: 'transient', times: 1 });
-    const claim = await createIdempotencyHandler(containerOf)({ message });
+    const claim = await createClaimHandler(containerOf)({ message });
 
     // Act
     const error = await failureOf(createProcessorHandler(containerOf)({ message, claim }));
@@ -90,7 +90,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture);
-    const claim = await createIdempotencyHandler(containerOf)({ message });
+    const claim = await createClaimHandler(containerOf)({ message });
     const processed = await createProcessorHandler(containerOf)({ message, claim });
     fixture.infrastructure.bus.failWhen(() => 'AccessDeniedException');
 
@@ -103,10 +103,48 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect((await fixture.record(key))?.status).to.equal('INFLIGHT');
   });
 
+  it('release: records a retryable failure on the claim at once, keeping the outcome, and says RETRY', async () => {
+    // Prepare: processed, then the events step failed transiently and the Catch put its error in the state
+    const fixture = new PipelineFixture();
+    const containerOf = () => fixture.container;
+    const message = await queuedRecord(fixture);
+    const claim = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
+    const processed = await createProcessorHandler(containerOf)({ message, claim });
+    const error = { Error: 'Pipeline.TRANSIENT', Cause: JSON.stringify({ errorType: 'Pipeline.TRANSIENT', errorMessage: 'AWS.ThrottlingException: slow down' }) };
+
+    // Act: the idempotency function, reached with the caught error, plays the release step
+    const released = await createIdempotencyHandler(containerOf)({ message, claim, processed, error });
+
+    // Assess: no lease left to wait for, the category on the record, the outcome kept for the next attempt
+    expect(released).to.deep.equal({ verdict: 'RETRY' });
+    const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
+    const record = await fixture.record(key);
+    expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, outcome: processed.outcome });
+    expect(record?.leaseExpiresAt).to.equal(undefined);
+    const next = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
+    expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: true });
+  });
+
+  it('release: parks the record when the category has spent its attempts, and says PARK', async () => {
+    const fixture = new PipelineFixture();
+    const containerOf = () => fixture.container;
+    const message = await queuedRecord(fixture);
+    const claim = await createClaimHandler(containerOf)({ message });
+    // PROCESSING allows three attempts; this claim says it is the third
+    const third = { ...claim, decision: { ...claim.decision, attempt: 3 } };
+    const error = { Error: 'Pipeline.PROCESSING', Cause: JSON.stringify({ errorMessage: 'RULES.ENGINE_DOWN: no answer' }) };
+
+    const released = await createIdempotencyHandler(containerOf)({ message, claim: third, error });
+
+    expect(released).to.deep.equal({ verdict: 'PARK' });
+    const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
+    expect(await fixture.record(key)).to.deep.include({ status: 'PARKED', lastError: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } });
+  });
+
   it('fails as Pipeline.VALIDATION on a state with no queue record', async () => {
     const fixture = new PipelineFixture();
 
-    const error = await failureOf(createIdempotencyHandler(() => fixture.container)({ message: [] }));
+    const error = await failureOf(createClaimHandler(() => fixture.container)({ message: [] }));
 
     expect(error.name).to.equal('Pipeline.VALIDATION');
   });
