@@ -17,6 +17,8 @@ export const FAST_HARNESS: HarnessOptions = {
   breakerRecoveryMs: 1_000,
   pollIntervalMs: 20,
   logLevel: 'DEBUG',
+  // A spec that leaves messages behind must not wait the default 10 s in its afterEach.
+  drainTimeoutMs: 1_000,
 };
 
 export const FAST_ENV: Readonly<Record<string, string>> = { ALLOW_FAILURE_SIMULATION: 'true', BACKOFF_STRATEGY: 'equal-jitter' };
