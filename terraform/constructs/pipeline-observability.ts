@@ -30,6 +30,8 @@ export const PIPELINE_METRICS = {
   failuresByCategory: 'FailuresByCategory',
   batchSize: 'BatchSize',
   breakerOpened: 'CircuitBreakerOpened',
+  /** 0 closed, 1 half-open, 2 open; written at each change of state. */
+  breakerState: 'CircuitBreakerState',
   redriven: 'MessagesRedriven',
   parked: 'MessagesParked',
 } as const;
@@ -133,9 +135,12 @@ export class PipelineObservability extends Construct {
     return [
       graph('Orders', [app(PIPELINE_METRICS.accepted, { stat: 'Sum' }), app(PIPELINE_METRICS.rejected, { stat: 'Sum' }), app(PIPELINE_METRICS.processed, { stat: 'Sum' }), app(PIPELINE_METRICS.duplicates, { stat: 'Sum' })], 0, 0),
       graph('Duration per function (p95, ms)', this.props.functionNames.map((fn) => ['AWS/Lambda', 'Duration', 'FunctionName', fn, { stat: 'p95' }]), 12, 0),
-      graph('Errors by category', [[{ expression: `SEARCH('{${ns},category,service} MetricName="${PIPELINE_METRICS.failuresByCategory}"', 'Sum', 300)`, id: 'failures', label: '' }]], 0, 6),
+      graph('Errors by category (per 5 min)', [[{ expression: `SEARCH('{${ns},category,service} MetricName="${PIPELINE_METRICS.failuresByCategory}"', 'Sum', 300)`, id: 'failures', label: '' }]], 0, 6),
       graph('Batch size', [app(PIPELINE_METRICS.batchSize, { stat: 'Average', label: 'average' }), app(PIPELINE_METRICS.batchSize, { stat: 'Maximum', label: 'maximum' })], 12, 6),
-      graph('Circuit breakers opened', SERVICE_NAMES.map((name) => [ns, PIPELINE_METRICS.breakerOpened, 'service', name, { stat: 'Sum' }]), 0, 12),
+      graph('Circuit breakers: state (0 closed, 1 half-open, 2 open) and openings', SERVICE_NAMES.flatMap((name) => [
+        [ns, PIPELINE_METRICS.breakerState, 'service', name, { stat: 'Maximum', label: `${name} state` }],
+        [ns, PIPELINE_METRICS.breakerOpened, 'service', name, { stat: 'Sum', label: `${name} openings` }],
+      ]), 0, 12),
       graph(
         'Idempotency hit rate (%)',
         [

@@ -85,7 +85,8 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       const body = String(dashboard?.dashboard_body);
       const titles = (JSON.parse(body) as { widgets: { properties: { title: string } }[] }).widgets.map((widget) => widget.properties.title);
       expect(titles).to.include.members([
-        'Duration per function (p95, ms)', 'Errors by category', 'Batch size', 'Circuit breakers opened', 'Idempotency hit rate (%)', 'DLQ depth and redrive',
+        'Duration per function (p95, ms)', 'Errors by category (per 5 min)', 'Batch size', 'Circuit breakers: state (0 closed, 1 half-open, 2 open) and openings',
+        'Idempotency hit rate (%)', 'DLQ depth and redrive',
       ]);
       for (const metric of Object.values(PIPELINE_METRICS)) expect(body, metric).to.contain(metric);
       for (const name of functionsFor(dev.config.topology)) expect(body).to.contain(`orders-dev-${name}`);
