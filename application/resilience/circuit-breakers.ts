@@ -146,7 +146,8 @@ export class CircuitBreakers {
     this.states[service] = next;
     if (previous.status === next.status) return;
     this.generations[service] += 1;
-    this.logger.warn('circuit breaker state changed', { service, from: previous.status, to: next.status });
+    // `dependency`, not `service`: the logger's own `service` field names this pipeline.
+    this.logger.warn('circuit breaker state changed', { dependency: service, from: previous.status, to: next.status });
     this.metrics.add('CircuitBreakerState', STATUS_GAUGE[next.status], 'None', { service });
     if (next.status === 'OPEN') this.metrics.add('CircuitBreakerOpened', 1, 'Count', { service });
   }

@@ -182,7 +182,7 @@ export class WorkOrderBatch {
     const { category, code } = classifyError(error);
     const failure: FailureInfo = { category, code };
     const retry = shouldRetry(category, p.attempt);
-    log.warn('order attempt failed', { category, code, attempt: p.attempt, retry, message: errorMessage(error) });
+    log.warn('order attempt failed', { category, code, attempt: p.attempt, retry, error: errorMessage(error) });
     try {
       await this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), outcome);
     } catch (storeError) {

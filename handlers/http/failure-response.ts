@@ -9,7 +9,7 @@ import { json, type HttpResponse } from './response.js';
  */
 export function failureResponse(error: unknown, correlationId: string, logger: Logger): HttpResponse {
   const { category, code, message } = classifyError(error);
-  logger.error('request failed', { correlationId, category, code, message });
+  logger.error('request failed', { correlationId, category, code, error: message });
   const retryable = category === 'TRANSIENT' || category === 'TIMEOUT';
   const retryAfter = error instanceof CircuitOpenError ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : 1;
   return json(

@@ -61,8 +61,9 @@ export class ConsoleLogger implements Logger {
   }
 }
 
+/** The logger's own fields come last, so a field of the same name cannot replace them (Powertools drops such fields). */
 function jsonLine(level: LogLevel, message: string, timestamp: string, service: string, data: Record<string, unknown>): string {
-  return safeJson({ level, message, timestamp, service, ...data });
+  return safeJson({ ...data, level, message, timestamp, service });
 }
 
 function safeJson(value: unknown): string {
@@ -73,6 +74,9 @@ function safeJson(value: unknown): string {
       return inner;
     }) ?? String(value);
   } catch {
-    return String(value);
+    // A field that refers back to itself: keep the line's own fields, say what could not be written.
+    if (typeof value !== 'object' || value === null) return String(value);
+    const { level, message, timestamp, service } = value as Record<string, unknown>;
+    return JSON.stringify({ level, message, timestamp, service, unserializableFields: true });
   }
 }

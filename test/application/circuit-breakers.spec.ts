@@ -275,9 +275,9 @@ describe('Class: CircuitBreakers', () => {
       await breakers.run('dynamodb', ok);
 
       expect(logger.lines.map((line) => [line.level, line.message, line.fields])).to.deep.equal([
-        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'CLOSED', to: 'OPEN' }],
-        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'OPEN', to: 'HALF_OPEN' }],
-        ['WARN', 'circuit breaker state changed', { service: 'dynamodb', from: 'HALF_OPEN', to: 'CLOSED' }],
+        ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'CLOSED', to: 'OPEN' }],
+        ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'OPEN', to: 'HALF_OPEN' }],
+        ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'HALF_OPEN', to: 'CLOSED' }],
       ]);
       expect(metrics.named('CircuitBreakerOpened')).to.deep.equal([
         { name: 'CircuitBreakerOpened', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },

@@ -272,6 +272,8 @@ describe('Class: WorkOrderBatch', () => {
         // Assess
         const line = fixture.logger.linesAt('WARN').find((l) => l.message === 'order attempt failed');
         expect(line?.fields).to.deep.include({ requestId: 'req-logged', correlationId: 'corr-logged', orderId: 'order-logged', attempt: 1 });
+        expect(line?.fields?.error, 'the error text under a key no logger reserves').to.be.a('string').and.not.equal('');
+        expect(line?.fields).to.not.have.any.keys('message', 'service', 'level', 'timestamp');
       });
     }
 
