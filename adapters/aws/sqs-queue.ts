@@ -116,7 +116,7 @@ export class SqsQueue {
 
   /** DeleteMessageBatch in groups of 10; returns the receipt handles that could not be deleted. */
   async delete(receiptHandles: readonly string[]): Promise<string[]> {
-    const failures = await this.perEntryBatches(receiptHandles, async (entries) => {
+    const failures = await this.perEntryBatches(receiptHandles, 'settle', async (entries) => {
       const response = await this.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
@@ -133,8 +133,13 @@ export class SqsQueue {
    * received again by someone else) is no longer ours to hold back and is ignored; a failure on the
    * service's side that outlasts the retries is thrown, so the caller knows the messages were not held.
    */
+  /**
+   * Refused receipt handles (sender faults) are ignored: those messages are no longer ours to hold back.
+   * A refused call is thrown whenever it happens, even after earlier groups went through: unlike a send,
+   * a visibility change can be repeated safely, and the caller must know these messages were not held.
+   */
   async changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {
-    const failures = await this.perEntryBatches(changes, async (entries) => {
+    const failures = await this.perEntryBatches(changes, 'throw', async (entries) => {
       const response = await this.client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.queueUrl,
@@ -170,9 +175,14 @@ export class SqsQueue {
     return settle(entries, messageIds, response.Failed ?? []);
   }
 
-  /** Runs `sendOnce` over groups of 10 with entry retries; the same error rule as `send`. */
+  /**
+   * Runs `sendOnce` over groups of 10 with entry retries. A refused first call is thrown; a refused later
+   * call is thrown too with `onRefusal: 'throw'`, or settles the items left as failed with `'settle'`
+   * (the rule of `send`).
+   */
   private async perEntryBatches<T>(
     items: readonly T[],
+    onRefusal: 'settle' | 'throw',
     sendOnce: (entries: readonly Indexed<T>[]) => Promise<EntryOutcome<Indexed<T>, true>[]>,
   ): Promise<{ item: T; failure: EntryFailure }[]> {
     const groups = chunk(
@@ -187,7 +197,7 @@ export class SqsQueue {
         settled += result.succeeded.length;
         failures.push(...result.failed.map(({ entry, failure }) => ({ item: entry.item, failure })));
       } catch (error) {
-        if (settled === 0) throw error;
+        if (settled === 0 || onRefusal === 'throw') throw error;
         const failure = failureOfError(error);
         for (const rest of groups.slice(index)) failures.push(...rest.map(({ item }) => ({ item, failure })));
         break;

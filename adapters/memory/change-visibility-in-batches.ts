@@ -3,34 +3,24 @@ import { SQS_MAX_BATCH_ENTRIES } from '../../domain/batch-packing.js';
 import { classifyError, type Classification } from '../../domain/error-classifier.js';
 import { TransientError } from '../../domain/errors.js';
 import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
-import { SqsServiceError } from './sqs-service-error.js';
 
 /**
  * Applies every change, ten per ChangeMessageVisibilityBatch call, as the SQS adapter does. A refused
  * receipt handle (a sender fault: the message was deleted, or received again by someone else) is no
  * longer ours to hold back and is ignored; a failure on the service's side is thrown, so the caller knows
- * the messages were not held back. A refused call (the queue does not exist) is thrown as it is while
- * nothing was changed; after that, it counts against the changes left like a refused entry would.
+ * the messages were not held back. A refused call (the queue does not exist) is thrown as it is, whenever
+ * it happens: a visibility change can be repeated safely, unlike a send.
  */
 export function changeVisibilityInBatches(sqs: InMemorySqs, queueName: string, changes: readonly VisibilityChange[]): void {
   const serverSide: Classification[] = [];
-  let changed = 0;
   for (let start = 0; start < changes.length; start += SQS_MAX_BATCH_ENTRIES) {
     const entries = changes.slice(start, start + SQS_MAX_BATCH_ENTRIES).map((change, index) => ({
       id: `v${index}`,
       receiptHandle: change.receiptHandle,
       visibilityTimeoutSeconds: change.timeoutSeconds,
     }));
-    try {
-      const result = sqs.changeMessageVisibilityBatch(queueName, entries);
-      changed += result.successful.length;
-      serverSide.push(...result.failed.map(classifyEntry).filter(isServerSide));
-    } catch (error) {
-      if (!(error instanceof SqsServiceError) || changed === 0) throw error;
-      const failure = classifyError(error);
-      if (isServerSide(failure)) serverSide.push(...changes.slice(start).map(() => failure));
-      break;
-    }
+    const result = sqs.changeMessageVisibilityBatch(queueName, entries);
+    serverSide.push(...result.failed.map(classifyEntry).filter(isServerSide));
   }
   if (serverSide.length > 0) {
     const [first] = serverSide;

@@ -142,6 +142,33 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
       });
     });
 
+    describe('Method: changeVisibility', () => {
+      it('throws a refused later call instead of passing it off as refused receipt handles: those messages were not held back', async () => {
+        // Prepare: 15 received messages; the first ChangeMessageVisibilityBatch (10 entries) goes through, the second is refused.
+        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });
+        await queue.send(messages(15));
+        const received = await queue.receive(15, 30);
+        expect(received).to.have.length(15);
+        account.faults.inject({
+          service: 'sqs',
+          operation: 'ChangeMessageVisibilityBatch',
+          fault: { kind: 'reply', body: (input) => ({ Successful: (input.Entries as { Id: string }[]).map(({ Id }) => ({ Id })), Failed: [] }) },
+          times: 1,
+        });
+        account.faults.inject({ service: 'sqs', operation: 'ChangeMessageVisibilityBatch', fault: { kind: 'http', statusCode: 400, errorCode: 'QueueDoesNotExist' } });
+
+        // Act
+        const error = await queue.changeVisibility(received.map((m) => ({ receiptHandle: m.receiptHandle, timeoutSeconds: 60 }))).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+
+        // Assess
+        expect(error).to.have.property('name', 'QueueDoesNotExist');
+        expect(account.calls.counts().sqs?.ChangeMessageVisibilityBatch).to.equal(2);
+      });
+    });
+
     describe('Method: receive', () => {
       it('reads ApproximateReceiveCount and SentTimestamp from every message', async () => {
         const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });

@@ -486,6 +486,31 @@ describe('Class: MemoryOrderQueue', () => {
   });
 
   describe('Method: changeVisibility', () => {
+    it('throws the refusal when the queue goes away after a first group was changed, as the SQS adapter does', async () => {
+      // Prepare: the queue is deleted right after the first ChangeMessageVisibilityBatch call
+      const clock = new ManualClock({ start: START });
+      const sqs = new (class extends InMemorySqs {
+        override changeMessageVisibilityBatch(queueName: string, entries: Parameters<InMemorySqs['changeMessageVisibilityBatch']>[1]) {
+          const result = super.changeMessageVisibilityBatch(queueName, entries);
+          this.deleteQueue(queueName);
+          return result;
+        }
+      })({ clock });
+      sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 });
+      const queue = new MemoryOrderQueue(sqs, 'orders');
+      await queue.send(Array.from({ length: 12 }, (_, index) => anOrderMessage(index)));
+      const received = await queue.receive(12, 30);
+
+      // Act
+      const error = await queue.changeVisibility(received.map((m) => ({ receiptHandle: m.receiptHandle, timeoutSeconds: 60 }))).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+
+      // Assess
+      expect(error).to.have.property('name', 'QueueDoesNotExist');
+    });
+
     it('ignores the stale handle of a message received again since, leaving it with its new owner', async () => {
       const { sqs, clock } = aBroker(5);
       const queue = new MemoryOrderQueue(sqs, 'orders');
