@@ -2,10 +2,13 @@ import type { PipelineFunctionName } from '../application/workflows/pipeline-fun
 
 export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus';
 
-/** Resources a stage may not have: the orchestrated queue exists only when both topologies run. */
+/**
+ * Resources a stage may not give the functions: the publishers send to the orchestrated queue only while
+ * both topologies run (while it drains after the switch to `orchestrated`, only its pipe reads it).
+ */
 export type OptionalResource = 'orchestratedQueue';
 
-/** The ARN of every resource the stage has. */
+/** The ARN of every resource the stage gives the functions. */
 export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalResource>, string> & Partial<Record<OptionalResource, string>>>;
 
 /**
@@ -14,7 +17,7 @@ export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalRes
  * conditional UpdateItem, plus a PutItem when it replaces an expired record; `get` is GetItem) and the
  * event source mapping (which polls with the worker's role). The publishers (publish, ingest, redrive)
  * send each order to the order queue or, by its key, to the orchestrated queue while both topologies
- * run; a grant on a resource the stage does not have is left out.
+ * run; a grant on a resource the stage does not give them is left out.
  */
 export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Partial<Record<PipelineResource, readonly string[]>>>>> = {
   validate: {},

@@ -15,7 +15,7 @@ export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment;
 
 export interface PipelineResourceNames {
   readonly orderQueueUrl: string;
-  /** The queue the pipe consumes; it exists only when both topologies run. */
+  /** The queue the publishers send the phase's share of orders to; given only when both topologies run. */
   readonly orchestratedQueueUrl?: string;
   readonly deadLetterQueueUrl: string;
   readonly idempotencyTableName: string;

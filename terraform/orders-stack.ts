@@ -39,7 +39,19 @@ export function functionsFor(topology: Topology): readonly PipelineFunctionName[
 }
 
 /**
- * The visibility timeout of the order queue, and of the orchestrated queue while both run (each is a
+ * What the stage keeps the orchestrated queue for: `split` while both topologies run (the publishers send
+ * the phase's share of orders to it and the pipe consumes it), `drain` after the switch to `orchestrated`
+ * with `migration.drainOrchestratedQueue` (nobody sends to it; a pipe of its own empties it), or nothing
+ * (there is no such queue).
+ */
+export function orchestratedQueueUse(config: StageConfig): 'split' | 'drain' | undefined {
+  if (config.topology === 'both') return 'split';
+  if (config.topology === 'orchestrated' && config.migration.drainOrchestratedQueue === true) return 'drain';
+  return undefined;
+}
+
+/**
+ * The visibility timeout of the order queue, and of the orchestrated queue while it exists (each is a
  * consumer's source): the domain's answer for the worker's timeout and batching window.
  */
 export function orderQueueVisibilityTimeout(config: StageConfig): number {
@@ -71,7 +83,9 @@ export class OrdersStack extends TerraformStack {
     const accountId = new DataAwsCallerIdentity(this, 'account').accountId;
 
     // Both topologies consume side by side only from queues of their own: the publishers split orders between them.
-    const orchestratedQueueName = config.topology === 'both' ? `${prefix}-orders-orchestrated` : undefined;
+    // After the switch to `orchestrated` the same queue (same construct, so Terraform keeps it) stays until drained.
+    const orchestratedQueueUsage = orchestratedQueueUse(config);
+    const orchestratedQueueName = orchestratedQueueUsage === undefined ? undefined : `${prefix}-orders-orchestrated`;
     this.orders = new QueueWithDlq(this, 'orders', {
       name: `${prefix}-orders`,
       visibilityTimeoutSeconds: orderQueueVisibilityTimeout(config),
@@ -80,6 +94,8 @@ export class OrdersStack extends TerraformStack {
       ...(orchestratedQueueName === undefined ? {} : { orchestratedQueueName }),
     });
     const orchestratedQueue = this.orders.orchestratedQueue;
+    // The queue the publishers split orders to: none while the orchestrated queue drains, so nothing new reaches it.
+    const splitQueue = orchestratedQueueUsage === 'split' ? orchestratedQueue : undefined;
     this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.deletionProtection });
     this.events = new PipelineEventBus(this, 'events', {
       namePrefix: prefix,
@@ -89,14 +105,14 @@ export class OrdersStack extends TerraformStack {
 
     const environment = functionEnvironment(config, {
       orderQueueUrl: this.orders.queue.url,
-      ...(orchestratedQueue === undefined ? {} : { orchestratedQueueUrl: orchestratedQueue.url }),
+      ...(splitQueue === undefined ? {} : { orchestratedQueueUrl: splitQueue.url }),
       deadLetterQueueUrl: this.orders.deadLetterQueue.url,
       idempotencyTableName: this.idempotency.table.name,
       eventBusName: this.events.bus.name,
     });
     const resourceArns: ResourceArns = {
       orderQueue: this.orders.queue.arn,
-      ...(orchestratedQueue === undefined ? {} : { orchestratedQueue: orchestratedQueue.arn }),
+      ...(splitQueue === undefined ? {} : { orchestratedQueue: splitQueue.arn }),
       deadLetterQueue: this.orders.deadLetterQueue.arn,
       idempotencyTable: this.idempotency.table.arn,
       eventBus: this.events.bus.arn,
@@ -144,13 +160,14 @@ export class OrdersStack extends TerraformStack {
         });
       workflows.ingest = machine(INGEST_WORKFLOW, false);
       workflows.consume = machine(CONSUME_WORKFLOW, true);
-      new OrderQueuePipe(this, 'consume-pipe', {
-        name: `${prefix}-consume`,
-        queueArn: (orchestratedQueue ?? this.orders.queue).arn,
-        stateMachineArn: workflows.consume.stateMachine.arn,
-        logRetentionDays: config.logRetentionDays,
-        accountId,
-      });
+      const consume = workflows.consume.stateMachine.arn;
+      const pipe = (id: string, name: string, queue: { readonly arn: string }): OrderQueuePipe =>
+        new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+      pipe('consume-pipe', `${prefix}-consume`, splitQueue ?? this.orders.queue);
+      if (orchestratedQueueUsage === 'drain') {
+        // Its own pipe and role, so that turning the drain off deletes just these with the queue.
+        pipe('drain-pipe', `${prefix}-drain-orchestrated`, required(orchestratedQueue, 'orchestrated queue'));
+      }
     }
     this.workflows = workflows;
 
@@ -185,7 +202,10 @@ export class OrdersStack extends TerraformStack {
     new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
     new TerraformOutput(this, 'order_queue_url', { value: this.orders.queue.url });
     if (orchestratedQueue !== undefined) {
-      new TerraformOutput(this, 'orchestrated_queue_url', { value: orchestratedQueue.url, description: 'The queue the orchestrated topology consumes while both run' });
+      new TerraformOutput(this, 'orchestrated_queue_url', {
+        value: orchestratedQueue.url,
+        description: orchestratedQueueUsage === 'drain' ? 'The orchestrated queue being drained: switch the drain off once it has stayed empty' : 'The queue the orchestrated topology consumes while both run',
+      });
     }
     new TerraformOutput(this, 'dead_letter_queue_url', { value: this.orders.deadLetterQueue.url });
     new TerraformOutput(this, 'pipeline_events_queue_url', { value: this.events.operatorQueue.url, description: 'Success and failure events, for operators' });
@@ -200,7 +220,7 @@ export class OrdersStack extends TerraformStack {
 function accessStatements(name: PipelineFunctionName, arns: ResourceArns): PolicyStatement[] {
   return Object.entries(FUNCTION_ACCESS[name]).flatMap(([resource, actions]) => {
     const arn = arns[resource as PipelineResource];
-    // The orchestrated queue exists only when both topologies run; elsewhere its grant has nothing to name.
+    // The publishers know the orchestrated queue only while both topologies run; elsewhere its grant has nothing to name.
     if (arn === undefined) return [];
     return [{ sid: `Use${resource.charAt(0).toUpperCase()}${resource.slice(1)}`, actions: actions ?? [], resources: [arn] }];
   });

@@ -32,7 +32,7 @@ export const MIGRATION_PHASES: Readonly<Record<MigrationPhase, MigrationPhaseSet
   1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', orchestratedSharePercent: 0 },
   2: { description: 'Route a small share of traffic to the new architecture', orchestratedSharePercent: 10 },
   3: { description: 'Route half of the traffic to the new architecture', orchestratedSharePercent: 50 },
-  4: { description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`)', orchestratedSharePercent: 100 },
+  4: { description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`, with `drainOrchestratedQueue` until the orchestrated queue is empty)', orchestratedSharePercent: 100 },
 };
 
 /**
@@ -67,13 +67,20 @@ export interface StageConfig {
   readonly migration: {
     readonly phase: MigrationPhase;
     readonly canary?: VersionCanary;
+    /**
+     * Only with topology `orchestrated`, for the deploys after the switch from `both`: keep the orchestrated
+     * queue (unchanged, still redriving to the DLQ) and a pipe of its own feeding what is left on it to the
+     * consume workflow, while the publishers no longer send to it. SQS deletes a queue with its messages, so
+     * switch this off, which deletes the queue and that pipe, only once the queue has stayed empty.
+     */
+    readonly drainOrchestratedQueue?: boolean;
   };
   readonly functions: Readonly<Record<PipelineFunctionName, FunctionSettings>>;
   readonly logRetentionDays: number;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly queue: {
     /**
-     * Receives before SQS moves a message to the DLQ (from the order queue and, in `both`, the
+     * Receives before SQS moves a message to the DLQ (from the order queue and, while it exists, the
      * orchestrated queue alike); AWS advises at least 5 (throttled invocations consume receives too).
      */
     readonly maxReceiveCount: number;
@@ -230,6 +237,9 @@ export function stageConfigProblems(config: StageConfig): string[] {
   if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0) problems.push('api.authorization.audience must not be empty');
   const canary = config.migration.canary;
   if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1)) problems.push('migration.canary.newVersionWeight must be from 0 to 1');
+  if (config.migration.drainOrchestratedQueue === true && config.topology !== 'orchestrated') {
+    problems.push("migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)");
+  }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
   return problems;
 }

@@ -7,7 +7,7 @@ import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 
 export interface OrderQueuePipeProps {
   readonly name: string;
-  /** The queue it consumes: the order queue, or the orchestrated queue while both topologies run. */
+  /** The queue it consumes: the order queue, or the orchestrated queue while both topologies run or while it drains. */
   readonly queueArn: string;
   readonly stateMachineArn: string;
   readonly logRetentionDays: number;

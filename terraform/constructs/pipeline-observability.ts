@@ -9,7 +9,7 @@ export interface PipelineObservabilityProps {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly orderQueueName: string;
-  /** The orchestrated topology's queue, when both topologies run. */
+  /** The orchestrated topology's queue, while both topologies run and while it drains. */
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
@@ -153,9 +153,14 @@ export class PipelineObservability extends Construct {
       graph('DLQ depth and redrive', [
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.deadLetterQueueName, { stat: 'Maximum', label: 'DLQ visible' }],
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.orderQueueName, { stat: 'Maximum', label: 'order queue visible' }],
+        // Every count of the orchestrated queue, not only the visible one: it may be deleted (end of its drain) only once all stay at 0.
         ...(this.props.orchestratedQueueName === undefined
           ? []
-          : [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.orchestratedQueueName, { stat: 'Maximum', label: 'orchestrated queue visible' }]]),
+          : [
+            ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', this.props.orchestratedQueueName, { stat: 'Maximum', label: 'orchestrated queue visible' }],
+            ['AWS/SQS', 'ApproximateNumberOfMessagesNotVisible', 'QueueName', this.props.orchestratedQueueName, { stat: 'Maximum', label: 'orchestrated queue in flight' }],
+            ['AWS/SQS', 'ApproximateNumberOfMessagesDelayed', 'QueueName', this.props.orchestratedQueueName, { stat: 'Maximum', label: 'orchestrated queue delayed' }],
+          ]),
         app(PIPELINE_METRICS.redriven, { stat: 'Sum' }),
         [{ expression: `SEARCH('{${ns},category,service} MetricName="${PIPELINE_METRICS.parked}"', 'Sum', 300)`, id: 'parked', label: '' }],
       ], 0, 18),

@@ -9,17 +9,18 @@ export interface QueueWithDlqProps {
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
   readonly maxReceiveCount: number;
-  /** A second source queue, built the same way and sharing the DLQ: the orchestrated topology's while both run. */
+  /** A second source queue, built the same way and sharing the DLQ: the orchestrated topology's while both run, and until it has drained. */
   readonly orchestratedQueueName?: string;
 }
 
 /**
- * The order queue and its dead-letter queue, and while both topologies run the orchestrated queue beside
- * the order queue. SQS moves a message to the DLQ once its receive count exceeds `maxReceiveCount`; the
- * DLQ accepts messages from these source queues only and keeps them for 14 days, longer than a source
- * queue, because a message keeps its original enqueue time when it moves. One DLQ for both, so that the
- * redrive and the alarms see every failed order whichever topology worked it. All are encrypted with
- * SQS-managed keys and accept the 1 MiB messages SQS allows (the provider's default is still 256 KiB).
+ * The order queue and its dead-letter queue, and while both topologies run (then until it has drained)
+ * the orchestrated queue beside the order queue. SQS moves a message to the DLQ once its receive count
+ * exceeds `maxReceiveCount`; the DLQ accepts messages from these source queues only and keeps them for
+ * 14 days, longer than a source queue, because a message keeps its original enqueue time when it moves.
+ * One DLQ for both, so that the redrive and the alarms see every failed order whichever topology worked
+ * it. All are encrypted with SQS-managed keys and accept the 1 MiB messages SQS allows (the provider's
+ * default is still 256 KiB).
  */
 export class QueueWithDlq extends Construct {
   readonly queue: SqsQueue;

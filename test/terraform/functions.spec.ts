@@ -5,7 +5,7 @@ import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../applic
 import { functionsFor } from '../../terraform/orders-stack.js';
 import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
 import type { MigrationPhase, StageConfig, Topology } from '../../terraform/stage-config.js';
-import { functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
+import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -143,6 +143,18 @@ describe('Stack: functions', () => {
         }
       });
     }
+
+    it('sends nothing to the orchestrated queue while it drains: no function has the split variables or the queue in its environment', () => {
+      const synthesized = synthesize(drainingStage());
+      const orchestratedQueue = `aws_sqs_queue.${synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated')}.`;
+      for (const name of functionsFor('orchestrated')) {
+        const environment = variables(synthesized, name);
+        expect(environment, name).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
+        expect(Object.values(environment).filter((value) => value.includes(orchestratedQueue)), name).to.deep.equal([]);
+        expect(environment.ORDER_QUEUE_URL, name).to.equal(queueUrl(synthesized, 'orders-dev-orders'));
+        expect(loadConfig(environment), name).to.deep.include({ orchestratedQueueUrl: undefined, orchestratedSharePercent: 0 });
+      }
+    });
 
     it('refuses to build the environment of a stage running both topologies without an orchestrated queue', () => {
       const resources = { orderQueueUrl: 'q', deadLetterQueueUrl: 'd', idempotencyTableName: 't', eventBusName: 'b' };

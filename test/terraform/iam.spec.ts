@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { asList, functionId, roleStatements, stage, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import { asList, drainingStage, functionId, roleStatements, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 /** resource reference → sorted actions, over all statements of a role. */
 function grants(statements: ReturnType<typeof roleStatements>): Record<string, string[]> {
@@ -22,7 +22,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   const queue = (queueName: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
   const order = queue(`${prefix}-orders`);
   const dlq = queue(`${prefix}-orders-dlq`);
-  // Only while both topologies run do the publishers also send to the orchestrated queue.
+  // Only while both topologies run do the publishers also send to the orchestrated queue (not while it drains).
   const orchestrated = synthesized.config.topology === 'both' ? { [queue(`${prefix}-orders-orchestrated`)]: ['sqs:SendMessage'] } : {};
   const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
   const bus = synthesized.ref('aws_cloudwatch_event_bus', synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`), 'arn');
@@ -64,8 +64,9 @@ function allPolicies(synthesized: Synthesized): { where: string; statements: Ret
 
 describe('Stack: IAM', () => {
   const orchestratedOnly = synthesize({ ...stage('dev'), topology: 'orchestrated' });
-  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly]) {
-    describe(`Stage: ${synthesized.config.stage} (${synthesized.config.topology})`, () => {
+  const draining = synthesize(drainingStage());
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly, draining]) {
+    describe(stageTitle(synthesized.config), () => {
       it('has no policy statement with a wildcard action', () => {
         for (const { where, statements } of allPolicies(synthesized)) {
           for (const statement of statements) {
@@ -139,6 +140,34 @@ describe('Stack: IAM', () => {
       const pipe = grants(roleStatements(orchestratedOnly, pipeRole));
       const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
       expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    });
+  });
+
+  describe('Stage: orchestrated, draining the orchestrated queue', () => {
+    const queueId = (name: string): string => draining.idWhere('aws_sqs_queue', 'name', name);
+    const pipeRole = (name: string): string => String(draining.resources('aws_pipes_pipe')[draining.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
+
+    it("lets nothing but the drain pipe's role reach the orchestrated queue, and that role only read it", () => {
+      // Any statement naming the queue, by ARN or URL, in any policy of the stack.
+      const mention = `aws_sqs_queue.${queueId('orders-dev-orders-orchestrated')}.`;
+      const reaching = allPolicies(draining).flatMap(({ where, statements }) =>
+        statements.filter((statement) => asList(statement.Resource ?? []).some((resource) => resource.includes(mention))).map((statement) => ({ where, actions: asList(statement.Action).sort() })),
+      );
+      const drainRoleId = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(pipeRole('orders-dev-drain-orchestrated'))?.[1];
+      const drainPolicyId = draining.idWhere('aws_iam_role_policy', 'role', draining.ref('aws_iam_role', String(drainRoleId), 'id'));
+      expect(reaching).to.deep.equal([
+        { where: `aws_iam_role_policy.${drainPolicyId}.policy`, actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'] },
+      ]);
+    });
+
+    it('lets the drain pipe start only the consume workflow, and the consume pipe read only the order queue', () => {
+      const consume = draining.ref('aws_sfn_state_machine', draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn');
+      const queueArn = (name: string): string => draining.ref('aws_sqs_queue', queueId(name), 'arn');
+      const read = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
+      const withoutLogs = (role: string): Record<string, string[]> =>
+        Object.fromEntries(Object.entries(grants(roleStatements(draining, role))).filter(([, actions]) => !actions.every((action) => action.startsWith('logs:'))));
+      expect(withoutLogs(pipeRole('orders-dev-drain-orchestrated'))).to.deep.equal({ [queueArn('orders-dev-orders-orchestrated')]: read, [consume]: ['states:StartSyncExecution'] });
+      expect(withoutLogs(pipeRole('orders-dev-consume'))).to.deep.equal({ [queueArn('orders-dev-orders')]: read, [consume]: ['states:StartSyncExecution'] });
     });
   });
 

@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { stage, synthesize } from './synthesized-stack.js';
+import { drainingStage, stage, synthesize } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -64,6 +64,16 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       });
     }
 
+    it('keeps alarming on the age of the oldest order on the orchestrated queue while it drains', () => {
+      const ageAlarms = Object.values(synthesize(drainingStage()).resources('aws_cloudwatch_metric_alarm')).filter(
+        (alarm) => alarm.metric_name === 'ApproximateAgeOfOldestMessage',
+      );
+      expect(ageAlarms.map((alarm) => alarm.dimensions)).to.have.deep.members([{ QueueName: 'orders-dev-orders' }, { QueueName: 'orders-dev-orders-orchestrated' }]);
+      expect(ageAlarms.find((alarm) => (alarm.dimensions as Props).QueueName === 'orders-dev-orders-orchestrated')).to.deep.include({
+        namespace: 'AWS/SQS', threshold: dev.config.alarms.oldestMessageAgeSeconds, comparison_operator: 'GreaterThanThreshold',
+      });
+    });
+
     it('alarms on errors and throttles of every function', () => {
       for (const name of functionsFor(dev.config.topology)) {
         const dimensions = { FunctionName: `orders-dev-${name}` };
@@ -92,12 +102,23 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       for (const name of functionsFor(dev.config.topology)) expect(body).to.contain(`orders-dev-${name}`);
     });
 
-    it('charts the depth of the DLQ and of every source queue', () => {
-      const [dashboard] = Object.values(dev.resources('aws_cloudwatch_dashboard'));
+    const depthRows = (json: string): unknown[][] => {
+      const [dashboard] = Object.values((JSON.parse(json) as { resource: { aws_cloudwatch_dashboard: Record<string, Props> } }).resource.aws_cloudwatch_dashboard);
       const widgets = (JSON.parse(String(dashboard?.dashboard_body)) as { widgets: { properties: { title: string; metrics?: unknown[][] } }[] }).widgets;
-      const depth = widgets.find((widget) => widget.properties.title === 'DLQ depth and redrive')?.properties.metrics ?? [];
-      const queues = depth.filter((row) => row[0] === 'AWS/SQS' && row[1] === 'ApproximateNumberOfMessagesVisible').map((row) => row[3]);
-      expect(queues).to.have.members(['orders-dev-orders-dlq', 'orders-dev-orders', 'orders-dev-orders-orchestrated']);
+      return widgets.find((widget) => widget.properties.title === 'DLQ depth and redrive')?.properties.metrics ?? [];
+    };
+    const queuesCharted = (rows: unknown[][], metric: string): unknown[] => rows.filter((row) => row[0] === 'AWS/SQS' && row[1] === metric).map((row) => row[3]);
+
+    it('charts the depth of the DLQ and of every source queue', () => {
+      expect(queuesCharted(depthRows(dev.json), 'ApproximateNumberOfMessagesVisible')).to.have.members(['orders-dev-orders-dlq', 'orders-dev-orders', 'orders-dev-orders-orchestrated']);
+    });
+
+    it('charts every count of the orchestrated queue while it drains, so the operator sees when it is empty', () => {
+      // Visible alone is 0 while the pipe holds a message or a retry waits out its delay; the queue is empty only when all three are.
+      const rows = depthRows(synthesize(drainingStage()).json);
+      for (const metric of ['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']) {
+        expect(queuesCharted(rows, metric), metric).to.include('orders-dev-orders-orchestrated');
+      }
     });
   });
 
@@ -109,10 +130,12 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       expect(outputs.idempotency_table_name?.value).to.match(/^\$\{aws_dynamodb_table\.[^.]+\.name\}$/);
     });
 
-    it('outputs the orchestrated queue URL when both topologies run, and only then', () => {
+    it('outputs the orchestrated queue URL while the queue exists (both topologies, or draining), and only then', () => {
       const outputsOf = (json: string): Record<string, { value: string }> => (JSON.parse(json) as { output: Record<string, { value: string }> }).output;
-      const orchestrated = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated'), 'url');
-      expect(outputsOf(dev.json).orchestrated_queue_url?.value).to.equal(orchestrated);
+      for (const synthesized of [dev, synthesize(drainingStage())]) {
+        const orchestrated = synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated'), 'url');
+        expect(outputsOf(synthesized.json).orchestrated_queue_url?.value, synthesized.config.topology).to.equal(orchestrated);
+      }
       for (const topology of ['composed', 'orchestrated'] as const) {
         expect(outputsOf(synthesize({ ...stage('dev'), topology }).json), topology).to.not.have.property('orchestrated_queue_url');
       }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { OrdersStack } from '../../terraform/orders-stack.js';
 import { MIGRATION_PHASES, STAGES, stageConfigProblems, type StageConfig, type VersionCanary } from '../../terraform/stage-config.js';
 import { Testing } from '../../terraform/testing.js';
-import { aliasId, dummyBundles, functionId, stage, synthesize } from './synthesized-stack.js';
+import { aliasId, drainingStage, dummyBundles, functionId, stage, synthesize } from './synthesized-stack.js';
 
 function withCanary(newVersionWeight: number, previousVersions: VersionCanary['previousVersions']): StageConfig {
   return { ...stage('dev'), migration: { phase: 2, canary: { newVersionWeight, previousVersions } } };
@@ -48,6 +48,21 @@ describe('Stage configuration', () => {
       expect(stageConfigProblems(withCanary(1.5, {}))).to.deep.equal(['migration.canary.newVersionWeight must be from 0 to 1']);
       expect(stageConfigProblems(withCanary(0.25, { worker: '3' }))).to.deep.equal([]);
     });
+
+    it('accepts draining the orchestrated queue after the switch to the orchestrated topology', () => {
+      expect(stageConfigProblems(drainingStage())).to.deep.equal([]);
+      expect(stageConfigProblems({ ...drainingStage(), migration: { phase: 4, drainOrchestratedQueue: false } })).to.deep.equal([]);
+    });
+
+    for (const topology of ['composed', 'both'] as const) {
+      it(`refuses draining the orchestrated queue when the topology is ${topology}`, () => {
+        // In both the queue is in use (draining it would stop the split); composed never had one.
+        const [problem, ...others] = stageConfigProblems({ ...drainingStage(), topology });
+        expect(problem).to.match(/^migration\.drainOrchestratedQueue applies only to topology 'orchestrated'/);
+        expect(others).to.deep.equal([]);
+        expect(() => new OrdersStack(Testing.app(), 'bad', { config: { ...drainingStage(), topology }, code: dummyBundles() })).to.throw(/misconfigured: migration\.drainOrchestratedQueue/);
+      });
+    }
 
     it('stops the stack from synthesizing a misconfigured stage', () => {
       const config = { ...stage('dev'), queue: { ...stage('dev').queue, maxReceiveCount: 1 } };

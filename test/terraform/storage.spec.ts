@@ -4,8 +4,8 @@ import { Testing } from '../../terraform/testing.js';
 import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
-import { orderQueueVisibilityTimeout } from '../../terraform/orders-stack.js';
-import { asList, functionId, stage, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import { orchestratedQueueUse, orderQueueVisibilityTimeout } from '../../terraform/orders-stack.js';
+import { asList, drainingStage, functionId, lastBothStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -19,13 +19,13 @@ function queueRef(synthesized: Synthesized, name: string, attribute: string): st
 
 describe('Stack: queues and table', () => {
   const orchestratedOnly = synthesize({ ...stage('dev'), topology: 'orchestrated' });
-  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly]) {
+  for (const synthesized of [synthesize(stage('dev')), synthesize(stage('prod')), orchestratedOnly, synthesize(drainingStage())]) {
     const { config } = synthesized;
     const prefix = config.namePrefix;
-    // The queues SQS redrives from: the order queue, and the orchestrated queue while both topologies run.
-    const sourceQueues = config.topology === 'both' ? [`${prefix}-orders`, `${prefix}-orders-orchestrated`] : [`${prefix}-orders`];
+    // The queues SQS redrives from: the order queue, and the orchestrated queue while both topologies run and while it drains.
+    const sourceQueues = orchestratedQueueUse(config) === undefined ? [`${prefix}-orders`] : [`${prefix}-orders`, `${prefix}-orders-orchestrated`];
 
-    describe(`Stage: ${config.stage} (${config.topology})`, () => {
+    describe(stageTitle(config), () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
         const queues = Object.values(synthesized.resources('aws_sqs_queue'));
         expect(queues.map((queue) => queue.name)).to.have.members([...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`]);
@@ -119,6 +119,29 @@ describe('Stack: queues and table', () => {
       expect(asList(statement?.Action ?? [])).to.deep.equal(['sqs:SendMessage']);
       const sources = (statement?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn'];
       expect(sources).to.have.members(rules).and.have.length(2);
+    });
+  });
+
+  describe('Stage: dev switched from both to orchestrated, draining the orchestrated queue', () => {
+    const before = synthesize(lastBothStage());
+    const draining = synthesize(drainingStage());
+    const orchestratedId = (synthesized: Synthesized): string => synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated');
+
+    it('keeps the orchestrated queue under the logical id it had in both, so the switch neither deletes nor replaces it', () => {
+      expect(orchestratedId(draining)).to.equal(orchestratedId(before));
+      expect(queueNamed(draining, 'orders-dev-orders-orchestrated')).to.deep.equal(queueNamed(before, 'orders-dev-orders-orchestrated'));
+    });
+
+    it("keeps the DLQ's redrive-allow policy under its logical id, still listing the orchestrated queue", () => {
+      const allow = (synthesized: Synthesized): [string, Props][] => Object.entries(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
+      expect(allow(draining)).to.deep.equal(allow(before));
+      const policy = allow(draining)[0]?.[1];
+      expect((JSON.parse(String(policy?.redrive_allow_policy)) as { sourceQueueArns: string[] }).sourceQueueArns).to.include(queueRef(draining, 'orders-dev-orders-orchestrated', 'arn'));
+    });
+
+    it('deletes the orchestrated queue once the drain is switched off', () => {
+      const drained = synthesize({ ...drainingStage(), migration: { phase: 4, drainOrchestratedQueue: false } });
+      expect(Object.values(drained.resources('aws_sqs_queue')).map((queue) => queue.name)).to.not.include('orders-dev-orders-orchestrated');
     });
   });
 

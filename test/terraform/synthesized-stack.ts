@@ -45,6 +45,21 @@ export function stage(name: 'dev' | 'prod'): StageConfig {
   return config;
 }
 
+/** dev after the last migration step: phase 4 in `both`, then `orchestrated` keeping the orchestrated queue until it has drained. */
+export function drainingStage(): StageConfig {
+  return { ...stage('dev'), topology: 'orchestrated', migration: { phase: 4, drainOrchestratedQueue: true } };
+}
+
+/** The same stage one deploy earlier, still running both topologies at phase 4. */
+export function lastBothStage(): StageConfig {
+  return { ...stage('dev'), topology: 'both', migration: { phase: 4 } };
+}
+
+/** A describe title naming the stage's topology, and the drain when it has one. */
+export function stageTitle(config: StageConfig): string {
+  return `Stage: ${config.stage} (${config.topology}${config.migration.drainOrchestratedQueue === true ? ', draining the orchestrated queue' : ''})`;
+}
+
 const cache = new Map<string, Synthesized>();
 
 /** Synthesizes `config` once per distinct configuration (synthesis is the slow part of these specs). */

@@ -5,7 +5,7 @@ import type { StepFunctionName } from '../../application/workflows/pipeline-func
 import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
 import { renderAsl } from '../../terraform/asl.js';
 import type { Topology } from '../../terraform/stage-config.js';
-import { aliasId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
+import { aliasId, drainingStage, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -87,6 +87,42 @@ describe('Stack: workflows', () => {
   describe('Topology: orchestrated', () => {
     it('has no worker event source: the pipe is the only consumer', () => {
       expect(withTopology('orchestrated').resources('aws_lambda_event_source_mapping')).to.deep.equal({});
+    });
+  });
+
+  describe('Topology: orchestrated, draining the orchestrated queue', () => {
+    const draining = synthesize(drainingStage());
+    const arn = (name: string): string => draining.ref('aws_sqs_queue', draining.idWhere('aws_sqs_queue', 'name', name), 'arn');
+    const pipeNamed = (name: string): [string, Props] => {
+      const id = draining.idWhere('aws_pipes_pipe', 'name', name);
+      return [id, draining.resources('aws_pipes_pipe')[id] as Props];
+    };
+
+    it('feeds the order queue through the consume pipe and the orchestrated queue through a pipe of its own', () => {
+      const sources = Object.values(draining.resources('aws_pipes_pipe')).map((pipe) => [pipe.name, pipe.source]);
+      expect(sources).to.have.deep.members([
+        ['orders-dev-consume', arn('orders-dev-orders')],
+        ['orders-dev-drain-orchestrated', arn('orders-dev-orders-orchestrated')],
+      ]).and.have.length(2);
+      expect(draining.resources('aws_lambda_event_source_mapping')).to.deep.equal({});
+    });
+
+    it("gives the drain pipe the consume pipe's target and settings, under a role and a log group of its own", () => {
+      const [, consume] = pipeNamed('orders-dev-consume');
+      const [, drain] = pipeNamed('orders-dev-drain-orchestrated');
+      const shared = ({ name: _name, source: _source, role_arn: _role, log_configuration: logs, depends_on: _dependsOn, ...rest }: Props): Props => ({
+        ...rest, logLevel: (logs as Props).level,
+      });
+      expect(shared(drain)).to.deep.equal(shared(consume));
+      expect(drain.target).to.equal(draining.ref('aws_sfn_state_machine', draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'));
+      expect(drain.role_arn).to.not.equal(consume.role_arn);
+      expect((drain.log_configuration as Props).cloudwatch_logs_log_destination).to.not.deep.equal((consume.log_configuration as Props).cloudwatch_logs_log_destination);
+    });
+
+    it('keeps the consume pipe under the logical id it has without the drain, so switching the drain off removes only the drain pipe', () => {
+      const [consumeId] = pipeNamed('orders-dev-consume');
+      const drained = synthesize({ ...drainingStage(), migration: { phase: 4, drainOrchestratedQueue: false } });
+      expect(Object.keys(drained.resources('aws_pipes_pipe'))).to.deep.equal([consumeId]);
     });
   });
 });
