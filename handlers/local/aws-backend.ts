@@ -1,9 +1,10 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
 import { bootstrapAwsResources } from '../../adapters/aws/bootstrap.js';
 import { createAwsClients } from '../../adapters/aws/clients.js';
+import { configuredEndpoint, queueUrlOnEndpoint } from '../../adapters/aws/queue-url.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { toRecord } from '../../adapters/aws/idempotency-item.js';
 import { isLive, type IdempotencyRecord } from '../../domain/idempotency.js';
@@ -17,9 +18,16 @@ export interface AwsBackendOptions {
   readonly bootstrap: boolean;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
+  /** Topology `both`: the orchestrated topology's queue, created by `bootstrap` or named by ORCHESTRATED_QUEUE_URL. */
+  readonly orchestratedQueue: boolean;
+  /** ORCHESTRATED_SHARE_PERCENT for the pipeline (0 with one topology). */
+  readonly orchestratedSharePercent: number;
   readonly clock: Clock;
   readonly random: Random;
 }
+
+/** What the orchestrated queue copies from the order queue when bootstrapped: the stack builds both alike. */
+const SOURCE_QUEUE_ATTRIBUTES: readonly QueueAttributeName[] = ['VisibilityTimeout', 'MessageRetentionPeriod', 'MaximumMessageSize', 'DelaySeconds', 'RedrivePolicy'];
 
 /** Scanning is for a local table (moto) or a small test one; the status page stops counting here. */
 const MAX_SCANNED_RECORDS = 5_000;
@@ -28,15 +36,21 @@ const MAX_SCANNED_RECORDS = 5_000;
  * The AWS SDK adapters against AWS_ENDPOINT_URL (moto, LocalStack) or the account in the credentials.
  * With `bootstrap`, the queues, table and bus are created when missing (names from ORDER_QUEUE_NAME,
  * DEAD_LETTER_QUEUE_NAME, IDEMPOTENCY_TABLE_NAME, EVENT_BUS_NAME, or `orders-local…`); otherwise the
- * pipeline's usual variables (ORDER_QUEUE_URL, …) must name them.
+ * pipeline's usual variables (ORDER_QUEUE_URL, …) must name them. In topology `both` the orchestrated
+ * queue is created beside the order queue (ORCHESTRATED_QUEUE_NAME, or `<order queue>-orchestrated`),
+ * with its attributes and DLQ, or named by ORCHESTRATED_QUEUE_URL.
  */
 export async function createAwsBackend(options: AwsBackendOptions): Promise<Backend> {
   const { env } = options;
+  if (options.orchestratedQueue && !options.bootstrap && (env.ORCHESTRATED_QUEUE_URL ?? '').trim() === '') {
+    throw new Error('--topology both on --backend aws needs the orchestrated topology\'s queue: set ORCHESTRATED_QUEUE_URL, or pass --bootstrap to create it');
+  }
   const clients = createAwsClients({}, env);
-  let overrides: Record<string, string> = {};
+  let overrides: Record<string, string> = { ORCHESTRATED_SHARE_PERCENT: String(options.orchestratedSharePercent) };
   if (options.bootstrap) {
+    const orderQueueName = env.ORDER_QUEUE_NAME ?? 'orders-local';
     const resources = await bootstrapAwsResources(clients, {
-      orderQueueName: env.ORDER_QUEUE_NAME ?? 'orders-local',
+      orderQueueName,
       deadLetterQueueName: env.DEAD_LETTER_QUEUE_NAME ?? 'orders-local-dlq',
       idempotencyTableName: env.IDEMPOTENCY_TABLE_NAME ?? 'orders-local-idempotency',
       eventBusName: env.EVENT_BUS_NAME ?? 'orders-local-bus',
@@ -44,21 +58,33 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       maxReceiveCount: options.maxReceiveCount,
     });
     overrides = {
+      ...overrides,
       ORDER_QUEUE_URL: resources.orderQueueUrl,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
       EVENT_BUS_NAME: resources.eventBusName,
     };
+    if (options.orchestratedQueue) {
+      const name = env.ORCHESTRATED_QUEUE_NAME ?? `${orderQueueName}-orchestrated`;
+      overrides.ORCHESTRATED_QUEUE_URL = await createQueueLike(clients.sqs, resources.orderQueueUrl, name);
+    }
   }
   const config = harnessConfig(env, 'aws', overrides);
   const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName });
   const orderQueue = await AwsPolledQueue.open(clients.sqs, config.orderQueueUrl);
+  const orchestratedQueueUrl = options.orchestratedQueue ? config.orchestratedQueueUrl : undefined;
+  const orchestratedQueue = orchestratedQueueUrl === undefined ? undefined : await AwsPolledQueue.open(clients.sqs, orchestratedQueueUrl);
   return {
     kind: 'aws',
     config,
     adapters: awsAdaptersModule(config, options.clock, options.random, clients),
     orderQueue,
-    depths: async () => ({ orders: await depthOf(clients.sqs, config.orderQueueUrl), deadLetters: await depthOf(clients.sqs, config.deadLetterQueueUrl) }),
+    orchestratedQueue,
+    depths: async () => ({
+      orders: await depthOf(clients.sqs, config.orderQueueUrl),
+      deadLetters: await depthOf(clients.sqs, config.deadLetterQueueUrl),
+      ...(orchestratedQueueUrl === undefined ? {} : { orchestrated: await depthOf(clients.sqs, orchestratedQueueUrl) }),
+    }),
     record: (key, now) => store.get(key, now),
     records: async (now) => {
       const records: IdempotencyRecord[] = [];
@@ -79,6 +105,21 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       clients.eventBridge.destroy();
     },
   };
+}
+
+/**
+ * Creates (or finds) the queue `name` with the source queue's attributes, its redrive policy to the same
+ * DLQ included, and answers its URL on the configured endpoint.
+ */
+async function createQueueLike(sqs: SQSClient, sourceQueueUrl: string, name: string): Promise<string> {
+  const source = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: sourceQueueUrl, AttributeNames: [...SOURCE_QUEUE_ATTRIBUTES] }));
+  const attributes = Object.fromEntries(SOURCE_QUEUE_ATTRIBUTES.flatMap((attribute) => {
+    const value = source.Attributes?.[attribute];
+    return value === undefined ? [] : [[attribute, value]];
+  }));
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (created.QueueUrl === undefined) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
+  return queueUrlOnEndpoint(created.QueueUrl, await configuredEndpoint(sqs));
 }
 
 async function depthOf(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {

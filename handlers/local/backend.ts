@@ -9,8 +9,15 @@ export interface QueueDepth {
   readonly delayed: number;
 }
 
+export interface QueueDepths {
+  readonly orders: QueueDepth;
+  readonly deadLetters: QueueDepth;
+  /** The orchestrated topology's own queue; present only when it exists (topology `both`). */
+  readonly orchestrated?: QueueDepth;
+}
+
 /**
- * What the harness runs on: the adapters the container binds, the queue the event source polls, and
+ * What the harness runs on: the adapters the container binds, the queues the event sources poll, and
  * views for the status page that bypass faults and breakers (they observe, they are not the pipeline).
  */
 export interface Backend {
@@ -18,7 +25,9 @@ export interface Backend {
   readonly config: PipelineConfig;
   readonly adapters: ContainerModule;
   readonly orderQueue: PolledQueue;
-  depths(): Promise<{ readonly orders: QueueDepth; readonly deadLetters: QueueDepth }>;
+  /** Topology `both`: the queue the consume pipe polls, which the publishers send their share of orders to. */
+  readonly orchestratedQueue: PolledQueue | undefined;
+  depths(): Promise<QueueDepths>;
   /** The live record of `key`, read without faults. */
   record(key: string, now: number): Promise<IdempotencyRecord | undefined>;
   /** Every live record (a scan: bounded on aws), for the status page and the demo's checks. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 import { parseDuration } from './durations.js';
-import { CRASH_POINTS, DEFAULT_HARNESS_OPTIONS, harnessOptionProblems, type HarnessOptions } from './harness-options.js';
+import { CRASH_POINTS, DEFAULT_HARNESS_OPTIONS, DEFAULT_ORCHESTRATED_SHARE_PERCENT, harnessOptionProblems, TOPOLOGIES, type HarnessOptions } from './harness-options.js';
 import { parseKeyValues, parseProbability } from './key-values.js';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -14,9 +14,14 @@ redrive, and a status page at http://127.0.0.1:<port>/.
   --backend memory|aws         in-memory SQS/DynamoDB/EventBridge (default), or the AWS adapters
                                against AWS_ENDPOINT_URL (moto) or the account in your credentials
   --bootstrap                  aws: create the queues, table and event bus when missing
-  --topology composed|orchestrated
+  --topology composed|orchestrated|both
                                ingest + worker functions (default), or the five step functions
-                               chained as the Step Functions workflows define them
+                               chained as the Step Functions workflows define them, or both side by
+                               side as in migration phases 2–3: POST /orders is the composed ingest,
+                               POST /orchestrated/orders the ingest workflow, and each order goes to
+                               the worker's queue or the orchestrated queue by its idempotency key
+  --orchestrated-share 10      both: percentage of orders (0–100) sent to the orchestrated
+                               topology's queue (default 10, migration phase 2)
   --faults dynamodb=0.2,sqs=0.1,eventbridge=0.3
                                failure probability per call to each service
   --latency dynamodb=50ms      latency added to every call to a service
@@ -68,7 +73,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: 'string' }, backend: { type: 'string' }, bootstrap: { type: 'boolean' }, topology: { type: 'string' },
+        port: { type: 'string' }, backend: { type: 'string' }, bootstrap: { type: 'boolean' }, topology: { type: 'string' }, 'orchestrated-share': { type: 'string' },
         faults: { type: 'string' }, latency: { type: 'string' }, 'crash-after': { type: 'string' }, 'fault-functions': { type: 'string' }, seed: { type: 'string' },
         'redrive-every': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window': { type: 'string' },
         'max-concurrency': { type: 'string' }, 'function-timeout': { type: 'string' }, 'visibility-timeout': { type: 'string' },
@@ -115,11 +120,16 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
   };
   const visibility = text('visibility-timeout') === undefined ? defaults.visibilityTimeoutSeconds : seconds('visibility-timeout', 0);
   const breakerRecovery = text('breaker-recovery') === undefined ? defaults.breakerRecoveryMs : duration('breaker-recovery', 0);
+  const topology = oneOf('topology', TOPOLOGIES, defaults.topology);
+  const orchestratedShare = text('orchestrated-share') === undefined
+    ? (topology === 'both' ? (defaults.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT) : defaults.orchestratedSharePercent)
+    : integer('orchestrated-share', 0);
   const options: HarnessOptions = {
     port: integer('port', defaults.port),
     backend: oneOf('backend', ['memory', 'aws'] as const, defaults.backend),
     bootstrap: values.bootstrap === true || defaults.bootstrap,
-    topology: oneOf('topology', ['composed', 'orchestrated'] as const, defaults.topology),
+    topology,
+    orchestratedSharePercent: orchestratedShare,
     faults: text('faults') === undefined ? defaults.faults : parseKeyValues(text('faults') ?? '', SERVICE_NAMES, parseProbability, problems, '--faults'),
     latencyMs: text('latency') === undefined ? defaults.latencyMs : parseKeyValues(text('latency') ?? '', SERVICE_NAMES, parseDuration, problems, '--latency'),
     crashAfter: text('crash-after') === undefined ? defaults.crashAfter : parseKeyValues(text('crash-after') ?? '', CRASH_POINTS, parseProbability, problems, '--crash-after'),

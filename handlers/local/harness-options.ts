@@ -2,7 +2,12 @@ import type { ServiceName } from '../../domain/circuit-breaker.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 
 export type BackendKind = 'memory' | 'aws';
-export type Topology = 'composed' | 'orchestrated';
+/** `both`: the composed and orchestrated topologies side by side, as deployed in migration phases 2–3. */
+export type Topology = 'composed' | 'orchestrated' | 'both';
+export const TOPOLOGIES: readonly Topology[] = ['composed', 'orchestrated', 'both'];
+
+/** Migration phase 2's share: what `--topology both` sends to the orchestrated topology unless told otherwise. */
+export const DEFAULT_ORCHESTRATED_SHARE_PERCENT = 10;
 
 /** Where `--crash-after` can kill a worker: `process` is after the business step, before its completion is written. */
 export const CRASH_POINTS = ['process'] as const;
@@ -15,6 +20,11 @@ export interface HarnessOptions {
   /** aws backend: create the queues, table and bus when missing. */
   readonly bootstrap: boolean;
   readonly topology: Topology;
+  /**
+   * Topology `both`: the share (0–100) of orders the publishers send to the orchestrated topology's queue,
+   * by idempotency key; undefined there means DEFAULT_ORCHESTRATED_SHARE_PERCENT. Refused with one topology.
+   */
+  readonly orchestratedSharePercent: number | undefined;
   /** Failure probability per port call, per service. */
   readonly faults: Partial<Record<ServiceName, number>>;
   /** Added to every port call, per service. */
@@ -50,6 +60,7 @@ export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
   backend: 'memory',
   bootstrap: false,
   topology: 'composed',
+  orchestratedSharePercent: undefined,
   faults: {},
   latencyMs: {},
   crashAfter: {},
@@ -94,5 +105,19 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
   check(options.pollIntervalMs >= 1, 'the poll interval must be positive');
   check(Number.isFinite(options.drainTimeoutMs) && options.drainTimeoutMs >= 0, '--drain-timeout must be 0 (no drain) or a positive duration');
   check(options.backend === 'aws' || !options.bootstrap, '--bootstrap only applies to --backend aws');
+  const share = options.orchestratedSharePercent;
+  if (share !== undefined) {
+    check(options.topology === 'both', '--orchestrated-share only applies to --topology both (one topology\'s queue carries every order)');
+    check(Number.isInteger(share) && share >= 0 && share <= 100, '--orchestrated-share must be a whole percentage, 0–100');
+  }
   return problems;
+}
+
+/**
+ * The ORCHESTRATED_SHARE_PERCENT the pipeline runs with: the option's share in topology `both`, 0 with
+ * one topology (whatever the environment says), as the stack sets it: a single topology's own queue
+ * carries every order, and no publisher may send any to a queue nothing consumes.
+ */
+export function orchestratedShareOf(options: Pick<HarnessOptions, 'topology' | 'orchestratedSharePercent'>): number {
+  return options.topology === 'both' ? (options.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT) : 0;
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
 import type { Backend } from './backend.js';
+import type { ConsumptionLog } from './consumption-log.js';
 import type { EventLog } from './event-log.js';
 import { parseFaultUpdate } from './fault-update.js';
 import type { FaultInjection } from './faults.js';
@@ -12,11 +13,14 @@ import { statusPage } from './status-page.js';
 
 export interface RouteDependencies {
   readonly ingest: HttpApiFunction;
+  /** Topology `both`: POST /orchestrated/orders, the ingest workflow (POST /orders stays the composed ingest). */
+  readonly orchestratedIngest?: HttpApiFunction;
   readonly validate: HttpApiFunction;
   readonly publish: HttpApiFunction;
   readonly httpTimeoutMs: number;
   readonly backend: Backend;
   readonly events: EventLog;
+  readonly consumption: ConsumptionLog;
   readonly faults: FaultInjection;
   readonly snapshot: () => Promise<MetricsSnapshot>;
   readonly redrive: () => Promise<RedriveReport>;
@@ -27,11 +31,12 @@ export interface RouteDependencies {
 const DEFAULT_EVENT_LIMIT = 100;
 const MAX_EVENT_LIMIT = 1_000;
 
-/** The harness' HTTP API: the pipeline's three routes (real Lambda events), then what a developer needs to watch and steer it. */
+/** The harness' HTTP API: the pipeline's routes (real Lambda events), then what a developer needs to watch and steer it. */
 export function harnessRoutes(deps: RouteDependencies): Route[] {
   const timeout = deps.httpTimeoutMs;
   return [
     lambdaRoute('POST', '/orders', 'ingest', deps.ingest, timeout, deps.logger),
+    ...(deps.orchestratedIngest === undefined ? [] : [lambdaRoute('POST', '/orchestrated/orders', 'ingest-workflow', deps.orchestratedIngest, timeout, deps.logger)]),
     lambdaRoute('POST', '/validate', 'validate', deps.validate, timeout, deps.logger),
     lambdaRoute('POST', '/publish', 'publish', deps.publish, timeout, deps.logger),
     {
@@ -54,6 +59,8 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
           createdAt: new Date(record.createdAt).toISOString(),
           updatedAt: new Date(record.updatedAt).toISOString(),
           ...(record.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: new Date(record.leaseExpiresAt).toISOString() }),
+          // Messages of this order each consumer acknowledged: in topology both, which one the split chose.
+          consumedBy: deps.consumption.of(key),
           events,
         });
       },

@@ -25,20 +25,22 @@ import { createRedriveHandler } from '../redrive.js';
 import { createValidateHandler } from '../validate.js';
 import { createWorkerHandler } from '../worker.js';
 import { createAwsBackend } from './aws-backend.js';
-import type { Backend, QueueDepth } from './backend.js';
+import type { Backend, QueueDepth, QueueDepths } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
 import { ConsoleLogger } from './console-logger.js';
+import { ConsumptionLog } from './consumption-log.js';
 import { EventLog } from './event-log.js';
 import { FaultInjection } from './faults.js';
 import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOrderQueue } from './faulty-ports.js';
 import { harnessConfig } from './harness-config.js';
-import type { HarnessOptions } from './harness-options.js';
+import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
 import { harnessRoutes } from './harness-routes.js';
 import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
 import { createConsumePipe, createStepFunctions, createWorkflowIngest, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -61,28 +63,34 @@ export interface Harness {
   readonly faults: FaultInjection;
   readonly events: EventLog;
   readonly commits: CommitLedger;
+  /** Which consumer acknowledged each order's messages (GET /orders/{key} shows it). */
+  readonly consumption: ConsumptionLog;
+  /** On the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
   readonly eventSource: SqsEventSource;
+  /** Topology `both`: the consume pipe's, on the orchestrated queue. */
+  readonly orchestratedEventSource: SqsEventSource | undefined;
   readonly container: Container;
   snapshot(): Promise<MetricsSnapshot>;
   redrive(): Promise<RedriveReport>;
-  /** Nothing waiting, delayed or in flight on either queue, and no batch being worked. */
+  /** Nothing waiting, delayed or in flight on any queue, and no batch being worked. */
   quiet(): Promise<boolean>;
   /**
    * Stops in order, so that nothing accepted is dropped unnoticed: the server first (requests in progress
-   * finish, new ones are refused), then the event source keeps working until the order queue is empty or
-   * `drainTimeoutMs` has passed, then the schedule and the event source stop (batches in flight finish).
-   * What is left is logged, and returned. A second call returns the same promise.
+   * finish, new ones are refused), then the event sources keep working until the order queue (and the
+   * orchestrated queue in topology `both`) is empty or `drainTimeoutMs` has passed, then the schedule and
+   * the event sources stop (batches in flight finish). What is left is logged, and returned. A second
+   * call returns the same promise.
    */
   stop(): Promise<StopSummary>;
 }
 
-export interface QueueDepths {
-  readonly orders: QueueDepth;
-  readonly deadLetters: QueueDepth;
-}
+export type { QueueDepths } from './backend.js';
 
 export interface StopSummary {
-  /** The order queue ended with nothing visible, in flight or delayed. The DLQ is not drained by a stop: no event source polls it. */
+  /**
+   * The queues the event sources poll (the order queue, and the orchestrated queue in topology `both`)
+   * ended with nothing visible, in flight or delayed. The DLQ is not drained by a stop: no event source polls it.
+   */
   readonly drained: boolean;
   /** From the start of the stop to the event source's end. */
   readonly stoppedAfterMs: number;
@@ -97,7 +105,8 @@ const FAULT_SEED_SALT = 0x5bd1e995;
 
 /**
  * Starts the whole pipeline in this process: the handlers over a container whose adapters are wrapped
- * in fault decorators, the SQS event source, the scheduled redrive, and the HTTP server on 127.0.0.1.
+ * in fault decorators, the SQS event source (one per source queue: two in topology `both`, the worker's
+ * and the consume pipe's), the scheduled redrive, and the HTTP server on 127.0.0.1.
  */
 export async function startHarness(options: HarnessOptions, io: HarnessIo = {}): Promise<Harness> {
   const env = io.env ?? process.env;
@@ -110,9 +119,11 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     batchingWindowSeconds: Math.ceil(options.batchingWindowMs / 1_000),
   }).seconds;
   const queues = { visibilityTimeoutSeconds: visibility, maxReceiveCount: options.maxReceiveCount };
+  const both = options.topology === 'both';
+  const orchestratedSharePercent = orchestratedShareOf(options);
   const backend = options.backend === 'aws'
-    ? await createAwsBackend({ env, bootstrap: options.bootstrap, ...queues, clock, random })
-    : createMemoryBackend(harnessConfig(env, 'memory'), clock, random, queues);
+    ? await createAwsBackend({ env, bootstrap: options.bootstrap, ...queues, orchestratedQueue: both, orchestratedSharePercent, clock, random })
+    : createMemoryBackend(harnessConfig(env, 'memory', { ORCHESTRATED_SHARE_PERCENT: String(orchestratedSharePercent) }), clock, random, { ...queues, orchestratedQueue: both });
   const { config } = backend;
 
   const metrics = new RecordingMetrics();
@@ -131,9 +142,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const containerOf = (): Container => container;
   const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
   const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
-  let ingest: HttpApiFunction;
-  let consume: SqsBatchFunction;
-  if (options.topology === 'orchestrated') {
+  const workflows = (): { readonly ingest: HttpApiFunction; readonly consume: SqsBatchFunction } => {
     const runnerServices = {
       steps: createStepFunctions(containerOf),
       park: parkQueueRecord(containerOf),
@@ -142,20 +151,41 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       sleep: (ms: number) => clock.sleep(ms),
       logger: logger.child({ component: 'workflow' }),
     };
-    ingest = createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, logger);
-    consume = createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' }));
-  } else {
-    ingest = createIngestHandler(containerOf);
-    consume = createWorkerHandler(containerOf);
-  }
-  const eventSource = new SqsEventSource(backend.orderQueue, consume, {
-    functionName: options.topology === 'orchestrated' ? 'consume-pipe' : 'worker',
+    return {
+      ingest: createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, logger),
+      consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
+    };
+  };
+  const consumption = new ConsumptionLog();
+  const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
+    functionName,
     batchSize: options.batchSize,
     batchingWindowMs: options.batchingWindowMs,
     maxConcurrency: options.maxConcurrency,
     functionTimeoutMs,
     pollIntervalMs: options.pollIntervalMs,
-  }, logger.child({ component: 'event-source' }));
+  }, logger.child({ component: 'event-source' }), (messages) => consumption.acknowledged(functionName, messages));
+  let ingest: HttpApiFunction;
+  let orchestratedIngest: HttpApiFunction | undefined;
+  let eventSource: SqsEventSource;
+  let orchestratedEventSource: SqsEventSource | undefined;
+  if (options.topology === 'orchestrated') {
+    const orchestrated = workflows();
+    ingest = orchestrated.ingest;
+    eventSource = eventSourceOn(backend.orderQueue, 'consume-pipe', orchestrated.consume);
+  } else {
+    ingest = createIngestHandler(containerOf);
+    eventSource = eventSourceOn(backend.orderQueue, 'worker', createWorkerHandler(containerOf));
+  }
+  if (both) {
+    // As deployed in `both`: the worker keeps the order queue, and a pipe feeds the orchestrated queue's records to the consume workflow.
+    if (backend.orchestratedQueue === undefined) throw new Error(`topology both: the ${backend.kind} backend has no orchestrated queue`);
+    const orchestrated = workflows();
+    orchestratedIngest = orchestrated.ingest;
+    orchestratedEventSource = eventSourceOn(backend.orchestratedQueue, 'consume-pipe', orchestrated.consume);
+  }
+  const eventSources = orchestratedEventSource === undefined ? [eventSource] : [eventSource, orchestratedEventSource];
+  const busy = (): boolean => eventSources.some((source) => source.busy());
 
   const redriveHandler = createRedriveHandler(containerOf);
   const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string } = { runs: 0 };
@@ -176,44 +206,44 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const snapshot = async (): Promise<MetricsSnapshot> => {
     const now = clock.now();
     return buildSnapshot({
-      backend: backend.kind, topology: options.topology, seed: options.seed, now,
+      backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
       depths: await backend.depths(), records: await backend.records(now),
-      breakers, metrics, events, eventSource: eventSource.stats(),
+      breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(),
       faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
     });
   };
 
   const server = new HttpServer(harnessRoutes({
-    ingest, validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
-    backend, events, faults, snapshot, redrive: () => schedule.runNow(), now: () => clock.now(), logger,
+    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
+    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);
-  eventSource.start();
+  for (const source of eventSources) source.start();
   schedule.start();
   const url = `http://${LOCALHOST}:${port}`;
   logger.info('harness started', {
-    url, backend: backend.kind, topology: options.topology, seed: options.seed, visibilityTimeoutSeconds: visibility,
+    url, backend: backend.kind, topology: options.topology, ...(both ? { orchestratedSharePercent } : {}), seed: options.seed, visibilityTimeoutSeconds: visibility,
     maxReceiveCount: options.maxReceiveCount, batchSize: options.batchSize, batchingWindowMs: options.batchingWindowMs,
     maxConcurrency: options.maxConcurrency, functionTimeoutSeconds: options.functionTimeoutSeconds, redriveEveryMs: options.redriveEveryMs,
     faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, faultFunctions: options.faultFunctions ?? 'all', allowFailureSimulation: config.allowFailureSimulation,
   });
 
-  const orderQueueDrained = async (): Promise<boolean> => !eventSource.busy() && isEmpty((await backend.depths()).orders);
-  const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(orderQueueDrained, deadline, options.pollIntervalMs, clock);
+  const sourceQueuesDrained = async (): Promise<boolean> => !busy() && sourceQueuesEmpty(await backend.depths());
+  const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
   let stopping: Promise<StopSummary> | undefined;
   return {
-    url, port, options, config, backend, faults, events, commits, eventSource, container,
+    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, container,
     snapshot,
     redrive: () => schedule.runNow(),
     quiet: async () => {
-      const { orders, deadLetters } = await backend.depths();
-      return !eventSource.busy() && isEmpty(orders) && isEmpty(deadLetters);
+      const depths = await backend.depths();
+      return !busy() && sourceQueuesEmpty(depths) && isEmpty(depths.deadLetters);
     },
     stop: () => {
       stopping ??= (async () => {
         const startedAt = clock.now();
         const deadline = startedAt + options.drainTimeoutMs;
-        logger.info('harness stopping: no more requests; the order queue drains, batches in flight finish', { drainTimeoutMs: options.drainTimeoutMs });
+        logger.info(`harness stopping: no more requests; the ${both ? 'order and orchestrated queues drain' : 'order queue drains'}, batches in flight finish`, { drainTimeoutMs: options.drainTimeoutMs });
         await server.close();
         if (await waitForDrain(deadline)) {
           await schedule.stop();
@@ -221,15 +251,19 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
           await waitForDrain(deadline);
         }
         // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
-        await Promise.all([eventSource.stop(), schedule.stop()]);
+        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop()]);
         const remaining = await backend.depths().catch((error: unknown) => {
           logger.warn('could not read the queue depths at stop: messages may remain on the queues', { backend: backend.kind, error: error instanceof Error ? error.message : String(error) });
           return undefined;
         });
-        const summary: StopSummary = { drained: remaining !== undefined && isEmpty(remaining.orders), stoppedAfterMs: clock.now() - startedAt, remaining };
+        const summary: StopSummary = { drained: remaining !== undefined && sourceQueuesEmpty(remaining), stoppedAfterMs: clock.now() - startedAt, remaining };
         if (remaining !== undefined) reportLeftovers(logger, backend.kind, remaining);
         await backend.close();
-        logger.info('harness stopped', { ...summary, eventSource: { ...eventSource.stats(), recent: undefined } });
+        logger.info('harness stopped', {
+          ...summary,
+          eventSource: { ...eventSource.stats(), recent: undefined },
+          ...(orchestratedEventSource === undefined ? {} : { orchestratedEventSource: { ...orchestratedEventSource.stats(), recent: undefined } }),
+        });
         return summary;
       })();
       return stopping;
@@ -239,6 +273,11 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
 
 function isEmpty(depth: QueueDepth): boolean {
   return depth.visible + depth.inFlight + depth.delayed === 0;
+}
+
+/** The queues an event source polls: what a stop drains. */
+function sourceQueuesEmpty(depths: QueueDepths): boolean {
+  return isEmpty(depths.orders) && (depths.orchestrated === undefined || isEmpty(depths.orchestrated));
 }
 
 /** Checks `condition` every `intervalMs` until it holds (true) or `deadline` passes (false); a check that throws counts as not yet. */
@@ -253,9 +292,10 @@ async function waitUntil(condition: () => Promise<boolean>, deadline: number, in
 
 /** In memory, whatever is left dies with the process; in SQS it waits for the next run. */
 function reportLeftovers(logger: Logger, backend: Backend['kind'], remaining: QueueDepths): void {
-  if (isEmpty(remaining.orders) && isEmpty(remaining.deadLetters)) return;
-  if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', { orders: remaining.orders, deadLetters: remaining.deadLetters });
-  else logger.info('messages remain in SQS for the next run', { orders: remaining.orders, deadLetters: remaining.deadLetters });
+  if (sourceQueuesEmpty(remaining) && isEmpty(remaining.deadLetters)) return;
+  const fields = { orders: remaining.orders, ...(remaining.orchestrated === undefined ? {} : { orchestrated: remaining.orchestrated }), deadLetters: remaining.deadLetters };
+  if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', fields);
+  else logger.info('messages remain in SQS for the next run', fields);
 }
 
 /** Binds the fault decorators in place of the adapters; the ledger and the event log sit right above the real ones. */

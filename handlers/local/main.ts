@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   }
   const harness = await startHarness(parsed.options, { colour: parsed.options.pretty && process.stdout.isTTY });
   if (parsed.options.pretty) {
-    process.stdout.write(`\n  Status page: ${harness.url}/\n  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`);
+    const both = harness.options.topology === 'both'
+      ? `  Both topologies: POST /orders is the composed ingest, POST /orchestrated/orders the ingest workflow;\n  ${harness.config.orchestratedSharePercent} % of orders, by idempotency key, go to the orchestrated queue.\n`
+      : '';
+    process.stdout.write(`\n  Status page: ${harness.url}/\n${both}  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`);
   }
   let stopping = false;
   const stop = (signal: string): void => {
@@ -27,7 +30,8 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    process.stderr.write(`${signal}: stopping; the order queue drains for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`);
+    const queues = harness.orchestratedEventSource === undefined ? 'the order queue drains' : 'the order and orchestrated queues drain';
+    process.stderr.write(`${signal}: stopping; ${queues} for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`);
     harness.stop().then(
       (summary) => {
         process.stderr.write(`${stopSummaryLine(summary, harness.backend.kind)}\n`);
@@ -53,7 +57,9 @@ function stopSummaryLine({ drained, stoppedAfterMs, remaining }: StopSummary, ba
   if (remaining === undefined) return `stopped after ${took}; the queue depths could not be read`;
   const left = (depth: QueueDepth): string => `${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`;
   const total = (depth: QueueDepth): number => depth.visible + depth.inFlight + depth.delayed;
-  if (total(remaining.orders) + total(remaining.deadLetters) === 0) return `stopped after ${took}: drained, nothing left on the queues`;
+  const orchestrated = remaining.orchestrated;
+  if (total(remaining.orders) + (orchestrated === undefined ? 0 : total(orchestrated)) + total(remaining.deadLetters) === 0) return `stopped after ${took}: drained, nothing left on the queues`;
   const fate = backend === 'memory' ? 'lost with the in-memory queues' : 'left in SQS';
-  return `stopped after ${took}${drained ? '' : ' (drain deadline reached)'}: orders ${left(remaining.orders)}; DLQ ${left(remaining.deadLetters)}: ${fate}`;
+  const orchestratedLeft = orchestrated === undefined ? '' : `; orchestrated ${left(orchestrated)}`;
+  return `stopped after ${took}${drained ? '' : ' (drain deadline reached)'}: orders ${left(remaining.orders)}${orchestratedLeft}; DLQ ${left(remaining.deadLetters)}: ${fate}`;
 }

@@ -10,21 +10,43 @@ export interface MemoryBackend extends Backend {
   readonly infrastructure: MemoryInfrastructure;
 }
 
+export interface MemoryQueueOptions {
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /** Topology `both`: the orchestrated topology's queue exists (and is polled) even when its share is 0. */
+  readonly orchestratedQueue?: boolean;
+}
+
 /** SQS, DynamoDB and EventBridge in memory, with the queues' visibility timeout and maxReceiveCount as asked. */
-export function createMemoryBackend(config: PipelineConfig, clock: Clock, random: Random, queues: { visibilityTimeoutSeconds: number; maxReceiveCount: number }): MemoryBackend {
+export function createMemoryBackend(config: PipelineConfig, clock: Clock, random: Random, queues: MemoryQueueOptions): MemoryBackend {
   const infrastructure = createMemoryInfrastructure(config, clock, random, {
     ...DEFAULT_MEMORY_QUEUES,
     visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
     maxReceiveCount: queues.maxReceiveCount,
   });
   const { sqs, store } = infrastructure;
+  const names = infrastructure.queues;
+  if (queues.orchestratedQueue === true && config.orchestratedSharePercent === 0) {
+    // The infrastructure creates it only when orders go to it; the stack deploys it at share 0 as well
+    // (migration phase 1), the pipe polling it, and so does the harness: built as the infrastructure builds it.
+    sqs.createQueue(names.orchestratedQueueName, {
+      visibilityTimeoutSeconds: names.visibilityTimeoutSeconds,
+      redrivePolicy: { deadLetterQueue: names.deadLetterQueueName, maxReceiveCount: names.maxReceiveCount },
+    });
+  }
+  const orchestrated = queues.orchestratedQueue === true || config.orchestratedSharePercent > 0;
   return {
     kind: 'memory',
     config,
     infrastructure,
     adapters: memoryAdaptersModule(infrastructure),
-    orderQueue: new MemoryPolledQueue(sqs, infrastructure.queues.orderQueueName, clock),
-    depths: async () => ({ orders: sqs.stats(infrastructure.queues.orderQueueName), deadLetters: sqs.stats(infrastructure.queues.deadLetterQueueName) }),
+    orderQueue: new MemoryPolledQueue(sqs, names.orderQueueName, clock),
+    orchestratedQueue: orchestrated ? new MemoryPolledQueue(sqs, names.orchestratedQueueName, clock) : undefined,
+    depths: async () => ({
+      orders: sqs.stats(names.orderQueueName),
+      deadLetters: sqs.stats(names.deadLetterQueueName),
+      ...(orchestrated ? { orchestrated: sqs.stats(names.orchestratedQueueName) } : {}),
+    }),
     record: (key, now) => store.get(key, now),
     records: async (now) => store.snapshot().filter((record) => isLive(record, now)),
     close: async () => undefined,

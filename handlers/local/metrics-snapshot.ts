@@ -5,10 +5,11 @@ import { SERVICE_NAMES, type BreakerState, type ServiceName } from '../../domain
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../../domain/idempotency.js';
 import type { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import type { QueueDepth } from './backend.js';
+import type { QueueDepth, QueueDepths } from './backend.js';
 import type { CommitLedger } from './commit-ledger.js';
 import type { EventLog } from './event-log.js';
 import type { FaultCounts, FaultSettings } from './faults.js';
+import type { Topology } from './harness-options.js';
 import type { EventSourceStats } from './sqs-event-source.js';
 
 export interface BreakerView {
@@ -40,9 +41,13 @@ export interface RedriveView {
 export interface MetricsSnapshot {
   readonly generatedAt: string;
   readonly backend: 'memory' | 'aws';
-  readonly topology: 'composed' | 'orchestrated';
+  readonly topology: Topology;
+  /** Topology `both`: the share (0–100) of orders the publishers send to the orchestrated queue. */
+  readonly orchestratedSharePercent?: number;
   readonly seed: number;
   readonly queue: QueueDepth & { readonly depth: number };
+  /** The orchestrated topology's own queue, when it exists (topology `both`). */
+  readonly orchestratedQueue?: QueueDepth & { readonly depth: number };
   readonly deadLetterQueue: QueueDepth & { readonly depth: number };
   readonly records: { readonly total: number; readonly byStatus: Readonly<Record<StoredStatus, number>> };
   /** Records PARKED: failures that will not be retried, each with its category. */
@@ -56,7 +61,10 @@ export interface MetricsSnapshot {
   readonly failuresByCategory: Readonly<Record<ErrorCategory, number>>;
   readonly counters: Readonly<Record<'ordersAccepted' | 'ordersRejected' | 'ordersProcessed' | 'duplicatesSuppressed' | 'eventsPublished' | 'messagesRedriven' | 'messagesParked', number>>;
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly recent: readonly RecentEvent[] };
+  /** The event source on the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
   readonly eventSource: EventSourceStats;
+  /** Topology `both`: the consume pipe's event source, on the orchestrated queue. */
+  readonly orchestratedEventSource?: EventSourceStats;
   readonly faults: FaultSettings & FaultCounts;
   readonly commits: { readonly total: number; readonly committedTwice: readonly string[] };
   readonly redrive: RedriveView;
@@ -64,15 +72,18 @@ export interface MetricsSnapshot {
 
 export interface SnapshotSources {
   readonly backend: 'memory' | 'aws';
-  readonly topology: 'composed' | 'orchestrated';
+  readonly topology: Topology;
+  /** Given in topology `both` only. */
+  readonly orchestratedSharePercent: number | undefined;
   readonly seed: number;
   readonly now: number;
-  readonly depths: { readonly orders: QueueDepth; readonly deadLetters: QueueDepth };
+  readonly depths: QueueDepths;
   readonly records: readonly IdempotencyRecord[];
   readonly breakers: CircuitBreakers;
   readonly metrics: RecordingMetrics;
   readonly events: EventLog;
   readonly eventSource: EventSourceStats;
+  readonly orchestratedEventSource: EventSourceStats | undefined;
   readonly faults: FaultSettings & FaultCounts;
   readonly commits: CommitLedger;
   readonly redrive: RedriveView;
@@ -97,8 +108,10 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     generatedAt: new Date(sources.now).toISOString(),
     backend: sources.backend,
     topology: sources.topology,
+    ...(sources.orchestratedSharePercent === undefined ? {} : { orchestratedSharePercent: sources.orchestratedSharePercent }),
     seed: sources.seed,
     queue: withDepth(sources.depths.orders),
+    ...(sources.depths.orchestrated === undefined ? {} : { orchestratedQueue: withDepth(sources.depths.orchestrated) }),
     deadLetterQueue: withDepth(sources.depths.deadLetters),
     records: { total: sources.records.length, byStatus },
     parked: byStatus.PARKED,
@@ -118,6 +131,7 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     },
     events: { total: events.length, byType: sources.events.countsByType(), recent: events.slice(-RECENT_EVENTS).reverse().map(recentEvent) },
     eventSource: sources.eventSource,
+    ...(sources.orchestratedEventSource === undefined ? {} : { orchestratedEventSource: sources.orchestratedEventSource }),
     faults: sources.faults,
     commits: { total: sources.commits.totalCommits(), committedTwice: sources.commits.committedTwice() },
     redrive: sources.redrive,

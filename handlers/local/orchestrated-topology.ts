@@ -6,6 +6,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import { mapWithConcurrency } from '../../application/services/concurrency.js';
 import { parkInDeadLetterQueue } from '../../application/services/dead-letter-parking.js';
 import { TOKENS } from '../../application/tokens.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { createEventsHandler } from '../events.js';
 import { json, type HttpResponse } from '../http/response.js';
@@ -58,28 +59,31 @@ export function createConsumePipe(runner: WorkflowRunner, concurrency: number, l
       const name = `${record.messageId}-r${record.attributes.ApproximateReceiveCount}-${randomUUID().slice(0, 8)}`;
       const result = await runner.run([record], { id: `arn:aws:states:local:000000000000:execution:${runner.name}:${name}`, name });
       const path = result.visited.map((visit) => visit.step).join(' → ');
+      const idempotencyKey = record.messageAttributes[MESSAGE_ATTRIBUTES.idempotencyKey]?.stringValue;
+      const fields = { workflow: runner.name, execution: name, path, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) };
       if (result.status === 'SUCCEEDED') {
-        logger.info('workflow execution succeeded', { workflow: runner.name, execution: name, path });
+        logger.info('workflow execution succeeded', fields);
         return undefined;
       }
-      logger.warn('workflow execution failed; the record returns to the queue', { workflow: runner.name, execution: name, path, error: result.error.Error });
+      logger.warn('workflow execution failed; the record returns to the queue', { ...fields, error: result.error.Error });
       return record.messageId;
     });
     return { batchItemFailures: failures.filter((id): id is string => id !== undefined).map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
-/**
- * POST /orders in the orchestrated topology, answered as the deployed HTTP API answers it: its
- * StepFunctions-StartSyncExecution integration (terraform/constructs/orders-http-api.ts) starts the
- * ingest workflow with the raw request body as input and the API request id as the execution name (the
- * steps' correlation id), and returns StartSyncExecution's result with status 200 whether the execution
- * succeeded or failed. No header reaches the workflow; the idempotency key is derived from the order.
- * A body that is not JSON is refused as StartSyncExecution refuses it (InvalidExecutionInput).
- */
 /** The ARN the harness gives its ingest workflow, in the shape of a real one. */
 export const LOCAL_INGEST_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:ingest';
 
+/**
+ * POST /orders in the orchestrated topology (POST /orchestrated/orders in topology `both`), answered as
+ * the deployed HTTP API answers it: its StepFunctions-StartSyncExecution integration
+ * (terraform/constructs/orders-http-api.ts) starts the ingest workflow with the raw request body as
+ * input and the API request id as the execution name (the steps' correlation id), and returns
+ * StartSyncExecution's result with status 200 whether the execution succeeded or failed. No header
+ * reaches the workflow; the idempotency key is derived from the order. A body that is not JSON is
+ * refused as StartSyncExecution refuses it (InvalidExecutionInput).
+ */
 export function createWorkflowIngest(runner: WorkflowRunner, stateMachineArn: string, logger: Logger): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {
   return async (event) => {
     const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');

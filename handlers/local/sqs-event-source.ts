@@ -64,7 +64,8 @@ export class SqsEventSource {
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private wake: (() => void) | undefined;
-  private gathering = false;
+  /** Records received and not yet handed to an invocation (a batch being gathered). */
+  private held = 0;
   private readonly outcomes: Record<InvocationOutcome, number> = { succeeded: 0, partial: 0, threw: 0, 'invalid-response': 0, 'timed-out': 0, crashed: 0 };
   private readonly recent: InvocationReport[] = [];
   private counters = { invocations: 0, recordsDelivered: 0, recordsDeleted: 0, recordsReturned: 0 };
@@ -74,6 +75,8 @@ export class SqsEventSource {
     private readonly fn: SqsBatchFunction,
     private readonly settings: EventSourceSettings,
     private readonly logger: Logger,
+    /** Told of the records each invocation got deleted from the queue: the ones the function acknowledged. */
+    private readonly onAcknowledged: (messages: readonly ReceivedMessage[]) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -90,9 +93,13 @@ export class SqsEventSource {
     await Promise.all([...this.inFlight]);
   }
 
-  /** True while a batch is being gathered or invoked. */
+  /**
+   * True while it holds records: a batch gathered but not yet invoked, or an invocation in flight. A
+   * receive that has brought nothing yet does not count: a record it takes is in flight on the queue,
+   * which the queue's depth shows (a long poll on an empty queue would otherwise keep it busy for good).
+   */
   busy(): boolean {
-    return this.inFlight.size > 0 || this.gathering;
+    return this.inFlight.size > 0 || this.held > 0;
   }
 
   stats(): EventSourceStats {
@@ -106,13 +113,13 @@ export class SqsEventSource {
         continue;
       }
       let batch: ReceivedMessage[] = [];
-      this.gathering = true;
       try {
         batch = await this.gather();
       } catch (error) {
         this.logger.error('event source poll failed; polling again', { functionName: this.settings.functionName, error: errorMessage(error) });
       } finally {
-        this.gathering = false;
+        // The batch is handed to dispatch below, in the same turn: it is never held by nobody.
+        this.held = 0;
       }
       if (batch.length > 0) this.dispatch(batch);
       else await this.pause(this.settings.pollIntervalMs);
@@ -140,6 +147,7 @@ export class SqsEventSource {
           bytes += size;
         }
       }
+      this.held = batch.length;
       if (overflow.length > 0) {
         await this.queue.release(overflow.map((message) => message.receiptHandle));
         break;
@@ -176,6 +184,8 @@ export class SqsEventSource {
     const succeeded = batch.filter((message) => !failedIds.has(message.messageId));
     const undeleted = succeeded.length === 0 ? [] : await this.queue.deleteBatch(succeeded.map((message) => message.receiptHandle));
     for (const failure of undeleted) this.logger.warn('could not delete a processed record; it will be delivered again', { requestId, reason: failure.reason });
+    const kept = new Set(undeleted.map((failure) => failure.receiptHandle));
+    this.onAcknowledged(succeeded.filter((message) => !kept.has(message.receiptHandle)));
     const returned = batch.length - succeeded.length + undeleted.length;
     this.counters.recordsDeleted += succeeded.length - undeleted.length;
     this.counters.recordsReturned += returned;
