@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Container } from 'inversify';
 import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js';
-import { ReleaseFailedClaim, type ReleaseVerdict } from '../application/use-cases/orchestrated-steps.js';
+import { ReleaseFailedClaim, type ReleaseResult } from '../application/use-cases/orchestrated-steps.js';
 import { failureOfStepError } from '../application/workflows/step-error.js';
 import { ValidationError } from '../domain/errors.js';
 import { containerAtInit } from './composition-root.js';
@@ -18,7 +18,7 @@ export const handler = createIdempotencyHandler(containerAtInit());
  * The handler over the container `containerOf` gives (the Lambda's own, or the local harness'). A state
  * that carries a caught error can only come from the release step: no Catch leads to the claim.
  */
-export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput | { verdict: ReleaseVerdict }> {
+export function createIdempotencyHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput | ReleaseResult> {
   const claim = createClaimHandler(containerOf);
   const release = createReleaseHandler(containerOf);
   return (state) => (state.error === undefined ? claim(state) : release(state));
@@ -39,21 +39,22 @@ export function createClaimHandler(containerOf: () => Container): (state: Consum
         ...(decision.kind === 'IN_PROGRESS' ? { retryAfterMs: decision.retryAfterMs } : {}),
       },
       ...(decision.kind === 'PROCEED' && decision.resumed && decision.record.outcome !== undefined ? { recordedOutcome: decision.record.outcome } : {}),
+      // A PARKED record's failure: the workflow parks this copy with it (see CLAIM_ROUTES).
+      ...(decision.kind === 'PARKED' ? { lastError: decision.record.lastError ?? { category: 'UNKNOWN' as const, code: 'IDEMPOTENCY.PARKED' } } : {}),
     };
   });
 }
 
 /** The release step: the state carries the claim and the error a Catch caught. */
-export function createReleaseHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ verdict: ReleaseVerdict }> {
+export function createReleaseHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ReleaseResult> {
   return (state) => asStep(async () => {
     const claim = claimOf(state);
     if (state.error === undefined) throw new ValidationError('the release step needs the caught error in the state', { code: 'STEP.NO_ERROR' });
-    const verdict = await containerOf().get(ReleaseFailedClaim).execute({
+    return containerOf().get(ReleaseFailedClaim).execute({
       envelope: envelopeOf(state),
       ownerToken: claim.ownerToken,
       attempt: claim.decision.attempt ?? 1,
       failure: failureOfStepError(state.error),
     });
-    return { verdict };
   });
 }

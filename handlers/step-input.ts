@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { classifyError } from '../domain/error-classifier.js';
 import { ValidationError } from '../domain/errors.js';
-import type { ClaimDecision, OutcomeSummary } from '../domain/idempotency.js';
+import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../domain/idempotency.js';
 import { parseOrderMessage, type OrderEnvelope } from '../application/order-message.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { stepErrorName, type StepFailure } from '../application/workflows/step-error.js';
@@ -23,6 +23,8 @@ export interface ClaimOutput {
   readonly decision: { readonly kind: ClaimDecision['kind']; readonly attempt?: number; readonly resumed?: boolean; readonly retryAfterMs?: number };
   readonly ownerToken: string;
   readonly recordedOutcome?: OutcomeSummary;
+  /** Set when the decision is PARKED: the failure the record holds. */
+  readonly lastError?: FailureInfo;
 }
 
 export function messageOf(state: ConsumeState): QueueMessage {

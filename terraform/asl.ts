@@ -149,22 +149,38 @@ function failState(step: FailStep): AslState {
  * the pipe deletes the original. A step error's Cause is the Lambda error JSON whose message starts
  * with the domain code (`ORDER.INVALID: …`).
  */
+/**
+ * JSONata for the category and code a park sends. A caught error is a `Pipeline.<CATEGORY>` step error
+ * (the claim step's Catch only takes those) whose Cause message starts with the code; a state path holds
+ * the `{ category, code }` a step recorded (the release step's, or a PARKED record's).
+ */
+function parkReasonExpressions(reason: ParkStep['reason'], caught: string): [string, string] {
+  switch (reason.source) {
+    case 'fixed':
+      return [JSON.stringify(reason.category), JSON.stringify(reason.code)];
+    case 'caught':
+      return [
+        `$substringAfter(${caught}.Error, 'Pipeline.')`,
+        `($contains(${caught}.Cause, '"errorMessage"') ? $substringBefore($parse(${caught}.Cause).errorMessage, ':') : ${caught}.Error)`,
+      ];
+    case 'state': {
+      const at = `$states.input.${reason.path.join('.')}`;
+      return [`(${at}.category ? ${at}.category : 'UNKNOWN')`, `(${at}.code ? ${at}.code : 'STEP.UNKNOWN')`];
+    }
+  }
+}
+
 function parkState(definition: WorkflowDefinition, name: string, step: ParkStep, bindings: AslBindings): AslState {
   if (bindings.deadLetterQueueUrl === undefined) throw new Error(`${name}: park needs deadLetterQueueUrl`);
   const message = `$states.input.${definition.input.key}`;
   const caught = `$states.input.${CAUGHT_ERROR_KEY}`;
-  const [category, code] =
-    step.reason.source === 'fixed'
-      ? [JSON.stringify(step.reason.category), JSON.stringify(step.reason.code)]
-      : [
-          `$substringAfter(${caught}.Error, 'Pipeline.')`,
-          `($contains(${caught}.Cause, '"errorMessage"') ? $substringBefore($parse(${caught}.Cause).errorMessage, ':') : ${caught}.Error)`,
-        ];
+  const [category, code] = parkReasonExpressions(step.reason, caught);
   const copied = `$each(${message}.messageAttributes, function($v, $k) { $v.stringValue ? {$k: {'DataType': 'String', 'StringValue': $v.stringValue}} : {} })`;
   const failure = [
     `'${MESSAGE_ATTRIBUTES.errorCategory}': {'DataType': 'String', 'StringValue': ${category}}`,
     `'${MESSAGE_ATTRIBUTES.errorCode}': {'DataType': 'String', 'StringValue': ${code}}`,
-    `'${MESSAGE_ATTRIBUTES.attempts}': {'DataType': 'String', 'StringValue': $string(${message}.attributes.ApproximateReceiveCount ? ${message}.attributes.ApproximateReceiveCount : 1)}`,
+    // The claim's attempt when there is a claim (as the worker and the harness record it), else the receive count.
+    `'${MESSAGE_ATTRIBUTES.attempts}': {'DataType': 'String', 'StringValue': $string($states.input.claim.decision.attempt ? $states.input.claim.decision.attempt : (${message}.attributes.ApproximateReceiveCount ? ${message}.attributes.ApproximateReceiveCount : 1))}`,
   ].join(', ');
   return {
     Type: 'Task',

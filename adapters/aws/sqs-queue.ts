@@ -132,11 +132,8 @@ export class SqsQueue {
    * ChangeMessageVisibilityBatch in groups of 10. A refused receipt handle (the message was deleted or
    * received again by someone else) is no longer ours to hold back and is ignored; a failure on the
    * service's side that outlasts the retries is thrown, so the caller knows the messages were not held.
-   */
-  /**
-   * Refused receipt handles (sender faults) are ignored: those messages are no longer ours to hold back.
    * A refused call is thrown whenever it happens, even after earlier groups went through: unlike a send,
-   * a visibility change can be repeated safely, and the caller must know these messages were not held.
+   * a visibility change can be repeated safely.
    */
   async changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {
     const failures = await this.perEntryBatches(changes, 'throw', async (entries) => {

@@ -70,13 +70,20 @@ export class AnnounceProcessedOrder {
 /** What the workflow does after a failed step released its claim. */
 export type ReleaseVerdict = 'RETRY' | 'PARK';
 
+export interface ReleaseResult {
+  readonly verdict: ReleaseVerdict;
+  /** The failure recorded on the claim; a PARK carries it into the DLQ message's attributes. */
+  readonly failure: FailureInfo;
+}
+
 /**
- * The release step of the orchestrated topology, reached through a Catch when the processor or the
- * events step failed with a category that may succeed later. It records the failure on the claim at
- * once, as the composed worker does: the record shows the category (the DLQ analysis reads it), the
- * lease is released rather than left to expire, an outcome already recorded is kept, and the category's
- * attempt budget decides whether the order is retried (the execution fails and the queue redelivers the
- * record) or parked (the record is PARKED and the workflow sends the message to the DLQ).
+ * The release step of the orchestrated topology, reached through a Catch whenever the processor or the
+ * events step failed. It records the failure on the claim at once, as the composed worker does: the
+ * record shows the category (the DLQ analysis reads it), the lease is released rather than left to
+ * expire, an outcome already recorded is kept, and the category decides whether the order is retried
+ * (the execution fails and the queue redelivers the record) or parked (the record is PARKED, then the
+ * workflow sends the message to the DLQ; should that send fail, the redelivered copy finds the record
+ * PARKED and is parked again, so the order is never acknowledged without reaching the DLQ).
  */
 @injectable()
 export class ReleaseFailedClaim {
@@ -85,9 +92,9 @@ export class ReleaseFailedClaim {
     @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: { readonly envelope: OrderEnvelope; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo }): Promise<ReleaseVerdict> {
+  async execute(input: { readonly envelope: OrderEnvelope; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo }): Promise<ReleaseResult> {
     const retry = shouldRetry(input.failure.category, input.attempt);
     await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, this.clock.now());
-    return retry ? 'RETRY' : 'PARK';
+    return { verdict: retry ? 'RETRY' : 'PARK', failure: input.failure };
   }
 }

@@ -129,9 +129,14 @@ export class WorkOrderBatch {
     }
     switch (decision.kind) {
       case 'ALREADY_SUCCEEDED':
-      case 'PARKED':
         this.metrics.add('DuplicatesSuppressed', 1, 'Count');
         return { done: { messageId: message.messageId, status: 'DUPLICATE' } };
+      case 'PARKED':
+        // Parked again rather than acknowledged: the record is marked PARKED before the message is sent
+        // to the DLQ, and if that send failed this copy is the only one left. A second copy in the DLQ is
+        // parked for good by the redrive; an acknowledged one would be lost.
+        log.warn('record already PARKED; this copy goes to the dead-letter queue too');
+        return this.park(message, decision.record.lastError ?? { category: 'UNKNOWN', code: 'IDEMPOTENCY.PARKED' }, decision.record.attempts);
       case 'IN_PROGRESS':
         return { done: { messageId: message.messageId, status: 'RETRY' }, delaySeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) };
       case 'CONFLICT':

@@ -1,12 +1,14 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchNonRetryable, catchRetryableAfterClaim, INVOCATION_RETRY } from './step-policies.js';
+import { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
 export const CLAIM_ROUTES: Readonly<Record<ClaimDecision['kind'], string>> = {
   PROCEED: 'ProcessOrder',
   ALREADY_SUCCEEDED: 'AlreadyDone',
-  PARKED: 'AlreadyDone',
+  // Parked again, not acknowledged: the record may have been marked PARKED by an execution whose own
+  // send to the DLQ then failed, and acknowledging this copy would lose the order.
+  PARKED: 'ParkRecorded',
   IN_PROGRESS: 'HeldByAnotherWorker',
   CONFLICT: 'ParkConflict',
 };
@@ -14,16 +16,21 @@ export const CLAIM_ROUTES: Readonly<Record<ClaimDecision['kind'], string>> = {
 /** The idempotency step's output field the workflow branches on. */
 export const CLAIM_DECISION_FIELD = ['claim', 'decision', 'kind'] as const;
 
-/** The release step's output field: RETRY (the queue redelivers) or PARK (the category's attempts are spent). */
+/** The release step's output field: RETRY (the queue redelivers) or PARK (not retryable, or the category's attempts are spent). */
 export const RELEASE_VERDICT_FIELD = ['release', 'verdict'] as const;
+/** Where the release step puts the failure (`{ category, code }`) it recorded. */
+export const RELEASE_FAILURE_PATH = ['release', 'failure'] as const;
+/** Where the claim step puts a PARKED record's failure. */
+export const CLAIM_FAILURE_PATH = ['claim', 'lastError'] as const;
 
 /**
  * Orchestrated consumption of one order-queue record (delivered by an EventBridge Pipe): claim the
  * idempotency key, and only when the claim says PROCEED run the business step and publish its events.
- * Failures that can never succeed are parked in the DLQ with their category. Any other failure after the
- * claim releases it at once with the failure recorded (the idempotency function again, as ReleaseClaim):
- * while the category has attempts left the execution fails and the queue redelivers the message (moving
- * it to the DLQ after maxReceiveCount receives); when they are spent the message is parked.
+ * Every failure after the claim releases it at once with the failure recorded (the idempotency function
+ * again, as ReleaseClaim), as the composed worker does: while the category has attempts left the
+ * execution fails and the queue redelivers the message (moving it to the DLQ after maxReceiveCount
+ * receives); a failure that can never succeed, or one whose attempts are spent, is parked in the DLQ with
+ * the category and code the release recorded. A failure of the claim step itself has no claim to release.
  */
 export const CONSUME_WORKFLOW: WorkflowDefinition = {
   name: 'consume',
@@ -51,7 +58,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       resultKey: 'processed',
       next: 'PublishEvents',
       retry: [INVOCATION_RETRY],
-      catch: [catchNonRetryable('Park'), catchRetryableAfterClaim('ReleaseClaim')],
+      catch: [catchEverythingAfterClaim('ReleaseClaim')],
     },
     PublishEvents: {
       type: 'task',
@@ -59,7 +66,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       resultKey: 'published',
       next: 'Done',
       retry: [INVOCATION_RETRY],
-      catch: [catchNonRetryable('Park'), catchRetryableAfterClaim('ReleaseClaim')],
+      catch: [catchEverythingAfterClaim('ReleaseClaim')],
     },
     ReleaseClaim: {
       type: 'task',
@@ -67,15 +74,19 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       resultKey: 'release',
       next: 'RouteReleaseVerdict',
       retry: [INVOCATION_RETRY],
-      catch: [catchNonRetryable('Park')],
+      // The release itself failing (the table refused the write) parks nothing: the execution fails with
+      // its error and the queue redelivers the message.
+      catch: [catchNonRetryable('RetryLater')],
     },
     RouteReleaseVerdict: {
       type: 'choice',
       field: RELEASE_VERDICT_FIELD,
-      cases: [{ equals: 'PARK', next: 'Park' }, { equals: 'RETRY', next: 'RetryLater' }],
+      cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'RetryLater' }],
       otherwise: 'RetryLater',
     },
     RetryLater: { type: 'fail', error: { source: 'caught' } },
+    ParkReleased: { type: 'park', reason: { source: 'state', path: RELEASE_FAILURE_PATH } },
+    ParkRecorded: { type: 'park', reason: { source: 'state', path: CLAIM_FAILURE_PATH } },
     Done: { type: 'succeed', comment: 'Processed and announced' },
     AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed or parked: acknowledged, not worked again' },
     HeldByAnotherWorker: {

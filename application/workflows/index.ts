@@ -8,7 +8,7 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchNonRetryable, catchRetryableAfterClaim, INVOCATION_RETRY } from './step-policies.js';
+export { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
 export { categoryOfInvocationError, categoryOfStepError, failureOfStepError, INVOCATION_ERRORS, messageOfCause, stepErrorName, type StepFailure } from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,

@@ -25,9 +25,9 @@ export function catchNonRetryable(next: string): CatchRule {
 }
 
 /**
- * Failures that may succeed on a later delivery, caught after a claim so that the claim is released at
- * once with the failure recorded (see ReleaseFailedClaim) instead of waiting for its lease to run out.
+ * Every failure after a claim, caught so that the claim is released at once with the failure recorded
+ * (see ReleaseFailedClaim), which then decides between a retry through the queue and parking.
  */
-export function catchRetryableAfterClaim(next: string): CatchRule {
-  return { categories: ['TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN'], next };
+export function catchEverythingAfterClaim(next: string): CatchRule {
+  return { categories: ['VALIDATION', 'PERMANENT', 'TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN'], next };
 }

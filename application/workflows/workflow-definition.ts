@@ -87,12 +87,16 @@ export interface FailStep {
 
 /**
  * Ends the execution successfully after sending the input message to the dead-letter queue with the
- * reason in its attributes (the category of the caught error, or a fixed one), so it is never retried
- * blindly and the redrive can analyse it. Only meaningful for a `queue-record` workflow.
+ * reason in its attributes, so it is never retried blindly and the redrive can analyse it: the category
+ * of the caught error (a `Pipeline.<CATEGORY>` step error), a fixed one, or a `{ category, code }` a
+ * step put in the state (at `path`). Only meaningful for a `queue-record` workflow.
  */
 export interface ParkStep {
   readonly type: 'park';
-  readonly reason: { readonly source: 'caught' } | { readonly source: 'fixed'; readonly category: ErrorCategory; readonly code: string };
+  readonly reason:
+    | { readonly source: 'caught' }
+    | { readonly source: 'fixed'; readonly category: ErrorCategory; readonly code: string }
+    | { readonly source: 'state'; readonly path: readonly string[] };
 }
 
 /** Where a Catch stores the error in the workflow state. */

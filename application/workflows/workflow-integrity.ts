@@ -33,6 +33,9 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
     if (step.type === 'task') problems.push(...taskProblems(name, step));
     if (step.type === 'choice') problems.push(...choiceProblems(name, step));
     if (step.type === 'park' && definition.input.kind !== 'queue-record') problems.push(`${name}: a park step needs a queue-record workflow`);
+    if (step.type === 'park' && step.reason.source === 'state' && !isStatePath(step.reason.path)) {
+      problems.push(`${name}: the park reason's path must be one or more plain field names`);
+    }
   }
   problems.push(...keyProblems(definition), ...graphProblems(definition));
   return problems;
@@ -132,4 +135,9 @@ function graphProblems(definition: WorkflowDefinition): string[] {
 
 function duplicates<T>(values: readonly T[]): T[] {
   return [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
+}
+
+/** A path JSONata and the harness read alike: plain identifiers, at least one. */
+function isStatePath(path: readonly string[]): boolean {
+  return path.length > 0 && path.every((segment) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../application/ports/logger.js';
+import { isErrorCategory } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import {
   assertSoundWorkflow,
@@ -10,6 +11,7 @@ import {
   messageOfCause,
   EXECUTION_KEY,
   type CaughtError,
+  type ParkStep,
   type RetryRule,
   type StepFunctionName,
   type TaskStep,
@@ -88,7 +90,7 @@ export class WorkflowRunner {
           return failed(error, state, visited);
         }
         case 'park': {
-          const failure = step.reason.source === 'fixed' ? { category: step.reason.category, code: step.reason.code } : failureOf(caughtIn(state));
+          const failure = parkReason(step.reason, state);
           visited.push({ step: name });
           try {
             await this.services.park(state, failure);
@@ -174,6 +176,22 @@ export function failureOf(error: CaughtError): FailureInfo {
 }
 
 export { messageOfCause };
+
+/** The category and code a park step sends with the message, from wherever its reason says. */
+function parkReason(reason: ParkStep['reason'], state: WorkflowState): FailureInfo {
+  switch (reason.source) {
+    case 'fixed':
+      return { category: reason.category, code: reason.code };
+    case 'caught':
+      return failureOf(caughtIn(state));
+    case 'state': {
+      const value = readPath(state, reason.path) as Partial<FailureInfo> | undefined;
+      // As the rendered JSONata would, an absent value still parks (the DLQ analysis then decides).
+      const category = typeof value?.category === 'string' && isErrorCategory(value.category) ? value.category : 'UNKNOWN';
+      return { category, code: typeof value?.code === 'string' ? value.code : `STEP.${category}` };
+    }
+  }
+}
 
 function caughtIn(state: WorkflowState): CaughtError {
   const error = state[CAUGHT_ERROR_KEY];

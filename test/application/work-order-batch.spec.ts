@@ -188,6 +188,27 @@ describe('Class: WorkOrderBatch', () => {
       expect(fixture.events(EVENT_TYPES.failed).map((e) => e.detail.orderId)).to.deep.equal(['order-bad']);
     });
 
+    it('parks again, instead of acknowledging, a message whose record is PARKED but which never reached the DLQ', async () => {
+      // Prepare: a permanent failure while the DLQ refuses every send; the record is PARKED, the message stays
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-unparked' }), { simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } });
+      fixture.infrastructure.sqs.deleteQueue(fixture.deadLetterQueueName);
+      const first = await fixture.work(fixture.receive(1), { remainingTimeMs: 60_000 });
+      expect(first.result.batchItemFailures, 'kept on the order queue').to.have.length(1);
+      expect((await fixture.record(key))?.status).to.equal('PARKED');
+
+      // Act: the DLQ is back; the message comes round again
+      fixture.infrastructure.sqs.createQueue(fixture.deadLetterQueueName, { visibilityTimeoutSeconds: 30 });
+      await fixture.clock.advance(31_000);
+      const second = await fixture.work(fixture.receive(1), { remainingTimeMs: 60_000 });
+
+      // Assess: parked with the record's failure, deleted from the order queue, not counted as a duplicate
+      expect(second.result.outcomes[0]).to.deep.include({ status: 'PARKED', failure: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } });
+      expect(second.deleted).to.have.length(1);
+      expect(fixture.deadLetters().map((m) => [m.attributes[MESSAGE_ATTRIBUTES.errorCategory], m.attributes[MESSAGE_ATTRIBUTES.errorCode]])).to.deep.equal([['PERMANENT', 'SIMULATED.PERMANENT']]);
+      expect(fixture.metrics.total('DuplicatesSuppressed')).to.equal(0);
+    });
+
     it('retries a transient failure with backoff through the visibility timeout and then succeeds', async () => {
       // Prepare
       const fixture = new PipelineFixture();

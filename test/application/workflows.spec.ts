@@ -113,38 +113,38 @@ describe('Workflows: the shared definitions', () => {
       }
     });
 
-    it('parks a conflicting key as VALIDATION and acknowledges duplicates of finished work', () => {
+    it('parks a conflicting key as VALIDATION, acknowledges finished work, and parks a PARKED record\'s copy again', () => {
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.CONFLICT]).to.deep.include({ type: 'park' });
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.ALREADY_SUCCEEDED]?.type).to.equal('succeed');
-      expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.PARKED]?.type).to.equal('succeed');
+      // Not acknowledged: the execution that marked it PARKED may have failed to send it to the DLQ.
+      expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.PARKED]).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['claim', 'lastError'] } });
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.IN_PROGRESS]?.type).to.equal('fail');
       // the record statuses the decisions come from are still the ones this routing was written for
       expect(IDEMPOTENCY_STATUSES).to.include.members(['SUCCEEDED', 'PARKED', 'INFLIGHT']);
     });
 
-    it('parks the message of every non-retryable failure', () => {
-      for (const [name, task] of tasksOf(CONSUME_WORKFLOW)) {
-        const nonRetryable = task.catch.find((rule) => rule.categories.includes('PERMANENT'));
-        expect(CONSUME_WORKFLOW.steps[nonRetryable?.next ?? '']?.type, name).to.equal('park');
-      }
+    it('parks the message of a non-retryable failure of the claim step, which has no claim to release', () => {
+      const claim = CONSUME_WORKFLOW.steps.ClaimIdempotency as TaskStep;
+      expect(claim.catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'Park' }]);
+      expect(CONSUME_WORKFLOW.steps.Park).to.deep.equal({ type: 'park', reason: { source: 'caught' } });
     });
 
-    it('releases the claim of every retryable failure after it, then retries or parks as the release decides', () => {
+    it('releases the claim of every failure after it, then retries through the queue or parks with what the release recorded', () => {
       for (const name of ['ProcessOrder', 'PublishEvents']) {
         const task = CONSUME_WORKFLOW.steps[name] as TaskStep;
-        const retryable = task.catch.find((rule) => rule.categories.includes('TRANSIENT'));
-        expect(retryable?.categories, name).to.have.members(['TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN']);
-        expect(retryable?.next, name).to.equal('ReleaseClaim');
+        expect(task.catch, name).to.have.length(1);
+        expect(task.catch[0]?.categories, name).to.have.members(['VALIDATION', 'PERMANENT', 'TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN']);
+        expect(task.catch[0]?.next, name).to.equal('ReleaseClaim');
       }
       expect(CONSUME_WORKFLOW.steps.ReleaseClaim).to.deep.include({ type: 'task', function: 'idempotency', next: 'RouteReleaseVerdict' });
       expect(CONSUME_WORKFLOW.steps.RouteReleaseVerdict).to.deep.include({
-        cases: [{ equals: 'PARK', next: 'Park' }, { equals: 'RETRY', next: 'RetryLater' }],
+        cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'RetryLater' }],
         otherwise: 'RetryLater',
       });
+      expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
-      // The claim step has no claim to release: its retryable failures fail the execution directly.
-      const claim = CONSUME_WORKFLOW.steps.ClaimIdempotency as TaskStep;
-      expect(claim.catch.flatMap((rule) => rule.categories)).to.not.include('TRANSIENT');
+      // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.
+      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' }]);
     });
   });
 });

@@ -90,7 +90,7 @@ describe('Local harness: the orchestrated topology', () => {
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });
 
-  it('parks a permanent failure through the workflow catch: the record goes to the DLQ with its category, and the redrive parks it', async () => {
+  it('parks a permanent failure through the release: the record PARKED, the message in the DLQ with its category and code, and the redrive parks it', async () => {
     running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;
     // The ingest workflow carries only the body, so the failure is asked for on POST /publish, which queues it with the message.
@@ -99,12 +99,14 @@ describe('Local harness: the orchestrated topology', () => {
     const key = String(published.body.idempotencyKey);
 
     await waitFor('the parked record in the DLQ', async () => ((await client.metrics()).deadLetterQueue.depth === 1 ? true : undefined));
-    expect(logs.some((line) => line.includes('ClaimIdempotency → RouteClaimDecision → ProcessOrder → Park'))).to.equal(true);
+    expect(logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → ParkReleased'))).to.equal(true);
+    expect(await client.order(key).then((answer) => answer.body)).to.include({ status: 'PARKED', lastErrorCategory: 'PERMANENT' });
     const report = await client.redrive();
 
     expect(report.body).to.include({ received: 1, parked: 1, redriven: 0 });
     const [parked] = await client.events({ type: 'OrderParked', idempotencyKey: key });
     expect(parked?.detail).to.include({ category: 'PERMANENT', orderId: 'orch-park' });
+    expect((await client.order(key)).body.lastError).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(0);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { CONSUME_WORKFLOW, INVOCATION_RETRY, stepErrorName } from '../../application/workflows/index.js';
+import { CONSUME_WORKFLOW, failureOfStepError, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
+import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { currentInvocation, never } from '../../handlers/local/invocation.js';
 import {
@@ -22,6 +23,16 @@ function namedError(name: string, message: string): Error {
   return error;
 }
 
+/**
+ * The idempotency function's two roles, reduced: a first-attempt claim, and a release that parks what can
+ * never succeed and retries the rest (the real one also counts attempts: ReleaseFailedClaim).
+ */
+async function claimThenRelease(state: WorkflowState): Promise<unknown> {
+  if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+  const failure = failureOfStepError(state.error as StepFailure);
+  return { verdict: RETRY_POLICIES[failure.category].retryable ? 'RETRY' : 'PARK', failure };
+}
+
 interface Rig {
   readonly runner: WorkflowRunner;
   readonly sleeps: number[];
@@ -40,7 +51,7 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
   const steps: StepFunctions = {
     validate: track('validate', overrides.validate ?? (async () => ({}))),
     publish: track('publish', overrides.publish ?? (async () => ({}))),
-    idempotency: track('idempotency', overrides.idempotency ?? (async () => ({ decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' }))),
+    idempotency: track('idempotency', overrides.idempotency ?? claimThenRelease),
     processor: track('processor', overrides.processor ?? (async () => ({ outcome: { totalMinor: 1 } }))),
     events: track('events', overrides.events ?? (async () => ({ eventId: 'e' }))),
   };
@@ -122,15 +133,44 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
     });
 
-    it('parks the record with the caught failure when the release says its attempts are spent', async () => {
+    it('parks with the failure the release recorded when it says the attempts are spent', async () => {
       const { runner, parked } = rig({
-        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' } : { verdict: 'PARK' }),
+        idempotency: async (state) => (state.error === undefined
+          ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' }
+          : { verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } }),
         events: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
       });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
       expect(parked).to.deep.equal([{ category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' }]);
-      expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'Park']);
+      expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'ParkReleased']);
+    });
+
+    it('parks the copy of a message whose record is already PARKED, with the record\'s failure, instead of acknowledging it', async () => {
+      const { runner, parked, calls } = rig({
+        idempotency: async () => ({ decision: { kind: 'PARKED' }, ownerToken: 'o', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } }),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(parked).to.deep.equal([{ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' }]);
+      expect(calls).to.deep.equal(['idempotency']);
+      expect(result.visited.map((visit) => visit.step).slice(-2)).to.deep.equal(['RouteClaimDecision', 'ParkRecorded']);
+    });
+
+    it('fails the execution with the release\'s own error when the release cannot be recorded, parking nothing', async () => {
+      const { runner, parked } = rig({
+        idempotency: async (state) => {
+          if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+          throw stepError('PERMANENT', 'AWS.AccessDeniedException: not allowed');
+        },
+        processor: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      expect(result.error.Error).to.equal('Pipeline.PERMANENT');
+      expect(parked).to.deep.equal([]);
+      expect(result.visited.map((visit) => visit.step).slice(-2)).to.deep.equal(['ReleaseClaim', 'RetryLater']);
     });
 
     it('retries a timed-out invocation, then fails the execution with Sandbox.Timedout when the retries are spent', async () => {
@@ -140,13 +180,15 @@ describe('Class: WorkflowRunner', () => {
       if (result.status !== 'FAILED') return;
       expect(result.error.Error).to.equal('Sandbox.Timedout');
       expect(calls.filter((call) => call === 'events')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
+      // Caught after the retries, the timeout releases the claim, which sends the record back to the queue.
+      expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
     });
 
-    it('catches a VALIDATION failure at once (no retry) and parks the record with the category and code', async () => {
+    it('catches a VALIDATION failure at once (no retry), releases the claim and parks the record with the category and code', async () => {
       const { runner, parked, calls } = rig({ processor: async () => Promise.reject(stepError('VALIDATION', 'ORDER.INVALID: order violates business rules')) });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
-      expect(calls).to.deep.equal(['idempotency', 'processor']);
+      expect(calls).to.deep.equal(['idempotency', 'processor', 'idempotency']);
       expect(parked).to.deep.equal([{ category: 'VALIDATION', code: 'ORDER.INVALID' }]);
     });
 

@@ -116,7 +116,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const released = await createIdempotencyHandler(containerOf)({ message, claim, processed, error });
 
     // Assess: no lease left to wait for, the category on the record, the outcome kept for the next attempt
-    expect(released).to.deep.equal({ verdict: 'RETRY' });
+    expect(released).to.deep.equal({ verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     const record = await fixture.record(key);
     expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, outcome: processed.outcome });
@@ -136,9 +136,23 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
 
     const released = await createIdempotencyHandler(containerOf)({ message, claim: third, error });
 
-    expect(released).to.deep.equal({ verdict: 'PARK' });
+    expect(released).to.deep.equal({ verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     expect(await fixture.record(key)).to.deep.include({ status: 'PARKED', lastError: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } });
+  });
+
+  it('claim: hands a PARKED record\'s failure to the workflow, which parks this copy again', async () => {
+    const fixture = new PipelineFixture();
+    const containerOf = () => fixture.container;
+    const message = await queuedRecord(fixture);
+    const claim = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
+    const error = { Error: 'Pipeline.PERMANENT', Cause: JSON.stringify({ errorMessage: 'SIMULATED.PERMANENT: no' }) };
+    await createIdempotencyHandler(containerOf)({ message, claim, error });
+
+    const again = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
+
+    expect(again.decision.kind).to.equal('PARKED');
+    expect(again.lastError).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });
   });
 
   it('fails as Pipeline.VALIDATION on a state with no queue record', async () => {

@@ -58,13 +58,19 @@ describe('Function: renderAsl', () => {
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
   });
 
-  it('catches non-retryable step errors into the park state, keeping the error in the state', () => {
-    const [catcher] = (consume.States.ProcessOrder as { Catch: State[] }).Catch;
+  it('catches the claim step\'s non-retryable errors into the park state, keeping the error in the state', () => {
+    const [catcher] = (consume.States.ClaimIdempotency as { Catch: State[] }).Catch;
     expect(catcher).to.deep.equal({
       ErrorEquals: [stepErrorName('VALIDATION'), stepErrorName('PERMANENT')],
       Output: "{% $merge([$states.input, {'error': $states.errorOutput}]) %}",
       Next: 'Park',
     });
+  });
+
+  it('catches every error after the claim, step errors and invocation errors alike, into the release', () => {
+    const [catcher] = (consume.States.ProcessOrder as { Catch: State[] }).Catch;
+    expect(catcher?.Next).to.equal('ReleaseClaim');
+    expect(catcher?.ErrorEquals).to.include.members([stepErrorName('PERMANENT'), stepErrorName('TRANSIENT'), 'States.Timeout', 'Lambda.TooManyRequestsException']);
   });
 
   it('routes on the claim decision with a JSONata condition per case', () => {

@@ -13,6 +13,7 @@ export interface OrderView {
   readonly status: 'INFLIGHT' | 'RETRY' | 'SUCCEEDED' | 'PARKED';
   readonly attempts: number;
   readonly lastErrorCategory: string | null;
+  readonly lastError: { readonly category: string; readonly code: string } | null;
   /** Messages of the order each consumer (worker, consume-pipe) acknowledged. */
   readonly consumedBy: Readonly<Record<string, number>>;
   readonly events: readonly { readonly eventId: string; readonly detailType: string; readonly detail: Record<string, unknown> }[];
