@@ -157,10 +157,12 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     };
   };
   const consumption = new ConsumptionLog();
+  // The deployed pipe hands the consume workflow one record at a time, without a batching window
+  // (terraform/constructs/order-queue-pipe.ts); the worker's mapping batches as configured.
   const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
     functionName,
-    batchSize: options.batchSize,
-    batchingWindowMs: options.batchingWindowMs,
+    batchSize: functionName === 'consume-pipe' ? 1 : options.batchSize,
+    batchingWindowMs: functionName === 'consume-pipe' ? 0 : options.batchingWindowMs,
     maxConcurrency: options.maxConcurrency,
     functionTimeoutMs,
     pollIntervalMs: options.pollIntervalMs,
