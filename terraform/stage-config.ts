@@ -115,6 +115,12 @@ export interface StageConfig {
     readonly backoffCapSeconds: number;
     readonly redriveMaxAttempts: number;
     readonly redriveMessageBudget: number;
+    /**
+     * Receives after which the redrive presumes a message with no recorded reason fails for good. It must
+     * be above `queue.maxReceiveCount + 1`, the count a message SQS moved has on its first read from the
+     * DLQ: such a message may have failed only because DynamoDB was down (no claim, so no category), and
+     * is redriven under the redrive's own budget rather than parked at first sight.
+     */
     readonly permanenceReceiveThreshold: number;
     readonly maxBodyBytes: number;
   };
@@ -235,6 +241,9 @@ export function stageConfigProblems(config: StageConfig): string[] {
     }
   }
   if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0) problems.push('api.authorization.audience must not be empty');
+  if (!(config.application.permanenceReceiveThreshold > config.queue.maxReceiveCount + 1)) {
+    problems.push('application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)');
+  }
   const canary = config.migration.canary;
   if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1)) problems.push('migration.canary.newVersionWeight must be from 0 to 1');
   if (config.migration.drainOrchestratedQueue === true && config.topology !== 'orchestrated') {

@@ -44,6 +44,15 @@ describe('Stage configuration', () => {
       expect(stageConfigProblems({ ...stage('dev'), queue: { ...stage('dev').queue, retentionSeconds: 14 * 24 * 3600 } })).to.have.length(1);
     });
 
+    it('refuses a permanence threshold that would park every message SQS moves at its first read from the DLQ', () => {
+      const config = stage('prod');
+      const at = (threshold: number): StageConfig => ({ ...config, application: { ...config.application, permanenceReceiveThreshold: threshold } });
+      expect(stageConfigProblems(at(config.queue.maxReceiveCount + 1))).to.deep.equal([
+        'application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)',
+      ]);
+      expect(stageConfigProblems(at(config.queue.maxReceiveCount + 2))).to.deep.equal([]);
+    });
+
     it('refuses a canary weight outside 0–1', () => {
       expect(stageConfigProblems(withCanary(1.5, {}))).to.deep.equal(['migration.canary.newVersionWeight must be from 0 to 1']);
       expect(stageConfigProblems(withCanary(0.25, { worker: '3' }))).to.deep.equal([]);
