@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scans every synthesized stack (cdktf.out/stacks/*/cdk.tf.json) with checkov, pinned, installed into its
 # own virtual environment on first use so its dependencies cannot clash with the project's Python tools
-# (moto). Run `npm run synth` first. Exits non-zero when any check fails.
+# (moto), and then the shapes a stage takes during a migration (terraform/synth-variants.ts, written to
+# cdktf.out/variants, never deployed). Run `npm run synth` first. Exits non-zero when any check fails.
 set -euo pipefail
 
 CHECKOV_VERSION="3.3.30"
@@ -21,6 +22,11 @@ if [ ${#stacks[@]} -eq 0 ]; then
   echo "scan.sh: no synthesized stacks in cdktf.out/stacks: run \`npm run synth\` first" >&2
   exit 1
 fi
+
+echo "scan.sh: synthesizing the migration variants"
+rm -rf "$root/cdktf.out/variants"
+(cd "$root" && CHECKPOINT_DISABLE=1 npx tsx terraform/synth-variants.ts cdktf.out/variants >/dev/null)
+stacks+=("$root"/cdktf.out/variants/stacks/*/cdk.tf.json)
 
 status=0
 for stack in "${stacks[@]}"; do

@@ -1,0 +1,29 @@
+import { App } from 'cdktf';
+import { join } from 'node:path';
+import { handlerDirectories } from './bundle.js';
+import { OrdersStack } from './orders-stack.js';
+import { STAGES, type StageConfig } from './stage-config.js';
+
+/**
+ * The configurations a stage passes through during a migration, synthesized for the scan only (never
+ * deployed, never in cdktf.json): each topology, and the draining step that deprecates the composed one.
+ * The shipped stages cover only two of them, and checkov must pass on every shape a user will deploy.
+ */
+export function migrationVariants(base: StageConfig): Readonly<Record<string, StageConfig>> {
+  return {
+    composed: { ...base, topology: 'composed', migration: { phase: 1 } },
+    'both-phase-2': { ...base, topology: 'both', migration: { phase: 2 } },
+    orchestrated: { ...base, topology: 'orchestrated', migration: { phase: 4 } },
+    'orchestrated-draining': { ...base, topology: 'orchestrated', migration: { phase: 4, drainOrchestratedQueue: true } },
+  };
+}
+
+const dev = STAGES.dev;
+if (dev === undefined) throw new Error('no dev stage to build the variants from');
+const outdir = process.argv[2] ?? join('cdktf.out', 'variants');
+const app = new App({ outdir });
+const code = handlerDirectories(process.env.HANDLER_BUNDLES ?? 'dist/handlers');
+for (const [name, config] of Object.entries(migrationVariants(dev))) {
+  new OrdersStack(app, `variant-${name}`, { config: { ...config, namePrefix: `orders-${name}`.slice(0, 31) }, code });
+}
+app.synth();
