@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { useMotoServer } from '../support/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 const moto = useMotoServer();
@@ -12,18 +12,13 @@ function motoEnv(): Readonly<Record<string, string>> {
 
 describe('Local harness on the AWS adapters (moto)', function () {
   this.timeout(60_000);
-  let running: RunningHarness | undefined;
+  const harnesses = useTestHarnesses();
   beforeEach(async () => {
     await moto.server.reset();
   });
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
 
   it('bootstraps the queues, table and bus, then takes an order through SQS, DynamoDB and EventBridge', async () => {
-    running = await startTestHarness({ backend: 'aws', bootstrap: true }, motoEnv());
+    const running = await harnesses.start({ backend: 'aws', bootstrap: true }, motoEnv());
     const { client, harness } = running;
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'aws-1' }));
@@ -42,7 +37,7 @@ describe('Local harness on the AWS adapters (moto)', function () {
 
   it('wraps the AWS adapters in the faults: an order waits while DynamoDB fails and its breaker is open, then commits it exactly once after they are cleared', async () => {
     // Prepare: faults from the start (the --faults option), the breakers' 1 s recovery from FAST_HARNESS.
-    running = await startTestHarness({ backend: 'aws', bootstrap: true, faults: { dynamodb: 1 } }, motoEnv());
+    const running = await harnesses.start({ backend: 'aws', bootstrap: true, faults: { dynamodb: 1 } }, motoEnv());
     const { client, harness } = running;
     const order = OrderMother.valid({ orderId: 'aws-faults-1' });
 

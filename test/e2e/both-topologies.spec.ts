@@ -8,7 +8,7 @@ import type { QueueDepth } from '../../handlers/local/backend.js';
 import { startHarness } from '../../handlers/local/harness.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useMotoServer } from '../support/moto.js';
-import { dumpLogsOnFailure, FAST_ENV, FAST_HARNESS, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { FAST_ENV, FAST_HARNESS, type RunningHarness, useTestHarnesses } from './support/harness-fixture.js';
 import type { PipelineClient } from './support/pipeline-client.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -49,16 +49,11 @@ async function rest(running: RunningHarness, timeoutMs?: number): Promise<void> 
 }
 
 describe('Local harness: both topologies side by side (--topology both)', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('sends each order to one topology by its key: at share 50 the workflow consumes the orchestrated share, the worker the rest, each order committed once', async () => {
     // Prepare
-    running = await startTestHarness({ topology: 'both', orchestratedSharePercent: 50 });
+    const running = await harnesses.start({ topology: 'both', orchestratedSharePercent: 50 });
     const { client, logs } = running;
     const orders = Array.from({ length: 20 }, (_, index) => OrderMother.valid({ orderId: `split-${index}` }));
     const orchestrated = orders.map(keyOf).filter((key) => routesToNewTopology(key, 50));
@@ -88,7 +83,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
   it('sends every copy of an order down its path, whichever API took it: the duplicate is acknowledged by the same consumer, without a second commit', async () => {
     // Prepare: one order of each path, worked once through POST /orders.
-    running = await startTestHarness({ topology: 'both', orchestratedSharePercent: 50 });
+    const running = await harnesses.start({ topology: 'both', orchestratedSharePercent: 50 });
     const { client, logs } = running;
     const [toWorkflow] = ordersRouted('dup-orchestrated', 50, true, 1);
     const [toWorker] = ordersRouted('dup-worker', 50, false, 1);
@@ -115,7 +110,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
   it('sends everything to the worker at share 0: the orchestrated queue exists, its pipe runs, and it stays empty', async () => {
     // Prepare
-    running = await startTestHarness({ topology: 'both', orchestratedSharePercent: 0 });
+    const running = await harnesses.start({ topology: 'both', orchestratedSharePercent: 0 });
     const { client, logs } = running;
     const orders = Array.from({ length: 8 }, (_, index) => OrderMother.valid({ orderId: `share-0-${index}` }));
 
@@ -141,7 +136,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
   it('drains both queues on stop: every order accepted before it is worked to SUCCEEDED, whichever consumer has it', async () => {
     // Prepare: batches of one and a slow DynamoDB in both consumers, so that both queues still hold orders when the stop begins.
-    running = await startTestHarness({
+    const running = await harnesses.start({
       topology: 'both', orchestratedSharePercent: 50, batchSize: 1, latencyMs: { dynamodb: 150 },
       faultFunctions: ['worker', 'idempotency', 'processor', 'events'], drainTimeoutMs: 15_000,
     });
@@ -168,7 +163,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
   it('keeps the other topologies to one queue: no orchestrated route, queue or share, whatever the environment says', async () => {
     for (const topology of ['composed', 'orchestrated'] as const) {
-      running = await startTestHarness({ topology }, { ORCHESTRATED_SHARE_PERCENT: '50' });
+      const running = await harnesses.start({ topology }, { ORCHESTRATED_SHARE_PERCENT: '50' });
       const { client, harness } = running;
       const answer = await client.postOrder(OrderMother.valid({ orderId: `single-${topology}` }), {}, '/orchestrated/orders');
       const metrics = await client.metrics();
@@ -178,7 +173,6 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
       expect(metrics, topology).to.not.have.any.keys('orchestratedQueue', 'orchestratedSharePercent', 'orchestratedEventSource');
       expect(harness.orchestratedEventSource, topology).to.equal(undefined);
       await harness.stop();
-      running = undefined;
     }
   });
 
@@ -201,7 +195,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
     it('bootstraps the orchestrated queue as the order queue is built, with the same DLQ, and splits orders between the worker and the workflow', async () => {
       // Prepare
       const env = { AWS_ENDPOINT_URL: moto.server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
-      running = await startTestHarness({ backend: 'aws', bootstrap: true, topology: 'both', orchestratedSharePercent: 50 }, env);
+      const running = await harnesses.start({ backend: 'aws', bootstrap: true, topology: 'both', orchestratedSharePercent: 50 }, env);
       const { client, harness } = running;
       const orders = [...ordersRouted('aws-orchestrated', 50, true, 2), ...ordersRouted('aws-worker', 50, false, 2)];
 

@@ -1,18 +1,13 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 describe('Local harness: dead letters and the redrive', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('parks a poison message: the worker moves it to the DLQ with its category, the redrive parks it and announces it', async () => {
-    running = await startTestHarness();
+    const running = await harnesses.start();
     const { client, harness } = running;
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'poison-1' }), { 'x-simulate-failure': 'permanent' });
     const key = String(accepted.body.idempotencyKey);
@@ -36,7 +31,7 @@ describe('Local harness: dead letters and the redrive', () => {
 
   it('sends a transient failure that outlived maxReceiveCount back from the DLQ with a delay, where it then succeeds', async () => {
     // Two receives fail (transient:2); SQS moves the message to the DLQ on the third receive (maxReceiveCount 2).
-    running = await startTestHarness({ maxReceiveCount: 2, redriveEveryMs: 0 });
+    const running = await harnesses.start({ maxReceiveCount: 2, redriveEveryMs: 0 });
     const { client, harness } = running;
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'transient-1' }), { 'x-simulate-failure': 'transient:2' });
     const key = String(accepted.body.idempotencyKey);

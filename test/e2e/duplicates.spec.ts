@@ -1,19 +1,14 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 import type { HttpAnswer } from './support/pipeline-client.js';
 import { waitFor } from './support/wait-for.js';
 
 describe('Local harness: duplicates', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('answers an exact duplicate of a finished order from the store, and a reused key with a different payload with 422', async () => {
-    running = await startTestHarness();
+    const running = await harnesses.start();
     const { client } = running;
     const order = OrderMother.valid({ orderId: 'dup-1' });
     const first = await client.postOrder(order, { 'idempotency-key': 'client-key-1' });
@@ -34,7 +29,7 @@ describe('Local harness: duplicates', () => {
   it('answers each copy in a burst of identical orders as the API documents, and works the order once: one commit, one OrderProcessed, every other copy suppressed', async () => {
     // The batching window makes it likely that copies the edge accepted meet in one batch, where only the
     // worker's claim keeps them apart; how many the edge accepts depends on scheduling, so no count is assumed.
-    running = await startTestHarness({ batchingWindowMs: 300 });
+    const running = await harnesses.start({ batchingWindowMs: 300 });
     const { client, harness } = running;
     const order = OrderMother.valid({ orderId: 'burst-1' });
 

@@ -1,18 +1,13 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 describe('Local harness: injected faults', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('opens the DynamoDB breaker under injected faults, holds orders back while open, and closes once the faults stop', async () => {
-    running = await startTestHarness({ breakerRecoveryMs: 1_000 });
+    const running = await harnesses.start({ breakerRecoveryMs: 1_000 });
     const { client } = running;
     expect((await client.setFaults({ faults: { dynamodb: 1 } })).status).to.equal(200);
 
@@ -39,7 +34,7 @@ describe('Local harness: injected faults', () => {
   });
 
   it('recovers from a worker that dies after the business step: the record waits for its lease, the message for its visibility timeout', async () => {
-    running = await startTestHarness({ crashAfter: { process: 1 } });
+    const running = await harnesses.start({ crashAfter: { process: 1 } });
     const { client } = running;
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'crash-1' }));
     const key = String(accepted.body.idempotencyKey);

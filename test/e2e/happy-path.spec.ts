@@ -1,18 +1,13 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 
 describe('Local harness: the happy path', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('accepts an order over HTTP, works it from the queue and announces it, once', async () => {
     // Prepare
-    running = await startTestHarness();
+    const running = await harnesses.start();
     const { client } = running;
     const order = OrderMother.valid({ orderId: 'happy-1' });
 
@@ -38,7 +33,7 @@ describe('Local harness: the happy path', () => {
   });
 
   it('refuses invalid payloads of every kind at the edge, with every reason, and queues nothing', async () => {
-    running = await startTestHarness();
+    const running = await harnesses.start();
     const { client } = running;
     const cases: { readonly name: string; readonly send: () => Promise<{ status: number; body: Record<string, unknown> }>; readonly status: number; readonly code?: string }[] = [
       { name: 'not JSON content', send: () => client.request('POST', '/orders', 'orderId=1', { 'content-type': 'text/plain' }), status: 415 },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 /** The idempotency key in a StartSyncExecution answer of the ingest workflow: the publish step's result. */
@@ -10,15 +10,10 @@ function publishedKey(body: Record<string, unknown>): string {
 }
 
 describe('Local harness: the orchestrated topology', () => {
-  let running: RunningHarness | undefined;
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
+  const harnesses = useTestHarnesses();
 
   it('runs ingest as validate → publish and consumption as claim → process → events, from the shared workflow definitions', async () => {
-    running = await startTestHarness({ topology: 'orchestrated' });
+    const running = await harnesses.start({ topology: 'orchestrated' });
     const { client, harness, logs } = running;
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'orch-1' }));
@@ -37,7 +32,7 @@ describe('Local harness: the orchestrated topology', () => {
   });
 
   it('answers an invalid order as StartSyncExecution does: 200, FAILED, Pipeline.VALIDATION with every violation in the cause', async () => {
-    running = await startTestHarness({ topology: 'orchestrated' });
+    const running = await harnesses.start({ topology: 'orchestrated' });
     const answer = await running.client.postOrder(OrderMother.withDuplicateSku());
     expect(answer.status).to.equal(200);
     expect(answer.body).to.include({ status: 'FAILED', error: 'Pipeline.VALIDATION' });
@@ -47,7 +42,7 @@ describe('Local harness: the orchestrated topology', () => {
   });
 
   it('refuses a body that is not JSON as StartSyncExecution does, without starting the workflow', async () => {
-    running = await startTestHarness({ topology: 'orchestrated' });
+    const running = await harnesses.start({ topology: 'orchestrated' });
     const answer = await running.client.request('POST', '/orders', '{"orderId": ', { 'content-type': 'application/json' });
     expect(answer.status).to.equal(400);
     expect(String(answer.body.__type)).to.match(/InvalidExecutionInput$/);
@@ -55,7 +50,7 @@ describe('Local harness: the orchestrated topology', () => {
   });
 
   it('acknowledges a duplicate without working it again: the claim routes it to AlreadyDone', async () => {
-    running = await startTestHarness({ topology: 'orchestrated' });
+    const running = await harnesses.start({ topology: 'orchestrated' });
     const { client, harness, logs } = running;
     const order = OrderMother.valid({ orderId: 'orch-dup' });
     const first = await client.postOrder(order);
@@ -73,7 +68,7 @@ describe('Local harness: the orchestrated topology', () => {
   });
 
   it('releases the claim of a transient failure at once with its category, and the redelivered record then succeeds', async () => {
-    running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
+    const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;
     const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient' }), { 'x-simulate-failure': 'transient:1' }, '/publish');
     const key = String(published.body.idempotencyKey);
@@ -91,7 +86,7 @@ describe('Local harness: the orchestrated topology', () => {
   });
 
   it('parks a permanent failure through the release: the record PARKED, the message in the DLQ with its category and code, and the redrive parks it', async () => {
-    running = await startTestHarness({ topology: 'orchestrated', redriveEveryMs: 0 });
+    const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;
     // The ingest workflow carries only the body, so the failure is asked for on POST /publish, which queues it with the message.
     const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-park' }), { 'x-simulate-failure': 'permanent' }, '/publish');

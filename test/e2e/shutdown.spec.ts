@@ -3,7 +3,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { OrderMother } from '../domain/order-mother.js';
 import type { QueueDepth } from '../../handlers/local/backend.js';
 import type { Harness } from '../../handlers/local/harness.js';
-import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+import { useTestHarnesses } from './support/harness-fixture.js';
 
 const EMPTY: QueueDepth = { visible: 0, inFlight: 0, delayed: 0 };
 /** batchSize 1 and a slow DynamoDB in the worker only: orders queue up behind two slow invocations, while ingest stays quick. */
@@ -67,18 +67,13 @@ function reportedLost(logs: readonly string[]): { orders?: QueueDepth; deadLette
 }
 
 describe('Local harness: stopping', () => {
-  let running: RunningHarness | undefined;
+  const harnesses = useTestHarnesses();
   const agent = new Agent({ keepAlive: true });
-  afterEach(async function () {
-    dumpLogsOnFailure(this.currentTest?.state, running);
-    await running?.harness.stop();
-    running = undefined;
-  });
   after(() => agent.destroy());
 
   it('works every order accepted before the stop to SUCCEEDED before the stop resolves, and reports nothing left', async () => {
     // Prepare
-    running = await startTestHarness(SLOW_WORKER);
+    const running = await harnesses.start(SLOW_WORKER);
     const { client, harness } = running;
     const keys: string[] = [];
     for (const index of [1, 2, 3, 4, 5, 6]) {
@@ -102,7 +97,7 @@ describe('Local harness: stopping', () => {
 
   it('refuses new connections once the stop begins, while a request in progress is answered, with its connection closed, and its order worked', async () => {
     // Prepare
-    running = await startTestHarness();
+    const running = await harnesses.start();
     const { client, harness } = running;
     const inProgress = await startPostInProgress(harness.url, OrderMother.valid({ orderId: 'in-progress-1' }), agent);
 
@@ -126,7 +121,7 @@ describe('Local harness: stopping', () => {
   it('gives up at the drain deadline on a retry delayed beyond it, and reports the message it leaves behind', async () => {
     // Prepare: the first attempt fails and its retry waits 15–30 s (equal jitter on a 30 s base).
     const drainTimeoutMs = 400;
-    running = await startTestHarness({ drainTimeoutMs }, { BACKOFF_BASE_SECONDS: '30' });
+    const running = await harnesses.start({ drainTimeoutMs }, { BACKOFF_BASE_SECONDS: '30' });
     const { client, harness } = running;
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'late-retry-1' }), { 'x-simulate-failure': 'transient' });
     const key = String(accepted.body.idempotencyKey);
@@ -147,7 +142,7 @@ describe('Local harness: stopping', () => {
 
   it('does not wait for the queue with a drain timeout of 0, but finishes the batches in flight', async () => {
     // Prepare
-    running = await startTestHarness({ ...SLOW_WORKER, drainTimeoutMs: 0 });
+    const running = await harnesses.start({ ...SLOW_WORKER, drainTimeoutMs: 0 });
     const { client, harness } = running;
     const keys: string[] = [];
     for (const index of [1, 2, 3, 4, 5, 6]) keys.push(String((await client.postOrder(OrderMother.valid({ orderId: `no-drain-${index}` }))).body.idempotencyKey));

@@ -36,6 +36,26 @@ export async function startTestHarness(overrides: Partial<HarnessOptions> = {}, 
   return { harness, client: new PipelineClient(harness.url), logs };
 }
 
+/**
+ * Harnesses for the tests of one describe block: `start` them in a test; after each test every one it
+ * started is stopped (a stop the test already made returns the same summary), and their last log lines
+ * are printed when the test failed.
+ */
+export function useTestHarnesses(): { start(overrides?: Partial<HarnessOptions>, env?: Readonly<Record<string, string>>): Promise<RunningHarness> } {
+  const started: RunningHarness[] = [];
+  afterEach(async function () {
+    for (const running of started) dumpLogsOnFailure(this.currentTest?.state, running);
+    await Promise.all(started.splice(0).map((running) => running.harness.stop()));
+  });
+  return {
+    start: async (overrides = {}, env = {}) => {
+      const running = await startTestHarness(overrides, env);
+      started.push(running);
+      return running;
+    },
+  };
+}
+
 /** For an afterEach: the harness' last log lines when the test failed, so a failure explains itself. */
 export function dumpLogsOnFailure(state: string | undefined, running: RunningHarness | undefined, lines = 60): void {
   if (state !== 'failed' || running === undefined) return;
