@@ -144,12 +144,6 @@ function failState(step: FailStep): AslState {
 }
 
 /**
- * Sends the record's body to the DLQ with its own string attributes, plus the failure's category and
- * code and the receive count, the attributes the composed worker sets when it parks; then ends well, so
- * the pipe deletes the original. A step error's Cause is the Lambda error JSON whose message starts
- * with the domain code (`ORDER.INVALID: …`).
- */
-/**
  * JSONata for the category and code a park sends. A caught error is a `Pipeline.<CATEGORY>` step error
  * (the claim step's Catch only takes those) whose Cause message starts with the code; a state path holds
  * the `{ category, code }` a step recorded (the release step's, or a PARKED record's).
@@ -170,6 +164,12 @@ function parkReasonExpressions(reason: ParkStep['reason'], caught: string): [str
   }
 }
 
+/**
+ * Sends the record's body to the DLQ with its own string attributes, plus the failure's category and
+ * code and the receive count, the attributes the composed worker sets when it parks; then ends well, so
+ * the pipe deletes the original. A step error's Cause is the Lambda error JSON whose message starts
+ * with the domain code (`ORDER.INVALID: …`).
+ */
 function parkState(definition: WorkflowDefinition, name: string, step: ParkStep, bindings: AslBindings): AslState {
   if (bindings.deadLetterQueueUrl === undefined) throw new Error(`${name}: park needs deadLetterQueueUrl`);
   const message = `$states.input.${definition.input.key}`;

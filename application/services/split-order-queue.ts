@@ -23,8 +23,9 @@ export class SplitOrderQueue implements OrderQueue {
   }
 
   async send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    const toOrchestrated = messages.filter((message) => this.routesToOrchestrated(message));
-    const toPrimary = messages.filter((message) => !this.routesToOrchestrated(message));
+    const toOrchestrated: OutboundMessage[] = [];
+    const toPrimary: OutboundMessage[] = [];
+    for (const message of messages) (this.routesToOrchestrated(message) ? toOrchestrated : toPrimary).push(message);
     // Both halves are sent even when one throws, so that no caller re-sends what already went out. As an
     // adapter does, the call throws only when it learnt nothing: every queue it used refused the call.
     const [primary, orchestrated] = await Promise.allSettled([this.sendTo(this.primary, toPrimary), this.sendTo(this.orchestrated, toOrchestrated)]);
@@ -42,7 +43,7 @@ export class SplitOrderQueue implements OrderQueue {
   }
 
   private routesToOrchestrated(message: OutboundMessage): boolean {
-    const key = Object.hasOwn(message.attributes, MESSAGE_ATTRIBUTES.idempotencyKey) ? message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] : undefined;
+    const key = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
     return key !== undefined && routesToNewTopology(key, this.orchestratedSharePercent);
   }
 

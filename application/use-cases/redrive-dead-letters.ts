@@ -210,7 +210,7 @@ function parkedForGood(verdict: DeadLetterVerdict): DeadLetterVerdict {
 
 /** The delay the previous redrive chose, when the message carries a sound one. */
 function previousDelayOf(attributes: Readonly<Record<string, string>>): number | undefined {
-  const raw = Object.hasOwn(attributes, MESSAGE_ATTRIBUTES.redriveDelaySeconds) ? attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds] : undefined;
+  const raw = attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds];
   if (raw === undefined || !/^\d{1,3}$/.test(raw)) return undefined;
   return Number(raw);
 }

@@ -88,7 +88,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     ParkReleased: { type: 'park', reason: { source: 'state', path: RELEASE_FAILURE_PATH } },
     ParkRecorded: { type: 'park', reason: { source: 'state', path: CLAIM_FAILURE_PATH } },
     Done: { type: 'succeed', comment: 'Processed and announced' },
-    AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed or parked: acknowledged, not worked again' },
+    AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed: acknowledged, not worked again' },
     HeldByAnotherWorker: {
       type: 'fail',
       error: { source: 'fixed', name: 'Pipeline.IN_PROGRESS', cause: 'another consumer holds the idempotency lease; the queue redelivers the message later' },

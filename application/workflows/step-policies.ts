@@ -1,3 +1,4 @@
+import { ERROR_CATEGORIES } from '../../domain/error-category.js';
 import type { CatchRule, RetryRule } from './workflow-definition.js';
 
 /**
@@ -29,5 +30,5 @@ export function catchNonRetryable(next: string): CatchRule {
  * (see ReleaseFailedClaim), which then decides between a retry through the queue and parking.
  */
 export function catchEverythingAfterClaim(next: string): CatchRule {
-  return { categories: ['VALIDATION', 'PERMANENT', 'TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN'], next };
+  return { categories: [...ERROR_CATEGORIES], next };
 }

@@ -14,7 +14,7 @@ export class ConsumptionLog {
 
   acknowledged(consumer: string, messages: readonly QueueMessage[]): void {
     for (const message of messages) {
-      const key = Object.hasOwn(message.attributes, MESSAGE_ATTRIBUTES.idempotencyKey) ? message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] : undefined;
+      const key = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
       if (key === undefined) continue;
       const counts = this.byKey.get(key) ?? this.remember(key);
       counts[consumer] = (counts[consumer] ?? 0) + 1;
