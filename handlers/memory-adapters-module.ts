@@ -16,8 +16,10 @@ import { ADAPTERS } from './adapter-tokens.js';
 
 export interface MemoryQueueSettings {
   readonly orderQueueName: string;
-  /** The orchestrated topology's queue; created only when ORCHESTRATED_SHARE_PERCENT sends it a share of orders. */
+  /** The orchestrated topology's queue; created when ORCHESTRATED_SHARE_PERCENT sends it a share of orders, or when asked. */
   readonly orchestratedQueueName: string;
+  /** Create the orchestrated queue even at share 0, as a stage in topology `both` at migration phase 1 has it. */
+  readonly createOrchestratedQueue?: boolean;
   readonly deadLetterQueueName: string;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -50,9 +52,9 @@ export function createMemoryInfrastructure(
   sqs.createQueue(queues.orderQueueName, sourceQueue);
   const primary = new MemoryOrderQueue(sqs, queues.orderQueueName);
   let orderQueue: OrderQueue = primary;
+  // As deployed in topology `both`: a second queue, dead-lettering to the same DLQ.
+  if (config.orchestratedSharePercent > 0 || queues.createOrchestratedQueue === true) sqs.createQueue(queues.orchestratedQueueName, sourceQueue);
   if (config.orchestratedSharePercent > 0) {
-    // As deployed in topology `both`: a second queue, dead-lettering to the same DLQ.
-    sqs.createQueue(queues.orchestratedQueueName, sourceQueue);
     orderQueue = new SplitOrderQueue(primary, new MemoryOrderQueue(sqs, queues.orchestratedQueueName), config.orchestratedSharePercent);
   }
   return {

@@ -20,6 +20,8 @@ import { configuredEndpoint, queueUrlOnEndpoint } from './queue-url.js';
 
 export interface AwsResourceNames {
   readonly orderQueueName: string;
+  /** A second source queue built like the order queue, sharing its DLQ: the orchestrated topology's in topology `both`. */
+  readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly idempotencyTableName: string;
   readonly eventBusName: string;
@@ -34,6 +36,8 @@ export interface AwsResourceNames {
 export interface AwsResources {
   readonly orderQueueUrl: string;
   readonly orderQueueArn: string;
+  /** Set when `orchestratedQueueName` was given. */
+  readonly orchestratedQueueUrl?: string;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
   readonly idempotencyTableName: string;
@@ -66,11 +70,13 @@ const ALL_EVENTS_PATTERN = JSON.stringify({ source: [{ prefix: '' }] });
 export async function bootstrapAwsResources(clients: BootstrapClients, names: AwsResourceNames): Promise<AwsResources> {
   const endpoint = await configuredEndpoint(clients.sqs);
   const deadLetter = await createQueue(clients.sqs, endpoint, names.deadLetterQueueName, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS) });
-  const order = await createQueue(clients.sqs, endpoint, names.orderQueueName, {
+  const sourceQueue = {
     VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? 30),
     MessageRetentionPeriod: String(FOUR_DAYS_SECONDS),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: names.maxReceiveCount ?? 5 }),
-  });
+  };
+  const order = await createQueue(clients.sqs, endpoint, names.orderQueueName, sourceQueue);
+  const orchestrated = names.orchestratedQueueName === undefined ? undefined : await createQueue(clients.sqs, endpoint, names.orchestratedQueueName, sourceQueue);
   const events = await createQueue(clients.sqs, endpoint, names.eventsQueueName ?? `${names.eventBusName}-events`, {});
   const idempotencyTableArn = await createIdempotencyTable(clients.dynamodb, names.idempotencyTableName);
   const eventBusArn = await createEventBus(clients.eventBridge, names.eventBusName);
@@ -96,6 +102,7 @@ export async function bootstrapAwsResources(clients: BootstrapClients, names: Aw
   return {
     orderQueueUrl: order.url,
     orderQueueArn: order.arn,
+    ...(orchestrated === undefined ? {} : { orchestratedQueueUrl: orchestrated.url }),
     deadLetterQueueUrl: deadLetter.url,
     deadLetterQueueArn: deadLetter.arn,
     idempotencyTableName: names.idempotencyTableName,

@@ -1,10 +1,9 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
 import { bootstrapAwsResources } from '../../adapters/aws/bootstrap.js';
 import { createAwsClients } from '../../adapters/aws/clients.js';
-import { configuredEndpoint, queueUrlOnEndpoint } from '../../adapters/aws/queue-url.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { toRecord } from '../../adapters/aws/idempotency-item.js';
 import { isLive, type IdempotencyRecord } from '../../domain/idempotency.js';
@@ -25,9 +24,6 @@ export interface AwsBackendOptions {
   readonly clock: Clock;
   readonly random: Random;
 }
-
-/** What the orchestrated queue copies from the order queue when bootstrapped: the stack builds both alike. */
-const SOURCE_QUEUE_ATTRIBUTES: readonly QueueAttributeName[] = ['VisibilityTimeout', 'MessageRetentionPeriod', 'MaximumMessageSize', 'DelaySeconds', 'RedrivePolicy'];
 
 /** Scanning is for a local table (moto) or a small test one; the status page stops counting here. */
 const MAX_SCANNED_RECORDS = 5_000;
@@ -51,6 +47,7 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
     const orderQueueName = env.ORDER_QUEUE_NAME ?? 'orders-local';
     const resources = await bootstrapAwsResources(clients, {
       orderQueueName,
+      ...(options.orchestratedQueue ? { orchestratedQueueName: env.ORCHESTRATED_QUEUE_NAME ?? `${orderQueueName}-orchestrated` } : {}),
       deadLetterQueueName: env.DEAD_LETTER_QUEUE_NAME ?? 'orders-local-dlq',
       idempotencyTableName: env.IDEMPOTENCY_TABLE_NAME ?? 'orders-local-idempotency',
       eventBusName: env.EVENT_BUS_NAME ?? 'orders-local-bus',
@@ -64,10 +61,7 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
       EVENT_BUS_NAME: resources.eventBusName,
     };
-    if (options.orchestratedQueue) {
-      const name = env.ORCHESTRATED_QUEUE_NAME ?? `${orderQueueName}-orchestrated`;
-      overrides.ORCHESTRATED_QUEUE_URL = await createQueueLike(clients.sqs, resources.orderQueueUrl, name);
-    }
+    if (resources.orchestratedQueueUrl !== undefined) overrides.ORCHESTRATED_QUEUE_URL = resources.orchestratedQueueUrl;
   }
   const config = harnessConfig(env, 'aws', overrides);
   const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName });
@@ -105,21 +99,6 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       clients.eventBridge.destroy();
     },
   };
-}
-
-/**
- * Creates (or finds) the queue `name` with the source queue's attributes, its redrive policy to the same
- * DLQ included, and answers its URL on the configured endpoint.
- */
-async function createQueueLike(sqs: SQSClient, sourceQueueUrl: string, name: string): Promise<string> {
-  const source = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: sourceQueueUrl, AttributeNames: [...SOURCE_QUEUE_ATTRIBUTES] }));
-  const attributes = Object.fromEntries(SOURCE_QUEUE_ATTRIBUTES.flatMap((attribute) => {
-    const value = source.Attributes?.[attribute];
-    return value === undefined ? [] : [[attribute, value]];
-  }));
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  if (created.QueueUrl === undefined) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
-  return queueUrlOnEndpoint(created.QueueUrl, await configuredEndpoint(sqs));
 }
 
 async function depthOf(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {

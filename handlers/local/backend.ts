@@ -16,6 +16,21 @@ export interface QueueDepths {
   readonly orchestrated?: QueueDepth;
 }
 
+/** Nothing visible, in flight or delayed. */
+export function isEmptyQueue(depth: QueueDepth): boolean {
+  return depth.visible + depth.inFlight + depth.delayed === 0;
+}
+
+/** The queues an event source polls (the order queue, and the orchestrated queue when it exists) are empty: what a stop drains. */
+export function sourceQueuesEmpty(depths: QueueDepths): boolean {
+  return isEmptyQueue(depths.orders) && (depths.orchestrated === undefined || isEmptyQueue(depths.orchestrated));
+}
+
+/** Every queue is empty, the DLQ included. */
+export function allQueuesEmpty(depths: QueueDepths): boolean {
+  return sourceQueuesEmpty(depths) && isEmptyQueue(depths.deadLetters);
+}
+
 /**
  * What the harness runs on: the adapters the container binds, the queues the event sources poll, and
  * views for the status page that bypass faults and breakers (they observe, they are not the pipeline).

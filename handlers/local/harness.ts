@@ -25,7 +25,7 @@ import { createRedriveHandler } from '../redrive.js';
 import { createValidateHandler } from '../validate.js';
 import { createWorkerHandler } from '../worker.js';
 import { createAwsBackend } from './aws-backend.js';
-import type { Backend, QueueDepth, QueueDepths } from './backend.js';
+import { allQueuesEmpty, sourceQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
 import { ConsoleLogger } from './console-logger.js';
 import { ConsumptionLog } from './consumption-log.js';
@@ -239,7 +239,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     redrive: () => schedule.runNow(),
     quiet: async () => {
       const depths = await backend.depths();
-      return !busy() && sourceQueuesEmpty(depths) && isEmpty(depths.deadLetters);
+      return !busy() && allQueuesEmpty(depths);
     },
     stop: () => {
       stopping ??= (async () => {
@@ -273,15 +273,6 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   };
 }
 
-function isEmpty(depth: QueueDepth): boolean {
-  return depth.visible + depth.inFlight + depth.delayed === 0;
-}
-
-/** The queues an event source polls: what a stop drains. */
-function sourceQueuesEmpty(depths: QueueDepths): boolean {
-  return isEmpty(depths.orders) && (depths.orchestrated === undefined || isEmpty(depths.orchestrated));
-}
-
 /** Checks `condition` every `intervalMs` until it holds (true) or `deadline` passes (false); a check that throws counts as not yet. */
 async function waitUntil(condition: () => Promise<boolean>, deadline: number, intervalMs: number, clock: Clock): Promise<boolean> {
   for (;;) {
@@ -294,7 +285,7 @@ async function waitUntil(condition: () => Promise<boolean>, deadline: number, in
 
 /** In memory, whatever is left dies with the process; in SQS it waits for the next run. */
 function reportLeftovers(logger: Logger, backend: Backend['kind'], remaining: QueueDepths): void {
-  if (sourceQueuesEmpty(remaining) && isEmpty(remaining.deadLetters)) return;
+  if (allQueuesEmpty(remaining)) return;
   const fields = { orders: remaining.orders, ...(remaining.orchestrated === undefined ? {} : { orchestrated: remaining.orchestrated }), deadLetters: remaining.deadLetters };
   if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', fields);
   else logger.info('messages remain in SQS for the next run', fields);

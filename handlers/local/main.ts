@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { QueueDepth } from './backend.js';
+import { allQueuesEmpty, type QueueDepth } from './backend.js';
 import { parseHarnessArgs, USAGE } from './cli.js';
 import { formatDuration } from './durations.js';
 import { startHarness, type StopSummary } from './harness.js';
@@ -56,9 +56,8 @@ function stopSummaryLine({ drained, stoppedAfterMs, remaining }: StopSummary, ba
   const took = formatDuration(stoppedAfterMs);
   if (remaining === undefined) return `stopped after ${took}; the queue depths could not be read`;
   const left = (depth: QueueDepth): string => `${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`;
-  const total = (depth: QueueDepth): number => depth.visible + depth.inFlight + depth.delayed;
+  if (allQueuesEmpty(remaining)) return `stopped after ${took}: drained, nothing left on the queues`;
   const orchestrated = remaining.orchestrated;
-  if (total(remaining.orders) + (orchestrated === undefined ? 0 : total(orchestrated)) + total(remaining.deadLetters) === 0) return `stopped after ${took}: drained, nothing left on the queues`;
   const fate = backend === 'memory' ? 'lost with the in-memory queues' : 'left in SQS';
   const orchestratedLeft = orchestrated === undefined ? '' : `; orchestrated ${left(orchestrated)}`;
   return `stopped after ${took}${drained ? '' : ' (drain deadline reached)'}: orders ${left(remaining.orders)}${orchestratedLeft}; DLQ ${left(remaining.deadLetters)}: ${fate}`;

@@ -23,18 +23,12 @@ export function createMemoryBackend(config: PipelineConfig, clock: Clock, random
     ...DEFAULT_MEMORY_QUEUES,
     visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
     maxReceiveCount: queues.maxReceiveCount,
+    // The stack deploys it at share 0 as well (migration phase 1), the pipe polling it, and so does the harness.
+    createOrchestratedQueue: queues.orchestratedQueue === true,
   });
   const { sqs, store } = infrastructure;
   const names = infrastructure.queues;
-  if (queues.orchestratedQueue === true && config.orchestratedSharePercent === 0) {
-    // The infrastructure creates it only when orders go to it; the stack deploys it at share 0 as well
-    // (migration phase 1), the pipe polling it, and so does the harness: built as the infrastructure builds it.
-    sqs.createQueue(names.orchestratedQueueName, {
-      visibilityTimeoutSeconds: names.visibilityTimeoutSeconds,
-      redrivePolicy: { deadLetterQueue: names.deadLetterQueueName, maxReceiveCount: names.maxReceiveCount },
-    });
-  }
-  const orchestrated = queues.orchestratedQueue === true || config.orchestratedSharePercent > 0;
+  const orchestrated = sqs.hasQueue(names.orchestratedQueueName);
   return {
     kind: 'memory',
     config,

@@ -22,6 +22,21 @@ const START = Date.UTC(2026, 0, 1);
 const SOURCE = 'orders.pipeline';
 
 /** A broker with `orders` (30 s visibility, redrive after `maxReceiveCount`) and its DLQ `orders-dlq`. */
+/** A broker with the queue `orders` that deletes it right after the first call of `method` (which still succeeds). */
+function aBrokerLosingItsQueueAfter(method: 'sendMessageBatch' | 'changeMessageVisibilityBatch'): InMemorySqs {
+  const sqs = new InMemorySqs({ clock: new ManualClock({ start: START }) });
+  const original = sqs[method].bind(sqs) as (queueName: string, entries: never) => ReturnType<InMemorySqs[typeof method]>;
+  Object.assign(sqs, {
+    [method]: (queueName: string, entries: never) => {
+      const result = original(queueName, entries);
+      sqs.deleteQueue(queueName);
+      return result;
+    },
+  });
+  sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 });
+  return sqs;
+}
+
 function aBroker(maxReceiveCount = 2, clock = new ManualClock({ start: START })): { sqs: InMemorySqs; clock: ManualClock } {
   let sequence = 0;
   const sqs = new InMemorySqs({ clock, newMessageId: () => `msg-${(sequence += 1)}` });
@@ -451,16 +466,7 @@ describe('Class: MemoryOrderQueue', () => {
 
     it('reports the messages left failed, not thrown, when the queue goes away after a first batch was sent', async () => {
       // Prepare: the queue is deleted right after the first SendMessageBatch call
-      const clock = new ManualClock({ start: START });
-      const sqs = new (class extends InMemorySqs {
-        override sendMessageBatch(queueName: string, entries: Parameters<InMemorySqs['sendMessageBatch']>[1]) {
-          const result = super.sendMessageBatch(queueName, entries);
-          this.deleteQueue(queueName);
-          return result;
-        }
-      })({ clock });
-      sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 });
-      const queue = new MemoryOrderQueue(sqs, 'orders');
+      const queue = new MemoryOrderQueue(aBrokerLosingItsQueueAfter('sendMessageBatch'), 'orders');
 
       // Act
       const result = await queue.send(Array.from({ length: 12 }, (_, index) => anOrderMessage(index)));
@@ -488,16 +494,7 @@ describe('Class: MemoryOrderQueue', () => {
   describe('Method: changeVisibility', () => {
     it('throws the refusal when the queue goes away after a first group was changed, as the SQS adapter does', async () => {
       // Prepare: the queue is deleted right after the first ChangeMessageVisibilityBatch call
-      const clock = new ManualClock({ start: START });
-      const sqs = new (class extends InMemorySqs {
-        override changeMessageVisibilityBatch(queueName: string, entries: Parameters<InMemorySqs['changeMessageVisibilityBatch']>[1]) {
-          const result = super.changeMessageVisibilityBatch(queueName, entries);
-          this.deleteQueue(queueName);
-          return result;
-        }
-      })({ clock });
-      sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 });
-      const queue = new MemoryOrderQueue(sqs, 'orders');
+      const queue = new MemoryOrderQueue(aBrokerLosingItsQueueAfter('changeMessageVisibilityBatch'), 'orders');
       await queue.send(Array.from({ length: 12 }, (_, index) => anOrderMessage(index)));
       const received = await queue.receive(12, 30);
 
