@@ -4,7 +4,7 @@ import { createAwsClients } from '../../adapters/aws/clients.js';
 import { MOTO_INSTALL_HINT, startMotoServer } from '../support/moto.js';
 
 describe('Function: startMotoServer', () => {
-  it('fails, saying how to install moto, when moto_server is not on the PATH', async () => {
+  it('fails, saying how to install moto, when Python (and so moto) is not on the PATH', async () => {
     const error = await startMotoServer({ env: { PATH: '/nonexistent' } }).then(
       async (server) => {
         await server.stop();

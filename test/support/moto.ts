@@ -3,12 +3,15 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bootstrapAwsResources, type AwsResourceNames, type AwsResources } from '../../adapters/aws/bootstrap.js';
 import { CallCounter } from '../../adapters/aws/call-counter.js';
 import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../adapters/aws/clients.js';
 import { FaultInjector } from '../../adapters/aws/fault-injector.js';
 
 export const MOTO_INSTALL_HINT = 'pip install "moto[server]==5.2.1"';
+
+const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -33,7 +36,7 @@ export function useMotoCredentials(): void {
   process.env.AWS_REGION ??= 'us-east-1';
 }
 
-/** Starts `moto_server` on a free port of 127.0.0.1 and waits until it answers. */
+/** Starts moto's server (test/support/moto_server.py) on a free port of 127.0.0.1 and waits until it answers. */
 export async function startMotoServer(options: MotoStartOptions = {}): Promise<MotoServer> {
   useMotoCredentials();
   const port = options.port ?? (await freePort());
@@ -41,7 +44,8 @@ export async function startMotoServer(options: MotoStartOptions = {}): Promise<M
   // A log file rather than a pipe: moto logs every request, and a pipe would keep this process alive.
   const logPath = join(tmpdir(), `moto-${port}.log`);
   const log = openSync(logPath, 'w');
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  // moto's own server, with DynamoDB requests serialised as DynamoDB serialises writes (see moto_server.py).
+  const child = spawn('python3', [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', log, log],
   });
@@ -122,7 +126,7 @@ async function waitUntilAnswering(child: ChildProcess, endpoint: string, timeout
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? new Error(`moto_server is not installed (not found on PATH). Install it with: ${MOTO_INSTALL_HINT}`)
+          ? new Error(`python3 is not on the PATH, and moto's server runs on it. Install Python 3, then moto with: ${MOTO_INSTALL_HINT}`)
           : new Error(`moto_server could not start: ${error.message}. Reinstall it with: ${MOTO_INSTALL_HINT}`),
       );
     });
