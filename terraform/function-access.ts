@@ -1,6 +1,6 @@
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
-export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus';
+export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus' | 'outboxDeadLetterQueue';
 
 /**
  * Resources a stage may not give the functions: the publishers send to the orchestrated queue only while
@@ -38,6 +38,7 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
   processor: {
     idempotencyTable: ['dynamodb:UpdateItem'],
   },
+  // The outbox relay: sends a record's undelivered events, then marks them delivered on the record.
   events: {
     eventBus: ['events:PutEvents'],
     idempotencyTable: ['dynamodb:UpdateItem'],
@@ -50,11 +51,15 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
     eventBus: ['events:PutEvents'],
   },
+  // Besides the DLQ run: `redeliver-outbox` empties the outbox DLQ and sweeps the table (Scan) for records
+  // still carrying undelivered events, sends and marks them; `replay` finds parked records (Scan or GetItem),
+  // resets or re-announces them (PutItem, UpdateItem) and sends the order back to its queue.
   redrive: {
     deadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
-    idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
     eventBus: ['events:PutEvents'],
+    outboxDeadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
   },
 };

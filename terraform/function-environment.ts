@@ -10,8 +10,13 @@ export interface RuntimeEnvironment {
   readonly NODE_OPTIONS: string;
 }
 
+/** The outbox's variables, set on every function like the other resource names (see `outboxVariables`). */
+export interface OutboxEnvironment {
+  readonly OUTBOX_DEAD_LETTER_QUEUE_URL: string;
+}
+
 /** Every function's environment: the `PipelineEnvironment` the composition root validates with `loadConfig`, plus the runtime's. */
-export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment;
+export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment & OutboxEnvironment;
 
 export interface PipelineResourceNames {
   readonly orderQueueUrl: string;
@@ -20,6 +25,8 @@ export interface PipelineResourceNames {
   readonly deadLetterQueueUrl: string;
   readonly idempotencyTableName: string;
   readonly eventBusName: string;
+  /** Where the outbox pipe notes the stream records it gave up on; the redrive's `redeliver-outbox` reads it. */
+  readonly outboxDeadLetterQueueUrl: string;
 }
 
 /** Left to the application's defaults: order rules a stage does not tune. */
@@ -28,13 +35,16 @@ type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TA
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
 
+/** Built apart (`outboxVariables`), so that this file compiles whether or not `PipelineEnvironment` lists them yet. */
+type OutboxVariables = keyof OutboxEnvironment;
+
 /** Time the redrive leaves itself before its function times out, to finish the messages it holds. */
 const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
 
 export function functionEnvironment(stage: StageConfig, resources: PipelineResourceNames): FunctionEnvironment {
   const app = stage.application;
   const redriveBudgetMs = Math.min(900_000, Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000));
-  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables>> = {
+  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables | OutboxVariables>> = {
     PIPELINE_BACKEND: 'aws',
     SERVICE_NAME: app.serviceName,
     ORDER_QUEUE_URL: resources.orderQueueUrl,
@@ -56,6 +66,7 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
   };
   return {
     ...pipeline,
+    ...outboxVariables(resources),
     ...trafficSplit(stage, resources),
     POWERTOOLS_SERVICE_NAME: app.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: app.metricsNamespace,
@@ -75,6 +86,10 @@ function trafficSplit(stage: StageConfig, resources: PipelineResourceNames): Req
     ORCHESTRATED_QUEUE_URL: resources.orchestratedQueueUrl,
     ORCHESTRATED_SHARE_PERCENT: String(MIGRATION_PHASES[stage.migration.phase].orchestratedSharePercent),
   };
+}
+
+function outboxVariables(resources: PipelineResourceNames): OutboxEnvironment {
+  return { OUTBOX_DEAD_LETTER_QUEUE_URL: resources.outboxDeadLetterQueueUrl };
 }
 
 /** The environment as Lambda's variables map. */

@@ -8,7 +8,8 @@ export interface PolicyStatement {
 
 /**
  * Actions that accept no narrower resource than `*`, with AWS's reason. X-Ray trace segments belong to no
- * resource; Step Functions' and Pipes' log delivery is set up through account-level CloudWatch Logs APIs.
+ * resource; Step Functions' and Pipes' log delivery is set up through account-level CloudWatch Logs APIs;
+ * DynamoDB's ListStreams lists the account's streams (a stream-source pipe calls it), naming none.
  */
 export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([
   'xray:PutTraceSegments',
@@ -23,6 +24,7 @@ export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  'dynamodb:ListStreams',
 ]);
 
 /** A policy document as the JSON string IAM takes. Fails loudly on a wildcard action or an unjustified `*` resource. */

@@ -10,6 +10,7 @@ import type { PipelineFunctionName, StepFunctionName } from '../application/work
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { OrderQueuePipe } from './constructs/order-queue-pipe.js';
+import { OutboxRelay, outboxDeadLetterQueue, outboxNames } from './constructs/outbox-relay.js';
 import { OrdersHttpApi, type ApiRoute } from './constructs/orders-http-api.js';
 import { PipelineEventBus } from './constructs/pipeline-event-bus.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
@@ -28,11 +29,14 @@ export interface OrdersStackProps {
   readonly code: Readonly<Record<PipelineFunctionName, string>>;
 }
 
-/** Which functions a topology deploys. validate and publish always exist: the API exposes them. */
+/**
+ * Which functions a topology deploys. validate and publish always exist: the API exposes them; so does
+ * events, the outbox relay both topologies' committed events go through.
+ */
 export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
-  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive'];
+  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events'];
   const composed: PipelineFunctionName[] = ['ingest', 'worker'];
-  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor', 'events'];
+  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor'];
   if (topology === 'composed') return [...always, ...composed];
   if (topology === 'orchestrated') return [...always, ...orchestrated];
   return [...always, ...composed, ...orchestrated];
@@ -61,7 +65,7 @@ export function orderQueueVisibilityTimeout(config: StageConfig): number {
   }).seconds;
 }
 
-/** One stage of the pipeline: queues, table, bus, functions, API, workflows, schedule, alarms, dashboard. */
+/** One stage of the pipeline: queues, table, bus, functions, API, workflows, the outbox's pipe, schedules, alarms, dashboard. */
 export class OrdersStack extends TerraformStack {
   readonly functions: Readonly<Partial<Record<PipelineFunctionName, PipelineFunction>>>;
   readonly workflows: Readonly<Partial<Record<'ingest' | 'consume', WorkflowStateMachine>>>;
@@ -103,12 +107,15 @@ export class OrdersStack extends TerraformStack {
       archiveRetentionDays: config.eventArchiveRetentionDays,
     });
 
+    const outboxDlq = outboxDeadLetterQueue(this, 'outbox-dlq', prefix);
+
     const environment = functionEnvironment(config, {
       orderQueueUrl: this.orders.queue.url,
       ...(splitQueue === undefined ? {} : { orchestratedQueueUrl: splitQueue.url }),
       deadLetterQueueUrl: this.orders.deadLetterQueue.url,
       idempotencyTableName: this.idempotency.table.name,
       eventBusName: this.events.bus.name,
+      outboxDeadLetterQueueUrl: outboxDlq.url,
     });
     const resourceArns: ResourceArns = {
       orderQueue: this.orders.queue.arn,
@@ -116,6 +123,7 @@ export class OrdersStack extends TerraformStack {
       deadLetterQueue: this.orders.deadLetterQueue.arn,
       idempotencyTable: this.idempotency.table.arn,
       eventBus: this.events.bus.arn,
+      outboxDeadLetterQueue: outboxDlq.arn,
     };
     const canary = config.migration.canary;
     const functions: Partial<Record<PipelineFunctionName, PipelineFunction>> = {};
@@ -183,6 +191,16 @@ export class OrdersStack extends TerraformStack {
 
     const redrive = required(functions.redrive, 'redrive');
     new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
+    new OutboxRelay(this, 'outbox', {
+      namePrefix: prefix,
+      streamArn: this.idempotency.table.streamArn,
+      relay: required(functions.events, 'events'),
+      redrive,
+      deadLetterQueue: outboxDlq,
+      settings: config.outbox,
+      logRetentionDays: config.logRetentionDays,
+      accountId,
+    });
 
     new PipelineObservability(this, 'observability', {
       namePrefix: prefix,
@@ -197,6 +215,7 @@ export class OrdersStack extends TerraformStack {
       oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
       functionErrorsThreshold: config.alarms.functionErrorsThreshold,
       ...(config.alarms.notificationTopicArn === undefined ? {} : { notificationTopicArn: config.alarms.notificationTopicArn }),
+      outbox: { pipeName: outboxNames(prefix).pipe, deadLetterQueueName: outboxNames(prefix).deadLetterQueue, iteratorAgeAlarmSeconds: config.outbox.iteratorAgeAlarmSeconds },
     });
 
     new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
@@ -211,6 +230,8 @@ export class OrdersStack extends TerraformStack {
     new TerraformOutput(this, 'pipeline_events_queue_url', { value: this.events.operatorQueue.url, description: 'Success and failure events, for operators' });
     new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotency.table.name });
     new TerraformOutput(this, 'event_bus_name', { value: this.events.bus.name });
+    new TerraformOutput(this, 'outbox_dead_letter_queue_url', { value: outboxDlq.url, description: "Stream records the outbox pipe gave up on; the redrive's redeliver-outbox run empties it" });
+    new TerraformOutput(this, 'idempotency_stream_arn', { value: this.idempotency.table.streamArn, description: "The outbox pipe's source: never disable the stream" });
     for (const [name, workflow] of Object.entries(workflows)) {
       new TerraformOutput(this, `${name}_state_machine_arn`, { value: workflow.stateMachine.arn });
     }

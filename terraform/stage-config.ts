@@ -1,5 +1,6 @@
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
+import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -124,6 +125,7 @@ export interface StageConfig {
     readonly permanenceReceiveThreshold: number;
     readonly maxBodyBytes: number;
   };
+  readonly outbox: OutboxSettings;
   readonly alarms: {
     /** Alarm when the oldest order on a source queue (order queue, orchestrated queue) waits longer than this. */
     readonly oldestMessageAgeSeconds: number;
@@ -135,6 +137,8 @@ export interface StageConfig {
 }
 
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
+/** The outbox relay: a batch of stream records may need several PutEvents calls, each retried on throttling. */
+const RELAY: FunctionSettings = { memoryMb: 256, timeoutSeconds: 30 };
 
 const DEV: StageConfig = {
   stage: 'dev',
@@ -147,7 +151,7 @@ const DEV: StageConfig = {
     publish: SMALL,
     idempotency: SMALL,
     processor: { memoryMb: 512, timeoutSeconds: 30 },
-    events: SMALL,
+    events: RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15 },
     worker: { memoryMb: 1024, timeoutSeconds: 60 },
     // New accounts have 10 concurrent executions and none may be reserved; dev reserves nothing.
@@ -176,6 +180,7 @@ const DEV: StageConfig = {
     permanenceReceiveThreshold: 10,
     maxBodyBytes: 262_144,
   },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', iteratorAgeAlarmSeconds: 900 },
   alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
 };
 
@@ -190,7 +195,7 @@ const PROD: StageConfig = {
     publish: SMALL,
     idempotency: SMALL,
     processor: { memoryMb: 512, timeoutSeconds: 30 },
-    events: SMALL,
+    events: RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 100 },
     // At least the event source mapping's maximum concurrency, or Lambda throttles the pollers' batches.
     worker: { memoryMb: 1024, timeoutSeconds: 60, reservedConcurrency: 20 },
@@ -206,6 +211,7 @@ const PROD: StageConfig = {
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', iteratorAgeAlarmSeconds: 300 },
   alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
 };
 
@@ -250,5 +256,6 @@ export function stageConfigProblems(config: StageConfig): string[] {
     problems.push("migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)");
   }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
+  problems.push(...outboxProblems(config.outbox));
   return problems;
 }

@@ -4,6 +4,8 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
 /** The key and TTL attribute names the DynamoDB idempotency adapter uses. */
 export const IDEMPOTENCY_PARTITION_KEY = 'pk';
 export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiresAt';
+/** What the table's stream carries: the item as written, which is all the outbox relay reads (domain/outbox.ts). */
+export const IDEMPOTENCY_STREAM_VIEW = 'NEW_IMAGE';
 
 export interface IdempotencyTableProps {
   readonly name: string;
@@ -14,7 +16,8 @@ export interface IdempotencyTableProps {
 /**
  * On-demand, so idle stages cost nothing and bursts need no capacity planning; TTL on the expiry
  * attribute (best effort: the code treats an expired record as absent anyway); point-in-time recovery;
- * encrypted at rest with the AWS-managed key.
+ * encrypted at rest with the AWS-managed key. Its stream (new images) is the outbox's source and is always
+ * on: disabling a stream makes the pipe reading it unusable, and re-enabling gives the stream a new ARN.
  */
 export class IdempotencyTable extends Construct {
   readonly table: DynamodbTable;
@@ -30,6 +33,8 @@ export class IdempotencyTable extends Construct {
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: props.deletionProtection,
+      streamEnabled: true,
+      streamViewType: IDEMPOTENCY_STREAM_VIEW,
     });
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
+import { outboxAlarms, outboxWidgets, type OutboxMonitoring } from './outbox-observability.js';
 
 export interface PipelineObservabilityProps {
   readonly namePrefix: string;
@@ -17,6 +18,8 @@ export interface PipelineObservabilityProps {
   readonly oldestMessageAgeSeconds: number;
   readonly functionErrorsThreshold: number;
   readonly notificationTopicArn?: string;
+  /** The outbox's pipe and DLQ: their alarms and widgets (outbox-observability.ts) join the others. */
+  readonly outbox?: OutboxMonitoring;
 }
 
 /** The metrics the application writes (CloudWatch EMF), by name. */
@@ -92,6 +95,7 @@ export class PipelineObservability extends Construct {
         statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: props.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
     });
+    for (const { name, ...spec } of this.props.outbox === undefined ? [] : outboxAlarms(this.props.outbox, props)) this.alarm(name, spec);
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: `${props.namePrefix}-pipeline`,
       dashboardBody: JSON.stringify({ widgets: this.widgets() }),
@@ -169,6 +173,7 @@ export class PipelineObservability extends Construct {
         ['AWS/Lambda', 'Throttles', 'FunctionName', fn, { stat: 'Sum' }],
       ]), 12, 18),
       { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.alarms.map((alarm) => alarm.arn) } },
+      ...(this.props.outbox === undefined ? [] : outboxWidgets(this.props.outbox, this.props, 28)),
     ];
   }
 }

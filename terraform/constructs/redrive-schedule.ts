@@ -10,11 +10,14 @@ export interface RedriveScheduleProps {
   readonly scheduleExpression: string;
   readonly redrive: PipelineFunction;
   readonly accountId: string;
+  /** The event the redrive is invoked with; the DLQ run's `{ source: 'schedule' }` when left out. */
+  readonly input?: Readonly<Record<string, unknown>>;
 }
 
 /**
- * EventBridge Scheduler invokes the redrive's `live` alias at the configured rate. A failed run is not
- * retried by the scheduler: the next run picks up whatever is still in the DLQ.
+ * EventBridge Scheduler invokes the redrive's `live` alias at the configured rate, with a fixed input (the
+ * DLQ run, or another of the redrive's actions). A failed run is not retried by the scheduler: the next run
+ * picks up whatever is still left.
  */
 export class RedriveSchedule extends Construct {
   readonly schedule: SchedulerSchedule;
@@ -38,7 +41,7 @@ export class RedriveSchedule extends Construct {
       target: {
         arn: props.redrive.alias.arn,
         roleArn: this.role.arn,
-        input: JSON.stringify({ source: 'schedule' }),
+        input: JSON.stringify(props.input ?? { source: 'schedule' }),
         retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
       },
     });

@@ -3,7 +3,7 @@ import { Testing } from '../../terraform/testing.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
+import { functionEnvironment, type OutboxEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
 import type { MigrationPhase, StageConfig, Topology } from '../../terraform/stage-config.js';
 import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
@@ -21,13 +21,13 @@ function variant(topology: Topology, phase: MigrationPhase): StageConfig {
   return { ...stage('dev'), topology, migration: { phase } };
 }
 
-// Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
-const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnvironment)[] = [
+// Every name a function's environment may carry: the pipeline's own (validated by loadConfig), the outbox's and the runtime's.
+const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof OutboxEnvironment | keyof RuntimeEnvironment)[] = [
   'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
   'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
   'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
   'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
-  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD',
+  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL',
   'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
 ];
 
@@ -39,7 +39,11 @@ describe('Stack: functions', () => {
     it('deploys every function when both topologies run, and only the composed or the step functions otherwise', () => {
       expect([...functionsFor('both')].sort()).to.deep.equal([...PIPELINE_FUNCTION_NAMES].sort());
       expect(functionsFor('composed')).to.include.members(['ingest', 'worker', 'validate', 'publish', 'redrive']).and.not.include('processor');
-      expect(functionsFor('orchestrated')).to.include.members(['idempotency', 'processor', 'events', 'redrive']).and.not.include('worker');
+      expect(functionsFor('orchestrated')).to.include.members(['idempotency', 'processor', 'redrive']).and.not.include('worker');
+    });
+
+    it('deploys the events function, the outbox relay, in every topology: both deliver their events through the outbox', () => {
+      for (const topology of ['composed', 'orchestrated', 'both'] as const) expect(functionsFor(topology), topology).to.include('events');
     });
   });
 
@@ -90,6 +94,11 @@ describe('Stack: functions', () => {
           });
         });
       }
+
+      it("gives every function the outbox DLQ's URL, which the redrive's redeliver-outbox run reads", () => {
+        const url = synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${config.namePrefix}-outbox-dlq`), 'url');
+        for (const name of functionsFor(config.topology)) expect(variables(synthesized, name).OUTBOX_DEAD_LETTER_QUEUE_URL, name).to.equal(url);
+      });
 
       it('gives every function the same environment', () => {
         const environments = functionsFor(config.topology).map((name) => JSON.stringify(variables(synthesized, name)));
@@ -157,7 +166,7 @@ describe('Stack: functions', () => {
     });
 
     it('refuses to build the environment of a stage running both topologies without an orchestrated queue', () => {
-      const resources = { orderQueueUrl: 'q', deadLetterQueueUrl: 'd', idempotencyTableName: 't', eventBusName: 'b' };
+      const resources = { orderQueueUrl: 'q', deadLetterQueueUrl: 'd', idempotencyTableName: 't', eventBusName: 'b', outboxDeadLetterQueueUrl: 'o' };
       expect(() => functionEnvironment(variant('both', 2), resources)).to.throw(/runs both topologies but has no orchestrated queue/);
       expect(functionEnvironment(variant('composed', 2), resources)).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
     });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { asList, drainingStage, functionId, roleStatements, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import { aliasId, asList, drainingStage, functionId, roleStatements, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 /** resource reference → sorted actions, over all statements of a role. */
 function grants(statements: ReturnType<typeof roleStatements>): Record<string, string[]> {
@@ -22,6 +22,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   const queue = (queueName: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
   const order = queue(`${prefix}-orders`);
   const dlq = queue(`${prefix}-orders-dlq`);
+  const outboxDlq = queue(`${prefix}-outbox-dlq`);
   // Only while both topologies run do the publishers also send to the orchestrated queue (not while it drains).
   const orchestrated = synthesized.config.topology === 'both' ? { [queue(`${prefix}-orders-orchestrated`)]: ['sqs:SendMessage'] } : {};
   const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
@@ -44,12 +45,14 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
       [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [bus]: ['events:PutEvents'],
     },
+    // The DLQ run, the outbox redelivery (outbox DLQ, then a sweep of the table) and the replay of parked orders.
     redrive: {
       [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [order]: ['sqs:SendMessage'],
       ...orchestrated,
-      [table]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [table]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       [bus]: ['events:PutEvents'],
+      [outboxDlq]: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     },
   };
   return { ...common, ...own[name] };
@@ -90,6 +93,30 @@ describe('Stack: IAM', () => {
         });
       }
 
+      it('lets the outbox pipe read only the table stream, invoke only the relay, and note only to the outbox DLQ', () => {
+        const prefix = synthesized.config.namePrefix;
+        const pipe = synthesized.resources('aws_pipes_pipe')[synthesized.idWhere('aws_pipes_pipe', 'name', `${prefix}-outbox`)];
+        const table = synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`);
+        const logs = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/vendedlogs/pipes/${prefix}-outbox`);
+        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
+        expect(grants(roleStatements(synthesized, String(pipe?.role_arn)))).to.deep.equal({
+          [synthesized.ref('aws_dynamodb_table', table, 'stream_arn')]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          '*': ['dynamodb:ListStreams'],
+          [relay]: ['lambda:InvokeFunction'],
+          [synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'arn')]: ['sqs:SendMessage'],
+          [`${synthesized.ref('aws_cloudwatch_log_group', logs, 'arn')}:*`]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        });
+        const [trust] = statementsOf(synthesized.resources('aws_iam_role')[/aws_iam_role\.([^.]+)\./.exec(String(pipe?.role_arn))?.[1] ?? '']?.assume_role_policy);
+        expect(trust?.Principal).to.deep.equal({ Service: 'pipes.amazonaws.com' });
+      });
+
+      it('lets no workflow invoke the events function: the outbox relay is the pipe\'s alone', () => {
+        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
+        for (const machine of Object.values(synthesized.resources('aws_sfn_state_machine'))) {
+          expect(grants(roleStatements(synthesized, String(machine.role_arn)))[relay], String(machine.name)).to.equal(undefined);
+        }
+      });
+
       it('lets only Lambda assume the function roles', () => {
         for (const fn of Object.values(synthesized.resources('aws_lambda_function'))) {
           const roleId = /aws_iam_role\.([^.]+)\./.exec(String(fn.role))?.[1] ?? '';
@@ -102,7 +129,7 @@ describe('Stack: IAM', () => {
 
   describe('Stage: dev (both topologies)', () => {
     const dev = synthesize(stage('dev'));
-    const roleOf = (type: string, field = 'role_arn'): string => String(Object.values(dev.resources(type))[0]?.[field]);
+    const pipeRole = (name: string): string => String(dev.resources('aws_pipes_pipe')[dev.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
 
     it('lets each workflow invoke exactly its own step functions, and the consume workflow park in the DLQ', () => {
       const machines = Object.values(dev.resources('aws_sfn_state_machine'));
@@ -112,14 +139,15 @@ describe('Stack: IAM', () => {
       expect(byName['orders-dev-ingest']?.[alias('validate')]).to.deep.equal(['lambda:InvokeFunction']);
       expect(byName['orders-dev-ingest']?.[alias('publish')]).to.deep.equal(['lambda:InvokeFunction']);
       expect(byName['orders-dev-ingest']?.[dlq]).to.equal(undefined);
-      for (const fn of ['idempotency', 'processor', 'events'] as const) {
+      for (const fn of ['idempotency', 'processor'] as const) {
         expect(byName['orders-dev-consume']?.[alias(fn)]).to.deep.equal(['lambda:InvokeFunction']);
       }
+      expect(byName['orders-dev-consume']?.[alias('events')]).to.equal(undefined);
       expect(byName['orders-dev-consume']?.[dlq]).to.deep.equal(['sqs:SendMessage']);
     });
 
     it('lets the pipe consume the orchestrated queue, not the order queue, and start only the consume workflow', () => {
-      const pipe = grants(roleStatements(dev, roleOf('aws_pipes_pipe')));
+      const pipe = grants(roleStatements(dev, pipeRole('orders-dev-consume')));
       const queue = (name: string): string => dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', name), 'arn');
       const consume = dev.ref('aws_sfn_state_machine', dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn');
       expect(pipe[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
@@ -127,16 +155,20 @@ describe('Stack: IAM', () => {
       expect(pipe[consume]).to.deep.equal(['states:StartSyncExecution']);
     });
 
-    it('lets the scheduler invoke only the redrive alias', () => {
-      const scheduler = grants(roleStatements(dev, String((Object.values(dev.resources('aws_scheduler_schedule'))[0]?.target as { role_arn: string }).role_arn)));
-      expect(Object.values(scheduler)).to.deep.equal([['lambda:InvokeFunction']]);
-      expect(Object.keys(scheduler)[0]).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
+    it('lets each schedule (the DLQ run, the outbox redelivery) invoke only the redrive alias', () => {
+      const schedules = Object.values(dev.resources('aws_scheduler_schedule'));
+      expect(schedules.map((schedule) => schedule.name)).to.have.members(['orders-dev-redrive', 'orders-dev-redeliver-outbox']);
+      for (const schedule of schedules) {
+        const scheduler = grants(roleStatements(dev, String((schedule.target as { role_arn: string }).role_arn)));
+        expect(Object.values(scheduler)).to.deep.equal([['lambda:InvokeFunction']]);
+        expect(Object.keys(scheduler)[0]).to.equal(dev.ref('aws_lambda_alias', aliasId(dev, 'redrive'), 'arn'));
+      }
     });
   });
 
   describe('Stage: orchestrated only', () => {
     it('lets the pipe consume the order queue, the only one there is', () => {
-      const pipeRole = String(Object.values(orchestratedOnly.resources('aws_pipes_pipe'))[0]?.role_arn);
+      const pipeRole = String(orchestratedOnly.resources('aws_pipes_pipe')[orchestratedOnly.idWhere('aws_pipes_pipe', 'name', 'orders-dev-consume')]?.role_arn);
       const pipe = grants(roleStatements(orchestratedOnly, pipeRole));
       const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
       expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);

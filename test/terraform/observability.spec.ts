@@ -34,7 +34,7 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
 
   describe('Method: redrive schedule', () => {
     it('invokes the redrive alias at the configured rate', () => {
-      const [schedule] = Object.values(dev.resources('aws_scheduler_schedule'));
+      const schedule = dev.resources('aws_scheduler_schedule')[dev.idWhere('aws_scheduler_schedule', 'name', 'orders-dev-redrive')];
       expect(schedule?.schedule_expression).to.equal(dev.config.redriveSchedule);
       expect(String((schedule?.target as Props).arn)).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
     });

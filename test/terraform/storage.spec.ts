@@ -28,7 +28,7 @@ describe('Stack: queues and table', () => {
     describe(stageTitle(config), () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
         const queues = Object.values(synthesized.resources('aws_sqs_queue'));
-        expect(queues.map((queue) => queue.name)).to.have.members([...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`]);
+        expect(queues.map((queue) => queue.name)).to.have.members([...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`, `${prefix}-outbox-dlq`]);
         for (const queue of queues) {
           expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
           expect(queue.max_message_size).to.equal(SQS_MAX_PAYLOAD_BYTES);
