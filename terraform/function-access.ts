@@ -60,6 +60,6 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     orchestratedQueue: ['sqs:SendMessage'],
     idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
     eventBus: ['events:PutEvents'],
-    outboxDeadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+    outboxDeadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
   },
 };

@@ -10,13 +10,8 @@ export interface RuntimeEnvironment {
   readonly NODE_OPTIONS: string;
 }
 
-/** The outbox's variables, set on every function like the other resource names (see `outboxVariables`). */
-export interface OutboxEnvironment {
-  readonly OUTBOX_DEAD_LETTER_QUEUE_URL: string;
-}
-
 /** Every function's environment: the `PipelineEnvironment` the composition root validates with `loadConfig`, plus the runtime's. */
-export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment & OutboxEnvironment;
+export type FunctionEnvironment = PipelineEnvironment & RuntimeEnvironment;
 
 export interface PipelineResourceNames {
   readonly orderQueueUrl: string;
@@ -35,16 +30,13 @@ type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TA
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
 
-/** Built apart (`outboxVariables`), so that this file compiles whether or not `PipelineEnvironment` lists them yet. */
-type OutboxVariables = keyof OutboxEnvironment;
-
 /** Time the redrive leaves itself before its function times out, to finish the messages it holds. */
 const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
 
 export function functionEnvironment(stage: StageConfig, resources: PipelineResourceNames): FunctionEnvironment {
   const app = stage.application;
   const redriveBudgetMs = Math.min(900_000, Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000));
-  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables | OutboxVariables>> = {
+  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables>> = {
     PIPELINE_BACKEND: 'aws',
     SERVICE_NAME: app.serviceName,
     ORDER_QUEUE_URL: resources.orderQueueUrl,
@@ -63,10 +55,11 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
     REDRIVE_MESSAGE_BUDGET: String(app.redriveMessageBudget),
     REDRIVE_TIME_BUDGET_MS: String(redriveBudgetMs),
     PERMANENCE_RECEIVE_THRESHOLD: String(app.permanenceReceiveThreshold),
+    OUTBOX_DEAD_LETTER_QUEUE_URL: resources.outboxDeadLetterQueueUrl,
+    OUTBOX_SWEEP_AGE_SECONDS: String(stage.outbox.sweepAgeSeconds),
   };
   return {
     ...pipeline,
-    ...outboxVariables(resources),
     ...trafficSplit(stage, resources),
     POWERTOOLS_SERVICE_NAME: app.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: app.metricsNamespace,
@@ -86,10 +79,6 @@ function trafficSplit(stage: StageConfig, resources: PipelineResourceNames): Req
     ORCHESTRATED_QUEUE_URL: resources.orchestratedQueueUrl,
     ORCHESTRATED_SHARE_PERCENT: String(MIGRATION_PHASES[stage.migration.phase].orchestratedSharePercent),
   };
-}
-
-function outboxVariables(resources: PipelineResourceNames): OutboxEnvironment {
-  return { OUTBOX_DEAD_LETTER_QUEUE_URL: resources.outboxDeadLetterQueueUrl };
 }
 
 /** The environment as Lambda's variables map. */

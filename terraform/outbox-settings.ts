@@ -21,6 +21,11 @@ export interface OutboxSettings {
   readonly maximumRecordAgeSeconds: number;
   /** EventBridge Scheduler expression for the redrive's `redeliver-outbox` run, e.g. `rate(5 minutes)`. */
   readonly redeliverSchedule: string;
+  /**
+   * The redelivery's sweep takes records whose events have waited longer than this (0–86400 s), so that it
+   * does not race the pipe over fresh commits (OUTBOX_SWEEP_AGE_SECONDS).
+   */
+  readonly sweepAgeSeconds: number;
   /** Alarm when the relay reports a stream record older than this (its OutboxIteratorAgeMs maximum). */
   readonly iteratorAgeAlarmSeconds: number;
 }
@@ -37,6 +42,7 @@ export function outboxProblems(outbox: OutboxSettings): string[] {
   // Pipes also accept -1 (retry forever, keep forever); a record that can never be relayed would then block its shard.
   if (!whole(outbox.maximumRetryAttempts, 0, 10_000)) problems.push('outbox.maximumRetryAttempts must be 0-10000 (bounded)');
   if (!whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS)) problems.push('outbox.maximumRecordAgeSeconds must be 60-86400 (bounded by the stream\'s 24 h retention)');
+  if (!whole(outbox.sweepAgeSeconds, 0, STREAM_RETENTION_SECONDS)) problems.push('outbox.sweepAgeSeconds must be 0-86400');
   if (!/^(rate|cron)\(.+\)$/.test(outbox.redeliverSchedule)) problems.push('outbox.redeliverSchedule must be a rate() or cron() expression');
   if (!(outbox.iteratorAgeAlarmSeconds > 0)) problems.push('outbox.iteratorAgeAlarmSeconds must be above 0');
   return problems;

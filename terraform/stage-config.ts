@@ -180,7 +180,7 @@ const DEV: StageConfig = {
     permanenceReceiveThreshold: 10,
     maxBodyBytes: 262_144,
   },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', iteratorAgeAlarmSeconds: 900 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120, iteratorAgeAlarmSeconds: 900 },
   alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
 };
 
@@ -211,7 +211,7 @@ const PROD: StageConfig = {
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', iteratorAgeAlarmSeconds: 300 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120, iteratorAgeAlarmSeconds: 300 },
   alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
 };
 

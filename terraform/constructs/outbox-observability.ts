@@ -9,6 +9,8 @@ export const OUTBOX_METRICS = {
   iteratorAge: 'OutboxIteratorAgeMs',
   delivered: 'OutboxEventsDelivered',
   failed: 'OutboxEventsFailed',
+  /** Stream records the relay could not parse: skipped (retrying cannot help), so their events wait for the redelivery's sweep. */
+  unreadable: 'OutboxRecordsUnreadable',
 } as const;
 
 /** EventBridge Pipes' own metrics (namespace AWS/EventBridge/Pipes, dimension PipeName). */
@@ -57,6 +59,12 @@ export function outboxAlarms(outbox: OutboxMonitoring, context: OutboxMonitoring
       statistic: 'Maximum', period: 60, evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold',
     },
     {
+      name: 'outbox-records-unreadable',
+      description: 'The outbox relay skipped stream records it could not read: their events wait for a forced redeliver-outbox sweep; read the relay logs',
+      namespace: context.metricsNamespace, metricName: OUTBOX_METRICS.unreadable, dimensions: { service: context.serviceName },
+      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    },
+    {
       // Also raised when the pipe cannot invoke the relay at all, when the relay writes no iterator age.
       name: 'outbox-pipe-failed',
       description: 'The outbox pipe fails to run the relay: events stay undelivered while it retries',
@@ -77,9 +85,10 @@ export function outboxWidgets(outbox: OutboxMonitoring, context: OutboxMonitorin
     graph('Outbox delivery lag (oldest record per relay batch, ms)', [[ns, OUTBOX_METRICS.iteratorAge, 'service', service, { stat: 'Maximum', label: 'iterator age' }]], 0, {
       annotations: { horizontal: [{ label: 'alarm', value: outbox.iteratorAgeAlarmSeconds * 1000 }] },
     }),
-    graph('Outbox events delivered and failed, outbox DLQ, pipe failures', [
+    graph('Outbox events delivered and failed, unreadable records, outbox DLQ, pipe failures', [
       [ns, OUTBOX_METRICS.delivered, 'service', service, { stat: 'Sum', label: 'delivered' }],
       [ns, OUTBOX_METRICS.failed, 'service', service, { stat: 'Sum', label: 'failed (retried)' }],
+      [ns, OUTBOX_METRICS.unreadable, 'service', service, { stat: 'Sum', label: 'records unreadable (skipped)' }],
       ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', outbox.deadLetterQueueName, { stat: 'Maximum', label: 'outbox DLQ visible' }],
       [PIPES_NAMESPACE, PIPE_EXECUTION_FAILED, 'PipeName', outbox.pipeName, { stat: 'Sum', label: 'pipe executions failed' }],
     ], 12),

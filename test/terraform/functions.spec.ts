@@ -3,7 +3,7 @@ import { Testing } from '../../terraform/testing.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { functionEnvironment, type OutboxEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
+import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
 import type { MigrationPhase, StageConfig, Topology } from '../../terraform/stage-config.js';
 import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
@@ -21,13 +21,13 @@ function variant(topology: Topology, phase: MigrationPhase): StageConfig {
   return { ...stage('dev'), topology, migration: { phase } };
 }
 
-// Every name a function's environment may carry: the pipeline's own (validated by loadConfig), the outbox's and the runtime's.
-const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof OutboxEnvironment | keyof RuntimeEnvironment)[] = [
+// Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
+const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnvironment)[] = [
   'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
   'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
   'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
   'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
-  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL',
+  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL', 'OUTBOX_SWEEP_AGE_SECONDS',
   'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
 ];
 
@@ -95,9 +95,13 @@ describe('Stack: functions', () => {
         });
       }
 
-      it("gives every function the outbox DLQ's URL, which the redrive's redeliver-outbox run reads", () => {
+      it("gives every function the outbox DLQ's URL and the stage's sweep age, which the redrive's redeliver-outbox run reads", () => {
         const url = synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${config.namePrefix}-outbox-dlq`), 'url');
-        for (const name of functionsFor(config.topology)) expect(variables(synthesized, name).OUTBOX_DEAD_LETTER_QUEUE_URL, name).to.equal(url);
+        for (const name of functionsFor(config.topology)) {
+          const environment = variables(synthesized, name);
+          expect(environment, name).to.deep.include({ OUTBOX_DEAD_LETTER_QUEUE_URL: url, OUTBOX_SWEEP_AGE_SECONDS: String(config.outbox.sweepAgeSeconds) });
+          expect(loadConfig(environment), name).to.deep.include({ outboxDeadLetterQueueUrl: url, outboxSweepAgeSeconds: config.outbox.sweepAgeSeconds });
+        }
       });
 
       it('gives every function the same environment', () => {

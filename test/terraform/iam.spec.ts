@@ -52,7 +52,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
       ...orchestrated,
       [table]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       [bus]: ['events:PutEvents'],
-      [outboxDlq]: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      [outboxDlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
     },
   };
   return { ...common, ...own[name] };

@@ -111,6 +111,12 @@ describe('Stack: transactional outbox', () => {
           });
         });
 
+        it('alarms as soon as the relay skips a stream record it cannot read', () => {
+          expect(alarm('outbox-records-unreadable')).to.deep.include({
+            namespace: config.application.metricsNamespace, metric_name: OUTBOX_METRICS.unreadable, dimensions: { service: config.application.serviceName }, threshold: 1,
+          });
+        });
+
         it('alarms when the pipe fails to run the relay', () => {
           expect(alarm('outbox-pipe-failed')).to.deep.include({
             namespace: PIPES_NAMESPACE, metric_name: PIPE_EXECUTION_FAILED, dimensions: { PipeName: `${prefix}-outbox` }, statistic: 'Sum', threshold: config.alarms.functionErrorsThreshold,
@@ -126,7 +132,7 @@ describe('Stack: transactional outbox', () => {
           expect(charted('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).to.include(`${prefix}-outbox-dlq`);
           expect(charted(PIPES_NAMESPACE, PIPE_EXECUTION_FAILED)).to.deep.equal([`${prefix}-outbox`]);
           const listed = widgets.find((widget) => widget.properties.title === 'Alarms')?.properties.alarms ?? [];
-          for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-pipe-failed']) {
+          for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-records-unreadable', 'outbox-pipe-failed']) {
             const id = synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`);
             expect(listed, name).to.include(synthesized.ref('aws_cloudwatch_metric_alarm', id, 'arn'));
           }
@@ -145,6 +151,10 @@ describe('Stack: transactional outbox', () => {
       expect(stageConfigProblems(withOutbox({ maximumRetryAttempts: -1 }))).to.deep.equal(['outbox.maximumRetryAttempts must be 0-10000 (bounded)']);
       expect(stageConfigProblems(withOutbox({ maximumRecordAgeSeconds: -1 }))).to.have.length(1);
       expect(stageConfigProblems(withOutbox({ maximumRecordAgeSeconds: STREAM_RETENTION_SECONDS + 1 }))).to.have.length(1);
+    });
+
+    it('refuses a sweep age beyond the stream retention', () => {
+      expect(stageConfigProblems(withOutbox({ sweepAgeSeconds: -1 }))).to.deep.equal(['outbox.sweepAgeSeconds must be 0-86400']);
     });
 
     it('refuses a batch size, batching window or schedule the pipe would not take', () => {
