@@ -43,13 +43,13 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     eventBus: ['events:PutEvents'],
     idempotencyTable: ['dynamodb:UpdateItem'],
   },
+  // No event bus: the worker commits its events to the outbox with the outcome, and the relay sends them.
   worker: {
     // ReceiveMessage, DeleteMessage and GetQueueAttributes are the event source mapping's; the worker
     // itself holds failed messages back with ChangeMessageVisibility.
     orderQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
     deadLetterQueue: ['sqs:SendMessage'],
     idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    eventBus: ['events:PutEvents'],
   },
   // Besides the DLQ run: `redeliver-outbox` empties the outbox DLQ and sweeps the table (Scan) for records
   // still carrying undelivered events, sends and marks them; `replay` finds parked records (Scan or GetItem),

@@ -39,11 +39,11 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
     idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     processor: { [table]: ['dynamodb:UpdateItem'] },
     events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
+    // The outbox: the worker never calls the event bus.
     worker: {
       [order]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
       [dlq]: ['sqs:SendMessage'],
       [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      [bus]: ['events:PutEvents'],
     },
     // The DLQ run, the outbox redelivery (outbox DLQ, then a sweep of the table) and the replay of parked orders.
     redrive: {
