@@ -31,6 +31,8 @@ export interface PipelineEnvironment {
   REDRIVE_MESSAGE_BUDGET?: string;
   REDRIVE_TIME_BUDGET_MS?: string;
   PERMANENCE_RECEIVE_THRESHOLD?: string;
+  OUTBOX_DEAD_LETTER_QUEUE_URL?: string;
+  OUTBOX_SWEEP_AGE_SECONDS?: string;
 }
 
 export interface PipelineConfig {
@@ -58,6 +60,10 @@ export interface PipelineConfig {
   readonly redriveMessageBudget: number;
   readonly redriveTimeBudgetMs: number;
   readonly permanenceReceiveThreshold: number;
+  /** The outbox pipe's DLQ; the redrive's outbox redelivery reads it (unset: redelivery sweeps only when asked to). */
+  readonly outboxDeadLetterQueueUrl: string | undefined;
+  /** The outbox sweep re-delivers events left undelivered for longer than this. */
+  readonly outboxSweepAgeSeconds: number;
 }
 
 export class ConfigurationError extends Error {
@@ -104,6 +110,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     redriveMessageBudget: integer(env, 'REDRIVE_MESSAGE_BUDGET', 100, 1, 10_000, problems),
     redriveTimeBudgetMs: integer(env, 'REDRIVE_TIME_BUDGET_MS', 20_000, 1_000, 900_000, problems),
     permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
+    outboxDeadLetterQueueUrl: text(env, 'OUTBOX_DEAD_LETTER_QUEUE_URL', '') || undefined,
+    outboxSweepAgeSeconds: integer(env, 'OUTBOX_SWEEP_AGE_SECONDS', 60, 0, 24 * 3600, problems),
   };
   if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');

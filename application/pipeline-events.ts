@@ -8,6 +8,7 @@ export const EVENT_TYPES = {
   processed: 'OrderProcessed',
   failed: 'OrderFailed',
   parked: 'OrderParked',
+  replayed: 'OrderReplayed',
 } as const;
 
 export interface EventContext {
@@ -91,4 +92,16 @@ export function customOrderEvent(
     throw new ValidationError(`invalid custom event: ${problems.join('; ')}`, { code: 'EVENT.INVALID_CUSTOM_EVENT', context: { detailType, problems } });
   }
   return build(context, detailType, { ...detail }, discriminator);
+}
+
+/** An operator brought a parked order back; `replay` counts the replays of this key, so each is its own event. */
+export function orderReplayedEvent(
+  context: EventContext, replay: { readonly replay: number; readonly resumed: boolean; readonly previousFailure?: FailureInfo },
+): PipelineEvent {
+  return build(context, EVENT_TYPES.replayed, {
+    replay: replay.replay,
+    // resumed: the outcome had been committed, so only its announcement is delivered again.
+    resumed: replay.resumed,
+    ...(replay.previousFailure === undefined ? {} : { previousCategory: replay.previousFailure.category, previousCode: replay.previousFailure.code }),
+  }, String(replay.replay));
 }

@@ -2,6 +2,8 @@
 export const TOKENS = {
   OrderQueue: Symbol.for('OrderQueue'),
   DeadLetterQueue: Symbol.for('DeadLetterQueue'),
+  /** The outbox pipe's dead-letter queue (batches the pipe gave up on). */
+  OutboxDeadLetterQueue: Symbol.for('OutboxDeadLetterQueue'),
   IdempotencyStore: Symbol.for('IdempotencyStore'),
   EventBus: Symbol.for('EventBus'),
   Clock: Symbol.for('Clock'),

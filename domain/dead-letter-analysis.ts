@@ -12,6 +12,8 @@ export const MESSAGE_ATTRIBUTES = {
   redriveAttempt: 'redriveAttempt',
   /** The delay the last redrive chose, so that decorrelated jitter can grow from it. */
   redriveDelaySeconds: 'redriveDelaySeconds',
+  /** Which operator replay of the order sent this copy (absent: none); older copies are superseded. */
+  replay: 'replay',
 } as const;
 
 export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];

@@ -1,5 +1,6 @@
 import type { ErrorCategory } from './error-category.js';
 import { IllegalTransitionError, TransientError } from './errors.js';
+import { appendToOutbox, markDelivered, type OutboxEntry } from './outbox.js';
 
 /**
  * The idempotency record's life. NEW is the status of a key with no live record (absent or expired): it
@@ -9,7 +10,10 @@ import { IllegalTransitionError, TransientError } from './errors.js';
  *   NEW ──claim──▶ INFLIGHT ──complete──▶ SUCCEEDED
  *                    │  ▲ └──fail(park)──▶ PARKED
  *        fail(retry) ▼  │ claim (RETRY, or INFLIGHT whose lease expired: the worker died)
- *                   RETRY ──park──▶ PARKED
+ *                   RETRY ──park──▶ PARKED ──replay──▶ SUCCEEDED (outcome committed) or RETRY (fresh attempts)
+ *
+ * Completion, failure, parking and replay append the events that announce them to the record's outbox
+ * (`domain/outbox.ts`) in the same write; DELIVER marks them delivered and changes nothing else.
  */
 export const IDEMPOTENCY_STATUSES = ['NEW', 'INFLIGHT', 'RETRY', 'SUCCEEDED', 'PARKED'] as const;
 export type IdempotencyStatus = (typeof IDEMPOTENCY_STATUSES)[number];
@@ -42,6 +46,18 @@ export interface IdempotencyRecord {
   readonly outcome?: OutcomeSummary;
   readonly orderId?: string;
   readonly correlationId?: string;
+  /** Events committed with this record's transitions, delivered by the outbox relay. */
+  readonly outbox?: readonly OutboxEntry[];
+  /** The message of a parked order, kept so that a replay can send it again (bounded; see `truncated`). */
+  readonly parkedMessage?: ParkedMessage;
+  /** How many times an operator replayed this order. */
+  readonly replays?: number;
+}
+
+export interface ParkedMessage {
+  readonly body: string;
+  /** The body was longer than a record may hold: it cannot be replayed from the record. */
+  readonly truncated: boolean;
 }
 
 export interface ClaimRequest {
@@ -70,11 +86,21 @@ export type ClaimDecision =
 export type IdempotencyEvent =
   | { readonly type: 'CLAIM'; readonly request: ClaimRequest }
   | { readonly type: 'RECORD_OUTCOME'; readonly ownerToken: string; readonly outcome: OutcomeSummary }
-  /** `outcome`, when given, is committed with the completion: the business effect and its record in one write. */
-  | { readonly type: 'COMPLETE'; readonly ownerToken: string; readonly outcome?: OutcomeSummary }
-  /** `outcome`, when given, is kept so that the retry only re-emits events (the business step succeeded). */
-  | { readonly type: 'FAIL'; readonly ownerToken: string; readonly failure: FailureInfo; readonly park: boolean; readonly outcome?: OutcomeSummary }
-  | { readonly type: 'PARK'; readonly failure: FailureInfo };
+  /** `outcome`, when given, is committed with the completion: the business effect, its record and its events in one write. */
+  | { readonly type: 'COMPLETE'; readonly ownerToken: string; readonly outcome?: OutcomeSummary; readonly events?: readonly OutboxEntry[] }
+  /** `outcome`, when given, is kept so that the retry does not run the business step again. */
+  | {
+    readonly type: 'FAIL'; readonly ownerToken: string; readonly failure: FailureInfo; readonly park: boolean; readonly outcome?: OutcomeSummary;
+    readonly events?: readonly OutboxEntry[]; readonly parkedMessage?: ParkedMessage;
+  }
+  | { readonly type: 'PARK'; readonly failure: FailureInfo; readonly events?: readonly OutboxEntry[]; readonly parkedMessage?: ParkedMessage }
+  /** The relay delivered these events. */
+  | { readonly type: 'DELIVER'; readonly eventIds: readonly string[] }
+  /**
+   * An operator brings a PARKED order back: with a committed outcome it is SUCCEEDED (its events are
+   * delivered again, nothing runs twice); without one it is RETRY with a fresh attempt budget.
+   */
+  | { readonly type: 'REPLAY'; readonly events: readonly OutboxEntry[] };
 
 /** Completion or failure presented by a worker that no longer holds the lease. */
 export class LeaseLostError extends TransientError {
@@ -145,6 +171,9 @@ function claimedRecord(existing: IdempotencyRecord | undefined, request: ClaimRe
     ...base,
     ...(existing?.lastError === undefined ? {} : { lastError: existing.lastError }),
     ...(existing?.outcome === undefined ? {} : { outcome: existing.outcome }),
+    ...(existing?.outbox === undefined ? {} : { outbox: existing.outbox }),
+    ...(existing?.parkedMessage === undefined ? {} : { parkedMessage: existing.parkedMessage }),
+    ...(existing?.replays === undefined ? {} : { replays: existing.replays }),
   };
 }
 
@@ -166,16 +195,39 @@ export function transition(record: IdempotencyRecord | undefined, event: Idempot
       return { ...record, outcome: event.outcome, updatedAt: now };
     case 'COMPLETE':
       assertOwner(record, event.ownerToken, from, event.type);
-      return withOutcome(released(record, 'SUCCEEDED', now), event.outcome);
-    case 'FAIL':
+      return withEvents(withOutcome(released(record, 'SUCCEEDED', now), event.outcome), event.events);
+    case 'FAIL': {
       assertOwner(record, event.ownerToken, from, event.type);
-      return withOutcome({ ...released(record, event.park ? 'PARKED' : 'RETRY', now), lastError: event.failure }, event.outcome);
+      const failed = withOutcome({ ...released(record, event.park ? 'PARKED' : 'RETRY', now), lastError: event.failure }, event.outcome);
+      return withParkedMessage(withEvents(failed, event.events), event.park ? event.parkedMessage : undefined);
+    }
     case 'PARK':
       if (record.status === 'SUCCEEDED' || (record.status === 'INFLIGHT' && !leaseExpired(record, now))) {
         throw new IllegalTransitionError('idempotency', record.status, event.type);
       }
-      return { ...released(record, 'PARKED', now), lastError: event.failure };
+      return withParkedMessage(withEvents({ ...released(record, 'PARKED', now), lastError: event.failure }, event.events), event.parkedMessage);
+    case 'DELIVER':
+      return { ...record, outbox: markDelivered(record.outbox, event.eventIds, now) };
+    case 'REPLAY':
+      return replayed(record, event.events, now);
   }
+}
+
+function replayed(record: IdempotencyRecord, events: readonly OutboxEntry[], now: number): IdempotencyRecord {
+  if (record.status !== 'PARKED') throw new IllegalTransitionError('idempotency', record.status, 'REPLAY');
+  const { lastError: _failure, ...rest } = record;
+  const base = { ...rest, replays: (record.replays ?? 0) + 1, updatedAt: now };
+  // The outcome was committed: the order succeeded, only its announcement is owed. Otherwise it is worked
+  // again from the first attempt; the record forgets the failure so that an old copy cannot re-park it.
+  return withEvents(record.outcome !== undefined ? { ...base, status: 'SUCCEEDED' } : { ...base, status: 'RETRY', attempts: 0 }, events);
+}
+
+function withEvents(record: IdempotencyRecord, events: readonly OutboxEntry[] | undefined): IdempotencyRecord {
+  return events === undefined || events.length === 0 ? record : { ...record, outbox: appendToOutbox(record.outbox, events) };
+}
+
+function withParkedMessage(record: IdempotencyRecord, parkedMessage: ParkedMessage | undefined): IdempotencyRecord {
+  return parkedMessage === undefined ? record : { ...record, parkedMessage };
 }
 
 function assertOwner(record: IdempotencyRecord, ownerToken: string, from: IdempotencyStatus, event: string): void {

@@ -30,6 +30,9 @@ export function awsAdaptersModule(config: PipelineConfig, clock: Clock, random: 
       orchestrated === undefined ? orderQueue : new SplitOrderQueue(orderQueue, orchestrated, config.orchestratedSharePercent),
     );
     bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: config.deadLetterQueueUrl, ...retryTools }));
+    if (config.outboxDeadLetterQueueUrl !== undefined) {
+      bind<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue).toConstantValue(new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: config.outboxDeadLetterQueueUrl, ...retryTools }));
+    }
     bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName }));
     bind<EventBus>(ADAPTERS.EventBus).toConstantValue(new EventBridgeEventBus({ client: clients.eventBridge, eventBusName: config.eventBusName, ...retryTools }));
   });

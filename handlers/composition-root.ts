@@ -20,7 +20,10 @@ import { PublishOrder } from '../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../application/use-cases/redrive-dead-letters.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { AnnounceProcessedOrder, ProcessClaimedOrder, ReleaseFailedClaim } from '../application/use-cases/orchestrated-steps.js';
+import { ProcessClaimedOrder, ReleaseFailedClaim } from '../application/use-cases/orchestrated-steps.js';
+import { RelayOutboxEvents } from '../application/use-cases/relay-outbox-events.js';
+import { RedeliverOutbox } from '../application/use-cases/redeliver-outbox.js';
+import { ReplayParkedOrders } from '../application/use-cases/replay-parked-orders.js';
 import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
 import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js';
 import { MathRandom } from '../adapters/system/math-random.js';
@@ -62,6 +65,9 @@ export function coreModule(config: PipelineConfig, services: RuntimeServices): C
     bind<OrderQueue>(TOKENS.OrderQueue).toDynamicValue((ctx) => new GuardedOrderQueue(ctx.get<OrderQueue>(ADAPTERS.OrderQueue), breakers(ctx))).inSingletonScope();
     bind<DeadLetterQueue>(TOKENS.DeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue), breakers(ctx))).inSingletonScope();
     bind<IdempotencyStore>(TOKENS.IdempotencyStore).toDynamicValue((ctx) => new GuardedIdempotencyStore(ctx.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), breakers(ctx))).inSingletonScope();
+    if (hasOutboxDeadLetterQueue(config)) {
+      bind<DeadLetterQueue>(TOKENS.OutboxDeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue), breakers(ctx))).inSingletonScope();
+    }
     bind<EventBus>(TOKENS.EventBus).toDynamicValue((ctx) => new GuardedEventBus(ctx.get<EventBus>(ADAPTERS.EventBus), breakers(ctx))).inSingletonScope();
     bind(ValidateOrder).toSelf().inSingletonScope();
     bind(PublishOrder).toSelf().inSingletonScope();
@@ -72,9 +78,16 @@ export function coreModule(config: PipelineConfig, services: RuntimeServices): C
     bind(WorkOrderBatch).toSelf().inSingletonScope();
     bind(RedriveDeadLetters).toSelf().inSingletonScope();
     bind(ProcessClaimedOrder).toSelf().inSingletonScope();
-    bind(AnnounceProcessedOrder).toSelf().inSingletonScope();
+    bind(RelayOutboxEvents).toSelf().inSingletonScope();
+    bind(RedeliverOutbox).toSelf().inSingletonScope();
+    bind(ReplayParkedOrders).toSelf().inSingletonScope();
     bind(ReleaseFailedClaim).toSelf().inSingletonScope();
   });
+}
+
+/** The outbox pipe's DLQ exists in memory, and on AWS where the stage gives its URL (the redrive's). */
+export function hasOutboxDeadLetterQueue(config: PipelineConfig): boolean {
+  return config.backend === 'memory' || config.outboxDeadLetterQueueUrl !== undefined;
 }
 
 export function createContainer(config: PipelineConfig, adapters: ContainerModule, services: RuntimeServices = defaultServices(config)): Container {

@@ -1,23 +1,40 @@
 import 'reflect-metadata';
 import type { Container } from 'inversify';
-import { ValidationError } from '../domain/errors.js';
-import { AnnounceProcessedOrder } from '../application/use-cases/orchestrated-steps.js';
+import type { Logger } from '../application/ports/logger.js';
+import type { Metrics } from '../application/ports/metrics.js';
+import { TOKENS } from '../application/tokens.js';
+import { RelayOutboxEvents } from '../application/use-cases/relay-outbox-events.js';
+import { parseStreamRecords } from '../adapters/aws/outbox-stream-records.js';
 import { containerAtInit } from './composition-root.js';
-import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
 
-/** Step Functions task: publishes OrderProcessed, then completes the claim. */
+/**
+ * The outbox relay: target of the EventBridge Pipe on the idempotency table's stream (filtered to images
+ * with undelivered events). Delivers them and answers with the records to retry.
+ */
 export const handler = createEventsHandler(containerAtInit());
 
+export interface StreamBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createEventsHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ eventId: string }> {
-  return (state) => asStep(async () => {
-    const claim = claimOf(state);
-    if (state.processed === undefined) throw new ValidationError('the workflow state holds no outcome', { code: 'STEP.NO_OUTCOME' });
-    return containerOf().get(AnnounceProcessedOrder).execute({
-      envelope: envelopeOf(state),
-      ownerToken: claim.ownerToken,
-      attempt: claim.decision.attempt ?? 1,
-      outcome: state.processed.outcome,
-    });
-  });
+export function createEventsHandler(containerOf: () => Container): (event: unknown) => Promise<StreamBatchResponse> {
+  return async (event) => {
+    const root = containerOf();
+    const { changes, unreadable } = parseStreamRecords(event);
+    try {
+      for (const { id, reason } of unreadable) {
+        // Retrying cannot make it readable: logged and counted (alarmed), not reported, so the shard moves on.
+        root.get<Logger>(TOKENS.Logger).error('unreadable outbox stream record skipped', { streamRecord: id, reason });
+        root.get<Metrics>(TOKENS.Metrics).add('OutboxRecordsUnreadable', 1, 'Count');
+      }
+      const result = await root.get(RelayOutboxEvents).execute(changes);
+      return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    } catch (error) {
+      root.get<Logger>(TOKENS.Logger).error('outbox relay failed unexpectedly; the whole batch is retried', { error: String(error) });
+      return { batchItemFailures: changes.map((change) => ({ itemIdentifier: change.id })) };
+    } finally {
+      root.get<Metrics>(TOKENS.Metrics).flush();
+    }
+  };
 }

@@ -52,6 +52,7 @@ export function createReleaseHandler(containerOf: () => Container): (state: Cons
     if (state.error === undefined) throw new ValidationError('the release step needs the caught error in the state', { code: 'STEP.NO_ERROR' });
     return containerOf().get(ReleaseFailedClaim).execute({
       envelope: envelopeOf(state),
+      messageBody: messageOf(state).body,
       ownerToken: claim.ownerToken,
       attempt: claim.decision.attempt ?? 1,
       failure: failureOfStepError(state.error),

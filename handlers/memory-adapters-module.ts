@@ -21,6 +21,8 @@ export interface MemoryQueueSettings {
   /** Create the orchestrated queue even at share 0, as a stage in topology `both` at migration phase 1 has it. */
   readonly createOrchestratedQueue?: boolean;
   readonly deadLetterQueueName: string;
+  /** The outbox pipe's DLQ: where the harness' stream poller sends the batches it gave up on. */
+  readonly outboxDeadLetterQueueName: string;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_MEMORY_QUEUES: MemoryQueueSettings = {
   orderQueueName: 'orders',
   orchestratedQueueName: 'orders-orchestrated',
   deadLetterQueueName: 'orders-dlq',
+  outboxDeadLetterQueueName: 'outbox-dlq',
   visibilityTimeoutSeconds: 30,
   maxReceiveCount: 5,
 };
@@ -39,6 +42,7 @@ export interface MemoryInfrastructure {
   readonly queues: MemoryQueueSettings;
   readonly orderQueue: OrderQueue;
   readonly deadLetterQueue: DeadLetterQueue;
+  readonly outboxDeadLetterQueue: DeadLetterQueue;
   readonly store: MemoryIdempotencyStore;
   readonly bus: MemoryEventBus;
 }
@@ -48,6 +52,7 @@ export function createMemoryInfrastructure(
 ): MemoryInfrastructure {
   const sqs = new InMemorySqs({ clock });
   sqs.createQueue(queues.deadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
+  sqs.createQueue(queues.outboxDeadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
   const sourceQueue = { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds, redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount } };
   sqs.createQueue(queues.orderQueueName, sourceQueue);
   const primary = new MemoryOrderQueue(sqs, queues.orderQueueName);
@@ -62,6 +67,7 @@ export function createMemoryInfrastructure(
     queues,
     orderQueue,
     deadLetterQueue: new MemoryDeadLetterQueue(sqs, queues.deadLetterQueueName),
+    outboxDeadLetterQueue: new MemoryDeadLetterQueue(sqs, queues.outboxDeadLetterQueueName),
     store: new MemoryIdempotencyStore(),
     bus: new MemoryEventBus({ clock, random }),
   };
@@ -71,6 +77,7 @@ export function memoryAdaptersModule(infrastructure: MemoryInfrastructure): Cont
   return new ContainerModule(({ bind }) => {
     bind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(infrastructure.orderQueue);
     bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(infrastructure.deadLetterQueue);
+    bind<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue).toConstantValue(infrastructure.outboxDeadLetterQueue);
     bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(infrastructure.store);
     bind<EventBus>(ADAPTERS.EventBus).toConstantValue(infrastructure.bus);
   });

@@ -5,7 +5,7 @@ import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps
 import { containerAtInit } from './composition-root.js';
 import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
 
-/** Step Functions task: the business step for a claimed record; its outcome is recorded under the claim. */
+/** Step Functions task: the business step for a claimed record, completed with its outcome and events (the outbox). */
 export const handler = createProcessorHandler(containerAtInit());
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */

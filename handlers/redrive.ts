@@ -3,20 +3,77 @@ import type { ScheduledEvent } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
+import { RedeliverOutbox, type RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import { RedriveDeadLetters, type RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
+import { ReplayParkedOrders, type ReplayReport, type ReplayRequest } from '../application/use-cases/replay-parked-orders.js';
+import { isErrorCategory } from '../domain/error-category.js';
+import { ValidationError } from '../domain/errors.js';
 import { containerAtInit } from './composition-root.js';
 
-/** Invoked on a schedule (EventBridge Scheduler); the event carries nothing the redrive needs. */
+/**
+ * The redrive function, in three roles chosen by its input: the scheduled DLQ redrive (a schedule's
+ * event, or `{}`), the scheduled outbox redelivery (`{"action":"redeliver-outbox"}`, `"force": true` to
+ * sweep with an empty pipe DLQ), and an operator's replay of parked orders
+ * (`{"action":"replay","keys":["…"]}` or `{"action":"replay","category":"PERMANENT","limit":50}`).
+ */
 export const handler = createRedriveHandler(containerAtInit());
 
+export type RedriveInput =
+  | ScheduledEvent
+  | Record<string, never>
+  | { readonly action: 'redrive' }
+  | { readonly action: 'redeliver-outbox'; readonly force?: boolean; readonly limit?: number }
+  | { readonly action: 'replay'; readonly keys?: readonly string[]; readonly category?: string; readonly limit?: number };
+
+/** Each input's report. */
+export interface RedriveHandler {
+  (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<RedriveReport>;
+  (event: Extract<RedriveInput, { action: 'redeliver-outbox' }>): Promise<RedeliverReport>;
+  (event: Extract<RedriveInput, { action: 'replay' }>): Promise<ReplayReport>;
+  (event: RedriveInput): Promise<RedriveReport | RedeliverReport | ReplayReport>;
+}
+
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createRedriveHandler(containerOf: () => Container): (event: ScheduledEvent | Record<string, never>) => Promise<RedriveReport> {
-  return async () => {
+export function createRedriveHandler(containerOf: () => Container): RedriveHandler {
+  return (async (event: RedriveInput) => {
     const root = containerOf();
     try {
-      return await root.get(RedriveDeadLetters).execute();
+      const action = typeof event === 'object' && event !== null && 'action' in event ? event.action : 'redrive';
+      switch (action) {
+        case 'redrive':
+          return await root.get(RedriveDeadLetters).execute();
+        case 'redeliver-outbox': {
+          const input = event as { force?: unknown; limit?: unknown };
+          return await root.get(RedeliverOutbox).execute({ force: input.force === true, ...limitOf(input.limit) });
+        }
+        case 'replay':
+          return await root.get(ReplayParkedOrders).execute(replayRequestOf(event));
+        default:
+          throw new ValidationError(`unknown redrive action ${String(action)}`, { code: 'REDRIVE.UNKNOWN_ACTION' });
+      }
     } finally {
       root.get<Metrics>(TOKENS.Metrics).flush();
     }
+  }) as RedriveHandler;
+}
+
+/** An operator's replay input, checked field by field: a bad one is refused with every reason, never half-run. */
+export function replayRequestOf(event: unknown): ReplayRequest {
+  const input = event as { keys?: unknown; category?: unknown; limit?: unknown };
+  const problems: string[] = [];
+  if (input.keys !== undefined && (!Array.isArray(input.keys) || input.keys.some((key) => typeof key !== 'string' || key === ''))) {
+    problems.push('keys must be a list of non-empty strings');
+  }
+  if (input.category !== undefined && !isErrorCategory(input.category)) problems.push(`category ${String(input.category)} is not an error category`);
+  if (input.limit !== undefined && !(Number.isInteger(input.limit) && (input.limit as number) > 0)) problems.push('limit must be a positive integer');
+  if (problems.length > 0) throw new ValidationError(`invalid replay request: ${problems.join('; ')}`, { code: 'REPLAY.INVALID_REQUEST', context: { problems } });
+  return {
+    ...(Array.isArray(input.keys) ? { keys: input.keys as string[] } : {}),
+    ...(isErrorCategory(input.category) ? { category: input.category } : {}),
+    ...limitOf(input.limit),
   };
+}
+
+function limitOf(value: unknown): { limit?: number } {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? { limit: value } : {};
 }

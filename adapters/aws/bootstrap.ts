@@ -3,8 +3,10 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ResourceNotFoundException as TableNotFound,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
@@ -23,6 +25,8 @@ export interface AwsResourceNames {
   /** A second source queue built like the order queue, sharing its DLQ: the orchestrated topology's in topology `both`. */
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
+  /** The outbox pipe's DLQ. Default `<deadLetterQueueName>-outbox`. */
+  readonly outboxDeadLetterQueueName?: string;
   readonly idempotencyTableName: string;
   readonly eventBusName: string;
   /** Where the rule delivers the bus's events so they can be read back. Default `<eventBusName>-events`. */
@@ -40,8 +44,11 @@ export interface AwsResources {
   readonly orchestratedQueueUrl?: string;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
+  readonly outboxDeadLetterQueueUrl: string;
   readonly idempotencyTableName: string;
   readonly idempotencyTableArn: string;
+  /** The table's stream (NEW_IMAGE), which the outbox relay reads. */
+  readonly idempotencyStreamArn: string;
   readonly eventBusName: string;
   readonly eventBusArn: string;
   readonly eventsQueueUrl: string;
@@ -78,7 +85,10 @@ export async function bootstrapAwsResources(clients: BootstrapClients, names: Aw
   const order = await createQueue(clients.sqs, endpoint, names.orderQueueName, sourceQueue);
   const orchestrated = names.orchestratedQueueName === undefined ? undefined : await createQueue(clients.sqs, endpoint, names.orchestratedQueueName, sourceQueue);
   const events = await createQueue(clients.sqs, endpoint, names.eventsQueueName ?? `${names.eventBusName}-events`, {});
-  const idempotencyTableArn = await createIdempotencyTable(clients.dynamodb, names.idempotencyTableName);
+  const outboxDeadLetter = await createQueue(clients.sqs, endpoint, names.outboxDeadLetterQueueName ?? `${names.deadLetterQueueName}-outbox`, {
+    MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS),
+  });
+  const table = await createIdempotencyTable(clients.dynamodb, names.idempotencyTableName);
   const eventBusArn = await createEventBus(clients.eventBridge, names.eventBusName);
   const rule = await clients.eventBridge.send(
     new PutRuleCommand({
@@ -105,8 +115,10 @@ export async function bootstrapAwsResources(clients: BootstrapClients, names: Aw
     ...(orchestrated === undefined ? {} : { orchestratedQueueUrl: orchestrated.url }),
     deadLetterQueueUrl: deadLetter.url,
     deadLetterQueueArn: deadLetter.arn,
+    outboxDeadLetterQueueUrl: outboxDeadLetter.url,
     idempotencyTableName: names.idempotencyTableName,
-    idempotencyTableArn,
+    idempotencyTableArn: table.arn,
+    idempotencyStreamArn: table.streamArn,
     eventBusName: names.eventBusName,
     eventBusArn,
     eventsQueueUrl: events.url,
@@ -127,20 +139,29 @@ async function createQueue(
   return { url, arn: required(described.Attributes?.QueueArn, `queue ${name} has no QueueArn`) };
 }
 
-async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
-  let arn = await describeTableArn(dynamodb, tableName);
-  if (arn === undefined) {
-    const created = await dynamodb.send(
+/** The outbox relay reads new images; a table made before the outbox gets its stream turned on. */
+const OUTBOX_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
+
+async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<{ arn: string; streamArn: string }> {
+  let described = await describeTable(dynamodb, tableName);
+  if (described === undefined) {
+    await dynamodb.send(
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: OUTBOX_STREAM,
       }),
     );
-    arn = required(created.TableDescription?.TableArn, `CreateTable ${tableName} returned no TableArn`);
+    await waitUntilActive(dynamodb, tableName);
+  } else if (described.StreamSpecification?.StreamEnabled !== true) {
+    await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: OUTBOX_STREAM }));
     await waitUntilActive(dynamodb, tableName);
   }
+  described = await describeTable(dynamodb, tableName);
+  const arn = required(described?.TableArn, `table ${tableName} has no TableArn`);
+  const streamArn = required(described?.LatestStreamArn, `table ${tableName} has no stream`);
   const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
@@ -148,13 +169,13 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true } }),
     );
   }
-  return arn;
+  return { arn, streamArn };
 }
 
-async function describeTableArn(dynamodb: DynamoDBClient, tableName: string): Promise<string | undefined> {
+async function describeTable(dynamodb: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
   try {
     const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    return described.Table?.TableArn;
+    return described.Table;
   } catch (error) {
     if (error instanceof TableNotFound) return undefined;
     throw error;

@@ -1,4 +1,4 @@
-import type { DeserializeHandler, DeserializeHandlerArguments, HandlerExecutionContext, MetadataBearer, Pluggable } from '@smithy/types';
+import type { DeserializeHandler, HandlerExecutionContext, InitializeHandler, MetadataBearer, Pluggable } from '@smithy/types';
 import { describeCall } from './aws-service.js';
 
 interface ClientWithStack {
@@ -6,25 +6,30 @@ interface ClientWithStack {
 }
 
 /**
- * Counts the HTTP requests that leave the process, per service and operation. It sits inside the SDK's
- * retry loop, so an SDK retry counts as another request, and a call a circuit breaker refused never
- * reaches it: the counts are what AWS would bill and throttle.
+ * Counts, per service and operation, either the HTTP requests that leave the process (`requests`, the
+ * default: inside the SDK's retry loop, so an SDK retry counts as another request; what AWS would bill
+ * and throttle) or the calls the code makes (`calls`: one per `client.send`, whatever the SDK retries;
+ * what a benchmark on a slow emulator can count without its timeouts multiplying the figures). A call a
+ * circuit breaker refused reaches neither.
  */
 export class CallCounter {
   private readonly calls = new Map<string, Map<string, number>>();
 
+  constructor(private readonly unit: 'requests' | 'calls' = 'requests') {}
+
   attach(client: ClientWithStack): this {
+    const count = <A, R>(next: (args: A) => R, context: HandlerExecutionContext) => (args: A): R => {
+      const { service, operation } = describeCall(context);
+      this.increment(service, operation);
+      return next(args);
+    };
     client.middlewareStack.use({
       applyToStack: (stack) => {
-        stack.add(
-          (next: DeserializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
-            (args: DeserializeHandlerArguments<object>) => {
-              const { service, operation } = describeCall(context);
-              this.increment(service, operation);
-              return next(args);
-            },
-          { step: 'deserialize', priority: 'high', name: 'pipelineCallCounter', override: true },
-        );
+        if (this.unit === 'requests') {
+          stack.add((next: DeserializeHandler<object, MetadataBearer>, context) => count(next, context), { step: 'deserialize', priority: 'high', name: 'pipelineCallCounter', override: true });
+        } else {
+          stack.add((next: InitializeHandler<object, MetadataBearer>, context) => count(next, context), { step: 'initialize', priority: 'high', name: 'pipelineSendCounter', override: true });
+        }
       },
     });
     return this;

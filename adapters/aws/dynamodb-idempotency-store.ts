@@ -7,7 +7,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { FailureCommit, IdempotencyStore, RecordQuery, ReplayAnswer } from '../../application/ports/idempotency-store.js';
+import { OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../domain/outbox.js';
 import { TransientError } from '../../domain/errors.js';
 import {
   LeaseLostError,
@@ -19,7 +20,8 @@ import {
   type IdempotencyRecord,
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
-import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
+import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
+import { IDEMPOTENCY_TABLE_KEY, outboxEntriesValue, toItem, toRecord } from './idempotency-item.js';
 
 export interface DynamoDbIdempotencyStoreOptions {
   readonly client: DynamoDBClient;
@@ -117,37 +119,46 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return this.ownerGuarded(key, ownerToken, now, 'SET outcome = :outcome, updatedAt = :now', marshall({ ':outcome': outcome }));
   }
 
-  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
+  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
+    const commit = commitClauses({ ...(events === undefined ? {} : { events }) });
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
     return this.ownerGuarded(
       key,
       ownerToken,
       now,
-      `SET #status = :succeeded, updatedAt = :now${withOutcome} ${RELEASE_LEASE}`,
-      outcome === undefined ? {} : marshall({ ':outcome': outcome }),
+      `SET #status = :succeeded, updatedAt = :now${withOutcome}${commit.set} ${RELEASE_LEASE}`,
+      { ...(outcome === undefined ? {} : marshall({ ':outcome': outcome })), ...commit.values },
     );
   }
 
-  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
+  fail(
+    key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary, commit: FailureCommit = {},
+  ): Promise<IdempotencyRecord> {
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
+    const clauses = commitClauses(park ? commit : { ...(commit.events === undefined ? {} : { events: commit.events }) });
     return this.ownerGuarded(
       key,
       ownerToken,
       now,
-      `SET #status = ${park ? ':parked' : ':retry'}, lastError = :lastError, updatedAt = :now${withOutcome} ${RELEASE_LEASE}`,
-      marshall({ ':lastError': { category: failure.category, code: failure.code }, ...(outcome === undefined ? {} : { ':outcome': outcome }) }),
+      `SET #status = ${park ? ':parked' : ':retry'}, lastError = :lastError, updatedAt = :now${withOutcome}${clauses.set} ${RELEASE_LEASE}`,
+      {
+        ...marshall({ ':lastError': { category: failure.category, code: failure.code }, ...(outcome === undefined ? {} : { ':outcome': outcome }) }),
+        ...clauses.values,
+      },
     );
   }
 
-  async park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
+  async park(key: string, failure: FailureInfo, now: number, commit: FailureCommit = {}): Promise<IdempotencyRecord | undefined> {
+    const clauses = commitClauses(commit);
     try {
       const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.keyOf(key),
-          ...expressions(`SET #status = :parked, lastError = :lastError, updatedAt = :now ${RELEASE_LEASE}`, PARKABLE, {
+          ...expressions(`SET #status = :parked, lastError = :lastError, updatedAt = :now${clauses.set} ${RELEASE_LEASE}`, PARKABLE, {
             ...statusValues(),
             ...marshall({ ':lastError': { category: failure.category, code: failure.code }, ':now': now, ':nowSeconds': now / 1000 }),
+            ...clauses.values,
           }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -160,6 +171,18 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       const current = error.Item === undefined ? undefined : toRecord(error.Item);
       return isLive(current, now) ? current : undefined;
     }
+  }
+
+  markDelivered(seen: IdempotencyRecord, eventIds: readonly string[], now: number): Promise<IdempotencyRecord | undefined> {
+    return markRecordDelivered(this.client, this.tableName, seen, eventIds, now);
+  }
+
+  replay(seen: IdempotencyRecord, events: readonly OutboxEntry[], now: number): Promise<ReplayAnswer> {
+    return replayRecord(this.client, this.tableName, seen, events, now);
+  }
+
+  find(query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
+    return findRecords(this.client, this.tableName, query, now);
   }
 
   async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
@@ -245,6 +268,21 @@ function expressions(update: string, condition: string, values: Values) {
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: Object.fromEntries(used),
   };
+}
+
+/** The SET clauses (and their values) that append events to the outbox and keep a parked message. */
+function commitClauses(commit: FailureCommit): { set: string; values: Values } {
+  let set = '';
+  const values: Values = {};
+  if (commit.events !== undefined && commit.events.length > 0) {
+    set += `, outbox = list_append(if_not_exists(outbox, :noEvents), :events), ${OUTBOX_PENDING_ATTRIBUTE} = :pending`;
+    Object.assign(values, { ':noEvents': { L: [] }, ':events': outboxEntriesValue(commit.events), ':pending': { BOOL: true } });
+  }
+  if (commit.parkedMessage !== undefined) {
+    set += ', parkedMessage = :parkedMessage';
+    values[':parkedMessage'] = { M: marshall(commit.parkedMessage) };
+  }
+  return { set, values };
 }
 
 function statusValues(): Values {

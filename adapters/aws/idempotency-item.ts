@@ -7,8 +7,10 @@ import {
   type FailureInfo,
   type IdempotencyRecord,
   type OutcomeSummary,
+  type ParkedMessage,
   type StoredStatus,
 } from '../../domain/idempotency.js';
+import { hasPendingEvents, OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../domain/outbox.js';
 
 /**
  * The idempotency table's item layout. Partition key `pk` (S) holds the record key; `expiresAt` (N,
@@ -19,7 +21,13 @@ export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiresAt';
 
 export function toItem(record: IdempotencyRecord): Record<string, AttributeValue> {
   const { key, ...rest } = record;
-  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest }, { removeUndefinedValues: true });
+  const pending = hasPendingEvents(record.outbox) ? { [OUTBOX_PENDING_ATTRIBUTE]: true } : {};
+  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending }, { removeUndefinedValues: true });
+}
+
+/** Outbox entries as list elements of an update expression (fresh: never delivered). */
+export function outboxEntriesValue(entries: readonly OutboxEntry[]): AttributeValue {
+  return { L: entries.map(({ deliveredAt: _delivered, ...entry }) => ({ M: marshall(entry) })) };
 }
 
 /** Reads an item from the table; anything that is not a record this code wrote is refused loudly. */
@@ -55,6 +63,9 @@ export function toRecord(item: Record<string, AttributeValue>): IdempotencyRecor
     ...defined('outcome', raw.outcome === undefined ? undefined : outcomeSummary(raw.outcome, problems)),
     ...defined('orderId', optional('orderId', text)),
     ...defined('correlationId', optional('correlationId', text)),
+    ...defined('outbox', raw.outbox === undefined ? undefined : outboxOf(raw.outbox, problems)),
+    ...defined('parkedMessage', raw.parkedMessage === undefined ? undefined : parkedMessageOf(raw.parkedMessage, problems)),
+    ...defined('replays', optional('replays', number)),
   };
   if (problems.length > 0) {
     throw new PermanentError(`malformed idempotency item: ${problems.join('; ')}`, {
@@ -90,5 +101,33 @@ function outcomeSummary(value: unknown, problems: string[]): OutcomeSummary | un
     }
   }
   problems.push('outcome is not a map of strings, numbers and booleans');
+  return undefined;
+}
+
+function outboxOf(value: unknown, problems: string[]): OutboxEntry[] | undefined {
+  if (!Array.isArray(value)) {
+    problems.push('outbox is not a list');
+    return undefined;
+  }
+  const entries: OutboxEntry[] = [];
+  for (const item of value as unknown[]) {
+    const entry = item as Partial<Record<keyof OutboxEntry, unknown>> | null;
+    const texts = ['eventId', 'detailType', 'source', 'detail'] as const;
+    if (typeof entry !== 'object' || entry === null || texts.some((name) => typeof entry[name] !== 'string') || typeof entry.time !== 'number'
+      || (entry.deliveredAt !== undefined && typeof entry.deliveredAt !== 'number')) {
+      problems.push('outbox holds an entry that is not {eventId, detailType, source, time, detail, deliveredAt?}');
+      return undefined;
+    }
+    entries.push(entry as OutboxEntry);
+  }
+  return entries;
+}
+
+function parkedMessageOf(value: unknown, problems: string[]): ParkedMessage | undefined {
+  const candidate = value as { body?: unknown; truncated?: unknown } | null;
+  if (typeof candidate === 'object' && candidate !== null && typeof candidate.body === 'string' && typeof candidate.truncated === 'boolean') {
+    return { body: candidate.body, truncated: candidate.truncated };
+  }
+  problems.push('parkedMessage is not a {body, truncated} map');
   return undefined;
 }

@@ -1,4 +1,11 @@
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import {
+  recordMatches,
+  type FailureCommit,
+  type IdempotencyStore,
+  type RecordQuery,
+  type ReplayAnswer,
+} from '../../application/ports/idempotency-store.js';
+import { markDelivered, type OutboxEntry } from '../../domain/outbox.js';
 import {
   LeaseLostError,
   decideClaim,
@@ -13,6 +20,13 @@ import {
 } from '../../domain/idempotency.js';
 import { IllegalTransitionError } from '../../domain/errors.js';
 import { resourceNotFound } from './service-error.js';
+
+/** One write, as DynamoDB Streams reports it: the item before and after (undefined when absent). */
+export interface RecordChange {
+  readonly key: string;
+  readonly before: IdempotencyRecord | undefined;
+  readonly after: IdempotencyRecord;
+}
 
 export interface MemoryIdempotencyStoreOptions {
   /** Named in the error a deleted table answers with. Default `idempotency`. */
@@ -31,6 +45,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, IdempotencyRecord>();
   private readonly tableName: string;
   private deleted = false;
+  private readonly listeners: ((change: RecordChange) => void)[] = [];
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.tableName = options.tableName ?? 'idempotency';
@@ -45,7 +60,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async claim(request: ClaimRequest): Promise<ClaimDecision> {
     this.assertTableExists();
     const decision = decideClaim(this.records.get(request.key), request);
-    if (decision.kind === 'PROCEED') this.records.set(request.key, copy(decision.record));
+    if (decision.kind === 'PROCEED') this.store(decision.record);
     return { ...decision, record: copy(decision.record) };
   }
 
@@ -53,8 +68,15 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.ownerGuarded(key, ownerToken, { type: 'RECORD_OUTCOME', ownerToken, outcome }, now);
   }
 
-  async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord> {
-    return this.ownerGuarded(key, ownerToken, { type: 'COMPLETE', ownerToken, ...(outcome === undefined ? {} : { outcome }) }, now);
+  /** Called after every write with copies of the item before and after, in write order (the harness' stream). */
+  onChange(listener: (change: RecordChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
+    return this.ownerGuarded(key, ownerToken, {
+      type: 'COMPLETE', ownerToken, ...(outcome === undefined ? {} : { outcome }), ...(events === undefined ? {} : { events }),
+    }, now);
   }
 
   async fail(
@@ -64,22 +86,48 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     park: boolean,
     now: number,
     outcome?: OutcomeSummary,
+    commit: FailureCommit = {},
   ): Promise<IdempotencyRecord> {
-    const event: IdempotencyEvent = { type: 'FAIL', ownerToken, failure, park, ...(outcome === undefined ? {} : { outcome }) };
+    const event: IdempotencyEvent = { type: 'FAIL', ownerToken, failure, park, ...(outcome === undefined ? {} : { outcome }), ...commit };
     return this.ownerGuarded(key, ownerToken, event, now);
   }
 
-  async park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined> {
+  async park(key: string, failure: FailureInfo, now: number, commit: FailureCommit = {}): Promise<IdempotencyRecord | undefined> {
     this.assertTableExists();
     const current = this.records.get(key);
     if (!isLive(current, now)) return undefined;
     try {
-      return this.store(transition(current, { type: 'PARK', failure }, now));
+      return this.store(transition(current, { type: 'PARK', failure, ...commit }, now));
     } catch (error) {
       // SUCCEEDED, or held by a live lease: nothing to park, and that is an answer, not a failure.
       if (error instanceof IllegalTransitionError) return copy(current);
       throw error;
     }
+  }
+
+  async markDelivered(seen: IdempotencyRecord, eventIds: readonly string[], now: number): Promise<IdempotencyRecord | undefined> {
+    this.assertTableExists();
+    const current = this.records.get(seen.key);
+    if (current === undefined) return undefined;
+    const ids = new Set(eventIds);
+    // Nothing undelivered to mark: no write (and no stream record), as in DynamoDB.
+    if (!(current.outbox ?? []).some((entry) => entry.deliveredAt === undefined && ids.has(entry.eventId))) return copy(current);
+    // Expired or not: delivery is a fact about events already sent, as DynamoDB's write records it.
+    return this.store({ ...current, outbox: markDelivered(current.outbox, eventIds, now) });
+  }
+
+  async replay(seen: IdempotencyRecord, events: readonly OutboxEntry[], now: number): Promise<ReplayAnswer> {
+    this.assertTableExists();
+    const current = this.records.get(seen.key);
+    if (!isLive(current, now) || current.status !== 'PARKED' || current.updatedAt !== seen.updatedAt) {
+      return { replayed: false, record: isLive(current, now) ? copy(current) : undefined };
+    }
+    return { replayed: true, record: this.store(transition(current, { type: 'REPLAY', events }, now)) };
+  }
+
+  async find(query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
+    this.assertTableExists();
+    return [...this.records.values()].filter((record) => isLive(record, now) && recordMatches(record, query)).slice(0, query.limit).map(copy);
   }
 
   async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {
@@ -110,7 +158,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private store(record: IdempotencyRecord): IdempotencyRecord {
+    const before = this.records.get(record.key);
     this.records.set(record.key, copy(record));
+    for (const listener of this.listeners) listener({ key: record.key, before: before === undefined ? undefined : copy(before), after: copy(record) });
     return copy(record);
   }
 }

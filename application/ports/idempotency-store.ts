@@ -1,28 +1,75 @@
+import type { ErrorCategory } from '../../domain/error-category.js';
 import type {
   ClaimDecision,
   ClaimRequest,
   FailureInfo,
   IdempotencyRecord,
   OutcomeSummary,
+  ParkedMessage,
 } from '../../domain/idempotency.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
+
+/** What a failure or a park commits besides the status: the events that announce it, the parked message. */
+export interface FailureCommit {
+  readonly events?: readonly OutboxEntry[];
+  readonly parkedMessage?: ParkedMessage;
+}
+
+export type ReplayAnswer =
+  | { readonly replayed: true; readonly record: IdempotencyRecord }
+  /** The record as it is (undefined when there is none): not PARKED, or changed under the replay. */
+  | { readonly replayed: false; readonly record: IdempotencyRecord | undefined };
+
+export interface RecordQuery {
+  /** Records that are PARKED, optionally with this failure category. */
+  readonly parked?: { readonly category?: ErrorCategory };
+  /** Records with undelivered events whose last change is older than this (epoch ms). */
+  readonly pendingEventsBefore?: number;
+  readonly limit: number;
+}
 
 /**
  * Stores idempotency records; the domain (`domain/idempotency.ts`) decides every transition.
  * Each method is one conditional write: `claim` answers a duplicate in that same call, and the
  * owner-guarded methods throw `LeaseLostError` when `ownerToken` no longer holds the record.
+ * Completion, failure and park commit their events to the record's outbox in that same write.
  */
 export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimDecision>;
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord>;
-  /** SUCCEEDED; `outcome`, when given, is stored in the same write (the worker's happy path is claim + complete). */
-  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord>;
+  /** SUCCEEDED; `outcome` and `events`, when given, are stored in the same write (the worker's happy path is claim + complete). */
+  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord>;
   /** RETRY, or PARKED when `park`; `outcome`, when given, is kept so the retry skips the business step. */
-  fail(key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary): Promise<IdempotencyRecord>;
+  fail(
+    key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary, commit?: FailureCommit,
+  ): Promise<IdempotencyRecord>;
   /**
    * Parks a key from outside a claim (the redrive). Returns undefined when there is nothing to park
    * (no live record) and the record unchanged when it SUCCEEDED or is held by a live lease.
    */
-  park(key: string, failure: FailureInfo, now: number): Promise<IdempotencyRecord | undefined>;
+  park(key: string, failure: FailureInfo, now: number, commit?: FailureCommit): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Marks outbox entries delivered (the relay), starting from `seen`, the image it read; undefined when
+   * the record is gone. A concurrent change is re-read and merged, never overwritten.
+   */
+  markDelivered(seen: IdempotencyRecord, eventIds: readonly string[], now: number): Promise<IdempotencyRecord | undefined>;
+  /** REPLAY of a PARKED record, conditional on it being unchanged since `seen` was read. */
+  replay(seen: IdempotencyRecord, events: readonly OutboxEntry[], now: number): Promise<ReplayAnswer>;
+  /** Live records matching the query, at most `limit` (an operator's or a sweep's look-up, not a hot path). */
+  find(query: RecordQuery, now: number): Promise<IdempotencyRecord[]>;
   /** The live record, or undefined when absent or expired. */
   get(key: string, now: number): Promise<IdempotencyRecord | undefined>;
+}
+
+/** The meaning of a RecordQuery, for stores that filter in code (DynamoDB encodes it as a filter expression). */
+export function recordMatches(record: IdempotencyRecord, query: RecordQuery): boolean {
+  if (query.parked !== undefined) {
+    if (record.status !== 'PARKED') return false;
+    if (query.parked.category !== undefined && record.lastError?.category !== query.parked.category) return false;
+  }
+  if (query.pendingEventsBefore !== undefined) {
+    if (!(record.outbox ?? []).some((entry) => entry.deliveredAt === undefined)) return false;
+    if (record.updatedAt >= query.pendingEventsBefore) return false;
+  }
+  return true;
 }

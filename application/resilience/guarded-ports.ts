@@ -3,7 +3,7 @@ import { RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { EventBus, PublishEventsResult } from '../ports/event-bus.js';
-import type { IdempotencyStore } from '../ports/idempotency-store.js';
+import type { IdempotencyStore, ReplayAnswer } from '../ports/idempotency-store.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { QueueMessage, SendResult } from '../ports/queue-message.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
@@ -91,6 +91,18 @@ export class GuardedIdempotencyStore implements IdempotencyStore {
 
   park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
     return this.breakers.run(DYNAMODB, () => this.inner.park(...args));
+  }
+
+  markDelivered(...args: Parameters<IdempotencyStore['markDelivered']>): Promise<IdempotencyRecord | undefined> {
+    return this.breakers.run(DYNAMODB, () => this.inner.markDelivered(...args));
+  }
+
+  replay(...args: Parameters<IdempotencyStore['replay']>): Promise<ReplayAnswer> {
+    return this.breakers.run(DYNAMODB, () => this.inner.replay(...args));
+  }
+
+  find(...args: Parameters<IdempotencyStore['find']>): Promise<IdempotencyRecord[]> {
+    return this.breakers.run(DYNAMODB, () => this.inner.find(...args));
   }
 
   get(...args: Parameters<IdempotencyStore['get']>): Promise<IdempotencyRecord | undefined> {

@@ -1,15 +1,14 @@
 import { inject, injectable } from 'inversify';
-import { errorForCategory } from '../../domain/errors.js';
 import { shouldRetry } from '../../domain/error-category.js';
 import type { FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
 import type { OrderEnvelope } from '../order-message.js';
-import { orderProcessedEvent } from '../pipeline-events.js';
+import { parkedMessageOf, toOutboxEntry } from '../outbox-events.js';
+import { orderFailedEvent, type EventContext } from '../pipeline-events.js';
 import type { PipelineConfig } from '../config.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import { TOKENS } from '../tokens.js';
 import { ProcessOrder } from './process-order.js';
-import { PublishOrderEvents } from './publish-order-events.js';
 
 export interface ClaimedOrder {
   readonly envelope: OrderEnvelope;
@@ -20,9 +19,9 @@ export interface ClaimedOrder {
 }
 
 /**
- * The processor step of the orchestrated topology: the business step, then its outcome recorded under
- * the claim. Separate functions do not share memory, so the outcome is made durable before the events
- * step runs (the composed worker instead commits it with the completion).
+ * The processor step of the orchestrated topology: the business step, then the completion that commits
+ * its outcome and the events announcing it (the outbox) in one owner-guarded write, as the composed
+ * worker does. The workflow ends here: no step calls the event bus; the outbox relay delivers.
  */
 @injectable()
 export class ProcessClaimedOrder {
@@ -30,40 +29,14 @@ export class ProcessClaimedOrder {
     @inject(ProcessOrder) private readonly process: ProcessOrder,
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.Clock) private readonly clock: Clock,
-  ) {}
-
-  async execute(input: ClaimedOrder): Promise<OutcomeSummary> {
-    if (input.recordedOutcome !== undefined) return input.recordedOutcome;
-    const outcome = await this.process.execute({ envelope: input.envelope, attempt: input.attempt });
-    await this.store.recordOutcome(input.envelope.idempotencyKey, input.ownerToken, outcome, this.clock.now());
-    return outcome;
-  }
-}
-
-/** The events step of the orchestrated topology: announce the outcome, then complete the claim. */
-@injectable()
-export class AnnounceProcessedOrder {
-  constructor(
-    @inject(PublishOrderEvents) private readonly events: PublishOrderEvents,
-    @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
   ) {}
 
-  async execute(input: ClaimedOrder & { readonly outcome: OutcomeSummary }): Promise<{ readonly eventId: string }> {
-    const { envelope } = input;
-    const event = orderProcessedEvent({
-      source: this.config.eventSource,
-      idempotencyKey: envelope.idempotencyKey,
-      orderId: envelope.body.order.orderId,
-      correlationId: envelope.correlationId,
-      now: this.clock.now(),
-    }, input.outcome);
-    const result = await this.events.execute([event]);
-    const failed = result.failed[0];
-    if (failed !== undefined) throw errorForCategory(failed.category, 'OrderProcessed event not delivered', { code: failed.code });
-    await this.store.complete(envelope.idempotencyKey, input.ownerToken, this.clock.now(), input.outcome);
-    return { eventId: event.eventId };
+  async execute(input: ClaimedOrder): Promise<OutcomeSummary> {
+    const outcome = input.recordedOutcome ?? await this.process.execute({ envelope: input.envelope, attempt: input.attempt });
+    const events = this.process.announcements(eventContextOf(input.envelope, this.config, this.clock.now()), outcome).map(toOutboxEntry);
+    await this.store.complete(input.envelope.idempotencyKey, input.ownerToken, this.clock.now(), outcome, events);
+    return outcome;
   }
 }
 
@@ -90,11 +63,30 @@ export class ReleaseFailedClaim {
   constructor(
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
   ) {}
 
-  async execute(input: { readonly envelope: OrderEnvelope; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo }): Promise<ReleaseResult> {
+  async execute(input: {
+    readonly envelope: OrderEnvelope; readonly messageBody: string; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo;
+  }): Promise<ReleaseResult> {
     const retry = shouldRetry(input.failure.category, input.attempt);
-    await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, this.clock.now());
+    const now = this.clock.now();
+    // A park commits its OrderFailed event and keeps the message for a replay, as the worker's does.
+    const commit = retry ? {} : {
+      events: [toOutboxEntry(orderFailedEvent(eventContextOf(input.envelope, this.config, now), input.failure, input.attempt))],
+      parkedMessage: parkedMessageOf(input.messageBody),
+    };
+    await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, now, undefined, commit);
     return { verdict: retry ? 'RETRY' : 'PARK', failure: input.failure };
   }
+}
+
+function eventContextOf(envelope: OrderEnvelope, config: PipelineConfig, now: number): EventContext {
+  return {
+    source: config.eventSource,
+    idempotencyKey: envelope.idempotencyKey,
+    orderId: envelope.body.order.orderId,
+    correlationId: envelope.correlationId,
+    now,
+  };
 }

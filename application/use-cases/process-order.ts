@@ -5,6 +5,8 @@ import { evaluateOrder, type OrderRules } from '../../domain/order.js';
 import type { PipelineConfig } from '../config.js';
 import { simulatedCategory } from '../failure-simulation.js';
 import type { OrderEnvelope } from '../order-message.js';
+import { orderProcessedEvent, type EventContext } from '../pipeline-events.js';
+import type { PipelineEvent } from '../ports/event-bus.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import { TOKENS } from '../tokens.js';
@@ -50,6 +52,17 @@ export class ProcessOrder {
       taxMinor: priced.taxMinor,
       totalMinor: priced.totalMinor,
     };
+  }
+
+  /**
+   * The events that announce a processed order. They are committed with its outcome, in the completion
+   * write, and delivered afterwards by the outbox relay: an announcement never precedes its commit. A
+   * business rule of your own adds its events here, built with `customOrderEvent` (same envelope,
+   * deterministic id); they must depend only on the envelope and the outcome, as a resumed attempt
+   * builds them again from the stored outcome.
+   */
+  announcements(context: EventContext, outcome: OutcomeSummary): PipelineEvent[] {
+    return [orderProcessedEvent(context, outcome)];
   }
 
   private simulate(input: ProcessOrderInput): void {

@@ -5,7 +5,9 @@ import type { ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { backoffPolicyOf, type PipelineConfig } from '../config.js';
 import { payloadHashOf } from '../order-message.js';
+import { parkedMessageOf, toOutboxEntry } from '../outbox-events.js';
 import { orderParkedEvent } from '../pipeline-events.js';
+import type { PipelineEvent } from '../ports/event-bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
@@ -21,7 +23,7 @@ export interface RedriveReport {
   readonly received: number;
   readonly redriven: number;
   readonly parked: number;
-  /** DLQ copies of orders that have since succeeded: deleted, nothing else to do. */
+  /** DLQ copies of orders that have since succeeded, or that a replay superseded: deleted, nothing else to do. */
   readonly duplicatesRemoved: number;
   /** Left in the DLQ for the next run (a send, event or delete did not go through). */
   readonly leftInQueue: number;
@@ -105,7 +107,8 @@ export class RedriveDeadLetters {
       const found = key === undefined ? undefined : await this.recordOf(key, now);
       // Under a reused key the record is another order's: it says nothing about this message and is not touched.
       const record = found !== undefined && found.payloadHash === payloadHashOf(message.body) ? found : undefined;
-      if (record?.status === 'SUCCEEDED') {
+      // SUCCEEDED: done. A copy older than the record's last replay: the replayed copy carries the order now.
+      if (record?.status === 'SUCCEEDED' || supersededByReplay(message, record)) {
         deletable.push(message.receiptHandle);
         duplicates++;
         continue;
@@ -154,38 +157,49 @@ export class RedriveDeadLetters {
     return items.filter((_, index) => sentIds.has(`r${index}`)).map((item) => item.message.receiptHandle);
   }
 
-  /** Marks the record PARKED and announces the message; returns the items whose announcement was delivered. */
+  /**
+   * Parks for good. A message with a record of its own commits the park, its OrderParked event (the
+   * outbox) and the message itself to the record in one write; the relay announces it. A message without
+   * one (no key, a reused key) is announced directly. Returns the items parked: their DLQ copies go.
+   */
   private async park(items: readonly Analysed[], now: number): Promise<Analysed[]> {
     if (items.length === 0) return [];
-    const events = await Promise.all(items.map(async (item) => {
+    const committed: Analysed[] = [];
+    const direct: { item: Analysed; event: PipelineEvent }[] = [];
+    for (const item of items) {
       // The worker's own code says what went wrong; REDRIVE.<source> only when nothing better is known.
       const code = item.message.attributes[MESSAGE_ATTRIBUTES.errorCode] ?? item.recordedCode ?? `REDRIVE.${item.verdict.source.toUpperCase()}`;
       const failure = { category: item.verdict.category, code };
-      if (item.key !== undefined && item.ownsRecord) await this.parkRecord(item.key, failure, now);
-      return orderParkedEvent({
+      const event = orderParkedEvent({
         source: this.config.eventSource,
         idempotencyKey: item.key ?? `dlq-${item.message.messageId}`,
         orderId: item.message.attributes[MESSAGE_ATTRIBUTES.orderId] ?? 'unknown',
         correlationId: item.message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? item.message.messageId,
         now,
       }, { category: item.verdict.category, reason: item.verdict.reason, body: item.message.body, messageId: item.message.messageId });
-    }));
+      if (item.key !== undefined && item.ownsRecord && await this.parkRecord(item.key, failure, event, item.message.body, now)) committed.push(item);
+      else direct.push({ item, event });
+    }
+    if (direct.length === 0) return committed;
     let delivered: Set<string>;
     try {
-      const result = await this.events.execute(events);
+      const result = await this.events.execute(direct.map(({ event }) => event));
       delivered = new Set(result.published.map((event) => event.eventId));
     } catch (error) {
       this.logger.warn('parked events not delivered; messages stay in the DLQ', { error: String(error) });
-      return [];
+      return committed;
     }
-    return items.filter((_, index) => delivered.has(events[index]?.eventId ?? ''));
+    return [...committed, ...direct.filter(({ event }) => delivered.has(event.eventId)).map(({ item }) => item)];
   }
 
-  private async parkRecord(key: string, failure: { category: ErrorCategory; code: string }, now: number): Promise<void> {
+  /** Whether the record is now PARKED with this event in its outbox. */
+  private async parkRecord(key: string, failure: { category: ErrorCategory; code: string }, event: PipelineEvent, body: string, now: number): Promise<boolean> {
     try {
-      await this.store.park(key, failure, now);
+      const record = await this.store.park(key, failure, now, { events: [toOutboxEntry(event)], parkedMessage: parkedMessageOf(body) });
+      return record?.status === 'PARKED' && (record.outbox ?? []).some((entry) => entry.eventId === event.eventId);
     } catch (error) {
-      this.logger.warn('could not mark the record PARKED', { error: String(error) });
+      this.logger.warn('could not mark the record PARKED; announcing the message directly', { error: String(error) });
+      return false;
     }
   }
 
@@ -206,6 +220,11 @@ export class RedriveDeadLetters {
 function parkedForGood(verdict: DeadLetterVerdict): DeadLetterVerdict {
   if (verdict.action === 'PARK') return verdict;
   return { ...verdict, action: 'PARK', reason: `the idempotency record is PARKED: the worker gave up on ${verdict.category}` };
+}
+
+function supersededByReplay(message: QueueMessage, record: IdempotencyRecord | undefined): boolean {
+  const replays = record?.replays ?? 0;
+  return replays > 0 && Number(message.attributes[MESSAGE_ATTRIBUTES.replay] ?? 0) < replays;
 }
 
 /** The delay the previous redrive chose, when the message carries a sound one. */

@@ -2,11 +2,12 @@ import { inject, injectable } from 'inversify';
 import { nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
 import { shouldRetry } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
-import { CircuitOpenError, errorForCategory } from '../../domain/errors.js';
+import { CircuitOpenError } from '../../domain/errors.js';
 import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
 import { backoffPolicyOf, type PipelineConfig } from '../config.js';
 import { parseOrderMessage, type OrderEnvelope } from '../order-message.js';
-import { orderFailedEvent, orderProcessedEvent, type EventContext } from '../pipeline-events.js';
+import { parkedMessageOf, toOutboxEntry } from '../outbox-events.js';
+import { orderFailedEvent, type EventContext } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
@@ -15,14 +16,12 @@ import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
-import type { PipelineEvent } from '../ports/event-bus.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
 import { TOKENS } from '../tokens.js';
 import { ClaimIdempotency } from './claim-idempotency.js';
 import { ProcessOrder } from './process-order.js';
-import { PublishOrderEvents } from './publish-order-events.js';
 
 export interface WorkOrderBatchInput {
   readonly messages: readonly QueueMessage[];
@@ -45,25 +44,25 @@ export interface WorkOrderBatchResult {
   readonly outcomes: readonly RecordOutcome[];
 }
 
-/** A message whose business step succeeded and whose events and completion are still to come. */
-interface Pending {
+/** A message the worker holds the claim of. */
+interface Claimed {
   readonly message: QueueMessage;
   readonly envelope: OrderEnvelope;
   readonly ownerToken: string;
   readonly attempt: number;
-  readonly outcome: OutcomeSummary;
 }
 
 interface Done { readonly done: RecordOutcome; readonly delaySeconds?: number }
-type Step = Done | { readonly pending: Pending };
 
 /** Below this much invocation time left, a record is not started: it goes back to the queue untouched. */
 const MIN_TIME_TO_START_MS = 3_000;
 
 /**
- * The worker: per record claim → process; then one batched publish of the events; then completion.
- * Only failed records are reported, so SQS deletes the rest. Categories decide retry (with backoff
- * through the visibility timeout) or parking (to the DLQ with the reason in its attributes).
+ * The worker: per record claim → process → complete. The completion commits the outcome and the events
+ * that announce it (the outbox) in one owner-guarded write; the worker never calls the event bus, so an
+ * order's fate does not depend on it. Only failed records are reported, so SQS deletes the rest.
+ * Categories decide retry (with backoff through the visibility timeout) or parking (to the DLQ with the
+ * reason in its attributes, the record PARKED with its OrderFailed event and its message).
  */
 @injectable()
 export class WorkOrderBatch {
@@ -72,7 +71,6 @@ export class WorkOrderBatch {
   constructor(
     @inject(ClaimIdempotency) private readonly claim: ClaimIdempotency,
     @inject(ProcessOrder) private readonly process: ProcessOrder,
-    @inject(PublishOrderEvents) private readonly events: PublishOrderEvents,
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.OrderQueue) private readonly queue: OrderQueue,
     @inject(TOKENS.DeadLetterQueue) private readonly dlq: DeadLetterQueue,
@@ -88,26 +86,19 @@ export class WorkOrderBatch {
 
   async execute(input: WorkOrderBatchInput): Promise<WorkOrderBatchResult> {
     this.metrics.add('BatchSize', input.messages.length, 'Count');
-    const failedEvents: PipelineEvent[] = [];
-    const steps = await mapWithConcurrency(input.messages, this.config.workerConcurrency, (message) =>
-      this.begin(message, input, failedEvents));
-    const pending = steps.flatMap((step) => ('pending' in step ? [step.pending] : []));
-    const finished = await this.finish(pending, failedEvents, input.requestId);
-    const done: Done[] = [...steps.flatMap((step) => ('done' in step ? [step] : [])), ...finished];
-    await this.publishBestEffort(failedEvents);
+    const done = await mapWithConcurrency(input.messages, this.config.workerConcurrency, (message) => this.work(message, input));
     await this.holdBack(done, input.messages);
     for (const { done: outcome } of done) {
       if (outcome.failure !== undefined) this.metrics.add('FailuresByCategory', 1, 'Count', { category: outcome.failure.category });
     }
-    const outcomes = input.messages.map((message) => done.find((step) => step.done.messageId === message.messageId)?.done
-      ?? { messageId: message.messageId, status: 'RETRY' as const });
+    const outcomes = done.map((step) => step.done);
     return {
       batchItemFailures: outcomes.filter((o) => o.status === 'RETRY' || o.status === 'HELD').map((o) => o.messageId),
       outcomes,
     };
   }
 
-  private async begin(message: QueueMessage, input: WorkOrderBatchInput, failedEvents: PipelineEvent[]): Promise<Step> {
+  private async work(message: QueueMessage, input: WorkOrderBatchInput): Promise<Done> {
     const remaining = input.remainingTimeMs();
     if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return held(message, 0);
     const blocked = this.openBreakerDelayMs();
@@ -145,58 +136,48 @@ export class WorkOrderBatch {
       case 'PROCEED':
         break;
     }
+    const claimed: Claimed = { message, envelope, ownerToken, attempt: decision.attempt };
+    let outcome: OutcomeSummary;
     try {
-      const outcome = decision.resumed && decision.record.outcome !== undefined
+      outcome = decision.resumed && decision.record.outcome !== undefined
         ? decision.record.outcome
         : await this.process.execute({ envelope, attempt: decision.attempt });
-      return { pending: { message, envelope, ownerToken, attempt: decision.attempt, outcome } };
     } catch (error) {
-      return this.fail({ message, envelope, ownerToken, attempt: decision.attempt }, error, undefined, failedEvents, log);
+      return this.fail(claimed, error, log);
     }
+    return this.complete(claimed, outcome, log);
   }
 
-  /** One batched publish for the whole batch, then each record is completed or failed. */
-  private async finish(pending: readonly Pending[], failedEvents: PipelineEvent[], requestId: string): Promise<Done[]> {
-    if (pending.length === 0) return [];
-    const events = pending.map((p) => orderProcessedEvent(this.eventContext(p.envelope), p.outcome));
-    let failedIds = new Map<string, unknown>();
+  /** One write commits the outcome and its announcements; the outbox relay delivers them afterwards. */
+  private async complete(p: Claimed, outcome: OutcomeSummary, log: Logger): Promise<Done> {
+    const events = this.process.announcements(this.eventContext(p.envelope), outcome).map(toOutboxEntry);
     try {
-      const result = await this.events.execute(events);
-      failedIds = new Map(result.failed.map((f) => [f.event.eventId, errorForCategory(f.category, 'event not delivered', { code: f.code })]));
+      await this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), outcome, events);
+      return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
     } catch (error) {
-      failedIds = new Map(events.map((event) => [event.eventId, error]));
+      const { category, code } = classifyError(error);
+      log.warn('completion failed; the message returns to the queue', { category, code });
+      return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
     }
-    return mapWithConcurrency(pending, this.config.workerConcurrency, async (p, index) => {
-      const log = this.logger.child({ requestId, correlationId: p.envelope.correlationId, orderId: p.envelope.body.order.orderId });
-      const eventId = events[index]?.eventId ?? '';
-      if (failedIds.has(eventId)) return this.fail(p, failedIds.get(eventId), p.outcome, failedEvents, log);
-      try {
-        await this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), p.outcome);
-        return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' as const } };
-      } catch (error) {
-        const { category, code } = classifyError(error);
-        log.warn('completion failed; the message returns to the queue', { category, code });
-        return { done: { messageId: p.message.messageId, status: 'RETRY' as const, failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
-      }
-    });
   }
 
-  private async fail(
-    p: Omit<Pending, 'outcome'>, error: unknown, outcome: OutcomeSummary | undefined, failedEvents: PipelineEvent[], log: Logger,
-  ): Promise<Done> {
+  private async fail(p: Claimed, error: unknown, log: Logger): Promise<Done> {
     const { category, code } = classifyError(error);
     const failure: FailureInfo = { category, code };
     const retry = shouldRetry(category, p.attempt);
     log.warn('order attempt failed', { category, code, attempt: p.attempt, retry, error: errorMessage(error) });
+    const commit = retry ? {} : {
+      events: [toOutboxEntry(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt))],
+      parkedMessage: parkedMessageOf(p.message.body),
+    };
     try {
-      await this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), outcome);
+      await this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit);
     } catch (storeError) {
       const stored = classifyError(storeError);
       log.warn('could not record the failure; the message returns to the queue', { category: stored.category, code: stored.code });
       return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
     }
     if (retry) return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
-    failedEvents.push(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt));
     return this.park(p.message, failure, p.attempt);
   }
 
@@ -220,7 +201,8 @@ export class WorkOrderBatch {
 
   /** How long to hold records back when a dependency the worker needs has an open breaker. */
   private openBreakerDelayMs(): number | undefined {
-    const open = (['dynamodb', 'eventbridge'] as const).filter((service) => this.breakers.isOpen(service));
+    // Only DynamoDB: the worker never calls the event bus (its events go through the outbox).
+    const open = (['dynamodb'] as const).filter((service) => this.breakers.isOpen(service));
     if (open.length === 0) return undefined;
     return Math.max(...open.map((service) => this.breakers.retryAfterMs(service)));
   }
@@ -238,16 +220,6 @@ export class WorkOrderBatch {
       correlationId: envelope.correlationId,
       now: this.clock.now(),
     };
-  }
-
-  private async publishBestEffort(events: readonly PipelineEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    try {
-      const result = await this.events.execute(events);
-      if (result.failed.length > 0) this.logger.warn('failure events not delivered', { count: result.failed.length });
-    } catch (error) {
-      this.logger.warn('failure events not delivered', { error: errorMessage(error) });
-    }
   }
 
   /** Backoff through the visibility timeout: each failed record reappears after its own delay. */

@@ -25,7 +25,8 @@ export const CLAIM_FAILURE_PATH = ['claim', 'lastError'] as const;
 
 /**
  * Orchestrated consumption of one order-queue record (delivered by an EventBridge Pipe): claim the
- * idempotency key, and only when the claim says PROCEED run the business step and publish its events.
+ * idempotency key, and only when the claim says PROCEED run the business step and complete the claim with
+ * its outcome and events (the outbox: no step calls the event bus; the relay delivers them).
  * Every failure after the claim releases it at once with the failure recorded (the idempotency function
  * again, as ReleaseClaim), as the composed worker does: while the category has attempts left the
  * execution fails and the queue redelivers the message (moving it to the DLQ after maxReceiveCount
@@ -34,7 +35,7 @@ export const CLAIM_FAILURE_PATH = ['claim', 'lastError'] as const;
  */
 export const CONSUME_WORKFLOW: WorkflowDefinition = {
   name: 'consume',
-  comment: 'Claim the idempotency key, process the order, publish its events',
+  comment: 'Claim the idempotency key, process the order and commit it with its events (the outbox relay delivers them)',
   input: { kind: 'queue-record', key: 'message' },
   startAt: 'ClaimIdempotency',
   steps: {
@@ -56,14 +57,6 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       type: 'task',
       function: 'processor',
       resultKey: 'processed',
-      next: 'PublishEvents',
-      retry: [INVOCATION_RETRY],
-      catch: [catchEverythingAfterClaim('ReleaseClaim')],
-    },
-    PublishEvents: {
-      type: 'task',
-      function: 'events',
-      resultKey: 'published',
       next: 'Done',
       retry: [INVOCATION_RETRY],
       catch: [catchEverythingAfterClaim('ReleaseClaim')],
@@ -87,7 +80,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     RetryLater: { type: 'fail', error: { source: 'caught' } },
     ParkReleased: { type: 'park', reason: { source: 'state', path: RELEASE_FAILURE_PATH } },
     ParkRecorded: { type: 'park', reason: { source: 'state', path: CLAIM_FAILURE_PATH } },
-    Done: { type: 'succeed', comment: 'Processed and announced' },
+    Done: { type: 'succeed', comment: 'Processed: the outcome and its events are committed; the outbox relay announces them' },
     AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed: acknowledged, not worked again' },
     HeldByAnotherWorker: {
       type: 'fail',

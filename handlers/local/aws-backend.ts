@@ -1,14 +1,16 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
 import { bootstrapAwsResources } from '../../adapters/aws/bootstrap.js';
-import { createAwsClients } from '../../adapters/aws/clients.js';
+import { createAwsClients, endpointFromEnv } from '../../adapters/aws/clients.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { toRecord } from '../../adapters/aws/idempotency-item.js';
 import { isLive, type IdempotencyRecord } from '../../domain/idempotency.js';
 import { awsAdaptersModule } from '../aws-adapters-module.js';
 import { AwsPolledQueue } from './aws-polled-queue.js';
+import { AwsTableStream } from './aws-table-stream.js';
 import type { Backend, QueueDepth } from './backend.js';
 import { harnessConfig } from './harness-config.js';
 
@@ -58,12 +60,18 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       ...overrides,
       ORDER_QUEUE_URL: resources.orderQueueUrl,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+      OUTBOX_DEAD_LETTER_QUEUE_URL: resources.outboxDeadLetterQueueUrl,
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
       EVENT_BUS_NAME: resources.eventBusName,
     };
     if (resources.orchestratedQueueUrl !== undefined) overrides.ORCHESTRATED_QUEUE_URL = resources.orchestratedQueueUrl;
   }
   const config = harnessConfig(env, 'aws', overrides);
+  const outboxDeadLetterQueueUrl = config.outboxDeadLetterQueueUrl;
+  if (outboxDeadLetterQueueUrl === undefined) {
+    throw new Error('--backend aws needs the outbox pipe\'s dead-letter queue: set OUTBOX_DEAD_LETTER_QUEUE_URL, or pass --bootstrap to create it');
+  }
+  const streams = new DynamoDBStreamsClient({ region: await clients.dynamodb.config.region(), ...streamsEndpoint(env) });
   const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName });
   const orderQueue = await AwsPolledQueue.open(clients.sqs, config.orderQueueUrl);
   const orchestratedQueueUrl = options.orchestratedQueue ? config.orchestratedQueueUrl : undefined;
@@ -78,6 +86,7 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       orders: await depthOf(clients.sqs, config.orderQueueUrl),
       deadLetters: await depthOf(clients.sqs, config.deadLetterQueueUrl),
       ...(orchestratedQueueUrl === undefined ? {} : { orchestrated: await depthOf(clients.sqs, orchestratedQueueUrl) }),
+      outboxDeadLetters: await depthOf(clients.sqs, outboxDeadLetterQueueUrl),
     }),
     record: (key, now) => store.get(key, now),
     records: async (now) => {
@@ -93,7 +102,14 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       } while (start !== undefined && records.length < MAX_SCANNED_RECORDS);
       return records;
     },
+    openTableStream: async () => {
+      const streamArn = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: config.idempotencyTableName }))).Table?.LatestStreamArn;
+      if (streamArn === undefined) throw new Error(`table ${config.idempotencyTableName} has no stream: the outbox needs NEW_IMAGE (--bootstrap turns it on)`);
+      const stream = await AwsTableStream.open(streams, streamArn);
+      return stream;
+    },
     close: async () => {
+      streams.destroy();
       clients.sqs.destroy();
       clients.dynamodb.destroy();
       clients.eventBridge.destroy();
@@ -112,4 +128,10 @@ async function depthOf(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
     inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
     delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
   };
+}
+
+/** DynamoDB Streams has its own endpoint in AWS; locally (moto) it is the one endpoint, as for DynamoDB. */
+function streamsEndpoint(env: Readonly<Record<string, string | undefined>>): { endpoint?: string } {
+  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS?.trim() || endpointFromEnv('DYNAMODB', env);
+  return endpoint === undefined || endpoint === '' ? {} : { endpoint };
 }

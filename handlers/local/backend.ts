@@ -2,6 +2,7 @@ import type { ContainerModule } from 'inversify';
 import type { PipelineConfig } from '../../application/config.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { PolledQueue } from './polled-queue.js';
+import type { TableStream } from './table-stream.js';
 
 export interface QueueDepth {
   readonly visible: number;
@@ -14,6 +15,8 @@ export interface QueueDepths {
   readonly deadLetters: QueueDepth;
   /** The orchestrated topology's own queue; present only when it exists (topology `both`). */
   readonly orchestrated?: QueueDepth;
+  /** The outbox pipe's DLQ: batches the pipe gave up on, until the redrive's sweep re-delivers them. */
+  readonly outboxDeadLetters?: QueueDepth;
 }
 
 /** Nothing visible, in flight or delayed. */
@@ -26,9 +29,9 @@ export function sourceQueuesEmpty(depths: QueueDepths): boolean {
   return isEmptyQueue(depths.orders) && (depths.orchestrated === undefined || isEmptyQueue(depths.orchestrated));
 }
 
-/** Every queue is empty, the DLQ included. */
+/** Every queue is empty, the DLQs included. */
 export function allQueuesEmpty(depths: QueueDepths): boolean {
-  return sourceQueuesEmpty(depths) && isEmptyQueue(depths.deadLetters);
+  return sourceQueuesEmpty(depths) && isEmptyQueue(depths.deadLetters) && (depths.outboxDeadLetters === undefined || isEmptyQueue(depths.outboxDeadLetters));
 }
 
 /**
@@ -47,5 +50,7 @@ export interface Backend {
   record(key: string, now: number): Promise<IdempotencyRecord | undefined>;
   /** Every live record (a scan: bounded on aws), for the status page and the demo's checks. */
   records(now: number): Promise<readonly IdempotencyRecord[]>;
+  /** The idempotency table's change stream, read from now on (the outbox pipe's source). */
+  openTableStream(): Promise<TableStream>;
   close(): Promise<void>;
 }

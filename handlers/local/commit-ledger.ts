@@ -1,4 +1,4 @@
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { IdempotencyStore, ReplayAnswer } from '../../application/ports/idempotency-store.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
 
 /**
@@ -31,6 +31,18 @@ export class CommitLedger implements IdempotencyStore {
 
   park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
     return this.inner.park(...args);
+  }
+
+  markDelivered(...args: Parameters<IdempotencyStore['markDelivered']>): Promise<IdempotencyRecord | undefined> {
+    return this.inner.markDelivered(...args);
+  }
+
+  replay(...args: Parameters<IdempotencyStore['replay']>): Promise<ReplayAnswer> {
+    return this.inner.replay(...args);
+  }
+
+  find(...args: Parameters<IdempotencyStore['find']>): Promise<IdempotencyRecord[]> {
+    return this.inner.find(...args);
   }
 
   get(...args: Parameters<IdempotencyStore['get']>): Promise<IdempotencyRecord | undefined> {

@@ -1,6 +1,6 @@
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { EventBus, PublishEventsResult } from '../../application/ports/event-bus.js';
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { IdempotencyStore, ReplayAnswer } from '../../application/ports/idempotency-store.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { QueueMessage, SendResult } from '../../application/ports/queue-message.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
@@ -64,6 +64,18 @@ export class FaultyIdempotencyStore implements IdempotencyStore {
 
   park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
     return this.faults.around('dynamodb', 'UpdateItem', () => this.inner.park(...args));
+  }
+
+  markDelivered(...args: Parameters<IdempotencyStore['markDelivered']>): Promise<IdempotencyRecord | undefined> {
+    return this.faults.around('dynamodb', 'UpdateItem', () => this.inner.markDelivered(...args));
+  }
+
+  replay(...args: Parameters<IdempotencyStore['replay']>): Promise<ReplayAnswer> {
+    return this.faults.around('dynamodb', 'PutItem', () => this.inner.replay(...args));
+  }
+
+  find(...args: Parameters<IdempotencyStore['find']>): Promise<IdempotencyRecord[]> {
+    return this.faults.around('dynamodb', 'Scan', () => this.inner.find(...args));
   }
 
   get(...args: Parameters<IdempotencyStore['get']>): Promise<IdempotencyRecord | undefined> {

@@ -9,6 +9,7 @@ import type { FaultInjection } from './faults.js';
 import { jsonResponse, type Route } from './http-server.js';
 import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';
+import type { ReplayAnswer } from './outbox-relay.js';
 import { statusPage } from './status-page.js';
 
 export interface RouteDependencies {
@@ -24,6 +25,7 @@ export interface RouteDependencies {
   readonly faults: FaultInjection;
   readonly snapshot: () => Promise<MetricsSnapshot>;
   readonly redrive: () => Promise<RedriveReport>;
+  readonly replay: (input: unknown) => Promise<ReplayAnswer>;
   readonly now: () => number;
   readonly logger: Logger;
 }
@@ -61,6 +63,15 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
           ...(record.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: new Date(record.leaseExpiresAt).toISOString() }),
           // Messages of this order each consumer acknowledged: in topology both, which one the split chose.
           consumedBy: deps.consumption.of(key),
+          // The record's outbox: every event its transitions committed, and whether the relay delivered it.
+          outbox: (record.outbox ?? []).map((entry) => ({
+            eventId: entry.eventId,
+            detailType: entry.detailType,
+            committedAt: new Date(entry.time).toISOString(),
+            delivered: entry.deliveredAt !== undefined,
+            ...(entry.deliveredAt === undefined ? {} : { deliveredAt: new Date(entry.deliveredAt).toISOString() }),
+          })),
+          ...(record.replays === undefined ? {} : { replays: record.replays }),
           events,
         });
       },
@@ -86,6 +97,20 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         } catch (error) {
           return jsonResponse(500, { message: error instanceof Error ? error.message : String(error) });
         }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/replay',
+      handle: async (request) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(request.body.toString('utf8') || '{}');
+        } catch {
+          return jsonResponse(400, { message: 'the body must be JSON: {"keys":[…]} or {"category":"PERMANENT","limit":50}' });
+        }
+        const answer = await deps.replay(body);
+        return answer.statusCode === 200 ? jsonResponse(200, answer.report) : jsonResponse(answer.statusCode, { message: answer.message });
       },
     },
     { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },

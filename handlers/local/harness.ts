@@ -10,6 +10,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
+import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
 import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../../application/workflows/index.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
@@ -38,6 +39,8 @@ import { harnessRoutes } from './harness-routes.js';
 import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
+import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
+import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
 import { createConsumePipe, createStepFunctions, createWorkflowIngest, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
 import type { PolledQueue } from './polled-queue.js';
@@ -70,8 +73,14 @@ export interface Harness {
   /** Topology `both`: the consume pipe's, on the orchestrated queue. */
   readonly orchestratedEventSource: SqsEventSource | undefined;
   readonly container: Container;
+  /** The pipe from the table's stream to the outbox relay (the `events` function). */
+  readonly outbox: OutboxPipe;
   snapshot(): Promise<MetricsSnapshot>;
   redrive(): Promise<RedriveReport>;
+  /** The redrive function's outbox redelivery (`force`: sweep even with an empty pipe DLQ). */
+  redeliverOutbox(force?: boolean): Promise<RedeliverReport>;
+  /** The redrive function's replay input (POST /admin/replay). */
+  replay(input: unknown): Promise<ReplayAnswer>;
   /** Nothing waiting, delayed or in flight on any queue, and no batch being worked. */
   quiet(): Promise<boolean>;
   /**
@@ -141,6 +150,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
 
   const containerOf = (): Container => container;
   const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
+  const outbox = await createOutboxPipe({ backend, container, clock, logger, functionTimeoutMs, pollIntervalMs: options.pollIntervalMs });
   const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
   const workflows = (): { readonly ingest: HttpApiFunction; readonly consume: SqsBatchFunction } => {
     const runnerServices = {
@@ -187,12 +197,22 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     orchestratedEventSource = eventSourceOn(backend.orchestratedQueue, 'consume-pipe', orchestrated.consume);
   }
   const eventSources = orchestratedEventSource === undefined ? [eventSource] : [eventSource, orchestratedEventSource];
-  const busy = (): boolean => eventSources.some((source) => source.busy());
+  const busy = (): boolean => eventSources.some((source) => source.busy()) || outbox.busy();
 
   const redriveHandler = createRedriveHandler(containerOf);
-  const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string } = { runs: 0 };
+  const actions = operatorActions(redriveHandler, config.redriveTimeBudgetMs + 10_000);
+  const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string; lastRedelivery?: RedeliverReport } = { runs: 0 };
+  const redeliverLogged = async (force: boolean): Promise<void> => {
+    try {
+      redriveView.lastRedelivery = await actions.redeliver(force);
+    } catch (error) {
+      logger.warn('outbox redelivery failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const redriveOnce = async (): Promise<RedriveReport> => {
     const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({}));
+    // The same schedule as deployed: the outbox redelivery runs beside the redrive.
+    await redeliverLogged(false);
     redriveView.runs += 1;
     if (end.kind === 'returned') {
       redriveView.last = { ...end.value, at: new Date().toISOString() };
@@ -210,18 +230,21 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     return buildSnapshot({
       backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
       depths: await backend.depths(), records: await backend.records(now),
-      breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(),
+      breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
       faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
     });
   };
 
   const server = new HttpServer(harnessRoutes({
     ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
-    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), now: () => clock.now(), logger,
+    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);
   for (const source of eventSources) source.start();
+  outbox.start();
   schedule.start();
+  // The stream is read from now on: events a previous run left undelivered are swept once at start.
+  if (backend.kind === 'aws') void redeliverLogged(true);
   const url = `http://${LOCALHOST}:${port}`;
   logger.info('harness started', {
     url, backend: backend.kind, topology: options.topology, ...(both ? { orchestratedSharePercent } : {}), seed: options.seed, visibilityTimeoutSeconds: visibility,
@@ -234,9 +257,11 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
   let stopping: Promise<StopSummary> | undefined;
   return {
-    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, container,
+    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, container, outbox,
     snapshot,
     redrive: () => schedule.runNow(),
+    redeliverOutbox: (force = false) => actions.redeliver(force),
+    replay: actions.replay,
     quiet: async () => {
       const depths = await backend.depths();
       return !busy() && allQueuesEmpty(depths);
@@ -254,6 +279,9 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
         }
         // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
         await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop()]);
+        // The relay announces what the last batches committed, within what is left of the deadline.
+        await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
+        await outbox.stop();
         const remaining = await backend.depths().catch((error: unknown) => {
           logger.warn('could not read the queue depths at stop: messages may remain on the queues', { backend: backend.kind, error: error instanceof Error ? error.message : String(error) });
           return undefined;

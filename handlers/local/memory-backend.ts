@@ -5,6 +5,7 @@ import { isLive } from '../../domain/idempotency.js';
 import { createMemoryInfrastructure, DEFAULT_MEMORY_QUEUES, memoryAdaptersModule, type MemoryInfrastructure } from '../memory-adapters-module.js';
 import type { Backend } from './backend.js';
 import { MemoryPolledQueue } from './memory-polled-queue.js';
+import { MemoryTableStream } from './memory-table-stream.js';
 
 export interface MemoryBackend extends Backend {
   readonly infrastructure: MemoryInfrastructure;
@@ -40,9 +41,11 @@ export function createMemoryBackend(config: PipelineConfig, clock: Clock, random
       orders: sqs.stats(names.orderQueueName),
       deadLetters: sqs.stats(names.deadLetterQueueName),
       ...(orchestrated ? { orchestrated: sqs.stats(names.orchestratedQueueName) } : {}),
+      outboxDeadLetters: sqs.stats(names.outboxDeadLetterQueueName),
     }),
     record: (key, now) => store.get(key, now),
     records: async (now) => store.snapshot().filter((record) => isLive(record, now)),
+    openTableStream: async () => new MemoryTableStream(store, clock),
     close: async () => undefined,
   };
 }

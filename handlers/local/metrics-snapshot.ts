@@ -1,6 +1,9 @@
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
+import { pendingEntries } from '../../domain/outbox.js';
+import type { OutboxPipeStats } from './outbox-pipe.js';
 import { SERVICE_NAMES, type BreakerState, type ServiceName } from '../../domain/circuit-breaker.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../../domain/idempotency.js';
@@ -35,6 +38,8 @@ export interface RedriveView {
   readonly runs: number;
   readonly last?: RedriveReport & { readonly at: string };
   readonly lastError?: string;
+  /** The outbox redelivery that runs on the same schedule. */
+  readonly lastRedelivery?: RedeliverReport;
 }
 
 /** Everything the status page shows; GET /metrics answers it as JSON. */
@@ -68,6 +73,17 @@ export interface MetricsSnapshot {
   readonly faults: FaultSettings & FaultCounts;
   readonly commits: { readonly total: number; readonly committedTwice: readonly string[] };
   readonly redrive: RedriveView;
+  readonly outbox: OutboxView;
+}
+
+/** The transactional outbox: what records still owe, how far the pipe lags, what it gave up on. */
+export interface OutboxView extends OutboxPipeStats {
+  /** Records with at least one undelivered event. */
+  readonly pendingRecords: number;
+  readonly pendingEvents: number;
+  readonly deliveredEvents: number;
+  /** Batches waiting in the pipe's DLQ for the redrive's sweep. */
+  readonly deadLetterQueue: QueueDepth & { readonly depth: number };
 }
 
 export interface SnapshotSources {
@@ -87,6 +103,7 @@ export interface SnapshotSources {
   readonly faults: FaultSettings & FaultCounts;
   readonly commits: CommitLedger;
   readonly redrive: RedriveView;
+  readonly outbox: OutboxPipeStats;
 }
 
 const RECENT_EVENTS = 20;
@@ -135,7 +152,22 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     faults: sources.faults,
     commits: { total: sources.commits.totalCommits(), committedTwice: sources.commits.committedTwice() },
     redrive: sources.redrive,
+    outbox: outboxView(sources),
   };
+}
+
+function outboxView(sources: SnapshotSources): OutboxView {
+  let pendingRecords = 0;
+  let pendingEvents = 0;
+  let deliveredEvents = 0;
+  for (const record of sources.records) {
+    const pending = pendingEntries(record.outbox).length;
+    if (pending > 0) pendingRecords += 1;
+    pendingEvents += pending;
+    deliveredEvents += (record.outbox ?? []).length - pending;
+  }
+  const empty = { visible: 0, inFlight: 0, delayed: 0 };
+  return { ...sources.outbox, pendingRecords, pendingEvents, deliveredEvents, deadLetterQueue: withDepth(sources.depths.outboxDeadLetters ?? empty) };
 }
 
 function breakerViews(breakers: CircuitBreakers): Record<ServiceName, BreakerView> {

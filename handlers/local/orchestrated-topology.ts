@@ -8,7 +8,6 @@ import { parkInDeadLetterQueue } from '../../application/services/dead-letter-pa
 import { TOKENS } from '../../application/tokens.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import { createEventsHandler } from '../events.js';
 import { json, type HttpResponse } from '../http/response.js';
 import { createIdempotencyHandler } from '../idempotency.js';
 import { createProcessorHandler } from '../processor.js';
@@ -27,13 +26,11 @@ export function createStepFunctions(containerOf: () => Container): StepFunctions
   const publish = createPublishHandler(containerOf);
   const idempotency = createIdempotencyHandler(containerOf);
   const processor = createProcessorHandler(containerOf);
-  const events = createEventsHandler(containerOf);
   return {
     validate: (state) => validate(state as unknown as IngestState),
     publish: (state) => publish(state as unknown as PublishState),
     idempotency: (state) => idempotency(state as unknown as ConsumeState),
     processor: (state) => processor(state as unknown as ConsumeState),
-    events: (state) => events(state as unknown as ConsumeState),
   };
 }
 

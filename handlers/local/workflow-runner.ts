@@ -22,7 +22,8 @@ import { invoke } from './invocation.js';
 export type WorkflowState = Readonly<Record<string, unknown>>;
 
 /** The five single-purpose functions, each invoked with the whole workflow state. */
-export type StepFunctions = Readonly<Record<StepFunctionName, (state: WorkflowState) => Promise<unknown>>>;
+/** The functions the workflows' tasks invoke (the `events` function is the outbox relay, never a task). */
+export type StepFunctions = Readonly<Partial<Record<StepFunctionName, (state: WorkflowState) => Promise<unknown>>>>;
 
 export interface WorkflowRunnerServices {
   readonly steps: StepFunctions;
@@ -142,6 +143,7 @@ export class WorkflowRunner {
 
   private async invokeTask(step: TaskStep, state: WorkflowState): Promise<{ result?: unknown; error?: CaughtError }> {
     const fn = this.services.steps[step.function];
+    if (fn === undefined) throw new Error(`workflow ${this.definition.name}: step ${step.function} is not a task function`);
     const end = await invoke({ functionName: step.function, requestId: randomUUID(), timeoutMs: this.services.functionTimeoutMs }, () => fn(state));
     switch (end.kind) {
       case 'returned':

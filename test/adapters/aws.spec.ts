@@ -15,6 +15,9 @@ import {
   type EventBusEntryFailureSubject,
 } from './contract/event-bus.contract.js';
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
+import { outboxStoreContract } from './contract/outbox-store.contract.js';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { AwsTableStream } from '../../handlers/local/aws-table-stream.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
 import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES, type MotoServer } from '../support/moto.js';
 
@@ -61,6 +64,16 @@ describe('AWS adapters on moto', () => {
       deleteTable: async () => {
         await clients.dynamodb.send(new DeleteTableCommand({ TableName: resources.idempotencyTableName }));
       },
+    };
+  });
+
+  outboxStoreContract('DynamoDbIdempotencyStore and DynamoDB Streams on moto', async () => {
+    const { clients, resources } = await prepareMotoAccount(moto.server);
+    const streams = new DynamoDBStreamsClient({ region: 'us-east-1', endpoint: moto.server.endpoint });
+    return {
+      store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }),
+      stream: await AwsTableStream.open(streams, resources.idempotencyStreamArn, 'TRIM_HORIZON'),
+      dispose: async () => streams.destroy(),
     };
   });
 

@@ -9,13 +9,15 @@ import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency
 import { MemoryOrderQueue } from '../../adapters/memory/memory-order-queue.js';
 import { SqsServiceError } from '../../adapters/memory/sqs-service-error.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
-import { SystemClock } from '../../adapters/system/system-clock.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { LeaseLostError, type ClaimRequest } from '../../domain/idempotency.js';
 import { anOrderMessage } from './contract/contract-support.js';
 import { deadLetterQueueContract } from './contract/dead-letter-queue.contract.js';
 import { eventBusContract, eventBusEntryFailureContract, type EventBusEntryFailureSubject } from './contract/event-bus.contract.js';
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
+import { outboxStoreContract } from './contract/outbox-store.contract.js';
+import { MemoryTableStream } from '../../handlers/local/memory-table-stream.js';
+import { SystemClock } from '../../adapters/system/system-clock.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -84,6 +86,11 @@ orderQueueContract('memory', async () => {
 deadLetterQueueContract('memory', async () => {
   const { sqs } = aBroker();
   return { deadLetterQueue: new MemoryDeadLetterQueue(sqs, 'orders-dlq'), deleteQueue: async () => sqs.deleteQueue('orders-dlq') };
+});
+
+outboxStoreContract('memory', async () => {
+  const store = new MemoryIdempotencyStore();
+  return { store, stream: new MemoryTableStream(store, new SystemClock()) };
 });
 
 idempotencyStoreContract('memory', async () => {

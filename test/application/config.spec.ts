@@ -48,6 +48,8 @@ describe('Function: loadConfig', () => {
       redriveMessageBudget: 100,
       redriveTimeBudgetMs: 20_000,
       permanenceReceiveThreshold: 10,
+      outboxDeadLetterQueueUrl: undefined,
+      outboxSweepAgeSeconds: 60,
     } satisfies PipelineConfig);
   });
 

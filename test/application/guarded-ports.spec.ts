@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Clock } from '../../application/ports/clock.js';
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { EventBus, PipelineEvent, PublishEventsResult } from '../../application/ports/event-bus.js';
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { IdempotencyStore, ReplayAnswer } from '../../application/ports/idempotency-store.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Metrics } from '../../application/ports/metrics.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
@@ -90,6 +90,15 @@ class FakeIdempotencyStore extends Recorder implements IdempotencyStore {
   }
   park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
     return this.answer('park', args, undefined);
+  }
+  markDelivered(...args: Parameters<IdempotencyStore['markDelivered']>): Promise<IdempotencyRecord | undefined> {
+    return this.answer('markDelivered', args, RECORD);
+  }
+  replay(...args: Parameters<IdempotencyStore['replay']>): Promise<ReplayAnswer> {
+    return this.answer('replay', args, { replayed: false, record: RECORD });
+  }
+  find(...args: Parameters<IdempotencyStore['find']>): Promise<IdempotencyRecord[]> {
+    return this.answer('find', args, [RECORD]);
   }
   get(...args: Parameters<IdempotencyStore['get']>): Promise<IdempotencyRecord | undefined> {
     return this.answer('get', args, RECORD);

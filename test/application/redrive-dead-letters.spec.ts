@@ -10,7 +10,7 @@ const PERMANENT = { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } as const
 
 describe('Class: RedriveDeadLetters', () => {
   describe('Method: execute', () => {
-    it('parks a poison message: record PARKED with its category, OrderParked carrying the body, DLQ empty', async () => {
+    it('parks a poison message: record PARKED with its category and, in the same write, OrderParked carrying the body; DLQ empty', async () => {
       // Prepare: a permanent failure, parked in the DLQ by the worker
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid({ orderId: 'order-poison' }), { correlationId: 'corr-poison', simulation: PERMANENT });
@@ -26,6 +26,8 @@ describe('Class: RedriveDeadLetters', () => {
       expect(report.parkedByCategory).to.deep.equal({ PERMANENT: 1 });
       expect(await fixture.record(key)).to.deep.include({ status: 'PARKED' });
       expect((await fixture.record(key))?.lastError?.category).to.equal('PERMANENT');
+      expect((await fixture.committedEvents(key, EVENT_TYPES.parked)).map((entry) => entry.deliveredAt), 'committed with the park').to.deep.equal([undefined]);
+      await fixture.relayOutbox();
       const [parked] = fixture.events(EVENT_TYPES.parked);
       expect(parked?.detail).to.deep.include({
         orderId: 'order-poison', correlationId: 'corr-poison', idempotencyKey: key, category: 'PERMANENT', body: dead?.body, messageId: dead?.messageId,
@@ -95,6 +97,7 @@ describe('Class: RedriveDeadLetters', () => {
       // Assess
       expect(after.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['SUCCEEDED']);
       expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 6 });
+      await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.processed)[0]?.detail).to.deep.include({ correlationId: 'corr-t' });
     });
 
@@ -181,6 +184,7 @@ describe('Class: RedriveDeadLetters', () => {
 
       // Assess: an operator hears of it; nothing silently disappears
       expect(report).to.deep.include({ parked: 1, redriven: 0 });
+      await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.parked).map((e) => e.detail.orderId)).to.deep.equal(['order-slow']);
       expect(fixture.deadLetters()).to.deep.equal([]);
     });

@@ -5,7 +5,9 @@ import { parseOrderMessage } from '../../application/order-message.js';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
-import { LeaseLostError, type ClaimDecision, type ClaimRequest } from '../../domain/idempotency.js';
+import { LeaseLostError, type ClaimDecision, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';
+import { toItem } from '../../adapters/aws/idempotency-item.js';
+import { createEventsHandler } from '../../handlers/events.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
@@ -30,7 +32,7 @@ class SpyStore extends MemoryIdempotencyStore {
 
 describe('Class: WorkOrderBatch', () => {
   describe('Method: execute', () => {
-    it('processes a fresh order: record SUCCEEDED with the outcome, OrderProcessed with the correlation id, message deleted', async () => {
+    it('processes a fresh order: record SUCCEEDED with the outcome and its OrderProcessed in the outbox, message deleted, no bus call', async () => {
       // Prepare
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid(), { correlationId: 'corr-happy-1' });
@@ -45,9 +47,14 @@ describe('Class: WorkOrderBatch', () => {
       expect(record).to.deep.include({ status: 'SUCCEEDED', attempts: 1, orderId: 'order-0001', correlationId: 'corr-happy-1' });
       expect(record?.outcome).to.deep.include({ orderId: 'order-0001', currency: 'EUR', totalMinor: 4_498 });
       expect(record?.ownerToken, 'the lease is released on completion').to.equal(undefined);
+      expect(record?.outbox?.map((entry) => [entry.detailType, entry.deliveredAt]), 'committed with the outcome, not yet delivered').to.deep.equal([[EVENT_TYPES.processed, undefined]]);
+      expect(fixture.events(EVENT_TYPES.processed), 'the worker never calls the bus').to.deep.equal([]);
+      expect(await fixture.relayOutbox()).to.deep.equal([]);
       const processed = fixture.events(EVENT_TYPES.processed);
       expect(processed).to.have.length(1);
       expect(processed[0]?.detail).to.deep.include({ orderId: 'order-0001', correlationId: 'corr-happy-1', idempotencyKey: key });
+      expect(processed[0]?.eventId).to.equal(record?.outbox?.[0]?.eventId);
+      expect((await fixture.record(key))?.outbox?.[0]?.deliveredAt, 'marked delivered by the relay').to.be.a('number');
       expect(fixture.orderQueue(), 'the event source deleted the message').to.deep.equal([]);
       expect(fixture.deadLetters()).to.deep.equal([]);
     });
@@ -67,6 +74,7 @@ describe('Class: WorkOrderBatch', () => {
       expect(second?.result.outcomes).to.deep.equal([{ messageId: second?.messages[0]?.messageId, status: 'DUPLICATE' }]);
       expect(second?.result.batchItemFailures).to.deep.equal([]);
       expect(fixture.metrics.total('OrdersProcessed'), 'business step ran once').to.equal(1);
+      await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
       expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 1 });
       expect(fixture.orderQueue()).to.deep.equal([]);
@@ -93,6 +101,7 @@ describe('Class: WorkOrderBatch', () => {
       expect(b.result.outcomes[0]?.status).to.equal('RETRY');
       expect(b.result.batchItemFailures).to.deep.equal([second!.messageId]);
       expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+      await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
       const returned = fixture.orderQueue();
       expect(returned.map((m) => m.messageId), 'only the loser stays on the queue').to.deep.equal([second!.messageId]);
@@ -133,7 +142,7 @@ describe('Class: WorkOrderBatch', () => {
       expect(late).to.be.instanceOf(LeaseLostError);
     });
 
-    it('keeps the outcome when OrderProcessed cannot be published, and on redelivery re-emits it without re-running the business step', async () => {
+    it('succeeds although EventBridge refuses every event: the order is committed, its OrderProcessed waits in the outbox and goes out once the bus recovers', async () => {
       // Prepare: EventBridge refuses OrderProcessed entries (retries of the bus included)
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid(), { correlationId: 'corr-ev' });
@@ -141,27 +150,28 @@ describe('Class: WorkOrderBatch', () => {
 
       // Act
       const first = await fixture.deliver({ remainingTimeMs: 60_000 });
+      const failedRelay = await fixture.relayOutbox();
 
-      // Assess: returned for retry, the business outcome kept on the RETRY record
-      expect(first?.result.batchItemFailures).to.have.length(1);
-      expect(first?.result.outcomes[0]).to.deep.include({ status: 'RETRY' });
-      expect(first?.result.outcomes[0]?.failure?.category).to.equal('TRANSIENT');
-      const retry = await fixture.record(key);
-      expect(retry).to.deep.include({ status: 'RETRY', attempts: 1 });
-      expect(retry?.outcome).to.deep.include({ totalMinor: 4_498 });
-      expect(fixture.metrics.total('OrdersProcessed')).to.equal(1);
+      // Assess: the order's fate did not wait for the bus
+      expect(first?.result.batchItemFailures).to.deep.equal([]);
+      expect(first?.result.outcomes[0]).to.deep.include({ status: 'SUCCEEDED' });
+      const committed = await fixture.record(key);
+      expect(committed).to.deep.include({ status: 'SUCCEEDED', attempts: 1 });
+      expect(failedRelay, 'the relay reports the change for the pipe to retry').to.have.length(1);
+      expect(committed?.outbox?.[0]?.deliveredAt).to.equal(undefined);
+      expect(fixture.events(EVENT_TYPES.processed)).to.deep.equal([]);
 
-      // Act: EventBridge recovers; the message comes back
+      // Act: EventBridge recovers; the pipe retries the same stream record
       fixture.infrastructure.bus.clearFailures();
-      const later = await fixture.drain({ remainingTimeMs: 60_000 });
+      const replayed = await createEventsHandlerFor(fixture)(committed!);
 
       // Assess
-      expect(later.flatMap((i) => i.result.outcomes.map((o) => o.status))).to.deep.equal(['SUCCEEDED']);
-      expect(fixture.metrics.total('OrdersProcessed'), 'business step not run again').to.equal(1);
+      expect(replayed.batchItemFailures).to.deep.equal([]);
+      expect(fixture.metrics.total('OrdersProcessed'), 'business step ran once').to.equal(1);
       const processed = fixture.events(EVENT_TYPES.processed);
       expect(processed).to.have.length(1);
-      expect(processed[0]?.detail).to.deep.include({ correlationId: 'corr-ev', outcome: retry?.outcome });
-      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
+      expect(processed[0]?.detail).to.deep.include({ correlationId: 'corr-ev', outcome: committed?.outcome });
+      expect((await fixture.record(key))?.outbox?.[0]?.deliveredAt).to.be.a('number');
       expect(fixture.orderQueue()).to.deep.equal([]);
     });
 
@@ -185,6 +195,8 @@ describe('Class: WorkOrderBatch', () => {
       expect((await fixture.record(flaky))?.status).to.equal('RETRY');
       expect(await fixture.record(bad)).to.deep.include({ status: 'PARKED', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } });
       expect(fixture.deadLetters().map((m) => m.attributes[MESSAGE_ATTRIBUTES.errorCategory])).to.deep.equal(['PERMANENT']);
+      expect((await fixture.record(bad))?.parkedMessage?.body, 'the message is kept for a replay').to.equal(fixture.deadLetters()[0]?.body);
+      await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.failed).map((e) => e.detail.orderId)).to.deep.equal(['order-bad']);
     });
 
@@ -275,17 +287,13 @@ describe('Class: WorkOrderBatch', () => {
     });
 
     for (const [name, failWith] of [
-      ['the business step', { simulation: { kind: 'transient', times: 1 } as const, eventsFail: false }],
-      ['the OrderProcessed publish', { simulation: undefined, eventsFail: true }],
+      ['the business step (transient)', { simulation: { kind: 'transient', times: 1 } as const }],
+      ['the business step (permanent)', { simulation: { kind: 'permanent', times: 1 } as const }],
     ] as const) {
       it(`logs a failed attempt of ${name} with the request id, correlation id and order id`, async () => {
         // Prepare
         const fixture = new PipelineFixture();
-        await fixture.accept(OrderMother.valid({ orderId: 'order-logged' }), {
-          correlationId: 'corr-logged',
-          ...(failWith.simulation === undefined ? {} : { simulation: failWith.simulation }),
-        });
-        if (failWith.eventsFail) fixture.infrastructure.bus.failWhen((event) => (event.detailType === EVENT_TYPES.processed ? 'AccessDeniedException' : undefined));
+        await fixture.accept(OrderMother.valid({ orderId: 'order-logged' }), { correlationId: 'corr-logged', simulation: failWith.simulation });
 
         // Act
         await fixture.deliver({ requestId: 'req-logged', remainingTimeMs: 60_000 });
@@ -313,3 +321,10 @@ describe('Class: WorkOrderBatch', () => {
     });
   });
 });
+
+/** The relay invoked with one stream record carrying `record`'s new image, as the pipe retries it. */
+function createEventsHandlerFor(fixture: PipelineFixture) {
+  return (record: IdempotencyRecord) => createEventsHandler(() => fixture.container)([{
+    eventID: 'retried-1', eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: record.key } }, NewImage: toItem(record), SequenceNumber: '1', ApproximateCreationDateTime: 1 },
+  }]);
+}

@@ -89,8 +89,10 @@ describe('Workflows: the shared definitions', () => {
   });
 
   describe('Constant: CONSUME_WORKFLOW', () => {
-    it('claims, processes, then publishes events', () => {
-      expect(happyPathFunctions(CONSUME_WORKFLOW)).to.deep.equal(['idempotency', 'processor', 'events']);
+    it('claims, then processes and commits: no step calls the event bus (the outbox relay delivers)', () => {
+      expect(happyPathFunctions(CONSUME_WORKFLOW)).to.deep.equal(['idempotency', 'processor']);
+      const tasks = Object.values(CONSUME_WORKFLOW.steps).flatMap((step) => (step.type === 'task' ? [step.function] : []));
+      expect(tasks).to.not.include('events');
     });
 
     it('branches on the idempotency step output with a case for every decision kind', () => {
@@ -108,7 +110,7 @@ describe('Workflows: the shared definitions', () => {
         const functions = [...reachableFrom(CONSUME_WORKFLOW, next)]
           .map((name) => CONSUME_WORKFLOW.steps[name])
           .flatMap((step) => (step?.type === 'task' ? [step.function] : []));
-        if (kind === 'PROCEED') expect(functions).to.include.members(['processor', 'events']);
+        if (kind === 'PROCEED') expect(functions).to.include.members(['processor']);
         else expect(functions, kind).to.deep.equal([]);
       }
     });
@@ -130,7 +132,7 @@ describe('Workflows: the shared definitions', () => {
     });
 
     it('releases the claim of every failure after it, then retries through the queue or parks with what the release recorded', () => {
-      for (const name of ['ProcessOrder', 'PublishEvents']) {
+      for (const name of ['ProcessOrder']) {
         const task = CONSUME_WORKFLOW.steps[name] as TaskStep;
         expect(task.catch, name).to.have.length(1);
         expect(task.catch[0]?.categories, name).to.have.members(['VALIDATION', 'PERMANENT', 'TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN']);

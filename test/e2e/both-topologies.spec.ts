@@ -154,7 +154,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
     // Assess
     expect(summary.drained).to.equal(true);
-    expect(summary.remaining).to.deep.equal({ orders: EMPTY, deadLetters: EMPTY, orchestrated: EMPTY });
+    expect(summary.remaining).to.deep.equal({ orders: EMPTY, deadLetters: EMPTY, orchestrated: EMPTY, outboxDeadLetters: EMPTY });
     for (const key of keys) {
       expect((await harness.backend.record(key, Date.now()))?.status, key).to.equal('SUCCEEDED');
       expect(harness.commits.commitsOf(key), key).to.equal(1);

@@ -12,7 +12,7 @@ function publishedKey(body: Record<string, unknown>): string {
 describe('Local harness: the orchestrated topology', () => {
   const harnesses = useTestHarnesses();
 
-  it('runs ingest as validate → publish and consumption as claim → process → events, from the shared workflow definitions', async () => {
+  it('runs ingest as validate → publish and consumption as claim → process (the outbox relay announces), from the shared workflow definitions', async () => {
     const running = await harnesses.start({ topology: 'orchestrated' });
     const { client, harness, logs } = running;
 
@@ -26,7 +26,7 @@ describe('Local harness: the orchestrated topology', () => {
     const done = await client.waitForStatus(key, ['SUCCEEDED']);
     expect(done.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
     const paths = logs.filter((line) => line.includes('workflow execution succeeded')).map((line) => (JSON.parse(line) as { path: string }).path);
-    expect(paths).to.deep.equal(['ClaimIdempotency → RouteClaimDecision → ProcessOrder → PublishEvents → Done']);
+    expect(paths).to.deep.equal(['ClaimIdempotency → RouteClaimDecision → ProcessOrder → Done']);
     expect((await client.metrics()).topology).to.equal('orchestrated');
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
   });
@@ -99,6 +99,7 @@ describe('Local harness: the orchestrated topology', () => {
     const report = await client.redrive();
 
     expect(report.body).to.include({ received: 1, parked: 1, redriven: 0 });
+    await client.waitForStatus(key, ['PARKED']);
     const [parked] = await client.events({ type: 'OrderParked', idempotencyKey: key });
     expect(parked?.detail).to.include({ category: 'PERMANENT', orderId: 'orch-park' });
     expect((await client.order(key)).body.lastError).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });

@@ -89,7 +89,7 @@ describe('Local harness: stopping', () => {
 
     // Assess
     expect(summary.drained).to.equal(true);
-    expect(summary.remaining).to.deep.equal({ orders: EMPTY, deadLetters: EMPTY });
+    expect(summary.remaining).to.deep.equal({ orders: EMPTY, deadLetters: EMPTY, outboxDeadLetters: EMPTY });
     expect(await Promise.all(keys.map((key) => statusOf(harness, key)))).to.deep.equal(keys.map(() => 'SUCCEEDED'));
     expect(keys.map((key) => harness.commits.commitsOf(key))).to.deep.equal(keys.map(() => 1));
     expect(warnings(running.logs), 'nothing is reported lost').to.deep.equal([]);
@@ -111,7 +111,7 @@ describe('Local harness: stopping', () => {
     expect((late as { cause?: { code?: string } } | undefined)?.cause?.code, 'a request after the stop began finds no listener').to.equal('ECONNREFUSED');
     expect(answer.status).to.equal(202);
     expect(answer.connection, 'a kept-alive connection would hold the server open').to.equal('close');
-    expect(summary).to.deep.equal({ drained: true, stoppedAfterMs: summary.stoppedAfterMs, remaining: { orders: EMPTY, deadLetters: EMPTY } });
+    expect(summary).to.deep.equal({ drained: true, stoppedAfterMs: summary.stoppedAfterMs, remaining: { orders: EMPTY, deadLetters: EMPTY, outboxDeadLetters: EMPTY } });
     const key = String(answer.body.idempotencyKey);
     expect(await statusOf(harness, key)).to.equal('SUCCEEDED');
     expect(harness.commits.commitsOf(key)).to.equal(1);
@@ -135,7 +135,7 @@ describe('Local harness: stopping', () => {
     // Assess
     expect(tookMs, 'it waited for the deadline, and not much longer').to.be.within(drainTimeoutMs - 50, drainTimeoutMs + 1_500);
     expect(summary.drained).to.equal(false);
-    expect(summary.remaining).to.deep.equal({ orders: { visible: 0, inFlight: 1, delayed: 0 }, deadLetters: EMPTY });
+    expect(summary.remaining).to.deep.equal({ orders: { visible: 0, inFlight: 1, delayed: 0 }, deadLetters: EMPTY, outboxDeadLetters: EMPTY });
     expect(reportedLost(running.logs)).to.deep.equal([{ orders: { visible: 0, inFlight: 1, delayed: 0 }, deadLetters: EMPTY }]);
     expect(await statusOf(harness, key)).to.equal('RETRY');
   });

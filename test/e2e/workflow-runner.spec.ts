@@ -53,7 +53,6 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
     publish: track('publish', overrides.publish ?? (async () => ({}))),
     idempotency: track('idempotency', overrides.idempotency ?? claimThenRelease),
     processor: track('processor', overrides.processor ?? (async () => ({ outcome: { totalMinor: 1 } }))),
-    events: track('events', overrides.events ?? (async () => ({ eventId: 'e' }))),
   };
   const runner = new WorkflowRunner(CONSUME_WORKFLOW, {
     steps,
@@ -74,14 +73,14 @@ const EXECUTION = { id: 'arn:local:execution:test', name: 'test' };
 
 describe('Class: WorkflowRunner', () => {
   describe('Method: run', () => {
-    it('runs claim → process → events and keeps each result under its result key', async () => {
+    it('runs claim → process (which commits the outcome and its events) and keeps each result under its result key', async () => {
       const { runner, calls } = rig({});
       const result = await runner.run([{ messageId: 'm-1' }], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
-      expect(calls).to.deep.equal(['idempotency', 'processor', 'events']);
+      expect(calls).to.deep.equal(['idempotency', 'processor']);
       if (result.status !== 'SUCCEEDED') return;
-      expect(result.output).to.deep.include({ message: [{ messageId: 'm-1' }], execution: EXECUTION, processed: { outcome: { totalMinor: 1 } }, published: { eventId: 'e' } });
-      expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'PublishEvents', 'Done']);
+      expect(result.output).to.deep.include({ message: [{ messageId: 'm-1' }], execution: EXECUTION, processed: { outcome: { totalMinor: 1 } } });
+      expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'Done']);
     });
 
     it('retries a task whose invocation was throttled as its retry rule says, with jittered, growing delays, then goes on', async () => {
@@ -109,7 +108,6 @@ describe('Class: WorkflowRunner', () => {
         expect(result.error.Error).to.equal(stepErrorName(category));
         expect(calls.filter((call) => call === 'processor'), category).to.have.length(1);
         expect(sleeps).to.deep.equal([]);
-        expect(calls).to.not.include('events');
       }
     });
 
@@ -138,7 +136,7 @@ describe('Class: WorkflowRunner', () => {
         idempotency: async (state) => (state.error === undefined
           ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' }
           : { verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } }),
-        events: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
+        processor: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
       });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
@@ -174,12 +172,12 @@ describe('Class: WorkflowRunner', () => {
     });
 
     it('retries a timed-out invocation, then fails the execution with Sandbox.Timedout when the retries are spent', async () => {
-      const { runner, calls } = rig({ events: async () => never() });
+      const { runner, calls } = rig({ processor: async () => never() });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
       expect(result.error.Error).to.equal('Sandbox.Timedout');
-      expect(calls.filter((call) => call === 'events')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
+      expect(calls.filter((call) => call === 'processor')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
       // Caught after the retries, the timeout releases the claim, which sends the record back to the queue.
       expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
     });
@@ -203,7 +201,7 @@ describe('Class: WorkflowRunner', () => {
 
     it('reports a task whose invocation crashed as Runtime.ExitError, which no rule retries or catches', async () => {
       const { runner, calls } = rig({
-        events: async () => {
+        processor: async () => {
           currentInvocation()?.crash('died');
           return never();
         },
@@ -212,7 +210,7 @@ describe('Class: WorkflowRunner', () => {
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
       expect(result.error.Error).to.equal(CRASHED_TASK_ERROR);
-      expect(calls.filter((call) => call === 'events')).to.have.length(1);
+      expect(calls.filter((call) => call === 'processor')).to.have.length(1);
     });
   });
 });

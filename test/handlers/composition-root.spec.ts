@@ -5,7 +5,10 @@ import { GuardedDeadLetterQueue, GuardedEventBus, GuardedIdempotencyStore, Guard
 import { TOKENS } from '../../application/tokens.js';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { IngestOrder } from '../../application/use-cases/ingest-order.js';
-import { AnnounceProcessedOrder, ProcessClaimedOrder } from '../../application/use-cases/orchestrated-steps.js';
+import { ProcessClaimedOrder, ReleaseFailedClaim } from '../../application/use-cases/orchestrated-steps.js';
+import { RedeliverOutbox } from '../../application/use-cases/redeliver-outbox.js';
+import { RelayOutboxEvents } from '../../application/use-cases/relay-outbox-events.js';
+import { ReplayParkedOrders } from '../../application/use-cases/replay-parked-orders.js';
 import { ProcessOrder } from '../../application/use-cases/process-order.js';
 import { PublishOrderEvents } from '../../application/use-cases/publish-order-events.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
@@ -29,7 +32,7 @@ import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 
 const USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
-  ProcessClaimedOrder, AnnounceProcessedOrder,
+  ProcessClaimedOrder, ReleaseFailedClaim, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders,
 ];
 
 const AWS_ENV = {

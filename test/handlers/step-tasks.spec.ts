@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { SQSRecord } from 'aws-lambda';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import { createEventsHandler } from '../../handlers/events.js';
 import { createClaimHandler, createIdempotencyHandler } from '../../handlers/idempotency.js';
 import { createProcessorHandler } from '../../handlers/processor.js';
 import { createPublishHandler } from '../../handlers/publish.js';
@@ -23,7 +22,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('Step handlers of the orchestrated topology (Step Functions task inputs)', () => {
-  it('claim → process → events: the record SUCCEEDED with the outcome and OrderProcessed published once', async () => {
+  it('claim → process: the record SUCCEEDED with the outcome and its OrderProcessed committed in one write, delivered by the relay', async () => {
     // Prepare
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
@@ -32,31 +31,32 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     // Act
     const claim = await createClaimHandler(containerOf)(state);
     const processed = await createProcessorHandler(containerOf)({ ...state, claim });
-    const published = await createEventsHandler(containerOf)({ ...state, claim, processed });
 
     // Assess
     expect(claim.decision).to.deep.equal({ kind: 'PROCEED', attempt: 1, resumed: false });
     expect(claim.ownerToken).to.match(/^exec-1:/);
     expect(processed.outcome).to.deep.include({ totalMinor: 4_498 });
-    const [event] = fixture.events(EVENT_TYPES.processed);
-    expect(published).to.deep.equal({ eventId: event?.eventId });
-    expect(event?.detail).to.deep.include({ correlationId: 'corr-step' });
     const key = (state.message as SQSRecord[])[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', outcome: processed.outcome });
+    expect((await fixture.committedEvents(key)).map((entry) => entry.detailType)).to.deep.equal([EVENT_TYPES.processed]);
+    expect(fixture.events(EVENT_TYPES.processed), 'no step calls the bus').to.deep.equal([]);
+    await fixture.relayOutbox();
+    const [event] = fixture.events(EVENT_TYPES.processed);
+    expect(event?.detail).to.deep.include({ correlationId: 'corr-step' });
 
     // A second execution for the same message is told it is done
     const again = await createClaimHandler(containerOf)({ ...state, execution: { name: 'exec-2' } });
     expect(again.decision.kind).to.equal('ALREADY_SUCCEEDED');
   });
 
-  it('re-uses the recorded outcome when an execution dies after the business step', async () => {
-    // Prepare: execution 1 processed, then never published (its events step exhausted its retries)
+  it('completes with an outcome a previous attempt recorded, without running the business step again', async () => {
+    // Prepare: execution 1 recorded its outcome under its claim and died before completing
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture);
     const first = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
-    await createProcessorHandler(containerOf)({ message, execution: { name: 'exec-1' }, claim: first });
-    const processedBefore = fixture.metrics.total('OrdersProcessed');
+    const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
+    await fixture.infrastructure.store.recordOutcome(key, first.ownerToken, { orderId: 'order-0001', totalMinor: 4_498 }, fixture.clock.now());
     await fixture.clock.advance(61_000);
 
     // Act: the message comes back to a new execution after the lease ran out
@@ -65,9 +65,9 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
 
     // Assess
     expect(second.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: true });
-    expect(second.recordedOutcome).to.deep.include({ totalMinor: 4_498 });
     expect(processed.outcome).to.deep.equal(second.recordedOutcome);
-    expect(fixture.metrics.total('OrdersProcessed'), 'business step not run again').to.equal(processedBefore);
+    expect(fixture.metrics.total('OrdersProcessed'), 'business step not run').to.equal(0);
+    expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', outcome: processed.outcome });
   });
 
   it('fails a step with the error name the workflow retries on (Pipeline.<CATEGORY>)', async () => {
@@ -85,44 +85,51 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(error.message).to.match(/^SIMULATED\.TRANSIENT: /);
   });
 
-  it('fails the events step as Pipeline.<CATEGORY> when OrderProcessed is not delivered, leaving the claim open', async () => {
-    // Prepare
+  it('announces nothing for an execution that lost its lease: its completion fails, the new owner\'s outcome is the one announced', async () => {
+    // Prepare: execution 1 claimed and stalled past its lease; execution 2 took the order over
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture);
-    const claim = await createClaimHandler(containerOf)({ message });
-    const processed = await createProcessorHandler(containerOf)({ message, claim });
-    fixture.infrastructure.bus.failWhen(() => 'AccessDeniedException');
+    const stalled = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
+    await fixture.clock.advance(61_000);
+    const owner = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
 
-    // Act
-    const error = await failureOf(createEventsHandler(containerOf)({ message, claim, processed }));
+    // Act: the stalled execution's business step finishes late, then the owner's
+    const error = await failureOf(createProcessorHandler(containerOf)({ message, execution: { name: 'exec-1' }, claim: stalled }));
+    const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
+    const afterLoser = await fixture.committedEvents(key);
+    await createProcessorHandler(containerOf)({ message, execution: { name: 'exec-2' }, claim: owner });
+    await fixture.relayOutbox();
 
     // Assess
-    expect(error.name).to.equal('Pipeline.PERMANENT');
-    const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
-    expect((await fixture.record(key))?.status).to.equal('INFLIGHT');
+    expect(error.name).to.equal('Pipeline.TRANSIENT');
+    expect(error.message).to.match(/^IDEMPOTENCY\.LEASE_LOST: /);
+    expect(afterLoser, 'nothing committed, nothing to announce').to.deep.equal([]);
+    expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+    expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
   });
 
-  it('release: records a retryable failure on the claim at once, keeping the outcome, and says RETRY', async () => {
-    // Prepare: processed, then the events step failed transiently and the Catch put its error in the state
+  it('release: records a retryable failure on the claim at once and says RETRY; the next attempt runs the business step', async () => {
+    // Prepare: the processor failed transiently and the Catch put its error in the state
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
-    const message = await queuedRecord(fixture);
+    const message = await queuedRecord(fixture, { kind: 'transient', times: 1 });
     const claim = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
-    const processed = await createProcessorHandler(containerOf)({ message, claim });
-    const error = { Error: 'Pipeline.TRANSIENT', Cause: JSON.stringify({ errorType: 'Pipeline.TRANSIENT', errorMessage: 'AWS.ThrottlingException: slow down' }) };
+    await failureOf(createProcessorHandler(containerOf)({ message, claim }));
+    const error = { Error: 'Pipeline.TRANSIENT', Cause: JSON.stringify({ errorType: 'Pipeline.TRANSIENT', errorMessage: 'SIMULATED.TRANSIENT: simulated' }) };
 
     // Act: the idempotency function, reached with the caught error, plays the release step
-    const released = await createIdempotencyHandler(containerOf)({ message, claim, processed, error });
+    const released = await createIdempotencyHandler(containerOf)({ message, claim, error });
 
-    // Assess: no lease left to wait for, the category on the record, the outcome kept for the next attempt
-    expect(released).to.deep.equal({ verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' } });
+    // Assess: no lease left to wait for, the category on the record, no event owed
+    expect(released).to.deep.equal({ verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     const record = await fixture.record(key);
-    expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, outcome: processed.outcome });
+    expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
     expect(record?.leaseExpiresAt).to.equal(undefined);
+    expect(record?.outbox).to.equal(undefined);
     const next = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
-    expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: true });
+    expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: false });
   });
 
   it('release: parks the record when the category has spent its attempts, and says PARK', async () => {

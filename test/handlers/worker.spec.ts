@@ -28,9 +28,11 @@ describe('Function: worker handler (SQS event, ReportBatchItemFailures)', () => 
     const [parked] = fixture.deadLetters();
     expect(parked?.body, 'the broken record was parked, not returned').to.equal(broken!.body);
     expect(parked?.attributes).to.deep.include({ [MESSAGE_ATTRIBUTES.errorCategory]: 'VALIDATION', [MESSAGE_ATTRIBUTES.attempts]: '3' });
-    expect(fixture.events('OrderProcessed').map((e) => e.detail.correlationId)).to.deep.equal(['corr-good']);
     expect(good).to.not.equal(undefined);
     expect(fixture.metrics.flushes(), 'metrics written once per invocation').to.equal(1);
+    expect(fixture.events('OrderProcessed'), 'the worker leaves announcing to the outbox relay').to.deep.equal([]);
+    await fixture.relayOutbox();
+    expect(fixture.events('OrderProcessed').map((e) => e.detail.correlationId)).to.deep.equal(['corr-good']);
   });
 
   it('reads the message attributes and ApproximateReceiveCount of an SQS record', () => {

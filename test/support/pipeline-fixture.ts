@@ -4,6 +4,10 @@ import type { Container, ServiceIdentifier } from 'inversify';
 import { loadConfig, type PipelineConfig } from '../../application/config.js';
 import type { FailureSimulation } from '../../application/failure-simulation.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
+import { createEventsHandler } from '../../handlers/events.js';
+import { MemoryTableStream } from '../../handlers/local/memory-table-stream.js';
+import { passesOutboxFilter } from '../../handlers/local/table-stream.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
@@ -80,6 +84,29 @@ export class PipelineFixture {
     const built = createMemoryInfrastructure(this.config, this.clock, this.random, { ...DEFAULT_MEMORY_QUEUES, ...options.queues });
     this.infrastructure = options.store === undefined ? built : { ...built, store: options.store };
     this.container = createContainer(this.config, memoryAdaptersModule(this.infrastructure), services);
+    this.stream = new MemoryTableStream(this.infrastructure.store, this.clock);
+  }
+
+  /** The table's change stream, as the outbox pipe reads it. */
+  readonly stream: MemoryTableStream;
+
+  /**
+   * One pass of the outbox pipe: every stream record so far that carries undelivered events goes to the
+   * real relay (the events handler) in one batch; returns its partial batch response's failed ids.
+   */
+  async relayOutbox(): Promise<string[]> {
+    const records = await this.stream.peek(this.stream.length);
+    this.stream.advance(records.length);
+    const batch = records.filter(passesOutboxFilter);
+    if (batch.length === 0) return [];
+    const response = await createEventsHandler(() => this.container)(batch);
+    return response.batchItemFailures.map((failure) => failure.itemIdentifier);
+  }
+
+  /** The events a record committed to its outbox (delivered or not), optionally of one detail type. */
+  async committedEvents(key: string, detailType?: string): Promise<readonly OutboxEntry[]> {
+    const outbox = (await this.record(key))?.outbox ?? [];
+    return detailType === undefined ? outbox : outbox.filter((entry) => entry.detailType === detailType);
   }
 
   get<T>(id: ServiceIdentifier<T>): T {

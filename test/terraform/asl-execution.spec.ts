@@ -114,7 +114,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
           try {
             if (state.Resource === LAMBDA_INVOKE) {
               const fn = String(args.FunctionName).slice(ARN_PREFIX.length).replace(/:live$/, '') as StepFunctionName;
-              result = { Payload: JSON.parse(JSON.stringify((await steps[fn](args.Payload as WorkflowState)) ?? null)) as unknown };
+              const task = steps[fn];
+              if (task === undefined) throw new Error(`the state machine invokes ${fn}, which is not a workflow task`);
+              result = { Payload: JSON.parse(JSON.stringify((await task(args.Payload as WorkflowState)) ?? null)) as unknown };
             } else if (state.Resource === SQS_SEND_MESSAGE) {
               const attributes = args.MessageAttributes as Record<string, { StringValue: string }>;
               parked.push({

@@ -17,6 +17,9 @@ export interface OrderView {
   /** Messages of the order each consumer (worker, consume-pipe) acknowledged. */
   readonly consumedBy: Readonly<Record<string, number>>;
   readonly events: readonly { readonly eventId: string; readonly detailType: string; readonly detail: Record<string, unknown> }[];
+  /** The record's outbox: each committed event and whether the relay delivered it. */
+  readonly outbox: readonly { readonly eventId: string; readonly detailType: string; readonly delivered: boolean }[];
+  readonly replays?: number;
 }
 
 export interface EventView {
@@ -54,12 +57,21 @@ export class PipelineClient {
     return this.request('PUT', '/admin/faults', JSON.stringify(settings), { 'content-type': 'application/json' });
   }
 
-  /** Polls GET /orders/{key} until the order reaches one of `statuses`. */
-  async waitForStatus(idempotencyKey: string, statuses: readonly OrderView['status'][], timeoutMs = 15_000): Promise<OrderView> {
-    return waitFor(`order ${idempotencyKey} to be ${statuses.join(' or ')}`, async () => {
+  /**
+   * Polls GET /orders/{key} until the order reaches one of `statuses` and, unless `announced` is false,
+   * the outbox relay has delivered every event its record committed (the events then show on the bus).
+   */
+  async waitForStatus(idempotencyKey: string, statuses: readonly OrderView['status'][], timeoutMs = 15_000, announced = true): Promise<OrderView> {
+    return waitFor(`order ${idempotencyKey} to be ${statuses.join(' or ')}${announced ? ', its events delivered' : ''}`, async () => {
       const answer = await this.order(idempotencyKey);
-      return answer.status === 200 && statuses.includes(answer.body.status) ? answer.body : undefined;
+      if (answer.status !== 200 || !statuses.includes(answer.body.status)) return undefined;
+      return !announced || answer.body.outbox.every((entry) => entry.delivered) ? answer.body : undefined;
     }, timeoutMs);
+  }
+
+  /** POST /admin/replay: `{keys}` or `{category, limit}`. */
+  async replay(request: Record<string, unknown>): Promise<HttpAnswer> {
+    return this.request('POST', '/admin/replay', JSON.stringify(request), { 'content-type': 'application/json' });
   }
 
   /** The body is JSON as the harness answers it; T only names its expected shape (tests assert on it). */

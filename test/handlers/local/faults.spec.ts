@@ -46,6 +46,9 @@ class ReachedPorts {
     complete: async () => this.reach('store.complete', RECORD),
     fail: async () => this.reach('store.fail', RECORD),
     park: async () => this.reach('store.park', RECORD),
+    markDelivered: async () => this.reach('store.markDelivered', RECORD),
+    replay: async () => this.reach('store.replay', { replayed: false as const, record: RECORD }),
+    find: async () => this.reach('store.find', [RECORD]),
     get: async () => this.reach('store.get', RECORD),
   };
 
