@@ -25,7 +25,11 @@ export interface RedeliverReport {
 }
 
 const SWEEP_LIMIT = 500;
-const DLQ_VISIBILITY_SECONDS = 120;
+/**
+ * While a run sweeps, its DLQ messages are hidden this long; a run whose sweep left events undelivered
+ * (the bus still down) leaves them, and they are visible again well before the next scheduled run.
+ */
+const DLQ_VISIBILITY_SECONDS = 5;
 
 /**
  * Re-delivers what the outbox pipe gave up on. A pipe's DLQ message names a stream batch, not its events,

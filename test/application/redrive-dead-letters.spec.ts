@@ -290,5 +290,35 @@ describe('Class: RedriveDeadLetters', () => {
       expect(report).to.deep.include({ received: 1, parked: 0, leftInQueue: 1 });
       expect(fixture.deadLetters()).to.have.length(1);
     });
+
+    it('parks for good while EventBridge refuses everything: the OrderParked waits in the record\'s outbox, the DLQ copy goes', async () => {
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-bus-down' }), { simulation: PERMANENT });
+      await fixture.drain();
+      fixture.infrastructure.bus.failWhen(() => 'InternalFailure');
+
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      expect(report).to.deep.include({ parked: 1, leftInQueue: 0 });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+      expect((await fixture.committedEvents(key, EVENT_TYPES.parked)).map((entry) => entry.deliveredAt)).to.deep.equal([undefined]);
+      fixture.infrastructure.bus.clearFailures();
+      await fixture.relayOutbox();
+      expect(fixture.events(EVENT_TYPES.parked).map((event) => event.detail.body)).to.have.length(1);
+    });
+
+    it('deletes a DLQ copy older than the order\'s last replay: the replayed copy carries the order now', async () => {
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid(), { simulation: PERMANENT });
+      await fixture.drain();
+      const record = await fixture.record(key);
+      await fixture.infrastructure.store.replay(record!, [], fixture.clock.now());
+
+      const report = await fixture.get(RedriveDeadLetters).execute();
+
+      expect(report).to.deep.include({ received: 1, duplicatesRemoved: 1, parked: 0, redriven: 0 });
+      expect(await fixture.record(key)).to.deep.include({ status: 'RETRY', replays: 1 });
+      expect(fixture.deadLetters()).to.deep.equal([]);
+    });
   });
 });
