@@ -1,5 +1,6 @@
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
+import { DEV_ALARMS, DEV_OPERATIONS, PROD_ALARMS, PROD_OPERATIONS, SANDBOX_OPERATIONS, operationsProblems, type AlarmThresholds, type Operations } from './operations-config.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -124,14 +125,10 @@ export interface StageConfig {
     readonly permanenceReceiveThreshold: number;
     readonly maxBodyBytes: number;
   };
-  readonly alarms: {
-    /** Alarm when the oldest order on a source queue (order queue, orchestrated queue) waits longer than this. */
-    readonly oldestMessageAgeSeconds: number;
-    /** Function errors per 5 minutes that raise the alarm. */
-    readonly functionErrorsThreshold: number;
-    /** An existing SNS topic to notify; alarms still show on the dashboard without one. */
-    readonly notificationTopicArn?: string;
-  };
+  /** Alarm thresholds (terraform/operations-config.ts; each runbook in docs/runbooks/ explains its number). */
+  readonly alarms: AlarmThresholds;
+  /** Notifications, state backend, concurrency quota, source maps (terraform/operations-config.ts). */
+  readonly operations: Operations;
 }
 
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
@@ -176,7 +173,8 @@ const DEV: StageConfig = {
     permanenceReceiveThreshold: 10,
     maxBodyBytes: 262_144,
   },
-  alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
+  alarms: DEV_ALARMS,
+  operations: DEV_OPERATIONS,
 };
 
 const PROD: StageConfig = {
@@ -206,10 +204,14 @@ const PROD: StageConfig = {
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
-  alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
+  alarms: PROD_ALARMS,
+  operations: PROD_OPERATIONS,
 };
 
-export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: PROD };
+/** dev's settings for one engineer's throw-away deploy: its own names, state in a local file. */
+const SANDBOX: StageConfig = { ...DEV, stage: 'sandbox', namePrefix: 'orders-sandbox', operations: SANDBOX_OPERATIONS };
+
+export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: PROD, sandbox: SANDBOX };
 
 /** The SQS maximum; the DLQ keeps messages this long, longer than the source queue (they keep their enqueue time). */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -250,5 +252,6 @@ export function stageConfigProblems(config: StageConfig): string[] {
     problems.push("migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)");
   }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
+  problems.push(...operationsProblems(config.operations, config.alarms));
   return problems;
 }

@@ -1,9 +1,15 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule/index.js';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
+import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 import type { PipelineFunction } from './pipeline-function.js';
+
+/** A run that could not start within a minute is dropped: the next scheduled run is as good. */
+const REDRIVE_EVENT_MAX_AGE_SECONDS = 60;
 
 export interface RedriveScheduleProps {
   readonly name: string;
@@ -13,12 +19,16 @@ export interface RedriveScheduleProps {
 }
 
 /**
- * EventBridge Scheduler invokes the redrive's `live` alias at the configured rate. A failed run is not
- * retried by the scheduler: the next run picks up whatever is still in the DLQ.
+ * EventBridge Scheduler invokes the redrive's `live` alias at the configured rate, asynchronously. A
+ * failed run is retried neither by the scheduler nor by Lambda (whose default is 2 more tries, which with
+ * the redrive's concurrency of 1 would queue behind, and overlap, the next scheduled runs): the next run
+ * picks up whatever is still in the DLQ. Lambda records each failed run in the `redrive-failures` queue
+ * (its on-failure destination), which the `redrive-failed` alarm watches.
  */
 export class RedriveSchedule extends Construct {
   readonly schedule: SchedulerSchedule;
   readonly role: IamRole;
+  readonly failures: SqsQueue;
 
   constructor(scope: Construct, id: string, props: RedriveScheduleProps) {
     super(scope, id);
@@ -31,6 +41,26 @@ export class RedriveSchedule extends Construct {
       role: this.role.id,
       policy: policyDocument([{ sid: 'InvokeRedrive', actions: ['lambda:InvokeFunction'], resources: [props.redrive.alias.arn] }]),
     });
+    this.failures = new SqsQueue(this, 'failures', {
+      name: `${props.name}-failures`,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      maxMessageSize: SQS_MAX_PAYLOAD_BYTES,
+      sqsManagedSseEnabled: true,
+    });
+    // Lambda sends to an on-failure destination with the function's own role.
+    const destinationPolicy = new IamRolePolicy(this, 'destination-policy', {
+      name: 'on-failure-destination',
+      role: props.redrive.role.id,
+      policy: policyDocument([{ sid: 'RecordFailedRuns', actions: ['sqs:SendMessage'], resources: [this.failures.arn] }]),
+    });
+    new LambdaFunctionEventInvokeConfig(this, 'invoke-config', {
+      functionName: props.redrive.function.functionName,
+      qualifier: props.redrive.alias.name,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: REDRIVE_EVENT_MAX_AGE_SECONDS,
+      destinationConfig: { onFailure: { destination: this.failures.arn } },
+      dependsOn: [destinationPolicy],
+    });
     this.schedule = new SchedulerSchedule(this, 'schedule', {
       name: props.name,
       scheduleExpression: props.scheduleExpression,
@@ -39,7 +69,7 @@ export class RedriveSchedule extends Construct {
         arn: props.redrive.alias.arn,
         roleArn: this.role.arn,
         input: JSON.stringify({ source: 'schedule' }),
-        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: REDRIVE_EVENT_MAX_AGE_SECONDS },
       },
     });
   }

@@ -45,6 +45,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
       [bus]: ['events:PutEvents'],
     },
     redrive: {
+      // Lambda records a failed scheduled run in the on-failure destination with the function's own role.
+      [queue(`${prefix}-redrive-failures`)]: ['sqs:SendMessage'],
       [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [order]: ['sqs:SendMessage'],
       ...orchestrated,
