@@ -212,6 +212,7 @@ export class OrdersStack extends TerraformStack {
     };
     addPipelineAlarms(this.alarms, {
       ...watched,
+      workerDeployed: worker !== undefined,
       stateMachineArns: Object.values(workflows).map((workflow) => workflow.stateMachine.arn),
       apiId: this.api.api.id,
       pipelineEventsQueueName: this.events.operatorQueue.name,

@@ -14,6 +14,8 @@ export interface PipelineAlarmsProps {
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
+  /** Whether the composed worker runs: it alone writes `FailuresByCategory` (workflows fail executions instead). */
+  readonly workerDeployed: boolean;
   readonly stateMachineArns: readonly string[];
   readonly apiId: string;
   readonly pipelineEventsQueueName: string;
@@ -69,7 +71,7 @@ export function addPipelineAlarms(alarms: StageAlarms, props: PipelineAlarmsProp
   }
 
   // ReportBatchItemFailures hides per-message failures from Lambda's Errors: the worker's own metric shows them.
-  for (const category of ALARMED_FAILURE_CATEGORIES) {
+  for (const category of props.workerDeployed ? ALARMED_FAILURE_CATEGORIES : []) {
     alarms.add({
       id: `failures-${category.toLowerCase()}`, runbook: `failures-${category.toLowerCase()}`,
       summary: `Orders are failing with category ${category}: ${t.failuresPerFiveMinutes[category]} or more in 5 minutes`,
@@ -81,7 +83,7 @@ export function addPipelineAlarms(alarms: StageAlarms, props: PipelineAlarmsProp
     id: 'orders-parked', runbook: 'orders-parked',
     summary: `The redrive parked ${t.parkedPerFiveMinutes} or more orders in 5 minutes: they will not be retried without a person`,
     metric: {
-      kind: 'math', expression: 'SUM(FILL(METRICS(), 0))', label: 'orders parked', period: 300,
+      kind: 'math', expression: ERROR_CATEGORIES.map((_, index) => `FILL(parked${index}, 0)`).join(' + '), label: 'orders parked', period: 300,
       metrics: Object.fromEntries(ERROR_CATEGORIES.map((category, index) => [
         `parked${index}`, { namespace: props.metricsNamespace, metricName: PIPELINE_METRICS.parked, dimensions: { service: props.serviceName, category }, statistic: 'Sum' },
       ])),

@@ -113,6 +113,12 @@ describe('Stack: alarms that reach someone', () => {
       }
     });
 
+    it('leaves the failure-category alarms out where no worker writes the metric (orchestrated only)', () => {
+      const orchestrated = synthesize({ ...stage('dev'), topology: 'orchestrated' });
+      expect(alarmsOf(orchestrated).filter((alarm) => alarm.metric_name === PIPELINE_METRICS.failuresByCategory)).to.deep.equal([]);
+      expect(alarmsOf(synthesize(stage('dev'))).filter((alarm) => alarm.metric_name === PIPELINE_METRICS.failuresByCategory)).to.have.length(ALARMED_FAILURE_CATEGORIES.length);
+    });
+
     it('alarms on parked orders of every category', () => {
       const queries = alarmNamed(prod, 'orders-parked').metric_query as { metric?: { metric_name: string; dimensions: Props } }[];
       const categories = queries.flatMap((query) => (query.metric === undefined ? [] : [query.metric.dimensions.category]));
