@@ -17,7 +17,7 @@ import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineObservability } from './constructs/pipeline-observability.js';
 import { QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RedriveSchedule } from './constructs/redrive-schedule.js';
-import { StageAlarms } from './constructs/stage-alarms.js';
+import type { StageAlarms } from './constructs/stage-alarms.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
 import { functionEnvironment } from './function-environment.js';
@@ -195,12 +195,6 @@ export class OrdersStack extends TerraformStack {
     const redriveSchedule = new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
 
     const notifications = new AlarmNotifications(this, 'notifications', { namePrefix: prefix, notifications: config.operations.notifications, accountId });
-    this.alarms = new StageAlarms(this, 'alarms', {
-      namePrefix: prefix,
-      region: config.region,
-      topicArn: notifications.topicArn,
-      runbookBaseUrl: config.operations.runbookBaseUrl,
-    });
     const watched = {
       namePrefix: prefix,
       metricsNamespace: config.application.metricsNamespace,
@@ -210,6 +204,13 @@ export class OrdersStack extends TerraformStack {
       deadLetterQueueName: `${prefix}-orders-dlq`,
       functionNames: Object.values(functions).map((fn) => fn.functionName),
     };
+    const observability = new PipelineObservability(this, 'observability', {
+      ...watched,
+      region: config.region,
+      topicArn: notifications.topicArn,
+      runbookBaseUrl: config.operations.runbookBaseUrl,
+    });
+    this.alarms = observability.alarms;
     addPipelineAlarms(this.alarms, {
       ...watched,
       workerDeployed: worker !== undefined,
@@ -220,7 +221,6 @@ export class OrdersStack extends TerraformStack {
       redriveFailuresQueueName: redriveSchedule.failures.name,
       thresholds: config.alarms,
     });
-    new PipelineObservability(this, 'observability', { ...watched, region: config.region, alarms: this.alarms });
 
     new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
     new TerraformOutput(this, 'order_queue_url', { value: this.orders.queue.url });

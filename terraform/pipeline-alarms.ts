@@ -58,14 +58,13 @@ export function addPipelineAlarms(alarms: StageAlarms, props: PipelineAlarmsProp
   }
 
   for (const functionName of props.functionNames) {
-    const short = functionName.startsWith(`${props.namePrefix}-`) ? functionName.slice(props.namePrefix.length + 1) : functionName;
     const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: functionName }, statistic: 'Sum', period: 300 });
     alarms.add({
-      id: `${short}-errors`, runbook: 'function-errors', summary: `${functionName} is failing invocations`,
+      id: `${functionName}-errors`, runbook: 'function-errors', summary: `${functionName} is failing invocations`,
       metric: lambda('Errors'), threshold: t.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
     alarms.add({
-      id: `${short}-throttles`, runbook: 'function-throttles', summary: `${functionName} is throttled`,
+      id: `${functionName}-throttles`, runbook: 'function-throttles', summary: `${functionName} is throttled`,
       metric: lambda('Throttles'), threshold: 0,
     });
   }

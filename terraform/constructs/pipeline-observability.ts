@@ -2,7 +2,7 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
-import type { StageAlarms } from './stage-alarms.js';
+import { StageAlarms } from './stage-alarms.js';
 
 export interface PipelineObservabilityProps {
   readonly namePrefix: string;
@@ -14,8 +14,10 @@ export interface PipelineObservabilityProps {
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
-  /** The stage's alarms: each gets a widget, and the status widget lists them all. */
-  readonly alarms: StageAlarms;
+  /** Every alarm's alarm and OK actions. */
+  readonly topicArn: string;
+  /** Base of the runbook links in the alarm descriptions. */
+  readonly runbookBaseUrl: string;
 }
 
 /** The metrics the application writes (CloudWatch EMF), by name. */
@@ -38,15 +40,18 @@ export const PIPELINE_METRICS = {
 type MetricRow = readonly (string | Readonly<Record<string, unknown>>)[];
 
 /**
- * The pipeline dashboard: the seed's key metrics (duration per function, errors by category, batch sizes,
- * breaker state, idempotency hit rate, DLQ depth), the state of every alarm, and a widget per alarm
- * (the alarms themselves are made by StageAlarms; terraform/pipeline-alarms.ts lists them).
+ * The stage's alarms (`alarms`: every alarm is made through it; terraform/pipeline-alarms.ts lists the
+ * pipeline's) and the pipeline dashboard: the seed's key metrics (duration per function, errors by
+ * category, batch sizes, breaker state, idempotency hit rate, DLQ depth), the state of every alarm, and
+ * a widget per alarm.
  */
 export class PipelineObservability extends Construct {
   readonly dashboard: CloudwatchDashboard;
+  readonly alarms: StageAlarms;
 
   constructor(scope: Construct, id: string, private readonly props: PipelineObservabilityProps) {
     super(scope, id);
+    this.alarms = new StageAlarms(this, { namePrefix: props.namePrefix, region: props.region, topicArn: props.topicArn, runbookBaseUrl: props.runbookBaseUrl });
     // Lazy: alarms added to the stage after this construct was built still get their widgets.
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: `${props.namePrefix}-pipeline`,
@@ -97,8 +102,8 @@ export class PipelineObservability extends Construct {
         ['AWS/Lambda', 'Errors', 'FunctionName', fn, { stat: 'Sum' }],
         ['AWS/Lambda', 'Throttles', 'FunctionName', fn, { stat: 'Sum' }],
       ]), 12, 18),
-      { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.props.alarms.alarms.map((alarm) => alarm.arn) } },
-      ...this.props.alarms.widgets(28),
+      { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.alarms.alarms.map((alarm) => alarm.arn) } },
+      ...this.alarms.widgets(28),
     ];
   }
 }

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 
 /** One CloudWatch metric, as an alarm or a metric-math query names it. */
@@ -26,7 +26,7 @@ export interface MetricMath {
 }
 
 export interface AlarmSpec {
-  /** Construct id and alarm-name suffix: `<namePrefix>-<id>`; unique in the stage. */
+  /** Construct id, and the alarm's name: `<namePrefix>-<id>` (or `id` itself when it starts with the prefix); unique in the stage. */
   readonly id: string;
   /** What firing means, in one sentence; the runbook link is appended. */
   readonly summary: string;
@@ -43,6 +43,7 @@ export interface AlarmSpec {
 
 export interface StageAlarmsProps {
   readonly namePrefix: string;
+  /** Where the dashboard widgets show the metrics. */
   readonly region: string;
   /** Every alarm's alarm and OK actions. */
   readonly topicArn: string;
@@ -61,7 +62,9 @@ const PERCENTILE = /^p\d+(\.\d+)?$/;
  * The one way an alarm is made in a stage: it notifies the stage's topic on ALARM and on OK, its
  * description says what it means and links its runbook, and it gets a widget of its own on the pipeline
  * dashboard (the dashboard reads `widgets()` when the stack is synthesized, so alarms added after the
- * dashboard was built still appear). To alarm on a new resource:
+ * dashboard was built still appear). The alarms are made in the scope it is given (the pipeline's
+ * observability construct), so their Terraform addresses stay where the alarms always were. To alarm on
+ * a new resource:
  *
  * ```ts
  * stack.alarms.add({
@@ -71,17 +74,15 @@ const PERCENTILE = /^p\d+(\.\d+)?$/;
  * });
  * ```
  */
-export class StageAlarms extends Construct {
+export class StageAlarms {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   private readonly specs: AlarmSpec[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: StageAlarmsProps) {
-    super(scope, id);
-  }
+  constructor(private readonly scope: Construct, private readonly props: StageAlarmsProps) {}
 
   add(spec: AlarmSpec): CloudwatchMetricAlarm {
-    const alarmName = `${this.props.namePrefix}-${spec.id}`;
-    const alarm = new CloudwatchMetricAlarm(this, spec.id, {
+    const alarmName = spec.id.startsWith(`${this.props.namePrefix}-`) ? spec.id : `${this.props.namePrefix}-${spec.id}`;
+    const alarm = new CloudwatchMetricAlarm(this.scope, spec.id, {
       alarmName,
       alarmDescription: `${spec.summary}. Runbook: ${this.runbookUrl(spec.runbook)}`,
       ...metricSettings(spec.metric),
@@ -110,7 +111,7 @@ export class StageAlarms extends Construct {
       y: top + Math.floor(index / 4) * 6,
       width: 6,
       height: 6,
-      properties: { title: this.specs[index]?.id, region: this.props.region, annotations: { alarms: [alarm.arn] }, view: 'timeSeries', stacked: false },
+      properties: { title: alarm.alarmName, region: this.props.region, annotations: { alarms: [alarm.arn] }, view: 'timeSeries', stacked: false },
     }));
   }
 }

@@ -55,6 +55,12 @@ describe('Stack: alarms that reach someone', () => {
         }
       });
 
+      it('keeps every alarm and the dashboard under observability/, where the alarms always were (a new address would make Terraform delete and re-create them, racing on the name)', () => {
+        // The logical id is derived from the construct path: observability/<id> → observability_<id>_<hash>.
+        const ids = [...Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')), ...Object.keys(synthesized.resources('aws_cloudwatch_dashboard'))];
+        for (const id of ids) expect(id).to.match(/^observability_[^_]+_[A-F0-9]{8}$/);
+      });
+
       it('shows every alarm on the dashboard: in the status widget and in a widget of its own', () => {
         const ids = Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')).map((id) => synthesized.ref('aws_cloudwatch_metric_alarm', id, 'arn'));
         const widgets = dashboardWidgets(synthesized);
