@@ -12,6 +12,8 @@ export interface BundleOptions {
   /** Folder holding `<function>.ts` entry points. */
   readonly entryDirectory?: string;
   readonly functions?: readonly PipelineFunctionName[];
+  /** Write a source map beside each bundle and link it (default true); see the stage's `operations.sourceMaps`. */
+  readonly sourceMaps?: boolean;
 }
 
 export interface BundleResult {
@@ -31,7 +33,8 @@ export interface BundleResult {
  *   loads fewer files at cold start, and INIT time is billed.
  * - `keepNames`: error classes take their `name` from the class (`new.target.name`) and logs, metrics
  *   and the classifier rely on it; minification must not rename them.
- * - Source maps without sources content, read by the runtime with `--enable-source-maps`.
+ * - Source maps without sources content, read by the runtime with `--enable-source-maps`, where the
+ *   stage asks for them (`operations.sourceMaps`); otherwise neither the map nor its link is written.
  */
 export const BUNDLE_SETTINGS: BuildOptions = {
   bundle: true,
@@ -59,7 +62,7 @@ export async function bundleHandlers(outDir = 'dist/handlers', options: BundleOp
     const directory = resolve(outDir, name);
     await rm(directory, { recursive: true, force: true });
     const outfile = join(directory, BUNDLE_FILE);
-    const built = await build({ ...BUNDLE_SETTINGS, entryPoints: [join(entryDirectory, `${name}.ts`)], outfile });
+    const built = await build({ ...BUNDLE_SETTINGS, sourcemap: options.sourceMaps ?? true, entryPoints: [join(entryDirectory, `${name}.ts`)], outfile });
     const bytes = built.metafile?.outputs[Object.keys(built.metafile.outputs).find((path) => path.endsWith(BUNDLE_FILE)) ?? '']?.bytes ?? 0;
     results.push({ name, directory, bytes });
   }
@@ -71,10 +74,34 @@ export function handlerDirectories(outDir = 'dist/handlers'): Record<PipelineFun
   return Object.fromEntries(PIPELINE_FUNCTION_NAMES.map((name) => [name, resolve(outDir, name)])) as Record<PipelineFunctionName, string>;
 }
 
+/** The folder of the bundles built with or without source maps (stages differ: `operations.sourceMaps`). */
+export function bundleVariantDirectory(root: string, sourceMaps: boolean): string {
+  return join(root, sourceMaps ? 'source-mapped' : 'plain');
+}
+
+/**
+ * Bundles every handler from the current source once per source-map setting in `settings`, and gives the
+ * code folders of each. The synth runs this every time, so what is deployed is what is checked out: the
+ * asset hash of a folder (its files' content) is the function's `source_code_hash`, so a changed handler
+ * publishes a new version and an unchanged one does not.
+ */
+export async function bundleForStages(root: string, settings: readonly boolean[]): Promise<Map<boolean, Record<PipelineFunctionName, string>>> {
+  const code = new Map<boolean, Record<PipelineFunctionName, string>>();
+  for (const sourceMaps of new Set(settings)) {
+    const directory = bundleVariantDirectory(root, sourceMaps);
+    await bundleHandlers(directory, { sourceMaps });
+    code.set(sourceMaps, handlerDirectories(directory));
+  }
+  return code;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const outDir = process.argv[2] ?? 'dist/handlers';
-  const started = Date.now();
-  const results = await bundleHandlers(outDir);
-  for (const { name, bytes } of results) console.log(`${name.padEnd(12)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
-  console.log(`bundled ${results.length} handlers into ${outDir} in ${Date.now() - started} ms`);
+  const root = process.argv[2] ?? 'dist/handlers';
+  for (const sourceMaps of [true, false]) {
+    const outDir = bundleVariantDirectory(root, sourceMaps);
+    const started = Date.now();
+    const results = await bundleHandlers(outDir, { sourceMaps });
+    for (const { name, bytes } of results) console.log(`${name.padEnd(12)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
+    console.log(`bundled ${results.length} handlers into ${outDir} in ${Date.now() - started} ms`);
+  }
 }

@@ -6,8 +6,8 @@ export interface RuntimeEnvironment {
   readonly POWERTOOLS_SERVICE_NAME: string;
   readonly POWERTOOLS_METRICS_NAMESPACE: string;
   readonly POWERTOOLS_LOG_LEVEL: string;
-  /** The bundles ship source maps; this makes stack traces point at the TypeScript. */
-  readonly NODE_OPTIONS: string;
+  /** `--enable-source-maps` where the stage ships source maps (`operations.sourceMaps`): stack traces point at the TypeScript. */
+  readonly NODE_OPTIONS?: string;
 }
 
 /** Every function's environment: the `PipelineEnvironment` the composition root validates with `loadConfig`, plus the runtime's. */
@@ -64,7 +64,7 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
     POWERTOOLS_SERVICE_NAME: app.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: app.metricsNamespace,
     POWERTOOLS_LOG_LEVEL: stage.logLevel,
-    NODE_OPTIONS: '--enable-source-maps',
+    ...(stage.operations.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
 }
 

@@ -8,8 +8,10 @@ import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
 import type { PipelineFunctionName, StepFunctionName } from '../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
+import { AlarmNotifications } from './constructs/alarm-notifications.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { OrderQueuePipe } from './constructs/order-queue-pipe.js';
+import { addOutboxAlarms } from './constructs/outbox-observability.js';
 import { OutboxRelay, outboxDeadLetterQueue, outboxNames } from './constructs/outbox-relay.js';
 import { OrdersHttpApi, type ApiRoute } from './constructs/orders-http-api.js';
 import { PipelineEventBus } from './constructs/pipeline-event-bus.js';
@@ -17,11 +19,15 @@ import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineObservability } from './constructs/pipeline-observability.js';
 import { QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RedriveSchedule } from './constructs/redrive-schedule.js';
+import type { StageAlarms } from './constructs/stage-alarms.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
 import { functionEnvironment } from './function-environment.js';
 import type { PolicyStatement } from './iam-policy.js';
+import { concurrencyProblem } from './operations-config.js';
+import { addPipelineAlarms } from './pipeline-alarms.js';
 import { stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
+import { configureStateBackend } from './state-backend.js';
 
 export interface OrdersStackProps {
   readonly config: StageConfig;
@@ -73,12 +79,17 @@ export class OrdersStack extends TerraformStack {
   readonly idempotency: IdempotencyTable;
   readonly events: PipelineEventBus;
   readonly api: OrdersHttpApi;
+  /** Every alarm of the stage is made here: `alarms.add({...})` (see StageAlarms). */
+  readonly alarms: StageAlarms;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id);
     const { config } = props;
     const problems = stageConfigProblems(config);
+    const concurrency = concurrencyProblem(config.stage, config.operations.concurrencyQuota, reservations(config));
+    if (concurrency !== undefined) problems.push(concurrency);
     if (problems.length > 0) throw new Error(`stage ${config.stage} is misconfigured: ${problems.join('; ')}`);
+    configureStateBackend(this, id, config.operations.state);
     const prefix = config.namePrefix;
     new AwsProvider(this, 'aws', {
       region: config.region,
@@ -190,32 +201,52 @@ export class OrdersStack extends TerraformStack {
     });
 
     const redrive = required(functions.redrive, 'redrive');
-    new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
+    const redriveSchedule = new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
     new OutboxRelay(this, 'outbox', {
       namePrefix: prefix,
       streamArn: this.idempotency.table.streamArn,
       relay: required(functions.events, 'events'),
       redrive,
+      redriveInvocation: redriveSchedule.invocation,
       deadLetterQueue: outboxDlq,
       settings: config.outbox,
       logRetentionDays: config.logRetentionDays,
       accountId,
     });
 
-    new PipelineObservability(this, 'observability', {
+    const notifications = new AlarmNotifications(this, 'notifications', { namePrefix: prefix, notifications: config.operations.notifications, accountId });
+    const watched = {
       namePrefix: prefix,
-      region: config.region,
       metricsNamespace: config.application.metricsNamespace,
       serviceName: config.application.serviceName,
       orderQueueName: `${prefix}-orders`,
       ...(orchestratedQueueName === undefined ? {} : { orchestratedQueueName }),
       deadLetterQueueName: `${prefix}-orders-dlq`,
       functionNames: Object.values(functions).map((fn) => fn.functionName),
+    };
+    const observability = new PipelineObservability(this, 'observability', {
+      ...watched,
+      region: config.region,
+      topicArn: notifications.topicArn,
+      runbookBaseUrl: config.operations.runbookBaseUrl,
+    });
+    this.alarms = observability.alarms;
+    addPipelineAlarms(this.alarms, {
+      ...watched,
+      workerDeployed: worker !== undefined,
       stateMachineArns: Object.values(workflows).map((workflow) => workflow.stateMachine.arn),
-      oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
-      functionErrorsThreshold: config.alarms.functionErrorsThreshold,
-      ...(config.alarms.notificationTopicArn === undefined ? {} : { notificationTopicArn: config.alarms.notificationTopicArn }),
-      outbox: { pipeName: outboxNames(prefix).pipe, deadLetterQueueName: outboxNames(prefix).deadLetterQueue, iteratorAgeAlarmSeconds: config.outbox.iteratorAgeAlarmSeconds },
+      apiId: this.api.api.id,
+      pipelineEventsQueueName: this.events.operatorQueue.name,
+      pipelineEventsDeadLetterQueueName: this.events.deadLetterQueue.name,
+      redriveFailuresQueueName: redriveSchedule.failures.name,
+      thresholds: config.alarms,
+    });
+    addOutboxAlarms(this.alarms, {
+      pipeName: outboxNames(prefix).pipe,
+      deadLetterQueueName: outboxNames(prefix).deadLetterQueue,
+      metricsNamespace: config.application.metricsNamespace,
+      serviceName: config.application.serviceName,
+      thresholds: config.alarms,
     });
 
     new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
@@ -236,6 +267,16 @@ export class OrdersStack extends TerraformStack {
       new TerraformOutput(this, `${name}_state_machine_arn`, { value: workflow.stateMachine.arn });
     }
   }
+}
+
+/** The reserved concurrency of each function the stage deploys. */
+function reservations(config: StageConfig): Record<string, number> {
+  return Object.fromEntries(
+    functionsFor(config.topology).flatMap((name) => {
+      const reserved = config.functions[name].reservedConcurrency;
+      return reserved === undefined ? [] : [[name, reserved]];
+    }),
+  );
 }
 
 function accessStatements(name: PipelineFunctionName, arns: ResourceArns): PolicyStatement[] {

@@ -26,8 +26,6 @@ export interface OutboxSettings {
    * does not race the pipe over fresh commits (OUTBOX_SWEEP_AGE_SECONDS).
    */
   readonly sweepAgeSeconds: number;
-  /** Alarm when the relay reports a stream record older than this (its OutboxIteratorAgeMs maximum). */
-  readonly iteratorAgeAlarmSeconds: number;
 }
 
 /** DynamoDB Streams keep a record this long. */
@@ -44,6 +42,5 @@ export function outboxProblems(outbox: OutboxSettings): string[] {
   if (!whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS)) problems.push('outbox.maximumRecordAgeSeconds must be 60-86400 (bounded by the stream\'s 24 h retention)');
   if (!whole(outbox.sweepAgeSeconds, 0, STREAM_RETENTION_SECONDS)) problems.push('outbox.sweepAgeSeconds must be 0-86400');
   if (!/^(rate|cron)\(.+\)$/.test(outbox.redeliverSchedule)) problems.push('outbox.redeliverSchedule must be a rate() or cron() expression');
-  if (!(outbox.iteratorAgeAlarmSeconds > 0)) problems.push('outbox.iteratorAgeAlarmSeconds must be above 0');
   return problems;
 }

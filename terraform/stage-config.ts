@@ -1,6 +1,7 @@
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
+import { DEV_ALARMS, DEV_OPERATIONS, PROD_ALARMS, PROD_OPERATIONS, SANDBOX_OPERATIONS, operationsProblems, type AlarmThresholds, type Operations } from './operations-config.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -126,14 +127,10 @@ export interface StageConfig {
     readonly maxBodyBytes: number;
   };
   readonly outbox: OutboxSettings;
-  readonly alarms: {
-    /** Alarm when the oldest order on a source queue (order queue, orchestrated queue) waits longer than this. */
-    readonly oldestMessageAgeSeconds: number;
-    /** Function errors per 5 minutes that raise the alarm. */
-    readonly functionErrorsThreshold: number;
-    /** An existing SNS topic to notify; alarms still show on the dashboard without one. */
-    readonly notificationTopicArn?: string;
-  };
+  /** Alarm thresholds (terraform/operations-config.ts; each runbook in docs/runbooks/ explains its number). */
+  readonly alarms: AlarmThresholds;
+  /** Notifications, state backend, concurrency quota, source maps (terraform/operations-config.ts). */
+  readonly operations: Operations;
 }
 
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
@@ -180,8 +177,9 @@ const DEV: StageConfig = {
     permanenceReceiveThreshold: 10,
     maxBodyBytes: 262_144,
   },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120, iteratorAgeAlarmSeconds: 900 },
-  alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120 },
+  alarms: DEV_ALARMS,
+  operations: DEV_OPERATIONS,
 };
 
 const PROD: StageConfig = {
@@ -211,11 +209,15 @@ const PROD: StageConfig = {
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120, iteratorAgeAlarmSeconds: 300 },
-  alarms: { oldestMessageAgeSeconds: 300, functionErrorsThreshold: 1 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120 },
+  alarms: PROD_ALARMS,
+  operations: PROD_OPERATIONS,
 };
 
-export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: PROD };
+/** dev's settings for one engineer's throw-away deploy: its own names, state in a local file. */
+const SANDBOX: StageConfig = { ...DEV, stage: 'sandbox', namePrefix: 'orders-sandbox', operations: SANDBOX_OPERATIONS };
+
+export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: PROD, sandbox: SANDBOX };
 
 /** The SQS maximum; the DLQ keeps messages this long, longer than the source queue (they keep their enqueue time). */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -257,5 +259,6 @@ export function stageConfigProblems(config: StageConfig): string[] {
   }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
   problems.push(...outboxProblems(config.outbox));
+  problems.push(...operationsProblems(config.operations, config.alarms));
   return problems;
 }

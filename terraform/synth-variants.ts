@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
 import { join } from 'node:path';
-import { handlerDirectories } from './bundle.js';
+import { bundleForStages } from './bundle.js';
 import { OrdersStack } from './orders-stack.js';
 import { STAGES, type StageConfig } from './stage-config.js';
 
@@ -22,8 +22,11 @@ const dev = STAGES.dev;
 if (dev === undefined) throw new Error('no dev stage to build the variants from');
 const outdir = process.argv[2] ?? join('cdktf.out', 'variants');
 const app = new App({ outdir });
-const code = handlerDirectories(process.env.HANDLER_BUNDLES ?? 'dist/handlers');
-for (const [name, config] of Object.entries(migrationVariants(dev))) {
-  new OrdersStack(app, `variant-${name}`, { config: { ...config, namePrefix: `orders-${name}`.slice(0, 31) }, code });
+const variants = Object.entries(migrationVariants(dev));
+const code = await bundleForStages(process.env.HANDLER_BUNDLES ?? 'dist/handlers', variants.map(([, config]) => config.operations.sourceMaps));
+for (const [name, config] of variants) {
+  const bundles = code.get(config.operations.sourceMaps);
+  if (bundles === undefined) throw new Error(`no bundles for variant ${name}`);
+  new OrdersStack(app, `variant-${name}`, { config: { ...config, namePrefix: `orders-${name}`.slice(0, 31) }, code: bundles });
 }
 app.synth();

@@ -1,7 +1,5 @@
-/**
- * The outbox's alarms and dashboard widgets, which PipelineObservability adds to its own (so that they
- * share its notification topic, naming and alarm widget). Plain data: no resource is created here.
- */
+import type { AlarmThresholds } from '../operations-config.js';
+import { queueMetric, type StageAlarms } from './stage-alarms.js';
 
 /** The metrics the outbox relay (the `events` function) writes as EMF, in the application's namespace with its `service` dimension. */
 export const OUTBOX_METRICS = {
@@ -9,7 +7,7 @@ export const OUTBOX_METRICS = {
   iteratorAge: 'OutboxIteratorAgeMs',
   delivered: 'OutboxEventsDelivered',
   failed: 'OutboxEventsFailed',
-  /** Stream records the relay could not parse: skipped (retrying cannot help), so their events wait for the redelivery's sweep. */
+  /** Stream records the relay could not parse: skipped (retrying cannot help), so their events wait for a forced sweep. */
   unreadable: 'OutboxRecordsUnreadable',
 } as const;
 
@@ -20,77 +18,42 @@ export const PIPE_EXECUTION_FAILED = 'ExecutionFailed';
 export interface OutboxMonitoring {
   readonly pipeName: string;
   readonly deadLetterQueueName: string;
-  readonly iteratorAgeAlarmSeconds: number;
-}
-
-export interface OutboxMonitoringContext {
   readonly metricsNamespace: string;
   readonly serviceName: string;
-  readonly region: string;
-  readonly functionErrorsThreshold: number;
+  readonly thresholds: Pick<AlarmThresholds, 'outboxIteratorAgeMs' | 'outboxDeadLetters' | 'functionErrorsThreshold'>;
 }
 
-/** One alarm, in the shape PipelineObservability's `alarm` takes. */
-export interface OutboxAlarm {
-  readonly name: string;
-  readonly description: string;
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly dimensions: Record<string, string>;
-  readonly statistic: string;
-  readonly period: number;
-  readonly evaluationPeriods: number;
-  readonly threshold: number;
-  readonly comparisonOperator: string;
-}
-
-export function outboxAlarms(outbox: OutboxMonitoring, context: OutboxMonitoringContext): OutboxAlarm[] {
-  return [
-    {
-      name: 'outbox-iterator-age',
-      description: `The outbox relay is delivering events committed more than ${outbox.iteratorAgeAlarmSeconds} s ago: EventBridge or the relay is failing or too slow (the pipe retries, then notes the records in the outbox DLQ)`,
-      namespace: context.metricsNamespace, metricName: OUTBOX_METRICS.iteratorAge, dimensions: { service: context.serviceName },
-      statistic: 'Maximum', period: 60, evaluationPeriods: 3, threshold: outbox.iteratorAgeAlarmSeconds * 1000, comparisonOperator: 'GreaterThanThreshold',
-    },
-    {
-      name: 'outbox-dlq-not-empty',
-      description: "The outbox pipe gave up on stream records: their events are undelivered until the redrive's scheduled redeliver-outbox run sends them",
-      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: outbox.deadLetterQueueName },
-      statistic: 'Maximum', period: 60, evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold',
-    },
-    {
-      name: 'outbox-records-unreadable',
-      description: 'The outbox relay skipped stream records it could not read: their events wait for a forced redeliver-outbox sweep; read the relay logs',
-      namespace: context.metricsNamespace, metricName: OUTBOX_METRICS.unreadable, dimensions: { service: context.serviceName },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    },
-    {
-      // Also raised when the pipe cannot invoke the relay at all, when the relay writes no iterator age.
-      name: 'outbox-pipe-failed',
-      description: 'The outbox pipe fails to run the relay: events stay undelivered while it retries',
-      namespace: PIPES_NAMESPACE, metricName: PIPE_EXECUTION_FAILED, dimensions: { PipeName: outbox.pipeName },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: context.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    },
-  ];
-}
-
-/** Two widgets in a row at `y`: delivery lag against its alarm threshold, and delivery counts with what is left over. */
-export function outboxWidgets(outbox: OutboxMonitoring, context: OutboxMonitoringContext, y: number): unknown[] {
-  const { metricsNamespace: ns, serviceName: service, region } = context;
-  const graph = (title: string, metrics: unknown[][], x: number, extra: Record<string, unknown> = {}): unknown => ({
-    type: 'metric', x, y, width: 12, height: 6,
-    properties: { title, region, view: 'timeSeries', stacked: false, period: 60, metrics, ...extra },
+/**
+ * The outbox's alarms, through the stage's one alarm helper (actions on the stage's topic, a runbook
+ * link, a dashboard widget each): delivery lag, the pipe's DLQ, records the relay could not read, and the
+ * pipe failing to run the relay at all (when the relay writes no iterator age).
+ */
+export function addOutboxAlarms(alarms: StageAlarms, outbox: OutboxMonitoring): void {
+  const relayMetric = (metricName: string, statistic: string, period: number) => ({
+    namespace: outbox.metricsNamespace, metricName, dimensions: { service: outbox.serviceName }, statistic, period,
   });
-  return [
-    graph('Outbox delivery lag (oldest record per relay batch, ms)', [[ns, OUTBOX_METRICS.iteratorAge, 'service', service, { stat: 'Maximum', label: 'iterator age' }]], 0, {
-      annotations: { horizontal: [{ label: 'alarm', value: outbox.iteratorAgeAlarmSeconds * 1000 }] },
-    }),
-    graph('Outbox events delivered and failed, unreadable records, outbox DLQ, pipe failures', [
-      [ns, OUTBOX_METRICS.delivered, 'service', service, { stat: 'Sum', label: 'delivered' }],
-      [ns, OUTBOX_METRICS.failed, 'service', service, { stat: 'Sum', label: 'failed (retried)' }],
-      [ns, OUTBOX_METRICS.unreadable, 'service', service, { stat: 'Sum', label: 'records unreadable (skipped)' }],
-      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', outbox.deadLetterQueueName, { stat: 'Maximum', label: 'outbox DLQ visible' }],
-      [PIPES_NAMESPACE, PIPE_EXECUTION_FAILED, 'PipeName', outbox.pipeName, { stat: 'Sum', label: 'pipe executions failed' }],
-    ], 12),
-  ];
+  alarms.add({
+    id: 'outbox-iterator-age', runbook: 'outbox-iterator-age',
+    summary: `The outbox relay is delivering events committed more than ${outbox.thresholds.outboxIteratorAgeMs / 1000} s ago: EventBridge or the relay is failing or too slow`,
+    metric: relayMetric(OUTBOX_METRICS.iteratorAge, 'Maximum', 60),
+    threshold: outbox.thresholds.outboxIteratorAgeMs, evaluationPeriods: 3,
+  });
+  alarms.add({
+    id: 'outbox-dlq-not-empty', runbook: 'outbox-pipe-dlq',
+    summary: "The outbox pipe gave up on stream records: their events wait for the redrive's scheduled redeliver-outbox run",
+    metric: queueMetric(outbox.deadLetterQueueName, 'ApproximateNumberOfMessagesVisible'),
+    threshold: outbox.thresholds.outboxDeadLetters, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+  });
+  alarms.add({
+    id: 'outbox-records-unreadable', runbook: 'outbox-records-unreadable',
+    summary: 'The outbox relay skipped stream records it could not read: their events wait for a forced redeliver-outbox sweep',
+    metric: relayMetric(OUTBOX_METRICS.unreadable, 'Sum', 300),
+    threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+  });
+  alarms.add({
+    id: 'outbox-pipe-failed', runbook: 'outbox-pipe-failed',
+    summary: 'The outbox pipe fails to run the relay: events stay undelivered while it retries',
+    metric: { namespace: PIPES_NAMESPACE, metricName: PIPE_EXECUTION_FAILED, dimensions: { PipeName: outbox.pipeName }, statistic: 'Sum', period: 300 },
+    threshold: outbox.thresholds.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+  });
 }

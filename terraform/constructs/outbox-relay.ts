@@ -10,7 +10,7 @@ import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 import type { OutboxSettings } from '../outbox-settings.js';
 import { DEAD_LETTER_RETENTION_SECONDS } from '../stage-config.js';
 import type { PipelineFunction } from './pipeline-function.js';
-import { RedriveSchedule } from './redrive-schedule.js';
+import { RedriveSchedule, type RedriveInvocation } from './redrive-schedule.js';
 
 /** The redrive's input for its scheduled outbox run: read the outbox DLQ, then sweep the table for undelivered events. */
 export const REDELIVER_OUTBOX_INPUT = { action: 'redeliver-outbox' } as const;
@@ -43,6 +43,8 @@ export interface OutboxRelayProps {
   readonly relay: PipelineFunction;
   /** The redrive, invoked on a schedule with REDELIVER_OUTBOX_INPUT. */
   readonly redrive: PipelineFunction;
+  /** The redrive's asynchronous invocation settings, made by its DLQ schedule and shared by this one. */
+  readonly redriveInvocation: RedriveInvocation;
   readonly deadLetterQueue: SqsQueue;
   readonly settings: OutboxSettings;
   readonly logRetentionDays: number;
@@ -110,6 +112,7 @@ export class OutboxRelay extends Construct {
       scheduleExpression: settings.redeliverSchedule,
       redrive: props.redrive,
       input: REDELIVER_OUTBOX_INPUT,
+      invocation: props.redriveInvocation,
       accountId: props.accountId,
     });
   }

@@ -1,8 +1,8 @@
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
-import { outboxAlarms, outboxWidgets, type OutboxMonitoring } from './outbox-observability.js';
+import { StageAlarms } from './stage-alarms.js';
 
 export interface PipelineObservabilityProps {
   readonly namePrefix: string;
@@ -14,12 +14,10 @@ export interface PipelineObservabilityProps {
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
-  readonly stateMachineArns: readonly string[];
-  readonly oldestMessageAgeSeconds: number;
-  readonly functionErrorsThreshold: number;
-  readonly notificationTopicArn?: string;
-  /** The outbox's pipe and DLQ: their alarms and widgets (outbox-observability.ts) join the others. */
-  readonly outbox?: OutboxMonitoring;
+  /** Every alarm's alarm and OK actions. */
+  readonly topicArn: string;
+  /** Base of the runbook links in the alarm descriptions. */
+  readonly runbookBaseUrl: string;
 }
 
 /** The metrics the application writes (CloudWatch EMF), by name. */
@@ -42,91 +40,23 @@ export const PIPELINE_METRICS = {
 type MetricRow = readonly (string | Readonly<Record<string, unknown>>)[];
 
 /**
- * Alarms on what needs a person (a message in the DLQ, orders waiting too long on a source queue, function errors and
- * throttles, an opened breaker, failed workflow executions) and a dashboard of the seed's key metrics:
- * duration per function, errors by category, batch sizes, breaker state, idempotency hit rate, DLQ depth.
+ * The stage's alarms (`alarms`: every alarm is made through it; terraform/pipeline-alarms.ts lists the
+ * pipeline's) and the pipeline dashboard: the seed's key metrics (duration per function, errors by
+ * category, batch sizes, breaker state, idempotency hit rate, DLQ depth), the state of every alarm, and
+ * a widget per alarm.
  */
 export class PipelineObservability extends Construct {
-  readonly alarms: CloudwatchMetricAlarm[] = [];
   readonly dashboard: CloudwatchDashboard;
+  readonly alarms: StageAlarms;
 
   constructor(scope: Construct, id: string, private readonly props: PipelineObservabilityProps) {
     super(scope, id);
-    this.alarm('dlq-not-empty', {
-      description: 'Orders are waiting in the dead-letter queue: read their errorCategory attribute, fix, let the redrive run',
-      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: props.deadLetterQueueName },
-      statistic: 'Maximum', period: 60, evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold',
-    });
-    this.alarm('oldest-order-age', {
-      description: `An order has waited on the queue longer than ${props.oldestMessageAgeSeconds} s: the consumers are stuck or too slow`,
-      namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.orderQueueName },
-      statistic: 'Maximum', period: 60, evaluationPeriods: 5, threshold: props.oldestMessageAgeSeconds, comparisonOperator: 'GreaterThanThreshold',
-    });
-    if (props.orchestratedQueueName !== undefined) {
-      this.alarm('oldest-orchestrated-order-age', {
-        description: `An order has waited on the orchestrated queue longer than ${props.oldestMessageAgeSeconds} s: the pipe or the consume workflow is stuck or too slow`,
-        namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.orchestratedQueueName },
-        statistic: 'Maximum', period: 60, evaluationPeriods: 5, threshold: props.oldestMessageAgeSeconds, comparisonOperator: 'GreaterThanThreshold',
-      });
-    }
-    for (const functionName of props.functionNames) {
-      this.alarm(`${functionName}-errors`, {
-        description: `${functionName} is failing`,
-        namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: functionName },
-        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: props.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
-      this.alarm(`${functionName}-throttles`, {
-        description: `${functionName} is throttled: raise its concurrency or lower the event source's`,
-        namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName: functionName },
-        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 0, comparisonOperator: 'GreaterThanThreshold',
-      });
-    }
-    for (const service of SERVICE_NAMES) {
-      this.alarm(`breaker-open-${service}`, {
-        description: `The circuit breaker for ${service} opened: the dependency is failing and calls to it are being shed`,
-        namespace: props.metricsNamespace, metricName: PIPELINE_METRICS.breakerOpened, dimensions: { service },
-        statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
-    }
-    props.stateMachineArns.forEach((arn, index) => {
-      this.alarm(`workflow-${index}-failed`, {
-        description: 'Workflow executions are failing',
-        namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: arn },
-        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: props.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
-    });
-    for (const { name, ...spec } of this.props.outbox === undefined ? [] : outboxAlarms(this.props.outbox, props)) this.alarm(name, spec);
+    this.alarms = new StageAlarms(this, { namePrefix: props.namePrefix, region: props.region, topicArn: props.topicArn, runbookBaseUrl: props.runbookBaseUrl });
+    // Lazy: alarms added to the stage after this construct was built still get their widgets.
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: `${props.namePrefix}-pipeline`,
-      dashboardBody: JSON.stringify({ widgets: this.widgets() }),
+      dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify({ widgets: this.widgets() }) }),
     });
-  }
-
-  private alarm(
-    name: string,
-    spec: {
-      description: string; namespace: string; metricName: string; dimensions: Record<string, string>;
-      statistic: string; period: number; evaluationPeriods: number; threshold: number; comparisonOperator: string;
-    },
-  ): void {
-    const actions = this.props.notificationTopicArn === undefined ? {} : { alarmActions: [this.props.notificationTopicArn], okActions: [this.props.notificationTopicArn] };
-    const alarmName = name.startsWith(this.props.namePrefix) ? name : `${this.props.namePrefix}-${name}`;
-    this.alarms.push(
-      new CloudwatchMetricAlarm(this, name, {
-        alarmName,
-        alarmDescription: spec.description,
-        namespace: spec.namespace,
-        metricName: spec.metricName,
-        dimensions: spec.dimensions,
-        statistic: spec.statistic,
-        period: spec.period,
-        evaluationPeriods: spec.evaluationPeriods,
-        threshold: spec.threshold,
-        comparisonOperator: spec.comparisonOperator,
-        treatMissingData: 'notBreaching',
-        ...actions,
-      }),
-    );
   }
 
   private widgets(): unknown[] {
@@ -172,8 +102,8 @@ export class PipelineObservability extends Construct {
         ['AWS/Lambda', 'Errors', 'FunctionName', fn, { stat: 'Sum' }],
         ['AWS/Lambda', 'Throttles', 'FunctionName', fn, { stat: 'Sum' }],
       ]), 12, 18),
-      { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.alarms.map((alarm) => alarm.arn) } },
-      ...(this.props.outbox === undefined ? [] : outboxWidgets(this.props.outbox, this.props, 28)),
+      { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.alarms.alarms.map((alarm) => alarm.arn) } },
+      ...this.alarms.widgets(28),
     ];
   }
 }

@@ -47,6 +47,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
     },
     // The DLQ run, the outbox redelivery (outbox DLQ, then a sweep of the table) and the replay of parked orders.
     redrive: {
+      // Lambda records a failed scheduled run in the on-failure destination with the function's own role.
+      [queue(`${prefix}-redrive-failures`)]: ['sqs:SendMessage'],
       [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [order]: ['sqs:SendMessage'],
       ...orchestrated,

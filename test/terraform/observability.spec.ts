@@ -3,9 +3,16 @@ import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
-import { drainingStage, stage, synthesize } from './synthesized-stack.js';
+import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
+
+/** The age alarms on the queues orders wait on (not the DLQ's, not the pipeline-events queue's). */
+function sourceQueueAgeAlarms(synthesized: Synthesized): Props[] {
+  return Object.values(synthesized.resources('aws_cloudwatch_metric_alarm')).filter(
+    (alarm) => alarm.metric_name === 'ApproximateAgeOfOldestMessage' && /-orders(-orchestrated)?$/.test(String((alarm.dimensions as Props).QueueName)),
+  );
+}
 
 describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
   const dev = synthesize(stage('dev'));
@@ -30,6 +37,16 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       expect(targets.map((target) => target.arn)).to.deep.equal([queue, queue]);
       expect(targets.map((target) => target.rule)).to.have.members(rules.map(([id]) => dev.ref('aws_cloudwatch_event_rule', id, 'name')));
     });
+
+    it("gives every target a retry policy and the events DLQ, which also takes what the queue's subscriber fails 5 times", () => {
+      const dlq = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-pipeline-events-dlq'), 'arn');
+      for (const target of Object.values(dev.resources('aws_cloudwatch_event_target'))) {
+        expect(target.dead_letter_config).to.deep.equal({ arn: dlq });
+        expect(target.retry_policy).to.deep.equal({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 20 });
+      }
+      const queue = dev.resources('aws_sqs_queue')[dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-pipeline-events')];
+      expect(JSON.parse(String(queue?.redrive_policy))).to.deep.equal({ deadLetterTargetArn: dlq, maxReceiveCount: 5 });
+    });
   });
 
   describe('Method: redrive schedule', () => {
@@ -37,6 +54,16 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
       const schedule = dev.resources('aws_scheduler_schedule')[dev.idWhere('aws_scheduler_schedule', 'name', 'orders-dev-redrive')];
       expect(schedule?.schedule_expression).to.equal(dev.config.redriveSchedule);
       expect(String((schedule?.target as Props).arn)).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.arn\}$/);
+    });
+
+    it("retries a failed run neither in the scheduler nor in Lambda, and records it in the redrive-failures queue", () => {
+      const [schedule] = Object.values(dev.resources('aws_scheduler_schedule'));
+      expect((schedule?.target as Props).retry_policy).to.deep.include({ maximum_retry_attempts: 0 });
+      const [config] = Object.values(dev.resources('aws_lambda_function_event_invoke_config'));
+      const failures = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-redrive-failures'), 'arn');
+      expect(config).to.deep.include({ maximum_retry_attempts: 0, destination_config: { on_failure: { destination: failures } } });
+      expect(String(config?.qualifier)).to.match(/^\$\{aws_lambda_alias\.redrive-function_alias_[A-F0-9]+\.name\}$/);
+      expect(config?.function_name).to.equal(dev.ref('aws_lambda_function', functionId(dev, 'redrive'), 'function_name'));
     });
   });
 
@@ -57,17 +84,13 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
 
     for (const topology of ['composed', 'orchestrated'] as const) {
       it(`watches the one order queue when the stage is ${topology}`, () => {
-        const ageAlarms = Object.values(synthesize({ ...stage('dev'), topology }).resources('aws_cloudwatch_metric_alarm')).filter(
-          (alarm) => alarm.metric_name === 'ApproximateAgeOfOldestMessage',
-        );
+        const ageAlarms = sourceQueueAgeAlarms(synthesize({ ...stage('dev'), topology }));
         expect(ageAlarms.map((alarm) => alarm.dimensions)).to.deep.equal([{ QueueName: 'orders-dev-orders' }]);
       });
     }
 
     it('keeps alarming on the age of the oldest order on the orchestrated queue while it drains', () => {
-      const ageAlarms = Object.values(synthesize(drainingStage()).resources('aws_cloudwatch_metric_alarm')).filter(
-        (alarm) => alarm.metric_name === 'ApproximateAgeOfOldestMessage',
-      );
+      const ageAlarms = sourceQueueAgeAlarms(synthesize(drainingStage()));
       expect(ageAlarms.map((alarm) => alarm.dimensions)).to.have.deep.members([{ QueueName: 'orders-dev-orders' }, { QueueName: 'orders-dev-orders-orchestrated' }]);
       expect(ageAlarms.find((alarm) => (alarm.dimensions as Props).QueueName === 'orders-dev-orders-orchestrated')).to.deep.include({
         namespace: 'AWS/SQS', threshold: dev.config.alarms.oldestMessageAgeSeconds, comparison_operator: 'GreaterThanThreshold',

@@ -101,13 +101,13 @@ describe('Stack: transactional outbox', () => {
         it("alarms when the relay's oldest record is older than the stage allows", () => {
           expect(alarm('outbox-iterator-age')).to.deep.include({
             namespace: config.application.metricsNamespace, metric_name: OUTBOX_METRICS.iteratorAge, dimensions: { service: config.application.serviceName },
-            statistic: 'Maximum', threshold: config.outbox.iteratorAgeAlarmSeconds * 1000, comparison_operator: 'GreaterThanThreshold',
+            statistic: 'Maximum', threshold: config.alarms.outboxIteratorAgeMs, comparison_operator: 'GreaterThanThreshold',
           });
         });
 
         it('alarms as soon as one record is noted in the outbox DLQ', () => {
           expect(alarm('outbox-dlq-not-empty')).to.deep.include({
-            namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${prefix}-outbox-dlq` }, threshold: 0, comparison_operator: 'GreaterThanThreshold',
+            namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${prefix}-outbox-dlq` }, threshold: 1, comparison_operator: 'GreaterThanOrEqualToThreshold',
           });
         });
 
@@ -123,14 +123,13 @@ describe('Stack: transactional outbox', () => {
           });
         });
 
-        it('charts delivery lag, delivered and failed events, the outbox DLQ and pipe failures, and lists the outbox alarms', () => {
+        it('gives each outbox alarm (delivery lag, outbox DLQ, unreadable records, pipe failures) a widget of its own, and lists them', () => {
           const [dashboard] = Object.values(synthesized.resources('aws_cloudwatch_dashboard'));
-          const widgets = (JSON.parse(String(dashboard?.dashboard_body)) as { widgets: { properties: { title?: string; metrics?: unknown[][]; alarms?: string[] } }[] }).widgets;
-          const rows = widgets.flatMap((widget) => widget.properties.metrics ?? []);
-          const charted = (namespace: string, metric: string): unknown[] => rows.filter((row) => row[0] === namespace && row[1] === metric).map((row) => row[3]);
-          for (const metric of Object.values(OUTBOX_METRICS)) expect(charted(config.application.metricsNamespace, metric), metric).to.deep.equal([config.application.serviceName]);
-          expect(charted('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).to.include(`${prefix}-outbox-dlq`);
-          expect(charted(PIPES_NAMESPACE, PIPE_EXECUTION_FAILED)).to.deep.equal([`${prefix}-outbox`]);
+          const widgets = (JSON.parse(String(dashboard?.dashboard_body)) as { widgets: { properties: { title?: string; alarms?: string[]; annotations?: { alarms?: string[] } } }[] }).widgets;
+          for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-records-unreadable', 'outbox-pipe-failed']) {
+            const arn = synthesized.ref('aws_cloudwatch_metric_alarm', synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`), 'arn');
+            expect(widgets.some((widget) => widget.properties.annotations?.alarms?.includes(arn) === true), name).to.equal(true);
+          }
           const listed = widgets.find((widget) => widget.properties.title === 'Alarms')?.properties.alarms ?? [];
           for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-records-unreadable', 'outbox-pipe-failed']) {
             const id = synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`);

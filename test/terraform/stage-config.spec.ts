@@ -53,6 +53,20 @@ describe('Stage configuration', () => {
       expect(stageConfigProblems(at(config.queue.maxReceiveCount + 2))).to.deep.equal([]);
     });
 
+    it('refuses an existing topic that is not an SNS topic ARN, an email that is not an address, a negative threshold, an S3 state without a bucket', () => {
+      const dev = stage('dev');
+      const notifications = (value: StageConfig['operations']['notifications']): StageConfig => ({ ...dev, operations: { ...dev.operations, notifications: value } });
+      expect(stageConfigProblems(notifications({ existingTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:oncall' }))).to.deep.equal([
+        'operations.notifications.existingTopicArn must be an SNS topic ARN',
+      ]);
+      expect(stageConfigProblems(notifications({ existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }))).to.deep.equal([]);
+      expect(stageConfigProblems(notifications({ emails: ['oncall'] }))).to.deep.equal(['operations.notifications.emails: oncall is not an email address']);
+      const failures = { ...dev.alarms.failuresPerFiveMinutes, UNKNOWN: -1 };
+      expect(stageConfigProblems({ ...dev, alarms: { ...dev.alarms, failuresPerFiveMinutes: failures } })).to.deep.equal(['alarms.failuresPerFiveMinutes must not be negative']);
+      const state = { backend: 's3', bucket: '', key: 'orders/dev.tfstate', region: 'eu-west-1' } as const;
+      expect(stageConfigProblems({ ...dev, operations: { ...dev.operations, state } })).to.deep.equal(['operations.state needs a bucket, a key and a region for the s3 backend']);
+    });
+
     it('refuses a canary weight outside 0–1', () => {
       expect(stageConfigProblems(withCanary(1.5, {}))).to.deep.equal(['migration.canary.newVersionWeight must be from 0 to 1']);
       expect(stageConfigProblems(withCanary(0.25, { worker: '3' }))).to.deep.equal([]);

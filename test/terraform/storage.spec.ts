@@ -28,7 +28,9 @@ describe('Stack: queues and table', () => {
     describe(stageTitle(config), () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
         const queues = Object.values(synthesized.resources('aws_sqs_queue'));
-        expect(queues.map((queue) => queue.name)).to.have.members([...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`, `${prefix}-outbox-dlq`]);
+        expect(queues.map((queue) => queue.name)).to.have.members([
+          ...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`, `${prefix}-pipeline-events-dlq`, `${prefix}-redrive-failures`, `${prefix}-outbox-dlq`,
+        ]);
         for (const queue of queues) {
           expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
           expect(queue.max_message_size).to.equal(SQS_MAX_PAYLOAD_BYTES);
@@ -110,15 +112,19 @@ describe('Stack: queues and table', () => {
       expect(functionId(dev, 'worker')).to.match(/^worker-function_/);
     });
 
-    it('lets EventBridge deliver only the pipeline rules to the operator queue', () => {
-      const [policy] = Object.values(dev.resources('aws_sqs_queue_policy'));
-      expect(policy?.queue_url).to.equal(queueRef(dev, 'orders-dev-pipeline-events', 'url'));
-      const [statement] = statementsOf(policy?.policy);
+    it('lets EventBridge deliver only the pipeline rules to the operator queue and, when delivery fails, to its DLQ', () => {
+      const policies = Object.values(dev.resources('aws_sqs_queue_policy'));
+      expect(policies.map((policy) => policy.queue_url)).to.have.members([
+        queueRef(dev, 'orders-dev-pipeline-events', 'url'), queueRef(dev, 'orders-dev-pipeline-events-dlq', 'url'),
+      ]);
       const rules = Object.keys(dev.resources('aws_cloudwatch_event_rule')).map((id) => dev.ref('aws_cloudwatch_event_rule', id, 'arn'));
-      expect(statement?.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
-      expect(asList(statement?.Action ?? [])).to.deep.equal(['sqs:SendMessage']);
-      const sources = (statement?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn'];
-      expect(sources).to.have.members(rules).and.have.length(2);
+      for (const policy of policies) {
+        const [statement] = statementsOf(policy.policy);
+        expect(statement?.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
+        expect(asList(statement?.Action ?? [])).to.deep.equal(['sqs:SendMessage']);
+        const sources = (statement?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn'];
+        expect(sources).to.have.members(rules).and.have.length(2);
+      }
     });
   });
 

@@ -39,7 +39,7 @@ export function dummyBundles(): Record<PipelineFunctionName, string> {
   return dummyCode;
 }
 
-export function stage(name: 'dev' | 'prod'): StageConfig {
+export function stage(name: 'dev' | 'prod' | 'sandbox'): StageConfig {
   const config = STAGES[name];
   if (config === undefined) throw new Error(`no stage ${name}`);
   return config;

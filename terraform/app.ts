@@ -1,0 +1,29 @@
+import { App } from 'cdktf';
+import { bundleForStages } from './bundle.js';
+import { OrdersStack } from './orders-stack.js';
+import { STAGES, type StageConfig } from './stage-config.js';
+
+export interface SynthOptions {
+  /** cdktf's output folder; left out, the CLI's (cdktf.json `output`). */
+  readonly outdir?: string;
+  /** Where the bundles are written (`<root>/source-mapped`, `<root>/plain`). */
+  readonly bundleRoot?: string;
+  readonly stages?: readonly StageConfig[];
+}
+
+/**
+ * Bundles the handlers from the current source, then synthesizes one stack per stage, `orders-<stage>`.
+ * The app command in cdktf.json runs this, so `cdktf synth` and `cdktf deploy` never ship a stale bundle.
+ */
+export async function synthesizeStages(options: SynthOptions = {}): Promise<App> {
+  const stages = options.stages ?? Object.values(STAGES);
+  const code = await bundleForStages(options.bundleRoot ?? 'dist/handlers', stages.map((config) => config.operations.sourceMaps));
+  const app = new App(options.outdir === undefined ? {} : { outdir: options.outdir });
+  for (const config of stages) {
+    const bundles = code.get(config.operations.sourceMaps);
+    if (bundles === undefined) throw new Error(`no bundles for stage ${config.stage}`);
+    new OrdersStack(app, `orders-${config.stage}`, { config, code: bundles });
+  }
+  app.synth();
+  return app;
+}
