@@ -1,5 +1,6 @@
 import type { Logger } from '../../application/ports/logger.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
+import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
 import type { Backend } from './backend.js';
 import type { ConsumptionLog } from './consumption-log.js';
@@ -26,6 +27,7 @@ export interface RouteDependencies {
   readonly snapshot: () => Promise<MetricsSnapshot>;
   readonly redrive: () => Promise<RedriveReport>;
   readonly replay: (input: unknown) => Promise<ReplayAnswer>;
+  readonly redeliverOutbox: (force: boolean) => Promise<RedeliverReport>;
   readonly now: () => number;
   readonly logger: Logger;
 }
@@ -111,6 +113,18 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         }
         const answer = await deps.replay(body);
         return answer.statusCode === 200 ? jsonResponse(200, answer.report) : jsonResponse(answer.statusCode, { message: answer.message });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/redeliver-outbox',
+      handle: async (request) => {
+        const force = /"force"\s*:\s*true/.test(request.body.toString('utf8'));
+        try {
+          return jsonResponse(200, await deps.redeliverOutbox(force));
+        } catch (error) {
+          return jsonResponse(500, { message: error instanceof Error ? error.message : String(error) });
+        }
       },
     },
     { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },

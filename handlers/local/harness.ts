@@ -237,7 +237,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
 
   const server = new HttpServer(harnessRoutes({
     ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
-    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, now: () => clock.now(), logger,
+    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);
   for (const source of eventSources) source.start();
