@@ -59,6 +59,16 @@ export function checkInvariants(log: ScenarioLog, state: FinalState): Check[] {
         .map((event) => `${order.key}: announced a total of ${String((event.detail.outcome as { totalMinor?: unknown }).totalMinor)}`))),
     check('every invalid payload was refused with its reason', log.rejected.flatMap(unexpectedAnswer)),
     check('duplicates and key reuse got the answers a client can rely on', [...log.duplicates, ...log.keyReuse].flatMap(unexpectedAnswer)),
+    check('no order was parked because EventBridge was down, and every committed event was delivered after it', [
+      ...log.duringEventBridgeOutage.flatMap((key) => {
+        const ending = endingOf(key, state);
+        return ending.kind === 'PARKED' ? [`${key}: parked during the EventBridge outage (${ending.detail})`] : [];
+      }),
+      ...[...state.records.values()].flatMap((record) => {
+        const owed = (record.outbox ?? []).filter((entry) => entry.deliveredAt === undefined).map((entry) => entry.detailType);
+        return owed.length === 0 ? [] : [`${record.key} (${record.status}): ${owed.join(', ')} never delivered`];
+      }),
+    ]),
     check('the pipeline came to rest: both queues empty, nothing in flight', state.atRest ? [] : [state.leftOver]),
   ];
 }

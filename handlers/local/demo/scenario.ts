@@ -30,6 +30,8 @@ export interface ScenarioLog {
   readonly keyReuse: EdgeAnswer[];
   /** Sends the client had to repeat because a fault answered 5xx. */
   retriedSends: number;
+  /** Keys of the orders sent while EventBridge refused every call. */
+  readonly duringEventBridgeOutage: string[];
 }
 
 export interface ScenarioHooks {
@@ -44,11 +46,12 @@ const ORIGINAL_TOTAL = 2 * 1_999 + 500;
 
 /**
  * The scripted scenario of `npm run demo`: valid orders, simulated failures of each kind, every kind of
- * invalid payload, exact duplicates, a key reused for a different payload, and a burst of DynamoDB
- * faults on top of the background faults, all through the HTTP API as a client would send them.
+ * invalid payload, exact duplicates, a key reused for a different payload, a burst of DynamoDB faults
+ * and an EventBridge outage on top of the background faults, all through the HTTP API as a client would
+ * send them.
  */
 export function emptyScenarioLog(): ScenarioLog {
-  return { accepted: new Map(), rejected: [], duplicates: [], keyReuse: [], retriedSends: 0 };
+  return { accepted: new Map(), rejected: [], duplicates: [], keyReuse: [], retriedSends: 0, duringEventBridgeOutage: [] };
 }
 
 /** Fills `log` as it goes, so progress can be shown while it runs. */
@@ -109,6 +112,13 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
   hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, dynamodb: 1 } });
   await Promise.all(Array.from({ length: 4 }, (_, index) => submit(`order during the storm #${index + 1}`, validOrder(`storm-${index + 1}`), {}, { status: 'SUCCEEDED' })));
   await new Promise((resolve) => setTimeout(resolve, 1_500));
+  hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate });
+
+  phase('EventBridge outage: every PutEvents fails for 3 s; orders must not wait for it');
+  hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, eventbridge: 1 } });
+  const outage = await Promise.all(Array.from({ length: 8 }, (_, index) => submit(`order during the EventBridge outage #${index + 1}`, validOrder(`bus-down-${index + 1}`), {}, { status: 'SUCCEEDED' })));
+  log.duringEventBridgeOutage.push(...outage.filter((answer) => answer.status === 202).map((answer) => String(answer.body.idempotencyKey)));
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
   hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate });
 }
 

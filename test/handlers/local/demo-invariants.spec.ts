@@ -15,6 +15,7 @@ const INVARIANT = {
   keyReuse: 'a key reused for another payload never carried that payload through',
   rejections: 'every invalid payload was refused with its reason',
   duplicateAnswers: 'duplicates and key reuse got the answers a client can rely on',
+  outbox: 'no order was parked because EventBridge was down, and every committed event was delivered after it',
   atRest: 'the pipeline came to rest: both queues empty, nothing in flight',
 } as const;
 
@@ -268,5 +269,21 @@ describe('Function: endingOf', () => {
     expect(endingOf('k-redriven', state)).to.deep.equal({ kind: 'PARKED', detail: 'PERMANENT (redrive)', category: 'PERMANENT' });
     expect(endingOf('k-waiting', state)).to.deep.equal({ kind: 'UNFINISHED', detail: 'INFLIGHT, attempts 3' });
     expect(endingOf('k-unknown', state)).to.deep.equal({ kind: 'UNFINISHED', detail: 'no record' });
+  });
+});
+
+describe('Invariant: the EventBridge outage', () => {
+  it('fails for an order sent during the outage that was parked, naming it', () => {
+    const run = goodRun();
+    run.log.duringEventBridgeOutage.push('k-parked');
+    expect(failures(run)).to.deep.equal([{ name: INVARIANT.outbox, problems: ['k-parked: parked during the EventBridge outage (PERMANENT (SIMULATED.PERMANENT))'] }]);
+  });
+
+  it('fails for a committed event the relay never delivered, naming the record and the event', () => {
+    const run = goodRun();
+    updateRecord(run, 'k-ok', { outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}' }] });
+    expect(failures(run)).to.deep.equal([{ name: INVARIANT.outbox, problems: ['k-ok (SUCCEEDED): OrderProcessed never delivered'] }]);
+    updateRecord(run, 'k-ok', { outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}', deliveredAt: NOW }] });
+    expect(failures(run)).to.deep.equal([]);
   });
 });
