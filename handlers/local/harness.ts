@@ -2,12 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Container } from 'inversify';
 import type { PipelineConfig } from '../../application/config.js';
-import type { Clock } from '../../application/ports/clock.js';
-import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../../application/ports/event-bus.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
-import type { Logger } from '../../application/ports/logger.js';
-import type { OrderQueue } from '../../application/ports/order-queue.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
 import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
@@ -16,7 +12,6 @@ import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../../application/workflows/i
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
-import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { ADAPTERS } from '../adapter-tokens.js';
 import { createContainer } from '../composition-root.js';
@@ -32,13 +27,13 @@ import { ConsoleLogger } from './console-logger.js';
 import { ConsumptionLog } from './consumption-log.js';
 import { EventLog } from './event-log.js';
 import { FaultInjection } from './faults.js';
-import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOrderQueue } from './faulty-ports.js';
 import { harnessConfig } from './harness-config.js';
 import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
 import { harnessRoutes } from './harness-routes.js';
 import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
+import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } from './harness-wiring.js';
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
@@ -299,40 +294,4 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       return stopping;
     },
   };
-}
-
-/** Checks `condition` every `intervalMs` until it holds (true) or `deadline` passes (false); a check that throws counts as not yet. */
-async function waitUntil(condition: () => Promise<boolean>, deadline: number, intervalMs: number, clock: Clock): Promise<boolean> {
-  for (;;) {
-    if (await condition().catch(() => false)) return true;
-    const left = deadline - clock.now();
-    if (left <= 0) return false;
-    await clock.sleep(Math.min(intervalMs, left));
-  }
-}
-
-/** In memory, whatever is left dies with the process; in SQS it waits for the next run. */
-function reportLeftovers(logger: Logger, backend: Backend['kind'], remaining: QueueDepths): void {
-  if (allQueuesEmpty(remaining)) return;
-  const fields = { orders: remaining.orders, ...(remaining.orchestrated === undefined ? {} : { orchestrated: remaining.orchestrated }), deadLetters: remaining.deadLetters };
-  if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', fields);
-  else logger.info('messages remain in SQS for the next run', fields);
-}
-
-/** Binds the fault decorators in place of the adapters; the ledger and the event log sit right above the real ones. */
-function rebindWithFaults(container: Container, faults: FaultInjection, commits: CommitLedger, events: EventLog): void {
-  const orderQueue = container.get<OrderQueue>(ADAPTERS.OrderQueue);
-  const deadLetterQueue = container.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue);
-  container.rebind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(new FaultyOrderQueue(orderQueue, faults));
-  container.rebind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new FaultyDeadLetterQueue(deadLetterQueue, faults));
-  container.rebind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new FaultyIdempotencyStore(commits, faults));
-  container.rebind<EventBus>(ADAPTERS.EventBus).toConstantValue(new FaultyEventBus(events, faults));
-}
-
-/** One recovery time (and failure window) for every breaker, thresholds kept: short runs can watch them close. */
-function shortenBreakerRecovery(breakers: CircuitBreakers, recoveryMs: number): void {
-  breakers.configure(Object.fromEntries(SERVICE_NAMES.map((service) => {
-    const settings = breakers.settingsOf(service);
-    return [service, { ...settings, recoveryTimeoutMs: recoveryMs, ...(settings.failureWindowMs === undefined ? {} : { failureWindowMs: recoveryMs }) }];
-  })));
 }
