@@ -2,18 +2,10 @@ import { ERROR_CATEGORIES } from '../domain/error-category.js';
 import { SERVICE_NAMES } from '../domain/circuit-breaker.js';
 import { PIPELINE_METRICS } from './constructs/pipeline-observability.js';
 import { queueMetric, type StageAlarms } from './constructs/stage-alarms.js';
+import type { WatchedResources } from './constructs/pipeline-observability.js';
 import { ALARMED_FAILURE_CATEGORIES, type AlarmThresholds } from './operations-config.js';
 
-export interface PipelineAlarmsProps {
-  readonly namePrefix: string;
-  /** Namespace and `service` dimension of the metrics the functions write (CloudWatch EMF through Powertools). */
-  readonly metricsNamespace: string;
-  readonly serviceName: string;
-  readonly orderQueueName: string;
-  /** The orchestrated topology's queue, while both topologies run and while it drains. */
-  readonly orchestratedQueueName?: string;
-  readonly deadLetterQueueName: string;
-  readonly functionNames: readonly string[];
+export interface PipelineAlarmsProps extends WatchedResources {
   /** Whether the composed worker runs: it alone writes `FailuresByCategory` (workflows fail executions instead). */
   readonly workerDeployed: boolean;
   readonly stateMachineArns: readonly string[];

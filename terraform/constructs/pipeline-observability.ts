@@ -4,9 +4,10 @@ import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import { StageAlarms } from './stage-alarms.js';
 
-export interface PipelineObservabilityProps {
+/** What a stage's dashboard and alarms watch: the same names for both. */
+export interface WatchedResources {
   readonly namePrefix: string;
-  readonly region: string;
+  /** Namespace and `service` dimension of the metrics the functions write (CloudWatch EMF through Powertools). */
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly orderQueueName: string;
@@ -14,6 +15,10 @@ export interface PipelineObservabilityProps {
   readonly orchestratedQueueName?: string;
   readonly deadLetterQueueName: string;
   readonly functionNames: readonly string[];
+}
+
+export interface PipelineObservabilityProps extends WatchedResources {
+  readonly region: string;
   /** Every alarm's alarm and OK actions. */
   readonly topicArn: string;
   /** Base of the runbook links in the alarm descriptions. */
