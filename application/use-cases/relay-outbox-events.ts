@@ -7,7 +7,11 @@ import type { PipelineEvent } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import { mapWithConcurrency } from '../services/concurrency.js';
 import { TOKENS } from '../tokens.js';
+
+/** Delivery marks written at once (a pipe batch is 10 records; a sweep may hand hundreds). */
+const MARK_CONCURRENCY = 10;
 import { PublishOrderEvents } from './publish-order-events.js';
 
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
@@ -58,16 +62,17 @@ export class RelayOutboxEvents {
     }
     const published = await this.publish([...toSend.values()]);
     const unmarked = new Set<string>();
-    for (const record of latest.values()) {
+    // One mark per record, several at once: a batch's marks are independent writes.
+    await mapWithConcurrency([...latest.values()], MARK_CONCURRENCY, async (record) => {
       const ids = pendingEntries(record.outbox).map((entry) => entry.eventId).filter((id) => published.has(id));
-      if (ids.length === 0) continue;
+      if (ids.length === 0) return;
       try {
         await this.store.markDelivered(record, ids, this.clock.now());
       } catch (error) {
         unmarked.add(record.key);
         this.logger.warn('events delivered but not marked; the change is retried', { idempotencyKey: record.key, error: String(error) });
       }
-    }
+    });
     const failedIds = changes
       .filter(({ record }) => unmarked.has(record.key) || pendingEntries(record.outbox).some((entry) => !published.has(entry.eventId)))
       .map((change) => change.id);

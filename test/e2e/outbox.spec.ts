@@ -33,7 +33,7 @@ async function eventBridgeOutage(running: RunningHarness, orders: number, outage
   const during = await waitFor('every order SUCCEEDED while EventBridge is down', async () => {
     const metrics = await client.metrics();
     return metrics.records.byStatus.SUCCEEDED === orders ? metrics : undefined;
-  }, 120_000, 200);
+  }, 240_000, 200);
   expect(during.parked, 'no order parked because of events').to.equal(0);
   expect(during.records.byStatus.RETRY + during.records.byStatus.INFLIGHT).to.equal(0);
   expect(during.events.byType[EVENT_TYPES.processed] ?? 0, 'nothing announced while the bus refuses').to.equal(0);
@@ -47,7 +47,7 @@ async function eventBridgeOutage(running: RunningHarness, orders: number, outage
     await harness.redrive();
     const metrics = await client.metrics();
     return metrics.outbox.pendingEvents === 0 && metrics.outbox.deadLetterQueue.depth === 0 ? metrics : undefined;
-  }, 120_000, 500);
+  }, 240_000, 500);
   expect(after.parked).to.equal(0);
   expect(after.commits.committedTwice).to.deep.equal([]);
   const processed = await client.events({ type: EVENT_TYPES.processed });
@@ -61,7 +61,7 @@ async function eventBridgeOutage(running: RunningHarness, orders: number, outage
 }
 
 describe('Transactional outbox: an order\'s fate never depends on EventBridge', function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   const harnesses = useTestHarnesses();
 
   it('memory backend: 300 orders through a 10 s EventBridge outage: all SUCCEEDED, none parked, every OrderProcessed delivered after it', async () => {
