@@ -18,7 +18,6 @@ import { loadConfig } from '../application/config.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { CallCounter } from '../adapters/aws/call-counter.js';
 import { SqsOrderQueue } from '../adapters/aws/sqs-order-queue.js';
 import { RecordingLogger } from '../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
@@ -100,14 +99,12 @@ async function main(): Promise<void> {
 class Bench {
   private readonly container;
   private readonly queue: SqsOrderQueue;
-  private readonly sends = new CallCounter('calls');
   private readonly streams: DynamoDBStreamsClient;
   private stream: AwsTableStream | undefined;
   private invocation = 0;
 
   constructor(private readonly account: MotoAccount, endpoint: string) {
     const { resources, clients } = account;
-    for (const client of [clients.sqs, clients.dynamodb, clients.eventBridge]) this.sends.attach(client);
     this.streams = new DynamoDBStreamsClient({ region: 'us-east-1', endpoint });
     const config = loadConfig({
       PIPELINE_BACKEND: 'aws',
@@ -174,7 +171,7 @@ class Bench {
     const relay = createEventsHandler(() => this.container);
     const stream = this.stream;
     if (stream === undefined) throw new Error('openStream first');
-    this.sends.reset();
+    this.account.sends.reset();
     this.account.calls.reset();
     let delivered = 0;
     for (let idle = 0; idle < 5;) {
@@ -192,7 +189,7 @@ class Bench {
       }
       stream.advance(records.length);
     }
-    return { name, messages: delivered, counts: this.sends.counts(), requests: this.account.calls.counts(), outcomes: { relayed: delivered } };
+    return { name, messages: delivered, counts: this.account.sends.counts(), requests: this.account.calls.counts(), outcomes: { relayed: delivered } };
   }
 
   /** Plays the event source over the queue: batches of 10 to the worker, deleting what it did not return. */
@@ -206,10 +203,10 @@ class Bench {
       const batch = await this.queue.receive(BATCH_SIZE, 60);
       if (batch.length === 0) break;
       delivered.push(...batch);
-      this.sends.reset();
+      this.account.sends.reset();
       this.account.calls.reset();
       const result = await worker.execute({ messages: batch, requestId: `bench-${++this.invocation}`, remainingTimeMs: () => 300_000 });
-      merge(counts, this.sends.counts());
+      merge(counts, this.account.sends.counts());
       merge(requests, this.account.calls.counts());
       for (const outcome of result.outcomes) outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
       const failures = new Set(result.batchItemFailures);

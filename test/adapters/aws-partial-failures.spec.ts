@@ -78,7 +78,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         // Assess
         expect(result.failed).to.deep.equal([]);
         expect(result.sent.map(({ id }) => id)).to.have.members(['m0', 'm1', 'm2', 'm3']);
-        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(2);
+        expect(account.sends.counts().sqs?.SendMessageBatch).to.equal(2);
         // Only the re-sent entries reached moto (the injected answer "sent" m0 and m2 without sending them).
         expect(received.map(({ attributes }) => attributes.orderId)).to.have.members(['order-1', 'order-3']);
         expect(wait.delays).to.deep.equal([DEFAULT_ENTRY_RETRY_POLICY.backoff.base * 0.5]);
@@ -94,7 +94,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         expect(result.sent.map(({ id }) => id)).to.deep.equal(['m1']);
         expect(result.failed).to.have.length(1);
         expect(result.failed[0]).to.include({ id: 'm0', category: 'TRANSIENT' });
-        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(1 + DEFAULT_ENTRY_RETRY_POLICY.maxRetries);
+        expect(account.sends.counts().sqs?.SendMessageBatch).to.equal(1 + DEFAULT_ENTRY_RETRY_POLICY.maxRetries);
         const { base, cap } = DEFAULT_ENTRY_RETRY_POLICY.backoff;
         wait.delays.forEach((delay, index) => expect(delay).to.be.within(0, Math.min(cap, base * 2 ** index)));
         expect(wait.delays).to.have.length(DEFAULT_ENTRY_RETRY_POLICY.maxRetries);
@@ -110,7 +110,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         );
 
         expect(error).to.have.property('name', 'AccessDeniedException');
-        expect(account.calls.counts().sqs?.SendMessageBatch).to.equal(1);
+        expect(account.sends.counts().sqs?.SendMessageBatch).to.equal(1);
       });
 
       it('reports the rest failed, not thrown, when a later batch fails after one was sent', async () => {
@@ -165,7 +165,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
 
         // Assess
         expect(error).to.have.property('name', 'QueueDoesNotExist');
-        expect(account.calls.counts().sqs?.ChangeMessageVisibilityBatch).to.equal(2);
+        expect(account.sends.counts().sqs?.ChangeMessageVisibilityBatch).to.equal(2);
       });
     });
 
@@ -192,7 +192,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         const result = await bus.publish(events(25));
 
         expect(result.published).to.have.length(25);
-        expect(account.calls.counts().eventbridge).to.deep.equal({ PutEvents: 3 });
+        expect(account.sends.counts().eventbridge).to.deep.equal({ PutEvents: 3 });
       });
 
       it('re-sends only the failed entries: one request with just them', async () => {
@@ -239,20 +239,20 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
     it('costs two writes for a new key (claim, complete) and one call for a duplicate', async () => {
       await claim();
       await store.complete('order#1', 'owner-a', NOW + 10, { totalMinor: 100 });
-      const afterNew = account.calls.counts().dynamodb;
-      account.calls.reset();
+      const afterNew = account.sends.counts().dynamodb;
+      account.sends.reset();
 
       const duplicate = await claim({ ownerToken: 'owner-b', now: NOW + 20 });
 
       expect(afterNew).to.deep.equal({ UpdateItem: 2 });
       expect(duplicate.kind).to.equal('ALREADY_SUCCEEDED');
-      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1 });
+      expect(account.sends.counts().dynamodb).to.deep.equal({ UpdateItem: 1 });
     });
 
     it('forgets what an expired record held (attempts, outcome, last error) when its key comes back', async () => {
       await claim();
       await store.fail('order#1', 'owner-a', { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, false, NOW + 10, { totalMinor: 100 });
-      account.calls.reset();
+      account.sends.reset();
 
       const later = NOW + 3_600_000;
       const decision = await claim({ ownerToken: 'owner-b', now: later });
@@ -262,7 +262,7 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
       expect(stored).to.deep.equal(decision.record);
       expect(stored).to.not.have.any.keys('outcome', 'lastError');
       // The rare path costs one more write, guarded by the lease just granted.
-      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1, PutItem: 1, GetItem: 1 });
+      expect(account.sends.counts().dynamodb).to.deep.equal({ UpdateItem: 1, PutItem: 1, GetItem: 1 });
     });
 
     it('reads the record once more when the refusing item is not a whole record (moto creates items in two steps)', async () => {
@@ -274,12 +274,12 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         times: 1,
         fault: { kind: 'http', statusCode: 400, errorCode: 'ConditionalCheckFailedException', fields: { Item: { pk: { S: 'order#1' } } } },
       });
-      account.calls.reset();
+      account.sends.reset();
 
       const decision = await claim({ ownerToken: 'owner-b', now: NOW + 20 });
 
       expect(decision.kind).to.equal('ALREADY_SUCCEEDED');
-      expect(account.calls.counts().dynamodb).to.deep.equal({ UpdateItem: 1, GetItem: 1 });
+      expect(account.sends.counts().dynamodb).to.deep.equal({ UpdateItem: 1, GetItem: 1 });
     });
 
     it('answers a claim race (TRANSIENT) when the record is still not whole on the second look', async () => {

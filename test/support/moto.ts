@@ -184,7 +184,10 @@ export const MOTO_RESOURCE_NAMES: AwsResourceNames = Object.freeze({
 export interface MotoAccount {
   readonly clients: AwsClients;
   readonly resources: AwsResources;
+  /** HTTP requests, SDK retries included: what AWS would bill and throttle. */
   readonly calls: CallCounter;
+  /** Calls the code makes (one per `client.send`): what a spec can count without a busy emulator's timeouts and the SDK's retries of them. */
+  readonly sends: CallCounter;
   readonly faults: FaultInjector;
 }
 
@@ -197,12 +200,15 @@ export async function prepareMotoAccount(server: MotoServer, options: MotoAccoun
   const { names = MOTO_RESOURCE_NAMES, ...clientOptions } = options;
   const clients = createAwsClients({ ...clientOptions, endpoint: server.endpoint });
   const calls = new CallCounter();
+  const sends = new CallCounter('calls');
   const faults = new FaultInjector();
   for (const client of [clients.sqs, clients.dynamodb, clients.eventBridge]) {
     calls.attach(client);
+    sends.attach(client);
     faults.attach(client);
   }
   const resources = await bootstrapAwsResources(clients, names);
   calls.reset();
-  return { clients, resources, calls, faults };
+  sends.reset();
+  return { clients, resources, calls, sends, faults };
 }
