@@ -81,6 +81,10 @@ describe('Stack: transactional outbox', () => {
         expect(target.arn).to.equal(synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'redrive'), 'arn'));
         expect(JSON.parse(String(target.input))).to.deep.equal({ action: 'redeliver-outbox' });
         expect(REDELIVER_OUTBOX_INPUT).to.deep.equal({ action: 'redeliver-outbox' });
+        // One asynchronous-invocation config per alias: the outbox schedule shares the redrive schedule's.
+        const invokeConfigs = Object.values(synthesized.resources('aws_lambda_function_event_invoke_config'));
+        expect(invokeConfigs, 'one event invoke config for the redrive alias').to.have.length(1);
+        expect(invokeConfigs[0]).to.deep.include({ maximum_retry_attempts: 0 });
       });
 
       it('outputs the outbox DLQ URL and the stream ARN', () => {
