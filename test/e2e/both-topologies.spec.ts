@@ -10,6 +10,10 @@ import { OrderMother } from '../domain/order-mother.js';
 import { useMotoServer } from '../support/moto.js';
 import { FAST_ENV, FAST_HARNESS, type RunningHarness, useTestHarnesses } from './support/harness-fixture.js';
 import type { PipelineClient } from './support/pipeline-client.js';
+
+// At the top level, as useMotoServer asks: inside a describe its `after` stopped the shared server for
+// every aws spec file after this one (the outbox spec's moto run failed with ECONNREFUSED).
+const moto = useMotoServer();
 import { waitFor } from './support/wait-for.js';
 
 const EMPTY: QueueDepth = { visible: 0, inFlight: 0, delayed: 0 };
@@ -187,7 +191,6 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
   describe('on the AWS adapters (moto)', function () {
     this.timeout(60_000);
-    const moto = useMotoServer();
     beforeEach(async () => {
       await moto.server.reset();
     });
