@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../domain/backoff.js';
 import { isIsoCurrency } from '../domain/money.js';
+import { parseBreakerSettings, type BreakerSettingsByService } from './breaker-config.js';
 
 /**
  * The environment every function reads, validated once in the composition root. The infrastructure
@@ -31,6 +32,8 @@ export interface PipelineEnvironment {
   REDRIVE_MESSAGE_BUDGET?: string;
   REDRIVE_TIME_BUDGET_MS?: string;
   PERMANENCE_RECEIVE_THRESHOLD?: string;
+  /** JSON per-service breaker overrides (application/breaker-config.ts); absent: the per-service defaults. */
+  BREAKER_SETTINGS?: string;
 }
 
 export interface PipelineConfig {
@@ -58,6 +61,7 @@ export interface PipelineConfig {
   readonly redriveMessageBudget: number;
   readonly redriveTimeBudgetMs: number;
   readonly permanenceReceiveThreshold: number;
+  readonly breakers: BreakerSettingsByService;
 }
 
 export class ConfigurationError extends Error {
@@ -104,6 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     redriveMessageBudget: integer(env, 'REDRIVE_MESSAGE_BUDGET', 100, 1, 10_000, problems),
     redriveTimeBudgetMs: integer(env, 'REDRIVE_TIME_BUDGET_MS', 20_000, 1_000, 900_000, problems),
     permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
+    breakers: parseBreakerSettings(env.BREAKER_SETTINGS, problems),
   };
   if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');

@@ -1,4 +1,5 @@
 import type { PipelineEnvironment } from '../application/config.js';
+import { resolveBreakerSettings } from '../application/breaker-config.js';
 import { MIGRATION_PHASES, type StageConfig } from './stage-config.js';
 
 /** What the Lambda runtime and Powertools read besides the pipeline's own configuration. */
@@ -53,6 +54,7 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
     REDRIVE_MESSAGE_BUDGET: String(app.redriveMessageBudget),
     REDRIVE_TIME_BUDGET_MS: String(redriveBudgetMs),
     PERMANENCE_RECEIVE_THRESHOLD: String(app.permanenceReceiveThreshold),
+    BREAKER_SETTINGS: JSON.stringify(resolveBreakerSettings(stage.breakers)),
   };
   return {
     ...pipeline,

@@ -1,5 +1,6 @@
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
+import { resolveBreakerSettings, type BreakerOverrides } from '../application/breaker-config.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -132,6 +133,12 @@ export interface StageConfig {
     /** An existing SNS topic to notify; alarms still show on the dashboard without one. */
     readonly notificationTopicArn?: string;
   };
+  /**
+   * Circuit breaker overrides per dependency, laid over the defaults (domain/circuit-breaker.ts: the seed's
+   * count rule at low volume, the failure ratio over the last calls at volume). The functions receive the
+   * resolved settings as BREAKER_SETTINGS.
+   */
+  readonly breakers: BreakerOverrides;
 }
 
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
@@ -177,6 +184,7 @@ const DEV: StageConfig = {
     maxBodyBytes: 262_144,
   },
   alarms: { oldestMessageAgeSeconds: 900, functionErrorsThreshold: 5 },
+  breakers: {},
 };
 
 const PROD: StageConfig = {
@@ -250,5 +258,15 @@ export function stageConfigProblems(config: StageConfig): string[] {
     problems.push("migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)");
   }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
+  problems.push(...breakerProblems(config));
   return problems;
+}
+
+function breakerProblems(config: StageConfig): string[] {
+  try {
+    resolveBreakerSettings(config.breakers);
+    return [];
+  } catch (error) {
+    return [`breakers: ${error instanceof Error ? error.message : String(error)}`];
+  }
 }
