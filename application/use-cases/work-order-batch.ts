@@ -16,6 +16,7 @@ import type { OrderQueue } from '../ports/order-queue.js';
 import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
 import type { PipelineEvent } from '../ports/event-bus.js';
+import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
@@ -220,9 +221,7 @@ export class WorkOrderBatch {
 
   /** How long to hold records back when a dependency the worker needs has an open breaker. */
   private openBreakerDelayMs(): number | undefined {
-    const open = (['dynamodb', 'eventbridge'] as const).filter((service) => this.breakers.isOpen(service));
-    if (open.length === 0) return undefined;
-    return Math.max(...open.map((service) => this.breakers.retryAfterMs(service)));
+    return openBreakerDelayMs(this.breakers, ['dynamodb', 'eventbridge']);
   }
 
   private delayFor(attempt: number): number {
@@ -252,11 +251,14 @@ export class WorkOrderBatch {
 
   /** Backoff through the visibility timeout: each failed record reappears after its own delay. */
   private async holdBack(steps: readonly Done[], messages: readonly QueueMessage[]): Promise<void> {
+    // A breaker this batch opened holds its failed records too, until the probe (breaker-hold.ts).
+    const openMs = this.openBreakerDelayMs();
     const changes: VisibilityChange[] = steps.flatMap((step) => {
       const message = messages.find((m) => m.messageId === step.done.messageId);
-      if (message === undefined || step.delaySeconds === undefined) return [];
+      const delaySeconds = atLeastUntilProbe(step.delaySeconds, openMs);
+      if (message === undefined || delaySeconds === undefined) return [];
       if (step.done.status !== 'RETRY' && step.done.status !== 'HELD') return [];
-      return [{ receiptHandle: message.receiptHandle, timeoutSeconds: step.delaySeconds }];
+      return [{ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }];
     });
     if (changes.length === 0) return;
     try {
@@ -270,7 +272,7 @@ export class WorkOrderBatch {
 function held(message: QueueMessage, retryAfterMs: number): Done {
   return {
     done: { messageId: message.messageId, status: 'HELD' },
-    ...(retryAfterMs > 0 ? { delaySeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {}),
+    ...(retryAfterMs > 0 ? { delaySeconds: holdSeconds(retryAfterMs) } : {}),
   };
 }
 
