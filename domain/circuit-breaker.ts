@@ -1,7 +1,7 @@
 import { RETRY_POLICIES, type ErrorCategory } from './error-category.js';
 import { IllegalTransitionError, PermanentError } from './errors.js';
 import {
-  isCallWindow, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, volumeRuleProblems, type CallWindow, type VolumeRule,
+  figuresOf, isCallWindow, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, volumeRuleProblems, type CallWindow, type VolumeRule,
 } from './breaker-window.js';
 
 /**
@@ -21,7 +21,11 @@ import {
  *
  * Which rule decides depends on traffic. While the sliding window (breaker-window.ts) holds fewer than
  * `volume.minimumCalls` calls, the seed's "N failures within T" does: a few failures mean a lot when there
- * are few calls. At volume, the failure ratio (and, when configured, the slow-call ratio) over the window
+ * are few calls. Exactly so for a cold, idle or just recovered breaker (no success in the window); when the
+ * window also holds successes, the N failures in a row must be at least the failure ratio of its calls. A
+ * busy environment starts with an empty window too, and at 20 % failures a run of 3 among its first 20
+ * calls is likely (about 1 in 8): without that condition it would open on a partial fault for a whole
+ * recovery period, the very stall the volume rule exists to prevent. At volume, the failure ratio (and, when configured, the slow-call ratio) over the window
  * does, so a dependency that fails 3 % of hundreds of calls a second stays in use. The OPEN state says
  * which rule opened it: `count`, `ratio`, `slow`, or `probe` (a failed half-open probe).
  */
@@ -185,10 +189,15 @@ function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>, setti
   if (atVolume(window, rule)) {
     const verdict = judgeAtVolume(window, rule);
     if (verdict !== undefined) return { status: 'OPEN', openedAt: now, rule: verdict };
-  } else if (failures >= settings.failureThreshold) {
+  } else if (failures >= settings.failureThreshold && failureShare(window) >= rule.failureRatio) {
     return { status: 'OPEN', openedAt: now, rule: 'count' };
   }
   return { status: 'CLOSED', failures, firstFailureAt, window };
+}
+
+function failureShare(window: CallWindow): number {
+  const { calls, failures } = figuresOf(window);
+  return calls === 0 ? 0 : failures / calls;
 }
 
 /**

@@ -32,9 +32,12 @@ const failures = (n: number): boolean[] => Array.from({ length: n }, () => true)
 describe('Module: circuit-breaker, the volume rule', () => {
   describe('Function: transition', () => {
     it('keeps the seed count rule below the minimum number of calls (3 counted failures in a row)', () => {
-      const state = run([...successes(5), ...failures(3)]);
+      expect(run(failures(3))).to.deep.include({ status: 'OPEN', rule: 'count' });
+      expect(run([...successes(3), ...failures(3)])).to.deep.include({ status: 'OPEN', rule: 'count' });
+    });
 
-      expect(state).to.deep.include({ status: 'OPEN', rule: 'count' });
+    it('does not open on 3 failures in a row that are a minority of a busy start (a partial fault)', () => {
+      expect(run([...successes(10), ...failures(3)]).status).to.equal('CLOSED');
     });
 
     it('does not open on 3 failures in a row at volume: the ratio decides there', () => {
@@ -124,7 +127,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
           window = [...window, failed].slice(-VOLUME.windowCalls);
           const atVolume = window.length >= VOLUME.minimumCalls;
           const ratioReached = window.filter(Boolean).length / window.length >= ratio;
-          const countReached = failed && lowVolumeRun + 1 >= settings.failureThreshold;
+          const countReached = failed && lowVolumeRun + 1 >= settings.failureThreshold && ratioReached;
           const shouldOpen = failed && (atVolume ? ratioReached : countReached);
           expect(state.status === 'OPEN', `after ${i + 1}`).to.equal(shouldOpen);
           if (state.status === 'OPEN') expect(state.rule).to.equal(atVolume ? 'ratio' : 'count');
@@ -132,12 +135,36 @@ describe('Module: circuit-breaker, the volume rule', () => {
       }));
     });
 
-    it('minimum throughput: below minimumCalls nothing but the seed count rule opens it', () => {
+    it('minimum throughput: below minimumCalls only the count rule opens it, on N failures in a row that are at least the ratio', () => {
       fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: VOLUME.minimumCalls - 1 }), (seq) => {
         const state = run(seq);
-        const longestRun = seq.reduce((acc, failed) => ({ run: failed ? acc.run + 1 : 0, max: Math.max(acc.max, failed ? acc.run + 1 : 0) }), { run: 0, max: 0 }).max;
-        expect(state.status === 'OPEN').to.equal(longestRun >= SETTINGS.failureThreshold);
+        let streak = 0;
+        let shouldOpen = false;
+        for (const [i, failed] of seq.entries()) {
+          streak = failed ? streak + 1 : 0;
+          const share = seq.slice(0, i + 1).filter(Boolean).length / (i + 1);
+          if (streak >= SETTINGS.failureThreshold && share >= VOLUME.failureRatio) { shouldOpen = true; break; }
+        }
+        expect(state.status === 'OPEN').to.equal(shouldOpen);
         if (state.status === 'OPEN') expect(state.rule).to.equal('count');
+      }));
+    });
+
+    it('the seed count rule, exactly, for a breaker with no success in its window (cold, idle, or just recovered)', () => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 120_000 }), (earlier, idle) => {
+        // Prepare: some successes, then an idle gap longer than the window drops them
+        const before = run(successes(earlier));
+        const start = T0 + earlier + idle;
+        const fresh = idle > VOLUME.windowMs;
+        // Act: failures in a row after the gap
+        let state = before;
+        let opened = 0;
+        for (let k = 1; k <= SETTINGS.failureThreshold && state.status === 'CLOSED'; k++) {
+          state = transition(state, FAILURE, SETTINGS, start + k);
+          if (state.status === 'OPEN') opened = k;
+        }
+        // Assess
+        if (fresh || earlier === 0) expect(opened).to.equal(SETTINGS.failureThreshold);
       }));
     });
 
