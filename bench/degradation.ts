@@ -53,7 +53,7 @@ async function ratioRounds(started: number): Promise<{ rounds: Record<string, nu
       const result = await runLoad({ faultRate, orders: Math.round(SECONDS * RATE), ratePerSecond: RATE, seed: 1_000 + round, deadlineMs: SECONDS * 1_000 + 120_000 });
       byRate.set(faultRate, result);
       runs.push(result);
-      say(`  round ${round + 1} faults ${fixed(faultRate * 100, 0)}%: ${result.settled}/${result.accepted} settled in ${fixed(result.elapsedMs / 1_000, 1)} s = ${fixed(result.ordersPerSecond, 1)} orders/s end to end, ${fixed(result.sustainedOrdersPerSecond, 1)}/s while loaded; lost ${result.lost}, committed twice ${result.committedTwice}, breaker openings ${JSON.stringify(result.breakerOpenings)}`);
+      say(`  round ${round + 1} faults ${fixed(faultRate * 100, 0)}%: ${result.settled}/${result.accepted} settled in ${fixed(result.elapsedMs / 1_000, 1)} s = ${fixed(result.ordersPerSecond, 1)} orders/s end to end, ${fixed(result.sustainedOrdersPerSecond, 1)}/s while loaded; lost ${result.lost}, parked ${JSON.stringify(result.parkedByCategory)}, committed twice ${result.committedTwice}, breaker openings ${JSON.stringify(result.breakerOpenings)}`);
     }
     const base = byRate.get(0)!;
     const ratios: Record<string, number> = {};
@@ -144,9 +144,11 @@ async function main(): Promise<number> {
   }
   const lost = runs.reduce((n, r) => n + r.lost, 0);
   const twice = runs.reduce((n, r) => n + r.committedTwice, 0);
+  const parked = runs.reduce((n, r) => n + Object.values(r.parkedByCategory).reduce((m, c) => m + c, 0), 0);
   summary['lost'] = lost;
+  summary['parked'] = parked;
   summary['committedTwice'] = twice;
-  say(`lost ${lost}, committed twice ${twice} over ${runs.length} runs`);
+  say(`lost ${lost}, parked ${parked} (transient faults that used up an order's attempt budget), committed twice ${twice} over ${runs.length} runs`);
   if (lost > 0 || twice > 0) ok = false;
   if (OUTAGE_SECONDS > 0) {
     const result = await outage(OUTAGE_SECONDS);

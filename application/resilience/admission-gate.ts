@@ -1,26 +1,41 @@
 import type { ServiceName } from '../../domain/circuit-breaker.js';
 
 /**
+ * A call still in flight after this long no longer counts against admission. An invocation that timed
+ * out or crashed can leave a call that never settles (the local harness halts such an invocation's calls;
+ * a hung socket does the same): without this, each one would lower the breaker's admission for good.
+ * Well above any single AWS call here (3 s request timeout, 2 SDK attempts, backoff).
+ */
+export const STALE_IN_FLIGHT_MS = 15_000;
+
+/**
  * The calls of one execution environment that are in flight to each dependency, and the callers waiting
  * for one of them to end. The breaker admits no more calls at once than the failures it still takes before
  * opening (domain: failuresToOpen), so a batch's concurrent calls to a dependency that has just failed go
  * out one at a time until the verdict: a success lets the rest through, an opening turns them away.
  */
 export class AdmissionGate {
-  private readonly inFlight: Record<ServiceName, number> = { dynamodb: 0, sqs: 0, eventbridge: 0 };
+  private sequence = 0;
+  private readonly inFlight: Record<ServiceName, Map<number, number>> = { dynamodb: new Map(), sqs: new Map(), eventbridge: new Map() };
   private readonly waiting: Record<ServiceName, Array<() => void>> = { dynamodb: [], sqs: [], eventbridge: [] };
 
-  inFlightTo(service: ServiceName): number {
-    return this.inFlight[service];
+  /** Calls to `service` admitted and not yet ended, leaving out those stale at `now`. */
+  inFlightTo(service: ServiceName, now: number): number {
+    let count = 0;
+    for (const startedAt of this.inFlight[service].values()) if (now - startedAt < STALE_IN_FLIGHT_MS) count++;
+    return count;
   }
 
-  enter(service: ServiceName): void {
-    this.inFlight[service] += 1;
+  /** Records an admitted call; the returned ticket ends it. */
+  enter(service: ServiceName, now: number): number {
+    this.sequence += 1;
+    this.inFlight[service].set(this.sequence, now);
+    return this.sequence;
   }
 
   /** A call ended: every waiter asks again, since the breaker's state may have changed. */
-  leave(service: ServiceName): void {
-    this.inFlight[service] = Math.max(0, this.inFlight[service] - 1);
+  leave(service: ServiceName, ticket: number): void {
+    this.inFlight[service].delete(ticket);
     this.wake(service);
   }
 

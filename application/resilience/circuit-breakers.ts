@@ -41,6 +41,8 @@ interface Permit {
   /** The service's status generation when permitted; a probe from an ended HALF_OPEN spell holds no slot any more. */
   readonly generation: number;
   readonly startedAt: number;
+  /** The admission gate's ticket for this call. */
+  readonly ticket: number;
 }
 
 const STATUS_GAUGE: Readonly<Record<BreakerStatus, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
@@ -124,7 +126,7 @@ export class CircuitBreakers {
 
   /** Calls to `service` that were admitted and have not ended yet. */
   inFlight(service: ServiceName): number {
-    return this.gate.inFlightTo(service);
+    return this.gate.inFlightTo(service, this.clock.now());
   }
 
   /** Forgets what was learned about `service` (or every service): CLOSED with no failures. */
@@ -145,12 +147,13 @@ export class CircuitBreakers {
       const state = this.states[service];
       const settings = this.settings[service];
       const result = acquire(state, settings, now);
-      const busy = this.gate.inFlightTo(service) > 0;
-      const withinBudget = result.state.status !== 'CLOSED' || this.gate.inFlightTo(service) < failuresToOpen(state, settings, now);
+      const inFlight = this.gate.inFlightTo(service, now);
+      const busy = inFlight > 0;
+      const withinBudget = result.state.status !== 'CLOSED' || inFlight < failuresToOpen(state, settings, now);
       if (result.permitted && withinBudget) {
         this.store(service, result.state);
-        this.gate.enter(service);
-        return { probe: result.state.status === 'HALF_OPEN', generation: this.generations[service], startedAt: now };
+        const ticket = this.gate.enter(service, now);
+        return { probe: result.state.status === 'HALF_OPEN', generation: this.generations[service], startedAt: now, ticket };
       }
       if (result.state.status === 'OPEN' || !busy) {
         this.store(service, result.state);
@@ -167,7 +170,7 @@ export class CircuitBreakers {
     const now = this.clock.now();
     const event = this.eventFor(service, permit, verdict, now - permit.startedAt);
     if (event !== undefined) this.store(service, transition(this.states[service], event, this.settings[service], now));
-    this.gate.leave(service);
+    this.gate.leave(service, permit.ticket);
   }
 
   private eventFor(service: ServiceName, permit: Permit, verdict: Verdict, durationMs: number): BreakerEvent | undefined {

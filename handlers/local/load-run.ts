@@ -31,8 +31,13 @@ export interface LoadRunResult {
   /** Orders the API accepted (202, or 200 for an order already known); the rest were refused after the client's retries. */
   readonly accepted: number;
   readonly settled: number;
-  /** Accepted orders that did not end SUCCEEDED: with transient faults only, every one is a loss. */
+  /** Accepted orders that neither succeeded nor were parked by the deadline: nothing accounts for them. */
   readonly lost: number;
+  /**
+   * Accepted orders parked (record PARKED) by the deadline, by category. With injected transient faults
+   * only, one here is an order whose attempt budget (RETRY_POLICIES) the faults used up.
+   */
+  readonly parkedByCategory: Readonly<Record<string, number>>;
   readonly committedTwice: number;
   readonly elapsedMs: number;
   /** End to end: settled orders per second from the first send to the last settlement. */
@@ -100,12 +105,22 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     const { settled, lastSettledAt, timedOut } = await watching.until(started + options.deadlineMs);
     const elapsedMs = Math.max(1, lastSettledAt - started);
     const snapshot = await harness.snapshot();
+    const parkedByCategory: Record<string, number> = {};
+    for (const key of keys) {
+      if (settledAt.has(key)) continue;
+      const record = await harness.backend.record(key, Date.now());
+      if (record?.status !== 'PARKED') continue;
+      const category = record.lastError?.category ?? 'UNKNOWN';
+      parkedByCategory[category] = (parkedByCategory[category] ?? 0) + 1;
+    }
+    const parked = Object.values(parkedByCategory).reduce((n, count) => n + count, 0);
     return {
       faultRate: options.faultRate,
       orders: options.orders,
       accepted: keys.length,
       settled,
-      lost: keys.length - settled,
+      lost: keys.length - settled - parked,
+      parkedByCategory,
       committedTwice: harness.commits.committedTwice().length,
       elapsedMs,
       ordersPerSecond: (settled * 1_000) / elapsedMs,

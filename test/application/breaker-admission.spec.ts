@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Metrics } from '../../application/ports/metrics.js';
+import { STALE_IN_FLIGHT_MS } from '../../application/resilience/admission-gate.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { failuresToOpen, SERVICE_BREAKER_SETTINGS } from '../../domain/circuit-breaker.js';
 import { CircuitOpenError, TransientError } from '../../domain/errors.js';
@@ -109,5 +110,17 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
     expect(result).to.deep.equal({ ok: 0, refused: 4, failed: 1 });
     expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'probe' });
     expect(breakers.inFlight('dynamodb')).to.equal(0);
+  });
+
+  it('stops counting a call that never ends once it is stale, so a halted invocation cannot shrink admission for good', async () => {
+    const never = (): Promise<string> => new Promise(() => undefined);
+    for (let i = 0; i < SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold; i++) void breakers.run('dynamodb', never);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(breakers.inFlight('dynamodb')).to.equal(3);
+
+    clock.advance(STALE_IN_FLIGHT_MS);
+
+    expect(breakers.inFlight('dynamodb')).to.equal(0);
+    expect(await breakers.run('dynamodb', () => dependency.call())).to.equal('ok');
   });
 });

@@ -37,5 +37,6 @@ export async function runPartialDegradation(seed: number, say: (line: string) =>
 
 function describe(run: LoadRunResult): string {
   const openings = Object.entries(run.breakerOpenings).filter(([, n]) => n > 0).map(([service, n]) => `${service} ${n}`).join(', ') || 'none';
-  return `${run.settled}/${run.accepted} settled in ${(run.elapsedMs / 1_000).toFixed(1)} s (${run.ordersPerSecond.toFixed(1)} orders/s), lost ${run.lost}, committed twice ${run.committedTwice}, breakers opened: ${openings}`;
+  const parked = Object.entries(run.parkedByCategory).map(([category, n]) => `${category} ${n}`).join(', ') || 'none';
+  return `${run.settled}/${run.accepted} settled in ${(run.elapsedMs / 1_000).toFixed(1)} s (${run.ordersPerSecond.toFixed(1)} orders/s), lost ${run.lost}, parked ${parked}, committed twice ${run.committedTwice}, breakers opened: ${openings}`;
 }
