@@ -3,7 +3,7 @@ import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency
 
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../domain/circuit-breaker.js';
+import { failuresToOpen, SERVICE_BREAKER_SETTINGS } from '../../domain/circuit-breaker.js';
 import type { ClaimDecision, ClaimRequest } from '../../domain/idempotency.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -23,22 +23,27 @@ class OutageStore extends MemoryIdempotencyStore {
 const RECOVERY_MS = SERVICE_BREAKER_SETTINGS.dynamodb.recoveryTimeoutMs;
 
 describe('Holding records while a breaker is open', () => {
-  it('a batch of 10 against a dead DynamoDB costs 3 claims, and every record returns only when the probe is due', async () => {
+  for (const [label, cold] of [['a cold breaker: the seed\'s 3', true], ['a breaker that saw the ingest\'s 10 lookups succeed: the failures it still takes', false]] as const) {
+  it(`a batch of 10 against a dead DynamoDB costs what the breaker still takes (${label}), and every record returns only when the probe is due`, async () => {
     // Prepare
     const store = new OutageStore();
     const fixture = new PipelineFixture({ store });
     for (let i = 0; i < 10; i++) await fixture.accept(OrderMother.valid({ orderId: `order-${i}` }));
+    if (cold) fixture.breakers.reset();
+    const budget = failuresToOpen(fixture.breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, fixture.clock.now());
     store.down = true;
 
     // Act
     const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
 
     // Assess
-    expect(store.claims).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold);
+    expect(store.claims).to.equal(budget);
+    if (cold) expect(budget).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold);
     expect(invocation?.result.batchItemFailures).to.have.length(10);
     const probeDue = fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb');
     for (const message of fixture.orderQueue()) expect(message.visibleAt).to.be.at.least(probeDue);
   });
+  }
 
   it('an outage shorter than (maxReceiveCount − 1) × recovery leaves no order in the DLQ and costs threshold + one probe per period', async () => {
     // Prepare
@@ -49,6 +54,7 @@ describe('Holding records while a breaker is open', () => {
     for (let i = 0; i < 5; i++) keys.push(await fixture.accept(OrderMother.valid({ orderId: `order-${i}` })));
     const outageMs = (maxReceiveCount - 1) * RECOVERY_MS - 1_000;
     const end = fixture.clock.now() + outageMs;
+    const budget = failuresToOpen(fixture.breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, fixture.clock.now());
     store.down = true;
 
     // Act: the event source polls throughout the outage
@@ -61,7 +67,7 @@ describe('Holding records while a breaker is open', () => {
     await fixture.drain({ remainingTimeMs: 60_000 });
 
     // Assess
-    expect(claimsDuringOutage).to.be.at.most(SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold + Math.ceil(outageMs / RECOVERY_MS));
+    expect(claimsDuringOutage).to.be.at.most(budget + Math.ceil(outageMs / RECOVERY_MS));
     expect(fixture.deadLetters()).to.deep.equal([]);
     for (const key of keys) expect((await fixture.record(key))?.status).to.equal('SUCCEEDED');
   });
