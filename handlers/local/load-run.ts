@@ -30,6 +30,7 @@ export interface LoadRunResult {
   readonly orders: number;
   /** Orders the API accepted (202, or 200 for an order already known); the rest were refused after the client's retries. */
   readonly accepted: number;
+  /** Accepted orders that ended SUCCEEDED. */
   readonly settled: number;
   /** Accepted orders that neither succeeded nor were parked by the deadline: nothing accounts for them. */
   readonly lost: number;
@@ -40,7 +41,7 @@ export interface LoadRunResult {
   readonly parkedByCategory: Readonly<Record<string, number>>;
   readonly committedTwice: number;
   readonly elapsedMs: number;
-  /** End to end: settled orders per second from the first send to the last settlement. */
+  /** End to end: orders that succeeded, per second from the first send to the last order that ended (succeeded or parked). */
   readonly ordersPerSecond: number;
   /** While the load lasted: orders settled before the last send, per second of sending. */
   readonly sustainedOrdersPerSecond: number;
@@ -102,13 +103,14 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     await Promise.all(sends);
     const loadEnd = Date.now();
     const settledDuringLoad = [...settledAt.values()].filter((at) => at <= loadEnd).length;
-    const { settled, lastSettledAt, timedOut } = await watching.until(started + options.deadlineMs);
+    const { lastSettledAt, timedOut } = await watching.until(started + options.deadlineMs);
     const elapsedMs = Math.max(1, lastSettledAt - started);
     const snapshot = await harness.snapshot();
     const parkedByCategory: Record<string, number> = {};
+    let succeeded = 0;
     for (const key of keys) {
-      if (settledAt.has(key)) continue;
       const record = await harness.backend.record(key, Date.now());
+      if (record?.status === 'SUCCEEDED') succeeded++;
       if (record?.status !== 'PARKED') continue;
       const category = record.lastError?.category ?? 'UNKNOWN';
       parkedByCategory[category] = (parkedByCategory[category] ?? 0) + 1;
@@ -118,12 +120,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       faultRate: options.faultRate,
       orders: options.orders,
       accepted: keys.length,
-      settled,
-      lost: keys.length - settled - parked,
+      settled: succeeded,
+      lost: keys.length - succeeded - parked,
       parkedByCategory,
       committedTwice: harness.commits.committedTwice().length,
       elapsedMs,
-      ordersPerSecond: (settled * 1_000) / elapsedMs,
+      ordersPerSecond: (succeeded * 1_000) / elapsedMs,
       sustainedOrdersPerSecond: (settledDuringLoad * 1_000) / Math.max(1, Math.max(sentAt, loadEnd) - started),
       breakerOpenings: snapshot.breakerOpenings,
       timedOut,
@@ -139,7 +141,7 @@ interface Watch {
   until(deadline: number): Promise<{ settled: number; lastSettledAt: number; timedOut: boolean }>;
 }
 
-/** Polls the records of `keys` (which grows while orders are sent) and notes when each became SUCCEEDED. */
+/** Polls the records of `keys` (which grows while orders are sent) and notes when each ended: SUCCEEDED or PARKED. */
 function watchSettlement(harness: RunningHarness, keys: readonly string[], settledAt: Map<string, number>): Watch {
   let deadline = Number.POSITIVE_INFINITY;
   let stopped = false;
@@ -149,7 +151,7 @@ function watchSettlement(harness: RunningHarness, keys: readonly string[], settl
       for (const key of keys) {
         if (settledAt.has(key)) continue;
         const record = await harness.backend.record(key, Date.now());
-        if (record?.status === 'SUCCEEDED') {
+        if (record?.status === 'SUCCEEDED' || record?.status === 'PARKED') {
           lastSettledAt = Date.now();
           settledAt.set(key, lastSettledAt);
         }
