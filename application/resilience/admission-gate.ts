@@ -2,11 +2,18 @@ import type { ServiceName } from '../../domain/circuit-breaker.js';
 
 /**
  * A call still in flight after this long no longer counts against admission. An invocation that timed
- * out or crashed can leave a call that never settles (the local harness halts such an invocation's calls;
- * a hung socket does the same): without this, each one would lower the breaker's admission for good.
- * Well above any single AWS call here (3 s request timeout, 2 SDK attempts, backoff).
+ * out or crashed can leave a call that never settles (the local harness halts such an invocation's calls
+ * for good; on Lambda a timed-out environment is restarted): without this, each one would lower the
+ * breaker's admission for good, and at low volume three of them would stop every call. A call slower than
+ * this (an AWS call with its SDK attempts takes up to about 7 s here) merely stops holding back others.
  */
-export const STALE_IN_FLIGHT_MS = 15_000;
+export const STALE_IN_FLIGHT_MS = 5_000;
+
+/**
+ * A waiting caller asks again at least this often (real time), since a stale call never ends and so never
+ * wakes anyone. The timer is unref'd and cleared as soon as a verdict wakes the caller.
+ */
+export const RECHECK_MS = 500;
 
 /**
  * The calls of one execution environment that are in flight to each dependency, and the callers waiting
@@ -39,9 +46,16 @@ export class AdmissionGate {
     this.wake(service);
   }
 
-  /** Resolves when a call to `service` ends (or the breakers are reset or reconfigured). */
+  /** Resolves when a call to `service` ends (or the breakers are reset or reconfigured), or after RECHECK_MS. */
   nextVerdict(service: ServiceName): Promise<void> {
-    return new Promise((resolve) => this.waiting[service].push(resolve));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, RECHECK_MS);
+      timer.unref();
+      this.waiting[service].push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   wake(service: ServiceName): void {

@@ -123,4 +123,15 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
     expect(breakers.inFlight('dynamodb')).to.equal(0);
     expect(await breakers.run('dynamodb', () => dependency.call())).to.equal('ok');
   });
+
+  it('lets a caller that waited behind calls that never end through once they are stale, with no other traffic to wake it', async () => {
+    const never = (): Promise<string> => new Promise(() => undefined);
+    for (let i = 0; i < SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold; i++) void breakers.run('dynamodb', never);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = breakers.run('dynamodb', () => dependency.call());
+
+    clock.advance(STALE_IN_FLIGHT_MS);
+
+    expect(await waiting).to.equal('ok');
+  });
 });
