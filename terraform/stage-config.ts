@@ -2,6 +2,7 @@ import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
 import { DEV_ALARMS, DEV_OPERATIONS, PROD_ALARMS, PROD_OPERATIONS, SANDBOX_OPERATIONS, operationsProblems, type AlarmThresholds, type Operations } from './operations-config.js';
+import { resolveBreakerSettings, type BreakerOverrides } from '../application/breaker-config.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -131,6 +132,12 @@ export interface StageConfig {
   readonly alarms: AlarmThresholds;
   /** Notifications, state backend, concurrency quota, source maps (terraform/operations-config.ts). */
   readonly operations: Operations;
+  /**
+   * Circuit breaker overrides per dependency, laid over the defaults (domain/circuit-breaker.ts: the seed's
+   * count rule at low volume, the failure ratio over the last calls at volume). The functions receive the
+   * resolved settings as BREAKER_SETTINGS.
+   */
+  readonly breakers: BreakerOverrides;
 }
 
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
@@ -180,6 +187,7 @@ const DEV: StageConfig = {
   outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120 },
   alarms: DEV_ALARMS,
   operations: DEV_OPERATIONS,
+  breakers: {},
 };
 
 const PROD: StageConfig = {
@@ -260,5 +268,15 @@ export function stageConfigProblems(config: StageConfig): string[] {
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
   problems.push(...outboxProblems(config.outbox));
   problems.push(...operationsProblems(config.operations, config.alarms));
+  problems.push(...breakerProblems(config));
   return problems;
+}
+
+function breakerProblems(config: StageConfig): string[] {
+  try {
+    resolveBreakerSettings(config.breakers);
+    return [];
+  } catch (error) {
+    return [`breakers: ${error instanceof Error ? error.message : String(error)}`];
+  }
 }

@@ -3,6 +3,7 @@ import {
   acquire,
   assertValidBreakerSettings,
   countsAgainstHealth,
+  failuresToOpen,
   INITIAL_BREAKER_STATE,
   isOpenAt,
   SERVICE_BREAKER_SETTINGS,
@@ -21,6 +22,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import { TOKENS } from '../tokens.js';
+import { AdmissionGate } from './admission-gate.js';
 
 export interface RunOptions<T> {
   /**
@@ -38,6 +40,9 @@ interface Permit {
   readonly probe: boolean;
   /** The service's status generation when permitted; a probe from an ended HALF_OPEN spell holds no slot any more. */
   readonly generation: number;
+  readonly startedAt: number;
+  /** The admission gate's ticket for this call. */
+  readonly ticket: number;
 }
 
 const STATUS_GAUGE: Readonly<Record<BreakerStatus, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
@@ -49,12 +54,18 @@ const STATUS_GAUGE: Readonly<Record<BreakerStatus, number>> = { CLOSED: 0, HALF_
  *
  * Retries belong to the SDK and the use cases, never here: a breaker counts one call, however many
  * attempts the SDK made inside it.
+ *
+ * Admission is concurrency-aware: no more calls go out at once than the failures the breaker still takes
+ * before it opens, and HALF_OPEN admits its probes only; other callers wait for a call to end and ask
+ * again (AdmissionGate). So a total outage costs an environment at most the opening rule's failures plus
+ * the half-open probes, however many records a batch works at once.
  */
 @injectable()
 export class CircuitBreakers {
   private readonly settings: Record<ServiceName, BreakerSettings> = { ...SERVICE_BREAKER_SETTINGS };
   private readonly states = initialStates();
   private readonly generations: Record<ServiceName, number> = { dynamodb: 0, sqs: 0, eventbridge: 0 };
+  private readonly gate = new AdmissionGate();
 
   constructor(
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -67,7 +78,7 @@ export class CircuitBreakers {
    * breaker refuses; otherwise records how the call went and returns or rethrows its outcome unchanged.
    */
   async run<T>(service: ServiceName, call: () => Promise<T>, options: RunOptions<T> = {}): Promise<T> {
-    const permit = this.permit(service);
+    const permit = await this.permit(service);
     let result: T;
     try {
       result = await call();
@@ -109,32 +120,62 @@ export class CircuitBreakers {
       if (override === undefined) continue;
       assertValidBreakerSettings(override, service);
       this.settings[service] = override;
+      this.gate.wake(service);
     }
+  }
+
+  /** Calls to `service` that were admitted and have not ended yet. */
+  inFlight(service: ServiceName): number {
+    return this.gate.inFlightTo(service, this.clock.now());
   }
 
   /** Forgets what was learned about `service` (or every service): CLOSED with no failures. */
   reset(service?: ServiceName): void {
-    for (const name of service === undefined ? SERVICE_NAMES : [service]) this.store(name, INITIAL_BREAKER_STATE);
+    for (const name of service === undefined ? SERVICE_NAMES : [service]) {
+      this.store(name, INITIAL_BREAKER_STATE);
+      this.gate.wake(name);
+    }
   }
 
-  private permit(service: ServiceName): Permit {
-    const result = acquire(this.states[service], this.settings[service], this.clock.now());
-    this.store(service, result.state);
-    if (!result.permitted) {
-      this.metrics.add('CircuitBreakerRejected', 1, 'Count', { service });
-      throw new CircuitOpenError(service, result.retryAfterMs);
+  /**
+   * Waits, while calls are in flight, until this call may go out without exceeding what the breaker
+   * still tolerates; throws CircuitOpenError as soon as the breaker refuses outright.
+   */
+  private async permit(service: ServiceName): Promise<Permit> {
+    for (;;) {
+      const now = this.clock.now();
+      const state = this.states[service];
+      const settings = this.settings[service];
+      const result = acquire(state, settings, now);
+      const inFlight = this.gate.inFlightTo(service, now);
+      const busy = inFlight > 0;
+      const withinBudget = result.state.status !== 'CLOSED' || inFlight < failuresToOpen(state, settings, now);
+      if (result.permitted && withinBudget) {
+        this.store(service, result.state);
+        const ticket = this.gate.enter(service, now);
+        return { probe: result.state.status === 'HALF_OPEN', generation: this.generations[service], startedAt: now, ticket };
+      }
+      if (result.state.status === 'OPEN' || !busy) {
+        this.store(service, result.state);
+        this.metrics.add('CircuitBreakerRejected', 1, 'Count', { service });
+        throw new CircuitOpenError(service, result.retryAfterMs);
+      }
+      // HALF_OPEN with its probes out, or CLOSED with as many calls out as failures it still takes:
+      // the verdict of a call in flight decides whether this one goes.
+      await this.gate.nextVerdict(service);
     }
-    return { probe: result.state.status === 'HALF_OPEN', generation: this.generations[service] };
   }
 
   private settle(service: ServiceName, permit: Permit, verdict: Verdict): void {
-    const event = this.eventFor(service, permit, verdict);
-    if (event !== undefined) this.store(service, transition(this.states[service], event, this.settings[service], this.clock.now()));
+    const now = this.clock.now();
+    const event = this.eventFor(service, permit, verdict, now - permit.startedAt);
+    if (event !== undefined) this.store(service, transition(this.states[service], event, this.settings[service], now));
+    this.gate.leave(service, permit.ticket);
   }
 
-  private eventFor(service: ServiceName, permit: Permit, verdict: Verdict): BreakerEvent | undefined {
-    if (verdict.kind === 'SUCCESS') return { type: 'SUCCESS' };
-    if (verdict.kind === 'FAILURE' && countsAgainstHealth(verdict.category)) return { type: 'FAILURE', category: verdict.category };
+  private eventFor(service: ServiceName, permit: Permit, verdict: Verdict, durationMs: number): BreakerEvent | undefined {
+    if (verdict.kind === 'SUCCESS') return { type: 'SUCCESS', durationMs };
+    if (verdict.kind === 'FAILURE' && countsAgainstHealth(verdict.category)) return { type: 'FAILURE', category: verdict.category, durationMs };
     // A failure that says nothing about health only has to give back the probe slot, and only a probe
     // of the HALF_OPEN spell still running holds one: an older probe's slot went when that spell ended.
     const holdsSlot = permit.probe && permit.generation === this.generations[service];
@@ -147,9 +188,14 @@ export class CircuitBreakers {
     if (previous.status === next.status) return;
     this.generations[service] += 1;
     // `dependency`, not `service`: the logger's own `service` field names this pipeline.
-    this.logger.warn('circuit breaker state changed', { dependency: service, from: previous.status, to: next.status });
+    const rule = next.status === 'OPEN' ? { rule: next.rule } : {};
+    this.logger.warn('circuit breaker state changed', { dependency: service, from: previous.status, to: next.status, ...rule });
     this.metrics.add('CircuitBreakerState', STATUS_GAUGE[next.status], 'None', { service });
-    if (next.status === 'OPEN') this.metrics.add('CircuitBreakerOpened', 1, 'Count', { service });
+    if (next.status === 'OPEN') {
+      // The per-service count stays as the dashboard and alarms read it; the rule gets a metric of its own.
+      this.metrics.add('CircuitBreakerOpened', 1, 'Count', { service });
+      this.metrics.add('CircuitBreakerOpenedByRule', 1, 'Count', { service, rule: next.rule });
+    }
   }
 }
 

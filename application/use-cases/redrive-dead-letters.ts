@@ -104,7 +104,8 @@ export class RedriveDeadLetters {
     let duplicates = 0;
     for (const message of messages) {
       const key = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
-      const found = key === undefined ? undefined : await this.recordOf(key, now);
+      const lookup = key === undefined ? { known: false } : await this.recordOf(key, now);
+      const found = lookup.record;
       // Under a reused key the record is another order's: it says nothing about this message and is not touched.
       const record = found !== undefined && found.payloadHash === payloadHashOf(message.body) ? found : undefined;
       // SUCCEEDED: done. A copy older than the record's last replay: the replayed copy carries the order now.
@@ -118,6 +119,7 @@ export class RedriveDeadLetters {
         body: message.body,
         receiveCount: message.receiveCount,
         ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
+        neverClaimed: lookup.known && found === undefined,
       }, this.analysis);
       analysed.push({
         message,
@@ -139,7 +141,8 @@ export class RedriveDeadLetters {
     if (items.length === 0) return [];
     const outbound: OutboundMessage[] = items.map((item, index) => {
       const previous = previousDelayOf(item.message.attributes);
-      const delaySeconds = nextDelaySeconds(this.backoff, item.verdict.redriveAttempt, previous, () => this.random.next());
+      // A breaker-held message spent no attempt: it waits as a first redrive would.
+      const delaySeconds = nextDelaySeconds(this.backoff, Math.max(1, item.verdict.redriveAttempt), previous, () => this.random.next());
       return {
         id: `r${index}`,
         body: item.message.body,
@@ -147,6 +150,7 @@ export class RedriveDeadLetters {
           ...withoutFailureAttributes(item.message.attributes),
           [MESSAGE_ATTRIBUTES.redriveAttempt]: String(item.verdict.redriveAttempt),
           [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: String(delaySeconds),
+          ...(item.verdict.heldRedrives === undefined ? {} : { [MESSAGE_ATTRIBUTES.heldRedrives]: String(item.verdict.heldRedrives) }),
         },
         delaySeconds,
       };
@@ -203,12 +207,14 @@ export class RedriveDeadLetters {
     }
   }
 
-  private async recordOf(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+  /** The record under `key`; `known` is false when the lookup failed, so a missing record proves nothing. */
+  private async recordOf(key: string, now: number): Promise<{ readonly record?: IdempotencyRecord; readonly known: boolean }> {
     try {
-      return await this.store.get(key, now);
+      const record = await this.store.get(key, now);
+      return record === undefined ? { known: true } : { record, known: true };
     } catch (error) {
       this.logger.warn('idempotency lookup failed during redrive; analysing without the record', { error: String(error) });
-      return undefined;
+      return { known: false };
     }
   }
 }

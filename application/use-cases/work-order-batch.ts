@@ -16,6 +16,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
+import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
@@ -202,9 +203,7 @@ export class WorkOrderBatch {
   /** How long to hold records back when a dependency the worker needs has an open breaker. */
   private openBreakerDelayMs(): number | undefined {
     // Only DynamoDB: the worker never calls the event bus (its events go through the outbox).
-    const open = (['dynamodb'] as const).filter((service) => this.breakers.isOpen(service));
-    if (open.length === 0) return undefined;
-    return Math.max(...open.map((service) => this.breakers.retryAfterMs(service)));
+    return openBreakerDelayMs(this.breakers, ['dynamodb']);
   }
 
   private delayFor(attempt: number): number {
@@ -224,11 +223,14 @@ export class WorkOrderBatch {
 
   /** Backoff through the visibility timeout: each failed record reappears after its own delay. */
   private async holdBack(steps: readonly Done[], messages: readonly QueueMessage[]): Promise<void> {
+    // A breaker this batch opened holds its failed records too, until the probe (breaker-hold.ts).
+    const openMs = this.openBreakerDelayMs();
     const changes: VisibilityChange[] = steps.flatMap((step) => {
       const message = messages.find((m) => m.messageId === step.done.messageId);
-      if (message === undefined || step.delaySeconds === undefined) return [];
+      const delaySeconds = atLeastUntilProbe(step.delaySeconds, openMs);
+      if (message === undefined || delaySeconds === undefined) return [];
       if (step.done.status !== 'RETRY' && step.done.status !== 'HELD') return [];
-      return [{ receiptHandle: message.receiptHandle, timeoutSeconds: step.delaySeconds }];
+      return [{ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }];
     });
     if (changes.length === 0) return;
     try {
@@ -242,7 +244,7 @@ export class WorkOrderBatch {
 function held(message: QueueMessage, retryAfterMs: number): Done {
   return {
     done: { messageId: message.messageId, status: 'HELD' },
-    ...(retryAfterMs > 0 ? { delaySeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {}),
+    ...(retryAfterMs > 0 ? { delaySeconds: holdSeconds(retryAfterMs) } : {}),
   };
 }
 

@@ -125,7 +125,7 @@ describe('Class: CircuitBreakers', () => {
 
       await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
 
-      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now() });
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now(), rule: 'count' });
     });
 
     it('throws CircuitOpenError without calling while open', async () => {
@@ -202,19 +202,22 @@ describe('Class: CircuitBreakers', () => {
       expect(breakers.state('sqs').status).to.equal('OPEN');
     });
 
-    it('lets exactly one probe through once the recovery time has passed, and closes on its success', async () => {
+    it('lets exactly one probe through once the recovery time has passed; others wait for its verdict', async () => {
       // Prepare
       await tripDynamo();
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
       const probe = deferred<string>();
+      let secondCalled = false;
 
       // Act
       const probing = breakers.run('dynamodb', () => probe.promise);
-      const second = await breakers.run('dynamodb', ok).catch((error: unknown) => error);
+      const second = breakers.run('dynamodb', () => { secondCalled = true; return ok(); });
+      await Promise.resolve();
+      expect(secondCalled).to.equal(false);
       probe.resolve('recovered');
 
       // Assess
-      expect(second).to.be.instanceOf(CircuitOpenError);
+      expect(await second).to.equal('ok');
       expect(await probing).to.equal('recovered');
       expect(breakers.state('dynamodb').status).to.equal('CLOSED');
       expect(await breakers.run('dynamodb', ok)).to.equal('ok');
@@ -226,7 +229,7 @@ describe('Class: CircuitBreakers', () => {
 
       await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
 
-      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now() });
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'OPEN', openedAt: clock.now(), rule: 'probe' });
       expect(breakers.retryAfterMs('dynamodb')).to.equal(ONE_STRIKE.recoveryTimeoutMs);
     });
 
@@ -242,11 +245,17 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('does not let a probe of an earlier half-open spell free the slot of the current probe', async () => {
-      // Prepare: a call made while CLOSED is still running when the breaker opens
-      breakers.configure({ dynamodb: ONE_STRIKE });
+      // Prepare: a call made while CLOSED is still running when the breaker opens (admission allows two
+      // calls at threshold 2; the threshold then drops to 1, as a reconfiguration or a sliding window can)
+      breakers.configure({ dynamodb: { ...ONE_STRIKE, failureThreshold: 2 } });
       const lateCall = deferred<string>();
       const late = breakers.run('dynamodb', () => lateCall.promise).catch(() => undefined);
-      await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+      const failingCall = deferred<string>();
+      const failing = breakers.run('dynamodb', () => failingCall.promise).catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      breakers.configure({ dynamodb: ONE_STRIKE });
+      failingCall.reject(serviceUnavailable());
+      await failing;
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
       const firstProbe = deferred<string>();
       const first = breakers.run('dynamodb', () => firstProbe.promise).catch(() => undefined);
@@ -263,10 +272,12 @@ describe('Class: CircuitBreakers', () => {
 
       // Assess: the second probe still holds the only slot
       expect(breakers.state('dynamodb')).to.deep.equal({ status: 'HALF_OPEN', probesInFlight: 1 });
-      expect(await breakers.run('dynamodb', ok).catch((error: unknown) => error)).to.be.instanceOf(CircuitOpenError);
+      const waiting = breakers.run('dynamodb', ok);
       secondProbe.reject(new LeaseLostError('key-2', 'owner-2'));
       await second.catch(() => undefined);
-      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'HALF_OPEN', probesInFlight: 0 });
+      // the freed slot goes to the waiting call, which probes and closes the breaker
+      expect(await waiting).to.equal('ok');
+      expect(breakers.state('dynamodb').status).to.equal('CLOSED');
     });
 
     it('logs every change of state and counts openings per service', async () => {
@@ -275,12 +286,15 @@ describe('Class: CircuitBreakers', () => {
       await breakers.run('dynamodb', ok);
 
       expect(logger.lines.map((line) => [line.level, line.message, line.fields])).to.deep.equal([
-        ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'CLOSED', to: 'OPEN' }],
+        ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'CLOSED', to: 'OPEN', rule: 'count' }],
         ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'OPEN', to: 'HALF_OPEN' }],
         ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'HALF_OPEN', to: 'CLOSED' }],
       ]);
       expect(metrics.named('CircuitBreakerOpened')).to.deep.equal([
         { name: 'CircuitBreakerOpened', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },
+      ]);
+      expect(metrics.named('CircuitBreakerOpenedByRule')).to.deep.equal([
+        { name: 'CircuitBreakerOpenedByRule', value: 1, unit: 'Count', dimensions: { service: 'dynamodb', rule: 'count' } },
       ]);
       expect(metrics.named('CircuitBreakerState').map((point) => point.value)).to.deep.equal([2, 1, 0]);
     });
@@ -313,7 +327,7 @@ describe('Class: CircuitBreakers', () => {
 
       expect(before.dynamodb.status).to.equal('CLOSED');
       expect(JSON.parse(JSON.stringify(breakers.snapshot()))).to.deep.equal({
-        dynamodb: { status: 'OPEN', openedAt: clock.now() },
+        dynamodb: { status: 'OPEN', openedAt: clock.now(), rule: 'count' },
         sqs: { status: 'CLOSED', failures: 0 },
         eventbridge: { status: 'CLOSED', failures: 0 },
       });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError, backoffPolicyOf, loadConfig, type PipelineConfig } from '../../application/config.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../domain/circuit-breaker.js';
 
 const AWS_RESOURCES = {
   ORDER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',
@@ -50,6 +51,7 @@ describe('Function: loadConfig', () => {
       permanenceReceiveThreshold: 10,
       outboxDeadLetterQueueUrl: undefined,
       outboxSweepAgeSeconds: 60,
+      breakers: SERVICE_BREAKER_SETTINGS,
     } satisfies PipelineConfig);
   });
 
@@ -204,5 +206,40 @@ describe('Function: loadConfig', () => {
   it('throws a ConfigurationError whose message lists the problems', () => {
     expect(() => loadConfig({ PIPELINE_BACKEND: 'memory', WORKER_CONCURRENCY: 'x' }))
       .to.throw(ConfigurationError, /invalid configuration: WORKER_CONCURRENCY must be an integer from 1 to 100 \(got "x"\)/);
+  });
+
+  describe('BREAKER_SETTINGS', () => {
+    it('lays per-service overrides over the defaults, the volume rule field by field', () => {
+      const { breakers } = loadConfig({
+        PIPELINE_BACKEND: 'memory',
+        BREAKER_SETTINGS: JSON.stringify({ dynamodb: { recoveryTimeoutMs: 10_000, volume: { failureRatio: 0.6, slowCallMs: 800, slowCallRatio: 0.9 } }, sqs: { volume: null } }),
+      });
+
+      expect(breakers.dynamodb).to.deep.equal({
+        ...SERVICE_BREAKER_SETTINGS.dynamodb,
+        recoveryTimeoutMs: 10_000,
+        volume: { ...SERVICE_BREAKER_SETTINGS.dynamodb.volume!, failureRatio: 0.6, slowCallMs: 800, slowCallRatio: 0.9 },
+      });
+      expect(breakers.sqs).to.not.have.property('volume');
+      expect(breakers.eventbridge).to.deep.equal(SERVICE_BREAKER_SETTINGS.eventbridge);
+    });
+
+    for (const [label, raw, pattern] of [
+      ['not JSON', '{', /JSON object/],
+      ['an array', '[]', /JSON object/],
+      ['an unknown service', '{"kinesis":{}}', /unknown service "kinesis"/],
+      ['an unknown field', '{"sqs":{"threshold":3}}', /sqs.threshold is not a breaker setting/],
+      ['a string number', '{"sqs":{"failureThreshold":"3"}}', /sqs.failureThreshold must be a number/],
+      ['a bad volume field', '{"sqs":{"volume":{"ratio":0.5}}}', /sqs.volume.ratio is not/],
+      ['a volume that is not an object', '{"sqs":{"volume":5}}', /sqs.volume must be an object or null/],
+      ['a volume number as text', '{"sqs":{"volume":{"failureRatio":"x"}}}', /sqs.volume.failureRatio must be a number/],
+      ['a service that is not an object', '{"sqs":1}', /sqs must be an object/],
+      ['settings that never open', '{"dynamodb":{"volume":{"failureRatio":2}}}', /failureRatio/],
+    ] as const) {
+      it(`names BREAKER_SETTINGS when it holds ${label}`, () => {
+        const problems = problemsOf({ PIPELINE_BACKEND: 'memory', BREAKER_SETTINGS: raw });
+        expect(problems.join('; ')).to.match(/BREAKER_SETTINGS/).and.to.match(pattern);
+      });
+    }
   });
 });

@@ -244,21 +244,25 @@ describe('Class: WorkOrderBatch', () => {
       for (let round = 0; round < 3; round += 1) {
         const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
         expect(invocation?.result.batchItemFailures).to.have.length(1);
-        await fixture.advanceToNextVisible();
+        if (round < 2) await fixture.advanceToNextVisible();
       }
       expect(fixture.breakers.state('dynamodb').status).to.equal('OPEN');
+      expect(fixture.breakers.retryAfterMs('dynamodb')).to.be.greaterThan(0);
+      const [failed] = fixture.orderQueue();
+      expect(failed?.visibleAt, 'the claim that opened it returns when the probe is due, not after its backoff')
+        .to.be.at.least(fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb'));
+      const later = await fixture.accept(OrderMother.valid({ orderId: 'order-later' }));
       const claimsBefore = store.claims;
 
-      // Act
+      // Act: an order that arrives while the breaker is open
       const held = await fixture.deliver({ remainingTimeMs: 60_000 });
 
       // Assess
       expect(held?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
       expect(held?.result.batchItemFailures).to.deep.equal([held?.messages[0]?.messageId]);
       expect(store.claims, 'no call to DynamoDB while the breaker is open').to.equal(claimsBefore);
-      const [waiting] = fixture.orderQueue();
       const retryAfterMs = fixture.breakers.retryAfterMs('dynamodb');
-      expect(waiting?.visibleAt, 'held until the breaker may probe again').to.be.at.least(fixture.clock.now() + retryAfterMs);
+      for (const waiting of fixture.orderQueue()) expect(waiting.visibleAt, 'held until the breaker may probe again').to.be.at.least(fixture.clock.now() + retryAfterMs);
 
       // Act: DynamoDB recovers; once the breaker lets a probe through, the order is processed
       store.failClaims = false;
@@ -266,6 +270,7 @@ describe('Class: WorkOrderBatch', () => {
 
       // Assess
       expect((await fixture.record(key))?.status).to.equal('SUCCEEDED');
+      expect((await fixture.record(later))?.status).to.equal('SUCCEEDED');
       expect(fixture.breakers.state('dynamodb').status).to.equal('CLOSED');
     });
 

@@ -53,15 +53,15 @@ describe('Module: circuit-breaker', () => {
     });
 
     it('refuses while OPEN and says how long until the first probe', () => {
-      const result = acquire({ status: 'OPEN', openedAt: T0 }, SETTINGS, T0 + 10_000);
+      const result = acquire({ status: 'OPEN', openedAt: T0, rule: 'count' }, SETTINGS, T0 + 10_000);
 
       expect(result.permitted).to.equal(false);
       expect(result.retryAfterMs).to.equal(20_000);
-      expect(result.state).to.deep.equal({ status: 'OPEN', openedAt: T0 });
+      expect(result.state).to.deep.equal({ status: 'OPEN', openedAt: T0, rule: 'count' });
     });
 
     it('refuses one millisecond before recovery and permits a probe exactly at recovery', () => {
-      const open: BreakerState = { status: 'OPEN', openedAt: T0 };
+      const open: BreakerState = { status: 'OPEN', openedAt: T0, rule: 'count' };
 
       expect(acquire(open, SETTINGS, T0 + 29_999)).to.include({ permitted: false, retryAfterMs: 1 });
       expect(acquire(open, SETTINGS, T0 + 30_000)).to.deep.equal({
@@ -81,7 +81,7 @@ describe('Module: circuit-breaker', () => {
 
     it('permits probes up to halfOpenMaxProbes', () => {
       const settings = { ...SETTINGS, halfOpenMaxProbes: 2 };
-      const first = acquire({ status: 'OPEN', openedAt: T0 }, settings, T0 + 30_000);
+      const first = acquire({ status: 'OPEN', openedAt: T0, rule: 'count' }, settings, T0 + 30_000);
       const second = acquire(first.state, settings, T0 + 30_001);
       const third = acquire(second.state, settings, T0 + 30_002);
 
@@ -90,11 +90,11 @@ describe('Module: circuit-breaker', () => {
     });
 
     it('waits one recovery period from the current clock when the clock stepped back behind openedAt', () => {
-      const result = acquire({ status: 'OPEN', openedAt: T0 }, SETTINGS, T0 - 3_600_000);
+      const result = acquire({ status: 'OPEN', openedAt: T0, rule: 'count' }, SETTINGS, T0 - 3_600_000);
 
       expect(result.permitted).to.equal(false);
       expect(result.retryAfterMs).to.equal(SETTINGS.recoveryTimeoutMs);
-      expect(result.state).to.deep.equal({ status: 'OPEN', openedAt: T0 - 3_600_000 });
+      expect(result.state).to.deep.equal({ status: 'OPEN', openedAt: T0 - 3_600_000, rule: 'count' });
     });
   });
 
@@ -104,7 +104,7 @@ describe('Module: circuit-breaker', () => {
       const thrice = transition(twice, failure(), SETTINGS, T0 + 5);
 
       expect(twice).to.deep.include({ status: 'CLOSED', failures: 2 });
-      expect(thrice).to.deep.equal({ status: 'OPEN', openedAt: T0 + 5 });
+      expect(thrice).to.deep.equal({ status: 'OPEN', openedAt: T0 + 5, rule: 'count' });
     });
 
     it('resets the count on a success while CLOSED', () => {
@@ -137,7 +137,7 @@ describe('Module: circuit-breaker', () => {
       const settings = { ...SETTINGS, failureWindowMs: 10_000 };
       const state = transition(applyAll(INITIAL_BREAKER_STATE, [failure(), failure()], settings, T0), failure(), settings, T0 + 10_000);
 
-      expect(state).to.deep.equal({ status: 'OPEN', openedAt: T0 + 10_000 });
+      expect(state).to.deep.equal({ status: 'OPEN', openedAt: T0 + 10_000, rule: 'count' });
     });
 
     it('keeps old failures without a window (plain consecutive count)', () => {
@@ -161,6 +161,7 @@ describe('Module: circuit-breaker', () => {
       expect(transition({ status: 'HALF_OPEN', probesInFlight: 1 }, failure('TIMEOUT'), SETTINGS, T0 + 7)).to.deep.equal({
         status: 'OPEN',
         openedAt: T0 + 7,
+        rule: 'probe',
       });
     });
 
@@ -179,7 +180,7 @@ describe('Module: circuit-breaker', () => {
 
     const releaseWithoutProbe: readonly BreakerState[] = [
       INITIAL_BREAKER_STATE,
-      { status: 'OPEN', openedAt: T0 },
+      { status: 'OPEN', openedAt: T0, rule: 'count' },
       { status: 'HALF_OPEN', probesInFlight: 0 },
     ];
     for (const state of releaseWithoutProbe) {
@@ -189,7 +190,7 @@ describe('Module: circuit-breaker', () => {
     }
 
     it('takes a probe slot on ACQUIRE exactly as acquire does', () => {
-      const open: BreakerState = { status: 'OPEN', openedAt: T0 };
+      const open: BreakerState = { status: 'OPEN', openedAt: T0, rule: 'count' };
 
       expect(transition(open, { type: 'ACQUIRE' }, SETTINGS, T0 + 30_000)).to.deep.equal(acquire(open, SETTINGS, T0 + 30_000).state);
     });
@@ -197,7 +198,7 @@ describe('Module: circuit-breaker', () => {
 
   describe('Function: isOpenAt', () => {
     it('is true while OPEN and before recovery, false once a probe is due', () => {
-      const open: BreakerState = { status: 'OPEN', openedAt: T0 };
+      const open: BreakerState = { status: 'OPEN', openedAt: T0, rule: 'count' };
 
       expect(isOpenAt(open, SETTINGS, T0 + 29_999)).to.equal(true);
       expect(isOpenAt(open, SETTINGS, T0 + 30_000)).to.equal(false);
@@ -224,7 +225,7 @@ describe('Module: circuit-breaker', () => {
   describe('Function: isBreakerState', () => {
     it('accepts the three shapes and rejects malformed ones', () => {
       expect(isBreakerState({ status: 'CLOSED', failures: 2, firstFailureAt: T0 })).to.equal(true);
-      expect(isBreakerState({ status: 'OPEN', openedAt: T0 })).to.equal(true);
+      expect(isBreakerState({ status: 'OPEN', openedAt: T0, rule: 'count' })).to.equal(true);
       expect(isBreakerState({ status: 'HALF_OPEN', probesInFlight: 0 })).to.equal(true);
       expect(isBreakerState({ status: 'CLOSED', failures: -1 })).to.equal(false);
       expect(isBreakerState({ status: 'OPEN' })).to.equal(false);
@@ -297,7 +298,7 @@ describe('Module: circuit-breaker', () => {
     it('never permits a call while OPEN before the recovery timeout', () => {
       fc.assert(
         fc.property(settingsArb, fc.integer({ min: 0, max: 10 ** 12 }), fc.nat(), (settings, opened, elapsed) => {
-          const result = acquire({ status: 'OPEN', openedAt: opened }, settings, opened + elapsed);
+          const result = acquire({ status: 'OPEN', openedAt: opened, rule: 'count' }, settings, opened + elapsed);
           expect(result.permitted).to.equal(elapsed >= settings.recoveryTimeoutMs);
           if (!result.permitted) expect(result.retryAfterMs).to.equal(settings.recoveryTimeoutMs - elapsed);
         }),
@@ -307,7 +308,7 @@ describe('Module: circuit-breaker', () => {
     it('permits at most halfOpenMaxProbes calls after recovery until a probe reports', () => {
       fc.assert(
         fc.property(settingsArb, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 100_000 }), (settings, attempts, late) => {
-          let state: BreakerState = { status: 'OPEN', openedAt: T0 };
+          let state: BreakerState = { status: 'OPEN', openedAt: T0, rule: 'count' };
           let permitted = 0;
           for (let i = 0; i < attempts; i += 1) {
             const result = acquire(state, settings, T0 + settings.recoveryTimeoutMs + late + i);
@@ -325,7 +326,7 @@ describe('Module: circuit-breaker', () => {
           let state = INITIAL_BREAKER_STATE;
           for (let i = 1; i < settings.failureThreshold; i += 1) state = transition(state, failure(category), settings, T0);
           expect(state.status).to.equal('CLOSED');
-          expect(transition(state, failure(category), settings, T0)).to.deep.equal({ status: 'OPEN', openedAt: T0 });
+          expect(transition(state, failure(category), settings, T0)).to.deep.equal({ status: 'OPEN', openedAt: T0, rule: 'count' });
         }),
       );
     });

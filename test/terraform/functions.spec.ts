@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Testing } from '../../terraform/testing.js';
+import { resolveBreakerSettings } from '../../application/breaker-config.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/orders-stack.js';
@@ -27,7 +28,7 @@ const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnviro
   'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
   'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
   'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
-  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL', 'OUTBOX_SWEEP_AGE_SECONDS',
+  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL', 'OUTBOX_SWEEP_AGE_SECONDS', 'BREAKER_SETTINGS',
   'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
 ];
 
@@ -91,6 +92,7 @@ describe('Stack: functions', () => {
             expect(() => loadConfig(environment)).to.not.throw();
             expect(environment.POWERTOOLS_METRICS_NAMESPACE).to.equal(config.application.metricsNamespace);
             expect(environment.PIPELINE_BACKEND).to.equal('aws');
+            expect(loadConfig(environment).breakers, 'the stage\'s breakers, resolved').to.deep.equal(resolveBreakerSettings(config.breakers));
           });
         });
       }

@@ -40,6 +40,11 @@ describe('Stage configuration', () => {
       expect(stageConfigProblems({ ...config, functions })).to.include('functions.worker.reservedConcurrency must be at least worker.maximumConcurrency');
     });
 
+    it('refuses breaker settings that could never open, naming the block', () => {
+      const problems = stageConfigProblems({ ...stage('dev'), breakers: { dynamodb: { volume: { minimumCalls: 80 } } } });
+      expect(problems.join('; ')).to.match(/^breakers: .*dynamodb.*windowCalls/);
+    });
+
     it('refuses a source queue that keeps messages as long as the DLQ', () => {
       expect(stageConfigProblems({ ...stage('dev'), queue: { ...stage('dev').queue, retentionSeconds: 14 * 24 * 3600 } })).to.have.length(1);
     });
