@@ -49,7 +49,7 @@ describe('Local harness: the orchestrated topology', () => {
     expect(running.logs.some((line) => line.includes('ingest workflow failed'))).to.equal(false);
   });
 
-  it('acknowledges a duplicate without working it again: the claim routes it to AlreadyDone', async () => {
+  it('answers a duplicate from the reservation without queueing or working it again', async () => {
     const running = await harnesses.start({ topology: 'orchestrated' });
     const { client, harness, logs } = running;
     const order = OrderMother.valid({ orderId: 'orch-dup' });
@@ -59,10 +59,11 @@ describe('Local harness: the orchestrated topology', () => {
 
     const second = await client.postOrder(order);
 
-    expect(second.body.status, 'the ingest workflow has no edge lookup: the duplicate is queued').to.equal('SUCCEEDED');
+    expect(second.body.status).to.equal('SUCCEEDED');
     expect(publishedKey(second.body)).to.equal(key);
-    await waitFor('the duplicate to be acknowledged', () => (logs.some((line) => line.includes('RouteClaimDecision → AlreadyDone')) ? true : undefined));
+    expect(JSON.parse(String(second.body.output))).to.have.nested.property('published.known.kind', 'DUPLICATE');
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
+    expect(logs.filter((line) => line.includes('workflow execution succeeded')), 'one consume execution').to.have.length(1);
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });

@@ -41,6 +41,7 @@ class ReachedPorts {
   };
 
   readonly store: IdempotencyStore = {
+    reserve: async () => this.reach('store.reserve', { kind: 'DUPLICATE' as const, record: RECORD }),
     claim: async () => this.reach('store.claim', { kind: 'ALREADY_SUCCEEDED' as const, record: RECORD }),
     recordOutcome: async () => this.reach('store.recordOutcome', RECORD),
     complete: async () => this.reach('store.complete', RECORD),
