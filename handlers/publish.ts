@@ -51,7 +51,8 @@ export function createPublishHandler(
 /** The ingest workflow's state after the validate task. */
 export interface PublishState {
   readonly validated: { readonly order: Order };
-  readonly execution?: { readonly name?: string };
+  /** `idempotencyKey`: the client's Idempotency-Key header, when the execution was started with it. */
+  readonly execution?: { readonly name?: string; readonly idempotencyKey?: string };
 }
 
 /**
@@ -63,6 +64,7 @@ async function publishTask(root: Container, state: PublishState): Promise<Publis
     const published = await root.get(PublishOrder).execute({
       order: state.validated.order,
       correlationId: state.execution?.name ?? 'workflow',
+      ...(state.execution?.idempotencyKey === undefined ? {} : { idempotencyKey: state.execution.idempotencyKey }),
     });
     if (published.kind === 'KNOWN' && published.known.kind === 'KEY_REUSED') {
       throw new ValidationError('this Idempotency-Key was used for a different payload', { code: 'IDEMPOTENCY.KEY_REUSED', context: { key: published.idempotencyKey } });
