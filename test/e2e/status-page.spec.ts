@@ -82,5 +82,13 @@ describe('Status page in headless Chromium', function () {
     expect(categories).to.deep.equal(Object.entries(expected.failuresByCategory).map(([category, count]) => [category, String(count), String(expected.parkedByCategory[category as keyof typeof expected.parkedByCategory])]));
     const eventIds = await page.$$eval('#events tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.eventId));
     expect(eventIds).to.deep.equal(expected.events.recent.map((event) => event.eventId));
+
+    // The lookup box answers "where is order X, and why" from GET /orders/{key}.
+    await page.fill('#lookup-key', keys[0] ?? '');
+    await page.click('#lookup-form button');
+    await page.waitForFunction(() => (document.getElementById('lookup-result')?.dataset.lookupStatus ?? '') !== '', undefined, { timeout: 5_000 });
+    const lookedUp = await page.textContent('#lookup-result');
+    expect(lookedUp).to.include('page-1').and.to.include('SUCCEEDED').and.to.include('OrderProcessed ✓').and.to.include('worker ×1');
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 });
