@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
+import type { FailureSimulation } from '../application/failure-simulation.js';
 import type { Logger } from '../application/ports/logger.js';
 import { parseOrderShape } from '../application/services/order-schema.js';
 import { TOKENS } from '../application/tokens.js';
@@ -52,7 +53,7 @@ export function createPublishHandler(
 export interface PublishState {
   readonly validated: { readonly order: Order };
   /** `idempotencyKey`: the client's Idempotency-Key header, when the execution was started with it. */
-  readonly execution?: { readonly name?: string; readonly idempotencyKey?: string };
+  readonly execution?: { readonly name?: string; readonly idempotencyKey?: string; readonly simulation?: FailureSimulation };
 }
 
 /**
@@ -65,6 +66,7 @@ async function publishTask(root: Container, state: PublishState): Promise<Publis
       order: state.validated.order,
       correlationId: state.execution?.name ?? 'workflow',
       ...(state.execution?.idempotencyKey === undefined ? {} : { idempotencyKey: state.execution.idempotencyKey }),
+      ...(state.execution?.simulation === undefined ? {} : { simulation: state.execution.simulation }),
     });
     if (published.kind === 'KNOWN' && published.known.kind === 'KEY_REUSED') {
       throw new ValidationError('this Idempotency-Key was used for a different payload', { code: 'IDEMPOTENCY.KEY_REUSED', context: { key: published.idempotencyKey } });

@@ -16,7 +16,8 @@ import type { WorkflowRunner } from './workflow-runner.js';
  * edge checks as the composed ingest (415, 400 with every reason, the Idempotency-Key header), then the
  * ingest workflow (validate → publish, which reserves the key), whose result is answered as the composed
  * ingest answers it: 202, 200 duplicate, 409 + Retry-After, 422 key reused, 400, 503 + Retry-After.
- * The client's key reaches the publish step in the execution (`execution.idempotencyKey`); see the
+ * The client's key (and a failure simulation the configuration allows) reaches the publish step in the
+ * execution (`execution.idempotencyKey`, `execution.simulation`); see the
  * README ("One HTTP contract") for what carries it when deployed.
  */
 export function createContractWorkflowIngest(
@@ -25,10 +26,12 @@ export function createContractWorkflowIngest(
   return async (event) => {
     const request = parseJsonRequest(event, config);
     if (isResponse(request)) return request;
-    const { correlationId, idempotencyKey } = request;
+    const { correlationId, idempotencyKey, simulation } = request;
     const name = event.requestContext.requestId;
     const id = `${stateMachineArn.replace(':stateMachine:', ':express:')}:${name}`;
-    const result = await runner.run(request.body, { id, name, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+    const result = await runner.run(request.body, {
+      id, name, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), ...(simulation === undefined ? {} : { simulation }),
+    });
     if (result.status === 'SUCCEEDED') {
       const output = result.output as { validated: { order: { orderId: string }; priced: PricedOrder }; published: PublishOrderResult };
       const { order, priced } = output.validated;

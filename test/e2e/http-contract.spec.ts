@@ -35,7 +35,8 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
     });
 
     it('answers a copy of an order still on the queue 409 with Retry-After, and another payload under its key 422, before any worker claimed it', async () => {
-      const { client } = await start({ batchingWindowMs: 1_000 });
+      // The consumers' DynamoDB calls are slowed so the copies surely arrive before the order is done.
+      const { client } = await start({ batchingWindowMs: 1_000, latencyMs: { dynamodb: 500 }, faultFunctions: ['worker', 'idempotency', 'processor'] });
       const order = OrderMother.valid({ orderId: `queued-${topology}` });
       expect((await client.postOrder(order, { 'idempotency-key': `queued-${topology}` })).status).to.equal(202);
 
@@ -62,6 +63,19 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
       expect(notJson.status).to.equal(415);
       expect(badKey.status).to.equal(400);
       expect((badKey.body.violations as { path: string }[]).map((v) => v.path)).to.include('headers.idempotency-key');
+    });
+
+    it('counts rejected and failed orders alike on /metrics', async () => {
+      const { client } = await start();
+
+      expect((await client.postOrder(OrderMother.valid({ orderId: 'rejected', lines: [] }))).status).to.equal(400);
+      const parked = await client.postOrder(OrderMother.valid({ orderId: `parked-${topology}` }), { 'idempotency-key': `parked-${topology}`, 'x-simulate-failure': 'permanent' });
+      expect(parked.status).to.equal(202);
+      await client.waitForStatus(`parked-${topology}`, ['PARKED']);
+
+      const metrics = await client.metrics();
+      expect(metrics.counters.ordersRejected).to.equal(1);
+      expect(metrics.failuresByCategory.PERMANENT).to.equal(1);
     });
   });
 }
