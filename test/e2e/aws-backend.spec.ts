@@ -20,6 +20,9 @@ describe('Local harness on the AWS adapters (moto)', function () {
   it('bootstraps the queues, table and bus, then takes an order through SQS, DynamoDB and EventBridge', async () => {
     const running = await harnesses.start({ backend: 'aws', bootstrap: true }, motoEnv());
     const { client, harness } = running;
+    expect(Object.keys(harness.backend.bootstrapped ?? {}).sort(), 'what a restart without --bootstrap needs').to.deep.equal([
+      'DEAD_LETTER_QUEUE_URL', 'EVENT_BUS_NAME', 'IDEMPOTENCY_TABLE_NAME', 'ORDER_QUEUE_URL', 'OUTBOX_DEAD_LETTER_QUEUE_URL',
+    ]);
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'aws-1' }));
 
