@@ -6,8 +6,12 @@ import { appendToOutbox, markDelivered, type OutboxEntry } from './outbox.js';
  * The idempotency record's life. NEW is the status of a key with no live record (absent or expired): it
  * is never stored. PARKED is added to the seed's four: a failure that must not be retried (or whose
  * budget is spent) is remembered with its category, so a later copy of the message is not worked again.
+ * ACCEPTED is the edge's reservation (`domain/idempotency-reservation.ts`): the first accepted payload's fingerprint is
+ * stored before its message is sent, so a later different payload is refused at once and the worker's
+ * claim, which takes ACCEPTED over only for that same fingerprint, can never commit another payload.
  *
- *   NEW ──claim──▶ INFLIGHT ──complete──▶ SUCCEEDED
+ *   NEW ──reserve──▶ ACCEPTED ──claim──┐
+ *   NEW ──claim──▶ INFLIGHT ◀──────────┘ ──complete──▶ SUCCEEDED
  *                    │  ▲ └──fail(park)──▶ PARKED
  *        fail(retry) ▼  │ claim (RETRY, or INFLIGHT whose lease expired: the worker died)
  *                   RETRY ──park──▶ PARKED ──replay──▶ SUCCEEDED (outcome committed) or RETRY (fresh attempts)
@@ -15,7 +19,7 @@ import { appendToOutbox, markDelivered, type OutboxEntry } from './outbox.js';
  * Completion, failure, parking and replay append the events that announce them to the record's outbox
  * (`domain/outbox.ts`) in the same write; DELIVER marks them delivered and changes nothing else.
  */
-export const IDEMPOTENCY_STATUSES = ['NEW', 'INFLIGHT', 'RETRY', 'SUCCEEDED', 'PARKED'] as const;
+export const IDEMPOTENCY_STATUSES = ['NEW', 'ACCEPTED', 'INFLIGHT', 'RETRY', 'SUCCEEDED', 'PARKED'] as const;
 export type IdempotencyStatus = (typeof IDEMPOTENCY_STATUSES)[number];
 export type StoredStatus = Exclude<IdempotencyStatus, 'NEW'>;
 
@@ -35,7 +39,7 @@ export interface IdempotencyRecord {
   readonly attempts: number;
   /** Who holds the INFLIGHT lease; completion and failure must present it. */
   readonly ownerToken?: string;
-  /** Epoch ms after which an INFLIGHT record may be taken over. */
+  /** Epoch ms after which an INFLIGHT record may be taken over (ACCEPTED: re-accepted, its message presumed lost). */
   readonly leaseExpiresAt?: number;
   /** Epoch seconds; also the DynamoDB TTL attribute. Enforced here, never trusted to TTL deletion. */
   readonly expiresAt: number;
@@ -121,7 +125,8 @@ export function statusOf(record: IdempotencyRecord | undefined, now: number): Id
   return isLive(record, now) ? record.status : 'NEW';
 }
 
-function leaseExpired(record: IdempotencyRecord, now: number): boolean {
+/** An INFLIGHT lease, or an ACCEPTED reservation's, has run out. */
+export function leaseExpired(record: IdempotencyRecord, now: number): boolean {
   return (record.leaseExpiresAt ?? 0) <= now;
 }
 
@@ -142,6 +147,7 @@ export function decideClaim(existing: IdempotencyRecord | undefined, request: Cl
         return { kind: 'IN_PROGRESS', record: existing, retryAfterMs: (existing.leaseExpiresAt ?? now) - now };
       }
       return proceed(existing, request);
+    case 'ACCEPTED':
     case 'RETRY':
       return proceed(existing, request);
   }

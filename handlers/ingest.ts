@@ -4,12 +4,13 @@ import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
-import { IngestOrder, type IngestOrderResult } from '../application/use-cases/ingest-order.js';
+import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { containerAtInit } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
-import { badRequest, json, type HttpResponse } from './http/response.js';
+import { ingestResponse } from './http/order-response.js';
+import type { HttpResponse } from './http/response.js';
 
 /** POST /orders: validate → publish, answering known duplicates at the edge. */
 export const handler = createIngestHandler(containerAtInit());
@@ -30,26 +31,4 @@ export function createIngestHandler(containerOf: () => Container): (event: APIGa
   };
 }
 
-export function ingestResponse(result: IngestOrderResult, correlationId: string): HttpResponse {
-  const headers = { 'x-correlation-id': correlationId };
-  switch (result.kind) {
-    case 'INVALID':
-      return badRequest(result.violations, correlationId);
-    case 'ACCEPTED':
-      return json(202, {
-        status: 'ACCEPTED', orderId: result.orderId, idempotencyKey: result.idempotencyKey, messageId: result.messageId, correlationId,
-        totals: { currency: result.priced.currency, subtotalMinor: result.priced.subtotalMinor, taxMinor: result.priced.taxMinor, totalMinor: result.priced.totalMinor },
-      }, { ...headers, location: `/orders/${encodeURIComponent(result.idempotencyKey)}` });
-    case 'DUPLICATE':
-      return json(200, {
-        status: result.record.status, duplicate: true, orderId: result.orderId, idempotencyKey: result.idempotencyKey, correlationId,
-        ...(result.record.outcome === undefined ? {} : { outcome: result.record.outcome }),
-        ...(result.record.lastError === undefined ? {} : { lastError: result.record.lastError }),
-      }, headers);
-    case 'IN_PROGRESS':
-      return json(409, { error: 'IN_PROGRESS', message: 'this order is being processed; retry later', idempotencyKey: result.idempotencyKey, correlationId },
-        { ...headers, 'retry-after': String(result.retryAfterSeconds) });
-    case 'KEY_REUSED':
-      return json(422, { error: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different payload', idempotencyKey: result.idempotencyKey, correlationId }, headers);
-  }
-}
+export { ingestResponse };

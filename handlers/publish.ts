@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
+import type { FailureSimulation } from '../application/failure-simulation.js';
 import type { Logger } from '../application/ports/logger.js';
 import { parseOrderShape } from '../application/services/order-schema.js';
 import { TOKENS } from '../application/tokens.js';
-import { PublishOrder, type PublishOrderResult } from '../application/use-cases/publish-order.js';
+import { knownAnswer, PublishOrder, type PublishOrderResult } from '../application/use-cases/publish-order.js';
+import { ValidationError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
 import { asStep } from './step-input.js';
+import { ingestResponse } from './http/order-response.js';
 import { containerAtInit } from './composition-root.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
@@ -37,7 +40,9 @@ export function createPublishHandler(
         ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
         ...(request.simulation === undefined ? {} : { simulation: request.simulation }),
       });
-      return json(202, { status: 'PUBLISHED', orderId: shape.order.orderId, ...published, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+      if (published.kind === 'KNOWN') return ingestResponse(knownAnswer(published.known, shape.order.orderId, published.idempotencyKey), request.correlationId);
+      const { kind: _kind, ...sent } = published;
+      return json(202, { status: 'PUBLISHED', orderId: shape.order.orderId, ...sent, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
     } catch (error) {
       return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
     }
@@ -47,13 +52,25 @@ export function createPublishHandler(
 /** The ingest workflow's state after the validate task. */
 export interface PublishState {
   readonly validated: { readonly order: Order };
-  readonly execution?: { readonly name?: string };
+  /** `idempotencyKey`: the client's Idempotency-Key header, when the execution was started with it. */
+  readonly execution?: { readonly name?: string; readonly idempotencyKey?: string; readonly simulation?: FailureSimulation };
 }
 
-/** The ingest workflow's second task: the order was validated by the first. */
+/**
+ * The ingest workflow's second task: the order was validated by the first. A key reused for another
+ * payload fails the step (the execution is Rejected, as the composed edge's 422).
+ */
 async function publishTask(root: Container, state: PublishState): Promise<PublishOrderResult> {
-  return asStep(() => root.get(PublishOrder).execute({
-    order: state.validated.order,
-    correlationId: state.execution?.name ?? 'workflow',
-  }));
+  return asStep(async () => {
+    const published = await root.get(PublishOrder).execute({
+      order: state.validated.order,
+      correlationId: state.execution?.name ?? 'workflow',
+      ...(state.execution?.idempotencyKey === undefined ? {} : { idempotencyKey: state.execution.idempotencyKey }),
+      ...(state.execution?.simulation === undefined ? {} : { simulation: state.execution.simulation }),
+    });
+    if (published.kind === 'KNOWN' && published.known.kind === 'KEY_REUSED') {
+      throw new ValidationError('this Idempotency-Key was used for a different payload', { code: 'IDEMPOTENCY.KEY_REUSED', context: { key: published.idempotencyKey } });
+    }
+    return published;
+  });
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
+import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { ValidationError } from '../domain/errors.js';
@@ -41,7 +42,11 @@ export function createValidateHandler(
 async function validateTask(root: Container, state: IngestState): Promise<{ order: Order; priced: PricedOrder }> {
   return asStep(async () => {
     const result = root.get(ValidateOrder).execute({ body: state.request });
-    if (!result.ok) throw new ValidationError(JSON.stringify(result.violations), { code: 'ORDER.INVALID' });
+    if (!result.ok) {
+      // Counted as the composed ingest counts a rejection, so /metrics reads alike in both topologies.
+      root.get<Metrics>(TOKENS.Metrics).add('OrdersRejected', 1, 'Count');
+      throw new ValidationError(JSON.stringify(result.violations), { code: 'ORDER.INVALID' });
+    }
     return { order: result.order, priced: result.priced };
   });
 }

@@ -14,23 +14,26 @@ export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalRes
 /**
  * What each function's adapters call, on which resource: the whole of its IAM policy besides its own logs
  * and X-Ray. Read from the adapters (SendMessageBatch needs sqs:SendMessage; the idempotency claim is one
- * conditional UpdateItem, plus a PutItem when it replaces an expired record; `get` is GetItem) and the
+ * conditional UpdateItem, plus a PutItem when it replaces an expired record; `get` is GetItem; the edge's
+ * reservation is one conditional PutItem) and the
  * event source mapping (which polls with the worker's role). The publishers (publish, ingest, redrive)
  * send each order to the order queue or, by its key, to the orchestrated queue while both topologies
  * run; a grant on a resource the stage does not give them is left out.
  */
 export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Partial<Record<PipelineResource, readonly string[]>>>>> = {
   validate: {},
+  // Both reserve the order's key and fingerprint before sending it: one conditional PutItem (first accepted wins).
   publish: {
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
     eventBus: ['events:PutEvents'],
+    idempotencyTable: ['dynamodb:PutItem'],
   },
   ingest: {
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
     eventBus: ['events:PutEvents'],
-    idempotencyTable: ['dynamodb:GetItem'],
+    idempotencyTable: ['dynamodb:PutItem'],
   },
   idempotency: {
     idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],

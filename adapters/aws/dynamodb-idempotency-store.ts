@@ -20,6 +20,8 @@ import {
   type IdempotencyRecord,
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
+import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
+import { reserveRecord } from './dynamodb-reservation.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
 import { IDEMPOTENCY_TABLE_KEY, outboxEntriesValue, toItem, toRecord } from './idempotency-item.js';
 
@@ -32,17 +34,17 @@ type Values = Record<string, AttributeValue>;
 
 /*
  * The PROCEED rows of `decideClaim`, as one write condition: no live record (absent, or past expiresAt),
- * or the same payload in RETRY, or the same payload INFLIGHT with its lease run out.
+ * or the same payload ACCEPTED at the edge or in RETRY, or the same payload INFLIGHT with its lease run out.
  */
 const CLAIMABLE =
-  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR ' +
-  '(payloadHash = :payloadHash AND (#status = :retry OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
+  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND (#status = :accepted OR #status = :retry OR ' +
+  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
 /** The caller still holds the claim it was granted. */
 const HELD_BY_OWNER = 'attribute_exists(pk) AND expiresAt > :nowSeconds AND #status = :inflight AND ownerToken = :owner';
 /** The PARK row of `transition`: live, not SUCCEEDED, and not held by a live lease. */
 const PARKABLE =
   'attribute_exists(pk) AND expiresAt > :nowSeconds AND ' +
-  '(#status = :retry OR #status = :parked OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
+  '(#status = :accepted OR #status = :retry OR #status = :parked OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
 const RELEASE_LEASE = 'REMOVE ownerToken, leaseExpiresAt';
 
 /**
@@ -57,6 +59,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(options: DynamoDbIdempotencyStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
+  }
+
+  reserve(request: ReservationRequest): Promise<ReservationDecision> {
+    return reserveRecord(this.client, this.tableName, request, (item) => this.refusingRecord(item, request.key));
   }
 
   async claim(request: ClaimRequest): Promise<ClaimDecision> {
@@ -287,6 +293,7 @@ function commitClauses(commit: FailureCommit): { set: string; values: Values } {
 
 function statusValues(): Values {
   return {
+    ':accepted': { S: 'ACCEPTED' },
     ':inflight': { S: 'INFLIGHT' },
     ':retry': { S: 'RETRY' },
     ':succeeded': { S: 'SUCCEEDED' },

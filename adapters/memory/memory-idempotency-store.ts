@@ -19,6 +19,7 @@ import {
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
 import { IllegalTransitionError } from '../../domain/errors.js';
+import { decideReservation, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
 import { resourceNotFound } from './service-error.js';
 
 /** One write, as DynamoDB Streams reports it: the item before and after (undefined when absent). */
@@ -55,6 +56,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   deleteTable(): void {
     this.deleted = true;
     this.records.clear();
+  }
+
+  async reserve(request: ReservationRequest): Promise<ReservationDecision> {
+    this.assertTableExists();
+    const decision = decideReservation(this.records.get(request.key), request);
+    if (decision.kind === 'RESERVED') this.store(decision.record);
+    return { ...decision, record: copy(decision.record) };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimDecision> {

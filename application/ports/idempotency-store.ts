@@ -7,6 +7,7 @@ import type {
   OutcomeSummary,
   ParkedMessage,
 } from '../../domain/idempotency.js';
+import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
 
 /** What a failure or a park commits besides the status: the events that announce it, the parked message. */
@@ -35,6 +36,8 @@ export interface RecordQuery {
  * Completion, failure and park commit their events to the record's outbox in that same write.
  */
 export interface IdempotencyStore {
+  /** The edge's reservation of a key and its payload fingerprint (status ACCEPTED); a known key answers from the same call. */
+  reserve(request: ReservationRequest): Promise<ReservationDecision>;
   claim(request: ClaimRequest): Promise<ClaimDecision>;
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord>;
   /** SUCCEEDED; `outcome` and `events`, when given, are stored in the same write (the worker's happy path is claim + complete). */

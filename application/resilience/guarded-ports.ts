@@ -1,6 +1,7 @@
 import type { ServiceName } from '../../domain/circuit-breaker.js';
 import { RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { EventBus, PublishEventsResult } from '../ports/event-bus.js';
 import type { IdempotencyStore, ReplayAnswer } from '../ports/idempotency-store.js';
@@ -75,6 +76,10 @@ export class GuardedIdempotencyStore implements IdempotencyStore {
 
   claim(...args: Parameters<IdempotencyStore['claim']>): Promise<ClaimDecision> {
     return this.breakers.run(DYNAMODB, () => this.inner.claim(...args));
+  }
+
+  reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
+    return this.breakers.run(DYNAMODB, () => this.inner.reserve(...args));
   }
 
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {

@@ -7,6 +7,7 @@ import { orderFailedEvent, type EventContext } from '../pipeline-events.js';
 import type { PipelineConfig } from '../config.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
+import type { Metrics } from '../ports/metrics.js';
 import { TOKENS } from '../tokens.js';
 import { ProcessOrder } from './process-order.js';
 
@@ -64,6 +65,7 @@ export class ReleaseFailedClaim {
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
+    @inject(TOKENS.Metrics) private readonly metrics: Metrics,
   ) {}
 
   async execute(input: {
@@ -77,6 +79,8 @@ export class ReleaseFailedClaim {
       parkedMessage: parkedMessageOf(input.messageBody),
     };
     await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, now, undefined, commit);
+    // Counted as the composed worker counts each failed attempt, so /metrics reads alike in both topologies.
+    this.metrics.add('FailuresByCategory', 1, 'Count', { category: input.failure.category });
     return { verdict: retry ? 'RETRY' : 'PARK', failure: input.failure };
   }
 }

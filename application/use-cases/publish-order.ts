@@ -1,5 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { errorForCategory } from '../../domain/errors.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import { DEFAULT_ACCEPT_LEASE_MS, type ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { Order } from '../../domain/order.js';
 import type { PipelineConfig } from '../config.js';
 import type { FailureSimulation } from '../failure-simulation.js';
@@ -7,6 +9,7 @@ import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../o
 import { orderPublishedEvent } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
+import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
@@ -21,10 +24,32 @@ export interface PublishOrderInput {
   readonly simulation?: FailureSimulation;
 }
 
-export interface PublishOrderResult {
-  readonly messageId: string;
-  readonly idempotencyKey: string;
-  readonly payloadHash: string;
+export type PublishOrderResult =
+  | { readonly kind: 'PUBLISHED'; readonly messageId: string; readonly idempotencyKey: string; readonly payloadHash: string }
+  /** The key was reserved before: nothing was sent; the reservation's answer says why (key reused, duplicate, in progress). */
+  | { readonly kind: 'KNOWN'; readonly idempotencyKey: string; readonly payloadHash: string; readonly known: Exclude<ReservationDecision, { kind: 'RESERVED' }> };
+
+/** The answer for a key reserved before, the same at every edge (POST /orders, /publish, the ingest workflow). */
+export type KnownOrderAnswer =
+  /** Seen before and finished (SUCCEEDED or PARKED): the stored state is the answer. */
+  | { readonly kind: 'DUPLICATE'; readonly orderId: string; readonly idempotencyKey: string; readonly record: IdempotencyRecord }
+  /** Seen before and still being worked: ask the client to come back. */
+  | { readonly kind: 'IN_PROGRESS'; readonly idempotencyKey: string; readonly retryAfterSeconds: number }
+  /** The key was used before for a different payload: the first accepted one wins. */
+  | { readonly kind: 'KEY_REUSED'; readonly idempotencyKey: string };
+
+/** What an in-progress answer asks a client to wait (the documented Retry-After). */
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 5;
+
+export function knownAnswer(known: Exclude<ReservationDecision, { kind: 'RESERVED' }>, orderId: string, idempotencyKey: string): KnownOrderAnswer {
+  switch (known.kind) {
+    case 'KEY_REUSED':
+      return { kind: 'KEY_REUSED', idempotencyKey };
+    case 'DUPLICATE':
+      return { kind: 'DUPLICATE', orderId, idempotencyKey, record: known.record };
+    case 'IN_PROGRESS':
+      return { kind: 'IN_PROGRESS', idempotencyKey, retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS };
+  }
 }
 
 /** Derives the idempotency key and the payload fingerprint the whole pipeline uses. */
@@ -33,12 +58,17 @@ export function orderIdentity(order: Order, clientKey: string | undefined): { id
   return { payloadHash, idempotencyKey: clientKey ?? `order-${payloadHash.slice(0, 40)}` };
 }
 
-/** Puts a validated order on the order queue with the attributes every later step relies on. */
+/**
+ * Reserves the order's key and payload fingerprint (one conditional write: first accepted wins), then
+ * puts the validated order on the order queue with the attributes every later step relies on. A store
+ * that cannot answer fails the request (503): accepting without the reservation would break the promise.
+ */
 @injectable()
 export class PublishOrder {
   constructor(
     @inject(TOKENS.OrderQueue) private readonly queue: OrderQueue,
     @inject(TOKENS.EventBus) private readonly events: EventBus,
+    @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
@@ -48,6 +78,14 @@ export class PublishOrder {
   async execute(input: PublishOrderInput): Promise<PublishOrderResult> {
     const { idempotencyKey, payloadHash } = orderIdentity(input.order, input.idempotencyKey);
     const now = this.clock.now();
+    const reservation = await this.store.reserve({
+      key: idempotencyKey, payloadHash, now, acceptLeaseMs: DEFAULT_ACCEPT_LEASE_MS, ttlSeconds: this.config.idempotencyTtlSeconds,
+      orderId: input.order.orderId, correlationId: input.correlationId,
+    });
+    if (reservation.kind !== 'RESERVED') {
+      this.metrics.add('DuplicatesSuppressed', 1, 'Count');
+      return { kind: 'KNOWN', idempotencyKey, payloadHash, known: reservation };
+    }
     const envelope: OrderEnvelope = {
       idempotencyKey,
       correlationId: input.correlationId,
@@ -67,7 +105,7 @@ export class PublishOrder {
     }
     this.metrics.add('OrdersAccepted', 1, 'Count');
     await this.announce(envelope, sent.messageId, now);
-    return { messageId: sent.messageId, idempotencyKey, payloadHash };
+    return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
   }
 
   /** The order is safely queued; a lost announcement must not turn into a failed request, so it is logged. */

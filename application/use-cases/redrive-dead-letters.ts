@@ -119,7 +119,8 @@ export class RedriveDeadLetters {
         body: message.body,
         receiveCount: message.receiveCount,
         ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
-        neverClaimed: lookup.known && found === undefined,
+        // Reserved at the edge (ACCEPTED) or unknown: no worker ever claimed it.
+        neverClaimed: lookup.known && (found === undefined || found.status === 'ACCEPTED'),
       }, this.analysis);
       analysed.push({
         message,

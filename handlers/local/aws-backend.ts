@@ -76,9 +76,11 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
   const orderQueue = await AwsPolledQueue.open(clients.sqs, config.orderQueueUrl);
   const orchestratedQueueUrl = options.orchestratedQueue ? config.orchestratedQueueUrl : undefined;
   const orchestratedQueue = orchestratedQueueUrl === undefined ? undefined : await AwsPolledQueue.open(clients.sqs, orchestratedQueueUrl);
+  const { ORCHESTRATED_SHARE_PERCENT: _share, ...bootstrapped } = overrides;
   return {
     kind: 'aws',
     config,
+    ...(options.bootstrap ? { bootstrapped } : {}),
     adapters: awsAdaptersModule(config, options.clock, options.random, clients),
     orderQueue,
     orchestratedQueue,

@@ -45,6 +45,8 @@ export interface Backend {
   readonly orderQueue: PolledQueue;
   /** Topology `both`: the queue the consume pipe polls, which the publishers send their share of orders to. */
   readonly orchestratedQueue: PolledQueue | undefined;
+  /** After `--bootstrap`: the variables that name what it created, so a restart without it finds them. */
+  readonly bootstrapped?: Readonly<Record<string, string>>;
   depths(): Promise<QueueDepths>;
   /** The live record of `key`, read without faults. */
   record(key: string, now: number): Promise<IdempotencyRecord | undefined>;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 import { parseDuration } from './durations.js';
-import { CRASH_POINTS, DEFAULT_HARNESS_OPTIONS, DEFAULT_ORCHESTRATED_SHARE_PERCENT, harnessOptionProblems, TOPOLOGIES, type HarnessOptions } from './harness-options.js';
+import { CRASH_POINTS, DEFAULT_HARNESS_OPTIONS, FAULT_FUNCTION_NAMES, DEFAULT_ORCHESTRATED_SHARE_PERCENT, harnessOptionProblems, TOPOLOGIES, type HarnessOptions } from './harness-options.js';
 import { parseKeyValues, parseProbability } from './key-values.js';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -32,7 +32,7 @@ redrive, and a status page at http://127.0.0.1:<port>/.
   --seed N                     seeds jitter and fault decisions (default 1)
   --redrive-every 30s          how often the redrive runs (0: only on POST /admin/redrive)
   --batch-size 10              records per worker invocation (1–10000)
-  --batching-window 1s         how long the event source gathers a batch (0–300s)
+  --batching-window 0s         how long the event source gathers a batch (0–300s)
   --max-concurrency 2          batches in flight at once (2–1000)
   --function-timeout 30s       the worker's timeout; a slower invocation is abandoned
   --visibility-timeout 180s    order queue visibility timeout (default: 6 x timeout + window,
@@ -56,7 +56,7 @@ export type CliResult =
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 /** The invocation names of the harness' functions: the composed ones, the redrive, and the workflow steps. */
-const FUNCTION_NAMES = ['ingest', 'validate', 'publish', 'worker', 'redrive', 'consume-pipe', 'idempotency', 'processor', 'events'];
+const FUNCTION_NAMES = FAULT_FUNCTION_NAMES;
 
 function functionNames(text: string, problems: string[]): readonly string[] {
   const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');

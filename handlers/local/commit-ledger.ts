@@ -1,5 +1,6 @@
 import type { IdempotencyStore, ReplayAnswer } from '../../application/ports/idempotency-store.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 
 /**
  * Counts, per idempotency key, the completions the store accepted: the commits of the business step.
@@ -19,6 +20,10 @@ export class CommitLedger implements IdempotencyStore {
 
   claim(...args: Parameters<IdempotencyStore['claim']>): Promise<ClaimDecision> {
     return this.inner.claim(...args);
+  }
+
+  reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
+    return this.inner.reserve(...args);
   }
 
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {

@@ -1,17 +1,19 @@
 import { SERVICE_NAMES } from '../../domain/circuit-breaker.js';
 import { parseDuration } from './durations.js';
 import type { FaultSettings } from './faults.js';
-import { CRASH_POINTS } from './harness-options.js';
+import { CRASH_POINTS, FAULT_FUNCTION_NAMES } from './harness-options.js';
 import { parseProbability } from './key-values.js';
 
 /**
  * Reads the body of PUT /admin/faults: `{ "faults": { "dynamodb": 0.5 }, "latency": { "sqs": "50ms" },
  * "crashAfter": { "process": 0.1 }, "functions": ["worker"] }`. Each field given replaces the current
- * one ({} clears a map, null lets faults reach every function again).
+ * one ({} clears a map, null lets faults reach every function again). An empty body `{}` clears every
+ * fault, as the README says.
  */
 export function parseFaultUpdate(body: unknown): { readonly update: Partial<FaultSettings> } | { readonly problems: readonly string[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problems: ['the body must be a JSON object'] };
   const input = body as Record<string, unknown>;
+  if (Object.keys(input).length === 0) return { update: { failureRate: {}, latencyMs: {}, crashAfter: {}, functions: undefined } };
   const problems: string[] = [];
   for (const key of Object.keys(input)) {
     if (!['faults', 'latency', 'crashAfter', 'functions'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter, functions)`);
@@ -22,6 +24,9 @@ export function parseFaultUpdate(body: unknown): { readonly update: Partial<Faul
   const functions = input.functions;
   if (functions !== undefined && functions !== null && !(Array.isArray(functions) && functions.every((name) => typeof name === 'string'))) {
     problems.push('functions must be a list of function names, or null for all');
+  } else if (Array.isArray(functions)) {
+    const unknown = (functions as string[]).filter((name) => !FAULT_FUNCTION_NAMES.includes(name));
+    if (unknown.length > 0) problems.push(`functions: unknown function(s) ${unknown.join(', ')} (one of ${FAULT_FUNCTION_NAMES.join(', ')})`);
   }
   if (problems.length > 0) return { problems };
   return {

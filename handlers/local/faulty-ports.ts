@@ -4,6 +4,7 @@ import type { IdempotencyStore, ReplayAnswer } from '../../application/ports/ide
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { QueueMessage, SendResult } from '../../application/ports/queue-message.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import { never } from './invocation.js';
 import type { FaultInjection } from './faults.js';
 
@@ -46,6 +47,10 @@ export class FaultyIdempotencyStore implements IdempotencyStore {
 
   claim(...args: Parameters<IdempotencyStore['claim']>): Promise<ClaimDecision> {
     return this.faults.around('dynamodb', 'PutItem', () => this.inner.claim(...args));
+  }
+
+  reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
+    return this.faults.around('dynamodb', 'PutItem', () => this.inner.reserve(...args));
   }
 
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {

@@ -121,3 +121,6 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
 export function orchestratedShareOf(options: Pick<HarnessOptions, 'topology' | 'orchestratedSharePercent'>): number {
   return options.topology === 'both' ? (options.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT) : 0;
 }
+
+/** The invocation names faults can be limited to (`--fault-functions`, `functions` of PUT /admin/faults). */
+export const FAULT_FUNCTION_NAMES: readonly string[] = ['ingest', 'validate', 'publish', 'worker', 'redrive', 'consume-pipe', 'idempotency', 'processor', 'events'];

@@ -12,6 +12,7 @@ import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';
 import type { ReplayAnswer } from './outbox-relay.js';
 import { statusPage } from './status-page.js';
+import { openApiDocument } from '../http/openapi.js';
 
 export interface RouteDependencies {
   readonly ingest: HttpApiFunction;
@@ -146,6 +147,7 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
       },
     },
     { method: 'GET', path: '/metrics', handle: async () => jsonResponse(200, await deps.snapshot(), { 'cache-control': 'no-store' }) },
+    { method: 'GET', path: '/openapi.json', handle: async () => jsonResponse(200, openApiDocument()) },
     { method: 'GET', path: '/healthz', handle: async () => jsonResponse(200, { ok: true }) },
     { method: 'GET', path: '/', handle: async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: statusPage() }) },
   ];

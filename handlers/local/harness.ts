@@ -37,7 +37,8 @@ import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } 
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, createWorkflowIngest, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createConsumePipe, createStepFunctions, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
@@ -157,7 +158,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       logger: logger.child({ component: 'workflow' }),
     };
     return {
-      ingest: createWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, logger),
+      ingest: createContractWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, config, logger),
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };

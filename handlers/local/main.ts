@@ -3,6 +3,7 @@ import { allQueuesEmpty, type QueueDepth } from './backend.js';
 import { parseHarnessArgs, USAGE } from './cli.js';
 import { formatDuration } from './durations.js';
 import { startHarness, type StopSummary } from './harness.js';
+import { loadBootstrapped, saveBootstrapped } from './bootstrap-env.js';
 
 /** `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start. */
 async function main(): Promise<void> {
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (parsed.options.backend === 'aws' && !parsed.options.bootstrap) loadBootstrapped(process.env);
   const harness = await startHarness(parsed.options, { colour: parsed.options.pretty && process.stdout.isTTY });
+  if (harness.backend.bootstrapped !== undefined) saveBootstrapped(harness.backend.bootstrapped);
   if (parsed.options.pretty) {
     const both = harness.options.topology === 'both'
       ? `  Both topologies: POST /orders is the composed ingest, POST /orchestrated/orders the ingest workflow;\n  ${harness.config.orchestratedSharePercent} % of orders, by idempotency key, go to the orchestrated queue.\n`

@@ -109,7 +109,7 @@ export interface SnapshotSources {
 const RECENT_EVENTS = 20;
 
 export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
-  const byStatus: Record<StoredStatus, number> = { INFLIGHT: 0, RETRY: 0, SUCCEEDED: 0, PARKED: 0 };
+  const byStatus: Record<StoredStatus, number> = { ACCEPTED: 0, INFLIGHT: 0, RETRY: 0, SUCCEEDED: 0, PARKED: 0 };
   const parkedByCategory = zeroPerCategory();
   for (const record of sources.records) {
     byStatus[record.status] += 1;

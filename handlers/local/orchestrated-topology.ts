@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { Logger } from '../../application/ports/logger.js';
@@ -8,7 +8,6 @@ import { parkInDeadLetterQueue } from '../../application/services/dead-letter-pa
 import { TOKENS } from '../../application/tokens.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import { json, type HttpResponse } from '../http/response.js';
 import { createIdempotencyHandler } from '../idempotency.js';
 import { createProcessorHandler } from '../processor.js';
 import { createPublishHandler, type PublishState } from '../publish.js';
@@ -71,33 +70,3 @@ export function createConsumePipe(runner: WorkflowRunner, concurrency: number, l
 
 /** The ARN the harness gives its ingest workflow, in the shape of a real one. */
 export const LOCAL_INGEST_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:ingest';
-
-/**
- * POST /orders in the orchestrated topology (POST /orchestrated/orders in topology `both`), answered as
- * the deployed HTTP API answers it: its StepFunctions-StartSyncExecution integration
- * (terraform/constructs/orders-http-api.ts) starts the ingest workflow with the raw request body as
- * input and the API request id as the execution name (the steps' correlation id), and returns
- * StartSyncExecution's result with status 200 whether the execution succeeded or failed. No header
- * reaches the workflow; the idempotency key is derived from the order. A body that is not JSON is
- * refused as StartSyncExecution refuses it (InvalidExecutionInput).
- */
-export function createWorkflowIngest(runner: WorkflowRunner, stateMachineArn: string, logger: Logger): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {
-  return async (event) => {
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-    let input: unknown;
-    try {
-      input = JSON.parse(raw);
-    } catch {
-      return json(400, { __type: 'com.amazonaws.swf.service.v2.model#InvalidExecutionInput', message: 'Invalid State Machine Execution Input: the body is not JSON' });
-    }
-    const name = event.requestContext.requestId;
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
-    const startDate = Date.now() / 1000;
-    const result = await runner.run(input, { id: executionArn, name });
-    const stopDate = Date.now() / 1000;
-    const common = { executionArn, stateMachineArn, name, startDate, stopDate, input: raw };
-    if (result.status === 'SUCCEEDED') return json(200, { ...common, status: 'SUCCEEDED', output: JSON.stringify(result.output) });
-    logger.warn('ingest workflow failed', { execution: name, error: result.error.Error });
-    return json(200, { ...common, status: 'FAILED', error: result.error.Error, cause: result.error.Cause });
-  };
-}

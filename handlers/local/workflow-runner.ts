@@ -74,7 +74,7 @@ export class WorkflowRunner {
     return this.definition.name;
   }
 
-  async run(input: unknown, execution: { readonly id: string; readonly name: string }): Promise<ExecutionResult> {
+  async run(input: unknown, execution: { readonly id: string; readonly name: string; readonly idempotencyKey?: string; readonly simulation?: unknown }): Promise<ExecutionResult> {
     let state: Record<string, unknown> = { [this.definition.input.key]: input, [EXECUTION_KEY]: execution };
     const visited: StepVisit[] = [];
     let name = this.definition.startAt;

@@ -15,6 +15,7 @@ import {
   type EventBusEntryFailureSubject,
 } from './contract/event-bus.contract.js';
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
+import { idempotencyReservationContract } from './contract/idempotency-reservation.contract.js';
 import { outboxStoreContract } from './contract/outbox-store.contract.js';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { AwsTableStream } from '../../handlers/local/aws-table-stream.js';
@@ -58,6 +59,15 @@ describe('AWS adapters on moto', () => {
   });
 
   idempotencyStoreContract('DynamoDbIdempotencyStore on moto', async () => {
+    const { clients, resources } = await prepareMotoAccount(moto.server);
+    return {
+      store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }),
+      deleteTable: async () => {
+        await clients.dynamodb.send(new DeleteTableCommand({ TableName: resources.idempotencyTableName }));
+      },
+    };
+  });
+  idempotencyReservationContract('DynamoDbIdempotencyStore on moto', async () => {
     const { clients, resources } = await prepareMotoAccount(moto.server);
     return {
       store: new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: resources.idempotencyTableName }),

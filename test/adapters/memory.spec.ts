@@ -15,6 +15,7 @@ import { anOrderMessage } from './contract/contract-support.js';
 import { deadLetterQueueContract } from './contract/dead-letter-queue.contract.js';
 import { eventBusContract, eventBusEntryFailureContract, type EventBusEntryFailureSubject } from './contract/event-bus.contract.js';
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
+import { idempotencyReservationContract } from './contract/idempotency-reservation.contract.js';
 import { outboxStoreContract } from './contract/outbox-store.contract.js';
 import { MemoryTableStream } from '../../handlers/local/memory-table-stream.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
@@ -94,6 +95,10 @@ outboxStoreContract('memory', async () => {
 });
 
 idempotencyStoreContract('memory', async () => {
+  const store = new MemoryIdempotencyStore();
+  return { store, deleteTable: async () => store.deleteTable() };
+});
+idempotencyReservationContract('memory', async () => {
   const store = new MemoryIdempotencyStore();
   return { store, deleteTable: async () => store.deleteTable() };
 });

@@ -18,6 +18,7 @@ import {
 import { SERVICE_NAMES, type ServiceName } from '../../domain/circuit-breaker.js';
 import { CircuitOpenError } from '../../domain/errors.js';
 import type { ClaimDecision, ClaimRequest, IdempotencyRecord } from '../../domain/idempotency.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -76,6 +77,9 @@ class FakeDeadLetterQueue extends Recorder implements DeadLetterQueue {
 }
 
 class FakeIdempotencyStore extends Recorder implements IdempotencyStore {
+  reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
+    return this.answer('reserve', args, { kind: 'DUPLICATE', record: RECORD });
+  }
   claim(request: ClaimRequest): Promise<ClaimDecision> {
     return this.answer('claim', [request], { kind: 'ALREADY_SUCCEEDED', record: RECORD });
   }

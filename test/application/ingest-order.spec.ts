@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { parseOrderMessage } from '../../application/order-message.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -9,7 +10,7 @@ import { PipelineFixture } from '../support/pipeline-fixture.js';
 /** A DynamoDB that does not answer reads. */
 class UnreachableStore extends MemoryIdempotencyStore {
   reads = 0;
-  override async get(): Promise<IdempotencyRecord | undefined> {
+  override async reserve(): Promise<ReservationDecision> {
     this.reads += 1;
     throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error', code: 'ECONNREFUSED' });
   }
@@ -142,39 +143,38 @@ describe('Class: IngestOrder', () => {
       const other = await fixture.ingest(OrderMother.valid({ orderId: 'order-0002' }));
 
       // Assess
-      expect(first.kind === 'ACCEPTED' && second.kind === 'ACCEPTED' && other.kind === 'ACCEPTED').to.equal(true);
-      if (first.kind !== 'ACCEPTED' || second.kind !== 'ACCEPTED' || other.kind !== 'ACCEPTED') return;
+      expect([first.kind, second.kind, other.kind], 'the reordered copy finds the first one reserved').to.deep.equal(['ACCEPTED', 'IN_PROGRESS', 'ACCEPTED']);
+      if (first.kind !== 'ACCEPTED' || second.kind !== 'IN_PROGRESS' || other.kind !== 'ACCEPTED') return;
       expect(second.idempotencyKey).to.equal(first.idempotencyKey);
       expect(other.idempotencyKey).to.not.equal(first.idempotencyKey);
     });
 
-    it('still accepts the order when the idempotency store cannot answer (the worker claim is the guarantee)', async () => {
+    it('fails, queueing nothing, when the idempotency store cannot reserve the key (first accepted wins needs the reservation)', async () => {
       // Prepare
       const store = new UnreachableStore();
       const fixture = new PipelineFixture({ store });
 
       // Act
-      const result = await fixture.ingest(OrderMother.valid());
+      const thrown = await fixture.ingest(OrderMother.valid()).catch((error: unknown) => error);
 
       // Assess
       expect(store.reads).to.equal(1);
-      expect(result.kind).to.equal('ACCEPTED');
-      expect(fixture.orderQueue()).to.have.length(1);
-      expect(fixture.logger.linesAt('WARN').map((l) => l.message)).to.include('idempotency lookup failed at ingest; relying on the worker claim');
+      expect(thrown).to.be.instanceOf(Error);
+      expect(fixture.orderQueue()).to.deep.equal([]);
     });
 
-    it('still accepts the order while the DynamoDB breaker is open, without calling the store', async () => {
+    it('fails fast while the DynamoDB breaker is open, without calling the store', async () => {
       // Prepare
       const store = new UnreachableStore();
       const fixture = new PipelineFixture({ store });
-      for (let i = 0; i < 3; i += 1) await fixture.ingest(OrderMother.valid({ orderId: `order-${i}` }));
+      for (let i = 0; i < 3; i += 1) await fixture.ingest(OrderMother.valid({ orderId: `order-${i}` })).catch(() => undefined);
       expect(fixture.breakers.state('dynamodb').status).to.equal('OPEN');
 
       // Act
-      const result = await fixture.ingest(OrderMother.valid({ orderId: 'order-x' }));
+      const thrown = await fixture.ingest(OrderMother.valid({ orderId: 'order-x' })).catch((error: unknown) => error);
 
       // Assess
-      expect(result.kind).to.equal('ACCEPTED');
+      expect(thrown).to.be.instanceOf(Error);
       expect(store.reads).to.equal(3);
     });
 

@@ -8,6 +8,7 @@ import { fingerprint } from '../../application/services/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { MemoryEventBus } from '../../adapters/memory/memory-event-bus.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
@@ -35,7 +36,7 @@ describe('Class: PublishOrder', () => {
       const result = await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-p', idempotencyKey: 'client-key' });
 
       // Assess
-      expect(result).to.deep.equal({ messageId: fixture.orderQueue()[0]?.messageId, idempotencyKey: 'client-key', payloadHash: fingerprint(order) });
+      expect(result).to.deep.equal({ kind: 'PUBLISHED', messageId: fixture.orderQueue()[0]?.messageId, idempotencyKey: 'client-key', payloadHash: fingerprint(order) });
       const [queued] = fixture.receive(1);
       expect(queued?.attributes).to.deep.equal({ orderId: 'order-0001', idempotencyKey: 'client-key', correlationId: 'corr-p', schemaVersion: SCHEMA_VERSION });
       const parsed = parseOrderMessage(queued!);
@@ -75,6 +76,7 @@ describe('Class: PublishOrder', () => {
 
       // Act
       const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'corr-ann' });
+      if (result.kind !== 'PUBLISHED') throw new Error('not published');
 
       // Assess
       const [event] = fixture.events(EVENT_TYPES.published);
@@ -91,7 +93,7 @@ describe('Class: PublishOrder', () => {
       const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'c' });
 
       // Assess
-      expect(result.messageId).to.be.a('string');
+      expect(result).to.have.property('messageId').that.is.a('string');
       expect(fixture.orderQueue()).to.have.length(1);
       expect(fixture.logger.linesAt('WARN').map((l) => l.message)).to.include('OrderPublished event not delivered');
     });
@@ -105,7 +107,7 @@ describe('Class: PublishOrder', () => {
         const clock = new ManualClock();
         const random = new SeededRandom(1);
         const bus = new MemoryEventBus({ clock, random });
-        const publish = new PublishOrder(new RefusingQueue(failure), bus, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+        const publish = new PublishOrder(new RefusingQueue(failure), bus, new MemoryIdempotencyStore(), clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
 
         // Act
         const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);
@@ -116,5 +118,39 @@ describe('Class: PublishOrder', () => {
         expect(bus.delivered(), 'nothing announced').to.deep.equal([]);
       });
     }
+
+    it('reserves the key and the fingerprint before sending: a different payload under the key is KEY_REUSED and sends nothing', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const publish = fixture.get(PublishOrder);
+      await publish.execute({ order: OrderMother.valid(), correlationId: 'c1', idempotencyKey: 'k' });
+
+      // Act
+      const second = await publish.execute({ order: OrderMother.valid({ customerId: 'someone-else' }), correlationId: 'c2', idempotencyKey: 'k' });
+      const again = await publish.execute({ order: OrderMother.valid(), correlationId: 'c3', idempotencyKey: 'k' });
+
+      // Assess
+      expect(second).to.deep.include({ kind: 'KNOWN' });
+      expect(second.kind === 'KNOWN' && second.known.kind).to.equal('KEY_REUSED');
+      expect(again.kind === 'KNOWN' && again.known.kind, 'the same payload while queued is in progress').to.equal('IN_PROGRESS');
+      expect(fixture.orderQueue()).to.have.length(1);
+    });
+
+    it('fails without sending when the store cannot reserve: accepting unreserved would break first-accepted-wins', async () => {
+      // Prepare
+      const clock = new ManualClock();
+      const store = new MemoryIdempotencyStore();
+      store.deleteTable();
+      const sent: OutboundMessage[] = [];
+      const queue: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: [], failed: [] }; }, changeVisibility: async () => {} };
+      const publish = new PublishOrder(queue, new MemoryEventBus({ clock, random: new SeededRandom(1) }), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+
+      // Act
+      const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);
+
+      // Assess
+      expect(thrown).to.be.instanceOf(Error);
+      expect(sent).to.deep.equal([]);
+    });
   });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { OrderMother } from '../domain/order-mother.js';
@@ -212,7 +211,7 @@ describe('Class: RedriveDeadLetters', () => {
       const fixture = new PipelineFixture();
       await fixture.accept(OrderMother.valid({ orderId: 'order-a' }), { idempotencyKey: 'k' });
       await fixture.drain();
-      await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-b' }), correlationId: 'corr-b', idempotencyKey: 'k' });
+      fixture.sendCopy(OrderMother.valid({ orderId: 'order-b' }), { correlationId: 'corr-b', idempotencyKey: 'k' });
       const [conflict] = (await fixture.drain()).flatMap((i) => i.result.outcomes);
       expect(conflict).to.deep.include({ status: 'PARKED', failure: { category: 'VALIDATION', code: 'IDEMPOTENCY.KEY_REUSED' } });
 
@@ -231,7 +230,7 @@ describe('Class: RedriveDeadLetters', () => {
       await fixture.accept(OrderMother.valid({ orderId: 'order-a' }), { idempotencyKey: 'k', simulation: { kind: 'transient', times: 1 } });
       await fixture.deliver();
       expect((await fixture.record('k'))?.status).to.equal('RETRY');
-      await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-b' }), correlationId: 'corr-b', idempotencyKey: 'k' });
+      fixture.sendCopy(OrderMother.valid({ orderId: 'order-b' }), { correlationId: 'corr-b', idempotencyKey: 'k' });
       const [b] = fixture.receive(10).filter((m) => m.attributes[MESSAGE_ATTRIBUTES.orderId] === 'order-b');
       await fixture.work([b!]);
       expect(fixture.deadLetters()).to.have.length(1);

@@ -65,7 +65,7 @@ describe('Class: WorkOrderBatch', () => {
       const order = OrderMother.valid();
       const key = await fixture.accept(order, { idempotencyKey: 'client-key-dup' });
       await fixture.deliver();
-      await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-again', idempotencyKey: 'client-key-dup' });
+      fixture.sendCopy(order, { correlationId: 'corr-again', idempotencyKey: 'client-key-dup' });
 
       // Act
       const second = await fixture.deliver();
@@ -85,7 +85,7 @@ describe('Class: WorkOrderBatch', () => {
       const fixture = new PipelineFixture();
       const order = OrderMother.valid();
       await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-c', idempotencyKey: 'same-key' });
-      await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-c', idempotencyKey: 'same-key' });
+      fixture.sendCopy(order, { correlationId: 'corr-c', idempotencyKey: 'same-key' });
       const [first, second] = fixture.receive(10);
       expect(first).to.not.equal(undefined);
       expect(second).to.not.equal(undefined);
@@ -251,7 +251,12 @@ describe('Class: WorkOrderBatch', () => {
       const [failed] = fixture.orderQueue();
       expect(failed?.visibleAt, 'the claim that opened it returns when the probe is due, not after its backoff')
         .to.be.at.least(fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb'));
-      const later = await fixture.accept(OrderMother.valid({ orderId: 'order-later' }));
+      // The edge reserves through the same breaker, so this environment's ingest refuses new orders while it
+      // is open: the order arriving now was accepted by another environment, whose breaker was closed.
+      const elsewhere = new PipelineFixture();
+      const later = await elsewhere.accept(OrderMother.valid({ orderId: 'order-later' }));
+      const [accepted] = elsewhere.receive(1);
+      fixture.sendRaw(accepted!.body, accepted!.attributes);
       const claimsBefore = store.claims;
 
       // Act: an order that arrives while the breaker is open
@@ -322,7 +327,7 @@ describe('Class: WorkOrderBatch', () => {
       // Assess
       expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
       expect(invocation?.result.batchItemFailures).to.have.length(1);
-      expect(await fixture.record(key), 'not even claimed').to.equal(undefined);
+      expect((await fixture.record(key))?.status, 'not even claimed: the edge reservation only').to.equal('ACCEPTED');
     });
   });
 });

@@ -85,7 +85,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
     expect(metrics.eventSource.recordsDeleted).to.equal(orders.length - orchestrated.length);
   });
 
-  it('sends every copy of an order down its path, whichever API took it: the duplicate is acknowledged by the same consumer, without a second commit', async () => {
+  it('answers a copy of a worked order as a duplicate, whichever API took it: nothing is queued again, nothing committed twice', async () => {
     // Prepare: one order of each path, worked once through POST /orders.
     const running = await harnesses.start({ topology: 'both', orchestratedSharePercent: 50 });
     const { client, logs } = running;
@@ -94,20 +94,19 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
     if (toWorkflow === undefined || toWorker === undefined) throw new Error('no order found for a path');
     for (const order of [toWorkflow, toWorker]) await client.waitForStatus(await postAccepted(client, order), ['SUCCEEDED']);
 
-    // Act: the same bodies again, through the ingest workflow, which has no edge lookup: both are queued.
+    // Act: the same bodies again, through the ingest workflow: its publish step finds each key reserved.
     const answers = [];
     for (const order of [toWorkflow, toWorker]) answers.push(await client.postOrder(order, {}, '/orchestrated/orders'));
     await rest(running);
 
     // Assess
     for (const answer of answers) {
-      expect(answer.status, 'StartSyncExecution answers 200').to.equal(200);
-      expect(answer.body).to.include({ status: 'SUCCEEDED', stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:ingest' });
+      expect(answer.status, 'the same contract: a known finished order is 200').to.equal(200);
+      expect(answer.body).to.include({ status: 'SUCCEEDED', duplicate: true });
     }
-    expect((await client.order(keyOf(toWorkflow))).body.consumedBy).to.deep.equal({ 'consume-pipe': 2 });
-    expect((await client.order(keyOf(toWorker))).body.consumedBy, 'an order of the worker stays on the worker even when the workflow took it').to.deep.equal({ worker: 2 });
-    expect(workflowExecutions(logs)).to.deep.equal([keyOf(toWorkflow), keyOf(toWorkflow)]);
-    expect(logs.filter((line) => line.includes('RouteClaimDecision → AlreadyDone')), 'the copy is acknowledged as done').to.have.length(1);
+    expect((await client.order(keyOf(toWorkflow))).body.consumedBy).to.deep.equal({ 'consume-pipe': 1 });
+    expect((await client.order(keyOf(toWorker))).body.consumedBy, 'an order of the worker stays on the worker').to.deep.equal({ worker: 1 });
+    expect(workflowExecutions(logs)).to.deep.equal([keyOf(toWorkflow)]);
     for (const order of [toWorkflow, toWorker]) expect(await running.client.events({ type: 'OrderProcessed', idempotencyKey: keyOf(order) }), order.orderId).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 2, committedTwice: [] });
   });
@@ -122,7 +121,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
     const keys: string[] = [];
     for (const order of orders.slice(0, 6)) keys.push(await postAccepted(client, order));
     for (const order of orders.slice(6)) {
-      expect((await client.postOrder(order, {}, '/orchestrated/orders')).body.status).to.equal('SUCCEEDED');
+      expect((await client.postOrder(order, {}, '/orchestrated/orders')).status).to.equal(202);
       keys.push(keyOf(order));
     }
     for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED']);

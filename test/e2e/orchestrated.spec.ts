@@ -3,10 +3,9 @@ import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
-/** The idempotency key in a StartSyncExecution answer of the ingest workflow: the publish step's result. */
+/** The idempotency key of an answer of POST /orders (the one contract of both topologies). */
 function publishedKey(body: Record<string, unknown>): string {
-  const output = JSON.parse(String(body.output)) as { published?: { idempotencyKey?: string } };
-  return String(output.published?.idempotencyKey);
+  return String(body.idempotencyKey);
 }
 
 describe('Local harness: the orchestrated topology', () => {
@@ -18,10 +17,9 @@ describe('Local harness: the orchestrated topology', () => {
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'orch-1' }));
 
-    // As the deployed API answers: StartSyncExecution's result, with the execution named after the request.
-    expect(accepted.status).to.equal(200);
-    expect(accepted.body).to.include({ status: 'SUCCEEDED', stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:ingest' });
-    expect(String(accepted.body.executionArn)).to.match(/^arn:aws:states:local:000000000000:express:ingest:/);
+    // As the composed ingest answers (one contract; see test/e2e/http-contract.spec.ts).
+    expect(accepted.status).to.equal(202);
+    expect(accepted.body).to.include({ status: 'ACCEPTED', orderId: 'orch-1' });
     const key = publishedKey(accepted.body);
     const done = await client.waitForStatus(key, ['SUCCEEDED']);
     expect(done.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
@@ -31,25 +29,24 @@ describe('Local harness: the orchestrated topology', () => {
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
   });
 
-  it('answers an invalid order as StartSyncExecution does: 200, FAILED, Pipeline.VALIDATION with every violation in the cause', async () => {
+  it('answers an invalid order rejected by the validate step 400 with every violation, as the composed ingest does', async () => {
     const running = await harnesses.start({ topology: 'orchestrated' });
     const answer = await running.client.postOrder(OrderMother.withDuplicateSku());
-    expect(answer.status).to.equal(200);
-    expect(answer.body).to.include({ status: 'FAILED', error: 'Pipeline.VALIDATION' });
-    expect(String(answer.body.cause)).to.include('ORDER.DUPLICATE_SKU');
-    expect(answer.body).to.not.have.property('output');
+    expect(answer.status).to.equal(400);
+    expect(answer.body).to.include({ error: 'VALIDATION' });
+    expect((answer.body.violations as { code: string }[]).map((v) => v.code)).to.include('ORDER.DUPLICATE_SKU');
     expect((await running.client.metrics()).queue.depth).to.equal(0);
   });
 
-  it('refuses a body that is not JSON as StartSyncExecution does, without starting the workflow', async () => {
+  it('refuses a body that is not JSON 400 with its reason, without starting the workflow', async () => {
     const running = await harnesses.start({ topology: 'orchestrated' });
     const answer = await running.client.request('POST', '/orders', '{"orderId": ', { 'content-type': 'application/json' });
     expect(answer.status).to.equal(400);
-    expect(String(answer.body.__type)).to.match(/InvalidExecutionInput$/);
-    expect(running.logs.some((line) => line.includes('ingest workflow failed'))).to.equal(false);
+    expect((answer.body.violations as { code: string }[]).map((v) => v.code)).to.deep.equal(['BODY.MALFORMED_JSON']);
+    expect(running.logs.some((line) => line.includes('ClaimIdempotency'))).to.equal(false);
   });
 
-  it('acknowledges a duplicate without working it again: the claim routes it to AlreadyDone', async () => {
+  it('answers a duplicate from the reservation without queueing or working it again', async () => {
     const running = await harnesses.start({ topology: 'orchestrated' });
     const { client, harness, logs } = running;
     const order = OrderMother.valid({ orderId: 'orch-dup' });
@@ -59,10 +56,11 @@ describe('Local harness: the orchestrated topology', () => {
 
     const second = await client.postOrder(order);
 
-    expect(second.body.status, 'the ingest workflow has no edge lookup: the duplicate is queued').to.equal('SUCCEEDED');
+    expect(second.status).to.equal(200);
+    expect(second.body).to.include({ duplicate: true, status: 'SUCCEEDED' });
     expect(publishedKey(second.body)).to.equal(key);
-    await waitFor('the duplicate to be acknowledged', () => (logs.some((line) => line.includes('RouteClaimDecision → AlreadyDone')) ? true : undefined));
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
+    expect(logs.filter((line) => line.includes('workflow execution succeeded')), 'one consume execution').to.have.length(1);
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });

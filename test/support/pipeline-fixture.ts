@@ -12,6 +12,8 @@ import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
 import { IngestOrder, type IngestOrderResult } from '../../application/use-cases/ingest-order.js';
+import { orderIdentity } from '../../application/use-cases/publish-order.js';
+import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../../application/order-message.js';
 import { WorkOrderBatch, type WorkOrderBatchResult } from '../../application/use-cases/work-order-batch.js';
 import type { PeekedMessage } from '../../adapters/memory/in-memory-sqs.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
@@ -140,6 +142,20 @@ export class PipelineFixture {
     const result = await this.ingest(order, options);
     if (result.kind !== 'ACCEPTED') throw new Error(`expected ACCEPTED, got ${JSON.stringify(result)}`);
     return result.idempotencyKey;
+  }
+
+  /**
+   * A copy of an order's message that no edge reserved: SQS delivering a message twice, or a message
+   * published before the edge reserved keys. The worker's claim decides what it is.
+   */
+  sendCopy(order: Order, options: { correlationId?: string; idempotencyKey?: string } = {}): string {
+    const { idempotencyKey, payloadHash } = orderIdentity(order, options.idempotencyKey);
+    const envelope: OrderEnvelope = {
+      idempotencyKey,
+      correlationId: options.correlationId ?? 'corr-copy',
+      body: { schemaVersion: SCHEMA_VERSION, order, payloadHash, acceptedAt: this.clock.now() },
+    };
+    return this.sendRaw(JSON.stringify(envelope.body), orderMessageAttributes(envelope));
   }
 
   /** A message put on the order queue by hand (a producer that skipped the ingest, or a corrupt one). */

@@ -34,8 +34,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   };
   const own: Record<PipelineFunctionName, Record<string, string[]>> = {
     validate: {},
-    publish: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'] },
-    ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:GetItem'] },
+    publish: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:PutItem'] },
+    ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:PutItem'] },
     idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     processor: { [table]: ['dynamodb:UpdateItem'] },
     events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },

@@ -106,13 +106,14 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
 
   phase('same key, different payload');
   const reused = await client.post('/orders', JSON.stringify(validOrder('demo-1', { customerId: 'someone-else', lines: [{ sku: 'SKU-9', quantity: 9, unitPriceMinor: 9_999 }] })), { ...JSON_HEADERS, 'idempotency-key': firstKey });
-  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: reused.status, allowed: [422, 202], reasons: [String(reused.body.error ?? reused.body.status ?? '')] });
+  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: reused.status, allowed: [422], reasons: [String(reused.body.error ?? reused.body.status ?? '')] });
 
-  phase('fault storm: every DynamoDB call fails for 1.5 s');
-  hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, dynamodb: 1 } });
+  // In the worker: the edge must reserve each key to accept an order, so there a storm is only 503s.
+  phase('fault storm: every DynamoDB call of the worker fails for 1.5 s');
+  hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, dynamodb: 1 }, functions: ['worker'] });
   await Promise.all(Array.from({ length: 4 }, (_, index) => submit(`order during the storm #${index + 1}`, validOrder(`storm-${index + 1}`), {}, { status: 'SUCCEEDED' })));
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate });
+  hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate, functions: hooks.baseFaults.functions });
 
   phase('EventBridge outage: every PutEvents fails for 3 s; orders must not wait for it');
   hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, eventbridge: 1 } });

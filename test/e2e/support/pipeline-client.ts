@@ -10,7 +10,7 @@ export interface HttpAnswer<T = Record<string, unknown>> {
 export interface OrderView {
   readonly idempotencyKey: string;
   readonly orderId: string;
-  readonly status: 'INFLIGHT' | 'RETRY' | 'SUCCEEDED' | 'PARKED';
+  readonly status: 'ACCEPTED' | 'INFLIGHT' | 'RETRY' | 'SUCCEEDED' | 'PARKED';
   readonly attempts: number;
   readonly lastErrorCategory: string | null;
   readonly lastError: { readonly category: string; readonly code: string } | null;

@@ -41,6 +41,7 @@ class ReachedPorts {
   };
 
   readonly store: IdempotencyStore = {
+    reserve: async () => this.reach('store.reserve', { kind: 'DUPLICATE' as const, record: RECORD }),
     claim: async () => this.reach('store.claim', { kind: 'ALREADY_SUCCEEDED' as const, record: RECORD }),
     recordOutcome: async () => this.reach('store.recordOutcome', RECORD),
     complete: async () => this.reach('store.complete', RECORD),
@@ -458,6 +459,25 @@ describe('Local harness: fault injection (handlers/local/faults.ts, faulty-ports
       applied(faults, { faults: {} });
       expect((await settle(ports.orderQueue.send([MESSAGE]))).ok).to.equal(true);
       expect(faults.settings()).to.deep.equal({ failureRate: {}, latencyMs: { dynamodb: 10 }, crashAfter: {} });
+    });
+
+    it('clears every fault with an empty body, as the README says', async () => {
+      // Prepare
+      const { faults, ports } = setUp({ failureRate: { sqs: 1 }, latencyMs: { dynamodb: 5 }, crashAfter: { process: 0.5 }, functions: ['worker'] });
+
+      // Act
+      applied(faults, {});
+
+      // Assess
+      expect(faults.settings()).to.deep.include({ failureRate: {}, latencyMs: {}, crashAfter: {} });
+      expect(faults.settings().functions).to.equal(undefined);
+      expect((await settle(ports.orderQueue.send([MESSAGE]))).ok).to.equal(true);
+    });
+
+    it('refuses an unknown function name instead of accepting it silently', () => {
+      const parsed = parseFaultUpdate({ functions: ['worker', 'wroker'] });
+
+      expect(parsed).to.have.property('problems').that.deep.equals(['functions: unknown function(s) wroker (one of ingest, validate, publish, worker, redrive, consume-pipe, idempotency, processor, events)']);
     });
 
     it('narrows faults to some functions, and null reaches every function again', async () => {

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { decideClaim, transition, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';
+import { decideReservation, DEFAULT_ACCEPT_LEASE_MS, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+
+const NOW = 1_700_000_000_000;
+const DAY_S = 86_400;
+
+function aReservation(overrides: Partial<ReservationRequest> = {}): ReservationRequest {
+  return { key: 'k', payloadHash: 'hash-a', now: NOW, acceptLeaseMs: DEFAULT_ACCEPT_LEASE_MS, ttlSeconds: DAY_S, ...overrides };
+}
+
+function aClaim(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return { key: 'k', payloadHash: 'hash-a', ownerToken: 'owner', now: NOW, leaseMs: 20_000, ttlSeconds: DAY_S, ...overrides };
+}
+
+function reserved(request: ReservationRequest = aReservation()): IdempotencyRecord {
+  const decision = decideReservation(undefined, request);
+  if (decision.kind !== 'RESERVED') throw new Error('not reserved');
+  return decision.record;
+}
+
+describe('Module: idempotency-reservation', () => {
+  describe('Function: decideReservation', () => {
+    it('reserves a free key as ACCEPTED with no attempt yet, its fingerprint and a reservation lease', () => {
+      const record = reserved(aReservation({ orderId: 'o-1', correlationId: 'c-1' }));
+
+      expect(record).to.deep.equal({
+        key: 'k', status: 'ACCEPTED', payloadHash: 'hash-a', attempts: 0, leaseExpiresAt: NOW + DEFAULT_ACCEPT_LEASE_MS,
+        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1',
+      });
+    });
+
+    it('refuses a different payload under a reserved key before any worker claimed it', () => {
+      expect(decideReservation(reserved(), aReservation({ payloadHash: 'hash-b', now: NOW + 1 })).kind).to.equal('KEY_REUSED');
+    });
+
+    it('answers a same-payload copy in progress while the reservation holds, and reserves again once it ran out', () => {
+      const record = reserved();
+
+      const early = decideReservation(record, aReservation({ now: NOW + 1_000 }));
+      const late = decideReservation(record, aReservation({ now: NOW + DEFAULT_ACCEPT_LEASE_MS }));
+
+      expect(early).to.deep.include({ kind: 'IN_PROGRESS', retryAfterMs: DEFAULT_ACCEPT_LEASE_MS - 1_000 });
+      expect(late.kind).to.equal('RESERVED');
+    });
+
+    it('answers finished records as duplicates and worked ones as in progress', () => {
+      for (const [status, kind] of [['SUCCEEDED', 'DUPLICATE'], ['PARKED', 'DUPLICATE'], ['INFLIGHT', 'IN_PROGRESS'], ['RETRY', 'IN_PROGRESS']] as const) {
+        expect(decideReservation({ ...reserved(), status }, aReservation({ now: NOW + 1 })).kind, status).to.equal(kind);
+      }
+    });
+
+    it('treats an expired record as absent', () => {
+      const record = { ...reserved(), status: 'SUCCEEDED' as const, payloadHash: 'hash-b' };
+
+      expect(decideReservation(record, aReservation({ now: (record.expiresAt + 1) * 1000 })).kind).to.equal('RESERVED');
+    });
+  });
+
+  describe('Function: decideClaim on an ACCEPTED record', () => {
+    it('lets the worker take the reservation over as the first attempt, for the same fingerprint only', () => {
+      const record = reserved();
+
+      const same = decideClaim(record, aClaim({ now: NOW + 50_000 }));
+      const other = decideClaim(record, aClaim({ payloadHash: 'hash-b', now: NOW + 1 }));
+
+      expect(same).to.deep.include({ kind: 'PROCEED', attempt: 1, resumed: false });
+      expect(other.kind).to.equal('CONFLICT');
+    });
+  });
+
+  describe('Property: first accepted wins', () => {
+    type Step =
+      | { readonly type: 'reserve'; readonly hash: string }
+      | { readonly type: 'claim'; readonly hash: string; readonly owner: string }
+      | { readonly type: 'complete' | 'fail'; readonly owner: string };
+    const hashArb = fc.constantFrom('hash-a', 'hash-b');
+    const ownerArb = fc.constantFrom('w1', 'w2');
+    const stepArb: fc.Arbitrary<Step> = fc.oneof(
+      hashArb.map((hash): Step => ({ type: 'reserve', hash })),
+      fc.record({ hash: hashArb, owner: ownerArb }).map((s): Step => ({ type: 'claim', ...s })),
+      fc.record({ type: fc.constantFrom('complete' as const, 'fail' as const), owner: ownerArb }),
+    );
+
+    it('once a payload was reserved, no reservation, claim or commit of another payload succeeds while the record lives', () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(stepArb, fc.integer({ min: 0, max: 30_000 })), { maxLength: 60 }), (steps) => {
+          let record: IdempotencyRecord | undefined;
+          let first: string | undefined;
+          let now = NOW;
+          for (const [step, elapsed] of steps) {
+            now += elapsed;
+            if (step.type === 'reserve') {
+              const decision = decideReservation(record, aReservation({ payloadHash: step.hash, now }));
+              if (decision.kind === 'RESERVED') record = decision.record;
+              if (decision.kind === 'KEY_REUSED') expect(step.hash).to.not.equal(first);
+            } else if (step.type === 'claim') {
+              const decision = decideClaim(record, aClaim({ payloadHash: step.hash, ownerToken: step.owner, now }));
+              if (decision.kind === 'PROCEED') record = decision.record;
+            } else if (record?.status === 'INFLIGHT' && record.ownerToken === step.owner) {
+              const failure = { category: 'TRANSIENT' as const, code: 'X' };
+              record = transition(record, step.type === 'complete' ? { type: 'COMPLETE', ownerToken: step.owner } : { type: 'FAIL', ownerToken: step.owner, failure, park: false }, now);
+            }
+            first ??= record?.payloadHash;
+            if (record !== undefined) expect(record.payloadHash, 'the stored payload is the first accepted one').to.equal(first);
+          }
+        }),
+      );
+    });
+  });
+});
