@@ -15,12 +15,12 @@ export interface ThroughputFigures {
 }
 
 /** `count` order messages exactly as the ingest use case puts them on the queue. */
-export async function orderMessages(count: number): Promise<QueueMessage[]> {
+export async function orderMessages(count: number, first = 0): Promise<QueueMessage[]> {
   const config = memoryConfig();
   const services = defaultServices(config);
   const infrastructure = createMemoryInfrastructure(config, services.clock, services.random);
   const ingest = createContainer(config, memoryAdaptersModule(infrastructure), services).get(IngestOrder);
-  for (let index = 0; index < count; index += 1) {
+  for (let index = first; index < first + count; index += 1) {
     const orderId = `order-${String(index).padStart(6, '0')}`;
     const body = { orderId, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }] };
     const result = await ingest.execute({ body, correlationId: `bench-${index}` });

@@ -3,7 +3,8 @@
  *  1. every function's bundle (raw, gzip) and INIT (a fresh process importing the bundle, which builds its
  *     container) against the composed worker and a bare handler that only constructs the SDK clients;
  *  2. the composed worker's throughput and CPU per message on the memory backend against a loop that only
- *     parses, validates and acknowledges the same messages.
+ *     parses, validates and acknowledges the same messages, and on moto against a Powertools peer
+ *     (bench/peers/powertools-worker.ts), same messages, same server, interleaved, with AWS calls per message.
  * Never part of `npm test`: nothing here asserts a time. The last line is one JSON object.
  */
 import 'reflect-metadata';
@@ -12,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleRatios, measureBundles } from './bundles.js';
 import { measureMemoryWorker } from './memory-worker.js';
+import { measureMotoWorkers } from './moto-workers.js';
 
 const quick = process.argv.includes('--quick');
-const settings = quick ? { initRounds: 3, messages: 200, workerRounds: 3 } : { initRounds: 11, messages: 2_000, workerRounds: 7 };
+const settings = quick ? { initRounds: 3, messages: 200, workerRounds: 3, motoMessages: 30, motoRounds: 2 } : { initRounds: 11, messages: 2_000, workerRounds: 7, motoMessages: 100, motoRounds: 3 };
 
 async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'orders-bench-'));
@@ -28,7 +30,12 @@ async function main(): Promise<void> {
     console.table(ratios);
     const memory = await measureMemoryWorker(settings.messages, settings.workerRounds);
     console.log(`memory worker: ${memory.worker.messagesPerSecond.median} msgs/s, ${memory.worker.cpuMicrosPerMessage.median} µs CPU/msg; parse-validate-ack: ${memory.baseline.messagesPerSecond.median} msgs/s; ratio ${memory.workerVsBaseline}`);
-    console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', settings, bundles, ratios, memoryWorker: memory }));
+    const moto = await measureMotoWorkers(settings.motoMessages, settings.motoRounds);
+    for (const [name, figures] of Object.entries({ project: moto.project, powertools: moto.powertools })) {
+      console.log(`moto ${name.padEnd(10)}: ${figures.messagesPerSecond.median} msgs/s ± ${(figures.messagesPerSecond.spread * 100).toFixed(0)} %, ${figures.cpuMicrosPerMessage.median} µs client CPU/msg, AWS calls/msg ${JSON.stringify(figures.awsCallsPerMessage)}`);
+    }
+    console.log(`moto project / powertools: msgs/s ${moto.ratios.messagesPerSecond}, CPU/msg ${moto.ratios.cpuPerMessage}`);
+    console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', settings, bundles, ratios, memoryWorker: memory, motoWorkers: moto }));
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
