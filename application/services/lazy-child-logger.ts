@@ -25,8 +25,9 @@ export class LazyChildLogger implements Logger {
     this.logger().error(message, fields);
   }
 
+  /** Still lazy: a child of the real parent with both contexts (the later keys win, as in a child of a child). */
   child(context: LogContext): Logger {
-    return new LazyChildLogger(this, context);
+    return new LazyChildLogger(this.parent, { ...this.context, ...context });
   }
 
   private logger(): Logger {
