@@ -106,7 +106,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     taxRateBasisPoints: integer(env, 'TAX_RATE_BASIS_POINTS', 0, 0, 10_000, problems),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 262_144, 1_024, 1_048_576, problems),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600, problems),
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 5, 1, 100, problems),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 10, 1, 100, problems),
     backoffStrategy: oneOf(env, 'BACKOFF_STRATEGY', BACKOFF_STRATEGIES, 'full-jitter', problems),
     backoffBaseSeconds: integer(env, 'BACKOFF_BASE_SECONDS', DEFAULT_BACKOFF_POLICY.baseSeconds, 0, SQS_MAX_DELAY_SECONDS, problems),
     backoffCapSeconds: integer(env, 'BACKOFF_CAP_SECONDS', DEFAULT_BACKOFF_POLICY.capSeconds, 0, SQS_MAX_DELAY_SECONDS, problems),

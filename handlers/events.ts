@@ -5,13 +5,14 @@ import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { RelayOutboxEvents } from '../application/use-cases/relay-outbox-events.js';
 import { parseStreamRecords } from '../adapters/aws/outbox-stream-records.js';
-import { containerAtInit } from './composition-root.js';
+import { eventsComposition } from './compositions/events.js';
+import { containerAtInit } from './function-container.js';
 
 /**
  * The outbox relay: target of the EventBridge Pipe on the idempotency table's stream (filtered to images
  * with undelivered events). Delivers them and answers with the records to retry.
  */
-export const handler = createEventsHandler(containerAtInit());
+export const handler = createEventsHandler(containerAtInit(eventsComposition));
 
 export interface StreamBatchResponse {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];

@@ -4,7 +4,8 @@ import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js'
 import { ReleaseFailedClaim, type ReleaseResult } from '../application/use-cases/orchestrated-steps.js';
 import { failureOfStepError } from '../application/workflows/step-error.js';
 import { ValidationError } from '../domain/errors.js';
-import { containerAtInit } from './composition-root.js';
+import { idempotencyComposition } from './compositions/idempotency.js';
+import { containerAtInit } from './function-container.js';
 import { asStep, claimOf, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
 
 /**
@@ -12,7 +13,7 @@ import { asStep, claimOf, envelopeOf, messageOf, type ClaimOutput, type ConsumeS
  * workflow's queue record; ReleaseClaim (the same function, reached through a Catch, with the caught
  * error in the state) records that failure on the claim and says whether to retry or park.
  */
-export const handler = createIdempotencyHandler(containerAtInit());
+export const handler = createIdempotencyHandler(containerAtInit(idempotencyComposition));
 
 /**
  * The handler over the container `containerOf` gives (the Lambda's own, or the local harness'). A state

@@ -6,14 +6,15 @@ import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
-import { containerAtInit } from './composition-root.js';
+import { ingestComposition } from './compositions/ingest.js';
+import { containerAtInit } from './function-container.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { ingestResponse } from './http/order-response.js';
 import type { HttpResponse } from './http/response.js';
 
 /** POST /orders: validate → publish, answering known duplicates at the edge. */
-export const handler = createIngestHandler(containerAtInit());
+export const handler = createIngestHandler(containerAtInit(ingestComposition));
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createIngestHandler(containerOf: () => Container): (event: APIGatewayProxyEventV2) => Promise<HttpResponse> {

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import type { Container } from 'inversify';
 import type { OutcomeSummary } from '../domain/idempotency.js';
 import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
-import { containerAtInit } from './composition-root.js';
+import { processorComposition } from './compositions/processor.js';
+import { containerAtInit } from './function-container.js';
 import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
 
 /** Step Functions task: the business step for a claimed record, completed with its outcome and events (the outbox). */
-export const handler = createProcessorHandler(containerAtInit());
+export const handler = createProcessorHandler(containerAtInit(processorComposition));
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createProcessorHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ outcome: OutcomeSummary }> {

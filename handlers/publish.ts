@@ -11,7 +11,8 @@ import { ValidationError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
 import { asStep } from './step-input.js';
 import { ingestResponse } from './http/order-response.js';
-import { containerAtInit } from './composition-root.js';
+import { publishComposition } from './compositions/publish.js';
+import { containerAtInit } from './function-container.js';
 import { failureResponse } from './http/failure-response.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
@@ -20,7 +21,7 @@ import { badRequest, json, type HttpResponse } from './http/response.js';
  * POST /publish: enqueues an order the validate step accepted. Business rules are validate's job; the
  * shape is still checked here, because this edge is reachable on its own.
  */
-export const handler = createPublishHandler(containerAtInit());
+export const handler = createPublishHandler(containerAtInit(publishComposition));
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createPublishHandler(

@@ -8,7 +8,8 @@ import { RedriveDeadLetters, type RedriveReport } from '../application/use-cases
 import { ReplayParkedOrders, type ReplayReport, type ReplayRequest } from '../application/use-cases/replay-parked-orders.js';
 import { isErrorCategory } from '../domain/error-category.js';
 import { ValidationError } from '../domain/errors.js';
-import { containerAtInit } from './composition-root.js';
+import { redriveComposition } from './compositions/redrive.js';
+import { containerAtInit } from './function-container.js';
 
 /**
  * The redrive function, in three roles chosen by its input: the scheduled DLQ redrive (a schedule's
@@ -16,7 +17,7 @@ import { containerAtInit } from './composition-root.js';
  * sweep with an empty pipe DLQ), and an operator's replay of parked orders
  * (`{"action":"replay","keys":["…"]}` or `{"action":"replay","category":"PERMANENT","limit":50}`).
  */
-export const handler = createRedriveHandler(containerAtInit());
+export const handler = createRedriveHandler(containerAtInit(redriveComposition));
 
 export type RedriveInput =
   | ScheduledEvent

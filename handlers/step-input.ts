@@ -5,7 +5,7 @@ import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../domain/idemp
 import { parseOrderMessage, type OrderEnvelope } from '../application/order-message.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { stepErrorName, type StepFailure } from '../application/workflows/step-error.js';
-import { toQueueMessage } from './worker.js';
+import { toQueueMessage } from './sqs-record.js';
 
 /** The workflow state a consume step receives (see application/workflows/consume-workflow.ts). */
 export interface ConsumeState {

@@ -7,7 +7,8 @@ import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Order, PricedOrder } from '../domain/order.js';
-import { containerAtInit } from './composition-root.js';
+import { validateComposition } from './compositions/validate.js';
+import { containerAtInit } from './function-container.js';
 import { asStep } from './step-input.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
@@ -22,7 +23,7 @@ export interface IngestState {
  * POST /validate: schema and business rules only; nothing is published. Also the ingest workflow's
  * first task, where an invalid order fails with `Pipeline.VALIDATION` and every reason in the cause.
  */
-export const handler = createValidateHandler(containerAtInit());
+export const handler = createValidateHandler(containerAtInit(validateComposition));
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createValidateHandler(

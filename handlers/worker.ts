@@ -1,15 +1,18 @@
 import 'reflect-metadata';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { Logger } from '../application/ports/logger.js';
 import type { Metrics } from '../application/ports/metrics.js';
-import type { QueueMessage } from '../application/ports/queue-message.js';
 import { TOKENS } from '../application/tokens.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { containerAtInit } from './composition-root.js';
+import { workerComposition } from './compositions/worker.js';
+import { containerAtInit } from './function-container.js';
+import { toQueueMessage } from './sqs-record.js';
+
+export { toQueueMessage } from './sqs-record.js';
 
 /** SQS event source → WorkOrderBatch → partial batch response (ReportBatchItemFailures). */
-export const handler = createWorkerHandler(containerAtInit());
+export const handler = createWorkerHandler(containerAtInit(workerComposition));
 
 export type WorkerContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
 
@@ -33,20 +36,5 @@ export function createWorkerHandler(containerOf: () => Container): (event: SQSEv
     } finally {
       root.get<Metrics>(TOKENS.Metrics).flush();
     }
-  };
-}
-
-export function toQueueMessage(record: SQSRecord): QueueMessage {
-  const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
-    if (value.stringValue !== undefined) attributes[name] = value.stringValue;
-  }
-  return {
-    messageId: record.messageId,
-    receiptHandle: record.receiptHandle,
-    body: record.body,
-    attributes,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
-    sentAt: Number(record.attributes.SentTimestamp) || 0,
   };
 }

@@ -20,6 +20,8 @@ export interface BundleResult {
   readonly name: PipelineFunctionName;
   readonly directory: string;
   readonly bytes: number;
+  /** Every source file and package file esbuild put in the bundle (the metafile's inputs, relative paths). */
+  readonly inputs: readonly string[];
 }
 
 /**
@@ -63,8 +65,8 @@ export async function bundleHandlers(outDir = 'dist/handlers', options: BundleOp
     await rm(directory, { recursive: true, force: true });
     const outfile = join(directory, BUNDLE_FILE);
     const built = await build({ ...BUNDLE_SETTINGS, sourcemap: options.sourceMaps ?? true, entryPoints: [join(entryDirectory, `${name}.ts`)], outfile });
-    const bytes = built.metafile?.outputs[Object.keys(built.metafile.outputs).find((path) => path.endsWith(BUNDLE_FILE)) ?? '']?.bytes ?? 0;
-    results.push({ name, directory, bytes });
+    const output = built.metafile?.outputs[Object.keys(built.metafile.outputs).find((path) => path.endsWith(BUNDLE_FILE)) ?? ''];
+    results.push({ name, directory, bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) });
   }
   return results;
 }

@@ -175,7 +175,7 @@ const DEV: StageConfig = {
     eventSource: 'orders.pipeline',
     allowFailureSimulation: true,
     idempotencyTtlSeconds: 24 * 3600,
-    workerConcurrency: 5,
+    workerConcurrency: 10,
     backoffStrategy: 'full-jitter',
     backoffBaseSeconds: 2,
     backoffCapSeconds: 900,

@@ -1,8 +1,15 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig, type AwsClientOptions } from './client-config.js';
+import { createDynamoDbClient } from './dynamodb-client.js';
+import { createEventBridgeClient } from './eventbridge-client.js';
+import { createSqsClient } from './sqs-client.js';
+
+export {
+  clientConfig, endpointFromEnv, DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SDK_MAX_ATTEMPTS,
+  type AwsClientOptions, type ServiceId,
+} from './client-config.js';
 
 export interface AwsClients {
   readonly sqs: SQSClient;
@@ -10,74 +17,16 @@ export interface AwsClients {
   readonly eventBridge: EventBridgeClient;
 }
 
-export interface AwsClientOptions {
-  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1. */
-  readonly region?: string;
-  /** One endpoint for every service (moto, LocalStack). Overrides AWS_ENDPOINT_URL and the per-service variables. */
-  readonly endpoint?: string;
-  /** HTTP attempts per SDK call, first one included. See DEFAULT_SDK_MAX_ATTEMPTS. */
-  readonly maxAttempts?: number;
-  /** Time allowed for one HTTP attempt once the request is sent. */
-  readonly requestTimeoutMs?: number;
-  /** Time allowed to open a connection. */
-  readonly connectionTimeoutMs?: number;
-  /** Defaults to the SDK's provider chain (the Lambda role's credentials in AWS). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-}
-
-/**
- * The SDK retries a whole call that failed with throttling, a 5xx or a network error, with full jitter and
- * its retry-quota token bucket. That is the only layer that retries a failed call: the adapters never
- * retry a thrown error (they only re-send entries a successful batch response reported failed, which the
- * SDK cannot see), the circuit breaker never retries (it counts one failure per exhausted SDK call), and the
- * queue's redelivery is the slow, per-message retry that the error category budgets. Two attempts keep
- * the worst case inside a Lambda invocation short (one retry, at most ~1 s of backoff for throttling)
- * and let a breaker with threshold N open after 2N requests instead of 3N.
- */
-export const DEFAULT_SDK_MAX_ATTEMPTS = 2;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 1_000;
-
-type ServiceId = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE';
-
 /** Built once per execution environment (module scope of the composition root), reused by every invocation. */
 export function createAwsClients(
   options: AwsClientOptions = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): AwsClients {
-  const region = options.region ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1';
-  const requestHandler = {
-    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    // Without it, smithy's handler only logs a warning when requestTimeout passes and keeps waiting.
-    throwOnRequestTimeout: true,
-    connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
-  };
-  const common = (service: ServiceId) => {
-    const endpoint = options.endpoint ?? endpointFromEnv(service, env);
-    return {
-      region,
-      maxAttempts: options.maxAttempts ?? DEFAULT_SDK_MAX_ATTEMPTS,
-      retryMode: 'standard',
-      requestHandler,
-      ...(endpoint === undefined ? {} : { endpoint }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    };
-  };
+  const config = clientConfig(options, env);
   return {
-    sqs: new SQSClient(common('SQS')),
-    dynamodb: new DynamoDBClient(common('DYNAMODB')),
-    eventBridge: new EventBridgeClient(common('EVENTBRIDGE')),
+    sqs: createSqsClient(config('SQS')),
+    dynamodb: createDynamoDbClient(config('DYNAMODB')),
+    eventBridge: createEventBridgeClient(config('EVENTBRIDGE')),
   };
 }
 
-/** The SDK's own precedence: AWS_ENDPOINT_URL_<SERVICE> before AWS_ENDPOINT_URL. */
-export function endpointFromEnv(service: ServiceId, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  return nonEmpty(env[`AWS_ENDPOINT_URL_${service}`]) ?? nonEmpty(env.AWS_ENDPOINT_URL);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}

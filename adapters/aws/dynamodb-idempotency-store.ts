@@ -22,6 +22,7 @@ import {
 } from '../../domain/idempotency.js';
 import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
 import { reserveRecord } from './dynamodb-reservation.js';
+import { expressions } from './dynamodb-expressions.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
 import { IDEMPOTENCY_TABLE_KEY, outboxEntriesValue, toItem, toRecord } from './idempotency-item.js';
 
@@ -262,18 +263,6 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   private keyOf(key: string): Values {
     return { [IDEMPOTENCY_TABLE_KEY]: { S: key } };
   }
-}
-
-/** DynamoDB refuses placeholders that neither expression uses, so only the used ones are sent. */
-function expressions(update: string, condition: string, values: Values) {
-  const text = `${update} ${condition}`;
-  const used = Object.entries(values).filter(([name]) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(text));
-  return {
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: Object.fromEntries(used),
-  };
 }
 
 /** The SET clauses (and their values) that append events to the outbox and keep a parked message. */

@@ -19,6 +19,7 @@ import type { Random } from '../ports/random.js';
 import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
+import { LazyChildLogger } from '../services/lazy-child-logger.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
 import { TOKENS } from '../tokens.js';
 import { ClaimIdempotency } from './claim-idempotency.js';
@@ -111,7 +112,7 @@ export class WorkOrderBatch {
       return this.park(message, { category: 'VALIDATION', code: 'MESSAGE.INVALID' }, message.receiveCount);
     }
     const { envelope } = parsed;
-    const log = this.logger.child({ requestId: input.requestId, correlationId: envelope.correlationId, orderId: envelope.body.order.orderId });
+    const log = new LazyChildLogger(this.logger, { requestId: input.requestId, correlationId: envelope.correlationId, orderId: envelope.body.order.orderId });
     const ownerToken = `${input.requestId}:${message.messageId}`;
     let decision: ClaimDecision;
     try {

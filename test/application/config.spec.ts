@@ -41,7 +41,7 @@ describe('Function: loadConfig', () => {
       taxRateBasisPoints: 0,
       maxBodyBytes: 262_144,
       idempotencyTtlSeconds: 604_800,
-      workerConcurrency: 5,
+      workerConcurrency: 10,
       backoffStrategy: 'full-jitter',
       backoffBaseSeconds: 2,
       backoffCapSeconds: 900,

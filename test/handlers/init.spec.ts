@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Imports a handler module in a fresh Node process, as the Lambda runtime does at INIT, and reports what happened. */
 async function importInFreshProcess(handler: string, env: Record<string, string>): Promise<string> {
   const script = `
-    const root = await import('./handlers/composition-root.ts');
+    const root = await import('./handlers/function-container.ts');
     try {
       await import('./handlers/${handler}.ts');
       console.log(JSON.stringify({ imported: true, built: root.containerBuilt() }));
@@ -25,12 +25,29 @@ async function importInFreshProcess(handler: string, env: Record<string, string>
   return stdout.trim().split('\n').at(-1) ?? '';
 }
 
+/** Building the container calls nothing: the URLs point at a closed port. */
+const AWS_ENV = {
+  PIPELINE_BACKEND: 'aws',
+  AWS_REGION: 'eu-west-1',
+  ORDER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders',
+  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-dlq',
+  IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
+  EVENT_BUS_NAME: 'orders-bus',
+};
+
 describe('Handlers at INIT', function () {
   this.timeout(30_000);
 
   it('builds the container while the module loads inside Lambda, so configuration and clients are ready before the first event', async () => {
-    const output = await importInFreshProcess('worker', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-worker', PIPELINE_BACKEND: 'memory' });
+    const output = await importInFreshProcess('worker', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-worker', ...AWS_ENV });
     expect(JSON.parse(output)).to.deep.equal({ imported: true, built: true });
+  });
+
+  it('refuses the memory backend inside Lambda: a deployed function carries no in-memory fake', async () => {
+    const output = await importInFreshProcess('validate', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-validate', PIPELINE_BACKEND: 'memory' });
+    const result = JSON.parse(output) as { imported: boolean; error: string };
+    expect(result.imported).to.equal(false);
+    expect(result.error).to.include('ConfigurationError').and.include('PIPELINE_BACKEND must be aws');
   });
 
   it('fails INIT with every configuration problem named, instead of failing each request', async () => {

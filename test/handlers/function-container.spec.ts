@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import type { Newable } from 'inversify';
+import { loadConfig } from '../../application/config.js';
+import { TOKENS } from '../../application/tokens.js';
+import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
+import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
+import { SeededRandom } from '../../adapters/system/seeded-random.js';
+import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
+import { ADAPTERS } from '../../handlers/adapter-tokens.js';
+import { eventsComposition } from '../../handlers/compositions/events.js';
+import { idempotencyComposition } from '../../handlers/compositions/idempotency.js';
+import { ingestComposition } from '../../handlers/compositions/ingest.js';
+import { processorComposition } from '../../handlers/compositions/processor.js';
+import { publishComposition } from '../../handlers/compositions/publish.js';
+import { redriveComposition } from '../../handlers/compositions/redrive.js';
+import { validateComposition } from '../../handlers/compositions/validate.js';
+import { workerComposition } from '../../handlers/compositions/worker.js';
+import { composeFunction, type FunctionComposition } from '../../handlers/function-container.js';
+import type { RuntimeServices } from '../../handlers/runtime-module.js';
+
+const AWS_ENV = {
+  PIPELINE_BACKEND: 'aws',
+  ORDER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders',
+  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-dlq',
+  IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
+  EVENT_BUS_NAME: 'orders-bus',
+  OUTBOX_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/outbox-dlq',
+};
+
+const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
+  validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
+  processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition,
+};
+
+/** The adapters (one per client) each function's container binds. */
+const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
+  validate: [],
+  publish: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  ingest: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  idempotency: [ADAPTERS.IdempotencyStore],
+  processor: [ADAPTERS.IdempotencyStore],
+  events: [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  redrive: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  worker: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
+};
+
+function services(): RuntimeServices {
+  return { clock: new ManualClock(), random: new SeededRandom(1), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
+}
+
+describe('Function: composeFunction', () => {
+  const config = loadConfig(AWS_ENV);
+  const closedPort = { region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' };
+
+  for (const [name, composition] of Object.entries(COMPOSITIONS) as [PipelineFunctionName, FunctionComposition][]) {
+    it(`binds for ${name} only the adapters of the services it calls, and resolves each of its use cases once`, () => {
+      // Prepare & Act
+      const root = composeFunction(composition, config, services(), closedPort);
+
+      // Assess
+      for (const token of [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus]) {
+        expect(root.isBound(token), `${name} ${String(token)}`).to.equal(ADAPTERS_BOUND[name].includes(token));
+      }
+      for (const useCase of composition.useCases as ReadonlyArray<Newable<object>>) {
+        const resolved = root.get(useCase);
+        expect(resolved, useCase.name).to.be.instanceOf(useCase);
+        expect(root.get(useCase), `${useCase.name} is a singleton`).to.equal(resolved);
+      }
+      expect(root.get(TOKENS.PipelineConfig)).to.equal(config);
+    });
+  }
+
+  it('refuses the memory backend: a deployed function carries no in-memory fake', () => {
+    expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), services())).to.throw(/PIPELINE_BACKEND must be aws/);
+  });
+});

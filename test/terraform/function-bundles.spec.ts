@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundleHandlers, type BundleResult } from '../../terraform/bundle.js';
+import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
+
+const ARTIFACTS = resolve('test-artifacts');
+
+/** The AWS SDK clients each deployed function calls: its bundle carries exactly these. */
+const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
+  validate: [],
+  publish: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
+  idempotency: ['client-dynamodb'],
+  processor: ['client-dynamodb'],
+  events: ['client-dynamodb', 'client-eventbridge'],
+  redrive: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
+  ingest: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
+  worker: ['client-dynamodb', 'client-sqs'],
+};
+
+/**
+ * The use-case files in each bundle. process-order reads the order rules through validate-order's
+ * `orderRulesFrom`, and orchestrated-steps holds both orchestrated steps (ProcessClaimedOrder uses
+ * ProcessOrder), so those files come along; the classes are not bound (see function-container.spec).
+ */
+const WITH_PROCESSING = ['process-order', 'validate-order'];
+const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
+  validate: ['validate-order'],
+  publish: ['publish-order'],
+  idempotency: ['claim-idempotency', 'orchestrated-steps', ...WITH_PROCESSING],
+  processor: ['orchestrated-steps', ...WITH_PROCESSING],
+  events: ['publish-order-events', 'relay-outbox-events'],
+  redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders'],
+  ingest: ['ingest-order', 'publish-order', 'validate-order'],
+  worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
+};
+
+function clientsIn(bundle: BundleResult): string[] {
+  const clients = bundle.inputs.flatMap((path) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(path)?.[1] ?? []);
+  return [...new Set(clients)].sort();
+}
+
+function useCasesIn(bundle: BundleResult): string[] {
+  return bundle.inputs.flatMap((path) => /^application\/use-cases\/([^/]+)\.ts$/.exec(path)?.[1] ?? []).sort();
+}
+
+describe('Deployed bundles: each function carries only what it uses', function () {
+  this.timeout(120_000);
+  let root: string;
+  let bundles: BundleResult[];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    root = mkdtempSync(join(ARTIFACTS, 'functions-'));
+    bundles = await bundleHandlers(root, { sourceMaps: false });
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('puts no in-memory fake, no harness and no whole-pipeline composition root in any bundle', () => {
+    for (const bundle of bundles) {
+      const local = bundle.inputs.filter((path) => /^(adapters\/memory|handlers\/local)\//.test(path) || path === 'handlers/composition-root.ts' || path === 'handlers/memory-adapters-module.ts');
+      expect(local, bundle.name).to.deep.equal([]);
+    }
+  });
+
+  it('bundles the SDK client of each service the function calls, and no other', () => {
+    for (const bundle of bundles) expect(clientsIn(bundle), bundle.name).to.deep.equal(CLIENTS[bundle.name]);
+  });
+
+  it('bundles the use cases the function resolves, and no other', () => {
+    for (const bundle of bundles) expect(useCasesIn(bundle), bundle.name).to.deep.equal([...USE_CASE_FILES[bundle.name]].sort());
+  });
+});
