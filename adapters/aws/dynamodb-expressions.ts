@@ -1,4 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { FailureCommit } from '../../application/ports/idempotency-store.js';
+import { OUTBOX_PENDING_ATTRIBUTE } from '../../domain/outbox.js';
+import { outboxEntriesValue } from './idempotency-item.js';
 
 type Values = Record<string, AttributeValue>;
 
@@ -26,3 +30,27 @@ export function expressions(update: string, condition: string, values: Values) {
   };
 }
 
+/** The SET clauses (and their values) that append events to the outbox and keep a parked message. */
+export function commitClauses(commit: FailureCommit): { set: string; values: Values } {
+  let set = '';
+  const values: Values = {};
+  if (commit.events !== undefined && commit.events.length > 0) {
+    set += `, outbox = list_append(if_not_exists(outbox, :noEvents), :events), ${OUTBOX_PENDING_ATTRIBUTE} = :pending`;
+    Object.assign(values, { ':noEvents': { L: [] }, ':events': outboxEntriesValue(commit.events), ':pending': { BOOL: true } });
+  }
+  if (commit.parkedMessage !== undefined) {
+    set += ', parkedMessage = :parkedMessage';
+    values[':parkedMessage'] = { M: marshall(commit.parkedMessage) };
+  }
+  return { set, values };
+}
+
+export function statusValues(): Values {
+  return {
+    ':accepted': { S: 'ACCEPTED' },
+    ':inflight': { S: 'INFLIGHT' },
+    ':retry': { S: 'RETRY' },
+    ':succeeded': { S: 'SUCCEEDED' },
+    ':parked': { S: 'PARKED' },
+  };
+}

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FailureCommit, IdempotencyStore, RecordQuery, ReplayAnswer } from '../../application/ports/idempotency-store.js';
-import { OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../domain/outbox.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
 import { TransientError } from '../../domain/errors.js';
 import {
   LeaseLostError,
@@ -22,9 +22,9 @@ import {
 } from '../../domain/idempotency.js';
 import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
 import { reserveRecord } from './dynamodb-reservation.js';
-import { expressions } from './dynamodb-expressions.js';
+import { commitClauses, expressions, statusValues } from './dynamodb-expressions.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
-import { IDEMPOTENCY_TABLE_KEY, outboxEntriesValue, toItem, toRecord } from './idempotency-item.js';
+import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
 
 export interface DynamoDbIdempotencyStoreOptions {
   readonly client: DynamoDBClient;
@@ -263,31 +263,6 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   private keyOf(key: string): Values {
     return { [IDEMPOTENCY_TABLE_KEY]: { S: key } };
   }
-}
-
-/** The SET clauses (and their values) that append events to the outbox and keep a parked message. */
-function commitClauses(commit: FailureCommit): { set: string; values: Values } {
-  let set = '';
-  const values: Values = {};
-  if (commit.events !== undefined && commit.events.length > 0) {
-    set += `, outbox = list_append(if_not_exists(outbox, :noEvents), :events), ${OUTBOX_PENDING_ATTRIBUTE} = :pending`;
-    Object.assign(values, { ':noEvents': { L: [] }, ':events': outboxEntriesValue(commit.events), ':pending': { BOOL: true } });
-  }
-  if (commit.parkedMessage !== undefined) {
-    set += ', parkedMessage = :parkedMessage';
-    values[':parkedMessage'] = { M: marshall(commit.parkedMessage) };
-  }
-  return { set, values };
-}
-
-function statusValues(): Values {
-  return {
-    ':accepted': { S: 'ACCEPTED' },
-    ':inflight': { S: 'INFLIGHT' },
-    ':retry': { S: 'RETRY' },
-    ':succeeded': { S: 'SUCCEEDED' },
-    ':parked': { S: 'PARKED' },
-  };
 }
 
 function refusal(current: IdempotencyRecord | undefined, request: ClaimRequest): ClaimDecision {
