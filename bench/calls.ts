@@ -27,8 +27,8 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { createContainer } from '../handlers/composition-root.js';
 import { awsAdaptersModule } from '../handlers/aws-adapters-module.js';
 import { createEventsHandler } from '../handlers/events.js';
-import { AwsTableStream } from '../handlers/local/aws-table-stream.js';
-import { nextPipeBatch, PIPE_LOOKAHEAD } from '../handlers/local/table-stream.js';
+import { AwsTableStream } from '../harness/aws-table-stream.js';
+import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/table-stream.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/support/moto.js';
 
 const MESSAGES_PER_RUN = 50;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:degradation`: does a partial fault stay partial? Bounded load runs on the harness' memory
- * backend (handlers/local/load-run.ts) with the breakers' real settings, interleaved round by round:
+ * backend (harness/load-run.ts) with the breakers' real settings, interleaved round by round:
  * without faults, with 20 % and with 5 % of the calls to every port failing (in the ingest and the worker).
  * Each round compares its faulty runs with its own fault-free run, so a machine that slows down in the
  * middle skews one round, not the ratio; the report gives the median ratio and its spread over the rounds.
@@ -17,10 +17,10 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { failuresToOpen, INITIAL_BREAKER_STATE, SERVICE_BREAKER_SETTINGS } from '../domain/circuit-breaker.js';
-import { DemoClient } from '../handlers/local/demo/demo-client.js';
-import { validOrder } from '../handlers/local/demo/payloads.js';
-import { startHarness } from '../handlers/local/harness.js';
-import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } from '../handlers/local/load-run.js';
+import { DemoClient } from '../harness/demo/demo-client.js';
+import { validOrder } from '../harness/demo/payloads.js';
+import { startHarness } from '../harness/harness.js';
+import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } from '../harness/load-run.js';
 
 const { values } = parseArgs({
   options: {

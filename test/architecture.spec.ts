@@ -28,7 +28,7 @@ interface ImportRule {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const LAYERS = ['domain', 'application', 'adapters', 'handlers', 'terraform'] as const;
+const LAYERS = ['domain', 'application', 'adapters', 'handlers', 'harness', 'terraform'] as const;
 
 const within = (folder: string) => (path: string): boolean => path.startsWith(`${folder}/`);
 const isPackage = (name: string) => (target: string): boolean => target === name || target.startsWith(`${name}/`);
@@ -47,9 +47,14 @@ const RULES: readonly ImportRule[] = [
     forbids: (target, isRelative) => (isRelative ? ['adapters', 'handlers', 'terraform'].some((layer) => within(layer)(target)) : AWS_SDK(target)),
   },
   {
-    name: 'handlers/ make no SDK calls: no AWS SDK import (only handlers/local/ may)',
-    appliesTo: (file) => within('handlers')(file) && !within('handlers/local')(file),
+    name: 'handlers/ make no SDK calls: no AWS SDK import (the harness may)',
+    appliesTo: within('handlers'),
     forbids: (target, isRelative) => !isRelative && AWS_SDK(target),
+  },
+  {
+    name: 'the harness is a product of its own: nothing deployed imports harness/',
+    appliesTo: (file) => ['domain', 'application', 'adapters', 'handlers', 'terraform'].some((layer) => within(layer)(file)),
+    forbids: (target, isRelative) => isRelative && within('harness')(target),
   },
   {
     name: 'adapters/ import no handlers/ or terraform/',
@@ -155,7 +160,7 @@ describe('Architecture', () => {
         file('application/use-cases/x.ts', '../../domain/order.js', '../ports/clock.js', 'inversify', 'node:crypto'),
         file('adapters/aws/sqs.ts', '@aws-sdk/client-sqs', '../../application/ports/order-queue.js', '../../domain/errors.js'),
         file('handlers/worker.ts', '../application/use-cases/x.js', '../adapters/memory/m.js', 'aws-lambda'),
-        file('handlers/local/harness.ts', '@aws-sdk/client-sqs'),
+        file('harness/harness.ts', '@aws-sdk/client-sqs', '../handlers/worker.js', '../adapters/aws/sqs.js'),
         file('terraform/main.ts', 'cdktf', '../domain/visibility-timeout.js'),
       ];
 
@@ -176,6 +181,7 @@ describe('Architecture', () => {
         file('handlers/i.ts', '@aws-sdk/client-eventbridge'),
         file('adapters/memory/j.ts', '../../handlers/adapter-tokens.js'),
         file('application/k.ts', 'cdktf'),
+        file('handlers/l.ts', '../harness/harness.js'),
       ];
 
       // Act
@@ -186,6 +192,7 @@ describe('Architecture', () => {
       expect(violations[1]).to.deep.include({ specifier: 'inversify' });
       expect(violations[0]?.rule).to.match(/^domain\//);
       expect(violations[8]?.rule).to.match(/^handlers\//);
+      expect(violations[11]?.rule).to.match(/harness/);
     });
 
     it('sees a relative import that climbs out of domain/ and back in as staying inside', () => {
@@ -197,7 +204,7 @@ describe('Architecture', () => {
     const files = LAYERS.flatMap(sourceFiles);
 
     it('reads the source tree (so the rules are not checked on nothing)', () => {
-      for (const layer of ['domain', 'application', 'adapters', 'handlers'] as const) {
+      for (const layer of ['domain', 'application', 'adapters', 'handlers', 'harness'] as const) {
         expect(files.filter((f) => f.path.startsWith(`${layer}/`)).length, layer).to.be.greaterThan(3);
       }
       expect(files.some((f) => f.path === 'domain/order.ts')).to.equal(true);

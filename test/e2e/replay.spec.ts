@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { ProcessOrder, type ProcessOrderInput } from '../../application/use-cases/process-order.js';
 import { PermanentError } from '../../domain/errors.js';
 import type { OutcomeSummary } from '../../domain/idempotency.js';
-import type { MemoryBackend } from '../../handlers/local/memory-backend.js';
+import type { MemoryBackend } from '../../harness/memory-backend.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';

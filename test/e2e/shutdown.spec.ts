@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Agent, request as httpRequest } from 'node:http';
 import { OrderMother } from '../domain/order-mother.js';
-import type { QueueDepth } from '../../handlers/local/backend.js';
-import type { Harness } from '../../handlers/local/harness.js';
+import type { QueueDepth } from '../../harness/backend.js';
+import type { Harness } from '../../harness/harness.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 
 const EMPTY: QueueDepth = { visible: 0, inFlight: 0, delayed: 0 };

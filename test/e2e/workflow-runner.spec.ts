@@ -3,7 +3,7 @@ import { RecordingLogger } from '../../adapters/observability/recording-logger.j
 import { CONSUME_WORKFLOW, failureOfStepError, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import { currentInvocation, never } from '../../handlers/local/invocation.js';
+import { currentInvocation, never } from '../../harness/invocation.js';
 import {
   CRASHED_TASK_ERROR,
   failureOf,
@@ -11,7 +11,7 @@ import {
   WorkflowRunner,
   type StepFunctions,
   type WorkflowState,
-} from '../../handlers/local/workflow-runner.js';
+} from '../../harness/workflow-runner.js';
 
 function stepError(category: Parameters<typeof stepErrorName>[0], message: string): Error {
   return namedError(stepErrorName(category), message);

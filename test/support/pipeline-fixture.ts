@@ -6,8 +6,8 @@ import type { FailureSimulation } from '../../application/failure-simulation.js'
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
 import { createEventsHandler } from '../../handlers/events.js';
-import { MemoryTableStream } from '../../handlers/local/memory-table-stream.js';
-import { passesOutboxFilter } from '../../handlers/local/table-stream.js';
+import { MemoryTableStream } from '../../harness/memory-table-stream.js';
+import { passesOutboxFilter } from '../../harness/table-stream.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';

@@ -3,7 +3,7 @@ import type { IdempotencyStore } from '../../../application/ports/idempotency-st
 import { toRecord } from '../../../adapters/aws/idempotency-item.js';
 import type { ClaimRequest, FailureInfo } from '../../../domain/idempotency.js';
 import { OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../../domain/outbox.js';
-import { passesOutboxFilter, type StreamRecordJson, type TableStream } from '../../../handlers/local/table-stream.js';
+import { passesOutboxFilter, type StreamRecordJson, type TableStream } from '../../../harness/table-stream.js';
 import { freshSubjectPerTest, uniqueName, type Disposable } from './contract-support.js';
 
 export interface OutboxStoreContractSubject extends Disposable {

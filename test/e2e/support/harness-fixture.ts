@@ -1,5 +1,5 @@
-import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../handlers/local/harness-options.js';
-import { startHarness, type Harness } from '../../../handlers/local/harness.js';
+import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../harness/harness-options.js';
+import { startHarness, type Harness } from '../../../harness/harness.js';
 import { PipelineClient } from './pipeline-client.js';
 
 /**

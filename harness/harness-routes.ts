@@ -1,0 +1,158 @@
+import type { Logger } from '../application/ports/logger.js';
+import type { PipelineEvent } from '../application/ports/event-bus.js';
+import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
+import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
+import type { Backend } from './backend.js';
+import type { ConsumptionLog } from './consumption-log.js';
+import type { EventLog } from './event-log.js';
+import { parseFaultUpdate } from './fault-update.js';
+import type { FaultInjection } from './faults.js';
+import { jsonResponse, type Route } from './http-server.js';
+import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
+import type { MetricsSnapshot } from './metrics-snapshot.js';
+import type { ReplayAnswer } from './outbox-relay.js';
+import { statusPage } from './status-page.js';
+import { openApiDocument } from '../handlers/http/openapi.js';
+
+export interface RouteDependencies {
+  readonly ingest: HttpApiFunction;
+  /** Topology `both`: POST /orchestrated/orders, the ingest workflow (POST /orders stays the composed ingest). */
+  readonly orchestratedIngest?: HttpApiFunction;
+  readonly validate: HttpApiFunction;
+  readonly publish: HttpApiFunction;
+  readonly httpTimeoutMs: number;
+  readonly backend: Backend;
+  readonly events: EventLog;
+  readonly consumption: ConsumptionLog;
+  readonly faults: FaultInjection;
+  readonly snapshot: () => Promise<MetricsSnapshot>;
+  readonly redrive: () => Promise<RedriveReport>;
+  readonly replay: (input: unknown) => Promise<ReplayAnswer>;
+  readonly redeliverOutbox: (force: boolean) => Promise<RedeliverReport>;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+const DEFAULT_EVENT_LIMIT = 100;
+const MAX_EVENT_LIMIT = 1_000;
+
+/** The harness' HTTP API: the pipeline's routes (real Lambda events), then what a developer needs to watch and steer it. */
+export function harnessRoutes(deps: RouteDependencies): Route[] {
+  const timeout = deps.httpTimeoutMs;
+  return [
+    lambdaRoute('POST', '/orders', 'ingest', deps.ingest, timeout, deps.logger),
+    ...(deps.orchestratedIngest === undefined ? [] : [lambdaRoute('POST', '/orchestrated/orders', 'ingest-workflow', deps.orchestratedIngest, timeout, deps.logger)]),
+    lambdaRoute('POST', '/validate', 'validate', deps.validate, timeout, deps.logger),
+    lambdaRoute('POST', '/publish', 'publish', deps.publish, timeout, deps.logger),
+    {
+      method: 'GET',
+      path: '/orders/{idempotencyKey}',
+      handle: async (request) => {
+        const key = request.pathParameters?.idempotencyKey ?? '';
+        const record = await deps.backend.record(key, deps.now());
+        if (record === undefined) return jsonResponse(404, { message: `no order with idempotency key ${key}` });
+        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key).map(eventView);
+        return jsonResponse(200, {
+          idempotencyKey: record.key,
+          orderId: record.orderId,
+          status: record.status,
+          attempts: record.attempts,
+          lastErrorCategory: record.lastError?.category ?? null,
+          lastError: record.lastError ?? null,
+          outcome: record.outcome ?? null,
+          correlationId: record.correlationId,
+          createdAt: new Date(record.createdAt).toISOString(),
+          updatedAt: new Date(record.updatedAt).toISOString(),
+          ...(record.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: new Date(record.leaseExpiresAt).toISOString() }),
+          // Messages of this order each consumer acknowledged: in topology both, which one the split chose.
+          consumedBy: deps.consumption.of(key),
+          // The record's outbox: every event its transitions committed, and whether the relay delivered it.
+          outbox: (record.outbox ?? []).map((entry) => ({
+            eventId: entry.eventId,
+            detailType: entry.detailType,
+            committedAt: new Date(entry.time).toISOString(),
+            delivered: entry.deliveredAt !== undefined,
+            ...(entry.deliveredAt === undefined ? {} : { deliveredAt: new Date(entry.deliveredAt).toISOString() }),
+          })),
+          ...(record.replays === undefined ? {} : { replays: record.replays }),
+          events,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/events',
+      handle: async (request) => {
+        const query = new URLSearchParams(request.rawQueryString);
+        const type = query.get('type');
+        const key = query.get('idempotencyKey');
+        const limit = Math.min(MAX_EVENT_LIMIT, Math.max(1, Number(query.get('limit') ?? DEFAULT_EVENT_LIMIT) || DEFAULT_EVENT_LIMIT));
+        const matching = deps.events.all().filter((event) => (type === null || event.detailType === type) && (key === null || event.detail.idempotencyKey === key));
+        return jsonResponse(200, { total: matching.length, events: matching.slice(-limit).map(eventView) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/redrive',
+      handle: async () => {
+        try {
+          return jsonResponse(200, await deps.redrive());
+        } catch (error) {
+          return jsonResponse(500, { message: error instanceof Error ? error.message : String(error) });
+        }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/replay',
+      handle: async (request) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(request.body.toString('utf8') || '{}');
+        } catch {
+          return jsonResponse(400, { message: 'the body must be JSON: {"keys":[…]} or {"category":"PERMANENT","limit":50}' });
+        }
+        const answer = await deps.replay(body);
+        return answer.statusCode === 200 ? jsonResponse(200, answer.report) : jsonResponse(answer.statusCode, { message: answer.message });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/redeliver-outbox',
+      handle: async (request) => {
+        const force = /"force"\s*:\s*true/.test(request.body.toString('utf8'));
+        try {
+          return jsonResponse(200, await deps.redeliverOutbox(force));
+        } catch (error) {
+          return jsonResponse(500, { message: error instanceof Error ? error.message : String(error) });
+        }
+      },
+    },
+    { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },
+    {
+      method: 'PUT',
+      path: '/admin/faults',
+      handle: async (request) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(request.body.toString('utf8'));
+        } catch {
+          return jsonResponse(400, { message: 'the body must be JSON' });
+        }
+        const parsed = parseFaultUpdate(body);
+        if ('problems' in parsed) return jsonResponse(400, { message: 'invalid fault settings', problems: parsed.problems });
+        deps.faults.update(parsed.update);
+        deps.logger.warn('fault settings changed', { ...deps.faults.settings() });
+        return jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() });
+      },
+    },
+    { method: 'GET', path: '/metrics', handle: async () => jsonResponse(200, await deps.snapshot(), { 'cache-control': 'no-store' }) },
+    { method: 'GET', path: '/openapi.json', handle: async () => jsonResponse(200, openApiDocument()) },
+    { method: 'GET', path: '/healthz', handle: async () => jsonResponse(200, { ok: true }) },
+    { method: 'GET', path: '/', handle: async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: statusPage() }) },
+  ];
+}
+
+function eventView(event: PipelineEvent): Record<string, unknown> {
+  return { eventId: event.eventId, source: event.source, detailType: event.detailType, time: new Date(event.time).toISOString(), detail: event.detail };
+}

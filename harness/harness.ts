@@ -1,0 +1,298 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Container } from 'inversify';
+import type { PipelineConfig } from '../application/config.js';
+import type { EventBus } from '../application/ports/event-bus.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
+import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
+import { TOKENS } from '../application/tokens.js';
+import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
+import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
+import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../application/workflows/index.js';
+import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
+import { SeededRandom } from '../adapters/system/seeded-random.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
+import { ADAPTERS } from '../handlers/adapter-tokens.js';
+import { createContainer } from '../handlers/composition-root.js';
+import { createIngestHandler } from '../handlers/ingest.js';
+import { createPublishHandler } from '../handlers/publish.js';
+import { createRedriveHandler } from '../handlers/redrive.js';
+import { createValidateHandler } from '../handlers/validate.js';
+import { createWorkerHandler } from '../handlers/worker.js';
+import { createAwsBackend } from './aws-backend.js';
+import { allQueuesEmpty, sourceQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
+import { CommitLedger } from './commit-ledger.js';
+import { ConsoleLogger } from './console-logger.js';
+import { ConsumptionLog } from './consumption-log.js';
+import { EventLog } from './event-log.js';
+import { FaultInjection } from './faults.js';
+import { harnessConfig } from './harness-config.js';
+import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
+import { harnessRoutes } from './harness-routes.js';
+import { HttpServer, LOCALHOST } from './http-server.js';
+import { invoke } from './invocation.js';
+import { createMemoryBackend } from './memory-backend.js';
+import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } from './harness-wiring.js';
+import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
+import type { OutboxPipe } from './outbox-pipe.js';
+import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
+import { createConsumePipe, createStepFunctions, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
+import type { PolledQueue } from './polled-queue.js';
+import { Schedule } from './schedule.js';
+import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
+import { WorkflowRunner } from './workflow-runner.js';
+import type { HttpApiFunction } from './lambda-route.js';
+
+export interface HarnessIo {
+  /** Where log lines go; stdout by default. */
+  readonly write?: (line: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Colour in pretty logs (a terminal). */
+  readonly colour?: boolean;
+}
+
+export interface Harness {
+  readonly url: string;
+  readonly port: number;
+  readonly options: HarnessOptions;
+  readonly config: PipelineConfig;
+  readonly backend: Backend;
+  readonly faults: FaultInjection;
+  readonly events: EventLog;
+  readonly commits: CommitLedger;
+  /** Which consumer acknowledged each order's messages (GET /orders/{key} shows it). */
+  readonly consumption: ConsumptionLog;
+  /** On the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
+  readonly eventSource: SqsEventSource;
+  /** Topology `both`: the consume pipe's, on the orchestrated queue. */
+  readonly orchestratedEventSource: SqsEventSource | undefined;
+  readonly container: Container;
+  /** The pipe from the table's stream to the outbox relay (the `events` function). */
+  readonly outbox: OutboxPipe;
+  snapshot(): Promise<MetricsSnapshot>;
+  redrive(): Promise<RedriveReport>;
+  /** The redrive function's outbox redelivery (`force`: sweep even with an empty pipe DLQ). */
+  redeliverOutbox(force?: boolean): Promise<RedeliverReport>;
+  /** The redrive function's replay input (POST /admin/replay). */
+  replay(input: unknown): Promise<ReplayAnswer>;
+  /** Nothing waiting, delayed or in flight on any queue, and no batch being worked. */
+  quiet(): Promise<boolean>;
+  /**
+   * Stops in order, so that nothing accepted is dropped unnoticed: the server first (requests in progress
+   * finish, new ones are refused), then the event sources keep working until the order queue (and the
+   * orchestrated queue in topology `both`) is empty or `drainTimeoutMs` has passed, then the schedule and
+   * the event sources stop (batches in flight finish). What is left is logged, and returned. A second
+   * call returns the same promise.
+   */
+  stop(): Promise<StopSummary>;
+}
+
+export type { QueueDepths } from './backend.js';
+
+export interface StopSummary {
+  /**
+   * The queues the event sources poll (the order queue, and the orchestrated queue in topology `both`)
+   * ended with nothing visible, in flight or delayed. The DLQ is not drained by a stop: no event source polls it.
+   */
+  readonly drained: boolean;
+  /** From the start of the stop to the event source's end. */
+  readonly stoppedAfterMs: number;
+  /** On each queue once the event source stopped (SQS's approximate counts on aws); undefined when they could not be read. */
+  readonly remaining: QueueDepths | undefined;
+}
+
+/** API Gateway's HTTP API gives an integration at most 30 s. */
+const HTTP_FUNCTION_TIMEOUT_MS = 29_000;
+/** Keeps the fault decisions' sequence apart from the jitter's, both from one seed. */
+const FAULT_SEED_SALT = 0x5bd1e995;
+
+/**
+ * Starts the whole pipeline in this process: the handlers over a container whose adapters are wrapped
+ * in fault decorators, the SQS event source (one per source queue: two in topology `both`, the worker's
+ * and the consume pipe's), the scheduled redrive, and the HTTP server on 127.0.0.1.
+ */
+export async function startHarness(options: HarnessOptions, io: HarnessIo = {}): Promise<Harness> {
+  const env = io.env ?? process.env;
+  const write = io.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = new SystemClock();
+  const random = new SeededRandom(options.seed);
+  const logger = new ConsoleLogger({ serviceName: env.SERVICE_NAME ?? 'orders', level: options.logLevel, pretty: options.pretty, colour: io.colour === true, write });
+  const visibility = options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds({
+    functionTimeoutSeconds: options.functionTimeoutSeconds,
+    batchingWindowSeconds: Math.ceil(options.batchingWindowMs / 1_000),
+  }).seconds;
+  const queues = { visibilityTimeoutSeconds: visibility, maxReceiveCount: options.maxReceiveCount };
+  const both = options.topology === 'both';
+  const orchestratedSharePercent = orchestratedShareOf(options);
+  const backend = options.backend === 'aws'
+    ? await createAwsBackend({ env, bootstrap: options.bootstrap, ...queues, orchestratedQueue: both, orchestratedSharePercent, clock, random })
+    : createMemoryBackend(harnessConfig(env, 'memory', { ORCHESTRATED_SHARE_PERCENT: String(orchestratedSharePercent) }), clock, random, { ...queues, orchestratedQueue: both });
+  const { config } = backend;
+
+  const metrics = new RecordingMetrics();
+  const container = createContainer(config, backend.adapters, { clock, random, logger, metrics });
+  const faults = new FaultInjection(
+    { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, ...(options.faultFunctions === undefined ? {} : { functions: options.faultFunctions }) },
+    new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
+    (ms) => clock.sleep(ms),
+  );
+  const commits = new CommitLedger(container.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
+  const events = new EventLog(container.get<EventBus>(ADAPTERS.EventBus));
+  rebindWithFaults(container, faults, commits, events);
+  const breakers = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
+  if (options.breakerRecoveryMs !== undefined) shortenBreakerRecovery(breakers, options.breakerRecoveryMs);
+
+  const containerOf = (): Container => container;
+  const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
+  const outbox = await createOutboxPipe({ backend, container, clock, logger, functionTimeoutMs, pollIntervalMs: options.pollIntervalMs });
+  const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
+  const workflows = (): { readonly ingest: HttpApiFunction; readonly consume: SqsBatchFunction } => {
+    const runnerServices = {
+      steps: createStepFunctions(containerOf),
+      park: parkQueueRecord(containerOf),
+      functionTimeoutMs,
+      random: () => random.next(),
+      sleep: (ms: number) => clock.sleep(ms),
+      logger: logger.child({ component: 'workflow' }),
+    };
+    return {
+      ingest: createContractWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, config, logger),
+      consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
+    };
+  };
+  const consumption = new ConsumptionLog();
+  // The deployed pipe hands the consume workflow one record at a time, without a batching window
+  // (terraform/constructs/order-queue-pipe.ts); the worker's mapping batches as configured.
+  const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
+    functionName,
+    batchSize: functionName === 'consume-pipe' ? 1 : options.batchSize,
+    batchingWindowMs: functionName === 'consume-pipe' ? 0 : options.batchingWindowMs,
+    maxConcurrency: options.maxConcurrency,
+    functionTimeoutMs,
+    pollIntervalMs: options.pollIntervalMs,
+  }, logger.child({ component: 'event-source' }), (messages) => consumption.acknowledged(functionName, messages));
+  let ingest: HttpApiFunction;
+  let orchestratedIngest: HttpApiFunction | undefined;
+  let eventSource: SqsEventSource;
+  let orchestratedEventSource: SqsEventSource | undefined;
+  if (options.topology === 'orchestrated') {
+    const orchestrated = workflows();
+    ingest = orchestrated.ingest;
+    eventSource = eventSourceOn(backend.orderQueue, 'consume-pipe', orchestrated.consume);
+  } else {
+    ingest = createIngestHandler(containerOf);
+    eventSource = eventSourceOn(backend.orderQueue, 'worker', createWorkerHandler(containerOf));
+  }
+  if (both) {
+    // As deployed in `both`: the worker keeps the order queue, and a pipe feeds the orchestrated queue's records to the consume workflow.
+    if (backend.orchestratedQueue === undefined) throw new Error(`topology both: the ${backend.kind} backend has no orchestrated queue`);
+    const orchestrated = workflows();
+    orchestratedIngest = orchestrated.ingest;
+    orchestratedEventSource = eventSourceOn(backend.orchestratedQueue, 'consume-pipe', orchestrated.consume);
+  }
+  const eventSources = orchestratedEventSource === undefined ? [eventSource] : [eventSource, orchestratedEventSource];
+  const busy = (): boolean => eventSources.some((source) => source.busy()) || outbox.busy();
+
+  const redriveHandler = createRedriveHandler(containerOf);
+  const actions = operatorActions(redriveHandler, config.redriveTimeBudgetMs + 10_000);
+  const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string; lastRedelivery?: RedeliverReport } = { runs: 0 };
+  const redeliverLogged = async (force: boolean): Promise<void> => {
+    try {
+      redriveView.lastRedelivery = await actions.redeliver(force);
+    } catch (error) {
+      logger.warn('outbox redelivery failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const redriveOnce = async (): Promise<RedriveReport> => {
+    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({}));
+    // The same schedule as deployed: the outbox redelivery runs beside the redrive.
+    await redeliverLogged(false);
+    redriveView.runs += 1;
+    if (end.kind === 'returned') {
+      redriveView.last = { ...end.value, at: new Date().toISOString() };
+      delete redriveView.lastError;
+      return end.value;
+    }
+    const reason = end.kind === 'threw' ? (end.error instanceof Error ? end.error.message : String(end.error)) : end.kind;
+    redriveView.lastError = reason;
+    throw new Error(`redrive ${end.kind}: ${reason}`);
+  };
+  const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
+
+  const snapshot = async (): Promise<MetricsSnapshot> => {
+    const now = clock.now();
+    return buildSnapshot({
+      backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
+      depths: await backend.depths(), records: await backend.records(now),
+      breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
+      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
+    });
+  };
+
+  const server = new HttpServer(harnessRoutes({
+    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
+    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
+  }), logger.child({ component: 'http' }));
+  const port = await server.listen(options.port);
+  for (const source of eventSources) source.start();
+  outbox.start();
+  schedule.start();
+  // The stream is read from now on: events a previous run left undelivered are swept once at start.
+  if (backend.kind === 'aws') void redeliverLogged(true);
+  const url = `http://${LOCALHOST}:${port}`;
+  logger.info('harness started', {
+    url, backend: backend.kind, topology: options.topology, ...(both ? { orchestratedSharePercent } : {}), seed: options.seed, visibilityTimeoutSeconds: visibility,
+    maxReceiveCount: options.maxReceiveCount, batchSize: options.batchSize, batchingWindowMs: options.batchingWindowMs,
+    maxConcurrency: options.maxConcurrency, functionTimeoutSeconds: options.functionTimeoutSeconds, redriveEveryMs: options.redriveEveryMs,
+    faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, faultFunctions: options.faultFunctions ?? 'all', allowFailureSimulation: config.allowFailureSimulation,
+  });
+
+  const sourceQueuesDrained = async (): Promise<boolean> => !busy() && sourceQueuesEmpty(await backend.depths());
+  const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
+  let stopping: Promise<StopSummary> | undefined;
+  return {
+    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, container, outbox,
+    snapshot,
+    redrive: () => schedule.runNow(),
+    redeliverOutbox: (force = false) => actions.redeliver(force),
+    replay: actions.replay,
+    quiet: async () => {
+      const depths = await backend.depths();
+      return !busy() && allQueuesEmpty(depths);
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        const startedAt = clock.now();
+        const deadline = startedAt + options.drainTimeoutMs;
+        logger.info(`harness stopping: no more requests; the ${both ? 'order and orchestrated queues drain' : 'order queue drains'}, batches in flight finish`, { drainTimeoutMs: options.drainTimeoutMs });
+        await server.close();
+        if (await waitForDrain(deadline)) {
+          await schedule.stop();
+          // A redrive that was running when the queue emptied may have sent messages back to it.
+          await waitForDrain(deadline);
+        }
+        // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
+        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop()]);
+        // The relay announces what the last batches committed, within what is left of the deadline.
+        await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
+        await outbox.stop();
+        const remaining = await backend.depths().catch((error: unknown) => {
+          logger.warn('could not read the queue depths at stop: messages may remain on the queues', { backend: backend.kind, error: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        });
+        const summary: StopSummary = { drained: remaining !== undefined && sourceQueuesEmpty(remaining), stoppedAfterMs: clock.now() - startedAt, remaining };
+        if (remaining !== undefined) reportLeftovers(logger, backend.kind, remaining);
+        await backend.close();
+        logger.info('harness stopped', {
+          ...summary,
+          eventSource: { ...eventSource.stats(), recent: undefined },
+          ...(orchestratedEventSource === undefined ? {} : { orchestratedEventSource: { ...orchestratedEventSource.stats(), recent: undefined } }),
+        });
+        return summary;
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Container } from 'inversify';
+import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
+import type { Logger } from '../application/ports/logger.js';
+import { mapWithConcurrency } from '../application/services/concurrency.js';
+import { parkInDeadLetterQueue } from '../application/services/dead-letter-parking.js';
+import { TOKENS } from '../application/tokens.js';
+import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
+import type { FailureInfo } from '../domain/idempotency.js';
+import { createIdempotencyHandler } from '../handlers/idempotency.js';
+import { createProcessorHandler } from '../handlers/processor.js';
+import { createPublishHandler, type PublishState } from '../handlers/publish.js';
+import { messageOf, type ConsumeState } from '../handlers/step-input.js';
+import { createValidateHandler, type IngestState } from '../handlers/validate.js';
+import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-runner.js';
+
+/*
+ * The orchestrated topology: the five single-purpose handlers, invoked as workflow tasks. The workflow
+ * state is untyped JSON, as in Step Functions; each handler checks what it reads from it.
+ */
+
+export function createStepFunctions(containerOf: () => Container): StepFunctions {
+  const validate = createValidateHandler(containerOf);
+  const publish = createPublishHandler(containerOf);
+  const idempotency = createIdempotencyHandler(containerOf);
+  const processor = createProcessorHandler(containerOf);
+  return {
+    validate: (state) => validate(state as unknown as IngestState),
+    publish: (state) => publish(state as unknown as PublishState),
+    idempotency: (state) => idempotency(state as unknown as ConsumeState),
+    processor: (state) => processor(state as unknown as ConsumeState),
+  };
+}
+
+/** The park step: the Step Functions SQS integration sending the record to the DLQ, with the reason in its attributes. */
+export function parkQueueRecord(containerOf: () => Container): (state: WorkflowState, failure: FailureInfo) => Promise<void> {
+  return async (state, failure) => {
+    const message = messageOf(state as unknown as ConsumeState);
+    const claim = (state as unknown as ConsumeState).claim;
+    const dlq = containerOf().get<DeadLetterQueue>(TOKENS.DeadLetterQueue);
+    if (!(await parkInDeadLetterQueue(dlq, message, failure, claim?.decision.attempt ?? message.receiveCount))) {
+      throw new Error('the dead-letter queue did not take the parked record');
+    }
+  };
+}
+
+/**
+ * EventBridge Pipes from the order queue to the consume workflow: one execution per record (a Pipe
+ * sends each as a one-element batch), a record whose execution failed goes back to the queue.
+ */
+export function createConsumePipe(runner: WorkflowRunner, concurrency: number, logger: Logger): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    const failures = await mapWithConcurrency(event.Records, concurrency, async (record: SQSRecord) => {
+      const name = `${record.messageId}-r${record.attributes.ApproximateReceiveCount}-${randomUUID().slice(0, 8)}`;
+      const result = await runner.run([record], { id: `arn:aws:states:local:000000000000:execution:${runner.name}:${name}`, name });
+      const path = result.visited.map((visit) => visit.step).join(' → ');
+      const idempotencyKey = record.messageAttributes[MESSAGE_ATTRIBUTES.idempotencyKey]?.stringValue;
+      const fields = { workflow: runner.name, execution: name, path, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) };
+      if (result.status === 'SUCCEEDED') {
+        logger.info('workflow execution succeeded', fields);
+        return undefined;
+      }
+      logger.warn('workflow execution failed; the record returns to the queue', { ...fields, error: result.error.Error });
+      return record.messageId;
+    });
+    return { batchItemFailures: failures.filter((id): id is string => id !== undefined).map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+/** The ARN the harness gives its ingest workflow, in the shape of a real one. */
+export const LOCAL_INGEST_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:ingest';

@@ -1,0 +1,34 @@
+import type { QueueMessage } from '../application/ports/queue-message.js';
+
+/** A message as the event source's poller receives it, with the system attributes Lambda hands on. */
+export interface ReceivedMessage extends QueueMessage {
+  /** ApproximateFirstReceiveTimestamp, epoch ms. */
+  readonly firstReceivedAt: number;
+  readonly senderId: string;
+}
+
+export interface DeleteFailure {
+  readonly receiptHandle: string;
+  readonly reason: string;
+}
+
+/**
+ * The queue an event source mapping polls: the in-memory broker or a real SQS queue. Only the poller's
+ * own calls are here (ReceiveMessage with every attribute, DeleteMessageBatch, and putting back what
+ * it cannot fit in a batch); they are Lambda's, not the pipeline's, so no fault is injected into them.
+ */
+export interface PolledQueue {
+  readonly arn: string;
+  readonly region: string;
+  /** Up to `max` (1–10) visible messages; each becomes invisible for the queue's visibility timeout. */
+  receive(max: number): Promise<readonly ReceivedMessage[]>;
+  deleteBatch(receiptHandles: readonly string[]): Promise<readonly DeleteFailure[]>;
+  /** Makes received messages visible again at once (visibility timeout 0). */
+  release(receiptHandles: readonly string[]): Promise<void>;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
