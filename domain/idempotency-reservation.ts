@@ -49,13 +49,26 @@ export function decideReservation(existing: IdempotencyRecord | undefined, reque
     case 'PARKED':
       return { kind: 'DUPLICATE', record: existing };
     case 'ACCEPTED':
-      if (leaseExpired(existing, now)) return { kind: 'RESERVED', record: reservedRecord(request) };
+      if (leaseExpired(existing, now) || isOwnReservation(existing, request)) return { kind: 'RESERVED', record: reservedRecord(request) };
       return { kind: 'IN_PROGRESS', record: existing, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, (existing.leaseExpiresAt ?? now) - now) };
     case 'INFLIGHT':
       return { kind: 'IN_PROGRESS', record: existing, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, (existing.leaseExpiresAt ?? now) - now) };
     case 'RETRY':
       return { kind: 'IN_PROGRESS', record: existing, retryAfterMs: MIN_RETRY_AFTER_MS };
   }
+}
+
+/**
+ * Whether `existing` is the very record this request writes: its own write landed but the answer was lost
+ * (a timeout), and the SDK's retry found it. Same payload, same reservation time, same correlation id:
+ * the request is told RESERVED, not "in progress", so its message is sent and its client gets 202.
+ * Two copies that matched by chance would both send the message, which is harmless: one claim wins.
+ */
+export function isOwnReservation(existing: IdempotencyRecord, request: ReservationRequest): boolean {
+  return existing.status === 'ACCEPTED'
+    && existing.payloadHash === request.payloadHash
+    && existing.createdAt === request.now
+    && existing.correlationId === request.correlationId;
 }
 
 /** A fresh record, also when it replaces a reservation whose message was presumably lost (the adapter writes it whole). */

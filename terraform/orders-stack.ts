@@ -1,19 +1,18 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
 import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
-import type { PipelineFunctionName, StepFunctionName } from '../application/workflows/pipeline-function.js';
+import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
 import { AlarmNotifications } from './constructs/alarm-notifications.js';
 import { IdempotencyTable } from './constructs/idempotency-table.js';
 import { OrderQueuePipe } from './constructs/order-queue-pipe.js';
 import { addOutboxAlarms } from './constructs/outbox-observability.js';
 import { OutboxRelay, outboxDeadLetterQueue, outboxNames } from './constructs/outbox-relay.js';
-import { OrdersHttpApi, type ApiRoute } from './constructs/orders-http-api.js';
+import { OrdersHttpApi } from './constructs/orders-http-api.js';
 import { PipelineEventBus } from './constructs/pipeline-event-bus.js';
 import { PipelineFunction } from './constructs/pipeline-function.js';
 import { PipelineObservability } from './constructs/pipeline-observability.js';
@@ -21,54 +20,21 @@ import { QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RedriveSchedule } from './constructs/redrive-schedule.js';
 import type { StageAlarms } from './constructs/stage-alarms.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
-import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
+import type { ResourceArns } from './function-access.js';
 import { functionEnvironment } from './function-environment.js';
-import type { PolicyStatement } from './iam-policy.js';
 import { concurrencyProblem } from './operations-config.js';
 import { addPipelineAlarms } from './pipeline-alarms.js';
-import { stageConfigProblems, type StageConfig, type Topology } from './stage-config.js';
+import { stageConfigProblems, type StageConfig } from './stage-config.js';
+import { addStackOutputs } from './stack-outputs.js';
+import {
+  accessStatements, apiRoutes, functionsFor, orchestratedQueueUse, orderQueueVisibilityTimeout, required, reservations, stepFunctionArns,
+} from './stack-topology.js';
 import { configureStateBackend } from './state-backend.js';
 
 export interface OrdersStackProps {
   readonly config: StageConfig;
   /** The bundle folder of every function (see bundle.ts); specs pass folders of dummy bundles. */
   readonly code: Readonly<Record<PipelineFunctionName, string>>;
-}
-
-/**
- * Which functions a topology deploys. validate and publish always exist: the API exposes them; so does
- * events, the outbox relay both topologies' committed events go through.
- */
-export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
-  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events'];
-  const composed: PipelineFunctionName[] = ['ingest', 'worker'];
-  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor'];
-  if (topology === 'composed') return [...always, ...composed];
-  if (topology === 'orchestrated') return [...always, ...orchestrated];
-  return [...always, ...composed, ...orchestrated];
-}
-
-/**
- * What the stage keeps the orchestrated queue for: `split` while both topologies run (the publishers send
- * the phase's share of orders to it and the pipe consumes it), `drain` after the switch to `orchestrated`
- * with `migration.drainOrchestratedQueue` (nobody sends to it; a pipe of its own empties it), or nothing
- * (there is no such queue).
- */
-export function orchestratedQueueUse(config: StageConfig): 'split' | 'drain' | undefined {
-  if (config.topology === 'both') return 'split';
-  if (config.topology === 'orchestrated' && config.migration.drainOrchestratedQueue === true) return 'drain';
-  return undefined;
-}
-
-/**
- * The visibility timeout of the order queue, and of the orchestrated queue while it exists (each is a
- * consumer's source): the domain's answer for the worker's timeout and batching window.
- */
-export function orderQueueVisibilityTimeout(config: StageConfig): number {
-  return visibilityTimeoutSeconds({
-    functionTimeoutSeconds: config.functions.worker.timeoutSeconds,
-    batchingWindowSeconds: config.worker.batchingWindowSeconds,
-  }).seconds;
 }
 
 /** One stage of the pipeline: queues, table, bus, functions, API, workflows, the outbox's pipe, schedules, alarms, dashboard. */
@@ -249,75 +215,7 @@ export class OrdersStack extends TerraformStack {
       thresholds: config.alarms,
     });
 
-    new TerraformOutput(this, 'api_url', { value: this.api.stage.invokeUrl, description: 'Base URL of the HTTP API' });
-    new TerraformOutput(this, 'order_queue_url', { value: this.orders.queue.url });
-    if (orchestratedQueue !== undefined) {
-      new TerraformOutput(this, 'orchestrated_queue_url', {
-        value: orchestratedQueue.url,
-        description: orchestratedQueueUsage === 'drain' ? 'The orchestrated queue being drained: switch the drain off once it has stayed empty' : 'The queue the orchestrated topology consumes while both run',
-      });
-    }
-    new TerraformOutput(this, 'dead_letter_queue_url', { value: this.orders.deadLetterQueue.url });
-    new TerraformOutput(this, 'pipeline_events_queue_url', { value: this.events.operatorQueue.url, description: 'Success and failure events, for operators' });
-    new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotency.table.name });
-    new TerraformOutput(this, 'event_bus_name', { value: this.events.bus.name });
-    new TerraformOutput(this, 'outbox_dead_letter_queue_url', { value: outboxDlq.url, description: "Stream records the outbox pipe gave up on; the redrive's redeliver-outbox run empties it" });
-    new TerraformOutput(this, 'idempotency_stream_arn', { value: this.idempotency.table.streamArn, description: "The outbox pipe's source: never disable the stream" });
-    for (const [name, workflow] of Object.entries(workflows)) {
-      new TerraformOutput(this, `${name}_state_machine_arn`, { value: workflow.stateMachine.arn });
-    }
+    addStackOutputs(this, { api: this.api, orders: this.orders, orchestratedQueueUsage, idempotency: this.idempotency, events: this.events, outboxDlq, workflows });
   }
 }
 
-/** The reserved concurrency of each function the stage deploys. */
-function reservations(config: StageConfig): Record<string, number> {
-  return Object.fromEntries(
-    functionsFor(config.topology).flatMap((name) => {
-      const reserved = config.functions[name].reservedConcurrency;
-      return reserved === undefined ? [] : [[name, reserved]];
-    }),
-  );
-}
-
-function accessStatements(name: PipelineFunctionName, arns: ResourceArns): PolicyStatement[] {
-  return Object.entries(FUNCTION_ACCESS[name]).flatMap(([resource, actions]) => {
-    const arn = arns[resource as PipelineResource];
-    // The publishers know the orchestrated queue only while both topologies run; elsewhere its grant has nothing to name.
-    if (arn === undefined) return [];
-    return [{ sid: `Use${resource.charAt(0).toUpperCase()}${resource.slice(1)}`, actions: actions ?? [], resources: [arn] }];
-  });
-}
-
-function stepFunctionArns(definition: WorkflowDefinition, functions: Partial<Record<PipelineFunctionName, PipelineFunction>>): Partial<Record<StepFunctionName, string>> {
-  const arns: Partial<Record<StepFunctionName, string>> = {};
-  for (const step of Object.values(definition.steps)) {
-    if (step.type === 'task') arns[step.function] = required(functions[step.function], step.function).alias.arn;
-  }
-  return arns;
-}
-
-/**
- * POST /orders goes to the composed ingest unless the stage is orchestrated only; with both topologies
- * the ingest workflow answers on POST /orchestrated/orders. POST /validate and POST /publish always
- * reach their single-purpose functions.
- */
-function apiRoutes(
-  topology: Topology,
-  functions: Partial<Record<PipelineFunctionName, PipelineFunction>>,
-  ingestWorkflow: WorkflowStateMachine | undefined,
-): ApiRoute[] {
-  const fn = (name: PipelineFunctionName): ApiRoute['target'] => ({ kind: 'function', fn: required(functions[name], name) });
-  const workflow = (): ApiRoute['target'] => ({ kind: 'workflow', stateMachineArn: required(ingestWorkflow, 'ingest workflow').stateMachine.arn });
-  const routes: ApiRoute[] = [
-    { routeKey: 'POST /orders', target: topology === 'orchestrated' ? workflow() : fn('ingest') },
-    { routeKey: 'POST /validate', target: fn('validate') },
-    { routeKey: 'POST /publish', target: fn('publish') },
-  ];
-  if (topology === 'both') routes.push({ routeKey: 'POST /orchestrated/orders', target: workflow() });
-  return routes;
-}
-
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is not part of this topology`);
-  return value;
-}

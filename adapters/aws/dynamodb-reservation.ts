@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import { decideReservation, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import { decideReservation, isOwnReservation, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
 import { TransientError } from '../../domain/errors.js';
 import { toItem } from './idempotency-item.js';
 
@@ -36,7 +36,10 @@ export async function reserveRecord(
     return decision;
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const known = decideReservation(await refusingRecord(error.Item), request);
+    const refusing = await refusingRecord(error.Item);
+    // Our own write, landed on an attempt whose answer was lost: the SDK's retry found it. It is ours.
+    if (refusing !== undefined && isOwnReservation(refusing, request)) return decision;
+    const known = decideReservation(refusing, request);
     // The item that refused the write allows it: it changed in between; the client's retry settles it.
     if (known.kind === 'RESERVED') {
       throw new TransientError(`idempotency reservation for ${request.key}: the stored record changed under it`, {

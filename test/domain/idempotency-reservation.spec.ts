@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { decideClaim, transition, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';
-import { decideReservation, DEFAULT_ACCEPT_LEASE_MS, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import { decideReservation, DEFAULT_ACCEPT_LEASE_MS, isOwnReservation, type ReservationRequest } from '../../domain/idempotency-reservation.js';
 
 const NOW = 1_700_000_000_000;
 const DAY_S = 86_400;
@@ -43,6 +43,19 @@ describe('Module: idempotency-reservation', () => {
 
       expect(early).to.deep.include({ kind: 'IN_PROGRESS', retryAfterMs: DEFAULT_ACCEPT_LEASE_MS - 1_000 });
       expect(late.kind).to.equal('RESERVED');
+    });
+
+    it('reserves again for the very request whose record it is (a retried write that had landed), and only for it', () => {
+      const request = aReservation({ correlationId: 'c-1' });
+      const record = reserved(request);
+
+      expect(decideReservation(record, request).kind).to.equal('RESERVED');
+      expect(isOwnReservation(record, request)).to.equal(true);
+      for (const other of [aReservation({ correlationId: 'c-2' }), aReservation({ correlationId: 'c-1', now: NOW + 1 }), aReservation({ correlationId: 'c-1', payloadHash: 'hash-b' })]) {
+        expect(isOwnReservation(record, other), JSON.stringify(other)).to.equal(false);
+        expect(decideReservation(record, other).kind).to.not.equal('RESERVED');
+      }
+      expect(isOwnReservation({ ...record, status: 'INFLIGHT' }, request), 'claimed since: not a reservation any more').to.equal(false);
     });
 
     it('answers finished records as duplicates and worked ones as in progress', () => {

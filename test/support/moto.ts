@@ -195,10 +195,18 @@ export interface MotoAccountOptions extends Omit<AwsClientOptions, 'endpoint'> {
   readonly names?: AwsResourceNames;
 }
 
+/**
+ * The time one HTTP attempt to moto may take before the SDK gives up on it and retries. Generous: on a
+ * busy shared machine a 10-entry PutEvents can take moto longer than the production 3 s, and a retry of a
+ * request that did land duplicates it, which is what the production timeout accepts but a spec of
+ * "exactly once" must not see because the emulator was slow. Specs of timeouts pass their own.
+ */
+export const MOTO_REQUEST_TIMEOUT_MS = 30_000;
+
 /** Bootstraps the resources (idempotent) and answers fresh clients whose counts start at zero. */
 export async function prepareMotoAccount(server: MotoServer, options: MotoAccountOptions = {}): Promise<MotoAccount> {
   const { names = MOTO_RESOURCE_NAMES, ...clientOptions } = options;
-  const clients = createAwsClients({ ...clientOptions, endpoint: server.endpoint });
+  const clients = createAwsClients({ requestTimeoutMs: MOTO_REQUEST_TIMEOUT_MS, ...clientOptions, endpoint: server.endpoint });
   const calls = new CallCounter();
   const sends = new CallCounter('calls');
   const faults = new FaultInjector();

@@ -3,7 +3,7 @@ import { Testing } from '../../terraform/testing.js';
 import { resolveBreakerSettings } from '../../application/breaker-config.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
-import { functionsFor } from '../../terraform/orders-stack.js';
+import { functionsFor } from '../../terraform/stack-topology.js';
 import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';
 import type { MigrationPhase, StageConfig, Topology } from '../../terraform/stage-config.js';
 import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
-import { functionsFor } from '../../terraform/orders-stack.js';
+import { functionsFor } from '../../terraform/stack-topology.js';
 import { aliasId, asList, drainingStage, functionId, roleStatements, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 /** resource reference → sorted actions, over all statements of a role. */

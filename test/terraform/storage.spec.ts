@@ -4,7 +4,7 @@ import { Testing } from '../../terraform/testing.js';
 import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
-import { orchestratedQueueUse, orderQueueVisibilityTimeout } from '../../terraform/orders-stack.js';
+import { orchestratedQueueUse, orderQueueVisibilityTimeout } from '../../terraform/stack-topology.js';
 import { asList, drainingStage, functionId, lastBothStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;

@@ -44,6 +44,17 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
       expect(late.kind).to.equal('RESERVED');
     });
 
+    it('answers a reservation written again as-is RESERVED (its first write landed, its answer was lost, the SDK retried), and another copy in the same millisecond IN_PROGRESS', async () => {
+      await subject().store.reserve(aReservation());
+
+      const retried = await subject().store.reserve(aReservation());
+      const otherCopy = await subject().store.reserve(aReservation({ correlationId: 'c-2' }));
+
+      expect(retried.kind).to.equal('RESERVED');
+      expect(otherCopy.kind).to.equal('IN_PROGRESS');
+      expect(await subject().store.get(key, NOW + 1)).to.deep.include({ status: 'ACCEPTED', payloadHash: 'hash-a', correlationId: 'c-1' });
+    });
+
     it('lets the worker claim the reservation for the first payload only; a claim of another payload is CONFLICT', async () => {
       await subject().store.reserve(aReservation());
 
