@@ -2,7 +2,8 @@ import type { VisibilityChange } from '../../application/ports/queue-message.js'
 import { SQS_MAX_BATCH_ENTRIES } from '../../domain/batch-packing.js';
 import { classifyError, type Classification } from '../../domain/error-classifier.js';
 import { TransientError } from '../../domain/errors.js';
-import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
+import type { InMemorySqs } from './in-memory-sqs.js';
+import type { SqsBatchErrorEntry } from './sqs-types.js';
 
 /**
  * Applies every change, ten per ChangeMessageVisibilityBatch call, as the SQS adapter does. A refused

@@ -1,7 +1,8 @@
 import type { OutboundMessage, SendFailure, SendResult } from '../../application/ports/queue-message.js';
 import { SQS_BATCH_LIMITS, packBatches, sqsMessageSizeBytes } from '../../domain/batch-packing.js';
 import { classifyError } from '../../domain/error-classifier.js';
-import type { InMemorySqs, SqsBatchErrorEntry } from './in-memory-sqs.js';
+import type { InMemorySqs } from './in-memory-sqs.js';
+import type { SqsBatchErrorEntry } from './sqs-types.js';
 import { SqsServiceError } from './sqs-service-error.js';
 
 export const MESSAGE_TOO_LARGE_CODE = 'SQS.MESSAGE_TOO_LARGE';
