@@ -5,6 +5,7 @@ import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js'
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { ProcessOrder } from '../application/use-cases/process-order.js';
 import { PublishOrderEvents } from '../application/use-cases/publish-order-events.js';
+import { LookUpOrder } from '../application/use-cases/look-up-order.js';
 import { PublishOrder } from '../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../application/use-cases/redrive-dead-letters.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
@@ -26,7 +27,7 @@ export { defaultServices, hasOutboxDeadLetterQueue, type RuntimeServices } from 
  */
 export const ALL_USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
-  ProcessClaimedOrder, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders, ReleaseFailedClaim,
+  ProcessClaimedOrder, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders, ReleaseFailedClaim, LookUpOrder,
 ];
 
 /** Everything but the adapters: configuration, runtime services, breakers, every breaker-guarded port and every use case. */

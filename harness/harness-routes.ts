@@ -12,7 +12,8 @@ import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';
 import type { ReplayAnswer } from './outbox-relay.js';
 import { statusPage } from './status-page.js';
-import { openApiDocument } from '../handlers/http/openapi.js';
+import { openApiDocument, type ApiTopology } from '../handlers/http/openapi.js';
+import { orderView } from '../handlers/http/order-view.js';
 
 export interface RouteDependencies {
   readonly ingest: HttpApiFunction;
@@ -21,6 +22,8 @@ export interface RouteDependencies {
   readonly validate: HttpApiFunction;
   readonly publish: HttpApiFunction;
   readonly httpTimeoutMs: number;
+  /** Which routes /openapi.json describes. */
+  readonly topology: ApiTopology;
   readonly backend: Backend;
   readonly events: EventLog;
   readonly consumption: ConsumptionLog;
@@ -52,31 +55,9 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         const record = await deps.backend.record(key, deps.now());
         if (record === undefined) return jsonResponse(404, { message: `no order with idempotency key ${key}` });
         const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key).map(eventView);
-        return jsonResponse(200, {
-          idempotencyKey: record.key,
-          orderId: record.orderId,
-          status: record.status,
-          attempts: record.attempts,
-          lastErrorCategory: record.lastError?.category ?? null,
-          lastError: record.lastError ?? null,
-          outcome: record.outcome ?? null,
-          correlationId: record.correlationId,
-          createdAt: new Date(record.createdAt).toISOString(),
-          updatedAt: new Date(record.updatedAt).toISOString(),
-          ...(record.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: new Date(record.leaseExpiresAt).toISOString() }),
-          // Messages of this order each consumer acknowledged: in topology both, which one the split chose.
-          consumedBy: deps.consumption.of(key),
-          // The record's outbox: every event its transitions committed, and whether the relay delivered it.
-          outbox: (record.outbox ?? []).map((entry) => ({
-            eventId: entry.eventId,
-            detailType: entry.detailType,
-            committedAt: new Date(entry.time).toISOString(),
-            delivered: entry.deliveredAt !== undefined,
-            ...(entry.deliveredAt === undefined ? {} : { deliveredAt: new Date(entry.deliveredAt).toISOString() }),
-          })),
-          ...(record.replays === undefined ? {} : { replays: record.replays }),
-          events,
-        });
+        // The deployed status function's view (handlers/status.ts), read without the injected faults (the
+        // harness observes the pipeline), plus what only the harness knows: the consumer and the events seen.
+        return jsonResponse(200, { ...orderView(record), consumedBy: deps.consumption.of(key), events });
       },
     },
     {
@@ -147,7 +128,7 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
       },
     },
     { method: 'GET', path: '/metrics', handle: async () => jsonResponse(200, await deps.snapshot(), { 'cache-control': 'no-store' }) },
-    { method: 'GET', path: '/openapi.json', handle: async () => jsonResponse(200, openApiDocument()) },
+    { method: 'GET', path: '/openapi.json', handle: async () => jsonResponse(200, openApiDocument(undefined, deps.topology)) },
     { method: 'GET', path: '/healthz', handle: async () => jsonResponse(200, { ok: true }) },
     { method: 'GET', path: '/', handle: async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: statusPage() }) },
   ];

@@ -232,7 +232,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   };
 
   const server = new HttpServer(harnessRoutes({
-    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs,
+    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs, topology: options.topology,
     backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);

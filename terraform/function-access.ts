@@ -65,4 +65,8 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     eventBus: ['events:PutEvents'],
     outboxDeadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
   },
+  // GET /orders/{idempotencyKey}: one GetItem, nothing it could change.
+  status: {
+    idempotencyTable: ['dynamodb:GetItem'],
+  },
 };

@@ -14,11 +14,11 @@ import type { StageConfig, Topology } from './stage-config.js';
  */
 
 /**
- * Which functions a topology deploys. validate and publish always exist: the API exposes them; so does
+ * Which functions a topology deploys. validate, publish and status always exist: the API exposes them; so does
  * events, the outbox relay both topologies' committed events go through.
  */
 export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
-  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events'];
+  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events', 'status'];
   const composed: PipelineFunctionName[] = ['ingest', 'worker'];
   const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor'];
   if (topology === 'composed') return [...always, ...composed];
@@ -92,6 +92,7 @@ export function apiRoutes(
     { routeKey: 'POST /orders', target: topology === 'orchestrated' ? workflow() : fn('ingest') },
     { routeKey: 'POST /validate', target: fn('validate') },
     { routeKey: 'POST /publish', target: fn('publish') },
+    { routeKey: 'GET /orders/{idempotencyKey}', target: fn('status') },
   ];
   if (topology === 'both') routes.push({ routeKey: 'POST /orchestrated/orders', target: workflow() });
   return routes;

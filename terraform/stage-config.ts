@@ -160,6 +160,7 @@ const DEV: StageConfig = {
     worker: { memoryMb: 1024, timeoutSeconds: 60 },
     // New accounts have 10 concurrent executions and none may be reserved; dev reserves nothing.
     redrive: { memoryMb: 512, timeoutSeconds: 120 },
+    status: SMALL,
   },
   logRetentionDays: 14,
   logLevel: 'DEBUG',
@@ -207,6 +208,7 @@ const PROD: StageConfig = {
     worker: { memoryMb: 1024, timeoutSeconds: 60, reservedConcurrency: 20 },
     // One run at a time: overlapping redrives would move the same messages twice.
     redrive: { memoryMb: 512, timeoutSeconds: 120, reservedConcurrency: 1 },
+    status: SMALL,
   },
   logRetentionDays: 365,
   logLevel: 'INFO',

@@ -118,26 +118,36 @@ const SCHEMAS = {
   NotFound: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
 };
 
-/** The description; `serverUrl` is where it is served from (the harness' own address). */
-export function openApiDocument(serverUrl?: string): Record<string, unknown> {
+/** Which topology serves the API: only `both` has POST /orchestrated/orders (the ingest workflow beside the composed ingest). */
+export type ApiTopology = 'composed' | 'orchestrated' | 'both';
+
+/**
+ * The description of the API a topology serves (the harness and a deployed stage alike; the stack's
+ * routes are checked against it); `serverUrl` is where it is served from (the harness' own address).
+ */
+export function openApiDocument(serverUrl?: string, topology: ApiTopology = 'composed'): Record<string, unknown> {
+  const postOrder = (operationId: string, summary: string): Record<string, unknown> => ({
+    post: {
+      operationId, summary, parameters: HEADERS, requestBody: ORDER_REQUEST,
+      responses: {
+        202: {
+          ...answer('Accepted: the key is reserved for this payload and the order is queued', 'Accepted'),
+          headers: { ...CORRELATION, location: { schema: { type: 'string' }, description: '/orders/{idempotencyKey}' } },
+          links: { GetOrderByKey: { operationId: 'getOrder', parameters: { idempotencyKey: '$response.body#/idempotencyKey' } } },
+        },
+        ...KNOWN_KEY_ANSWERS, ...REFUSALS,
+      },
+    },
+  });
   return {
     openapi: '3.1.0',
     info: { title: 'Resilient order pipeline', version: '1.0.0', description: 'One HTTP contract for both topologies (composed and orchestrated).' },
     ...(serverUrl === undefined ? {} : { servers: [{ url: serverUrl }] }),
     paths: {
-      '/orders': {
-        post: {
-          operationId: 'postOrder', summary: 'Accept an order: validate, reserve its key, queue it', parameters: HEADERS, requestBody: ORDER_REQUEST,
-          responses: {
-            202: {
-              ...answer('Accepted: the key is reserved for this payload and the order is queued', 'Accepted'),
-              headers: { ...CORRELATION, location: { schema: { type: 'string' }, description: '/orders/{idempotencyKey}' } },
-              links: { GetOrderByKey: { operationId: 'getOrder', parameters: { idempotencyKey: '$response.body#/idempotencyKey' } } },
-            },
-            ...KNOWN_KEY_ANSWERS, ...REFUSALS,
-          },
-        },
-      },
+      '/orders': postOrder('postOrder', 'Accept an order: validate, reserve its key, queue it'),
+      ...(topology === 'both'
+        ? { '/orchestrated/orders': postOrder('postOrchestratedOrder', 'Accept an order through the ingest workflow (topology both): the same contract as POST /orders') }
+        : {}),
       '/validate': {
         post: {
           operationId: 'validateOrder', summary: 'Validate and price an order (no side effect)', parameters: HEADERS, requestBody: ORDER_REQUEST,

@@ -94,6 +94,11 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
   return result;
 }
 
+/** The request's correlation id: the client's `x-correlation-id` when well-formed, else API Gateway's request id. */
+export function correlationIdOf(event: Pick<APIGatewayProxyEventV2, 'headers' | 'requestContext'>): string {
+  return pickCorrelationId(lowerCaseHeaders(event.headers), event.requestContext?.requestId);
+}
+
 function pickCorrelationId(headers: Record<string, string>, requestId: string | undefined): string {
   const offered = headers['x-correlation-id'];
   if (offered !== undefined && CORRELATION_ID.test(offered)) return offered;

@@ -111,7 +111,8 @@ export class OrdersHttpApi extends Construct {
         functionName: fn.function.functionName,
         qualifier: fn.alias.name,
         principal: 'apigateway.amazonaws.com',
-        sourceArn: `${this.api.executionArn}/*/${method}${path}`,
+        // A path parameter's segment is a wildcard, as SAM writes it: the invoking ARN carries the request's path.
+        sourceArn: `${this.api.executionArn}/*/${method}${(path ?? '').replace(/\{[^}/]+\}/g, '*')}`,
       });
       return new Apigatewayv2Integration(this, `${id}-integration`, {
         apiId: this.api.id,

@@ -16,6 +16,7 @@ import { publishComposition } from '../../handlers/compositions/publish.js';
 import { redriveComposition } from '../../handlers/compositions/redrive.js';
 import { validateComposition } from '../../handlers/compositions/validate.js';
 import { workerComposition } from '../../handlers/compositions/worker.js';
+import { statusComposition } from '../../handlers/compositions/status.js';
 import { composeFunction, type FunctionComposition } from '../../handlers/function-container.js';
 import type { RuntimeServices } from '../../handlers/runtime-module.js';
 
@@ -30,7 +31,7 @@ const AWS_ENV = {
 
 const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
   validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
-  processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition,
+  processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition, status: statusComposition,
 };
 
 /** The adapters (one per client) each function's container binds. */
@@ -43,6 +44,7 @@ const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   events: [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   redrive: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   worker: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
+  status: [ADAPTERS.IdempotencyStore],
 };
 
 function services(): RuntimeServices {

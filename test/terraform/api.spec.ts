@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
+import { PIPELINE_FUNCTION_NAMES } from '../../application/workflows/pipeline-function.js';
+import { openApiDocument } from '../../handlers/http/openapi.js';
 import type { StageConfig, Topology } from '../../terraform/stage-config.js';
 import { aliasId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
@@ -9,7 +10,7 @@ type Props = Record<string, unknown>;
 function routeTargets(synthesized: Synthesized): Record<string, string> {
   const integrations = synthesized.resources('aws_apigatewayv2_integration');
   const aliases = Object.fromEntries(
-    (['validate', 'publish', 'ingest', 'idempotency', 'processor', 'events', 'worker', 'redrive'] as PipelineFunctionName[])
+    PIPELINE_FUNCTION_NAMES
       .filter((name) => Object.values(synthesized.resources('aws_lambda_function')).some((fn) => fn.function_name === `${synthesized.config.namePrefix}-${name}`))
       .map((name) => [synthesized.ref('aws_lambda_alias', aliasId(synthesized, name), 'invoke_arn'), `fn:${name}`]),
   );
@@ -40,6 +41,7 @@ describe('Stack: HTTP API', () => {
         'POST /orders': 'fn:ingest',
         'POST /validate': 'fn:validate',
         'POST /publish': 'fn:publish',
+        'GET /orders/{idempotencyKey}': 'fn:status',
       });
     });
 
@@ -48,6 +50,7 @@ describe('Stack: HTTP API', () => {
         'POST /orders': 'workflow:orders-dev-ingest',
         'POST /validate': 'fn:validate',
         'POST /publish': 'fn:publish',
+        'GET /orders/{idempotencyKey}': 'fn:status',
       });
     });
 
@@ -56,9 +59,19 @@ describe('Stack: HTTP API', () => {
         'POST /orders': 'fn:ingest',
         'POST /validate': 'fn:validate',
         'POST /publish': 'fn:publish',
+        'GET /orders/{idempotencyKey}': 'fn:status',
         'POST /orchestrated/orders': 'workflow:orders-dev-ingest',
       });
     });
+
+    for (const topology of ['composed', 'orchestrated', 'both'] as const) {
+      it(`serves exactly the operations its OpenAPI description has, no more, no fewer (${topology})`, () => {
+        const paths = openApiDocument(undefined, topology).paths as Record<string, Record<string, unknown>>;
+        const described = Object.entries(paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+
+        expect(Object.keys(routeTargets(synthesize(withTopology(topology))))).to.have.members(described);
+      });
+    }
 
     it('passes the request body as the workflow input and the request id as the execution name', () => {
       const integration = Object.values(synthesize(withTopology('orchestrated')).resources('aws_apigatewayv2_integration')).find(
@@ -74,6 +87,7 @@ describe('Stack: HTTP API', () => {
         '/*/POST/orders',
         '/*/POST/validate',
         '/*/POST/publish',
+        '/*/GET/orders/*',
       ]);
       for (const permission of permissions) {
         expect(permission.principal).to.equal('apigateway.amazonaws.com');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PIPELINE_FUNCTION_NAMES } from '../../application/workflows/pipeline-function.js';
 import { BUNDLE_FILE, bundleHandlers, handlerDirectories } from '../../terraform/bundle.js';
 
 // Inside the project, so that the entry's imports resolve from its node_modules.
@@ -70,6 +71,6 @@ describe('Function: handlerDirectories', () => {
   it('gives every function its own folder under the output directory', () => {
     const directories = handlerDirectories('dist/handlers');
     expect(directories.worker).to.equal(resolve('dist/handlers/worker'));
-    expect(new Set(Object.values(directories)).size).to.equal(8);
+    expect(new Set(Object.values(directories)).size).to.equal(PIPELINE_FUNCTION_NAMES.length);
   });
 });

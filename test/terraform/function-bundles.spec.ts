@@ -16,6 +16,7 @@ const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
   redrive: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   ingest: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   worker: ['client-dynamodb', 'client-sqs'],
+  status: ['client-dynamodb'],
 };
 
 /**
@@ -33,6 +34,7 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders'],
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
   worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
+  status: ['look-up-order'],
 };
 
 function clientsIn(bundle: BundleResult): string[] {

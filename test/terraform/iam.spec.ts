@@ -56,6 +56,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
       [bus]: ['events:PutEvents'],
       [outboxDlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
     },
+    // GET /orders/{idempotencyKey}: reads, and nothing else.
+    status: { [table]: ['dynamodb:GetItem'] },
   };
   return { ...common, ...own[name] };
 }
