@@ -17,11 +17,7 @@ import { ValidateOrder } from '../../application/use-cases/validate-order.js';
 import { WorkOrderBatch } from '../../application/use-cases/work-order-batch.js';
 import { createAwsClients } from '../../adapters/aws/clients.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
-import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { awsAdaptersModule } from '../../handlers/aws-adapters-module.js';
 import { adaptersFor, createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
@@ -29,35 +25,24 @@ import { createMemoryInfrastructure, memoryAdaptersModule } from '../../handlers
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js';
 
 const USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
   ProcessClaimedOrder, ReleaseFailedClaim, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders,
 ];
 
-const AWS_ENV = {
-  PIPELINE_BACKEND: 'aws',
-  ORDER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders',
-  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-dlq',
-  IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
-  EVENT_BUS_NAME: 'orders-bus',
-};
-
-function services(): RuntimeServices {
-  return { clock: new ManualClock(), random: new SeededRandom(1), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
-}
-
 describe('Function: createContainer', () => {
   const backends: ReadonlyArray<[string, PipelineConfig, (config: PipelineConfig, s: RuntimeServices) => ReturnType<typeof adaptersFor>]> = [
     ['memory', loadConfig({ PIPELINE_BACKEND: 'memory' }), adaptersFor],
     // Clients pointed at a closed port: building the container must not call anything.
-    ['aws', loadConfig(AWS_ENV), (config, s) => awsAdaptersModule(config, s.clock, s.random, createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' }))],
+    ['aws', loadConfig(CLOSED_AWS_ENV), (config, s) => awsAdaptersModule(config, s.clock, s.random, createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' }))],
   ];
 
   for (const [backend, config, adapters] of backends) {
     it(`resolves every use case, once, on the ${backend} backend`, () => {
       // Prepare
-      const runtime = services();
+      const runtime = recordingServices();
       const root = createContainer(config, adapters(config, runtime), runtime);
 
       // Act & Assess
@@ -71,7 +56,7 @@ describe('Function: createContainer', () => {
 
     it(`puts every port of the ${backend} backend behind its circuit breaker`, () => {
       // Prepare
-      const runtime = services();
+      const runtime = recordingServices();
       const root = createContainer(config, adapters(config, runtime), runtime);
 
       // Assess
@@ -87,7 +72,7 @@ describe('Function: createContainer', () => {
 describe('Composition: the traffic split of topology both', () => {
   it('sends the configured share of orders to the orchestrated queue, behind the SQS breaker (memory backend)', async () => {
     const config = loadConfig({ PIPELINE_BACKEND: 'memory', ORCHESTRATED_SHARE_PERCENT: '100' });
-    const runtime = services();
+    const runtime = recordingServices();
     const infrastructure = createMemoryInfrastructure(config, runtime.clock, runtime.random);
     const root = createContainer(config, memoryAdaptersModule(infrastructure), runtime);
 
@@ -99,10 +84,10 @@ describe('Composition: the traffic split of topology both', () => {
   });
 
   it('splits only when a share is configured, on the aws backend too', () => {
-    const runtime = services();
+    const runtime = recordingServices();
     const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
-    const split = loadConfig({ ...AWS_ENV, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-orchestrated' });
-    const single = loadConfig(AWS_ENV);
+    const split = loadConfig({ ...CLOSED_AWS_ENV, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-orchestrated' });
+    const single = loadConfig(CLOSED_AWS_ENV);
 
     const splitRoot = createContainer(split, awsAdaptersModule(split, runtime.clock, runtime.random, clients), runtime);
     const singleRoot = createContainer(single, awsAdaptersModule(single, runtime.clock, runtime.random, clients), runtime);

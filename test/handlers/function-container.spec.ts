@@ -2,10 +2,6 @@ import { expect } from 'chai';
 import type { Newable } from 'inversify';
 import { loadConfig } from '../../application/config.js';
 import { TOKENS } from '../../application/tokens.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
-import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { eventsComposition } from '../../handlers/compositions/events.js';
@@ -18,16 +14,7 @@ import { validateComposition } from '../../handlers/compositions/validate.js';
 import { workerComposition } from '../../handlers/compositions/worker.js';
 import { statusComposition } from '../../handlers/compositions/status.js';
 import { composeFunction, type FunctionComposition } from '../../handlers/function-container.js';
-import type { RuntimeServices } from '../../handlers/runtime-module.js';
-
-const AWS_ENV = {
-  PIPELINE_BACKEND: 'aws',
-  ORDER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders',
-  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-dlq',
-  IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
-  EVENT_BUS_NAME: 'orders-bus',
-  OUTBOX_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/outbox-dlq',
-};
+import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js';
 
 const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
   validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
@@ -47,18 +34,14 @@ const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   status: [ADAPTERS.IdempotencyStore],
 };
 
-function services(): RuntimeServices {
-  return { clock: new ManualClock(), random: new SeededRandom(1), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
-}
-
 describe('Function: composeFunction', () => {
-  const config = loadConfig(AWS_ENV);
+  const config = loadConfig(CLOSED_AWS_ENV);
   const closedPort = { region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' };
 
   for (const [name, composition] of Object.entries(COMPOSITIONS) as [PipelineFunctionName, FunctionComposition][]) {
     it(`binds for ${name} only the adapters of the services it calls, and resolves each of its use cases once`, () => {
       // Prepare & Act
-      const root = composeFunction(composition, config, services(), closedPort);
+      const root = composeFunction(composition, config, recordingServices(), closedPort);
 
       // Assess
       for (const token of [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus]) {
@@ -74,6 +57,6 @@ describe('Function: composeFunction', () => {
   }
 
   it('refuses the memory backend: a deployed function carries no in-memory fake', () => {
-    expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), services())).to.throw(/PIPELINE_BACKEND must be aws/);
+    expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), recordingServices())).to.throw(/PIPELINE_BACKEND must be aws/);
   });
 });

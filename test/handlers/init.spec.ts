@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CLOSED_AWS_ENV } from '../support/closed-aws-env.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,21 +26,11 @@ async function importInFreshProcess(handler: string, env: Record<string, string>
   return stdout.trim().split('\n').at(-1) ?? '';
 }
 
-/** Building the container calls nothing: the URLs point at a closed port. */
-const AWS_ENV = {
-  PIPELINE_BACKEND: 'aws',
-  AWS_REGION: 'eu-west-1',
-  ORDER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders',
-  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-dlq',
-  IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
-  EVENT_BUS_NAME: 'orders-bus',
-};
-
 describe('Handlers at INIT', function () {
   this.timeout(30_000);
 
   it('builds the container while the module loads inside Lambda, so configuration and clients are ready before the first event', async () => {
-    const output = await importInFreshProcess('worker', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-worker', ...AWS_ENV });
+    const output = await importInFreshProcess('worker', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-worker', ...CLOSED_AWS_ENV });
     expect(JSON.parse(output)).to.deep.equal({ imported: true, built: true });
   });
 
