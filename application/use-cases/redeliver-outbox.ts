@@ -53,10 +53,12 @@ export class RedeliverOutbox {
     const messages = this.deadLetters === undefined ? [] : await this.deadLetters.receive(100, DLQ_VISIBILITY_SECONDS);
     if (messages.length === 0 && request.force !== true) return { deadLetters: 0, swept: 0, delivered: 0, failed: 0, deadLettersCleared: 0 };
     const before = this.clock.now() - this.config.outboxSweepAgeSeconds * 1000;
-    const records = await this.store.find({ pendingEventsBefore: before, limit: request.limit ?? SWEEP_LIMIT }, this.clock.now());
+    const limit = request.limit ?? SWEEP_LIMIT;
+    const records = await this.store.find({ pendingEventsBefore: before, limit }, this.clock.now());
     const result = await this.relay.execute(records.map((record) => ({ id: record.key, record })));
     let cleared = 0;
-    const sweptAll = records.length < (request.limit ?? SWEEP_LIMIT);
+    // Fewer than asked for: nothing older is left owing events, so the DLQ's notes are all answered.
+    const sweptAll = records.length < limit;
     if (result.failedIds.length === 0 && sweptAll && messages.length > 0 && this.deadLetters !== undefined) {
       const undeleted = await this.deadLetters.delete(messages.map((message) => message.receiptHandle));
       cleared = messages.length - undeleted.length;
