@@ -3,6 +3,7 @@ import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js'
 import type { Logger } from '../application/ports/logger.js';
 import type { StreamBatchResponse } from '../handlers/events.js';
 import { invoke } from './invocation.js';
+import { PollingLoop } from './polling-loop.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD, type StreamRecordJson, type TableStream } from './table-stream.js';
 
 export interface OutboxPipeSettings {
@@ -42,9 +43,7 @@ export type RelayFunction = (records: readonly StreamRecordJson[]) => Promise<St
  * DLQ and skipped (the redrive's outbox sweep re-delivers from the records themselves).
  */
 export class OutboxPipe {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop = new PollingLoop(() => this.turn());
   private working = false;
   private attempts = 0;
   private counters = { invocations: 0, recordsRelayed: 0, recordsFiltered: 0, retries: 0, deadLettered: 0 };
@@ -60,15 +59,11 @@ export class OutboxPipe {
   ) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.poll();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** True while a batch is being relayed or records wait on the stream. */
@@ -80,19 +75,17 @@ export class OutboxPipe {
     return { ...this.counters, lagMs: this.lagMs };
   }
 
-  private async poll(): Promise<void> {
-    while (this.running) {
-      let progressed = false;
-      this.working = true;
-      try {
-        progressed = await this.step();
-      } catch (error) {
-        this.logger.error('outbox pipe poll failed; polling again', { error: error instanceof Error ? error.message : String(error) });
-      } finally {
-        this.working = false;
-      }
-      if (!progressed) await this.pause(this.attempts > 0 ? this.backoffMs() : this.settings.pollIntervalMs);
+  private async turn(): Promise<void> {
+    let progressed = false;
+    this.working = true;
+    try {
+      progressed = await this.step();
+    } catch (error) {
+      this.logger.error('outbox pipe poll failed; polling again', { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.working = false;
     }
+    if (!progressed) await this.loop.pause(this.attempts > 0 ? this.backoffMs() : this.settings.pollIntervalMs);
   }
 
   /** One batch: true when the checkpoint moved. */
@@ -164,12 +157,5 @@ export class OutboxPipe {
 
   private backoffMs(): number {
     return Math.min(5_000, this.settings.pollIntervalMs * 2 ** Math.min(this.attempts, 6));
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
-    });
   }
 }

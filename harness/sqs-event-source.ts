@@ -4,6 +4,7 @@ import type { Logger } from '../application/ports/logger.js';
 import { interpretBatchResponse } from './batch-response.js';
 import { invoke, type InvocationEnd } from './invocation.js';
 import { lambdaContext } from './lambda-context.js';
+import { PollingLoop } from './polling-loop.js';
 import type { PolledQueue, ReceivedMessage } from './polled-queue.js';
 import { toSqsRecord } from './sqs-event.js';
 
@@ -60,10 +61,8 @@ const RECENT_INVOCATIONS = 25;
  * which the queue itself decides). The poller survives whatever the function does.
  */
 export class SqsEventSource {
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new PollingLoop(() => this.turn());
   private readonly inFlight = new Set<Promise<void>>();
-  private wake: (() => void) | undefined;
   /** Records received and not yet handed to an invocation (a batch being gathered). */
   private held = 0;
   private readonly outcomes: Record<InvocationOutcome, number> = { succeeded: 0, partial: 0, threw: 0, 'invalid-response': 0, 'timed-out': 0, crashed: 0 };
@@ -80,16 +79,12 @@ export class SqsEventSource {
   ) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.poll();
+    this.loop.start();
   }
 
   /** Stops polling; batches already received are still invoked, and every invocation is awaited. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     await Promise.all([...this.inFlight]);
   }
 
@@ -106,24 +101,22 @@ export class SqsEventSource {
     return { ...this.counters, outcomes: { ...this.outcomes }, inFlightBatches: this.inFlight.size, recent: [...this.recent] };
   }
 
-  private async poll(): Promise<void> {
-    while (this.running) {
-      if (this.inFlight.size >= this.settings.maxConcurrency) {
-        await Promise.race([...this.inFlight]);
-        continue;
-      }
-      let batch: ReceivedMessage[] = [];
-      try {
-        batch = await this.gather();
-      } catch (error) {
-        this.logger.error('event source poll failed; polling again', { functionName: this.settings.functionName, error: errorMessage(error) });
-      } finally {
-        // The batch is handed to dispatch below, in the same turn: it is never held by nobody.
-        this.held = 0;
-      }
-      if (batch.length > 0) this.dispatch(batch);
-      else await this.pause(this.settings.pollIntervalMs);
+  private async turn(): Promise<void> {
+    if (this.inFlight.size >= this.settings.maxConcurrency) {
+      await Promise.race([...this.inFlight]);
+      return;
     }
+    let batch: ReceivedMessage[] = [];
+    try {
+      batch = await this.gather();
+    } catch (error) {
+      this.logger.error('event source poll failed; polling again', { functionName: this.settings.functionName, error: errorMessage(error) });
+    } finally {
+      // The batch is handed to dispatch below, in the same turn: it is never held by nobody.
+      this.held = 0;
+    }
+    if (batch.length > 0) this.dispatch(batch);
+    else await this.loop.pause(this.settings.pollIntervalMs);
   }
 
   private async gather(): Promise<ReceivedMessage[]> {
@@ -152,11 +145,11 @@ export class SqsEventSource {
         await this.queue.release(overflow.map((message) => message.receiptHandle));
         break;
       }
-      if (batch.length === 0 || !this.running) break;
+      if (batch.length === 0 || !this.loop.running) break;
       deadline ??= Date.now() + this.settings.batchingWindowMs;
       const left = deadline - Date.now();
       if (left <= 0 || batch.length >= this.settings.batchSize) break;
-      if (received.length === 0) await this.pause(Math.min(this.settings.pollIntervalMs, left));
+      if (received.length === 0) await this.loop.pause(Math.min(this.settings.pollIntervalMs, left));
     }
     return batch;
   }
@@ -168,7 +161,7 @@ export class SqsEventSource {
       })
       .finally(() => {
         this.inFlight.delete(running);
-        this.wake?.();
+        this.loop.wake();
       });
     this.inFlight.add(running);
   }
@@ -199,18 +192,6 @@ export class SqsEventSource {
   private remember(report: InvocationReport): void {
     this.recent.unshift(report);
     if (this.recent.length > RECENT_INVOCATIONS) this.recent.pop();
-  }
-
-  private pause(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 
