@@ -1,20 +1,12 @@
 import { expect } from 'chai';
-import { backoffPolicyOf } from '../../application/config.js';
-import { backoffEnvelope } from '../../domain/backoff.js';
 import { OrderMother } from '../domain/order-mother.js';
+import { backoffBoundsMs, startedWith } from './support/backoff-bounds.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 /** The idempotency key of an answer of POST /orders (the one contract of both topologies). */
 function publishedKey(body: Record<string, unknown>): string {
   return String(body.idempotencyKey);
-}
-
-/** The settings the harness logged when it started. */
-function startedWith(logs: readonly string[]): { readonly visibilityTimeoutSeconds: number } {
-  const line = logs.find((candidate) => candidate.includes('"harness started"'));
-  if (line === undefined) throw new Error('the harness logged no start');
-  return JSON.parse(line) as { visibilityTimeoutSeconds: number };
 }
 
 describe('Local harness: the orchestrated topology', () => {
@@ -97,10 +89,7 @@ describe('Local harness: the orchestrated topology', () => {
     const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0, visibilityTimeoutSeconds: undefined });
     const { client, harness, logs } = running;
     const visibilitySeconds = startedWith(logs).visibilityTimeoutSeconds;
-    const policy = backoffPolicyOf(harness.config);
-    const failedAttempts = [1, 2];
-    const longestBackoffMs = failedAttempts.reduce((sum, attempt) => sum + backoffEnvelope(policy, attempt, undefined).max, 0) * 1_000;
-    const shortestBackoffMs = failedAttempts.reduce((sum, attempt) => sum + backoffEnvelope(policy, attempt, undefined).min, 0) * 1_000;
+    const { min: shortestBackoffMs, max: longestBackoffMs } = backoffBoundsMs(harness.config, 2);
     // Three executions on an idle harness: polling, three claims and commits, well under this
     const slackMs = 3_000;
 
