@@ -43,9 +43,7 @@ export class ProcessClaimedOrder {
   }
 }
 
-/** What the workflow does after a failed step released its claim. */
-export type ReleaseVerdict = 'RETRY' | 'PARK';
-
+/** What the workflow does after a failed step released its claim: retry through the queue after a backoff, or park. */
 export type ReleaseResult =
   | {
     readonly verdict: 'RETRY';
