@@ -27,12 +27,17 @@ export interface ClaimOutput {
   readonly lastError?: FailureInfo;
 }
 
-export function messageOf(state: ConsumeState): QueueMessage {
+/** The queue record as the pipe delivered it (with its source queue's ARN and its receipt handle). */
+export function recordOf(state: ConsumeState): SQSRecord {
   const record = Array.isArray(state.message) ? state.message[0] : state.message;
   if (record === undefined || typeof record !== 'object') {
     throw new ValidationError('the workflow input holds no queue record', { code: 'STEP.NO_RECORD' });
   }
-  return toQueueMessage(record as SQSRecord);
+  return record as SQSRecord;
+}
+
+export function messageOf(state: ConsumeState): QueueMessage {
+  return toQueueMessage(recordOf(state));
 }
 
 export function envelopeOf(state: ConsumeState): OrderEnvelope {

@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -74,5 +75,9 @@ export class AwsPolledQueue implements PolledQueue {
         Entries: batch.map((ReceiptHandle, index) => ({ Id: `r${index}`, ReceiptHandle, VisibilityTimeout: 0 })),
       }));
     }
+  }
+
+  async changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }));
   }
 }

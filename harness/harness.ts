@@ -37,7 +37,7 @@ import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } 
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
 import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
@@ -152,6 +152,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     const runnerServices = {
       steps: createStepFunctions(containerOf),
       park: parkQueueRecord(containerOf),
+      holdBack: holdBackQueueRecord(() => [backend.orderQueue, ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue])]),
       functionTimeoutMs,
       random: () => random.next(),
       sleep: (ms: number) => clock.sleep(ms),

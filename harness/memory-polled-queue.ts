@@ -50,6 +50,10 @@ export class MemoryPolledQueue implements PolledQueue {
     }
   }
 
+  async changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void> {
+    this.sqs.changeMessageVisibility(this.queueName, receiptHandle, timeoutSeconds);
+  }
+
   private remember(messageId: string, receiptHandle: string, now: number): number {
     const known = this.seen.get(messageId);
     if (known !== undefined) {

@@ -11,8 +11,9 @@ import type { FailureInfo } from '../domain/idempotency.js';
 import { createIdempotencyHandler } from '../handlers/idempotency.js';
 import { createProcessorHandler } from '../handlers/processor.js';
 import { createPublishHandler, type PublishState } from '../handlers/publish.js';
-import { messageOf, type ConsumeState } from '../handlers/step-input.js';
+import { messageOf, recordOf, type ConsumeState } from '../handlers/step-input.js';
 import { createValidateHandler, type IngestState } from '../handlers/validate.js';
+import type { PolledQueue } from './polled-queue.js';
 import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-runner.js';
 
 /*
@@ -42,6 +43,21 @@ export function parkQueueRecord(containerOf: () => Container): (state: WorkflowS
     if (!(await parkInDeadLetterQueue(dlq, message, failure, claim?.decision.attempt ?? message.receiveCount))) {
       throw new Error('the dead-letter queue did not take the parked record');
     }
+  };
+}
+
+/**
+ * The hold-back step: the Step Functions SQS integration (ChangeMessageVisibility) on the queue the
+ * record came from, found by the record's `eventSourceARN` among the queues the pipes poll, with the
+ * record's receipt handle. Throws when no polled queue has that ARN or the queue refuses the change; the
+ * workflow then fails the execution as it would have anyway, and the message comes back later.
+ */
+export function holdBackQueueRecord(queues: () => readonly PolledQueue[]): (state: WorkflowState, delaySeconds: number) => Promise<void> {
+  return async (state, delaySeconds) => {
+    const record = recordOf(state as unknown as ConsumeState);
+    const queue = queues().find((candidate) => candidate.arn === record.eventSourceARN);
+    if (queue === undefined) throw new Error(`no polled queue has the record's source ARN ${record.eventSourceARN}`);
+    await queue.changeVisibility(record.receiptHandle, delaySeconds);
   };
 }
 

@@ -15,7 +15,8 @@ export interface DeleteFailure {
 /**
  * The queue an event source mapping polls: the in-memory broker or a real SQS queue. Only the poller's
  * own calls are here (ReceiveMessage with every attribute, DeleteMessageBatch, and putting back what
- * it cannot fit in a batch); they are Lambda's, not the pipeline's, so no fault is injected into them.
+ * it cannot fit in a batch), and the state machine's hold-back of a record; they are Lambda's and Step
+ * Functions', not the pipeline's adapters, so no fault is injected into them.
  */
 export interface PolledQueue {
   readonly arn: string;
@@ -25,6 +26,11 @@ export interface PolledQueue {
   deleteBatch(receiptHandles: readonly string[]): Promise<readonly DeleteFailure[]>;
   /** Makes received messages visible again at once (visibility timeout 0). */
   release(receiptHandles: readonly string[]): Promise<void>;
+  /**
+   * Sets one received message's visibility timeout (ChangeMessageVisibility): what the consume workflow's
+   * SQS integration calls to hold a record back for its backoff. Throws when the queue refuses it.
+   */
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void>;
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -11,6 +11,7 @@ import {
   messageOfCause,
   EXECUTION_KEY,
   type CaughtError,
+  type HoldBackStep,
   type ParkStep,
   type RetryRule,
   type StepFunctionName,
@@ -29,6 +30,8 @@ export interface WorkflowRunnerServices {
   readonly steps: StepFunctions;
   /** What a park step does: send the execution's queue record to the DLQ with the reason. */
   readonly park: (state: WorkflowState, failure: FailureInfo) => Promise<void>;
+  /** What a hold-back step does: set the visibility timeout of the execution's queue record (ChangeMessageVisibility). */
+  readonly holdBack: (state: WorkflowState, delaySeconds: number) => Promise<void>;
   /** Each task is one Lambda invocation with this timeout. */
   readonly functionTimeoutMs: number;
   readonly random: () => number;
@@ -100,6 +103,12 @@ export class WorkflowRunner {
           }
           return { status: 'SUCCEEDED', output: state, visited };
         }
+        case 'hold-back': {
+          const error = await this.holdBack(step, state);
+          visited.push({ step: name, ...(error === undefined ? {} : { error }) });
+          name = error === undefined ? step.next : step.onError;
+          break;
+        }
         case 'choice': {
           const value = readPath(state, step.field);
           visited.push({ step: name });
@@ -124,6 +133,23 @@ export class WorkflowRunner {
       }
     }
     return failed({ Error: 'States.Runtime', Cause: `more than ${MAX_TRANSITIONS} transitions` }, state, visited);
+  }
+
+  /** The error name when the change failed (the step then goes to its `onError`), else undefined. */
+  private async holdBack(step: HoldBackStep, state: WorkflowState): Promise<string | undefined> {
+    const delaySeconds = readPath(state, step.delaySecondsPath);
+    try {
+      // As SQS would refuse it (the rendered state passes the value through as VisibilityTimeout).
+      if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
+        throw Object.assign(new Error(`VisibilityTimeout must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+      }
+      await this.services.holdBack(state, delaySeconds);
+      return undefined;
+    } catch (error) {
+      // Nothing is lost: the message keeps the visibility timeout it was received with and comes back after it.
+      this.services.logger.warn('could not hold the message back; it returns after the queue\'s visibility timeout', { workflow: this.definition.name, error: causeOf(error) });
+      return errorName(error);
+    }
   }
 
   private async runTask(name: string, step: TaskStep, state: WorkflowState): Promise<{ tries: number; result?: unknown; error?: CaughtError }> {

@@ -8,6 +8,7 @@ import {
   type CatchRule,
   type ChoiceStep,
   type FailStep,
+  type HoldBackStep,
   type ParkStep,
   type RetryRule,
   type TaskStep,
@@ -46,6 +47,8 @@ export const PREPARE_STATE = 'PrepareWorkflowState';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
+/** The AWS SDK integration (the optimised SQS integration has no ChangeMessageVisibility); its arguments are the API's, in PascalCase. */
+export const SQS_CHANGE_MESSAGE_VISIBILITY = 'arn:aws:states:::aws-sdk:sqs:changeMessageVisibility';
 
 /** The ErrorEquals list a catch (or an `all` retry) of `categories` renders to: step errors and invocation errors. */
 export function errorNamesFor(categories: readonly ErrorCategory[]): string[] {
@@ -89,6 +92,8 @@ function renderStep(definition: WorkflowDefinition, name: string, step: Workflow
       return failState(step);
     case 'park':
       return parkState(definition, name, step, bindings);
+    case 'hold-back':
+      return holdBackState(definition, step);
   }
 }
 
@@ -193,5 +198,41 @@ function parkState(definition: WorkflowDefinition, name: string, step: ParkStep,
     },
     Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' }],
     End: true,
+  };
+}
+
+/**
+ * JSONata for the URL of the queue a record came from, built from the record's `eventSourceARN`
+ * (`arn:<partition>:sqs:<region>:<account>:<name>`): the record Pipes delivers carries the queue's ARN
+ * and the receipt handle, not its URL, and this way one state machine serves every queue a pipe feeds it from.
+ */
+export function queueUrlExpression(record: string): string {
+  const part = (index: number): string => `$split(${record}.eventSourceARN, ':')[${index}]`;
+  const domain = `(${part(1)} = 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')`;
+  return `'https://sqs.' & ${part(3)} & '.' & ${domain} & '/' & ${part(4)} & '/' & ${part(5)}`;
+}
+
+/**
+ * Sets the record's visibility timeout to the delay in the state, so the queue redelivers it after that
+ * backoff; the state goes on unchanged. Any error of the call is caught and leads to `onError` with the
+ * state unchanged (the caught error a Fail after it reports stays the step's failure, not this one's):
+ * the message keeps the visibility timeout it was received with and comes back after it, so a failed
+ * change delays the retry but loses nothing.
+ */
+function holdBackState(definition: WorkflowDefinition, step: HoldBackStep): AslState {
+  const record = `$states.input.${definition.input.key}`;
+  return {
+    Type: 'Task',
+    Comment: 'Hold the message back for the backoff delay: the queue redelivers it after that, not after its visibility timeout',
+    Resource: SQS_CHANGE_MESSAGE_VISIBILITY,
+    Arguments: {
+      QueueUrl: `{% ${queueUrlExpression(record)} %}`,
+      ReceiptHandle: `{% ${record}.receiptHandle %}`,
+      VisibilityTimeout: `{% $states.input.${step.delaySecondsPath.join('.')} %}`,
+    },
+    Output: '{% $states.input %}',
+    // A failed change fails nothing more: the execution still ends failed and the queue redelivers the message later.
+    Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: step.onError }],
+    Next: step.next,
   };
 }

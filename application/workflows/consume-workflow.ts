@@ -18,6 +18,8 @@ export const CLAIM_DECISION_FIELD = ['claim', 'decision', 'kind'] as const;
 
 /** The release step's output field: RETRY (the queue redelivers) or PARK (not retryable, or the category's attempts are spent). */
 export const RELEASE_VERDICT_FIELD = ['release', 'verdict'] as const;
+/** Where a RETRY verdict of the release step puts the backoff delay, in whole seconds (the worker's, for this attempt). */
+export const RELEASE_DELAY_PATH = ['release', 'delaySeconds'] as const;
 /** Where the release step puts the failure (`{ category, code }`) it recorded. */
 export const RELEASE_FAILURE_PATH = ['release', 'failure'] as const;
 /** Where the claim step puts a PARKED record's failure. */
@@ -29,8 +31,9 @@ export const CLAIM_FAILURE_PATH = ['claim', 'lastError'] as const;
  * its outcome and events (the outbox: no step calls the event bus; the relay delivers them).
  * Every failure after the claim releases it at once with the failure recorded (the idempotency function
  * again, as ReleaseClaim), as the composed worker does: while the category has attempts left the
- * execution fails and the queue redelivers the message (moving it to the DLQ after maxReceiveCount
- * receives); a failure that can never succeed, or one whose attempts are spent, is parked in the DLQ with
+ * message is held back for the backoff delay the release drew (the worker's policy and bounds, for this
+ * attempt), the execution fails, and the queue redelivers the message after that delay (moving it to the
+ * DLQ after maxReceiveCount receives); a failure that can never succeed, or one whose attempts are spent, is parked in the DLQ with
  * the category and code the release recorded. A failure of the claim step itself has no claim to release.
  */
 export const CONSUME_WORKFLOW: WorkflowDefinition = {
@@ -74,8 +77,16 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     RouteReleaseVerdict: {
       type: 'choice',
       field: RELEASE_VERDICT_FIELD,
-      cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'RetryLater' }],
+      cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
       otherwise: 'RetryLater',
+    },
+    HoldBackForRetry: {
+      type: 'hold-back',
+      delaySecondsPath: RELEASE_DELAY_PATH,
+      next: 'RetryLater',
+      // The change failing loses nothing: the execution still fails, and the queue redelivers the message
+      // once the visibility timeout it was received with runs out (later than the backoff, never lost).
+      onError: 'RetryLater',
     },
     RetryLater: { type: 'fail', error: { source: 'caught' } },
     ParkReleased: { type: 'park', reason: { source: 'state', path: RELEASE_FAILURE_PATH } },

@@ -1,5 +1,5 @@
 export { WORKFLOWS } from './all-workflows.js';
-export { CLAIM_DECISION_FIELD, CLAIM_ROUTES, CONSUME_WORKFLOW } from './consume-workflow.js';
+export { CLAIM_DECISION_FIELD, CLAIM_ROUTES, CONSUME_WORKFLOW, RELEASE_DELAY_PATH } from './consume-workflow.js';
 export { INGEST_WORKFLOW } from './ingest-workflow.js';
 export {
   isStepFunctionName,
@@ -19,6 +19,7 @@ export {
   type ChoiceCase,
   type ChoiceStep,
   type FailStep,
+  type HoldBackStep,
   type ParkStep,
   type RetryRule,
   type SucceedStep,

@@ -27,7 +27,7 @@ export interface WorkflowInput {
   readonly key: string;
 }
 
-export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep;
+export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep | HoldBackStep;
 
 /** Invokes one step function with the whole state; its result goes under `resultKey`. */
 export interface TaskStep {
@@ -99,6 +99,22 @@ export interface ParkStep {
     | { readonly source: 'state'; readonly path: readonly string[] };
 }
 
+/**
+ * Holds the input message back before the execution gives it up: sets the message's visibility timeout
+ * (SQS ChangeMessageVisibility, on the queue the record came from, with the record's receipt handle) to
+ * the whole seconds a step put in the state at `delaySecondsPath`, so the queue redelivers it after that
+ * backoff rather than after the queue's own visibility timeout. It changes nothing in the state. When the
+ * change fails it goes to `onError` with the state unchanged: the message then keeps the visibility
+ * timeout it was received with, so it still comes back, only later. Only meaningful for a `queue-record`
+ * workflow.
+ */
+export interface HoldBackStep {
+  readonly type: 'hold-back';
+  readonly delaySecondsPath: readonly string[];
+  readonly next: string;
+  readonly onError: string;
+}
+
 /** Where a Catch stores the error in the workflow state. */
 export const CAUGHT_ERROR_KEY = 'error';
 /** Where the execution's identity (`{ id, name }`) is kept in the workflow state. */
@@ -117,6 +133,8 @@ export function successorsOf(step: WorkflowStep): readonly string[] {
       return [step.next, ...step.catch.map((rule) => rule.next)];
     case 'choice':
       return [...step.cases.map((choice) => choice.next), step.otherwise];
+    case 'hold-back':
+      return [step.next, step.onError];
     case 'succeed':
     case 'fail':
     case 'park':

@@ -17,7 +17,7 @@ const NON_RETRYABLE: readonly ErrorCategory[] = ERROR_CATEGORIES.filter((categor
 /**
  * Every reason `definition` is not a sound workflow (empty when it is): dangling or unreachable steps,
  * loops, a retry of a failure that can never succeed, a non-retryable failure a task does not catch,
- * state keys that collide, a park step where there is no message to park.
+ * state keys that collide, a park or hold-back step where there is no message to park or hold back.
  */
 export function workflowProblems(definition: WorkflowDefinition): string[] {
   const problems: string[] = [];
@@ -33,6 +33,8 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
     if (step.type === 'task') problems.push(...taskProblems(name, step));
     if (step.type === 'choice') problems.push(...choiceProblems(name, step));
     if (step.type === 'park' && definition.input.kind !== 'queue-record') problems.push(`${name}: a park step needs a queue-record workflow`);
+    if (step.type === 'hold-back' && definition.input.kind !== 'queue-record') problems.push(`${name}: a hold-back step needs a queue-record workflow`);
+    if (step.type === 'hold-back' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
     if (step.type === 'park' && step.reason.source === 'state' && !isStatePath(step.reason.path)) {
       problems.push(`${name}: the park reason's path must be one or more plain field names`);
     }

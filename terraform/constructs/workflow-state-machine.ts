@@ -41,16 +41,19 @@ const TRACING: PolicyStatement = {
 
 /**
  * An Express state machine rendered from a shared workflow definition, with its own role (invoke exactly
- * the workflow's functions, send parked messages to the DLQ), execution logs and X-Ray tracing. Logs
- * leave the execution data out: orders are customer data.
+ * the workflow's functions, send parked messages to the DLQ, hold back the records of the queues fed to
+ * it), execution logs and X-Ray tracing. Logs leave the execution data out: orders are customer data.
  */
 export class WorkflowStateMachine extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  private readonly holdsBack: boolean;
+  private readonly heldBackQueues = new Set<string>();
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
+    this.holdsBack = Object.values(props.definition.steps).some((step) => step.type === 'hold-back');
     const name = `${props.namePrefix}-${props.definition.name}`;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/vendedlogs/states/${name}`,
@@ -82,6 +85,21 @@ export class WorkflowStateMachine extends Construct {
       loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, includeExecutionData: false, level: 'ALL' },
       tracingConfiguration: { enabled: true },
       dependsOn: [policy],
+    });
+  }
+
+  /**
+   * Lets the workflow's hold-back steps change the visibility of the records a pipe delivers from
+   * `queue` (sqs:ChangeMessageVisibility on that queue alone, in a policy of its own per queue). Grants
+   * nothing to a workflow without a hold-back step, and nothing twice.
+   */
+  allowHoldingBack(queue: { readonly id: string; readonly arn: string }): void {
+    if (!this.holdsBack || this.heldBackQueues.has(queue.id)) return;
+    this.heldBackQueues.add(queue.id);
+    new IamRolePolicy(this, `hold-back-${queue.id}`, {
+      name: `hold-back-${queue.id}`,
+      role: this.role.id,
+      policy: policyDocument([{ sid: 'HoldBackDeliveredRecords', actions: ['sqs:ChangeMessageVisibility'], resources: [queue.arn] }]),
     });
   }
 }

@@ -42,6 +42,8 @@ function happyPathFunctions(definition: WorkflowDefinition): string[] {
     if (step.type === 'task') {
       functions.push(step.function);
       name = step.next;
+    } else if (step.type === 'hold-back') {
+      name = step.next;
     } else {
       name = step.cases.find((choice) => choice.equals === 'PROCEED')?.next ?? step.cases[0]?.next;
     }
@@ -131,7 +133,7 @@ describe('Workflows: the shared definitions', () => {
       expect(CONSUME_WORKFLOW.steps.Park).to.deep.equal({ type: 'park', reason: { source: 'caught' } });
     });
 
-    it('releases the claim of every failure after it, then retries through the queue or parks with what the release recorded', () => {
+    it('releases the claim of every failure after it, then retries through the queue after the release\'s backoff delay or parks with what the release recorded', () => {
       for (const name of ['ProcessOrder']) {
         const task = CONSUME_WORKFLOW.steps[name] as TaskStep;
         expect(task.catch, name).to.have.length(1);
@@ -140,8 +142,12 @@ describe('Workflows: the shared definitions', () => {
       }
       expect(CONSUME_WORKFLOW.steps.ReleaseClaim).to.deep.include({ type: 'task', function: 'idempotency', next: 'RouteReleaseVerdict' });
       expect(CONSUME_WORKFLOW.steps.RouteReleaseVerdict).to.deep.include({
-        cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'RetryLater' }],
+        cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
         otherwise: 'RetryLater',
+      });
+      // The message is held back for the release's delay; should that fail, the execution fails all the same.
+      expect(CONSUME_WORKFLOW.steps.HoldBackForRetry).to.deep.equal({
+        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], next: 'RetryLater', onError: 'RetryLater',
       });
       expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
@@ -191,6 +197,15 @@ describe('Function: workflowProblems', () => {
     expect(workflowProblems(withStep(CONSUME_WORKFLOW, name, { ...task, retry }))).to.include(
       `${name}: retry[0]: no invocation error is PROCESSING, so retrying it on invocation errors only matches nothing`,
     );
+  });
+
+  it('reports a hold-back step in a workflow with no queue record, or with a delay path that is not plain field names', () => {
+    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], next: 'Accepted', onError: 'Rejected' };
+    const ingest = withStep(INGEST_WORKFLOW, 'HoldBack', holdBack);
+    expect(workflowProblems(ingest)).to.include.members([
+      'HoldBack: a hold-back step needs a queue-record workflow',
+      'HoldBack: the delay\'s path must be one or more plain field names',
+    ]);
   });
 
   it('reports an unreachable step', () => {

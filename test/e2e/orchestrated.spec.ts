@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
+import { backoffBoundsMs, startedWith } from './support/backoff-bounds.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -71,16 +72,43 @@ describe('Local harness: the orchestrated topology', () => {
     const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient' }), { 'x-simulate-failure': 'transient:1' }, '/publish');
     const key = String(published.body.idempotencyKey);
 
-    // The first execution: processor fails, ReleaseClaim records it, the execution fails for the queue to redeliver
+    // The first execution: processor fails, ReleaseClaim records it, the record is held back for its backoff, the execution fails for the queue to redeliver
     const released = await client.waitForStatus(key, ['RETRY']);
     expect(released).to.include({ attempts: 1, lastErrorCategory: 'TRANSIENT' });
-    expect(logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → RetryLater'))).to.equal(true);
+    expect(logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater'))).to.equal(true);
 
-    // After the visibility timeout the pipe hands the record to a new execution, which takes the released claim
+    // After the backoff delay the pipe hands the record to a new execution, which takes the released claim
     const done = await client.waitForStatus(key, ['SUCCEEDED'], 20_000);
     expect(done.attempts).to.equal(2);
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
+  });
+
+  it('retries a transient:2 order within the worker\'s backoff bounds, far sooner than the queue\'s visibility timeout, and it succeeds on attempt 3', async () => {
+    // Prepare: the visibility timeout the harness derives for its functions (as deployed), not the suite's short one
+    const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0, visibilityTimeoutSeconds: undefined });
+    const { client, harness, logs } = running;
+    const visibilitySeconds = startedWith(logs).visibilityTimeoutSeconds;
+    const { min: shortestBackoffMs, max: longestBackoffMs } = backoffBoundsMs(harness.config, 2);
+    // Three executions on an idle harness: polling, three claims and commits, well under this
+    const slackMs = 3_000;
+
+    // Act
+    const started = Date.now();
+    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient-2' }), { 'x-simulate-failure': 'transient:2' }, '/publish');
+    const key = String(published.body.idempotencyKey);
+    const done = await client.waitForStatus(key, ['SUCCEEDED'], longestBackoffMs + slackMs + 5_000);
+    const elapsedMs = Date.now() - started;
+
+    // Assess: both retries were held back for a backoff drawn within the worker's bounds, and only for it
+    expect(done.attempts).to.equal(3);
+    expect(elapsedMs, `elapsed ${elapsedMs} ms, backoff at most ${longestBackoffMs} ms`).to.be.below(longestBackoffMs + slackMs);
+    expect(elapsedMs, 'held back for at least the shortest backoff of both retries').to.be.at.least(shortestBackoffMs);
+    expect(elapsedMs * 10, `far below the ${visibilitySeconds} s visibility timeout`).to.be.below(visibilitySeconds * 1_000);
+    const failedPaths = logs.filter((line) => line.includes('workflow execution failed')).map((line) => (JSON.parse(line) as { path: string }).path);
+    expect(failedPaths).to.deep.equal(Array(2).fill('ClaimIdempotency → RouteClaimDecision → ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater'));
+    expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
+    expect((await client.metrics()).failuresByCategory.TRANSIENT).to.equal(2);
   });
 
   it('parks a permanent failure through the release: the record PARKED, the message in the DLQ with its category and code, and the redrive parks it', async () => {

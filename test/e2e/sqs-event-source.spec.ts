@@ -100,6 +100,10 @@ class HeldReceive implements PolledQueue {
     return this.inner.release(receiptHandles);
   }
 
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void> {
+    return this.inner.changeVisibility(receiptHandle, timeoutSeconds);
+  }
+
   private get inner(): PolledQueue {
     if (this.wrapped === undefined) throw new Error('HeldReceive used before around(queue)');
     return this.wrapped;

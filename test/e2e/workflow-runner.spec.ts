@@ -30,19 +30,24 @@ function namedError(name: string, message: string): Error {
 async function claimThenRelease(state: WorkflowState): Promise<unknown> {
   if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
   const failure = failureOfStepError(state.error as StepFailure);
-  return { verdict: RETRY_POLICIES[failure.category].retryable ? 'RETRY' : 'PARK', failure };
+  return RETRY_POLICIES[failure.category].retryable ? { verdict: 'RETRY', failure, delaySeconds: 3 } : { verdict: 'PARK', failure };
 }
 
 interface Rig {
   readonly runner: WorkflowRunner;
   readonly sleeps: number[];
   readonly parked: FailureInfo[];
+  /** The visibility timeouts hold-back steps set. */
+  readonly heldBack: number[];
   readonly calls: string[];
 }
 
-function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
+type HoldBack = (state: WorkflowState, delaySeconds: number) => Promise<void>;
+
+function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBack): Rig {
   const sleeps: number[] = [];
   const parked: FailureInfo[] = [];
+  const heldBack: number[] = [];
   const calls: string[] = [];
   const track = (name: string, fn: (state: WorkflowState) => Promise<unknown>) => async (state: WorkflowState) => {
     calls.push(name);
@@ -59,6 +64,9 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
     park: async (_state, failure) => {
       parked.push(failure);
     },
+    holdBack: holdBack ?? (async (_state, delaySeconds) => {
+      heldBack.push(delaySeconds);
+    }),
     functionTimeoutMs: 1_000,
     random: () => random,
     sleep: async (ms) => {
@@ -66,7 +74,7 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5): Rig {
     },
     logger: new RecordingLogger(),
   });
-  return { runner, sleeps, parked, calls };
+  return { runner, sleeps, parked, heldBack, calls };
 }
 
 const EXECUTION = { id: 'arn:local:execution:test', name: 'test' };
@@ -111,13 +119,13 @@ describe('Class: WorkflowRunner', () => {
       }
     });
 
-    it('releases the claim after a retryable failure, then fails the execution so the queue redelivers the record', async () => {
+    it('releases the claim after a retryable failure, holds the record back for the release\'s delay, then fails the execution so the queue redelivers it', async () => {
       const releases: unknown[] = [];
-      const { runner, calls, parked } = rig({
+      const { runner, calls, parked, heldBack } = rig({
         idempotency: async (state) => {
           if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
           releases.push(state.error);
-          return { verdict: 'RETRY' };
+          return { verdict: 'RETRY', delaySeconds: 2 };
         },
         processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
       });
@@ -128,7 +136,35 @@ describe('Class: WorkflowRunner', () => {
       expect(releases).to.have.length(1);
       expect(parked).to.deep.equal([]);
       expect(calls).to.deep.equal(['idempotency', 'processor', 'idempotency']);
-      expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
+      expect(heldBack).to.deep.equal([2]);
+      expect(result.visited.map((visit) => visit.step)).to.deep.equal([
+        'ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'ReleaseClaim', 'RouteReleaseVerdict', 'HoldBackForRetry', 'RetryLater',
+      ]);
+    });
+
+    it('still fails the execution with the step\'s own error when the record cannot be held back, so the queue redelivers it later', async () => {
+      const { runner } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.5, async () => {
+        throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      if (result.status !== 'FAILED') return;
+      // The processor's failure, not the hold-back's: the caught error is what the execution reports.
+      expect(result.error.Error).to.equal('Pipeline.TRANSIENT');
+      expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RetryLater' }]);
+    });
+
+    it('refuses, as SQS would, a RETRY without a whole-second delay: nothing is held back and the execution fails as before', async () => {
+      for (const delaySeconds of [undefined, -1, 1.5, '3']) {
+        const { runner, heldBack } = rig({
+          idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds }),
+          processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+        });
+        const result = await runner.run([], EXECUTION);
+        expect(result.status, String(delaySeconds)).to.equal('FAILED');
+        expect(heldBack, String(delaySeconds)).to.deep.equal([]);
+        expect(result.visited.slice(-2), String(delaySeconds)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RetryLater' }]);
+      }
     });
 
     it('parks with the failure the release recorded when it says the attempts are spent', async () => {
@@ -178,8 +214,8 @@ describe('Class: WorkflowRunner', () => {
       if (result.status !== 'FAILED') return;
       expect(result.error.Error).to.equal('Sandbox.Timedout');
       expect(calls.filter((call) => call === 'processor')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
-      // Caught after the retries, the timeout releases the claim, which sends the record back to the queue.
-      expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'RetryLater']);
+      // Caught after the retries, the timeout releases the claim, which sends the record back to the queue after its backoff.
+      expect(result.visited.map((visit) => visit.step).slice(-4)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'HoldBackForRetry', 'RetryLater']);
     });
 
     it('catches a VALIDATION failure at once (no retry), releases the claim and parks the record with the category and code', async () => {

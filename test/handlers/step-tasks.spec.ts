@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { SQSRecord } from 'aws-lambda';
+import { backoffPolicyOf } from '../../application/config.js';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import { createClaimHandler, createIdempotencyHandler } from '../../handlers/idempotency.js';
+import { backoffEnvelope } from '../../domain/backoff.js';
+import { createClaimHandler, createIdempotencyHandler, createReleaseHandler } from '../../handlers/idempotency.js';
 import { createProcessorHandler } from '../../handlers/processor.js';
 import { createPublishHandler } from '../../handlers/publish.js';
 import type { ConsumeState } from '../../handlers/step-input.js';
@@ -122,7 +124,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const released = await createIdempotencyHandler(containerOf)({ message, claim, error });
 
     // Assess: no lease left to wait for, the category on the record, no event owed
-    expect(released).to.deep.equal({ verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
+    expect(released).to.deep.include({ verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     const record = await fixture.record(key);
     expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
@@ -130,6 +132,29 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(record?.outbox).to.equal(undefined);
     const next = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
     expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: false });
+  });
+
+  it('release: a RETRY carries the delay the worker would hold the message back for, drawn for the claim\'s attempt within the same backoff bounds', async () => {
+    // Prepare: equal jitter, whose delays have a floor, so the attempt number shows in the draw
+    const fixture = new PipelineFixture({ env: { BACKOFF_STRATEGY: 'equal-jitter' } });
+    const containerOf = () => fixture.container;
+    const message = await queuedRecord(fixture);
+    const claim = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
+    const error = { Error: 'Pipeline.TRANSIENT', Cause: JSON.stringify({ errorMessage: 'SIMULATED.TRANSIENT: simulated' }) };
+    const policy = backoffPolicyOf(fixture.config);
+
+    // Act: the same failure released on the first attempt and, by a claim that says so, on the fourth
+    const first = await createReleaseHandler(containerOf)({ message, claim, error });
+    const again = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
+    const fourth = await createReleaseHandler(containerOf)({ message, claim: { ...again, decision: { ...again.decision, attempt: 4 } }, error });
+
+    // Assess
+    for (const [released, attempt] of [[first, 1], [fourth, 4]] as const) {
+      if (released.verdict !== 'RETRY') throw new Error(`attempt ${attempt}: expected RETRY, got ${released.verdict}`);
+      const { min, max } = backoffEnvelope(policy, attempt, undefined);
+      expect(released.delaySeconds, `attempt ${attempt}`).to.be.within(min, max);
+    }
+    expect(backoffEnvelope(policy, 4, undefined).min, 'the two envelopes do not overlap').to.be.above(backoffEnvelope(policy, 1, undefined).max);
   });
 
   it('release: parks the record when the category has spent its attempts, and says PARK', async () => {

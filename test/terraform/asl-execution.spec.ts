@@ -9,7 +9,7 @@ import type { WorkflowDefinition } from '../../application/workflows/workflow-de
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { WorkflowRunner, type StepFunctions, type WorkflowState } from '../../harness/workflow-runner.js';
-import { renderAsl, type AslBindings, type AslState, type AslStateMachine } from '../../terraform/asl.js';
+import { renderAsl, SQS_CHANGE_MESSAGE_VISIBILITY, type AslBindings, type AslState, type AslStateMachine } from '../../terraform/asl.js';
 
 /*
  * The rendered state machines executed, JSONata and all, by a small interpreter of the parts of Amazon
@@ -33,7 +33,20 @@ interface Outcome {
   readonly error?: string;
   /** What park steps sent: the failure attributes. */
   readonly parked: readonly (FailureInfo & { readonly attempts: string })[];
+  /** What hold-back steps set: the record's receipt handle and its new visibility timeout. */
+  readonly heldBack: readonly HeldBack[];
 }
+
+interface HeldBack {
+  readonly receiptHandle: string;
+  readonly seconds: number;
+}
+
+/** How the queue answers a hold-back in a scenario. */
+type HoldBackAnswer = 'accepts' | 'refuses';
+const REFUSED_HOLD_BACK = 'Sqs.ReceiptHandleIsInvalidException';
+/** The queue URL of every ChangeMessageVisibility the rendered machines sent. */
+const changedQueueUrls: string[] = [];
 
 type StepError = Error & { readonly name: string };
 
@@ -72,10 +85,11 @@ function matches(errorEquals: unknown, name: string): boolean {
   return names.includes(name) || names.includes('States.ALL');
 }
 
-/** Runs a rendered state machine: Pass, Task (Lambda invoke, SQS send), Choice, Succeed, Fail, with Retry and Catch. */
-async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunctions): Promise<Outcome> {
+/** Runs a rendered state machine: Pass, Task (Lambda invoke, SQS send, SQS change visibility), Choice, Succeed, Fail, with Retry and Catch. */
+async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts'): Promise<Outcome> {
   const path: string[] = [];
   const parked: (FailureInfo & { attempts: string })[] = [];
+  const heldBack: HeldBack[] = [];
   const context = { Execution: { Id: EXECUTION.id, Name: EXECUTION.name } };
   let current: unknown = input;
   let name = machine.StartAt;
@@ -89,9 +103,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
         name = String(state.Next);
         break;
       case 'Succeed':
-        return { status: 'SUCCEEDED', path, parked };
+        return { status: 'SUCCEEDED', path, parked, heldBack };
       case 'Fail':
-        return { status: 'FAILED', path, parked, error: String(await evaluate(state.Error, states)) };
+        return { status: 'FAILED', path, parked, heldBack, error: String(await evaluate(state.Error, states)) };
       case 'Choice': {
         const choices = state.Choices as { Condition: string; Next: string }[];
         let next = String(state.Default);
@@ -125,6 +139,13 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
                 attempts: String(attributes[MESSAGE_ATTRIBUTES.attempts]?.StringValue),
               });
               result = { MessageId: 'm' };
+            } else if (state.Resource === SQS_CHANGE_MESSAGE_VISIBILITY) {
+              if (holdBack === 'refuses') throw stepError(REFUSED_HOLD_BACK, 'The receipt handle has expired');
+              changedQueueUrls.push(String(args.QueueUrl));
+              heldBack.push({ receiptHandle: String(args.ReceiptHandle), seconds: args.VisibilityTimeout as number });
+              result = {};
+            } else {
+              throw new Error(`state ${name}: resource ${String(state.Resource)} is not interpreted here`);
             }
             failure = undefined;
             break;
@@ -138,12 +159,12 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
         }
         if (failure === undefined) {
           current = state.Output === undefined ? result : await evaluate(state.Output, { ...states, result });
-          if (state.End === true) return { status: 'SUCCEEDED', path, parked };
+          if (state.End === true) return { status: 'SUCCEEDED', path, parked, heldBack };
           name = String(state.Next);
           break;
         }
         const caught = ((state.Catch as { ErrorEquals: string[]; Output: string; Next: string }[] | undefined) ?? []).find((rule) => matches(rule.ErrorEquals, failure?.Error ?? ''));
-        if (caught === undefined) return { status: 'FAILED', path, parked, error: failure.Error };
+        if (caught === undefined) return { status: 'FAILED', path, parked, heldBack, error: failure.Error };
         current = await evaluate(caught.Output, { ...states, errorOutput: failure });
         name = caught.Next;
         break;
@@ -155,14 +176,19 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
   throw new Error('more than 100 transitions');
 }
 
-async function runHarness(definition: WorkflowDefinition, input: unknown, steps: StepFunctions): Promise<Outcome> {
+async function runHarness(definition: WorkflowDefinition, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts'): Promise<Outcome> {
   const parked: (FailureInfo & { attempts: string })[] = [];
+  const heldBack: HeldBack[] = [];
   const runner = new WorkflowRunner(definition, {
     steps,
     park: async (state, failure) => {
       const claim = state.claim as { decision?: { attempt?: number } } | undefined;
       const message = state[definition.input.key] as { attributes?: { ApproximateReceiveCount?: string } };
       parked.push({ ...failure, attempts: String(claim?.decision?.attempt ?? message.attributes?.ApproximateReceiveCount ?? 1) });
+    },
+    holdBack: async (state, seconds) => {
+      if (holdBack === 'refuses') throw stepError(REFUSED_HOLD_BACK, 'The receipt handle has expired');
+      heldBack.push({ receiptHandle: String((state[definition.input.key] as { receiptHandle?: string }).receiptHandle), seconds });
     },
     functionTimeoutMs: 1_000,
     random: () => 0,
@@ -172,10 +198,19 @@ async function runHarness(definition: WorkflowDefinition, input: unknown, steps:
   const unwrapped = definition.input.kind === 'queue-record' ? (input as unknown[])[0] : input;
   const result = await runner.run(unwrapped, EXECUTION);
   const path = result.visited.map((visit) => visit.step);
-  return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked } : { status: 'FAILED', path, parked, error: result.error.Error };
+  return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked, heldBack } : { status: 'FAILED', path, parked, heldBack, error: result.error.Error };
 }
 
-const RECORD = { messageId: 'm-1', body: '{"order":{}}', attributes: { ApproximateReceiveCount: '4' }, messageAttributes: { orderId: { stringValue: 'o-1', dataType: 'String' } } };
+const RECORD = {
+  messageId: 'm-1',
+  receiptHandle: 'rh-1',
+  body: '{"order":{}}',
+  attributes: { ApproximateReceiveCount: '4' },
+  messageAttributes: { orderId: { stringValue: 'o-1', dataType: 'String' } },
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-west-1:111122223333:orders',
+  awsRegion: 'eu-west-1',
+};
 
 function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
   const unused = async (): Promise<never> => Promise.reject(new Error('not part of this workflow'));
@@ -184,7 +219,7 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
     publish: unused,
     idempotency: async (state) => (state.error === undefined
       ? { decision: { kind: 'PROCEED', attempt: 2 }, ownerToken: 'o' }
-      : { verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' } }),
+      : { verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, delaySeconds: 3 }),
     processor: async () => ({ outcome: { totalMinor: 1 } }),
     // The outbox relay, which no workflow invokes any more: reaching it fails the scenario.
     events: unused,
@@ -192,12 +227,20 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
   };
 }
 
-const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<StepFunctions>; readonly expected: Partial<Outcome> }[] = [
-  { title: 'a first delivery, processed and committed with its events', steps: {}, expected: { status: 'SUCCEEDED', parked: [] } },
+const TRANSIENT_PROCESSOR: Partial<StepFunctions> = { processor: async () => Promise.reject(stepError(stepErrorName('TRANSIENT'), 'AWS.ThrottlingException: slow down')) };
+
+const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<StepFunctions>; readonly holdBack?: HoldBackAnswer; readonly expected: Partial<Outcome> }[] = [
+  { title: 'a first delivery, processed and committed with its events', steps: {}, expected: { status: 'SUCCEEDED', parked: [], heldBack: [] } },
   {
-    title: 'a step failure after the claim, released for a retry',
-    steps: { processor: async () => Promise.reject(stepError(stepErrorName('TRANSIENT'), 'AWS.ThrottlingException: slow down')) },
-    expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [] },
+    title: 'a step failure after the claim, released for a retry and held back for the release\'s delay',
+    steps: TRANSIENT_PROCESSOR,
+    expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [{ receiptHandle: 'rh-1', seconds: 3 }] },
+  },
+  {
+    title: 'a step failure after the claim whose hold-back the queue refuses, failing with the step\'s error all the same',
+    steps: TRANSIENT_PROCESSOR,
+    holdBack: 'refuses',
+    expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [] },
   },
   {
     title: 'an invocation timeout after the claim, released and parked with what the release recorded',
@@ -249,14 +292,22 @@ describe('The rendered state machines, executed', () => {
     it(`consume: ${scenario.title}, exactly as the harness runs it`, async () => {
       const steps = consumeSteps(scenario.steps);
 
-      const deployed = await runAsl(consume, [RECORD], steps);
-      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps);
+      const deployed = await runAsl(consume, [RECORD], steps, scenario.holdBack);
+      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, scenario.holdBack);
 
       expect(deployed).to.deep.include(scenario.expected);
       // The rendering adds one state of its own in front, which shapes the input.
       expect({ ...deployed, path: deployed.path.slice(1) }).to.deep.equal(local);
     });
   }
+
+  it('consume: holds the record back on the queue it came from, whose URL the state machine builds from the record\'s source ARN', async () => {
+    changedQueueUrls.length = 0;
+
+    await runAsl(consume, [RECORD], consumeSteps(TRANSIENT_PROCESSOR));
+
+    expect(changedQueueUrls).to.deep.equal(['https://sqs.eu-west-1.amazonaws.com/111122223333/orders']);
+  });
 
   it('ingest: a rejected order fails the execution with the validate step\'s error, as the harness does', async () => {
     const steps: StepFunctions = {

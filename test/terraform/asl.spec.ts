@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import jsonata from 'jsonata';
 import { ERROR_CATEGORIES } from '../../domain/error-category.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { CONSUME_WORKFLOW } from '../../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
 import { stepErrorName } from '../../application/workflows/step-error.js';
 import type { TaskStep } from '../../application/workflows/workflow-definition.js';
-import { errorNamesFor, PREPARE_STATE, renderAsl, type AslBindings } from '../../terraform/asl.js';
+import { errorNamesFor, PREPARE_STATE, queueUrlExpression, renderAsl, type AslBindings } from '../../terraform/asl.js';
 
 type State = Record<string, unknown>;
 
@@ -92,6 +93,31 @@ describe('Function: renderAsl', () => {
 
   it('fails the ingest execution with the caught error when an order is rejected', () => {
     expect(ingest.States.Rejected).to.deep.equal({ Type: 'Fail', Error: '{% $states.input.error.Error %}', Cause: '{% $states.input.error.Cause %}' });
+  });
+
+  it('holds a retried record back through the SQS SDK integration: its own queue, its receipt handle, the release\'s delay; a failed change still ends in RetryLater', () => {
+    expect(consume.States.RouteReleaseVerdict).to.deep.include({ Default: 'RetryLater' });
+    expect((consume.States.RouteReleaseVerdict as { Choices: State[] }).Choices).to.deep.include({ Condition: '{% $states.input.release.verdict = "RETRY" %}', Next: 'HoldBackForRetry' });
+    expect(consume.States.HoldBackForRetry).to.deep.include({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:sqs:changeMessageVisibility',
+      Arguments: {
+        QueueUrl: `{% ${queueUrlExpression('$states.input.message')} %}`,
+        ReceiptHandle: '{% $states.input.message.receiptHandle %}',
+        VisibilityTimeout: '{% $states.input.release.delaySeconds %}',
+      },
+      // The state goes on as it was: RetryLater fails with the step's caught error, whatever this call did.
+      Output: '{% $states.input %}',
+      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RetryLater' }],
+      Next: 'RetryLater',
+    });
+    expect(consume.States.HoldBackForRetry).to.not.have.property('Retry');
+  });
+
+  it('builds the queue URL of a record from its source ARN, in the commercial and the China partitions', async () => {
+    const urlOf = async (eventSourceARN: string): Promise<unknown> => jsonata(queueUrlExpression('record')).evaluate({ record: { eventSourceARN } });
+    expect(await urlOf('arn:aws:sqs:eu-west-1:111122223333:orders-dev-orders')).to.equal('https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dev-orders');
+    expect(await urlOf('arn:aws-cn:sqs:cn-north-1:111122223333:orders')).to.equal('https://sqs.cn-north-1.amazonaws.com.cn/111122223333/orders');
   });
 
   it('refuses to render a park step without a dead-letter queue, or a task without its function', () => {
