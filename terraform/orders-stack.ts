@@ -146,8 +146,12 @@ export class OrdersStack extends TerraformStack {
       workflows.ingest = machine(INGEST_WORKFLOW, false);
       workflows.consume = machine(CONSUME_WORKFLOW, true);
       const consume = workflows.consume.stateMachine.arn;
-      const pipe = (id: string, name: string, queue: { readonly arn: string }): OrderQueuePipe =>
-        new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+      const consumeWorkflow = workflows.consume;
+      const pipe = (id: string, name: string, queue: { readonly arn: string }): OrderQueuePipe => {
+        // The workflow may hold back (change the visibility of) the records this pipe feeds it, and no others.
+        consumeWorkflow.allowHoldingBack({ id: name, arn: queue.arn });
+        return new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+      };
       pipe('consume-pipe', `${prefix}-consume`, splitQueue ?? this.orders.queue);
       if (orchestratedQueueUsage === 'drain') {
         // Its own pipe and role, so that turning the drain off deletes just these with the queue.

@@ -1,11 +1,9 @@
 import { Construct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { PipesPipe } from '@cdktf/provider-aws/lib/pipes-pipe/index.js';
 import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
-import { WorkflowStateMachine } from './workflow-state-machine.js';
 
 export interface OrderQueuePipeProps {
   readonly name: string;
@@ -20,8 +18,8 @@ export interface OrderQueuePipeProps {
  * Feeds its source queue to the consume workflow, one record per synchronous Express execution: the
  * message is deleted when the execution succeeds (processed, acknowledged as a duplicate, or parked) and
  * comes back when it fails (after the backoff the workflow held it back for, or else after the queue's
- * visibility timeout), until the redrive policy moves it to the DLQ. The workflow it feeds is allowed to
- * hold back the records of this queue, and of no other.
+ * visibility timeout), until the redrive policy moves it to the DLQ. The stack lets the workflow it feeds
+ * hold back the records of this queue, and of no other (WorkflowStateMachine.allowHoldingBack).
  */
 export class OrderQueuePipe extends Construct {
   readonly pipe: PipesPipe;
@@ -51,19 +49,5 @@ export class OrderQueuePipe extends Construct {
       logConfiguration: { level: 'ERROR', cloudwatchLogsLogDestination: { logGroupArn: logGroup.arn } },
       dependsOn: [policy],
     });
-    fedWorkflow(scope, props.stateMachineArn)?.allowHoldingBack({ id: props.name, arn: props.queueArn });
   }
-}
-
-/**
- * The state machine construct in the same scope whose ARN is `stateMachineArn`, compared once resolved
- * (each read of an ARN attribute is a new token). The stack hands a pipe only the ARN of its target, so
- * the pipe finds the construct to give it the one permission that depends on this queue.
- */
-function fedWorkflow(scope: Construct, stateMachineArn: string): WorkflowStateMachine | undefined {
-  const stack = TerraformStack.of(scope);
-  const resolved = (value: string): unknown => Tokenization.resolve(value, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
-  const wanted = resolved(stateMachineArn);
-  return scope.node.children.find((child): child is WorkflowStateMachine =>
-    child instanceof WorkflowStateMachine && resolved(child.stateMachine.arn) === wanted);
 }
