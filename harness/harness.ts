@@ -41,6 +41,7 @@ import { createConsumePipe, createStepFunctions, LOCAL_INGEST_STATE_MACHINE_ARN,
 import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
+import { HistorySampler } from './history-sampler.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { HttpApiFunction } from './lambda-route.js';
@@ -90,7 +91,6 @@ export interface Harness {
 }
 
 export type { QueueDepths } from './backend.js';
-
 export interface StopSummary {
   /**
    * The queues the event sources poll (the order queue, and the orchestrated queue in topology `both`)
@@ -220,6 +220,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     throw new Error(`redrive ${end.kind}: ${reason}`);
   };
   const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
+  const history = new HistorySampler(options.historyEveryMs, { clock, metrics, commits, depths: () => backend.depths(), onError: (error) => logger.warn('history sample failed', { error: String(error) }) });
 
   const snapshot = async (): Promise<MetricsSnapshot> => {
     const now = clock.now();
@@ -227,7 +228,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
       depths: await backend.depths(), records: await backend.records(now),
       breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
-      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
+      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView }, history: history.samples(),
     });
   };
 
@@ -239,6 +240,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   for (const source of eventSources) source.start();
   outbox.start();
   schedule.start();
+  history.start();
   // The stream is read from now on: events a previous run left undelivered are swept once at start.
   if (backend.kind === 'aws') void redeliverLogged(true);
   const url = `http://${LOCALHOST}:${port}`;
@@ -274,7 +276,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
           await waitForDrain(deadline);
         }
         // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
-        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop()]);
+        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop(), history.stop()]);
         // The relay announces what the last batches committed, within what is left of the deadline.
         await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
         await outbox.stop();
