@@ -5,7 +5,11 @@ import { formatDuration } from './durations.js';
 import { startHarness, type StopSummary } from './harness.js';
 import { loadBootstrapped, saveBootstrapped } from './bootstrap-env.js';
 
-/** `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start. */
+/**
+ * `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start.
+ * The script is `exec tsx …`: npm forwards SIGINT and SIGTERM to its child only, and a `sh -c` in
+ * between would keep SIGINT from tsx (and so from this process) while it waits on it.
+ */
 async function main(): Promise<void> {
   const parsed = parseHarnessArgs(process.argv.slice(2));
   if (parsed.kind === 'help') {
