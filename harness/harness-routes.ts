@@ -51,7 +51,8 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         const key = request.pathParameters?.idempotencyKey ?? '';
         const record = await deps.backend.record(key, deps.now());
         if (record === undefined) return jsonResponse(404, { message: `no order with idempotency key ${key}` });
-        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key).map(eventView);
+        // The harness' own observations of this record, not of an earlier one of the key (a journal older than the table).
+        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key && event.time >= record.createdAt).map(eventView);
         return jsonResponse(200, {
           idempotencyKey: record.key,
           orderId: record.orderId,
@@ -65,7 +66,7 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
           updatedAt: new Date(record.updatedAt).toISOString(),
           ...(record.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: new Date(record.leaseExpiresAt).toISOString() }),
           // Messages of this order each consumer acknowledged: in topology both, which one the split chose.
-          consumedBy: deps.consumption.of(key),
+          consumedBy: deps.consumption.of(key, record.createdAt),
           // The record's outbox: every event its transitions committed, and whether the relay delivered it.
           outbox: (record.outbox ?? []).map((entry) => ({
             eventId: entry.eventId,

@@ -24,8 +24,9 @@ import { createAwsBackend } from './aws-backend.js';
 import { allQueuesEmpty, sourceQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
 import { ConsoleLogger } from './console-logger.js';
-import { ConsumptionLog } from './consumption-log.js';
-import { EventLog } from './event-log.js';
+import type { ConsumptionLog } from './consumption-log.js';
+import type { EventLog } from './event-log.js';
+import { harnessObservers, JOURNAL_FILE } from './observation-journal.js';
 import { FaultInjection } from './faults.js';
 import { harnessConfig } from './harness-config.js';
 import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
@@ -139,7 +140,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     (ms) => clock.sleep(ms),
   );
   const commits = new CommitLedger(container.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
-  const events = new EventLog(container.get<EventBus>(ADAPTERS.EventBus));
+  const { events, consumption } = harnessObservers(container.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
   rebindWithFaults(container, faults, commits, events);
   const breakers = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
   if (options.breakerRecoveryMs !== undefined) shortenBreakerRecovery(breakers, options.breakerRecoveryMs);
@@ -162,7 +163,6 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };
-  const consumption = new ConsumptionLog();
   // The deployed pipe hands the consume workflow one record at a time, without a batching window
   // (terraform/constructs/order-queue-pipe.ts); the worker's mapping batches as configured.
   const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
