@@ -109,7 +109,9 @@ describe('Local harness on the AWS adapters (moto)', function () {
       folder = mkdtempSync(join(tmpdir(), 'harness-journal-'));
       const journal = { HARNESS_JOURNAL_FILE: join(folder, 'journal.jsonl') };
       const first = await harnesses.start({ backend: 'aws', bootstrap: true }, { ...motoEnv(), ...journal });
-      const worked = String((await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }))).body.idempotencyKey);
+      const working = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }));
+      expect(working.status, JSON.stringify(working.body)).to.equal(202);
+      const worked = String(working.body.idempotencyKey);
       const parking = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-parked' }), { 'x-simulate-failure': 'permanent' });
       expect(parking.status, JSON.stringify(parking.body)).to.equal(202);
       const parked = String(parking.body.idempotencyKey);
