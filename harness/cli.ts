@@ -145,6 +145,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
     breakerRecoveryMs: breakerRecovery,
     pollIntervalMs: defaults.pollIntervalMs,
     drainTimeoutMs: duration('drain-timeout', defaults.drainTimeoutMs),
+    historyEveryMs: defaults.historyEveryMs,
     pretty: values.pretty === true || defaults.pretty,
     logLevel: oneOf('log-level', LOG_LEVELS, defaults.logLevel),
   };

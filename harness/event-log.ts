@@ -11,16 +11,26 @@ export class EventLog implements EventBus {
   private readonly events: PipelineEvent[] = [];
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly inner: EventBus) {}
+  constructor(
+    private readonly inner: EventBus,
+    /** Told of the events the bus accepted (the journal that outlives a restart on the aws backend). */
+    private readonly onPublished: (events: readonly PipelineEvent[]) => void = () => undefined,
+  ) {}
 
   async publish(...args: Parameters<EventBus['publish']>): Promise<PublishEventsResult> {
     const result = await this.inner.publish(...args);
-    for (const event of result.published) {
+    this.restore(result.published);
+    if (result.published.length > 0) this.onPublished(result.published);
+    return result;
+  }
+
+  /** Takes back events logged before (a previous run's, from the journal), oldest first. */
+  restore(events: readonly PipelineEvent[]): void {
+    for (const event of events) {
       this.events.push(event);
       this.counts.set(event.detailType, (this.counts.get(event.detailType) ?? 0) + 1);
     }
     if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
-    return result;
   }
 
   /** Newest last. */

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   readonly pollIntervalMs: number;
   /** How long a stop lets the event source work the order queue empty; 0: no drain (batches in flight still finish). */
   readonly drainTimeoutMs: number;
+  /** How often the status page's charts get a sample (GET /metrics' `history`); 0: no history. */
+  readonly historyEveryMs: number;
   readonly pretty: boolean;
   readonly logLevel: LogLevel;
 }
@@ -76,6 +78,7 @@ export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
   breakerRecoveryMs: undefined,
   pollIntervalMs: 100,
   drainTimeoutMs: 10_000,
+  historyEveryMs: 2_000,
   pretty: false,
   logLevel: 'INFO',
 };
@@ -100,6 +103,7 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
   }
   check(Number.isInteger(options.maxReceiveCount) && options.maxReceiveCount >= 1 && options.maxReceiveCount <= 1_000, '--max-receive-count must be 1–1000');
   check(options.redriveEveryMs === 0 || options.redriveEveryMs >= 100, '--redrive-every must be 0 (off) or at least 100ms');
+  check(options.historyEveryMs === 0 || options.historyEveryMs >= 100, 'the history interval must be 0 (off) or at least 100ms');
   check(options.breakerRecoveryMs === undefined || options.breakerRecoveryMs >= 1, '--breaker-recovery must be positive');
   check(Number.isInteger(options.seed), '--seed must be an integer');
   check(options.pollIntervalMs >= 1, 'the poll interval must be positive');

@@ -54,10 +54,11 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         const key = request.pathParameters?.idempotencyKey ?? '';
         const record = await deps.backend.record(key, deps.now());
         if (record === undefined) return jsonResponse(404, { message: `no order with idempotency key ${key}` });
-        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key).map(eventView);
+        // The harness' own observations of this record, not of an earlier one of the key (a journal older than the table).
+        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key && event.time >= record.createdAt).map(eventView);
         // The deployed status function's view (handlers/status.ts), read without the injected faults (the
         // harness observes the pipeline), plus what only the harness knows: the consumer and the events seen.
-        return jsonResponse(200, { ...orderView(record), consumedBy: deps.consumption.of(key), events });
+        return jsonResponse(200, { ...orderView(record), consumedBy: deps.consumption.of(key, record.createdAt), events });
       },
     },
     {

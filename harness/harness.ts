@@ -24,8 +24,9 @@ import { createAwsBackend } from './aws-backend.js';
 import { allQueuesEmpty, sourceQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
 import { ConsoleLogger } from './console-logger.js';
-import { ConsumptionLog } from './consumption-log.js';
-import { EventLog } from './event-log.js';
+import type { ConsumptionLog } from './consumption-log.js';
+import type { EventLog } from './event-log.js';
+import { harnessObservers, JOURNAL_FILE } from './observation-journal.js';
 import { FaultInjection } from './faults.js';
 import { harnessConfig } from './harness-config.js';
 import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
@@ -41,6 +42,7 @@ import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGE
 import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
+import { HistorySampler } from './history-sampler.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { HttpApiFunction } from './lambda-route.js';
@@ -90,7 +92,6 @@ export interface Harness {
 }
 
 export type { QueueDepths } from './backend.js';
-
 export interface StopSummary {
   /**
    * The queues the event sources poll (the order queue, and the orchestrated queue in topology `both`)
@@ -139,7 +140,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     (ms) => clock.sleep(ms),
   );
   const commits = new CommitLedger(container.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
-  const events = new EventLog(container.get<EventBus>(ADAPTERS.EventBus));
+  const { events, consumption } = harnessObservers(container.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
   rebindWithFaults(container, faults, commits, events);
   const breakers = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
   if (options.breakerRecoveryMs !== undefined) shortenBreakerRecovery(breakers, options.breakerRecoveryMs);
@@ -163,7 +164,6 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };
-  const consumption = new ConsumptionLog();
   // The deployed pipe hands the consume workflow one record at a time, without a batching window
   // (terraform/constructs/order-queue-pipe.ts); the worker's mapping batches as configured.
   const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
@@ -221,6 +221,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     throw new Error(`redrive ${end.kind}: ${reason}`);
   };
   const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
+  const history = new HistorySampler(options.historyEveryMs, { clock, metrics, commits, depths: () => backend.depths(), onError: (error) => logger.warn('history sample failed', { error: String(error) }) });
 
   const snapshot = async (): Promise<MetricsSnapshot> => {
     const now = clock.now();
@@ -228,7 +229,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
       depths: await backend.depths(), records: await backend.records(now),
       breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
-      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView },
+      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView }, history: history.samples(),
     });
   };
 
@@ -240,6 +241,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   for (const source of eventSources) source.start();
   outbox.start();
   schedule.start();
+  history.start();
   // The stream is read from now on: events a previous run left undelivered are swept once at start.
   if (backend.kind === 'aws') void redeliverLogged(true);
   const url = `http://${LOCALHOST}:${port}`;
@@ -275,7 +277,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
           await waitForDrain(deadline);
         }
         // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
-        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop()]);
+        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop(), history.stop()]);
         // The relay announces what the last batches committed, within what is left of the deadline.
         await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
         await outbox.stop();

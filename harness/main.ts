@@ -5,7 +5,18 @@ import { formatDuration } from './durations.js';
 import { startHarness, type StopSummary } from './harness.js';
 import { loadBootstrapped, saveBootstrapped } from './bootstrap-env.js';
 
-/** `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start. */
+/**
+ * npm forwards SIGINT and SIGTERM to its child, and a terminal's Ctrl-C reaches the whole group: one
+ * keypress arrives here twice, moments apart. A repeat within this time is the same request.
+ */
+const SAME_SIGNAL_WITHIN_MS = 1_000;
+
+/**
+ * `npm start`: the harness until Ctrl-C. Exit 0 after a clean stop, 2 for bad options, 1 when it cannot start.
+ * The script is `exec node --import tsx …`, so that npm's child is this process: a `sh -c` in between
+ * kept SIGINT from it, and tsx's own wrapper process kills its child when the child does not confirm a
+ * relayed signal within 30 ms, which a busy machine misses.
+ */
 async function main(): Promise<void> {
   const parsed = parseHarnessArgs(process.argv.slice(2));
   if (parsed.kind === 'help') {
@@ -26,13 +37,14 @@ async function main(): Promise<void> {
       : '';
     process.stdout.write(`\n  Status page: ${harness.url}/\n${both}  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`);
   }
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: string): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined && Date.now() - stoppingSince < SAME_SIGNAL_WITHIN_MS) return;
+    if (stoppingSince !== undefined) {
       process.stderr.write(`${signal} again: exiting without waiting; ${harness.backend.kind === 'memory' ? 'whatever is still on the in-memory queues is lost' : 'unfinished messages come back in SQS after their visibility timeout'}\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     const queues = harness.orchestratedEventSource === undefined ? 'the order queue drains' : 'the order and orchestrated queues drain';
     process.stderr.write(`${signal}: stopping; ${queues} for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`);
     harness.stop().then(

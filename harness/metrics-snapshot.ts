@@ -4,6 +4,7 @@ import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
 import { pendingEntries } from '../domain/outbox.js';
 import type { OutboxPipeStats } from './outbox-pipe.js';
+import type { HistorySample } from './metrics-history.js';
 import { SERVICE_NAMES, type BreakerState, type ServiceName } from '../domain/circuit-breaker.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../domain/idempotency.js';
@@ -74,6 +75,8 @@ export interface MetricsSnapshot {
   readonly commits: { readonly total: number; readonly committedTwice: readonly string[] };
   readonly redrive: RedriveView;
   readonly outbox: OutboxView;
+  /** The status page's charts: samples on the harness' history schedule, oldest first, the last minutes only. */
+  readonly history: readonly HistorySample[];
 }
 
 /** The transactional outbox: what records still owe, how far the pipe lags, what it gave up on. */
@@ -104,6 +107,7 @@ export interface SnapshotSources {
   readonly commits: CommitLedger;
   readonly redrive: RedriveView;
   readonly outbox: OutboxPipeStats;
+  readonly history: readonly HistorySample[];
 }
 
 const RECENT_EVENTS = 20;
@@ -153,6 +157,7 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     commits: { total: sources.commits.totalCommits(), committedTwice: sources.commits.committedTwice() },
     redrive: sources.redrive,
     outbox: outboxView(sources),
+    history: sources.history,
   };
 }
 

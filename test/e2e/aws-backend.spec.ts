@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { useMotoServer } from '../support/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
@@ -92,5 +95,60 @@ describe('Local harness on the AWS adapters (moto)', function () {
     expect(answer.status).to.equal(503);
     expect(answer.headers.get('retry-after')).to.be.a('string');
     expect((await client.metrics()).queue.visible, 'nothing was accepted without its reservation').to.equal(0);
+  });
+
+  describe('after a restart', () => {
+    let folder: string | undefined;
+    afterEach(() => {
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+      folder = undefined;
+    });
+
+    it('still shows each order\'s events and consumer on GET /orders/{key} and GET /events, and none of a table that was since emptied', async () => {
+      // Prepare: one run bootstraps and works two orders (one parked), and stops; its journal in a folder of this test's.
+      folder = mkdtempSync(join(tmpdir(), 'harness-journal-'));
+      const journal = { HARNESS_JOURNAL_FILE: join(folder, 'journal.jsonl') };
+      const first = await harnesses.start({ backend: 'aws', bootstrap: true }, { ...motoEnv(), ...journal });
+      const working = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }));
+      expect(working.status, JSON.stringify(working.body)).to.equal(202);
+      const worked = String(working.body.idempotencyKey);
+      const parking = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-parked' }), { 'x-simulate-failure': 'permanent' });
+      expect(parking.status, JSON.stringify(parking.body)).to.equal(202);
+      const parked = String(parking.body.idempotencyKey);
+      await first.client.waitForStatus(worked, ['SUCCEEDED'], 20_000);
+      await waitFor('both orders\' events delivered', async () => {
+        const views = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
+        return views.every((view) => view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered)) && views[1]?.status === 'PARKED' ? views : undefined;
+      }, 30_000);
+      const before = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
+      const eventsBefore = await first.client.events();
+      await first.harness.stop();
+
+      // Act: a restart without --bootstrap, on what the first run created.
+      const second = await harnesses.start({ backend: 'aws' }, { ...motoEnv(), ...first.harness.backend.bootstrapped, ...journal });
+      const after = await Promise.all([worked, parked].map(async (key) => (await second.client.order(key)).body));
+
+      // Assess
+      expect(before.map((view) => view.consumedBy), 'the worker acknowledged each order\'s message once').to.deep.equal([{ worker: 1 }, { worker: 1 }]);
+      expect(before[0]?.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
+      expect(after.map((view) => view.consumedBy)).to.deep.equal(before.map((view) => view.consumedBy));
+      expect(after.map((view) => view.events)).to.deep.equal(before.map((view) => view.events));
+      expect((await second.client.events()).map((event) => event.eventId), 'GET /events too').to.deep.equal(eventsBefore.map((event) => event.eventId));
+
+      // Act: the table is emptied (moto reset) and the same order accepted again: the journal's past is not its.
+      await second.harness.stop();
+      await moto.server.reset();
+      const third = await harnesses.start({ backend: 'aws', bootstrap: true }, { ...motoEnv(), ...journal });
+      const again = String((await third.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }))).body.idempotencyKey);
+      expect(again, 'the same payload, the same key').to.equal(worked);
+      const view = (await third.client.waitForStatus(again, ['SUCCEEDED'], 20_000));
+      await waitFor('the new OrderProcessed', async () => ((await third.client.order(again)).body.events.length === 2 ? true : undefined), 20_000);
+
+      // Assess: one consumption and one pair of events, the new record's.
+      const fresh = (await third.client.order(again)).body;
+      expect(fresh.consumedBy).to.deep.equal({ worker: 1 });
+      expect(fresh.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
+      expect(view.attempts).to.equal(1);
+    });
   });
 });

@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import { OrderMother } from '../domain/order-mother.js';
 import type { QueueDepth } from '../../harness/backend.js';
 import type { Harness } from '../../harness/harness.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
+import { PipelineClient } from './support/pipeline-client.js';
+import { waitFor } from './support/wait-for.js';
 
 const EMPTY: QueueDepth = { visible: 0, inFlight: 0, delayed: 0 };
 /** batchSize 1 and a slow DynamoDB in the worker only: orders queue up behind two slow invocations, while ingest stays quick. */
@@ -157,5 +161,58 @@ describe('Local harness: stopping', () => {
     expect(summary.remaining?.orders, 'no batch was abandoned in flight; the rest waits, never received').to.deep.equal({ visible: keys.length - worked, inFlight: 0, delayed: 0 });
     expect(statuses.filter((status) => status !== 'SUCCEEDED' && status !== 'ACCEPTED' && status !== undefined), 'no order was left half-worked: worked, or reserved and never received').to.deep.equal([]);
     expect(reportedLost(running.logs)).to.deep.equal([{ orders: { visible: keys.length - worked, inFlight: 0, delayed: 0 }, deadLetters: EMPTY }]);
+  });
+});
+
+/** `npm start` in its own process group, so that a signal to its pid reaches npm alone, as `kill <pid>` from another terminal does. */
+function npmStart(args: readonly string[]): { child: ChildProcess; stdout: string[]; stderr: string[] } {
+  const child = spawn('npm', ['start', '--', ...args], { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => stdout.push(text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => stderr.push(text));
+  return { child, stdout, stderr };
+}
+
+describe('npm start: SIGINT', function () {
+  // Starting tsx takes a while on a busy machine; the stop itself is bounded below.
+  this.timeout(120_000);
+  let started: ChildProcess | undefined;
+  afterEach(() => {
+    // Whatever a failed test left running: the process group this test created, by its id.
+    if (started?.pid !== undefined && started.exitCode === null && started.signalCode === null) process.kill(-started.pid, 'SIGKILL');
+    started = undefined;
+  });
+
+  const targets = [
+    { to: 'the npm process only (kill -INT <pid>, a supervisor)', pid: (child: ChildProcess) => child.pid ?? 0 },
+    // npm forwards it to the harness, which the terminal's signal reaches too: one request, not two.
+    { to: 'the whole process group (a terminal\'s Ctrl-C)', pid: (child: ChildProcess) => -(child.pid ?? 0) },
+  ];
+  for (const target of targets) it(`sent to ${target.to}, stops the harness gracefully: it drains, works the order it accepted, and exits 0 within seconds`, async () => {
+    // Prepare
+    const { child, stdout, stderr } = npmStart(['--port', '0', '--drain-timeout', '5s', '--redrive-every', '0']);
+    started = child;
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const url = await waitFor('the harness to start', () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout.join(''))?.[1], 90_000, 100);
+    const client = new PipelineClient(url);
+    const accepted = await client.postOrder(OrderMother.valid({ orderId: 'npm-sigint-1' }));
+    expect(accepted.status).to.equal(202);
+
+    // Act
+    const signalledAt = Date.now();
+    process.kill(target.pid(child), 'SIGINT');
+    const [code] = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start still running 20 s after SIGINT; stderr: ${stderr.join('')}`)), 20_000))]);
+    const tookMs = Date.now() - signalledAt;
+
+    // Assess: a graceful stop, not a kill: the harness' own stop ran and said what it left.
+    expect(tookMs, 'stopped promptly').to.be.below(20_000);
+    expect(code, stderr.join('')).to.equal(0);
+    expect(stderr.join(''), 'one stop, not a second signal\'s exit').not.to.include('again: exiting without waiting');
+    expect(stderr.join('')).to.include('SIGINT: stopping').and.to.match(/stopped after \S+: drained, nothing left on the queues/);
+    const stopped = stdout.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { message?: string; eventSource?: { recordsDeleted?: number } }).find((entry) => entry.message === 'harness stopped');
+    expect(stopped?.eventSource?.recordsDeleted, 'the accepted order was worked and acknowledged before the exit').to.equal(1);
+    const refused = await client.metrics().then(() => undefined, (error: unknown) => (error as { cause?: { code?: string } }).cause?.code);
+    expect(refused, 'no harness left behind, orphaned, still listening').to.equal('ECONNREFUSED');
   });
 });

@@ -20,6 +20,62 @@ function formatted(value: unknown, format: string | undefined): string {
   return String(value);
 }
 
+interface DrawnSeries {
+  readonly chart: string;
+  readonly series: string;
+  readonly points: number;
+  readonly latest: string;
+  /** The path's y coordinates, top 0, bottom 90. */
+  readonly ys: number[];
+  /** The legend's figure for the series. */
+  readonly legend: string;
+  /** The time of the last sample the chart drew. */
+  readonly latestAt: string;
+}
+
+/** The y of a value of 0 in the page's charts (90 high, 2 of margin). */
+const BASELINE = 88;
+
+/** Every chart's lines in one read, so that no refresh falls between two of them. */
+async function drawnSeries(page: Page): Promise<DrawnSeries[]> {
+  return page.$$eval('[data-chart] path', (paths) => paths.map((path) => {
+    const figure = path.closest('[data-chart]') as HTMLElement;
+    const series = (path as SVGPathElement).dataset.series ?? '';
+    const coordinates = (path.getAttribute('d') ?? '').match(/-?\d+(\.\d+)?/g) ?? [];
+    return {
+      chart: figure.dataset.chart ?? '',
+      series,
+      points: Number((path as SVGPathElement).dataset.points),
+      latest: (path as SVGPathElement).dataset.latest ?? '',
+      ys: coordinates.filter((_, index) => index % 2 === 1).map(Number),
+      legend: figure.querySelector(`[data-series-latest="${series}"] b`)?.textContent ?? '',
+      latestAt: figure.dataset.latestAt ?? '',
+    };
+  }));
+}
+
+/** Elements that reach outside the section (panel) they are in, or a page wider than the window: none should. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    // No named helper in here: tsx's keepNames would wrap it in a __name the page does not have.
+    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${document.documentElement.clientWidth}`);
+    for (const section of document.querySelectorAll('main > section')) {
+      const panel = section.getBoundingClientRect();
+      if (panel.width === 0) continue;
+      for (const element of section.querySelectorAll('*')) {
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        if (box.left < panel.left - 0.5 || box.right > panel.right + 0.5 || box.top < panel.top - 0.5 || box.bottom > panel.bottom + 0.5) {
+          const [inner, outer] = [element, section].map((each) => `${each.tagName.toLowerCase()}${each.id === '' ? '' : `#${each.id}`}${typeof each.className === 'string' && each.className !== '' ? `.${each.className.split(' ').join('.')}` : ''}`);
+          problems.push(`${inner} in ${outer} (${section.querySelector('h2')?.textContent ?? ''}): [${Math.round(box.left)}, ${Math.round(box.right)}] × [${Math.round(box.top)}, ${Math.round(box.bottom)}] outside [${Math.round(panel.left)}, ${Math.round(panel.right)}] × [${Math.round(panel.top)}, ${Math.round(panel.bottom)}]`);
+        }
+      }
+    }
+    return problems;
+  });
+}
+
 function at(snapshot: MetricsSnapshot, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value === null || value === undefined ? undefined : (value as Record<string, unknown>)[key]), snapshot);
 }
@@ -39,6 +95,16 @@ describe('Status page in headless Chromium', function () {
     context = undefined;
   });
 
+  async function openPage(url: string, after: string): Promise<Page> {
+    profile = mkdtempSync(join(tmpdir(), 'status-page-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    const page: Page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${url}/`);
+    await page.waitForFunction((generated) => (document.body.dataset.generatedAt ?? '') > generated, after, { timeout: 10_000 });
+    return page;
+  }
+
   it('shows the same figures as GET /metrics after a scripted run', async () => {
     // Prepare: a scripted run to rest, the redrive run by hand so no figure moves while the page is read.
     running = await startTestHarness({ redriveEveryMs: 0 });
@@ -56,11 +122,7 @@ describe('Status page in headless Chromium', function () {
     const expected = await client.metrics();
 
     // Act
-    profile = mkdtempSync(join(tmpdir(), 'status-page-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
-    const page: Page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${harness.url}/`);
-    await page.waitForFunction((after) => (document.body.dataset.generatedAt ?? '') > after, expected.generatedAt, { timeout: 10_000 });
+    const page = await openPage(harness.url, expected.generatedAt);
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
@@ -89,6 +151,68 @@ describe('Status page in headless Chromium', function () {
     await page.waitForFunction(() => (document.getElementById('lookup-result')?.dataset.lookupStatus ?? '') !== '', undefined, { timeout: 5_000 });
     const lookedUp = await page.textContent('#lookup-result');
     expect(lookedUp).to.include('page-1').and.to.include('SUCCEEDED').and.to.include('OrderProcessed ✓').and.to.include('worker ×1');
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('charts the last minutes from GET /metrics\' history, orders and failures included, with nothing overflowing its panel', async () => {
+    // Prepare: samples every 400 ms (150 of them: a minute, longer than the run even on a busy machine); orders accepted and worked, one parked (PERMANENT), one retried (TRANSIENT).
+    running = await startTestHarness({ redriveEveryMs: 0, historyEveryMs: 400 });
+    const { client, harness } = running;
+    const keys: string[] = [];
+    for (const index of [1, 2, 3, 4, 5, 6]) keys.push(String((await client.postOrder(OrderMother.valid({ orderId: `chart-${index}` }))).body.idempotencyKey));
+    keys.push(String((await client.postOrder(OrderMother.valid({ orderId: 'chart-retried' }), { 'x-simulate-failure': 'transient' })).body.idempotencyKey));
+    await client.postOrder(OrderMother.valid({ orderId: 'chart-parked' }), { 'x-simulate-failure': 'permanent' });
+    for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 20_000);
+    // A sample while the parked message sits in the DLQ, then the redrive parks it for good.
+    await waitFor('a sample with the message in the DLQ', async () => ((await client.metrics()).history.some((sample) => sample.deadLetterDepth === 1) ? true : undefined));
+    await client.redrive();
+    await waitFor('the pipeline to come to rest', async () => ((await harness.quiet()) ? true : undefined));
+    const before = await client.metrics();
+
+    // Act
+    const page = await openPage(harness.url, before.generatedAt);
+    const drawn = await drawnSeries(page);
+    const latestAt = drawn[0]?.latestAt;
+    const after = await client.metrics();
+    mkdirSync('test-artifacts', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // Assess: the series the page drew end at a sample /metrics still holds, with its values.
+    expect(drawn.map(({ chart, series }) => `${chart}/${series}`)).to.deep.equal([
+      'orders/accepted', 'orders/succeeded', 'depths/queue', 'depths/DLQ',
+      ...['VALIDATION', 'TRANSIENT', 'PERMANENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN'].map((category) => `failures/${category}`),
+    ]);
+    expect(new Set(drawn.map((line) => line.latestAt)).size, 'the charts were drawn from one snapshot').to.equal(1);
+    const shownUpTo = after.history.findIndex((sample) => sample.at === latestAt);
+    expect(shownUpTo, `the page's latest sample (${String(latestAt)}) is in /metrics' history`).to.be.at.least(0);
+    const latest = after.history[shownUpTo];
+    if (latest === undefined) throw new Error('unreachable');
+    const expectedLatest: Record<string, number> = {
+      'orders/accepted': latest.acceptedPerSecond, 'orders/succeeded': latest.succeededPerSecond, 'depths/queue': latest.queueDepth, 'depths/DLQ': latest.deadLetterDepth,
+      ...Object.fromEntries(Object.entries(latest.failuresPerSecond).map(([category, rate]) => [`failures/${category}`, rate])),
+    };
+    for (const line of drawn) {
+      const name = `${line.chart}/${line.series}`;
+      expect(Number(line.latest), name).to.equal(expectedLatest[name]);
+      expect(line.points, `${name}: one point per sample`).to.be.at.least(3).and.to.equal(line.ys.length);
+      expect(line.legend, `${name}: the legend shows the latest value`).to.equal(Number.isInteger(expectedLatest[name]) ? String(expectedLatest[name]) : expectedLatest[name]?.toFixed(2));
+    }
+    // The run shows in the lines: orders accepted and committed, the DLQ's message, the categories that failed, and only those.
+    const rose = (name: string): boolean => (drawn.find((line) => `${line.chart}/${line.series}` === name)?.ys ?? []).some((y) => y < BASELINE);
+    const failed = new Set(after.history.flatMap((sample) => Object.entries(sample.failuresPerSecond).filter(([, rate]) => rate > 0).map(([category]) => `failures/${category}`)));
+    expect(failed, 'the retried and the parked order failed').to.include('failures/TRANSIENT').and.to.include('failures/PERMANENT');
+    for (const name of ['orders/accepted', 'orders/succeeded', 'depths/DLQ', 'failures/TRANSIENT', 'failures/PERMANENT']) expect(rose(name), `${name} rises above 0`).to.equal(true);
+    for (const line of drawn.filter((each) => each.chart === 'failures' && !failed.has(`failures/${each.series}`))) expect(rose(`failures/${line.series}`), `${line.series} stays at 0`).to.equal(false);
+    // From the baseline at start, each rate times its interval adds up to the counter.
+    expect(after.history.length, 'the run fits in the history, baseline included').to.be.below(150);
+    const acceptedInSamples = after.history.reduce((sum, sample, index) => sum + (index === 0 ? 0 : sample.acceptedPerSecond * (Date.parse(sample.at) - Date.parse(after.history[index - 1]?.at ?? sample.at)) / 1_000), 0);
+    expect(acceptedInSamples, 'the accepted rates add up to the orders accepted').to.be.closeTo(after.counters.ordersAccepted, 0.1);
+
+    // Nothing overflows its panel, on a wide window and on a narrow one.
+    expect(await overflowing(page), '1280 px wide').to.deep.equal([]);
+    await page.setViewportSize({ width: 640, height: 900 });
+    expect(await overflowing(page), '640 px wide').to.deep.equal([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 });

@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../harness/harness-options.js';
 import { startHarness, type Harness } from '../../../harness/harness.js';
 import { PipelineClient } from './pipeline-client.js';
@@ -29,10 +32,26 @@ export interface RunningHarness {
   readonly logs: string[];
 }
 
+const journals: string[] = [];
+process.once('exit', () => {
+  for (const path of journals) rmSync(path, { force: true });
+});
+
+/**
+ * A journal file of its own for each harness on the aws backend (unless the test names one, to restart
+ * on it): the default one in the working tree would carry one test's events into the next. Removed at exit.
+ */
+function ownJournal(): string {
+  const path = join(tmpdir(), `harness-journal-${process.pid}-${journals.length + 1}.jsonl`);
+  journals.push(path);
+  return path;
+}
+
 /** Starts a harness on a free port with its logs kept in memory (printed by `dumpLogsOnFailure`). */
 export async function startTestHarness(overrides: Partial<HarnessOptions> = {}, env: Readonly<Record<string, string>> = {}): Promise<RunningHarness> {
   const logs: string[] = [];
-  const harness = await startHarness({ ...FAST_HARNESS, ...overrides }, { env: { ...FAST_ENV, ...env }, write: (line) => logs.push(line) });
+  const journal = overrides.backend === 'aws' && env.HARNESS_JOURNAL_FILE === undefined ? { HARNESS_JOURNAL_FILE: ownJournal() } : {};
+  const harness = await startHarness({ ...FAST_HARNESS, ...overrides }, { env: { ...FAST_ENV, ...journal, ...env }, write: (line) => logs.push(line) });
   return { harness, client: new PipelineClient(harness.url), logs };
 }
 
