@@ -12,7 +12,8 @@ import { renderReport } from './demo/report.js';
 import { emptyScenarioLog, runScenario, type ScenarioLog } from './demo/scenario.js';
 import type { FaultSettings } from './faults.js';
 import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from './harness-options.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness } from './harness.js';
+import type { Harness } from './harness-types.js';
 
 /**
  * Background faults for the whole run, on top of which the scenario adds a burst of DynamoDB failures.

@@ -31,6 +31,7 @@ import { FaultInjection } from './faults.js';
 import { harnessConfig } from './harness-config.js';
 import { orchestratedShareOf, type HarnessOptions } from './harness-options.js';
 import { harnessRoutes } from './harness-routes.js';
+import type { Harness, HarnessIo, StopSummary } from './harness-types.js';
 import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
@@ -46,63 +47,6 @@ import { HistorySampler } from './history-sampler.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { HttpApiFunction } from './lambda-route.js';
-
-export interface HarnessIo {
-  /** Where log lines go; stdout by default. */
-  readonly write?: (line: string) => void;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Colour in pretty logs (a terminal). */
-  readonly colour?: boolean;
-}
-
-export interface Harness {
-  readonly url: string;
-  readonly port: number;
-  readonly options: HarnessOptions;
-  readonly config: PipelineConfig;
-  readonly backend: Backend;
-  readonly faults: FaultInjection;
-  readonly events: EventLog;
-  readonly commits: CommitLedger;
-  /** Which consumer acknowledged each order's messages (GET /orders/{key} shows it). */
-  readonly consumption: ConsumptionLog;
-  /** On the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
-  readonly eventSource: SqsEventSource;
-  /** Topology `both`: the consume pipe's, on the orchestrated queue. */
-  readonly orchestratedEventSource: SqsEventSource | undefined;
-  readonly container: Container;
-  /** The pipe from the table's stream to the outbox relay (the `events` function). */
-  readonly outbox: OutboxPipe;
-  snapshot(): Promise<MetricsSnapshot>;
-  redrive(): Promise<RedriveReport>;
-  /** The redrive function's outbox redelivery (`force`: sweep even with an empty pipe DLQ). */
-  redeliverOutbox(force?: boolean): Promise<RedeliverReport>;
-  /** The redrive function's replay input (POST /admin/replay). */
-  replay(input: unknown): Promise<ReplayAnswer>;
-  /** Nothing waiting, delayed or in flight on any queue, and no batch being worked. */
-  quiet(): Promise<boolean>;
-  /**
-   * Stops in order, so that nothing accepted is dropped unnoticed: the server first (requests in progress
-   * finish, new ones are refused), then the event sources keep working until the order queue (and the
-   * orchestrated queue in topology `both`) is empty or `drainTimeoutMs` has passed, then the schedule and
-   * the event sources stop (batches in flight finish). What is left is logged, and returned. A second
-   * call returns the same promise.
-   */
-  stop(): Promise<StopSummary>;
-}
-
-export type { QueueDepths } from './backend.js';
-export interface StopSummary {
-  /**
-   * The queues the event sources poll (the order queue, and the orchestrated queue in topology `both`)
-   * ended with nothing visible, in flight or delayed. The DLQ is not drained by a stop: no event source polls it.
-   */
-  readonly drained: boolean;
-  /** From the start of the stop to the event source's end. */
-  readonly stoppedAfterMs: number;
-  /** On each queue once the event source stopped (SQS's approximate counts on aws); undefined when they could not be read. */
-  readonly remaining: QueueDepths | undefined;
-}
 
 /** API Gateway's HTTP API gives an integration at most 30 s. */
 const HTTP_FUNCTION_TIMEOUT_MS = 29_000;

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { allQueuesEmpty, type QueueDepth } from './backend.js';
 import { parseHarnessArgs, USAGE } from './cli.js';
 import { formatDuration } from './durations.js';
-import { startHarness, type StopSummary } from './harness.js';
+import { startHarness } from './harness.js';
+import type { StopSummary } from './harness-types.js';
 import { loadBootstrapped, saveBootstrapped } from './bootstrap-env.js';
 
 /**

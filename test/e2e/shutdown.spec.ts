@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import { OrderMother } from '../domain/order-mother.js';
 import type { QueueDepth } from '../../harness/backend.js';
-import type { Harness } from '../../harness/harness.js';
+import type { Harness } from '../../harness/harness-types.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { PipelineClient } from './support/pipeline-client.js';
 import { waitFor } from './support/wait-for.js';

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../harness/harness-options.js';
-import { startHarness, type Harness } from '../../../harness/harness.js';
+import { startHarness } from '../../../harness/harness.js';
+import type { Harness } from '../../../harness/harness-types.js';
 import { PipelineClient } from './pipeline-client.js';
 
 /**
