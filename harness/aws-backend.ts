@@ -43,7 +43,7 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
   if (options.orchestratedQueue && !options.bootstrap && (env.ORCHESTRATED_QUEUE_URL ?? '').trim() === '') {
     throw new Error('--topology both on --backend aws needs the orchestrated topology\'s queue: set ORCHESTRATED_QUEUE_URL, or pass --bootstrap to create it');
   }
-  const clients = createAwsClients({}, env);
+  const clients = createAwsClients(harnessClientOptions(env), env);
   let overrides: Record<string, string> = { ORCHESTRATED_SHARE_PERCENT: String(options.orchestratedSharePercent) };
   if (options.bootstrap) {
     const orderQueueName = env.ORDER_QUEUE_NAME ?? 'orders-local';
@@ -136,4 +136,17 @@ async function depthOf(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
 function streamsEndpoint(env: Readonly<Record<string, string | undefined>>): { endpoint?: string } {
   const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS?.trim() || endpointFromEnv('DYNAMODB', env);
   return endpoint === undefined || endpoint === '' ? {} : { endpoint };
+}
+
+/**
+ * `AWS_REQUEST_TIMEOUT_MS` lengthens the time one HTTP attempt may take (the functions' 3 s otherwise): an
+ * emulator on a busy machine can be slower than AWS, and an attempt given up on while it lands is retried
+ * and done twice. The harness only; deployed functions keep their fixed timeout.
+ */
+export function harnessClientOptions(env: Readonly<Record<string, string | undefined>>): { requestTimeoutMs?: number } {
+  const raw = env.AWS_REQUEST_TIMEOUT_MS?.trim();
+  if (raw === undefined || raw === '') return {};
+  const requestTimeoutMs = Number(raw);
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100) throw new Error(`AWS_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got ${raw})`);
+  return { requestTimeoutMs };
 }

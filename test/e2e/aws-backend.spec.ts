@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
@@ -10,7 +10,7 @@ import { waitFor } from './support/wait-for.js';
 const moto = useMotoServer();
 
 function motoEnv(): Readonly<Record<string, string>> {
-  return { AWS_ENDPOINT_URL: moto.server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+  return motoHarnessEnv(moto.server);
 }
 
 describe('Local harness on the AWS adapters (moto)', function () {

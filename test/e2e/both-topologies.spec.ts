@@ -7,7 +7,7 @@ import { routesToNewTopology } from '../../domain/traffic-split.js';
 import type { QueueDepth } from '../../harness/backend.js';
 import { startHarness } from '../../harness/harness.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
 import { FAST_ENV, FAST_HARNESS, type RunningHarness, useTestHarnesses } from './support/harness-fixture.js';
 import type { PipelineClient } from './support/pipeline-client.js';
 
@@ -196,7 +196,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
     it('bootstraps the orchestrated queue as the order queue is built, with the same DLQ, and splits orders between the worker and the workflow', async () => {
       // Prepare
-      const env = { AWS_ENDPOINT_URL: moto.server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+      const env = motoHarnessEnv(moto.server);
       const running = await harnesses.start({ backend: 'aws', bootstrap: true, topology: 'both', orchestratedSharePercent: 50 }, env);
       const { client, harness } = running;
       const orders = [...ordersRouted('aws-orchestrated', 50, true, 2), ...ordersRouted('aws-worker', 50, false, 2)];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { backoffBoundsMs, startedWith } from './support/backoff-bounds.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
@@ -7,7 +7,7 @@ import { useTestHarnesses } from './support/harness-fixture.js';
 const moto = useMotoServer();
 
 function motoEnv(): Readonly<Record<string, string>> {
-  return { AWS_ENDPOINT_URL: moto.server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+  return motoHarnessEnv(moto.server);
 }
 
 describe('Local harness: the orchestrated topology on SQS (moto)', function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import { useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses, type RunningHarness } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
@@ -11,7 +11,7 @@ const moto = useMotoServer();
 const SWEEP_AT_ONCE = { OUTBOX_SWEEP_AGE_SECONDS: '0' };
 
 function motoEnv(): Readonly<Record<string, string>> {
-  return { AWS_ENDPOINT_URL: moto.server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', ...SWEEP_AT_ONCE };
+  return { ...motoHarnessEnv(moto.server), ...SWEEP_AT_ONCE };
 }
 
 /**

@@ -203,6 +203,14 @@ export interface MotoAccountOptions extends Omit<AwsClientOptions, 'endpoint'> {
  */
 export const MOTO_REQUEST_TIMEOUT_MS = 30_000;
 
+/** The environment a harness on `--backend aws` needs to reach moto, with moto's generous request timeout. */
+export function motoHarnessEnv(server: MotoServer): Readonly<Record<string, string>> {
+  return {
+    AWS_ENDPOINT_URL: server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REQUEST_TIMEOUT_MS: String(MOTO_REQUEST_TIMEOUT_MS),
+  };
+}
+
 /** Bootstraps the resources (idempotent) and answers fresh clients whose counts start at zero. */
 export async function prepareMotoAccount(server: MotoServer, options: MotoAccountOptions = {}): Promise<MotoAccount> {
   const { names = MOTO_RESOURCE_NAMES, ...clientOptions } = options;
