@@ -11,6 +11,7 @@ import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { eventsComposition } from '../../handlers/compositions/events.js';
 import { idempotencyComposition } from '../../handlers/compositions/idempotency.js';
 import { ingestComposition } from '../../handlers/compositions/ingest.js';
+import { orchestratedIngestComposition } from '../../handlers/compositions/orchestrated-ingest.js';
 import { processorComposition } from '../../handlers/compositions/processor.js';
 import { publishComposition } from '../../handlers/compositions/publish.js';
 import { redriveComposition } from '../../handlers/compositions/redrive.js';
@@ -26,11 +27,13 @@ const AWS_ENV = {
   IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
   EVENT_BUS_NAME: 'orders-bus',
   OUTBOX_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/outbox-dlq',
+  INGEST_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orders-ingest',
 };
 
 const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
   validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
   processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition,
+  'orchestrated-ingest': orchestratedIngestComposition,
 };
 
 /** The adapters (one per client) each function's container binds. */
@@ -43,6 +46,8 @@ const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   events: [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   redrive: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   worker: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
+  // Only the workflow starter (TOKENS.WorkflowStarter): the steps behind it call the other services.
+  'orchestrated-ingest': [],
 };
 
 function services(): RuntimeServices {
@@ -68,8 +73,14 @@ describe('Function: composeFunction', () => {
         expect(root.get(useCase), `${useCase.name} is a singleton`).to.equal(resolved);
       }
       expect(root.get(TOKENS.PipelineConfig)).to.equal(config);
+      expect(root.isBound(TOKENS.WorkflowStarter), `${name} WorkflowStarter`).to.equal(name === 'orchestrated-ingest');
     });
   }
+
+  it('refuses to build the orchestrated edge without the ingest state machine it starts, naming the variable', () => {
+    const { INGEST_STATE_MACHINE_ARN: _arn, ...withoutArn } = AWS_ENV;
+    expect(() => composeFunction(orchestratedIngestComposition, loadConfig(withoutArn), services(), closedPort)).to.throw(/INGEST_STATE_MACHINE_ARN/);
+  });
 
   it('refuses the memory backend: a deployed function carries no in-memory fake', () => {
     expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), services())).to.throw(/PIPELINE_BACKEND must be aws/);

@@ -16,6 +16,8 @@ const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
   redrive: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   ingest: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   worker: ['client-dynamodb', 'client-sqs'],
+  // The orchestrated edge only starts the ingest workflow: the steps it runs call the other services.
+  'orchestrated-ingest': ['client-sfn'],
 };
 
 /**
@@ -33,6 +35,7 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders'],
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
   worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
+  'orchestrated-ingest': ['ingest-order-by-workflow'],
 };
 
 function clientsIn(bundle: BundleResult): string[] {
