@@ -1,3 +1,4 @@
+import { PIPELINE_FUNCTION_NAMES } from '../../application/workflows/pipeline-function.js';
 import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -70,6 +71,7 @@ describe('Function: handlerDirectories', () => {
   it('gives every function its own folder under the output directory', () => {
     const directories = handlerDirectories('dist/handlers');
     expect(directories.worker).to.equal(resolve('dist/handlers/worker'));
-    expect(new Set(Object.values(directories)).size).to.equal(8);
+    expect(directories['orchestrated-ingest']).to.equal(resolve('dist/handlers/orchestrated-ingest'));
+    expect(new Set(Object.values(directories)).size).to.equal(PIPELINE_FUNCTION_NAMES.length);
   });
 });
