@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfig } from '../../application/config.js';
 import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
 import { clientConfig } from '../../adapters/aws/client-config.js';
-import { createSfnClient } from '../../adapters/aws/sfn-client.js';
+import { createSfnClient, SYNC_EXECUTION_REQUEST_TIMEOUT_MS } from '../../adapters/aws/sfn-client.js';
 import { SfnWorkflowStarter } from '../../adapters/aws/sfn-workflow-starter.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
@@ -191,6 +191,28 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
       expect((error as { name?: string }).name).to.equal('StateMachineDoesNotExist');
       expect(classifyError(error).category).to.not.be.oneOf(['TRANSIENT', 'TIMEOUT']);
       expect(service.seen).to.have.length(1);
+    });
+  });
+
+  describe('Function: createSfnClient', () => {
+    it('sends StartSyncExecution to the sync- host in AWS, and gives it more time per attempt than the other services', async () => {
+      // Prepare: a client with no endpoint, stopped just before the request leaves.
+      const config = clientConfig({ region: 'eu-west-1', credentials: CREDENTIALS }, {})('SFN');
+      const client = createSfnClient(config);
+      let hostname: string | undefined;
+      client.middlewareStack.add((_next) => async (args) => {
+        hostname = (args.request as { hostname?: string }).hostname;
+        throw new Error('stopped before sending');
+      }, { step: 'finalizeRequest', name: 'captureHost' });
+
+      // Act
+      await thrownBy(() => new SfnWorkflowStarter({ client, stateMachineArn: STATE_MACHINE_ARN, definition: INGEST_WORKFLOW }).startSync({}, { name: 'n' }));
+
+      // Assess
+      expect(hostname).to.equal('sync-states.eu-west-1.amazonaws.com');
+      expect(config.requestHandler.requestTimeout).to.be.below(SYNC_EXECUTION_REQUEST_TIMEOUT_MS);
+      const handler = client.config.requestHandler as unknown as { configProvider: Promise<{ requestTimeout?: number }> };
+      expect((await handler.configProvider).requestTimeout).to.equal(SYNC_EXECUTION_REQUEST_TIMEOUT_MS);
     });
   });
 
