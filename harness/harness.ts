@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Container } from 'inversify';
+import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import type { EventBus } from '../application/ports/event-bus.js';
-import type { WorkflowStarter } from '../application/ports/workflow-starter.js';
 import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
 import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../application/tokens.js';
-import { IngestOrderByWorkflow } from '../application/use-cases/ingest-order-by-workflow.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
 import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../application/workflows/index.js';
@@ -18,7 +16,6 @@ import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
 import { ADAPTERS } from '../handlers/adapter-tokens.js';
 import { createContainer } from '../handlers/composition-root.js';
 import { createIngestHandler } from '../handlers/ingest.js';
-import { createOrchestratedIngestHandler } from '../handlers/orchestrated-ingest.js';
 import { createPublishHandler } from '../handlers/publish.js';
 import { createRedriveHandler } from '../handlers/redrive.js';
 import { createValidateHandler } from '../handlers/validate.js';
@@ -41,7 +38,7 @@ import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-r
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
 import { createConsumePipe, createStepFunctions, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
-import { RunnerWorkflowStarter } from './runner-workflow-starter.js';
+import { createOrchestratedEdge } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
@@ -161,7 +158,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       logger: logger.child({ component: 'workflow' }),
     };
     return {
-      ingest: orchestratedEdge(container, new RunnerWorkflowStarter(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN)),
+      ingest: createOrchestratedEdge(container, new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN),
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };
@@ -298,15 +295,4 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       return stopping;
     },
   };
-}
-
-/**
- * The deployed orchestrated edge's handler (handlers/orchestrated-ingest.ts) over the harness' container,
- * with the workflow started in this process instead of by Step Functions.
- */
-function orchestratedEdge(container: Container, starter: WorkflowStarter): HttpApiFunction {
-  const edge = new Container({ parent: container });
-  edge.bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(starter);
-  edge.bind(IngestOrderByWorkflow).toSelf().inSingletonScope();
-  return createOrchestratedIngestHandler(() => edge);
 }
