@@ -36,6 +36,8 @@ export interface PipelineEnvironment {
   OUTBOX_SWEEP_AGE_SECONDS?: string;
   /** JSON per-service breaker overrides (application/breaker-config.ts); absent: the per-service defaults. */
   BREAKER_SETTINGS?: string;
+  /** The ingest workflow's state machine: only the orchestrated edge (`orchestrated-ingest`) starts it. */
+  INGEST_STATE_MACHINE_ARN?: string;
 }
 
 export interface PipelineConfig {
@@ -68,6 +70,8 @@ export interface PipelineConfig {
   /** The outbox sweep re-delivers events left undelivered for longer than this. */
   readonly outboxSweepAgeSeconds: number;
   readonly breakers: BreakerSettingsByService;
+  /** Set only in the orchestrated edge's environment; its workflow starter requires it. */
+  readonly ingestStateMachineArn: string | undefined;
 }
 
 export class ConfigurationError extends Error {
@@ -117,6 +121,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     outboxDeadLetterQueueUrl: text(env, 'OUTBOX_DEAD_LETTER_QUEUE_URL', '') || undefined,
     outboxSweepAgeSeconds: integer(env, 'OUTBOX_SWEEP_AGE_SECONDS', 60, 0, 24 * 3600, problems),
     breakers: parseBreakerSettings(env.BREAKER_SETTINGS, problems),
+    ingestStateMachineArn: text(env, 'INGEST_STATE_MACHINE_ARN', '') || undefined,
   };
   if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');

@@ -6,6 +6,8 @@ export const TOKENS = {
   OutboxDeadLetterQueue: Symbol.for('OutboxDeadLetterQueue'),
   IdempotencyStore: Symbol.for('IdempotencyStore'),
   EventBus: Symbol.for('EventBus'),
+  /** Starts the ingest workflow and waits for its end (the orchestrated edge). */
+  WorkflowStarter: Symbol.for('WorkflowStarter'),
   Clock: Symbol.for('Clock'),
   Random: Symbol.for('Random'),
   Logger: Symbol.for('Logger'),

@@ -44,7 +44,7 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
   const timeout = deps.httpTimeoutMs;
   return [
     lambdaRoute('POST', '/orders', 'ingest', deps.ingest, timeout, deps.logger),
-    ...(deps.orchestratedIngest === undefined ? [] : [lambdaRoute('POST', '/orchestrated/orders', 'ingest-workflow', deps.orchestratedIngest, timeout, deps.logger)]),
+    ...(deps.orchestratedIngest === undefined ? [] : [lambdaRoute('POST', '/orchestrated/orders', 'orchestrated-ingest', deps.orchestratedIngest, timeout, deps.logger)]),
     lambdaRoute('POST', '/validate', 'validate', deps.validate, timeout, deps.logger),
     lambdaRoute('POST', '/publish', 'publish', deps.publish, timeout, deps.logger),
     {

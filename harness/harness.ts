@@ -40,7 +40,7 @@ import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-r
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
 import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
-import { createContractWorkflowIngest } from './workflow-ingest-contract.js';
+import { createOrchestratedEdge } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { HistorySampler } from './history-sampler.js';
@@ -104,7 +104,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       logger: logger.child({ component: 'workflow' }),
     };
     return {
-      ingest: createContractWorkflowIngest(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN, config, logger),
+      ingest: createOrchestratedEdge(container, new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN),
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };

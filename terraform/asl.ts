@@ -1,6 +1,7 @@
 import type { ErrorCategory } from '../domain/error-category.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { StepFunctionName } from '../application/workflows/pipeline-function.js';
+import { EXECUTION_INPUT_FIELDS } from '../application/workflows/execution-input.js';
 import { INVOCATION_ERRORS, stepErrorName } from '../application/workflows/step-error.js';
 import {
   CAUGHT_ERROR_KEY,
@@ -69,9 +70,13 @@ export function renderAsl(definition: WorkflowDefinition, bindings: AslBindings)
 }
 
 function prepareState(definition: WorkflowDefinition): AslState {
-  // Pipes always sends a batch, a JSON array even for one record.
-  const input = definition.input.kind === 'queue-record' ? '$states.input[0]' : '$states.input';
-  const execution = `{'id': $states.context.Execution.Id, 'name': $states.context.Execution.Name}`;
+  // Pipes always sends a batch, a JSON array even for one record; the edge starts a request's execution
+  // with the body under the input key and the client's key beside it (application/workflows/execution-input.ts).
+  const request = definition.input.kind === 'request-body';
+  const input = request ? `$states.input.${definition.input.key}` : '$states.input[0]';
+  // A field the input lacks evaluates to nothing, and JSONata leaves it out of the object, as the harness does.
+  const carried = request ? EXECUTION_INPUT_FIELDS.map((field) => `, '${field}': $states.input.${field}`).join('') : '';
+  const execution = `{'id': $states.context.Execution.Id, 'name': $states.context.Execution.Name${carried}}`;
   return {
     Type: 'Pass',
     Comment: 'Shape the input into the workflow state',

@@ -1,12 +1,13 @@
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
-export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus' | 'outboxDeadLetterQueue';
+export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus' | 'outboxDeadLetterQueue' | 'ingestWorkflow';
 
 /**
  * Resources a stage may not give the functions: the publishers send to the orchestrated queue only while
- * both topologies run (while it drains after the switch to `orchestrated`, only its pipe reads it).
+ * both topologies run (while it drains after the switch to `orchestrated`, only its pipe reads it); the
+ * ingest workflow exists only where the orchestrated topology runs.
  */
-export type OptionalResource = 'orchestratedQueue';
+export type OptionalResource = 'orchestratedQueue' | 'ingestWorkflow';
 
 /** The ARN of every resource the stage gives the functions. */
 export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalResource>, string> & Partial<Record<OptionalResource, string>>>;
@@ -53,6 +54,10 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     orderQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
     deadLetterQueue: ['sqs:SendMessage'],
     idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+  },
+  // The orchestrated edge only starts the ingest workflow and waits for its end; the steps hold the other grants.
+  'orchestrated-ingest': {
+    ingestWorkflow: ['states:StartSyncExecution'],
   },
   // Besides the DLQ run: `redeliver-outbox` empties the outbox DLQ and sweeps the table (Scan) for records
   // still carrying undelivered events, sends and marks them; `replay` finds parked records (Scan or GetItem),

@@ -31,13 +31,16 @@ type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TA
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
 
+/** Set only in the orchestrated edge's environment (see `orchestratedEdgeEnvironment`): no other function starts a workflow. */
+type EdgeVariables = 'INGEST_STATE_MACHINE_ARN';
+
 /** Time the redrive leaves itself before its function times out, to finish the messages it holds. */
 const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
 
 export function functionEnvironment(stage: StageConfig, resources: PipelineResourceNames): FunctionEnvironment {
   const app = stage.application;
   const redriveBudgetMs = Math.min(900_000, Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000));
-  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables>> = {
+  const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables | EdgeVariables>> = {
     PIPELINE_BACKEND: 'aws',
     SERVICE_NAME: app.serviceName,
     ORDER_QUEUE_URL: resources.orderQueueUrl,
@@ -81,6 +84,11 @@ function trafficSplit(stage: StageConfig, resources: PipelineResourceNames): Req
     ORCHESTRATED_QUEUE_URL: resources.orchestratedQueueUrl,
     ORCHESTRATED_SHARE_PERCENT: String(MIGRATION_PHASES[stage.migration.phase].orchestratedSharePercent),
   };
+}
+
+/** The orchestrated edge's environment: every function's, plus the ingest state machine it starts. */
+export function orchestratedEdgeEnvironment(environment: FunctionEnvironment, ingestStateMachineArn: string): FunctionEnvironment {
+  return { ...environment, INGEST_STATE_MACHINE_ARN: ingestStateMachineArn };
 }
 
 /** The environment as Lambda's variables map. */

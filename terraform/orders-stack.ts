@@ -21,7 +21,7 @@ import { RedriveSchedule } from './constructs/redrive-schedule.js';
 import type { StageAlarms } from './constructs/stage-alarms.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { ResourceArns } from './function-access.js';
-import { functionEnvironment } from './function-environment.js';
+import { functionEnvironment, orchestratedEdgeEnvironment, type FunctionEnvironment } from './function-environment.js';
 import { concurrencyProblem } from './operations-config.js';
 import { addPipelineAlarms } from './pipeline-alarms.js';
 import { stageConfigProblems, type StageConfig } from './stage-config.js';
@@ -104,20 +104,25 @@ export class OrdersStack extends TerraformStack {
     };
     const canary = config.migration.canary;
     const functions: Partial<Record<PipelineFunctionName, PipelineFunction>> = {};
-    for (const name of functionsFor(config.topology)) {
+    const addFunction = (name: PipelineFunctionName, env: FunctionEnvironment, arns: ResourceArns): PipelineFunction => {
       const previousVersion = canary?.previousVersions[name];
-      functions[name] = new PipelineFunction(this, `${name}-function`, {
+      const fn = new PipelineFunction(this, `${name}-function`, {
         name,
         namePrefix: prefix,
         codeDirectory: props.code[name],
         settings: config.functions[name],
-        environment,
+        environment: env,
         logRetentionDays: config.logRetentionDays,
         logLevel: config.logLevel,
-        statements: accessStatements(name, resourceArns),
+        statements: accessStatements(name, arns),
         routing: { newVersionWeight: canary?.newVersionWeight ?? 1, ...(previousVersion === undefined ? {} : { previousVersion }) },
       });
-    }
+      functions[name] = fn;
+      return fn;
+    };
+    // The orchestrated edge starts the ingest workflow, whose tasks are the other functions: it comes after the workflows.
+    const deployed = functionsFor(config.topology);
+    for (const name of deployed.filter((candidate) => candidate !== 'orchestrated-ingest')) addFunction(name, environment, resourceArns);
     this.functions = functions;
 
     const worker = functions.worker;
@@ -159,10 +164,14 @@ export class OrdersStack extends TerraformStack {
       }
     }
     this.workflows = workflows;
+    if (deployed.includes('orchestrated-ingest')) {
+      const ingestWorkflow = required(workflows.ingest, 'ingest workflow').stateMachine.arn;
+      addFunction('orchestrated-ingest', orchestratedEdgeEnvironment(environment, ingestWorkflow), { ...resourceArns, ingestWorkflow });
+    }
 
     this.api = new OrdersHttpApi(this, 'http', {
       namePrefix: prefix,
-      routes: apiRoutes(config.topology, functions, workflows.ingest),
+      routes: apiRoutes(config.topology, functions),
       authorization: config.api.authorization,
       throttlingRateLimit: config.api.throttlingRateLimit,
       throttlingBurstLimit: config.api.throttlingBurstLimit,

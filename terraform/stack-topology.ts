@@ -3,7 +3,6 @@ import type { PipelineFunctionName, StepFunctionName } from '../application/work
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
 import type { ApiRoute } from './constructs/orders-http-api.js';
 import type { PipelineFunction } from './constructs/pipeline-function.js';
-import type { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import { FUNCTION_ACCESS, type PipelineResource, type ResourceArns } from './function-access.js';
 import type { PolicyStatement } from './iam-policy.js';
 import type { StageConfig, Topology } from './stage-config.js';
@@ -20,7 +19,7 @@ import type { StageConfig, Topology } from './stage-config.js';
 export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
   const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events', 'status'];
   const composed: PipelineFunctionName[] = ['ingest', 'worker'];
-  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor'];
+  const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor', 'orchestrated-ingest'];
   if (topology === 'composed') return [...always, ...composed];
   if (topology === 'orchestrated') return [...always, ...orchestrated];
   return [...always, ...composed, ...orchestrated];
@@ -77,24 +76,20 @@ export function stepFunctionArns(definition: WorkflowDefinition, functions: Part
 }
 
 /**
- * POST /orders goes to the composed ingest unless the stage is orchestrated only; with both topologies
- * the ingest workflow answers on POST /orchestrated/orders. POST /validate and POST /publish always
- * reach their single-purpose functions.
+ * POST /orders goes to the composed ingest unless the stage is orchestrated only, where the orchestrated
+ * edge (which starts the ingest workflow) answers it; with both topologies the edge answers on POST
+ * /orchestrated/orders. POST /validate and POST /publish always reach their single-purpose functions.
+ * Every route is a function: the one HTTP contract is code, not an integration's mapping.
  */
-export function apiRoutes(
-  topology: Topology,
-  functions: Partial<Record<PipelineFunctionName, PipelineFunction>>,
-  ingestWorkflow: WorkflowStateMachine | undefined,
-): ApiRoute[] {
+export function apiRoutes(topology: Topology, functions: Partial<Record<PipelineFunctionName, PipelineFunction>>): ApiRoute[] {
   const fn = (name: PipelineFunctionName): ApiRoute['target'] => ({ kind: 'function', fn: required(functions[name], name) });
-  const workflow = (): ApiRoute['target'] => ({ kind: 'workflow', stateMachineArn: required(ingestWorkflow, 'ingest workflow').stateMachine.arn });
   const routes: ApiRoute[] = [
-    { routeKey: 'POST /orders', target: topology === 'orchestrated' ? workflow() : fn('ingest') },
+    { routeKey: 'POST /orders', target: fn(topology === 'orchestrated' ? 'orchestrated-ingest' : 'ingest') },
     { routeKey: 'POST /validate', target: fn('validate') },
     { routeKey: 'POST /publish', target: fn('publish') },
     { routeKey: 'GET /orders/{idempotencyKey}', target: fn('status') },
   ];
-  if (topology === 'both') routes.push({ routeKey: 'POST /orchestrated/orders', target: workflow() });
+  if (topology === 'both') routes.push({ routeKey: 'POST /orchestrated/orders', target: fn('orchestrated-ingest') });
   return routes;
 }
 

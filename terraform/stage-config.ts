@@ -143,6 +143,11 @@ export interface StageConfig {
 const SMALL: FunctionSettings = { memoryMb: 256, timeoutSeconds: 10 };
 /** The outbox relay: a batch of stream records may need several PutEvents calls, each retried on throttling. */
 const RELAY: FunctionSettings = { memoryMb: 256, timeoutSeconds: 30 };
+/**
+ * The orchestrated edge waits on one synchronous execution (validate → publish): little memory, and as
+ * long as the HTTP API waits for an integration (30 s), no longer.
+ */
+const EDGE: FunctionSettings = { memoryMb: 256, timeoutSeconds: 29 };
 
 const DEV: StageConfig = {
   stage: 'dev',
@@ -157,6 +162,7 @@ const DEV: StageConfig = {
     processor: { memoryMb: 512, timeoutSeconds: 30 },
     events: RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15 },
+    'orchestrated-ingest': EDGE,
     worker: { memoryMb: 1024, timeoutSeconds: 60 },
     // New accounts have 10 concurrent executions and none may be reserved; dev reserves nothing.
     redrive: { memoryMb: 512, timeoutSeconds: 120 },
@@ -204,6 +210,8 @@ const PROD: StageConfig = {
     processor: { memoryMb: 512, timeoutSeconds: 30 },
     events: RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 100 },
+    // Takes over the composed ingest's traffic when the stage switches topology.
+    'orchestrated-ingest': { ...EDGE, reservedConcurrency: 100 },
     // At least the event source mapping's maximum concurrency, or Lambda throttles the pollers' batches.
     worker: { memoryMb: 1024, timeoutSeconds: 60, reservedConcurrency: 20 },
     // One run at a time: overlapping redrives would move the same messages twice.

@@ -1,10 +1,11 @@
 /** The AWS services the pipeline calls, named as the circuit breakers and the call counts name them. */
-export type AwsService = 'sqs' | 'dynamodb' | 'eventbridge';
+export type AwsService = 'sqs' | 'dynamodb' | 'eventbridge' | 'sfn';
 
 const SERVICE_BY_CLIENT: Readonly<Record<string, AwsService>> = {
   SQSClient: 'sqs',
   DynamoDBClient: 'dynamodb',
   EventBridgeClient: 'eventbridge',
+  SFNClient: 'sfn',
 };
 
 /** Reads the service and operation from an SDK middleware context (`clientName`, `commandName`). */

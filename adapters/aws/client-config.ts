@@ -29,7 +29,8 @@ export const DEFAULT_SDK_MAX_ATTEMPTS = 2;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 1_000;
 
-export type ServiceId = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE';
+/** As the SDK names them in its per-service endpoint variables (AWS_ENDPOINT_URL_SFN is Step Functions'). */
+export type ServiceId = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE' | 'SFN';
 
 /** What every service's client constructor takes from here. */
 export interface ClientConfig {

@@ -7,3 +7,4 @@ export type { MetricUnit, Metrics } from './metrics.js';
 export type { OrderQueue } from './order-queue.js';
 export type { OutboundMessage, QueueMessage, SendFailure, SendResult, VisibilityChange } from './queue-message.js';
 export type { Random } from './random.js';
+export type { SyncExecutionRequest, SyncExecutionResult, WorkflowStarter } from './workflow-starter.js';

@@ -1,5 +1,6 @@
 export { WORKFLOWS } from './all-workflows.js';
 export { CLAIM_DECISION_FIELD, CLAIM_ROUTES, CONSUME_WORKFLOW, RELEASE_DELAY_PATH } from './consume-workflow.js';
+export { EXECUTION_INPUT_FIELDS, requestExecutionInput } from './execution-input.js';
 export { INGEST_WORKFLOW } from './ingest-workflow.js';
 export {
   isStepFunctionName,

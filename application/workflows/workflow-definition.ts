@@ -18,7 +18,9 @@ export interface WorkflowDefinition {
 }
 
 /**
- * How an execution's input arrives. `request-body`: the HTTP API's request body. `queue-record`: one
+ * How an execution's input arrives. `request-body`: the HTTP request's body, which the edge function
+ * starts the execution with under `key`, beside the client's Idempotency-Key and failure simulation
+ * (see execution-input.ts); the first state moves those into `execution`. `queue-record`: one
  * order-queue record, which EventBridge Pipes delivers as a one-element array (it always sends a batch).
  */
 export interface WorkflowInput {
@@ -117,7 +119,7 @@ export interface HoldBackStep {
 
 /** Where a Catch stores the error in the workflow state. */
 export const CAUGHT_ERROR_KEY = 'error';
-/** Where the execution's identity (`{ id, name }`) is kept in the workflow state. */
+/** Where the execution's identity (`{ id, name }`, and for a request the client's `idempotencyKey` and `simulation`) is kept in the workflow state. */
 export const EXECUTION_KEY = 'execution';
 
 /** The error a Catch stores, as Step Functions shapes it. */

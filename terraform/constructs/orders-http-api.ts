@@ -5,16 +5,12 @@ import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route/index.js';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
-import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 import type { ApiAuthorization } from '../stage-config.js';
 import type { PipelineFunction } from './pipeline-function.js';
 
-export type RouteTarget =
-  | { readonly kind: 'function'; readonly fn: PipelineFunction }
-  | { readonly kind: 'workflow'; readonly stateMachineArn: string };
+/** Every route reaches a function; the orchestrated edge is a function that starts the ingest workflow. */
+export type RouteTarget = { readonly kind: 'function'; readonly fn: PipelineFunction };
 
 export interface ApiRoute {
   /** e.g. `POST /orders` */
@@ -47,9 +43,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
- * The HTTP API: each route reaches a function's `live` alias (Lambda proxy, payload 2.0) or starts a
- * synchronous Express execution. Every route is authorised (IAM or JWT, by stage), the default stage is
- * throttled and writes access logs.
+ * The HTTP API: each route reaches a function's `live` alias (Lambda proxy, payload 2.0). Every route is
+ * authorised (IAM or JWT, by stage), the default stage is throttled and writes access logs.
  */
 export class OrdersHttpApi extends Construct {
   readonly api: Apigatewayv2Api;
@@ -85,11 +80,10 @@ export class OrdersHttpApi extends Construct {
             jwtConfiguration: { issuer: props.authorization.issuer, audience: [...props.authorization.audience] },
           })
         : undefined;
-    const workflowRole = this.workflowRole(props);
     const routes: Record<string, Apigatewayv2Route> = {};
     const integrations: Record<string, Apigatewayv2Integration> = {};
     props.routes.forEach((route, index) => {
-      const integration = this.integration(`route-${index}`, route, workflowRole?.arn);
+      const integration = this.integration(`route-${index}`, route);
       integrations[route.routeKey] = integration;
       routes[route.routeKey] = new Apigatewayv2Route(this, `route-${index}-route`, {
         apiId: this.api.id,
@@ -102,53 +96,22 @@ export class OrdersHttpApi extends Construct {
     this.integrations = integrations;
   }
 
-  private integration(id: string, route: ApiRoute, workflowRoleArn: string | undefined): Apigatewayv2Integration {
-    if (route.target.kind === 'function') {
-      const { fn } = route.target;
-      const [method, path] = route.routeKey.split(' ');
-      new LambdaPermission(this, `${id}-permission`, {
-        action: 'lambda:InvokeFunction',
-        functionName: fn.function.functionName,
-        qualifier: fn.alias.name,
-        principal: 'apigateway.amazonaws.com',
-        // A path parameter's segment is a wildcard, as SAM writes it: the invoking ARN carries the request's path.
-        sourceArn: `${this.api.executionArn}/*/${method}${(path ?? '').replace(/\{[^}/]+\}/g, '*')}`,
-      });
-      return new Apigatewayv2Integration(this, `${id}-integration`, {
-        apiId: this.api.id,
-        integrationType: 'AWS_PROXY',
-        integrationUri: fn.alias.invokeArn,
-        payloadFormatVersion: '2.0',
-      });
-    }
+  private integration(id: string, route: ApiRoute): Apigatewayv2Integration {
+    const { fn } = route.target;
+    const [method, path] = route.routeKey.split(' ');
+    new LambdaPermission(this, `${id}-permission`, {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.function.functionName,
+      qualifier: fn.alias.name,
+      principal: 'apigateway.amazonaws.com',
+      // A path parameter's segment is a wildcard, as SAM writes it: the invoking ARN carries the request's path.
+      sourceArn: `${this.api.executionArn}/*/${method}${(path ?? '').replace(/\{[^}/]+\}/g, '*')}`,
+    });
     return new Apigatewayv2Integration(this, `${id}-integration`, {
       apiId: this.api.id,
       integrationType: 'AWS_PROXY',
-      integrationSubtype: 'StepFunctions-StartSyncExecution',
-      credentialsArn: workflowRoleArn,
-      payloadFormatVersion: '1.0',
-      requestParameters: {
-        StateMachineArn: route.target.stateMachineArn,
-        Input: '$request.body',
-        // The execution name becomes the correlation id the workflow steps log.
-        Name: '$context.requestId',
-      },
+      integrationUri: fn.alias.invokeArn,
+      payloadFormatVersion: '2.0',
     });
-  }
-
-  /** The role API Gateway assumes to start the routed workflows; none when no route starts one. */
-  private workflowRole(props: OrdersHttpApiProps): IamRole | undefined {
-    const arns = props.routes.flatMap((route) => (route.target.kind === 'workflow' ? [route.target.stateMachineArn] : []));
-    if (arns.length === 0) return undefined;
-    const role = new IamRole(this, 'workflow-role', {
-      name: `${props.namePrefix}-api-workflows`,
-      assumeRolePolicy: assumeRolePolicy('apigateway.amazonaws.com', props.accountId),
-    });
-    new IamRolePolicy(this, 'workflow-policy', {
-      name: 'least-privilege',
-      role: role.id,
-      policy: policyDocument([{ sid: 'StartIngestWorkflow', actions: ['states:StartSyncExecution'], resources: [...new Set(arns)] }]),
-    });
-    return role;
   }
 }

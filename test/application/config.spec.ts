@@ -52,6 +52,7 @@ describe('Function: loadConfig', () => {
       outboxDeadLetterQueueUrl: undefined,
       outboxSweepAgeSeconds: 60,
       breakers: SERVICE_BREAKER_SETTINGS,
+      ingestStateMachineArn: undefined,
     } satisfies PipelineConfig);
   });
 

@@ -7,6 +7,7 @@ import { ADAPTERS } from '../../handlers/adapter-tokens.js';
 import { eventsComposition } from '../../handlers/compositions/events.js';
 import { idempotencyComposition } from '../../handlers/compositions/idempotency.js';
 import { ingestComposition } from '../../handlers/compositions/ingest.js';
+import { orchestratedIngestComposition } from '../../handlers/compositions/orchestrated-ingest.js';
 import { processorComposition } from '../../handlers/compositions/processor.js';
 import { publishComposition } from '../../handlers/compositions/publish.js';
 import { redriveComposition } from '../../handlers/compositions/redrive.js';
@@ -19,6 +20,7 @@ import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js'
 const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
   validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
   processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition, status: statusComposition,
+  'orchestrated-ingest': orchestratedIngestComposition,
 };
 
 /** The adapters (one per client) each function's container binds. */
@@ -32,6 +34,8 @@ const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   redrive: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   worker: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
   status: [ADAPTERS.IdempotencyStore],
+  // Only the workflow starter (TOKENS.WorkflowStarter): the steps behind it call the other services.
+  'orchestrated-ingest': [],
 };
 
 describe('Function: composeFunction', () => {
@@ -53,8 +57,14 @@ describe('Function: composeFunction', () => {
         expect(root.get(useCase), `${useCase.name} is a singleton`).to.equal(resolved);
       }
       expect(root.get(TOKENS.PipelineConfig)).to.equal(config);
+      expect(root.isBound(TOKENS.WorkflowStarter), `${name} WorkflowStarter`).to.equal(name === 'orchestrated-ingest');
     });
   }
+
+  it('refuses to build the orchestrated edge without the ingest state machine it starts, naming the variable', () => {
+    const { INGEST_STATE_MACHINE_ARN: _arn, ...withoutArn } = CLOSED_AWS_ENV;
+    expect(() => composeFunction(orchestratedIngestComposition, loadConfig(withoutArn), recordingServices(), closedPort)).to.throw(/INGEST_STATE_MACHINE_ARN/);
+  });
 
   it('refuses the memory backend: a deployed function carries no in-memory fake', () => {
     expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), recordingServices())).to.throw(/PIPELINE_BACKEND must be aws/);

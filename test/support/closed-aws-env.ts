@@ -16,6 +16,7 @@ export const CLOSED_AWS_ENV: Readonly<Record<string, string>> = Object.freeze({
   IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
   EVENT_BUS_NAME: 'orders-bus',
   OUTBOX_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/outbox-dlq',
+  INGEST_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orders-ingest',
 });
 
 /** Runtime services that record instead of writing, on a manual clock and a seeded random source. */

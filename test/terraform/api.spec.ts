@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { PIPELINE_FUNCTION_NAMES } from '../../application/workflows/pipeline-function.js';
 import { openApiDocument } from '../../handlers/http/openapi.js';
 import type { StageConfig, Topology } from '../../terraform/stage-config.js';
-import { aliasId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
+import { aliasId, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
-/** routeKey → what the route reaches: `fn:<name>` for a function alias, `workflow:<name>` for a state machine. */
+/** routeKey → what the route reaches: `fn:<name>` for a function alias, or what else the integration is. */
 function routeTargets(synthesized: Synthesized): Record<string, string> {
   const integrations = synthesized.resources('aws_apigatewayv2_integration');
   const aliases = Object.fromEntries(
@@ -14,18 +14,13 @@ function routeTargets(synthesized: Synthesized): Record<string, string> {
       .filter((name) => Object.values(synthesized.resources('aws_lambda_function')).some((fn) => fn.function_name === `${synthesized.config.namePrefix}-${name}`))
       .map((name) => [synthesized.ref('aws_lambda_alias', aliasId(synthesized, name), 'invoke_arn'), `fn:${name}`]),
   );
-  const machines = Object.fromEntries(
-    Object.entries(synthesized.resources('aws_sfn_state_machine')).map(([id, machine]) => [synthesized.ref('aws_sfn_state_machine', id, 'arn'), `workflow:${String(machine.name)}`]),
-  );
   const targets: Record<string, string> = {};
   for (const route of Object.values(synthesized.resources('aws_apigatewayv2_route'))) {
     const integrationId = /^integrations\/\$\{aws_apigatewayv2_integration\.([^.]+)\.id\}$/.exec(String(route.target))?.[1] ?? '';
     const integration = integrations[integrationId] as Props;
-    const parameters = integration.request_parameters as Record<string, string> | undefined;
-    targets[String(route.route_key)] =
-      integration.integration_subtype === 'StepFunctions-StartSyncExecution'
-        ? (machines[parameters?.StateMachineArn ?? ''] ?? 'unknown workflow')
-        : (aliases[String(integration.integration_uri)] ?? 'unknown function');
+    targets[String(route.route_key)] = integration.integration_subtype === undefined
+      ? (aliases[String(integration.integration_uri)] ?? 'unknown function')
+      : `integration:${String(integration.integration_subtype)}`;
   }
   return targets;
 }
@@ -45,22 +40,22 @@ describe('Stack: HTTP API', () => {
       });
     });
 
-    it('starts the ingest workflow for POST /orders when the stage is orchestrated', () => {
+    it('sends POST /orders to the orchestrated edge function when the stage is orchestrated', () => {
       expect(routeTargets(synthesize(withTopology('orchestrated')))).to.deep.equal({
-        'POST /orders': 'workflow:orders-dev-ingest',
+        'POST /orders': 'fn:orchestrated-ingest',
         'POST /validate': 'fn:validate',
         'POST /publish': 'fn:publish',
         'GET /orders/{idempotencyKey}': 'fn:status',
       });
     });
 
-    it('keeps POST /orders composed and adds the workflow on POST /orchestrated/orders when both run', () => {
+    it('keeps POST /orders composed and sends POST /orchestrated/orders to the orchestrated edge when both run', () => {
       expect(routeTargets(synthesize(withTopology('both')))).to.deep.equal({
         'POST /orders': 'fn:ingest',
         'POST /validate': 'fn:validate',
         'POST /publish': 'fn:publish',
         'GET /orders/{idempotencyKey}': 'fn:status',
-        'POST /orchestrated/orders': 'workflow:orders-dev-ingest',
+        'POST /orchestrated/orders': 'fn:orchestrated-ingest',
       });
     });
 
@@ -71,13 +66,22 @@ describe('Stack: HTTP API', () => {
 
         expect(Object.keys(routeTargets(synthesize(withTopology(topology))))).to.have.members(described);
       });
+
+      it(`integrates every route as a Lambda proxy with payload 2.0 and no credentials of its own (${topology})`, () => {
+        const integrations = Object.values(synthesize(withTopology(topology)).resources('aws_apigatewayv2_integration'));
+        for (const integration of integrations) {
+          expect(integration).to.deep.include({ integration_type: 'AWS_PROXY', payload_format_version: '2.0' });
+          expect(integration.integration_subtype).to.equal(undefined);
+          expect(integration.credentials_arn).to.equal(undefined);
+        }
+      });
     }
 
-    it('passes the request body as the workflow input and the request id as the execution name', () => {
-      const integration = Object.values(synthesize(withTopology('orchestrated')).resources('aws_apigatewayv2_integration')).find(
-        (candidate) => candidate.integration_subtype === 'StepFunctions-StartSyncExecution',
-      );
-      expect(integration?.request_parameters).to.deep.include({ Input: '$request.body', Name: '$context.requestId' });
+    it('lets API Gateway invoke the orchestrated edge only from its routes', () => {
+      const synthesized = synthesize(withTopology('both'));
+      const edge = synthesized.ref('aws_lambda_function', functionId(synthesized, 'orchestrated-ingest'), 'function_name');
+      const permissions = Object.values(synthesized.resources('aws_lambda_permission')).filter((permission) => permission.function_name === edge);
+      expect(permissions.map((permission) => String(permission.source_arn).replace(/^\$\{[^}]+\}/, ''))).to.deep.equal(['/*/POST/orchestrated/orders']);
     });
 
     it('lets API Gateway invoke each routed alias only from its own route', () => {

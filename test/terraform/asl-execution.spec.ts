@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import jsonata from 'jsonata';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { CONSUME_WORKFLOW } from '../../application/workflows/consume-workflow.js';
+import { requestExecutionInput } from '../../application/workflows/execution-input.js';
 import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
+import type { SyncExecutionRequest } from '../../application/ports/workflow-starter.js';
 import { stepErrorName } from '../../application/workflows/step-error.js';
 import type { StepFunctionName } from '../../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
@@ -176,7 +178,10 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
   throw new Error('more than 100 transitions');
 }
 
-async function runHarness(definition: WorkflowDefinition, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts'): Promise<Outcome> {
+async function runHarness(
+  definition: WorkflowDefinition, input: unknown, steps: StepFunctions,
+  { holdBack = 'accepts', carried = {} }: { holdBack?: HoldBackAnswer; carried?: Omit<SyncExecutionRequest, 'name'> } = {},
+): Promise<Outcome> {
   const parked: (FailureInfo & { attempts: string })[] = [];
   const heldBack: HeldBack[] = [];
   const runner = new WorkflowRunner(definition, {
@@ -196,7 +201,7 @@ async function runHarness(definition: WorkflowDefinition, input: unknown, steps:
     logger: new RecordingLogger(),
   });
   const unwrapped = definition.input.kind === 'queue-record' ? (input as unknown[])[0] : input;
-  const result = await runner.run(unwrapped, EXECUTION);
+  const result = await runner.run(unwrapped, { ...EXECUTION, ...carried });
   const path = result.visited.map((visit) => visit.step);
   return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked, heldBack } : { status: 'FAILED', path, parked, heldBack, error: result.error.Error };
 }
@@ -293,7 +298,7 @@ describe('The rendered state machines, executed', () => {
       const steps = consumeSteps(scenario.steps);
 
       const deployed = await runAsl(consume, [RECORD], steps, scenario.holdBack);
-      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, scenario.holdBack);
+      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, { holdBack: scenario.holdBack });
 
       expect(deployed).to.deep.include(scenario.expected);
       // The rendering adds one state of its own in front, which shapes the input.
@@ -317,10 +322,46 @@ describe('The rendered state machines, executed', () => {
     };
     const ingest = renderAsl(INGEST_WORKFLOW, BINDINGS);
 
-    const deployed = await runAsl(ingest, { orderId: 'o-1' }, steps);
+    const deployed = await runAsl(ingest, requestExecutionInput(INGEST_WORKFLOW, { orderId: 'o-1' }, EXECUTION), steps);
     const local = await runHarness(INGEST_WORKFLOW, { orderId: 'o-1' }, steps);
 
     expect(deployed).to.deep.include({ status: 'FAILED', error: stepErrorName('VALIDATION') });
     expect({ ...deployed, path: deployed.path.slice(1) }).to.deep.equal(local);
   });
+
+  for (const carried of [{}, { idempotencyKey: 'client-key-1' }, { idempotencyKey: 'client-key-2', simulation: { kind: 'transient', times: 1 } as const }]) {
+    it(`ingest: the steps see the body and the execution ${JSON.stringify(carried)} the edge started with, exactly as the harness passes them`, async () => {
+      // Prepare: steps that record the state each receives.
+      const seen = (): { states: WorkflowState[]; steps: StepFunctions } => {
+        const states: WorkflowState[] = [];
+        return {
+          states,
+          steps: {
+            ...consumeSteps({}),
+            validate: async (state) => {
+              states.push(state);
+              return { order: { orderId: 'o-1' } };
+            },
+            publish: async (state) => {
+              states.push(state);
+              return { kind: 'PUBLISHED', messageId: 'm', idempotencyKey: 'k' };
+            },
+          },
+        };
+      };
+      const deployedSeen = seen();
+      const localSeen = seen();
+      const body = { orderId: 'o-1', items: [] };
+
+      // Act
+      const deployed = await runAsl(renderAsl(INGEST_WORKFLOW, BINDINGS), requestExecutionInput(INGEST_WORKFLOW, body, { ...EXECUTION, ...carried }), deployedSeen.steps);
+      const local = await runHarness(INGEST_WORKFLOW, body, localSeen.steps, { carried });
+
+      // Assess
+      expect(deployed).to.deep.include({ status: 'SUCCEEDED' });
+      expect({ ...deployed, path: deployed.path.slice(1) }).to.deep.equal(local);
+      expect(deployedSeen.states).to.deep.equal(localSeen.states);
+      expect(deployedSeen.states[1]).to.deep.include({ request: body, execution: { ...EXECUTION, ...carried } });
+    });
+  }
 });

@@ -32,9 +32,11 @@ describe('Function: renderAsl', () => {
     expect(consume.States[PREPARE_STATE]).to.deep.include({ Type: 'Pass', Next: CONSUME_WORKFLOW.startAt });
   });
 
-  it('takes the one record out of the array a pipe delivers, and the request body as it is', () => {
+  it('takes the one record out of the array a pipe delivers, and the request body from beside the client\'s key', () => {
     expect(String(consume.States[PREPARE_STATE]?.Output)).to.contain("'message': $states.input[0]");
-    expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'request': $states.input,");
+    expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'request': $states.input.request,");
+    expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'idempotencyKey': $states.input.idempotencyKey");
+    expect(String(consume.States[PREPARE_STATE]?.Output)).not.to.contain('idempotencyKey');
   });
 
   it('invokes each task through lambda:invoke with the whole state and stores the payload under its result key', () => {

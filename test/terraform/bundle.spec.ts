@@ -71,6 +71,7 @@ describe('Function: handlerDirectories', () => {
   it('gives every function its own folder under the output directory', () => {
     const directories = handlerDirectories('dist/handlers');
     expect(directories.worker).to.equal(resolve('dist/handlers/worker'));
+    expect(directories['orchestrated-ingest']).to.equal(resolve('dist/handlers/orchestrated-ingest'));
     expect(new Set(Object.values(directories)).size).to.equal(PIPELINE_FUNCTION_NAMES.length);
   });
 });

@@ -17,6 +17,8 @@ const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
   ingest: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   worker: ['client-dynamodb', 'client-sqs'],
   status: ['client-dynamodb'],
+  // The orchestrated edge only starts the ingest workflow: the steps it runs call the other services.
+  'orchestrated-ingest': ['client-sfn'],
 };
 
 /**
@@ -35,6 +37,7 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
   worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
   status: ['look-up-order'],
+  'orchestrated-ingest': ['ingest-order-by-workflow'],
 };
 
 function clientsIn(bundle: BundleResult): string[] {

@@ -29,6 +29,7 @@ const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnviro
   'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
   'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
   'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL', 'OUTBOX_SWEEP_AGE_SECONDS', 'BREAKER_SETTINGS',
+  'INGEST_STATE_MACHINE_ARN',
   'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
 ];
 
@@ -41,6 +42,12 @@ describe('Stack: functions', () => {
       expect([...functionsFor('both')].sort()).to.deep.equal([...PIPELINE_FUNCTION_NAMES].sort());
       expect(functionsFor('composed')).to.include.members(['ingest', 'worker', 'validate', 'publish', 'redrive']).and.not.include('processor');
       expect(functionsFor('orchestrated')).to.include.members(['idempotency', 'processor', 'redrive']).and.not.include('worker');
+    });
+
+    it('deploys the orchestrated edge wherever the ingest workflow runs, and only there', () => {
+      expect(functionsFor('orchestrated')).to.include('orchestrated-ingest');
+      expect(functionsFor('both')).to.include('orchestrated-ingest');
+      expect(functionsFor('composed')).to.not.include('orchestrated-ingest');
     });
 
     it('deploys the events function, the outbox relay, in every topology: both deliver their events through the outbox', () => {
@@ -106,8 +113,16 @@ describe('Stack: functions', () => {
         }
       });
 
-      it('gives every function the same environment', () => {
-        const environments = functionsFor(config.topology).map((name) => JSON.stringify(variables(synthesized, name)));
+      it('gives every function the same environment, and only the orchestrated edge the ingest state machine it starts', () => {
+        const environments = functionsFor(config.topology).map((name) => {
+          const { INGEST_STATE_MACHINE_ARN: arn, ...shared } = variables(synthesized, name);
+          if (name === 'orchestrated-ingest') {
+            expect(arn).to.equal(synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', `${config.namePrefix}-ingest`), 'arn'));
+          } else {
+            expect(arn, name).to.equal(undefined);
+          }
+          return JSON.stringify(shared);
+        });
         expect(new Set(environments).size).to.equal(1);
       });
 

@@ -27,6 +27,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   const orchestrated = synthesized.config.topology === 'both' ? { [queue(`${prefix}-orders-orchestrated`)]: ['sqs:SendMessage'] } : {};
   const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
   const bus = synthesized.ref('aws_cloudwatch_event_bus', synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`), 'arn');
+  const ingestWorkflow = (): string => synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', `${prefix}-ingest`), 'arn');
   const logGroup = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/lambda/${prefix}-${name}`);
   const common = {
     [`${synthesized.ref('aws_cloudwatch_log_group', logGroup, 'arn')}:*`]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -58,6 +59,8 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
     },
     // GET /orders/{idempotencyKey}: reads, and nothing else.
     status: { [table]: ['dynamodb:GetItem'] },
+    // The orchestrated edge: a synchronous start of the ingest workflow, and nothing else (the steps hold the rest).
+    'orchestrated-ingest': name === 'orchestrated-ingest' ? { [ingestWorkflow()]: ['states:StartSyncExecution'] } : {},
   };
   return { ...common, ...own[name] };
 }
@@ -182,6 +185,18 @@ describe('Stack: IAM', () => {
   });
 
   describe('Stage: orchestrated only', () => {
+    it('lets only the orchestrated edge start the ingest workflow, and no role of the API at all (the API invokes functions only)', () => {
+      const ingest = orchestratedOnly.ref('aws_sfn_state_machine', orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest'), 'arn');
+      const starting = allPolicies(orchestratedOnly).flatMap(({ where, statements }) =>
+        statements.filter((statement) => asList(statement.Resource ?? []).includes(ingest)).map((statement) => ({ where, actions: asList(statement.Action) })));
+      const edge = orchestratedOnly.resources('aws_lambda_function')[functionId(orchestratedOnly, 'orchestrated-ingest')];
+      const edgeRoleId = /aws_iam_role\.([^.]+)\./.exec(String(edge?.role))?.[1];
+      const edgePolicyId = orchestratedOnly.idWhere('aws_iam_role_policy', 'role', orchestratedOnly.ref('aws_iam_role', String(edgeRoleId), 'id'));
+      expect(starting).to.deep.equal([{ where: `aws_iam_role_policy.${edgePolicyId}.policy`, actions: ['states:StartSyncExecution'] }]);
+      const apiTrusted = Object.values(orchestratedOnly.resources('aws_iam_role')).filter((role) => JSON.stringify(role.assume_role_policy).includes('apigateway.amazonaws.com'));
+      expect(apiTrusted).to.deep.equal([]);
+    });
+
     it('lets the pipe consume the order queue, the only one there is', () => {
       const pipeRole = String(orchestratedOnly.resources('aws_pipes_pipe')[orchestratedOnly.idWhere('aws_pipes_pipe', 'name', 'orders-dev-consume')]?.role_arn);
       const pipe = grants(roleStatements(orchestratedOnly, pipeRole));
