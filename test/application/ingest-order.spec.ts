@@ -138,9 +138,11 @@ describe('Class: IngestOrder', () => {
       const reordered = { lines: order.lines.map((l) => ({ unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, sku: l.sku })), currency: 'EUR', customerId: order.customerId, orderId: order.orderId };
 
       // Act
-      const first = await fixture.ingest(order);
-      const second = await fixture.ingest(reordered);
-      const other = await fixture.ingest(OrderMother.valid({ orderId: 'order-0002' }));
+      // Three requests, each with its own correlation id as API Gateway gives them (the same request retried
+      // within the same millisecond would be recognised as its own reservation: see isOwnReservation).
+      const first = await fixture.ingest(order, { correlationId: 'corr-1' });
+      const second = await fixture.ingest(reordered, { correlationId: 'corr-2' });
+      const other = await fixture.ingest(OrderMother.valid({ orderId: 'order-0002' }), { correlationId: 'corr-3' });
 
       // Assess
       expect([first.kind, second.kind, other.kind], 'the reordered copy finds the first one reserved').to.deep.equal(['ACCEPTED', 'IN_PROGRESS', 'ACCEPTED']);
