@@ -204,12 +204,16 @@ function failureShare(window: CallWindow): number {
  * How many more counted failures, arriving now, the breaker takes before it opens (≥ 1 while CLOSED, 0
  * otherwise). Admitting no more calls at once than this is what bounds an outage's price: if every call in
  * flight fails, the breaker opens with the last of them, and no further call has gone out.
+ *
+ * `atMost` caps the answer (the result is `min(answer, atMost)`): admission only asks whether the calls in
+ * flight are fewer than the answer, so it passes `inFlight + 1` and simulates a handful of failures rather
+ * than up to a whole window of them on every call (that simulation was a third of the worker's CPU).
  */
-export function failuresToOpen(state: BreakerState, settings: BreakerSettings, now: number): number {
+export function failuresToOpen(state: BreakerState, settings: BreakerSettings, now: number, atMost = Number.POSITIVE_INFINITY): number {
   if (state.status !== 'CLOSED') return 0;
   // Each failure either opens the breaker or adds a failed sample; the count rule opens after
   // failureThreshold, a full window of failures has ratio 1: the loop ends within that many steps.
-  const limit = settings.failureThreshold + (settings.volume?.windowCalls ?? 0);
+  const limit = Math.min(settings.failureThreshold + (settings.volume?.windowCalls ?? 0), Math.max(1, atMost));
   let current: BreakerState = state;
   for (let failures = 1; failures <= limit; failures++) {
     current = transition(current, { type: 'FAILURE', category: 'TRANSIENT' }, settings, now);

@@ -81,6 +81,16 @@ describe('Module: circuit-breaker, the volume rule', () => {
       expect(failuresToOpen(run(successes(50)), SETTINGS, T0 + 50)).to.equal(25);
       expect(failuresToOpen({ status: 'OPEN', openedAt: T0, rule: 'count' }, SETTINGS, T0)).to.equal(0);
     });
+
+    it('with atMost, is the uncapped answer capped at atMost (at least 1 while CLOSED)', () => {
+      fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 200 }), fc.integer({ min: 0, max: 60 }), (history, atMost) => {
+        const state = run(history);
+        const now = T0 + history.length;
+        const uncapped = failuresToOpen(state, SETTINGS, now);
+        const expected = state.status === 'CLOSED' ? Math.min(uncapped, Math.max(1, atMost)) : 0;
+        expect(failuresToOpen(state, SETTINGS, now, atMost)).to.equal(expected);
+      }));
+    });
   });
 
   describe('Function: assertValidBreakerSettings', () => {
