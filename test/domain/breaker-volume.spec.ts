@@ -87,7 +87,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
       const reference = (state: BreakerState, settings: BreakerSettings, now: number): number => {
         if (state.status !== 'CLOSED') return 0;
         const limit = settings.failureThreshold + (settings.volume?.windowCalls ?? 0);
-        let current = state;
+        let current: BreakerState = state;
         for (let k = 1; k <= limit; k++) {
           current = transition(current, FAILURE, settings, now);
           if (current.status === 'OPEN') return k;
