@@ -41,6 +41,18 @@ export const lambdaCredentialsPlugin: Plugin = {
 };
 
 /**
+ * `reflect-metadata` as `reflect-metadata/lite`: the same global Reflect API without the Map/Set/WeakMap
+ * polyfills every Node runtime has natively. inversify's container already imports the lite build, so the
+ * handlers' own `import 'reflect-metadata'` put a second copy of the API in every bundle.
+ */
+export const reflectMetadataLitePlugin: Plugin = {
+  name: 'reflect-metadata-lite',
+  setup(build) {
+    build.onResolve({ filter: /^reflect-metadata$/ }, (args) => build.resolve('reflect-metadata/lite', { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }));
+  },
+};
+
+/**
  * esbuild settings shared by every handler.
  *
  * - ESM (`.mjs`): inversify 8 is ESM-only and the project is ESM. Some CommonJS dependencies still call
@@ -53,6 +65,7 @@ export const lambdaCredentialsPlugin: Plugin = {
  *   and the classifier rely on it; minification must not rename them.
  * - Credentials come from the environment only (lambdaCredentialsPlugin): what the SDK's default chain
  *   resolves to inside Lambda, without the rest of the chain (about 25 KiB of gzip per function).
+ * - One copy of reflect-metadata, its lite build (reflectMetadataLitePlugin).
  * - Source maps without sources content, read by the runtime with `--enable-source-maps`, where the
  *   stage asks for them (`operations.sourceMaps`); otherwise neither the map nor its link is written.
  */
@@ -71,7 +84,7 @@ export const BUNDLE_SETTINGS: BuildOptions = {
   banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'warning',
-  plugins: [lambdaCredentialsPlugin],
+  plugins: [lambdaCredentialsPlugin, reflectMetadataLitePlugin],
 };
 
 /** Builds each handler into `<outDir>/<function>/index.mjs` (plus its source map), starting from a clean folder. */
