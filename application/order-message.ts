@@ -2,7 +2,8 @@ import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { FieldViolation, Order } from '../domain/order.js';
 import { isSimulation, type FailureSimulation } from './failure-simulation.js';
 import type { QueueMessage } from './ports/queue-message.js';
-import { parseOrderShape } from './services/order-schema.js';
+import { certainlyValidOrder } from './services/order-shape-fast-path.js';
+import { parseOrderShape, type SchemaResult } from './services/order-schema.js';
 
 export const SCHEMA_VERSION = '1';
 
@@ -59,7 +60,10 @@ export function parseOrderMessage(message: Pick<QueueMessage, 'body' | 'attribut
   if (candidate.simulate !== undefined && !isSimulation(candidate.simulate)) {
     violations.push({ path: 'body.simulate', code: 'MESSAGE.INVALID_SIMULATION', message: 'simulate is malformed' });
   }
-  const shape = parseOrderShape(candidate.order);
+  // The edge validated this order before it was queued: the fast path confirms it in a few comparisons;
+  // anything it is not certain of goes through class-validator, which decides (the queue is not trusted).
+  const certain = certainlyValidOrder(candidate.order);
+  const shape: SchemaResult = certain !== undefined ? { ok: true, order: certain } : parseOrderShape(candidate.order);
   if (!shape.ok) violations.push(...shape.violations.map((v) => ({ ...v, path: v.path === '' ? 'body.order' : `body.order.${v.path}` })));
   if (violations.length > 0 || !shape.ok || idempotencyKey === undefined) return { ok: false, violations };
   const body: OrderMessageBody = {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError } from '../domain/errors.js';
 import type { FailureInfo, OutcomeSummary } from '../domain/idempotency.js';
 import type { PipelineEvent } from './ports/event-bus.js';
@@ -21,7 +21,8 @@ export interface EventContext {
 
 /** Same key and type always give the same id, so a re-sent event can be recognised downstream. */
 export function deterministicEventId(idempotencyKey: string, detailType: string, discriminator = ''): string {
-  return createHash('sha256').update(`${idempotencyKey}|${detailType}|${discriminator}`).digest('hex').slice(0, 32);
+  // crypto.hash (Node ≥ 20.12): the one-shot digest, several times cheaper than createHash for inputs this small.
+  return hash('sha256', `${idempotencyKey}|${detailType}|${discriminator}`, 'hex').slice(0, 32);
 }
 
 function build(context: EventContext, detailType: string, detail: Record<string, unknown>, discriminator = ''): PipelineEvent {

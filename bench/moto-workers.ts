@@ -29,7 +29,9 @@ export interface MotoWorkerFigures {
 export async function measureMotoWorkers(count: number, rounds: number): Promise<{ project: MotoWorkerFigures; powertools: MotoWorkerFigures; ratios: Record<string, number> }> {
   const server = await startMotoServer();
   try {
-    const account = await prepareMotoAccount(server);
+    // A moto call can take seconds on a shared, busy machine; the bench measures throughput, not the
+    // deployed timeouts, so one slow answer must not fail a whole batch (for either worker).
+    const account = await prepareMotoAccount(server, { requestTimeoutMs: 20_000 });
     const workers = await createWorkers(account);
     const samples: Record<'project' | 'powertools', { seconds: number; cpuMicros: number; calls: Record<string, Record<string, number>> }[]> = { project: [], powertools: [] };
     for (let round = 0; round < rounds; round += 1) {

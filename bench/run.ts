@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const ratios = bundleRatios(bundles);
     console.table(ratios);
     const memory = await measureMemoryWorker(settings.messages, settings.workerRounds);
-    console.log(`memory worker: ${memory.worker.messagesPerSecond.median} msgs/s, ${memory.worker.cpuMicrosPerMessage.median} µs CPU/msg; parse-validate-ack: ${memory.baseline.messagesPerSecond.median} msgs/s; ratio ${memory.workerVsBaseline}`);
+    console.log(`memory worker: ${memory.worker.messagesPerSecond.median} msgs/s, ${memory.worker.cpuMicrosPerMessage.median} µs CPU/msg; parse-validate-ack (worker's parser): ${memory.baseline.messagesPerSecond.median} msgs/s, ${memory.baseline.cpuMicrosPerMessage.median} µs CPU/msg, ratio ${memory.workerVsBaseline}; parse-validate-ack (class-validator): ${memory.classValidatorBaseline.messagesPerSecond.median} msgs/s, ${memory.classValidatorBaseline.cpuMicrosPerMessage.median} µs CPU/msg, ratio ${memory.workerVsClassValidatorBaseline}`);
     const moto = await measureMotoWorkers(settings.motoMessages, settings.motoRounds);
     for (const [name, figures] of Object.entries({ project: moto.project, powertools: moto.powertools })) {
       console.log(`moto ${name.padEnd(10)}: ${figures.messagesPerSecond.median} msgs/s ± ${(figures.messagesPerSecond.spread * 100).toFixed(0)} %, ${figures.cpuMicrosPerMessage.median} µs client CPU/msg, AWS calls/msg ${JSON.stringify(figures.awsCallsPerMessage)}`);

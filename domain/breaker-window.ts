@@ -41,6 +41,8 @@ export interface WindowFigures {
 
 /** The window as it stands at `now`: samples past the time bound dropped, then the oldest beyond the count bound. */
 export function pruneWindow(window: CallWindow, rule: VolumeRule, now: number): CallWindow {
+  // The common case, nothing to drop, allocates nothing: this runs on every call through a breaker.
+  if (window.length <= rule.windowCalls && window.every((sample) => now - sample.at <= rule.windowMs)) return window;
   const fresh = window.filter((sample) => now - sample.at <= rule.windowMs);
   const kept = fresh.length > rule.windowCalls ? fresh.slice(fresh.length - rule.windowCalls) : fresh;
   return kept.length === window.length ? window : kept;
@@ -48,7 +50,9 @@ export function pruneWindow(window: CallWindow, rule: VolumeRule, now: number): 
 
 /** Adds one outcome at `now` and prunes. */
 export function recordCall(window: CallWindow, sample: CallSample, rule: VolumeRule): CallWindow {
-  return pruneWindow([...window, sample], rule, sample.at);
+  const fresh = pruneWindow(window, rule, sample.at);
+  // Full: drop the oldest as the new sample comes in (one copy, not two).
+  return fresh.length >= rule.windowCalls ? [...fresh.slice(fresh.length - rule.windowCalls + 1), sample] : [...fresh, sample];
 }
 
 export function figuresOf(window: CallWindow): WindowFigures {

@@ -1,7 +1,7 @@
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
 /** The file a bundle is written to inside its function's folder; the Lambda handler is `index.handler`. */
@@ -24,6 +24,34 @@ export interface BundleResult {
   readonly inputs: readonly string[];
 }
 
+/** The deployed bundles' credential provider: the environment Lambda fills (adapters/aws/lambda-credentials.ts). */
+export const LAMBDA_CREDENTIALS_MODULE = fileURLToPath(new URL('../adapters/aws/lambda-credentials.ts', import.meta.url));
+
+/**
+ * Swaps the SDK's default credential chain (`@aws-sdk/credential-provider-node`: shared ini files, SSO,
+ * web identity, processes, container and instance metadata, with the STS and SSO clients they nest) for
+ * the one link Lambda uses, its environment. Only the bundles get it: the tests, the harness and the
+ * tools keep the whole chain.
+ */
+export const lambdaCredentialsPlugin: Plugin = {
+  name: 'lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: LAMBDA_CREDENTIALS_MODULE }));
+  },
+};
+
+/**
+ * `reflect-metadata` as `reflect-metadata/lite`: the same global Reflect API without the Map/Set/WeakMap
+ * polyfills every Node runtime has natively. inversify's container already imports the lite build, so the
+ * handlers' own `import 'reflect-metadata'` put a second copy of the API in every bundle.
+ */
+export const reflectMetadataLitePlugin: Plugin = {
+  name: 'reflect-metadata-lite',
+  setup(build) {
+    build.onResolve({ filter: /^reflect-metadata$/ }, (args) => build.resolve('reflect-metadata/lite', { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }));
+  },
+};
+
 /**
  * esbuild settings shared by every handler.
  *
@@ -35,6 +63,9 @@ export interface BundleResult {
  *   loads fewer files at cold start, and INIT time is billed.
  * - `keepNames`: error classes take their `name` from the class (`new.target.name`) and logs, metrics
  *   and the classifier rely on it; minification must not rename them.
+ * - Credentials come from the environment only (lambdaCredentialsPlugin): what the SDK's default chain
+ *   resolves to inside Lambda, without the rest of the chain (36–38 KiB of gzip per bundle).
+ * - One copy of reflect-metadata, its lite build (reflectMetadataLitePlugin).
  * - Source maps without sources content, read by the runtime with `--enable-source-maps`, where the
  *   stage asks for them (`operations.sourceMaps`); otherwise neither the map nor its link is written.
  */
@@ -53,6 +84,7 @@ export const BUNDLE_SETTINGS: BuildOptions = {
   banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'warning',
+  plugins: [lambdaCredentialsPlugin, reflectMetadataLitePlugin],
 };
 
 /** Builds each handler into `<outDir>/<function>/index.mjs` (plus its source map), starting from a clean folder. */

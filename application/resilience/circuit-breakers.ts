@@ -149,7 +149,9 @@ export class CircuitBreakers {
       const result = acquire(state, settings, now);
       const inFlight = this.gate.inFlightTo(service, now);
       const busy = inFlight > 0;
-      const withinBudget = result.state.status !== 'CLOSED' || inFlight < failuresToOpen(state, settings, now);
+      // Only whether the calls in flight are fewer than the failures it still takes matters: nothing in
+      // flight always is (≥ 1 while CLOSED), and otherwise counting up to inFlight + 1 failures answers it.
+      const withinBudget = result.state.status !== 'CLOSED' || !busy || inFlight < failuresToOpen(state, settings, now, inFlight + 1);
       if (result.permitted && withinBudget) {
         this.store(service, result.state);
         const ticket = this.gate.enter(service, now);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level, so equal values always serialise alike. */
 export function canonicalJson(value: unknown): string {
@@ -14,5 +14,5 @@ function sortKeys(value: unknown): unknown {
 
 /** sha256 of the canonical JSON, hex. Used for payload fingerprints and derived idempotency keys. */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }

@@ -81,6 +81,58 @@ describe('Module: circuit-breaker, the volume rule', () => {
       expect(failuresToOpen(run(successes(50)), SETTINGS, T0 + 50)).to.equal(25);
       expect(failuresToOpen({ status: 'OPEN', openedAt: T0, rule: 'count' }, SETTINGS, T0)).to.equal(0);
     });
+
+    it('answers what feeding transition one failure at a time at the same instant answers (any settings, history and gap)', () => {
+      /** The definition: count TRANSIENT failures at `now` through the transition function until it opens. */
+      const reference = (state: BreakerState, settings: BreakerSettings, now: number): number => {
+        if (state.status !== 'CLOSED') return 0;
+        const limit = settings.failureThreshold + (settings.volume?.windowCalls ?? 0);
+        let current: BreakerState = state;
+        for (let k = 1; k <= limit; k++) {
+          current = transition(current, FAILURE, settings, now);
+          if (current.status === 'OPEN') return k;
+        }
+        return limit;
+      };
+      const volume = fc.option(fc.record({
+        failureRatio: fc.constantFrom(0.1, 0.25, 0.5, 0.9, 1),
+        minimumCalls: fc.integer({ min: 1, max: 12 }),
+        extraCalls: fc.integer({ min: 0, max: 12 }),
+        windowMs: fc.constantFrom(5, 50, 30_000),
+        slow: fc.option(fc.record({ slowCallMs: fc.constantFrom(1, 10), slowCallRatio: fc.constantFrom(0.2, 0.5, 1) }), { nil: undefined }),
+      }), { nil: undefined });
+      const settingsArb = fc.record({
+        failureThreshold: fc.integer({ min: 1, max: 6 }),
+        failureWindowMs: fc.option(fc.constantFrom(5, 40, 30_000), { nil: undefined }),
+        volume,
+      }).map(({ failureThreshold, failureWindowMs, volume: v }): BreakerSettings => ({
+        failureThreshold, recoveryTimeoutMs: 1_000, halfOpenMaxProbes: 1,
+        ...(failureWindowMs === undefined ? {} : { failureWindowMs }),
+        ...(v === undefined ? {} : { volume: { failureRatio: v.failureRatio, minimumCalls: v.minimumCalls, windowCalls: v.minimumCalls + v.extraCalls, windowMs: v.windowMs, ...(v.slow ?? {}) } }),
+      }));
+      const step = fc.record({ failed: fc.boolean(), durationMs: fc.integer({ min: 0, max: 20 }), gapMs: fc.integer({ min: 0, max: 30 }) });
+      fc.assert(fc.property(settingsArb, fc.array(step, { maxLength: 80 }), fc.integer({ min: -20, max: 100 }), (settings, history, lastGap) => {
+        let state: BreakerState = INITIAL_BREAKER_STATE;
+        let now = T0;
+        for (const { failed, durationMs, gapMs } of history) {
+          now += gapMs;
+          if (state.status !== 'CLOSED') break;
+          state = transition(state, failed ? { ...FAILURE, durationMs } : { type: 'SUCCESS', durationMs }, settings, now);
+        }
+        const at = now + lastGap;
+        expect(failuresToOpen(state, settings, at)).to.equal(reference(state, settings, at));
+      }), { numRuns: 3_000 });
+    });
+
+    it('with atMost, is the uncapped answer capped at atMost (at least 1 while CLOSED)', () => {
+      fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 200 }), fc.integer({ min: 0, max: 60 }), (history, atMost) => {
+        const state = run(history);
+        const now = T0 + history.length;
+        const uncapped = failuresToOpen(state, SETTINGS, now);
+        const expected = state.status === 'CLOSED' ? Math.min(uncapped, Math.max(1, atMost)) : 0;
+        expect(failuresToOpen(state, SETTINGS, now, atMost)).to.equal(expected);
+      }));
+    });
   });
 
   describe('Function: assertValidBreakerSettings', () => {

@@ -28,6 +28,15 @@ export const handler = async (event: { fail?: boolean }) => {
 };
 `;
 
+const CREDENTIALS_ENTRY = `
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+export const handler = async () => {
+  const { accessKeyId, secretAccessKey, sessionToken } = await new SQSClient({ region: 'eu-west-1' }).config.credentials();
+  return { accessKeyId, secretAccessKey, sessionToken };
+};
+`;
+
 describe('Function: bundleHandlers', function () {
   this.timeout(60_000);
   let root: string;
@@ -37,6 +46,7 @@ describe('Function: bundleHandlers', function () {
     root = mkdtempSync(join(ARTIFACTS, 'bundle-'));
     mkdirSync(join(root, 'handlers'));
     writeFileSync(join(root, 'handlers', 'validate.ts'), ENTRY);
+    writeFileSync(join(root, 'handlers', 'publish.ts'), CREDENTIALS_ENTRY);
   });
 
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -64,6 +74,37 @@ describe('Function: bundleHandlers', function () {
     } catch (error) {
       expect((error as Error).name).to.equal('OrderRejectedError');
     }
+  });
+});
+
+describe('Bundled credentials (lambdaCredentialsPlugin)', function () {
+  this.timeout(60_000);
+  let root: string;
+  const saved = { ...process.env };
+
+  before(() => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    root = mkdtempSync(join(ARTIFACTS, 'credentials-'));
+    mkdirSync(join(root, 'handlers'));
+    writeFileSync(join(root, 'handlers', 'publish.ts'), CREDENTIALS_ENTRY);
+  });
+
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+    process.env = saved;
+  });
+
+  it('signs with the credentials Lambda puts in the environment, and carries no other link of the SDK\'s chain', async () => {
+    // Prepare
+    process.env = { ...saved, AWS_ACCESS_KEY_ID: 'AKIDBUNDLE', AWS_SECRET_ACCESS_KEY: 'bundle-secret', AWS_SESSION_TOKEN: 'bundle-session', AWS_PROFILE: 'not-read' };
+    // Act
+    const [result] = await bundleHandlers(join(root, 'dist'), { entryDirectory: join(root, 'handlers'), functions: ['publish'], sourceMaps: false });
+    const bundled = (await import(pathToFileURL(join(root, 'dist', 'publish', BUNDLE_FILE)).href)) as { handler: () => Promise<unknown> };
+    // Assess
+    expect(await bundled.handler()).to.deep.equal({ accessKeyId: 'AKIDBUNDLE', secretAccessKey: 'bundle-secret', sessionToken: 'bundle-session' });
+    const chain = result!.inputs.filter((path) => /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//.test(path));
+    expect(chain).to.deep.equal([]);
+    expect(result!.inputs).to.include('adapters/aws/lambda-credentials.ts');
   });
 });
 
