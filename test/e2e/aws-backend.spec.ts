@@ -118,7 +118,9 @@ describe('Local harness on the AWS adapters (moto)', function () {
       await first.client.waitForStatus(worked, ['SUCCEEDED'], 20_000);
       await waitFor('both orders\' events delivered', async () => {
         const views = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
-        return views.every((view) => view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered)) && views[1]?.status === 'PARKED' ? views : undefined;
+        // Delivered by the relay, and seen by the harness (the bus' rule → queue → its poller comes later).
+        const seen = (view: (typeof views)[number]): boolean => view.outbox.every((entry) => view.events.some((event) => event.eventId === entry.eventId));
+        return views.every((view) => view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) && seen(view)) && views[1]?.status === 'PARKED' ? views : undefined;
       }, 30_000);
       const before = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
       const eventsBefore = await first.client.events();
