@@ -134,8 +134,13 @@ describe('Local harness on the AWS adapters (moto)', function () {
       expect(before.map((view) => view.consumedBy), 'the worker acknowledged each order\'s message once').to.deep.equal([{ worker: 1 }, { worker: 1 }]);
       expect(before[0]?.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
       expect(after.map((view) => view.consumedBy)).to.deep.equal(before.map((view) => view.consumedBy));
-      expect(after.map((view) => view.events)).to.deep.equal(before.map((view) => view.events));
-      expect((await second.client.events()).map((event) => event.eventId), 'GET /events too').to.deep.equal(eventsBefore.map((event) => event.eventId));
+      // Every event seen before the restart is still shown. The restarted harness may see more: its scheduled
+      // redrive can announce the parked order's DLQ message again (OrderParked) before these reads.
+      for (const [index, view] of before.entries()) {
+        expect(after[index]?.events.slice(0, view.events.length), `order ${index}'s events`).to.deep.equal(view.events);
+      }
+      const eventsAfter = (await second.client.events()).map((event) => event.eventId);
+      expect(eventsAfter, 'GET /events too').to.include.members(eventsBefore.map((event) => event.eventId));
 
       // Act: the table is emptied (moto reset) and the same order accepted again: the journal's past is not its.
       await second.harness.stop();
