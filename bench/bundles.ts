@@ -22,6 +22,7 @@ const LAMBDA_ENV = {
   OUTBOX_DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/123456789012/outbox-dlq',
   IDEMPOTENCY_TABLE_NAME: 'orders-idempotency',
   EVENT_BUS_NAME: 'orders-bus',
+  INGEST_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orders-ingest',
   POWERTOOLS_DEV: 'false',
 };
 
