@@ -27,6 +27,15 @@ export function composeFunction(
   const adapters = new ContainerModule(({ bind }) => {
     for (const service of composition.services) service.bind(bind, config, retryTools, configFor(service.service));
   });
+  return composeOverAdapters(composition, config, services, adapters);
+}
+
+/**
+ * The function's container over adapters bound elsewhere (`adapters` binds the ADAPTERS tokens): its own
+ * breakers, the guarded ports of its composition's services only, and its use cases. The local harness
+ * builds each emulated execution environment this way, over adapters every function shares.
+ */
+export function composeOverAdapters(composition: FunctionComposition, config: PipelineConfig, services: RuntimeServices, adapters: ContainerModule): Container {
   const container = new Container();
   container.load(
     runtimeModule(config, services),

@@ -1,4 +1,3 @@
-import type { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
@@ -7,6 +6,7 @@ import type { CommitLedger } from './commit-ledger.js';
 import type { ConsumptionLog } from './consumption-log.js';
 import type { EventLog } from './event-log.js';
 import type { FaultInjection } from './faults.js';
+import type { HarnessFunctions } from './harness-functions.js';
 import type { HarnessOptions } from './harness-options.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';
 import type { OutboxPipe } from './outbox-pipe.js';
@@ -38,7 +38,8 @@ export interface Harness {
   readonly eventSource: SqsEventSource;
   /** Topology `both`: the consume pipe's, on the orchestrated queue. */
   readonly orchestratedEventSource: SqsEventSource | undefined;
-  readonly container: Container;
+  /** The pipeline's functions, each in execution environments of its own (own breakers, as deployed). */
+  readonly functions: HarnessFunctions;
   /** The pipe from the table's stream to the outbox relay (the `events` function). */
   readonly outbox: OutboxPipe;
   snapshot(): Promise<MetricsSnapshot>;

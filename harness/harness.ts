@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Container } from 'inversify';
+import { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
+import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../application/ports/event-bus.js';
 import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
-import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
-import { TOKENS } from '../application/tokens.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
 import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../application/workflows/index.js';
@@ -14,12 +13,6 @@ import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
 import { ADAPTERS } from '../handlers/adapter-tokens.js';
-import { createContainer } from '../handlers/composition-root.js';
-import { createIngestHandler } from '../handlers/ingest.js';
-import { createPublishHandler } from '../handlers/publish.js';
-import { createRedriveHandler } from '../handlers/redrive.js';
-import { createValidateHandler } from '../handlers/validate.js';
-import { createWorkerHandler } from '../handlers/worker.js';
 import { createAwsBackend } from './aws-backend.js';
 import { allQueuesEmpty, sourceQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';
@@ -35,12 +28,13 @@ import type { Harness, HarnessIo, StopSummary } from './harness-types.js';
 import { HttpServer, LOCALHOST } from './http-server.js';
 import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } from './harness-wiring.js';
+import { rebindWithFaults, reportLeftovers, waitUntil } from './harness-wiring.js';
+import { HarnessFunctions } from './harness-functions.js';
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
 import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
-import { createOrchestratedEdge } from './orchestrated-edge.js';
+import { RunnerWorkflowStarter } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { HistorySampler } from './history-sampler.js';
@@ -77,26 +71,33 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const { config } = backend;
 
   const metrics = new RecordingMetrics();
-  const container = createContainer(config, backend.adapters, { clock, random, logger, metrics });
+  // The adapters every function shares (the same queues, table and bus), behind the fault decorators.
+  const adapters = new Container();
+  adapters.load(backend.adapters);
   const faults = new FaultInjection(
     { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, ...(options.faultFunctions === undefined ? {} : { functions: options.faultFunctions }) },
     new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
     (ms) => clock.sleep(ms),
   );
-  const commits = new CommitLedger(container.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
-  const { events, consumption } = harnessObservers(container.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
-  rebindWithFaults(container, faults, commits, events);
-  const breakers = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
-  if (options.breakerRecoveryMs !== undefined) shortenBreakerRecovery(breakers, options.breakerRecoveryMs);
+  const commits = new CommitLedger(adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
+  const { events, consumption } = harnessObservers(adapters.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
+  rebindWithFaults(adapters, faults, commits, events);
+  // Each function in execution environments of its own, with its own breakers, as deployed.
+  const functions = new HarnessFunctions({
+    config, services: { clock, random, logger, metrics }, adapters, ...(options.breakerRecoveryMs === undefined ? {} : { breakerRecoveryMs: options.breakerRecoveryMs }),
+  });
 
-  const containerOf = (): Container => container;
+  const referenceBreakers = functions.referenceBreakers();
+
   const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
-  const outbox = await createOutboxPipe({ backend, container, clock, logger, functionTimeoutMs, pollIntervalMs: options.pollIntervalMs });
+  const outbox = await createOutboxPipe({
+    backend, relay: functions.events.handler, deadLetterQueue: adapters.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue), clock, logger, functionTimeoutMs, pollIntervalMs: options.pollIntervalMs,
+  });
   const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
   const workflows = (): { readonly ingest: HttpApiFunction; readonly consume: SqsBatchFunction } => {
     const runnerServices = {
-      steps: createStepFunctions(containerOf),
-      park: parkQueueRecord(containerOf),
+      steps: createStepFunctions({ validate: functions.validate.handler, publish: functions.publish.handler, idempotency: functions.idempotency.handler, processor: functions.processor.handler }),
+      park: parkQueueRecord(adapters.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue)),
       holdBack: holdBackQueueRecord(() => [backend.orderQueue, ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue])]),
       functionTimeoutMs,
       random: () => random.next(),
@@ -104,7 +105,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       logger: logger.child({ component: 'workflow' }),
     };
     return {
-      ingest: createOrchestratedEdge(container, new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN),
+      ingest: functions.orchestratedIngest(new RunnerWorkflowStarter(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN)).handler,
       consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
     };
   };
@@ -127,8 +128,8 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     ingest = orchestrated.ingest;
     eventSource = eventSourceOn(backend.orderQueue, 'consume-pipe', orchestrated.consume);
   } else {
-    ingest = createIngestHandler(containerOf);
-    eventSource = eventSourceOn(backend.orderQueue, 'worker', createWorkerHandler(containerOf));
+    ingest = functions.ingest.handler;
+    eventSource = eventSourceOn(backend.orderQueue, 'worker', functions.worker.handler);
   }
   if (both) {
     // As deployed in `both`: the worker keeps the order queue, and a pipe feeds the orchestrated queue's records to the consume workflow.
@@ -140,7 +141,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const eventSources = orchestratedEventSource === undefined ? [eventSource] : [eventSource, orchestratedEventSource];
   const busy = (): boolean => eventSources.some((source) => source.busy()) || outbox.busy();
 
-  const redriveHandler = createRedriveHandler(containerOf);
+  const redriveHandler = functions.redrive.handler;
   const actions = operatorActions(redriveHandler, config.redriveTimeBudgetMs + 10_000);
   const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string; lastRedelivery?: RedeliverReport } = { runs: 0 };
   const redeliverLogged = async (force: boolean): Promise<void> => {
@@ -172,13 +173,13 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     return buildSnapshot({
       backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
       depths: await backend.depths(), records: await backend.records(now),
-      breakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
+      functions: functions.all(), referenceBreakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
       faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView }, history: history.samples(),
     });
   };
 
   const server = new HttpServer(harnessRoutes({
-    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: createValidateHandler(containerOf), publish: createPublishHandler(containerOf), httpTimeoutMs, topology: options.topology,
+    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: functions.validate.handler, publish: functions.publish.handler, httpTimeoutMs, topology: options.topology,
     backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);
@@ -200,7 +201,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
   let stopping: Promise<StopSummary> | undefined;
   return {
-    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, container, outbox,
+    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, functions, outbox,
     snapshot,
     redrive: () => schedule.runNow(),
     redeliverOutbox: (force = false) => actions.redeliver(force),

@@ -5,7 +5,8 @@ import type { RedriveReport } from '../application/use-cases/redrive-dead-letter
 import { pendingEntries } from '../domain/outbox.js';
 import type { OutboxPipeStats } from './outbox-pipe.js';
 import type { HistorySample } from './metrics-history.js';
-import { SERVICE_NAMES, type BreakerState, type ServiceName } from '../domain/circuit-breaker.js';
+import type { ServiceName } from '../domain/circuit-breaker.js';
+import { breakerSummaries, functionBreakers, type BreakerSource, type BreakerSummary, type FunctionBreakers } from './breaker-views.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../domain/idempotency.js';
 import type { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
@@ -16,15 +17,7 @@ import type { FaultCounts, FaultSettings } from './faults.js';
 import type { Topology } from './harness-options.js';
 import type { EventSourceStats } from './sqs-event-source.js';
 
-export interface BreakerView {
-  readonly status: BreakerState['status'];
-  /** Counted failures while CLOSED. */
-  readonly failures: number;
-  /** ms until a call may be let through; 0 when one would be now. */
-  readonly retryAfterMs: number;
-  readonly failureThreshold: number;
-  readonly recoveryTimeoutMs: number;
-}
+export type { BreakerSummary, BreakerView, FunctionBreakers } from './breaker-views.js';
 
 export interface RecentEvent {
   readonly eventId: string;
@@ -59,7 +52,10 @@ export interface MetricsSnapshot {
   /** Records PARKED: failures that will not be retried, each with its category. */
   readonly parked: number;
   readonly parkedByCategory: Readonly<Record<ErrorCategory, number>>;
-  readonly breakers: Readonly<Record<ServiceName, BreakerView>>;
+  /** Per service, the worst breaker among the environments of every function that uses it, and which are not CLOSED. */
+  readonly breakers: Readonly<Record<ServiceName, BreakerSummary>>;
+  /** Every function's execution environments and each one's breakers: each has its own, as deployed. */
+  readonly breakersByFunction: Readonly<Record<string, FunctionBreakers>>;
   /** Times each breaker opened during the run. */
   readonly breakerOpenings: Readonly<Record<ServiceName, number>>;
   /** Claims answered from the store (duplicates, in progress, conflicts) against claims that proceeded. */
@@ -98,7 +94,10 @@ export interface SnapshotSources {
   readonly now: number;
   readonly depths: QueueDepths;
   readonly records: readonly IdempotencyRecord[];
-  readonly breakers: CircuitBreakers;
+  /** The functions' fleets, whose environments hold the breakers. */
+  readonly functions: readonly BreakerSource[];
+  /** Configured as every environment's breakers are: stands in for a service no environment uses yet. */
+  readonly referenceBreakers: CircuitBreakers;
   readonly metrics: RecordingMetrics;
   readonly events: EventLog;
   readonly eventSource: EventSourceStats;
@@ -125,6 +124,7 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
   const failuresByCategory = zeroPerCategory();
   for (const category of ERROR_CATEGORIES) failuresByCategory[category] = metric('FailuresByCategory', { category });
   const events = sources.events.all();
+  const byFunction = functionBreakers(sources.functions);
   return {
     generatedAt: new Date(sources.now).toISOString(),
     backend: sources.backend,
@@ -137,7 +137,8 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     records: { total: sources.records.length, byStatus },
     parked: byStatus.PARKED,
     parkedByCategory,
-    breakers: breakerViews(sources.breakers),
+    breakers: breakerSummaries(byFunction, sources.referenceBreakers),
+    breakersByFunction: byFunction,
     breakerOpenings: { dynamodb: metric('CircuitBreakerOpened', { service: 'dynamodb' }), sqs: metric('CircuitBreakerOpened', { service: 'sqs' }), eventbridge: metric('CircuitBreakerOpened', { service: 'eventbridge' }) },
     idempotency: { hits, misses, hitRate: hits + misses === 0 ? null : hits / (hits + misses) },
     failuresByCategory,
@@ -173,23 +174,6 @@ function outboxView(sources: SnapshotSources): OutboxView {
   }
   const empty = { visible: 0, inFlight: 0, delayed: 0 };
   return { ...sources.outbox, pendingRecords, pendingEvents, deliveredEvents, deadLetterQueue: withDepth(sources.depths.outboxDeadLetters ?? empty) };
-}
-
-function breakerViews(breakers: CircuitBreakers): Record<ServiceName, BreakerView> {
-  const states = breakers.snapshot();
-  const views = {} as Record<ServiceName, BreakerView>;
-  for (const service of SERVICE_NAMES) {
-    const state = states[service];
-    const settings = breakers.settingsOf(service);
-    views[service] = {
-      status: state.status,
-      failures: state.status === 'CLOSED' ? state.failures : 0,
-      retryAfterMs: breakers.retryAfterMs(service),
-      failureThreshold: settings.failureThreshold,
-      recoveryTimeoutMs: settings.recoveryTimeoutMs,
-    };
-  }
-  return views;
 }
 
 function recentEvent(event: PipelineEvent): RecentEvent {

@@ -1,21 +1,5 @@
-import { Container } from 'inversify';
 import type { SyncExecutionRequest, SyncExecutionResult, WorkflowStarter } from '../application/ports/workflow-starter.js';
-import { TOKENS } from '../application/tokens.js';
-import { IngestOrderByWorkflow } from '../application/use-cases/ingest-order-by-workflow.js';
-import { createOrchestratedIngestHandler } from '../handlers/orchestrated-ingest.js';
-import type { HttpApiFunction } from './lambda-route.js';
 import type { WorkflowRunner } from './workflow-runner.js';
-
-/**
- * The deployed orchestrated edge's handler (handlers/orchestrated-ingest.ts) over the harness' container,
- * with the ingest workflow run in this process instead of by Step Functions.
- */
-export function createOrchestratedEdge(container: Container, runner: WorkflowRunner, stateMachineArn: string): HttpApiFunction {
-  const edge = new Container({ parent: container });
-  edge.bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(new RunnerWorkflowStarter(runner, stateMachineArn));
-  edge.bind(IngestOrderByWorkflow).toSelf().inSingletonScope();
-  return createOrchestratedIngestHandler(() => edge);
-}
 
 /**
  * The harness' StartSyncExecution: runs the workflow in this process to its end. The runner puts the

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Container } from 'inversify';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { Logger } from '../application/ports/logger.js';
 import { mapWithConcurrency } from '../application/services/concurrency.js';
 import { parkInDeadLetterQueue } from '../application/services/dead-letter-parking.js';
-import { TOKENS } from '../application/tokens.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../domain/idempotency.js';
-import { createIdempotencyHandler } from '../handlers/idempotency.js';
-import { createProcessorHandler } from '../handlers/processor.js';
-import { createPublishHandler, type PublishState } from '../handlers/publish.js';
+import type { createIdempotencyHandler } from '../handlers/idempotency.js';
+import type { createProcessorHandler } from '../handlers/processor.js';
+import type { createPublishHandler, PublishState } from '../handlers/publish.js';
 import { messageOf, recordOf, type ConsumeState } from '../handlers/step-input.js';
-import { createValidateHandler, type IngestState } from '../handlers/validate.js';
+import type { createValidateHandler, IngestState } from '../handlers/validate.js';
 import type { PolledQueue } from './polled-queue.js';
 import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-runner.js';
 
@@ -21,25 +19,31 @@ import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-ru
  * state is untyped JSON, as in Step Functions; each handler checks what it reads from it.
  */
 
-export function createStepFunctions(containerOf: () => Container): StepFunctions {
-  const validate = createValidateHandler(containerOf);
-  const publish = createPublishHandler(containerOf);
-  const idempotency = createIdempotencyHandler(containerOf);
-  const processor = createProcessorHandler(containerOf);
+/** The task functions the workflows invoke, each the handler of its function's environments. */
+export interface StepHandlers {
+  readonly validate: ReturnType<typeof createValidateHandler>;
+  readonly publish: ReturnType<typeof createPublishHandler>;
+  readonly idempotency: ReturnType<typeof createIdempotencyHandler>;
+  readonly processor: ReturnType<typeof createProcessorHandler>;
+}
+
+export function createStepFunctions(handlers: StepHandlers): StepFunctions {
   return {
-    validate: (state) => validate(state as unknown as IngestState),
-    publish: (state) => publish(state as unknown as PublishState),
-    idempotency: (state) => idempotency(state as unknown as ConsumeState),
-    processor: (state) => processor(state as unknown as ConsumeState),
+    validate: (state) => handlers.validate(state as unknown as IngestState),
+    publish: (state) => handlers.publish(state as unknown as PublishState),
+    idempotency: (state) => handlers.idempotency(state as unknown as ConsumeState),
+    processor: (state) => handlers.processor(state as unknown as ConsumeState),
   };
 }
 
-/** The park step: the Step Functions SQS integration sending the record to the DLQ, with the reason in its attributes. */
-export function parkQueueRecord(containerOf: () => Container): (state: WorkflowState, failure: FailureInfo) => Promise<void> {
+/**
+ * The park step: the Step Functions SQS integration sending the record to the DLQ, with the reason in its
+ * attributes. A service integration, not a function: no function's breakers stand in between.
+ */
+export function parkQueueRecord(dlq: DeadLetterQueue): (state: WorkflowState, failure: FailureInfo) => Promise<void> {
   return async (state, failure) => {
     const message = messageOf(state as unknown as ConsumeState);
     const claim = (state as unknown as ConsumeState).claim;
-    const dlq = containerOf().get<DeadLetterQueue>(TOKENS.DeadLetterQueue);
     if (!(await parkInDeadLetterQueue(dlq, message, failure, claim?.decision.attempt ?? message.receiveCount))) {
       throw new Error('the dead-letter queue did not take the parked record');
     }

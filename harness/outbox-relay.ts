@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Container } from 'inversify';
 import type { Clock } from '../application/ports/clock.js';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { ReplayReport } from '../application/use-cases/replay-parked-orders.js';
-import { ADAPTERS } from '../handlers/adapter-tokens.js';
-import { createEventsHandler } from '../handlers/events.js';
 import type { RedriveHandler } from '../handlers/redrive.js';
 import type { Backend } from './backend.js';
 import { invoke } from './invocation.js';
-import { DEFAULT_OUTBOX_PIPE, OutboxPipe } from './outbox-pipe.js';
+import { DEFAULT_OUTBOX_PIPE, OutboxPipe, type RelayFunction } from './outbox-pipe.js';
 
 export interface OutboxRelayDeps {
   readonly backend: Backend;
-  readonly container: Container;
+  /** The `events` function (the relay), as its environments run it. */
+  readonly relay: RelayFunction;
+  /** The pipe's DLQ, written by the pipe service itself: no function's faults or breakers stand in between. */
+  readonly deadLetterQueue: DeadLetterQueue;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly functionTimeoutMs: number;
@@ -24,12 +24,10 @@ export interface OutboxRelayDeps {
 /** The pipe from the table's stream to the real `events` handler (the relay), as deployed. */
 export async function createOutboxPipe(deps: OutboxRelayDeps): Promise<OutboxPipe> {
   const stream = await deps.backend.openTableStream();
-  const relay = createEventsHandler(() => deps.container);
   return new OutboxPipe(
     stream,
-    (records) => relay(records),
-    // The pipe service writes its DLQ itself: no function's faults or breakers stand in between.
-    deps.container.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue),
+    deps.relay,
+    deps.deadLetterQueue,
     { ...DEFAULT_OUTBOX_PIPE, pollIntervalMs: deps.pollIntervalMs, functionTimeoutMs: deps.functionTimeoutMs },
     deps.clock,
     deps.logger.child({ component: 'outbox-pipe' }),

@@ -8,7 +8,7 @@ describe('Local harness: injected faults', () => {
 
   it('opens the DynamoDB breaker under injected faults, holds orders back while open, and closes once the faults stop', async () => {
     // The orders are accepted before the faults start (the batching window holds them on the queue): the
-    // edge must reserve each key, and the breaker the worker's failures open is the edge's too (503).
+    // faults reach the worker only, whose breaker opens (the edge's are its own: function-breakers.spec.ts).
     const running = await harnesses.start({ breakerRecoveryMs: 1_000, batchingWindowMs: 1_000 });
     const { client } = running;
     const keys: string[] = [];

@@ -3,25 +3,29 @@ import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { ProcessOrder, type ProcessOrderInput } from '../../application/use-cases/process-order.js';
 import { PermanentError } from '../../domain/errors.js';
 import type { OutcomeSummary } from '../../domain/idempotency.js';
+import type { HarnessFunctions } from '../../harness/harness-functions.js';
 import type { MemoryBackend } from '../../harness/memory-backend.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
-/** A business rule that fails for good until "the fix is deployed", as a bug that parks orders would. */
-function breakBusinessStep(container: RunningContainer): { fix(): void } {
-  const original = container.get(ProcessOrder);
+/**
+ * A business rule that fails for good until "the fix is deployed", as a bug that parks orders would: in
+ * every environment, now and later, of each function that runs the business step.
+ */
+function breakBusinessStep(functions: HarnessFunctions): { fix(): void } {
   let fixed = false;
-  const broken = Object.create(original) as ProcessOrder;
-  broken.execute = async (input: ProcessOrderInput): Promise<OutcomeSummary> => {
-    if (!fixed) throw new PermanentError('pricing rules rejected the order (a bug, since fixed)', { code: 'RULES.BUG' });
-    return original.execute(input);
-  };
-  container.rebind(ProcessOrder).toConstantValue(broken);
+  functions.customize(['worker', 'processor', 'redrive'], (container) => {
+    const original = container.get(ProcessOrder);
+    const broken = Object.create(original) as ProcessOrder;
+    broken.execute = async (input: ProcessOrderInput): Promise<OutcomeSummary> => {
+      if (!fixed) throw new PermanentError('pricing rules rejected the order (a bug, since fixed)', { code: 'RULES.BUG' });
+      return original.execute(input);
+    };
+    container.rebind(ProcessOrder).toConstantValue(broken);
+  });
   return { fix: () => { fixed = true; } };
 }
-
-type RunningContainer = Awaited<ReturnType<ReturnType<typeof useTestHarnesses>['start']>>['harness']['container'];
 
 describe('Replay of parked orders (POST /admin/replay, the redrive function\'s replay input)', function () {
   this.timeout(60_000);
@@ -29,7 +33,7 @@ describe('Replay of parked orders (POST /admin/replay, the redrive function\'s r
 
   it('brings back an order parked by a permanent failure once its cause is fixed: SUCCEEDED, one business effect, each step announced once', async () => {
     const { client, harness } = await harnesses.start();
-    const bug = breakBusinessStep(harness.container);
+    const bug = breakBusinessStep(harness.functions);
     const key = String((await client.postOrder(OrderMother.valid({ orderId: 'replay-1' }))).body.idempotencyKey);
     await client.waitForStatus(key, ['PARKED']);
     await waitFor('the redrive to park it for good', async () => {
