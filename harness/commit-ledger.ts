@@ -9,12 +9,17 @@ import type { ReservationDecision } from '../domain/idempotency-reservation.js';
  */
 export class CommitLedger implements IdempotencyStore {
   private readonly commits = new Map<string, number>();
+  private readonly settled = new Map<string, number>();
 
-  constructor(private readonly inner: IdempotencyStore) {}
+  constructor(
+    private readonly inner: IdempotencyStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async complete(...args: Parameters<IdempotencyStore['complete']>): Promise<IdempotencyRecord> {
     const record = await this.inner.complete(...args);
     this.commits.set(record.key, (this.commits.get(record.key) ?? 0) + 1);
+    this.noteSettled(record);
     return record;
   }
 
@@ -30,12 +35,16 @@ export class CommitLedger implements IdempotencyStore {
     return this.inner.recordOutcome(...args);
   }
 
-  fail(...args: Parameters<IdempotencyStore['fail']>): Promise<IdempotencyRecord> {
-    return this.inner.fail(...args);
+  async fail(...args: Parameters<IdempotencyStore['fail']>): Promise<IdempotencyRecord> {
+    const record = await this.inner.fail(...args);
+    this.noteSettled(record);
+    return record;
   }
 
-  park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
-    return this.inner.park(...args);
+  async park(...args: Parameters<IdempotencyStore['park']>): Promise<IdempotencyRecord | undefined> {
+    const record = await this.inner.park(...args);
+    if (record !== undefined) this.noteSettled(record);
+    return record;
   }
 
   markDelivered(...args: Parameters<IdempotencyStore['markDelivered']>): Promise<IdempotencyRecord | undefined> {
@@ -54,6 +63,11 @@ export class CommitLedger implements IdempotencyStore {
     return this.inner.get(...args);
   }
 
+  /** When the key's record first reached SUCCEEDED or PARKED in this process (ms since the epoch). */
+  settledAt(key: string): number | undefined {
+    return this.settled.get(key);
+  }
+
   commitsOf(key: string): number {
     return this.commits.get(key) ?? 0;
   }
@@ -61,6 +75,10 @@ export class CommitLedger implements IdempotencyStore {
   /** Keys committed more than once: always empty unless the idempotency guarantee is broken. */
   committedTwice(): readonly string[] {
     return [...this.commits].filter(([, count]) => count > 1).map(([key]) => key);
+  }
+
+  private noteSettled(record: IdempotencyRecord): void {
+    if ((record.status === 'SUCCEEDED' || record.status === 'PARKED') && !this.settled.has(record.key)) this.settled.set(record.key, this.now());
   }
 
   totalCommits(): number {

@@ -10,6 +10,7 @@ import type { FaultInjection } from './faults.js';
 import { jsonResponse, type Route } from './http-server.js';
 import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';
+import type { OrderObservation } from './order-observations.js';
 import type { ReplayAnswer } from './outbox-relay.js';
 import { statusPage } from './status-page.js';
 import { openApiDocument, type ApiTopology } from '../handlers/http/openapi.js';
@@ -29,6 +30,8 @@ export interface RouteDependencies {
   readonly consumption: ConsumptionLog;
   readonly faults: FaultInjection;
   readonly snapshot: () => Promise<MetricsSnapshot>;
+  /** Every order as the harness observes it (GET /admin/orders): what fault scenarios check. */
+  readonly orders: () => Promise<readonly OrderObservation[]>;
   readonly redrive: () => Promise<RedriveReport>;
   readonly replay: (input: unknown) => Promise<ReplayAnswer>;
   readonly redeliverOutbox: (force: boolean) => Promise<RedeliverReport>;
@@ -110,6 +113,7 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         }
       },
     },
+    { method: 'GET', path: '/admin/orders', handle: async () => jsonResponse(200, { orders: await deps.orders() }, { 'cache-control': 'no-store' }) },
     { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },
     {
       method: 'PUT',

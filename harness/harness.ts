@@ -30,6 +30,7 @@ import { invoke } from './invocation.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { rebindWithFaults, reportLeftovers, waitUntil } from './harness-wiring.js';
 import { HarnessFunctions } from './harness-functions.js';
+import { observeOrders } from './order-observations.js';
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
@@ -79,7 +80,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
     (ms) => clock.sleep(ms),
   );
-  const commits = new CommitLedger(adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore));
+  const commits = new CommitLedger(adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), () => clock.now());
   const { events, consumption } = harnessObservers(adapters.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
   rebindWithFaults(adapters, faults, commits, events);
   // Each function in execution environments of its own, with its own breakers, as deployed.
@@ -180,7 +181,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
 
   const server = new HttpServer(harnessRoutes({
     ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: functions.validate.handler, publish: functions.publish.handler, httpTimeoutMs, topology: options.topology,
-    backend, events, consumption, faults, snapshot, redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
+    backend, events, consumption, faults, snapshot, orders: async () => observeOrders(await backend.records(clock.now()), events.all(), commits), redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
   }), logger.child({ component: 'http' }));
   const port = await server.listen(options.port);
   for (const source of eventSources) source.start();

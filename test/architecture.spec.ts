@@ -57,6 +57,11 @@ const RULES: readonly ImportRule[] = [
     forbids: (target, isRelative) => isRelative && within('harness')(target),
   },
   {
+    name: 'the fault scenarios drive the harness from outside: nothing deployed, and not the harness, imports chaos/',
+    appliesTo: (file) => ['domain', 'application', 'adapters', 'handlers', 'terraform', 'harness'].some((layer) => within(layer)(file)),
+    forbids: (target, isRelative) => isRelative && within('chaos')(target),
+  },
+  {
     name: 'adapters/ import no handlers/ or terraform/',
     appliesTo: within('adapters'),
     forbids: (target, isRelative) => isRelative && (within('handlers')(target) || within('terraform')(target)),
@@ -182,6 +187,7 @@ describe('Architecture', () => {
         file('adapters/memory/j.ts', '../../handlers/adapter-tokens.js'),
         file('application/k.ts', 'cdktf'),
         file('handlers/l.ts', '../harness/harness.js'),
+        file('harness/m.ts', '../chaos/run-scenario.js'),
       ];
 
       // Act
@@ -193,6 +199,7 @@ describe('Architecture', () => {
       expect(violations[0]?.rule).to.match(/^domain\//);
       expect(violations[8]?.rule).to.match(/^handlers\//);
       expect(violations[11]?.rule).to.match(/harness/);
+      expect(violations[12]?.rule).to.match(/chaos/);
     });
 
     it('sees a relative import that climbs out of domain/ and back in as staying inside', () => {

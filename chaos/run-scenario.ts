@@ -1,0 +1,142 @@
+import { loadavg } from 'node:os';
+import { startMotoServer, motoHarnessEnv, type MotoServer } from '../test/support/moto.js';
+import { KeyClient, seededRandom, SIMPLE_CLIENT } from './clients.js';
+import { HarnessProcess } from './harness-process.js';
+import type { Scenario } from './scenario.js';
+import { judge, type ObservedOrder, type Verdict } from './verdict.js';
+
+export interface ScenarioRun {
+  readonly scenario: string;
+  readonly backend: Scenario['backend'];
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly loadAverage: { readonly before: readonly number[]; readonly after: readonly number[] };
+  readonly orders: number;
+  /** Keys whose first POST got its decisive answer (or its client gave up), per second from the first POST to the last of those. */
+  readonly postingRatePerSecond: number;
+  /** Accepted orders settled before the last first POST was decided, per second of that window. */
+  readonly settledWhilePostingPerSecond: number;
+  /** From the last fault cleared to the first look that found nothing owing events and nothing unsettled; undefined when it never did, or nothing changed. */
+  readonly owingClearedAfterRecoveryMs?: number;
+  readonly settledInTime: boolean;
+  readonly verdict: Verdict;
+}
+
+interface Metrics {
+  readonly queue: { readonly depth: number; readonly inFlight: number; readonly delayed: number };
+  readonly records: { readonly byStatus: Readonly<Record<string, number>> };
+  readonly outbox: { readonly pendingRecords: number };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    return response.ok ? ((await response.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function putFaults(url: string, body: unknown): Promise<void> {
+  const response = await fetch(`${url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`PUT /admin/faults answered ${response.status}: ${await response.text()}`);
+}
+
+function settled(metrics: Metrics): boolean {
+  const unsettled = ['ACCEPTED', 'INFLIGHT', 'RETRY'].reduce((sum, status) => sum + (metrics.records.byStatus[status] ?? 0), 0);
+  return metrics.queue.depth === 0 && metrics.queue.inFlight === 0 && metrics.queue.delayed === 0 && metrics.outbox.pendingRecords === 0 && unsettled === 0;
+}
+
+/** Runs one scenario against a harness process of its own and judges it. */
+export async function runScenario(scenario: Scenario, logDirectory: string, progress: (line: string) => void): Promise<ScenarioRun> {
+  const startedAt = Date.now();
+  const before = loadavg();
+  let moto: MotoServer | undefined;
+  let env: Record<string, string> = { ...scenario.env };
+  const args = [...scenario.args, '--log-level', 'WARN'];
+  if (scenario.backend === 'aws') {
+    moto = await startMotoServer();
+    env = { ...env, ...motoHarnessEnv(moto), HARNESS_JOURNAL_FILE: `${logDirectory}/journal-${scenario.name}-${startedAt}.jsonl` };
+    args.push('--backend', 'aws', '--bootstrap');
+  }
+  const harness = await HarnessProcess.start(args, env, logDirectory);
+  try {
+    const t0 = Date.now();
+    const timers: Promise<void>[] = scenario.timeline.map(async (step) => {
+      await sleep(Math.max(0, t0 + step.atMs - Date.now()));
+      if ('kill' in step) {
+        progress(`${scenario.name}: SIGKILL and restart at ${Math.round((Date.now() - t0) / 1000)} s`);
+        await harness.restart();
+      } else {
+        progress(`${scenario.name}: faults ${JSON.stringify(step.faults)} at ${Math.round((Date.now() - t0) / 1000)} s`);
+        await putFaults(harness.url, step.faults);
+      }
+    });
+    const random = seededRandom(scenario.name.length * 7919 + scenario.load.orders);
+    const behaviour = { ...SIMPLE_CLIENT, ...scenario.client };
+    const run = `${scenario.name}-${t0.toString(36)}`;
+    const clients = Array.from({ length: scenario.load.orders }, (_, index) => new KeyClient(() => harness.url, `${run}-${index}`, `o-${run}-${index}`, behaviour, random));
+    const runs: Promise<void>[] = [];
+    if (scenario.load.perSecond !== undefined) {
+      for (const [index, client] of clients.entries()) {
+        await sleep(Math.max(0, t0 + (index * 1_000) / scenario.load.perSecond - Date.now()));
+        runs.push(client.run());
+      }
+    } else {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < clients.length) await clients[next++]?.run();
+      };
+      runs.push(...Array.from({ length: scenario.load.clients ?? 1 }, worker));
+    }
+    await Promise.all(runs);
+    const postingEnd = Math.max(...clients.map((client) => client.decidedAt));
+    progress(`${scenario.name}: ${clients.length} orders posted in ${Math.round((postingEnd - t0) / 1000)} s`);
+    await Promise.all(timers);
+    let lastChange = scenario.timeline.length === 0 ? undefined : t0 + Math.max(...scenario.timeline.map((step) => step.atMs));
+    if (scenario.clearAfterLoad === true) {
+      await putFaults(harness.url, {});
+      lastChange = Date.now();
+    }
+    const deadline = Date.now() + scenario.settleMs;
+    let clearedAt: number | undefined;
+    while (Date.now() < deadline) {
+      const metrics = await getJson<Metrics>(`${harness.url}/metrics`);
+      if (metrics !== undefined && settled(metrics)) {
+        clearedAt = Date.now();
+        break;
+      }
+      await sleep(1_000);
+    }
+    const observed = (await getJson<{ orders: ObservedOrder[] }>(`${harness.url}/admin/orders`))?.orders ?? [];
+    const keys = clients.map((client) => client.result());
+    const verdict = judge(keys, observed);
+    const byKey = new Map(observed.map((order) => [order.key, order]));
+    const settledWhilePosting = keys.filter((key) => {
+      const order = byKey.get(key.key);
+      const at = order?.settledAt ?? (order?.status === 'SUCCEEDED' ? order.updatedAt : undefined);
+      return at !== undefined && at <= postingEnd;
+    }).length;
+    const postingSeconds = Math.max(0.001, (postingEnd - t0) / 1_000);
+    return {
+      scenario: scenario.name,
+      backend: scenario.backend,
+      startedAt: new Date(startedAt).toISOString(),
+      durationMs: Date.now() - startedAt,
+      loadAverage: { before: before.map(round2), after: loadavg().map(round2) },
+      orders: clients.length,
+      postingRatePerSecond: round2(clients.length / postingSeconds),
+      settledWhilePostingPerSecond: round2(settledWhilePosting / postingSeconds),
+      ...(clearedAt === undefined || lastChange === undefined ? {} : { owingClearedAfterRecoveryMs: Math.max(0, clearedAt - lastChange) }),
+      settledInTime: clearedAt !== undefined,
+      verdict,
+    };
+  } finally {
+    await harness.stop();
+    await moto?.stop();
+  }
+}
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;

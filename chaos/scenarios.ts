@@ -1,0 +1,101 @@
+import type { Scenario } from './scenario.js';
+
+/*
+ * The named fault scenarios. Each lasts longer than every timer its guarantee depends on: the pipe's
+ * give-up (10 retries, about 30 s), the breakers' recovery (30–60 s at their real settings), the
+ * redelivery schedule (--redrive-every), the claim lease and the queue's visibility timeout. The quick
+ * set (CI) shortens the timers (function timeout, visibility, recovery, schedule) and keeps every fault
+ * longer than them.
+ */
+
+const ALL_PORTS = (rate: number): Record<string, number> => ({ dynamodb: rate, sqs: rate, eventbridge: rate });
+const CLEAR = {};
+
+/** Timers for the full set: the harness' defaults, but a redelivery schedule of 30 s and a function timeout whose visibility (180 s) a crash must wait out. */
+const FULL = ['--redrive-every', '30s'];
+/** Short timers for the quick set: 5 s function timeout, 30 s visibility (6 ×), 5 s breaker recovery, redelivery every 5 s. */
+const QUICK = ['--function-timeout', '5s', '--visibility-timeout', '30s', '--breaker-recovery', '5s', '--redrive-every', '5s', '--max-concurrency', '4'];
+
+function full(): Scenario[] {
+  const chaosMix = { repostShare: 0.1, conflictShare: 0.05 };
+  return [
+    { name: 'clean-20ps', what: '600 orders at 20/s, no faults: the baseline of partial-20pct', backend: 'memory', args: FULL, load: { orders: 600, perSecond: 20 }, timeline: [], settleMs: 60_000 },
+    {
+      name: 'partial-20pct', what: '20 % of the calls to every port fail for 2 minutes; 600 orders at 20/s', backend: 'memory', args: FULL,
+      load: { orders: 600, perSecond: 20 }, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.2) } }, { atMs: 120_000, faults: CLEAR }], settleMs: 400_000,
+      targets: { p99Ms: 30_000, maxMs: 90_000, parked: 0 }, baseline: { scenario: 'clean-20ps', minSettledWhilePostingRatio: 0.8 },
+    },
+    {
+      name: 'eventbridge-down-2x-giveup', what: 'EventBridge down 60 s (twice the pipe\'s give-up), 10 orders/s for 80 s', backend: 'memory', args: FULL,
+      load: { orders: 800, perSecond: 10 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 65_000, faults: CLEAR }], settleMs: 300_000,
+      targets: { parked: 0, owingClearedWithinMs: 45_000 },
+    },
+    {
+      name: 'eventbridge-down-10min', what: 'EventBridge down 10 minutes, 5 orders/s for 620 s', backend: 'memory', args: FULL,
+      load: { orders: 3_100, perSecond: 5 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 605_000, faults: CLEAR }], settleMs: 300_000,
+      targets: { parked: 0, owingClearedWithinMs: 45_000 },
+    },
+    {
+      name: 'dynamodb-down-60s', what: 'DynamoDB down 60 s, 20 orders/s for 90 s', backend: 'memory', args: FULL,
+      load: { orders: 1_800, perSecond: 20 }, timeline: [{ atMs: 10_000, faults: { faults: { dynamodb: 1 } } }, { atMs: 70_000, faults: CLEAR }], settleMs: 400_000,
+      targets: { parked: 0 },
+    },
+    {
+      name: 'sqs-down-30s', what: 'SQS down 30 s, 20 orders/s for 60 s', backend: 'memory', args: FULL,
+      load: { orders: 1_200, perSecond: 20 }, timeline: [{ atMs: 10_000, faults: { faults: { sqs: 1 } } }, { atMs: 40_000, faults: CLEAR }], settleMs: 400_000,
+      targets: { parked: 0, conflictAfterUnavailable: 0 },
+    },
+    {
+      name: 'crash-2pct', what: '2 % of worker invocations die between the business step and the completion; 600 orders at 20/s', backend: 'memory', args: FULL,
+      load: { orders: 600, perSecond: 20 }, timeline: [{ atMs: 0, faults: { crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs: 600_000, targets: { parked: 0 },
+    },
+    {
+      name: 'crash-always', what: 'every worker invocation dies after the business step for 20 s; 200 orders at 10/s', backend: 'memory', args: FULL,
+      load: { orders: 200, perSecond: 10 }, timeline: [{ atMs: 0, faults: { crashAfter: { process: 1 } } }, { atMs: 20_000, faults: CLEAR }], settleMs: 600_000, targets: { parked: 0 },
+    },
+    {
+      name: 'lease-lost-slow-worker', what: 'the worker\'s DynamoDB calls take 3 s against a 5 s timeout for 30 s: invocations die mid-work, leases run out, another attempt takes over', backend: 'memory',
+      args: [...FULL, '--function-timeout', '5s', '--visibility-timeout', '30s'], load: { orders: 100, perSecond: 5 },
+      timeline: [{ atMs: 0, faults: { latency: { dynamodb: '3s' }, functions: ['worker'] } }, { atMs: 30_000, faults: CLEAR }], settleMs: 300_000, targets: { parked: 0 },
+    },
+    { name: 'chaos-clean', what: '5 000 orders from 20 clients with re-posts and conflicts, no faults: the baseline of chaos-5pct', backend: 'memory', args: FULL, load: { orders: 5_000, clients: 20 }, client: chaosMix, timeline: [], settleMs: 120_000 },
+    {
+      name: 'chaos-5pct', what: '5 000 orders from 20 clients, 5 % faults on every port, 2 % worker crashes, re-posts and conflicts', backend: 'memory', args: FULL,
+      load: { orders: 5_000, clients: 20 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs: 600_000,
+      targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'chaos-clean', minPostingRatio: 0.7 },
+    },
+    { name: 'moto-clean', what: '300 orders from 10 clients on moto, no faults: the baseline of moto-sigkill', backend: 'aws', args: FULL, load: { orders: 300, clients: 10 }, client: chaosMix, timeline: [], settleMs: 180_000 },
+    {
+      name: 'moto-sigkill', what: '300 orders from 10 clients on moto, 5 % faults and 2 % crashes, the harness killed (SIGKILL) after 8 s and restarted', backend: 'aws', args: FULL,
+      load: { orders: 300, clients: 10 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }, { atMs: 8_000, kill: true }, { atMs: 10_000, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }],
+      clearAfterLoad: true, settleMs: 600_000, targets: { duplicateShare: 0.01 }, baseline: { scenario: 'moto-clean', minPostingRatio: 0.7 },
+    },
+  ];
+}
+
+function quick(): Scenario[] {
+  const chaosMix = { repostShare: 0.1, conflictShare: 0.05 };
+  return [
+    { name: 'clean-20ps', what: '200 orders at 20/s, no faults', backend: 'memory', args: QUICK, load: { orders: 200, perSecond: 20 }, timeline: [], settleMs: 60_000 },
+    {
+      name: 'partial-20pct', what: '20 % of calls to every port fail for 20 s; 200 orders at 20/s', backend: 'memory', args: QUICK,
+      load: { orders: 200, perSecond: 20 }, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.2) } }, { atMs: 20_000, faults: CLEAR }], settleMs: 120_000,
+      targets: { p99Ms: 30_000, maxMs: 90_000, parked: 0 }, baseline: { scenario: 'clean-20ps', minSettledWhilePostingRatio: 0.8 },
+    },
+    {
+      name: 'eventbridge-down-2x-giveup', what: 'EventBridge down 60 s (twice the pipe\'s give-up), 5 orders/s for 70 s', backend: 'memory', args: QUICK,
+      load: { orders: 350, perSecond: 5 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 65_000, faults: CLEAR }], settleMs: 120_000,
+      targets: { parked: 0, owingClearedWithinMs: 15_000 },
+    },
+    { name: 'chaos-clean', what: '500 orders from 20 clients with re-posts and conflicts, no faults', backend: 'memory', args: QUICK, load: { orders: 500, clients: 20 }, client: chaosMix, timeline: [], settleMs: 60_000 },
+    {
+      name: 'chaos-5pct', what: '500 orders from 20 clients, 5 % faults on every port, 2 % worker crashes, re-posts and conflicts', backend: 'memory', args: QUICK,
+      load: { orders: 500, clients: 20 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs: 180_000,
+      targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'chaos-clean', minPostingRatio: 0.7 },
+    },
+  ];
+}
+
+export function scenarios(mode: 'full' | 'quick'): Scenario[] {
+  return mode === 'quick' ? quick() : full();
+}
