@@ -65,19 +65,29 @@ export class KeyClient {
     private readonly random: () => number,
   ) {}
 
-  async run(): Promise<void> {
+  /**
+   * Posts the order until decided and resolves then; `followUps` resolves once the key's re-post and
+   * conflicting post (if it gets them) are answered, so a client posting one order after another is not
+   * held up by them.
+   */
+  async run(): Promise<{ readonly followUps: Promise<void> }> {
     this.firstPostAt = Date.now();
     const accepted = await this.postUntilDecided('original');
     this.decidedAt = Date.now();
-    if (!accepted) return;
-    if (this.random() < this.behaviour.repostShare) {
-      await sleep(this.random() * 3_000);
-      await this.postUntilDecided('repost');
-    }
-    if (this.random() < this.behaviour.conflictShare) {
-      await sleep(this.random() * 1_000);
-      if (await this.postUntilDecided('conflict')) this.conflictAccepted = true;
-    }
+    if (!accepted) return { followUps: Promise.resolve() };
+    const repost = this.random() < this.behaviour.repostShare ? this.random() * 3_000 : undefined;
+    const conflict = this.random() < this.behaviour.conflictShare ? this.random() * 1_000 : undefined;
+    const followUps = (async () => {
+      if (repost !== undefined) {
+        await sleep(repost);
+        await this.postUntilDecided('repost');
+      }
+      if (conflict !== undefined) {
+        await sleep(conflict);
+        if (await this.postUntilDecided('conflict')) this.conflictAccepted = true;
+      }
+    })();
+    return { followUps };
   }
 
   result(): ClientKey {

@@ -39,9 +39,21 @@ async function getJson<T>(url: string): Promise<T | undefined> {
   }
 }
 
+/** PUT /admin/faults, retried while the harness does not answer (it may be starting again). */
 async function putFaults(url: string, body: unknown): Promise<void> {
-  const response = await fetch(`${url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`PUT /admin/faults answered ${response.status}: ${await response.text()}`);
+  const giveUpAt = Date.now() + 60_000;
+  for (;;) {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      if (Date.now() > giveUpAt) throw error;
+      await sleep(500);
+      continue;
+    }
+    if (!response.ok) throw new Error(`PUT /admin/faults answered ${response.status}: ${await response.text()}`);
+    return;
+  }
 }
 
 function settled(metrics: Metrics): boolean {
@@ -64,37 +76,48 @@ export async function runScenario(scenario: Scenario, logDirectory: string, prog
   const harness = await HarnessProcess.start(args, env, logDirectory);
   try {
     const t0 = Date.now();
-    const timers: Promise<void>[] = scenario.timeline.map(async (step) => {
-      await sleep(Math.max(0, t0 + step.atMs - Date.now()));
-      if ('kill' in step) {
-        progress(`${scenario.name}: SIGKILL and restart at ${Math.round((Date.now() - t0) / 1000)} s`);
-        await harness.restart();
-      } else {
-        progress(`${scenario.name}: faults ${JSON.stringify(step.faults)} at ${Math.round((Date.now() - t0) / 1000)} s`);
-        await putFaults(harness.url, step.faults);
+    // One step after the other: a change due while the harness restarts waits until it answers again.
+    const timeline = (async () => {
+      for (const step of [...scenario.timeline].sort((a, b) => a.atMs - b.atMs)) {
+        await sleep(Math.max(0, t0 + step.atMs - Date.now()));
+        if ('kill' in step) {
+          progress(`${scenario.name}: SIGKILL at ${Math.round((Date.now() - t0) / 1000)} s`);
+          await harness.restart();
+          progress(`${scenario.name}: restarted, answering again at ${Math.round((Date.now() - t0) / 1000)} s`);
+        } else {
+          progress(`${scenario.name}: faults ${JSON.stringify(step.faults)} at ${Math.round((Date.now() - t0) / 1000)} s`);
+          await putFaults(harness.url, step.faults);
+        }
       }
-    });
+    })();
+    // Seen at once if it fails, not only once the load is over.
+    timeline.catch(() => undefined);
     const random = seededRandom(scenario.name.length * 7919 + scenario.load.orders);
     const behaviour = { ...SIMPLE_CLIENT, ...scenario.client };
     const run = `${scenario.name}-${t0.toString(36)}`;
     const clients = Array.from({ length: scenario.load.orders }, (_, index) => new KeyClient(() => harness.url, `${run}-${index}`, `o-${run}-${index}`, behaviour, random));
     const runs: Promise<void>[] = [];
+    const followUps: Promise<void>[] = [];
+    const start = async (client: KeyClient): Promise<void> => {
+      followUps.push((await client.run()).followUps);
+    };
     if (scenario.load.perSecond !== undefined) {
       for (const [index, client] of clients.entries()) {
         await sleep(Math.max(0, t0 + (index * 1_000) / scenario.load.perSecond - Date.now()));
-        runs.push(client.run());
+        runs.push(start(client));
       }
     } else {
       let next = 0;
       const worker = async (): Promise<void> => {
-        while (next < clients.length) await clients[next++]?.run();
+        for (let client = clients[next++]; client !== undefined; client = clients[next++]) await start(client);
       };
       runs.push(...Array.from({ length: scenario.load.clients ?? 1 }, worker));
     }
     await Promise.all(runs);
+    await Promise.all(followUps);
     const postingEnd = Math.max(...clients.map((client) => client.decidedAt));
     progress(`${scenario.name}: ${clients.length} orders posted in ${Math.round((postingEnd - t0) / 1000)} s`);
-    await Promise.all(timers);
+    await timeline;
     let lastChange = scenario.timeline.length === 0 ? undefined : t0 + Math.max(...scenario.timeline.map((step) => step.atMs));
     if (scenario.clearAfterLoad === true) {
       await putFaults(harness.url, {});
