@@ -8,7 +8,7 @@
  * Nothing here asserts a time. The last line is one JSON object.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_FILE, bundleHandlers } from '../terraform/bundle.js';
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'orders-runtimes-'));
   try {
     const built = await bundleHandlers(outDir, { sourceMaps: false });
-    const files = built.map((bundle) => ({ name: String(bundle.name), file: join(bundle.directory, BUNDLE_FILE) }));
+    // `empty`: a module that does nothing, so that the runtime's own start shows apart from the bundles'.
+    const empty = join(outDir, 'empty.mjs');
+    writeFileSync(empty, 'export {};\n');
+    const files = [{ name: 'empty (node alone)', file: empty }, ...built.map((bundle) => ({ name: String(bundle.name), file: join(bundle.directory, BUNDLE_FILE) }))];
     const samples = new Map<string, number[]>(files.flatMap(({ name }) => RUNTIMES.map((major) => [`${name}@${major}`, []] as [string, number[]])));
     // One warm-up import each, not counted: the first read of a bundle or a binary from disk is not INIT.
     for (const { file } of files) for (const major of RUNTIMES) await timeImport(file, nodes[major]);
@@ -58,9 +61,13 @@ async function main(): Promise<void> {
     for (const { name, node22, node24, node24VsNode22 } of results) {
       console.log(`${name.padEnd(20)}  ${node22.median.toFixed(1).padStart(8)} (± ${(node22.spread * 100).toFixed(0).padStart(3)} %)   ${node24.median.toFixed(1).padStart(8)} (± ${(node24.spread * 100).toFixed(0).padStart(3)} %)   ${node24VsNode22.toFixed(3)}`);
     }
-    const medianRatio = summarize(results.map((result) => result.node24VsNode22)).median;
-    console.log(`median over the functions of (node 24 / node 22): ${medianRatio}`);
-    console.log(JSON.stringify({ rounds, versions, loadBefore, loadAfter, results, medianRatio }));
+    const medianRatio = summarize(results.filter((result) => result.name !== files[0]!.name).map((result) => result.node24VsNode22)).median;
+    // Paired: each function's two imports of one round ran back to back, so their ratio shares the machine's load of that moment.
+    const pairs = files.slice(1).flatMap(({ name }) => samples.get(`${name}@22`)!.map((on22, round) => samples.get(`${name}@24`)![round]! / on22)).sort((a, b) => a - b);
+    const quartile = (q: number): number => pairs[Math.min(pairs.length - 1, Math.floor(q * pairs.length))]!;
+    const paired = { median: ratio(quartile(0.5), 1), q1: ratio(quartile(0.25), 1), q3: ratio(quartile(0.75), 1), pairs: pairs.length };
+    console.log(`median over the functions of (node 24 / node 22): ${medianRatio}; paired ratios (same round, back to back): median ${paired.median}, quartiles ${paired.q1}–${paired.q3} over ${paired.pairs} pairs`);
+    console.log(JSON.stringify({ rounds, versions, loadBefore, loadAfter, results, medianRatio, paired }));
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
