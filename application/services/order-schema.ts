@@ -41,17 +41,20 @@ export function parseOrderShape(input: unknown): SchemaResult {
 function findDangerousKeys(value: unknown, path: string, depth: number): FieldViolation[] {
   if (typeof value !== 'object' || value === null) return [];
   if (depth > MAX_DEPTH) return [{ path, code: 'BODY.TOO_DEEP', message: `nesting deeper than ${MAX_DEPTH} levels` }];
-  const found: FieldViolation[] = [];
+  let found: FieldViolation[] | undefined;
   const isArray = Array.isArray(value);
   for (const key of Object.keys(value)) {
-    const childPath = isArray ? `${path}[${key}]` : fieldPath(path, key);
+    // Paths are written only where something is reported or looked into: most values are scalars.
     if (!isArray && FORBIDDEN_KEYS.has(key)) {
-      found.push({ path: childPath, code: 'BODY.FORBIDDEN_KEY', message: `key "${key}" is not allowed` });
-    } else {
-      found.push(...findDangerousKeys((value as Record<string, unknown>)[key], childPath, depth + 1));
+      (found ??= []).push({ path: fieldPath(path, key), code: 'BODY.FORBIDDEN_KEY', message: `key "${key}" is not allowed` });
+      continue;
     }
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child !== 'object' || child === null) continue;
+    const below = findDangerousKeys(child, isArray ? `${path}[${key}]` : fieldPath(path, key), depth + 1);
+    if (below.length > 0) (found ??= []).push(...below);
   }
-  return found;
+  return found ?? [];
 }
 
 /** A copy without the forbidden keys and with what lies too deep cut off (null), so that the rest can still be checked. */
@@ -86,19 +89,30 @@ function declaredProperties(type: Function): ReadonlySet<string> {
  */
 function undeclaredKeys(raw: unknown, instance: unknown, path: string): FieldViolation[] {
   if (typeof raw !== 'object' || raw === null || typeof instance !== 'object' || instance === null) return [];
+  let found: FieldViolation[] | undefined;
   if (Array.isArray(raw)) {
     if (!Array.isArray(instance)) return [];
-    return raw.flatMap((item: unknown, index) => undeclaredKeys(item, instance[index], `${path}[${index}]`));
+    for (let index = 0; index < raw.length; index += 1) {
+      const item: unknown = raw[index];
+      if (typeof item !== 'object' || item === null) continue;
+      const below = undeclaredKeys(item, instance[index], `${path}[${index}]`);
+      if (below.length > 0) (found ??= []).push(...below);
+    }
+    return found ?? [];
   }
   const declared = declaredProperties(instance.constructor);
   if (declared.size === 0) return [];
-  const found: FieldViolation[] = [];
   for (const key of Object.keys(raw)) {
-    const childPath = fieldPath(path, key);
-    if (!declared.has(key)) found.push({ path: childPath, code: 'BODY.UNKNOWN_FIELD', message: `unknown field ${JSON.stringify(key)}` });
-    else found.push(...undeclaredKeys((raw as Record<string, unknown>)[key], (instance as Record<string, unknown>)[key], childPath));
+    if (!declared.has(key)) {
+      (found ??= []).push({ path: fieldPath(path, key), code: 'BODY.UNKNOWN_FIELD', message: `unknown field ${JSON.stringify(key)}` });
+      continue;
+    }
+    const child = (raw as Record<string, unknown>)[key];
+    if (typeof child !== 'object' || child === null) continue;
+    const below = undeclaredKeys(child, (instance as Record<string, unknown>)[key], fieldPath(path, key));
+    if (below.length > 0) (found ??= []).push(...below);
   }
-  return found;
+  return found ?? [];
 }
 
 /** class-validator's errors as field violations; the parent value says whether a property is an array's index or an object's key. */
