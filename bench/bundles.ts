@@ -50,11 +50,11 @@ export async function measureBundles(outDir: string, rounds: number): Promise<Bu
   });
 }
 
-/** Wall time of a fresh node process that imports the bundle (and so builds the function's container) and exits. */
-async function timeImport(file: string): Promise<number> {
+/** Wall time of a fresh node process (this one's binary unless told) that imports the bundle (and so builds the function's container) and exits. */
+export async function timeImport(file: string, node: string = process.execPath): Promise<number> {
   const started = process.hrtime.bigint();
   const env = { PATH: process.env.PATH ?? '', ...LAMBDA_ENV };
-  await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`], { env });
+  await run(node, ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`], { env });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 

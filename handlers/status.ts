@@ -9,7 +9,8 @@ import { containerAtInit } from './function-container.js';
 import { failureResponse } from './http/failure-response.js';
 import { orderView } from './http/order-view.js';
 import { correlationIdOf } from './http/request.js';
-import { json, type HttpResponse } from './http/response.js';
+import { queryViolations } from './http/query.js';
+import { badRequest, json, type HttpResponse } from './http/response.js';
 
 /** GET /orders/{idempotencyKey}: where an order is, and why (the `Location` a 202 points to). */
 export const handler = createStatusHandler(containerAtInit(statusComposition));
@@ -19,6 +20,9 @@ export function createStatusHandler(containerOf: () => Container): (event: APIGa
   return async (event) => {
     const correlationId = correlationIdOf(event);
     const headers = { 'x-correlation-id': correlationId };
+    // It takes no query parameter: one given is refused with the reason, not ignored.
+    const refused = queryViolations(event.rawQueryString);
+    if (refused.length > 0) return badRequest(refused, correlationId);
     const key = event.pathParameters?.idempotencyKey ?? '';
     if (key === '') return json(404, { message: 'no idempotency key in the path' }, headers);
     const root = containerOf();

@@ -14,6 +14,8 @@ import type { OrderObservation } from './order-observations.js';
 import type { ReplayAnswer } from './outbox-relay.js';
 import { statusPage } from './status-page.js';
 import { openApiDocument, type ApiTopology } from '../handlers/http/openapi.js';
+import { integerBetween, matching } from '../handlers/http/query.js';
+import { IDEMPOTENCY_KEY } from '../handlers/http/request.js';
 import { orderView } from '../handlers/http/order-view.js';
 
 export interface RouteDependencies {
@@ -41,6 +43,11 @@ export interface RouteDependencies {
 
 const DEFAULT_EVENT_LIMIT = 100;
 const MAX_EVENT_LIMIT = 1_000;
+const EVENT_QUERY = [
+  matching('type', /^[A-Za-z][A-Za-z0-9.]{0,127}$/, 'an event type such as OrderProcessed'),
+  matching('idempotencyKey', IDEMPOTENCY_KEY, '1–128 characters of letters, digits and . _ : -'),
+  integerBetween('limit', 1, MAX_EVENT_LIMIT),
+];
 
 /** The harness' HTTP API: the pipeline's routes (real Lambda events), then what a developer needs to watch and steer it. */
 export function harnessRoutes(deps: RouteDependencies): Route[] {
@@ -67,11 +74,13 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
     {
       method: 'GET',
       path: '/events',
+      query: EVENT_QUERY,
       handle: async (request) => {
+        // The server checked the query against EVENT_QUERY: limit, when given, is a whole number in range.
         const query = new URLSearchParams(request.rawQueryString);
         const type = query.get('type');
         const key = query.get('idempotencyKey');
-        const limit = Math.min(MAX_EVENT_LIMIT, Math.max(1, Number(query.get('limit') ?? DEFAULT_EVENT_LIMIT) || DEFAULT_EVENT_LIMIT));
+        const limit = Number(query.get('limit') ?? DEFAULT_EVENT_LIMIT);
         const matching = deps.events.all().filter((event) => (type === null || event.detailType === type) && (key === null || event.detail.idempotencyKey === key));
         return jsonResponse(200, { total: matching.length, events: matching.slice(-limit).map(eventView) });
       },

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../application/ports/logger.js';
+import { queryViolations, type QueryParameter } from '../handlers/http/query.js';
+import { pickCorrelationId } from '../handlers/http/request.js';
 import type { IncomingRequest } from './api-gateway-event.js';
 
 export interface RouteResponse {
@@ -14,6 +16,8 @@ export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT';
   /** `/orders/{idempotencyKey}`: a `{name}` segment matches one path segment. */
   readonly path: string;
+  /** A GET's query parameters: any other, or a value refused, is a 400 with the reasons before `handle` runs. */
+  readonly query?: readonly QueryParameter[];
   handle(request: IncomingRequest): Promise<RouteResponse>;
 }
 
@@ -21,7 +25,11 @@ export interface Route {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const LOCALHOST = '127.0.0.1';
 
-/** A tiny router over node:http, bound to 127.0.0.1 only. A route that throws answers 500; the server goes on. */
+/**
+ * A tiny router over node:http, bound to 127.0.0.1 only. A route that throws answers 500; the server goes
+ * on. Every answer carries `x-correlation-id` (the route's own, else the client's when well-formed, else
+ * the request id), and a GET's query string is checked against the parameters the route takes.
+ */
 export class HttpServer {
   private readonly server: Server;
   private closing = false;
@@ -62,15 +70,16 @@ export class HttpServer {
     const started = Date.now();
     const url = new URL(request.url ?? '/', `http://${LOCALHOST}`);
     const requestId = randomUUID();
+    const correlationId = pickCorrelationId(joinedHeaders(request), requestId);
     let answer: RouteResponse;
     try {
-      answer = await this.answer(request, url, requestId, started);
+      answer = await this.answer(request, url, requestId, correlationId, started);
     } catch (error) {
       this.logger.error('route failed', { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
       answer = jsonResponse(500, { message: 'Internal Server Error' });
     }
     response.writeHead(answer.statusCode, {
-      'content-length': String(Buffer.byteLength(answer.body)), 'apigw-requestid': requestId, ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)), 'apigw-requestid': requestId, 'x-correlation-id': correlationId, ...answer.headers,
       ...(this.closing ? { connection: 'close' } : {}),
     });
     response.end(answer.body);
@@ -79,11 +88,15 @@ export class HttpServer {
     }
   }
 
-  private async answer(request: IncomingMessage, url: URL, requestId: string, now: number): Promise<RouteResponse> {
+  private async answer(request: IncomingMessage, url: URL, requestId: string, correlationId: string, now: number): Promise<RouteResponse> {
     const matching = this.routes.map((route) => ({ route, parameters: match(route.path, url.pathname) })).filter((candidate) => candidate.parameters !== undefined);
     if (matching.length === 0) return jsonResponse(404, { message: 'Not Found' });
     const chosen = matching.find((candidate) => candidate.route.method === request.method);
     if (chosen === undefined) return jsonResponse(405, { message: 'Method Not Allowed' }, { allow: matching.map((candidate) => candidate.route.method).join(', ') });
+    if (chosen.route.method === 'GET') {
+      const violations = queryViolations(url.search.replace(/^\?/, ''), chosen.route.query);
+      if (violations.length > 0) return jsonResponse(400, { error: 'VALIDATION', message: 'the request is invalid', correlationId, violations });
+    }
     const body = await readBody(request);
     if (body === undefined) return jsonResponse(413, { message: 'Request Entity Too Large' });
     return chosen.route.handle({

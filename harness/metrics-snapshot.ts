@@ -58,8 +58,13 @@ export interface MetricsSnapshot {
   readonly breakersByFunction: Readonly<Record<string, FunctionBreakers>>;
   /** Times each breaker opened during the run. */
   readonly breakerOpenings: Readonly<Record<ServiceName, number>>;
-  /** Claims answered from the store (duplicates, in progress, conflicts) against claims that proceeded. */
-  readonly idempotency: { readonly hits: number; readonly misses: number; readonly hitRate: number | null };
+  /**
+   * The worker's claims of a key (ClaimIdempotency): a hit found a record that stops the work (succeeded,
+   * in progress, parked, another payload), a miss proceeded. A duplicate POST the edge answers from its
+   * reservation never reaches a claim: it is counted in `counters.duplicatesSuppressed` (with the worker's
+   * claims that found the order already SUCCEEDED), not here.
+   */
+  readonly idempotency: { readonly workerClaimHits: number; readonly workerClaimMisses: number; readonly workerClaimHitRate: number | null };
   readonly failuresByCategory: Readonly<Record<ErrorCategory, number>>;
   readonly counters: Readonly<Record<'ordersAccepted' | 'ordersRejected' | 'ordersProcessed' | 'duplicatesSuppressed' | 'eventsPublished' | 'messagesRedriven' | 'messagesParked', number>>;
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly recent: readonly RecentEvent[] };
@@ -140,7 +145,7 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     breakers: breakerSummaries(byFunction, sources.referenceBreakers),
     breakersByFunction: byFunction,
     breakerOpenings: { dynamodb: metric('CircuitBreakerOpened', { service: 'dynamodb' }), sqs: metric('CircuitBreakerOpened', { service: 'sqs' }), eventbridge: metric('CircuitBreakerOpened', { service: 'eventbridge' }) },
-    idempotency: { hits, misses, hitRate: hits + misses === 0 ? null : hits / (hits + misses) },
+    idempotency: { workerClaimHits: hits, workerClaimMisses: misses, workerClaimHitRate: hits + misses === 0 ? null : hits / (hits + misses) },
     failuresByCategory,
     counters: {
       ordersAccepted: metric('OrdersAccepted'),

@@ -88,7 +88,13 @@ const SCHEMAS = {
   },
   Violation: {
     type: 'object', required: ['path', 'code', 'message'],
-    properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+    properties: {
+      path: {
+        type: 'string',
+        description: 'Where: `lines[0].sku` (an array\'s element by index, an object\'s key after a dot); a key that is not a plain identifier as a JSON string, `"0"` or `lines[0]."gift wrap"`; `headers.<name>`, `query.<name>`; empty for the whole body',
+      },
+      code: { type: 'string' }, message: { type: 'string' },
+    },
   },
   Invalid: {
     type: 'object', required: ['error', 'message', 'correlationId', 'violations'],
@@ -163,8 +169,13 @@ export function openApiDocument(serverUrl?: string, topology: ApiTopology = 'com
       '/orders/{idempotencyKey}': {
         get: {
           operationId: 'getOrder', summary: 'Where an order is, and why',
-          parameters: [{ name: 'idempotencyKey', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'The order\'s record', content: jsonBody(ref('OrderView')) }, 404: { description: 'No such key', content: jsonBody(ref('NotFound')) } },
+          // It takes no query parameter: one given is a 400 (QUERY.UNKNOWN_PARAMETER at `query.<name>`), not ignored.
+          parameters: [{ name: 'idempotencyKey', in: 'path', required: true, schema: { type: 'string' } }, HEADERS[1]],
+          responses: {
+            200: { description: 'The order\'s record', headers: CORRELATION, content: jsonBody(ref('OrderView')) },
+            400: answer('A query parameter was given: this route takes none (QUERY.UNKNOWN_PARAMETER, path query.<name>)', 'Invalid'),
+            404: { description: 'No such key', headers: CORRELATION, content: jsonBody(ref('NotFound')) },
+          },
         },
       },
     },

@@ -15,7 +15,7 @@ export interface RequestRules {
   readonly allowFailureSimulation: boolean;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The body's own field-level reasons (pure: it must touch nothing), so that a 400 for a bad header lists them too. */
@@ -99,7 +99,8 @@ export function correlationIdOf(event: Pick<APIGatewayProxyEventV2, 'headers' | 
   return pickCorrelationId(lowerCaseHeaders(event.headers), event.requestContext?.requestId);
 }
 
-function pickCorrelationId(headers: Record<string, string>, requestId: string | undefined): string {
+/** The correlation id of a request with lower-cased `headers`: the client's when well-formed, else `requestId`. */
+export function pickCorrelationId(headers: Readonly<Record<string, string>>, requestId: string | undefined): string {
   const offered = headers['x-correlation-id'];
   if (offered !== undefined && CORRELATION_ID.test(offered)) return offered;
   return requestId ?? 'unknown';

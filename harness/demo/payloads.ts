@@ -35,6 +35,8 @@ export function invalidRequests(): InvalidRequest[] {
     ['a JSON array', json([base]), JSON_HEADERS, 400, 'BODY.NOT_AN_OBJECT'],
     ['no fields at all', json({}), JSON_HEADERS, 400, 'SCHEMA.ISDEFINED'],
     ['an unknown field', json({ ...base, coupon: 'FREE' }), JSON_HEADERS, 400, 'BODY.UNKNOWN_FIELD'],
+    ['a field named like an Object.prototype member (toString)', json({ ...base, toString: 1 }), JSON_HEADERS, 400, 'BODY.UNKNOWN_FIELD'],
+    ['a line field named like an Object.prototype member (valueOf)', json({ ...base, lines: [{ sku: 'A', quantity: 1, unitPriceMinor: 1, valueOf: 2 }] }), JSON_HEADERS, 400, 'BODY.UNKNOWN_FIELD'],
     ['a __proto__ key', '{"__proto__":{"admin":true},"orderId":"p","customerId":"c","currency":"EUR","lines":[]}', JSON_HEADERS, 400, 'BODY.FORBIDDEN_KEY'],
     ['a quantity given as a string', json({ ...base, lines: [{ sku: 'A', quantity: '2', unitPriceMinor: 1 }] }), JSON_HEADERS, 400, 'SCHEMA.ISINT'],
     ['a price with decimals', json({ ...base, lines: [{ sku: 'A', quantity: 1, unitPriceMinor: 19.99 }] }), JSON_HEADERS, 400, 'SCHEMA.ISINT'],

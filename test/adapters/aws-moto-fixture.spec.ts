@@ -4,8 +4,8 @@ import { createAwsClients } from '../../adapters/aws/clients.js';
 import { MOTO_INSTALL_HINT, startMotoServer } from '../support/moto.js';
 
 describe('Function: startMotoServer', () => {
-  it('fails, saying how to install moto, when Python (and so moto) is not on the PATH', async () => {
-    const error = await startMotoServer({ env: { PATH: '/nonexistent' } }).then(
+  it('fails, saying how to install moto, when its Python cannot be found', async () => {
+    const error = await startMotoServer({ python: '/nonexistent/python3' }).then(
       async (server) => {
         await server.stop();
         return undefined;
@@ -14,8 +14,8 @@ describe('Function: startMotoServer', () => {
     );
 
     expect(error).to.be.instanceOf(Error);
-    expect((error as Error).message).to.include(MOTO_INSTALL_HINT);
-    expect(MOTO_INSTALL_HINT).to.equal('pip install "moto[server]==5.2.1"');
+    expect((error as Error).message).to.include('/nonexistent/python3').and.to.include(MOTO_INSTALL_HINT);
+    expect(MOTO_INSTALL_HINT).to.include('npm run test:setup').and.to.include('moto[server]==5.2.1');
   });
 
   it('answers on its endpoint until stopped, and forgets resources on reset', async function () {

@@ -57,3 +57,49 @@ describe('Local harness: the happy path', () => {
     expect(metrics.queue.depth).to.equal(0);
   });
 });
+
+describe('Local harness: the GET routes', () => {
+  const harnesses = useTestHarnesses();
+
+  it('answers a bad query parameter 400 with the reason, and a good one as asked', async () => {
+    // Prepare: three orders worked, so six events (published, processed)
+    const { client } = await harnesses.start();
+    for (const index of [1, 2, 3]) {
+      const accepted = await client.postOrder(OrderMother.valid({ orderId: `query-${index}` }));
+      await client.waitForStatus(String(accepted.body.idempotencyKey), ['SUCCEEDED']);
+    }
+
+    // Act
+    const refused = await Promise.all(['limit=-1', 'limit=0', 'limit=abc', 'limit=1001', 'limit=1.5', 'limit=2&limit=3', 'colour=red', 'idempotencyKey=a%20b'].map((query) => client.request('GET', `/events?${query}`)));
+    const two = await client.request('GET', '/events?limit=2&type=OrderProcessed');
+    const elsewhere = await Promise.all(['/metrics?x=1', '/orders/some-key?verbose=true', '/healthz?probe'].map((path) => client.request('GET', path)));
+
+    // Assess
+    for (const answer of [...refused, ...elsewhere]) {
+      expect(answer.status).to.equal(400);
+      const violations = answer.body.violations as { path: string; code: string; message: string }[];
+      expect(violations).to.have.length.greaterThan(0);
+      for (const violation of violations) {
+        expect(violation.path).to.match(/^query\./);
+        expect(violation.message).to.not.equal('');
+      }
+    }
+    expect((refused[0]?.body.violations as { message: string }[])[0]?.message).to.equal('limit must be a whole number from 1 to 1000');
+    expect((refused[6]?.body.violations as { code: string }[])[0]?.code).to.equal('QUERY.UNKNOWN_PARAMETER');
+    expect(two.status).to.equal(200);
+    expect(two.body.total).to.equal(3);
+    expect((two.body.events as { detailType: string }[]).map((event) => event.detailType)).to.deep.equal(['OrderProcessed', 'OrderProcessed']);
+  });
+
+  it('carries x-correlation-id on every answer: the client\'s when well-formed, else one of its own', async () => {
+    const { client } = await harnesses.start();
+    const accepted = await client.postOrder(OrderMother.valid({ orderId: 'correlated' }));
+    const key = String(accepted.body.idempotencyKey);
+
+    const answers = await Promise.all([`/orders/${key}`, '/orders/never-seen', '/events', '/metrics', '/healthz', '/openapi.json', '/events?limit=0'].map((path) => client.request('GET', path, undefined, { 'x-correlation-id': 'corr-get-1' })));
+    const own = await client.request('GET', `/orders/${key}`);
+
+    for (const answer of answers) expect(answer.headers.get('x-correlation-id')).to.equal('corr-get-1');
+    expect(own.headers.get('x-correlation-id')).to.be.a('string').and.not.equal('');
+  });
+});

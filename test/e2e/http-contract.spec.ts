@@ -65,6 +65,19 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
       expect((badKey.body.violations as { path: string }[]).map((v) => v.path)).to.include('headers.idempotency-key');
     });
 
+    it('refuses a field named like an Object.prototype member on POST /orders and POST /validate alike (the issue\'s example)', async () => {
+      const { client } = await start();
+      const example = '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
+
+      const answers = [
+        await client.request('POST', '/orders', example, { 'content-type': 'application/json' }),
+        await client.request('POST', '/validate', example, { 'content-type': 'application/json' }),
+      ];
+
+      expect(answers.map((answer) => answer.status)).to.deep.equal([400, 400]);
+      for (const answer of answers) expect((answer.body.violations as { path: string; code: string }[]).map((v) => [v.path, v.code])).to.deep.equal([['toString', 'BODY.UNKNOWN_FIELD']]);
+    });
+
     it('counts rejected and failed orders alike on /metrics', async () => {
       const { client } = await start();
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MetricsSnapshot } from '../../harness/metrics-snapshot.js';
 import { OrderMother } from '../domain/order-mother.js';
+import { CHROMIUM_PACKAGE, chromiumExecutable, SETUP_HINT } from '../support/test-tools.js';
 import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = join('test-artifacts', 'status-page.png');
 
@@ -96,8 +96,11 @@ describe('Status page in headless Chromium', function () {
   });
 
   async function openPage(url: string, after: string): Promise<Page> {
+    // No browser is a failure that says how to get one, never a skipped spec.
+    const executablePath = chromiumExecutable();
+    if (executablePath === undefined) throw new Error(`no headless Chromium on this machine: ${SETUP_HINT}, which unpacks the one ${CHROMIUM_PACKAGE} ships; or set CHROMIUM_PATH`);
     profile = mkdtempSync(join(tmpdir(), 'status-page-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_FLAGS });
     const page: Page = context.pages()[0] ?? (await context.newPage());
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${url}/`);

@@ -150,6 +150,50 @@ for (const { name, route, success, create } of HANDLERS) {
       expectUntouched(subject);
     });
 
+    it('answers 400 BODY.UNKNOWN_FIELD for fields named like Object.prototype members, at the top level and in lines', async () => {
+      // Prepare: the names class-transformer drops without a word; as JSON.parse builds them, own keys
+      const members = Object.getOwnPropertyNames(Object.prototype).filter((name) => !['__proto__', 'constructor'].includes(name));
+      const order = sampleOrderBody();
+      const line = Object.fromEntries([...Object.entries((order.lines as object[])[0] ?? {}), ...members.map((name) => [name, 1])]);
+      const body = Object.fromEntries([...Object.entries(order), ...members.map((name) => [name, 'x']), ['lines', [line]]]);
+      const subject = edge();
+
+      // Act
+      const response = await subject.call(send(JSON.stringify(body)));
+
+      // Assess
+      expect(response.statusCode).to.equal(400);
+      expect(bodyOf(response).violations.map((v) => `${v.path} ${v.code}`)).to.have.members([
+        ...members.map((name) => `${name} BODY.UNKNOWN_FIELD`),
+        ...members.map((name) => `lines[0].${name} BODY.UNKNOWN_FIELD`),
+      ]);
+      expectUntouched(subject);
+    });
+
+    it('answers 400 for the issue\'s example (a toString field) and names a key of digits as a quoted key', async () => {
+      const subject = edge();
+      const example = '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
+
+      const responses = [await subject.call(send(example)), await subject.call(send(example.replace('"toString"', '"0"')))];
+
+      expect(responses.map((response) => response.statusCode)).to.deep.equal([400, 400]);
+      expect(responses.map((response) => bodyOf(response).violations.map((v) => [v.path, v.code]))).to.deep.equal([
+        [['toString', 'BODY.UNKNOWN_FIELD']],
+        [['"0"', 'BODY.UNKNOWN_FIELD']],
+      ]);
+      expectUntouched(subject);
+    });
+
+    it('answers 400 with a forbidden key beside every other violation', async () => {
+      const subject = edge();
+
+      const response = await subject.call(send('{"": {"sku": {"ü": {"constructor": "x"}}}}'));
+
+      expect(response.statusCode).to.equal(400);
+      expect(bodyOf(response).violations.map((v) => `${v.path} ${v.code}`)).to.include.members(['"".sku."ü".constructor BODY.FORBIDDEN_KEY', '"" BODY.UNKNOWN_FIELD', 'orderId SCHEMA.ISDEFINED']);
+      expectUntouched(subject);
+    });
+
     it('answers 400 BODY.FORBIDDEN_KEY for __proto__ and constructor keys, and pollutes nothing', async () => {
       // Prepare
       const subject = edge();

@@ -48,6 +48,17 @@ describe('Function: status handler (GET /orders/{idempotencyKey})', () => {
     expect(missing.statusCode).to.equal(404);
   });
 
+  it('answers 400 with the reason for a query parameter (it takes none), with the correlation id', async () => {
+    const fixture = new PipelineFixture();
+    const event = getOrder('client-order-0001');
+
+    const response = await status(fixture, { ...event, rawQueryString: 'verbose=true', queryStringParameters: { verbose: 'true' }, headers: { ...event.headers, 'x-correlation-id': 'corr-status-1' } });
+
+    expect(response.statusCode).to.equal(400);
+    expect(json(response).violations).to.deep.equal([{ path: 'query.verbose', code: 'QUERY.UNKNOWN_PARAMETER', message: 'this route takes no query parameter' }]);
+    expect(response.headers['x-correlation-id']).to.equal('corr-status-1');
+  });
+
   it('answers 503 with Retry-After while the table is unavailable (its breaker open), not a crash', async () => {
     // Prepare: DynamoDB failed five times in a row
     const fixture = new PipelineFixture();

@@ -8,8 +8,9 @@ import { bootstrapAwsResources, type AwsResourceNames, type AwsResources } from 
 import { CallCounter } from '../../adapters/aws/call-counter.js';
 import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../adapters/aws/clients.js';
 import { FaultInjector } from '../../adapters/aws/fault-injector.js';
+import { MOTO_REQUIREMENT, motoPython, SETUP_HINT } from './test-tools.js';
 
-export const MOTO_INSTALL_HINT = 'pip install "moto[server]==5.2.1"';
+export const MOTO_INSTALL_HINT = `${SETUP_HINT}: it finds ${MOTO_REQUIREMENT} or installs it into .venv/`;
 
 const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
@@ -27,6 +28,8 @@ export interface MotoStartOptions {
   readonly startTimeoutMs?: number;
   /** Defaults to a free port; give the port of a stopped server to bring it back at the same endpoint. */
   readonly port?: number;
+  /** The Python to run it on; defaults to the one test:setup found or installed moto into (test-tools.ts). */
+  readonly python?: string;
 }
 
 /** Test credentials for moto: the SDK needs some, moto accepts any unless told to enforce IAM. */
@@ -45,12 +48,13 @@ export async function startMotoServer(options: MotoStartOptions = {}): Promise<M
   const logPath = join(tmpdir(), `moto-${port}.log`);
   const log = openSync(logPath, 'w');
   // moto's own server, with DynamoDB requests serialised as DynamoDB serialises writes (see moto_server.py).
-  const child = spawn('python3', [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+  const python = options.python ?? motoPython();
+  const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
-  await waitUntilAnswering(child, endpoint, options.startTimeoutMs ?? 20_000, logPath);
+  await waitUntilAnswering(child, python, endpoint, options.startTimeoutMs ?? 20_000, logPath);
   child.unref();
   const killOnExit = (): void => {
     child.kill('SIGTERM');
@@ -121,17 +125,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(child: ChildProcess, endpoint: string, timeoutMs: number, logPath: string): Promise<void> {
+async function waitUntilAnswering(child: ChildProcess, python: string, endpoint: string, timeoutMs: number, logPath: string): Promise<void> {
   const failure = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? new Error(`python3 is not on the PATH, and moto's server runs on it. Install Python 3, then moto with: ${MOTO_INSTALL_HINT}`)
-          : new Error(`moto_server could not start: ${error.message}. Reinstall it with: ${MOTO_INSTALL_HINT}`),
+          ? new Error(`${python} cannot be found, and moto's server runs on it. Install Python 3, then ${MOTO_INSTALL_HINT}`)
+          : new Error(`moto_server could not start on ${python}: ${error.message}. To reinstall it, ${MOTO_INSTALL_HINT}`),
       );
     });
     child.once('exit', (code) => {
-      reject(new Error(`moto_server exited with code ${String(code)} before answering: ${tail(logPath)}\nInstall it with: ${MOTO_INSTALL_HINT}`));
+      reject(new Error(`moto_server (${python}) exited with code ${String(code)} before answering: ${tail(logPath)}\nTo install it, ${MOTO_INSTALL_HINT}`));
     });
   });
   const deadline = Date.now() + timeoutMs;
