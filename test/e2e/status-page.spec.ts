@@ -143,6 +143,13 @@ describe('Status page in headless Chromium', function () {
     for (const service of ['dynamodb', 'sqs', 'eventbridge'] as const) {
       expect(await page.getAttribute(`[data-breaker="${service}"]`, 'data-status'), service).to.equal(expected.breakers[service].status);
     }
+    // Every function's environments, each with its own breakers: as many rows, with the same states.
+    const environments = await page.$$eval('#environments tr', (rows) => rows.map((row) => [(row as HTMLElement).dataset.environment, ...[...row.querySelectorAll('td')].slice(1, 4).map((cell) => cell.textContent)]));
+    const expectedEnvironments = Object.values(expected.breakersByFunction).flatMap((fleet) => fleet.environments.map((environment) => [
+      environment.environment, ...(['dynamodb', 'sqs', 'eventbridge'] as const).map((service) => environment.breakers[service]?.status ?? '–'),
+    ]));
+    expect(expectedEnvironments.map(([id]) => id), 'the ingest and the worker ran').to.include.members(['ingest#1', 'worker#1']);
+    expect(environments).to.deep.equal(expectedEnvironments);
     const categories = await page.$$eval('#categories tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
     expect(categories).to.deep.equal(Object.entries(expected.failuresByCategory).map(([category, count]) => [category, String(count), String(expected.parkedByCategory[category as keyof typeof expected.parkedByCategory])]));
     const eventIds = await page.$$eval('#events tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.eventId));
