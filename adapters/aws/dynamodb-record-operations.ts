@@ -1,15 +1,27 @@
 import {
   ConditionalCheckFailedException,
+  GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { RecordQuery, ReplayAnswer } from '../../application/ports/idempotency-store.js';
+import { recordMatches, type RecordQuery, type ReplayAnswer } from '../../application/ports/idempotency-store.js';
+import { mapWithConcurrency } from '../../application/services/concurrency.js';
 import { isLive, transition, type IdempotencyRecord } from '../../domain/idempotency.js';
-import { OUTBOX_PENDING_ATTRIBUTE, hasPendingEvents, markDelivered, type OutboxEntry } from '../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_INDEX,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SHARDS,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  markDelivered,
+  outboxPendingSince,
+  type OutboxEntry,
+} from '../../domain/outbox.js';
 import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
 
 /*
@@ -38,7 +50,13 @@ export async function markRecordDelivered(
     const after = markDelivered(outbox, eventIds, now);
     const sets = indices.map((index) => `outbox[${index}].deliveredAt = :now`);
     const conditions = ['attribute_exists(pk)', 'size(outbox) = :size', ...indices.map((index) => `outbox[${index}].eventId = :e${index}`)];
+    const since = outboxPendingSince(after);
+    // Still owing: the index keeps it at its oldest undelivered entry; owing nothing: it leaves the index.
+    const stillOwing = since === undefined
+      ? ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}, ${OUTBOX_PENDING_SINCE_ATTRIBUTE}, ${OUTBOX_PENDING_SHARD_ATTRIBUTE}`
+      : `, ${OUTBOX_PENDING_SINCE_ATTRIBUTE} = :since`;
     const values: Record<string, AttributeValue> = {
+      ...(since === undefined ? {} : { ':since': { N: String(since) } }),
       ':now': { N: String(now) },
       ':size': { N: String(outbox.length) },
       ...Object.fromEntries(indices.map((index) => [`:e${index}`, { S: outbox[index]?.eventId ?? '' }])),
@@ -47,7 +65,7 @@ export async function markRecordDelivered(
       const response = await client.send(new UpdateItemCommand({
         TableName: tableName,
         Key: { [IDEMPOTENCY_TABLE_KEY]: { S: seen.key } },
-        UpdateExpression: `SET ${sets.join(', ')}${hasPendingEvents(after) ? '' : ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}`}`,
+        UpdateExpression: `SET ${sets.join(', ')}${stillOwing}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
@@ -85,8 +103,12 @@ export async function replayRecord(
   }
 }
 
-/** A paginated Scan with the query as its filter: for operators and the outbox sweep, never on an order's path. */
+/**
+ * Records owing events are read from the sparse index (`findOwing`); any other query is a paginated Scan
+ * with the query as its filter: for operators, never on an order's path.
+ */
 export async function findRecords(client: DynamoDBClient, tableName: string, query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
+  if (query.pendingEventsBefore !== undefined) return findOwing(client, tableName, query, query.pendingEventsBefore, now);
   const filters = ['expiresAt > :nowSeconds'];
   const values: Record<string, unknown> = { ':nowSeconds': Math.floor(now / 1000) };
   const names: Record<string, string> = {};
@@ -98,11 +120,6 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
       filters.push('lastError.category = :category');
       values[':category'] = query.parked.category;
     }
-  }
-  if (query.pendingEventsBefore !== undefined) {
-    filters.push(`${OUTBOX_PENDING_ATTRIBUTE} = :pending`, 'updatedAt < :before');
-    values[':pending'] = true;
-    values[':before'] = query.pendingEventsBefore;
   }
   const found: IdempotencyRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -118,5 +135,44 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
     found.push(...(page.Items ?? []).map(toRecord));
     start = page.LastEvaluatedKey;
   } while (start !== undefined && found.length < query.limit);
+  return found.slice(0, query.limit);
+}
+
+/** Index entries read per Query page; the items are then read one by one, consistently. */
+const OWING_PAGE = 100;
+/** Items read at once to confirm index entries. */
+const OWING_READS = 10;
+
+/**
+ * Each index partition in turn, oldest owing first, until `limit` records are confirmed. The index is
+ * eventually consistent and holds keys only: each entry is confirmed by a consistent read of its item,
+ * which drops records delivered (or expired) since. A partition is read past unconfirmed entries, so an
+ * answer shorter than `limit` means every partition was read to its end: no other record owes events.
+ */
+async function findOwing(client: DynamoDBClient, tableName: string, query: RecordQuery, before: number, now: number): Promise<IdempotencyRecord[]> {
+  const found: IdempotencyRecord[] = [];
+  for (let shard = 0; shard < OUTBOX_PENDING_SHARDS && found.length < query.limit; shard++) {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new QueryCommand({
+        TableName: tableName,
+        IndexName: OUTBOX_PENDING_INDEX,
+        KeyConditionExpression: '#shard = :shard AND #since < :before',
+        ExpressionAttributeNames: { '#shard': OUTBOX_PENDING_SHARD_ATTRIBUTE, '#since': OUTBOX_PENDING_SINCE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':shard': { N: String(shard) }, ':before': { N: String(before) } },
+        Limit: Math.min(OWING_PAGE, query.limit - found.length),
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      }));
+      const keys = (page.Items ?? []).flatMap((item) => (item[IDEMPOTENCY_TABLE_KEY]?.S === undefined ? [] : [item[IDEMPOTENCY_TABLE_KEY].S]));
+      const items = await mapWithConcurrency(keys, OWING_READS, async (key) => {
+        const read = await client.send(new GetItemCommand({ TableName: tableName, Key: { [IDEMPOTENCY_TABLE_KEY]: { S: key } }, ConsistentRead: true }));
+        return read.Item === undefined ? undefined : toRecord(read.Item);
+      });
+      for (const record of items) {
+        if (record !== undefined && isLive(record, now) && recordMatches(record, query)) found.push(record);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && found.length < query.limit);
+  }
   return found.slice(0, query.limit);
 }
