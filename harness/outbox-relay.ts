@@ -27,7 +27,7 @@ export async function createOutboxPipe(deps: OutboxRelayDeps): Promise<OutboxPip
   const relay = createEventsHandler(() => deps.container);
   return new OutboxPipe(
     stream,
-    (records) => relay(records),
+    (records, context) => relay(records, context),
     // The pipe service writes its DLQ itself: no function's faults or breakers stand in between.
     deps.container.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue),
     { ...DEFAULT_OUTBOX_PIPE, pollIntervalMs: deps.pollIntervalMs, functionTimeoutMs: deps.functionTimeoutMs },
