@@ -28,8 +28,13 @@ export interface RedeliverReport {
 }
 
 const SWEEP_LIMIT = 500;
-/** Look-ups of SWEEP_LIMIT records a run makes at most (5 000 records); the next run takes the rest. */
+/**
+ * Look-ups of SWEEP_LIMIT records a run makes at most (5 000 records), and it starts no further page after
+ * SWEEP_PAGES_TIME_MS: the scheduled run redrives the DLQ afterwards, within the function's timeout (the
+ * redrive keeps a 15 s margin). The next run takes the rest.
+ */
 const SWEEP_PAGES = 10;
+const SWEEP_PAGES_TIME_MS = 10_000;
 /**
  * While a run sweeps, its DLQ notes are hidden this long; the notes it could not yet answer (the bus still
  * down, or sent after the sweep's cutoff) are visible again well before the next scheduled run.
@@ -71,7 +76,8 @@ export class RedeliverOutbox {
     let left = 0;
     let exhausted = false;
     // A backlog larger than one look-up is taken page after page, while each page is delivered whole.
-    for (let page = 0; page < SWEEP_PAGES && !exhausted && left === 0; page++) {
+    const more = (page: number): boolean => page === 0 || (page < SWEEP_PAGES && !exhausted && left === 0 && this.clock.now() - now < SWEEP_PAGES_TIME_MS);
+    for (let page = 0; more(page); page++) {
       const records = await this.store.find({ pendingEventsBefore: cutoff, limit }, now);
       // No invocation time given: an open breaker fails the sweep at once, and the next tick tries again.
       const result = await this.relay.execute(records.map((record) => ({ id: record.key, record })));
