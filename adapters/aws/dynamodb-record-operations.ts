@@ -1,6 +1,6 @@
 import {
   ConditionalCheckFailedException,
-  GetItemCommand,
+  BatchGetItemCommand,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { recordMatches, type RecordQuery, type ReplayAnswer } from '../../application/ports/idempotency-store.js';
-import { mapWithConcurrency } from '../../application/services/concurrency.js';
+import { TransientError } from '../../domain/errors.js';
 import { isLive, transition, type IdempotencyRecord } from '../../domain/idempotency.js';
 import {
   OUTBOX_PENDING_ATTRIBUTE,
@@ -138,10 +138,24 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
   return found.slice(0, query.limit);
 }
 
-/** Index entries read per Query page; the items are then read one by one, consistently. */
+/** Index entries read per Query page; their items are then read consistently, in one BatchGetItem (≤ 100 keys). */
 const OWING_PAGE = 100;
-/** Items read at once to confirm index entries. */
-const OWING_READS = 10;
+/** BatchGetItem calls per page at most: what DynamoDB leaves unprocessed is asked for again. */
+const BATCH_GET_TRIES = 5;
+
+/** The items of `keys` (absent ones left out), read consistently; throws when DynamoDB still leaves some unprocessed after BATCH_GET_TRIES. */
+async function readConsistently(client: DynamoDBClient, tableName: string, keys: readonly string[]): Promise<IdempotencyRecord[]> {
+  const records: IdempotencyRecord[] = [];
+  let pending: Record<string, AttributeValue>[] = keys.map((key) => ({ [IDEMPOTENCY_TABLE_KEY]: { S: key } }));
+  for (let attempt = 0; attempt < BATCH_GET_TRIES && pending.length > 0; attempt++) {
+    const response = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    records.push(...(response.Responses?.[tableName] ?? []).map(toRecord));
+    pending = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
+  }
+  // Leaving them out would make a short answer look like the end of the index.
+  if (pending.length > 0) throw new TransientError(`outbox look-up: ${pending.length} items left unprocessed by BatchGetItem`, { code: 'OUTBOX.LOOKUP_UNPROCESSED' });
+  return records;
+}
 
 /**
  * Each index partition in turn, oldest owing first, until `limit` records are confirmed. The index is
@@ -164,12 +178,8 @@ async function findOwing(client: DynamoDBClient, tableName: string, query: Recor
         ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       }));
       const keys = (page.Items ?? []).flatMap((item) => (item[IDEMPOTENCY_TABLE_KEY]?.S === undefined ? [] : [item[IDEMPOTENCY_TABLE_KEY].S]));
-      const items = await mapWithConcurrency(keys, OWING_READS, async (key) => {
-        const read = await client.send(new GetItemCommand({ TableName: tableName, Key: { [IDEMPOTENCY_TABLE_KEY]: { S: key } }, ConsistentRead: true }));
-        return read.Item === undefined ? undefined : toRecord(read.Item);
-      });
-      for (const record of items) {
-        if (record !== undefined && isLive(record, now) && recordMatches(record, query)) found.push(record);
+      for (const record of await readConsistently(client, tableName, keys)) {
+        if (isLive(record, now) && recordMatches(record, query)) found.push(record);
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined && found.length < query.limit);

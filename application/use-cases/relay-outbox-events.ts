@@ -22,7 +22,7 @@ const MARK_CONCURRENCY = 10;
  */
 const MARK_TRIES = 3;
 const MARK_RETRY_BASE_MS = 50;
-/** What the relay leaves itself, after waiting out an open breaker, to publish and write the marks (at most a quarter of its time left). */
+/** What the relay leaves itself, after waiting out an open breaker, to publish and write the marks (at most half of its time left). */
 const BREAKER_WAIT_MARGIN_MS = 5_000;
 
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
@@ -160,7 +160,7 @@ export class RelayOutboxEvents {
   private async waitForProbe(open: CircuitOpenError, options: RelayOptions): Promise<boolean> {
     const remaining = options.remainingTimeMs?.();
     if (remaining === undefined) return false;
-    const affordable = remaining - Math.min(BREAKER_WAIT_MARGIN_MS, remaining / 4);
+    const affordable = remaining - Math.min(BREAKER_WAIT_MARGIN_MS, remaining / 2);
     if (affordable <= 0) return false;
     const wait = Math.min(open.retryAfterMs, affordable);
     this.logger.info('EventBridge breaker open: the relay waits for it before answering the pipe', { waitMs: wait, retryAfterMs: open.retryAfterMs });
