@@ -108,7 +108,7 @@ export async function replayRecord(
  * with the query as its filter: for operators, never on an order's path.
  */
 export async function findRecords(client: DynamoDBClient, tableName: string, query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
-  if (query.pendingEventsBefore !== undefined) return findOwing(client, tableName, query, query.pendingEventsBefore, now);
+  if (query.pendingEventsBefore !== undefined && query.scan !== true) return findOwing(client, tableName, query, query.pendingEventsBefore, now);
   const filters = ['expiresAt > :nowSeconds'];
   const values: Record<string, unknown> = { ':nowSeconds': Math.floor(now / 1000) };
   const names: Record<string, string> = {};
@@ -121,6 +121,11 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
       values[':category'] = query.parked.category;
     }
   }
+  if (query.pendingEventsBefore !== undefined) {
+    // Owing since before: computed from each item's outbox (items written before the index have no pending-since).
+    filters.push(`${OUTBOX_PENDING_ATTRIBUTE} = :pending`);
+    values[':pending'] = true;
+  }
   const found: IdempotencyRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -132,7 +137,7 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       ConsistentRead: true,
     }));
-    found.push(...(page.Items ?? []).map(toRecord));
+    found.push(...(page.Items ?? []).map(toRecord).filter((record) => recordMatches(record, query)));
     start = page.LastEvaluatedKey;
   } while (start !== undefined && found.length < query.limit);
   return found.slice(0, query.limit);

@@ -30,6 +30,11 @@ export interface RecordQuery {
    * other live record matches.
    */
   readonly pendingEventsBefore?: number;
+  /**
+   * Read the whole table instead of the index (an operator's forced redelivery): also finds records
+   * written before the index existed. Same answer otherwise; stores without an index ignore it.
+   */
+  readonly scan?: boolean;
   readonly limit: number;
 }
 

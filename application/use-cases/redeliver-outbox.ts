@@ -78,7 +78,8 @@ export class RedeliverOutbox {
     // A backlog larger than one look-up is taken page after page, while each page is delivered whole.
     const more = (page: number): boolean => page === 0 || (page < SWEEP_PAGES && !exhausted && left === 0 && this.clock.now() - now < SWEEP_PAGES_TIME_MS);
     for (let page = 0; more(page); page++) {
-      const records = await this.store.find({ pendingEventsBefore: cutoff, limit }, now);
+      // Forced (an operator): a scan, which also finds records written before the index existed.
+      const records = await this.store.find({ pendingEventsBefore: cutoff, limit, ...(request.force === true ? { scan: true } : {}) }, now);
       // No invocation time given: an open breaker fails the sweep at once, and the next tick tries again.
       const result = await this.relay.execute(records.map((record) => ({ id: record.key, record })));
       swept += records.length;

@@ -162,6 +162,9 @@ export function outboxStoreContract(name: string, makeSubject: () => Promise<Out
       expect(some.every((record) => keys.slice(1).includes(record.key))).to.equal(true);
       expect(all.map((record) => record.key)).to.have.members(keys.slice(1));
       expect(exact.map((record) => record.key)).to.have.members(keys.slice(1));
+      const scanned = await store().find({ pendingEventsBefore: NOW + 1_000, limit: 100, scan: true }, NOW + 200);
+      expect(scanned.map((record) => record.key), 'the same answer from a scan').to.have.members(keys.slice(1));
+      expect(await store().find({ pendingEventsBefore: NOW + 15, limit: 100, scan: true }, NOW + 200), 'owing since before, by scan too').to.have.length(4);
     });
 
     it('streams every write of a key in order, as INSERT then MODIFY, each with the item\'s new image', async () => {
