@@ -22,7 +22,7 @@ const MARK_CONCURRENCY = 10;
  */
 const MARK_TRIES = 3;
 const MARK_RETRY_BASE_MS = 50;
-/** What the relay leaves itself, after waiting out an open breaker, to publish and write the marks (at most half of its time left). */
+/** What the relay leaves unspent while it waits out an open breaker (at most half of its time left). */
 const BREAKER_WAIT_MARGIN_MS = 5_000;
 
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
@@ -65,9 +65,10 @@ export interface RelayOptions {
  * An open EventBridge breaker: the pipe retries a failing batch a bounded number of times
  * (maximumRetryAttempts) and then gives up on it. Answered at once, those retries would all be spent in
  * milliseconds against the relay's own open breaker, long before the bus could have recovered. So, inside
- * a pipe invocation, the relay waits until the breaker would admit a probe (bounded by the invocation's
- * time left) and tries once more: each retry of the pipe then spans up to one breaker recovery, and a
- * recovered bus is found by the first probe. What the pipe still gives up on is not lost: the redrive's
+ * a pipe invocation, the relay waits until the breaker would admit a probe (bounded by half the
+ * invocation's time left) before it answers: each retry of the pipe then spans up to one breaker recovery,
+ * and the retry after the recovery probes with a whole invocation's time (probing at the end of a wait
+ * would risk the invocation's timeout in the middle of the probe and its writes). What the pipe still gives up on is not lost: the redrive's
  * every-tick redelivery (RedeliverOutbox) finds every record owing events through the sparse index.
  */
 @injectable()
@@ -134,13 +135,7 @@ export class RelayOutboxEvents {
     try {
       return await this.publishOnce(events);
     } catch (error) {
-      if (error instanceof CircuitOpenError && (await this.waitForProbe(error, options))) {
-        try {
-          return await this.publishOnce(events);
-        } catch (again) {
-          error = again;
-        }
-      }
+      if (error instanceof CircuitOpenError) await this.waitOut(error, options);
       this.logger.warn('outbox events not delivered; their records still owe them', { count: events.length, error: String(error) });
       return new Set();
     }
@@ -153,18 +148,18 @@ export class RelayOutboxEvents {
   }
 
   /**
-   * Waits, within the invocation's time left, until the open breaker admits a probe: true when it waited
-   * that long (the caller probes), false when it could only wait part of it (the pipe's next retry, which
-   * comes that much later, goes on waiting) or when no invocation time is known.
+   * Waits, within the invocation's time left, until the open breaker would admit a probe (or as long as
+   * the invocation can afford), then lets the caller answer the pipe: its next retry comes that much later
+   * and starts with a whole invocation's time for the probe and the writes. Not waited without an
+   * invocation's time (the sweep).
    */
-  private async waitForProbe(open: CircuitOpenError, options: RelayOptions): Promise<boolean> {
+  private async waitOut(open: CircuitOpenError, options: RelayOptions): Promise<void> {
     const remaining = options.remainingTimeMs?.();
-    if (remaining === undefined) return false;
+    if (remaining === undefined) return;
     const affordable = remaining - Math.min(BREAKER_WAIT_MARGIN_MS, remaining / 2);
-    if (affordable <= 0) return false;
+    if (affordable <= 0) return;
     const wait = Math.min(open.retryAfterMs, affordable);
     this.logger.info('EventBridge breaker open: the relay waits for it before answering the pipe', { waitMs: wait, retryAfterMs: open.retryAfterMs });
     await this.clock.sleep(wait);
-    return wait >= open.retryAfterMs;
   }
 }
