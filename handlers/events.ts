@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Context } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { Logger } from '../application/ports/logger.js';
 import type { Metrics } from '../application/ports/metrics.js';
@@ -14,13 +15,16 @@ import { containerAtInit } from './function-container.js';
  */
 export const handler = createEventsHandler(containerAtInit(eventsComposition));
 
+/** What the relay reads of Lambda's context: its time left. */
+export type RelayContext = Pick<Context, 'getRemainingTimeInMillis'>;
+
 export interface StreamBatchResponse {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];
 }
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createEventsHandler(containerOf: () => Container): (event: unknown) => Promise<StreamBatchResponse> {
-  return async (event) => {
+export function createEventsHandler(containerOf: () => Container): (event: unknown, context?: RelayContext) => Promise<StreamBatchResponse> {
+  return async (event, context) => {
     const root = containerOf();
     const { changes, unreadable } = parseStreamRecords(event);
     try {
@@ -29,7 +33,8 @@ export function createEventsHandler(containerOf: () => Container): (event: unkno
         root.get<Logger>(TOKENS.Logger).error('unreadable outbox stream record skipped', { streamRecord: id, reason });
         root.get<Metrics>(TOKENS.Metrics).add('OutboxRecordsUnreadable', 1, 'Count');
       }
-      const result = await root.get(RelayOutboxEvents).execute(changes);
+      // The time left lets the relay wait out its open EventBridge breaker instead of spending the pipe's retries.
+      const result = await root.get(RelayOutboxEvents).execute(changes, context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() });
       return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (error) {
       root.get<Logger>(TOKENS.Logger).error('outbox relay failed unexpectedly; the whole batch is retried', { error: String(error) });

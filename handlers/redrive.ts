@@ -12,9 +12,10 @@ import { redriveComposition } from './compositions/redrive.js';
 import { containerAtInit } from './function-container.js';
 
 /**
- * The redrive function, in three roles chosen by its input: the scheduled DLQ redrive (a schedule's
- * event, or `{}`), the scheduled outbox redelivery (`{"action":"redeliver-outbox"}`, `"force": true` to
- * sweep with an empty pipe DLQ), and an operator's replay of parked orders
+ * The redrive function, in its roles chosen by its input: the stage's one scheduled run
+ * (`{"action":"scheduled"}`: the outbox redelivery, then the DLQ redrive), the DLQ redrive alone (a
+ * schedule's event, or `{}`), the outbox redelivery alone (`{"action":"redeliver-outbox"}`, `"force": true`
+ * to take records younger than the sweep age too), and an operator's replay of parked orders
  * (`{"action":"replay","keys":["…"]}` or `{"action":"replay","category":"PERMANENT","limit":50}`).
  */
 export const handler = createRedriveHandler(containerAtInit(redriveComposition));
@@ -23,15 +24,23 @@ export type RedriveInput =
   | ScheduledEvent
   | Record<string, never>
   | { readonly action: 'redrive' }
+  | { readonly action: 'scheduled' }
   | { readonly action: 'redeliver-outbox'; readonly force?: boolean; readonly limit?: number }
   | { readonly action: 'replay'; readonly keys?: readonly string[]; readonly category?: string; readonly limit?: number };
 
 /** Each input's report. */
 export interface RedriveHandler {
   (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<RedriveReport>;
+  (event: Extract<RedriveInput, { action: 'scheduled' }>): Promise<ScheduledReport>;
   (event: Extract<RedriveInput, { action: 'redeliver-outbox' }>): Promise<RedeliverReport>;
   (event: Extract<RedriveInput, { action: 'replay' }>): Promise<ReplayReport>;
-  (event: RedriveInput): Promise<RedriveReport | RedeliverReport | ReplayReport>;
+  (event: RedriveInput): Promise<RedriveReport | ScheduledReport | RedeliverReport | ReplayReport>;
+}
+
+/** The scheduled run's two reports. */
+export interface ScheduledReport {
+  readonly redelivery: RedeliverReport;
+  readonly redrive: RedriveReport;
 }
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
@@ -43,6 +52,8 @@ export function createRedriveHandler(containerOf: () => Container): RedriveHandl
       switch (action) {
         case 'redrive':
           return await root.get(RedriveDeadLetters).execute();
+        case 'scheduled':
+          return await scheduledRun(root);
         case 'redeliver-outbox': {
           const input = event as { force?: unknown; limit?: unknown };
           return await root.get(RedeliverOutbox).execute({ force: input.force === true, ...limitOf(input.limit) });
@@ -56,6 +67,24 @@ export function createRedriveHandler(containerOf: () => Container): RedriveHandl
       root.get<Metrics>(TOKENS.Metrics).flush();
     }
   }) as RedriveHandler;
+}
+
+/**
+ * The outbox redelivery first (a few index queries when nothing is owed; bounded pages when something is),
+ * then the DLQ redrive within its own time budget. A failure of the first does not skip the second; the run
+ * still fails (Lambda records it in `redrive-failures`) once both were tried.
+ */
+async function scheduledRun(root: Container): Promise<ScheduledReport> {
+  let redelivery: RedeliverReport | undefined;
+  let failure: unknown;
+  try {
+    redelivery = await root.get(RedeliverOutbox).execute();
+  } catch (error) {
+    failure = error;
+  }
+  const redrive = await root.get(RedriveDeadLetters).execute();
+  if (redelivery === undefined) throw failure;
+  return { redelivery, redrive };
 }
 
 /** An operator's replay input, checked field by field: a bad one is refused with every reason, never half-run. */

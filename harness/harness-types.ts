@@ -44,7 +44,7 @@ export interface Harness {
   readonly outbox: OutboxPipe;
   snapshot(): Promise<MetricsSnapshot>;
   redrive(): Promise<RedriveReport>;
-  /** The redrive function's outbox redelivery (`force`: sweep even with an empty pipe DLQ). */
+  /** The redrive function's outbox redelivery (`force`: records younger than the sweep age too). */
   redeliverOutbox(force?: boolean): Promise<RedeliverReport>;
   /** The redrive function's replay input (POST /admin/replay). */
   replay(input: unknown): Promise<ReplayAnswer>;

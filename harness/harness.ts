@@ -188,8 +188,8 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   outbox.start();
   schedule.start();
   history.start();
-  // The stream is read from now on: events a previous run left undelivered are swept once at start.
-  if (backend.kind === 'aws') void redeliverLogged(true);
+  // The stream is read from now on: events a previous run left undelivered are found by the scheduled
+  // redelivery's index look-up (every tick), as deployed; no forced sweep at start.
   const url = `http://${LOCALHOST}:${port}`;
   logger.info('harness started', {
     url, backend: backend.kind, topology: options.topology, ...(both ? { orchestratedSharePercent } : {}), seed: options.seed, visibilityTimeoutSeconds: visibility,

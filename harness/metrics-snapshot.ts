@@ -82,7 +82,7 @@ export interface MetricsSnapshot {
 
 /** The transactional outbox: what records still owe, how far the pipe lags, what it gave up on. */
 export interface OutboxView extends OutboxPipeStats {
-  /** Records with at least one undelivered event. */
+  /** Records owing events (at least one undelivered): 0 once everything committed is delivered. */
   readonly pendingRecords: number;
   readonly pendingEvents: number;
   readonly deliveredEvents: number;

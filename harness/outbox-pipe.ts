@@ -1,7 +1,7 @@
 import type { Clock } from '../application/ports/clock.js';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { Logger } from '../application/ports/logger.js';
-import type { StreamBatchResponse } from '../handlers/events.js';
+import type { RelayContext, StreamBatchResponse } from '../handlers/events.js';
 import { invoke } from './invocation.js';
 import { PollingLoop } from './polling-loop.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD, type StreamRecordJson, type TableStream } from './table-stream.js';
@@ -34,7 +34,7 @@ export interface OutboxPipeStats {
   readonly deadLettered: number;
 }
 
-export type RelayFunction = (records: readonly StreamRecordJson[]) => Promise<StreamBatchResponse>;
+export type RelayFunction = (records: readonly StreamRecordJson[], context: RelayContext) => Promise<StreamBatchResponse>;
 
 /**
  * The EventBridge Pipe from the table's stream to the outbox relay, as deployed: filter (only images with
@@ -120,7 +120,7 @@ export class OutboxPipe {
   /** The first record to retry, or undefined when the whole batch was relayed. */
   private async invoke(batch: readonly StreamRecordJson[]): Promise<StreamRecordJson | undefined> {
     this.counters.invocations += 1;
-    const end = await invoke({ functionName: 'events', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs }, () => this.relay(batch));
+    const end = await invoke({ functionName: 'events', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs }, (invocation) => this.relay(batch, { getRemainingTimeInMillis: () => invocation.remainingMs() }));
     if (end.kind !== 'returned') {
       this.logger.warn('outbox relay invocation failed; the batch is retried', { outcome: end.kind });
       return batch[0];

@@ -77,6 +77,20 @@ const RUNBOOKS = 'docs/runbooks';
 /** The state bucket: one per account, created as docs/deploy.md describes (bucket names are global: change it). */
 const STATE_BUCKET = 'orders-pipeline-terraform-state';
 
+/**
+ * What synth warns about (not refuses): a stage deployed with shared state (the S3 backend, as dev and prod
+ * are) whose alarm topic nobody receives, i.e. no email subscriber and no existing topic. Its alarms fire
+ * into a topic that reaches nobody until a team adds its addresses to the stage config.
+ */
+export function operationsWarnings(stage: string, operations: Operations): string[] {
+  const { notifications } = operations;
+  if (operations.state.backend !== 's3' || notifications.existingTopicArn !== undefined || (notifications.emails ?? []).length > 0) return [];
+  return [
+    `stage ${stage}: its alarm topic has no subscriber (operations.notifications.emails is empty and no existingTopicArn is set): ` +
+    'its alarms reach nobody until addresses are added to the stage config',
+  ];
+}
+
 export const DEV_ALARMS: AlarmThresholds = {
   oldestMessageAgeSeconds: 900,
   functionErrorsThreshold: 5,

@@ -185,8 +185,6 @@ export class OrdersStack extends TerraformStack {
       namePrefix: prefix,
       streamArn: this.idempotency.table.streamArn,
       relay: required(functions.events, 'events'),
-      redrive,
-      redriveInvocation: redriveSchedule.invocation,
       deadLetterQueue: outboxDlq,
       settings: config.outbox,
       logRetentionDays: config.logRetentionDays,

@@ -4,8 +4,9 @@
  * The transactional outbox's delivery (terraform/constructs/outbox-relay.ts): an EventBridge Pipe reads the
  * idempotency table's stream and invokes the `events` function (the relay) with batches of the records
  * that carry undelivered events. A batch the relay keeps failing is bisected, retried a bounded number of
- * times and for a bounded age, then noted in the outbox DLQ; the redrive's scheduled `redeliver-outbox`
- * run sweeps the table for whatever is still undelivered.
+ * times and for a bounded age, then noted in the outbox DLQ. The redrive's one schedule (`redriveSchedule`)
+ * also runs the outbox redelivery, which finds every record still owing events through the table's sparse
+ * `outbox-pending` index, on every tick.
  */
 export interface OutboxSettings {
   /**
@@ -19,11 +20,10 @@ export interface OutboxSettings {
   readonly maximumRetryAttempts: number;
   /** Records older than this go to the outbox DLQ instead of blocking their shard: 60 s up to the stream's 24 h retention. */
   readonly maximumRecordAgeSeconds: number;
-  /** EventBridge Scheduler expression for the redrive's `redeliver-outbox` run, e.g. `rate(5 minutes)`. */
-  readonly redeliverSchedule: string;
   /**
-   * The redelivery's sweep takes records whose events have waited longer than this (0–86400 s), so that it
-   * does not race the pipe over fresh commits (OUTBOX_SWEEP_AGE_SECONDS).
+   * The redelivery's sweep takes records whose oldest undelivered event was committed longer ago than this
+   * (0–86400 s), so that it does not race the pipe over fresh commits (OUTBOX_SWEEP_AGE_SECONDS). At most the
+   * record age the pipe gives up at, so that what the pipe gave up on is old enough for the next tick.
    */
   readonly sweepAgeSeconds: number;
 }
@@ -41,6 +41,6 @@ export function outboxProblems(outbox: OutboxSettings): string[] {
   if (!whole(outbox.maximumRetryAttempts, 0, 10_000)) problems.push('outbox.maximumRetryAttempts must be 0-10000 (bounded)');
   if (!whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS)) problems.push('outbox.maximumRecordAgeSeconds must be 60-86400 (bounded by the stream\'s 24 h retention)');
   if (!whole(outbox.sweepAgeSeconds, 0, STREAM_RETENTION_SECONDS)) problems.push('outbox.sweepAgeSeconds must be 0-86400');
-  if (!/^(rate|cron)\(.+\)$/.test(outbox.redeliverSchedule)) problems.push('outbox.redeliverSchedule must be a rate() or cron() expression');
+  else if (whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS) && outbox.sweepAgeSeconds > outbox.maximumRecordAgeSeconds) problems.push('outbox.sweepAgeSeconds must be at most outbox.maximumRecordAgeSeconds (records the pipe gave up on must be old enough to sweep)');
   return problems;
 }

@@ -100,7 +100,11 @@ export interface StageConfig {
     readonly throttlingRateLimit: number;
     readonly throttlingBurstLimit: number;
   };
-  /** EventBridge Scheduler rate expression for the redrive, e.g. `rate(15 minutes)`. */
+  /**
+   * EventBridge Scheduler expression for the redrive's one schedule, e.g. `rate(5 minutes)`: each run
+   * redelivers what the outbox owes, then redrives the DLQ (the two never contend for the function's
+   * concurrency of 1). It is therefore also the outbox redelivery's period.
+   */
   readonly redriveSchedule: string;
   readonly eventArchiveRetentionDays: number;
   /** Refuse to delete the idempotency table; switch off and deploy before `cdktf destroy`. */
@@ -173,7 +177,8 @@ const DEV: StageConfig = {
   queue: { maxReceiveCount: 5, retentionSeconds: 4 * 24 * 3600 },
   worker: { batchSize: 10, batchingWindowSeconds: 1, maximumConcurrency: 2 },
   api: { authorization: { type: 'iam' }, throttlingRateLimit: 20, throttlingBurstLimit: 40 },
-  redriveSchedule: 'rate(15 minutes)',
+  // Also the outbox redelivery's period: one schedule runs both (terraform/constructs/redrive-schedule.ts).
+  redriveSchedule: 'rate(5 minutes)',
   eventArchiveRetentionDays: 7,
   deletionProtection: false,
   application: {
@@ -191,7 +196,7 @@ const DEV: StageConfig = {
     permanenceReceiveThreshold: 10,
     maxBodyBytes: 262_144,
   },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 5, maximumRecordAgeSeconds: 900, sweepAgeSeconds: 120 },
   alarms: DEV_ALARMS,
   operations: DEV_OPERATIONS,
   breakers: {},
@@ -227,7 +232,7 @@ const PROD: StageConfig = {
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, redeliverSchedule: 'rate(5 minutes)', sweepAgeSeconds: 120 },
+  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, sweepAgeSeconds: 120 },
   alarms: PROD_ALARMS,
   operations: PROD_OPERATIONS,
 };

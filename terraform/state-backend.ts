@@ -13,7 +13,11 @@ export const LOCAL_STATE_FROM_STACK_DIRECTORY = '../../..';
  * stage, a local file. Never cdktf's default local backend, which writes the absolute path of the
  * checkout at synth time (moving the checkout would orphan the state).
  */
+/** `use_lockfile` needs Terraform 1.10; an older CLI would fail at init with no hint of why. */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0';
+
 export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateBackend): void {
+  stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   if (state.backend === 'local') {
     new LocalBackend(stack, { path: `${LOCAL_STATE_FROM_STACK_DIRECTORY}/terraform.${stackName}.tfstate` });
     return;

@@ -5,7 +5,9 @@ import {
   ResourceNotFoundException as TableNotFound,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type AttributeDefinition,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -17,6 +19,7 @@ import {
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from './idempotency-item.js';
 import { configuredEndpoint, queueUrlOnEndpoint } from './queue-url.js';
 
@@ -142,6 +145,23 @@ async function createQueue(
 /** The outbox relay reads new images; a table made before the outbox gets its stream turned on. */
 const OUTBOX_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
 
+/**
+ * The sparse index of records owing events (domain/outbox.ts), as terraform/constructs/idempotency-table.ts
+ * declares it: keys only, since the redelivery reads each item it finds consistently anyway.
+ */
+const OUTBOX_PENDING_INDEX_ATTRIBUTES: AttributeDefinition[] = [
+  { AttributeName: OUTBOX_PENDING_SHARD_ATTRIBUTE, AttributeType: 'N' },
+  { AttributeName: OUTBOX_PENDING_SINCE_ATTRIBUTE, AttributeType: 'N' },
+];
+const OUTBOX_PENDING_GSI: GlobalSecondaryIndex = {
+  IndexName: OUTBOX_PENDING_INDEX,
+  KeySchema: [
+    { AttributeName: OUTBOX_PENDING_SHARD_ATTRIBUTE, KeyType: 'HASH' },
+    { AttributeName: OUTBOX_PENDING_SINCE_ATTRIBUTE, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
 async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<{ arn: string; streamArn: string }> {
   let described = await describeTable(dynamodb, tableName);
   if (described === undefined) {
@@ -149,15 +169,26 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }, ...OUTBOX_PENDING_INDEX_ATTRIBUTES],
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: OUTBOX_STREAM,
+        GlobalSecondaryIndexes: [OUTBOX_PENDING_GSI],
       }),
     );
     await waitUntilActive(dynamodb, tableName);
-  } else if (described.StreamSpecification?.StreamEnabled !== true) {
-    await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: OUTBOX_STREAM }));
-    await waitUntilActive(dynamodb, tableName);
+  } else {
+    if (described.StreamSpecification?.StreamEnabled !== true) {
+      await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: OUTBOX_STREAM }));
+      await waitUntilActive(dynamodb, tableName);
+    }
+    if (!(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === OUTBOX_PENDING_INDEX)) {
+      await dynamodb.send(new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [...OUTBOX_PENDING_INDEX_ATTRIBUTES],
+        GlobalSecondaryIndexUpdates: [{ Create: OUTBOX_PENDING_GSI }],
+      }));
+      await waitUntilActive(dynamodb, tableName);
+    }
   }
   described = await describeTable(dynamodb, tableName);
   const arn = required(described?.TableArn, `table ${tableName} has no TableArn`);

@@ -1,7 +1,13 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FailureCommit } from '../../application/ports/idempotency-store.js';
-import { OUTBOX_PENDING_ATTRIBUTE } from '../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  outboxPendingShard,
+  outboxPendingSince,
+} from '../../domain/outbox.js';
 import { outboxEntriesValue } from './idempotency-item.js';
 
 type Values = Record<string, AttributeValue>;
@@ -30,13 +36,25 @@ export function expressions(update: string, condition: string, values: Values) {
   };
 }
 
-/** The SET clauses (and their values) that append events to the outbox and keep a parked message. */
-export function commitClauses(commit: FailureCommit): { set: string; values: Values } {
+/**
+ * The SET clauses (and their values) that append events to the outbox of `key` and keep a parked message.
+ * Appending events also puts the item in the sparse owing index (domain/outbox.ts): its shard, and its
+ * pending-since unless it already owed older events (entries are committed in time order, so
+ * `if_not_exists` keeps the oldest undelivered entry's time, as `outboxPendingSince` computes it).
+ */
+export function commitClauses(commit: FailureCommit, key: string): { set: string; values: Values } {
   let set = '';
   const values: Values = {};
   if (commit.events !== undefined && commit.events.length > 0) {
     set += `, outbox = list_append(if_not_exists(outbox, :noEvents), :events), ${OUTBOX_PENDING_ATTRIBUTE} = :pending`;
-    Object.assign(values, { ':noEvents': { L: [] }, ':events': outboxEntriesValue(commit.events), ':pending': { BOOL: true } });
+    set += `, ${OUTBOX_PENDING_SINCE_ATTRIBUTE} = if_not_exists(${OUTBOX_PENDING_SINCE_ATTRIBUTE}, :pendingSince), ${OUTBOX_PENDING_SHARD_ATTRIBUTE} = :pendingShard`;
+    Object.assign(values, {
+      ':noEvents': { L: [] },
+      ':events': outboxEntriesValue(commit.events),
+      ':pending': { BOOL: true },
+      ':pendingSince': { N: String(outboxPendingSince(commit.events)) },
+      ':pendingShard': { N: String(outboxPendingShard(key)) },
+    });
   }
   if (commit.parkedMessage !== undefined) {
     set += ', parkedMessage = :parkedMessage';

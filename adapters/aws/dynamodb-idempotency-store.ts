@@ -127,7 +127,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
-    const commit = commitClauses({ ...(events === undefined ? {} : { events }) });
+    const commit = commitClauses({ ...(events === undefined ? {} : { events }) }, key);
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
     return this.ownerGuarded(
       key,
@@ -142,7 +142,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary, commit: FailureCommit = {},
   ): Promise<IdempotencyRecord> {
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
-    const clauses = commitClauses(park ? commit : { ...(commit.events === undefined ? {} : { events: commit.events }) });
+    const clauses = commitClauses(park ? commit : { ...(commit.events === undefined ? {} : { events: commit.events }) }, key);
     return this.ownerGuarded(
       key,
       ownerToken,
@@ -156,7 +156,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async park(key: string, failure: FailureInfo, now: number, commit: FailureCommit = {}): Promise<IdempotencyRecord | undefined> {
-    const clauses = commitClauses(commit);
+    const clauses = commitClauses(commit, key);
     try {
       const response = await this.client.send(
         new UpdateItemCommand({

@@ -1,15 +1,27 @@
 import {
   ConditionalCheckFailedException,
+  BatchGetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { RecordQuery, ReplayAnswer } from '../../application/ports/idempotency-store.js';
+import { recordMatches, type RecordQuery, type ReplayAnswer } from '../../application/ports/idempotency-store.js';
+import { TransientError } from '../../domain/errors.js';
 import { isLive, transition, type IdempotencyRecord } from '../../domain/idempotency.js';
-import { OUTBOX_PENDING_ATTRIBUTE, hasPendingEvents, markDelivered, type OutboxEntry } from '../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_INDEX,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SHARDS,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  markDelivered,
+  outboxPendingSince,
+  type OutboxEntry,
+} from '../../domain/outbox.js';
 import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
 
 /*
@@ -38,7 +50,13 @@ export async function markRecordDelivered(
     const after = markDelivered(outbox, eventIds, now);
     const sets = indices.map((index) => `outbox[${index}].deliveredAt = :now`);
     const conditions = ['attribute_exists(pk)', 'size(outbox) = :size', ...indices.map((index) => `outbox[${index}].eventId = :e${index}`)];
+    const since = outboxPendingSince(after);
+    // Still owing: the index keeps it at its oldest undelivered entry; owing nothing: it leaves the index.
+    const stillOwing = since === undefined
+      ? ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}, ${OUTBOX_PENDING_SINCE_ATTRIBUTE}, ${OUTBOX_PENDING_SHARD_ATTRIBUTE}`
+      : `, ${OUTBOX_PENDING_SINCE_ATTRIBUTE} = :since`;
     const values: Record<string, AttributeValue> = {
+      ...(since === undefined ? {} : { ':since': { N: String(since) } }),
       ':now': { N: String(now) },
       ':size': { N: String(outbox.length) },
       ...Object.fromEntries(indices.map((index) => [`:e${index}`, { S: outbox[index]?.eventId ?? '' }])),
@@ -47,7 +65,7 @@ export async function markRecordDelivered(
       const response = await client.send(new UpdateItemCommand({
         TableName: tableName,
         Key: { [IDEMPOTENCY_TABLE_KEY]: { S: seen.key } },
-        UpdateExpression: `SET ${sets.join(', ')}${hasPendingEvents(after) ? '' : ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}`}`,
+        UpdateExpression: `SET ${sets.join(', ')}${stillOwing}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
@@ -85,8 +103,12 @@ export async function replayRecord(
   }
 }
 
-/** A paginated Scan with the query as its filter: for operators and the outbox sweep, never on an order's path. */
+/**
+ * Records owing events are read from the sparse index (`findOwing`); any other query is a paginated Scan
+ * with the query as its filter: for operators, never on an order's path.
+ */
 export async function findRecords(client: DynamoDBClient, tableName: string, query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
+  if (query.pendingEventsBefore !== undefined && query.scan !== true) return findOwing(client, tableName, query, query.pendingEventsBefore, now);
   const filters = ['expiresAt > :nowSeconds'];
   const values: Record<string, unknown> = { ':nowSeconds': Math.floor(now / 1000) };
   const names: Record<string, string> = {};
@@ -100,9 +122,9 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
     }
   }
   if (query.pendingEventsBefore !== undefined) {
-    filters.push(`${OUTBOX_PENDING_ATTRIBUTE} = :pending`, 'updatedAt < :before');
+    // Owing since before: computed from each item's outbox (items written before the index have no pending-since).
+    filters.push(`${OUTBOX_PENDING_ATTRIBUTE} = :pending`);
     values[':pending'] = true;
-    values[':before'] = query.pendingEventsBefore;
   }
   const found: IdempotencyRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -115,8 +137,57 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       ConsistentRead: true,
     }));
-    found.push(...(page.Items ?? []).map(toRecord));
+    found.push(...(page.Items ?? []).map(toRecord).filter((record) => recordMatches(record, query)));
     start = page.LastEvaluatedKey;
   } while (start !== undefined && found.length < query.limit);
+  return found.slice(0, query.limit);
+}
+
+/** Index entries read per Query page; their items are then read consistently, in one BatchGetItem (≤ 100 keys). */
+const OWING_PAGE = 100;
+/** BatchGetItem calls per page at most: what DynamoDB leaves unprocessed is asked for again. */
+const BATCH_GET_TRIES = 5;
+
+/** The items of `keys` (absent ones left out), read consistently; throws when DynamoDB still leaves some unprocessed after BATCH_GET_TRIES. */
+async function readConsistently(client: DynamoDBClient, tableName: string, keys: readonly string[]): Promise<IdempotencyRecord[]> {
+  const records: IdempotencyRecord[] = [];
+  let pending: Record<string, AttributeValue>[] = keys.map((key) => ({ [IDEMPOTENCY_TABLE_KEY]: { S: key } }));
+  for (let attempt = 0; attempt < BATCH_GET_TRIES && pending.length > 0; attempt++) {
+    const response = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    records.push(...(response.Responses?.[tableName] ?? []).map(toRecord));
+    pending = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
+  }
+  // Leaving them out would make a short answer look like the end of the index.
+  if (pending.length > 0) throw new TransientError(`outbox look-up: ${pending.length} items left unprocessed by BatchGetItem`, { code: 'OUTBOX.LOOKUP_UNPROCESSED' });
+  return records;
+}
+
+/**
+ * Each index partition in turn, oldest owing first, until `limit` records are confirmed. The index is
+ * eventually consistent and holds keys only: each entry is confirmed by a consistent read of its item,
+ * which drops records delivered (or expired) since. A partition is read past unconfirmed entries, so an
+ * answer shorter than `limit` means every partition was read to its end: no other record owes events.
+ */
+async function findOwing(client: DynamoDBClient, tableName: string, query: RecordQuery, before: number, now: number): Promise<IdempotencyRecord[]> {
+  const found: IdempotencyRecord[] = [];
+  for (let shard = 0; shard < OUTBOX_PENDING_SHARDS && found.length < query.limit; shard++) {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new QueryCommand({
+        TableName: tableName,
+        IndexName: OUTBOX_PENDING_INDEX,
+        KeyConditionExpression: '#shard = :shard AND #since < :before',
+        ExpressionAttributeNames: { '#shard': OUTBOX_PENDING_SHARD_ATTRIBUTE, '#since': OUTBOX_PENDING_SINCE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':shard': { N: String(shard) }, ':before': { N: String(before) } },
+        Limit: Math.min(OWING_PAGE, query.limit - found.length),
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      }));
+      const keys = (page.Items ?? []).flatMap((item) => (item[IDEMPOTENCY_TABLE_KEY]?.S === undefined ? [] : [item[IDEMPOTENCY_TABLE_KEY].S]));
+      for (const record of await readConsistently(client, tableName, keys)) {
+        if (isLive(record, now) && recordMatches(record, query)) found.push(record);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && found.length < query.limit);
+  }
   return found.slice(0, query.limit);
 }

@@ -10,7 +10,14 @@ import {
   type ParkedMessage,
   type StoredStatus,
 } from '../../domain/idempotency.js';
-import { hasPendingEvents, OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  outboxPendingShard,
+  outboxPendingSince,
+  type OutboxEntry,
+} from '../../domain/outbox.js';
 
 /**
  * The idempotency table's item layout. Partition key `pk` (S) holds the record key; `expiresAt` (N,
@@ -21,7 +28,10 @@ export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiresAt';
 
 export function toItem(record: IdempotencyRecord): Record<string, AttributeValue> {
   const { key, ...rest } = record;
-  const pending = hasPendingEvents(record.outbox) ? { [OUTBOX_PENDING_ATTRIBUTE]: true } : {};
+  const since = outboxPendingSince(record.outbox);
+  const pending = since === undefined
+    ? {}
+    : { [OUTBOX_PENDING_ATTRIBUTE]: true, [OUTBOX_PENDING_SINCE_ATTRIBUTE]: since, [OUTBOX_PENDING_SHARD_ATTRIBUTE]: outboxPendingShard(key) };
   return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending }, { removeUndefinedValues: true });
 }
 

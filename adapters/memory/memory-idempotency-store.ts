@@ -5,7 +5,7 @@ import {
   type RecordQuery,
   type ReplayAnswer,
 } from '../../application/ports/idempotency-store.js';
-import { markDelivered, type OutboxEntry } from '../../domain/outbox.js';
+import { markDelivered, outboxPendingSince, type OutboxEntry } from '../../domain/outbox.js';
 import {
   LeaseLostError,
   decideClaim,
@@ -135,7 +135,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   async find(query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
     this.assertTableExists();
-    return [...this.records.values()].filter((record) => isLive(record, now) && recordMatches(record, query)).slice(0, query.limit).map(copy);
+    const found = [...this.records.values()].filter((record) => isLive(record, now) && recordMatches(record, query));
+    // As the sparse index answers: oldest owing first.
+    if (query.pendingEventsBefore !== undefined) found.sort((a, b) => (outboxPendingSince(a.outbox) ?? 0) - (outboxPendingSince(b.outbox) ?? 0));
+    return found.slice(0, query.limit).map(copy);
   }
 
   async get(key: string, now: number): Promise<IdempotencyRecord | undefined> {

@@ -8,7 +8,7 @@ import type {
   ParkedMessage,
 } from '../../domain/idempotency.js';
 import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
-import type { OutboxEntry } from '../../domain/outbox.js';
+import { outboxPendingSince, type OutboxEntry } from '../../domain/outbox.js';
 
 /** What a failure or a park commits besides the status: the events that announce it, the parked message. */
 export interface FailureCommit {
@@ -24,8 +24,17 @@ export type ReplayAnswer =
 export interface RecordQuery {
   /** Records that are PARKED, optionally with this failure category. */
   readonly parked?: { readonly category?: ErrorCategory };
-  /** Records with undelivered events whose last change is older than this (epoch ms). */
+  /**
+   * Records owing events since before this (epoch ms): the oldest undelivered entry was committed earlier
+   * (`outboxPendingSince`). Stores answer it from an index, not a scan; fewer than `limit` found means no
+   * other live record matches.
+   */
   readonly pendingEventsBefore?: number;
+  /**
+   * Read the whole table instead of the index (an operator's forced redelivery): also finds records
+   * written before the index existed. Same answer otherwise; stores without an index ignore it.
+   */
+  readonly scan?: boolean;
   readonly limit: number;
 }
 
@@ -58,7 +67,11 @@ export interface IdempotencyStore {
   markDelivered(seen: IdempotencyRecord, eventIds: readonly string[], now: number): Promise<IdempotencyRecord | undefined>;
   /** REPLAY of a PARKED record, conditional on it being unchanged since `seen` was read. */
   replay(seen: IdempotencyRecord, events: readonly OutboxEntry[], now: number): Promise<ReplayAnswer>;
-  /** Live records matching the query, at most `limit` (an operator's or a sweep's look-up, not a hot path). */
+  /**
+   * Live records matching the query, at most `limit`; records owing events come oldest-owing first within
+   * what the store reads together (an index partition). The parked look-up scans (an operator's); the
+   * owing look-up reads the sparse index (the redelivery's, every scheduled tick).
+   */
   find(query: RecordQuery, now: number): Promise<IdempotencyRecord[]>;
   /** The live record, or undefined when absent or expired. */
   get(key: string, now: number): Promise<IdempotencyRecord | undefined>;
@@ -71,8 +84,8 @@ export function recordMatches(record: IdempotencyRecord, query: RecordQuery): bo
     if (query.parked.category !== undefined && record.lastError?.category !== query.parked.category) return false;
   }
   if (query.pendingEventsBefore !== undefined) {
-    if (!(record.outbox ?? []).some((entry) => entry.deliveredAt === undefined)) return false;
-    if (record.updatedAt >= query.pendingEventsBefore) return false;
+    const since = outboxPendingSince(record.outbox);
+    if (since === undefined || since >= query.pendingEventsBefore) return false;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { CircuitOpenError } from '../../domain/errors.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { pendingEntries } from '../../domain/outbox.js';
 import { fromOutboxEntry } from '../outbox-events.js';
@@ -7,12 +8,22 @@ import type { PipelineEvent } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { Random } from '../ports/random.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { TOKENS } from '../tokens.js';
+import { PublishOrderEvents } from './publish-order-events.js';
 
 /** Delivery marks written at once (a pipe batch is 10 records; a sweep may hand hundreds). */
 const MARK_CONCURRENCY = 10;
-import { PublishOrderEvents } from './publish-order-events.js';
+/**
+ * A delivery mark that failed is written again within the invocation, this many times in all, after a
+ * full-jitter pause (base doubling from MARK_RETRY_BASE_MS): a mark lost to one throttled or failed
+ * UpdateItem would otherwise make the pipe (or the next redelivery) send its events a second time.
+ */
+const MARK_TRIES = 3;
+const MARK_RETRY_BASE_MS = 50;
+/** What the relay leaves unspent while it waits out an open breaker (at most half of its time left). */
+const BREAKER_WAIT_MARGIN_MS = 5_000;
 
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
 export interface OutboxChange {
@@ -27,7 +38,19 @@ export interface RelayResult {
   /** Ids of the changes whose events were not all delivered and marked: the partial batch response. */
   readonly failedIds: readonly string[];
   readonly delivered: number;
+  /** Events the bus did not accept: their records still owe them. */
   readonly failed: number;
+  /** Records whose delivered events could not be marked (after MARK_TRIES): they still owe them, and a retry re-sends them. */
+  readonly unmarked: number;
+}
+
+export interface RelayOptions {
+  /**
+   * The invocation's time left (Lambda's getRemainingTimeInMillis). When given, the relay waits out its own
+   * open EventBridge breaker within that time instead of failing the batch in milliseconds; without it (the
+   * redelivery's sweep) an open breaker fails the events at once and the next run tries again.
+   */
+  readonly remainingTimeMs?: () => number | undefined;
 }
 
 /**
@@ -35,8 +58,18 @@ export interface RelayResult {
  * undelivered events of each image with PutEvents (the bus batches ≤ 10 entries / the size limit and
  * re-sends only failed entries), then marks them delivered on the record. Entries are only ever appended,
  * so a later image of a key holds every entry of an earlier one: each event goes out once per batch.
- * A change whose events did not all go out, or whose mark failed, is reported, and the pipe retries it;
- * a re-sent event keeps its eventId, so consumers see a duplicate, never a second announcement.
+ * A change whose events did not all go out, or whose mark still failed after MARK_TRIES, is reported, and
+ * the pipe retries it (only the reported records: the partial batch response); a re-sent event keeps its
+ * eventId, so consumers see a duplicate, never a second announcement.
+ *
+ * An open EventBridge breaker: the pipe retries a failing batch a bounded number of times
+ * (maximumRetryAttempts) and then gives up on it. Answered at once, those retries would all be spent in
+ * milliseconds against the relay's own open breaker, long before the bus could have recovered. So, inside
+ * a pipe invocation, the relay waits until the breaker would admit a probe (bounded by half the
+ * invocation's time left) before it answers: each retry of the pipe then spans up to one breaker recovery,
+ * and the retry after the recovery probes with a whole invocation's time (probing at the end of a wait
+ * would risk the invocation's timeout in the middle of the probe and its writes). What the pipe still gives up on is not lost: the redrive's
+ * every-tick redelivery (RedeliverOutbox) finds every record owing events through the sparse index.
  */
 @injectable()
 export class RelayOutboxEvents {
@@ -46,9 +79,10 @@ export class RelayOutboxEvents {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
+    @inject(TOKENS.Random) private readonly random: Random,
   ) {}
 
-  async execute(changes: readonly OutboxChange[]): Promise<RelayResult> {
+  async execute(changes: readonly OutboxChange[], options: RelayOptions = {}): Promise<RelayResult> {
     const now = this.clock.now();
     const ages = changes.flatMap((change) => (change.changedAt === undefined ? [] : [Math.max(0, now - change.changedAt)]));
     if (ages.length > 0) this.metrics.add('OutboxIteratorAgeMs', Math.max(...ages), 'Milliseconds');
@@ -60,18 +94,13 @@ export class RelayOutboxEvents {
         if (!toSend.has(entry.eventId)) toSend.set(entry.eventId, fromOutboxEntry(record, entry));
       }
     }
-    const published = await this.publish([...toSend.values()]);
+    const published = await this.publish([...toSend.values()], options);
     const unmarked = new Set<string>();
     // One mark per record, several at once: a batch's marks are independent writes.
     await mapWithConcurrency([...latest.values()], MARK_CONCURRENCY, async (record) => {
       const ids = pendingEntries(record.outbox).map((entry) => entry.eventId).filter((id) => published.has(id));
       if (ids.length === 0) return;
-      try {
-        await this.store.markDelivered(record, ids, this.clock.now());
-      } catch (error) {
-        unmarked.add(record.key);
-        this.logger.warn('events delivered but not marked; the change is retried', { idempotencyKey: record.key, error: String(error) });
-      }
+      if (!(await this.mark(record, ids))) unmarked.add(record.key);
     });
     const failedIds = changes
       .filter(({ record }) => unmarked.has(record.key) || pendingEntries(record.outbox).some((entry) => !published.has(entry.eventId)))
@@ -79,18 +108,58 @@ export class RelayOutboxEvents {
     const failed = toSend.size - published.size;
     this.metrics.add('OutboxEventsDelivered', published.size, 'Count');
     if (failed > 0) this.metrics.add('OutboxEventsFailed', failed, 'Count');
-    return { failedIds, delivered: published.size, failed };
+    if (unmarked.size > 0) this.metrics.add('OutboxMarksFailed', unmarked.size, 'Count');
+    return { failedIds, delivered: published.size, failed, unmarked: unmarked.size };
   }
 
-  private async publish(events: readonly PipelineEvent[]): Promise<Set<string>> {
+  /** The delivery mark, written again on failure (MARK_TRIES in all, full jitter); false when it never succeeded. */
+  private async mark(record: IdempotencyRecord, eventIds: readonly string[]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.markDelivered(record, eventIds, this.clock.now());
+        return true;
+      } catch (error) {
+        if (attempt >= MARK_TRIES) {
+          this.logger.warn('events delivered but not marked; the record still owes them and is reported for a retry, which re-sends them', {
+            idempotencyKey: record.key, attempts: attempt, error: String(error),
+          });
+          return false;
+        }
+        await this.clock.sleep(this.random.next() * MARK_RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private async publish(events: readonly PipelineEvent[], options: RelayOptions): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     try {
-      const result = await this.events.execute(events);
-      for (const failure of result.failed.slice(0, 3)) this.logger.warn('outbox event not delivered', { eventId: failure.event.eventId, code: failure.code, category: failure.category });
-      return new Set(result.published.map((event) => event.eventId));
+      return await this.publishOnce(events);
     } catch (error) {
-      this.logger.warn('outbox events not delivered; the pipe retries them', { count: events.length, error: String(error) });
+      if (error instanceof CircuitOpenError) await this.waitOut(error, options);
+      this.logger.warn('outbox events not delivered; their records still owe them', { count: events.length, error: String(error) });
       return new Set();
     }
+  }
+
+  private async publishOnce(events: readonly PipelineEvent[]): Promise<Set<string>> {
+    const result = await this.events.execute(events);
+    for (const failure of result.failed.slice(0, 3)) this.logger.warn('outbox event not delivered', { eventId: failure.event.eventId, code: failure.code, category: failure.category });
+    return new Set(result.published.map((event) => event.eventId));
+  }
+
+  /**
+   * Waits, within the invocation's time left, until the open breaker would admit a probe (or as long as
+   * the invocation can afford), then lets the caller answer the pipe: its next retry comes that much later
+   * and starts with a whole invocation's time for the probe and the writes. Not waited without an
+   * invocation's time (the sweep).
+   */
+  private async waitOut(open: CircuitOpenError, options: RelayOptions): Promise<void> {
+    const remaining = options.remainingTimeMs?.();
+    if (remaining === undefined) return;
+    const affordable = remaining - Math.min(BREAKER_WAIT_MARGIN_MS, remaining / 2);
+    if (affordable <= 0) return;
+    const wait = Math.min(open.retryAfterMs, affordable);
+    this.logger.info('EventBridge breaker open: the relay waits for it before answering the pipe', { waitMs: wait, retryAfterMs: open.retryAfterMs });
+    await this.clock.sleep(wait);
   }
 }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
 
 /** The key and TTL attribute names the DynamoDB idempotency adapter uses. */
 export const IDEMPOTENCY_PARTITION_KEY = 'pk';
@@ -18,6 +19,11 @@ export interface IdempotencyTableProps {
  * attribute (best effort: the code treats an expired record as absent anyway); point-in-time recovery;
  * encrypted at rest with the AWS-managed key. Its stream (new images) is the outbox's source and is always
  * on: disabling a stream makes the pipe reading it unusable, and re-enabling gives the stream a new ARN.
+ *
+ * The sparse `outbox-pending` index (domain/outbox.ts) holds only the items that owe events: the outbox
+ * redelivery queries it by pending-since on every scheduled tick instead of scanning the table. Keys only
+ * (the redelivery reads each item it finds, consistently): an index entry is about 100 bytes, written
+ * when an item starts owing events and deleted when the relay's mark leaves nothing owed.
  */
 export class IdempotencyTable extends Construct {
   readonly table: DynamodbTable;
@@ -28,7 +34,17 @@ export class IdempotencyTable extends Construct {
       name: props.name,
       billingMode: 'PAY_PER_REQUEST',
       hashKey: IDEMPOTENCY_PARTITION_KEY,
-      attribute: [{ name: IDEMPOTENCY_PARTITION_KEY, type: 'S' }],
+      attribute: [
+        { name: IDEMPOTENCY_PARTITION_KEY, type: 'S' },
+        { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' },
+        { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
+      ],
+      globalSecondaryIndex: [{
+        name: OUTBOX_PENDING_INDEX,
+        hashKey: OUTBOX_PENDING_SHARD_ATTRIBUTE,
+        rangeKey: OUTBOX_PENDING_SINCE_ATTRIBUTE,
+        projectionType: 'KEYS_ONLY',
+      }],
       ttl: { attributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },

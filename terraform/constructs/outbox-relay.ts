@@ -10,10 +10,6 @@ import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 import type { OutboxSettings } from '../outbox-settings.js';
 import { DEAD_LETTER_RETENTION_SECONDS } from '../stage-config.js';
 import type { PipelineFunction } from './pipeline-function.js';
-import { RedriveSchedule, type RedriveInvocation } from './redrive-schedule.js';
-
-/** The redrive's input for its scheduled outbox run: read the outbox DLQ, then sweep the table for undelivered events. */
-export const REDELIVER_OUTBOX_INPUT = { action: 'redeliver-outbox' } as const;
 
 /** The names of the outbox's pipe and DLQ (the alarms name them too). */
 export function outboxNames(namePrefix: string): { readonly pipe: string; readonly deadLetterQueue: string } {
@@ -41,10 +37,6 @@ export interface OutboxRelayProps {
   readonly streamArn: string;
   /** The `events` function: the relay. The pipe invokes its `live` alias. */
   readonly relay: PipelineFunction;
-  /** The redrive, invoked on a schedule with REDELIVER_OUTBOX_INPUT. */
-  readonly redrive: PipelineFunction;
-  /** The redrive's asynchronous invocation settings, made by its DLQ schedule and shared by this one. */
-  readonly redriveInvocation: RedriveInvocation;
   readonly deadLetterQueue: SqsQueue;
   readonly settings: OutboxSettings;
   readonly logRetentionDays: number;
@@ -56,14 +48,14 @@ export interface OutboxRelayProps {
  * oldest record, passes only new images that carry undelivered events (OUTBOX_STREAM_FILTER), and invokes
  * the relay synchronously with a batch. The relay answers `batchItemFailures` (stream eventIDs); a failing
  * batch is bisected and retried within the stage's bounds, then its records are noted in the outbox DLQ
- * instead of blocking their shard. A schedule runs the redrive's `redeliver-outbox` action, which empties
- * that DLQ and sweeps the table for records still carrying undelivered events.
+ * instead of blocking their shard. The redrive's one schedule (SCHEDULED_RUN_INPUT) redelivers, on every
+ * tick, what records still owe (found through the table's sparse `outbox-pending` index), and answers the
+ * DLQ's notes once their records are covered.
  */
 export class OutboxRelay extends Construct {
   readonly pipe: PipesPipe;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
-  readonly schedule: RedriveSchedule;
 
   constructor(scope: Construct, id: string, props: OutboxRelayProps) {
     super(scope, id);
@@ -106,14 +98,6 @@ export class OutboxRelay extends Construct {
       targetParameters: { lambdaFunctionParameters: { invocationType: 'REQUEST_RESPONSE' } },
       logConfiguration: { level: 'ERROR', cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.arn } },
       dependsOn: [policy],
-    });
-    this.schedule = new RedriveSchedule(this, 'redeliver-schedule', {
-      name: `${props.namePrefix}-redeliver-outbox`,
-      scheduleExpression: settings.redeliverSchedule,
-      redrive: props.redrive,
-      input: REDELIVER_OUTBOX_INPUT,
-      invocation: props.redriveInvocation,
-      accountId: props.accountId,
     });
   }
 }

@@ -9,6 +9,16 @@ import { assumeRolePolicy, policyDocument } from '../iam-policy.js';
 import type { PipelineFunction } from './pipeline-function.js';
 
 /** A run that could not start within a minute is dropped: the next scheduled run is as good. */
+
+/**
+ * The input of the redrive's one scheduled run: the outbox redelivery, then the DLQ redrive, in one
+ * invocation (handlers/redrive.ts). Two schedules on the same function, whose reserved concurrency is 1
+ * (overlapping redrives would move the same messages twice), would fire together: the second invocation
+ * throttled, its event dropped once older than a minute into `redrive-failures`, a false `redrive-failed`
+ * alarm and a skipped run. One schedule cannot collide with itself, and needs no offset that a rate()
+ * expression cannot express; the alternative, a concurrency of 2, would let two DLQ redrives overlap.
+ */
+export const SCHEDULED_RUN_INPUT = { action: 'scheduled' } as const;
 const REDRIVE_EVENT_MAX_AGE_SECONDS = 60;
 
 export interface RedriveScheduleProps {
@@ -16,7 +26,7 @@ export interface RedriveScheduleProps {
   readonly scheduleExpression: string;
   readonly redrive: PipelineFunction;
   readonly accountId: string;
-  /** The event the redrive is invoked with; the DLQ run's `{ source: 'schedule' }` when left out. */
+  /** The event the redrive is invoked with; SCHEDULED_RUN_INPUT (outbox redelivery, then DLQ redrive) when left out. */
   readonly input?: Readonly<Record<string, unknown>>;
   /** The failures queue and the alias' asynchronous invocation settings, made by the function's first schedule. */
   readonly invocation?: RedriveInvocation;
@@ -29,7 +39,7 @@ export interface RedriveInvocation {
 
 /**
  * EventBridge Scheduler invokes the redrive's `live` alias at the configured rate, asynchronously, with a
- * fixed input (the DLQ run, or another of the redrive's actions). A failed run is retried neither by the
+ * fixed input (SCHEDULED_RUN_INPUT, or another of the redrive's actions). A failed run is retried neither by the
  * scheduler nor by Lambda (whose default is 2 more tries, which with the redrive's concurrency of 1 would
  * queue behind, and overlap, the next scheduled runs): the next run picks up whatever is still left.
  * Lambda records each failed run in the `redrive-failures` queue (its on-failure destination), which the
@@ -88,7 +98,7 @@ export class RedriveSchedule extends Construct {
       target: {
         arn: props.redrive.alias.arn,
         roleArn: this.role.arn,
-        input: JSON.stringify(props.input ?? { source: 'schedule' }),
+        input: JSON.stringify(props.input ?? SCHEDULED_RUN_INPUT),
         retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: REDRIVE_EVENT_MAX_AGE_SECONDS },
       },
     });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { TOKENS } from '../../application/tokens.js';
 import { RedeliverOutbox } from '../../application/use-cases/redeliver-outbox.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -22,7 +23,7 @@ describe('Class: RedeliverOutbox', () => {
 
       const report = await fixture.get(RedeliverOutbox).execute();
 
-      expect(report).to.deep.equal({ deadLetters: 1, swept: 1, delivered: 1, failed: 0, deadLettersCleared: 1 });
+      expect(report).to.deep.equal({ deadLetters: 1, swept: 1, delivered: 1, failed: 0, unmarked: 0, deadLettersCleared: 1 });
       expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
       expect((await fixture.committedEvents(key))[0]?.deliveredAt).to.be.a('number');
       expect(await fixture.infrastructure.outboxDeadLetterQueue.receive(10, 0)).to.deep.equal([]);
@@ -41,19 +42,78 @@ describe('Class: RedeliverOutbox', () => {
       expect(later).to.deep.include({ deadLetters: 1, delivered: 1, deadLettersCleared: 1 });
     });
 
-    it('does not scan the table with an empty DLQ unless forced, and leaves fresh commits to the pipe', async () => {
+    it('sweeps on every run, with or without a DLQ note, leaving commits younger than the sweep age to the pipe unless forced', async () => {
       const fixture = new PipelineFixture({ env: { OUTBOX_SWEEP_AGE_SECONDS: '60' } });
-      await fixture.accept(OrderMother.valid());
+      const key = await fixture.accept(OrderMother.valid());
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      const young = await fixture.accept(OrderMother.valid({ orderId: 'young' }));
+      await fixture.clock.advance(61_000);
       await fixture.deliver({ remainingTimeMs: 60_000 });
 
-      const idle = await fixture.get(RedeliverOutbox).execute();
-      const forcedFresh = await fixture.get(RedeliverOutbox).execute({ force: true });
-      await fixture.clock.advance(61_000);
-      const forcedOld = await fixture.get(RedeliverOutbox).execute({ force: true });
+      const scheduled = await fixture.get(RedeliverOutbox).execute();
+      const forced = await fixture.get(RedeliverOutbox).execute({ force: true });
 
-      expect(idle).to.deep.equal({ deadLetters: 0, swept: 0, delivered: 0, failed: 0, deadLettersCleared: 0 });
-      expect(forcedFresh.swept, 'younger than the sweep age: the pipe has it').to.equal(0);
-      expect(forcedOld).to.deep.include({ swept: 1, delivered: 1 });
+      expect(scheduled, 'owing for longer than the sweep age, no note needed').to.deep.include({ deadLetters: 0, swept: 1, delivered: 1 });
+      expect(forced, 'an operator takes the young one too').to.deep.include({ swept: 1, delivered: 1 });
+      expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.have.members([key, young]);
+    });
+
+    it('keeps a DLQ note whose records are younger than the sweep age, and deletes it only once a run has covered them', async () => {
+      // The pipe gave up on a batch at once (its retries spent in milliseconds): the note arrives while its records are young.
+      const fixture = new PipelineFixture({ env: { OUTBOX_SWEEP_AGE_SECONDS: '60' } });
+      const key = await fixture.accept(OrderMother.valid());
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      fixture.stream.advance(fixture.stream.length);
+      await fixture.infrastructure.outboxDeadLetterQueue.send([{ id: 'batch', body: '{"reason":"retries"}', attributes: {} }]);
+
+      const early = await fixture.get(RedeliverOutbox).execute();
+      await fixture.clock.advance(61_000);
+      const covered = await fixture.get(RedeliverOutbox).execute();
+
+      expect(early, 'nothing old enough to sweep: the note stays').to.deep.equal({ deadLetters: 1, swept: 0, delivered: 0, failed: 0, unmarked: 0, deadLettersCleared: 0 });
+      expect(covered).to.deep.equal({ deadLetters: 1, swept: 1, delivered: 1, failed: 0, unmarked: 0, deadLettersCleared: 1 });
+      expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
+    });
+
+    it('keeps a DLQ note while younger records it may stand for still owe events after a run that took only `limit` records', async () => {
+      const { fixture } = await givenUndeliveredAnnouncement();
+      const other = await fixture.accept(OrderMother.valid({ orderId: 'other' }));
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      fixture.stream.advance(fixture.stream.length);
+      fixture.infrastructure.bus.failWhen((event) => (event.detail.idempotencyKey === other ? 'InternalFailure' : undefined));
+      await fixture.clock.advance(61_000);
+
+      const report = await fixture.get(RedeliverOutbox).execute({ limit: 1 });
+
+      expect(report, 'one delivered, the other still owed: the note is not answered').to.deep.include({ deadLetters: 1, delivered: 1, failed: 1, deadLettersCleared: 0 });
+    });
+
+    it('retries a failed delivery mark within the run, and reports the record that still could not be marked', async () => {
+      const { fixture } = await givenUndeliveredAnnouncement();
+      const store = fixture.get<{ markDelivered: (...args: never[]) => Promise<unknown> }>(TOKENS.IdempotencyStore);
+      const markDelivered = store.markDelivered.bind(store);
+      let failures = 1;
+      store.markDelivered = async (...args) => {
+        if (failures-- > 0) throw new Error('ProvisionedThroughputExceededException');
+        return markDelivered(...args);
+      };
+
+      const once = await fixture.get(RedeliverOutbox).execute();
+      failures = 10;
+      await fixture.infrastructure.outboxDeadLetterQueue.send([{ id: 'batch', body: '{"reason":"retries"}', attributes: {} }]);
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'unmarked' }));
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      fixture.stream.advance(fixture.stream.length);
+      await fixture.clock.advance(61_000);
+      const never = await fixture.get(RedeliverOutbox).execute();
+      failures = 0;
+      await fixture.clock.advance(6_000);
+      const next = await fixture.get(RedeliverOutbox).execute();
+
+      expect(once, 'one failed mark, written again: marked, nothing left').to.deep.include({ delivered: 1, unmarked: 0, deadLettersCleared: 1 });
+      expect(never, 'delivered but never marked: reported, and the note kept').to.deep.include({ delivered: 1, unmarked: 1, deadLettersCleared: 0 });
+      expect(next, 'the next run finds it again').to.deep.include({ swept: 1, delivered: 1, unmarked: 0, deadLettersCleared: 1 });
+      expect((await fixture.committedEvents(key))[0]?.deliveredAt).to.be.a('number');
     });
   });
 });

@@ -7,7 +7,10 @@ import {
   hasPendingEvents,
   markDelivered,
   OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_SHARDS,
   OUTBOX_STREAM_FILTER,
+  outboxPendingShard,
+  outboxPendingSince,
   pendingEntries,
   type OutboxEntry,
 } from '../../domain/outbox.js';
@@ -118,5 +121,39 @@ describe('Module: outbox', () => {
         expect(() => transition(aRecord({ status }), { type: 'REPLAY', events: [] }, NOW)).to.throw(IllegalTransitionError);
       });
     }
+  });
+
+  describe('Function: outboxPendingSince', () => {
+    it('is the commit time of the oldest undelivered entry, and undefined once nothing is owed', () => {
+      const outbox = [anEntry('a', { time: NOW, deliveredAt: NOW + 1 }), anEntry('b', { time: NOW + 10 }), anEntry('c', { time: NOW + 5 })];
+      expect(outboxPendingSince(outbox)).to.equal(NOW + 5);
+      expect(outboxPendingSince(markDelivered(outbox, ['b', 'c'], NOW + 20))).to.equal(undefined);
+      expect(outboxPendingSince(undefined)).to.equal(undefined);
+    });
+
+    it('is defined exactly when events are pending, and never later than any pending entry (property)', () => {
+      fc.assert(fc.property(fc.array(fc.record({ time: fc.nat(), delivered: fc.boolean() }), { maxLength: 8 }), (entries) => {
+        const outbox = entries.map((entry, index) => anEntry(`e${index}`, { time: entry.time, ...(entry.delivered ? { deliveredAt: entry.time } : {}) }));
+        const since = outboxPendingSince(outbox);
+        expect(since !== undefined).to.equal(hasPendingEvents(outbox));
+        for (const entry of pendingEntries(outbox)) expect(since).to.be.at.most(entry.time);
+      }));
+    });
+  });
+
+  describe('Function: outboxPendingShard', () => {
+    it('gives every key a stable shard among OUTBOX_PENDING_SHARDS (property)', () => {
+      fc.assert(fc.property(fc.string(), (key) => {
+        const shard = outboxPendingShard(key);
+        expect(Number.isInteger(shard) && shard >= 0 && shard < OUTBOX_PENDING_SHARDS).to.equal(true);
+        expect(outboxPendingShard(key)).to.equal(shard);
+      }));
+    });
+
+    it('spreads order keys over every shard', () => {
+      const counts = new Array<number>(OUTBOX_PENDING_SHARDS).fill(0);
+      for (let index = 0; index < 8_000; index++) counts[outboxPendingShard(`order#${index}`)]! += 1;
+      for (const count of counts) expect(count).to.be.within(800, 1_200);
+    });
   });
 });

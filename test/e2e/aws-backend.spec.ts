@@ -104,6 +104,29 @@ describe('Local harness on the AWS adapters (moto)', function () {
       folder = undefined;
     });
 
+    it('delivers the events a stopped run left owed, from the scheduled redelivery alone (no forced sweep), though the new run reads the stream from new writes on', async () => {
+      // Prepare: a run whose bus refuses everything commits an order that owes its events, and stops.
+      const sweep = { OUTBOX_SWEEP_AGE_SECONDS: '2' };
+      const first = await harnesses.start({ backend: 'aws', bootstrap: true, redriveEveryMs: 1_000 }, { ...motoEnv(), ...sweep });
+      await first.client.setFaults({ faults: { eventbridge: 1 } });
+      const key = String((await first.client.postOrder(OrderMother.valid({ orderId: 'aws-owed-at-stop' }))).body.idempotencyKey);
+      const owed = await first.client.waitForStatus(key, ['SUCCEEDED'], 20_000, false);
+      expect(owed.outbox.some((entry) => !entry.delivered), 'the order owes events when the run stops').to.equal(true);
+      await first.harness.stop();
+
+      // Act: a restart on the same table, nothing forced.
+      const second = await harnesses.start({ backend: 'aws', redriveEveryMs: 1_000 }, { ...motoEnv(), ...first.harness.backend.bootstrapped, ...sweep });
+      const delivered = await waitFor('the owed events delivered by the scheduled redelivery', async () => {
+        const view = (await second.client.order(key)).body;
+        return view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) ? view : undefined;
+      }, 30_000, 200);
+
+      // Assess
+      expect(delivered.outbox.map((entry) => entry.detailType)).to.include('OrderProcessed');
+      const metrics = await second.client.metrics();
+      expect(metrics.outbox.pendingRecords, 'records owing events').to.equal(0);
+    });
+
     it('still shows each order\'s events and consumer on GET /orders/{key} and GET /events, and none of a table that was since emptied', async () => {
       // Prepare: one run bootstraps and works two orders (one parked), and stops; its journal in a folder of this test's.
       folder = mkdtempSync(join(tmpdir(), 'harness-journal-'));

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { createRedriveHandler } from '../../handlers/redrive.js';
+import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 import { scheduledEvent, schedulerInvocation } from './lambda-events.js';
 
@@ -32,5 +34,19 @@ describe('Function: redrive handler', () => {
     const report = await createRedriveHandler(() => fixture.container)(scheduledEvent());
 
     expect(report).to.deep.include({ received: 0, redriven: 0, parked: 0, stoppedBy: 'empty' });
+  });
+
+  it('runs the outbox redelivery, then the DLQ redrive, from the one scheduled input', async () => {
+    const fixture = new PipelineFixture({ env: { OUTBOX_SWEEP_AGE_SECONDS: '60' } });
+    const key = await fixture.accept(OrderMother.valid());
+    await fixture.deliver({ remainingTimeMs: 60_000 });
+    fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+    await fixture.clock.advance(61_000);
+
+    const report = await createRedriveHandler(() => fixture.container)({ action: 'scheduled' });
+
+    expect(report.redelivery).to.deep.include({ swept: 1, delivered: 1, failed: 0, unmarked: 0 });
+    expect(report.redrive).to.deep.include({ received: 1, parked: 1 });
+    expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
   });
 });

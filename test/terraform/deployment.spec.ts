@@ -3,7 +3,9 @@ import { homedir, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
-import { synthesizeStages } from '../../terraform/app.js';
+import { synthesizeStages, warnAboutStages } from '../../terraform/app.js';
+import { operationsWarnings } from '../../terraform/operations-config.js';
+import { TERRAFORM_REQUIRED_VERSION } from '../../terraform/state-backend.js';
 import { BUNDLE_FILE, bundleHandlers, handlerDirectories } from '../../terraform/bundle.js';
 import { OrdersStack } from '../../terraform/orders-stack.js';
 import { STAGES, type StageConfig } from '../../terraform/stage-config.js';
@@ -36,9 +38,36 @@ describe('Stack: deployment', () => {
       });
     }
 
+    it('requires Terraform 1.10 or later (use_lockfile needs it) in every stack, so that an older CLI says why at init', () => {
+      for (const name of ['dev', 'prod', 'sandbox'] as const) {
+        const { terraform } = JSON.parse(synthesize(stage(name)).json) as { terraform: { required_version?: string } };
+        expect(terraform.required_version, name).to.equal(TERRAFORM_REQUIRED_VERSION);
+      }
+      expect(TERRAFORM_REQUIRED_VERSION).to.equal('>= 1.10.0');
+    });
+
     it('keeps the throw-away stage in a local file named relative to the stack folder, never by an absolute path', () => {
       const { terraform } = JSON.parse(synthesize(stage('sandbox')).json) as { terraform: { backend: { local?: { path: string } } } };
       expect(terraform.backend.local?.path).to.equal('../../../terraform.orders-sandbox.tfstate');
+    });
+  });
+
+  describe('Method: synth warnings', () => {
+    it('warns, for dev and prod as shipped, that their alarm topic has no subscriber', () => {
+      const printed: string[] = [];
+      warnAboutStages([stage('dev'), stage('prod'), stage('sandbox')], (message) => printed.push(message));
+
+      expect(printed).to.have.length(2);
+      expect(printed[0]).to.match(/^WARNING \(synth\): stage dev: its alarm topic has no subscriber/);
+      expect(printed[1]).to.match(/^WARNING \(synth\): stage prod: its alarm topic has no subscriber/);
+    });
+
+    it('says nothing once a stage has a subscriber or an existing topic, nor for a throw-away stage in a local state file', () => {
+      const withEmail = { ...stage('prod').operations, notifications: { emails: ['oncall@example.com'] } };
+      const withTopic = { ...stage('prod').operations, notifications: { existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms' } };
+      expect(operationsWarnings('prod', withEmail)).to.deep.equal([]);
+      expect(operationsWarnings('prod', withTopic)).to.deep.equal([]);
+      expect(operationsWarnings('sandbox', stage('sandbox').operations)).to.deep.equal([]);
     });
   });
 
@@ -128,7 +157,9 @@ describe('Stack: deployment', () => {
 
     it('bundles from the current source and writes no absolute path anywhere in cdktf.out', async () => {
       const outdir = join(root, 'cdktf.out');
-      await synthesizeStages({ outdir, bundleRoot: join(root, 'dist') });
+      const warnings: string[] = [];
+      await synthesizeStages({ outdir, bundleRoot: join(root, 'dist'), warn: (message) => warnings.push(message) });
+      expect(warnings, 'the stages shipped without alarm subscribers are named').to.have.length(2);
       expect(readdirSync(join(outdir, 'stacks'))).to.have.members(Object.values(STAGES).map((config) => `orders-${config.stage}`));
       const forbidden = [...new Set([process.cwd(), realpathSync(process.cwd()), tmpdir(), realpathSync(tmpdir()), homedir(), root])];
       // The zips hold the bundles: their source maps are checked where they were built.

@@ -173,9 +173,9 @@ describe('Stack: IAM', () => {
       expect(pipe[consume]).to.deep.equal(['states:StartSyncExecution']);
     });
 
-    it('lets each schedule (the DLQ run, the outbox redelivery) invoke only the redrive alias', () => {
+    it('lets the schedule (outbox redelivery and DLQ redrive) invoke only the redrive alias', () => {
       const schedules = Object.values(dev.resources('aws_scheduler_schedule'));
-      expect(schedules.map((schedule) => schedule.name)).to.have.members(['orders-dev-redrive', 'orders-dev-redeliver-outbox']);
+      expect(schedules.map((schedule) => schedule.name)).to.have.members(['orders-dev-redrive']);
       for (const schedule of schedules) {
         const scheduler = grants(roleStatements(dev, String((schedule.target as { role_arn: string }).role_arn)));
         expect(Object.values(scheduler)).to.deep.equal([['lambda:InvokeFunction']]);

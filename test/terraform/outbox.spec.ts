@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { OUTBOX_STREAM_FILTER } from '../../domain/outbox.js';
+import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE, OUTBOX_STREAM_FILTER } from '../../domain/outbox.js';
 import { OUTBOX_METRICS, PIPE_EXECUTION_FAILED, PIPES_NAMESPACE } from '../../terraform/constructs/outbox-observability.js';
-import { REDELIVER_OUTBOX_INPUT } from '../../terraform/constructs/outbox-relay.js';
+import { SCHEDULED_RUN_INPUT } from '../../terraform/constructs/redrive-schedule.js';
 import { STREAM_RETENTION_SECONDS } from '../../terraform/outbox-settings.js';
 import { stageConfigProblems, type StageConfig } from '../../terraform/stage-config.js';
 import { aliasId, drainingStage, stage, stageTitle, synthesize, type Synthesized } from './synthesized-stack.js';
@@ -74,14 +74,27 @@ describe('Stack: transactional outbox', () => {
         });
       });
 
-      it("runs the redrive's redeliver-outbox action on the stage's schedule", () => {
-        const schedule = named(synthesized, 'aws_scheduler_schedule', `${prefix}-redeliver-outbox`);
-        expect(schedule.schedule_expression).to.equal(config.outbox.redeliverSchedule);
-        const target = schedule.target as Props;
-        expect(target.arn).to.equal(synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'redrive'), 'arn'));
-        expect(JSON.parse(String(target.input))).to.deep.equal({ action: 'redeliver-outbox' });
-        expect(REDELIVER_OUTBOX_INPUT).to.deep.equal({ action: 'redeliver-outbox' });
-        // One asynchronous-invocation config per alias: the outbox schedule shares the redrive schedule's.
+      it('gives the table the sparse outbox-pending index: shard and pending-since keys, keys only', () => {
+        const table = synthesized.resources('aws_dynamodb_table')[tableId] as Props;
+        expect(table.attribute).to.deep.include.members([
+          { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' },
+          { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
+        ]);
+        expect(table.global_secondary_index).to.deep.include({
+          name: OUTBOX_PENDING_INDEX, hash_key: OUTBOX_PENDING_SHARD_ATTRIBUTE, range_key: OUTBOX_PENDING_SINCE_ATTRIBUTE, projection_type: 'KEYS_ONLY',
+        });
+      });
+
+      it('runs the outbox redelivery and the DLQ redrive from one schedule: two runs of the redrive (reserved concurrency 1) never collide', () => {
+        const redriveAlias = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'redrive'), 'arn');
+        const schedules = Object.values(synthesized.resources('aws_scheduler_schedule')) as Props[];
+        const onRedrive = schedules.filter((schedule) => (schedule.target as Props).arn === redriveAlias);
+        expect(onRedrive.map((schedule) => schedule.name)).to.deep.equal([`${prefix}-redrive`]);
+        expect(onRedrive[0]?.schedule_expression).to.equal(config.redriveSchedule);
+        expect(JSON.parse(String((onRedrive[0]?.target as Props).input))).to.deep.equal(SCHEDULED_RUN_INPUT);
+        // No function is the target of two schedules, whatever its reserved concurrency.
+        const targets = schedules.map((schedule) => (schedule.target as Props).arn);
+        expect(new Set(targets).size, 'one schedule per function').to.equal(targets.length);
         const invokeConfigs = Object.values(synthesized.resources('aws_lambda_function_event_invoke_config'));
         expect(invokeConfigs, 'one event invoke config for the redrive alias').to.have.length(1);
         expect(invokeConfigs[0]).to.deep.include({ maximum_retry_attempts: 0 });
@@ -158,12 +171,14 @@ describe('Stack: transactional outbox', () => {
 
     it('refuses a sweep age beyond the stream retention', () => {
       expect(stageConfigProblems(withOutbox({ sweepAgeSeconds: -1 }))).to.deep.equal(['outbox.sweepAgeSeconds must be 0-86400']);
+      expect(stageConfigProblems(withOutbox({ sweepAgeSeconds: 901, maximumRecordAgeSeconds: 900 }))).to.deep.equal([
+        'outbox.sweepAgeSeconds must be at most outbox.maximumRecordAgeSeconds (records the pipe gave up on must be old enough to sweep)',
+      ]);
     });
 
-    it('refuses a batch size, batching window or schedule the pipe would not take', () => {
+    it('refuses a batch size or batching window the pipe would not take', () => {
       expect(stageConfigProblems(withOutbox({ batchSize: 0 }))).to.deep.equal(['outbox.batchSize must be 1-100']);
       expect(stageConfigProblems(withOutbox({ batchingWindowSeconds: 301 }))).to.deep.equal(['outbox.batchingWindowSeconds must be 0-300']);
-      expect(stageConfigProblems(withOutbox({ redeliverSchedule: 'every 5 minutes' }))).to.deep.equal(['outbox.redeliverSchedule must be a rate() or cron() expression']);
     });
   });
 });

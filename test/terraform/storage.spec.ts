@@ -1,3 +1,4 @@
+import { OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Testing } from '../../terraform/testing.js';
@@ -75,7 +76,8 @@ describe('Stack: queues and table', () => {
           name: `${prefix}-idempotency`,
           billing_mode: 'PAY_PER_REQUEST',
           hash_key: IDEMPOTENCY_TABLE_KEY,
-          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }],
+          // With the keys of the sparse outbox-pending index (test/terraform/outbox.spec.ts).
+          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }, { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' }, { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' }],
           ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },

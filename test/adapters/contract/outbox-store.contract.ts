@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import type { IdempotencyStore } from '../../../application/ports/idempotency-store.js';
 import { toRecord } from '../../../adapters/aws/idempotency-item.js';
 import type { ClaimRequest, FailureInfo } from '../../../domain/idempotency.js';
-import { OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_ATTRIBUTE,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  outboxPendingShard,
+  type OutboxEntry,
+} from '../../../domain/outbox.js';
 import { passesOutboxFilter, type StreamRecordJson, type TableStream } from '../../../harness/table-stream.js';
 import { freshSubjectPerTest, uniqueName, type Disposable } from './contract-support.js';
 
@@ -15,8 +21,8 @@ export interface OutboxStoreContractSubject extends Disposable {
 const NOW = Date.UTC(2026, 0, 1, 12);
 const PERMANENT: FailureInfo = { category: 'PERMANENT', code: 'ORDER.UNKNOWN_CUSTOMER' };
 
-function anEntry(eventId: string, detailType = 'OrderProcessed'): OutboxEntry {
-  return { eventId, detailType, source: 'orders.pipeline', time: NOW, detail: JSON.stringify({ eventId, outcome: { totalMinor: 4_498 } }) };
+function anEntry(eventId: string, detailType = 'OrderProcessed', time = NOW): OutboxEntry {
+  return { eventId, detailType, source: 'orders.pipeline', time, detail: JSON.stringify({ eventId, outcome: { totalMinor: 4_498 } }) };
 }
 
 /**
@@ -106,9 +112,9 @@ export function outboxStoreContract(name: string, makeSubject: () => Promise<Out
     it('finds live PARKED records by category, and records with events undelivered since before a time', async () => {
       const other = uniqueName('order#outbox-other');
       await store().claim(aClaim());
-      await store().fail(key, 'owner-a', PERMANENT, true, NOW + 10, undefined, { events: [anEntry('f', 'OrderFailed')] });
+      await store().fail(key, 'owner-a', PERMANENT, true, NOW + 10, undefined, { events: [anEntry('f', 'OrderFailed', NOW + 10)] });
       await store().claim(aClaim({ key: other }));
-      await store().complete(other, 'owner-a', NOW + 10, { totalMinor: 1 }, [anEntry('p')]);
+      await store().complete(other, 'owner-a', NOW + 10, { totalMinor: 1 }, [anEntry('p', 'OrderProcessed', NOW + 10)]);
 
       const parked = await store().find({ parked: { category: 'PERMANENT' }, limit: 100 }, NOW + 20);
       const transient = await store().find({ parked: { category: 'TRANSIENT' }, limit: 100 }, NOW + 20);
@@ -119,6 +125,46 @@ export function outboxStoreContract(name: string, makeSubject: () => Promise<Out
       expect(transient.map((record) => record.key)).to.not.include(key);
       expect(pending.map((record) => record.key)).to.include.members([key, other]);
       expect(tooRecent.map((record) => record.key)).to.not.include.members([key]);
+    });
+
+    it('finds records by the commit time of their oldest undelivered event, whatever changed since, until nothing is owed', async () => {
+      await store().claim(aClaim());
+      await store().fail(key, 'owner-a', { category: 'TRANSIENT', code: 'T' }, false, NOW + 10, undefined, { events: [anEntry('old', 'OrderFailed', NOW + 10)] });
+      // Claimed again and completed much later: the record changed, but it has owed 'old' since NOW + 10.
+      await store().claim(aClaim({ ownerToken: 'owner-b', now: NOW + 1_000 }));
+      const done = await store().complete(key, 'owner-b', NOW + 1_010, { totalMinor: 1 }, [anEntry('new', 'OrderProcessed', NOW + 1_010)]);
+      const owing = async (before: number): Promise<string[]> => (await store().find({ pendingEventsBefore: before, limit: 100 }, NOW + 2_000)).map((record) => record.key);
+
+      expect(await owing(NOW + 11), 'owing since its oldest undelivered entry').to.deep.equal([key]);
+      expect(await owing(NOW + 10)).to.deep.equal([]);
+      const first = await store().markDelivered(done, ['old'], NOW + 1_500);
+      expect(await owing(NOW + 11), 'the delivered entry no longer counts').to.deep.equal([]);
+      expect(await owing(NOW + 1_011), 'owing since the next undelivered one').to.deep.equal([key]);
+      await store().markDelivered(first!, ['new'], NOW + 1_600);
+      expect(await owing(NOW + 1_999), 'nothing owed: out of the look-up').to.deep.equal([]);
+      expect(await store().find({ pendingEventsBefore: NOW + 1_011, limit: 100 }, NOW + 3_600_000 * 2), 'an expired record is absent').to.deep.equal([]);
+    });
+
+    it('answers at most `limit` owing records, and fewer only when no other record owes events', async () => {
+      const keys = Array.from({ length: 12 }, (_, index) => uniqueName(`order#owing-${index}`));
+      for (const [index, owingKey] of keys.entries()) {
+        await store().claim(aClaim({ key: owingKey }));
+        await store().complete(owingKey, 'owner-a', NOW + 10 + index, { totalMinor: 1 }, [anEntry(`e-${index}`, 'OrderProcessed', NOW + 10 + index)]);
+      }
+      const delivered = await store().get(keys[0]!, NOW + 100);
+      await store().markDelivered(delivered!, ['e-0'], NOW + 100);
+
+      const some = await store().find({ pendingEventsBefore: NOW + 1_000, limit: 5 }, NOW + 200);
+      const all = await store().find({ pendingEventsBefore: NOW + 1_000, limit: 100 }, NOW + 200);
+      const exact = await store().find({ pendingEventsBefore: NOW + 1_000, limit: 11 }, NOW + 200);
+
+      expect(some).to.have.length(5);
+      expect(some.every((record) => keys.slice(1).includes(record.key))).to.equal(true);
+      expect(all.map((record) => record.key)).to.have.members(keys.slice(1));
+      expect(exact.map((record) => record.key)).to.have.members(keys.slice(1));
+      const scanned = await store().find({ pendingEventsBefore: NOW + 1_000, limit: 100, scan: true }, NOW + 200);
+      expect(scanned.map((record) => record.key), 'the same answer from a scan').to.have.members(keys.slice(1));
+      expect(await store().find({ pendingEventsBefore: NOW + 15, limit: 100, scan: true }, NOW + 200), 'owing since before, by scan too').to.have.length(4);
     });
 
     it('streams every write of a key in order, as INSERT then MODIFY, each with the item\'s new image', async () => {
@@ -136,6 +182,12 @@ export function outboxStoreContract(name: string, makeSubject: () => Promise<Out
       expect(toRecord(records[1]!.dynamodb.NewImage!)).to.deep.equal(done);
       expect(records.map(passesOutboxFilter), 'only the image with undelivered events passes the pipe filter').to.deep.equal([false, true, false]);
       expect(records[1]!.dynamodb.NewImage?.[OUTBOX_PENDING_ATTRIBUTE]).to.deep.equal({ BOOL: true });
+      // The sparse index' keys, written with the events and removed with the last delivery mark.
+      expect(records[1]!.dynamodb.NewImage?.[OUTBOX_PENDING_SINCE_ATTRIBUTE]).to.deep.equal({ N: String(NOW) });
+      expect(records[1]!.dynamodb.NewImage?.[OUTBOX_PENDING_SHARD_ATTRIBUTE]).to.deep.equal({ N: String(outboxPendingShard(key)) });
+      for (const attribute of [OUTBOX_PENDING_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE, OUTBOX_PENDING_SHARD_ATTRIBUTE]) {
+        expect(records[2]!.dynamodb.NewImage, `${attribute} once nothing is owed`).to.not.have.property(attribute);
+      }
       for (const record of records) {
         expect(record).to.include({ eventSource: 'aws:dynamodb', eventVersion: record.eventVersion });
         expect(record.dynamodb).to.include({ StreamViewType: 'NEW_IMAGE' });

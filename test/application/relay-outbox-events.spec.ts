@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { createEventsHandler } from '../../handlers/events.js';
+import { passesOutboxFilter, type StreamRecordJson } from '../../harness/table-stream.js';
+import { OrderMother } from '../domain/order-mother.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+
+/** The eventbridge breaker: 3 failures open it for 45 s (domain/circuit-breaker.ts). */
+const EVENTBRIDGE_RECOVERY_MS = 45_000;
+
+/** A processed order whose stream record waits for the relay, with the relay's EventBridge breaker open. */
+async function givenOpenBreaker(): Promise<{ fixture: PipelineFixture; key: string; batch: StreamRecordJson[] }> {
+  const fixture = new PipelineFixture();
+  const key = await fixture.accept(OrderMother.valid());
+  await fixture.deliver({ remainingTimeMs: 60_000 });
+  const records = await fixture.stream.peek(fixture.stream.length);
+  fixture.stream.advance(records.length);
+  const batch = records.filter(passesOutboxFilter);
+  fixture.infrastructure.bus.failWhen(() => 'InternalFailure');
+  const relay = createEventsHandler(() => fixture.container);
+  for (let attempt = 0; attempt < 5; attempt++) await relay(batch);
+  fixture.infrastructure.bus.clearFailures();
+  return { fixture, key, batch };
+}
+
+describe('Class: RelayOutboxEvents', () => {
+  describe('Method: execute, with its EventBridge breaker open', () => {
+    it('waits, within the pipe invocation\'s time left, until the breaker admits a probe, so that the pipe\'s next retry delivers', async () => {
+      const { fixture, key, batch } = await givenOpenBreaker();
+      const relay = createEventsHandler(() => fixture.container);
+      const started = fixture.clock.now();
+
+      const waited = await relay(batch, { getRemainingTimeInMillis: () => 120_000 });
+      const elapsed = fixture.clock.now() - started;
+      const retried = await relay(batch, { getRemainingTimeInMillis: () => 120_000 });
+
+      expect(waited.batchItemFailures, 'answered after the wait').to.have.length(1);
+      expect(elapsed, 'one breaker recovery, not milliseconds').to.be.at.least(EVENTBRIDGE_RECOVERY_MS - 5_000);
+      expect(retried.batchItemFailures, 'the next retry probes and delivers').to.deep.equal([]);
+      expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
+    });
+
+    it('waits what the invocation can afford and answers the pipe, so that its next retry comes that much later', async () => {
+      const { fixture, batch } = await givenOpenBreaker();
+      const started = fixture.clock.now();
+
+      const response = await createEventsHandler(() => fixture.container)(batch, { getRemainingTimeInMillis: () => 20_000 });
+
+      expect(response.batchItemFailures).to.have.length(1);
+      const waited = fixture.clock.now() - started;
+      expect(waited, 'its time left less the 5 s it keeps').to.be.within(14_000, 16_000);
+      expect(fixture.events(EVENT_TYPES.processed)).to.deep.equal([]);
+    });
+
+    it('fails at once without an invocation\'s time (the redelivery sweep: its next tick tries again)', async () => {
+      const { fixture, batch } = await givenOpenBreaker();
+      const started = fixture.clock.now();
+
+      const response = await createEventsHandler(() => fixture.container)(batch);
+
+      expect(response.batchItemFailures).to.have.length(1);
+      expect(fixture.clock.now() - started).to.be.below(1_000);
+    });
+  });
+});
