@@ -145,26 +145,19 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const redriveHandler = functions.redrive.handler;
   const actions = operatorActions(redriveHandler, config.redriveTimeBudgetMs + 10_000);
   const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string; lastRedelivery?: RedeliverReport } = { runs: 0 };
-  const redeliverLogged = async (force: boolean): Promise<void> => {
-    try {
-      redriveView.lastRedelivery = await actions.redeliver(force);
-    } catch (error) {
-      logger.warn('outbox redelivery failed', { error: error instanceof Error ? error.message : String(error) });
-    }
-  };
+  // As deployed: one schedule, whose run is the outbox redelivery and then the DLQ redrive.
   const redriveOnce = async (): Promise<RedriveReport> => {
-    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({}));
-    // The same schedule as deployed: the outbox redelivery runs beside the redrive.
-    await redeliverLogged(false);
+    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({ action: 'scheduled' }));
     redriveView.runs += 1;
     if (end.kind === 'returned') {
-      redriveView.last = { ...end.value, at: new Date().toISOString() };
+      redriveView.lastRedelivery = end.value.redelivery;
+      redriveView.last = { ...end.value.redrive, at: new Date().toISOString() };
       delete redriveView.lastError;
-      return end.value;
+      return end.value.redrive;
     }
     const reason = end.kind === 'threw' ? (end.error instanceof Error ? end.error.message : String(end.error)) : end.kind;
     redriveView.lastError = reason;
-    throw new Error(`redrive ${end.kind}: ${reason}`);
+    throw new Error(`scheduled run ${end.kind}: ${reason}`);
   };
   const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
   const history = new HistorySampler(options.historyEveryMs, { clock, metrics, commits, depths: () => backend.depths(), onError: (error) => logger.warn('history sample failed', { error: String(error) }) });

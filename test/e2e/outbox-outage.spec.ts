@@ -31,14 +31,18 @@ function notesOf(metrics: MetricsSnapshot): number {
 function sampleOutbox(running: RunningHarness): { stop: () => Promise<Sample[]> } {
   const samples: Sample[] = [];
   let stopped = false;
+  const sample = async (): Promise<void> => {
+    const metrics = await running.client.metrics();
+    samples.push({ at: Date.now(), notes: notesOf(metrics), owing: metrics.outbox.pendingRecords });
+  };
   const loop = (async () => {
     while (!stopped) {
-      const metrics = await running.client.metrics();
-      samples.push({ at: Date.now(), notes: notesOf(metrics), owing: metrics.outbox.pendingRecords });
+      await sample();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
-  return { stop: async () => { stopped = true; await loop; return samples; } };
+  // A last sample once stopped: the caller's own look may have seen a change the loop has not yet.
+  return { stop: async () => { stopped = true; await loop; await sample(); return samples; } };
 }
 
 describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-up time strands nothing', function () {
