@@ -53,6 +53,18 @@ export class FaultyIdempotencyStore implements IdempotencyStore {
     return this.faults.around('dynamodb', 'PutItem', () => this.inner.reserve(...args));
   }
 
+  releaseReservation(...args: Parameters<IdempotencyStore['releaseReservation']>): Promise<boolean> {
+    return this.faults.around('dynamodb', 'DeleteItem', () => this.inner.releaseReservation(...args));
+  }
+
+  findAwaitingSend(...args: Parameters<IdempotencyStore['findAwaitingSend']>): Promise<IdempotencyRecord[]> {
+    return this.faults.around('dynamodb', 'Query', () => this.inner.findAwaitingSend(...args));
+  }
+
+  markReservationSent(...args: Parameters<IdempotencyStore['markReservationSent']>): Promise<boolean> {
+    return this.faults.around('dynamodb', 'UpdateItem', () => this.inner.markReservationSent(...args));
+  }
+
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {
     return this.faults.around('dynamodb', 'UpdateItem', () => this.inner.recordOutcome(...args));
   }

@@ -7,6 +7,8 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
   type TableDescription,
+  type AttributeDefinition,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
@@ -18,6 +20,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from './idempotency-item.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { configuredEndpoint, queueUrlOnEndpoint } from './queue-url.js';
 
 export interface AwsResourceNames {
@@ -142,6 +145,17 @@ async function createQueue(
 /** The outbox relay reads new images; a table made before the outbox gets its stream turned on. */
 const OUTBOX_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
 
+/** The sparse index of reservations awaiting their send (domain/idempotency-reservation.ts), keys only. */
+const AWAITING_SEND_ATTRIBUTES: AttributeDefinition[] = [
+  { AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, AttributeType: 'S' },
+  { AttributeName: AWAITING_SEND_ATTRIBUTE, AttributeType: 'N' },
+];
+const AWAITING_SEND_GSI: GlobalSecondaryIndex = {
+  IndexName: AWAITING_SEND_INDEX,
+  KeySchema: [{ AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, KeyType: 'HASH' }, { AttributeName: AWAITING_SEND_ATTRIBUTE, KeyType: 'RANGE' }],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
 async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<{ arn: string; streamArn: string }> {
   let described = await describeTable(dynamodb, tableName);
   if (described === undefined) {
@@ -149,14 +163,24 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }],
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }, ...AWAITING_SEND_ATTRIBUTES],
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: OUTBOX_STREAM,
+        GlobalSecondaryIndexes: [AWAITING_SEND_GSI],
       }),
     );
     await waitUntilActive(dynamodb, tableName);
   } else if (described.StreamSpecification?.StreamEnabled !== true) {
     await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: OUTBOX_STREAM }));
+    await waitUntilActive(dynamodb, tableName);
+  }
+  // A table made before the sweep's index gets it added.
+  if (described !== undefined && !(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === AWAITING_SEND_INDEX)) {
+    await dynamodb.send(new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [...AWAITING_SEND_ATTRIBUTES],
+      GlobalSecondaryIndexUpdates: [{ Create: AWAITING_SEND_GSI }],
+    }));
     await waitUntilActive(dynamodb, tableName);
   }
   described = await describeTable(dynamodb, tableName);

@@ -11,6 +11,7 @@ import {
   type StoredStatus,
 } from '../../domain/idempotency.js';
 import { hasPendingEvents, OUTBOX_PENDING_ATTRIBUTE, type OutboxEntry } from '../../domain/outbox.js';
+import { AWAITING_SEND_SHARD_ATTRIBUTE, awaitingSendShard } from '../../domain/idempotency-reservation.js';
 
 /**
  * The idempotency table's item layout. Partition key `pk` (S) holds the record key; `expiresAt` (N,
@@ -22,7 +23,9 @@ export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiresAt';
 export function toItem(record: IdempotencyRecord): Record<string, AttributeValue> {
   const { key, ...rest } = record;
   const pending = hasPendingEvents(record.outbox) ? { [OUTBOX_PENDING_ATTRIBUTE]: true } : {};
-  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending }, { removeUndefinedValues: true });
+  // The sparse index' partition key, beside awaitingSendSince (its sort key) while the reservation awaits its send.
+  const awaiting = record.awaitingSendSince === undefined ? {} : { [AWAITING_SEND_SHARD_ATTRIBUTE]: awaitingSendShard(key) };
+  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending, ...awaiting }, { removeUndefinedValues: true });
 }
 
 /** Outbox entries as list elements of an update expression (fresh: never delivered). */
@@ -66,6 +69,8 @@ export function toRecord(item: Record<string, AttributeValue>): IdempotencyRecor
     ...defined('outbox', raw.outbox === undefined ? undefined : outboxOf(raw.outbox, problems)),
     ...defined('parkedMessage', raw.parkedMessage === undefined ? undefined : parkedMessageOf(raw.parkedMessage, problems)),
     ...defined('replays', optional('replays', number)),
+    ...defined('awaitingSendSince', optional('awaitingSendSince', number)),
+    ...defined('pendingMessage', optional('pendingMessage', text)),
   };
   if (problems.length > 0) {
     throw new PermanentError(`malformed idempotency item: ${problems.join('; ')}`, {

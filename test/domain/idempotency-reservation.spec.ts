@@ -27,7 +27,7 @@ describe('Module: idempotency-reservation', () => {
 
       expect(record).to.deep.equal({
         key: 'k', status: 'ACCEPTED', payloadHash: 'hash-a', attempts: 0, leaseExpiresAt: NOW + DEFAULT_ACCEPT_LEASE_MS,
-        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1',
+        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1', awaitingSendSince: NOW,
       });
     });
 
