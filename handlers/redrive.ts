@@ -6,6 +6,7 @@ import { TOKENS } from '../application/tokens.js';
 import { RedeliverOutbox, type RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import { RedriveDeadLetters, type RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
 import { ReplayParkedOrders, type ReplayReport, type ReplayRequest } from '../application/use-cases/replay-parked-orders.js';
+import { ResolveStrandedReservations, type StrandedReservationsReport } from '../application/use-cases/resolve-stranded-reservations.js';
 import { isErrorCategory } from '../domain/error-category.js';
 import { ValidationError } from '../domain/errors.js';
 import { redriveComposition } from './compositions/redrive.js';
@@ -13,7 +14,7 @@ import { containerAtInit } from './function-container.js';
 
 /**
  * The redrive function, in three roles chosen by its input: the scheduled DLQ redrive (a schedule's
- * event, or `{}`), the scheduled outbox redelivery (`{"action":"redeliver-outbox"}`, `"force": true` to
+ * event, or `{}`), which also sends or releases edge reservations whose message never left, the scheduled outbox redelivery (`{"action":"redeliver-outbox"}`, `"force": true` to
  * sweep with an empty pipe DLQ), and an operator's replay of parked orders
  * (`{"action":"replay","keys":["…"]}` or `{"action":"replay","category":"PERMANENT","limit":50}`).
  */
@@ -28,11 +29,14 @@ export type RedriveInput =
 
 /** Each input's report. */
 export interface RedriveHandler {
-  (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<RedriveReport>;
+  (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<ScheduledRunReport>;
   (event: Extract<RedriveInput, { action: 'redeliver-outbox' }>): Promise<RedeliverReport>;
   (event: Extract<RedriveInput, { action: 'replay' }>): Promise<ReplayReport>;
-  (event: RedriveInput): Promise<RedriveReport | RedeliverReport | ReplayReport>;
+  (event: RedriveInput): Promise<ScheduledRunReport | RedeliverReport | ReplayReport>;
 }
+
+/** The scheduled run's report: the DLQ redrive's, and the stranded reservations' sweep. */
+export type ScheduledRunReport = RedriveReport & { readonly reservations: StrandedReservationsReport };
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createRedriveHandler(containerOf: () => Container): RedriveHandler {
@@ -41,8 +45,11 @@ export function createRedriveHandler(containerOf: () => Container): RedriveHandl
     try {
       const action = typeof event === 'object' && event !== null && 'action' in event ? event.action : 'redrive';
       switch (action) {
-        case 'redrive':
-          return await root.get(RedriveDeadLetters).execute();
+        case 'redrive': {
+          const report = await root.get(RedriveDeadLetters).execute();
+          // The same schedule resolves reservations whose message never left (past their lease, unclaimed).
+          return { ...report, reservations: await root.get(ResolveStrandedReservations).execute() };
+        }
         case 'redeliver-outbox': {
           const input = event as { force?: unknown; limit?: unknown };
           return await root.get(RedeliverOutbox).execute({ force: input.force === true, ...limitOf(input.limit) });

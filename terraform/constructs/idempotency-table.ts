@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table/index.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 
 /** The key and TTL attribute names the DynamoDB idempotency adapter uses. */
 export const IDEMPOTENCY_PARTITION_KEY = 'pk';
@@ -18,9 +19,17 @@ export interface IdempotencyTableProps {
  * attribute (best effort: the code treats an expired record as absent anyway); point-in-time recovery;
  * encrypted at rest with the AWS-managed key. Its stream (new images) is the outbox's source and is always
  * on: disabling a stream makes the pipe reading it unusable, and re-enabling gives the stream a new ARN.
+ *
+ * The sparse `awaiting-send` index holds only reservations whose message may not have left (an item
+ * carries its keys from the edge's reservation until the worker's claim), keys only: the scheduled sweep
+ * queries it instead of scanning the table. Cost: each order writes the index twice (the reservation
+ * adds the entry, the claim removes it), a few hundred bytes each; the sweep's empty run is one Query per
+ * shard.
  */
 export class IdempotencyTable extends Construct {
   readonly table: DynamodbTable;
+  /** The sweep's index, for the one function that queries it. */
+  readonly awaitingSendIndexArn: string;
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps) {
     super(scope, id);
@@ -28,7 +37,17 @@ export class IdempotencyTable extends Construct {
       name: props.name,
       billingMode: 'PAY_PER_REQUEST',
       hashKey: IDEMPOTENCY_PARTITION_KEY,
-      attribute: [{ name: IDEMPOTENCY_PARTITION_KEY, type: 'S' }],
+      attribute: [
+        { name: IDEMPOTENCY_PARTITION_KEY, type: 'S' },
+        { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' },
+        { name: AWAITING_SEND_ATTRIBUTE, type: 'N' },
+      ],
+      globalSecondaryIndex: [{
+        name: AWAITING_SEND_INDEX,
+        hashKey: AWAITING_SEND_SHARD_ATTRIBUTE,
+        rangeKey: AWAITING_SEND_ATTRIBUTE,
+        projectionType: 'KEYS_ONLY',
+      }],
       ttl: { attributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
@@ -36,5 +55,6 @@ export class IdempotencyTable extends Construct {
       streamEnabled: true,
       streamViewType: IDEMPOTENCY_STREAM_VIEW,
     });
+    this.awaitingSendIndexArn = `${this.table.arn}/index/${AWAITING_SEND_INDEX}`;
   }
 }

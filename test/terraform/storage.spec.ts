@@ -1,3 +1,4 @@
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Testing } from '../../terraform/testing.js';
@@ -70,12 +71,14 @@ describe('Stack: queues and table', () => {
         for (const name of sourceQueues) expect(queueNamed(synthesized, name).visibility_timeout_seconds, name).to.equal(expected);
       });
 
-      it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand', () => {
+      it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand, the sparse awaiting-send index', () => {
         const expected = {
           name: `${prefix}-idempotency`,
           billing_mode: 'PAY_PER_REQUEST',
           hash_key: IDEMPOTENCY_TABLE_KEY,
-          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }],
+          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }, { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' }, { name: AWAITING_SEND_ATTRIBUTE, type: 'N' }],
+          // Keys only: the sweep reads each stranded reservation whole anyway, and every order writes the index twice.
+          global_secondary_index: [{ name: AWAITING_SEND_INDEX, hash_key: AWAITING_SEND_SHARD_ATTRIBUTE, range_key: AWAITING_SEND_ATTRIBUTE, projection_type: 'KEYS_ONLY' }],
           ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },
