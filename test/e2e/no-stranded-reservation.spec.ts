@@ -18,6 +18,8 @@ const LEASE_MS = 1_000;
 const PERIOD_MS = 500;
 const SETTINGS = { redriveEveryMs: PERIOD_MS };
 const ENV = { ACCEPT_LEASE_MS: String(LEASE_MS) };
+// At the top, as in every spec that uses it: the server is shared by the whole run and stopped at its end.
+const moto = useMotoServer();
 
 function anOrder(index: number): Record<string, unknown> {
   return OrderMother.valid({ orderId: `order-${String(index).padStart(4, '0')}` }) as unknown as Record<string, unknown>;
@@ -121,13 +123,12 @@ describe('Local harness: no reservation without its message', function () {
 
   for (const backend of ['memory', 'aws'] as const) {
     describe(`on the ${backend} backend`, () => {
-      const moto = backend === 'aws' ? useMotoServer() : undefined;
 
       it('queues the order of an edge that died between its reservation and its send within one schedule period after the lease, without a client retry', async () => {
         // Prepare: the edge dies right after writing each reservation
-        if (moto !== undefined) await moto.server.reset();
+        if (backend === 'aws') await moto.server.reset();
         const overrides = backend === 'aws' ? { ...SETTINGS, backend, bootstrap: true, visibilityTimeoutSeconds: undefined } : SETTINGS;
-        const running = await harnesses.start(overrides, { ...ENV, ...(moto === undefined ? {} : motoHarnessEnv(moto.server)) });
+        const running = await harnesses.start(overrides, { ...ENV, ...(backend === 'aws' ? motoHarnessEnv(moto.server) : {}) });
         const { client } = running;
         await client.setFaults({ crashAfter: { reserve: 1 }, functions: ['ingest'] });
         // Two: the harness' breakers are shared by its functions for now, and a crashed call holds one of
