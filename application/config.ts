@@ -1,4 +1,5 @@
 import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../domain/backoff.js';
+import { DEFAULT_ACCEPT_LEASE_MS } from '../domain/idempotency-reservation.js';
 import { isIsoCurrency } from '../domain/money.js';
 import { parseBreakerSettings, type BreakerSettingsByService } from './breaker-config.js';
 
@@ -24,6 +25,7 @@ export interface PipelineEnvironment {
   TAX_RATE_BASIS_POINTS?: string;
   MAX_BODY_BYTES?: string;
   IDEMPOTENCY_TTL_SECONDS?: string;
+  ACCEPT_LEASE_MS?: string;
   WORKER_CONCURRENCY?: string;
   BACKOFF_STRATEGY?: BackoffStrategy;
   BACKOFF_BASE_SECONDS?: string;
@@ -57,6 +59,11 @@ export interface PipelineConfig {
   readonly taxRateBasisPoints: number;
   readonly maxBodyBytes: number;
   readonly idempotencyTtlSeconds: number;
+  /**
+   * How long the edge's reservation answers same-payload copies IN_PROGRESS before one may re-send its
+   * message, and after which the scheduled sweep sends (or releases) a reservation no worker claimed.
+   */
+  readonly acceptLeaseMs: number;
   readonly workerConcurrency: number;
   readonly backoffStrategy: BackoffStrategy;
   readonly backoffBaseSeconds: number;
@@ -110,6 +117,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     taxRateBasisPoints: integer(env, 'TAX_RATE_BASIS_POINTS', 0, 0, 10_000, problems),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 262_144, 1_024, 1_048_576, problems),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600, problems),
+    acceptLeaseMs: integer(env, 'ACCEPT_LEASE_MS', DEFAULT_ACCEPT_LEASE_MS, 1_000, 300_000, problems),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 10, 1, 100, problems),
     backoffStrategy: oneOf(env, 'BACKOFF_STRATEGY', BACKOFF_STRATEGIES, 'full-jitter', problems),
     backoffBaseSeconds: integer(env, 'BACKOFF_BASE_SECONDS', DEFAULT_BACKOFF_POLICY.baseSeconds, 0, SQS_MAX_DELAY_SECONDS, problems),

@@ -42,8 +42,9 @@ function build(context: EventContext, detailType: string, detail: Record<string,
   };
 }
 
-export function orderPublishedEvent(context: EventContext, messageId: string): PipelineEvent {
-  return build(context, EVENT_TYPES.published, { messageId });
+/** `acceptedAt`: when the edge accepted the order (the event's own time is its commit, at the first claim). */
+export function orderPublishedEvent(context: EventContext, messageId: string, acceptedAt?: number): PipelineEvent {
+  return build(context, EVENT_TYPES.published, { messageId, ...(acceptedAt === undefined ? {} : { acceptedAt: new Date(acceptedAt).toISOString() }) });
 }
 
 export function orderProcessedEvent(context: EventContext, outcome: OutcomeSummary): PipelineEvent {

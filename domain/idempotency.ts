@@ -56,6 +56,13 @@ export interface IdempotencyRecord {
   readonly parkedMessage?: ParkedMessage;
   /** How many times an operator replayed this order. */
   readonly replays?: number;
+  /**
+   * ACCEPTED only, until a worker claims it: when the edge wrote the reservation, whose message may not
+   * have left yet (`domain/idempotency-reservation.ts`). The sweep finds stranded reservations by it.
+   */
+  readonly awaitingSendSince?: number;
+  /** ACCEPTED only, until claimed: the order message's body as the edge sends it, so the sweep can send it instead. */
+  readonly pendingMessage?: string;
 }
 
 export interface ParkedMessage {
@@ -73,6 +80,12 @@ export interface ClaimRequest {
   readonly ttlSeconds: number;
   readonly orderId?: string;
   readonly correlationId?: string;
+  /**
+   * The OrderPublished event, appended to the outbox by the first claim only (of a reservation, or of a
+   * key with no live record): a worker received the message, so the order was queued. Its eventId is
+   * deterministic, so a later claim never adds it again.
+   */
+  readonly published?: OutboxEntry;
 }
 
 export type ClaimDecision =
@@ -158,6 +171,12 @@ function proceed(existing: IdempotencyRecord, request: ClaimRequest): ClaimDecis
   return { kind: 'PROCEED', record, attempt: record.attempts, resumed: record.outcome !== undefined };
 }
 
+/** A claim that finds no live record, or the edge's reservation, is the order's first: its message was queued. */
+export function isFirstClaim(existing: IdempotencyRecord | undefined, now: number): boolean {
+  return !isLive(existing, now) || existing.status === 'ACCEPTED';
+}
+
+// The reservation's awaitingSendSince and pendingMessage are not carried over: a claimed order's message has left.
 function claimedRecord(existing: IdempotencyRecord | undefined, request: ClaimRequest): IdempotencyRecord {
   const { now } = request;
   const base: IdempotencyRecord = {
@@ -173,11 +192,14 @@ function claimedRecord(existing: IdempotencyRecord | undefined, request: ClaimRe
     ...(request.orderId === undefined ? {} : { orderId: request.orderId }),
     ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
   };
+  const outbox = request.published !== undefined && isFirstClaim(existing, now)
+    ? appendToOutbox(existing?.outbox, [request.published])
+    : existing?.outbox;
   return {
     ...base,
     ...(existing?.lastError === undefined ? {} : { lastError: existing.lastError }),
     ...(existing?.outcome === undefined ? {} : { outcome: existing.outcome }),
-    ...(existing?.outbox === undefined ? {} : { outbox: existing.outbox }),
+    ...(outbox === undefined ? {} : { outbox }),
     ...(existing?.parkedMessage === undefined ? {} : { parkedMessage: existing.parkedMessage }),
     ...(existing?.replays === undefined ? {} : { replays: existing.replays }),
   };

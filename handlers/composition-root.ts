@@ -8,6 +8,7 @@ import { PublishOrderEvents } from '../application/use-cases/publish-order-event
 import { LookUpOrder } from '../application/use-cases/look-up-order.js';
 import { PublishOrder } from '../application/use-cases/publish-order.js';
 import { RedriveDeadLetters } from '../application/use-cases/redrive-dead-letters.js';
+import { ResolveStrandedReservations } from '../application/use-cases/resolve-stranded-reservations.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
 import { ProcessClaimedOrder, ReleaseFailedClaim } from '../application/use-cases/orchestrated-steps.js';
@@ -27,7 +28,7 @@ export { defaultServices, hasOutboxDeadLetterQueue, type RuntimeServices } from 
  */
 export const ALL_USE_CASES: ReadonlyArray<Newable<object>> = [
   ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
-  ProcessClaimedOrder, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders, ReleaseFailedClaim, LookUpOrder,
+  ProcessClaimedOrder, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders, ReleaseFailedClaim, LookUpOrder, ResolveStrandedReservations,
 ];
 
 /** Everything but the adapters: configuration, runtime services, breakers, every breaker-guarded port and every use case. */

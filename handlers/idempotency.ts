@@ -31,7 +31,7 @@ export function createClaimHandler(containerOf: () => Container): (state: Consum
     const envelope = envelopeOf(state);
     const ownerToken = `${state.execution?.name ?? state.execution?.id ?? 'execution'}:${messageOf(state).messageId}`;
     // The lease must outlive this short function: the workflow goes on after it returns.
-    const decision = await containerOf().get(ClaimIdempotency).execute({ envelope, ownerToken, remainingTimeMs: undefined });
+    const decision = await containerOf().get(ClaimIdempotency).execute({ envelope, ownerToken, remainingTimeMs: undefined, messageId: messageOf(state).messageId });
     return {
       ownerToken,
       decision: {

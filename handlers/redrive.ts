@@ -6,6 +6,7 @@ import { TOKENS } from '../application/tokens.js';
 import { RedeliverOutbox, type RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import { RedriveDeadLetters, type RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
 import { ReplayParkedOrders, type ReplayReport, type ReplayRequest } from '../application/use-cases/replay-parked-orders.js';
+import { ResolveStrandedReservations, type StrandedReservationsReport } from '../application/use-cases/resolve-stranded-reservations.js';
 import { isErrorCategory } from '../domain/error-category.js';
 import { ValidationError } from '../domain/errors.js';
 import { redriveComposition } from './compositions/redrive.js';
@@ -13,7 +14,8 @@ import { containerAtInit } from './function-container.js';
 
 /**
  * The redrive function, in its roles chosen by its input: the stage's one scheduled run
- * (`{"action":"scheduled"}`: the outbox redelivery, then the DLQ redrive), the DLQ redrive alone (a
+ * (`{"action":"scheduled"}`: the outbox redelivery, then the DLQ redrive and the sweep that sends or
+ * releases edge reservations whose message never left), the DLQ redrive and that sweep alone (a
  * schedule's event, or `{}`), the outbox redelivery alone (`{"action":"redeliver-outbox"}`, `"force": true`
  * to take records younger than the sweep age too), and an operator's replay of parked orders
  * (`{"action":"replay","keys":["…"]}` or `{"action":"replay","category":"PERMANENT","limit":50}`).
@@ -30,18 +32,21 @@ export type RedriveInput =
 
 /** Each input's report. */
 export interface RedriveHandler {
-  (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<RedriveReport>;
+  (event: ScheduledEvent | Record<string, never> | { readonly action: 'redrive' }): Promise<RedriveRunReport>;
   (event: Extract<RedriveInput, { action: 'scheduled' }>): Promise<ScheduledReport>;
   (event: Extract<RedriveInput, { action: 'redeliver-outbox' }>): Promise<RedeliverReport>;
   (event: Extract<RedriveInput, { action: 'replay' }>): Promise<ReplayReport>;
-  (event: RedriveInput): Promise<RedriveReport | ScheduledReport | RedeliverReport | ReplayReport>;
+  (event: RedriveInput): Promise<RedriveRunReport | ScheduledReport | RedeliverReport | ReplayReport>;
 }
 
-/** The scheduled run's two reports. */
+/** The scheduled run's reports: the outbox redelivery's, and the redrive run's. */
 export interface ScheduledReport {
   readonly redelivery: RedeliverReport;
-  readonly redrive: RedriveReport;
+  readonly redrive: RedriveRunReport;
 }
+
+/** The redrive run's report: the DLQ redrive's, and the stranded reservations' sweep. */
+export type RedriveRunReport = RedriveReport & { readonly reservations: StrandedReservationsReport };
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createRedriveHandler(containerOf: () => Container): RedriveHandler {
@@ -51,7 +56,7 @@ export function createRedriveHandler(containerOf: () => Container): RedriveHandl
       const action = typeof event === 'object' && event !== null && 'action' in event ? event.action : 'redrive';
       switch (action) {
         case 'redrive':
-          return await root.get(RedriveDeadLetters).execute();
+          return await redriveRun(root);
         case 'scheduled':
           return await scheduledRun(root);
         case 'redeliver-outbox': {
@@ -82,9 +87,15 @@ async function scheduledRun(root: Container): Promise<ScheduledReport> {
   } catch (error) {
     failure = error;
   }
-  const redrive = await root.get(RedriveDeadLetters).execute();
+  const redrive = await redriveRun(root);
   if (redelivery === undefined) throw failure;
   return { redelivery, redrive };
+}
+
+/** The DLQ redrive, then the reservations whose message never left (past their lease, unclaimed): sent or released. */
+async function redriveRun(root: Container): Promise<RedriveRunReport> {
+  const report = await root.get(RedriveDeadLetters).execute();
+  return { ...report, reservations: await root.get(ResolveStrandedReservations).execute() };
 }
 
 /** An operator's replay input, checked field by field: a bad one is refused with every reason, never half-run. */

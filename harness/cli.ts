@@ -26,7 +26,8 @@ redrive, and a status page at http://127.0.0.1:<port>/.
                                failure probability per call to each service
   --latency dynamodb=50ms      latency added to every call to a service
   --crash-after process=0.05   probability that a worker dies after the business step and
-                               before it completes the record
+                               before it completes the record; reserve=P: that the edge dies
+                               after its reservation and before its send
   --fault-functions worker,ingest
                                inject faults only into these functions' calls (default: all)
   --seed N                     seeds jitter and fault decisions (default 1)

@@ -31,6 +31,18 @@ export class CommitLedger implements IdempotencyStore {
     return this.inner.reserve(...args);
   }
 
+  releaseReservation(...args: Parameters<IdempotencyStore['releaseReservation']>): Promise<boolean> {
+    return this.inner.releaseReservation(...args);
+  }
+
+  findAwaitingSend(...args: Parameters<IdempotencyStore['findAwaitingSend']>): Promise<IdempotencyRecord[]> {
+    return this.inner.findAwaitingSend(...args);
+  }
+
+  markReservationSent(...args: Parameters<IdempotencyStore['markReservationSent']>): Promise<boolean> {
+    return this.inner.markReservationSent(...args);
+  }
+
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {
     return this.inner.recordOutcome(...args);
   }

@@ -49,8 +49,23 @@ export class FaultyIdempotencyStore implements IdempotencyStore {
     return this.faults.around('dynamodb', 'PutItem', () => this.inner.claim(...args));
   }
 
-  reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
-    return this.faults.around('dynamodb', 'PutItem', () => this.inner.reserve(...args));
+  /** The reservation is where `--crash-after reserve` strikes: written, and the edge dies before sending its message. */
+  async reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
+    const decision = await this.faults.around('dynamodb', 'PutItem', () => this.inner.reserve(...args));
+    if (decision.kind === 'RESERVED' && this.faults.crashesAt('reserve')) return never();
+    return decision;
+  }
+
+  releaseReservation(...args: Parameters<IdempotencyStore['releaseReservation']>): Promise<boolean> {
+    return this.faults.around('dynamodb', 'DeleteItem', () => this.inner.releaseReservation(...args));
+  }
+
+  findAwaitingSend(...args: Parameters<IdempotencyStore['findAwaitingSend']>): Promise<IdempotencyRecord[]> {
+    return this.faults.around('dynamodb', 'Query', () => this.inner.findAwaitingSend(...args));
+  }
+
+  markReservationSent(...args: Parameters<IdempotencyStore['markReservationSent']>): Promise<boolean> {
+    return this.faults.around('dynamodb', 'UpdateItem', () => this.inner.markReservationSent(...args));
   }
 
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {

@@ -9,8 +9,11 @@ export const TOPOLOGIES: readonly Topology[] = ['composed', 'orchestrated', 'bot
 /** Migration phase 2's share: what `--topology both` sends to the orchestrated topology unless told otherwise. */
 export const DEFAULT_ORCHESTRATED_SHARE_PERCENT = 10;
 
-/** Where `--crash-after` can kill a worker: `process` is after the business step, before its completion is written. */
-export const CRASH_POINTS = ['process'] as const;
+/**
+ * Where `--crash-after` can kill an invocation: `process` is the worker after the business step, before its
+ * completion is written; `reserve` is the edge after its reservation was written, before its message is sent.
+ */
+export const CRASH_POINTS = ['process', 'reserve'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface HarnessOptions {

@@ -66,7 +66,14 @@ export interface MetricsSnapshot {
    */
   readonly idempotency: { readonly workerClaimHits: number; readonly workerClaimMisses: number; readonly workerClaimHitRate: number | null };
   readonly failuresByCategory: Readonly<Record<ErrorCategory, number>>;
-  readonly counters: Readonly<Record<'ordersAccepted' | 'ordersRejected' | 'ordersProcessed' | 'duplicatesSuppressed' | 'eventsPublished' | 'messagesRedriven' | 'messagesParked', number>>;
+  /**
+   * `reservationReleasesFailed`: sends that failed and whose reservation could not be released either (the
+   * client's retry is answered 409 until the sweep sends or releases it); `strandedReservationsSent` /
+   * `strandedReservationsReleased`: what the scheduled sweep did with reservations whose message never left.
+   */
+  readonly counters: Readonly<Record<
+    'ordersAccepted' | 'ordersRejected' | 'ordersProcessed' | 'duplicatesSuppressed' | 'eventsPublished' | 'messagesRedriven' | 'messagesParked'
+    | 'reservationReleasesFailed' | 'strandedReservationsSent' | 'strandedReservationsReleased', number>>;
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly recent: readonly RecentEvent[] };
   /** The event source on the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
   readonly eventSource: EventSourceStats;
@@ -152,6 +159,9 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
       ordersRejected: metric('OrdersRejected'),
       ordersProcessed: metric('OrdersProcessed'),
       duplicatesSuppressed: metric('DuplicatesSuppressed'),
+      reservationReleasesFailed: metric('ReservationReleaseFailed'),
+      strandedReservationsSent: metric('StrandedReservationsSent'),
+      strandedReservationsReleased: metric('StrandedReservationsReleased'),
       eventsPublished: metric('EventsPublished'),
       messagesRedriven: metric('MessagesRedriven'),
       messagesParked: metric('MessagesParked'),

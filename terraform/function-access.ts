@@ -1,6 +1,7 @@
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
-export type PipelineResource = 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'eventBus' | 'outboxDeadLetterQueue' | 'ingestWorkflow';
+export type PipelineResource =
+  | 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'awaitingSendIndex' | 'eventBus' | 'outboxDeadLetterQueue' | 'ingestWorkflow';
 
 /**
  * Resources a stage may not give the functions: the publishers send to the orchestrated queue only while
@@ -23,18 +24,18 @@ export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalRes
  */
 export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Partial<Record<PipelineResource, readonly string[]>>>>> = {
   validate: {},
-  // Both reserve the order's key and fingerprint before sending it: one conditional PutItem (first accepted wins).
+  // Both reserve the order's key and fingerprint before sending it: one conditional PutItem (first accepted wins),
+  // and release that reservation with a conditional DeleteItem when the send failed. No event bus: the worker's
+  // first claim commits OrderPublished to the outbox.
   publish: {
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
-    eventBus: ['events:PutEvents'],
-    idempotencyTable: ['dynamodb:PutItem'],
+    idempotencyTable: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
   },
   ingest: {
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
-    eventBus: ['events:PutEvents'],
-    idempotencyTable: ['dynamodb:PutItem'],
+    idempotencyTable: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
   },
   idempotency: {
     idempotencyTable: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
@@ -61,12 +62,15 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
   },
   // Besides the DLQ run: `redeliver-outbox` empties the outbox DLQ and sweeps the table (Scan) for records
   // still carrying undelivered events, sends and marks them; `replay` finds parked records (Scan or GetItem),
-  // resets or re-announces them (PutItem, UpdateItem) and sends the order back to its queue.
+  // resets or re-announces them (PutItem, UpdateItem) and sends the order back to its queue. The scheduled run
+  // also queries the sparse awaiting-send index for reservations whose message never left, reads each (GetItem),
+  // sends its message and marks it (UpdateItem), or releases it (DeleteItem).
   redrive: {
     deadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
     orderQueue: ['sqs:SendMessage'],
     orchestratedQueue: ['sqs:SendMessage'],
-    idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+    idempotencyTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
+    awaitingSendIndex: ['dynamodb:Query'],
     eventBus: ['events:PutEvents'],
     outboxDeadLetterQueue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
   },

@@ -25,8 +25,8 @@ export interface PipelineResourceNames {
   readonly outboxDeadLetterQueueUrl: string;
 }
 
-/** Left to the application's defaults: order rules a stage does not tune. */
-type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS';
+/** Left to the application's defaults: order rules a stage does not tune, and the edge's reservation lease (the harness shortens it). */
+type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS' | 'ACCEPT_LEASE_MS';
 
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';

@@ -99,6 +99,7 @@ export class OrdersStack extends TerraformStack {
       ...(splitQueue === undefined ? {} : { orchestratedQueue: splitQueue.arn }),
       deadLetterQueue: this.orders.deadLetterQueue.arn,
       idempotencyTable: this.idempotency.table.arn,
+      awaitingSendIndex: this.idempotency.awaitingSendIndexArn,
       eventBus: this.events.bus.arn,
       outboxDeadLetterQueue: outboxDlq.arn,
     };

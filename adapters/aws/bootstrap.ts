@@ -21,6 +21,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from './idempotency-item.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { configuredEndpoint, queueUrlOnEndpoint } from './queue-url.js';
 
 export interface AwsResourceNames {
@@ -162,6 +163,17 @@ const OUTBOX_PENDING_GSI: GlobalSecondaryIndex = {
   Projection: { ProjectionType: 'KEYS_ONLY' },
 };
 
+/** The sparse index of reservations awaiting their send (domain/idempotency-reservation.ts), keys only. */
+const AWAITING_SEND_ATTRIBUTES: AttributeDefinition[] = [
+  { AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, AttributeType: 'S' },
+  { AttributeName: AWAITING_SEND_ATTRIBUTE, AttributeType: 'N' },
+];
+const AWAITING_SEND_GSI: GlobalSecondaryIndex = {
+  IndexName: AWAITING_SEND_INDEX,
+  KeySchema: [{ AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, KeyType: 'HASH' }, { AttributeName: AWAITING_SEND_ATTRIBUTE, KeyType: 'RANGE' }],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
 async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<{ arn: string; streamArn: string }> {
   let described = await describeTable(dynamodb, tableName);
   if (described === undefined) {
@@ -169,10 +181,10 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }, ...OUTBOX_PENDING_INDEX_ATTRIBUTES],
+        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }, ...OUTBOX_PENDING_INDEX_ATTRIBUTES, ...AWAITING_SEND_ATTRIBUTES],
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: OUTBOX_STREAM,
-        GlobalSecondaryIndexes: [OUTBOX_PENDING_GSI],
+        GlobalSecondaryIndexes: [OUTBOX_PENDING_GSI, AWAITING_SEND_GSI],
       }),
     );
     await waitUntilActive(dynamodb, tableName);
@@ -189,6 +201,15 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       }));
       await waitUntilActive(dynamodb, tableName);
     }
+  }
+  // A table made before the sweep's index gets it added.
+  if (described !== undefined && !(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === AWAITING_SEND_INDEX)) {
+    await dynamodb.send(new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [...AWAITING_SEND_ATTRIBUTES],
+      GlobalSecondaryIndexUpdates: [{ Create: AWAITING_SEND_GSI }],
+    }));
+    await waitUntilActive(dynamodb, tableName);
   }
   described = await describeTable(dynamodb, tableName);
   const arn = required(described?.TableArn, `table ${tableName} has no TableArn`);

@@ -22,6 +22,8 @@ import {
 } from '../../domain/idempotency.js';
 import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
 import { reserveRecord } from './dynamodb-reservation.js';
+import { findAwaitingSendItems, markReservationItemSent, releaseReservationItem } from './dynamodb-awaiting-send.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { commitClauses, expressions, statusValues } from './dynamodb-expressions.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
 import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
@@ -40,6 +42,12 @@ type Values = Record<string, AttributeValue>;
 const CLAIMABLE =
   'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND (#status = :accepted OR #status = :retry OR ' +
   '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
+/** The PROCEED rows that are an order's first claim (`isFirstClaim`): no live record, or the edge's reservation. */
+const FIRST_CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND #status = :accepted)';
+/** The other PROCEED rows: the same payload in RETRY, or INFLIGHT with its lease run out. */
+const RECLAIMABLE =
+  'attribute_exists(pk) AND expiresAt > :nowSeconds AND payloadHash = :payloadHash AND (#status = :retry OR ' +
+  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
 /** The caller still holds the claim it was granted. */
 const HELD_BY_OWNER = 'attribute_exists(pk) AND expiresAt > :nowSeconds AND #status = :inflight AND ownerToken = :owner';
 /** The PARK row of `transition`: live, not SUCCEEDED, and not held by a live lease. */
@@ -66,8 +74,43 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return reserveRecord(this.client, this.tableName, request, (item) => this.refusingRecord(item, request.key));
   }
 
+  releaseReservation(reservation: IdempotencyRecord, now: number): Promise<boolean> {
+    return releaseReservationItem(this.client, this.tableName, reservation, now);
+  }
+
+  findAwaitingSend(before: number, limit: number, now: number): Promise<IdempotencyRecord[]> {
+    return findAwaitingSendItems(this.client, this.tableName, before, limit, now);
+  }
+
+  markReservationSent(seen: IdempotencyRecord, leaseMs: number, now: number): Promise<boolean> {
+    return markReservationItemSent(this.client, this.tableName, seen, leaseMs, now);
+  }
+
+  /**
+   * With an OrderPublished event to commit, the first claim (the reservation, or no live record) is tried
+   * alone, appending it: one call on the happy path and for a duplicate. A re-claim (RETRY, or INFLIGHT
+   * whose lease ran out) is refused by that condition and written by a second call without the event,
+   * which the first claim committed already.
+   */
   async claim(request: ClaimRequest): Promise<ClaimDecision> {
+    let attempt = await this.tryClaim(request, request.published === undefined ? CLAIMABLE : FIRST_CLAIMABLE, request.published);
+    if (!attempt.written && request.published !== undefined) {
+      const decision = decideClaim(attempt.current, request);
+      if (decision.kind !== 'PROCEED') return decision;
+      attempt = await this.tryClaim(request, RECLAIMABLE, undefined);
+    }
+    if (!attempt.written) return refusal(attempt.current, request);
+    const decision = decideClaim(attempt.previous, request);
+    if (decision.kind !== 'PROCEED') throw claimRace(request.key, decision.kind);
+    if (attempt.previous !== undefined && !isLive(attempt.previous, request.now)) await this.forgetExpired(decision.record);
+    return decision;
+  }
+
+  private async tryClaim(
+    request: ClaimRequest, condition: string, published: OutboxEntry | undefined,
+  ): Promise<{ written: true; previous: IdempotencyRecord | undefined } | { written: false; current: IdempotencyRecord | undefined }> {
     const { now } = request;
+    const commit = commitClauses(published === undefined ? {} : { events: [published] }, request.key);
     const set = [
       '#status = :inflight',
       'payloadHash = :payloadHash',
@@ -78,7 +121,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       'createdAt = if_not_exists(createdAt, :now)',
       'updatedAt = :now',
     ];
-    const remove: string[] = [];
+    // A claimed reservation no longer awaits its send: it leaves the sweep's index and drops the kept message.
+    const remove: string[] = [AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE, 'pendingMessage'];
     const values: Values = {
       ...statusValues(),
       ...marshall({
@@ -91,6 +135,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         ':now': now,
         ':nowSeconds': now / 1000,
       }),
+      ...commit.values,
     };
     for (const [name, value] of [['orderId', request.orderId], ['correlationId', request.correlationId]] as const) {
       if (value === undefined) remove.push(name);
@@ -99,27 +144,22 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         values[`:${name}`] = { S: value };
       }
     }
-    let previous: IdempotencyRecord | undefined;
     try {
       const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.keyOf(request.key),
-          ...expressions(`SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`, CLAIMABLE, values),
+          ...expressions(`SET ${set.join(', ')}${commit.set} REMOVE ${remove.join(', ')}`, condition, values),
           // The item as it was: the domain then computes the granted record, exactly what was written.
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      previous = response.Attributes === undefined ? undefined : toRecord(response.Attributes);
+      return { written: true, previous: response.Attributes === undefined ? undefined : toRecord(response.Attributes) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return refusal(await this.refusingRecord(error.Item, request.key), request);
+      return { written: false, current: await this.refusingRecord(error.Item, request.key) };
     }
-    const decision = decideClaim(previous, request);
-    if (decision.kind !== 'PROCEED') throw claimRace(request.key, decision.kind);
-    if (previous !== undefined && !isLive(previous, now)) await this.forgetExpired(decision.record);
-    return decision;
   }
 
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord> {

@@ -18,6 +18,7 @@ import {
   outboxPendingSince,
   type OutboxEntry,
 } from '../../domain/outbox.js';
+import { AWAITING_SEND_SHARD_ATTRIBUTE, awaitingSendShard } from '../../domain/idempotency-reservation.js';
 
 /**
  * The idempotency table's item layout. Partition key `pk` (S) holds the record key; `expiresAt` (N,
@@ -32,7 +33,9 @@ export function toItem(record: IdempotencyRecord): Record<string, AttributeValue
   const pending = since === undefined
     ? {}
     : { [OUTBOX_PENDING_ATTRIBUTE]: true, [OUTBOX_PENDING_SINCE_ATTRIBUTE]: since, [OUTBOX_PENDING_SHARD_ATTRIBUTE]: outboxPendingShard(key) };
-  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending }, { removeUndefinedValues: true });
+  // The awaiting-send index' partition key, beside awaitingSendSince (its sort key) while the reservation awaits its send.
+  const awaiting = record.awaitingSendSince === undefined ? {} : { [AWAITING_SEND_SHARD_ATTRIBUTE]: awaitingSendShard(key) };
+  return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending, ...awaiting }, { removeUndefinedValues: true });
 }
 
 /** Outbox entries as list elements of an update expression (fresh: never delivered). */
@@ -76,6 +79,8 @@ export function toRecord(item: Record<string, AttributeValue>): IdempotencyRecor
     ...defined('outbox', raw.outbox === undefined ? undefined : outboxOf(raw.outbox, problems)),
     ...defined('parkedMessage', raw.parkedMessage === undefined ? undefined : parkedMessageOf(raw.parkedMessage, problems)),
     ...defined('replays', optional('replays', number)),
+    ...defined('awaitingSendSince', optional('awaitingSendSince', number)),
+    ...defined('pendingMessage', optional('pendingMessage', text)),
   };
   if (problems.length > 0) {
     throw new PermanentError(`malformed idempotency item: ${problems.join('; ')}`, {

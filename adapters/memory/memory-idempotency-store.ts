@@ -19,7 +19,13 @@ import {
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
 import { IllegalTransitionError } from '../../domain/errors.js';
-import { decideReservation, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import {
+  decideReservation,
+  isSameReservation,
+  sentReservation,
+  type ReservationDecision,
+  type ReservationRequest,
+} from '../../domain/idempotency-reservation.js';
 import { resourceNotFound } from './service-error.js';
 
 /** One write, as DynamoDB Streams reports it: the item before and after (undefined when absent). */
@@ -63,6 +69,33 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const decision = decideReservation(this.records.get(request.key), request);
     if (decision.kind === 'RESERVED') return { ...decision, record: this.store(decision.record) };
     return { ...decision, record: copy(decision.record) };
+  }
+
+  async releaseReservation(reservation: IdempotencyRecord, now: number): Promise<boolean> {
+    this.assertTableExists();
+    const current = this.records.get(reservation.key);
+    // An expired record is absent: nothing of the caller's is left to remove (DynamoDB's condition says the same).
+    if (!isLive(current, now) || !isSameReservation(current, reservation)) return false;
+    // A delete: no stream listener is told (the outbox relay reads new images only).
+    this.records.delete(reservation.key);
+    return true;
+  }
+
+  async findAwaitingSend(before: number, limit: number, now: number): Promise<IdempotencyRecord[]> {
+    this.assertTableExists();
+    return [...this.records.values()]
+      .filter((record) => isLive(record, now) && record.status === 'ACCEPTED' && record.awaitingSendSince !== undefined && record.awaitingSendSince < before)
+      .sort((a, b) => (a.awaitingSendSince ?? 0) - (b.awaitingSendSince ?? 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async markReservationSent(seen: IdempotencyRecord, leaseMs: number, now: number): Promise<boolean> {
+    this.assertTableExists();
+    const current = this.records.get(seen.key);
+    if (!isLive(current, now) || !isSameReservation(current, seen) || current.awaitingSendSince === undefined) return false;
+    this.store(sentReservation(current, leaseMs, now));
+    return true;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimDecision> {

@@ -47,6 +47,22 @@ export interface RecordQuery {
 export interface IdempotencyStore {
   /** The edge's reservation of a key and its payload fingerprint (status ACCEPTED); a known key answers from the same call. */
   reserve(request: ReservationRequest): Promise<ReservationDecision>;
+  /**
+   * Removes the reservation `reservation` is (the record a RESERVED answer carried, or one the sweep read),
+   * owner-guarded: only while the stored record is still that very reservation (`isSameReservation`), never
+   * another request's, a claimed or a finished one. False when it was no longer there to remove.
+   */
+  releaseReservation(reservation: IdempotencyRecord, now: number): Promise<boolean>;
+  /**
+   * Live ACCEPTED reservations no worker has claimed, awaiting their send since before `before` (epoch ms),
+   * oldest first, at most `limit`: the sweep's look-up, through a sparse index (never a scan).
+   */
+  findAwaitingSend(before: number, limit: number, now: number): Promise<IdempotencyRecord[]>;
+  /**
+   * The sweep sent the message of `seen`: the reservation no longer awaits its send (`sentReservation`),
+   * on condition that it is still that reservation. False when it changed (claimed, released, replaced).
+   */
+  markReservationSent(seen: IdempotencyRecord, leaseMs: number, now: number): Promise<boolean>;
   claim(request: ClaimRequest): Promise<ClaimDecision>;
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord>;
   /** SUCCEEDED; `outcome` and `events`, when given, are stored in the same write (the worker's happy path is claim + complete). */

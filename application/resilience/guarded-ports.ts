@@ -82,6 +82,18 @@ export class GuardedIdempotencyStore implements IdempotencyStore {
     return this.breakers.run(DYNAMODB, () => this.inner.reserve(...args));
   }
 
+  releaseReservation(...args: Parameters<IdempotencyStore['releaseReservation']>): Promise<boolean> {
+    return this.breakers.run(DYNAMODB, () => this.inner.releaseReservation(...args));
+  }
+
+  findAwaitingSend(...args: Parameters<IdempotencyStore['findAwaitingSend']>): Promise<IdempotencyRecord[]> {
+    return this.breakers.run(DYNAMODB, () => this.inner.findAwaitingSend(...args));
+  }
+
+  markReservationSent(...args: Parameters<IdempotencyStore['markReservationSent']>): Promise<boolean> {
+    return this.breakers.run(DYNAMODB, () => this.inner.markReservationSent(...args));
+  }
+
   recordOutcome(...args: Parameters<IdempotencyStore['recordOutcome']>): Promise<IdempotencyRecord> {
     return this.breakers.run(DYNAMODB, () => this.inner.recordOutcome(...args));
   }

@@ -2,6 +2,8 @@ import { inject, injectable } from 'inversify';
 import { leaseDurationMs, type ClaimDecision } from '../../domain/idempotency.js';
 import type { PipelineConfig } from '../config.js';
 import type { OrderEnvelope } from '../order-message.js';
+import { toOutboxEntry } from '../outbox-events.js';
+import { orderPublishedEvent } from '../pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -13,9 +15,18 @@ export interface ClaimIdempotencyInput {
   readonly ownerToken: string;
   /** Invocation time left; the lease ends before the invocation does (see leaseDurationMs). */
   readonly remainingTimeMs: number | undefined;
+  /** The SQS message id of the copy being claimed: OrderPublished names it. */
+  readonly messageId: string;
 }
 
-/** One conditional write: the decision of a duplicate costs no extra read. */
+/**
+ * One conditional write: the decision of a duplicate costs no extra read. The order's first claim also
+ * commits OrderPublished to the record's outbox in that write (the message reached a worker, so it was
+ * queued; an order never queued is never announced). Its time is that commit's, as every outbox entry's is
+ * (the redelivery's sweep age counts from it, so a claim made long after acceptance is not swept from under
+ * the pipe); the edge's acceptance time is in its detail (`acceptedAt`). Its eventId is deterministic, so a
+ * re-claim or another copy never adds it twice.
+ */
 @injectable()
 export class ClaimIdempotency {
   constructor(
@@ -27,15 +38,24 @@ export class ClaimIdempotency {
 
   async execute(input: ClaimIdempotencyInput): Promise<ClaimDecision> {
     const { envelope } = input;
+    const now = this.clock.now();
+    const published = orderPublishedEvent({
+      source: this.config.eventSource,
+      idempotencyKey: envelope.idempotencyKey,
+      orderId: envelope.body.order.orderId,
+      correlationId: envelope.correlationId,
+      now,
+    }, input.messageId, envelope.body.acceptedAt);
     const decision = await this.store.claim({
       key: envelope.idempotencyKey,
       payloadHash: envelope.body.payloadHash,
       ownerToken: input.ownerToken,
-      now: this.clock.now(),
+      now,
       leaseMs: leaseDurationMs(input.remainingTimeMs),
       ttlSeconds: this.config.idempotencyTtlSeconds,
       orderId: envelope.body.order.orderId,
       correlationId: envelope.correlationId,
+      published: toOutboxEntry(published),
     });
     this.metrics.add(decision.kind === 'PROCEED' ? 'IdempotencyMiss' : 'IdempotencyHit', 1, 'Count');
     return decision;

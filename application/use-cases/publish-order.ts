@@ -1,17 +1,18 @@
 import { inject, injectable } from 'inversify';
 import { errorForCategory } from '../../domain/errors.js';
-import { DEFAULT_ACCEPT_LEASE_MS, type ReservationDecision } from '../../domain/idempotency-reservation.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { Order } from '../../domain/order.js';
 import type { PipelineConfig } from '../config.js';
 import type { FailureSimulation } from '../failure-simulation.js';
 import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../order-message.js';
-import { orderPublishedEvent } from '../pipeline-events.js';
+import { MAX_PARKED_BODY_BYTES } from '../outbox-events.js';
 import type { Clock } from '../ports/clock.js';
-import type { EventBus } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
+import type { SendResult } from '../ports/queue-message.js';
 import { fingerprint } from '../services/fingerprint.js';
 import { TOKENS } from '../tokens.js';
 
@@ -37,16 +38,25 @@ export function orderIdentity(order: Order, clientKey: string | undefined): { id
   return { payloadHash, idempotencyKey: clientKey ?? `order-${payloadHash.slice(0, 40)}` };
 }
 
+/** The most of an order message a reservation keeps for the sweep, as for a parked message: records stop at 400 KB. */
+export const MAX_PENDING_MESSAGE_BYTES = MAX_PARKED_BODY_BYTES;
+
 /**
  * Reserves the order's key and payload fingerprint (one conditional write: first accepted wins), then
  * puts the validated order on the order queue with the attributes every later step relies on. A store
  * that cannot answer fails the request (503): accepting without the reservation would break the promise.
+ *
+ * No reservation without its message: the reservation keeps the message until a worker claims it, and a
+ * failed send releases the reservation this request wrote (owner-guarded) before answering 503, so the
+ * client's retry is queued at once instead of being told IN_PROGRESS for the lease. Should the release
+ * fail too (or the edge die between the write and the send), the scheduled sweep
+ * (`ResolveStrandedReservations`) sends or releases it once its lease has run out. OrderPublished is not
+ * sent from here: the worker's first claim commits it to the outbox (the message was queued).
  */
 @injectable()
 export class PublishOrder {
   constructor(
     @inject(TOKENS.OrderQueue) private readonly queue: OrderQueue,
-    @inject(TOKENS.EventBus) private readonly events: EventBus,
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
@@ -57,14 +67,6 @@ export class PublishOrder {
   async execute(input: PublishOrderInput): Promise<PublishOrderResult> {
     const { idempotencyKey, payloadHash } = orderIdentity(input.order, input.idempotencyKey);
     const now = this.clock.now();
-    const reservation = await this.store.reserve({
-      key: idempotencyKey, payloadHash, now, acceptLeaseMs: DEFAULT_ACCEPT_LEASE_MS, ttlSeconds: this.config.idempotencyTtlSeconds,
-      orderId: input.order.orderId, correlationId: input.correlationId,
-    });
-    if (reservation.kind !== 'RESERVED') {
-      this.metrics.add('DuplicatesSuppressed', 1, 'Count');
-      return { kind: 'KNOWN', idempotencyKey, payloadHash, known: reservation };
-    }
     const envelope: OrderEnvelope = {
       idempotencyKey,
       correlationId: input.correlationId,
@@ -76,31 +78,48 @@ export class PublishOrder {
         ...(input.simulation === undefined ? {} : { simulate: input.simulation }),
       },
     };
-    const result = await this.queue.send([{ id: 'order', body: JSON.stringify(envelope.body), attributes: orderMessageAttributes(envelope) }]);
+    const body = JSON.stringify(envelope.body);
+    const reservation = await this.store.reserve({
+      key: idempotencyKey, payloadHash, now, acceptLeaseMs: this.config.acceptLeaseMs, ttlSeconds: this.config.idempotencyTtlSeconds,
+      orderId: input.order.orderId, correlationId: input.correlationId,
+      ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
+    });
+    if (reservation.kind !== 'RESERVED') {
+      this.metrics.add('DuplicatesSuppressed', 1, 'Count');
+      return { kind: 'KNOWN', idempotencyKey, payloadHash, known: reservation };
+    }
+    let result: SendResult;
+    try {
+      result = await this.queue.send([{ id: 'order', body, attributes: orderMessageAttributes(envelope) }]);
+    } catch (error) {
+      await this.release(reservation.record);
+      throw error;
+    }
     const sent = result.sent[0];
     if (sent === undefined) {
+      await this.release(reservation.record);
       const failure = result.failed[0];
       throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
     }
     this.metrics.add('OrdersAccepted', 1, 'Count');
-    await this.announce(envelope, sent.messageId, now);
     return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
   }
 
-  /** The order is safely queued; a lost announcement must not turn into a failed request, so it is logged. */
-  private async announce(envelope: OrderEnvelope, messageId: string, now: number): Promise<void> {
-    const context = {
-      source: this.config.eventSource,
-      idempotencyKey: envelope.idempotencyKey,
-      orderId: envelope.body.order.orderId,
-      correlationId: envelope.correlationId,
-      now,
-    };
+  /**
+   * The message did not leave: the reservation this request wrote goes (only that one), so the client's
+   * retry is accepted. A release that fails leaves it for the sweep; until its lease runs out, a retry of
+   * the same payload is answered 409, which `ReservationReleaseFailed` counts the cause of.
+   */
+  private async release(reservation: IdempotencyRecord): Promise<void> {
     try {
-      const outcome = await this.events.publish([orderPublishedEvent(context, messageId)]);
-      if (outcome.failed.length > 0) this.logger.warn('OrderPublished event not delivered', { orderId: context.orderId, code: outcome.failed[0]?.code });
+      await this.store.releaseReservation(reservation, this.clock.now());
     } catch (error) {
-      this.logger.warn('OrderPublished event not delivered', { orderId: context.orderId, error: String(error) });
+      this.metrics.add('ReservationReleaseFailed', 1, 'Count');
+      this.logger.warn('reservation not released after a failed send; the sweep resolves it after its lease', {
+        orderId: reservation.orderId, error: String(error),
+      });
     }
   }
 }
+
+const encoder = new TextEncoder();

@@ -25,6 +25,14 @@ const MARK_RETRY_BASE_MS = 50;
 /** What the relay leaves unspent while it waits out an open breaker (at most half of its time left). */
 const BREAKER_WAIT_MARGIN_MS = 5_000;
 
+/**
+ * How many eventIds the relay remembers the bus accepted (per execution environment). A record's claim
+ * (OrderPublished) and its completion (OrderProcessed) are two images, often in two pipe batches; the
+ * second image still shows the first event undelivered (written before its mark): remembered, it is only
+ * marked, not sent again. A cold environment forgets: the event is then re-sent with its eventId, as before.
+ */
+const RECENTLY_DELIVERED_CAPACITY = 10_000;
+
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
 export interface OutboxChange {
   /** What a failure is reported by: the stream record's eventID (the pipe retries from it). */
@@ -73,6 +81,9 @@ export interface RelayOptions {
  */
 @injectable()
 export class RelayOutboxEvents {
+  /** EventIds the bus accepted, oldest first (a Set keeps insertion order). */
+  private readonly recentlyDelivered = new Set<string>();
+
   constructor(
     @inject(PublishOrderEvents) private readonly events: PublishOrderEvents,
     @inject(TOKENS.IdempotencyStore) private readonly store: IdempotencyStore,
@@ -91,19 +102,21 @@ export class RelayOutboxEvents {
     for (const { record } of changes) {
       latest.set(record.key, record);
       for (const entry of pendingEntries(record.outbox)) {
-        if (!toSend.has(entry.eventId)) toSend.set(entry.eventId, fromOutboxEntry(record, entry));
+        if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId)) toSend.set(entry.eventId, fromOutboxEntry(record, entry));
       }
     }
     const published = await this.publish([...toSend.values()], options);
+    this.remember(published);
+    const delivered = (eventId: string): boolean => this.recentlyDelivered.has(eventId);
     const unmarked = new Set<string>();
     // One mark per record, several at once: a batch's marks are independent writes.
     await mapWithConcurrency([...latest.values()], MARK_CONCURRENCY, async (record) => {
-      const ids = pendingEntries(record.outbox).map((entry) => entry.eventId).filter((id) => published.has(id));
+      const ids = pendingEntries(record.outbox).map((entry) => entry.eventId).filter(delivered);
       if (ids.length === 0) return;
       if (!(await this.mark(record, ids))) unmarked.add(record.key);
     });
     const failedIds = changes
-      .filter(({ record }) => unmarked.has(record.key) || pendingEntries(record.outbox).some((entry) => !published.has(entry.eventId)))
+      .filter(({ record }) => unmarked.has(record.key) || pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId)))
       .map((change) => change.id);
     const failed = toSend.size - published.size;
     this.metrics.add('OutboxEventsDelivered', published.size, 'Count');
@@ -127,6 +140,17 @@ export class RelayOutboxEvents {
         }
         await this.clock.sleep(this.random.next() * MARK_RETRY_BASE_MS * 2 ** (attempt - 1));
       }
+    }
+  }
+
+  private remember(eventIds: ReadonlySet<string>): void {
+    for (const eventId of eventIds) {
+      this.recentlyDelivered.delete(eventId);
+      this.recentlyDelivered.add(eventId);
+    }
+    for (const oldest of this.recentlyDelivered) {
+      if (this.recentlyDelivered.size <= RECENTLY_DELIVERED_CAPACITY) break;
+      this.recentlyDelivered.delete(oldest);
     }
   }
 

@@ -116,7 +116,7 @@ export class WorkOrderBatch {
     const ownerToken = `${input.requestId}:${message.messageId}`;
     let decision: ClaimDecision;
     try {
-      decision = await this.claim.execute({ envelope, ownerToken, remainingTimeMs: remaining });
+      decision = await this.claim.execute({ envelope, ownerToken, remainingTimeMs: remaining, messageId: message.messageId });
     } catch (error) {
       return this.retryWithoutClaim(message, error, log);
     }

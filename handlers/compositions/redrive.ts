@@ -4,13 +4,14 @@ import { RedeliverOutbox } from '../../application/use-cases/redeliver-outbox.js
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { RelayOutboxEvents } from '../../application/use-cases/relay-outbox-events.js';
 import { ReplayParkedOrders } from '../../application/use-cases/replay-parked-orders.js';
+import { ResolveStrandedReservations } from '../../application/use-cases/resolve-stranded-reservations.js';
 import { DYNAMODB_ADAPTERS } from '../aws/dynamodb-adapters.js';
 import { EVENTBRIDGE_ADAPTERS } from '../aws/eventbridge-adapters.js';
 import { SQS_ADAPTERS } from '../aws/sqs-adapters.js';
 import type { FunctionComposition } from '../function-container.js';
 
-/** redrive: the DLQ redrive, the outbox redelivery (pipe DLQ, relay) and the operator's replay. */
+/** redrive: the DLQ redrive with the stranded reservations' sweep, the outbox redelivery (pipe DLQ, relay) and the operator's replay. */
 export const redriveComposition: FunctionComposition = {
   services: [SQS_ADAPTERS, DYNAMODB_ADAPTERS, EVENTBRIDGE_ADAPTERS],
-  useCases: [PublishOrderEvents, RelayOutboxEvents, ProcessOrder, RedriveDeadLetters, RedeliverOutbox, ReplayParkedOrders],
+  useCases: [PublishOrderEvents, RelayOutboxEvents, ProcessOrder, RedriveDeadLetters, ResolveStrandedReservations, RedeliverOutbox, ReplayParkedOrders],
 };

@@ -22,7 +22,7 @@ describe('Class: ClaimIdempotency', () => {
       const now = fixture.clock.now();
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'req-1:msg-1', remainingTimeMs: 20_000 });
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'req-1:msg-1', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision).to.deep.include({ kind: 'PROCEED', attempt: 1, resumed: false });
@@ -47,8 +47,8 @@ describe('Class: ClaimIdempotency', () => {
       const now = fixture.clock.now();
 
       // Act
-      const zero = await fixture.get(ClaimIdempotency).execute({ envelope: first, ownerToken: 'o1', remainingTimeMs: 0 });
-      const unknown = await fixture.get(ClaimIdempotency).execute({ envelope: second, ownerToken: 'o2', remainingTimeMs: undefined });
+      const zero = await fixture.get(ClaimIdempotency).execute({ envelope: first, ownerToken: 'o1', remainingTimeMs: 0, messageId: 'msg-1' });
+      const unknown = await fixture.get(ClaimIdempotency).execute({ envelope: second, ownerToken: 'o2', remainingTimeMs: undefined, messageId: 'msg-1' });
 
       // Assess
       expect(zero.record.leaseExpiresAt).to.equal(now + DEFAULT_LEASE_OPTIONS.fallbackMs);
@@ -59,26 +59,60 @@ describe('Class: ClaimIdempotency', () => {
       // Prepare
       const fixture = new PipelineFixture();
       const envelope = await queuedEnvelope(fixture);
-      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000 });
+      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000, messageId: 'msg-1' });
       await fixture.clock.advance(5_000);
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000 });
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision).to.deep.include({ kind: 'IN_PROGRESS', retryAfterMs: 14_000 });
       expect(fixture.metrics.total('IdempotencyHit')).to.equal(1);
     });
 
+    it('commits OrderPublished to the outbox with the first claim only, stamped with the acceptance time and naming the claimed message', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const envelope = await queuedEnvelope(fixture);
+      const claim = fixture.get(ClaimIdempotency);
+
+      // Act
+      const first = await claim.execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000, messageId: 'msg-1' });
+      await fixture.clock.advance(30_000);
+      const reclaimed = await claim.execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-2' });
+
+      // Assess
+      expect(first.kind).to.equal('PROCEED');
+      expect(reclaimed).to.deep.include({ kind: 'PROCEED', attempt: 2 });
+      const published = await fixture.committedEvents('key-1', 'OrderPublished');
+      expect(published).to.have.length(1);
+      expect(published[0]).to.deep.include({ time: envelope.body.acceptedAt, source: 'orders.pipeline' });
+      expect(JSON.parse(published[0]!.detail)).to.deep.include({ messageId: 'msg-1', orderId: 'order-0001', idempotencyKey: 'key-1', correlationId: 'corr-claim' });
+    });
+
+    it('commits no OrderPublished for a copy refused by its claim (another payload, a finished order)', async () => {
+      // Prepare
+      const fixture = new PipelineFixture();
+      const envelope = await queuedEnvelope(fixture);
+      const tampered: OrderEnvelope = { ...envelope, body: { ...envelope.body, payloadHash: 'another-hash' } };
+
+      // Act
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'x', remainingTimeMs: 20_000, messageId: 'msg-x' });
+
+      // Assess
+      expect(decision.kind).to.equal('CONFLICT');
+      expect(await fixture.committedEvents('key-1')).to.deep.equal([]);
+    });
+
     it('answers CONFLICT to the same key with a different payload', async () => {
       // Prepare
       const fixture = new PipelineFixture();
       const envelope = await queuedEnvelope(fixture);
-      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000 });
+      await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'first', remainingTimeMs: 20_000, messageId: 'msg-1' });
       const tampered: OrderEnvelope = { ...envelope, body: { ...envelope.body, payloadHash: 'another-hash' } };
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'second', remainingTimeMs: 20_000 });
+      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision.kind).to.equal('CONFLICT');

@@ -49,6 +49,7 @@ describe('Function: loadConfig', () => {
       redriveMessageBudget: 100,
       redriveTimeBudgetMs: 20_000,
       permanenceReceiveThreshold: 10,
+      acceptLeaseMs: 10_000,
       outboxDeadLetterQueueUrl: undefined,
       outboxSweepAgeSeconds: 60,
       breakers: SERVICE_BREAKER_SETTINGS,

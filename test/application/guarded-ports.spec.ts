@@ -80,6 +80,15 @@ class FakeIdempotencyStore extends Recorder implements IdempotencyStore {
   reserve(...args: Parameters<IdempotencyStore['reserve']>): Promise<ReservationDecision> {
     return this.answer('reserve', args, { kind: 'DUPLICATE', record: RECORD });
   }
+  releaseReservation(...args: Parameters<IdempotencyStore['releaseReservation']>): Promise<boolean> {
+    return this.answer('releaseReservation', args, true);
+  }
+  findAwaitingSend(...args: Parameters<IdempotencyStore['findAwaitingSend']>): Promise<IdempotencyRecord[]> {
+    return this.answer('findAwaitingSend', args, [RECORD]);
+  }
+  markReservationSent(...args: Parameters<IdempotencyStore['markReservationSent']>): Promise<boolean> {
+    return this.answer('markReservationSent', args, true);
+  }
   claim(request: ClaimRequest): Promise<ClaimDecision> {
     return this.answer('claim', [request], { kind: 'ALREADY_SUCCEEDED', record: RECORD });
   }
@@ -165,6 +174,18 @@ const CASES: readonly PortCase[] = [
   {
     label: 'GuardedIdempotencyStore.park', service: 'dynamodb', method: 'park', args: ['order-1', { category: 'PERMANENT', code: 'Y' }, NOW], expected: undefined,
     build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).park('order-1', { category: 'PERMANENT', code: 'Y' }, NOW) }; },
+  },
+  {
+    label: 'GuardedIdempotencyStore.releaseReservation', service: 'dynamodb', method: 'releaseReservation', args: [RECORD, NOW], expected: true,
+    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).releaseReservation(RECORD, NOW) }; },
+  },
+  {
+    label: 'GuardedIdempotencyStore.findAwaitingSend', service: 'dynamodb', method: 'findAwaitingSend', args: [NOW, 10, NOW], expected: [RECORD],
+    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).findAwaitingSend(NOW, 10, NOW) }; },
+  },
+  {
+    label: 'GuardedIdempotencyStore.markReservationSent', service: 'dynamodb', method: 'markReservationSent', args: [RECORD, 5_000, NOW], expected: true,
+    build: (b) => { const inner = new FakeIdempotencyStore(); return { inner, call: () => new GuardedIdempotencyStore(inner, b).markReservationSent(RECORD, 5_000, NOW) }; },
   },
   {
     label: 'GuardedIdempotencyStore.get', service: 'dynamodb', method: 'get', args: ['order-1', NOW], expected: RECORD,

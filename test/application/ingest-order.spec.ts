@@ -21,7 +21,7 @@ async function claimQueued(fixture: PipelineFixture): Promise<void> {
   const [message] = fixture.receive(1);
   const parsed = parseOrderMessage(message!);
   if (!parsed.ok) throw new Error('queued message must parse');
-  await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'worker-1', remainingTimeMs: 30_000 });
+  await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'worker-1', remainingTimeMs: 30_000, messageId: 'msg-1' });
 }
 
 describe('Class: IngestOrder', () => {

@@ -1,17 +1,14 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../application/config.js';
 import { parseOrderMessage, SCHEMA_VERSION } from '../../application/order-message.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, SendResult } from '../../application/ports/queue-message.js';
 import { fingerprint } from '../../application/services/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
-import { MemoryEventBus } from '../../adapters/memory/memory-event-bus.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { PermanentError, TransientError } from '../../domain/errors.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -70,32 +67,35 @@ describe('Class: PublishOrder', () => {
       expect(parsed.ok && parsed.envelope.body.simulate).to.deep.equal({ kind: 'transient', times: 2 });
     });
 
-    it('announces OrderPublished with the message id and the correlation id', async () => {
+    it('calls no event bus: OrderPublished is committed by the first claim, once the message reached a worker', async () => {
       // Prepare
       const fixture = new PipelineFixture();
 
       // Act
       const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'corr-ann' });
-      if (result.kind !== 'PUBLISHED') throw new Error('not published');
 
       // Assess
-      const [event] = fixture.events(EVENT_TYPES.published);
-      expect(event?.source).to.equal('orders.pipeline');
-      expect(event?.detail).to.deep.include({ messageId: result.messageId, correlationId: 'corr-ann', orderId: 'order-0001', idempotencyKey: result.idempotencyKey });
+      expect(result.kind).to.equal('PUBLISHED');
+      expect(fixture.events(), 'nothing announced at the edge').to.deep.equal([]);
+      expect(await fixture.committedEvents(result.idempotencyKey), 'nothing committed before a claim').to.deep.equal([]);
     });
 
-    it('succeeds when the announcement is lost: the order is safely queued', async () => {
+    it('keeps the message on the reservation, awaiting its send, until a worker claims it', async () => {
       // Prepare
       const fixture = new PipelineFixture();
-      fixture.infrastructure.bus.failWhen(() => 'AccessDeniedException');
 
       // Act
-      const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'c' });
+      const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'corr-keep', idempotencyKey: 'k-keep' });
+      const reserved = await fixture.record('k-keep');
+      const [queued] = fixture.receive(1);
+      await fixture.work([queued!]);
+      const claimed = await fixture.record('k-keep');
 
       // Assess
-      expect(result).to.have.property('messageId').that.is.a('string');
-      expect(fixture.orderQueue()).to.have.length(1);
-      expect(fixture.logger.linesAt('WARN').map((l) => l.message)).to.include('OrderPublished event not delivered');
+      expect(result.kind).to.equal('PUBLISHED');
+      expect(reserved).to.deep.include({ status: 'ACCEPTED', awaitingSendSince: reserved?.createdAt, pendingMessage: queued?.body });
+      expect(claimed?.status).to.equal('SUCCEEDED');
+      expect(claimed).to.not.have.any.keys('awaitingSendSince', 'pendingMessage');
     });
 
     for (const [failure, errorClass] of [
@@ -105,19 +105,84 @@ describe('Class: PublishOrder', () => {
       it(`throws the queue's ${failure.category} failure with its code when the order was not queued`, async () => {
         // Prepare
         const clock = new ManualClock();
-        const random = new SeededRandom(1);
-        const bus = new MemoryEventBus({ clock, random });
-        const publish = new PublishOrder(new RefusingQueue(failure), bus, new MemoryIdempotencyStore(), clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+        const store = new MemoryIdempotencyStore();
+        const publish = new PublishOrder(new RefusingQueue(failure), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
 
         // Act
-        const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);
+        const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c', idempotencyKey: 'k-refused' }).catch((error: unknown) => error);
 
         // Assess
         expect(thrown).to.be.instanceOf(errorClass);
         expect(thrown).to.have.property('code', failure.code);
-        expect(bus.delivered(), 'nothing announced').to.deep.equal([]);
+        expect(await store.get('k-refused', clock.now()), 'the reservation was released').to.equal(undefined);
       });
     }
+
+    for (const [label, queue] of [
+      ['refused the entry', new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' })],
+      ['threw', { send: async () => { throw new TransientError('connection reset', { code: 'AWS.ECONNRESET' }); }, changeVisibility: async () => {} }],
+    ] as const) {
+      it(`releases its own reservation when the queue ${label}, so the same payload's retry is queued at once, not answered IN_PROGRESS`, async () => {
+        // Prepare
+        const clock = new ManualClock();
+        const store = new MemoryIdempotencyStore();
+        const metrics = new RecordingMetrics();
+        const config = loadConfig({ PIPELINE_BACKEND: 'memory' });
+        const sent: OutboundMessage[] = [];
+        const working: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: messages.map((m) => ({ id: m.id, messageId: 'm-1' })), failed: [] }; }, changeVisibility: async () => {} };
+        const failing = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, config);
+        const retrying = new PublishOrder(working, store, clock, new RecordingLogger(), metrics, config);
+        const order = OrderMother.valid();
+
+        // Act
+        const thrown = await failing.execute({ order, correlationId: 'c-1', idempotencyKey: 'k' }).catch((error: unknown) => error);
+        await clock.advance(100);
+        const retry = await retrying.execute({ order, correlationId: 'c-2', idempotencyKey: 'k' });
+
+        // Assess
+        expect(thrown).to.be.instanceOf(TransientError);
+        expect(retry.kind).to.equal('PUBLISHED');
+        expect(sent).to.have.length(1);
+        expect(metrics.total('ReservationReleaseFailed')).to.equal(0);
+        expect(await store.get('k', clock.now())).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-2' });
+      });
+    }
+
+    it('counts a release that failed: the reservation stays for the sweep, and a retry within its lease is the one 409 left', async () => {
+      // Prepare
+      const clock = new ManualClock();
+      const store = new MemoryIdempotencyStore();
+      store.releaseReservation = async () => { throw new TransientError('throttled', { code: 'AWS.ThrottlingException' }); };
+      const metrics = new RecordingMetrics();
+      const logger = new RecordingLogger();
+      const publish = new PublishOrder(new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }), store, clock, logger, metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }));
+      const order = OrderMother.valid();
+
+      // Act
+      const thrown = await publish.execute({ order, correlationId: 'c-1', idempotencyKey: 'k' }).catch((error: unknown) => error);
+      const retry = await publish.execute({ order, correlationId: 'c-2', idempotencyKey: 'k' });
+
+      // Assess
+      expect(thrown).to.have.property('code', 'SQS.THROTTLED');
+      expect(metrics.total('ReservationReleaseFailed')).to.equal(1);
+      expect(retry.kind === 'KNOWN' && retry.known.kind).to.equal('IN_PROGRESS');
+      expect(await store.get('k', clock.now())).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-1' });
+      expect(logger.linesAt('WARN').map((l) => l.message)).to.include('reservation not released after a failed send; the sweep resolves it after its lease');
+    });
+
+    it('keeps no message larger than a record may hold: the sweep will release such a reservation instead of sending it', async () => {
+      // Prepare
+      const fixture = new PipelineFixture({ env: { MAX_BODY_BYTES: '1048576' } });
+      const order = OrderMother.valid({ customerId: 'c'.repeat(100 * 1024) });
+
+      // Act
+      await fixture.get(PublishOrder).execute({ order, correlationId: 'c', idempotencyKey: 'k-big' });
+
+      // Assess
+      const record = await fixture.record('k-big');
+      expect(record).to.have.property('awaitingSendSince');
+      expect(record).to.not.have.property('pendingMessage');
+    });
 
     it('reserves the key and the fingerprint before sending: a different payload under the key is KEY_REUSED and sends nothing', async () => {
       // Prepare
@@ -143,7 +208,7 @@ describe('Class: PublishOrder', () => {
       store.deleteTable();
       const sent: OutboundMessage[] = [];
       const queue: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: [], failed: [] }; }, changeVisibility: async () => {} };
-      const publish = new PublishOrder(queue, new MemoryEventBus({ clock, random: new SeededRandom(1) }), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
 
       // Act
       const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);

@@ -47,14 +47,16 @@ describe('Class: WorkOrderBatch', () => {
       expect(record).to.deep.include({ status: 'SUCCEEDED', attempts: 1, orderId: 'order-0001', correlationId: 'corr-happy-1' });
       expect(record?.outcome).to.deep.include({ orderId: 'order-0001', currency: 'EUR', totalMinor: 4_498 });
       expect(record?.ownerToken, 'the lease is released on completion').to.equal(undefined);
-      expect(record?.outbox?.map((entry) => [entry.detailType, entry.deliveredAt]), 'committed with the outcome, not yet delivered').to.deep.equal([[EVENT_TYPES.processed, undefined]]);
+      expect(record?.outbox?.map((entry) => [entry.detailType, entry.deliveredAt]), 'OrderPublished by the claim, OrderProcessed with the outcome, neither delivered yet')
+        .to.deep.equal([[EVENT_TYPES.published, undefined], [EVENT_TYPES.processed, undefined]]);
       expect(fixture.events(EVENT_TYPES.processed), 'the worker never calls the bus').to.deep.equal([]);
       expect(await fixture.relayOutbox()).to.deep.equal([]);
       const processed = fixture.events(EVENT_TYPES.processed);
       expect(processed).to.have.length(1);
       expect(processed[0]?.detail).to.deep.include({ orderId: 'order-0001', correlationId: 'corr-happy-1', idempotencyKey: key });
-      expect(processed[0]?.eventId).to.equal(record?.outbox?.[0]?.eventId);
-      expect((await fixture.record(key))?.outbox?.[0]?.deliveredAt, 'marked delivered by the relay').to.be.a('number');
+      expect(processed[0]?.eventId).to.equal(record?.outbox?.[1]?.eventId);
+      expect(fixture.events(EVENT_TYPES.published).map((event) => event.eventId)).to.deep.equal([record?.outbox?.[0]?.eventId]);
+      expect((await fixture.record(key))?.outbox?.map((entry) => typeof entry.deliveredAt), 'marked delivered by the relay').to.deep.equal(['number', 'number']);
       expect(fixture.orderQueue(), 'the event source deleted the message').to.deep.equal([]);
       expect(fixture.deadLetters()).to.deep.equal([]);
     });
@@ -120,7 +122,7 @@ describe('Class: WorkOrderBatch', () => {
       const [message] = fixture.receive(1);
       const parsed = parseOrderMessage(message!);
       if (!parsed.ok) throw new Error('fixture message must parse');
-      const dead = await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'dead-worker', remainingTimeMs: 45_000 });
+      const dead = await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'dead-worker', remainingTimeMs: 45_000, messageId: 'msg-dead' });
       expect(dead.kind).to.equal('PROCEED');
       const leaseExpiresAt = (await fixture.record(key))?.leaseExpiresAt ?? 0;
 
@@ -158,7 +160,7 @@ describe('Class: WorkOrderBatch', () => {
       const committed = await fixture.record(key);
       expect(committed).to.deep.include({ status: 'SUCCEEDED', attempts: 1 });
       expect(failedRelay, 'the relay reports the change for the pipe to retry').to.have.length(1);
-      expect(committed?.outbox?.[0]?.deliveredAt).to.equal(undefined);
+      expect(committed?.outbox?.find((entry) => entry.detailType === EVENT_TYPES.processed)?.deliveredAt).to.equal(undefined);
       expect(fixture.events(EVENT_TYPES.processed)).to.deep.equal([]);
 
       // Act: EventBridge recovers; the pipe retries the same stream record
@@ -171,7 +173,7 @@ describe('Class: WorkOrderBatch', () => {
       const processed = fixture.events(EVENT_TYPES.processed);
       expect(processed).to.have.length(1);
       expect(processed[0]?.detail).to.deep.include({ correlationId: 'corr-ev', outcome: committed?.outcome });
-      expect((await fixture.record(key))?.outbox?.[0]?.deliveredAt).to.be.a('number');
+      expect((await fixture.record(key))?.outbox?.find((entry) => entry.detailType === EVENT_TYPES.processed)?.deliveredAt).to.be.a('number');
       expect(fixture.orderQueue()).to.deep.equal([]);
     });
 

@@ -1,7 +1,18 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { decideClaim, transition, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';
-import { decideReservation, DEFAULT_ACCEPT_LEASE_MS, isOwnReservation, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import {
+  AWAITING_SEND_SHARDS,
+  awaitingSendShard,
+  decideReservation,
+  decideStrandedReservation,
+  DEFAULT_ACCEPT_LEASE_MS,
+  isOwnReservation,
+  isSameReservation,
+  sentReservation,
+  type ReservationRequest,
+} from '../../domain/idempotency-reservation.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
 
 const NOW = 1_700_000_000_000;
 const DAY_S = 86_400;
@@ -27,7 +38,7 @@ describe('Module: idempotency-reservation', () => {
 
       expect(record).to.deep.equal({
         key: 'k', status: 'ACCEPTED', payloadHash: 'hash-a', attempts: 0, leaseExpiresAt: NOW + DEFAULT_ACCEPT_LEASE_MS,
-        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1',
+        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1', awaitingSendSince: NOW,
       });
     });
 
@@ -120,6 +131,73 @@ describe('Module: idempotency-reservation', () => {
           }
         }),
       );
+    });
+  });
+
+  describe('No reservation without its message', () => {
+    const PUBLISHED: OutboxEntry = { eventId: 'published', detailType: 'OrderPublished', source: 's', time: NOW, detail: '{}' };
+
+    it('keeps the message and the time it awaits its send on the reservation; the claim drops both and commits OrderPublished', () => {
+      const record = reserved(aReservation({ message: '{"o":1}' }));
+
+      const claimed = decideClaim(record, aClaim({ now: NOW + 1, published: PUBLISHED }));
+
+      expect(record).to.deep.include({ awaitingSendSince: NOW, pendingMessage: '{"o":1}' });
+      expect(claimed.record).to.not.have.any.keys('awaitingSendSince', 'pendingMessage');
+      expect(claimed.record.outbox?.map((entry) => entry.eventId)).to.deep.equal(['published']);
+    });
+
+    it('sends a stranded reservation only once its lease ran out, and releases one that kept no message', () => {
+      const withMessage = reserved(aReservation({ message: 'm' }));
+      const without = reserved();
+
+      expect(decideStrandedReservation(withMessage, NOW + DEFAULT_ACCEPT_LEASE_MS - 1)).to.deep.equal({ kind: 'NONE' });
+      expect(decideStrandedReservation(withMessage, NOW + DEFAULT_ACCEPT_LEASE_MS)).to.deep.equal({ kind: 'SEND', body: 'm' });
+      expect(decideStrandedReservation(without, NOW + DEFAULT_ACCEPT_LEASE_MS)).to.deep.equal({ kind: 'RELEASE' });
+      expect(decideStrandedReservation(undefined, NOW)).to.deep.equal({ kind: 'NONE' });
+      expect(decideStrandedReservation(withMessage, (withMessage.expiresAt + 1) * 1000), 'expired: absent').to.deep.equal({ kind: 'NONE' });
+    });
+
+    it('leaves a reservation the sweep sent alone: no longer awaiting its send, leased again', () => {
+      const sent = sentReservation(reserved(aReservation({ message: 'm' })), 5_000, NOW + 20_000);
+
+      expect(sent).to.deep.include({ status: 'ACCEPTED', leaseExpiresAt: NOW + 25_000, updatedAt: NOW + 20_000 });
+      expect(decideStrandedReservation(sent, NOW + 60_000)).to.deep.equal({ kind: 'NONE' });
+      expect(decideReservation(sent, aReservation({ now: NOW + 21_000, correlationId: 'other' })).kind, 'queued: a copy is in progress').to.equal('IN_PROGRESS');
+    });
+
+    it('puts every key in one of the index shards', () => {
+      fc.assert(fc.property(fc.string(), (key) => {
+        const shard = Number(awaitingSendShard(key));
+        expect(Number.isInteger(shard) && shard >= 0 && shard < AWAITING_SEND_SHARDS).to.equal(true);
+        expect(awaitingSendShard(key)).to.equal(shard.toString());
+      }));
+    });
+
+    it('property: a release or a sweep acts only on the reservation it read; a claimed, finished or replaced record is never released or re-sent', () => {
+      const event = fc.constantFrom('claim', 'complete', 'reserveAgain', 'none');
+      fc.assert(fc.property(fc.array(event, { maxLength: 4 }), fc.integer({ min: 0, max: 3 * DEFAULT_ACCEPT_LEASE_MS }), (events, elapsed) => {
+        const written = reserved(aReservation({ message: 'm', correlationId: 'c-1' }));
+        let current: IdempotencyRecord = written;
+        let now = NOW;
+        for (const step of events) {
+          now += 1 + Math.floor(elapsed / 4);
+          if (step === 'claim' && (current.status === 'ACCEPTED' || current.status === 'RETRY')) {
+            current = decideClaim(current, aClaim({ now, published: PUBLISHED })).record;
+          } else if (step === 'complete' && current.status === 'INFLIGHT') {
+            current = transition(current, { type: 'COMPLETE', ownerToken: 'owner' }, now);
+          } else if (step === 'reserveAgain') {
+            const decision = decideReservation(current, aReservation({ now, message: 'm', correlationId: 'c-2' }));
+            if (decision.kind === 'RESERVED') current = decision.record;
+          }
+        }
+        const same = isSameReservation(current, written);
+        expect(same).to.equal(current === written);
+        const action = decideStrandedReservation(current, now + DEFAULT_ACCEPT_LEASE_MS);
+        if (current.status !== 'ACCEPTED') expect(action.kind).to.equal('NONE');
+        const published = (current.outbox ?? []).filter((entry) => entry.detailType === 'OrderPublished');
+        expect(published.length, 'OrderPublished once, and only once claimed').to.equal(current.status === 'ACCEPTED' ? 0 : 1);
+      }));
     });
   });
 });

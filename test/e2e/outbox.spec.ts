@@ -37,7 +37,8 @@ async function eventBridgeOutage(running: RunningHarness, orders: number, outage
   expect(during.parked, 'no order parked because of events').to.equal(0);
   expect(during.records.byStatus.RETRY + during.records.byStatus.INFLIGHT).to.equal(0);
   expect(during.events.byType[EVENT_TYPES.processed] ?? 0, 'nothing announced while the bus refuses').to.equal(0);
-  expect(during.outbox.pendingEvents, 'every announcement waits in its record').to.equal(orders);
+  // Two per order: OrderPublished (committed by the first claim) and OrderProcessed (by the completion).
+  expect(during.outbox.pendingEvents, 'every announcement waits in its record').to.equal(2 * orders);
   const left = outageMs - (Date.now() - started);
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
 
@@ -58,6 +59,13 @@ async function eventBridgeOutage(running: RunningHarness, orders: number, outage
   }
   expect([...byKey.keys()].sort(), 'every success announced').to.deep.equal([...keys].sort());
   expect([...byKey.values()].every((ids) => ids.size === 1), 'a re-delivery keeps its eventId: one announcement per order').to.equal(true);
+  const published = new Map<string, Set<string>>();
+  for (const event of await client.events({ type: EVENT_TYPES.published })) {
+    const key = String(event.detail.idempotencyKey);
+    published.set(key, (published.get(key) ?? new Set()).add(event.eventId));
+  }
+  expect([...published.keys()].sort(), 'every queued order announced as published, through the outbox').to.deep.equal([...keys].sort());
+  expect([...published.values()].every((ids) => ids.size === 1), 'one OrderPublished per order').to.equal(true);
 }
 
 describe('Transactional outbox: an order\'s fate never depends on EventBridge', function () {
@@ -80,11 +88,11 @@ describe('Transactional outbox: an order\'s fate never depends on EventBridge', 
     await client.setFaults({ faults: { eventbridge: 1 } });
     const key = String((await client.postOrder(OrderMother.valid({ orderId: 'state-1' }))).body.idempotencyKey);
     const pending = await client.waitForStatus(key, ['SUCCEEDED'], 15_000, false);
-    expect(pending.outbox.map((entry) => [entry.detailType, entry.delivered])).to.deep.equal([[EVENT_TYPES.processed, false]]);
+    expect(pending.outbox.map((entry) => [entry.detailType, entry.delivered])).to.deep.equal([[EVENT_TYPES.published, false], [EVENT_TYPES.processed, false]]);
     await waitFor('the pipe to report a lag while the bus refuses', async () => ((await client.metrics()).outbox.lagMs > 0 ? true : undefined));
     await client.setFaults({ faults: {} });
     const delivered = await client.waitForStatus(key, ['SUCCEEDED'], 30_000);
-    expect(delivered.outbox.map((entry) => [entry.detailType, entry.delivered])).to.deep.equal([[EVENT_TYPES.processed, true]]);
-    expect(delivered.events.map((event) => event.eventId)).to.include(delivered.outbox[0]?.eventId);
+    expect(delivered.outbox.map((entry) => [entry.detailType, entry.delivered])).to.deep.equal([[EVENT_TYPES.published, true], [EVENT_TYPES.processed, true]]);
+    expect(delivered.events.map((event) => event.eventId)).to.include.members(delivered.outbox.map((entry) => entry.eventId));
   });
 });

@@ -26,8 +26,9 @@ const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
 /** The adapters (one per client) each function's container binds. */
 const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   validate: [],
-  publish: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
-  ingest: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  // The edge binds no event bus: the worker's first claim commits OrderPublished to the outbox.
+  publish: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
+  ingest: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
   idempotency: [ADAPTERS.IdempotencyStore],
   processor: [ADAPTERS.IdempotencyStore],
   events: [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],

@@ -29,7 +29,10 @@ describe('Function: ingest handler', () => {
     const queued = fixture.orderQueue();
     expect(queued.map((m) => m.messageId)).to.deep.equal([json(response).messageId]);
     expect(queued[0]?.attributes).to.deep.include({ idempotencyKey: 'client-order-0001', correlationId: 'corr-from-client-0001', orderId: 'order-0001' });
-    expect(fixture.events(EVENT_TYPES.published)[0]?.detail).to.deep.include({ correlationId: 'corr-from-client-0001' });
+    expect(fixture.events(EVENT_TYPES.published), 'announced by the first claim, not by the edge').to.deep.equal([]);
+    await fixture.drain();
+    await fixture.relayOutbox();
+    expect(fixture.events(EVENT_TYPES.published)[0]?.detail).to.deep.include({ correlationId: 'corr-from-client-0001', messageId: json(response).messageId });
   });
 
   it('derives the idempotency key from the order when no Idempotency-Key header is sent', async () => {

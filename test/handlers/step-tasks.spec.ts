@@ -40,8 +40,9 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(processed.outcome).to.deep.include({ totalMinor: 4_498 });
     const key = (state.message as SQSRecord[])[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', outcome: processed.outcome });
-    expect((await fixture.committedEvents(key)).map((entry) => entry.detailType)).to.deep.equal([EVENT_TYPES.processed]);
-    expect(fixture.events(EVENT_TYPES.processed), 'no step calls the bus').to.deep.equal([]);
+    expect((await fixture.committedEvents(key)).map((entry) => entry.detailType), 'the claim commits OrderPublished, the processor OrderProcessed')
+      .to.deep.equal([EVENT_TYPES.published, EVENT_TYPES.processed]);
+    expect(fixture.events(), 'no step calls the bus').to.deep.equal([]);
     await fixture.relayOutbox();
     const [event] = fixture.events(EVENT_TYPES.processed);
     expect(event?.detail).to.deep.include({ correlationId: 'corr-step' });
@@ -106,7 +107,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     // Assess
     expect(error.name).to.equal('Pipeline.TRANSIENT');
     expect(error.message).to.match(/^IDEMPOTENCY\.LEASE_LOST: /);
-    expect(afterLoser, 'nothing committed, nothing to announce').to.deep.equal([]);
+    expect(afterLoser.map((entry) => entry.detailType), 'only what the first claim committed: the stalled outcome announces nothing').to.deep.equal([EVENT_TYPES.published]);
     expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
   });
@@ -129,7 +130,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const record = await fixture.record(key);
     expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
     expect(record?.leaseExpiresAt).to.equal(undefined);
-    expect(record?.outbox).to.equal(undefined);
+    expect(record?.outbox?.map((entry) => entry.detailType), 'only the first claim\'s OrderPublished').to.deep.equal([EVENT_TYPES.published]);
     const next = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
     expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: false });
   });

@@ -42,6 +42,9 @@ class ReachedPorts {
 
   readonly store: IdempotencyStore = {
     reserve: async () => this.reach('store.reserve', { kind: 'DUPLICATE' as const, record: RECORD }),
+    releaseReservation: async () => this.reach('store.releaseReservation', true),
+    findAwaitingSend: async () => this.reach('store.findAwaitingSend', [RECORD]),
+    markReservationSent: async () => this.reach('store.markReservationSent', true),
     claim: async () => this.reach('store.claim', { kind: 'ALREADY_SUCCEEDED' as const, record: RECORD }),
     recordOutcome: async () => this.reach('store.recordOutcome', RECORD),
     complete: async () => this.reach('store.complete', RECORD),
@@ -99,6 +102,9 @@ const PORT_CALLS: readonly PortCall[] = [
   { name: 'store.fail', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.fail('order-1', 'owner', { category: 'TRANSIENT', code: 'X' }, false, NOW) },
   { name: 'store.park', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.park('order-1', { category: 'PERMANENT', code: 'X' }, NOW) },
   { name: 'store.get', service: 'dynamodb', operation: 'GetItem', call: (p) => p.store.get('order-1', NOW) },
+  { name: 'store.releaseReservation', service: 'dynamodb', operation: 'DeleteItem', call: (p) => p.store.releaseReservation(RECORD, NOW) },
+  { name: 'store.findAwaitingSend', service: 'dynamodb', operation: 'Query', call: (p) => p.store.findAwaitingSend(NOW, 10, NOW) },
+  { name: 'store.markReservationSent', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.markReservationSent(RECORD, 5_000, NOW) },
   { name: 'bus.publish', service: 'eventbridge', operation: 'PutEvents', call: (p) => p.bus.publish([EVENT]) },
 ];
 

@@ -9,12 +9,13 @@ const ARTIFACTS = resolve('test-artifacts');
 /** The AWS SDK clients each deployed function calls: its bundle carries exactly these. */
 const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
   validate: [],
-  publish: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
+  // The edge carries no EventBridge client: OrderPublished is committed by the worker's claim.
+  publish: ['client-dynamodb', 'client-sqs'],
   idempotency: ['client-dynamodb'],
   processor: ['client-dynamodb'],
   events: ['client-dynamodb', 'client-eventbridge'],
   redrive: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
-  ingest: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
+  ingest: ['client-dynamodb', 'client-sqs'],
   worker: ['client-dynamodb', 'client-sqs'],
   status: ['client-dynamodb'],
   // The orchestrated edge only starts the ingest workflow: the steps it runs call the other services.
@@ -33,7 +34,7 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   idempotency: ['claim-idempotency', 'orchestrated-steps', ...WITH_PROCESSING],
   processor: ['orchestrated-steps', ...WITH_PROCESSING],
   events: ['publish-order-events', 'relay-outbox-events'],
-  redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders'],
+  redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders', 'resolve-stranded-reservations'],
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
   worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
   status: ['look-up-order'],

@@ -35,8 +35,9 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
   };
   const own: Record<PipelineFunctionName, Record<string, string[]>> = {
     validate: {},
-    publish: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:PutItem'] },
-    ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [bus]: ['events:PutEvents'], [table]: ['dynamodb:PutItem'] },
+    // The edge reserves, and releases its own reservation when the send failed; no event bus (the claim commits OrderPublished).
+    publish: { [order]: ['sqs:SendMessage'], ...orchestrated, [table]: ['dynamodb:DeleteItem', 'dynamodb:PutItem'] },
+    ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [table]: ['dynamodb:DeleteItem', 'dynamodb:PutItem'] },
     idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     processor: { [table]: ['dynamodb:UpdateItem'] },
     events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
@@ -53,7 +54,9 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
       [dlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [order]: ['sqs:SendMessage'],
       ...orchestrated,
-      [table]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      [table]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      // The stranded reservations' sweep: the sparse index, not a scan.
+      [`${table}/index/awaiting-send`]: ['dynamodb:Query'],
       [bus]: ['events:PutEvents'],
       [outboxDlq]: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
     },

@@ -1,4 +1,5 @@
 import { OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Testing } from '../../terraform/testing.js';
@@ -71,13 +72,16 @@ describe('Stack: queues and table', () => {
         for (const name of sourceQueues) expect(queueNamed(synthesized, name).visibility_timeout_seconds, name).to.equal(expected);
       });
 
-      it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand', () => {
+      it('keeps the idempotency table in the shape the DynamoDB adapter uses: pk, TTL on expiresAt, PITR, encryption, on demand, the sparse awaiting-send index', () => {
         const expected = {
           name: `${prefix}-idempotency`,
           billing_mode: 'PAY_PER_REQUEST',
           hash_key: IDEMPOTENCY_TABLE_KEY,
-          // With the keys of the sparse outbox-pending index (test/terraform/outbox.spec.ts).
-          attribute: [{ name: IDEMPOTENCY_TABLE_KEY, type: 'S' }, { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' }, { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' }],
+          // With the keys of the sparse outbox-pending index (test/terraform/outbox.spec.ts) and of the awaiting-send index.
+          attribute: [
+            { name: IDEMPOTENCY_TABLE_KEY, type: 'S' }, { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' }, { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
+            { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' }, { name: AWAITING_SEND_ATTRIBUTE, type: 'N' },
+          ],
           ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ClaimRequest } from '../../../domain/idempotency.js';
+import type { OutboxEntry } from '../../../domain/outbox.js';
 import { DEFAULT_ACCEPT_LEASE_MS, type ReservationRequest } from '../../../domain/idempotency-reservation.js';
 import type { IdempotencyStoreContractSubject } from './idempotency-store.contract.js';
 import { freshSubjectPerTest, uniqueName } from './contract-support.js';
@@ -91,6 +92,112 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
       const parked = await subject().store.park(key, { category: 'PERMANENT', code: 'X' }, NOW + 1_000);
 
       expect(parked).to.deep.include({ status: 'PARKED', payloadHash: 'hash-a' });
+    });
+
+    describe('No reservation without its message', () => {
+      const PUBLISHED: OutboxEntry = { eventId: 'published-1', detailType: 'OrderPublished', source: 'orders.pipeline', time: NOW, detail: '{"messageId":"m-1"}' };
+
+      it('keeps the message and the time it awaits its send on the reservation; the claim removes both', async () => {
+        const reserved = await subject().store.reserve(aReservation({ message: '{"order":1}' }));
+        const before = await subject().store.get(key, NOW + 1);
+        await subject().store.claim(aClaim());
+
+        expect(reserved.record).to.deep.include({ awaitingSendSince: NOW, pendingMessage: '{"order":1}' });
+        expect(before).to.deep.include({ awaitingSendSince: NOW, pendingMessage: '{"order":1}' });
+        expect(await subject().store.get(key, NOW + 2_000)).to.not.have.any.keys('awaitingSendSince', 'pendingMessage');
+      });
+
+      it('releases the reservation the request wrote, so the same payload is reserved again at once', async () => {
+        const reserved = await subject().store.reserve(aReservation());
+
+        const released = await subject().store.releaseReservation(reserved.record, NOW + 100);
+        const retried = await subject().store.reserve(aReservation({ now: NOW + 200, correlationId: 'c-2' }));
+
+        expect(released).to.equal(true);
+        expect(retried.kind).to.equal('RESERVED');
+        expect(await subject().store.get(key, NOW + 300)).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-2' });
+      });
+
+      it('never releases another request\'s reservation, nor a claimed one', async () => {
+        const first = await subject().store.reserve(aReservation());
+        const second = await subject().store.reserve(aReservation({ now: NOW + DEFAULT_ACCEPT_LEASE_MS + 1, correlationId: 'c-2' }));
+
+        const lateRelease = await subject().store.releaseReservation(first.record, NOW + DEFAULT_ACCEPT_LEASE_MS + 2);
+        await subject().store.claim(aClaim({ now: NOW + DEFAULT_ACCEPT_LEASE_MS + 3 }));
+        const afterClaim = await subject().store.releaseReservation(second.record, NOW + DEFAULT_ACCEPT_LEASE_MS + 4);
+
+        expect(second.kind).to.equal('RESERVED');
+        expect(lateRelease, 'the first request\'s reservation was replaced by the second\'s').to.equal(false);
+        expect(afterClaim, 'claimed: the message reached a worker').to.equal(false);
+        expect(await subject().store.get(key, NOW + DEFAULT_ACCEPT_LEASE_MS + 5)).to.deep.include({ status: 'INFLIGHT', ownerToken: 'worker' });
+      });
+
+      it('finds unclaimed reservations awaiting their send since before the given time, oldest first, and no claimed one', async () => {
+        const other = `${key}-other`;
+        const claimed = `${key}-claimed`;
+        await subject().store.reserve(aReservation({ now: NOW + 10 }));
+        await subject().store.reserve(aReservation({ key: other, now: NOW }));
+        await subject().store.reserve(aReservation({ key: claimed, now: NOW }));
+        await subject().store.claim(aClaim({ key: claimed }));
+
+        const found = await subject().store.findAwaitingSend(NOW + 11, 1_000, NOW + 20);
+        const older = await subject().store.findAwaitingSend(NOW + 5, 1_000, NOW + 20);
+
+        const ours = (records: readonly { key: string }[]) => records.map((record) => record.key).filter((name) => [key, other, claimed].includes(name));
+        expect(ours(found)).to.deep.equal([other, key]);
+        expect(ours(older)).to.deep.equal([other]);
+      });
+
+      it('marks a reservation sent: it no longer awaits its send, and its lease starts again', async () => {
+        const reserved = await subject().store.reserve(aReservation({ message: '{"order":1}' }));
+        const later = NOW + DEFAULT_ACCEPT_LEASE_MS + 1;
+
+        const marked = await subject().store.markReservationSent(reserved.record, DEFAULT_ACCEPT_LEASE_MS, later);
+        const again = await subject().store.markReservationSent(reserved.record, DEFAULT_ACCEPT_LEASE_MS, later + 1);
+        const copy = await subject().store.reserve(aReservation({ now: later + 1_000, correlationId: 'c-2' }));
+
+        expect(marked).to.equal(true);
+        expect(again, 'already sent').to.equal(false);
+        expect(copy.kind, 'queued again: same-payload copies are in progress').to.equal('IN_PROGRESS');
+        const record = await subject().store.get(key, later + 1_000);
+        expect(record).to.deep.include({ status: 'ACCEPTED', leaseExpiresAt: later + DEFAULT_ACCEPT_LEASE_MS });
+        expect(record).to.not.have.any.keys('awaitingSendSince', 'pendingMessage');
+        expect((await subject().store.findAwaitingSend(later + 2_000, 1_000, later + 2_000)).map((r) => r.key)).to.not.include(key);
+      });
+
+      it('refuses to mark sent a reservation a worker claimed in between', async () => {
+        const reserved = await subject().store.reserve(aReservation());
+        await subject().store.claim(aClaim());
+
+        expect(await subject().store.markReservationSent(reserved.record, DEFAULT_ACCEPT_LEASE_MS, NOW + 2_000)).to.equal(false);
+        expect(await subject().store.get(key, NOW + 2_000)).to.deep.include({ status: 'INFLIGHT' });
+      });
+
+      it('commits OrderPublished with the first claim only: not again on a re-claim, nor for a duplicate or another payload', async () => {
+        await subject().store.reserve(aReservation());
+
+        const conflict = await subject().store.claim(aClaim({ payloadHash: 'hash-b', published: PUBLISHED }));
+        const first = await subject().store.claim(aClaim({ published: PUBLISHED }));
+        await subject().store.fail(key, 'worker', { category: 'TRANSIENT', code: 'X' }, false, NOW + 1_500);
+        const reclaimed = await subject().store.claim(aClaim({ ownerToken: 'worker-2', now: NOW + 2_000, published: PUBLISHED }));
+        await subject().store.complete(key, 'worker-2', NOW + 2_500, { total: 1 });
+        const duplicate = await subject().store.claim(aClaim({ ownerToken: 'worker-3', now: NOW + 3_000, published: PUBLISHED }));
+
+        expect(conflict.kind).to.equal('CONFLICT');
+        expect(first).to.deep.include({ kind: 'PROCEED', attempt: 1 });
+        expect(reclaimed).to.deep.include({ kind: 'PROCEED', attempt: 2 });
+        expect(duplicate.kind).to.equal('ALREADY_SUCCEEDED');
+        const record = await subject().store.get(key, NOW + 3_000);
+        expect(record?.outbox?.map((entry) => entry.eventId)).to.deep.equal(['published-1']);
+        expect(first.record.outbox?.map((entry) => entry.eventId)).to.deep.equal(['published-1']);
+      });
+
+      it('commits OrderPublished when the first claim finds no record at all (a copy no edge reserved)', async () => {
+        const decision = await subject().store.claim(aClaim({ published: PUBLISHED }));
+
+        expect(decision).to.deep.include({ kind: 'PROCEED', attempt: 1 });
+        expect((await subject().store.get(key, NOW + 1_000))?.outbox?.map((entry) => entry.detailType)).to.deep.equal(['OrderPublished']);
+      });
     });
   });
 }
