@@ -17,14 +17,16 @@ import type { Random } from '../ports/random.js';
  * invocation's deadline. Retries multiply across layers, which is why this layer is bounded hard: at most
  * VISIBILITY_TRIES calls per batch (one call covers every record of the batch), each through the SQS
  * breaker, so once the breaker opens the rest fail at once without reaching SQS; an open breaker's
- * wait is honoured, not hammered. Only errors the classifier calls retryable are tried again.
+ * wait is honoured, not hammered, and when it is longer than the budget left the retries stop there.
+ * Only errors the classifier calls retryable are tried again. In all they wait at most
+ * visibilityRetryBudgetMs() (1.4 s), which is what a record's return may be late by on their account.
  */
 
 /** Calls per batch, the first included. */
 export const VISIBILITY_TRIES = 4;
 /** Full jitter between tries: random(0, min(cap, base·2^(n-1))) ms. */
 export const VISIBILITY_RETRY_BOUNDS = { base: 200, cap: 2_000 } as const;
-/** The longest the retries can wait in all, unless an open breaker asks for longer (then they stop). */
+/** The longest the retries wait in all: an open breaker's wait is honoured only within it (else they stop). */
 export function visibilityRetryBudgetMs(): number {
   let total = 0;
   for (let tries = 1; tries < VISIBILITY_TRIES; tries += 1) total += Math.min(VISIBILITY_RETRY_BOUNDS.cap, VISIBILITY_RETRY_BOUNDS.base * 2 ** (tries - 1));
@@ -44,6 +46,7 @@ export interface VisibilityRetryTools {
 
 /** True once every change went through; false when the tries, the time or the error's nature ran out. */
 export async function changeVisibilityWithRetries(queue: OrderQueue, changes: readonly VisibilityChange[], tools: VisibilityRetryTools): Promise<boolean> {
+  let waitedMs = 0;
   for (let tries = 1; ; tries += 1) {
     try {
       await queue.changeVisibility(changes);
@@ -55,11 +58,13 @@ export async function changeVisibilityWithRetries(queue: OrderQueue, changes: re
       const left = tools.timeLeftMs();
       const giveUp = tries >= VISIBILITY_TRIES
         || !RETRY_POLICIES[category].retryable
+        || waitedMs + delayMs > visibilityRetryBudgetMs()
         || (left !== undefined && left - delayMs < DEADLINE_RESERVE_MS);
       if (giveUp) {
         tools.logger.warn('could not set backoff visibility', { tries, messages: changes.length, category, code, error: errorMessage(error) });
         return false;
       }
+      waitedMs += delayMs;
       await tools.clock.sleep(delayMs);
     }
   }
