@@ -12,6 +12,7 @@ import {
   type HoldBackStep,
   type ParkStep,
   type RetryRule,
+  type RetrySchedule,
   type TaskStep,
   type WorkflowDefinition,
   type WorkflowStep,
@@ -119,6 +120,12 @@ function taskState(name: string, step: TaskStep, bindings: AslBindings): AslStat
 function retrier(rule: RetryRule): AslState {
   return {
     ErrorEquals: rule.scope === 'invocation' ? invocationErrorNamesFor(rule.categories) : errorNamesFor(rule.categories),
+    ...retrySchedule(rule),
+  };
+}
+
+function retrySchedule(rule: RetrySchedule): AslState {
+  return {
     IntervalSeconds: rule.intervalSeconds,
     MaxAttempts: rule.maxAttempts,
     BackoffRate: rule.backoffRate,
@@ -236,6 +243,8 @@ function holdBackState(definition: WorkflowDefinition, step: HoldBackStep): AslS
       VisibilityTimeout: `{% $states.input.${step.delaySecondsPath.join('.')} %}`,
     },
     Output: '{% $states.input %}',
+    // Any error: a visibility change can be repeated safely, and one not made costs the whole visibility timeout.
+    Retry: [{ ErrorEquals: ['States.ALL'], ...retrySchedule(step.retry) }],
     // A failed change fails nothing more: the execution still ends failed and the queue redelivers the message later.
     Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: step.onError }],
     Next: step.next,

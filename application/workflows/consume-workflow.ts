@@ -1,5 +1,5 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+import { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -83,6 +83,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     HoldBackForRetry: {
       type: 'hold-back',
       delaySecondsPath: RELEASE_DELAY_PATH,
+      retry: HOLD_BACK_RETRY,
       next: 'RetryLater',
       // The change failing loses nothing: the execution still fails, and the queue redelivers the message
       // once the visibility timeout it was received with runs out (later than the backoff, never lost).

@@ -9,7 +9,7 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+export { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY } from './step-policies.js';
 export { categoryOfInvocationError, categoryOfStepError, failureOfStepError, INVOCATION_ERRORS, messageOfCause, stepErrorName, type StepFailure } from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,
@@ -23,6 +23,7 @@ export {
   type HoldBackStep,
   type ParkStep,
   type RetryRule,
+  type RetrySchedule,
   type SucceedStep,
   type TaskStep,
   type WorkflowDefinition,

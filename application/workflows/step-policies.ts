@@ -1,5 +1,5 @@
 import { ERROR_CATEGORIES } from '../../domain/error-category.js';
-import type { CatchRule, RetryRule } from './workflow-definition.js';
+import type { CatchRule, RetryRule, RetrySchedule } from './workflow-definition.js';
 
 /**
  * In-execution retry of a task whose invocation failed (Lambda throttled or erroring, a timeout): short,
@@ -18,6 +18,19 @@ export const INVOCATION_RETRY: RetryRule = {
   maxAttempts: 2,
   backoffRate: 2,
   maxDelaySeconds: 8,
+};
+
+/**
+ * The hold-back's own retries: a ChangeMessageVisibility that did not go through is tried again, since
+ * the alternative is a message that waits out the queue's whole visibility timeout instead of its few
+ * seconds of backoff. At most 1 + 2 + 4 = 7 s of waiting (full jitter), three more calls per failed
+ * attempt: Step Functions' smallest interval is 1 s, so this is as short as a Retrier gets.
+ */
+export const HOLD_BACK_RETRY: RetrySchedule = {
+  intervalSeconds: 1,
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelaySeconds: 4,
 };
 
 /** Failures that can never succeed on another try go to `next` at once. */

@@ -44,7 +44,7 @@ export interface TaskStep {
 }
 
 /** Retries the step in place. `maxAttempts` counts retries after the first try, as Step Functions does. */
-export interface RetryRule {
+export interface RetryRule extends RetrySchedule {
   readonly categories: readonly ErrorCategory[];
   /**
    * Which errors of those categories it retries: `invocation` only the errors of the invocation itself
@@ -52,6 +52,10 @@ export interface RetryRule {
    * errors a step function throws.
    */
   readonly scope: 'invocation' | 'all';
+}
+
+/** When a retry happens: interval × backoffRate^n, capped at maxDelaySeconds, with full jitter (as Step Functions does). */
+export interface RetrySchedule {
   readonly intervalSeconds: number;
   readonly maxAttempts: number;
   readonly backoffRate: number;
@@ -105,14 +109,16 @@ export interface ParkStep {
  * Holds the input message back before the execution gives it up: sets the message's visibility timeout
  * (SQS ChangeMessageVisibility, on the queue the record came from, with the record's receipt handle) to
  * the whole seconds a step put in the state at `delaySecondsPath`, so the queue redelivers it after that
- * backoff rather than after the queue's own visibility timeout. It changes nothing in the state. When the
- * change fails it goes to `onError` with the state unchanged: the message then keeps the visibility
- * timeout it was received with, so it still comes back, only later. Only meaningful for a `queue-record`
- * workflow.
+ * backoff rather than after the queue's own visibility timeout. It changes nothing in the state. A failed
+ * change is retried in place on `retry`'s schedule, whatever the error (States.ALL: a change can be
+ * repeated safely); when every try failed it goes to `onError` with the state unchanged: the message then
+ * keeps the visibility timeout it was received with unless `onError` does something about it. Only
+ * meaningful for a `queue-record` workflow.
  */
 export interface HoldBackStep {
   readonly type: 'hold-back';
   readonly delaySecondsPath: readonly string[];
+  readonly retry: RetrySchedule;
   readonly next: string;
   readonly onError: string;
 }

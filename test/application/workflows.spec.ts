@@ -6,6 +6,7 @@ import {
   CLAIM_DECISION_FIELD,
   CLAIM_ROUTES,
   CONSUME_WORKFLOW,
+  HOLD_BACK_RETRY,
   INGEST_WORKFLOW,
   WORKFLOWS,
   categoryOfInvocationError,
@@ -145,9 +146,10 @@ describe('Workflows: the shared definitions', () => {
         cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
         otherwise: 'RetryLater',
       });
-      // The message is held back for the release's delay; should that fail, the execution fails all the same.
+      // The message is held back for the release's delay, the change retried (a failed one costs the whole
+      // visibility timeout); should every try fail, the execution fails all the same.
       expect(CONSUME_WORKFLOW.steps.HoldBackForRetry).to.deep.equal({
-        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], next: 'RetryLater', onError: 'RetryLater',
+        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], retry: HOLD_BACK_RETRY, next: 'RetryLater', onError: 'RetryLater',
       });
       expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
@@ -199,12 +201,15 @@ describe('Function: workflowProblems', () => {
     );
   });
 
-  it('reports a hold-back step in a workflow with no queue record, or with a delay path that is not plain field names', () => {
-    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], next: 'Accepted', onError: 'Rejected' };
+  it('reports a hold-back step in a workflow with no queue record, with a delay path that is not plain field names, or with a retry Step Functions refuses', () => {
+    const retry = { intervalSeconds: 0, maxAttempts: 3, backoffRate: 0.5 };
+    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], retry, next: 'Accepted', onError: 'Rejected' };
     const ingest = withStep(INGEST_WORKFLOW, 'HoldBack', holdBack);
     expect(workflowProblems(ingest)).to.include.members([
       'HoldBack: a hold-back step needs a queue-record workflow',
       'HoldBack: the delay\'s path must be one or more plain field names',
+      'HoldBack: retry: intervalSeconds must be a whole number ≥ 1',
+      'HoldBack: retry: backoffRate must be ≥ 1',
     ]);
   });
 

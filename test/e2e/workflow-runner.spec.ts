@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { CONSUME_WORKFLOW, failureOfStepError, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
+import { CONSUME_WORKFLOW, failureOfStepError, HOLD_BACK_RETRY, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { currentInvocation, never } from '../../harness/invocation.js';
@@ -152,6 +152,37 @@ describe('Class: WorkflowRunner', () => {
       // The processor's failure, not the hold-back's: the caught error is what the execution reports.
       expect(result.error.Error).to.equal('Pipeline.TRANSIENT');
       expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RetryLater' }]);
+    });
+
+    it('retries a hold-back that failed, on the step\'s schedule with full jitter, and holds the record back once the change goes through', async () => {
+      let refusals = 2;
+      const heldBack: number[] = [];
+      const { runner, sleeps } = rig({
+        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds: 2 }),
+        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+      }, 0.5, async (_state, delaySeconds) => {
+        if (refusals-- > 0) throw namedError('Sqs.SqsException', 'We encountered an internal error');
+        heldBack.push(delaySeconds);
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      expect(heldBack).to.deep.equal([2]);
+      // interval × rate^n with random 0.5: half of 1 s, then half of 2 s (the processor's own retries are not invocation errors)
+      expect(sleeps).to.deep.equal([retryDelayMs(HOLD_BACK_RETRY, 0, () => 0.5), retryDelayMs(HOLD_BACK_RETRY, 1, () => 0.5)]);
+      expect(sleeps).to.deep.equal([500, 1_000]);
+      expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry' }, { step: 'RetryLater' }]);
+    });
+
+    it(`gives the hold-back up after ${1 + HOLD_BACK_RETRY.maxAttempts} tries, within the schedule's longest wait`, async () => {
+      let tries = 0;
+      const { runner, sleeps } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.999, async () => {
+        tries += 1;
+        throw namedError('Sqs.SqsException', 'We encountered an internal error');
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(tries).to.equal(1 + HOLD_BACK_RETRY.maxAttempts);
+      expect(sleeps.reduce((sum, ms) => sum + ms, 0)).to.be.at.most(7_000);
+      expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.SqsException' }, { step: 'RetryLater' }]);
     });
 
     it('refuses, as SQS would, a RETRY without a whole-second delay: nothing is held back and the execution fails as before', async () => {
