@@ -8,17 +8,19 @@
  * first POST to its record's SUCCEEDED (or PARKED); also reported from the POST that was accepted, which
  * leaves out the edge's part.
  *
- * Options: --orders N (200), --rate R (20), --faults F (0.2), --seed S (1), --deadline-minutes M (15).
+ * Options: --orders N (200), --rate R (20), --faults F (0.2), --seed S (1), --deadline-minutes M (15),
+ * --log FILE (the harness' WARN and ERROR lines, and each slow order's key and latency, for a look at the tail).
  * Prints progress, then one JSON line.
  */
 import 'reflect-metadata';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { validOrder } from '../harness/demo/payloads.js';
 import { DEFAULT_HARNESS_OPTIONS } from '../harness/harness-options.js';
 import { startHarness } from '../harness/harness.js';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'deadline-minutes': { type: 'string' } },
+  options: { orders: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'deadline-minutes': { type: 'string' }, log: { type: 'string' } },
   strict: true,
 });
 const ORDERS = Number(values.orders ?? 200);
@@ -26,6 +28,8 @@ const RATE = Number(values.rate ?? 20);
 const FAULTS = Number(values.faults ?? 0.2);
 const SEED = Number(values.seed ?? 1);
 const DEADLINE_MS = Number(values['deadline-minutes'] ?? 15) * 60_000;
+const LOG = values.log;
+if (LOG !== undefined) writeFileSync(LOG, '');
 const CLIENT_RETRY_MS = 500;
 const CLIENT_GIVE_UP_MS = 60_000;
 
@@ -53,7 +57,13 @@ async function main(): Promise<void> {
     faults: { dynamodb: FAULTS, sqs: FAULTS, eventbridge: FAULTS },
     logLevel: 'INFO',
     historyEveryMs: 0,
-  }, { env: { ...process.env }, write: (line) => { if (line.includes('backoff visibility') || line.includes('"level":"ERROR"')) lines.push(line); } });
+  }, {
+    env: { ...process.env },
+    write: (line) => {
+      if (line.includes('backoff visibility') || line.includes('"level":"ERROR"')) lines.push(line);
+      if (LOG !== undefined && (line.includes('"level":"WARN"') || line.includes('"level":"ERROR"'))) appendFileSync(LOG, `${line}\n`);
+    },
+  });
   const started = Date.now();
   const posted: Posted[] = [];
   const posting: Promise<void>[] = [];
@@ -143,6 +153,11 @@ async function main(): Promise<void> {
     backoffFallbacks: fallbackTotals,
     breakerOpenings: snapshot.breakerOpenings,
   };
+  if (LOG !== undefined) {
+    for (const order of succeeded.filter((o) => (o.settledAt ?? 0) - o.firstPostAt > 10_000)) {
+      appendFileSync(LOG, `${JSON.stringify({ slow: order.key, seconds: ((order.settledAt ?? 0) - order.firstPostAt) / 1_000, fromAccepted: ((order.settledAt ?? 0) - (order.acceptedAt ?? 0)) / 1_000, answers: order.answers })}\n`);
+    }
+  }
   say(JSON.stringify(result));
 }
 

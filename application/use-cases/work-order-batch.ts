@@ -18,7 +18,8 @@ import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
 import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
-import { changeVisibilityWithRetries, DEADLINE_RESERVE_MS } from '../resilience/visibility-retry.js';
+import { DEADLINE_RESERVE_MS, retryWithinInvocation, type RetryTools } from '../resilience/retry-within-invocation.js';
+import { changeVisibilityWithRetries } from '../resilience/visibility-retry.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { LazyChildLogger } from '../services/lazy-child-logger.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
@@ -180,25 +181,31 @@ export class WorkOrderBatch {
         ? decision.record.outcome
         : await this.process.execute({ envelope, attempt: decision.attempt });
     } catch (error) {
-      return this.fail(claimed, error, log);
+      return this.fail(claimed, error, log, input);
     }
-    return this.complete(claimed, outcome, log);
+    return this.complete(claimed, outcome, log, input);
   }
 
-  /** One write commits the outcome and its announcements; the outbox relay delivers them afterwards. */
-  private async complete(p: Claimed, outcome: OutcomeSummary, log: Logger): Promise<Done> {
+  /**
+   * One write commits the outcome and its announcements; the outbox relay delivers them afterwards.
+   * A failed write is tried again within the invocation (retry-within-invocation.ts): until it is
+   * written, the record keeps this invocation's lease, and every redelivery is answered IN_PROGRESS until
+   * the lease runs out, most of the function's timeout later. A write that did go through although its
+   * answer was lost fails the next try on its owner condition; the redelivery then finds it SUCCEEDED.
+   */
+  private async complete(p: Claimed, outcome: OutcomeSummary, log: Logger, input: WorkOrderBatchInput): Promise<Done> {
     const events = this.process.announcements(this.eventContext(p.envelope), outcome).map(toOutboxEntry);
-    try {
-      await this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), outcome, events);
-      return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
-    } catch (error) {
-      const { category, code } = classifyError(error);
-      log.warn('completion failed; the message returns to the queue', { category, code });
-      return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
-    }
+    const written = await retryWithinInvocation(
+      () => this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), outcome, events),
+      this.retryTools(input),
+    );
+    if (written.ok) return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
+    const { category, code } = classifyError(written.error);
+    log.warn('completion failed; the message returns to the queue', { category, code, tries: written.tries });
+    return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
   }
 
-  private async fail(p: Claimed, error: unknown, log: Logger): Promise<Done> {
+  private async fail(p: Claimed, error: unknown, log: Logger, input: WorkOrderBatchInput): Promise<Done> {
     const { category, code } = classifyError(error);
     const failure: FailureInfo = { category, code };
     const retry = shouldRetry(category, p.attempt);
@@ -207,15 +214,22 @@ export class WorkOrderBatch {
       events: [toOutboxEntry(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt))],
       parkedMessage: parkedMessageOf(p.message.body),
     };
-    try {
-      await this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit);
-    } catch (storeError) {
-      const stored = classifyError(storeError);
+    // Retried as the completion is: until it is written, the record keeps this invocation's lease.
+    const written = await retryWithinInvocation(
+      () => this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit),
+      this.retryTools(input),
+    );
+    if (!written.ok) {
+      const stored = classifyError(written.error);
       log.warn('could not record the failure; the message returns to the queue', { category: stored.category, code: stored.code });
       return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
     }
     if (retry) return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
     return this.park(p.message, failure, p.attempt);
+  }
+
+  private retryTools(input: WorkOrderBatchInput): RetryTools {
+    return { clock: this.clock, random: this.random, timeLeftMs: input.remainingTimeMs };
   }
 
   private retryWithoutClaim(message: QueueMessage, error: unknown, log: Logger): Done {

@@ -4,6 +4,9 @@ import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
 import { visibilityRetryBudgetMs } from '../../application/resilience/visibility-retry.js';
 import { backoffEnvelope } from '../../domain/backoff.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import type { IdempotencyRecord, OutcomeSummary } from '../../domain/idempotency.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
@@ -173,6 +176,42 @@ describe('Class: WorkOrderBatch (backoff when the visibility change fails)', () 
       expect(fixture.metrics.total('BackoffFallbacks', { fallback: 'queueDefault' })).to.equal(1);
       const warning = fixture.logger.linesAt('WARN').find((line) => line.message.startsWith('backoff visibility not set'));
       expect(warning?.fields).to.deep.include({ queueDefault: 1 });
+    });
+  });
+});
+
+/** A store whose completion write fails its first `failures` calls, as DynamoDB answering 500 does. */
+class FlakyCompletionStore extends MemoryIdempotencyStore {
+  completions = 0;
+  failures = 0;
+
+  override async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
+    this.completions += 1;
+    if (this.completions <= this.failures) {
+      throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    }
+    return super.complete(key, ownerToken, now, outcome, events);
+  }
+}
+
+describe('Class: WorkOrderBatch (completion write failing)', () => {
+  describe('Method: execute', () => {
+    it('writes the completion on a later try in the same invocation, instead of leaving the record leased for the rest of it', async () => {
+      // Prepare
+      const store = new FlakyCompletionStore();
+      const flaky = new PipelineFixture({ store });
+      const key = await flaky.accept(OrderMother.valid());
+      store.failures = 2;
+      const startedAt = flaky.clock.now();
+
+      // Act
+      const invocation = await flaky.deliver({ remainingTimeMs: 60_000 });
+
+      // Assess
+      expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['SUCCEEDED']);
+      expect(store.completions).to.equal(3);
+      expect(await flaky.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 1 });
+      expect(flaky.clock.now() - startedAt).to.be.at.most(visibilityRetryBudgetMs());
     });
   });
 });
