@@ -65,7 +65,7 @@ interface Done { readonly done: RecordOutcome; readonly delaySeconds?: number }
 /** A record to work in this round; `dueAt`: not before then (its backoff, kept in the invocation). */
 interface Pending { readonly message: QueueMessage; readonly dueAt?: number }
 
-/** Below this much invocation time left, a record is not started: it goes back to the queue untouched. */
+/** Below this much invocation time left, a record is not started: it goes back to the queue, visible at once. */
 const MIN_TIME_TO_START_MS = 3_000;
 /** A guard on the rounds of records kept in the invocation; each is an attempt anyway, so the attempts run out first. */
 const MAX_ROUNDS = 20;
@@ -138,7 +138,9 @@ export class WorkOrderBatch {
 
   private async work(message: QueueMessage, input: WorkOrderBatchInput): Promise<Done> {
     const remaining = input.remainingTimeMs();
-    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return held(message, 0);
+    // Not started, and made visible again at once for another invocation: left as it was, it would wait
+    // out the visibility timeout it was received with (6 × the function's timeout).
+    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return { done: { messageId: message.messageId, status: 'HELD' }, delaySeconds: 0 };
     const blocked = this.openBreakerDelayMs();
     if (blocked !== undefined) return held(message, blocked);
 
