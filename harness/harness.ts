@@ -39,7 +39,7 @@ import { rebindWithFaults, reportLeftovers, shortenBreakerRecovery, waitUntil } 
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord, requeueQueueRecord } from './orchestrated-topology.js';
 import { createOrchestratedEdge } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
@@ -98,6 +98,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       steps: createStepFunctions(containerOf),
       park: parkQueueRecord(containerOf),
       holdBack: holdBackQueueRecord(() => [backend.orderQueue, ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue])]),
+      requeue: requeueQueueRecord(containerOf),
       functionTimeoutMs,
       random: () => random.next(),
       sleep: (ms: number) => clock.sleep(ms),

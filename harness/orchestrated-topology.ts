@@ -3,11 +3,13 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Container } from 'inversify';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { Logger } from '../application/ports/logger.js';
+import type { OrderQueue } from '../application/ports/order-queue.js';
 import { mapWithConcurrency } from '../application/services/concurrency.js';
 import { parkInDeadLetterQueue } from '../application/services/dead-letter-parking.js';
 import { TOKENS } from '../application/tokens.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../domain/idempotency.js';
+import { ADAPTERS } from '../handlers/adapter-tokens.js';
 import { createIdempotencyHandler } from '../handlers/idempotency.js';
 import { createProcessorHandler } from '../handlers/processor.js';
 import { createPublishHandler, type PublishState } from '../handlers/publish.js';
@@ -58,6 +60,23 @@ export function holdBackQueueRecord(queues: () => readonly PolledQueue[]): (stat
     const queue = queues().find((candidate) => candidate.arn === record.eventSourceARN);
     if (queue === undefined) throw new Error(`no polled queue has the record's source ARN ${record.eventSourceARN}`);
     await queue.changeVisibility(record.receiptHandle, delaySeconds);
+  };
+}
+
+/**
+ * The requeue step: the Step Functions SQS integration (SendMessage) sending a copy of the record, its
+ * body and string attributes, with `delaySeconds` as DelaySeconds. Deployed, the copy goes to the queue
+ * named by the record's `eventSourceARN`; here it goes through the pipeline's order queue adapter (with
+ * the harness' faults, without a breaker: Step Functions has none), which routes an order by its key to the
+ * queue that carried it, as the publisher did. Throws when the queue refuses the copy.
+ */
+export function requeueQueueRecord(containerOf: () => Container): (state: WorkflowState, delaySeconds: number) => Promise<void> {
+  return async (state, delaySeconds) => {
+    const message = messageOf(state as unknown as ConsumeState);
+    const queue = containerOf().get<OrderQueue>(ADAPTERS.OrderQueue);
+    const result = await queue.send([{ id: 'requeue', body: message.body, attributes: message.attributes, delaySeconds }]);
+    const [failure] = result.failed;
+    if (failure !== undefined) throw Object.assign(new Error(failure.message), { name: `Sqs.${failure.code}` });
   };
 }
 

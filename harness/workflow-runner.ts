@@ -10,9 +10,11 @@ import {
   failureOfStepError,
   messageOfCause,
   EXECUTION_KEY,
+  MAX_REQUEUE_DELAY_SECONDS,
   type CaughtError,
   type HoldBackStep,
   type ParkStep,
+  type RequeueStep,
   type RetryRule,
   type RetrySchedule,
   type StepFunctionName,
@@ -33,6 +35,8 @@ export interface WorkflowRunnerServices {
   readonly park: (state: WorkflowState, failure: FailureInfo) => Promise<void>;
   /** What a hold-back step does: set the visibility timeout of the execution's queue record (ChangeMessageVisibility). */
   readonly holdBack: (state: WorkflowState, delaySeconds: number) => Promise<void>;
+  /** What a requeue step does: send a copy of the execution's queue record to its queue with DelaySeconds (SendMessage). */
+  readonly requeue: (state: WorkflowState, delaySeconds: number) => Promise<void>;
   /** Each task is one Lambda invocation with this timeout. */
   readonly functionTimeoutMs: number;
   readonly random: () => number;
@@ -104,6 +108,12 @@ export class WorkflowRunner {
           }
           return { status: 'SUCCEEDED', output: state, visited };
         }
+        case 'requeue': {
+          const error = await this.requeue(step, state);
+          visited.push({ step: name, ...(error === undefined ? {} : { error }) });
+          name = error === undefined ? step.next : step.onError;
+          break;
+        }
         case 'hold-back': {
           const error = await this.holdBack(step, state);
           visited.push({ step: name, ...(error === undefined ? {} : { error }) });
@@ -158,6 +168,28 @@ export class WorkflowRunner {
           continue;
         }
         this.services.logger.warn('could not hold the message back', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
+        return errorName(error);
+      }
+    }
+  }
+
+  /** As holdBack, for a requeue step: DelaySeconds is the delay capped at SQS's 900 s, as the rendered state computes it. */
+  private async requeue(step: RequeueStep, state: WorkflowState): Promise<string | undefined> {
+    const delaySeconds = readPath(state, step.delaySecondsPath);
+    for (let retriesBefore = 0; ; retriesBefore += 1) {
+      try {
+        if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
+          throw Object.assign(new Error(`DelaySeconds must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+        }
+        await this.services.requeue(state, Math.min(delaySeconds, MAX_REQUEUE_DELAY_SECONDS));
+        this.services.logger.info('record re-sent with its backoff as DelaySeconds', { workflow: this.definition.name, delaySeconds });
+        return undefined;
+      } catch (error) {
+        if (retriesBefore < step.retry.maxAttempts) {
+          await this.services.sleep(retryDelayMs(step.retry, retriesBefore, this.services.random));
+          continue;
+        }
+        this.services.logger.warn('could not re-send the record; it returns after the queue\'s visibility timeout', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
         return errorName(error);
       }
     }

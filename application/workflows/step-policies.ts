@@ -33,6 +33,13 @@ export const HOLD_BACK_RETRY: RetrySchedule = {
   maxDelaySeconds: 4,
 };
 
+/** The requeue's retries of its SendMessage: as the park step's (1 s, then 2 s, full jitter). */
+export const REQUEUE_RETRY: RetrySchedule = {
+  intervalSeconds: 1,
+  maxAttempts: 2,
+  backoffRate: 2,
+};
+
 /** Failures that can never succeed on another try go to `next` at once. */
 export function catchNonRetryable(next: string): CatchRule {
   return { categories: ['VALIDATION', 'PERMANENT'], next };

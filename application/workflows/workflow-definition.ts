@@ -29,7 +29,7 @@ export interface WorkflowInput {
   readonly key: string;
 }
 
-export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep | HoldBackStep;
+export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep | HoldBackStep | RequeueStep;
 
 /** Invokes one step function with the whole state; its result goes under `resultKey`. */
 export interface TaskStep {
@@ -123,6 +123,26 @@ export interface HoldBackStep {
   readonly onError: string;
 }
 
+/**
+ * Sends a copy of the input message (its body and string attributes) to the queue it came from, with the
+ * whole seconds at `delaySecondsPath` as its DelaySeconds (at most SQS's 900), then goes to `next`, which
+ * should end the execution well so that the pipe deletes the original: the retry then travels in the copy
+ * and comes back after the backoff. For when the original cannot be held back. The send is retried on
+ * `retry`'s schedule, whatever the error; when every try failed it goes to `onError` with the state
+ * unchanged. The copy's receive count starts at 1; a duplicate is harmless (the idempotency record decides
+ * what a delivery does). Only meaningful for a `queue-record` workflow.
+ */
+export interface RequeueStep {
+  readonly type: 'requeue';
+  readonly delaySecondsPath: readonly string[];
+  readonly retry: RetrySchedule;
+  readonly next: string;
+  readonly onError: string;
+}
+
+/** SQS's largest DelaySeconds: a requeue step never asks for more. */
+export const MAX_REQUEUE_DELAY_SECONDS = 900;
+
 /** Where a Catch stores the error in the workflow state. */
 export const CAUGHT_ERROR_KEY = 'error';
 /** Where the execution's identity (`{ id, name }`, and for a request the client's `idempotencyKey` and `simulation`) is kept in the workflow state. */
@@ -142,6 +162,7 @@ export function successorsOf(step: WorkflowStep): readonly string[] {
     case 'choice':
       return [...step.cases.map((choice) => choice.next), step.otherwise];
     case 'hold-back':
+    case 'requeue':
       return [step.next, step.onError];
     case 'succeed':
     case 'fail':

@@ -37,6 +37,9 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
     if (step.type === 'hold-back' && definition.input.kind !== 'queue-record') problems.push(`${name}: a hold-back step needs a queue-record workflow`);
     if (step.type === 'hold-back' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
     if (step.type === 'hold-back') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
+    if (step.type === 'requeue' && definition.input.kind !== 'queue-record') problems.push(`${name}: a requeue step needs a queue-record workflow`);
+    if (step.type === 'requeue' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
+    if (step.type === 'requeue') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
     if (step.type === 'park' && step.reason.source === 'state' && !isStatePath(step.reason.path)) {
       problems.push(`${name}: the park reason's path must be one or more plain field names`);
     }

@@ -7,6 +7,7 @@ import {
   CLAIM_ROUTES,
   CONSUME_WORKFLOW,
   HOLD_BACK_RETRY,
+  REQUEUE_RETRY,
   INGEST_WORKFLOW,
   WORKFLOWS,
   categoryOfInvocationError,
@@ -43,7 +44,7 @@ function happyPathFunctions(definition: WorkflowDefinition): string[] {
     if (step.type === 'task') {
       functions.push(step.function);
       name = step.next;
-    } else if (step.type === 'hold-back') {
+    } else if (step.type === 'hold-back' || step.type === 'requeue') {
       name = step.next;
     } else {
       name = step.cases.find((choice) => choice.equals === 'PROCEED')?.next ?? step.cases[0]?.next;
@@ -149,8 +150,14 @@ describe('Workflows: the shared definitions', () => {
       // The message is held back for the release's delay, the change retried (a failed one costs the whole
       // visibility timeout); should every try fail, the execution fails all the same.
       expect(CONSUME_WORKFLOW.steps.HoldBackForRetry).to.deep.equal({
-        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], retry: HOLD_BACK_RETRY, next: 'RetryLater', onError: 'RetryLater',
+        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], retry: HOLD_BACK_RETRY, next: 'RetryLater', onError: 'RequeueForRetry',
       });
+      // Should every try fail, the retry travels in a copy delayed by the same backoff, and the original is
+      // acknowledged; only when SQS refuses the copy too does the message wait out its visibility timeout.
+      expect(CONSUME_WORKFLOW.steps.RequeueForRetry).to.deep.equal({
+        type: 'requeue', delaySecondsPath: ['release', 'delaySeconds'], retry: REQUEUE_RETRY, next: 'Requeued', onError: 'RetryLater',
+      });
+      expect(CONSUME_WORKFLOW.steps.Requeued?.type).to.equal('succeed');
       expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
       // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.

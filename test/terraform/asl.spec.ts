@@ -112,9 +112,24 @@ describe('Function: renderAsl', () => {
       Output: '{% $states.input %}',
       // A change not made costs the whole visibility timeout: retried on any error, as the harness' runner does.
       Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' }],
-      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RetryLater' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RequeueForRetry' }],
       Next: 'RetryLater',
     });
+    // Not held back: a copy with the same delay, to the same queue, and the execution ends well (the pipe deletes the original).
+    expect(consume.States.RequeueForRetry).to.deep.include({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Output: '{% $states.input %}',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RetryLater' }],
+      Next: 'Requeued',
+    });
+    expect((consume.States.RequeueForRetry as { Arguments: Record<string, string> }).Arguments).to.deep.include({
+      QueueUrl: `{% ${queueUrlExpression('$states.input.message')} %}`,
+      MessageBody: '{% $states.input.message.body %}',
+      DelaySeconds: '{% $min([$states.input.release.delaySeconds, 900]) %}',
+    });
+    expect(consume.States.Requeued).to.deep.equal({ Type: 'Succeed', Comment: 'The retry travels in a copy delayed by the backoff; the original is acknowledged' });
   });
 
   it('builds the queue URL of a record from its source ARN, in the commercial and the China partitions', async () => {
