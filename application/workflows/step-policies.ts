@@ -33,6 +33,23 @@ export const HOLD_BACK_RETRY: RetrySchedule = {
   maxDelaySeconds: 4,
 };
 
+/**
+ * The release step's retry, the one task retry that also takes the step's own TRANSIENT and TIMEOUT
+ * errors (whose SDK already retried): a release not recorded leaves the claim leased and fails the
+ * execution, so the message comes back only after the queue's whole visibility timeout, minutes later,
+ * where its backoff was seconds. As the composed worker retries its failure write within the invocation
+ * (application/resilience/retry-within-invocation.ts), and as short as Step Functions allows: 1 s, 2 s,
+ * 4 s at most, full jitter, invocation errors included.
+ */
+export const RELEASE_RETRY: RetryRule = {
+  categories: ['TRANSIENT', 'TIMEOUT'],
+  scope: 'all',
+  intervalSeconds: 1,
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelaySeconds: 4,
+};
+
 /** The requeue's retries of its SendMessage: as the park step's (1 s, then 2 s, full jitter). */
 export const REQUEUE_RETRY: RetrySchedule = {
   intervalSeconds: 1,

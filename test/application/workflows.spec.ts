@@ -7,6 +7,7 @@ import {
   CLAIM_ROUTES,
   CONSUME_WORKFLOW,
   HOLD_BACK_RETRY,
+  RELEASE_RETRY,
   REQUEUE_RETRY,
   INGEST_WORKFLOW,
   WORKFLOWS,
@@ -162,6 +163,8 @@ describe('Workflows: the shared definitions', () => {
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
       // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.
       expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' }]);
+      // A release not recorded costs the message its visibility timeout: its own TRANSIENT and TIMEOUT errors are retried too.
+      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).retry).to.deep.equal([RELEASE_RETRY]);
     });
   });
 });

@@ -248,6 +248,23 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.map((visit) => visit.step).slice(-2)).to.deep.equal(['RouteClaimDecision', 'ParkRecorded']);
     });
 
+    it('retries a release whose own write failed TRANSIENT, and then holds the record back for its backoff', async () => {
+      let refusals = 2;
+      const { runner, heldBack, sleeps } = rig({
+        idempotency: async (state) => {
+          if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+          if (refusals-- > 0) throw stepError('TRANSIENT', 'AWS.InternalServerError: try again');
+          return { verdict: 'RETRY', delaySeconds: 2 };
+        },
+        processor: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      expect(heldBack).to.deep.equal([2]);
+      expect(sleeps).to.have.length(2);
+      expect(result.visited.find((visit) => visit.step === 'ReleaseClaim')?.tries).to.equal(3);
+    });
+
     it('fails the execution with the release\'s own error when the release cannot be recorded, parking nothing', async () => {
       const { runner, parked } = rig({
         idempotency: async (state) => {

@@ -61,6 +61,12 @@ describe('Function: renderAsl', () => {
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
   });
 
+  it('retries the release step on its own TRANSIENT and TIMEOUT errors too: a release not recorded costs the message its visibility timeout', () => {
+    const [retry] = (consume.States.ReleaseClaim as { Retry: State[] }).Retry;
+    expect(retry?.ErrorEquals).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.TooManyRequestsException', 'Sandbox.Timedout']);
+    expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' });
+  });
+
   it('catches the claim step\'s non-retryable errors into the park state, keeping the error in the state', () => {
     const [catcher] = (consume.States.ClaimIdempotency as { Catch: State[] }).Catch;
     expect(catcher).to.deep.equal({
