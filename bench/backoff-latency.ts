@@ -9,7 +9,8 @@
  * leaves out the edge's part.
  *
  * Options: --orders N (200), --rate R (20), --faults F (0.2), --seed S (1), --deadline-minutes M (15),
- * --log FILE (the harness' WARN and ERROR lines, and each slow order's key and latency, for a look at the tail).
+ * --log FILE (the harness' WARN and ERROR lines, and each slow order's key and latency, for a look at the tail),
+ * --topology composed|orchestrated (composed).
  * Prints progress, then one JSON line.
  */
 import 'reflect-metadata';
@@ -20,7 +21,7 @@ import { DEFAULT_HARNESS_OPTIONS } from '../harness/harness-options.js';
 import { startHarness } from '../harness/harness.js';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'deadline-minutes': { type: 'string' }, log: { type: 'string' } },
+  options: { orders: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'deadline-minutes': { type: 'string' }, log: { type: 'string' }, topology: { type: 'string' } },
   strict: true,
 });
 const ORDERS = Number(values.orders ?? 200);
@@ -29,6 +30,7 @@ const FAULTS = Number(values.faults ?? 0.2);
 const SEED = Number(values.seed ?? 1);
 const DEADLINE_MS = Number(values['deadline-minutes'] ?? 15) * 60_000;
 const LOG = values.log;
+const TOPOLOGY = values.topology === 'orchestrated' ? 'orchestrated' : 'composed';
 if (LOG !== undefined) writeFileSync(LOG, '');
 const CLIENT_RETRY_MS = 500;
 const CLIENT_GIVE_UP_MS = 60_000;
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     ...DEFAULT_HARNESS_OPTIONS,
     port: 0,
     seed: SEED,
+    topology: TOPOLOGY,
     faults: { dynamodb: FAULTS, sqs: FAULTS, eventbridge: FAULTS },
     logLevel: 'INFO',
     historyEveryMs: 0,
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
     fallbackTotals.queueDefault += parsed.queueDefault ?? 0;
   }
   const result = {
+    topology: TOPOLOGY,
     orders: ORDERS,
     rate: RATE,
     faults: FAULTS,

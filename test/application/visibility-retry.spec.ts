@@ -91,19 +91,33 @@ describe('Function: changeVisibilityWithRetries', () => {
     expect(clock.now()).to.be.at.most(deadline - 1_000);
   });
 
-  it('waits for an open SQS breaker rather than hammering it, and stops when that wait does not fit the time left', async () => {
-    // Prepare: the breaker answers that it opens again for a probe in 30 s; 20 s are left
+  it('stops at once when an open SQS breaker\'s wait does not fit the retry budget, rather than hammering it', async () => {
+    // Prepare: the breaker answers that it lets a probe through in 30 s
     const clock = new ManualClock({ autoAdvance: true });
     const queue = new ScriptedQueue(clock, [new CircuitOpenError('sqs', 30_000)]);
-    const deadline = clock.now() + 20_000;
     const start = clock.now();
 
     // Act
-    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => deadline - clock.now()));
+    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => 60_000));
 
     // Assess
     expect(held).to.equal(false);
     expect(queue.calledAt).to.have.length(1);
     expect(clock.now(), 'gave up at once').to.equal(start);
+  });
+
+  it('waits for an open SQS breaker\'s probe when that fits the retry budget, then tries again', async () => {
+    // Prepare: the breaker lets a probe through in 900 ms
+    const clock = new ManualClock({ autoAdvance: true });
+    const queue = new ScriptedQueue(clock, [new CircuitOpenError('sqs', 900)]);
+    const start = clock.now();
+
+    // Act
+    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => 60_000));
+
+    // Assess
+    expect(held).to.equal(true);
+    expect(queue.calledAt).to.have.length(2);
+    expect((queue.calledAt[1] ?? 0) - start).to.be.at.least(900);
   });
 });
