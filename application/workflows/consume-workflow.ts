@@ -1,5 +1,5 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, RELEASE_RETRY, REQUEUE_RETRY } from './step-policies.js';
+import { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, IDEMPOTENCY_STEP_RETRY, REQUEUE_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -47,7 +47,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'idempotency',
       resultKey: 'claim',
       next: 'RouteClaimDecision',
-      retry: [INVOCATION_RETRY],
+      retry: [IDEMPOTENCY_STEP_RETRY],
       catch: [catchNonRetryable('Park')],
     },
     RouteClaimDecision: {
@@ -69,7 +69,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'idempotency',
       resultKey: 'release',
       next: 'RouteReleaseVerdict',
-      retry: [RELEASE_RETRY],
+      retry: [IDEMPOTENCY_STEP_RETRY],
       // The release itself failing (the table refused the write) parks nothing: the execution fails with
       // its error and the queue redelivers the message.
       catch: [catchNonRetryable('RetryLater')],

@@ -7,7 +7,7 @@ import {
   CLAIM_ROUTES,
   CONSUME_WORKFLOW,
   HOLD_BACK_RETRY,
-  RELEASE_RETRY,
+  IDEMPOTENCY_STEP_RETRY,
   REQUEUE_RETRY,
   INGEST_WORKFLOW,
   WORKFLOWS,
@@ -133,6 +133,8 @@ describe('Workflows: the shared definitions', () => {
     it('parks the message of a non-retryable failure of the claim step, which has no claim to release', () => {
       const claim = CONSUME_WORKFLOW.steps.ClaimIdempotency as TaskStep;
       expect(claim.catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'Park' }]);
+      // A claim that failed has no release to draw a backoff: its own TRANSIENT and TIMEOUT errors are retried in place.
+      expect(claim.retry).to.deep.equal([IDEMPOTENCY_STEP_RETRY]);
       expect(CONSUME_WORKFLOW.steps.Park).to.deep.equal({ type: 'park', reason: { source: 'caught' } });
     });
 
@@ -164,7 +166,7 @@ describe('Workflows: the shared definitions', () => {
       // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.
       expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' }]);
       // A release not recorded costs the message its visibility timeout: its own TRANSIENT and TIMEOUT errors are retried too.
-      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).retry).to.deep.equal([RELEASE_RETRY]);
+      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).retry).to.deep.equal([IDEMPOTENCY_STEP_RETRY]);
     });
   });
 });

@@ -248,6 +248,20 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.map((visit) => visit.step).slice(-2)).to.deep.equal(['RouteClaimDecision', 'ParkRecorded']);
     });
 
+    it('retries a claim whose own write failed TRANSIENT, instead of failing the execution with no backoff set, and then processes the order', async () => {
+      let refusals = 2;
+      const { runner, sleeps } = rig({
+        idempotency: async () => {
+          if (refusals-- > 0) throw stepError('TRANSIENT', 'AWS.InternalServerError: try again');
+          return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+        },
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(sleeps).to.have.length(2);
+      expect(result.visited.find((visit) => visit.step === 'ClaimIdempotency')?.tries).to.equal(3);
+    });
+
     it('retries a release whose own write failed TRANSIENT, and then holds the record back for its backoff', async () => {
       let refusals = 2;
       const { runner, heldBack, sleeps } = rig({

@@ -53,7 +53,7 @@ describe('Function: renderAsl', () => {
   });
 
   it("retries only the invocation's own errors (Lambda throttled or failing, timeouts), never a step error its SDK already retried", () => {
-    const retry = (consume.States.ClaimIdempotency as { Retry: State[] }).Retry[0];
+    const retry = (consume.States.ProcessOrder as { Retry: State[] }).Retry[0];
     expect(retry?.ErrorEquals).to.have.members([
       'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout', 'Sandbox.Timedout',
     ]);
@@ -61,10 +61,12 @@ describe('Function: renderAsl', () => {
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
   });
 
-  it('retries the release step on its own TRANSIENT and TIMEOUT errors too: a release not recorded costs the message its visibility timeout', () => {
-    const [retry] = (consume.States.ReleaseClaim as { Retry: State[] }).Retry;
-    expect(retry?.ErrorEquals).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.TooManyRequestsException', 'Sandbox.Timedout']);
-    expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' });
+  it('retries the claim and release steps on their own TRANSIENT and TIMEOUT errors too: either not recorded costs the message its visibility timeout', () => {
+    for (const name of ['ClaimIdempotency', 'ReleaseClaim']) {
+      const [retry] = (consume.States[name] as { Retry: State[] }).Retry;
+      expect(retry?.ErrorEquals, name).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.TooManyRequestsException', 'Sandbox.Timedout']);
+      expect(retry, name).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' });
+    }
   });
 
   it('catches the claim step\'s non-retryable errors into the park state, keeping the error in the state', () => {
