@@ -6,17 +6,17 @@ import { parseProbability } from './key-values.js';
 
 /**
  * Reads the body of PUT /admin/faults: `{ "faults": { "dynamodb": 0.5 }, "latency": { "sqs": "50ms" },
- * "crashAfter": { "process": 0.1 }, "functions": ["worker"] }`. Each field given replaces the current
- * one ({} clears a map, null lets faults reach every function again). An empty body `{}` clears every
- * fault, as the README says.
+ * "crashAfter": { "process": 0.1 }, "functions": ["worker"], "operations": ["ChangeMessageVisibilityBatch"] }`.
+ * Each field given replaces the current one ({} clears a map, null lets faults reach every function, or
+ * every operation, again). An empty body `{}` clears every fault, as the README says.
  */
 export function parseFaultUpdate(body: unknown): { readonly update: Partial<FaultSettings> } | { readonly problems: readonly string[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problems: ['the body must be a JSON object'] };
   const input = body as Record<string, unknown>;
-  if (Object.keys(input).length === 0) return { update: { failureRate: {}, latencyMs: {}, crashAfter: {}, functions: undefined } };
+  if (Object.keys(input).length === 0) return { update: { failureRate: {}, latencyMs: {}, crashAfter: {}, functions: undefined, operations: undefined } };
   const problems: string[] = [];
   for (const key of Object.keys(input)) {
-    if (!['faults', 'latency', 'crashAfter', 'functions'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter, functions)`);
+    if (!['faults', 'latency', 'crashAfter', 'functions', 'operations'].includes(key)) problems.push(`unknown field "${key}" (faults, latency, crashAfter, functions, operations)`);
   }
   const failureRate = readMap(input.faults, 'faults', SERVICE_NAMES, (value) => parseProbability(String(value)), problems);
   const latencyMs = readMap(input.latency, 'latency', SERVICE_NAMES, (value) => (typeof value === 'number' && value >= 0 ? value : parseDuration(String(value))), problems);
@@ -28,6 +28,10 @@ export function parseFaultUpdate(body: unknown): { readonly update: Partial<Faul
     const unknown = (functions as string[]).filter((name) => !FAULT_FUNCTION_NAMES.includes(name));
     if (unknown.length > 0) problems.push(`functions: unknown function(s) ${unknown.join(', ')} (one of ${FAULT_FUNCTION_NAMES.join(', ')})`);
   }
+  const operations = input.operations;
+  if (operations !== undefined && operations !== null && !(Array.isArray(operations) && operations.every((name) => typeof name === 'string' && name !== ''))) {
+    problems.push('operations must be a list of API operation names, or null for all');
+  }
   if (problems.length > 0) return { problems };
   return {
     update: {
@@ -35,6 +39,7 @@ export function parseFaultUpdate(body: unknown): { readonly update: Partial<Faul
       ...(latencyMs === undefined ? {} : { latencyMs }),
       ...(crashAfter === undefined ? {} : { crashAfter }),
       ...(functions === undefined ? {} : { functions: functions === null ? undefined : (functions as string[]) }),
+      ...(operations === undefined ? {} : { operations: operations === null ? undefined : (operations as string[]) }),
     },
   };
 }

@@ -12,6 +12,8 @@ export interface FaultSettings {
   readonly crashAfter: Partial<Record<CrashPoint, number>>;
   /** Only calls made by these functions (invocation names: ingest, worker, redrive, …) are touched; all when absent. */
   readonly functions?: readonly string[];
+  /** Only these API operations (as the fault decorators name them: ChangeMessageVisibilityBatch, PutItem, …) fail; all when absent. Latency still applies to every call. */
+  readonly operations?: readonly string[];
 }
 
 export interface FaultCounts {
@@ -80,7 +82,7 @@ export class FaultInjection {
     const latency = this.current.latencyMs[service] ?? 0;
     if (latency > 0) await this.sleep(latency);
     if (invocation?.isHalted() === true) return never();
-    if (this.draw(this.current.failureRate[service] ?? 0)) {
+    if (this.failsOperation(operation) && this.draw(this.current.failureRate[service] ?? 0)) {
       this.injected[service] += 1;
       throw new InjectedServiceError(service, operation, this.injected[service]);
     }
@@ -109,6 +111,11 @@ export class FaultInjection {
   private appliesTo(functionName: string | undefined): boolean {
     const { functions } = this.current;
     return functions === undefined || (functionName !== undefined && functions.includes(functionName));
+  }
+
+  private failsOperation(operation: string): boolean {
+    const { operations } = this.current;
+    return operations === undefined || operations.includes(operation);
   }
 
   private draw(probability: number): boolean {

@@ -4,6 +4,7 @@ import { Container } from 'inversify';
 import type { PipelineConfig } from '../application/config.js';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../application/ports/event-bus.js';
+import type { OrderQueue } from '../application/ports/order-queue.js';
 import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
@@ -34,7 +35,7 @@ import { observeOrders } from './order-observations.js';
 import { createOutboxPipe, operatorActions, type ReplayAnswer } from './outbox-relay.js';
 import type { OutboxPipe } from './outbox-pipe.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord } from './orchestrated-topology.js';
+import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord, requeueQueueRecord } from './orchestrated-topology.js';
 import { RunnerWorkflowStarter } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
@@ -100,6 +101,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       steps: createStepFunctions({ validate: functions.validate.handler, publish: functions.publish.handler, idempotency: functions.idempotency.handler, processor: functions.processor.handler }),
       park: parkQueueRecord(adapters.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue)),
       holdBack: holdBackQueueRecord(() => [backend.orderQueue, ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue])]),
+      requeue: requeueQueueRecord(adapters.get<OrderQueue>(ADAPTERS.OrderQueue)),
       functionTimeoutMs,
       random: () => random.next(),
       sleep: (ms: number) => clock.sleep(ms),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
 import type { Logger } from '../application/ports/logger.js';
+import type { OrderQueue } from '../application/ports/order-queue.js';
 import { mapWithConcurrency } from '../application/services/concurrency.js';
 import { parkInDeadLetterQueue } from '../application/services/dead-letter-parking.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
@@ -62,6 +63,22 @@ export function holdBackQueueRecord(queues: () => readonly PolledQueue[]): (stat
     const queue = queues().find((candidate) => candidate.arn === record.eventSourceARN);
     if (queue === undefined) throw new Error(`no polled queue has the record's source ARN ${record.eventSourceARN}`);
     await queue.changeVisibility(record.receiptHandle, delaySeconds);
+  };
+}
+
+/**
+ * The requeue step: the Step Functions SQS integration (SendMessage) sending a copy of the record, its
+ * body and string attributes, with `delaySeconds` as DelaySeconds. Deployed, the copy goes to the queue
+ * named by the record's `eventSourceARN`; here it goes through the pipeline's order queue adapter (with
+ * the harness' faults, without a breaker: Step Functions has none), which routes an order by its key to the
+ * queue that carried it, as the publisher did. Throws when the queue refuses the copy.
+ */
+export function requeueQueueRecord(queue: OrderQueue): (state: WorkflowState, delaySeconds: number) => Promise<void> {
+  return async (state, delaySeconds) => {
+    const message = messageOf(state as unknown as ConsumeState);
+    const result = await queue.send([{ id: 'requeue', body: message.body, attributes: message.attributes, delaySeconds }]);
+    const [failure] = result.failed;
+    if (failure !== undefined) throw Object.assign(new Error(failure.message), { name: `Sqs.${failure.code}` });
   };
 }
 

@@ -10,10 +10,13 @@ import {
   failureOfStepError,
   messageOfCause,
   EXECUTION_KEY,
+  MAX_REQUEUE_DELAY_SECONDS,
   type CaughtError,
   type HoldBackStep,
   type ParkStep,
+  type RequeueStep,
   type RetryRule,
+  type RetrySchedule,
   type StepFunctionName,
   type TaskStep,
   type WorkflowDefinition,
@@ -32,6 +35,8 @@ export interface WorkflowRunnerServices {
   readonly park: (state: WorkflowState, failure: FailureInfo) => Promise<void>;
   /** What a hold-back step does: set the visibility timeout of the execution's queue record (ChangeMessageVisibility). */
   readonly holdBack: (state: WorkflowState, delaySeconds: number) => Promise<void>;
+  /** What a requeue step does: send a copy of the execution's queue record to its queue with DelaySeconds (SendMessage). */
+  readonly requeue: (state: WorkflowState, delaySeconds: number) => Promise<void>;
   /** Each task is one Lambda invocation with this timeout. */
   readonly functionTimeoutMs: number;
   readonly random: () => number;
@@ -103,6 +108,12 @@ export class WorkflowRunner {
           }
           return { status: 'SUCCEEDED', output: state, visited };
         }
+        case 'requeue': {
+          const error = await this.requeue(step, state);
+          visited.push({ step: name, ...(error === undefined ? {} : { error }) });
+          name = error === undefined ? step.next : step.onError;
+          break;
+        }
         case 'hold-back': {
           const error = await this.holdBack(step, state);
           visited.push({ step: name, ...(error === undefined ? {} : { error }) });
@@ -135,20 +146,52 @@ export class WorkflowRunner {
     return failed({ Error: 'States.Runtime', Cause: `more than ${MAX_TRANSITIONS} transitions` }, state, visited);
   }
 
-  /** The error name when the change failed (the step then goes to its `onError`), else undefined. */
+  /**
+   * The error name when the change failed on every try (the step then goes to its `onError`), else
+   * undefined. Every error is retried on the step's schedule, as its rendered `States.ALL` Retrier does.
+   */
   private async holdBack(step: HoldBackStep, state: WorkflowState): Promise<string | undefined> {
     const delaySeconds = readPath(state, step.delaySecondsPath);
-    try {
-      // As SQS would refuse it (the rendered state passes the value through as VisibilityTimeout).
-      if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
-        throw Object.assign(new Error(`VisibilityTimeout must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+    for (let retriesBefore = 0; ; retriesBefore += 1) {
+      try {
+        // As SQS would refuse it (the rendered state passes the value through as VisibilityTimeout).
+        if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
+          throw Object.assign(new Error(`VisibilityTimeout must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+        }
+        await this.services.holdBack(state, delaySeconds);
+        return undefined;
+      } catch (error) {
+        if (retriesBefore < step.retry.maxAttempts) {
+          const delayMs = retryDelayMs(step.retry, retriesBefore, this.services.random);
+          this.services.logger.info('hold-back retried', { workflow: this.definition.name, error: errorName(error), retry: retriesBefore + 1, delayMs });
+          await this.services.sleep(delayMs);
+          continue;
+        }
+        this.services.logger.warn('could not hold the message back', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
+        return errorName(error);
       }
-      await this.services.holdBack(state, delaySeconds);
-      return undefined;
-    } catch (error) {
-      // Nothing is lost: the message keeps the visibility timeout it was received with and comes back after it.
-      this.services.logger.warn('could not hold the message back; it returns after the queue\'s visibility timeout', { workflow: this.definition.name, error: causeOf(error) });
-      return errorName(error);
+    }
+  }
+
+  /** As holdBack, for a requeue step: DelaySeconds is the delay capped at SQS's 900 s, as the rendered state computes it. */
+  private async requeue(step: RequeueStep, state: WorkflowState): Promise<string | undefined> {
+    const delaySeconds = readPath(state, step.delaySecondsPath);
+    for (let retriesBefore = 0; ; retriesBefore += 1) {
+      try {
+        if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
+          throw Object.assign(new Error(`DelaySeconds must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+        }
+        await this.services.requeue(state, Math.min(delaySeconds, MAX_REQUEUE_DELAY_SECONDS));
+        this.services.logger.info('record re-sent with its backoff as DelaySeconds', { workflow: this.definition.name, delaySeconds });
+        return undefined;
+      } catch (error) {
+        if (retriesBefore < step.retry.maxAttempts) {
+          await this.services.sleep(retryDelayMs(step.retry, retriesBefore, this.services.random));
+          continue;
+        }
+        this.services.logger.warn('could not re-send the record; it returns after the queue\'s visibility timeout', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
+        return errorName(error);
+      }
     }
   }
 
@@ -193,7 +236,7 @@ function retries(rule: RetryRule, errorName: string): boolean {
 }
 
 /** Step Functions' retry delay: interval × rate^n, capped, then FULL jitter (uniform between 0 and it). */
-export function retryDelayMs(rule: RetryRule, retriesBefore: number, random: () => number): number {
+export function retryDelayMs(rule: RetrySchedule, retriesBefore: number, random: () => number): number {
   const seconds = Math.min(rule.intervalSeconds * rule.backoffRate ** retriesBefore, rule.maxDelaySeconds ?? Number.POSITIVE_INFINITY);
   return Math.round(random() * seconds * 1_000);
 }

@@ -6,12 +6,15 @@ import { INVOCATION_ERRORS, stepErrorName } from '../application/workflows/step-
 import {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,
+  MAX_REQUEUE_DELAY_SECONDS,
   type CatchRule,
   type ChoiceStep,
   type FailStep,
   type HoldBackStep,
   type ParkStep,
+  type RequeueStep,
   type RetryRule,
+  type RetrySchedule,
   type TaskStep,
   type WorkflowDefinition,
   type WorkflowStep,
@@ -99,6 +102,8 @@ function renderStep(definition: WorkflowDefinition, name: string, step: Workflow
       return parkState(definition, name, step, bindings);
     case 'hold-back':
       return holdBackState(definition, step);
+    case 'requeue':
+      return requeueState(definition, step);
   }
 }
 
@@ -119,6 +124,12 @@ function taskState(name: string, step: TaskStep, bindings: AslBindings): AslStat
 function retrier(rule: RetryRule): AslState {
   return {
     ErrorEquals: rule.scope === 'invocation' ? invocationErrorNamesFor(rule.categories) : errorNamesFor(rule.categories),
+    ...retrySchedule(rule),
+  };
+}
+
+function retrySchedule(rule: RetrySchedule): AslState {
+  return {
     IntervalSeconds: rule.intervalSeconds,
     MaxAttempts: rule.maxAttempts,
     BackoffRate: rule.backoffRate,
@@ -224,6 +235,32 @@ export function queueUrlExpression(record: string): string {
  * the message keeps the visibility timeout it was received with and comes back after it, so a failed
  * change delays the retry but loses nothing.
  */
+/**
+ * Sends a copy of the record (its body and string attributes) to the queue it came from, with the delay in
+ * the state as DelaySeconds (at most 900), and goes on with the state unchanged to a step that ends the
+ * execution well, so that the pipe deletes the original. A failed send, after its retries, leads to
+ * `onError` with the state unchanged.
+ */
+function requeueState(definition: WorkflowDefinition, step: RequeueStep): AslState {
+  const record = `$states.input.${definition.input.key}`;
+  const copied = `$each(${record}.messageAttributes, function($v, $k) { $v.stringValue ? {$k: {'DataType': 'String', 'StringValue': $v.stringValue}} : {} })`;
+  return {
+    Type: 'Task',
+    Comment: 'Re-send the record with its backoff as DelaySeconds: the retry travels in the copy, the original is acknowledged',
+    Resource: SQS_SEND_MESSAGE,
+    Arguments: {
+      QueueUrl: `{% ${queueUrlExpression(record)} %}`,
+      MessageBody: `{% ${record}.body %}`,
+      MessageAttributes: `{% $merge($append(${copied}, [])) %}`,
+      DelaySeconds: `{% $min([$states.input.${step.delaySecondsPath.join('.')}, ${MAX_REQUEUE_DELAY_SECONDS}]) %}`,
+    },
+    Output: '{% $states.input %}',
+    Retry: [{ ErrorEquals: ['States.ALL'], ...retrySchedule(step.retry) }],
+    Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: step.onError }],
+    Next: step.next,
+  };
+}
+
 function holdBackState(definition: WorkflowDefinition, step: HoldBackStep): AslState {
   const record = `$states.input.${definition.input.key}`;
   return {
@@ -236,6 +273,8 @@ function holdBackState(definition: WorkflowDefinition, step: HoldBackStep): AslS
       VisibilityTimeout: `{% $states.input.${step.delaySecondsPath.join('.')} %}`,
     },
     Output: '{% $states.input %}',
+    // Any error: a visibility change can be repeated safely, and one not made costs the whole visibility timeout.
+    Retry: [{ ErrorEquals: ['States.ALL'], ...retrySchedule(step.retry) }],
     // A failed change fails nothing more: the execution still ends failed and the queue redelivers the message later.
     Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: step.onError }],
     Next: step.next,

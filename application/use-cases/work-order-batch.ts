@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
+import { nextDelaySeconds, SQS_MAX_DELAY_SECONDS, type BackoffPolicy } from '../../domain/backoff.js';
 import { shouldRetry } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError } from '../../domain/errors.js';
@@ -18,6 +18,8 @@ import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
 import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
+import { DEADLINE_RESERVE_MS, retryWithinInvocation, type RetryTools } from '../resilience/retry-within-invocation.js';
+import { changeVisibilityWithRetries } from '../resilience/visibility-retry.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { LazyChildLogger } from '../services/lazy-child-logger.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
@@ -32,7 +34,11 @@ export interface WorkOrderBatchInput {
   readonly remainingTimeMs: () => number | undefined;
 }
 
-export type RecordStatus = 'SUCCEEDED' | 'DUPLICATE' | 'PARKED' | 'RETRY' | 'HELD';
+/**
+ * REQUEUED: a record to be retried whose backoff could not be set on it; a copy was sent with the backoff
+ * as its DelaySeconds instead, and the record itself is acknowledged (see `holdBack`).
+ */
+export type RecordStatus = 'SUCCEEDED' | 'DUPLICATE' | 'PARKED' | 'RETRY' | 'HELD' | 'REQUEUED';
 
 export interface RecordOutcome {
   readonly messageId: string;
@@ -56,8 +62,13 @@ interface Claimed {
 
 interface Done { readonly done: RecordOutcome; readonly delaySeconds?: number }
 
-/** Below this much invocation time left, a record is not started: it goes back to the queue untouched. */
+/** A record to work in this round; `dueAt`: not before then (its backoff, kept in the invocation). */
+interface Pending { readonly message: QueueMessage; readonly dueAt?: number }
+
+/** Below this much invocation time left, a record is not started: it goes back to the queue, visible at once. */
 const MIN_TIME_TO_START_MS = 3_000;
+/** A guard on the rounds of records kept in the invocation; each is an attempt anyway, so the attempts run out first. */
+const MAX_ROUNDS = 20;
 
 /**
  * The worker: per record claim → process → complete. The completion commits the outcome and the events
@@ -88,21 +99,48 @@ export class WorkOrderBatch {
 
   async execute(input: WorkOrderBatchInput): Promise<WorkOrderBatchResult> {
     this.metrics.add('BatchSize', input.messages.length, 'Count');
-    const done = await mapWithConcurrency(input.messages, this.config.workerConcurrency, (message) => this.work(message, input));
-    await this.holdBack(done, input.messages);
-    for (const { done: outcome } of done) {
-      if (outcome.failure !== undefined) this.metrics.add('FailuresByCategory', 1, 'Count', { category: outcome.failure.category });
+    const invocation: WorkOrderBatchInput = { ...input, remainingTimeMs: this.timeLeft(input) };
+    const latest = new Map<string, RecordOutcome>();
+    let round: readonly Pending[] = input.messages.map((message) => ({ message }));
+    for (let rounds = 1; round.length > 0; rounds += 1) {
+      const done = await mapWithConcurrency(round, this.config.workerConcurrency, async ({ message, dueAt }) => {
+        if (dueAt !== undefined) await this.clock.sleep(Math.max(0, dueAt - this.clock.now()));
+        return this.work(message, invocation);
+      });
+      for (const { done: outcome } of done) {
+        latest.set(outcome.messageId, outcome);
+        if (outcome.failure !== undefined) this.metrics.add('FailuresByCategory', 1, 'Count', { category: outcome.failure.category });
+      }
+      const held = await this.holdBack(done, round.map((pending) => pending.message), invocation, rounds < MAX_ROUNDS);
+      for (const messageId of held.requeued) {
+        const outcome = latest.get(messageId);
+        if (outcome !== undefined) latest.set(messageId, { ...outcome, status: 'REQUEUED' });
+      }
+      round = held.kept;
     }
-    const outcomes = done.map((step) => step.done);
+    const outcomes = input.messages.map((message) => latest.get(message.messageId) ?? { messageId: message.messageId, status: 'RETRY' as const });
     return {
       batchItemFailures: outcomes.filter((o) => o.status === 'RETRY' || o.status === 'HELD').map((o) => o.messageId),
       outcomes,
     };
   }
 
+  /**
+   * The invocation's time left, never more than the clock says is left of what Lambda reported at the
+   * start (the same thing in Lambda; under a manual clock, the time the worker itself slept counts).
+   */
+  private timeLeft(input: WorkOrderBatchInput): () => number | undefined {
+    const atStart = input.remainingTimeMs();
+    if (atStart === undefined) return () => undefined;
+    const deadlineAt = this.clock.now() + atStart;
+    return () => Math.min(input.remainingTimeMs() ?? Number.POSITIVE_INFINITY, deadlineAt - this.clock.now());
+  }
+
   private async work(message: QueueMessage, input: WorkOrderBatchInput): Promise<Done> {
     const remaining = input.remainingTimeMs();
-    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return held(message, 0);
+    // Not started, and made visible again at once for another invocation: left as it was, it would wait
+    // out the visibility timeout it was received with (6 × the function's timeout).
+    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return { done: { messageId: message.messageId, status: 'HELD' }, delaySeconds: 0 };
     const blocked = this.openBreakerDelayMs();
     if (blocked !== undefined) return held(message, blocked);
 
@@ -145,25 +183,31 @@ export class WorkOrderBatch {
         ? decision.record.outcome
         : await this.process.execute({ envelope, attempt: decision.attempt });
     } catch (error) {
-      return this.fail(claimed, error, log);
+      return this.fail(claimed, error, log, input);
     }
-    return this.complete(claimed, outcome, log);
+    return this.complete(claimed, outcome, log, input);
   }
 
-  /** One write commits the outcome and its announcements; the outbox relay delivers them afterwards. */
-  private async complete(p: Claimed, outcome: OutcomeSummary, log: Logger): Promise<Done> {
+  /**
+   * One write commits the outcome and its announcements; the outbox relay delivers them afterwards.
+   * A failed write is tried again within the invocation (retry-within-invocation.ts): until it is
+   * written, the record keeps this invocation's lease, and every redelivery is answered IN_PROGRESS until
+   * the lease runs out, most of the function's timeout later. A write that did go through although its
+   * answer was lost fails the next try on its owner condition; the redelivery then finds it SUCCEEDED.
+   */
+  private async complete(p: Claimed, outcome: OutcomeSummary, log: Logger, input: WorkOrderBatchInput): Promise<Done> {
     const events = this.process.announcements(this.eventContext(p.envelope), outcome).map(toOutboxEntry);
-    try {
-      await this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), outcome, events);
-      return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
-    } catch (error) {
-      const { category, code } = classifyError(error);
-      log.warn('completion failed; the message returns to the queue', { category, code });
-      return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
-    }
+    const written = await retryWithinInvocation(
+      () => this.store.complete(p.envelope.idempotencyKey, p.ownerToken, this.clock.now(), outcome, events),
+      this.retryTools(input),
+    );
+    if (written.ok) return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
+    const { category, code } = classifyError(written.error);
+    log.warn('completion failed; the message returns to the queue', { category, code, tries: written.tries });
+    return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
   }
 
-  private async fail(p: Claimed, error: unknown, log: Logger): Promise<Done> {
+  private async fail(p: Claimed, error: unknown, log: Logger, input: WorkOrderBatchInput): Promise<Done> {
     const { category, code } = classifyError(error);
     const failure: FailureInfo = { category, code };
     const retry = shouldRetry(category, p.attempt);
@@ -172,15 +216,22 @@ export class WorkOrderBatch {
       events: [toOutboxEntry(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt))],
       parkedMessage: parkedMessageOf(p.message.body),
     };
-    try {
-      await this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit);
-    } catch (storeError) {
-      const stored = classifyError(storeError);
+    // Retried as the completion is: until it is written, the record keeps this invocation's lease.
+    const written = await retryWithinInvocation(
+      () => this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit),
+      this.retryTools(input),
+    );
+    if (!written.ok) {
+      const stored = classifyError(written.error);
       log.warn('could not record the failure; the message returns to the queue', { category: stored.category, code: stored.code });
       return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
     }
     if (retry) return { done: { messageId: p.message.messageId, status: 'RETRY', failure }, delaySeconds: this.delayFor(p.attempt) };
     return this.park(p.message, failure, p.attempt);
+  }
+
+  private retryTools(input: WorkOrderBatchInput): RetryTools {
+    return { clock: this.clock, random: this.random, timeLeftMs: input.remainingTimeMs };
   }
 
   private retryWithoutClaim(message: QueueMessage, error: unknown, log: Logger): Done {
@@ -222,22 +273,74 @@ export class WorkOrderBatch {
     };
   }
 
-  /** Backoff through the visibility timeout: each failed record reappears after its own delay. */
-  private async holdBack(steps: readonly Done[], messages: readonly QueueMessage[]): Promise<void> {
+  /**
+   * Backoff through the visibility timeout: each failed record reappears after its own delay.
+   *
+   * When the change cannot be made (after the retries of changeVisibilityWithRetries), a record left as it
+   * is would wait out the visibility timeout it was received with (6 × the function's timeout) instead of
+   * its backoff. So each such record is, in this order of preference:
+   * - kept in this invocation, and worked again once its delay is over, when the time left allows that
+   *   and still leaves room to work it (MIN_TIME_TO_START_MS) and answer. This needs nothing from SQS,
+   *   so it also covers SQS being down; the message stays invisible meanwhile (the invocation holds it),
+   *   and the attempt is a real one (the claim counts it), so the category's attempts still bound it;
+   * - else re-sent as a copy with the delay as DelaySeconds, and acknowledged: the copy comes back on
+   *   time. A duplicate (the copy, and the original if the event source's delete fails) is harmless: the
+   *   idempotency record decides what a delivery does. The copy's receive count starts again at 1, so the
+   *   queue's maxReceiveCount backstop restarts for it; the category's attempts, kept in the record, do not;
+   * - else (SQS refuses the send too) returned to the queue, to come back after the visibility timeout:
+   *   then SQS itself is failing, and no message of the queue is received anyway.
+   * Returns the records kept in the invocation, with when they are due, and the ids of those re-sent.
+   */
+  private async holdBack(
+    steps: readonly Done[], messages: readonly QueueMessage[], input: WorkOrderBatchInput, mayKeep: boolean,
+  ): Promise<{ kept: Pending[]; requeued: string[] }> {
     // A breaker this batch opened holds its failed records too, until the probe (breaker-hold.ts).
     const openMs = this.openBreakerDelayMs();
-    const changes: VisibilityChange[] = steps.flatMap((step) => {
+    const backoff = steps.flatMap((step) => {
       const message = messages.find((m) => m.messageId === step.done.messageId);
       const delaySeconds = atLeastUntilProbe(step.delaySeconds, openMs);
       if (message === undefined || delaySeconds === undefined) return [];
       if (step.done.status !== 'RETRY' && step.done.status !== 'HELD') return [];
-      return [{ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }];
+      return [{ message, delaySeconds }];
     });
-    if (changes.length === 0) return;
+    const none = { kept: [], requeued: [] };
+    if (backoff.length === 0) return none;
+    const changes: VisibilityChange[] = backoff.map(({ message, delaySeconds }) => ({ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }));
+    const tools = { clock: this.clock, random: this.random, logger: this.logger, timeLeftMs: input.remainingTimeMs };
+    if (await changeVisibilityWithRetries(this.queue, changes, tools)) return none;
+
+    const now = this.clock.now();
+    const left = input.remainingTimeMs();
+    const fits = (delaySeconds: number): boolean =>
+      mayKeep && left !== undefined && delaySeconds * 1_000 + MIN_TIME_TO_START_MS + DEADLINE_RESERVE_MS <= left;
+    const kept = backoff.filter(({ delaySeconds }) => fits(delaySeconds)).map(({ message, delaySeconds }) => ({ message, dueAt: now + delaySeconds * 1_000 }));
+    const resend = backoff.filter(({ delaySeconds }) => !fits(delaySeconds));
+    const requeued = await this.requeue(resend);
+    const fallbacks = { kept: kept.length, requeued: requeued.length, queueDefault: resend.length - requeued.length };
+    for (const [fallback, count] of Object.entries(fallbacks)) if (count > 0) this.metrics.add('BackoffFallbacks', count, 'Count', { fallback });
+    const level = fallbacks.queueDefault > 0 ? 'warn' : 'info';
+    this.logger[level]('backoff visibility not set; records kept in the invocation or re-sent with the delay', {
+      ...fallbacks,
+      ...(fallbacks.queueDefault > 0 ? { note: 'records neither kept nor re-sent reappear after the queue\'s visibility timeout' } : {}),
+    });
+    return { kept, requeued };
+  }
+
+  /** Sends a copy of each record with its backoff as DelaySeconds; returns the message ids whose copy was sent. */
+  private async requeue(records: readonly { message: QueueMessage; delaySeconds: number }[]): Promise<string[]> {
+    if (records.length === 0) return [];
+    const byEntry = new Map(records.map(({ message }, index) => [`r${index}`, message.messageId]));
     try {
-      await this.queue.changeVisibility(changes);
+      const result = await this.queue.send(records.map(({ message, delaySeconds }, index) => ({
+        id: `r${index}`,
+        body: message.body,
+        attributes: message.attributes,
+        delaySeconds: Math.min(delaySeconds, SQS_MAX_DELAY_SECONDS),
+      })));
+      return result.sent.flatMap(({ id }) => byEntry.get(id) ?? []);
     } catch (error) {
-      this.logger.warn('could not set backoff visibility; messages reappear after the queue default', { error: errorMessage(error) });
+      this.logger.warn('could not re-send records whose backoff visibility was not set', { messages: records.length, error: errorMessage(error) });
+      return [];
     }
   }
 }

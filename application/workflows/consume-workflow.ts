@@ -1,5 +1,5 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+import { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, IDEMPOTENCY_STEP_RETRY, REQUEUE_RETRY } from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -47,7 +47,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'idempotency',
       resultKey: 'claim',
       next: 'RouteClaimDecision',
-      retry: [INVOCATION_RETRY],
+      retry: [IDEMPOTENCY_STEP_RETRY],
       catch: [catchNonRetryable('Park')],
     },
     RouteClaimDecision: {
@@ -69,7 +69,7 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
       function: 'idempotency',
       resultKey: 'release',
       next: 'RouteReleaseVerdict',
-      retry: [INVOCATION_RETRY],
+      retry: [IDEMPOTENCY_STEP_RETRY],
       // The release itself failing (the table refused the write) parks nothing: the execution fails with
       // its error and the queue redelivers the message.
       catch: [catchNonRetryable('RetryLater')],
@@ -83,11 +83,22 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     HoldBackForRetry: {
       type: 'hold-back',
       delaySecondsPath: RELEASE_DELAY_PATH,
+      retry: HOLD_BACK_RETRY,
       next: 'RetryLater',
-      // The change failing loses nothing: the execution still fails, and the queue redelivers the message
-      // once the visibility timeout it was received with runs out (later than the backoff, never lost).
+      // Left as it is, the message would come back only once the visibility timeout it was received with
+      // runs out, minutes after its backoff: its retry travels in a copy delayed by the backoff instead.
+      onError: 'RequeueForRetry',
+    },
+    RequeueForRetry: {
+      type: 'requeue',
+      delaySecondsPath: RELEASE_DELAY_PATH,
+      retry: REQUEUE_RETRY,
+      next: 'Requeued',
+      // SQS refusing the copy too loses nothing: the execution fails, and the queue redelivers the original
+      // once its visibility timeout runs out (later than the backoff, never lost).
       onError: 'RetryLater',
     },
+    Requeued: { type: 'succeed', comment: 'The retry travels in a copy delayed by the backoff; the original is acknowledged' },
     RetryLater: { type: 'fail', error: { source: 'caught' } },
     ParkReleased: { type: 'park', reason: { source: 'state', path: RELEASE_FAILURE_PATH } },
     ParkRecorded: { type: 'park', reason: { source: 'state', path: CLAIM_FAILURE_PATH } },

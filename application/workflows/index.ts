@@ -9,11 +9,12 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchEverythingAfterClaim, catchNonRetryable, INVOCATION_RETRY } from './step-policies.js';
+export { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, IDEMPOTENCY_STEP_RETRY, REQUEUE_RETRY } from './step-policies.js';
 export { categoryOfInvocationError, categoryOfStepError, failureOfStepError, INVOCATION_ERRORS, messageOfCause, stepErrorName, type StepFailure } from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,
+  MAX_REQUEUE_DELAY_SECONDS,
   successorsOf,
   type CatchRule,
   type CaughtError,
@@ -22,7 +23,9 @@ export {
   type FailStep,
   type HoldBackStep,
   type ParkStep,
+  type RequeueStep,
   type RetryRule,
+  type RetrySchedule,
   type SucceedStep,
   type TaskStep,
   type WorkflowDefinition,

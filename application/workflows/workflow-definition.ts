@@ -29,7 +29,7 @@ export interface WorkflowInput {
   readonly key: string;
 }
 
-export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep | HoldBackStep;
+export type WorkflowStep = TaskStep | ChoiceStep | SucceedStep | FailStep | ParkStep | HoldBackStep | RequeueStep;
 
 /** Invokes one step function with the whole state; its result goes under `resultKey`. */
 export interface TaskStep {
@@ -44,7 +44,7 @@ export interface TaskStep {
 }
 
 /** Retries the step in place. `maxAttempts` counts retries after the first try, as Step Functions does. */
-export interface RetryRule {
+export interface RetryRule extends RetrySchedule {
   readonly categories: readonly ErrorCategory[];
   /**
    * Which errors of those categories it retries: `invocation` only the errors of the invocation itself
@@ -52,6 +52,10 @@ export interface RetryRule {
    * errors a step function throws.
    */
   readonly scope: 'invocation' | 'all';
+}
+
+/** When a retry happens: interval × backoffRate^n, capped at maxDelaySeconds, with full jitter (as Step Functions does). */
+export interface RetrySchedule {
   readonly intervalSeconds: number;
   readonly maxAttempts: number;
   readonly backoffRate: number;
@@ -105,17 +109,39 @@ export interface ParkStep {
  * Holds the input message back before the execution gives it up: sets the message's visibility timeout
  * (SQS ChangeMessageVisibility, on the queue the record came from, with the record's receipt handle) to
  * the whole seconds a step put in the state at `delaySecondsPath`, so the queue redelivers it after that
- * backoff rather than after the queue's own visibility timeout. It changes nothing in the state. When the
- * change fails it goes to `onError` with the state unchanged: the message then keeps the visibility
- * timeout it was received with, so it still comes back, only later. Only meaningful for a `queue-record`
- * workflow.
+ * backoff rather than after the queue's own visibility timeout. It changes nothing in the state. A failed
+ * change is retried in place on `retry`'s schedule, whatever the error (States.ALL: a change can be
+ * repeated safely); when every try failed it goes to `onError` with the state unchanged: the message then
+ * keeps the visibility timeout it was received with unless `onError` does something about it. Only
+ * meaningful for a `queue-record` workflow.
  */
 export interface HoldBackStep {
   readonly type: 'hold-back';
   readonly delaySecondsPath: readonly string[];
+  readonly retry: RetrySchedule;
   readonly next: string;
   readonly onError: string;
 }
+
+/**
+ * Sends a copy of the input message (its body and string attributes) to the queue it came from, with the
+ * whole seconds at `delaySecondsPath` as its DelaySeconds (at most SQS's 900), then goes to `next`, which
+ * should end the execution well so that the pipe deletes the original: the retry then travels in the copy
+ * and comes back after the backoff. For when the original cannot be held back. The send is retried on
+ * `retry`'s schedule, whatever the error; when every try failed it goes to `onError` with the state
+ * unchanged. The copy's receive count starts at 1; a duplicate is harmless (the idempotency record decides
+ * what a delivery does). Only meaningful for a `queue-record` workflow.
+ */
+export interface RequeueStep {
+  readonly type: 'requeue';
+  readonly delaySecondsPath: readonly string[];
+  readonly retry: RetrySchedule;
+  readonly next: string;
+  readonly onError: string;
+}
+
+/** SQS's largest DelaySeconds: a requeue step never asks for more. */
+export const MAX_REQUEUE_DELAY_SECONDS = 900;
 
 /** Where a Catch stores the error in the workflow state. */
 export const CAUGHT_ERROR_KEY = 'error';
@@ -136,6 +162,7 @@ export function successorsOf(step: WorkflowStep): readonly string[] {
     case 'choice':
       return [...step.cases.map((choice) => choice.next), step.otherwise];
     case 'hold-back':
+    case 'requeue':
       return [step.next, step.onError];
     case 'succeed':
     case 'fail':

@@ -7,6 +7,7 @@ import {
   successorsOf,
   type ChoiceStep,
   type RetryRule,
+  type RetrySchedule,
   type TaskStep,
   type WorkflowDefinition,
 } from './workflow-definition.js';
@@ -35,6 +36,10 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
     if (step.type === 'park' && definition.input.kind !== 'queue-record') problems.push(`${name}: a park step needs a queue-record workflow`);
     if (step.type === 'hold-back' && definition.input.kind !== 'queue-record') problems.push(`${name}: a hold-back step needs a queue-record workflow`);
     if (step.type === 'hold-back' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
+    if (step.type === 'hold-back') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
+    if (step.type === 'requeue' && definition.input.kind !== 'queue-record') problems.push(`${name}: a requeue step needs a queue-record workflow`);
+    if (step.type === 'requeue' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
+    if (step.type === 'requeue') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
     if (step.type === 'park' && step.reason.source === 'state' && !isStatePath(step.reason.path)) {
       problems.push(`${name}: the park reason's path must be one or more plain field names`);
     }
@@ -77,6 +82,12 @@ function retryRuleProblems(where: string, rule: RetryRule): string[] {
       if (INVOCATION_ERRORS[category] === undefined) problems.push(`${where}: no invocation error is ${category}, so retrying it on invocation errors only matches nothing`);
     }
   }
+  return [...problems, ...scheduleProblems(where, rule)];
+}
+
+/** The limits Step Functions puts on a Retrier's numbers. */
+function scheduleProblems(where: string, rule: RetrySchedule): string[] {
+  const problems: string[] = [];
   if (!Number.isInteger(rule.intervalSeconds) || rule.intervalSeconds < 1) problems.push(`${where}: intervalSeconds must be a whole number ≥ 1`);
   if (!Number.isInteger(rule.maxAttempts) || rule.maxAttempts < 0 || rule.maxAttempts > 99_999_999) problems.push(`${where}: maxAttempts must be a whole number ≥ 0`);
   if (!(rule.backoffRate >= 1)) problems.push(`${where}: backoffRate must be ≥ 1`);

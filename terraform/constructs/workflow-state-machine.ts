@@ -49,11 +49,13 @@ export class WorkflowStateMachine extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   private readonly holdsBack: boolean;
+  private readonly requeues: boolean;
   private readonly heldBackQueues = new Set<string>();
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
     this.holdsBack = Object.values(props.definition.steps).some((step) => step.type === 'hold-back');
+    this.requeues = Object.values(props.definition.steps).some((step) => step.type === 'requeue');
     const name = `${props.namePrefix}-${props.definition.name}`;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/vendedlogs/states/${name}`,
@@ -90,8 +92,9 @@ export class WorkflowStateMachine extends Construct {
 
   /**
    * Lets the workflow's hold-back steps change the visibility of the records a pipe delivers from
-   * `queue` (sqs:ChangeMessageVisibility on that queue alone, in a policy of its own per queue). Grants
-   * nothing to a workflow without a hold-back step, and nothing twice.
+   * `queue` (sqs:ChangeMessageVisibility on that queue alone, in a policy of its own per queue), and its
+   * requeue steps send a copy of such a record back to it (sqs:SendMessage; the queue is encrypted with
+   * SSE-SQS, so no KMS grant). Grants nothing to a workflow without a hold-back step, and nothing twice.
    */
   allowHoldingBack(queue: { readonly id: string; readonly arn: string }): void {
     if (!this.holdsBack || this.heldBackQueues.has(queue.id)) return;
@@ -99,7 +102,10 @@ export class WorkflowStateMachine extends Construct {
     new IamRolePolicy(this, `hold-back-${queue.id}`, {
       name: `hold-back-${queue.id}`,
       role: this.role.id,
-      policy: policyDocument([{ sid: 'HoldBackDeliveredRecords', actions: ['sqs:ChangeMessageVisibility'], resources: [queue.arn] }]),
+      policy: policyDocument([
+        { sid: 'HoldBackDeliveredRecords', actions: ['sqs:ChangeMessageVisibility'], resources: [queue.arn] },
+        ...(this.requeues ? [{ sid: 'RequeueDeliveredRecords', actions: ['sqs:SendMessage'], resources: [queue.arn] }] : []),
+      ]),
     });
   }
 }

@@ -318,7 +318,7 @@ describe('Class: WorkOrderBatch', () => {
       });
     }
 
-    it('does not start a record when the invocation is about to time out', async () => {
+    it('does not start a record when the invocation is about to time out, and makes it visible again at once for another invocation', async () => {
       // Prepare
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid());
@@ -330,6 +330,7 @@ describe('Class: WorkOrderBatch', () => {
       expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
       expect(invocation?.result.batchItemFailures).to.have.length(1);
       expect((await fixture.record(key))?.status, 'not even claimed: the edge reservation only').to.equal('ACCEPTED');
+      expect(fixture.orderQueue()[0]?.visibleAt, 'not left to the visibility timeout it was received with').to.be.at.most(fixture.clock.now());
     });
   });
 });

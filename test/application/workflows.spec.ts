@@ -6,6 +6,9 @@ import {
   CLAIM_DECISION_FIELD,
   CLAIM_ROUTES,
   CONSUME_WORKFLOW,
+  HOLD_BACK_RETRY,
+  IDEMPOTENCY_STEP_RETRY,
+  REQUEUE_RETRY,
   INGEST_WORKFLOW,
   WORKFLOWS,
   categoryOfInvocationError,
@@ -42,7 +45,7 @@ function happyPathFunctions(definition: WorkflowDefinition): string[] {
     if (step.type === 'task') {
       functions.push(step.function);
       name = step.next;
-    } else if (step.type === 'hold-back') {
+    } else if (step.type === 'hold-back' || step.type === 'requeue') {
       name = step.next;
     } else {
       name = step.cases.find((choice) => choice.equals === 'PROCEED')?.next ?? step.cases[0]?.next;
@@ -130,6 +133,8 @@ describe('Workflows: the shared definitions', () => {
     it('parks the message of a non-retryable failure of the claim step, which has no claim to release', () => {
       const claim = CONSUME_WORKFLOW.steps.ClaimIdempotency as TaskStep;
       expect(claim.catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'Park' }]);
+      // A claim that failed has no release to draw a backoff: its own TRANSIENT and TIMEOUT errors are retried in place.
+      expect(claim.retry).to.deep.equal([IDEMPOTENCY_STEP_RETRY]);
       expect(CONSUME_WORKFLOW.steps.Park).to.deep.equal({ type: 'park', reason: { source: 'caught' } });
     });
 
@@ -145,14 +150,23 @@ describe('Workflows: the shared definitions', () => {
         cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
         otherwise: 'RetryLater',
       });
-      // The message is held back for the release's delay; should that fail, the execution fails all the same.
+      // The message is held back for the release's delay, the change retried (a failed one costs the whole
+      // visibility timeout); should every try fail, the execution fails all the same.
       expect(CONSUME_WORKFLOW.steps.HoldBackForRetry).to.deep.equal({
-        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], next: 'RetryLater', onError: 'RetryLater',
+        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], retry: HOLD_BACK_RETRY, next: 'RetryLater', onError: 'RequeueForRetry',
       });
+      // Should every try fail, the retry travels in a copy delayed by the same backoff, and the original is
+      // acknowledged; only when SQS refuses the copy too does the message wait out its visibility timeout.
+      expect(CONSUME_WORKFLOW.steps.RequeueForRetry).to.deep.equal({
+        type: 'requeue', delaySecondsPath: ['release', 'delaySeconds'], retry: REQUEUE_RETRY, next: 'Requeued', onError: 'RetryLater',
+      });
+      expect(CONSUME_WORKFLOW.steps.Requeued?.type).to.equal('succeed');
       expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
       // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.
       expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' }]);
+      // A release not recorded costs the message its visibility timeout: its own TRANSIENT and TIMEOUT errors are retried too.
+      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).retry).to.deep.equal([IDEMPOTENCY_STEP_RETRY]);
     });
   });
 });
@@ -199,12 +213,15 @@ describe('Function: workflowProblems', () => {
     );
   });
 
-  it('reports a hold-back step in a workflow with no queue record, or with a delay path that is not plain field names', () => {
-    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], next: 'Accepted', onError: 'Rejected' };
+  it('reports a hold-back step in a workflow with no queue record, with a delay path that is not plain field names, or with a retry Step Functions refuses', () => {
+    const retry = { intervalSeconds: 0, maxAttempts: 3, backoffRate: 0.5 };
+    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], retry, next: 'Accepted', onError: 'Rejected' };
     const ingest = withStep(INGEST_WORKFLOW, 'HoldBack', holdBack);
     expect(workflowProblems(ingest)).to.include.members([
       'HoldBack: a hold-back step needs a queue-record workflow',
       'HoldBack: the delay\'s path must be one or more plain field names',
+      'HoldBack: retry: intervalSeconds must be a whole number ≥ 1',
+      'HoldBack: retry: backoffRate must be ≥ 1',
     ]);
   });
 

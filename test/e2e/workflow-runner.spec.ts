@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { CONSUME_WORKFLOW, failureOfStepError, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
+import { CONSUME_WORKFLOW, failureOfStepError, HOLD_BACK_RETRY, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { currentInvocation, never } from '../../harness/invocation.js';
@@ -39,13 +39,16 @@ interface Rig {
   readonly parked: FailureInfo[];
   /** The visibility timeouts hold-back steps set. */
   readonly heldBack: number[];
+  /** The DelaySeconds of the copies requeue steps sent. */
+  readonly requeued: number[];
   readonly calls: string[];
 }
 
 type HoldBack = (state: WorkflowState, delaySeconds: number) => Promise<void>;
 
-function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBack): Rig {
+function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBack, refuseRequeue = false): Rig {
   const sleeps: number[] = [];
+  const requeued: number[] = [];
   const parked: FailureInfo[] = [];
   const heldBack: number[] = [];
   const calls: string[] = [];
@@ -67,6 +70,10 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBac
     holdBack: holdBack ?? (async (_state, delaySeconds) => {
       heldBack.push(delaySeconds);
     }),
+    requeue: async (_state, delaySeconds) => {
+      if (refuseRequeue) throw namedError('Sqs.SqsException', 'We encountered an internal error');
+      requeued.push(delaySeconds);
+    },
     functionTimeoutMs: 1_000,
     random: () => random,
     sleep: async (ms) => {
@@ -74,7 +81,7 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBac
     },
     logger: new RecordingLogger(),
   });
-  return { runner, sleeps, parked, heldBack, calls };
+  return { runner, sleeps, parked, heldBack, requeued, calls };
 }
 
 const EXECUTION = { id: 'arn:local:execution:test', name: 'test' };
@@ -142,28 +149,78 @@ describe('Class: WorkflowRunner', () => {
       ]);
     });
 
-    it('still fails the execution with the step\'s own error when the record cannot be held back, so the queue redelivers it later', async () => {
-      const { runner } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.5, async () => {
+    it('re-sends a record it cannot hold back, with the release\'s delay, and ends the execution well so that the original is acknowledged', async () => {
+      const { runner, requeued } = rig({
+        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds: 2 }),
+        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+      }, 0.5, async () => {
         throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
       });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(requeued).to.deep.equal([2]);
+      expect(result.visited.slice(-3)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RequeueForRetry' }, { step: 'Requeued' }]);
+    });
+
+    it('still fails the execution with the step\'s own error when the record can neither be held back nor re-sent, so the queue redelivers it later', async () => {
+      const { runner, requeued } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.5, async () => {
+        throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
+      }, true);
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
       // The processor's failure, not the hold-back's: the caught error is what the execution reports.
       expect(result.error.Error).to.equal('Pipeline.TRANSIENT');
-      expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RetryLater' }]);
+      expect(requeued).to.deep.equal([]);
+      expect(result.visited.slice(-3)).to.deep.equal([
+        { step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RequeueForRetry', error: 'Sqs.SqsException' }, { step: 'RetryLater' },
+      ]);
     });
 
-    it('refuses, as SQS would, a RETRY without a whole-second delay: nothing is held back and the execution fails as before', async () => {
+    it('retries a hold-back that failed, on the step\'s schedule with full jitter, and holds the record back once the change goes through', async () => {
+      let refusals = 2;
+      const heldBack: number[] = [];
+      const { runner, sleeps } = rig({
+        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds: 2 }),
+        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+      }, 0.5, async (_state, delaySeconds) => {
+        if (refusals-- > 0) throw namedError('Sqs.SqsException', 'We encountered an internal error');
+        heldBack.push(delaySeconds);
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      expect(heldBack).to.deep.equal([2]);
+      // interval × rate^n with random 0.5: half of 1 s, then half of 2 s (the processor's own retries are not invocation errors)
+      expect(sleeps).to.deep.equal([retryDelayMs(HOLD_BACK_RETRY, 0, () => 0.5), retryDelayMs(HOLD_BACK_RETRY, 1, () => 0.5)]);
+      expect(sleeps).to.deep.equal([500, 1_000]);
+      expect(result.visited.slice(-2)).to.deep.equal([{ step: 'HoldBackForRetry' }, { step: 'RetryLater' }]);
+    });
+
+    it(`gives the hold-back up after ${1 + HOLD_BACK_RETRY.maxAttempts} tries, within the schedule's longest wait`, async () => {
+      let tries = 0;
+      const { runner, sleeps } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.999, async () => {
+        tries += 1;
+        throw namedError('Sqs.SqsException', 'We encountered an internal error');
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(tries).to.equal(1 + HOLD_BACK_RETRY.maxAttempts);
+      expect(sleeps.reduce((sum, ms) => sum + ms, 0)).to.be.at.most(7_000);
+      expect(result.visited.slice(-3)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.SqsException' }, { step: 'RequeueForRetry' }, { step: 'Requeued' }]);
+    });
+
+    it('refuses, as SQS would, a RETRY without a whole-second delay: nothing is held back or re-sent and the execution fails as before', async () => {
       for (const delaySeconds of [undefined, -1, 1.5, '3']) {
-        const { runner, heldBack } = rig({
+        const { runner, heldBack, requeued } = rig({
           idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds }),
           processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
         });
         const result = await runner.run([], EXECUTION);
         expect(result.status, String(delaySeconds)).to.equal('FAILED');
         expect(heldBack, String(delaySeconds)).to.deep.equal([]);
-        expect(result.visited.slice(-2), String(delaySeconds)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RetryLater' }]);
+        expect(requeued, String(delaySeconds)).to.deep.equal([]);
+        expect(result.visited.slice(-3), String(delaySeconds)).to.deep.equal([
+          { step: 'HoldBackForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RequeueForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RetryLater' },
+        ]);
       }
     });
 
@@ -189,6 +246,37 @@ describe('Class: WorkflowRunner', () => {
       expect(parked).to.deep.equal([{ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' }]);
       expect(calls).to.deep.equal(['idempotency']);
       expect(result.visited.map((visit) => visit.step).slice(-2)).to.deep.equal(['RouteClaimDecision', 'ParkRecorded']);
+    });
+
+    it('retries a claim whose own write failed TRANSIENT, instead of failing the execution with no backoff set, and then processes the order', async () => {
+      let refusals = 2;
+      const { runner, sleeps } = rig({
+        idempotency: async () => {
+          if (refusals-- > 0) throw stepError('TRANSIENT', 'AWS.InternalServerError: try again');
+          return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+        },
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('SUCCEEDED');
+      expect(sleeps).to.have.length(2);
+      expect(result.visited.find((visit) => visit.step === 'ClaimIdempotency')?.tries).to.equal(3);
+    });
+
+    it('retries a release whose own write failed TRANSIENT, and then holds the record back for its backoff', async () => {
+      let refusals = 2;
+      const { runner, heldBack, sleeps } = rig({
+        idempotency: async (state) => {
+          if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
+          if (refusals-- > 0) throw stepError('TRANSIENT', 'AWS.InternalServerError: try again');
+          return { verdict: 'RETRY', delaySeconds: 2 };
+        },
+        processor: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
+      });
+      const result = await runner.run([], EXECUTION);
+      expect(result.status).to.equal('FAILED');
+      expect(heldBack).to.deep.equal([2]);
+      expect(sleeps).to.have.length(2);
+      expect(result.visited.find((visit) => visit.step === 'ReleaseClaim')?.tries).to.equal(3);
     });
 
     it('fails the execution with the release\'s own error when the release cannot be recorded, parking nothing', async () => {

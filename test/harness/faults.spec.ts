@@ -498,6 +498,20 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
       expect((await settle(ports.bus.publish([EVENT]))).ok).to.equal(false);
     });
 
+    it('narrows failures to some API operations, and null fails every operation again', async () => {
+      // Prepare: SQS fails, but only its visibility changes
+      const { faults, ports } = setUp({ failureRate: { sqs: 1 } });
+
+      // Act / Assess
+      applied(faults, { operations: ['ChangeMessageVisibilityBatch'] });
+      expect((await settle(ports.orderQueue.send([MESSAGE]))).ok, 'a send is another operation').to.equal(true);
+      expect((await settle(ports.orderQueue.changeVisibility([{ receiptHandle: 'r-1', timeoutSeconds: 2 }]))).ok).to.equal(false);
+
+      applied(faults, { operations: null });
+      expect((await settle(ports.orderQueue.send([MESSAGE]))).ok).to.equal(false);
+      expect(parseFaultUpdate({ operations: 'ChangeMessageVisibilityBatch' })).to.have.property('problems');
+    });
+
     it('adds latency from the next call on', async () => {
       // Prepare
       const { faults, inner, ports, clock } = setUp({});

@@ -8,6 +8,7 @@ import type { OutboxEntry } from '../../domain/outbox.js';
 import { createEventsHandler } from '../../handlers/events.js';
 import { MemoryTableStream } from '../../harness/memory-table-stream.js';
 import { passesOutboxFilter } from '../../harness/table-stream.js';
+import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
@@ -39,6 +40,8 @@ export interface PipelineFixtureOptions {
   readonly seed?: number;
   /** Replaces the in-memory store (a spy or a flaky subclass). */
   readonly store?: MemoryIdempotencyStore;
+  /** Wraps the order queue adapter the pipeline calls (a spy or a flaky decorator); the fixture's own receive and delete go around it. */
+  readonly wrapOrderQueue?: (queue: OrderQueue) => OrderQueue;
 }
 
 export interface InvokeOptions {
@@ -84,7 +87,11 @@ export class PipelineFixture {
     this.random = new SeededRandom(options.seed ?? 20_260_101);
     const services: RuntimeServices = { clock: this.clock, random: this.random, logger: this.logger, metrics: this.metrics };
     const built = createMemoryInfrastructure(this.config, this.clock, this.random, { ...DEFAULT_MEMORY_QUEUES, ...options.queues });
-    this.infrastructure = options.store === undefined ? built : { ...built, store: options.store };
+    this.infrastructure = {
+      ...built,
+      ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.wrapOrderQueue === undefined ? {} : { orderQueue: options.wrapOrderQueue(built.orderQueue) }),
+    };
     this.container = createContainer(this.config, memoryAdaptersModule(this.infrastructure), services);
     this.stream = new MemoryTableStream(this.infrastructure.store, this.clock);
   }

@@ -37,6 +37,14 @@ interface Outcome {
   readonly parked: readonly (FailureInfo & { readonly attempts: string })[];
   /** What hold-back steps set: the record's receipt handle and its new visibility timeout. */
   readonly heldBack: readonly HeldBack[];
+  /** What requeue steps sent back to the record's queue. */
+  readonly requeued: readonly Requeued[];
+}
+
+interface Requeued {
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly delaySeconds: number;
 }
 
 interface HeldBack {
@@ -49,6 +57,11 @@ type HoldBackAnswer = 'accepts' | 'refuses';
 const REFUSED_HOLD_BACK = 'Sqs.ReceiptHandleIsInvalidException';
 /** The queue URL of every ChangeMessageVisibility the rendered machines sent. */
 const changedQueueUrls: string[] = [];
+/** The queue URL of every copy the rendered machines re-sent. */
+const requeuedQueueUrls: string[] = [];
+/** How the queue answers a requeue's SendMessage in a scenario. */
+type RequeueAnswer = 'accepts' | 'refuses';
+const REFUSED_REQUEUE = 'Sqs.SqsException';
 
 type StepError = Error & { readonly name: string };
 
@@ -88,7 +101,8 @@ function matches(errorEquals: unknown, name: string): boolean {
 }
 
 /** Runs a rendered state machine: Pass, Task (Lambda invoke, SQS send, SQS change visibility), Choice, Succeed, Fail, with Retry and Catch. */
-async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts'): Promise<Outcome> {
+async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts', requeue: RequeueAnswer = 'accepts'): Promise<Outcome> {
+  const requeued: Requeued[] = [];
   const path: string[] = [];
   const parked: (FailureInfo & { attempts: string })[] = [];
   const heldBack: HeldBack[] = [];
@@ -105,9 +119,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
         name = String(state.Next);
         break;
       case 'Succeed':
-        return { status: 'SUCCEEDED', path, parked, heldBack };
+        return { status: 'SUCCEEDED', path, parked, heldBack, requeued };
       case 'Fail':
-        return { status: 'FAILED', path, parked, heldBack, error: String(await evaluate(state.Error, states)) };
+        return { status: 'FAILED', path, parked, heldBack, requeued, error: String(await evaluate(state.Error, states)) };
       case 'Choice': {
         const choices = state.Choices as { Condition: string; Next: string }[];
         let next = String(state.Default);
@@ -133,6 +147,16 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
               const task = steps[fn];
               if (task === undefined) throw new Error(`the state machine invokes ${fn}, which is not a workflow task`);
               result = { Payload: JSON.parse(JSON.stringify((await task(args.Payload as WorkflowState)) ?? null)) as unknown };
+            } else if (state.Resource === SQS_SEND_MESSAGE && args.QueueUrl !== BINDINGS.deadLetterQueueUrl) {
+              if (requeue === 'refuses') throw stepError(REFUSED_REQUEUE, 'We encountered an internal error');
+              const attributes = args.MessageAttributes as Record<string, { StringValue: string }>;
+              requeuedQueueUrls.push(String(args.QueueUrl));
+              requeued.push({
+                body: String(args.MessageBody),
+                attributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, value.StringValue])),
+                delaySeconds: args.DelaySeconds as number,
+              });
+              result = { MessageId: 'm-copy' };
             } else if (state.Resource === SQS_SEND_MESSAGE) {
               const attributes = args.MessageAttributes as Record<string, { StringValue: string }>;
               parked.push({
@@ -161,12 +185,12 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
         }
         if (failure === undefined) {
           current = state.Output === undefined ? result : await evaluate(state.Output, { ...states, result });
-          if (state.End === true) return { status: 'SUCCEEDED', path, parked, heldBack };
+          if (state.End === true) return { status: 'SUCCEEDED', path, parked, heldBack, requeued };
           name = String(state.Next);
           break;
         }
         const caught = ((state.Catch as { ErrorEquals: string[]; Output: string; Next: string }[] | undefined) ?? []).find((rule) => matches(rule.ErrorEquals, failure?.Error ?? ''));
-        if (caught === undefined) return { status: 'FAILED', path, parked, heldBack, error: failure.Error };
+        if (caught === undefined) return { status: 'FAILED', path, parked, heldBack, requeued, error: failure.Error };
         current = await evaluate(caught.Output, { ...states, errorOutput: failure });
         name = caught.Next;
         break;
@@ -180,8 +204,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
 
 async function runHarness(
   definition: WorkflowDefinition, input: unknown, steps: StepFunctions,
-  { holdBack = 'accepts', carried = {} }: { holdBack?: HoldBackAnswer; carried?: Omit<SyncExecutionRequest, 'name'> } = {},
+  { holdBack = 'accepts', requeue = 'accepts', carried = {} }: { holdBack?: HoldBackAnswer; requeue?: RequeueAnswer; carried?: Omit<SyncExecutionRequest, 'name'> } = {},
 ): Promise<Outcome> {
+  const requeued: Requeued[] = [];
   const parked: (FailureInfo & { attempts: string })[] = [];
   const heldBack: HeldBack[] = [];
   const runner = new WorkflowRunner(definition, {
@@ -195,6 +220,12 @@ async function runHarness(
       if (holdBack === 'refuses') throw stepError(REFUSED_HOLD_BACK, 'The receipt handle has expired');
       heldBack.push({ receiptHandle: String((state[definition.input.key] as { receiptHandle?: string }).receiptHandle), seconds });
     },
+    requeue: async (state, delaySeconds) => {
+      if (requeue === 'refuses') throw stepError(REFUSED_REQUEUE, 'We encountered an internal error');
+      const record = state[definition.input.key] as { body: string; messageAttributes: Record<string, { stringValue?: string }> };
+      const attributes = Object.fromEntries(Object.entries(record.messageAttributes).flatMap(([name, value]) => (value.stringValue === undefined ? [] : [[name, value.stringValue]])));
+      requeued.push({ body: record.body, attributes, delaySeconds });
+    },
     functionTimeoutMs: 1_000,
     random: () => 0,
     sleep: async () => undefined,
@@ -203,7 +234,7 @@ async function runHarness(
   const unwrapped = definition.input.kind === 'queue-record' ? (input as unknown[])[0] : input;
   const result = await runner.run(unwrapped, { ...EXECUTION, ...carried });
   const path = result.visited.map((visit) => visit.step);
-  return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked, heldBack } : { status: 'FAILED', path, parked, heldBack, error: result.error.Error };
+  return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked, heldBack, requeued } : { status: 'FAILED', path, parked, heldBack, requeued, error: result.error.Error };
 }
 
 const RECORD = {
@@ -234,7 +265,7 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
 
 const TRANSIENT_PROCESSOR: Partial<StepFunctions> = { processor: async () => Promise.reject(stepError(stepErrorName('TRANSIENT'), 'AWS.ThrottlingException: slow down')) };
 
-const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<StepFunctions>; readonly holdBack?: HoldBackAnswer; readonly expected: Partial<Outcome> }[] = [
+const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<StepFunctions>; readonly holdBack?: HoldBackAnswer; readonly requeue?: RequeueAnswer; readonly expected: Partial<Outcome> }[] = [
   { title: 'a first delivery, processed and committed with its events', steps: {}, expected: { status: 'SUCCEEDED', parked: [], heldBack: [] } },
   {
     title: 'a step failure after the claim, released for a retry and held back for the release\'s delay',
@@ -242,10 +273,17 @@ const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<Step
     expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [{ receiptHandle: 'rh-1', seconds: 3 }] },
   },
   {
-    title: 'a step failure after the claim whose hold-back the queue refuses, failing with the step\'s error all the same',
+    title: 'a step failure after the claim whose hold-back the queue refuses, re-sent with the release\'s delay and acknowledged',
     steps: TRANSIENT_PROCESSOR,
     holdBack: 'refuses',
-    expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [] },
+    expected: { status: 'SUCCEEDED', parked: [], heldBack: [], requeued: [{ body: RECORD.body, attributes: { orderId: 'o-1' }, delaySeconds: 3 }] },
+  },
+  {
+    title: 'a step failure after the claim whose hold-back and copy the queue both refuse, failing with the step\'s error all the same',
+    steps: TRANSIENT_PROCESSOR,
+    holdBack: 'refuses',
+    requeue: 'refuses',
+    expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [], requeued: [] },
   },
   {
     title: 'an invocation timeout after the claim, released and parked with what the release recorded',
@@ -297,8 +335,8 @@ describe('The rendered state machines, executed', () => {
     it(`consume: ${scenario.title}, exactly as the harness runs it`, async () => {
       const steps = consumeSteps(scenario.steps);
 
-      const deployed = await runAsl(consume, [RECORD], steps, scenario.holdBack);
-      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, { holdBack: scenario.holdBack });
+      const deployed = await runAsl(consume, [RECORD], steps, scenario.holdBack, scenario.requeue);
+      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, { holdBack: scenario.holdBack, ...(scenario.requeue === undefined ? {} : { requeue: scenario.requeue }) });
 
       expect(deployed).to.deep.include(scenario.expected);
       // The rendering adds one state of its own in front, which shapes the input.
@@ -312,6 +350,14 @@ describe('The rendered state machines, executed', () => {
     await runAsl(consume, [RECORD], consumeSteps(TRANSIENT_PROCESSOR));
 
     expect(changedQueueUrls).to.deep.equal(['https://sqs.eu-west-1.amazonaws.com/111122223333/orders']);
+  });
+
+  it('consume: re-sends a record it cannot hold back to the queue it came from', async () => {
+    requeuedQueueUrls.length = 0;
+
+    await runAsl(consume, [RECORD], consumeSteps(TRANSIENT_PROCESSOR), 'refuses');
+
+    expect(requeuedQueueUrls).to.deep.equal(['https://sqs.eu-west-1.amazonaws.com/111122223333/orders']);
   });
 
   it('ingest: a rejected order fails the execution with the validate step\'s error, as the harness does', async () => {

@@ -53,12 +53,20 @@ describe('Function: renderAsl', () => {
   });
 
   it("retries only the invocation's own errors (Lambda throttled or failing, timeouts), never a step error its SDK already retried", () => {
-    const retry = (consume.States.ClaimIdempotency as { Retry: State[] }).Retry[0];
+    const retry = (consume.States.ProcessOrder as { Retry: State[] }).Retry[0];
     expect(retry?.ErrorEquals).to.have.members([
       'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout', 'Sandbox.Timedout',
     ]);
     expect(retry?.ErrorEquals).to.not.include(stepErrorName('TRANSIENT'));
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
+  });
+
+  it('retries the claim and release steps on their own TRANSIENT and TIMEOUT errors too: either not recorded costs the message its visibility timeout', () => {
+    for (const name of ['ClaimIdempotency', 'ReleaseClaim']) {
+      const [retry] = (consume.States[name] as { Retry: State[] }).Retry;
+      expect(retry?.ErrorEquals, name).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.TooManyRequestsException', 'Sandbox.Timedout']);
+      expect(retry, name).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' });
+    }
   });
 
   it('catches the claim step\'s non-retryable errors into the park state, keeping the error in the state', () => {
@@ -97,7 +105,7 @@ describe('Function: renderAsl', () => {
     expect(ingest.States.Rejected).to.deep.equal({ Type: 'Fail', Error: '{% $states.input.error.Error %}', Cause: '{% $states.input.error.Cause %}' });
   });
 
-  it('holds a retried record back through the SQS SDK integration: its own queue, its receipt handle, the release\'s delay; a failed change still ends in RetryLater', () => {
+  it('holds a retried record back through the SQS SDK integration: its own queue, its receipt handle, the release\'s delay, the change retried; a failed change still ends in RetryLater', () => {
     expect(consume.States.RouteReleaseVerdict).to.deep.include({ Default: 'RetryLater' });
     expect((consume.States.RouteReleaseVerdict as { Choices: State[] }).Choices).to.deep.include({ Condition: '{% $states.input.release.verdict = "RETRY" %}', Next: 'HoldBackForRetry' });
     expect(consume.States.HoldBackForRetry).to.deep.include({
@@ -110,10 +118,26 @@ describe('Function: renderAsl', () => {
       },
       // The state goes on as it was: RetryLater fails with the step's caught error, whatever this call did.
       Output: '{% $states.input %}',
-      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RetryLater' }],
+      // A change not made costs the whole visibility timeout: retried on any error, as the harness' runner does.
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RequeueForRetry' }],
       Next: 'RetryLater',
     });
-    expect(consume.States.HoldBackForRetry).to.not.have.property('Retry');
+    // Not held back: a copy with the same delay, to the same queue, and the execution ends well (the pipe deletes the original).
+    expect(consume.States.RequeueForRetry).to.deep.include({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Output: '{% $states.input %}',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RetryLater' }],
+      Next: 'Requeued',
+    });
+    expect((consume.States.RequeueForRetry as { Arguments: Record<string, string> }).Arguments).to.deep.include({
+      QueueUrl: `{% ${queueUrlExpression('$states.input.message')} %}`,
+      MessageBody: '{% $states.input.message.body %}',
+      DelaySeconds: '{% $min([$states.input.release.delaySeconds, 900]) %}',
+    });
+    expect(consume.States.Requeued).to.deep.equal({ Type: 'Succeed', Comment: 'The retry travels in a copy delayed by the backoff; the original is acknowledged' });
   });
 
   it('builds the queue URL of a record from its source ARN, in the commercial and the China partitions', async () => {

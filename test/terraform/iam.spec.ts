@@ -156,14 +156,14 @@ describe('Stack: IAM', () => {
       expect(byName['orders-dev-consume']?.[dlq]).to.deep.equal(['sqs:SendMessage']);
     });
 
-    it('lets the consume workflow hold back the records of the queue its pipe feeds it (the orchestrated queue), and of no other', () => {
+    it('lets the consume workflow hold back, or re-send, the records of the queue its pipe feeds it (the orchestrated queue), and of no other', () => {
       const consumeRole = String(dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn);
       const ingestRole = String(dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest')]?.role_arn);
       const queue = (name: string): string => dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', name), 'arn');
       const heldBack = (role: string): string[] => Object.entries(grants(roleStatements(dev, role)))
         .filter(([, actions]) => actions.includes('sqs:ChangeMessageVisibility')).map(([resource]) => resource);
       expect(heldBack(consumeRole)).to.deep.equal([queue('orders-dev-orders-orchestrated')]);
-      expect(grants(roleStatements(dev, consumeRole))[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:ChangeMessageVisibility']);
+      expect(grants(roleStatements(dev, consumeRole))[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
       expect(heldBack(ingestRole), 'the ingest workflow holds nothing back').to.deep.equal([]);
     });
 
@@ -207,10 +207,10 @@ describe('Stack: IAM', () => {
       expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     });
 
-    it('lets the consume workflow hold back the records of the order queue, which its pipe feeds it', () => {
+    it('lets the consume workflow hold back, or re-send, the records of the order queue, which its pipe feeds it', () => {
       const consumeRole = String(orchestratedOnly.resources('aws_sfn_state_machine')[orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn);
       const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
-      expect(grants(roleStatements(orchestratedOnly, consumeRole))[order]).to.deep.equal(['sqs:ChangeMessageVisibility']);
+      expect(grants(roleStatements(orchestratedOnly, consumeRole))[order]).to.deep.equal(['sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
     });
   });
 
@@ -218,7 +218,7 @@ describe('Stack: IAM', () => {
     const queueId = (name: string): string => draining.idWhere('aws_sqs_queue', 'name', name);
     const pipeRole = (name: string): string => String(draining.resources('aws_pipes_pipe')[draining.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
 
-    it("lets nothing but the drain pipe's role reach the orchestrated queue, and that role only read it; the consume workflow only holds back what the pipe delivered", () => {
+    it("lets nothing but the drain pipe's role reach the orchestrated queue, and that role only read it; the consume workflow only holds back, or re-sends, what the pipe delivered", () => {
       // Any statement naming the queue, by ARN or URL, in any policy of the stack.
       const mention = `aws_sqs_queue.${queueId('orders-dev-orders-orchestrated')}.`;
       const reaching = allPolicies(draining).flatMap(({ where, statements }) =>
@@ -232,6 +232,7 @@ describe('Stack: IAM', () => {
       expect(reaching).to.have.deep.members([
         { where: `aws_iam_role_policy.${drainPolicyId}.policy`, actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'] },
         { where: `aws_iam_role_policy.${holdBackPolicyId}.policy`, actions: ['sqs:ChangeMessageVisibility'] },
+        { where: `aws_iam_role_policy.${holdBackPolicyId}.policy`, actions: ['sqs:SendMessage'] },
       ]);
     });
 
