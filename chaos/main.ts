@@ -79,6 +79,7 @@ function summary(scenario: Scenario, run: ScenarioRun, runs: ReadonlyMap<string,
     firstAcceptedLost: verdict.firstAcceptedLost.length,
     conflictsAccepted: verdict.conflictsAccepted.length,
     conflictAfterUnavailable: verdict.conflictAfterUnavailable,
+    reservationReleasesFailed: run.reservationReleasesFailed,
     targets: targetChecks(scenario, run, runs),
     invariantsBroken: brokenInvariants(verdict),
   };

@@ -19,10 +19,13 @@ export interface ScenarioRun {
   /** From the last fault cleared to the first look that found nothing owing events and nothing unsettled; undefined when it never did, or nothing changed. */
   readonly owingClearedAfterRecoveryMs?: number;
   readonly settledInTime: boolean;
+  /** Sends that failed and whose reservation could not be released either: the only cause of a 409 after a 503. */
+  readonly reservationReleasesFailed: number | null;
   readonly verdict: Verdict;
 }
 
 interface Metrics {
+  readonly counters?: { readonly reservationReleasesFailed?: number };
   readonly queue: { readonly depth: number; readonly inFlight: number; readonly delayed: number };
   readonly records: { readonly byStatus: Readonly<Record<string, number>> };
   readonly outbox: { readonly pendingRecords: number };
@@ -134,6 +137,7 @@ export async function runScenario(scenario: Scenario, logDirectory: string, prog
       await sleep(1_000);
     }
     const observed = (await getJson<{ orders: ObservedOrder[] }>(`${harness.url}/admin/orders`))?.orders ?? [];
+    const final = await getJson<Metrics>(`${harness.url}/metrics`);
     const keys = clients.map((client) => client.result());
     const verdict = judge(keys, observed);
     const byKey = new Map(observed.map((order) => [order.key, order]));
@@ -154,6 +158,7 @@ export async function runScenario(scenario: Scenario, logDirectory: string, prog
       settledWhilePostingPerSecond: round2(settledWhilePosting / postingSeconds),
       ...(clearedAt === undefined || lastChange === undefined ? {} : { owingClearedAfterRecoveryMs: Math.max(0, clearedAt - lastChange) }),
       settledInTime: clearedAt !== undefined,
+      reservationReleasesFailed: final?.counters?.reservationReleasesFailed ?? null,
       verdict,
     };
   } finally {
