@@ -16,25 +16,49 @@ const FULL = ['--redrive-every', '30s'];
 /** Short timers for the quick set: 5 s function timeout, 30 s visibility (6 ×), 5 s breaker recovery, redelivery every 5 s. */
 const QUICK = ['--function-timeout', '5s', '--visibility-timeout', '30s', '--breaker-recovery', '5s', '--redrive-every', '5s', '--max-concurrency', '4'];
 
-function full(): Scenario[] {
-  const chaosMix = { repostShare: 0.1, conflictShare: 0.05 };
+const CHAOS_MIX = { repostShare: 0.1, conflictShare: 0.05 };
+
+/** A fault-free run at 20/s, then the same load with 20 % of the calls to every port failing for `faultMs`. */
+function partialFaults(args: readonly string[], orders: number, faultMs: number, settleMs: number): Scenario[] {
   return [
-    { name: 'clean-20ps', what: '600 orders at 20/s, no faults: the baseline of partial-20pct', backend: 'memory', args: FULL, load: { orders: 600, perSecond: 20 }, timeline: [], settleMs: 60_000 },
+    { name: 'clean-20ps', what: `${orders} orders at 20/s, no faults: the baseline of partial-20pct`, backend: 'memory', args, load: { orders, perSecond: 20 }, timeline: [], settleMs: 60_000 },
     {
-      name: 'partial-20pct', what: '20 % of the calls to every port fail for 2 minutes; 600 orders at 20/s', backend: 'memory', args: FULL,
-      load: { orders: 600, perSecond: 20 }, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.2) } }, { atMs: 120_000, faults: CLEAR }], settleMs: 400_000,
+      name: 'partial-20pct', what: `20 % of the calls to every port fail for ${faultMs / 1_000} s; ${orders} orders at 20/s`, backend: 'memory', args,
+      load: { orders, perSecond: 20 }, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.2) } }, { atMs: faultMs, faults: CLEAR }], settleMs,
       targets: { p99Ms: 30_000, maxMs: 90_000, parked: 0 }, baseline: { scenario: 'clean-20ps', minSettledWhilePostingRatio: 0.8 },
     },
+  ];
+}
+
+/** EventBridge down for `outageMs` from 5 s on, orders at `perSecond` until 5 s after it. */
+function eventBridgeDown(name: string, args: readonly string[], perSecond: number, outageMs: number, settleMs: number, owingClearedWithinMs: number): Scenario {
+  const orders = Math.round(((outageMs + 10_000) / 1_000) * perSecond);
+  return {
+    name, what: `EventBridge down ${outageMs / 1_000} s, ${perSecond} orders/s for ${(outageMs + 10_000) / 1_000} s`, backend: 'memory', args,
+    load: { orders, perSecond }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 5_000 + outageMs, faults: CLEAR }], settleMs,
+    targets: { parked: 0, owingClearedWithinMs },
+  };
+}
+
+/** Many clients with re-posts and conflicts, fault-free, then with 5 % faults on every port and 2 % worker crashes. */
+function chaosAtFivePercent(args: readonly string[], orders: number, settleMs: number): Scenario[] {
+  return [
+    { name: 'chaos-clean', what: `${orders} orders from 20 clients with re-posts and conflicts, no faults: the baseline of chaos-5pct`, backend: 'memory', args, load: { orders, clients: 20 }, client: CHAOS_MIX, timeline: [], settleMs: 120_000 },
     {
-      name: 'eventbridge-down-2x-giveup', what: 'EventBridge down 60 s (twice the pipe\'s give-up), 10 orders/s for 80 s', backend: 'memory', args: FULL,
-      load: { orders: 800, perSecond: 10 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 65_000, faults: CLEAR }], settleMs: 300_000,
-      targets: { parked: 0, owingClearedWithinMs: 45_000 },
+      name: 'chaos-5pct', what: `${orders} orders from 20 clients, 5 % faults on every port, 2 % worker crashes, re-posts and conflicts`, backend: 'memory', args,
+      load: { orders, clients: 20 }, client: CHAOS_MIX, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs,
+      targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'chaos-clean', minPostingRatio: 0.7 },
     },
-    {
-      name: 'eventbridge-down-10min', what: 'EventBridge down 10 minutes, 5 orders/s for 620 s', backend: 'memory', args: FULL,
-      load: { orders: 3_100, perSecond: 5 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 605_000, faults: CLEAR }], settleMs: 300_000,
-      targets: { parked: 0, owingClearedWithinMs: 45_000 },
-    },
+  ];
+}
+
+function full(): Scenario[] {
+  const chaosMix = CHAOS_MIX;
+  return [
+    ...partialFaults(FULL, 600, 120_000, 400_000),
+    eventBridgeDown('eventbridge-down-60s', FULL, 10, 60_000, 300_000, 45_000),
+    // At the real timers the relay waits out its breaker (about 25 s) before each of the pipe's 10 retries: it gives up after about 250 s.
+    eventBridgeDown('eventbridge-down-10min', FULL, 5, 600_000, 300_000, 45_000),
     {
       name: 'dynamodb-down-60s', what: 'DynamoDB down 60 s, 20 orders/s for 90 s', backend: 'memory', args: FULL,
       load: { orders: 1_800, perSecond: 20 }, timeline: [{ atMs: 10_000, faults: { faults: { dynamodb: 1 } } }, { atMs: 70_000, faults: CLEAR }], settleMs: 400_000,
@@ -58,12 +82,7 @@ function full(): Scenario[] {
       args: [...FULL, '--function-timeout', '5s', '--visibility-timeout', '30s'], load: { orders: 100, perSecond: 5 },
       timeline: [{ atMs: 0, faults: { latency: { dynamodb: '3s' }, functions: ['worker'] } }, { atMs: 30_000, faults: CLEAR }], settleMs: 300_000, targets: { parked: 0 },
     },
-    { name: 'chaos-clean', what: '5 000 orders from 20 clients with re-posts and conflicts, no faults: the baseline of chaos-5pct', backend: 'memory', args: FULL, load: { orders: 5_000, clients: 20 }, client: chaosMix, timeline: [], settleMs: 120_000 },
-    {
-      name: 'chaos-5pct', what: '5 000 orders from 20 clients, 5 % faults on every port, 2 % worker crashes, re-posts and conflicts', backend: 'memory', args: FULL,
-      load: { orders: 5_000, clients: 20 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs: 600_000,
-      targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'chaos-clean', minPostingRatio: 0.7 },
-    },
+    ...chaosAtFivePercent(FULL, 5_000, 600_000),
     { name: 'moto-clean', what: '300 orders from 10 clients on moto, no faults: the baseline of moto-sigkill', backend: 'aws', args: FULL, load: { orders: 300, clients: 10 }, client: chaosMix, timeline: [], settleMs: 180_000 },
     {
       name: 'moto-sigkill', what: '300 orders from 10 clients on moto, 5 % faults and 2 % crashes, the harness killed (SIGKILL) after 8 s and restarted', backend: 'aws', args: FULL,
@@ -74,25 +93,11 @@ function full(): Scenario[] {
 }
 
 function quick(): Scenario[] {
-  const chaosMix = { repostShare: 0.1, conflictShare: 0.05 };
   return [
-    { name: 'clean-20ps', what: '200 orders at 20/s, no faults', backend: 'memory', args: QUICK, load: { orders: 200, perSecond: 20 }, timeline: [], settleMs: 60_000 },
-    {
-      name: 'partial-20pct', what: '20 % of calls to every port fail for 20 s; 200 orders at 20/s', backend: 'memory', args: QUICK,
-      load: { orders: 200, perSecond: 20 }, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.2) } }, { atMs: 20_000, faults: CLEAR }], settleMs: 120_000,
-      targets: { p99Ms: 30_000, maxMs: 90_000, parked: 0 }, baseline: { scenario: 'clean-20ps', minSettledWhilePostingRatio: 0.8 },
-    },
-    {
-      name: 'eventbridge-down-2x-giveup', what: 'EventBridge down 60 s (twice the pipe\'s give-up), 5 orders/s for 70 s', backend: 'memory', args: QUICK,
-      load: { orders: 350, perSecond: 5 }, timeline: [{ atMs: 5_000, faults: { faults: { eventbridge: 1 } } }, { atMs: 65_000, faults: CLEAR }], settleMs: 120_000,
-      targets: { parked: 0, owingClearedWithinMs: 15_000 },
-    },
-    { name: 'chaos-clean', what: '500 orders from 20 clients with re-posts and conflicts, no faults', backend: 'memory', args: QUICK, load: { orders: 500, clients: 20 }, client: chaosMix, timeline: [], settleMs: 60_000 },
-    {
-      name: 'chaos-5pct', what: '500 orders from 20 clients, 5 % faults on every port, 2 % worker crashes, re-posts and conflicts', backend: 'memory', args: QUICK,
-      load: { orders: 500, clients: 20 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }], clearAfterLoad: true, settleMs: 180_000,
-      targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'chaos-clean', minPostingRatio: 0.7 },
-    },
+    ...partialFaults(QUICK, 200, 20_000, 120_000),
+    // At the quick timers (5 s function timeout and breaker recovery) the pipe gives up after about 25 s.
+    eventBridgeDown('eventbridge-down-2x-giveup', QUICK, 5, 60_000, 120_000, 15_000),
+    ...chaosAtFivePercent(QUICK, 500, 180_000),
   ];
 }
 
