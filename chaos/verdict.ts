@@ -67,7 +67,7 @@ export interface Verdict {
   readonly firstAcceptedLost: readonly string[];
   /** A conflicting payload answered 202/200 under a key whose first payload was accepted. */
   readonly conflictsAccepted: readonly string[];
-  /** Same-payload requests answered 409 after a 503 for that key. */
+  /** Same-payload requests answered 409 after a 503 for that key, before any answer accepted it. */
   readonly conflictAfterUnavailable: number;
   readonly latency: LatencySummary;
 }
@@ -132,6 +132,8 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
     client.answers.forEach((status, index) => {
       if (client.kinds[index] === 'conflict') return;
       if (status === 503) unavailable = true;
+      // Once accepted, the order is queued: a 409 for a re-post is then the truth.
+      else if (isAccepted(status)) unavailable = false;
       else if (status === 409 && unavailable) conflictAfterUnavailable += 1;
     });
   }

@@ -45,6 +45,14 @@ describe('Fault scenarios: the verdict (chaos/verdict.ts)', () => {
       expect(brokenInvariants(verdict)).to.have.length(2);
     });
 
+    it('counts a 409 after a 503 only while the order was not yet accepted: a re-post of a queued order is rightly 409', async () => {
+      const verdict = judge([
+        client('a', { answers: [503, 202, 409], kinds: ['original', 'original', 'repost'] }),
+        client('b', { answers: [503, 409], kinds: ['original', 'original'], acceptedSubtotal: undefined }),
+      ], [order('a'), order('b')]);
+      expect(verdict.conflictAfterUnavailable).to.equal(1);
+    });
+
     it('names double commits, events for an outcome not committed, outcomes never announced, and records owing events', () => {
       const verdict = judge([client('a'), client('b'), client('c'), client('d')], [
         order('a', { commits: 2 }),
