@@ -56,6 +56,8 @@ export interface Verdict {
   readonly eventsForUncommitted: readonly string[];
   /** SUCCEEDED keys whose OrderProcessed was never delivered. */
   readonly committedNotAnnounced: readonly string[];
+  /** SUCCEEDED keys (their message was queued and worked) whose OrderPublished was never delivered. */
+  readonly queuedNotPublished: readonly string[];
   /** Keys whose record still owes events. */
   readonly owingEvents: readonly string[];
   /** Keys with two different ids for one event type that must be announced once (OrderProcessed, OrderPublished). */
@@ -111,12 +113,14 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
   }
   const eventsForUncommitted: string[] = [];
   const committedNotAnnounced: string[] = [];
+  const queuedNotPublished: string[] = [];
   const announcedTwiceWithNewIds: string[] = [];
   let duplicateDeliveryKeys = 0;
   for (const order of observed) {
     const processed = Object.keys(order.delivered.OrderProcessed ?? {});
     if (order.status !== 'SUCCEEDED' && processed.length > 0) eventsForUncommitted.push(order.key);
     if (order.status === 'SUCCEEDED' && processed.length === 0) committedNotAnnounced.push(order.key);
+    if (order.status === 'SUCCEEDED' && Object.keys(order.delivered.OrderPublished ?? {}).length === 0) queuedNotPublished.push(order.key);
     if (ANNOUNCED_ONCE.some((type) => Object.keys(order.delivered[type] ?? {}).length > 1)) announcedTwiceWithNewIds.push(order.key);
     if (Object.values(order.delivered).some((ids) => Object.values(ids).some((count) => count > 1))) duplicateDeliveryKeys += 1;
   }
@@ -148,6 +152,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
     committedTwice: observed.filter((order) => order.commits > 1).map((order) => order.key),
     eventsForUncommitted,
     committedNotAnnounced,
+    queuedNotPublished,
     owingEvents: observed.filter((order) => order.outbox.some((entry) => !entry.delivered)).map((order) => order.key),
     announcedTwiceWithNewIds,
     duplicateDeliveryKeys,
@@ -169,6 +174,7 @@ export function brokenInvariants(verdict: Verdict): string[] {
   check('committed twice', verdict.committedTwice);
   check('events announcing an uncommitted outcome', verdict.eventsForUncommitted);
   check('committed outcomes never announced', verdict.committedNotAnnounced);
+  check('queued orders never announced as published', verdict.queuedNotPublished);
   check('records still owing events', verdict.owingEvents);
   check('one event announced under two ids', verdict.announcedTwiceWithNewIds);
   check('first accepted payload not the one committed', verdict.firstAcceptedLost);

@@ -10,8 +10,8 @@ function client(key: string, overrides: Partial<ClientKey> = {}): ClientKey {
 function order(key: string, overrides: Partial<ObservedOrder> = {}): ObservedOrder {
   return {
     key, status: 'SUCCEEDED', attempts: 1, updatedAt: T0 + 500, settledAt: T0 + 400, commits: 1, outcome: { subtotalMinor: 4_498 },
-    outbox: [{ eventId: `${key}-processed`, detailType: 'OrderProcessed', delivered: true }],
-    delivered: { OrderProcessed: { [`${key}-processed`]: 1 } },
+    outbox: [{ eventId: `${key}-published`, detailType: 'OrderPublished', delivered: true }, { eventId: `${key}-processed`, detailType: 'OrderProcessed', delivered: true }],
+    delivered: { OrderPublished: { [`${key}-published`]: 1 }, OrderProcessed: { [`${key}-processed`]: 1 } },
     ...overrides,
   };
 }
@@ -54,23 +54,25 @@ describe('Fault scenarios: the verdict (chaos/verdict.ts)', () => {
     });
 
     it('names double commits, events for an outcome not committed, outcomes never announced, and records owing events', () => {
-      const verdict = judge([client('a'), client('b'), client('c'), client('d')], [
+      const verdict = judge([client('a'), client('b'), client('c'), client('d'), client('e')], [
         order('a', { commits: 2 }),
         order('b', { status: 'PARKED', lastError: { category: 'PERMANENT', code: 'X' } }),
-        order('c', { delivered: {} }),
+        order('c', { delivered: { OrderPublished: { 'c-published': 1 } } }),
+        order('e', { delivered: { OrderProcessed: { 'e-processed': 1 } } }),
         order('d', { outbox: [{ eventId: 'd-processed', detailType: 'OrderProcessed', delivered: false }] }),
       ]);
       expect(verdict.committedTwice).to.deep.equal(['a']);
       expect(verdict.eventsForUncommitted).to.deep.equal(['b']);
       expect(verdict.committedNotAnnounced).to.deep.equal(['c']);
+      expect(verdict.queuedNotPublished, 'worked, so queued: its OrderPublished is owed').to.deep.equal(['e']);
       expect(verdict.owingEvents).to.deep.equal(['d']);
       expect(verdict.parkedByCategory).to.deep.equal({ PERMANENT: 1 });
     });
 
     it('allows a re-delivery under the same id (counted), but not the same event under a new id', () => {
       const verdict = judge([client('a'), client('b')], [
-        order('a', { delivered: { OrderProcessed: { 'a-processed': 3 } } }),
-        order('b', { delivered: { OrderProcessed: { 'b-processed': 1, 'b-processed-again': 1 } } }),
+        order('a', { delivered: { OrderPublished: { 'a-published': 1 }, OrderProcessed: { 'a-processed': 3 } } }),
+        order('b', { delivered: { OrderPublished: { 'b-published': 1 }, OrderProcessed: { 'b-processed': 1, 'b-processed-again': 1 } } }),
       ]);
       expect(verdict.duplicateDeliveryKeys).to.equal(1);
       expect(verdict.duplicateDeliveryShare).to.equal(0.5);
