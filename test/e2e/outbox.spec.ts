@@ -77,13 +77,13 @@ describe('Transactional outbox: an order\'s fate never depends on EventBridge', 
     await eventBridgeOutage(running, 300, 10_000);
   });
 
-  it('aws backend (moto, the table\'s real stream): 60 orders through a 5 s outage, the same guarantees', async () => {
+  it('aws backend (moto, the table\'s real stream): 30 orders through a 5 s outage, the same guarantees', async () => {
     await moto.server.reset();
     // moto answers a few requests a second once its table holds the orders: the scheduled run (index
     // look-ups, the reservation sweep, the DLQ) every 2 s rather than 0.5 s, and 10 s per invocation, so
     // the emulator is not what the relay waits for.
     const running = await harnesses.start({ backend: 'aws', bootstrap: true, maxConcurrency: 4, redriveEveryMs: 2_000, functionTimeoutSeconds: 10, visibilityTimeoutSeconds: 60 }, motoEnv());
-    await eventBridgeOutage(running, 60, 5_000);
+    await eventBridgeOutage(running, 30, 5_000);
   });
 
   it('shows each committed event\'s delivery state on GET /orders/{key}, and the pipe\'s lag on /metrics', async () => {
