@@ -6,8 +6,9 @@
  * middle skews one round, not the ratio; the report gives the median ratio and its spread over the rounds.
  *
  * Then a total DynamoDB outage under steady load: calls that reached DynamoDB while it lasted (the fault
- * decorator counts them), against the opening rule's failures plus one probe per recovery period; what
- * reached the DLQ; orders lost.
+ * decorator counts them), against the opening rule's failures plus one probe per recovery period in each
+ * execution environment that calls DynamoDB (each has its own breaker, as deployed); what reached the
+ * DLQ; orders lost.
  *
  * Options: --quick (one short round, a 20 s outage), --rounds N, --seconds S (load per run), --rate R
  * (orders per second), --outage-seconds S (0 skips it), --max-minutes M (no new round after that). The last
@@ -73,6 +74,8 @@ interface OutageResult {
   readonly bound: number;
   readonly openingFailures: number;
   readonly probes: number;
+  /** Execution environments that call DynamoDB (the ingest's and the worker's): each has its own breaker. */
+  readonly environments: number;
   readonly accepted: number;
   readonly lost: number;
   readonly committedTwice: number;
@@ -116,13 +119,15 @@ async function outage(seconds: number): Promise<OutageResult> {
   }
   const settledAfterRecoveryMs = Date.now() - recoveredAt;
   const snapshot = await harness.snapshot();
+  // Each execution environment has its own breaker, as deployed: the bound is per environment.
+  const environments = harness.functions.all().filter((fleet) => fleet.services.includes('dynamodb')).reduce((sum, fleet) => sum + fleet.stats().started, 0);
   await harness.stop();
-  // The harness is one execution environment; the rule in force when the outage began decides how many
-  // failures open it: at this load the window is at volume, so the ratio rule's (at most 25).
+  // In each environment, the rule in force when the outage began decides how many failures open its
+  // breaker: at this load the window is at volume, so the ratio rule's (at most 25).
   const openingFailures = Math.max(failuresToOpen(INITIAL_BREAKER_STATE, settings, 0), Math.ceil(settings.volume!.failureRatio * settings.volume!.windowCalls));
   const probes = Math.ceil((seconds * 1_000) / settings.recoveryTimeoutMs);
   return {
-    seconds, callsDuringOutage: during, bound: openingFailures + probes, openingFailures, probes, accepted: keys.length, lost: keys.length - settled,
+    seconds, callsDuringOutage: during, bound: (openingFailures + probes) * environments, openingFailures, probes, environments, accepted: keys.length, lost: keys.length - settled,
     committedTwice: harness.commits.committedTwice().length, reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
     parked: snapshot.counters.messagesParked, settledAfterRecoveryMs,
   };
@@ -153,7 +158,7 @@ async function main(): Promise<number> {
   if (OUTAGE_SECONDS > 0) {
     const result = await outage(OUTAGE_SECONDS);
     summary['outage'] = result;
-    say(`${result.seconds} s DynamoDB outage at 20 orders/s: ${result.callsDuringOutage} calls reached DynamoDB (bound ${result.openingFailures} to open + ${result.probes} probes = ${result.bound}); reached the DLQ ${result.reachedDeadLetterQueue}, parked ${result.parked}, lost ${result.lost}, committed twice ${result.committedTwice}; all settled ${fixed(result.settledAfterRecoveryMs / 1_000, 1)} s after recovery`);
+    say(`${result.seconds} s DynamoDB outage at 20 orders/s: ${result.callsDuringOutage} calls reached DynamoDB (bound: ${result.environments} environments × (${result.openingFailures} to open + ${result.probes} probes) = ${result.bound}); reached the DLQ ${result.reachedDeadLetterQueue}, parked ${result.parked}, lost ${result.lost}, committed twice ${result.committedTwice}; all settled ${fixed(result.settledAfterRecoveryMs / 1_000, 1)} s after recovery`);
     if (result.callsDuringOutage > result.bound || result.lost > 0 || result.committedTwice > 0 || result.parked > 0) ok = false;
   }
   summary['ok'] = ok;
