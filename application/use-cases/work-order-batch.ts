@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { nextDelaySeconds, SQS_MAX_DELAY_SECONDS, type BackoffPolicy } from '../../domain/backoff.js';
+import { nextDelaySeconds, type BackoffPolicy } from '../../domain/backoff.js';
 import { shouldRetry } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError } from '../../domain/errors.js';
@@ -14,12 +14,12 @@ import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
-import type { QueueMessage, VisibilityChange } from '../ports/queue-message.js';
+import type { QueueMessage } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
 import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
-import { DEADLINE_RESERVE_MS, retryWithinInvocation, type RetryTools } from '../resilience/retry-within-invocation.js';
-import { changeVisibilityWithRetries } from '../resilience/visibility-retry.js';
+import { scheduleBackoff } from '../resilience/backoff-schedule.js';
+import { retryWithinInvocation, type RetryTools } from '../resilience/retry-within-invocation.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { LazyChildLogger } from '../services/lazy-child-logger.js';
 import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
@@ -274,27 +274,13 @@ export class WorkOrderBatch {
   }
 
   /**
-   * Backoff through the visibility timeout: each failed record reappears after its own delay.
-   *
-   * When the change cannot be made (after the retries of changeVisibilityWithRetries), a record left as it
-   * is would wait out the visibility timeout it was received with (6 × the function's timeout) instead of
-   * its backoff. So each such record is, in this order of preference:
-   * - kept in this invocation, and worked again once its delay is over, when the time left allows that
-   *   and still leaves room to work it (MIN_TIME_TO_START_MS) and answer. This needs nothing from SQS,
-   *   so it also covers SQS being down; the message stays invisible meanwhile (the invocation holds it),
-   *   and the attempt is a real one (the claim counts it), so the category's attempts still bound it;
-   * - else re-sent as a copy with the delay as DelaySeconds, and acknowledged: the copy comes back on
-   *   time. A duplicate (the copy, and the original if the event source's delete fails) is harmless: the
-   *   idempotency record decides what a delivery does. The copy's receive count starts again at 1, so the
-   *   queue's maxReceiveCount backstop restarts for it; the category's attempts, kept in the record, do not;
-   * - else (SQS refuses the send too) returned to the queue, to come back after the visibility timeout:
-   *   then SQS itself is failing, and no message of the queue is received anyway.
-   * Returns the records kept in the invocation, with when they are due, and the ids of those re-sent.
+   * Backoff through the visibility timeout: each failed record (RETRY, or HELD behind a breaker this batch
+   * opened, until its probe: breaker-hold.ts) reappears after its own delay; when the change cannot be
+   * made, scheduleBackoff keeps the record in the invocation or re-sends it with its delay.
    */
   private async holdBack(
     steps: readonly Done[], messages: readonly QueueMessage[], input: WorkOrderBatchInput, mayKeep: boolean,
   ): Promise<{ kept: Pending[]; requeued: string[] }> {
-    // A breaker this batch opened holds its failed records too, until the probe (breaker-hold.ts).
     const openMs = this.openBreakerDelayMs();
     const backoff = steps.flatMap((step) => {
       const message = messages.find((m) => m.messageId === step.done.messageId);
@@ -303,45 +289,8 @@ export class WorkOrderBatch {
       if (step.done.status !== 'RETRY' && step.done.status !== 'HELD') return [];
       return [{ message, delaySeconds }];
     });
-    const none = { kept: [], requeued: [] };
-    if (backoff.length === 0) return none;
-    const changes: VisibilityChange[] = backoff.map(({ message, delaySeconds }) => ({ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }));
-    const tools = { clock: this.clock, random: this.random, logger: this.logger, timeLeftMs: input.remainingTimeMs };
-    if (await changeVisibilityWithRetries(this.queue, changes, tools)) return none;
-
-    const now = this.clock.now();
-    const left = input.remainingTimeMs();
-    const fits = (delaySeconds: number): boolean =>
-      mayKeep && left !== undefined && delaySeconds * 1_000 + MIN_TIME_TO_START_MS + DEADLINE_RESERVE_MS <= left;
-    const kept = backoff.filter(({ delaySeconds }) => fits(delaySeconds)).map(({ message, delaySeconds }) => ({ message, dueAt: now + delaySeconds * 1_000 }));
-    const resend = backoff.filter(({ delaySeconds }) => !fits(delaySeconds));
-    const requeued = await this.requeue(resend);
-    const fallbacks = { kept: kept.length, requeued: requeued.length, queueDefault: resend.length - requeued.length };
-    for (const [fallback, count] of Object.entries(fallbacks)) if (count > 0) this.metrics.add('BackoffFallbacks', count, 'Count', { fallback });
-    const level = fallbacks.queueDefault > 0 ? 'warn' : 'info';
-    this.logger[level]('backoff visibility not set; records kept in the invocation or re-sent with the delay', {
-      ...fallbacks,
-      ...(fallbacks.queueDefault > 0 ? { note: 'records neither kept nor re-sent reappear after the queue\'s visibility timeout' } : {}),
-    });
-    return { kept, requeued };
-  }
-
-  /** Sends a copy of each record with its backoff as DelaySeconds; returns the message ids whose copy was sent. */
-  private async requeue(records: readonly { message: QueueMessage; delaySeconds: number }[]): Promise<string[]> {
-    if (records.length === 0) return [];
-    const byEntry = new Map(records.map(({ message }, index) => [`r${index}`, message.messageId]));
-    try {
-      const result = await this.queue.send(records.map(({ message, delaySeconds }, index) => ({
-        id: `r${index}`,
-        body: message.body,
-        attributes: message.attributes,
-        delaySeconds: Math.min(delaySeconds, SQS_MAX_DELAY_SECONDS),
-      })));
-      return result.sent.flatMap(({ id }) => byEntry.get(id) ?? []);
-    } catch (error) {
-      this.logger.warn('could not re-send records whose backoff visibility was not set', { messages: records.length, error: errorMessage(error) });
-      return [];
-    }
+    const deps = { queue: this.queue, clock: this.clock, random: this.random, logger: this.logger, metrics: this.metrics };
+    return scheduleBackoff(backoff, deps, { remainingTimeMs: input.remainingTimeMs, mayKeep, minTimeToStartMs: MIN_TIME_TO_START_MS });
   }
 }
 
