@@ -72,3 +72,26 @@ export function statusValues(): Values {
     ':parked': { S: 'PARKED' },
   };
 }
+
+/* The write-side encoding of the rows of domain/idempotency.ts: each store write is conditioned on one of these. */
+
+/*
+ * The PROCEED rows of `decideClaim`, as one write condition: no live record (absent, or past expiresAt),
+ * or the same payload ACCEPTED at the edge or in RETRY, or the same payload INFLIGHT with its lease run out.
+ */
+export const CLAIMABLE =
+  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND (#status = :accepted OR #status = :retry OR ' +
+  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
+/** The PROCEED rows that are an order's first claim (`isFirstClaim`): no live record, or the edge's reservation. */
+export const FIRST_CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND #status = :accepted)';
+/** The other PROCEED rows: the same payload in RETRY, or INFLIGHT with its lease run out. */
+export const RECLAIMABLE =
+  'attribute_exists(pk) AND expiresAt > :nowSeconds AND payloadHash = :payloadHash AND (#status = :retry OR ' +
+  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
+/** The caller still holds the claim it was granted. */
+export const HELD_BY_OWNER = 'attribute_exists(pk) AND expiresAt > :nowSeconds AND #status = :inflight AND ownerToken = :owner';
+/** The PARK row of `transition`: live, not SUCCEEDED, and not held by a live lease. */
+export const PARKABLE =
+  'attribute_exists(pk) AND expiresAt > :nowSeconds AND ' +
+  '(#status = :accepted OR #status = :retry OR #status = :parked OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
+export const RELEASE_LEASE = 'REMOVE ownerToken, leaseExpiresAt';

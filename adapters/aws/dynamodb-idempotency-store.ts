@@ -9,7 +9,6 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FailureCommit, IdempotencyStore, RecordQuery, ReplayAnswer } from '../../application/ports/idempotency-store.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
-import { TransientError } from '../../domain/errors.js';
 import {
   LeaseLostError,
   decideClaim,
@@ -20,11 +19,13 @@ import {
   type IdempotencyRecord,
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
-import type { ReservationDecision, ReservationRequest } from '../../domain/idempotency-reservation.js';
+import { claimRace, refusal } from './dynamodb-claim-race.js';
 import { reserveRecord } from './dynamodb-reservation.js';
 import { findAwaitingSendItems, markReservationItemSent, releaseReservationItem } from './dynamodb-awaiting-send.js';
-import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
-import { commitClauses, expressions, statusValues } from './dynamodb-expressions.js';
+import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import {
+  CLAIMABLE, commitClauses, expressions, FIRST_CLAIMABLE, HELD_BY_OWNER, PARKABLE, RECLAIMABLE, RELEASE_LEASE, statusValues,
+} from './dynamodb-expressions.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
 import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
 
@@ -35,26 +36,6 @@ export interface DynamoDbIdempotencyStoreOptions {
 
 type Values = Record<string, AttributeValue>;
 
-/*
- * The PROCEED rows of `decideClaim`, as one write condition: no live record (absent, or past expiresAt),
- * or the same payload ACCEPTED at the edge or in RETRY, or the same payload INFLIGHT with its lease run out.
- */
-const CLAIMABLE =
-  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND (#status = :accepted OR #status = :retry OR ' +
-  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
-/** The PROCEED rows that are an order's first claim (`isFirstClaim`): no live record, or the edge's reservation. */
-const FIRST_CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND #status = :accepted)';
-/** The other PROCEED rows: the same payload in RETRY, or INFLIGHT with its lease run out. */
-const RECLAIMABLE =
-  'attribute_exists(pk) AND expiresAt > :nowSeconds AND payloadHash = :payloadHash AND (#status = :retry OR ' +
-  '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
-/** The caller still holds the claim it was granted. */
-const HELD_BY_OWNER = 'attribute_exists(pk) AND expiresAt > :nowSeconds AND #status = :inflight AND ownerToken = :owner';
-/** The PARK row of `transition`: live, not SUCCEEDED, and not held by a live lease. */
-const PARKABLE =
-  'attribute_exists(pk) AND expiresAt > :nowSeconds AND ' +
-  '(#status = :accepted OR #status = :retry OR #status = :parked OR (#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)))';
-const RELEASE_LEASE = 'REMOVE ownerToken, leaseExpiresAt';
 
 /**
  * The idempotency store on DynamoDB. Each method is one conditional write; `domain/idempotency.ts`
@@ -303,19 +284,4 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   private keyOf(key: string): Values {
     return { [IDEMPOTENCY_TABLE_KEY]: { S: key } };
   }
-}
-
-function refusal(current: IdempotencyRecord | undefined, request: ClaimRequest): ClaimDecision {
-  const decision = decideClaim(current, request);
-  if (decision.kind === 'PROCEED') throw claimRace(request.key, 'PROCEED');
-  return decision;
-}
-
-/** The write and the domain disagree: only a concurrent change can cause it; the message is retried later. */
-function claimRace(key: string, kind: string, cause?: unknown): TransientError {
-  return new TransientError(`idempotency claim for ${key}: the stored record changed under the claim (${kind})`, {
-    code: 'IDEMPOTENCY.CLAIM_RACE',
-    context: { key, kind },
-    ...(cause === undefined ? {} : { cause }),
-  });
 }
