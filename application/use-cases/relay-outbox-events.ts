@@ -33,6 +33,17 @@ const BREAKER_WAIT_MARGIN_MS = 5_000;
  */
 const RECENTLY_DELIVERED_CAPACITY = 10_000;
 
+/**
+ * An image older than this (or one without a time: the sweep's, read from an eventually consistent index)
+ * is read again, consistently, before its events are sent. A pipe retrying a batch after an outage, or the
+ * sweep, holds images from before another relay delivered and marked their events: sent as they are, every
+ * such event would go out twice. Fresh images (the happy path: the stream within a second) are sent as
+ * they are, with no extra read. The stream's time has a resolution of one second.
+ */
+const STALE_IMAGE_MS = 5_000;
+/** Consistent reads of stale images at once (a pipe batch is 10 records). */
+const REREAD_CONCURRENCY = 10;
+
 /** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
 export interface OutboxChange {
   /** What a failure is reported by: the stream record's eventID (the pipe retries from it). */
@@ -97,10 +108,12 @@ export class RelayOutboxEvents {
     const now = this.clock.now();
     const ages = changes.flatMap((change) => (change.changedAt === undefined ? [] : [Math.max(0, now - change.changedAt)]));
     if (ages.length > 0) this.metrics.add('OutboxIteratorAgeMs', Math.max(...ages), 'Milliseconds');
+    // Entries are only appended, and a key's images arrive in order: its latest image holds every entry.
     const latest = new Map<string, IdempotencyRecord>();
+    for (const { record } of changes) latest.set(record.key, record);
+    await this.refreshStale(changes, latest, now);
     const toSend = new Map<string, PipelineEvent>();
-    for (const { record } of changes) {
-      latest.set(record.key, record);
+    for (const record of latest.values()) {
       for (const entry of pendingEntries(record.outbox)) {
         if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId)) toSend.set(entry.eventId, fromOutboxEntry(record, entry));
       }
@@ -115,14 +128,36 @@ export class RelayOutboxEvents {
       if (ids.length === 0) return;
       if (!(await this.mark(record, ids))) unmarked.add(record.key);
     });
+    const owes = (record: IdempotencyRecord): boolean => pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId));
     const failedIds = changes
-      .filter(({ record }) => unmarked.has(record.key) || pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId)))
+      .filter(({ record }) => unmarked.has(record.key) || owes(latest.get(record.key) ?? record))
       .map((change) => change.id);
     const failed = toSend.size - published.size;
     this.metrics.add('OutboxEventsDelivered', published.size, 'Count');
     if (failed > 0) this.metrics.add('OutboxEventsFailed', failed, 'Count');
     if (unmarked.size > 0) this.metrics.add('OutboxMarksFailed', unmarked.size, 'Count');
     return { failedIds, delivered: published.size, failed, unmarked: unmarked.size };
+  }
+
+  /**
+   * Replaces each stale image (see STALE_IMAGE_MS) with the record as it is now. A record gone (expired)
+   * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
+   */
+  private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
+    const stale = new Set(changes.filter((change) => change.changedAt === undefined || now - change.changedAt > STALE_IMAGE_MS).map((change) => change.record.key));
+    const owing = [...stale].filter((key) => pendingEntries(latest.get(key)?.outbox ?? []).some((entry) => !this.recentlyDelivered.has(entry.eventId)));
+    if (owing.length === 0) return;
+    let reread = 0;
+    await mapWithConcurrency(owing, REREAD_CONCURRENCY, async (key) => {
+      try {
+        const current = await this.store.get(key, now);
+        if (current !== undefined) latest.set(key, current);
+        reread++;
+      } catch (error) {
+        this.logger.warn('stale outbox image not read again; its events are sent as the image has them', { idempotencyKey: key, error: String(error) });
+      }
+    });
+    this.metrics.add('OutboxImagesReread', reread, 'Count');
   }
 
   /** The delivery mark, written again on failure (MARK_TRIES in all, full jitter); false when it never succeeded. */

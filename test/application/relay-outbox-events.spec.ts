@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { fromOutboxEntry } from '../../application/outbox-events.js';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { createEventsHandler } from '../../handlers/events.js';
 import { passesOutboxFilter, type StreamRecordJson } from '../../harness/table-stream.js';
@@ -23,7 +24,49 @@ async function givenOpenBreaker(): Promise<{ fixture: PipelineFixture; key: stri
   return { fixture, key, batch };
 }
 
+/** A processed order's stream images, taken before anything relayed them, and what another relay (the sweep) then delivered and marked. */
+async function givenImagesAnotherRelayDelivered(): Promise<{ fixture: PipelineFixture; key: string; batch: StreamRecordJson[] }> {
+  const fixture = new PipelineFixture();
+  const key = await fixture.accept(OrderMother.valid());
+  await fixture.deliver({ remainingTimeMs: 60_000 });
+  const records = await fixture.stream.peek(fixture.stream.length);
+  fixture.stream.advance(records.length);
+  const batch = records.filter(passesOutboxFilter);
+  const record = await fixture.record(key);
+  const owed = (record?.outbox ?? []).filter((entry) => entry.deliveredAt === undefined);
+  expect(owed, 'OrderPublished and OrderProcessed, both owed').to.have.length(2);
+  // The other relay's work, as the redrive function's sweep does it: the bus takes the events, the record is marked.
+  await fixture.infrastructure.bus.publish(owed.map((entry) => fromOutboxEntry(record!, entry)));
+  await fixture.infrastructure.store.markDelivered(record!, owed.map((entry) => entry.eventId), fixture.clock.now());
+  return { fixture, key, batch };
+}
+
 describe('Class: RelayOutboxEvents', () => {
+  describe('Method: execute, with images another relay has since delivered', () => {
+    it('reads a stale image again (a pipe\'s retry after an outage) and sends nothing the record no longer owes', async () => {
+      const { fixture, key, batch } = await givenImagesAnotherRelayDelivered();
+      await fixture.clock.sleep(30_000);
+
+      const response = await createEventsHandler(() => fixture.container)(batch);
+
+      expect(response.batchItemFailures).to.deep.equal([]);
+      expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey), 'delivered once: by the other relay').to.deep.equal([key]);
+      expect(fixture.events(EVENT_TYPES.published)).to.have.length(1);
+      expect(fixture.metrics.total('OutboxImagesReread')).to.equal(1);
+    });
+
+    it('sends a fresh image as it is, with no read (the happy path costs nothing more)', async () => {
+      const { fixture, batch } = await givenImagesAnotherRelayDelivered();
+
+      const response = await createEventsHandler(() => fixture.container)(batch);
+
+      expect(response.batchItemFailures).to.deep.equal([]);
+      expect(fixture.metrics.total('OutboxImagesReread')).to.equal(0);
+      expect(fixture.events(EVENT_TYPES.processed), 'the image still showed it owed: sent again, with its eventId').to.have.length(2);
+      expect(new Set(fixture.events(EVENT_TYPES.processed).map((event) => event.eventId)).size).to.equal(1);
+    });
+  });
+
   describe('Method: execute, with its EventBridge breaker open', () => {
     it('waits, within the pipe invocation\'s time left, until the breaker admits a probe, so that the pipe\'s next retry delivers', async () => {
       const { fixture, key, batch } = await givenOpenBreaker();
