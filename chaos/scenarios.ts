@@ -11,8 +11,14 @@ import type { Scenario } from './scenario.js';
 const ALL_PORTS = (rate: number): Record<string, number> => ({ dynamodb: rate, sqs: rate, eventbridge: rate });
 const CLEAR = {};
 
-/** Timers for the full set: the harness' defaults, but a redelivery schedule of 30 s and a function timeout whose visibility (180 s) a crash must wait out. */
-const FULL = ['--redrive-every', '30s'];
+/**
+ * Timers for the full set: the harness' defaults (a function timeout whose visibility, 180 s, a crash must
+ * wait out), with the redelivery every 60 s. As in every deployed stage (5 minutes), the period is at least
+ * the EventBridge breaker's recovery (45 s), so each scheduled tick during an outage is a probe, and what
+ * the outbox owes is delivered within one period after the bus is back: ticks sooner than the recovery would
+ * find the breaker still open.
+ */
+const FULL = ['--redrive-every', '60s'];
 /** Short timers for the quick set: 5 s function timeout, 30 s visibility (6 ×), 5 s breaker recovery, redelivery every 5 s. */
 const QUICK = ['--function-timeout', '5s', '--visibility-timeout', '30s', '--breaker-recovery', '5s', '--redrive-every', '5s', '--max-concurrency', '4'];
 
@@ -56,9 +62,9 @@ function full(): Scenario[] {
   const chaosMix = CHAOS_MIX;
   return [
     ...partialFaults(FULL, 600, 120_000, 400_000),
-    eventBridgeDown('eventbridge-down-60s', FULL, 10, 60_000, 300_000, 45_000),
+    eventBridgeDown('eventbridge-down-60s', FULL, 10, 60_000, 300_000, 60_000),
     // At the real timers the relay waits out its breaker (about 25 s) before each of the pipe's 10 retries: it gives up after about 250 s.
-    eventBridgeDown('eventbridge-down-10min', FULL, 5, 600_000, 300_000, 45_000),
+    eventBridgeDown('eventbridge-down-10min', FULL, 5, 600_000, 300_000, 60_000),
     {
       name: 'dynamodb-down-60s', what: 'DynamoDB down 60 s, 20 orders/s for 90 s', backend: 'memory', args: FULL,
       load: { orders: 1_800, perSecond: 20 }, timeline: [{ atMs: 10_000, faults: { faults: { dynamodb: 1 } } }, { atMs: 70_000, faults: CLEAR }], settleMs: 400_000,
