@@ -159,6 +159,9 @@ async function waitUntilAnswering(child: ChildProcess, python: string, endpoint:
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  // The child was unref'd once running: while we wait for its exit it must hold the event loop, or a
+  // caller with nothing else pending (chaos's last scenario) ends silently with exit code 0, its result unprinted.
+  child.ref();
   await new Promise<void>((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
     child.once('exit', () => {
