@@ -34,11 +34,12 @@ const BREAKER_WAIT_MARGIN_MS = 5_000;
 const RECENTLY_DELIVERED_CAPACITY = 10_000;
 
 /**
- * An image older than this (or one without a time: the sweep's, read from an eventually consistent index)
- * is read again, consistently, before its events are sent. A pipe retrying a batch after an outage, or the
- * sweep, holds images from before another relay delivered and marked their events: sent as they are, every
- * such event would go out twice. Fresh images (the happy path: the stream within a second) are sent as
- * they are, with no extra read. The stream's time has a resolution of one second.
+ * A stream image older than this is read again, consistently, before its events are sent. A pipe retrying
+ * a batch after an outage holds images from before another relay (the redelivery's sweep, or another
+ * shard's retry) delivered and marked their events: sent as they are, every such event would go out twice.
+ * Fresh images (the happy path: the stream within a second) are sent as they are, with no extra read; the
+ * sweep's records carry no stream time and are not read again (the store's look-up confirms each against
+ * its item with a consistent read). The stream's time has a resolution of one second.
  */
 const STALE_IMAGE_MS = 5_000;
 /** Consistent reads of stale images at once (a pipe batch is 10 records). */
@@ -144,7 +145,7 @@ export class RelayOutboxEvents {
    * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
    */
   private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
-    const stale = new Set(changes.filter((change) => change.changedAt === undefined || now - change.changedAt > STALE_IMAGE_MS).map((change) => change.record.key));
+    const stale = new Set(changes.filter((change) => change.changedAt !== undefined && now - change.changedAt > STALE_IMAGE_MS).map((change) => change.record.key));
     const owing = [...stale].filter((key) => pendingEntries(latest.get(key)?.outbox ?? []).some((entry) => !this.recentlyDelivered.has(entry.eventId)));
     if (owing.length === 0) return;
     let reread = 0;
