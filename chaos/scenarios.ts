@@ -89,11 +89,12 @@ function full(): Scenario[] {
       timeline: [{ atMs: 0, faults: { latency: { dynamodb: '3s' }, functions: ['worker'] } }, { atMs: 30_000, faults: CLEAR }], settleMs: 300_000, targets: { parked: 0 },
     },
     ...chaosAtFivePercent(FULL, 5_000, 600_000),
-    { name: 'moto-clean', what: '300 orders from 10 clients on moto, no faults: the baseline of moto-sigkill', backend: 'aws', args: FULL, load: { orders: 300, clients: 10 }, client: chaosMix, timeline: [], settleMs: 180_000 },
+    { name: 'moto-clean', what: '5 000 orders from 20 clients on moto with re-posts and conflicts, no faults: the baseline of moto-sigkill', backend: 'aws', args: FULL, load: { orders: 5_000, clients: 20 }, client: chaosMix, timeline: [], settleMs: 600_000 },
     {
-      name: 'moto-sigkill', what: '300 orders from 10 clients on moto, 5 % faults and 2 % crashes, the harness killed (SIGKILL) after 8 s and restarted', backend: 'aws', args: FULL,
-      load: { orders: 300, clients: 10 }, client: chaosMix, timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }, { atMs: 8_000, kill: true }, { atMs: 10_000, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }],
-      clearAfterLoad: true, settleMs: 600_000, targets: { duplicateShare: 0.01 }, baseline: { scenario: 'moto-clean', minPostingRatio: 0.7 },
+      name: 'moto-sigkill', what: '5 000 orders from 20 clients on moto, 5 % faults and 2 % crashes, re-posts and conflicts, the harness killed (SIGKILL) after 60 s and restarted', backend: 'aws', args: FULL,
+      load: { orders: 5_000, clients: 20 }, client: chaosMix,
+      timeline: [{ atMs: 0, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }, { atMs: 60_000, kill: true }, { atMs: 62_000, faults: { faults: ALL_PORTS(0.05), crashAfter: { process: 0.02 } } }],
+      clearAfterLoad: true, settleMs: 900_000, targets: { duplicateShare: 0.01, conflictAfterUnavailable: 0 }, baseline: { scenario: 'moto-clean', minPostingRatio: 0.7 },
     },
   ];
 }

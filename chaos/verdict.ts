@@ -58,6 +58,8 @@ export interface Verdict {
   readonly committedNotAnnounced: readonly string[];
   /** SUCCEEDED keys (their message was queued and worked) whose OrderPublished was never delivered. */
   readonly queuedNotPublished: readonly string[];
+  /** Keys announced as published (OrderPublished delivered) whose message no worker ever received (0 attempts). */
+  readonly publishedNeverQueued: readonly string[];
   /** Keys whose record still owes events. */
   readonly owingEvents: readonly string[];
   /** Keys with two different ids for one event type that must be announced once (OrderProcessed, OrderPublished). */
@@ -114,6 +116,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
   const eventsForUncommitted: string[] = [];
   const committedNotAnnounced: string[] = [];
   const queuedNotPublished: string[] = [];
+  const publishedNeverQueued: string[] = [];
   const announcedTwiceWithNewIds: string[] = [];
   let duplicateDeliveryKeys = 0;
   for (const order of observed) {
@@ -121,6 +124,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
     if (order.status !== 'SUCCEEDED' && processed.length > 0) eventsForUncommitted.push(order.key);
     if (order.status === 'SUCCEEDED' && processed.length === 0) committedNotAnnounced.push(order.key);
     if (order.status === 'SUCCEEDED' && Object.keys(order.delivered.OrderPublished ?? {}).length === 0) queuedNotPublished.push(order.key);
+    if (order.attempts === 0 && Object.keys(order.delivered.OrderPublished ?? {}).length > 0) publishedNeverQueued.push(order.key);
     if (ANNOUNCED_ONCE.some((type) => Object.keys(order.delivered[type] ?? {}).length > 1)) announcedTwiceWithNewIds.push(order.key);
     if (Object.values(order.delivered).some((ids) => Object.values(ids).some((count) => count > 1))) duplicateDeliveryKeys += 1;
   }
@@ -153,6 +157,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
     eventsForUncommitted,
     committedNotAnnounced,
     queuedNotPublished,
+    publishedNeverQueued,
     owingEvents: observed.filter((order) => order.outbox.some((entry) => !entry.delivered)).map((order) => order.key),
     announcedTwiceWithNewIds,
     duplicateDeliveryKeys,
@@ -175,6 +180,7 @@ export function brokenInvariants(verdict: Verdict): string[] {
   check('events announcing an uncommitted outcome', verdict.eventsForUncommitted);
   check('committed outcomes never announced', verdict.committedNotAnnounced);
   check('queued orders never announced as published', verdict.queuedNotPublished);
+  check('orders announced as published that were never queued', verdict.publishedNeverQueued);
   check('records still owing events', verdict.owingEvents);
   check('one event announced under two ids', verdict.announcedTwiceWithNewIds);
   check('first accepted payload not the one committed', verdict.firstAcceptedLost);

@@ -65,8 +65,19 @@ describe('Fault scenarios: the verdict (chaos/verdict.ts)', () => {
       expect(verdict.eventsForUncommitted).to.deep.equal(['b']);
       expect(verdict.committedNotAnnounced).to.deep.equal(['c']);
       expect(verdict.queuedNotPublished, 'worked, so queued: its OrderPublished is owed').to.deep.equal(['e']);
+      expect(verdict.publishedNeverQueued).to.deep.equal([]);
       expect(verdict.owingEvents).to.deep.equal(['d']);
       expect(verdict.parkedByCategory).to.deep.equal({ PERMANENT: 1 });
+    });
+
+    it('names an order announced as published whose message no worker ever received', () => {
+      const verdict = judge([client('a'), client('b')], [
+        order('a', { status: 'ACCEPTED', attempts: 0, outbox: [], delivered: { OrderPublished: { 'a-published': 1 } } }),
+        order('b', { status: 'ACCEPTED', attempts: 0, outbox: [], delivered: {} }),
+      ]);
+
+      expect(verdict.publishedNeverQueued).to.deep.equal(['a']);
+      expect(brokenInvariants(verdict).some((line) => line.startsWith('orders announced as published that were never queued: 1'))).to.equal(true);
     });
 
     it('allows a re-delivery under the same id (counted), but not the same event under a new id', () => {
