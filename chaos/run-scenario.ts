@@ -26,9 +26,6 @@ export interface ScenarioRun {
 
 interface Metrics {
   readonly counters?: { readonly reservationReleasesFailed?: number };
-  readonly queue: { readonly depth: number; readonly inFlight: number; readonly delayed: number };
-  readonly records: { readonly byStatus: Readonly<Record<string, number>> };
-  readonly outbox: { readonly pendingRecords: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,9 +56,22 @@ async function putFaults(url: string, body: unknown): Promise<void> {
   }
 }
 
-function settled(metrics: Metrics): boolean {
-  const unsettled = ['ACCEPTED', 'INFLIGHT', 'RETRY'].reduce((sum, status) => sum + (metrics.records.byStatus[status] ?? 0), 0);
-  return metrics.queue.depth === 0 && metrics.queue.inFlight === 0 && metrics.queue.delayed === 0 && metrics.outbox.pendingRecords === 0 && unsettled === 0;
+interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
+
+/** GET /admin/progress. */
+interface Progress {
+  readonly orders: QueueDepth;
+  readonly orchestrated?: QueueDepth;
+  readonly records: { readonly unsettled: number; readonly owingEvents: number };
+}
+
+function settled(progress: Progress): boolean {
+  const empty = (depth: QueueDepth | undefined): boolean => depth === undefined || depth.visible + depth.inFlight + depth.delayed === 0;
+  return empty(progress.orders) && empty(progress.orchestrated) && progress.records.unsettled === 0 && progress.records.owingEvents === 0;
 }
 
 /** Runs one scenario against a harness process of its own and judges it. */
@@ -129,14 +139,12 @@ export async function runScenario(scenario: Scenario, logDirectory: string, prog
     const deadline = Date.now() + scenario.settleMs;
     let clearedAt: number | undefined;
     while (Date.now() < deadline) {
-      const metrics = await getJson<Metrics>(`${harness.url}/metrics`);
-      if (metrics !== undefined && settled(metrics)) {
+      const progress = await getJson<Progress>(`${harness.url}/admin/progress`);
+      if (progress !== undefined && settled(progress)) {
         clearedAt = Date.now();
         break;
       }
-      // /metrics counts the records by status: on moto a Scan of the whole table, which at one look a
-      // second took a fifth of moto's time and slowed the very pipeline the scenario waits for.
-      await sleep(scenario.backend === 'aws' ? 5_000 : 1_000);
+      await sleep(1_000);
     }
     const observed = (await getJson<{ orders: ObservedOrder[] }>(`${harness.url}/admin/orders`))?.orders ?? [];
     const final = await getJson<Metrics>(`${harness.url}/metrics`);

@@ -7,13 +7,14 @@ import { bootstrapAwsResources } from '../adapters/aws/bootstrap.js';
 import { readDeliveredEvents } from '../adapters/aws/delivered-events.js';
 import { createAwsClients, endpointFromEnv } from '../adapters/aws/clients.js';
 import { DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb-idempotency-store.js';
-import { toRecord } from '../adapters/aws/idempotency-item.js';
+import { IDEMPOTENCY_TTL_ATTRIBUTE, toRecord } from '../adapters/aws/idempotency-item.js';
 import { isLive, type IdempotencyRecord } from '../domain/idempotency.js';
+import { OUTBOX_PENDING_ATTRIBUTE } from '../domain/outbox.js';
 import { awsAdaptersModule } from '../handlers/aws-adapters-module.js';
 import { AwsPolledQueue } from './aws-polled-queue.js';
 import { AwsTableStream } from './aws-table-stream.js';
 import { PollingLoop } from './polling-loop.js';
-import type { Backend, QueueDepth } from './backend.js';
+import { isUnsettled, type Backend, type QueueDepth } from './backend.js';
 import { harnessConfig } from './harness-config.js';
 
 export interface AwsBackendOptions {
@@ -107,6 +108,28 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
         start = page.LastEvaluatedKey;
       } while (start !== undefined && records.length < MAX_SCANNED_RECORDS);
       return records;
+    },
+    progress: async (now) => {
+      let records = 0;
+      let unsettled = 0;
+      let owingEvents = 0;
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await clients.dynamodb.send(new ScanCommand({
+          TableName: config.idempotencyTableName,
+          ProjectionExpression: '#status, #ttl, #pending',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': IDEMPOTENCY_TTL_ATTRIBUTE, '#pending': OUTBOX_PENDING_ATTRIBUTE },
+          ExclusiveStartKey: start,
+        }));
+        for (const item of page.Items ?? []) {
+          if (Number(item[IDEMPOTENCY_TTL_ATTRIBUTE]?.N ?? 0) * 1000 <= now) continue;
+          records += 1;
+          if (isUnsettled(item.status?.S ?? '')) unsettled += 1;
+          if (item[OUTBOX_PENDING_ATTRIBUTE]?.BOOL === true) owingEvents += 1;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return { records, unsettled, owingEvents };
     },
     openTableStream: async () => {
       const streamArn = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: config.idempotencyTableName }))).Table?.LatestStreamArn;

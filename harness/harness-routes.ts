@@ -123,6 +123,11 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
       },
     },
     { method: 'GET', path: '/admin/orders', handle: async () => jsonResponse(200, { orders: await deps.orders() }, { 'cache-control': 'no-store' }) },
+    {
+      // What a scenario waits on, cheaply: the queues' depths and how many records are not yet settled or still owe events.
+      method: 'GET', path: '/admin/progress',
+      handle: async () => jsonResponse(200, { ...(await deps.backend.depths()), records: await deps.backend.progress(deps.now()) }, { 'cache-control': 'no-store' }),
+    },
     { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },
     {
       method: 'PUT',

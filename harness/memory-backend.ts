@@ -3,7 +3,7 @@ import type { Clock } from '../application/ports/clock.js';
 import type { Random } from '../application/ports/random.js';
 import { isLive } from '../domain/idempotency.js';
 import { createMemoryInfrastructure, DEFAULT_MEMORY_QUEUES, memoryAdaptersModule, type MemoryInfrastructure } from '../handlers/memory-adapters-module.js';
-import type { Backend } from './backend.js';
+import { progressOf, type Backend } from './backend.js';
 import { MemoryPolledQueue } from './memory-polled-queue.js';
 import { MemoryTableStream } from './memory-table-stream.js';
 
@@ -45,6 +45,7 @@ export function createMemoryBackend(config: PipelineConfig, clock: Clock, random
     }),
     record: (key, now) => store.get(key, now),
     records: async (now) => store.snapshot().filter((record) => isLive(record, now)),
+    progress: async (now) => progressOf(store.snapshot().filter((record) => isLive(record, now))),
     openTableStream: async () => new MemoryTableStream(store, clock),
     close: async () => undefined,
   };

@@ -39,6 +39,9 @@ describe('Local harness on the AWS adapters (moto)', function () {
     expect(metrics.records.byStatus.SUCCEEDED).to.equal(1);
     expect(metrics.commits).to.deep.equal({ total: 1, committedTwice: [] });
     expect(harness.config.orderQueueUrl).to.match(/orders-local$/);
+    const progress = await client.progress();
+    expect(progress.records, 'GET /admin/progress, from a scan of three attributes').to.deep.equal({ records: 1, unsettled: 0, owingEvents: 0 });
+    expect(progress.orders).to.deep.equal({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
   it('wraps the AWS adapters in the faults: an order waits while DynamoDB fails and its breaker is open, then commits it exactly once after they are cleared', async () => {

@@ -72,6 +72,7 @@ describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-
     const outageMs = 2 * giveUpMs;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, downAt + outageMs - Date.now())));
     const during = await client.metrics();
+    const progressDuring = await client.progress();
 
     // Recovery.
     await client.setFaults({ faults: {} });
@@ -95,6 +96,8 @@ describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-
     expect(end.parked, 'no order parked for the bus').to.equal(0);
     expect(settled.outbox.pendingRecords).to.equal(0);
     expect(end.outbox.pendingRecords, 'records owing events at the end').to.equal(0);
+    expect(progressDuring.records, 'GET /admin/progress during the outage: all worked, all owing').to.deep.equal({ records: ORDERS, unsettled: 0, owingEvents: ORDERS });
+    expect((await client.progress()).records, 'and after').to.deep.equal({ records: ORDERS, unsettled: 0, owingEvents: 0 });
     expect(deliveredWithinMs, 'within one redelivery period (plus one breaker recovery) of the recovery').to.be.at.most(PERIOD_MS + BREAKER_RECOVERY_MS + 1_000);
     const processed = await client.events({ type: EVENT_TYPES.processed });
     expect(new Set(processed.map((event) => String(event.detail.idempotencyKey)))).to.have.keys(keys);

@@ -49,6 +49,11 @@ export class PipelineClient {
     return (await this.request<MetricsSnapshot>('GET', '/metrics')).body;
   }
 
+  /** GET /admin/progress: the queues' depths, and how many live records are unsettled or still owe events. */
+  async progress(): Promise<{ orders: { visible: number; inFlight: number; delayed: number }; records: { records: number; unsettled: number; owingEvents: number } }> {
+    return (await this.request('GET', '/admin/progress')).body as never;
+  }
+
   async redrive(): Promise<HttpAnswer> {
     return this.request('POST', '/admin/redrive');
   }
