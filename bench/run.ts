@@ -6,7 +6,9 @@
  *  2. the composed worker's throughput and CPU per message on the memory backend against a loop that only
  *     parses, validates and acknowledges the same messages, and on moto against a Powertools peer
  *     (bench/peers/powertools-worker.ts), same messages, same server, interleaved, with AWS calls per message.
- *  3. HTTP ingest on the harness (memory backend, 127.0.0.1) with autocannon, bounded in count and time:
+ *  3. what an order costs per million orders (bench/cost.ts): the composed and the orchestrated topology and
+ *     the Powertools peer, from counted calls and metered DynamoDB capacity, priced from bench/prices.ts;
+ *  4. HTTP ingest on the harness (memory backend, 127.0.0.1) with autocannon, bounded in count and time:
  *     requests/s, p50/p99, errors, RSS, the worker's drain time; in the composed and the orchestrated
  *     topology on the same orders, interleaved, which states the seed's "25 % better throughput" and
  *     "30 % faster cold start" (a single-purpose step's INIT against the composed functions') as ratios.
@@ -16,6 +18,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureCost, printCost } from './cost.js';
 import { measureInit, printInit } from './init.js';
 import { measureMemoryWorker } from './memory-worker.js';
 import { measureMotoWorkers } from './moto-workers.js';
@@ -24,7 +27,7 @@ import { ratio, round, summarize } from './stats.js';
 import { STEP_FUNCTION_NAMES } from '../application/workflows/pipeline-function.js';
 
 const quick = process.argv.includes('--quick');
-const settings = quick ? { initRounds: 3, messages: 200, workerRounds: 3, motoMessages: 30, motoRounds: 2, httpOrders: 200, httpRounds: 2 } : { initRounds: 15, messages: 2_000, workerRounds: 7, motoMessages: 100, motoRounds: 3, httpOrders: 2_000, httpRounds: 3 };
+const settings = quick ? { initRounds: 3, costOrders: 3, messages: 200, workerRounds: 3, motoMessages: 30, motoRounds: 2, httpOrders: 200, httpRounds: 2 } : { initRounds: 15, costOrders: 10, messages: 2_000, workerRounds: 7, motoMessages: 100, motoRounds: 3, httpOrders: 2_000, httpRounds: 3 };
 
 async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'orders-bench-'));
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
       console.log(`moto ${name.padEnd(10)}: ${figures.messagesPerSecond.median} msgs/s ± ${(figures.messagesPerSecond.spread * 100).toFixed(0)} %, ${figures.cpuMicrosPerMessage.median} µs client CPU/msg, AWS calls/msg ${JSON.stringify(figures.awsCallsPerMessage)}`);
     }
     console.log(`moto project / powertools: msgs/s ${moto.ratios.messagesPerSecond}, CPU/msg ${moto.ratios.cpuPerMessage}`);
+    const cost = await measureCost(settings.costOrders);
+    printCost(cost);
     const http = await measureTopologies(settings.httpOrders, settings.httpRounds);
     for (const [name, figures] of Object.entries({ composed: http.composed, orchestrated: http.orchestrated })) {
       console.log(`POST /orders ${name.padEnd(12)}: ${figures.requestsPerSecond.median} req/s, p50 ${figures.p50Ms.median} ms, p99 ${figures.p99Ms.median} ms, errors ${figures.errors}, non-2xx ${figures.non2xx}, drain ${figures.drainMs.median} ms, ${figures.ordersPerSecond.median} orders/s end to end, RSS ${figures.rssBeforeMiB} -> ${figures.rssAfterMiB} MiB`);
@@ -49,12 +54,13 @@ async function main(): Promise<void> {
     const composedInitMs = median(['ingest', 'worker'].map(initOf));
     const seedClaims = {
       throughputComposedVsOrchestrated: http.composedVsOrchestrated.ordersPerSecond,
+      costOrchestratedVsComposed1Line: cost.ratios.orchestratedVsComposed1Line,
       coldStartStepMs: stepInitMs,
       coldStartComposedMs: composedInitMs,
       coldStartStepVsComposed: ratio(stepInitMs, composedInitMs),
     };
-    console.log(`seed's claims, measured: composed / orchestrated orders/s ${seedClaims.throughputComposedVsOrchestrated} (claim: 1.25); single-purpose step INIT ${stepInitMs} ms / composed INIT ${composedInitMs} ms = ${seedClaims.coldStartStepVsComposed} (claim: 0.70)`);
-    console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', settings, load: { before: init.loadBefore, after: loadavg().map((value) => round(value, 2)) }, initMs, memoryWorker: memory, motoWorkers: moto, httpIngest: http, seedClaims }));
+    console.log(`seed's claims, measured: composed / orchestrated orders/s ${seedClaims.throughputComposedVsOrchestrated} (claim: 1.25); single-purpose step INIT ${stepInitMs} ms / composed INIT ${composedInitMs} ms = ${seedClaims.coldStartStepVsComposed} (claim: 0.70); orchestrated / composed cost per 1-line order ${seedClaims.costOrchestratedVsComposed1Line}`);
+    console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', settings, load: { before: init.loadBefore, after: loadavg().map((value) => round(value, 2)) }, initMs, memoryWorker: memory, motoWorkers: moto, costPerMillionOrders: { prices: cost.prices, durationAssumption: cost.durationAssumption, ...cost.costPerMillionOrders, lambdaDuration: cost.lambdaDurationPerMillionOrders, ratios: cost.ratios }, orderUsage: cost.usage, httpIngest: http, seedClaims }));
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
