@@ -365,8 +365,9 @@ export function orchestratedExtras(row: Row): { lambdaInvocations: number; expre
   // RouteClaimDecision, ProcessOrder, Done: 2 task invocations, 4 transitions.
   const consume = { lambdaInvocations: 2, expressExecutions: 1, stateTransitions: 4, pipeRequests: 1, expressTasks: 2 };
   // A failed attempt: ClaimIdempotency, Route, ProcessOrder (fails), ReleaseClaim, RouteReleaseVerdict, then
-  // HoldBackForRetry or ParkReleased: 3 task invocations, 6 transitions.
-  const failedConsume = { lambdaInvocations: 3, expressExecutions: 1, stateTransitions: 6, pipeRequests: 1, expressTasks: 3 };
+  // HoldBackForRetry and RetryLater, or ParkReleased: 3 task invocations, about 7 transitions. The hold-back's
+  // ChangeMessageVisibility and the park's send to the DLQ are the SQS requests the composed worker makes too.
+  const failedConsume = { lambdaInvocations: 3, expressExecutions: 1, stateTransitions: 7, pipeRequests: 1, expressTasks: 3 };
   // A duplicate delivery: ClaimIdempotency, Route, AlreadyDone: 1 task, 3 transitions.
   const duplicateConsume = { lambdaInvocations: 1, expressExecutions: 1, stateTransitions: 3, pipeRequests: 1, expressTasks: 1 };
   const sum = (...parts: Array<Partial<typeof failedConsume>>) => ({
