@@ -95,7 +95,7 @@ async function runWorker(worker: Worker, messages: readonly QueueMessage[], acco
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuMicros: used.user + used.system, calls: account.calls.counts() };
 }
 
-function toRecord(message: QueueMessage): SQSRecord {
+export function toRecord(message: QueueMessage): SQSRecord {
   return {
     messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.body, md5OfBody: '',
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(message.sentAt), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(message.sentAt) },
@@ -104,7 +104,7 @@ function toRecord(message: QueueMessage): SQSRecord {
   };
 }
 
-function lambdaContext(requestId: string): Context {
+export function lambdaContext(requestId: string): Context {
   return {
     awsRequestId: requestId, functionName: 'bench-worker', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench-worker',
     memoryLimitInMB: '1024', logGroupName: 'bench', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: false,

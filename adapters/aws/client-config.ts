@@ -1,5 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { AgentOptions as HttpAgentOptions } from 'node:http';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 
 export interface AwsClientOptions {
   /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1. */
@@ -41,8 +41,9 @@ export interface ClientConfig {
     readonly requestTimeout: number;
     readonly throwOnRequestTimeout: boolean;
     readonly connectionTimeout: number;
-    readonly httpAgent: HttpAgent;
-    readonly httpsAgent: HttpsAgent;
+    /** Options, not agents: the SDK's handler builds each agent, the http one only when an http endpoint is first called. */
+    readonly httpAgent: HttpAgentOptions;
+    readonly httpsAgent: HttpsAgentOptions;
   };
   readonly endpoint?: string;
   readonly credentials?: AwsClientOptions['credentials'];
@@ -63,8 +64,11 @@ export function clientConfig(
     // Without it, smithy's handler only logs a warning when requestTimeout passes and keeps waiting.
     throwOnRequestTimeout: true,
     connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
+    // Agent options rather than agents: constructing agents here loaded node:http at INIT in every function
+    // (the SDK itself loads it only for an http endpoint, which a deployed function never calls) and
+    // node:http and node:https in a function with no client at all (validate); bench/init.ts measures it.
+    httpAgent: { keepAlive: true, maxSockets: 50 },
+    httpsAgent: { keepAlive: true, maxSockets: 50 },
   };
   const common = (service: ServiceId): ClientConfig => {
     const endpoint = options.endpoint ?? endpointFromEnv(service, env);

@@ -19,18 +19,31 @@ export interface PowertoolsLoggerOptions {
  * instance, so nothing lingers from one invocation to the next.
  */
 export class PowertoolsLogger implements Logger {
-  private readonly logger: PowertoolsBaseLogger;
+  private base: PowertoolsBaseLogger | undefined;
+  private readonly build: () => PowertoolsBaseLogger;
 
+  /**
+   * The Powertools logger itself is built on the first line or context, not here: a function's hot path
+   * (the worker's happy path) logs nothing, so INIT does not pay for a logger it may never use.
+   */
   constructor(options: PowertoolsLoggerOptions | PowertoolsBaseLogger) {
-    this.logger =
-      options instanceof PowertoolsBaseLogger
-        ? options
-        : new PowertoolsBaseLogger({
-            serviceName: options.serviceName,
-            ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-            ...(options.sampleRateValue === undefined ? {} : { sampleRateValue: options.sampleRateValue }),
-            ...(options.persistentKeys === undefined ? {} : { persistentKeys: { ...options.persistentKeys } }),
-          });
+    if (options instanceof PowertoolsBaseLogger) {
+      this.base = options;
+      this.build = () => options;
+      return;
+    }
+    const settings = {
+      serviceName: options.serviceName,
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(options.sampleRateValue === undefined ? {} : { sampleRateValue: options.sampleRateValue }),
+      ...(options.persistentKeys === undefined ? {} : { persistentKeys: { ...options.persistentKeys } }),
+    };
+    this.build = () => new PowertoolsBaseLogger(settings);
+  }
+
+  private get logger(): PowertoolsBaseLogger {
+    this.base ??= this.build();
+    return this.base;
   }
 
   debug(message: string, fields?: LogContext): void {

@@ -19,6 +19,8 @@ export interface PowertoolsWorkerOptions {
   readonly eventBridge: EventBridgeClient;
   readonly tableName: string;
   readonly eventBusName: string;
+  /** Called with each order's id before its work (the cost bench throws from it to simulate a failure). */
+  readonly beforeProcessing?: (orderId: string) => void;
 }
 
 export function createPowertoolsWorker(options: PowertoolsWorkerOptions): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
@@ -29,6 +31,7 @@ export function createPowertoolsWorker(options: PowertoolsWorkerOptions): (event
     const parsed = parseOrderMessage(toQueueMessage(record));
     if (!parsed.ok) throw new Error('unreadable order message');
     const order = parsed.envelope.body.order;
+    options.beforeProcessing?.(order.orderId);
     const response = await options.eventBridge.send(new PutEventsCommand({
       Entries: [{ EventBusName: options.eventBusName, Source: 'orders.peer', DetailType: 'OrderProcessed', Detail: JSON.stringify({ orderId: order.orderId }) }],
     }));

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parseOrderMessage, type OrderEnvelope } from '../../application/order-message.js';
+import { fromOutboxEntry } from '../../application/outbox-events.js';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { DEFAULT_LEASE_OPTIONS } from '../../domain/idempotency.js';
@@ -87,7 +88,9 @@ describe('Class: ClaimIdempotency', () => {
       const published = await fixture.committedEvents('key-1', 'OrderPublished');
       expect(published).to.have.length(1);
       expect(published[0]).to.deep.include({ time: envelope.body.acceptedAt, source: 'orders.pipeline' });
-      expect(JSON.parse(published[0]!.detail)).to.deep.include({ messageId: 'msg-1', orderId: 'order-0001', idempotencyKey: 'key-1', correlationId: 'corr-claim' });
+      // As the relay announces it: the entry leaves the ids the record holds (its key, the entry's eventId) to the record.
+      const record = await fixture.record('key-1');
+      expect(fromOutboxEntry(record!, published[0]!).detail).to.deep.include({ messageId: 'msg-1', orderId: 'order-0001', idempotencyKey: 'key-1', correlationId: 'corr-claim' });
     });
 
     it('commits no OrderPublished for a copy refused by its claim (another payload, a finished order)', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleHandlers, type BundleResult } from '../../terraform/bundle.js';
+import { BUNDLE_FILE, bundleHandlers, type BundleResult } from '../../terraform/bundle.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 
 const ARTIFACTS = resolve('test-artifacts');
@@ -46,6 +46,12 @@ function clientsIn(bundle: BundleResult): string[] {
   return [...new Set(clients)].sort();
 }
 
+/** The node built-ins a bundle imports statically, so loads at INIT (an `import()` waits for its first use). */
+function staticBuiltinsIn(bundle: BundleResult): string[] {
+  const code = readFileSync(join(bundle.directory, BUNDLE_FILE), 'utf8');
+  return [...new Set([...code.matchAll(/from\s*"(node:[a-z_/]+)"/g)].map((match) => match[1]!))].sort();
+}
+
 function useCasesIn(bundle: BundleResult): string[] {
   return bundle.inputs.flatMap((path) => /^application\/use-cases\/([^/]+)\.ts$/.exec(path)?.[1] ?? []).sort();
 }
@@ -76,5 +82,12 @@ describe('Deployed bundles: each function carries only what it uses', function (
 
   it('bundles the use cases the function resolves, and no other', () => {
     for (const bundle of bundles) expect(useCasesIn(bundle), bundle.name).to.deep.equal([...USE_CASE_FILES[bundle.name]].sort());
+  });
+
+  it('loads node:http at INIT in no function (the SDK imports it on the first http call), and no network module at all in a function without a client', () => {
+    for (const bundle of bundles) {
+      expect(staticBuiltinsIn(bundle), bundle.name).not.to.include('node:http');
+      if (CLIENTS[bundle.name].length === 0) expect(staticBuiltinsIn(bundle).filter((name) => /^node:(https?|net|tls)$/.test(name)), bundle.name).to.deep.equal([]);
+    }
   });
 });
