@@ -12,7 +12,9 @@ import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
+import type { Random } from '../ports/random.js';
 import type { SendResult } from '../ports/queue-message.js';
+import { retryWithinInvocation } from '../resilience/retry-within-invocation.js';
 import { fingerprint } from '../services/fingerprint.js';
 import { TOKENS } from '../tokens.js';
 
@@ -62,6 +64,7 @@ export class PublishOrder {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
     @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
+    @inject(TOKENS.Random) private readonly random: Random,
   ) {}
 
   async execute(input: PublishOrderInput): Promise<PublishOrderResult> {
@@ -107,18 +110,21 @@ export class PublishOrder {
 
   /**
    * The message did not leave: the reservation this request wrote goes (only that one), so the client's
-   * retry is accepted. A release that fails leaves it for the sweep; until its lease runs out, a retry of
-   * the same payload is answered 409, which `ReservationReleaseFailed` counts the cause of.
+   * retry is accepted. A failed release is tried again within the request (retryWithinInvocation: 4 calls
+   * in all, full jitter, at most 1.4 s of waiting, retryable failures only): one left behind holds the key
+   * until the sweep resolves it after its lease, and a retry of the same payload is answered 409 meanwhile,
+   * which `ReservationReleaseFailed` counts the cause of.
    */
   private async release(reservation: IdempotencyRecord): Promise<void> {
-    try {
-      await this.store.releaseReservation(reservation, this.clock.now());
-    } catch (error) {
-      this.metrics.add('ReservationReleaseFailed', 1, 'Count');
-      this.logger.warn('reservation not released after a failed send; the sweep resolves it after its lease', {
-        orderId: reservation.orderId, error: String(error),
-      });
-    }
+    const tried = await retryWithinInvocation(
+      () => this.store.releaseReservation(reservation, this.clock.now()),
+      { clock: this.clock, random: this.random, timeLeftMs: () => undefined },
+    );
+    if (tried.ok) return;
+    this.metrics.add('ReservationReleaseFailed', 1, 'Count');
+    this.logger.warn('reservation not released after a failed send; the sweep resolves it after its lease', {
+      orderId: reservation.orderId, tries: tried.tries, error: String(tried.error),
+    });
   }
 }
 

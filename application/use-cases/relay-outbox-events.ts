@@ -129,9 +129,11 @@ export class RelayOutboxEvents {
       if (ids.length === 0) return;
       if (!(await this.mark(record, ids))) unmarked.add(record.key);
     });
-    const owes = (record: IdempotencyRecord): boolean => pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId));
+    // A change fails on what its own image owed that is still owed: not delivered now, nor (re-read) by another relay.
+    const stillOwed = (key: string, eventId: string): boolean => pendingEntries(latest.get(key)?.outbox).some((entry) => entry.eventId === eventId);
+    const owes = (record: IdempotencyRecord): boolean => pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId) && stillOwed(record.key, entry.eventId));
     const failedIds = changes
-      .filter(({ record }) => unmarked.has(record.key) || owes(latest.get(record.key) ?? record))
+      .filter(({ record }) => unmarked.has(record.key) || owes(record))
       .map((change) => change.id);
     const failed = toSend.size - published.size;
     this.metrics.add('OutboxEventsDelivered', published.size, 'Count');

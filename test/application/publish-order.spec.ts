@@ -5,6 +5,7 @@ import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, SendResult } from '../../application/ports/queue-message.js';
 import { fingerprint } from '../../application/services/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
+import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
@@ -106,7 +107,7 @@ describe('Class: PublishOrder', () => {
         // Prepare
         const clock = new ManualClock();
         const store = new MemoryIdempotencyStore();
-        const publish = new PublishOrder(new RefusingQueue(failure), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+        const publish = new PublishOrder(new RefusingQueue(failure), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
 
         // Act
         const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c', idempotencyKey: 'k-refused' }).catch((error: unknown) => error);
@@ -130,8 +131,8 @@ describe('Class: PublishOrder', () => {
         const config = loadConfig({ PIPELINE_BACKEND: 'memory' });
         const sent: OutboundMessage[] = [];
         const working: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: messages.map((m) => ({ id: m.id, messageId: 'm-1' })), failed: [] }; }, changeVisibility: async () => {} };
-        const failing = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, config);
-        const retrying = new PublishOrder(working, store, clock, new RecordingLogger(), metrics, config);
+        const failing = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
+        const retrying = new PublishOrder(working, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
         const order = OrderMother.valid();
 
         // Act
@@ -148,14 +149,39 @@ describe('Class: PublishOrder', () => {
       });
     }
 
-    it('counts a release that failed: the reservation stays for the sweep, and a retry within its lease is the one 409 left', async () => {
+    it('tries a failed release again within the request: one throttled release still leaves the key free for the client\'s retry', async () => {
       // Prepare
-      const clock = new ManualClock();
+      const clock = new ManualClock({ autoAdvance: true });
+      const store = new MemoryIdempotencyStore();
+      const release = store.releaseReservation.bind(store);
+      let calls = 0;
+      store.releaseReservation = async (reservation, now) => {
+        calls += 1;
+        if (calls === 1) throw new TransientError('throttled', { code: 'AWS.ThrottlingException' });
+        return release(reservation, now);
+      };
+      const metrics = new RecordingMetrics();
+      const queue = new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' });
+      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
+
+      // Act
+      const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c-1', idempotencyKey: 'k' }).catch((error: unknown) => error);
+
+      // Assess
+      expect(thrown).to.have.property('code', 'SQS.THROTTLED');
+      expect(calls).to.equal(2);
+      expect(metrics.total('ReservationReleaseFailed')).to.equal(0);
+      expect(await store.get('k', clock.now()), 'released on the second try').to.equal(undefined);
+    });
+
+    it('counts a release that failed every try: the reservation stays for the sweep, and a retry within its lease is the one 409 left', async () => {
+      // Prepare
+      const clock = new ManualClock({ autoAdvance: true });
       const store = new MemoryIdempotencyStore();
       store.releaseReservation = async () => { throw new TransientError('throttled', { code: 'AWS.ThrottlingException' }); };
       const metrics = new RecordingMetrics();
       const logger = new RecordingLogger();
-      const publish = new PublishOrder(new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }), store, clock, logger, metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }));
+      const publish = new PublishOrder(new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }), store, clock, logger, metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
       const order = OrderMother.valid();
 
       // Act
@@ -208,7 +234,7 @@ describe('Class: PublishOrder', () => {
       store.deleteTable();
       const sent: OutboundMessage[] = [];
       const queue: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: [], failed: [] }; }, changeVisibility: async () => {} };
-      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }));
+      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
 
       // Act
       const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);
