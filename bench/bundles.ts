@@ -36,7 +36,7 @@ export interface BundleFigures {
 /** Builds every function and the bare SDK handler with the deployed settings, then times whole-process imports, interleaved. */
 export async function measureBundles(outDir: string, rounds: number): Promise<BundleFigures[]> {
   const built = await bundleHandlers(outDir, { sourceMaps: false });
-  const files = built.map((bundle) => ({ name: bundle.name as string, file: join(bundle.directory, BUNDLE_FILE) }));
+  const files: { name: string; file: string }[] = built.map((bundle) => ({ name: bundle.name, file: join(bundle.directory, BUNDLE_FILE) }));
   const bareFile = join(outDir, 'bare-sdk', BUNDLE_FILE);
   await build({ ...BUNDLE_SETTINGS, sourcemap: false, entryPoints: ['bench/peers/bare-sdk-handler.ts'], outfile: bareFile });
   files.push({ name: 'bare-sdk', file: bareFile });
