@@ -36,6 +36,29 @@ export default tseslint.config(
     },
   },
   {
+    // domain/ is pure: time and randomness are parameters, and it does no I/O. (Its imports are checked by
+    // .dependency-cruiser.cjs; what it may call without importing is checked here.)
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ takes the time as a parameter (now: number).' },
+        { object: 'Math', property: 'random', message: 'domain/ takes randomness as a parameter (random: () => number).' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ takes the time as a parameter (now: number).' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance', 'crypto', 'process', 'fetch', 'console'].map((name) => ({
+          name,
+          message: 'domain/ does no I/O and reads no clock: pass what it needs as a parameter.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
