@@ -25,7 +25,7 @@ import {
   ValidationError,
 } from '../../domain/errors.js';
 
-// Smithy's throttling names, as listed in AWS-FACTS.md.
+// Smithy's throttling names (THROTTLING_ERROR_CODES in @smithy/core's retry classification).
 const THROTTLING_NAMES = [
   'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
   'RequestLimitExceeded', 'TransactionInProgressException', 'RequestThrottled', 'RequestThrottledException',
