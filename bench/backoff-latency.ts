@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const posting: Promise<void>[] = [];
   const post = async (order: Posted, body: string): Promise<void> => {
     while (Date.now() - order.firstPostAt < CLIENT_GIVE_UP_MS) {
-      let status = 0;
+      let status: number;
       try {
         const response = await fetch(`${harness.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order.key }, body });
         status = response.status;

@@ -10,7 +10,7 @@ export async function weigh(name: string, filter: string | undefined, plugins: P
   const entry = name === 'bare' ? 'bench/peers/bare-sdk-handler.ts' : `handlers/${name}.ts`;
   const built = await build({ ...BUNDLE_SETTINGS, plugins, sourcemap: false, entryPoints: [entry], write: false, outfile: `out/${name}.mjs` });
   const output = Object.values(built.metafile!.outputs)[0]!;
-  const code = built.outputFiles![0]!.contents;
+  const code = built.outputFiles[0]!.contents;
   console.log(`== ${name}: raw ${(code.length / 1024).toFixed(0)} KiB, gzip ${(gzipSync(code, { level: 9 }).length / 1024).toFixed(1)} KiB`);
   const weights = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {

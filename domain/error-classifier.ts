@@ -49,7 +49,7 @@ export function classifyError(error: unknown): Classification {
   if (typeof error !== 'object' || error === null) {
     return { category: 'UNKNOWN', code: 'UNKNOWN', message: describeNonObject(error), throttling: false };
   }
-  return classifyShape(error as ErrorShape, 0);
+  return classifyShape(error, 0);
 }
 
 function classifyShape(shape: ErrorShape, depth: number): Classification {
@@ -74,7 +74,7 @@ function classifyShape(shape: ErrorShape, depth: number): Classification {
     return { ...base, category: 'TRANSIENT', code: awsCode, throttling: false };
   }
   if (shape.cause !== undefined && typeof shape.cause === 'object' && shape.cause !== null && depth < MAX_CAUSE_DEPTH) {
-    const inner = shape.cause instanceof PipelineError ? classifyError(shape.cause) : classifyShape(shape.cause as ErrorShape, depth + 1);
+    const inner = shape.cause instanceof PipelineError ? classifyError(shape.cause) : classifyShape(shape.cause, depth + 1);
     if (inner.category !== 'UNKNOWN') return { ...inner, message };
   }
   if (status !== undefined && status >= 400) {

@@ -27,13 +27,18 @@ export interface ClaimOutput {
   readonly lastError?: FailureInfo;
 }
 
+/** `Array.isArray` narrows a readonly array to `any[]`; this keeps the records' type. */
+function isRecordList(message: ConsumeState['message']): message is readonly SQSRecord[] {
+  return Array.isArray(message);
+}
+
 /** The queue record as the pipe delivered it (with its source queue's ARN and its receipt handle). */
 export function recordOf(state: ConsumeState): SQSRecord {
-  const record = Array.isArray(state.message) ? state.message[0] : state.message;
+  const record = isRecordList(state.message) ? state.message[0] : state.message;
   if (record === undefined || typeof record !== 'object') {
     throw new ValidationError('the workflow input holds no queue record', { code: 'STEP.NO_RECORD' });
   }
-  return record as SQSRecord;
+  return record;
 }
 
 export function messageOf(state: ConsumeState): QueueMessage {

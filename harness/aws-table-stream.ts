@@ -5,7 +5,6 @@ import {
   type DynamoDBStreamsClient,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StreamRecordJson, TableStream } from './table-stream.js';
 
 /**
@@ -72,14 +71,14 @@ function toJson(record: StreamRecord): StreamRecordJson {
   const created = data.ApproximateCreationDateTime;
   return {
     eventID: record.eventID ?? data.SequenceNumber ?? '',
-    eventName: (record.eventName ?? 'MODIFY') as StreamRecordJson['eventName'],
+    eventName: record.eventName ?? 'MODIFY',
     eventVersion: record.eventVersion ?? '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: record.awsRegion ?? '',
     dynamodb: {
       ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : Number(created ?? 0),
-      Keys: (data.Keys ?? {}) as Record<string, AttributeValue>,
-      ...(data.NewImage === undefined ? {} : { NewImage: data.NewImage as Record<string, AttributeValue> }),
+      Keys: data.Keys ?? {},
+      ...(data.NewImage === undefined ? {} : { NewImage: data.NewImage }),
       SequenceNumber: data.SequenceNumber ?? '',
       SizeBytes: data.SizeBytes ?? 0,
       StreamViewType: 'NEW_IMAGE',

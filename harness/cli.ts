@@ -87,7 +87,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
   }
   if (values.help === true) return { kind: 'help' };
   const problems: string[] = [];
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
   const integer = (name: string, fallback: number): number => {
     const value = text(name);
     if (value === undefined) return fallback;

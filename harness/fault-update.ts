@@ -25,7 +25,7 @@ export function parseFaultUpdate(body: unknown): { readonly update: Partial<Faul
   if (functions !== undefined && functions !== null && !(Array.isArray(functions) && functions.every((name) => typeof name === 'string'))) {
     problems.push('functions must be a list of function names, or null for all');
   } else if (Array.isArray(functions)) {
-    const unknown = (functions as string[]).filter((name) => !FAULT_FUNCTION_NAMES.includes(name));
+    const unknown = functions.filter((name) => !FAULT_FUNCTION_NAMES.includes(name));
     if (unknown.length > 0) problems.push(`functions: unknown function(s) ${unknown.join(', ')} (one of ${FAULT_FUNCTION_NAMES.join(', ')})`);
   }
   const operations = input.operations;

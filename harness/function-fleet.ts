@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
+import type { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
 import type { ServiceName } from '../domain/circuit-breaker.js';
 import { TOKENS } from '../application/tokens.js';
 import { currentInvocation } from './invocation.js';

@@ -80,7 +80,7 @@ export class HarnessFunctions {
 
   all(): ReadonlyArray<FunctionFleet<(...args: never[]) => Promise<unknown>>> {
     const fleets = [this.ingest, this.validate, this.publish, this.idempotency, this.processor, this.worker, this.events, this.redrive, this.orchestratedIngestFleet];
-    return fleets.filter((fleet) => fleet !== undefined) as unknown as ReadonlyArray<FunctionFleet<(...args: never[]) => Promise<unknown>>>;
+    return fleets.filter((fleet) => fleet !== undefined);
   }
 
   /** Breakers configured as every environment's are, never called: what a function's breakers look like before its first call. */

@@ -192,7 +192,7 @@ function outboxView(sources: SnapshotSources): OutboxView {
 }
 
 function recentEvent(event: PipelineEvent): RecentEvent {
-  const text = (name: string): string => (typeof event.detail[name] === 'string' ? (event.detail[name] as string) : '');
+  const text = (name: string): string => (typeof event.detail[name] === 'string' ? event.detail[name] : '');
   const category = text('category');
   return {
     eventId: event.eventId,

@@ -1,228 +1,111 @@
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { cruise, type IConfiguration, type ICruiseResult } from 'dependency-cruiser';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
- * The layer rules of CONVENTIONS.md §1, checked on the import specifiers of every .ts file:
- *   handlers/ ──▶ application/ ──▶ domain/   and   adapters/ ──▶ application/ports, domain/
+ * The layer rules live in .dependency-cruiser.cjs and run in `npm run lint` on the repository, where
+ * they can only ever be seen passing. This spec runs the same configuration on a small tree that
+ * breaks each rule once, so a rule that stopped biting (a typo in a path, a rule deleted, a resolver
+ * that no longer sees an import) fails here instead of passing silently.
+ * (The domain's other purity rule, no clock and no randomness, is an ESLint rule on domain/: see eslint.config.mjs.)
  */
 
-interface SourceFile {
-  /** Posix path from the repository root, e.g. `domain/order.ts`. */
-  readonly path: string;
-  readonly source: string;
-}
-
-interface Violation {
-  readonly file: string;
-  readonly specifier: string;
-  readonly rule: string;
-}
-
-interface ImportRule {
-  readonly name: string;
-  readonly appliesTo: (file: string) => boolean;
-  /** `target` is the repository path a relative specifier resolves to, or the bare specifier itself. */
-  readonly forbids: (target: string, isRelative: boolean) => boolean;
-}
-
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const LAYERS = ['domain', 'application', 'adapters', 'handlers', 'harness', 'terraform'] as const;
 
-const within = (folder: string) => (path: string): boolean => path.startsWith(`${folder}/`);
-const isPackage = (name: string) => (target: string): boolean => target === name || target.startsWith(`${name}/`);
-const AWS_SDK = (target: string): boolean => target.startsWith('@aws-sdk/') || target.startsWith('@smithy/');
-const CDKTF = (target: string): boolean => ['cdktf', 'constructs', '@cdktf/provider-aws'].some((name) => isPackage(name)(target));
+const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as Required<Pick<IConfiguration, 'forbidden' | 'options'>>;
 
-const RULES: readonly ImportRule[] = [
-  {
-    name: 'domain/ imports nothing from outside domain/ (no packages, no node: modules, no other layer)',
-    appliesTo: within('domain'),
-    forbids: (target, isRelative) => !isRelative || !within('domain')(target),
-  },
-  {
-    name: 'application/ imports no adapters/, handlers/ or terraform/, and no AWS SDK',
-    appliesTo: within('application'),
-    forbids: (target, isRelative) => (isRelative ? ['adapters', 'handlers', 'terraform'].some((layer) => within(layer)(target)) : AWS_SDK(target)),
-  },
-  {
-    name: 'handlers/ make no SDK calls: no AWS SDK import (the harness may)',
-    appliesTo: within('handlers'),
-    forbids: (target, isRelative) => !isRelative && AWS_SDK(target),
-  },
-  {
-    name: 'the harness is a product of its own: nothing deployed imports harness/',
-    appliesTo: (file) => ['domain', 'application', 'adapters', 'handlers', 'terraform'].some((layer) => within(layer)(file)),
-    forbids: (target, isRelative) => isRelative && within('harness')(target),
-  },
-  {
-    name: 'the fault scenarios drive the harness from outside: nothing deployed, and not the harness, imports chaos/',
-    appliesTo: (file) => ['domain', 'application', 'adapters', 'handlers', 'terraform', 'harness'].some((layer) => within(layer)(file)),
-    forbids: (target, isRelative) => isRelative && within('chaos')(target),
-  },
-  {
-    name: 'adapters/ import no handlers/ or terraform/',
-    appliesTo: within('adapters'),
-    forbids: (target, isRelative) => isRelative && (within('handlers')(target) || within('terraform')(target)),
-  },
-  {
-    name: 'cdktf stays inside terraform/',
-    appliesTo: (file) => !within('terraform')(file),
-    forbids: (target, isRelative) => !isRelative && CDKTF(target),
-  },
-];
+/** Named apart, so that test/terraform/cdktf-boundary.spec.ts does not take this fixture for an import. */
+const CDKTF = 'cdktf';
 
-const IMPORT_PATTERNS: readonly RegExp[] = [
-  // import x from '…', import { a, type B } from '…', import * as x from '…', import type X from '…'
-  /\bimport\s+(?:type\s+)?[\w$*{},\s]+?\s+from\s*['"]([^'"]+)['"]/g,
-  // export { a } from '…', export * from '…', export type { A } from '…'
-  /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[\w$,\s]*\})\s*from\s*['"]([^'"]+)['"]/g,
-  // import '…' (side effects)
-  /\bimport\s*['"]([^'"]+)['"]/g,
-  // import('…'), require('…')
-  /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-];
+/** One file per broken rule (and files that break none), as `path: source`. */
+const TREE: Readonly<Record<string, string>> = {
+  'domain/order.ts': "export const order = 1;\n",
+  'domain/reads-files.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
+  'domain/uses-inversify.ts': "import type { Container } from 'inversify';\nexport type C = Container;\n",
+  'domain/cycle-a.ts': "import { b } from './cycle-b.js';\nexport const a = (): unknown => b;\n",
+  'domain/cycle-b.ts': "import { a } from './cycle-a.js';\nexport const b = (): unknown => a;\n",
+  'application/ports/clock.ts': "import { order } from '../../domain/order.js';\nexport interface Clock { now(): number }\nexport const o = order;\n",
+  'application/use-cases/work.ts': "import type { Clock } from '../ports/clock.js';\nexport type W = Clock;\n",
+  'application/uses-adapter.ts': "import { adapter } from '../adapters/memory/clock.js';\nexport const a = adapter;\n",
+  'application/uses-sdk.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = SQSClient;\n",
+  'adapters/memory/clock.ts': "import type { Clock } from '../../application/ports/clock.js';\nexport const adapter: Clock = { now: () => 0 };\n",
+  'adapters/memory/uses-use-case.ts': "import type { W } from '../../application/use-cases/work.js';\nexport type X = W;\n",
+  'adapters/memory/uses-cdktf.ts': `import { App } from '${CDKTF}';\nexport const app = App;\n`,
+  'adapters/memory/uses-dev-dependency.ts': "import fc from 'fast-check';\nexport const f = fc;\n",
+  'handlers/worker.ts': "import { adapter } from '../adapters/memory/clock.js';\nexport const handler = adapter;\n",
+  'handlers/uses-sdk.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = SQSClient;\n",
+  'handlers/uses-harness.ts': "import { h } from '../harness/main.js';\nexport const x = h;\n",
+  'terraform/uses-test.ts': "import { t } from '../test/support/tool.js';\nexport const x = t;\n",
+  'harness/main.ts': "import { handler } from '../handlers/worker.js';\nexport const h = handler;\n",
+  'harness/uses-chaos.ts': "import { c } from '../chaos/main.js';\nexport const x = c;\n",
+  'chaos/main.ts': "import { h } from '../harness/main.js';\nexport const c = h;\n",
+  'test/support/tool.ts': "import { h } from '../../harness/main.js';\nexport const t = h;\n",
+  'bench/unresolved.ts': "import { nothing } from './nowhere.js';\nexport const n = nothing;\n",
+};
 
-/** Block comments and whole-line comments are dropped, so prose that mentions an import is not one. */
-function withoutComments(source: string): string {
-  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+/** `rule: from → to` for every violation, `to` cut to the package name for node_modules. */
+function violationsOf(result: ICruiseResult): string[] {
+  const shortened = (path: string): string => path.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
+  return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${shortened(v.to)}`).sort();
 }
 
-export function importSpecifiers(source: string): string[] {
-  const code = withoutComments(source);
-  return IMPORT_PATTERNS.flatMap((pattern) => [...code.matchAll(pattern)].map((match) => match[1] ?? ''));
-}
+describe('Architecture: the dependency rules (.dependency-cruiser.cjs)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let violations: string[];
 
-export function checkImports(files: readonly SourceFile[], rules: readonly ImportRule[] = RULES): Violation[] {
-  return files.flatMap((file) => {
-    const applicable = rules.filter((rule) => rule.appliesTo(file.path));
-    return importSpecifiers(file.source).flatMap((specifier) => {
-      const isRelative = specifier.startsWith('.');
-      const target = isRelative ? posix.normalize(posix.join(posix.dirname(file.path), specifier)) : specifier;
-      return applicable.filter((rule) => rule.forbids(target, isRelative)).map((rule) => ({ file: file.path, specifier, rule: rule.name }));
-    });
-  });
-}
-
-function sourceFiles(folder: string): SourceFile[] {
-  const absolute = join(ROOT, folder);
-  let entries;
-  try {
-    entries = readdirSync(absolute, { withFileTypes: true, recursive: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => !path.split(sep).includes('node_modules'))
-    .map((path) => ({ path: relative(ROOT, path).split(sep).join('/'), source: readFileSync(path, 'utf8') }));
-}
-
-describe('Architecture', () => {
-  describe('Function: importSpecifiers', () => {
-    it('finds every form of import and re-export, and none in comments', () => {
-      // Prepare
-      const source = [
-        "import 'reflect-metadata';",
-        "import { inject, injectable } from 'inversify';",
-        "import type { Clock } from '../ports/clock.js';",
-        'import {',
-        '  a,',
-        '  type B,',
-        "} from './multi-line.js';",
-        "import * as fs from 'node:fs';",
-        "import Default, { named as alias } from 'default-and-named';",
-        "export { x } from './re-export.js';",
-        "export type { Y } from './type-re-export.js';",
-        "export * from './star.js';",
-        "export * as ns from './star-as.js';",
-        "const lazy = await import('./lazy.js');",
-        "const old = require('old-style');",
-        "// import { commented } from 'commented-out';",
-        "/* import { blocked } from 'block-commented'; */",
-        "export const notAnImport = 'from here';",
-      ].join('\n');
-
-      // Act
-      const specifiers = importSpecifiers(source);
-
-      // Assess
-      expect(specifiers).to.have.members([
-        'reflect-metadata', 'inversify', '../ports/clock.js', './multi-line.js', 'node:fs', 'default-and-named',
-        './re-export.js', './type-re-export.js', './star.js', './star-as.js', './lazy.js', 'old-style',
-      ]);
-    });
-  });
-
-  describe('Function: checkImports', () => {
-    const file = (path: string, ...imports: string[]): SourceFile => ({ path, source: imports.map((s) => `import { x } from '${s}';`).join('\n') });
-
-    it('accepts imports that follow the layer rules', () => {
-      const files = [
-        file('domain/order.ts', './money.js', './errors.js'),
-        file('application/use-cases/x.ts', '../../domain/order.js', '../ports/clock.js', 'inversify', 'node:crypto'),
-        file('adapters/aws/sqs.ts', '@aws-sdk/client-sqs', '../../application/ports/order-queue.js', '../../domain/errors.js'),
-        file('handlers/worker.ts', '../application/use-cases/x.js', '../adapters/memory/m.js', 'aws-lambda'),
-        file('harness/harness.ts', '@aws-sdk/client-sqs', '../handlers/worker.js', '../adapters/aws/sqs.js'),
-        file('terraform/main.ts', 'cdktf', '../domain/visibility-timeout.js'),
-      ];
-
-      expect(checkImports(files)).to.deep.equal([]);
-    });
-
-    it('reports each broken rule with the file and the specifier', () => {
-      // Prepare
-      const files = [
-        file('domain/a.ts', '../application/ports/clock.js'),
-        file('domain/b.ts', 'inversify'),
-        file('domain/c.ts', 'node:fs'),
-        file('domain/deep/d.ts', '../../adapters/memory/x.js'),
-        file('domain/e.ts', '@aws-sdk/client-sqs'),
-        file('application/f.ts', '../adapters/memory/in-memory-sqs.js'),
-        file('application/use-cases/g.ts', '../../handlers/composition-root.js'),
-        file('application/h.ts', '@aws-sdk/client-dynamodb'),
-        file('handlers/i.ts', '@aws-sdk/client-eventbridge'),
-        file('adapters/memory/j.ts', '../../handlers/adapter-tokens.js'),
-        file('application/k.ts', 'cdktf'),
-        file('handlers/l.ts', '../harness/harness.js'),
-        file('harness/m.ts', '../chaos/run-scenario.js'),
-      ];
-
-      // Act
-      const violations = checkImports(files);
-
-      // Assess: one violation per file, naming it
-      expect(violations.map((v) => v.file)).to.deep.equal(files.map((f) => f.path));
-      expect(violations[1]).to.deep.include({ specifier: 'inversify' });
-      expect(violations[0]?.rule).to.match(/^domain\//);
-      expect(violations[8]?.rule).to.match(/^handlers\//);
-      expect(violations[11]?.rule).to.match(/harness/);
-      expect(violations[12]?.rule).to.match(/chaos/);
-    });
-
-    it('sees a relative import that climbs out of domain/ and back in as staying inside', () => {
-      expect(checkImports([file('domain/a.ts', '../domain/b.js')])).to.deep.equal([]);
-    });
-  });
-
-  describe('Rule: the repository follows the layer rules', () => {
-    const files = LAYERS.flatMap(sourceFiles);
-
-    it('reads the source tree (so the rules are not checked on nothing)', () => {
-      for (const layer of ['domain', 'application', 'adapters', 'handlers', 'harness'] as const) {
-        expect(files.filter((f) => f.path.startsWith(`${layer}/`)).length, layer).to.be.greaterThan(3);
-      }
-      expect(files.some((f) => f.path === 'domain/order.ts')).to.equal(true);
-    });
-
-    for (const rule of RULES) {
-      it(rule.name, () => {
-        const broken = checkImports(files, [rule]);
-
-        expect(broken.map((v) => `${v.file} imports ${v.specifier}`)).to.deep.equal([]);
-      });
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'layers-'));
+    for (const [path, source] of Object.entries(TREE)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), source);
     }
+    // The packages resolve from the repository's node_modules (seen through the link, as if installed here); its package.json tells runtime from dev dependencies.
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    symlinkSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(ROOT, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+    const folders = [...new Set(Object.keys(TREE).map((path) => path.slice(0, path.indexOf('/'))))];
+    const cwd = process.cwd();
+    process.chdir(dir); // the rules' paths are relative to where the cruise runs, as in `npm run lint:deps`
+    try {
+      const tsConfig = extractTSConfig(join(dir, 'tsconfig.json'));
+      const { output } = await cruise(folders, { ...config.options, preserveSymlinks: true, ruleSet: { forbidden: config.forbidden }, validate: true }, {}, { tsConfig });
+      violations = violationsOf(output as ICruiseResult);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('catches each broken rule, naming the file and what it imports, and nothing else', () => {
+    expect(violations).to.deep.equal(
+      [
+        'adapters-implement-ports: adapters/memory/uses-use-case.ts → application/use-cases/work.ts',
+        'application-no-aws-sdk: application/uses-sdk.ts → @aws-sdk/client-sqs',
+        'application-points-inward: application/uses-adapter.ts → adapters/memory/clock.ts',
+        'cdktf-stays-in-terraform: adapters/memory/uses-cdktf.ts → cdktf',
+        'deployed-code-imports-no-tools: handlers/uses-harness.ts → harness/main.ts',
+        'deployed-code-imports-no-tools: terraform/uses-test.ts → test/support/tool.ts',
+        'deployed-code-uses-no-dev-dependency: adapters/memory/uses-cdktf.ts → cdktf',
+        'deployed-code-uses-no-dev-dependency: adapters/memory/uses-dev-dependency.ts → fast-check',
+        'domain-is-pure: domain/reads-files.ts → fs',
+        'domain-is-pure: domain/uses-inversify.ts → inversify',
+        'handlers-make-no-sdk-calls: handlers/uses-sdk.ts → @aws-sdk/client-sqs',
+        'harness-imports-no-chaos: harness/uses-chaos.ts → chaos/main.ts',
+        'no-circular: domain/cycle-a.ts → domain/cycle-b.ts',
+        'not-to-unresolvable: bench/unresolved.ts → ./nowhere.js',
+      ].sort(),
+    );
+  });
+
+  it('has a test here for every rule it holds', () => {
+    const tested = new Set(violations.map((violation) => violation.slice(0, violation.indexOf(':'))));
+    expect(config.forbidden.map((rule) => rule.name)).to.have.members([...tested]);
   });
 });

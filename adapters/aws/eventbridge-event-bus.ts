@@ -20,7 +20,7 @@ export interface EventBridgeEventBusOptions {
   readonly clock?: Pick<Clock, 'sleep'>;
   readonly random?: Random;
   readonly entryRetry?: EntryRetryPolicy;
-  /** PutEvents limits; the request size limit differs by region and date (see AWS-FACTS.md). */
+  /** PutEvents limits; the request size limit differs by region and date (see docs/aws-adapters.md). */
   readonly limits?: PackLimits;
 }
 

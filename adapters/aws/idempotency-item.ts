@@ -128,7 +128,7 @@ function outcomeSummary(value: unknown, problems: string[]): OutcomeSummary | un
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const entries = Object.entries(value);
     if (entries.every(([, item]) => ['string', 'number', 'boolean'].includes(typeof item))) {
-      return Object.fromEntries(entries) as OutcomeSummary;
+      return Object.fromEntries(entries);
     }
   }
   problems.push('outcome is not a map of strings, numbers and booleans');

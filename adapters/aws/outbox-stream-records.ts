@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { OutboxChange } from '../../application/use-cases/relay-outbox-events.js';
+import type { OutboxChange } from '../../application/ports/outbox-change.js';
 import { toRecord } from './idempotency-item.js';
 
 /** The fields of a DynamoDB Streams record (as a pipe or Lambda delivers it) that the relay reads. */

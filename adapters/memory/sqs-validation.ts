@@ -17,6 +17,7 @@ const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 // The characters SQS accepts in a body or attribute value (XML 1.0 characters); anything else is refused.
+// eslint-disable-next-line no-control-regex -- tab, LF and CR are named because they are the control characters SQS accepts
 const FORBIDDEN_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 export function invalidParameter(message: string): SqsServiceError {

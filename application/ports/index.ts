@@ -5,6 +5,7 @@ export type { IdempotencyStore } from './idempotency-store.js';
 export type { LogContext, Logger, LogLevel } from './logger.js';
 export type { MetricUnit, Metrics } from './metrics.js';
 export type { OrderQueue } from './order-queue.js';
+export type { OutboxChange } from './outbox-change.js';
 export type { OutboundMessage, QueueMessage, SendFailure, SendResult, VisibilityChange } from './queue-message.js';
 export type { Random } from './random.js';
 export type { SyncExecutionRequest, SyncExecutionResult, WorkflowStarter } from './workflow-starter.js';

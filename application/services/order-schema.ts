@@ -69,10 +69,13 @@ function withoutDangerousKeys(value: unknown, depth: number): unknown {
   return copy;
 }
 
-const declaredByClass = new Map<Function, ReadonlySet<string>>();
+/** A class, as class-validator keys its metadata (by constructor). */
+type Constructor = abstract new (...args: never[]) => unknown;
+
+const declaredByClass = new Map<Constructor, ReadonlySet<string>>();
 
 /** The properties class-validator validates on instances of a class (none for a class it does not know). */
-function declaredProperties(type: Function): ReadonlySet<string> {
+function declaredProperties(type: Constructor): ReadonlySet<string> {
   let declared = declaredByClass.get(type);
   if (declared === undefined) {
     const metadata = getMetadataStorage().getTargetValidationMetadatas(type, '', false, false);
@@ -100,7 +103,7 @@ function undeclaredKeys(raw: unknown, instance: unknown, path: string): FieldVio
     }
     return found ?? [];
   }
-  const declared = declaredProperties(instance.constructor);
+  const declared = declaredProperties(instance.constructor as Constructor); // an object's constructor is its class
   if (declared.size === 0) return [];
   for (const key of Object.keys(raw)) {
     if (!declared.has(key)) {

@@ -8,6 +8,7 @@ import type { PipelineEvent } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { OutboxChange } from '../ports/outbox-change.js';
 import type { Random } from '../ports/random.js';
 import { mapWithConcurrency } from '../services/concurrency.js';
 import { TOKENS } from '../tokens.js';
@@ -45,14 +46,7 @@ const STALE_IMAGE_MS = 5_000;
 /** Consistent reads of stale images at once (a pipe batch is 10 records). */
 const REREAD_CONCURRENCY = 10;
 
-/** One image of a record that carries undelivered events: a stream record (or a record the sweep found). */
-export interface OutboxChange {
-  /** What a failure is reported by: the stream record's eventID (the pipe retries from it). */
-  readonly id: string;
-  readonly record: IdempotencyRecord;
-  /** Epoch ms at which the change was written (the stream's ApproximateCreationDateTime), for the lag. */
-  readonly changedAt?: number;
-}
+export type { OutboxChange } from '../ports/outbox-change.js';
 
 export interface RelayResult {
   /** Ids of the changes whose events were not all delivered and marked: the partial batch response. */

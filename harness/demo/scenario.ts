@@ -96,17 +96,17 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
   await waitUntilFinished(client, firstKey);
   const again = await client.post('/orders', JSON.stringify(validOrder('demo-1')), { ...JSON_HEADERS, 'idempotency-key': firstKey });
   // 200 from the edge's lookup; 202 when a fault hid the record from it (the worker's claim then suppresses the copy).
-  log.duplicates.push({ label: 'resend of a finished order', status: again.status, allowed: [200, 202], reasons: [String(again.body.status ?? '')] });
+  log.duplicates.push({ label: 'resend of a finished order', status: again.status, allowed: [200, 202], reasons: [said(again.body.status ?? '')] });
   for (const id of ['demo-2', 'demo-4']) {
     const copy = await client.post('/orders', JSON.stringify(validOrder(id)), JSON_HEADERS);
-    log.duplicates.push({ label: `resend of ${id}`, status: copy.status, allowed: [200, 202, 409], reasons: [String(copy.body.status ?? copy.body.error ?? '')] });
+    log.duplicates.push({ label: `resend of ${id}`, status: copy.status, allowed: [200, 202, 409], reasons: [said(copy.body.status ?? copy.body.error ?? '')] });
   }
   const burst = await Promise.all(Array.from({ length: 4 }, () => submit('burst of 4 identical orders', validOrder('burst-1'), {}, { status: 'SUCCEEDED' })));
   for (const answer of burst) log.duplicates.push({ label: 'burst of 4 identical orders', status: answer.status, allowed: [200, 202, 409], reasons: [] });
 
   phase('same key, different payload');
   const reused = await client.post('/orders', JSON.stringify(validOrder('demo-1', { customerId: 'someone-else', lines: [{ sku: 'SKU-9', quantity: 9, unitPriceMinor: 9_999 }] })), { ...JSON_HEADERS, 'idempotency-key': firstKey });
-  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: reused.status, allowed: [422], reasons: [String(reused.body.error ?? reused.body.status ?? '')] });
+  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: reused.status, allowed: [422], reasons: [said(reused.body.error ?? reused.body.status ?? '')] });
 
   // In the worker: the edge must reserve each key to accept an order, so there a storm is only 503s.
   phase('fault storm: every DynamoDB call of the worker fails for 1.5 s');
@@ -134,5 +134,10 @@ async function waitUntilFinished(client: DemoClient, key: string): Promise<void>
 function reasonsOf(answer: Answer): string[] {
   const violations = answer.body.violations;
   if (Array.isArray(violations)) return violations.map((violation) => String((violation as { code?: unknown }).code));
-  return [String(answer.body.error ?? answer.status)];
+  return [said(answer.body.error ?? answer.status)];
+}
+
+/** A field of an answer's JSON body as text: strings as they are, anything else as JSON. */
+function said(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

@@ -138,7 +138,7 @@ describe('Class: CircuitBreakers, around the AWS adapters on moto', () => {
         const probe = await outcomeOf(() => dlq(account).receive(1, 30));
 
         // Assess
-        expect(duringOutage).to.deep.equal([...Array(failureThreshold).fill('failed'), 'open', 'open']);
+        expect(duringOutage).to.deep.equal([...Array<string>(failureThreshold).fill('failed'), 'open', 'open']);
         expect(requestsDuringOutage).to.equal(failureThreshold);
         expect(probe).to.equal('ok');
         expect(breakers.state('sqs').status).to.equal('CLOSED');

@@ -13,7 +13,9 @@ interface CapturedOutput {
 /** Runs `act` with stdout and stderr captured (and kept off the test report). */
 function captureOutput(act: () => void): CapturedOutput {
   const captured: CapturedOutput = { stdout: [], stderr: [] };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was, never called detached
   const originalOut = process.stdout.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was, never called detached
   const originalErr = process.stderr.write;
   const capture =
     (into: string[]) =>
@@ -21,8 +23,8 @@ function captureOutput(act: () => void): CapturedOutput {
       into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;
     };
-  process.stdout.write = capture(captured.stdout) as typeof process.stdout.write;
-  process.stderr.write = capture(captured.stderr) as typeof process.stderr.write;
+  process.stdout.write = capture(captured.stdout);
+  process.stderr.write = capture(captured.stderr);
   try {
     act();
   } finally {

@@ -46,7 +46,7 @@ const serviceUnavailable = (): Error => Object.assign(new Error('unavailable'), 
 /** Records every call; answers with `answer`, or throws `failure` when set. */
 class Recorder {
   readonly calls: [string, unknown[]][] = [];
-  failure: unknown = undefined;
+  failure: Error | undefined = undefined;
   answer<T>(method: string, args: unknown[], value: T): Promise<T> {
     this.calls.push([method, args]);
     return this.failure === undefined ? Promise.resolve(value) : Promise.reject(this.failure);

@@ -3,7 +3,6 @@ import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.
 import { parseOrderMessage } from '../../application/order-message.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
-import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 

@@ -76,7 +76,7 @@ describe('Module: order-shape-fast-path', () => {
       fc.assert(fc.property(tamperedOrder, (order) => {
         const body = JSON.stringify({ schemaVersion: SCHEMA_VERSION, order, payloadHash: 'hash-1', acceptedAt: 1 });
         const parsed = parseOrderMessage({ messageId: 'm-1', body, attributes: { idempotencyKey: 'key-1' } });
-        const full = parseOrderShape(JSON.parse(body).order);
+        const full = parseOrderShape((JSON.parse(body) as { order: unknown }).order);
         expect(parsed.ok).to.equal(full.ok);
         if (!parsed.ok && !full.ok) {
           expect(parsed.violations).to.deep.equal(full.violations.map((v) => ({ ...v, path: v.path === '' ? 'body.order' : `body.order.${v.path}` })));

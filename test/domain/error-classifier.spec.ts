@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import {
   ERROR_CATEGORIES,
@@ -24,7 +25,7 @@ import {
   ValidationError,
 } from '../../domain/errors.js';
 
-// Smithy's throttling names, as listed in AWS-FACTS.md.
+// Smithy's throttling names (THROTTLING_ERROR_CODES in @smithy/core's retry classification).
 const THROTTLING_NAMES = [
   'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
   'RequestLimitExceeded', 'TransactionInProgressException', 'RequestThrottled', 'RequestThrottledException',
@@ -73,7 +74,7 @@ describe('Module: error-category', () => {
     it('accepts exactly the six category names', () => {
       for (const category of ERROR_CATEGORIES) expect(isErrorCategory(category)).to.equal(true);
       for (const value of ['transient', 'RETRY', '', ' TRANSIENT', null, undefined, 1, {}]) {
-        expect(isErrorCategory(value), String(value)).to.equal(false);
+        expect(isErrorCategory(value), inspect(value)).to.equal(false);
       }
     });
   });

@@ -323,7 +323,7 @@ describe('Module: idempotency', () => {
   describe('Properties', () => {
     const OWNERS = ['owner-a', 'owner-b', 'owner-c'] as const;
     const ownerArb = fc.constantFrom(...OWNERS);
-    const failureArb = fc.record({ category: fc.constantFrom('TRANSIENT', 'TIMEOUT', 'VALIDATION', 'PERMANENT') as fc.Arbitrary<FailureInfo['category']>, code: fc.constant('X') });
+    const failureArb = fc.record({ category: fc.constantFrom('TRANSIENT', 'TIMEOUT', 'VALIDATION', 'PERMANENT'), code: fc.constant('X') });
     const eventArb: fc.Arbitrary<IdempotencyEvent> = fc.oneof(
       fc.record({ owner: ownerArb, leaseMs: fc.integer({ min: 1, max: 10_000 }), hash: fc.constantFrom('hash-1', 'hash-1', 'hash-2') }).map(
         ({ owner, leaseMs, hash }): IdempotencyEvent => ({ type: 'CLAIM', request: aClaim({ ownerToken: owner, leaseMs, payloadHash: hash }) }),

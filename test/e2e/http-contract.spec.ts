@@ -59,7 +59,7 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
 
       expect(invalid.status).to.equal(400);
       expect(invalid.body).to.include({ error: 'VALIDATION' });
-      expect(invalid.body.violations).to.be.an('array').that.is.not.empty;
+      expect(invalid.body.violations).to.be.an('array').with.length.greaterThan(0);
       expect(notJson.status).to.equal(415);
       expect(badKey.status).to.equal(400);
       expect((badKey.body.violations as { path: string }[]).map((v) => v.path)).to.include('headers.idempotency-key');

@@ -17,7 +17,7 @@ function formatted(value: unknown, format: string | undefined): string {
   if (value === null || value === undefined) return '–';
   if (format === 'percent') return `${((value as number) * 100).toFixed(1)}%`;
   if (format === 'int') return String(Math.round(value as number));
-  return String(value);
+  return `${value as string | number | boolean}`; // /metrics figures are scalars
 }
 
 interface DrawnSeries {

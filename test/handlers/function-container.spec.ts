@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { Newable } from 'inversify';
 import { loadConfig } from '../../application/config.js';
 import { TOKENS } from '../../application/tokens.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
@@ -52,7 +51,7 @@ describe('Function: composeFunction', () => {
       for (const token of [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus]) {
         expect(root.isBound(token), `${name} ${String(token)}`).to.equal(ADAPTERS_BOUND[name].includes(token));
       }
-      for (const useCase of composition.useCases as ReadonlyArray<Newable<object>>) {
+      for (const useCase of composition.useCases) {
         const resolved = root.get(useCase);
         expect(resolved, useCase.name).to.be.instanceOf(useCase);
         expect(root.get(useCase), `${useCase.name} is a singleton`).to.equal(resolved);

@@ -154,8 +154,8 @@ for (const { name, route, success, create } of HANDLERS) {
       // Prepare: the names class-transformer drops without a word; as JSON.parse builds them, own keys
       const members = Object.getOwnPropertyNames(Object.prototype).filter((name) => !['__proto__', 'constructor'].includes(name));
       const order = sampleOrderBody();
-      const line = Object.fromEntries([...Object.entries((order.lines as object[])[0] ?? {}), ...members.map((name) => [name, 1])]);
-      const body = Object.fromEntries([...Object.entries(order), ...members.map((name) => [name, 'x']), ['lines', [line]]]);
+      const line = Object.fromEntries([...Object.entries((order.lines as Record<string, unknown>[])[0] ?? {}), ...members.map((name) => [name, 1] as const)]);
+      const body = Object.fromEntries([...Object.entries(order), ...members.map((name) => [name, 'x'] as const), ['lines', [line]] as const]);
       const subject = edge();
 
       // Act

@@ -10,7 +10,7 @@ function constraintsOf(target: new () => object): Record<string, Record<string, 
   const result: Record<string, Record<string, unknown>> = {};
   for (const meta of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
     const into = (result[meta.propertyName] ??= {});
-    const [first, second] = meta.constraints ?? [];
+    const [first, second] = (meta.constraints ?? []) as unknown[];
     switch (meta.name) {
       case 'isString': into.type = 'string'; break;
       case 'isInt': into.type = 'integer'; break;

@@ -131,7 +131,7 @@ describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => 
       ['a step invocation Lambda throttled', { status: 'FAILED', error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' } }],
     ] as const) {
       it(`answers 503 with Retry-After for ${title}`, async () => {
-        const response = await edge(new FakeStarter(async () => result as SyncExecutionResult))(httpEvent());
+        const response = await edge(new FakeStarter(async () => result))(httpEvent());
 
         expect(response.statusCode).to.equal(503);
         expect(response.headers['retry-after']).to.equal('1');

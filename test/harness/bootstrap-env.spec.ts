@@ -14,8 +14,9 @@ describe('Module: bootstrap-env (restarting the harness after --bootstrap)', () 
   it('writes the variables --bootstrap created, and a restart reads back those the environment does not set', () => {
     // Prepare
     const path = join(dir, '.env.harness');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was, never called detached
     const stderr = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = () => true;
     try {
       saveBootstrapped({ ORDER_QUEUE_URL: 'http://127.0.0.1:5000/000000000000/orders-local', IDEMPOTENCY_TABLE_NAME: 'orders-local-idempotency' }, path);
     } finally {

@@ -10,7 +10,7 @@ import { MemoryTableStream } from '../../harness/memory-table-stream.js';
 import { passesOutboxFilter } from '../../harness/table-stream.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
-import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
 import { IngestOrder, type IngestOrderResult } from '../../application/use-cases/ingest-order.js';
 import { orderIdentity } from '../../application/use-cases/publish-order.js';

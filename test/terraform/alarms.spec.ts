@@ -39,7 +39,7 @@ describe('Stack: alarms that reach someone', () => {
       it('notifies the stage topic of every alarm, on ALARM and on OK', () => {
         const topic = topicRef(synthesized);
         const alarms = alarmsOf(synthesized);
-        expect(alarms).to.not.be.empty;
+        expect(alarms).to.have.length.greaterThan(0);
         for (const alarm of alarms) {
           expect(alarm.alarm_actions, String(alarm.alarm_name)).to.deep.equal([topic]);
           expect(alarm.ok_actions, String(alarm.alarm_name)).to.deep.equal([topic]);

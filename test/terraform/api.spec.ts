@@ -20,7 +20,7 @@ function routeTargets(synthesized: Synthesized): Record<string, string> {
     const integration = integrations[integrationId] as Props;
     targets[String(route.route_key)] = integration.integration_subtype === undefined
       ? (aliases[String(integration.integration_uri)] ?? 'unknown function')
-      : `integration:${String(integration.integration_subtype)}`;
+      : `integration:${integration.integration_subtype as string}`;
   }
   return targets;
 }
