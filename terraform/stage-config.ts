@@ -1,3 +1,4 @@
+import type { StoreOutageMode } from '../application/config.js';
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
@@ -130,6 +131,12 @@ export interface StageConfig {
      */
     readonly permanenceReceiveThreshold: number;
     readonly maxBodyBytes: number;
+    /**
+     * What the edge does while DynamoDB cannot take its reservation: `strict` (the default: 503 with
+     * Retry-After, first accepted wins always) or `buffer` (accept and queue; the worker's claim decides
+     * conflicting re-posts once DynamoDB is back). README: "The edge during a store outage".
+     */
+    readonly storeOutageMode?: StoreOutageMode;
   };
   readonly outbox: OutboxSettings;
   /** Alarm thresholds (terraform/operations-config.ts; each runbook in docs/runbooks/ explains its number). */
