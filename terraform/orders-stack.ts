@@ -138,7 +138,10 @@ export class OrdersStack extends TerraformStack {
         batchSize: config.worker.batchSize,
         maximumBatchingWindowInSeconds: config.worker.batchingWindowSeconds,
         functionResponseTypes: ['ReportBatchItemFailures'],
-        scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency },
+        // Standard mode capped by MaximumConcurrency, or provisioned pollers: the two cannot be combined.
+        ...(config.worker.scaling?.mode === 'provisioned'
+          ? { provisionedPollerConfig: { minimumPollers: config.worker.scaling.minimumPollers, maximumPollers: config.worker.scaling.maximumPollers } }
+          : { scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency } }),
         // The fleet pause flips `enabled`; an apply during a pause must not re-enable the mapping behind its back.
         lifecycle: { ignoreChanges: ['enabled'] },
       });
