@@ -7,7 +7,8 @@
  * Two runs, interleaved A B (A B …with --rounds): with the fleet pause (`--fleet-pause`) and without it.
  * Each reports: calls that reached DynamoDB during the outage (all environments, and the probes among
  * them), worker invocations during the outage, how long until the fleet paused, messages that reached
- * the DLQ (redriven or parked), the time from recovery until every accepted order SUCCEEDED, orders lost,
+ * the DLQ (redriven or parked), the time from recovery until every accepted order SUCCEEDED (or how many had
+ * not, 15 minutes after recovery),
  * double commits, the worker environments started, and the load average. The last line is JSON.
  *
  * Options: --outage-seconds S (default 600), --rate R orders/s (default 20), --latency-ms L added to each
@@ -51,7 +52,8 @@ interface OutageRun {
   readonly reachedDeadLetterQueue: number;
   readonly parked: number;
   readonly settledAfterRecoveryMs: number;
-  readonly lost: number;
+  /** Accepted orders not SUCCEEDED when the bench stopped looking (15 min after recovery): still queued, in the DLQ, or lost. */
+  readonly unsettled: number;
   readonly committedTwice: number;
   readonly workerEnvironments: number;
   readonly loadAverage: { readonly start: string; readonly end: string };
@@ -117,7 +119,7 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
     dynamodbCallsDuringOutage: during.calls, probesDuringOutage: during.probes, workerInvocationsDuringOutage: during.invocations,
     pausedAfterMs: pausedAt === undefined ? undefined : pausedAt - outageStartedAt,
     reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked, parked: snapshot.counters.messagesParked,
-    settledAfterRecoveryMs, lost: keys.length - settled, committedTwice: harness.commits.committedTwice().length, workerEnvironments,
+    settledAfterRecoveryMs, unsettled: keys.length - settled, committedTwice: harness.commits.committedTwice().length, workerEnvironments,
     loadAverage: { start: loadAtStart, end: load() },
   };
 }
@@ -125,8 +127,9 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
 function describe(result: OutageRun): string {
   return `${result.fleetPause ? 'with the fleet pause   ' : 'without the fleet pause'}: ${result.dynamodbCallsDuringOutage} DynamoDB calls during the ${result.outageSeconds} s outage `
     + `(${result.probesDuringOutage} of them probes), ${result.workerInvocationsDuringOutage} worker invocations, paused after ${result.pausedAfterMs === undefined ? '—' : `${(result.pausedAfterMs / 1_000).toFixed(1)} s`}; `
-    + `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; `
-    + `lost ${result.lost}, committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`;
+    + `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); `
+    + (result.unsettled === 0 ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; ` : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `)
+    + `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`;
 }
 
 async function main(): Promise<number> {
@@ -139,7 +142,8 @@ async function main(): Promise<number> {
       say(describe(result));
     }
   }
-  const ok = results.every((result) => result.lost === 0 && result.committedTwice === 0);
+  // The pause must settle everything; without it, what is still unsettled at the deadline is the comparison.
+  const ok = results.every((result) => result.committedTwice === 0 && (!result.fleetPause || result.unsettled === 0));
   say(JSON.stringify({ outageSeconds: OUTAGE_SECONDS, rate: RATE, environments: ENVIRONMENTS, results, ok }));
   return ok ? 0 : 1;
 }
