@@ -9,7 +9,7 @@ export type BreakerOverride = Partial<Omit<BreakerSettings, 'volume'>> & { reado
 export type BreakerOverrides = Readonly<Partial<Record<ServiceName, BreakerOverride>>>;
 
 const SEED_FIELDS = ['failureThreshold', 'recoveryTimeoutMs', 'halfOpenMaxProbes', 'failureWindowMs', 'volume'] as const;
-const VOLUME_FIELDS = ['failureRatio', 'minimumCalls', 'windowCalls', 'windowMs', 'slowCallMs', 'slowCallRatio'] as const;
+const VOLUME_FIELDS = ['failureRatio', 'minimumCalls', 'windowCalls', 'windowMs', 'slowCallMs', 'slowCallRatio', 'consecutiveFailures'] as const;
 
 /** The per-service defaults with `overrides` laid over them, each service validated. */
 export function resolveBreakerSettings(overrides: BreakerOverrides): BreakerSettingsByService {

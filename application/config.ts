@@ -40,7 +40,18 @@ export interface PipelineEnvironment {
   BREAKER_SETTINGS?: string;
   /** The ingest workflow's state machine: only the orchestrated edge (`orchestrated-ingest`) starts it. */
   INGEST_STATE_MACHINE_ARN?: string;
+  /** What the edge does when DynamoDB cannot take the reservation: `strict` (503, the default) or `buffer`. */
+  STORE_OUTAGE_MODE?: StoreOutageMode;
 }
+
+/**
+ * The edge's choice when the idempotency store cannot answer its reservation (TRANSIENT or TIMEOUT, or
+ * its breaker open). `strict`: 503 with Retry-After, so first accepted wins always holds. `buffer`: the
+ * order is queued without a reservation and 202 answered; the worker's claim makes the record when the
+ * store is back, so the first claimed (not the first accepted) of conflicting re-posts wins.
+ */
+export const STORE_OUTAGE_MODES = ['strict', 'buffer'] as const;
+export type StoreOutageMode = (typeof STORE_OUTAGE_MODES)[number];
 
 export interface PipelineConfig {
   readonly backend: 'aws' | 'memory';
@@ -79,6 +90,7 @@ export interface PipelineConfig {
   readonly breakers: BreakerSettingsByService;
   /** Set only in the orchestrated edge's environment; its workflow starter requires it. */
   readonly ingestStateMachineArn: string | undefined;
+  readonly storeOutageMode: StoreOutageMode;
 }
 
 export class ConfigurationError extends Error {
@@ -130,6 +142,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     outboxSweepAgeSeconds: integer(env, 'OUTBOX_SWEEP_AGE_SECONDS', 60, 0, 24 * 3600, problems),
     breakers: parseBreakerSettings(env.BREAKER_SETTINGS, problems),
     ingestStateMachineArn: text(env, 'INGEST_STATE_MACHINE_ARN', '') || undefined,
+    storeOutageMode: oneOf(env, 'STORE_OUTAGE_MODE', STORE_OUTAGE_MODES, 'strict', problems),
   };
   if (config.orchestratedSharePercent > 0 && config.backend === 'aws' && config.orchestratedQueueUrl === undefined) {
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');

@@ -24,6 +24,26 @@ export interface OrderEnvelope {
 
 export type EnvelopeResult = { readonly ok: true; readonly envelope: OrderEnvelope } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
 
+/** The fair-queue tenant of a message whose body cannot be read as an order (it is still sent, and parked later). */
+export const UNKNOWN_TENANT = 'unknown-customer';
+/** SQS's limit on MessageGroupId: up to 128 characters of a-z, A-Z, 0-9 and punctuation. */
+const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The tenant an order message belongs to for SQS fair queues: its order's customer. Derived from the
+ * body, so that every send of it (the edge, the backoff re-send, the sweep, the redrive, a replay) names
+ * the same tenant without each caller knowing about fairness.
+ */
+export function tenantOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { order?: { customerId?: unknown } } | null;
+    const customerId = parsed?.order?.customerId;
+    return typeof customerId === 'string' && GROUP_ID.test(customerId) ? customerId : UNKNOWN_TENANT;
+  } catch {
+    return UNKNOWN_TENANT;
+  }
+}
+
 export function orderMessageAttributes(envelope: OrderEnvelope): Record<string, string> {
   return {
     [MESSAGE_ATTRIBUTES.orderId]: envelope.body.order.orderId,

@@ -14,4 +14,8 @@ export const TOKENS = {
   Metrics: Symbol.for('Metrics'),
   CircuitBreakers: Symbol.for('CircuitBreakers'),
   PipelineConfig: Symbol.for('PipelineConfig'),
+  /** Pauses and resumes a fleet's consumption of its queue (fleet flow control). */
+  ConsumptionSwitch: Symbol.for('ConsumptionSwitch'),
+  DependencyProbe: Symbol.for('DependencyProbe'),
+  FleetFlowSettings: Symbol.for('FleetFlowSettings'),
 } as const;

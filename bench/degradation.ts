@@ -123,8 +123,8 @@ async function outage(seconds: number): Promise<OutageResult> {
   const environments = harness.functions.all().filter((fleet) => fleet.services.includes('dynamodb')).reduce((sum, fleet) => sum + fleet.stats().started, 0);
   await harness.stop();
   // In each environment, the rule in force when the outage began decides how many failures open its
-  // breaker: at this load the window is at volume, so the ratio rule's (at most 25).
-  const openingFailures = Math.max(failuresToOpen(INITIAL_BREAKER_STATE, settings, 0), Math.ceil(settings.volume!.failureRatio * settings.volume!.windowCalls));
+  // breaker: at this load the window is at volume, so the run rule's (a run of consecutiveFailures).
+  const openingFailures = Math.max(failuresToOpen(INITIAL_BREAKER_STATE, settings, 0), settings.volume!.consecutiveFailures ?? Math.ceil(settings.volume!.failureRatio * settings.volume!.windowCalls));
   const probes = Math.ceil((seconds * 1_000) / settings.recoveryTimeoutMs);
   return {
     seconds, callsDuringOutage: during, bound: (openingFailures + probes) * environments, openingFailures, probes, environments, accepted: keys.length, lost: keys.length - settled,

@@ -22,6 +22,12 @@ export interface VolumeRule {
   readonly slowCallMs?: number;
   /** Share of slow calls (0 < ratio ≤ 1) that opens the breaker at volume. */
   readonly slowCallRatio?: number;
+  /**
+   * A run of this many counted failures with no success between opens the breaker at any volume (the
+   * `run` rule): a dependency that fails every call is told apart from scattered faults by the run, not by
+   * a ratio diluted by the successes that came before the outage. Optional; at least 1.
+   */
+  readonly consecutiveFailures?: number;
 }
 
 export interface CallSample {
@@ -94,6 +100,9 @@ export function volumeRuleProblems(rule: VolumeRule): string[] {
   if (!Number.isInteger(rule.minimumCalls) || rule.minimumCalls < 1) problems.push('volume.minimumCalls must be an integer ≥ 1');
   if (!Number.isInteger(rule.windowCalls) || rule.windowCalls < rule.minimumCalls) problems.push('volume.windowCalls must be an integer ≥ volume.minimumCalls');
   if (!Number.isFinite(rule.windowMs) || rule.windowMs <= 0) problems.push('volume.windowMs must be a finite number > 0');
+  if (rule.consecutiveFailures !== undefined && (!Number.isInteger(rule.consecutiveFailures) || rule.consecutiveFailures < 1)) {
+    problems.push('volume.consecutiveFailures must be an integer ≥ 1 when set');
+  }
   const slowSet = rule.slowCallMs !== undefined || rule.slowCallRatio !== undefined;
   if (slowSet && !(rule.slowCallMs !== undefined && Number.isFinite(rule.slowCallMs) && rule.slowCallMs > 0 && ratio(rule.slowCallRatio))) {
     problems.push('volume.slowCallMs (> 0) and volume.slowCallRatio (above 0, at most 1) go together');

@@ -26,8 +26,10 @@ import {
  * busy environment starts with an empty window too, and at 20 % failures a run of 3 among its first 20
  * calls is likely (about 1 in 8): without that condition it would open on a partial fault for a whole
  * recovery period, the very stall the volume rule exists to prevent. At volume, the failure ratio (and, when configured, the slow-call ratio) over the window
- * does, so a dependency that fails 3 % of hundreds of calls a second stays in use. The OPEN state says
- * which rule opened it: `count`, `ratio`, `slow`, or `probe` (a failed half-open probe).
+ * does, so a dependency that fails 3 % of hundreds of calls a second stays in use. At every volume a run of
+ * `volume.consecutiveFailures` counted failures with no success between opens it too (the `run` rule), so
+ * a total outage is not priced by the successes before it. The OPEN state says which rule opened it:
+ * `count`, `ratio`, `slow`, `run`, or `probe` (a failed half-open probe).
  */
 export const SERVICE_NAMES = ['dynamodb', 'sqs', 'eventbridge'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -45,8 +47,17 @@ export interface BreakerSettings {
   readonly volume?: VolumeRule;
 }
 
-export type OpeningRule = 'count' | 'ratio' | 'slow' | 'probe';
-export const OPENING_RULES: readonly OpeningRule[] = ['count', 'ratio', 'slow', 'probe'];
+export type OpeningRule = 'count' | 'ratio' | 'slow' | 'run' | 'probe';
+export const OPENING_RULES: readonly OpeningRule[] = ['count', 'ratio', 'slow', 'run', 'probe'];
+
+/**
+ * How many times the seed's threshold a run of failures must be to open the breaker at volume. A run of
+ * k failures at a scattered fault rate p starts on a given call with probability about (1 − p)·p^k: at
+ * 20 %, 4 × 3 = 12 gives 3.3e-9, under one false opening a day at 1 000 calls/s in one environment
+ * (0.28); 3 × 3 = 9 would give 35 a day. So a total outage costs at most 12 DynamoDB or EventBridge calls
+ * per environment, and 20 SQS calls, at any volume, instead of ⌈failureRatio × windowCalls⌉ = 25.
+ */
+export const RUN_RULE_MULTIPLE = 4;
 
 /**
  * The seed's per-service rule ("DynamoDB: 3 failures, 30 s recovery", …), read as N failures within T:
@@ -54,18 +65,20 @@ export const OPENING_RULES: readonly OpeningRule[] = ['count', 'ratio', 'slow', 
  * gap (a frozen environment) cannot add up to a trip.
  */
 export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSettings>> = {
-  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000, volume: volumeRule(30_000) },
-  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000, volume: volumeRule(60_000) },
-  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000, volume: volumeRule(45_000) },
+  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000, volume: volumeRule(30_000, 3) },
+  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000, volume: volumeRule(60_000, 5) },
+  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000, volume: volumeRule(45_000, 3) },
 };
 
+
 /**
- * Half the calls failing over at least 20 of the last 50 calls within the seed's window. Simulated over
- * 2 million independent calls: 20 % failures never opened it, 30 % did about 280 times per million calls;
- * a total outage at volume opens it after at most 25 failures.
+ * Half the calls failing over at least 20 of the last 50 calls within the seed's window, or a run of
+ * RUN_RULE_MULTIPLE × the seed's threshold failures. Simulated over 2 million independent calls: 20 %
+ * failures never opened it, 30 % did about 280 times per million calls; a total outage at volume opens it
+ * after at most 4 × the seed's threshold failures (the run rule), where the ratio alone took up to 25.
  */
-function volumeRule(windowMs: number): VolumeRule {
-  return { failureRatio: 0.5, minimumCalls: 20, windowCalls: 50, windowMs };
+function volumeRule(windowMs: number, failureThreshold: number): VolumeRule {
+  return { failureRatio: 0.5, minimumCalls: 20, windowCalls: 50, windowMs, consecutiveFailures: RUN_RULE_MULTIPLE * failureThreshold };
 }
 
 export type BreakerState =
@@ -192,6 +205,8 @@ function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>, setti
   } else if (failures >= settings.failureThreshold && failureShare(window) >= rule.failureRatio) {
     return { status: 'OPEN', openedAt: now, rule: 'count' };
   }
+  // Every call failing, after a busy spell whose successes still dilute the ratio: the run decides.
+  if (rule.consecutiveFailures !== undefined && failures >= rule.consecutiveFailures) return { status: 'OPEN', openedAt: now, rule: 'run' };
   return { status: 'CLOSED', failures, firstFailureAt, window };
 }
 
@@ -237,6 +252,7 @@ export function failuresToOpen(state: BreakerState, settings: BreakerSettings, n
     const newFailures = calls - (n - pushedOut);
     const failed = failedBefore[n]! - failedBefore[pushedOut]! + newFailures;
     const slow = slowBefore[n]! - slowBefore[pushedOut]!;
+    if (rule.consecutiveFailures !== undefined && counted + k >= rule.consecutiveFailures) return k;
     if (calls >= rule.minimumCalls) {
       if (failed / calls >= rule.failureRatio) return k;
       if (rule.slowCallMs !== undefined && rule.slowCallRatio !== undefined && slow / calls >= rule.slowCallRatio) return k;

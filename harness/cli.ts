@@ -40,6 +40,8 @@ redrive, and a status page at http://127.0.0.1:<port>/.
                                at least 180s, the rule the infrastructure uses)
   --max-receive-count 5        receives before SQS moves a message to the DLQ
   --breaker-recovery 30s       recovery time of every circuit breaker (default: per service)
+  --fleet-pause                pause the event sources while a dependency's breakers open (fleet
+                               flow control: one probe per recovery period resumes them)
   --drain-timeout 10s          on Ctrl-C, how long the worker keeps draining the order queue once
                                requests stop (0: no drain; running batches always finish)
   --log-level INFO             DEBUG, INFO, WARN or ERROR
@@ -79,7 +81,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
         'redrive-every': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window': { type: 'string' },
         'max-concurrency': { type: 'string' }, 'function-timeout': { type: 'string' }, 'visibility-timeout': { type: 'string' },
         'max-receive-count': { type: 'string' }, 'breaker-recovery': { type: 'string' }, 'drain-timeout': { type: 'string' }, 'log-level': { type: 'string' },
-        pretty: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        pretty: { type: 'boolean' }, 'fleet-pause': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -144,6 +146,7 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
     visibilityTimeoutSeconds: visibility,
     maxReceiveCount: integer('max-receive-count', defaults.maxReceiveCount),
     breakerRecoveryMs: breakerRecovery,
+    fleetPause: values['fleet-pause'] === true || defaults.fleetPause,
     pollIntervalMs: defaults.pollIntervalMs,
     drainTimeoutMs: duration('drain-timeout', defaults.drainTimeoutMs),
     historyEveryMs: defaults.historyEveryMs,

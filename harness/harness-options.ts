@@ -50,6 +50,11 @@ export interface HarnessOptions {
   readonly maxReceiveCount: number;
   /** Overrides every breaker's recovery time (and failure window); undefined keeps the per-service settings. */
   readonly breakerRecoveryMs: number | undefined;
+  /**
+   * Fleet flow control: when a dependency's breakers open in any environment, the event sources stop
+   * receiving until one probe per recovery period finds it back (application/use-cases/control-fleet-flow.ts).
+   */
+  readonly fleetPause: boolean;
   /** How long the event source waits before polling an empty queue again. */
   readonly pollIntervalMs: number;
   /** How long a stop lets the event source work the order queue empty; 0: no drain (batches in flight still finish). */
@@ -79,6 +84,7 @@ export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = {
   visibilityTimeoutSeconds: undefined,
   maxReceiveCount: 5,
   breakerRecoveryMs: undefined,
+  fleetPause: false,
   pollIntervalMs: 100,
   drainTimeoutMs: 10_000,
   historyEveryMs: 2_000,

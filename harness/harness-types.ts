@@ -1,3 +1,4 @@
+import type { FleetFlowControl } from './fleet-flow-control.js';
 import type { PipelineConfig } from '../application/config.js';
 import type { RedeliverReport } from '../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../application/use-cases/redrive-dead-letters.js';
@@ -38,6 +39,8 @@ export interface Harness {
   readonly eventSource: SqsEventSource;
   /** Topology `both`: the consume pipe's, on the orchestrated queue. */
   readonly orchestratedEventSource: SqsEventSource | undefined;
+  /** Fleet flow control (`--fleet-pause`): undefined when off. */
+  readonly fleetFlow: FleetFlowControl | undefined;
   /** The pipeline's functions, each in execution environments of its own (own breakers, as deployed). */
   readonly functions: HarnessFunctions;
   /** The pipe from the table's stream to the outbox relay (the `events` function). */

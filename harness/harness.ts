@@ -36,6 +36,7 @@ import { RunnerWorkflowStarter } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
 import { HistorySampler } from './history-sampler.js';
+import { FleetFlowControl } from './fleet-flow-control.js';
 import { SqsEventSource, type SqsBatchFunction } from './sqs-event-source.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { HttpApiFunction } from './lambda-route.js';
@@ -86,6 +87,13 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   });
 
   const referenceBreakers = functions.referenceBreakers();
+  // Fleet flow control: the event sources stop receiving while DynamoDB's breakers open, until a probe succeeds.
+  const fleetFlow = options.fleetPause
+    ? new FleetFlowControl({
+      metrics, store: adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), clock, logger: logger.child({ component: 'fleet-flow' }),
+      probeEveryMs: referenceBreakers.settingsOf('dynamodb').recoveryTimeoutMs, tickEveryMs: 1_000,
+    })
+    : undefined;
 
   const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
   const outbox = await createOutboxPipe({
@@ -117,7 +125,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     maxConcurrency: options.maxConcurrency,
     functionTimeoutMs,
     pollIntervalMs: options.pollIntervalMs,
-  }, logger.child({ component: 'event-source' }), (messages) => consumption.acknowledged(functionName, messages));
+  }, logger.child({ component: 'event-source' }), (messages) => consumption.acknowledged(functionName, messages), () => fleetFlow?.isPaused() === true);
   let ingest: HttpApiFunction;
   let orchestratedIngest: HttpApiFunction | undefined;
   let eventSource: SqsEventSource;
@@ -179,6 +187,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   outbox.start();
   schedule.start();
   history.start();
+  fleetFlow?.start();
   // The stream is read from now on: events a previous run left undelivered are found by the scheduled
   // redelivery's index look-up (every tick), as deployed; no forced sweep at start.
   const url = `http://${LOCALHOST}:${port}`;
@@ -193,7 +202,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
   let stopping: Promise<StopSummary> | undefined;
   return {
-    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, functions, outbox,
+    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, fleetFlow, functions, outbox,
     snapshot,
     redrive: () => schedule.runNow(),
     redeliverOutbox: (force = false) => actions.redeliver(force),
@@ -214,7 +223,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
           await waitForDrain(deadline);
         }
         // Past the deadline no batch starts; the ones in flight (and a running redrive) finish.
-        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop(), history.stop()]);
+        await Promise.all([...eventSources.map((source) => source.stop()), schedule.stop(), history.stop(), fleetFlow?.stop()]);
         // The relay announces what the last batches committed, within what is left of the deadline.
         await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
         await outbox.stop();

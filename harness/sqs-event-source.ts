@@ -76,6 +76,8 @@ export class SqsEventSource {
     private readonly logger: Logger,
     /** Told of the records each invocation got deleted from the queue: the ones the function acknowledged. */
     private readonly onAcknowledged: (messages: readonly ReceivedMessage[]) => void = () => undefined,
+    /** True while the mapping is disabled (fleet flow control): no receive, batches in flight finish. */
+    private readonly paused: () => boolean = () => false,
   ) {}
 
   start(): void {
@@ -102,6 +104,11 @@ export class SqsEventSource {
   }
 
   private async turn(): Promise<void> {
+    if (this.paused()) {
+      // A disabled mapping's pollers receive nothing: messages keep their receive counts.
+      await this.loop.pause(this.settings.pollIntervalMs);
+      return;
+    }
     if (this.inFlight.size >= this.settings.maxConcurrency) {
       await Promise.race([...this.inFlight]);
       return;

@@ -26,7 +26,7 @@ export interface PipelineResourceNames {
 }
 
 /** Left to the application's defaults: order rules a stage does not tune, and the edge's reservation lease (the harness shortens it). */
-type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS' | 'ACCEPT_LEASE_MS';
+type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS' | 'ACCEPT_LEASE_MS' | 'STORE_OUTAGE_MODE';
 
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
@@ -65,6 +65,8 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
   };
   return {
     ...pipeline,
+    // Written only when a stage leaves the default (strict: 503 while DynamoDB cannot reserve).
+    ...(app.storeOutageMode === undefined || app.storeOutageMode === 'strict' ? {} : { STORE_OUTAGE_MODE: app.storeOutageMode }),
     ...trafficSplit(stage, resources),
     POWERTOOLS_SERVICE_NAME: app.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: app.metricsNamespace,

@@ -7,8 +7,10 @@ import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
+import { resolveBreakerSettings } from '../application/breaker-config.js';
 import { AlarmNotifications } from './constructs/alarm-notifications.js';
-import { IdempotencyTable } from './constructs/idempotency-table.js';
+import { FleetPause, type FleetPauseTargets } from './constructs/fleet-pause.js';
+import { IDEMPOTENCY_PARTITION_KEY, IdempotencyTable } from './constructs/idempotency-table.js';
 import { OrderQueuePipe } from './constructs/order-queue-pipe.js';
 import { addOutboxAlarms } from './constructs/outbox-observability.js';
 import { OutboxRelay, outboxDeadLetterQueue, outboxNames } from './constructs/outbox-relay.js';
@@ -127,15 +129,23 @@ export class OrdersStack extends TerraformStack {
     this.functions = functions;
 
     const worker = functions.worker;
+    // What the fleet pause disables and enables again (terraform/constructs/fleet-pause.ts).
+    const pausable: { mappings: FleetPauseTargets['mappings'][number][]; pipes: FleetPauseTargets['pipes'][number][] } = { mappings: [], pipes: [] };
     if (worker !== undefined) {
-      new LambdaEventSourceMapping(this, 'worker-source', {
+      const workerSource = new LambdaEventSourceMapping(this, 'worker-source', {
         eventSourceArn: this.orders.queue.arn,
         functionName: worker.alias.arn,
         batchSize: config.worker.batchSize,
         maximumBatchingWindowInSeconds: config.worker.batchingWindowSeconds,
         functionResponseTypes: ['ReportBatchItemFailures'],
-        scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency },
+        // Standard mode capped by MaximumConcurrency, or provisioned pollers: the two cannot be combined.
+        ...(config.worker.scaling?.mode === 'provisioned'
+          ? { provisionedPollerConfig: { minimumPollers: config.worker.scaling.minimumPollers, maximumPollers: config.worker.scaling.maximumPollers } }
+          : { scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency } }),
+        // The fleet pause flips `enabled`; an apply during a pause must not re-enable the mapping behind its back.
+        lifecycle: { ignoreChanges: ['enabled'] },
       });
+      pausable.mappings.push({ uuid: workerSource.uuid, arn: workerSource.arn });
     }
 
     const workflows: Partial<Record<'ingest' | 'consume', WorkflowStateMachine>> = {};
@@ -156,7 +166,9 @@ export class OrdersStack extends TerraformStack {
       const pipe = (id: string, name: string, queue: { readonly arn: string }): OrderQueuePipe => {
         // The workflow may hold back (change the visibility of) the records this pipe feeds it, and no others.
         consumeWorkflow.allowHoldingBack({ id: name, arn: queue.arn });
-        return new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+        const made = new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+        pausable.pipes.push({ name, arn: made.pipe.arn });
+        return made;
       };
       pipe('consume-pipe', `${prefix}-consume`, splitQueue ?? this.orders.queue);
       if (orchestratedQueueUsage === 'drain') {
@@ -219,6 +231,22 @@ export class OrdersStack extends TerraformStack {
       redriveFailuresQueueName: redriveSchedule.failures.name,
       thresholds: config.alarms,
     });
+    const dynamodbBreakerAlarm = this.alarms.alarms.find((alarm) => alarm.alarmNameInput === `${prefix}-breaker-open-dynamodb`);
+    if (dynamodbBreakerAlarm !== undefined && (pausable.mappings.length > 0 || pausable.pipes.length > 0)) {
+      const fleetPause = new FleetPause(this, 'fleet-pause', {
+        namePrefix: prefix,
+        ...pausable,
+        alarmArn: dynamodbBreakerAlarm.arn,
+        table: { name: this.idempotency.table.name, arn: this.idempotency.table.arn, partitionKey: IDEMPOTENCY_PARTITION_KEY },
+        probeEverySeconds: Math.ceil(resolveBreakerSettings(config.breakers).dynamodb.recoveryTimeoutMs / 1_000),
+        logRetentionDays: config.logRetentionDays,
+        accountId,
+      });
+      observability.extraWidgets.push(...fleetPause.widgets({
+        region: config.region, metricsNamespace: config.application.metricsNamespace, orderQueueName: `${prefix}-orders`,
+        ...(worker === undefined ? {} : { workerFunctionName: worker.functionName }),
+      }));
+    }
     addOutboxAlarms(this.alarms, {
       pipeName: outboxNames(prefix).pipe,
       deadLetterQueueName: outboxNames(prefix).deadLetterQueue,

@@ -1,3 +1,4 @@
+import type { StoreOutageMode } from '../application/config.js';
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
@@ -92,8 +93,10 @@ export interface StageConfig {
   readonly worker: {
     readonly batchSize: number;
     readonly batchingWindowSeconds: number;
-    /** Event source mapping MaximumConcurrency (2–1000). */
+    /** Event source mapping MaximumConcurrency (2–1000); used unless `scaling` chooses provisioned pollers. */
     readonly maximumConcurrency: number;
+    /** How the mapping scales; absent: `maximum-concurrency` (standard mode, capped by `maximumConcurrency`). */
+    readonly scaling?: WorkerScaling;
   };
   readonly api: {
     readonly authorization: ApiAuthorization;
@@ -130,6 +133,12 @@ export interface StageConfig {
      */
     readonly permanenceReceiveThreshold: number;
     readonly maxBodyBytes: number;
+    /**
+     * What the edge does while DynamoDB cannot take its reservation: `strict` (the default: 503 with
+     * Retry-After, first accepted wins always) or `buffer` (accept and queue; the worker's claim decides
+     * conflicting re-posts once DynamoDB is back). README: "The edge during a store outage".
+     */
+    readonly storeOutageMode?: StoreOutageMode;
   };
   readonly outbox: OutboxSettings;
   /** Alarm thresholds (terraform/operations-config.ts; each runbook in docs/runbooks/ explains its number). */
@@ -261,6 +270,7 @@ export function stageConfigProblems(config: StageConfig): string[] {
   if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 2 || maximumConcurrency > 1000) {
     problems.push('worker.maximumConcurrency must be 2-1000');
   }
+  problems.push(...workerScalingProblems(config.worker.scaling));
   const reserved = config.functions.worker.reservedConcurrency;
   if (reserved !== undefined && reserved < maximumConcurrency) {
     problems.push('functions.worker.reservedConcurrency must be at least worker.maximumConcurrency');
@@ -294,4 +304,29 @@ function breakerProblems(config: StageConfig): string[] {
   } catch (error) {
     return [`breakers: ${error instanceof Error ? error.message : String(error)}`];
   }
+}
+
+/**
+ * The worker mapping's scaling. `maximum-concurrency`: standard mode (pollers scale by themselves, +300
+ * concurrent invokes a minute), capped by `worker.maximumConcurrency`. `provisioned`: SQS provisioned mode
+ * (GA November 2025): dedicated pollers between the two bounds, each about 1 MB/s and up to 10 concurrent
+ * invokes, scaling faster; the minimum is billed always, and it cannot be combined with MaximumConcurrency
+ * (the function's reserved concurrency is then the cap).
+ */
+export type WorkerScaling =
+  | { readonly mode: 'maximum-concurrency' }
+  | { readonly mode: 'provisioned'; readonly minimumPollers: number; readonly maximumPollers: number };
+
+/** SQS provisioned mode's bounds as CloudFormation and the pinned provider document them (newer API pages allow up to 10 000 maximum pollers). */
+export const PROVISIONED_POLLER_LIMITS = { minimum: { from: 2, to: 200 }, maximum: { from: 2, to: 2_000 } } as const;
+
+function workerScalingProblems(scaling: WorkerScaling | undefined): string[] {
+  if (scaling === undefined || scaling.mode === 'maximum-concurrency') return [];
+  const problems: string[] = [];
+  const { minimum, maximum } = PROVISIONED_POLLER_LIMITS;
+  const within = (value: number, range: { from: number; to: number }): boolean => Number.isInteger(value) && value >= range.from && value <= range.to;
+  if (!within(scaling.minimumPollers, minimum)) problems.push(`worker.scaling.minimumPollers must be ${minimum.from}-${minimum.to}`);
+  if (!within(scaling.maximumPollers, maximum)) problems.push(`worker.scaling.maximumPollers must be ${maximum.from}-${maximum.to}`);
+  if (scaling.minimumPollers > scaling.maximumPollers) problems.push('worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers');
+  return problems;
 }

@@ -1,5 +1,6 @@
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
+import { tenantOf } from '../../application/order-message.js';
 import { SqsQueue, type SqsQueueOptions } from './sqs-queue.js';
 
 /**
@@ -13,8 +14,9 @@ export class SqsOrderQueue implements OrderQueue {
     this.queue = new SqsQueue(options);
   }
 
+  /** Every order carries its customer as MessageGroupId (SQS fair queues), unless the caller named one. */
   send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return this.queue.send(messages);
+    return this.queue.send(messages.map((message) => ({ ...message, groupId: message.groupId ?? tenantOf(message.body) })));
   }
 
   changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {

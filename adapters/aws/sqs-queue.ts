@@ -165,6 +165,7 @@ export class SqsQueue {
           MessageBody: item.body,
           MessageAttributes: toMessageAttributes(item.attributes),
           ...(item.delaySeconds === undefined ? {} : { DelaySeconds: item.delaySeconds }),
+          ...(item.groupId === undefined ? {} : { MessageGroupId: item.groupId }),
         })),
       }),
     );

@@ -190,6 +190,7 @@ export class InMemorySqs {
     const now = this.clock.now();
     return [...this.queue(queueName).messages.values()].map((message) => ({
       messageId: message.messageId,
+      ...(message.groupId === undefined ? {} : { groupId: message.groupId }),
       body: message.body,
       attributes: { ...message.attributes },
       receiveCount: message.receiveCount,
@@ -212,6 +213,7 @@ export class InMemorySqs {
     const messageId = this.newMessageId();
     queue.messages.set(messageId, {
       messageId,
+      ...(request.groupId === undefined ? {} : { groupId: request.groupId }),
       body: request.body,
       attributes,
       sentAt: now,

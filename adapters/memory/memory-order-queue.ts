@@ -1,6 +1,7 @@
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
 import type { InMemorySqs } from './in-memory-sqs.js';
+import { tenantOf } from '../../application/order-message.js';
 import { MemoryQueue } from './memory-queue.js';
 
 /**
@@ -14,8 +15,9 @@ export class MemoryOrderQueue implements OrderQueue {
     this.queue = new MemoryQueue(sqs, queueName);
   }
 
+  /** As on SQS: every order carries its customer as MessageGroupId unless the caller named one. */
   async send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return this.queue.send(messages);
+    return this.queue.send(messages.map((message) => ({ ...message, groupId: message.groupId ?? tenantOf(message.body) })));
   }
 
   async changeVisibility(changes: readonly VisibilityChange[]): Promise<void> {

@@ -34,6 +34,7 @@ export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages
           body: message.body,
           attributes: message.attributes,
           ...(message.delaySeconds === undefined ? {} : { delaySeconds: message.delaySeconds }),
+          ...(message.groupId === undefined ? {} : { groupId: message.groupId }),
         })),
       );
       sent.push(...result.successful);

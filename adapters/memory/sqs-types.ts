@@ -23,6 +23,8 @@ export interface SqsSendRequest {
   readonly attributes?: Readonly<Record<string, string>>;
   /** Overrides the queue's DelaySeconds; 0–900. */
   readonly delaySeconds?: number;
+  /** MessageGroupId: on a standard queue, the fair-queue tenant (stored and shown; this broker models no fairness). */
+  readonly groupId?: string;
 }
 
 export interface SqsSendBatchEntry extends SqsSendRequest {
@@ -73,6 +75,7 @@ export type StoredMessageState = 'VISIBLE' | 'IN_FLIGHT' | 'DELAYED';
 
 export interface PeekedMessage {
   readonly messageId: string;
+  readonly groupId?: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly receiveCount: number;
@@ -90,6 +93,7 @@ export interface InMemorySqsOptions {
 
 export interface StoredMessage {
   readonly messageId: string;
+  readonly groupId?: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly sentAt: number;

@@ -1,4 +1,6 @@
 export type { Clock } from './clock.js';
+export type { ConsumptionSwitch } from './consumption-switch.js';
+export type { DependencyProbe } from './dependency-probe.js';
 export type { DeadLetterQueue } from './dead-letter-queue.js';
 export type { EventBus, EventFailure, PipelineEvent, PublishEventsResult } from './event-bus.js';
 export type { IdempotencyStore } from './idempotency-store.js';

@@ -20,6 +20,11 @@ export interface OutboundMessage {
   readonly attributes: Readonly<Record<string, string>>;
   /** 0–900 seconds. */
   readonly delaySeconds?: number;
+  /**
+   * MessageGroupId on a standard queue: the tenant, for SQS fair queues (the order queue adapters set the
+   * order's customer when it is left out). Implies no ordering on a standard queue.
+   */
+  readonly groupId?: string;
 }
 
 export interface SendFailure {

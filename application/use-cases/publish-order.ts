@@ -1,6 +1,8 @@
 import { inject, injectable } from 'inversify';
+import { classifyError } from '../../domain/error-classifier.js';
 import { errorForCategory } from '../../domain/errors.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
+import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { Order } from '../../domain/order.js';
 import type { PipelineConfig } from '../config.js';
@@ -82,11 +84,17 @@ export class PublishOrder {
       },
     };
     const body = JSON.stringify(envelope.body);
-    const reservation = await this.store.reserve({
-      key: idempotencyKey, payloadHash, now, acceptLeaseMs: this.config.acceptLeaseMs, ttlSeconds: this.config.idempotencyTtlSeconds,
-      orderId: input.order.orderId, correlationId: input.correlationId,
-      ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
-    });
+    let reservation: ReservationDecision;
+    try {
+      reservation = await this.store.reserve({
+        key: idempotencyKey, payloadHash, now, acceptLeaseMs: this.config.acceptLeaseMs, ttlSeconds: this.config.idempotencyTtlSeconds,
+        orderId: input.order.orderId, correlationId: input.correlationId,
+        ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
+      });
+    } catch (error) {
+      if (!this.buffersThrough(error)) throw error;
+      return this.sendUnreserved(envelope, body, idempotencyKey, payloadHash, error);
+    }
     if (reservation.kind !== 'RESERVED') {
       this.metrics.add('DuplicatesSuppressed', 1, 'Count');
       return { kind: 'KNOWN', idempotencyKey, payloadHash, known: reservation };
@@ -105,6 +113,33 @@ export class PublishOrder {
       throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
     }
     this.metrics.add('OrdersAccepted', 1, 'Count');
+    return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
+  }
+
+  /** In `buffer` mode, a store that is down (not one that refused) lets the order through unreserved. */
+  private buffersThrough(error: unknown): boolean {
+    if (this.config.storeOutageMode !== 'buffer') return false;
+    const { category } = classifyError(error);
+    return RETRY_POLICIES[category].tripsBreaker;
+  }
+
+  /**
+   * `buffer` mode while the store cannot answer: the queue buffers the order and the worker's claim makes
+   * its record once the store is back. Nothing is reserved, so nothing needs releasing if the send fails
+   * (503 as in strict mode); a duplicate or a conflicting re-post is told apart only by the worker.
+   */
+  private async sendUnreserved(envelope: OrderEnvelope, body: string, idempotencyKey: string, payloadHash: string, cause: unknown): Promise<PublishOrderResult> {
+    const result = await this.queue.send([{ id: 'order', body, attributes: orderMessageAttributes(envelope) }]);
+    const sent = result.sent[0];
+    if (sent === undefined) {
+      const failure = result.failed[0];
+      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
+    }
+    this.metrics.add('OrdersAccepted', 1, 'Count');
+    this.metrics.add('OrdersAcceptedUnreserved', 1, 'Count');
+    this.logger.warn('order accepted without a reservation: the idempotency store is down (STORE_OUTAGE_MODE=buffer)', {
+      orderId: envelope.body.order.orderId, error: classifyError(cause).code,
+    });
     return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
   }
 

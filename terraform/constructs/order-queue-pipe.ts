@@ -44,6 +44,8 @@ export class OrderQueuePipe extends Construct {
       source: props.queueArn,
       target: props.stateMachineArn,
       desiredState: 'RUNNING',
+      // The fleet pause stops and starts the pipe; an apply during a pause must not restart it behind its back.
+      lifecycle: { ignoreChanges: ['desired_state'] },
       sourceParameters: { sqsQueueParameters: { batchSize: 1, maximumBatchingWindowInSeconds: 0 } },
       targetParameters: { stepFunctionStateMachineParameters: { invocationType: 'REQUEST_RESPONSE' } },
       logConfiguration: { level: 'ERROR', cloudwatchLogsLogDestination: { logGroupArn: logGroup.arn } },

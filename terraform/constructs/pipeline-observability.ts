@@ -53,6 +53,8 @@ type MetricRow = readonly (string | Readonly<Record<string, unknown>>)[];
 export class PipelineObservability extends Construct {
   readonly dashboard: CloudwatchDashboard;
   readonly alarms: StageAlarms;
+  /** Widgets other constructs add (the fleet pause's), placed below the alarms' own. */
+  readonly extraWidgets: unknown[] = [];
 
   constructor(scope: Construct, id: string, private readonly props: PipelineObservabilityProps) {
     super(scope, id);
@@ -109,6 +111,7 @@ export class PipelineObservability extends Construct {
       ]), 12, 18),
       { type: 'alarm', x: 0, y: 24, width: 24, height: 4, properties: { title: 'Alarms', alarms: this.alarms.alarms.map((alarm) => alarm.arn) } },
       ...this.alarms.widgets(28),
+      ...this.extraWidgets.map((widget, index) => ({ ...(widget as Record<string, unknown>), x: (index % 2) * 12, y: 28 + Math.ceil(this.alarms.alarms.length / 4) * 6 + Math.floor(index / 2) * 6, width: 12, height: 6 })),
     ];
   }
 }

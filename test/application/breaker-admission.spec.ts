@@ -64,7 +64,7 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
     expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'count' });
   });
 
-  it('at volume, an outage costs at most the ratio rule\'s failures (25 of a full window)', async () => {
+  it('at volume, an outage costs at most the run rule\'s failures (12 in a row, where the ratio alone took 25 of a full window)', async () => {
     await batch(breakers, dependency, 50);
     const budget = failuresToOpen(breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, clock.now());
     dependency.down = true;
@@ -72,10 +72,10 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
 
     const result = await batch(breakers, dependency, 100);
 
-    expect(budget).to.equal(25);
+    expect(budget).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.volume!.consecutiveFailures);
     expect(dependency.calls).to.equal(budget);
     expect(result.failed + result.refused).to.equal(100);
-    expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'ratio' });
+    expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'run' });
   });
 
   it('a 60 s total outage under steady load costs threshold + one probe per recovery period, then everything goes through', async () => {

@@ -54,6 +54,7 @@ describe('Function: loadConfig', () => {
       outboxSweepAgeSeconds: 60,
       breakers: SERVICE_BREAKER_SETTINGS,
       ingestStateMachineArn: undefined,
+      storeOutageMode: 'strict',
     } satisfies PipelineConfig);
   });
 

@@ -100,6 +100,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
         extraCalls: fc.integer({ min: 0, max: 12 }),
         windowMs: fc.constantFrom(5, 50, 30_000),
         slow: fc.option(fc.record({ slowCallMs: fc.constantFrom(1, 10), slowCallRatio: fc.constantFrom(0.2, 0.5, 1) }), { nil: undefined }),
+        consecutiveFailures: fc.option(fc.integer({ min: 1, max: 15 }), { nil: undefined }),
       }), { nil: undefined });
       const settingsArb = fc.record({
         failureThreshold: fc.integer({ min: 1, max: 6 }),
@@ -108,7 +109,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
       }).map(({ failureThreshold, failureWindowMs, volume: v }): BreakerSettings => ({
         failureThreshold, recoveryTimeoutMs: 1_000, halfOpenMaxProbes: 1,
         ...(failureWindowMs === undefined ? {} : { failureWindowMs }),
-        ...(v === undefined ? {} : { volume: { failureRatio: v.failureRatio, minimumCalls: v.minimumCalls, windowCalls: v.minimumCalls + v.extraCalls, windowMs: v.windowMs, ...(v.slow ?? {}) } }),
+        ...(v === undefined ? {} : { volume: { failureRatio: v.failureRatio, minimumCalls: v.minimumCalls, windowCalls: v.minimumCalls + v.extraCalls, windowMs: v.windowMs, ...(v.slow ?? {}), ...(v.consecutiveFailures === undefined ? {} : { consecutiveFailures: v.consecutiveFailures }) } }),
       }));
       const step = fc.record({ failed: fc.boolean(), durationMs: fc.integer({ min: 0, max: 20 }), gapMs: fc.integer({ min: 0, max: 30 }) });
       fc.assert(fc.property(settingsArb, fc.array(step, { maxLength: 80 }), fc.integer({ min: -20, max: 100 }), (settings, history, lastGap) => {
@@ -143,6 +144,8 @@ describe('Module: circuit-breaker, the volume rule', () => {
       { ...VOLUME, windowCalls: 10 },
       { ...VOLUME, windowMs: 0 },
       { ...VOLUME, slowCallMs: 100 },
+      { ...VOLUME, consecutiveFailures: 0 },
+      { ...VOLUME, consecutiveFailures: 2.5 },
     ]) {
       it(`refuses ${JSON.stringify(volume)}`, () => {
         expect(() => assertValidBreakerSettings({ ...SETTINGS, volume })).to.throw(PermanentError);

@@ -28,19 +28,20 @@ describe('Stack: events, schedule, alarms, dashboard, outputs', () => {
     });
 
     it('routes success and failure events from the pipeline source to the operator queue', () => {
-      const rules = Object.entries(dev.resources('aws_cloudwatch_event_rule'));
+      // The pipeline's rules, on its own bus (the fleet pause's rule is on the default bus, where alarms publish).
+      const rules = Object.entries(dev.resources('aws_cloudwatch_event_rule')).filter(([, rule]) => rule.event_bus_name !== undefined);
       const patterns = Object.fromEntries(rules.map(([, rule]) => [String(rule.name), JSON.parse(String(rule.event_pattern)) as Props]));
       expect(patterns['orders-dev-order-success']).to.deep.equal({ source: [dev.config.application.eventSource], 'detail-type': [EVENT_TYPES.processed] });
       expect(patterns['orders-dev-order-failure']).to.deep.equal({ source: [dev.config.application.eventSource], 'detail-type': [EVENT_TYPES.failed, EVENT_TYPES.parked] });
       const queue = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-pipeline-events'), 'arn');
-      const targets = Object.values(dev.resources('aws_cloudwatch_event_target'));
+      const targets = Object.values(dev.resources('aws_cloudwatch_event_target')).filter((target) => target.event_bus_name !== undefined);
       expect(targets.map((target) => target.arn)).to.deep.equal([queue, queue]);
       expect(targets.map((target) => target.rule)).to.have.members(rules.map(([id]) => dev.ref('aws_cloudwatch_event_rule', id, 'name')));
     });
 
     it("gives every target a retry policy and the events DLQ, which also takes what the queue's subscriber fails 5 times", () => {
       const dlq = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-pipeline-events-dlq'), 'arn');
-      for (const target of Object.values(dev.resources('aws_cloudwatch_event_target'))) {
+      for (const target of Object.values(dev.resources('aws_cloudwatch_event_target')).filter((candidate) => candidate.event_bus_name !== undefined)) {
         expect(target.dead_letter_config).to.deep.equal({ arn: dlq });
         expect(target.retry_policy).to.deep.equal({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 20 });
       }

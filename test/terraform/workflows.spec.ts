@@ -81,9 +81,9 @@ describe('Stack: workflows', () => {
   });
 
   describe('Topology: composed', () => {
-    it('creates no state machine and no pipe but the outbox\'s, and consumes the queue with the worker', () => {
+    it('creates no state machine but the fleet pause\'s and no pipe but the outbox\'s, and consumes the queue with the worker', () => {
       const synthesized = withTopology('composed');
-      expect(synthesized.resources('aws_sfn_state_machine')).to.deep.equal({});
+      expect(Object.values(synthesized.resources('aws_sfn_state_machine')).map((machine) => machine.name)).to.deep.equal([`${synthesized.config.namePrefix}-fleet-pause`]);
       expect(orderPipes(synthesized)).to.deep.equal([]);
       expect(Object.keys(synthesized.resources('aws_lambda_event_source_mapping'))).to.have.length(1);
     });

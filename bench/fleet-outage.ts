@@ -1,0 +1,154 @@
+/**
+ * `npx tsx bench/fleet-outage.ts`: a long DynamoDB outage under steady load, on the harness' memory
+ * backend with 8 worker execution environments (`maxConcurrency` 8), each with its own breakers, and the
+ * breakers' real settings (DynamoDB: 30 s recovery). DynamoDB fails every call of the worker (and of the
+ * fleet pause's probe) for the outage; the edge keeps accepting, so orders pile up in the queue.
+ *
+ * Two runs, interleaved A B (A B …with --rounds): with the fleet pause (`--fleet-pause`) and without it.
+ * Each reports: calls that reached DynamoDB during the outage (all environments, and the probes among
+ * them), worker invocations during the outage, how long until the fleet paused, messages that reached
+ * the DLQ (redriven or parked), the time from recovery until every accepted order SUCCEEDED (or how many had
+ * not, 15 minutes after recovery),
+ * double commits, the worker environments started, and the load average. The last line is JSON.
+ *
+ * Options: --outage-seconds S (default 600), --rate R orders/s (default 20), --latency-ms L added to each
+ * worker DynamoDB call outside the outage (default 50, so batches overlap and the fleet grows to 8),
+ * --rounds N (default 1), --quick (a 60 s outage, for CI or a look).
+ */
+import 'reflect-metadata';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { SERVICE_BREAKER_SETTINGS } from '../domain/circuit-breaker.js';
+import { DemoClient } from '../harness/demo/demo-client.js';
+import { validOrder } from '../harness/demo/payloads.js';
+import { FLEET_PAUSE_FUNCTION } from '../harness/fleet-flow-control.js';
+import { startHarness } from '../harness/harness.js';
+import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/load-run.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, 'outage-seconds': { type: 'string' }, rate: { type: 'string' }, 'latency-ms': { type: 'string' }, rounds: { type: 'string' } },
+  strict: true,
+});
+const quick = values.quick === true;
+const OUTAGE_SECONDS = Number(values['outage-seconds'] ?? (quick ? 60 : 600));
+const RATE = Number(values.rate ?? 20);
+const LATENCY_MS = Number(values['latency-ms'] ?? 50);
+const ROUNDS = Number(values.rounds ?? 1);
+const ENVIRONMENTS = 8;
+const LEAD_SECONDS = 10;
+
+const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface OutageRun {
+  readonly fleetPause: boolean;
+  readonly outageSeconds: number;
+  readonly accepted: number;
+  readonly dynamodbCallsDuringOutage: number;
+  readonly probesDuringOutage: number;
+  readonly workerInvocationsDuringOutage: number;
+  readonly pausedAfterMs: number | undefined;
+  readonly reachedDeadLetterQueue: number;
+  readonly parked: number;
+  readonly settledAfterRecoveryMs: number;
+  /** Accepted orders not SUCCEEDED when the bench stopped looking (15 min after recovery): still queued, in the DLQ, or lost. */
+  readonly unsettled: number;
+  readonly committedTwice: number;
+  readonly workerEnvironments: number;
+  readonly loadAverage: { readonly start: string; readonly end: string };
+}
+
+async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
+  const loadAtStart = load();
+  const harness = await startHarness(loadHarnessOptions({
+    faultRate: 0, orders: 0, ratePerSecond: 1, seed, deadlineMs: 0,
+    harness: {
+      fleetPause, maxConcurrency: ENVIRONMENTS, faults: {}, latencyMs: { dynamodb: LATENCY_MS }, faultFunctions: ['worker', FLEET_PAUSE_FUNCTION],
+      // The real settings: 30 s recovery, and a visibility timeout from the 30 s function timeout (180 s).
+      functionTimeoutSeconds: 30, visibilityTimeoutSeconds: undefined, redriveEveryMs: 30_000,
+    },
+  }), { write: () => undefined, env: { ...process.env, ...LOAD_RUN_BACKOFF } });
+  const client = new DemoClient(harness.url);
+  const keys: string[] = [];
+  const total = (OUTAGE_SECONDS + 2 * LEAD_SECONDS) * RATE;
+  const started = Date.now();
+  let outageStartedAt = 0;
+  let recoveredAt = 0;
+  let pausedAt: number | undefined;
+  const base = { calls: 0, probes: 0, invocations: 0 };
+  const during = { calls: 0, probes: 0, invocations: 0 };
+  const probes = (): number => harness.fleetFlow?.view().probes ?? 0;
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1_000) / RATE;
+    if (due > Date.now()) await sleep(due - Date.now());
+    if (i === LEAD_SECONDS * RATE) {
+      Object.assign(base, { calls: harness.faults.counts().injected.dynamodb, probes: probes(), invocations: harness.eventSource.stats().invocations });
+      harness.faults.update({ failureRate: { dynamodb: 1 }, latencyMs: {} });
+      outageStartedAt = Date.now();
+    }
+    if (i === (LEAD_SECONDS + OUTAGE_SECONDS) * RATE) {
+      Object.assign(during, {
+        calls: harness.faults.counts().injected.dynamodb - base.calls, probes: probes() - base.probes, invocations: harness.eventSource.stats().invocations - base.invocations,
+      });
+      harness.faults.update({ failureRate: {}, latencyMs: { dynamodb: LATENCY_MS } });
+      recoveredAt = Date.now();
+    }
+    if (outageStartedAt > 0 && recoveredAt === 0 && pausedAt === undefined && harness.fleetFlow?.isPaused() === true) pausedAt = Date.now();
+    const key = `fleet-outage-${seed}-${i}`;
+    sends.push(client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key })
+      .then((answer) => { if (answer.status === 202 || answer.status === 200) keys.push(key); }, () => undefined));
+  }
+  await Promise.all(sends);
+  let settled = 0;
+  const deadline = Date.now() + 10 * SERVICE_BREAKER_SETTINGS.dynamodb.recoveryTimeoutMs + 600_000;
+  const pending = new Set(keys);
+  while (Date.now() < deadline) {
+    for (const key of [...pending]) if ((await harness.backend.record(key, Date.now()))?.status === 'SUCCEEDED') pending.delete(key);
+    settled = keys.length - pending.size;
+    if (pending.size === 0 && (await harness.quiet())) break;
+    await sleep(1_000);
+  }
+  const settledAfterRecoveryMs = Date.now() - recoveredAt;
+  const snapshot = await harness.snapshot();
+  const workerEnvironments = harness.functions.worker.stats().started;
+  await harness.stop();
+  return {
+    fleetPause, outageSeconds: OUTAGE_SECONDS, accepted: keys.length,
+    dynamodbCallsDuringOutage: during.calls, probesDuringOutage: during.probes, workerInvocationsDuringOutage: during.invocations,
+    pausedAfterMs: pausedAt === undefined ? undefined : pausedAt - outageStartedAt,
+    reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked, parked: snapshot.counters.messagesParked,
+    settledAfterRecoveryMs, unsettled: keys.length - settled, committedTwice: harness.commits.committedTwice().length, workerEnvironments,
+    loadAverage: { start: loadAtStart, end: load() },
+  };
+}
+
+function describe(result: OutageRun): string {
+  return `${result.fleetPause ? 'with the fleet pause   ' : 'without the fleet pause'}: ${result.dynamodbCallsDuringOutage} DynamoDB calls during the ${result.outageSeconds} s outage `
+    + `(${result.probesDuringOutage} of them probes), ${result.workerInvocationsDuringOutage} worker invocations, paused after ${result.pausedAfterMs === undefined ? '—' : `${(result.pausedAfterMs / 1_000).toFixed(1)} s`}; `
+    + `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); `
+    + (result.unsettled === 0 ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; ` : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `)
+    + `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`;
+}
+
+async function main(): Promise<number> {
+  say(`Fleet outage bench: ${OUTAGE_SECONDS} s DynamoDB outage for the worker, ${RATE} orders/s, ${ENVIRONMENTS} worker environments, ${ROUNDS} round(s) A (pause) B (no pause); load average ${load()}`);
+  const results: OutageRun[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const fleetPause of round % 2 === 0 ? [true, false] : [false, true]) {
+      const result = await run(fleetPause, 100 + round);
+      results.push(result);
+      say(describe(result));
+    }
+  }
+  // The pause must settle everything; without it, what is still unsettled at the deadline is the comparison.
+  const ok = results.every((result) => result.committedTwice === 0 && (!result.fleetPause || result.unsettled === 0));
+  say(JSON.stringify({ outageSeconds: OUTAGE_SECONDS, rate: RATE, environments: ENVIRONMENTS, results, ok }));
+  return ok ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  failuresToOpen,
+  INITIAL_BREAKER_STATE,
+  RUN_RULE_MULTIPLE,
+  SERVICE_BREAKER_SETTINGS,
+  SERVICE_NAMES,
+  transition,
+  type BreakerEvent,
+  type BreakerSettings,
+  type BreakerState,
+} from '../../domain/circuit-breaker.js';
+
+const T0 = 1_700_000_000_000;
+const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
+const FAILURE: BreakerEvent = { type: 'FAILURE', category: 'TRANSIENT' };
+
+/** A small deterministic generator (mulberry32), so a property's fault pattern is reproducible from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Feeds outcomes `gapMs` apart from `start`; returns the state and how many calls were made before it opened. */
+function feed(outcomes: Iterable<boolean>, settings: BreakerSettings, gapMs: number, start: BreakerState = INITIAL_BREAKER_STATE, t = T0): { state: BreakerState; calls: number; now: number } {
+  let state = start;
+  let calls = 0;
+  let now = t;
+  for (const failed of outcomes) {
+    if (state.status !== 'CLOSED') break;
+    now += gapMs;
+    state = transition(state, failed ? FAILURE : SUCCESS, settings, now);
+    calls++;
+  }
+  return { state, calls, now };
+}
+
+function* repeat(value: boolean, n: number): Generator<boolean> {
+  for (let i = 0; i < n; i++) yield value;
+}
+
+function* scattered(rate: number, n: number, random: () => number): Generator<boolean> {
+  for (let i = 0; i < n; i++) yield random() < rate;
+}
+
+describe('Module: circuit-breaker, the run rule (a total outage trips fast at any volume)', () => {
+  for (const service of SERVICE_NAMES) {
+    const settings = SERVICE_BREAKER_SETTINGS[service];
+    const run = RUN_RULE_MULTIPLE * settings.failureThreshold;
+
+    describe(`Service: ${service} (seed threshold ${settings.failureThreshold}, run ${run})`, () => {
+      it(`is ${RUN_RULE_MULTIPLE} × the seed threshold`, () => {
+        expect(settings.volume?.consecutiveFailures).to.equal(run);
+      });
+
+      it(`opens within ${run} failures of a total outage after any history, at 100 to 1 000 calls a second`, () => {
+        fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 120 }), fc.integer({ min: 1, max: 10 }), (history, gapMs) => {
+          // Prepare: any history that left it CLOSED (a busy, healthy or mildly faulty spell)
+          const before = feed(history, settings, gapMs);
+          if (before.state.status !== 'CLOSED') return;
+          // Act: every call fails from now on
+          const outage = feed(repeat(true, 100), settings, gapMs, before.state, before.now);
+          // Assess
+          expect(outage.state.status).to.equal('OPEN');
+          expect(outage.calls).to.be.at.most(run);
+          expect(failuresToOpen(before.state, settings, before.now + gapMs)).to.be.at.most(run);
+        }), { numRuns: 300 });
+      });
+
+      it('after a full window of successes the run rule decides, where the ratio alone took 25 failures', () => {
+        const busy = feed(repeat(false, 50), settings, 2);
+        const withRun = feed(repeat(true, 100), settings, 2, busy.state, busy.now);
+        const { consecutiveFailures: _run, ...ratioOnly } = settings.volume!;
+        const withoutRun = feed(repeat(true, 100), { ...settings, volume: ratioOnly }, 2, busy.state, busy.now);
+
+        expect(withRun).to.deep.include({ calls: run });
+        expect(withRun.state).to.deep.include({ status: 'OPEN', rule: 'run' });
+        expect(withoutRun.calls).to.equal(25);
+      });
+
+      // From a busy start: a cold breaker whose very first calls all fail opens on the seed's count, by design.
+      // The ratio rule itself opens about 0.5 times per million calls at 20 % (measured over 4 million):
+      // the run rule must add nothing to that.
+      it('20 % scattered faults never open it by the run rule (10 fault patterns × 40 000 calls at 500 calls a second)', function () {
+        // 400 000 transitions: well under a second alone, several under coverage on a busy machine.
+        this.timeout(60_000);
+        const openings: Record<string, number> = {};
+        fc.assert(fc.property(fc.integer(), (seed) => {
+          const random = seeded(seed);
+          let state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2).state;
+          let now = T0;
+          for (let i = 0; i < 40_000; i++) {
+            if (state.status === 'OPEN') {
+              openings[state.rule] = (openings[state.rule] ?? 0) + 1;
+              state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2, INITIAL_BREAKER_STATE, now).state;
+            }
+            now += 2;
+            state = transition(state, random() < 0.2 ? FAILURE : SUCCESS, settings, now);
+          }
+        }), { numRuns: 10, seed: 20_261_206 });
+
+        expect(openings['run'] ?? 0).to.equal(0);
+        expect(Object.values(openings).reduce((a, b) => a + b, 0)).to.be.at.most(2);
+      });
+    });
+  }
+
+  it('opens exactly when a run of consecutiveFailures is reached, unless another rule opened it first', () => {
+    const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
+    const runLength = settings.volume!.consecutiveFailures!;
+    fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 200 }), (outcomes) => {
+      let state: BreakerState = INITIAL_BREAKER_STATE;
+      let streak = 0;
+      for (const [i, failed] of outcomes.entries()) {
+        if (state.status !== 'CLOSED') return;
+        streak = failed ? streak + 1 : 0;
+        state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
+        if (streak >= runLength) expect(state.status, `after ${i + 1}`).to.equal('OPEN');
+        if (state.status === 'OPEN' && state.rule === 'run') expect(streak).to.equal(runLength);
+      }
+    }));
+  });
+
+  it('a success ends the run: 11 failures, a success, 11 failures stay CLOSED after a busy spell', () => {
+    const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
+    const busy = feed(repeat(false, 50), settings, 2);
+    const pattern = [...repeat(true, 11), false, ...repeat(true, 11)];
+    const after = feed(pattern, settings, 2, busy.state, busy.now);
+
+    expect(after.state.status).to.equal('CLOSED');
+  });
+});

@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { FLEET_PAUSE_FUNCTION } from '../../harness/fleet-flow-control.js';
+import { OrderMother } from '../domain/order-mother.js';
+import { startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/*
+ * Fleet flow control in the harness: eight worker environments with breakers of their own, DynamoDB down
+ * for the workers for 12 s, three times (maxReceiveCount − 1) × the breakers' recovery: longer than
+ * holding records back can spare their receive counts. With the pause, the event source stops receiving
+ * once a breaker opens, one probe per recovery period finds DynamoDB back, and nothing reaches the DLQ.
+ */
+describe('Local harness: the fleet pause (--fleet-pause)', function () {
+  this.timeout(120_000);
+  let running: RunningHarness | undefined;
+
+  afterEach(async () => {
+    await running?.harness.stop();
+    running = undefined;
+  });
+
+  it('stops receiving while DynamoDB is down, probes once per recovery period for the whole fleet, and loses and parks nothing', async () => {
+    // Prepare
+    const recoveryMs = 2_000;
+    const outageMs = 12_000;
+    running = await startTestHarness({ fleetPause: true, maxConcurrency: 8, breakerRecoveryMs: recoveryMs, logLevel: 'WARN' });
+    const { harness, client } = running;
+    const keys: string[] = [];
+    const post = async (index: number): Promise<void> => {
+      const answer = await client.postOrder(OrderMother.valid({ orderId: `fleet-pause-${index}` }));
+      expect(answer.status).to.equal(202);
+      keys.push(String(answer.body.idempotencyKey));
+    };
+    for (let index = 0; index < 40; index++) await post(index);
+    // Act: DynamoDB down for the workers (and the probe) while orders keep coming
+    harness.faults.update({ failureRate: { dynamodb: 1 }, functions: ['worker', FLEET_PAUSE_FUNCTION] });
+    const startedAt = Date.now();
+    let pausedAt: number | undefined;
+    let invocationsWhenPaused = 0;
+    let index = 40;
+    while (Date.now() - startedAt < outageMs) {
+      await post(index++);
+      if (pausedAt === undefined && harness.fleetFlow?.isPaused() === true) {
+        pausedAt = Date.now();
+        invocationsWhenPaused = harness.eventSource.stats().invocations;
+      }
+      await sleep(50);
+    }
+    const invocationsAtEnd = harness.eventSource.stats().invocations;
+    const during = harness.fleetFlow!.view();
+    harness.faults.update({ failureRate: {} });
+    for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 60_000);
+    const after = await client.metrics();
+
+    // Assess
+    expect(pausedAt, 'the fleet paused').to.not.equal(undefined);
+    expect(pausedAt! - startedAt, 'within a few seconds of the outage').to.be.below(5_000);
+    expect(invocationsAtEnd - invocationsWhenPaused, 'worker invocations started while paused').to.equal(0);
+    expect(during.pauses).to.equal(1);
+    expect(during.probes, 'one probe per recovery period').to.be.at.most(Math.ceil((Date.now() - pausedAt!) / recoveryMs) + 1);
+    expect(during.probes).to.be.at.least(Math.floor((outageMs - (pausedAt! - startedAt)) / recoveryMs) - 2);
+    expect(harness.fleetFlow!.isPaused(), 'resumed').to.equal(false);
+    expect(after.counters.messagesRedriven + after.counters.messagesParked, 'messages that reached the DLQ').to.equal(0);
+    expect(after.commits).to.deep.equal({ total: keys.length, committedTwice: [] });
+  });
+});
