@@ -102,7 +102,7 @@ class Tally {
   }
 
   perOrder(orders: number): OrderUsage {
-    const entries = Object.entries(this.usage).map(([name, value]) => [name, Array.isArray(value) ? value : round((value as number) / orders, 3)]);
+    const entries = Object.entries(this.usage).map(([name, value]): [string, number | readonly number[]] => [name, Array.isArray(value) ? value : round((value as number) / orders, 3)]);
     return Object.fromEntries(entries) as unknown as OrderUsage;
   }
 }

@@ -3,7 +3,6 @@ import type { Clock } from '../application/ports/clock.js';
 import type { DependencyProbe } from '../application/ports/dependency-probe.js';
 import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
 import type { Logger } from '../application/ports/logger.js';
-import type { Metrics } from '../application/ports/metrics.js';
 import { ControlFleetFlow } from '../application/use-cases/control-fleet-flow.js';
 import { MemoryConsumptionSwitch } from '../adapters/memory/memory-consumption-switch.js';
 import type { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
@@ -60,7 +59,7 @@ export class FleetFlowControl {
         if (end.kind !== 'returned') throw end.kind === 'threw' ? end.error : new Error(`probe ${end.kind}`);
       },
     };
-    this.control = new ControlFleetFlow(this.consumption, probe, { probeEveryMs: options.probeEveryMs }, options.clock, options.logger, options.metrics as Metrics);
+    this.control = new ControlFleetFlow(this.consumption, probe, { probeEveryMs: options.probeEveryMs }, options.clock, options.logger, options.metrics);
     this.schedule = new Schedule(options.tickEveryMs, () => this.tick(), (error) => options.logger.warn('fleet flow control tick failed; the next tick tries again', { error: String(error) }));
     for (const service of this.watched()) this.seen.set(service, options.metrics.total('CircuitBreakerOpened', { service }));
   }

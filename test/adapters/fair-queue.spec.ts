@@ -26,7 +26,7 @@ describe('SqsOrderQueue on moto: MessageGroupId per customer (fair queues)', () 
     ]);
     const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.orderQueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }));
 
-    const groups = Object.fromEntries((received.Messages ?? []).map((message) => [message.Body, message.Attributes?.MessageGroupId]));
+    const groups: Record<string, string | undefined> = Object.fromEntries((received.Messages ?? []).map((message) => [message.Body ?? '', message.Attributes?.MessageGroupId]));
     expect(groups).to.deep.equal({ '{"order":{"customerId":"cust-a"}}': 'cust-a', '{"order":{"customerId":"cust-b"}}': 'cust-b', 'not an order': 'chosen' });
   });
 });

@@ -46,13 +46,13 @@ describe('Class: ControlFleetFlow', () => {
       await control.execute({ dependencyDown: 'dynamodb' });
       // Act: ticks every second (and the alarm firing again) for 10 minutes
       for (let second = 1; second <= 600; second++) {
-        clock.advance(1_000);
+        await clock.advance(1_000);
         await control.execute(second % 60 === 0 ? { dependencyDown: 'dynamodb' } : {});
       }
       const probesWhileDown = dependency.calls;
       dependency.up = true;
       for (let second = 1; second <= 30; second++) {
-        clock.advance(1_000);
+        await clock.advance(1_000);
         await control.execute();
       }
       // Assess: 600 s / 30 s = 20 probes, then one that succeeds

@@ -46,10 +46,6 @@ function* repeat(value: boolean, n: number): Generator<boolean> {
   for (let i = 0; i < n; i++) yield value;
 }
 
-function* scattered(rate: number, n: number, random: () => number): Generator<boolean> {
-  for (let i = 0; i < n; i++) yield random() < rate;
-}
-
 describe('Module: circuit-breaker, the run rule (a total outage trips fast at any volume)', () => {
   for (const service of SERVICE_NAMES) {
     const settings = SERVICE_BREAKER_SETTINGS[service];

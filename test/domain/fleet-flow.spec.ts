@@ -48,7 +48,7 @@ describe('Module: fleet-flow', () => {
             if (probeOk) lastProbeAt = undefined;
             expect(before.status).to.equal('PAUSED');
           }
-          const was: FleetFlowState['status'] = state.status as FleetFlowState['status'];
+          const was: FleetFlowState['status'] = state.status;
           state = transitionFleetFlow(state, e, SETTINGS, now);
           if (was === 'PAUSED' && state.status === 'FLOWING') expect(e.type).to.equal('PROBE_SUCCEEDED');
           if (state.status === 'PAUSED') expect(state.nextProbeAt).to.be.greaterThan(state.since);

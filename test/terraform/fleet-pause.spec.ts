@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FLEET_PAUSE_PROBE_KEY, fleetPauseDefinition } from '../../terraform/constructs/fleet-pause.js';
-import { asList, drainingStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import { asList, drainingStage, stage, stageTitle, statementsOf, synthesize, type PolicyStatementJson, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 type State = Record<string, unknown>;
@@ -27,7 +27,7 @@ describe('Stack: fleet pause (stop consuming while DynamoDB is down)', () => {
       const definition = JSON.parse(machine.definition as string) as { States: Record<string, State> };
       const tasks = Object.values(definition.States).filter((state) => state.Type === 'Task');
       const mappings = Object.keys(synthesized.resources('aws_lambda_event_source_mapping'));
-      const pipes = Object.entries(synthesized.resources('aws_pipes_pipe')).filter(([, pipe]) => pipe.target !== undefined && String(pipe.target).includes('aws_sfn_state_machine'));
+      const pipes = Object.entries(synthesized.resources('aws_pipes_pipe')).filter(([, pipe]) => pipe.target !== undefined && JSON.stringify(pipe.target).includes('aws_sfn_state_machine'));
 
       it('starts on the DynamoDB breaker alarm moving to ALARM', () => {
         const [, rule] = named(synthesized, 'aws_cloudwatch_event_rule', 'name', `${prefix}-fleet-pause-on-alarm`);
@@ -54,7 +54,7 @@ describe('Stack: fleet pause (stop consuming while DynamoDB is down)', () => {
         const roleId = String(machine.role_arn).split('.')[1]!;
         const policy = Object.values(synthesized.resources('aws_iam_role_policy')).find((candidate) => candidate.role === synthesized.ref('aws_iam_role', roleId, 'id'));
         const statements = statementsOf(policy?.policy);
-        const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+        const bySid: Record<string, PolicyStatementJson> = Object.fromEntries(statements.map((statement) => [statement.Sid ?? '', statement]));
         const tableId = synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`);
         expect(asList(bySid.ProbeTable!.Resource)).to.deep.equal([synthesized.ref('aws_dynamodb_table', tableId, 'arn')]);
         expect(asList(bySid.ProbeTable!.Action)).to.deep.equal(['dynamodb:GetItem']);
