@@ -30,14 +30,14 @@ module.exports = {
     },
     {
       name: 'application-points-inward',
-      comment: 'application/ (use cases and ports) imports only application/ and domain/ among the project\'s folders.',
+      comment: "application/ (use cases and ports) imports only application/ and domain/ among the project's folders.",
       severity: 'error',
       from: { path: '^application/' },
       to: { path: '^(adapters|handlers|terraform|harness|test|bench|chaos)/' },
     },
     {
       name: 'application-no-aws-sdk',
-      comment: 'application/ speaks through ports: the AWS SDK is an adapter\'s business.',
+      comment: "application/ speaks through ports: the AWS SDK is an adapter's business.",
       severity: 'error',
       from: { path: '^application/' },
       to: { path: AWS_SDK },
@@ -72,7 +72,8 @@ module.exports = {
     },
     {
       name: 'cdktf-stays-in-terraform',
-      comment: 'Every cdktf import stays in terraform/ (the specs reach it through terraform/testing.ts), so moving off cdktf is a change in one place.',
+      comment:
+        'Every cdktf import stays in terraform/ (the specs reach it through terraform/testing.ts), so moving off cdktf is a change in one place.',
       severity: 'error',
       from: { path: '^(domain|application|adapters|handlers|harness|test|bench|chaos)/' },
       to: { path: CDKTF },

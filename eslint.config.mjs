@@ -47,14 +47,19 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ takes the time as a parameter (now: number).' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'domain/ takes the time as a parameter (now: number).',
+        },
       ],
       'no-restricted-globals': [
         'error',
-        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance', 'crypto', 'process', 'fetch', 'console'].map((name) => ({
-          name,
-          message: 'domain/ does no I/O and reads no clock: pass what it needs as a parameter.',
-        })),
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance', 'crypto', 'process', 'fetch', 'console'].map(
+          (name) => ({
+            name,
+            message: 'domain/ does no I/O and reads no clock: pass what it needs as a parameter.',
+          }),
+        ),
       ],
     },
   },

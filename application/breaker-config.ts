@@ -1,5 +1,11 @@
 import type { VolumeRule } from '../domain/breaker-window.js';
-import { assertValidBreakerSettings, SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type BreakerSettings, type ServiceName } from '../domain/circuit-breaker.js';
+import {
+  assertValidBreakerSettings,
+  SERVICE_BREAKER_SETTINGS,
+  SERVICE_NAMES,
+  type BreakerSettings,
+  type ServiceName,
+} from '../domain/circuit-breaker.js';
 import { PipelineError } from '../domain/errors.js';
 
 export type BreakerSettingsByService = Readonly<Record<ServiceName, BreakerSettings>>;
@@ -9,18 +15,28 @@ export type BreakerOverride = Partial<Omit<BreakerSettings, 'volume'>> & { reado
 export type BreakerOverrides = Readonly<Partial<Record<ServiceName, BreakerOverride>>>;
 
 const SEED_FIELDS = ['failureThreshold', 'recoveryTimeoutMs', 'halfOpenMaxProbes', 'failureWindowMs', 'volume'] as const;
-const VOLUME_FIELDS = ['failureRatio', 'minimumCalls', 'windowCalls', 'windowMs', 'slowCallMs', 'slowCallRatio', 'consecutiveFailures'] as const;
+const VOLUME_FIELDS = [
+  'failureRatio',
+  'minimumCalls',
+  'windowCalls',
+  'windowMs',
+  'slowCallMs',
+  'slowCallRatio',
+  'consecutiveFailures',
+] as const;
 
 /** The per-service defaults with `overrides` laid over them, each service validated. */
 export function resolveBreakerSettings(overrides: BreakerOverrides): BreakerSettingsByService {
-  const resolved = Object.fromEntries(SERVICE_NAMES.map((service) => {
-    const base = SERVICE_BREAKER_SETTINGS[service];
-    const { volume, ...seed } = overrides[service] ?? {};
-    const merged: BreakerSettings = { ...base, ...seed };
-    if (volume === null) return [service, withoutVolume(merged)];
-    const rule = volume === undefined ? base.volume : ({ ...base.volume, ...volume } as VolumeRule);
-    return [service, rule === undefined ? withoutVolume(merged) : { ...merged, volume: rule }];
-  })) as Record<ServiceName, BreakerSettings>;
+  const resolved = Object.fromEntries(
+    SERVICE_NAMES.map((service) => {
+      const base = SERVICE_BREAKER_SETTINGS[service];
+      const { volume, ...seed } = overrides[service] ?? {};
+      const merged: BreakerSettings = { ...base, ...seed };
+      if (volume === null) return [service, withoutVolume(merged)];
+      const rule = volume === undefined ? base.volume : ({ ...base.volume, ...volume } as VolumeRule);
+      return [service, rule === undefined ? withoutVolume(merged) : { ...merged, volume: rule }];
+    }),
+  ) as Record<ServiceName, BreakerSettings>;
   for (const service of SERVICE_NAMES) assertValidBreakerSettings(resolved[service], service);
   return resolved;
 }
@@ -55,8 +71,14 @@ function overrideShapeProblems(value: unknown): string[] {
   if (!isObject(value)) return ['must be a JSON object'];
   const problems: string[] = [];
   for (const [service, override] of Object.entries(value)) {
-    if (!(SERVICE_NAMES as readonly string[]).includes(service)) { problems.push(`unknown service "${service}" (${SERVICE_NAMES.join(', ')})`); continue; }
-    if (!isObject(override)) { problems.push(`${service} must be an object`); continue; }
+    if (!(SERVICE_NAMES as readonly string[]).includes(service)) {
+      problems.push(`unknown service "${service}" (${SERVICE_NAMES.join(', ')})`);
+      continue;
+    }
+    if (!isObject(override)) {
+      problems.push(`${service} must be an object`);
+      continue;
+    }
     for (const [field, setting] of Object.entries(override)) {
       if (!(SEED_FIELDS as readonly string[]).includes(field)) problems.push(`${service}.${field} is not a breaker setting`);
       else if (field === 'volume') problems.push(...volumeShapeProblems(service, setting));

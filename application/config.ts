@@ -148,14 +148,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
     problems.push('ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0');
   }
   if (config.backoffCapSeconds < config.backoffBaseSeconds) {
-    problems.push(`BACKOFF_CAP_SECONDS (${config.backoffCapSeconds}) must not be below BACKOFF_BASE_SECONDS (${config.backoffBaseSeconds})`);
+    problems.push(
+      `BACKOFF_CAP_SECONDS (${config.backoffCapSeconds}) must not be below BACKOFF_BASE_SECONDS (${config.backoffBaseSeconds})`,
+    );
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }
 
 /** The retry-delay policy the worker and the redrive share. */
-export function backoffPolicyOf(config: Pick<PipelineConfig, 'backoffStrategy' | 'backoffBaseSeconds' | 'backoffCapSeconds'>): BackoffPolicy {
+export function backoffPolicyOf(
+  config: Pick<PipelineConfig, 'backoffStrategy' | 'backoffBaseSeconds' | 'backoffCapSeconds'>,
+): BackoffPolicy {
   return {
     ...DEFAULT_BACKOFF_POLICY,
     strategy: config.backoffStrategy,
@@ -170,7 +174,11 @@ function text(env: Readonly<Record<string, string | undefined>>, name: string, f
 }
 
 function oneOf<T extends string>(
-  env: Readonly<Record<string, string | undefined>>, name: string, allowed: readonly T[], fallback: T, problems: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
 ): T {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
@@ -180,7 +188,12 @@ function oneOf<T extends string>(
 }
 
 function integer(
-  env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number, problems: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
 ): number {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
@@ -195,10 +208,13 @@ function integer(
 function currencies(env: Readonly<Record<string, string | undefined>>, problems: string[]): readonly string[] | undefined {
   const value = env.SUPPORTED_CURRENCIES?.trim();
   if (value === undefined || value === '') return undefined;
-  const codes = value.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== '');
+  const codes = value
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter((code) => code !== '');
   // Only codes the order rules know (domain/money.ts): any other would make every order in it fail.
   const bad = codes.filter((code) => !isIsoCurrency(code));
-  if (bad.length > 0 || codes.length === 0) problems.push(`SUPPORTED_CURRENCIES must be a comma-separated list of supported ISO 4217 codes (bad: ${bad.join(', ') || 'empty'})`);
+  if (bad.length > 0 || codes.length === 0)
+    problems.push(`SUPPORTED_CURRENCIES must be a comma-separated list of supported ISO 4217 codes (bad: ${bad.join(', ') || 'empty'})`);
   return codes;
 }
-

@@ -40,6 +40,10 @@ export function isSimulation(value: unknown): value is FailureSimulation {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<FailureSimulation>;
   // Own keys only: `in` would also accept inherited names such as toString or constructor.
-  return typeof candidate.kind === 'string' && Object.hasOwn(CATEGORY_OF, candidate.kind)
-    && Number.isSafeInteger(candidate.times) && (candidate.times ?? 0) >= 1;
+  return (
+    typeof candidate.kind === 'string' &&
+    Object.hasOwn(CATEGORY_OF, candidate.kind) &&
+    Number.isSafeInteger(candidate.times) &&
+    (candidate.times ?? 0) >= 1
+  );
 }

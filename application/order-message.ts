@@ -22,7 +22,8 @@ export interface OrderEnvelope {
   readonly correlationId: string;
 }
 
-export type EnvelopeResult = { readonly ok: true; readonly envelope: OrderEnvelope } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
+export type EnvelopeResult =
+  { readonly ok: true; readonly envelope: OrderEnvelope } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
 
 /** The fair-queue tenant of a message whose body cannot be read as an order (it is still sent, and parked later). */
 export const UNKNOWN_TENANT = 'unknown-customer';
@@ -59,7 +60,11 @@ export function parseOrderMessage(message: Pick<QueueMessage, 'body' | 'attribut
   const idempotencyKey = message.attributes[MESSAGE_ATTRIBUTES.idempotencyKey];
   const correlationId = message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? message.messageId;
   if (idempotencyKey === undefined || idempotencyKey === '') {
-    violations.push({ path: `attributes.${MESSAGE_ATTRIBUTES.idempotencyKey}`, code: 'MESSAGE.MISSING_ATTRIBUTE', message: 'idempotencyKey attribute is required' });
+    violations.push({
+      path: `attributes.${MESSAGE_ATTRIBUTES.idempotencyKey}`,
+      code: 'MESSAGE.MISSING_ATTRIBUTE',
+      message: 'idempotencyKey attribute is required',
+    });
   }
   let raw: unknown;
   try {
@@ -68,11 +73,18 @@ export function parseOrderMessage(message: Pick<QueueMessage, 'body' | 'attribut
     return { ok: false, violations: [...violations, { path: 'body', code: 'MESSAGE.MALFORMED_JSON', message: 'body is not valid JSON' }] };
   }
   if (typeof raw !== 'object' || raw === null) {
-    return { ok: false, violations: [...violations, { path: 'body', code: 'MESSAGE.NOT_AN_OBJECT', message: 'body must be a JSON object' }] };
+    return {
+      ok: false,
+      violations: [...violations, { path: 'body', code: 'MESSAGE.NOT_AN_OBJECT', message: 'body must be a JSON object' }],
+    };
   }
   const candidate = raw as Record<string, unknown>;
   if (candidate.schemaVersion !== SCHEMA_VERSION) {
-    violations.push({ path: 'body.schemaVersion', code: 'MESSAGE.UNSUPPORTED_SCHEMA', message: `schemaVersion must be "${SCHEMA_VERSION}"` });
+    violations.push({
+      path: 'body.schemaVersion',
+      code: 'MESSAGE.UNSUPPORTED_SCHEMA',
+      message: `schemaVersion must be "${SCHEMA_VERSION}"`,
+    });
   }
   if (typeof candidate.payloadHash !== 'string' || typeof candidate.acceptedAt !== 'number') {
     violations.push({ path: 'body', code: 'MESSAGE.MISSING_FIELD', message: 'payloadHash and acceptedAt are required' });

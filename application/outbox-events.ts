@@ -43,9 +43,20 @@ export function toOutboxEntry(event: PipelineEvent): OutboxEntry {
 export function fromOutboxEntry(record: IdempotencyRecord, entry: OutboxEntry): PipelineEvent {
   const stored = JSON.parse(entry.detail) as Record<string, unknown>;
   const { orderId, ...rest } = stored;
-  const ids = { eventId: stored.eventId ?? entry.eventId, ...(orderId === undefined ? {} : { orderId }), idempotencyKey: stored.idempotencyKey ?? record.key };
-  const parked = entry.detailType === EVENT_TYPES.parked && record.parkedMessage !== undefined
-    ? { body: record.parkedMessage.body, bodyTruncated: record.parkedMessage.truncated }
-    : {};
-  return { eventId: entry.eventId, source: entry.source, detailType: entry.detailType, time: entry.time, detail: { ...ids, ...rest, ...parked } };
+  const ids = {
+    eventId: stored.eventId ?? entry.eventId,
+    ...(orderId === undefined ? {} : { orderId }),
+    idempotencyKey: stored.idempotencyKey ?? record.key,
+  };
+  const parked =
+    entry.detailType === EVENT_TYPES.parked && record.parkedMessage !== undefined
+      ? { body: record.parkedMessage.body, bodyTruncated: record.parkedMessage.truncated }
+      : {};
+  return {
+    eventId: entry.eventId,
+    source: entry.source,
+    detailType: entry.detailType,
+    time: entry.time,
+    detail: { ...ids, ...rest, ...parked },
+  };
 }

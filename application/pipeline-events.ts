@@ -44,7 +44,10 @@ function build(context: EventContext, detailType: string, detail: Record<string,
 
 /** `acceptedAt`: when the edge accepted the order (the event's own time is its commit, at the first claim). */
 export function orderPublishedEvent(context: EventContext, messageId: string, acceptedAt?: number): PipelineEvent {
-  return build(context, EVENT_TYPES.published, { messageId, ...(acceptedAt === undefined ? {} : { acceptedAt: new Date(acceptedAt).toISOString() }) });
+  return build(context, EVENT_TYPES.published, {
+    messageId,
+    ...(acceptedAt === undefined ? {} : { acceptedAt: new Date(acceptedAt).toISOString() }),
+  });
 }
 
 export function orderProcessedEvent(context: EventContext, outcome: OutcomeSummary): PipelineEvent {
@@ -62,13 +65,18 @@ export function orderParkedEvent(
 ): PipelineEvent {
   const MAX_BODY_CHARS = 200_000;
   const truncated = parked.body.length > MAX_BODY_CHARS;
-  return build(context, EVENT_TYPES.parked, {
-    category: parked.category,
-    reason: parked.reason,
-    messageId: parked.messageId,
-    body: truncated ? parked.body.slice(0, MAX_BODY_CHARS) : parked.body,
-    bodyTruncated: truncated,
-  }, parked.messageId);
+  return build(
+    context,
+    EVENT_TYPES.parked,
+    {
+      category: parked.category,
+      reason: parked.reason,
+      messageId: parked.messageId,
+      body: truncated ? parked.body.slice(0, MAX_BODY_CHARS) : parked.body,
+      bodyTruncated: truncated,
+    },
+    parked.messageId,
+  );
 }
 
 /** The fields every event's detail carries; a custom event cannot replace them. */
@@ -83,27 +91,42 @@ const RESERVED_TYPES: ReadonlySet<string> = new Set(Object.values(EVENT_TYPES));
  * own types; add a rule for a custom type to deliver it somewhere (every event reaches the archive).
  */
 export function customOrderEvent(
-  context: EventContext, detailType: string, detail: Readonly<Record<string, unknown>>, discriminator = '',
+  context: EventContext,
+  detailType: string,
+  detail: Readonly<Record<string, unknown>>,
+  discriminator = '',
 ): PipelineEvent {
   const problems: string[] = [];
-  if (!/^[A-Za-z][A-Za-z0-9.\-_ ]{0,127}$/.test(detailType)) problems.push('detailType must be 1-128 letters, digits, spaces or . - _, starting with a letter');
+  if (!/^[A-Za-z][A-Za-z0-9.\-_ ]{0,127}$/.test(detailType))
+    problems.push('detailType must be 1-128 letters, digits, spaces or . - _, starting with a letter');
   if (RESERVED_TYPES.has(detailType)) problems.push(`detailType ${detailType} is one of the pipeline's own events`);
   const clashes = ENVELOPE_FIELDS.filter((field) => Object.hasOwn(detail, field));
   if (clashes.length > 0) problems.push(`detail must not set ${clashes.join(', ')}: every event's envelope carries them`);
   if (problems.length > 0) {
-    throw new ValidationError(`invalid custom event: ${problems.join('; ')}`, { code: 'EVENT.INVALID_CUSTOM_EVENT', context: { detailType, problems } });
+    throw new ValidationError(`invalid custom event: ${problems.join('; ')}`, {
+      code: 'EVENT.INVALID_CUSTOM_EVENT',
+      context: { detailType, problems },
+    });
   }
   return build(context, detailType, { ...detail }, discriminator);
 }
 
 /** An operator brought a parked order back; `replay` counts the replays of this key, so each is its own event. */
 export function orderReplayedEvent(
-  context: EventContext, replay: { readonly replay: number; readonly resumed: boolean; readonly previousFailure?: FailureInfo },
+  context: EventContext,
+  replay: { readonly replay: number; readonly resumed: boolean; readonly previousFailure?: FailureInfo },
 ): PipelineEvent {
-  return build(context, EVENT_TYPES.replayed, {
-    replay: replay.replay,
-    // resumed: the outcome had been committed, so only its announcement is delivered again.
-    resumed: replay.resumed,
-    ...(replay.previousFailure === undefined ? {} : { previousCategory: replay.previousFailure.category, previousCode: replay.previousFailure.code }),
-  }, String(replay.replay));
+  return build(
+    context,
+    EVENT_TYPES.replayed,
+    {
+      replay: replay.replay,
+      // resumed: the outcome had been committed, so only its announcement is delivered again.
+      resumed: replay.resumed,
+      ...(replay.previousFailure === undefined
+        ? {}
+        : { previousCategory: replay.previousFailure.category, previousCode: replay.previousFailure.code }),
+    },
+    String(replay.replay),
+  );
 }

@@ -21,7 +21,15 @@ import { DEFAULT_HARNESS_OPTIONS } from '../harness/harness-options.js';
 import { startHarness } from '../harness/harness.js';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, seed: { type: 'string' }, 'deadline-minutes': { type: 'string' }, log: { type: 'string' }, topology: { type: 'string' } },
+  options: {
+    orders: { type: 'string' },
+    rate: { type: 'string' },
+    faults: { type: 'string' },
+    seed: { type: 'string' },
+    'deadline-minutes': { type: 'string' },
+    log: { type: 'string' },
+    topology: { type: 'string' },
+  },
   strict: true,
 });
 const ORDERS = Number(values.orders ?? 200);
@@ -35,7 +43,9 @@ if (LOG !== undefined) writeFileSync(LOG, '');
 const CLIENT_RETRY_MS = 500;
 const CLIENT_GIVE_UP_MS = 60_000;
 
-const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -45,28 +55,44 @@ function percentile(sorted: readonly number[], p: number): number {
 function distribution(latencies: readonly number[]): Record<string, number> {
   const sorted = [...latencies].sort((a, b) => a - b);
   const s = (ms: number): number => Math.round(ms / 10) / 100;
-  return { p50: s(percentile(sorted, 50)), p95: s(percentile(sorted, 95)), p99: s(percentile(sorted, 99)), max: s(sorted.at(-1) ?? Number.NaN) };
+  return {
+    p50: s(percentile(sorted, 50)),
+    p95: s(percentile(sorted, 95)),
+    p99: s(percentile(sorted, 99)),
+    max: s(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
-interface Posted { readonly key: string; readonly firstPostAt: number; acceptedAt?: number; settledAt?: number; status?: string; gaveUp?: boolean; answers: number[] }
+interface Posted {
+  readonly key: string;
+  readonly firstPostAt: number;
+  acceptedAt?: number;
+  settledAt?: number;
+  status?: string;
+  gaveUp?: boolean;
+  answers: number[];
+}
 
 async function main(): Promise<void> {
   const lines: string[] = [];
-  const harness = await startHarness({
-    ...DEFAULT_HARNESS_OPTIONS,
-    port: 0,
-    seed: SEED,
-    topology: TOPOLOGY,
-    faults: { dynamodb: FAULTS, sqs: FAULTS, eventbridge: FAULTS },
-    logLevel: 'INFO',
-    historyEveryMs: 0,
-  }, {
-    env: { ...process.env },
-    write: (line) => {
-      if (line.includes('backoff visibility') || line.includes('"level":"ERROR"')) lines.push(line);
-      if (LOG !== undefined && (line.includes('"level":"WARN"') || line.includes('"level":"ERROR"'))) appendFileSync(LOG, `${line}\n`);
+  const harness = await startHarness(
+    {
+      ...DEFAULT_HARNESS_OPTIONS,
+      port: 0,
+      seed: SEED,
+      topology: TOPOLOGY,
+      faults: { dynamodb: FAULTS, sqs: FAULTS, eventbridge: FAULTS },
+      logLevel: 'INFO',
+      historyEveryMs: 0,
     },
-  });
+    {
+      env: { ...process.env },
+      write: (line) => {
+        if (line.includes('backoff visibility') || line.includes('"level":"ERROR"')) lines.push(line);
+        if (LOG !== undefined && (line.includes('"level":"WARN"') || line.includes('"level":"ERROR"'))) appendFileSync(LOG, `${line}\n`);
+      },
+    },
+  );
   const started = Date.now();
   const posted: Posted[] = [];
   const posting: Promise<void>[] = [];
@@ -74,7 +100,11 @@ async function main(): Promise<void> {
     while (Date.now() - order.firstPostAt < CLIENT_GIVE_UP_MS) {
       let status: number;
       try {
-        const response = await fetch(`${harness.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order.key }, body });
+        const response = await fetch(`${harness.url}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
+          body,
+        });
         status = response.status;
         await response.text();
       } catch {
@@ -159,13 +189,19 @@ async function main(): Promise<void> {
   };
   if (LOG !== undefined) {
     for (const order of succeeded.filter((o) => (o.settledAt ?? 0) - o.firstPostAt > 10_000)) {
-      appendFileSync(LOG, `${JSON.stringify({ slow: order.key, seconds: ((order.settledAt ?? 0) - order.firstPostAt) / 1_000, fromAccepted: ((order.settledAt ?? 0) - (order.acceptedAt ?? 0)) / 1_000, answers: order.answers })}\n`);
+      appendFileSync(
+        LOG,
+        `${JSON.stringify({ slow: order.key, seconds: ((order.settledAt ?? 0) - order.firstPostAt) / 1_000, fromAccepted: ((order.settledAt ?? 0) - (order.acceptedAt ?? 0)) / 1_000, answers: order.answers })}\n`,
+      );
     }
   }
   say(JSON.stringify(result));
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  },
+);

@@ -84,8 +84,10 @@ async function main(): Promise<void> {
     const entries = bench.failPutEventsEntries((index) => index % 3 === 0);
     const relayWithFailures = await bench.relay('relay: every 3rd entry throttled once');
     printTable([edge, known, fresh.result, duplicates.result, relay, relayWithFailures]);
-    const perMessage = (run: RunResult, service: string, operation?: string): number => round(callsOf(run, service, operation) / run.messages);
-    const perOrder = (run: RunResult, service: string, operation?: string): number => round(callsOf(run, service, operation) / MESSAGES_PER_RUN);
+    const perMessage = (run: RunResult, service: string, operation?: string): number =>
+      round(callsOf(run, service, operation) / run.messages);
+    const perOrder = (run: RunResult, service: string, operation?: string): number =>
+      round(callsOf(run, service, operation) / MESSAGES_PER_RUN);
     const figures = {
       ingestDdbCallsPerOrder: perMessage(edge, 'dynamodb'),
       ingestSqsCallsPerOrder: perMessage(edge, 'sqs'),
@@ -123,7 +125,10 @@ class Bench {
   private stream: AwsTableStream | undefined;
   private invocation = 0;
 
-  constructor(private readonly account: MotoAccount, endpoint: string) {
+  constructor(
+    private readonly account: MotoAccount,
+    endpoint: string,
+  ) {
     const { resources, clients } = account;
     this.streams = new DynamoDBStreamsClient({ region: 'us-east-1', endpoint });
     const config = loadConfig({
@@ -133,7 +138,12 @@ class Bench {
       IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
       EVENT_BUS_NAME: resources.eventBusName,
     });
-    const services = { clock: new SystemClock(), random: new SeededRandom(20_260_101), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
+    const services = {
+      clock: new SystemClock(),
+      random: new SeededRandom(20_260_101),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+    };
     this.container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
     this.queue = new SqsOrderQueue({ client: clients.sqs, queueUrl: resources.orderQueueUrl });
   }
@@ -150,10 +160,16 @@ class Bench {
     for (let index = first; index < first + MESSAGES_PER_RUN; index += 1) {
       const orderId = `order-${String(index).padStart(5, '0')}`;
       const result = await ingest.execute({
-        body: { orderId, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }] },
+        body: {
+          orderId,
+          customerId: 'customer-0001',
+          currency: 'EUR',
+          lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }],
+        },
         correlationId: `bench-${index}`,
       });
-      if (result.kind !== 'ACCEPTED' && result.kind !== 'IN_PROGRESS') throw new Error(`order ${orderId} was not accepted: ${JSON.stringify(result)}`);
+      if (result.kind !== 'ACCEPTED' && result.kind !== 'IN_PROGRESS')
+        throw new Error(`order ${orderId} was not accepted: ${JSON.stringify(result)}`);
       outcomes[result.kind] = (outcomes[result.kind] ?? 0) + 1;
     }
     return { name, messages: MESSAGES_PER_RUN, counts: this.account.sends.counts(), requests: this.account.calls.counts(), outcomes };
@@ -161,7 +177,9 @@ class Bench {
 
   /** SQS delivers at least once: the same messages again, as a producer retry or a redelivery would. */
   async redeliver(messages: readonly QueueMessage[]): Promise<void> {
-    const result = await this.queue.send(messages.map((message, index) => ({ id: `d${index}`, body: message.body, attributes: message.attributes })));
+    const result = await this.queue.send(
+      messages.map((message, index) => ({ id: `d${index}`, body: message.body, attributes: message.attributes })),
+    );
     if (result.failed.length > 0) throw new Error(`could not redeliver: ${JSON.stringify(result.failed)}`);
   }
 
@@ -217,7 +235,13 @@ class Bench {
       }
       stream.advance(records.length);
     }
-    return { name, messages: delivered, counts: this.account.sends.counts(), requests: this.account.calls.counts(), outcomes: { relayed: delivered } };
+    return {
+      name,
+      messages: delivered,
+      counts: this.account.sends.counts(),
+      requests: this.account.calls.counts(),
+      outcomes: { relayed: delivered },
+    };
   }
 
   /** Plays the event source over the queue: batches of 10 to the worker, deleting what it did not return. */
@@ -238,10 +262,13 @@ class Bench {
       merge(requests, this.account.calls.counts());
       for (const outcome of result.outcomes) outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1;
       const failures = new Set(result.batchItemFailures);
-      const undeleted = await this.queue.delete(batch.filter((message) => !failures.has(message.messageId)).map((message) => message.receiptHandle));
+      const undeleted = await this.queue.delete(
+        batch.filter((message) => !failures.has(message.messageId)).map((message) => message.receiptHandle),
+      );
       if (undeleted.length > 0) throw new Error(`the event source could not delete ${undeleted.length} message(s)`);
     }
-    const plain = (map: typeof counts) => Object.fromEntries([...map].map(([service, operations]) => [service, Object.fromEntries(operations)]));
+    const plain = (map: typeof counts) =>
+      Object.fromEntries([...map].map(([service, operations]) => [service, Object.fromEntries(operations)]));
     return { result: { name, messages: delivered.length, counts: plain(counts), requests: plain(requests), outcomes }, delivered };
   }
 }
@@ -264,14 +291,20 @@ function round(value: number): number {
 }
 
 function printTable(runs: readonly RunResult[]): void {
-  const rows = [['run', 'messages/events', 'outcomes', ...SERVICES.map((service) => `${service} calls (per message)`), 'HTTP requests', 'operations']];
+  const rows = [
+    ['run', 'messages/events', 'outcomes', ...SERVICES.map((service) => `${service} calls (per message)`), 'HTTP requests', 'operations'],
+  ];
   for (const run of runs) {
     const perService = SERVICES.map((service) => `${callsOf(run, service)} (${round(callsOf(run, service) / run.messages)})`);
-    const requests = Object.values(run.requests).flatMap((operations) => Object.values(operations)).reduce((sum, count) => sum + count, 0);
+    const requests = Object.values(run.requests)
+      .flatMap((operations) => Object.values(operations))
+      .reduce((sum, count) => sum + count, 0);
     const operations = Object.entries(run.counts)
       .flatMap(([service, ops]) => Object.entries(ops).map(([operation, count]) => `${service}.${operation}=${count}`))
       .join(' ');
-    const outcomes = Object.entries(run.outcomes).map(([status, count]) => `${status}=${count}`).join(' ');
+    const outcomes = Object.entries(run.outcomes)
+      .map(([status, count]) => `${status}=${count}`)
+      .join(' ');
     rows.push([run.name, String(run.messages), outcomes, ...perService, String(requests), operations || '-']);
   }
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];

@@ -47,7 +47,17 @@ import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/s
 import { CapacityMeter, type CapacityFigures } from './dynamodb-capacity.js';
 import { lambdaContext, toRecord } from './moto-workers.js';
 import { createPowertoolsWorker } from './peers/powertools-worker.js';
-import { DURATION_ASSUMPTION, durationPerMillion, NO_USAGE, orchestratedExtras, orchestratedUsage, priceUsage, ROWS, type OrderUsage, type Row } from './order-usage.js';
+import {
+  DURATION_ASSUMPTION,
+  durationPerMillion,
+  NO_USAGE,
+  orchestratedExtras,
+  orchestratedUsage,
+  priceUsage,
+  ROWS,
+  type OrderUsage,
+  type Row,
+} from './order-usage.js';
 import { PRICES } from './prices.js';
 import { round } from './stats.js';
 
@@ -58,8 +68,14 @@ const MAX_RECEIVE_COUNT = 5;
 
 function orderBody(orderId: string, lines: number): Record<string, unknown> {
   return {
-    orderId, customerId: 'customer-0001', currency: 'EUR',
-    lines: Array.from({ length: lines }, (_, line) => ({ sku: `SKU-${String(line + 1).padStart(4, '0')}`, quantity: 1 + (line % 3), unitPriceMinor: 1_999 })),
+    orderId,
+    customerId: 'customer-0001',
+    currency: 'EUR',
+    lines: Array.from({ length: lines }, (_, line) => ({
+      sku: `SKU-${String(line + 1).padStart(4, '0')}`,
+      quantity: 1 + (line % 3),
+      unitPriceMinor: 1_999,
+    })),
   };
 }
 
@@ -93,7 +109,12 @@ class Tally {
 
   /** Adds the capacity and the events put; the record's growth is read from the writes of the first key written. */
   addCapacity({ capacity: figures, events }: { capacity: CapacityFigures; events: number }): void {
-    this.add({ events, dynamodbWriteUnits: figures.writeUnits, dynamodbIndexWriteUnits: figures.indexWriteUnits, dynamodbReadUnits: figures.readUnits });
+    this.add({
+      events,
+      dynamodbWriteUnits: figures.writeUnits,
+      dynamodbIndexWriteUnits: figures.indexWriteUnits,
+      dynamodbReadUnits: figures.readUnits,
+    });
     const first = figures.writes[0]?.key;
     if (first === undefined || this.usage.recordBytes.length > 0) return;
     const ofFirst = figures.writes.filter((write) => write.key === first);
@@ -102,7 +123,10 @@ class Tally {
   }
 
   perOrder(orders: number): OrderUsage {
-    const entries = Object.entries(this.usage).map(([name, value]): [string, number | readonly number[]] => [name, Array.isArray(value) ? value : round((value as number) / orders, 3)]);
+    const entries = Object.entries(this.usage).map(([name, value]): [string, number | readonly number[]] => [
+      name,
+      Array.isArray(value) ? value : round((value as number) / orders, 3),
+    ]);
     return Object.fromEntries(entries) as unknown as OrderUsage;
   }
 }
@@ -115,14 +139,27 @@ class ComposedPipeline {
   readonly queue: SqsOrderQueue;
   private invocation = 0;
 
-  constructor(private readonly account: MotoAccount, private readonly meter: CapacityMeter, private readonly stream: AwsTableStream) {
+  constructor(
+    private readonly account: MotoAccount,
+    private readonly meter: CapacityMeter,
+    private readonly stream: AwsTableStream,
+  ) {
     const { resources, clients } = account;
     const config = loadConfig({
-      PIPELINE_BACKEND: 'aws', ALLOW_FAILURE_SIMULATION: 'true', BACKOFF_BASE_SECONDS: '0',
-      ORDER_QUEUE_URL: resources.orderQueueUrl, DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
-      IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName, EVENT_BUS_NAME: resources.eventBusName,
+      PIPELINE_BACKEND: 'aws',
+      ALLOW_FAILURE_SIMULATION: 'true',
+      BACKOFF_BASE_SECONDS: '0',
+      ORDER_QUEUE_URL: resources.orderQueueUrl,
+      DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+      IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+      EVENT_BUS_NAME: resources.eventBusName,
     });
-    const services = { clock: new SystemClock(), random: new SeededRandom(20_261_206), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
+    const services = {
+      clock: new SystemClock(),
+      random: new SeededRandom(20_261_206),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+    };
     const container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
     this.ingest = container.get(IngestOrder);
     this.worker = container.get(WorkOrderBatch);
@@ -133,8 +170,13 @@ class ComposedPipeline {
   /** Posts the orders through the edge; one HTTP request and one ingest invocation each. */
   async post(tally: Tally, orderIds: readonly string[], scenario: Scenario): Promise<void> {
     for (const orderId of orderIds) {
-      const result = await this.ingest.execute({ body: orderBody(orderId, scenario.lines), correlationId: `cost-${orderId}`, ...(scenario.simulation === undefined ? {} : { simulation: scenario.simulation }) });
-      if (result.kind !== 'ACCEPTED' && result.kind !== 'IN_PROGRESS' && result.kind !== 'DUPLICATE') throw new Error(`order ${orderId}: ${JSON.stringify(result)}`);
+      const result = await this.ingest.execute({
+        body: orderBody(orderId, scenario.lines),
+        correlationId: `cost-${orderId}`,
+        ...(scenario.simulation === undefined ? {} : { simulation: scenario.simulation }),
+      });
+      if (result.kind !== 'ACCEPTED' && result.kind !== 'IN_PROGRESS' && result.kind !== 'DUPLICATE')
+        throw new Error(`order ${orderId}: ${JSON.stringify(result)}`);
     }
     tally.add({ httpRequests: orderIds.length, lambdaInvocations: orderIds.length });
   }
@@ -190,10 +232,11 @@ class ComposedPipeline {
   }
 
   async redeliver(messages: readonly QueueMessage[]): Promise<void> {
-    const result = await this.queue.send(messages.map((message, index) => ({ id: `d${index}`, body: message.body, attributes: message.attributes })));
+    const result = await this.queue.send(
+      messages.map((message, index) => ({ id: `d${index}`, body: message.body, attributes: message.attributes })),
+    );
     if (result.failed.length > 0) throw new Error('could not redeliver');
   }
-
 }
 
 /** Counts the entries of every PutEvents call a client makes: EventBridge bills each entry (per 64 KB chunk). */
@@ -226,7 +269,13 @@ function drain(meter: CapacityMeter): { capacity: CapacityFigures; events: numbe
 }
 
 /** One composed scenario, per order: edge, worker, relay, capacity and the record's sizes. */
-async function composedRow(pipeline: ComposedPipeline, account: MotoAccount, meter: CapacityMeter, scenario: Scenario, orderIds: readonly string[]): Promise<OrderUsage> {
+async function composedRow(
+  pipeline: ComposedPipeline,
+  account: MotoAccount,
+  meter: CapacityMeter,
+  scenario: Scenario,
+  orderIds: readonly string[],
+): Promise<OrderUsage> {
   const tally = new Tally();
   drain(meter);
   account.sends.reset();
@@ -239,11 +288,21 @@ async function composedRow(pipeline: ComposedPipeline, account: MotoAccount, met
 }
 
 /** The Powertools peer on moto: an edge that only sends, the peer worker, no relay. */
-async function peerRow(account: MotoAccount, meter: CapacityMeter, row: Row, lines: number, orderIds: readonly string[], fail: 'none' | 'once' | 'always'): Promise<OrderUsage> {
+async function peerRow(
+  account: MotoAccount,
+  meter: CapacityMeter,
+  row: Row,
+  lines: number,
+  orderIds: readonly string[],
+  fail: 'none' | 'once' | 'always',
+): Promise<OrderUsage> {
   const { clients, resources } = account;
   const failedOnce = new Set<string>();
   const worker = createPowertoolsWorker({
-    dynamodb: clients.dynamodb, eventBridge: clients.eventBridge, tableName: PEER_TABLE, eventBusName: resources.eventBusName,
+    dynamodb: clients.dynamodb,
+    eventBridge: clients.eventBridge,
+    tableName: PEER_TABLE,
+    eventBusName: resources.eventBusName,
     beforeProcessing: (orderId) => {
       if (fail === 'always' || (fail === 'once' && !failedOnce.has(orderId))) {
         failedOnce.add(orderId);
@@ -256,11 +315,21 @@ async function peerRow(account: MotoAccount, meter: CapacityMeter, row: Row, lin
   drain(meter);
   account.sends.reset();
   for (let start = 0; start < orderIds.length; start += BATCH_SIZE) {
-    await queue.send(orderIds.slice(start, start + BATCH_SIZE).map((orderId, index) => {
-      const order = orderBody(orderId, lines) as unknown as Order;
-      const body = JSON.stringify({ schemaVersion: SCHEMA_VERSION, order, payloadHash: `hash-${orderId}`, acceptedAt: Date.now() });
-      return { id: `p${index}`, body, attributes: orderMessageAttributes({ body: JSON.parse(body) as OrderMessageBody, idempotencyKey: `peer-${row}-${orderId}`, correlationId: `peer-${orderId}` }) };
-    }));
+    await queue.send(
+      orderIds.slice(start, start + BATCH_SIZE).map((orderId, index) => {
+        const order = orderBody(orderId, lines) as unknown as Order;
+        const body = JSON.stringify({ schemaVersion: SCHEMA_VERSION, order, payloadHash: `hash-${orderId}`, acceptedAt: Date.now() });
+        return {
+          id: `p${index}`,
+          body,
+          attributes: orderMessageAttributes({
+            body: JSON.parse(body) as OrderMessageBody,
+            idempotencyKey: `peer-${row}-${orderId}`,
+            correlationId: `peer-${orderId}`,
+          }),
+        };
+      }),
+    );
   }
   tally.add({ httpRequests: orderIds.length, lambdaInvocations: orderIds.length, sqsRequests: orderIds.length });
   account.sends.reset();
@@ -293,7 +362,8 @@ async function peerRow(account: MotoAccount, meter: CapacityMeter, row: Row, lin
     await queue.delete(done.map((message) => message.receiptHandle));
     // What the worker returned comes back once its visibility timeout runs out; the bench does not wait for it.
     const retried = batch.filter((message) => failures.has(message.messageId) && !done.includes(message));
-    if (retried.length > 0) await queue.changeVisibility(retried.map((message) => ({ receiptHandle: message.receiptHandle, timeoutSeconds: 0 })));
+    if (retried.length > 0)
+      await queue.changeVisibility(retried.map((message) => ({ receiptHandle: message.receiptHandle, timeoutSeconds: 0 })));
     if (deleted.length > 0) tally.add({ sqsRequests: 1 });
   }
   tally.add({ sqsRequests: -2 });
@@ -315,20 +385,40 @@ export async function measureCost(ordersPerRow = 10): Promise<CostReport> {
   const server = await startMotoServer();
   try {
     const account = await prepareMotoAccount(server, { requestTimeoutMs: 20_000 });
-    const peek = new DynamoDBClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const peek = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     const meter = new CapacityMeter(peek).attach(account.clients.dynamodb);
     entryCounter.attach(account.clients.eventBridge);
-    await account.clients.dynamodb.send(new CreateTableCommand({
-      TableName: PEER_TABLE, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
-    const streams = new DynamoDBStreamsClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await account.clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: PEER_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    const streams = new DynamoDBStreamsClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     const stream = await AwsTableStream.open(streams, account.resources.idempotencyStreamArn, 'TRIM_HORIZON');
     const pipeline = new ComposedPipeline(account, meter, stream);
-    const ids = (prefix: string): string[] => Array.from({ length: ordersPerRow }, (_, index) => `${prefix}-${String(index).padStart(4, '0')}`);
+    const ids = (prefix: string): string[] =>
+      Array.from({ length: ordersPerRow }, (_, index) => `${prefix}-${String(index).padStart(4, '0')}`);
 
     const composed: Record<string, OrderUsage> = {};
-    for (const scenario of Object.values(SCENARIOS)) composed[scenario.row] = await composedRow(pipeline, account, meter, scenario, ids(`c${scenario.lines}-${scenario.simulation?.kind ?? 'ok'}`));
+    for (const scenario of Object.values(SCENARIOS))
+      composed[scenario.row] = await composedRow(
+        pipeline,
+        account,
+        meter,
+        scenario,
+        ids(`c${scenario.lines}-${scenario.simulation?.kind ?? 'ok'}`),
+      );
     // Duplicates of orders already worked and relayed: posted again, and their messages delivered again.
     const twice = ids('c-dup');
     const setup = new Tally();
@@ -360,7 +450,12 @@ export async function measureCost(ordersPerRow = 10): Promise<CostReport> {
     await peerRow(account, meter, 'duplicate delivery', 1, ids('pd'), 'none');
     const again = await peerRow(account, meter, 'duplicate delivery', 1, ids('pd'), 'none');
     peer['duplicate POST'] = again;
-    peer['duplicate delivery'] = { ...again, httpRequests: 0, lambdaInvocations: round(again.lambdaInvocations - 1, 3), sqsRequests: round(again.sqsRequests - 1, 3) };
+    peer['duplicate delivery'] = {
+      ...again,
+      httpRequests: 0,
+      lambdaInvocations: round(again.lambdaInvocations - 1, 3),
+      sqsRequests: round(again.sqsRequests - 1, 3),
+    };
 
     const orchestrated: Record<string, OrderUsage> = {};
     const expressTasks: Record<string, number> = {};
@@ -368,8 +463,10 @@ export async function measureCost(ordersPerRow = 10): Promise<CostReport> {
       orchestrated[row] = orchestratedUsage(composed[row]!, row);
       expressTasks[row] = orchestratedExtras(row).expressTasks;
     }
-    const price = (rows: Record<string, OrderUsage>) => Object.fromEntries(Object.entries(rows).map(([row, usage]) => [row, priceUsage(usage)]));
-    const duration = (rows: Record<string, OrderUsage>, tasks: Record<string, number> = {}) => Object.fromEntries(Object.entries(rows).map(([row, usage]) => [row, durationPerMillion(usage, tasks[row] ?? 0)]));
+    const price = (rows: Record<string, OrderUsage>) =>
+      Object.fromEntries(Object.entries(rows).map(([row, usage]) => [row, priceUsage(usage)]));
+    const duration = (rows: Record<string, OrderUsage>, tasks: Record<string, number> = {}) =>
+      Object.fromEntries(Object.entries(rows).map(([row, usage]) => [row, durationPerMillion(usage, tasks[row] ?? 0)]));
     const costPerMillionOrders = { composed: price(composed), orchestrated: price(orchestrated), powertoolsPeer: price(peer) };
     const total = (topology: keyof typeof costPerMillionOrders, row: Row): number => costPerMillionOrders[topology][row]!.total!;
     peek.destroy();
@@ -379,7 +476,11 @@ export async function measureCost(ordersPerRow = 10): Promise<CostReport> {
       durationAssumption: DURATION_ASSUMPTION,
       usage: { composed, orchestrated, powertoolsPeer: peer },
       costPerMillionOrders,
-      lambdaDurationPerMillionOrders: { composed: duration(composed), orchestrated: duration(orchestrated, expressTasks), powertoolsPeer: duration(peer) },
+      lambdaDurationPerMillionOrders: {
+        composed: duration(composed),
+        orchestrated: duration(orchestrated, expressTasks),
+        powertoolsPeer: duration(peer),
+      },
       ratios: {
         composedVsPeer1Line: round(total('composed', '1-line order') / total('powertoolsPeer', '1-line order')),
         composedVsPeer100Lines: round(total('composed', '100-line order') / total('powertoolsPeer', '100-line order')),
@@ -392,15 +493,24 @@ export async function measureCost(ordersPerRow = 10): Promise<CostReport> {
 }
 
 export function printCost(report: CostReport): void {
-  console.log(`cost per million orders, USD (list prices ${report.prices.region}, ${report.prices.date}; requests and DynamoDB capacity; Lambda duration apart)`);
-  console.log('row                               composed  orchestrated  powertools peer   | composed WRU (+index)  peer WRU   record bytes after each write (composed)');
+  console.log(
+    `cost per million orders, USD (list prices ${report.prices.region}, ${report.prices.date}; requests and DynamoDB capacity; Lambda duration apart)`,
+  );
+  console.log(
+    'row                               composed  orchestrated  powertools peer   | composed WRU (+index)  peer WRU   record bytes after each write (composed)',
+  );
   for (const row of ROWS) {
-    const cost = (topology: 'composed' | 'orchestrated' | 'powertoolsPeer'): string => report.costPerMillionOrders[topology][row]!.total!.toFixed(2).padStart(9);
+    const cost = (topology: 'composed' | 'orchestrated' | 'powertoolsPeer'): string =>
+      report.costPerMillionOrders[topology][row]!.total!.toFixed(2).padStart(9);
     const usage = report.usage.composed[row]!;
     const peer = report.usage.powertoolsPeer[row]!;
-    console.log(`${row.padEnd(32)} ${cost('composed')}  ${cost('orchestrated')}     ${cost('powertoolsPeer')}      | ${String(usage.dynamodbWriteUnits).padStart(6)} (+${usage.dynamodbIndexWriteUnits})       ${String(peer.dynamodbWriteUnits).padStart(6)}    ${usage.recordBytes.join(' → ')}`);
+    console.log(
+      `${row.padEnd(32)} ${cost('composed')}  ${cost('orchestrated')}     ${cost('powertoolsPeer')}      | ${String(usage.dynamodbWriteUnits).padStart(6)} (+${usage.dynamodbIndexWriteUnits})       ${String(peer.dynamodbWriteUnits).padStart(6)}    ${usage.recordBytes.join(' → ')}`,
+    );
   }
-  console.log(`Lambda duration (assumption: ${report.durationAssumption.lambdaMsPerInvocation} ms at ${report.durationAssumption.lambdaMemoryGb * 1024} MB per invocation; Express ${report.durationAssumption.expressMsPerTask} ms at 64 MB per task), USD per million 1-line orders: composed ${report.lambdaDurationPerMillionOrders.composed['1-line order']}, orchestrated ${report.lambdaDurationPerMillionOrders.orchestrated['1-line order']}, peer ${report.lambdaDurationPerMillionOrders.powertoolsPeer['1-line order']}`);
+  console.log(
+    `Lambda duration (assumption: ${report.durationAssumption.lambdaMsPerInvocation} ms at ${report.durationAssumption.lambdaMemoryGb * 1024} MB per invocation; Express ${report.durationAssumption.expressMsPerTask} ms at 64 MB per task), USD per million 1-line orders: composed ${report.lambdaDurationPerMillionOrders.composed['1-line order']}, orchestrated ${report.lambdaDurationPerMillionOrders.orchestrated['1-line order']}, peer ${report.lambdaDurationPerMillionOrders.powertoolsPeer['1-line order']}`,
+  );
   console.log(`ratios: ${JSON.stringify(report.ratios)}`);
 }
 

@@ -25,8 +25,12 @@ import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } fro
 
 const { values } = parseArgs({
   options: {
-    quick: { type: 'boolean' }, rounds: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' },
-    'outage-seconds': { type: 'string' }, 'max-minutes': { type: 'string' },
+    quick: { type: 'boolean' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    rate: { type: 'string' },
+    'outage-seconds': { type: 'string' },
+    'max-minutes': { type: 'string' },
   },
   strict: true,
 });
@@ -39,8 +43,14 @@ const MAX_MS = Number(values['max-minutes'] ?? (quick ? 4 : 15)) * 60_000;
 const FAULT_RATES = [0, 0.2, 0.05] as const;
 const TARGETS: Readonly<Record<number, number>> = { 0.2: 0.5, 0.05: 0.8 };
 
-const say = (line: string): void => { process.stdout.write(`${line}\n`); };
-const median = (xs: readonly number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const fixed = (x: number, digits = 2): string => x.toFixed(digits);
 
 async function ratioRounds(started: number): Promise<{ rounds: Record<string, number>[]; runs: LoadRunResult[] }> {
@@ -51,10 +61,18 @@ async function ratioRounds(started: number): Promise<{ rounds: Record<string, nu
     const order = FAULT_RATES.map((_, i) => FAULT_RATES[(i + round) % FAULT_RATES.length]!);
     const byRate = new Map<number, LoadRunResult>();
     for (const faultRate of order) {
-      const result = await runLoad({ faultRate, orders: Math.round(SECONDS * RATE), ratePerSecond: RATE, seed: 1_000 + round, deadlineMs: SECONDS * 1_000 + 120_000 });
+      const result = await runLoad({
+        faultRate,
+        orders: Math.round(SECONDS * RATE),
+        ratePerSecond: RATE,
+        seed: 1_000 + round,
+        deadlineMs: SECONDS * 1_000 + 120_000,
+      });
       byRate.set(faultRate, result);
       runs.push(result);
-      say(`  round ${round + 1} faults ${fixed(faultRate * 100, 0)}%: ${result.settled}/${result.accepted} settled in ${fixed(result.elapsedMs / 1_000, 1)} s = ${fixed(result.ordersPerSecond, 1)} orders/s end to end, ${fixed(result.sustainedOrdersPerSecond, 1)}/s while loaded; lost ${result.lost}, parked ${JSON.stringify(result.parkedByCategory)}, committed twice ${result.committedTwice}, breaker openings ${JSON.stringify(result.breakerOpenings)}`);
+      say(
+        `  round ${round + 1} faults ${fixed(faultRate * 100, 0)}%: ${result.settled}/${result.accepted} settled in ${fixed(result.elapsedMs / 1_000, 1)} s = ${fixed(result.ordersPerSecond, 1)} orders/s end to end, ${fixed(result.sustainedOrdersPerSecond, 1)}/s while loaded; lost ${result.lost}, parked ${JSON.stringify(result.parkedByCategory)}, committed twice ${result.committedTwice}, breaker openings ${JSON.stringify(result.breakerOpenings)}`,
+      );
     }
     const base = byRate.get(0)!;
     const ratios: Record<string, number> = {};
@@ -88,7 +106,8 @@ interface OutageResult {
 async function outage(seconds: number): Promise<OutageResult> {
   const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
   const harness = await startHarness(loadHarnessOptions({ faultRate: 0, orders: 0, ratePerSecond: 1, seed: 99, deadlineMs: 0 }), {
-    write: () => undefined, env: { ...process.env, ...LOAD_RUN_BACKOFF },
+    write: () => undefined,
+    env: { ...process.env, ...LOAD_RUN_BACKOFF },
   });
   const client = new DemoClient(harness.url);
   const keys: string[] = [];
@@ -102,11 +121,24 @@ async function outage(seconds: number): Promise<OutageResult> {
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1_000) / rate;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-    if (i === 10 * rate) { before = harness.faults.counts().injected.dynamodb; harness.faults.update({ failureRate: { dynamodb: 1 } }); }
-    if (i === (10 + seconds) * rate) { during = harness.faults.counts().injected.dynamodb - before; harness.faults.update({ failureRate: {} }); recoveredAt = Date.now(); }
+    if (i === 10 * rate) {
+      before = harness.faults.counts().injected.dynamodb;
+      harness.faults.update({ failureRate: { dynamodb: 1 } });
+    }
+    if (i === (10 + seconds) * rate) {
+      during = harness.faults.counts().injected.dynamodb - before;
+      harness.faults.update({ failureRate: {} });
+      recoveredAt = Date.now();
+    }
     const key = `outage-${started}-${i}`;
-    sends.push(client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key })
-      .then((answer) => { if (answer.status === 202 || answer.status === 200) keys.push(key); }, () => undefined));
+    sends.push(
+      client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key }).then(
+        (answer) => {
+          if (answer.status === 202 || answer.status === 200) keys.push(key);
+        },
+        () => undefined,
+      ),
+    );
   }
   await Promise.all(sends);
   let settled = 0;
@@ -120,30 +152,53 @@ async function outage(seconds: number): Promise<OutageResult> {
   const settledAfterRecoveryMs = Date.now() - recoveredAt;
   const snapshot = await harness.snapshot();
   // Each execution environment has its own breaker, as deployed: the bound is per environment.
-  const environments = harness.functions.all().filter((fleet) => fleet.services.includes('dynamodb')).reduce((sum, fleet) => sum + fleet.stats().started, 0);
+  const environments = harness.functions
+    .all()
+    .filter((fleet) => fleet.services.includes('dynamodb'))
+    .reduce((sum, fleet) => sum + fleet.stats().started, 0);
   await harness.stop();
   // In each environment, the rule in force when the outage began decides how many failures open its
   // breaker: at this load the window is at volume, so the run rule's (a run of consecutiveFailures).
-  const openingFailures = Math.max(failuresToOpen(INITIAL_BREAKER_STATE, settings, 0), settings.volume!.consecutiveFailures ?? Math.ceil(settings.volume!.failureRatio * settings.volume!.windowCalls));
+  const openingFailures = Math.max(
+    failuresToOpen(INITIAL_BREAKER_STATE, settings, 0),
+    settings.volume!.consecutiveFailures ?? Math.ceil(settings.volume!.failureRatio * settings.volume!.windowCalls),
+  );
   const probes = Math.ceil((seconds * 1_000) / settings.recoveryTimeoutMs);
   return {
-    seconds, callsDuringOutage: during, bound: (openingFailures + probes) * environments, openingFailures, probes, environments, accepted: keys.length, lost: keys.length - settled,
-    committedTwice: harness.commits.committedTwice().length, reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
-    parked: snapshot.counters.messagesParked, settledAfterRecoveryMs,
+    seconds,
+    callsDuringOutage: during,
+    bound: (openingFailures + probes) * environments,
+    openingFailures,
+    probes,
+    environments,
+    accepted: keys.length,
+    lost: keys.length - settled,
+    committedTwice: harness.commits.committedTwice().length,
+    reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
+    parked: snapshot.counters.messagesParked,
+    settledAfterRecoveryMs,
   };
 }
 
 async function main(): Promise<number> {
   const started = Date.now();
-  say(`Degradation bench: ${ROUNDS} round(s) of ${SECONDS} s at ${RATE} orders/s per fault rate (0 %, 20 %, 5 % on DynamoDB, SQS and EventBridge), then a ${OUTAGE_SECONDS} s DynamoDB outage`);
+  say(
+    `Degradation bench: ${ROUNDS} round(s) of ${SECONDS} s at ${RATE} orders/s per fault rate (0 %, 20 %, 5 % on DynamoDB, SQS and EventBridge), then a ${OUTAGE_SECONDS} s DynamoDB outage`,
+  );
   const { rounds, runs } = await ratioRounds(started);
   const summary: Record<string, unknown> = { rounds: rounds.length, secondsPerRun: SECONDS, ratePerSecond: RATE };
   let ok = rounds.length > 0;
   for (const rate of [20, 5]) {
     for (const kind of ['endToEnd', 'sustained'] as const) {
       const xs = rounds.map((r) => r[`${kind}${rate}`]!);
-      summary[`${kind}Ratio${rate}`] = { median: Number(fixed(median(xs), 3)), min: Number(fixed(Math.min(...xs), 3)), max: Number(fixed(Math.max(...xs), 3)) };
-      say(`${kind === 'endToEnd' ? 'end-to-end' : 'sustained '} throughput at ${rate} % faults: median ${fixed(median(xs))} x the fault-free run (spread ${fixed(Math.min(...xs))}–${fixed(Math.max(...xs))})${kind === 'endToEnd' ? `, target ≥ ${TARGETS[rate / 100]}` : ''}`);
+      summary[`${kind}Ratio${rate}`] = {
+        median: Number(fixed(median(xs), 3)),
+        min: Number(fixed(Math.min(...xs), 3)),
+        max: Number(fixed(Math.max(...xs), 3)),
+      };
+      say(
+        `${kind === 'endToEnd' ? 'end-to-end' : 'sustained '} throughput at ${rate} % faults: median ${fixed(median(xs))} x the fault-free run (spread ${fixed(Math.min(...xs))}–${fixed(Math.max(...xs))})${kind === 'endToEnd' ? `, target ≥ ${TARGETS[rate / 100]}` : ''}`,
+      );
     }
     if (!(median(rounds.map((r) => r[`endToEnd${rate}`]!)) >= TARGETS[rate / 100]!)) ok = false;
   }
@@ -153,12 +208,16 @@ async function main(): Promise<number> {
   summary['lost'] = lost;
   summary['parked'] = parked;
   summary['committedTwice'] = twice;
-  say(`lost ${lost}, parked ${parked} (transient faults that used up an order's attempt budget), committed twice ${twice} over ${runs.length} runs`);
+  say(
+    `lost ${lost}, parked ${parked} (transient faults that used up an order's attempt budget), committed twice ${twice} over ${runs.length} runs`,
+  );
   if (lost > 0 || twice > 0) ok = false;
   if (OUTAGE_SECONDS > 0) {
     const result = await outage(OUTAGE_SECONDS);
     summary['outage'] = result;
-    say(`${result.seconds} s DynamoDB outage at 20 orders/s: ${result.callsDuringOutage} calls reached DynamoDB (bound: ${result.environments} environments × (${result.openingFailures} to open + ${result.probes} probes) = ${result.bound}); reached the DLQ ${result.reachedDeadLetterQueue}, parked ${result.parked}, lost ${result.lost}, committed twice ${result.committedTwice}; all settled ${fixed(result.settledAfterRecoveryMs / 1_000, 1)} s after recovery`);
+    say(
+      `${result.seconds} s DynamoDB outage at 20 orders/s: ${result.callsDuringOutage} calls reached DynamoDB (bound: ${result.environments} environments × (${result.openingFailures} to open + ${result.probes} probes) = ${result.bound}); reached the DLQ ${result.reachedDeadLetterQueue}, parked ${result.parked}, lost ${result.lost}, committed twice ${result.committedTwice}; all settled ${fixed(result.settledAfterRecoveryMs / 1_000, 1)} s after recovery`,
+    );
     if (result.callsDuringOutage > result.bound || result.lost > 0 || result.committedTwice > 0 || result.parked > 0) ok = false;
   }
   summary['ok'] = ok;
@@ -167,7 +226,10 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -28,7 +28,10 @@ export function attributeValueSize(value: AttributeValue): number {
   if (value.NS !== undefined) return value.NS.reduce((sum, entry) => sum + numberSize(entry), 0);
   if (value.BS !== undefined) return value.BS.reduce((sum, entry) => sum + entry.length, 0);
   if (value.L !== undefined) return 3 + value.L.reduce((sum, entry) => sum + 1 + attributeValueSize(entry), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((sum, [name, entry]) => sum + 1 + Buffer.byteLength(name, 'utf8') + attributeValueSize(entry), 0);
+  if (value.M !== undefined)
+    return (
+      3 + Object.entries(value.M).reduce((sum, [name, entry]) => sum + 1 + Buffer.byteLength(name, 'utf8') + attributeValueSize(entry), 0)
+    );
   return 0;
 }
 
@@ -64,7 +67,8 @@ interface TableShape {
 export function indexWriteUnits(shape: TableShape, before: Item | undefined, after: Item | undefined): number {
   let units = 0;
   for (const keys of shape.indexes) {
-    const entry = (item: Item | undefined): string | undefined => (item !== undefined && keys.every((key) => item[key] !== undefined) ? JSON.stringify(keys.map((key) => item[key])) : undefined);
+    const entry = (item: Item | undefined): string | undefined =>
+      item !== undefined && keys.every((key) => item[key] !== undefined) ? JSON.stringify(keys.map((key) => item[key])) : undefined;
     const [was, is] = [entry(before), entry(after)];
     if (was === is) continue;
     units += (was === undefined ? 0 : 1) + (is === undefined ? 0 : 1);
@@ -97,7 +101,13 @@ export class CapacityMeter {
     client.middlewareStack.add(
       (next: InitializeHandler<object, MetadataBearer>, context) => async (args) => {
         const command = String(context.commandName);
-        const input = args.input as { TableName?: string; Key?: Item; Item?: Item; ConsistentRead?: boolean; RequestItems?: Record<string, { ConsistentRead?: boolean }> };
+        const input = args.input as {
+          TableName?: string;
+          Key?: Item;
+          Item?: Item;
+          ConsistentRead?: boolean;
+          RequestItems?: Record<string, { ConsistentRead?: boolean }>;
+        };
         if (WRITES.has(command) && input.TableName !== undefined) return this.meterWrite(input.TableName, input, () => next(args));
         const result = await next(args);
         this.meterRead(command, input, result.output as { Item?: Item; Items?: Item[]; Responses?: Record<string, Item[]> });
@@ -134,9 +144,17 @@ export class CapacityMeter {
     }
   }
 
-  private meterRead(command: string, input: { ConsistentRead?: boolean; RequestItems?: Record<string, { ConsistentRead?: boolean }> }, output: { Item?: Item; Items?: Item[]; Responses?: Record<string, Item[]> }): void {
+  private meterRead(
+    command: string,
+    input: { ConsistentRead?: boolean; RequestItems?: Record<string, { ConsistentRead?: boolean }> },
+    output: { Item?: Item; Items?: Item[]; Responses?: Record<string, Item[]> },
+  ): void {
     if (command === 'GetItemCommand') this.figures.readUnits += readUnits(itemSize(output.Item), input.ConsistentRead === true);
-    if (command === 'QueryCommand' || command === 'ScanCommand') this.figures.readUnits += readUnits((output.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0), input.ConsistentRead === true);
+    if (command === 'QueryCommand' || command === 'ScanCommand')
+      this.figures.readUnits += readUnits(
+        (output.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0),
+        input.ConsistentRead === true,
+      );
     if (command === 'BatchGetItemCommand') {
       for (const [table, items] of Object.entries(output.Responses ?? {})) {
         for (const item of items) this.figures.readUnits += readUnits(itemSize(item), input.RequestItems?.[table]?.ConsistentRead === true);

@@ -26,7 +26,13 @@ import { startHarness } from '../harness/harness.js';
 import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/load-run.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, 'outage-seconds': { type: 'string' }, rate: { type: 'string' }, 'latency-ms': { type: 'string' }, rounds: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    'outage-seconds': { type: 'string' },
+    rate: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    rounds: { type: 'string' },
+  },
   strict: true,
 });
 const quick = values.quick === true;
@@ -37,8 +43,13 @@ const ROUNDS = Number(values.rounds ?? 1);
 const ENVIRONMENTS = 8;
 const LEAD_SECONDS = 10;
 
-const say = (line: string): void => { process.stdout.write(`${line}\n`); };
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface OutageRun {
@@ -61,14 +72,27 @@ interface OutageRun {
 
 async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
   const loadAtStart = load();
-  const harness = await startHarness(loadHarnessOptions({
-    faultRate: 0, orders: 0, ratePerSecond: 1, seed, deadlineMs: 0,
-    harness: {
-      fleetPause, maxConcurrency: ENVIRONMENTS, faults: {}, latencyMs: { dynamodb: LATENCY_MS }, faultFunctions: ['worker', FLEET_PAUSE_FUNCTION],
-      // The real settings: 30 s recovery, and a visibility timeout from the 30 s function timeout (180 s).
-      functionTimeoutSeconds: 30, visibilityTimeoutSeconds: undefined, redriveEveryMs: 30_000,
-    },
-  }), { write: () => undefined, env: { ...process.env, ...LOAD_RUN_BACKOFF } });
+  const harness = await startHarness(
+    loadHarnessOptions({
+      faultRate: 0,
+      orders: 0,
+      ratePerSecond: 1,
+      seed,
+      deadlineMs: 0,
+      harness: {
+        fleetPause,
+        maxConcurrency: ENVIRONMENTS,
+        faults: {},
+        latencyMs: { dynamodb: LATENCY_MS },
+        faultFunctions: ['worker', FLEET_PAUSE_FUNCTION],
+        // The real settings: 30 s recovery, and a visibility timeout from the 30 s function timeout (180 s).
+        functionTimeoutSeconds: 30,
+        visibilityTimeoutSeconds: undefined,
+        redriveEveryMs: 30_000,
+      },
+    }),
+    { write: () => undefined, env: { ...process.env, ...LOAD_RUN_BACKOFF } },
+  );
   const client = new DemoClient(harness.url);
   const keys: string[] = [];
   const total = (OUTAGE_SECONDS + 2 * LEAD_SECONDS) * RATE;
@@ -84,21 +108,33 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
     const due = started + (i * 1_000) / RATE;
     if (due > Date.now()) await sleep(due - Date.now());
     if (i === LEAD_SECONDS * RATE) {
-      Object.assign(base, { calls: harness.faults.counts().injected.dynamodb, probes: probes(), invocations: harness.eventSource.stats().invocations });
+      Object.assign(base, {
+        calls: harness.faults.counts().injected.dynamodb,
+        probes: probes(),
+        invocations: harness.eventSource.stats().invocations,
+      });
       harness.faults.update({ failureRate: { dynamodb: 1 }, latencyMs: {} });
       outageStartedAt = Date.now();
     }
     if (i === (LEAD_SECONDS + OUTAGE_SECONDS) * RATE) {
       Object.assign(during, {
-        calls: harness.faults.counts().injected.dynamodb - base.calls, probes: probes() - base.probes, invocations: harness.eventSource.stats().invocations - base.invocations,
+        calls: harness.faults.counts().injected.dynamodb - base.calls,
+        probes: probes() - base.probes,
+        invocations: harness.eventSource.stats().invocations - base.invocations,
       });
       harness.faults.update({ failureRate: {}, latencyMs: { dynamodb: LATENCY_MS } });
       recoveredAt = Date.now();
     }
     if (outageStartedAt > 0 && recoveredAt === 0 && pausedAt === undefined && harness.fleetFlow?.isPaused() === true) pausedAt = Date.now();
     const key = `fleet-outage-${seed}-${i}`;
-    sends.push(client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key })
-      .then((answer) => { if (answer.status === 202 || answer.status === 200) keys.push(key); }, () => undefined));
+    sends.push(
+      client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key }).then(
+        (answer) => {
+          if (answer.status === 202 || answer.status === 200) keys.push(key);
+        },
+        () => undefined,
+      ),
+    );
   }
   await Promise.all(sends);
   let settled = 0;
@@ -115,25 +151,39 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
   const workerEnvironments = harness.functions.worker.stats().started;
   await harness.stop();
   return {
-    fleetPause, outageSeconds: OUTAGE_SECONDS, accepted: keys.length,
-    dynamodbCallsDuringOutage: during.calls, probesDuringOutage: during.probes, workerInvocationsDuringOutage: during.invocations,
+    fleetPause,
+    outageSeconds: OUTAGE_SECONDS,
+    accepted: keys.length,
+    dynamodbCallsDuringOutage: during.calls,
+    probesDuringOutage: during.probes,
+    workerInvocationsDuringOutage: during.invocations,
     pausedAfterMs: pausedAt === undefined ? undefined : pausedAt - outageStartedAt,
-    reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked, parked: snapshot.counters.messagesParked,
-    settledAfterRecoveryMs, unsettled: keys.length - settled, committedTwice: harness.commits.committedTwice().length, workerEnvironments,
+    reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
+    parked: snapshot.counters.messagesParked,
+    settledAfterRecoveryMs,
+    unsettled: keys.length - settled,
+    committedTwice: harness.commits.committedTwice().length,
+    workerEnvironments,
     loadAverage: { start: loadAtStart, end: load() },
   };
 }
 
 function describe(result: OutageRun): string {
-  return `${result.fleetPause ? 'with the fleet pause   ' : 'without the fleet pause'}: ${result.dynamodbCallsDuringOutage} DynamoDB calls during the ${result.outageSeconds} s outage `
-    + `(${result.probesDuringOutage} of them probes), ${result.workerInvocationsDuringOutage} worker invocations, paused after ${result.pausedAfterMs === undefined ? '—' : `${(result.pausedAfterMs / 1_000).toFixed(1)} s`}; `
-    + `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); `
-    + (result.unsettled === 0 ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; ` : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `)
-    + `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`;
+  return (
+    `${result.fleetPause ? 'with the fleet pause   ' : 'without the fleet pause'}: ${result.dynamodbCallsDuringOutage} DynamoDB calls during the ${result.outageSeconds} s outage ` +
+    `(${result.probesDuringOutage} of them probes), ${result.workerInvocationsDuringOutage} worker invocations, paused after ${result.pausedAfterMs === undefined ? '—' : `${(result.pausedAfterMs / 1_000).toFixed(1)} s`}; ` +
+    `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); ` +
+    (result.unsettled === 0
+      ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; `
+      : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `) +
+    `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`
+  );
 }
 
 async function main(): Promise<number> {
-  say(`Fleet outage bench: ${OUTAGE_SECONDS} s DynamoDB outage for the worker, ${RATE} orders/s, ${ENVIRONMENTS} worker environments, ${ROUNDS} round(s) A (pause) B (no pause); load average ${load()}`);
+  say(
+    `Fleet outage bench: ${OUTAGE_SECONDS} s DynamoDB outage for the worker, ${RATE} orders/s, ${ENVIRONMENTS} worker environments, ${ROUNDS} round(s) A (pause) B (no pause); load average ${load()}`,
+  );
   const results: OutageRun[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const fleetPause of round % 2 === 0 ? [true, false] : [false, true]) {
@@ -148,7 +198,10 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

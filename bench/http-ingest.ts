@@ -31,7 +31,10 @@ export interface IngestFigures {
 
 /** POST /orders on the harness (memory backend, 127.0.0.1) with autocannon: `orders` distinct orders, bounded in count and time. */
 export async function ingestRun(topology: Topology, orders: number, prefix: string): Promise<IngestRun> {
-  const harness = await startHarness({ ...DEFAULT_HARNESS_OPTIONS, port: 0, topology, redriveEveryMs: 0, logLevel: 'ERROR', pollIntervalMs: 10 }, { write: () => undefined });
+  const harness = await startHarness(
+    { ...DEFAULT_HARNESS_OPTIONS, port: 0, topology, redriveEveryMs: 0, logLevel: 'ERROR', pollIntervalMs: 10 },
+    { write: () => undefined },
+  );
   try {
     const rssBefore = process.memoryUsage().rss;
     let next = 0;
@@ -41,15 +44,22 @@ export async function ingestRun(topology: Topology, orders: number, prefix: stri
       connections: 10,
       amount: orders,
       duration: 60,
-      requests: [{
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          const index = next++;
-          const body = { orderId: `${prefix}-${index}`, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }] };
-          return { ...request, body: JSON.stringify(body) };
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => {
+            const index = next++;
+            const body = {
+              orderId: `${prefix}-${index}`,
+              customerId: 'customer-0001',
+              currency: 'EUR',
+              lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }],
+            };
+            return { ...request, body: JSON.stringify(body) };
+          },
         },
-      }],
+      ],
     });
     const loaded = Date.now();
     while (!(await harness.quiet()) && Date.now() - loaded < 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -72,7 +82,10 @@ export async function ingestRun(topology: Topology, orders: number, prefix: stri
 }
 
 /** The composed and the orchestrated topology on the same orders, interleaved. */
-export async function measureTopologies(orders: number, rounds: number): Promise<{ composed: IngestFigures; orchestrated: IngestFigures; composedVsOrchestrated: Record<string, number> }> {
+export async function measureTopologies(
+  orders: number,
+  rounds: number,
+): Promise<{ composed: IngestFigures; orchestrated: IngestFigures; composedVsOrchestrated: Record<string, number> }> {
   const runs: Record<'composed' | 'orchestrated', IngestRun[]> = { composed: [], orchestrated: [] };
   for (let round = 0; round < rounds; round += 1) {
     const order = round % 2 === 0 ? (['composed', 'orchestrated'] as const) : (['orchestrated', 'composed'] as const);

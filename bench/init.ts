@@ -58,19 +58,25 @@ export interface InitReport {
 
 /** The services of every function's composition, read from its composition module. */
 export async function composedServices(): Promise<Record<PipelineFunctionName, ServiceId[]>> {
-  const entries = await Promise.all(PIPELINE_FUNCTION_NAMES.map(async (name) => {
-    const module = await import(`../handlers/compositions/${name}.js`) as Record<string, unknown>;
-    const composition = Object.values(module).find((value): value is FunctionComposition => typeof value === 'object' && value !== null && 'services' in value && 'useCases' in value);
-    if (composition === undefined) throw new Error(`handlers/compositions/${name}.ts exports no FunctionComposition`);
-    return [name, composition.services.map((service) => service.service)] as const;
-  }));
+  const entries = await Promise.all(
+    PIPELINE_FUNCTION_NAMES.map(async (name) => {
+      const module = (await import(`../handlers/compositions/${name}.js`)) as Record<string, unknown>;
+      const composition = Object.values(module).find(
+        (value): value is FunctionComposition => typeof value === 'object' && value !== null && 'services' in value && 'useCases' in value,
+      );
+      if (composition === undefined) throw new Error(`handlers/compositions/${name}.ts exports no FunctionComposition`);
+      return [name, composition.services.map((service) => service.service)] as const;
+    }),
+  );
   return Object.fromEntries(entries) as Record<PipelineFunctionName, ServiceId[]>;
 }
 
 /** The source of a bare handler that constructs exactly these clients, as the functions do (client factories, client configuration). */
 export function bareHandlerSource(services: readonly ServiceId[]): string {
   const root = resolve('.');
-  const imports = services.map((service) => `import { ${CLIENT_FACTORIES[service].factory} } from ${JSON.stringify(join(root, CLIENT_FACTORIES[service].module))};`);
+  const imports = services.map(
+    (service) => `import { ${CLIENT_FACTORIES[service].factory} } from ${JSON.stringify(join(root, CLIENT_FACTORIES[service].module))};`,
+  );
   const lines = [
     ...(services.length > 0 ? [`import { clientConfig } from ${JSON.stringify(join(root, 'adapters/aws/client-config.ts'))};`] : []),
     ...imports,
@@ -82,7 +88,9 @@ export function bareHandlerSource(services: readonly ServiceId[]): string {
 }
 
 /** Bundles every function and one bare handler per distinct set of clients, with the deployed settings. */
-export async function buildInitSubjects(outDir: string): Promise<{ name: PipelineFunctionName; clients: ServiceId[]; file: string; bareFile: string }[]> {
+export async function buildInitSubjects(
+  outDir: string,
+): Promise<{ name: PipelineFunctionName; clients: ServiceId[]; file: string; bareFile: string }[]> {
   const built = await bundleHandlers(join(outDir, 'plain'), { sourceMaps: false });
   const services = await composedServices();
   const bareFiles = new Map<string, string>();
@@ -139,17 +147,32 @@ export async function measureInit(outDir: string, rounds: number): Promise<InitR
     const { own, bare } = samples.get(name)!;
     const initMs = summarize(own);
     const bareInitMs = summarize(bare);
-    return { name, clients, gzipKiB: gzipKiB(file), bareGzipKiB: gzipKiB(bareFile), initMs, bareInitMs, vsBare: ratio(initMs.median, bareInitMs.median), frameworkMs: summarize(own.map((ms, at) => ms - bare[at]!)).median };
+    return {
+      name,
+      clients,
+      gzipKiB: gzipKiB(file),
+      bareGzipKiB: gzipKiB(bareFile),
+      initMs,
+      bareInitMs,
+      vsBare: ratio(initMs.median, bareInitMs.median),
+      frameworkMs: summarize(own.map((ms, at) => ms - bare[at]!)).median,
+    };
   });
   return { node: process.version, rounds, loadBefore, loadAfter, functions };
 }
 
 export function printInit(report: InitReport): void {
-  console.log(`INIT in process (performance.now() around await import(bundle)), ${report.rounds} interleaved rounds, ${report.node}; load average (1, 5, 15 min) before ${report.loadBefore.join(' ')}, after ${report.loadAfter.join(' ')}`);
-  console.log('function             clients                  gzip KiB (bare)   INIT ms (± spread)   bare ms (± spread)   / bare   framework ms');
+  console.log(
+    `INIT in process (performance.now() around await import(bundle)), ${report.rounds} interleaved rounds, ${report.node}; load average (1, 5, 15 min) before ${report.loadBefore.join(' ')}, after ${report.loadAfter.join(' ')}`,
+  );
+  console.log(
+    'function             clients                  gzip KiB (bare)   INIT ms (± spread)   bare ms (± spread)   / bare   framework ms',
+  );
   for (const figure of report.functions) {
     const clients = figure.clients.length === 0 ? '(none)' : figure.clients.join('+');
-    console.log(`${figure.name.padEnd(20)} ${clients.padEnd(24)} ${figure.gzipKiB.toFixed(0).padStart(8)} (${figure.bareGzipKiB.toFixed(0).padStart(3)})  ${figure.initMs.median.toFixed(1).padStart(7)} (± ${(figure.initMs.spread * 100).toFixed(0).padStart(3)} %)   ${figure.bareInitMs.median.toFixed(1).padStart(7)} (± ${(figure.bareInitMs.spread * 100).toFixed(0).padStart(3)} %)  ${figure.vsBare.toFixed(2).padStart(6)}   ${figure.frameworkMs.toFixed(1).padStart(8)}`);
+    console.log(
+      `${figure.name.padEnd(20)} ${clients.padEnd(24)} ${figure.gzipKiB.toFixed(0).padStart(8)} (${figure.bareGzipKiB.toFixed(0).padStart(3)})  ${figure.initMs.median.toFixed(1).padStart(7)} (± ${(figure.initMs.spread * 100).toFixed(0).padStart(3)} %)   ${figure.bareInitMs.median.toFixed(1).padStart(7)} (± ${(figure.bareInitMs.spread * 100).toFixed(0).padStart(3)} %)  ${figure.vsBare.toFixed(2).padStart(6)}   ${figure.frameworkMs.toFixed(1).padStart(8)}`,
+    );
   }
 }
 

@@ -24,12 +24,22 @@ export async function orderMessages(count: number, first = 0): Promise<QueueMess
   const ingest = createContainer(config, memoryAdaptersModule(infrastructure), services).get(IngestOrder);
   for (let index = first; index < first + count; index += 1) {
     const orderId = `order-${String(index).padStart(6, '0')}`;
-    const body = { orderId, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }] };
+    const body = {
+      orderId,
+      customerId: 'customer-0001',
+      currency: 'EUR',
+      lines: [{ sku: 'SKU-0001', quantity: 1 + (index % 3), unitPriceMinor: 1_999 }],
+    };
     const result = await ingest.execute({ body, correlationId: `bench-${index}` });
     if (result.kind !== 'ACCEPTED') throw new Error(`order ${orderId} was not accepted`);
   }
   return infrastructure.sqs.peekAll(infrastructure.queues.orderQueueName).map((message) => ({
-    messageId: message.messageId, receiptHandle: message.messageId, body: message.body, attributes: message.attributes, receiveCount: 1, sentAt: message.sentAt,
+    messageId: message.messageId,
+    receiptHandle: message.messageId,
+    body: message.body,
+    attributes: message.attributes,
+    receiveCount: 1,
+    sentAt: message.sentAt,
   }));
 }
 
@@ -37,10 +47,18 @@ export async function orderMessages(count: number, first = 0): Promise<QueueMess
 export async function workerRound(messages: readonly QueueMessage[]): Promise<{ seconds: number; cpuMicros: number }> {
   const config = memoryConfig();
   const services = defaultServices(config);
-  const worker = createContainer(config, memoryAdaptersModule(createMemoryInfrastructure(config, services.clock, services.random)), services).get(WorkOrderBatch);
+  const worker = createContainer(
+    config,
+    memoryAdaptersModule(createMemoryInfrastructure(config, services.clock, services.random)),
+    services,
+  ).get(WorkOrderBatch);
   return timed(async () => {
     for (let start = 0; start < messages.length; start += BATCH_SIZE) {
-      const result = await worker.execute({ messages: messages.slice(start, start + BATCH_SIZE), requestId: `bench-${start}`, remainingTimeMs: () => 300_000 });
+      const result = await worker.execute({
+        messages: messages.slice(start, start + BATCH_SIZE),
+        requestId: `bench-${start}`,
+        remainingTimeMs: () => 300_000,
+      });
       if (result.batchItemFailures.length > 0) throw new Error(`the worker failed ${result.batchItemFailures.length} message(s)`);
     }
   });
@@ -62,7 +80,10 @@ export async function classValidatorBaselineRound(messages: readonly QueueMessag
   });
 }
 
-async function ackLoop(messages: readonly QueueMessage[], valid: (message: QueueMessage) => boolean): Promise<{ seconds: number; cpuMicros: number }> {
+async function ackLoop(
+  messages: readonly QueueMessage[],
+  valid: (message: QueueMessage) => boolean,
+): Promise<{ seconds: number; cpuMicros: number }> {
   return timed(async () => {
     for (let start = 0; start < messages.length; start += BATCH_SIZE) {
       const acked: string[] = [];
@@ -89,7 +110,10 @@ export async function measureMemoryWorker(count: number, rounds: number): Promis
   const runs = { worker: workerRound, baseline: baselineRound, classValidatorBaseline: classValidatorBaselineRound };
   const names = Object.keys(runs) as (keyof typeof runs)[];
   for (const name of names) await runs[name](messages.slice(0, 200));
-  const samples = Object.fromEntries(names.map((name) => [name, [] as { seconds: number; cpuMicros: number }[]])) as Record<keyof typeof runs, { seconds: number; cpuMicros: number }[]>;
+  const samples = Object.fromEntries(names.map((name) => [name, [] as { seconds: number; cpuMicros: number }[]])) as Record<
+    keyof typeof runs,
+    { seconds: number; cpuMicros: number }[]
+  >;
   for (let round = 0; round < rounds; round += 1) {
     for (const which of round % 2 === 0 ? names : [...names].reverse()) samples[which].push(await runs[which](messages));
   }

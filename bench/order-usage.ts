@@ -6,7 +6,14 @@
 import { PRICES } from './prices.js';
 import { round } from './stats.js';
 
-export const ROWS = ['1-line order', '100-line order', 'duplicate POST', 'duplicate delivery', 'transient failure, then success', 'parked order'] as const;
+export const ROWS = [
+  '1-line order',
+  '100-line order',
+  'duplicate POST',
+  'duplicate delivery',
+  'transient failure, then success',
+  'parked order',
+] as const;
 export type Row = (typeof ROWS)[number];
 
 /** What one order costs in requests and capacity, per order (averaged over the scenario's orders). */
@@ -30,8 +37,21 @@ export interface OrderUsage {
 }
 
 export const NO_USAGE: OrderUsage = {
-  httpRequests: 0, lambdaInvocations: 0, sqsRequests: 0, events: 0, putEventsCalls: 0, pipeRequests: 0, streamReads: 0, expressExecutions: 0, stateTransitions: 0,
-  dynamodbCalls: 0, dynamodbWriteUnits: 0, dynamodbIndexWriteUnits: 0, dynamodbReadUnits: 0, recordBytes: [], recordWriteUnits: [],
+  httpRequests: 0,
+  lambdaInvocations: 0,
+  sqsRequests: 0,
+  events: 0,
+  putEventsCalls: 0,
+  pipeRequests: 0,
+  streamReads: 0,
+  expressExecutions: 0,
+  stateTransitions: 0,
+  dynamodbCalls: 0,
+  dynamodbWriteUnits: 0,
+  dynamodbIndexWriteUnits: 0,
+  dynamodbReadUnits: 0,
+  recordBytes: [],
+  recordWriteUnits: [],
 };
 
 /** Dollars per million orders of a usage, by line, with the total. */
@@ -48,7 +68,13 @@ export function priceUsage(usage: OrderUsage): Record<string, number> {
     dynamodbReads: usage.dynamodbReadUnits * PRICES.dynamodbReadRequestUnit,
   };
   const rounded = Object.fromEntries(Object.entries(lines).map(([name, dollars]) => [name, round(dollars, 3)]));
-  return { ...rounded, total: round(Object.values(lines).reduce((sum, dollars) => sum + dollars, 0), 3) };
+  return {
+    ...rounded,
+    total: round(
+      Object.values(lines).reduce((sum, dollars) => sum + dollars, 0),
+      3,
+    ),
+  };
 }
 
 /**
@@ -56,16 +82,35 @@ export function priceUsage(usage: OrderUsage): Record<string, number> {
  * Assumption: every invocation bills 100 ms at 512 MB (a warm invocation of these handlers on moto takes
  * tens of ms; the SDK calls dominate); Express executions bill 100 ms per task at 64 MB.
  */
-export const DURATION_ASSUMPTION = { lambdaMsPerInvocation: 100, lambdaMemoryGb: 0.5, expressMsPerTask: 100, expressMemoryGb: 0.0625 } as const;
+export const DURATION_ASSUMPTION = {
+  lambdaMsPerInvocation: 100,
+  lambdaMemoryGb: 0.5,
+  expressMsPerTask: 100,
+  expressMemoryGb: 0.0625,
+} as const;
 
 export function durationPerMillion(usage: OrderUsage, expressTasks: number): number {
-  const lambda = usage.lambdaInvocations * DURATION_ASSUMPTION.lambdaMemoryGb * (DURATION_ASSUMPTION.lambdaMsPerInvocation / 1000) * PRICES.lambdaGbSecond;
-  const express = expressTasks * DURATION_ASSUMPTION.expressMemoryGb * (DURATION_ASSUMPTION.expressMsPerTask / 1000) * PRICES.stepFunctionsExpressGbSecond;
+  const lambda =
+    usage.lambdaInvocations *
+    DURATION_ASSUMPTION.lambdaMemoryGb *
+    (DURATION_ASSUMPTION.lambdaMsPerInvocation / 1000) *
+    PRICES.lambdaGbSecond;
+  const express =
+    expressTasks *
+    DURATION_ASSUMPTION.expressMemoryGb *
+    (DURATION_ASSUMPTION.expressMsPerTask / 1000) *
+    PRICES.stepFunctionsExpressGbSecond;
   return round((lambda + express) * 1e6, 3);
 }
 
 /** What the orchestrated topology adds to the composed figures, counted from its workflows, per order. */
-export function orchestratedExtras(row: Row): { lambdaInvocations: number; expressExecutions: number; stateTransitions: number; pipeRequests: number; expressTasks: number } {
+export function orchestratedExtras(row: Row): {
+  lambdaInvocations: number;
+  expressExecutions: number;
+  stateTransitions: number;
+  pipeRequests: number;
+  expressTasks: number;
+} {
   // Edge: the HTTP API invokes orchestrated-ingest, which starts the ingest workflow synchronously
   // (ValidateOrder, PublishOrder: 2 task invocations, 3 transitions with the final state).
   const ingest = { lambdaInvocations: 1 + 2, expressExecutions: 1, stateTransitions: 3, expressTasks: 2 };

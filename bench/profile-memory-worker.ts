@@ -13,7 +13,9 @@ await session.post('Profiler.start');
 for (let i = 0; i < 5; i++) {
   const w = await workerRound(messages);
   const b = await baselineRound(messages);
-  console.log(`worker ${(w.cpuMicros / 2000).toFixed(1)} µs CPU/msg; parse-validate-ack ${(b.cpuMicros / 2000).toFixed(1)} µs CPU/msg; msgs/s ratio ${(b.seconds / w.seconds).toFixed(2)}`);
+  console.log(
+    `worker ${(w.cpuMicros / 2000).toFixed(1)} µs CPU/msg; parse-validate-ack ${(b.cpuMicros / 2000).toFixed(1)} µs CPU/msg; msgs/s ratio ${(b.seconds / w.seconds).toFixed(2)}`,
+  );
 }
 const { profile } = await session.post('Profiler.stop');
 writeFileSync(process.argv[2] ?? 'memory-worker.cpuprofile', JSON.stringify(profile));

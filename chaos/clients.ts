@@ -27,7 +27,10 @@ function payloadOf(orderId: string, kind: Kind): Record<string, unknown> {
 }
 
 export function subtotalOf(order: Record<string, unknown>): number {
-  return (order.lines as { quantity: number; unitPriceMinor: number }[]).reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
+  return (order.lines as { quantity: number; unitPriceMinor: number }[]).reduce(
+    (sum, line) => sum + line.quantity * line.unitPriceMinor,
+    0,
+  );
 }
 
 /** A small seeded generator (mulberry32), so a scenario's re-posts and conflicts are the same every run. */

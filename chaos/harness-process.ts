@@ -62,7 +62,8 @@ export class HarnessProcess {
     closeSync(log);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`the harness exited with ${this.child.exitCode} before answering (log in ${this.logDirectory})`);
+      if (this.child.exitCode !== null)
+        throw new Error(`the harness exited with ${this.child.exitCode} before answering (log in ${this.logDirectory})`);
       try {
         const response = await fetch(`${this.url}/healthz`);
         if (response.ok) return;

@@ -41,9 +41,14 @@ function targetChecks(scenario: Scenario, run: ScenarioRun, runs: ReadonlyMap<st
   atMost('conflictAfterUnavailable', targets?.conflictAfterUnavailable, run.verdict.conflictAfterUnavailable);
   const base = baseline === undefined ? undefined : runs.get(baseline.scenario);
   if (baseline !== undefined) {
-    const ratio = (mine: number, theirs: number | undefined): number | undefined => (theirs === undefined || theirs === 0 ? undefined : Math.round((mine / theirs) * 100) / 100);
+    const ratio = (mine: number, theirs: number | undefined): number | undefined =>
+      theirs === undefined || theirs === 0 ? undefined : Math.round((mine / theirs) * 100) / 100;
     atLeast('postingRatio', baseline.minPostingRatio, ratio(run.postingRatePerSecond, base?.postingRatePerSecond));
-    atLeast('settledWhilePostingRatio', baseline.minSettledWhilePostingRatio, ratio(run.settledWhilePostingPerSecond, base?.settledWhilePostingPerSecond));
+    atLeast(
+      'settledWhilePostingRatio',
+      baseline.minSettledWhilePostingRatio,
+      ratio(run.settledWhilePostingPerSecond, base?.settledWhilePostingPerSecond),
+    );
   }
   return checks;
 }
@@ -118,7 +123,10 @@ async function main(argv: readonly string[]): Promise<number> {
   return broken > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`chaos failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(2);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(2);
+  },
+);

@@ -45,7 +45,12 @@ async function putFaults(url: string, body: unknown): Promise<void> {
   for (;;) {
     let response: Response;
     try {
-      response = await fetch(`${url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      response = await fetch(`${url}/admin/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (error) {
       if (Date.now() > giveUpAt) throw error;
       await sleep(500);
@@ -108,7 +113,10 @@ export async function runScenario(scenario: Scenario, logDirectory: string, prog
     const random = seededRandom(scenario.name.length * 7919 + scenario.load.orders);
     const behaviour = { ...SIMPLE_CLIENT, ...scenario.client };
     const run = `${scenario.name}-${t0.toString(36)}`;
-    const clients = Array.from({ length: scenario.load.orders }, (_, index) => new KeyClient(() => harness.url, `${run}-${index}`, `o-${run}-${index}`, behaviour, random));
+    const clients = Array.from(
+      { length: scenario.load.orders },
+      (_, index) => new KeyClient(() => harness.url, `${run}-${index}`, `o-${run}-${index}`, behaviour, random),
+    );
     const runs: Promise<void>[] = [];
     const followUps: Promise<void>[] = [];
     const start = async (client: KeyClient): Promise<void> => {

@@ -2,8 +2,7 @@ import type { ClientBehaviour } from './clients.js';
 
 /** A change at a moment of the scenario: the body of PUT /admin/faults, or a SIGKILL and restart of the harness. */
 export type TimelineStep =
-  | { readonly atMs: number; readonly faults: Readonly<Record<string, unknown>> }
-  | { readonly atMs: number; readonly kill: true };
+  { readonly atMs: number; readonly faults: Readonly<Record<string, unknown>> } | { readonly atMs: number; readonly kill: true };
 
 export interface Targets {
   /** From first POST to SUCCEEDED or PARKED, over accepted orders. */

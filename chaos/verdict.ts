@@ -86,14 +86,22 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export function latencySummary(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) ?? 0 };
+  return {
+    count: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1) ?? 0,
+  };
 }
 
 const isAccepted = (status: number): boolean => status === 202 || status === 200;
 
 export function judge(clients: readonly ClientKey[], observed: readonly ObservedOrder[]): Verdict {
   const byKey = new Map(observed.map((order) => [order.key, order]));
-  const accepted = clients.filter((client) => client.answers.some((status, index) => isAccepted(status) && client.kinds[index] !== 'conflict'));
+  const accepted = clients.filter((client) =>
+    client.answers.some((status, index) => isAccepted(status) && client.kinds[index] !== 'conflict'),
+  );
   const lost: string[] = [];
   const latencies: number[] = [];
   const parkedByCategory: Record<string, number> = {};
@@ -134,7 +142,8 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
   for (const client of clients) {
     const order = byKey.get(client.key);
     const subtotal = order?.outcome?.subtotalMinor;
-    if (client.acceptedSubtotal !== undefined && typeof subtotal === 'number' && subtotal !== client.acceptedSubtotal) firstAcceptedLost.push(client.key);
+    if (client.acceptedSubtotal !== undefined && typeof subtotal === 'number' && subtotal !== client.acceptedSubtotal)
+      firstAcceptedLost.push(client.key);
     if (client.conflictAccepted === true) conflictsAccepted.push(client.key);
     let unavailable = false;
     client.answers.forEach((status, index) => {
@@ -173,7 +182,8 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
 export function brokenInvariants(verdict: Verdict): string[] {
   const broken: string[] = [];
   const check = (name: string, offenders: readonly string[]): void => {
-    if (offenders.length > 0) broken.push(`${name}: ${offenders.length} (${offenders.slice(0, 3).join(', ')}${offenders.length > 3 ? ', …' : ''})`);
+    if (offenders.length > 0)
+      broken.push(`${name}: ${offenders.length} (${offenders.slice(0, 3).join(', ')}${offenders.length > 3 ? ', …' : ''})`);
   };
   check('lost orders', verdict.lost);
   check('committed twice', verdict.committedTwice);

@@ -89,7 +89,10 @@ export function decorrelatedJitter(previous: number, random: () => number, bound
  * so the delays still grow with the attempt instead of restarting from `base` every time.
  */
 export function nextDelaySeconds(
-  policy: BackoffPolicy, attempt: number, previousDelaySeconds: number | undefined, random: () => number,
+  policy: BackoffPolicy,
+  attempt: number,
+  previousDelaySeconds: number | undefined,
+  random: () => number,
 ): number {
   assertValidPolicy(policy);
   const bounds = secondsBounds(policy);

@@ -67,8 +67,13 @@ export interface EventBridgeEntrySizeInput {
 /** PutEvents entry size as AWS documents it: Time (14 bytes if set), Source, DetailType, Detail, Resources. */
 export function eventBridgeEntrySizeBytes(entry: EventBridgeEntrySizeInput): number {
   const resources = (entry.resources ?? []).reduce((sum, resource) => sum + utf8ByteLength(resource), 0);
-  return (entry.hasTime === true ? 14 : 0) + utf8ByteLength(entry.source) + utf8ByteLength(entry.detailType)
-    + utf8ByteLength(entry.detail) + resources;
+  return (
+    (entry.hasTime === true ? 14 : 0) +
+    utf8ByteLength(entry.source) +
+    utf8ByteLength(entry.detailType) +
+    utf8ByteLength(entry.detail) +
+    resources
+  );
 }
 
 /**

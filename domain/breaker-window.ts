@@ -98,7 +98,8 @@ export function volumeRuleProblems(rule: VolumeRule): string[] {
   const ratio = (value: number | undefined): boolean => value !== undefined && Number.isFinite(value) && value > 0 && value <= 1;
   if (!ratio(rule.failureRatio)) problems.push('volume.failureRatio must be above 0 and at most 1');
   if (!Number.isInteger(rule.minimumCalls) || rule.minimumCalls < 1) problems.push('volume.minimumCalls must be an integer ≥ 1');
-  if (!Number.isInteger(rule.windowCalls) || rule.windowCalls < rule.minimumCalls) problems.push('volume.windowCalls must be an integer ≥ volume.minimumCalls');
+  if (!Number.isInteger(rule.windowCalls) || rule.windowCalls < rule.minimumCalls)
+    problems.push('volume.windowCalls must be an integer ≥ volume.minimumCalls');
   if (!Number.isFinite(rule.windowMs) || rule.windowMs <= 0) problems.push('volume.windowMs must be a finite number > 0');
   if (rule.consecutiveFailures !== undefined && (!Number.isInteger(rule.consecutiveFailures) || rule.consecutiveFailures < 1)) {
     problems.push('volume.consecutiveFailures must be an integer ≥ 1 when set');
@@ -112,9 +113,12 @@ export function volumeRuleProblems(rule: VolumeRule): string[] {
 
 /** Narrows a stored window. */
 export function isCallWindow(value: unknown): value is CallWindow {
-  return Array.isArray(value) && value.every((sample: unknown) => {
-    if (typeof sample !== 'object' || sample === null) return false;
-    const s = sample as Record<string, unknown>;
-    return Number.isFinite(s['at']) && typeof s['failed'] === 'boolean' && typeof s['slow'] === 'boolean';
-  });
+  return (
+    Array.isArray(value) &&
+    value.every((sample: unknown) => {
+      if (typeof sample !== 'object' || sample === null) return false;
+      const s = sample as Record<string, unknown>;
+      return Number.isFinite(s['at']) && typeof s['failed'] === 'boolean' && typeof s['slow'] === 'boolean';
+    })
+  );
 }

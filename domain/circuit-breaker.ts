@@ -1,7 +1,16 @@
 import { RETRY_POLICIES, type ErrorCategory } from './error-category.js';
 import { IllegalTransitionError, PermanentError } from './errors.js';
 import {
-  figuresOf, isCallWindow, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, volumeRuleProblems, type CallWindow, type VolumeRule,
+  figuresOf,
+  isCallWindow,
+  isSlow,
+  judgeAtVolume,
+  atVolume,
+  pruneWindow,
+  recordCall,
+  volumeRuleProblems,
+  type CallWindow,
+  type VolumeRule,
 } from './breaker-window.js';
 
 /**
@@ -65,11 +74,22 @@ export const RUN_RULE_MULTIPLE = 4;
  * gap (a frozen environment) cannot add up to a trip.
  */
 export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSettings>> = {
-  dynamodb: { failureThreshold: 3, recoveryTimeoutMs: 30_000, halfOpenMaxProbes: 1, failureWindowMs: 30_000, volume: volumeRule(30_000, 3) },
+  dynamodb: {
+    failureThreshold: 3,
+    recoveryTimeoutMs: 30_000,
+    halfOpenMaxProbes: 1,
+    failureWindowMs: 30_000,
+    volume: volumeRule(30_000, 3),
+  },
   sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000, volume: volumeRule(60_000, 5) },
-  eventbridge: { failureThreshold: 3, recoveryTimeoutMs: 45_000, halfOpenMaxProbes: 1, failureWindowMs: 45_000, volume: volumeRule(45_000, 3) },
+  eventbridge: {
+    failureThreshold: 3,
+    recoveryTimeoutMs: 45_000,
+    halfOpenMaxProbes: 1,
+    failureWindowMs: 45_000,
+    volume: volumeRule(45_000, 3),
+  },
 };
-
 
 /**
  * Half the calls failing over at least 20 of the last 50 calls within the seed's window, or a run of
@@ -147,7 +167,6 @@ type TransitionTable = {
   readonly [S in BreakerStatus]: { readonly [T in BreakerEvent['type']]: Handler<S, T> };
 };
 
-
 /** Every (state, event) pair, written out: nothing is left to a default branch. */
 const TRANSITIONS: TransitionTable = {
   CLOSED: {
@@ -166,7 +185,8 @@ const TRANSITIONS: TransitionTable = {
     ACQUIRE: (state, _event, settings, now) => acquire(state, settings, now).state,
     // A recovered dependency starts a fresh window: what it did before the outage says nothing now.
     SUCCESS: () => INITIAL_BREAKER_STATE,
-    FAILURE: (state, event, _settings, now) => (countsAgainstHealth(event.category) ? { status: 'OPEN', openedAt: now, rule: 'probe' } : state),
+    FAILURE: (state, event, _settings, now) =>
+      countsAgainstHealth(event.category) ? { status: 'OPEN', openedAt: now, rule: 'probe' } : state,
     RELEASE: (state) =>
       state.probesInFlight > 0 ? { status: 'HALF_OPEN', probesInFlight: state.probesInFlight - 1 } : illegal(state, 'RELEASE'),
   },
@@ -183,7 +203,11 @@ export function transition(state: BreakerState, event: BreakerEvent, settings: B
 function countSuccess(state: StateOf<'CLOSED'>, event: EventOf<'SUCCESS'>, settings: BreakerSettings, now: number): BreakerState {
   const rule = settings.volume;
   if (rule === undefined) return INITIAL_BREAKER_STATE;
-  const window = recordCall(pruneWindow(state.window ?? [], rule, now), { at: now, failed: false, slow: isSlow(rule, event.durationMs) }, rule);
+  const window = recordCall(
+    pruneWindow(state.window ?? [], rule, now),
+    { at: now, failed: false, slow: isSlow(rule, event.durationMs) },
+    rule,
+  );
   if (judgeAtVolume(window, rule) === 'slow') return { status: 'OPEN', openedAt: now, rule: 'slow' };
   return { status: 'CLOSED', failures: 0, window };
 }
@@ -198,7 +222,11 @@ function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>, setti
     if (failures >= settings.failureThreshold) return { status: 'OPEN', openedAt: now, rule: 'count' };
     return { status: 'CLOSED', failures, firstFailureAt };
   }
-  const window = recordCall(pruneWindow(state.window ?? [], rule, now), { at: now, failed: true, slow: isSlow(rule, event.durationMs) }, rule);
+  const window = recordCall(
+    pruneWindow(state.window ?? [], rule, now),
+    { at: now, failed: true, slow: isSlow(rule, event.durationMs) },
+    rule,
+  );
   if (atVolume(window, rule)) {
     const verdict = judgeAtVolume(window, rule);
     if (verdict !== undefined) return { status: 'OPEN', openedAt: now, rule: verdict };
@@ -275,9 +303,12 @@ export function isOpenAt(state: BreakerState, settings: BreakerSettings, now: nu
 /** Rejects settings that would make the breaker never open, never close or never probe. */
 export function assertValidBreakerSettings(settings: BreakerSettings, name = 'breaker'): void {
   const problems: string[] = [];
-  if (!Number.isInteger(settings.failureThreshold) || settings.failureThreshold < 1) problems.push('failureThreshold must be an integer ≥ 1');
-  if (!Number.isFinite(settings.recoveryTimeoutMs) || settings.recoveryTimeoutMs < 0) problems.push('recoveryTimeoutMs must be a finite number ≥ 0');
-  if (!Number.isInteger(settings.halfOpenMaxProbes) || settings.halfOpenMaxProbes < 1) problems.push('halfOpenMaxProbes must be an integer ≥ 1');
+  if (!Number.isInteger(settings.failureThreshold) || settings.failureThreshold < 1)
+    problems.push('failureThreshold must be an integer ≥ 1');
+  if (!Number.isFinite(settings.recoveryTimeoutMs) || settings.recoveryTimeoutMs < 0)
+    problems.push('recoveryTimeoutMs must be a finite number ≥ 0');
+  if (!Number.isInteger(settings.halfOpenMaxProbes) || settings.halfOpenMaxProbes < 1)
+    problems.push('halfOpenMaxProbes must be an integer ≥ 1');
   if (settings.failureWindowMs !== undefined && (!Number.isFinite(settings.failureWindowMs) || settings.failureWindowMs <= 0)) {
     problems.push('failureWindowMs must be a finite number > 0 when set');
   }
@@ -297,9 +328,11 @@ export function isBreakerState(value: unknown): value is BreakerState {
   const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
   switch (candidate['status']) {
     case 'CLOSED':
-      return isCount(candidate['failures'])
-        && (candidate['firstFailureAt'] === undefined || Number.isFinite(candidate['firstFailureAt']))
-        && (candidate['window'] === undefined || isCallWindow(candidate['window']));
+      return (
+        isCount(candidate['failures']) &&
+        (candidate['firstFailureAt'] === undefined || Number.isFinite(candidate['firstFailureAt'])) &&
+        (candidate['window'] === undefined || isCallWindow(candidate['window']))
+      );
     case 'OPEN':
       return Number.isFinite(candidate['openedAt']) && (OPENING_RULES as readonly unknown[]).includes(candidate['rule']);
     case 'HALF_OPEN':

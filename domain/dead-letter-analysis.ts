@@ -46,7 +46,11 @@ export interface AnalysisOptions {
   readonly maxHeldRedrives?: number;
 }
 
-export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = Object.freeze({ permanenceReceiveThreshold: 10, maxRedrives: 5, maxHeldRedrives: 20 });
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = Object.freeze({
+  permanenceReceiveThreshold: 10,
+  maxRedrives: 5,
+  maxHeldRedrives: 20,
+});
 
 export type CategorySource = 'attribute' | 'record' | 'body' | 'receive-count' | 'default' | 'unclaimed';
 
@@ -78,7 +82,8 @@ const TEXT_INDICATORS: readonly TextIndicator[] = [
   { label: 'connection error', pattern: /\b(?:econnreset|econnrefused|epipe|eai_again)\b|socket hang up/i, category: 'TRANSIENT' },
   {
     label: 'server error',
-    pattern: /internal server error|internal ?failure|bad gateway|service ?unavailable|\b(?:http|status(?:[ _-]?code)?)["'\s:=/.0-9]*?\b5\d\d\b/i,
+    pattern:
+      /internal server error|internal ?failure|bad gateway|service ?unavailable|\b(?:http|status(?:[ _-]?code)?)["'\s:=/.0-9]*?\b5\d\d\b/i,
     category: 'TRANSIENT',
   },
   { label: 'validation', pattern: /validation|invalid|schema/i, category: 'VALIDATION' },

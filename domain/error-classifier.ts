@@ -15,9 +15,19 @@ export interface Classification {
 
 // Smithy's own lists (the rules the AWS SDK v3 retry strategy uses).
 const THROTTLING_NAMES = new Set([
-  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded', 'TransactionInProgressException', 'RequestThrottled', 'RequestThrottledException',
-  'SlowDown', 'LimitExceededException', 'BandwidthLimitExceeded', 'PriorRequestNotComplete', 'ThrottledException',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'LimitExceededException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'ThrottledException',
 ]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const TIMEOUT_NODE_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);

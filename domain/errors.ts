@@ -89,11 +89,17 @@ export class UnknownError extends PipelineError {
 /** The error class for a category, for failures reported as data (partial batch results) that must be raised. */
 export function errorForCategory(category: ErrorCategory, message: string, options: PipelineErrorOptions): PipelineError {
   switch (category) {
-    case 'VALIDATION': return new ValidationError(message, options);
-    case 'TRANSIENT': return new TransientError(message, options);
-    case 'TIMEOUT': return new TimeoutError(message, options);
-    case 'PERMANENT': return new PermanentError(message, options);
-    case 'PROCESSING': return new ProcessingError(message, options);
-    case 'UNKNOWN': return new UnknownError(message, options);
+    case 'VALIDATION':
+      return new ValidationError(message, options);
+    case 'TRANSIENT':
+      return new TransientError(message, options);
+    case 'TIMEOUT':
+      return new TimeoutError(message, options);
+    case 'PERMANENT':
+      return new PermanentError(message, options);
+    case 'PROCESSING':
+      return new ProcessingError(message, options);
+    case 'UNKNOWN':
+      return new UnknownError(message, options);
   }
 }

@@ -22,7 +22,13 @@ export interface FleetFlowSettings {
 
 export type FleetFlowState =
   | { readonly status: 'FLOWING' }
-  | { readonly status: 'PAUSED'; readonly since: number; readonly service: ServiceName; readonly nextProbeAt: number; readonly probes: number };
+  | {
+      readonly status: 'PAUSED';
+      readonly since: number;
+      readonly service: ServiceName;
+      readonly nextProbeAt: number;
+      readonly probes: number;
+    };
 
 export type FleetFlowStatus = FleetFlowState['status'];
 
@@ -35,12 +41,23 @@ export const INITIAL_FLEET_FLOW: FleetFlowState = { status: 'FLOWING' };
 
 type StateOf<S extends FleetFlowStatus> = Extract<FleetFlowState, { readonly status: S }>;
 type EventOf<T extends FleetFlowEvent['type']> = Extract<FleetFlowEvent, { readonly type: T }>;
-type Handler<S extends FleetFlowStatus, T extends FleetFlowEvent['type']> = (state: StateOf<S>, event: EventOf<T>, settings: FleetFlowSettings, now: number) => FleetFlowState;
+type Handler<S extends FleetFlowStatus, T extends FleetFlowEvent['type']> = (
+  state: StateOf<S>,
+  event: EventOf<T>,
+  settings: FleetFlowSettings,
+  now: number,
+) => FleetFlowState;
 type TransitionTable = { readonly [S in FleetFlowStatus]: { readonly [T in FleetFlowEvent['type']]: Handler<S, T> } };
 
 const TRANSITIONS: TransitionTable = {
   FLOWING: {
-    DEPENDENCY_DOWN: (_state, event, settings, now) => ({ status: 'PAUSED', since: now, service: event.service, nextProbeAt: now + settings.probeEveryMs, probes: 0 }),
+    DEPENDENCY_DOWN: (_state, event, settings, now) => ({
+      status: 'PAUSED',
+      since: now,
+      service: event.service,
+      nextProbeAt: now + settings.probeEveryMs,
+      probes: 0,
+    }),
     PROBE_SUCCEEDED: (state) => state,
     PROBE_FAILED: (state) => state,
   },
@@ -51,7 +68,12 @@ const TRANSITIONS: TransitionTable = {
   },
 };
 
-export function transitionFleetFlow(state: FleetFlowState, event: FleetFlowEvent, settings: FleetFlowSettings, now: number): FleetFlowState {
+export function transitionFleetFlow(
+  state: FleetFlowState,
+  event: FleetFlowEvent,
+  settings: FleetFlowSettings,
+  now: number,
+): FleetFlowState {
   const handler = TRANSITIONS[state.status][event.type] as Handler<FleetFlowStatus, FleetFlowEvent['type']>;
   return handler(state, event, settings, now);
 }

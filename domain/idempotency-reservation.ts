@@ -77,10 +77,12 @@ export function decideReservation(existing: IdempotencyRecord | undefined, reque
  * Two copies that matched by chance would both send the message, which is harmless: one claim wins.
  */
 export function isOwnReservation(existing: IdempotencyRecord, request: ReservationRequest): boolean {
-  return existing.status === 'ACCEPTED'
-    && existing.payloadHash === request.payloadHash
-    && existing.createdAt === request.now
-    && existing.correlationId === request.correlationId;
+  return (
+    existing.status === 'ACCEPTED' &&
+    existing.payloadHash === request.payloadHash &&
+    existing.createdAt === request.now &&
+    existing.correlationId === request.correlationId
+  );
 }
 
 /**
@@ -89,12 +91,14 @@ export function isOwnReservation(existing: IdempotencyRecord, request: Reservati
  * release it: a release never removes another request's reservation, nor a claimed or finished order.
  */
 export function isSameReservation(existing: IdempotencyRecord | undefined, written: IdempotencyRecord): existing is IdempotencyRecord {
-  return existing !== undefined
-    && existing.status === 'ACCEPTED'
-    && written.status === 'ACCEPTED'
-    && existing.payloadHash === written.payloadHash
-    && existing.createdAt === written.createdAt
-    && existing.correlationId === written.correlationId;
+  return (
+    existing !== undefined &&
+    existing.status === 'ACCEPTED' &&
+    written.status === 'ACCEPTED' &&
+    existing.payloadHash === written.payloadHash &&
+    existing.createdAt === written.createdAt &&
+    existing.correlationId === written.correlationId
+  );
 }
 
 /** What the sweep does with a reservation that may have been stranded without its message. */
@@ -139,7 +143,6 @@ function reservedRecord(request: ReservationRequest): IdempotencyRecord {
     ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
   };
 }
-
 
 /*
  * The sparse index the sweep reads: an item carries these attributes only while its reservation awaits

@@ -107,10 +107,20 @@ export type IdempotencyEvent =
   | { readonly type: 'COMPLETE'; readonly ownerToken: string; readonly outcome?: OutcomeSummary; readonly events?: readonly OutboxEntry[] }
   /** `outcome`, when given, is kept so that the retry does not run the business step again. */
   | {
-    readonly type: 'FAIL'; readonly ownerToken: string; readonly failure: FailureInfo; readonly park: boolean; readonly outcome?: OutcomeSummary;
-    readonly events?: readonly OutboxEntry[]; readonly parkedMessage?: ParkedMessage;
-  }
-  | { readonly type: 'PARK'; readonly failure: FailureInfo; readonly events?: readonly OutboxEntry[]; readonly parkedMessage?: ParkedMessage }
+      readonly type: 'FAIL';
+      readonly ownerToken: string;
+      readonly failure: FailureInfo;
+      readonly park: boolean;
+      readonly outcome?: OutcomeSummary;
+      readonly events?: readonly OutboxEntry[];
+      readonly parkedMessage?: ParkedMessage;
+    }
+  | {
+      readonly type: 'PARK';
+      readonly failure: FailureInfo;
+      readonly events?: readonly OutboxEntry[];
+      readonly parkedMessage?: ParkedMessage;
+    }
   /** The relay delivered these events. */
   | { readonly type: 'DELIVER'; readonly eventIds: readonly string[] }
   /**
@@ -192,9 +202,10 @@ function claimedRecord(existing: IdempotencyRecord | undefined, request: ClaimRe
     ...(request.orderId === undefined ? {} : { orderId: request.orderId }),
     ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
   };
-  const outbox = request.published !== undefined && isFirstClaim(existing, now)
-    ? appendToOutbox(existing?.outbox, [request.published])
-    : existing?.outbox;
+  const outbox =
+    request.published !== undefined && isFirstClaim(existing, now)
+      ? appendToOutbox(existing?.outbox, [request.published])
+      : existing?.outbox;
   return {
     ...base,
     ...(existing?.lastError === undefined ? {} : { lastError: existing.lastError }),
@@ -233,7 +244,10 @@ export function transition(record: IdempotencyRecord | undefined, event: Idempot
       if (record.status === 'SUCCEEDED' || (record.status === 'INFLIGHT' && !leaseExpired(record, now))) {
         throw new IllegalTransitionError('idempotency', record.status, event.type);
       }
-      return withParkedMessage(withEvents({ ...released(record, 'PARKED', now), lastError: event.failure }, event.events), event.parkedMessage);
+      return withParkedMessage(
+        withEvents({ ...released(record, 'PARKED', now), lastError: event.failure }, event.events),
+        event.parkedMessage,
+      );
     case 'DELIVER':
       return { ...record, outbox: markDelivered(record.outbox, event.eventIds, now) };
     case 'REPLAY':

@@ -84,8 +84,7 @@ export interface PricedOrder {
 }
 
 export type OrderEvaluation =
-  | { readonly ok: true; readonly priced: PricedOrder }
-  | { readonly ok: false; readonly violations: readonly FieldViolation[] };
+  { readonly ok: true; readonly priced: PricedOrder } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
 
 /**
  * Every business-rule violation of the order at once, in a stable order (header fields, line count,
@@ -133,7 +132,8 @@ export function priceOrder(order: Order, rules: OrderRules): PricedOrder {
  */
 export function assertValidOrderRules(rules: OrderRules): void {
   const problems: string[] = [];
-  if (!Number.isSafeInteger(rules.maxTotalMinor) || rules.maxTotalMinor < 0) problems.push('maxTotalMinor must be a non-negative safe integer');
+  if (!Number.isSafeInteger(rules.maxTotalMinor) || rules.maxTotalMinor < 0)
+    problems.push('maxTotalMinor must be a non-negative safe integer');
   if (!Number.isSafeInteger(rules.taxRateBasisPoints) || rules.taxRateBasisPoints < 0) {
     problems.push('taxRateBasisPoints must be a non-negative integer');
   }
@@ -196,19 +196,29 @@ function checkLine(line: OrderLine, path: string): FieldViolation[] {
     violations.push(violation(`${path}.quantity`, ORDER_VIOLATION_CODES.quantityNotInteger, 'quantity must be an integer'));
   } else if (quantity === 'out-of-range') {
     violations.push(
-      violation(`${path}.quantity`, ORDER_VIOLATION_CODES.quantityOutOfRange,
-        `quantity must be between ${ORDER_LIMITS.minQuantity} and ${ORDER_LIMITS.maxQuantity}`),
+      violation(
+        `${path}.quantity`,
+        ORDER_VIOLATION_CODES.quantityOutOfRange,
+        `quantity must be between ${ORDER_LIMITS.minQuantity} and ${ORDER_LIMITS.maxQuantity}`,
+      ),
     );
   }
   const price = checkIntegerInRange(line.unitPriceMinor, ORDER_LIMITS.minUnitPriceMinor, ORDER_LIMITS.maxUnitPriceMinor);
   if (price === 'not-integer') {
     violations.push(
-      violation(`${path}.unitPriceMinor`, ORDER_VIOLATION_CODES.unitPriceNotInteger, 'unitPriceMinor must be an integer number of minor units'),
+      violation(
+        `${path}.unitPriceMinor`,
+        ORDER_VIOLATION_CODES.unitPriceNotInteger,
+        'unitPriceMinor must be an integer number of minor units',
+      ),
     );
   } else if (price === 'out-of-range') {
     violations.push(
-      violation(`${path}.unitPriceMinor`, ORDER_VIOLATION_CODES.unitPriceOutOfRange,
-        `unitPriceMinor must be between ${ORDER_LIMITS.minUnitPriceMinor} and ${ORDER_LIMITS.maxUnitPriceMinor}`),
+      violation(
+        `${path}.unitPriceMinor`,
+        ORDER_VIOLATION_CODES.unitPriceOutOfRange,
+        `unitPriceMinor must be between ${ORDER_LIMITS.minUnitPriceMinor} and ${ORDER_LIMITS.maxUnitPriceMinor}`,
+      ),
     );
   }
   return violations;
@@ -255,8 +265,11 @@ function checkTotals(lines: readonly OrderLine[], rules: OrderRules): FieldViola
   }
   if (total > BigInt(rules.maxTotalMinor)) {
     return [
-      violation('lines', ORDER_VIOLATION_CODES.totalAboveMaximum,
-        `the order total ${total} exceeds the maximum of ${rules.maxTotalMinor} minor units`),
+      violation(
+        'lines',
+        ORDER_VIOLATION_CODES.totalAboveMaximum,
+        `the order total ${total} exceeds the maximum of ${rules.maxTotalMinor} minor units`,
+      ),
     ];
   }
   return [];

@@ -90,5 +90,7 @@ export function hasPendingEvents(outbox: readonly OutboxEntry[] | undefined): bo
 /** Marks the named entries delivered at `now`; entries already delivered keep their first time. */
 export function markDelivered(outbox: readonly OutboxEntry[] | undefined, eventIds: Iterable<string>, now: number): OutboxEntry[] {
   const delivered = new Set(eventIds);
-  return (outbox ?? []).map((entry) => (entry.deliveredAt === undefined && delivered.has(entry.eventId) ? { ...entry, deliveredAt: now } : entry));
+  return (outbox ?? []).map((entry) =>
+    entry.deliveredAt === undefined && delivered.has(entry.eventId) ? { ...entry, deliveredAt: now } : entry,
+  );
 }

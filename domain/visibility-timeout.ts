@@ -55,7 +55,8 @@ export function visibilityTimeoutSeconds(input: VisibilityTimeoutInput): Visibil
   assertInput(timeout, window);
   const seed = seedVisibilityTimeoutSeconds(timeout);
   const aws = lambdaEventSourceVisibilityTimeoutSeconds(timeout, window);
-  const wanted: VisibilityTimeoutDecision = aws >= seed ? { seconds: aws, rule: 'aws-six-times-timeout' } : { seconds: seed, rule: 'seed-minimum' };
+  const wanted: VisibilityTimeoutDecision =
+    aws >= seed ? { seconds: aws, rule: 'aws-six-times-timeout' } : { seconds: seed, rule: 'seed-minimum' };
   if (wanted.seconds > SQS_MAX_VISIBILITY_TIMEOUT_SECONDS) return { seconds: SQS_MAX_VISIBILITY_TIMEOUT_SECONDS, rule: 'sqs-maximum' };
   return wanted;
 }

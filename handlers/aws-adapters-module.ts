@@ -11,7 +11,12 @@ import { bindSqsAdapters } from './aws/sqs-adapters.js';
  * Every AWS SDK v3 adapter, over the given clients: the harness' aws backend, the tools and the tests.
  * A deployed function binds only its own services' adapters (see function-container.ts).
  */
-export function awsAdaptersModule(config: PipelineConfig, clock: Clock, random: Random, clients: AwsClients = createAwsClients()): ContainerModule {
+export function awsAdaptersModule(
+  config: PipelineConfig,
+  clock: Clock,
+  random: Random,
+  clients: AwsClients = createAwsClients(),
+): ContainerModule {
   const retryTools = { clock, random };
   return new ContainerModule(({ bind }) => {
     bindSqsAdapters(bind, config, retryTools, clients.sqs);

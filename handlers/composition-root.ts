@@ -27,8 +27,21 @@ export { defaultServices, hasOutboxDeadLetterQueue, type RuntimeServices } from 
  * from its composition (handlers/compositions/, handlers/function-container.ts), which binds only what it uses.
  */
 export const ALL_USE_CASES: ReadonlyArray<Newable<object>> = [
-  ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
-  ProcessClaimedOrder, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders, ReleaseFailedClaim, LookUpOrder, ResolveStrandedReservations,
+  ValidateOrder,
+  PublishOrder,
+  IngestOrder,
+  ClaimIdempotency,
+  ProcessOrder,
+  PublishOrderEvents,
+  WorkOrderBatch,
+  RedriveDeadLetters,
+  ProcessClaimedOrder,
+  RelayOutboxEvents,
+  RedeliverOutbox,
+  ReplayParkedOrders,
+  ReleaseFailedClaim,
+  LookUpOrder,
+  ResolveStrandedReservations,
 ];
 
 /** Everything but the adapters: configuration, runtime services, breakers, every breaker-guarded port and every use case. */
@@ -36,7 +49,11 @@ export function coreModules(config: PipelineConfig, services: RuntimeServices): 
   return [runtimeModule(config, services), guardedPortsModule(config), useCasesModule(ALL_USE_CASES)];
 }
 
-export function createContainer(config: PipelineConfig, adapters: ContainerModule, services: RuntimeServices = defaultServices(config)): Container {
+export function createContainer(
+  config: PipelineConfig,
+  adapters: ContainerModule,
+  services: RuntimeServices = defaultServices(config),
+): Container {
   const container = new Container();
   container.load(...coreModules(config, services), adapters);
   return container;

@@ -23,7 +23,9 @@ export interface StreamBatchResponse {
 }
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createEventsHandler(containerOf: () => Container): (event: unknown, context?: RelayContext) => Promise<StreamBatchResponse> {
+export function createEventsHandler(
+  containerOf: () => Container,
+): (event: unknown, context?: RelayContext) => Promise<StreamBatchResponse> {
   return async (event, context) => {
     const root = containerOf();
     const { changes, unreadable } = parseStreamRecords(event);
@@ -34,7 +36,9 @@ export function createEventsHandler(containerOf: () => Container): (event: unkno
         root.get<Metrics>(TOKENS.Metrics).add('OutboxRecordsUnreadable', 1, 'Count');
       }
       // The time left lets the relay wait out its open EventBridge breaker instead of spending the pipe's retries.
-      const result = await root.get(RelayOutboxEvents).execute(changes, context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() });
+      const result = await root
+        .get(RelayOutboxEvents)
+        .execute(changes, context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() });
       return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (error) {
       root.get<Logger>(TOKENS.Logger).error('outbox relay failed unexpectedly; the whole batch is retried', { error: String(error) });

@@ -17,10 +17,15 @@ export interface FunctionComposition {
 
 /** The function's container over its own services, the adapters built with `clientOptions` (tests point them anywhere). */
 export function composeFunction(
-  composition: FunctionComposition, config: PipelineConfig, services: RuntimeServices = defaultServices(config), clientOptions: AwsClientOptions = {},
+  composition: FunctionComposition,
+  config: PipelineConfig,
+  services: RuntimeServices = defaultServices(config),
+  clientOptions: AwsClientOptions = {},
 ): Container {
   if (config.backend !== 'aws') {
-    throw new ConfigurationError(['PIPELINE_BACKEND must be aws in a deployed function (the memory backend is the harness\' and the tests\')']);
+    throw new ConfigurationError([
+      "PIPELINE_BACKEND must be aws in a deployed function (the memory backend is the harness' and the tests')",
+    ]);
   }
   const configFor = clientConfig(clientOptions);
   const retryTools = { clock: services.clock, random: services.random };
@@ -35,11 +40,19 @@ export function composeFunction(
  * breakers, the guarded ports of its composition's services only, and its use cases. The local harness
  * builds each emulated execution environment this way, over adapters every function shares.
  */
-export function composeOverAdapters(composition: FunctionComposition, config: PipelineConfig, services: RuntimeServices, adapters: ContainerModule): Container {
+export function composeOverAdapters(
+  composition: FunctionComposition,
+  config: PipelineConfig,
+  services: RuntimeServices,
+  adapters: ContainerModule,
+): Container {
   const container = new Container();
   container.load(
     runtimeModule(config, services),
-    guardedPortsModule(config, composition.services.map((service) => service.service)),
+    guardedPortsModule(
+      config,
+      composition.services.map((service) => service.service),
+    ),
     adapters,
     useCasesModule(composition.useCases),
   );
@@ -55,7 +68,10 @@ let built = false;
  * names every problem. Anywhere else (tests, the harness, tools importing a handler module) nothing is
  * built until the first call.
  */
-export function containerAtInit(composition: FunctionComposition, env: Readonly<Record<string, string | undefined>> = process.env): () => Container {
+export function containerAtInit(
+  composition: FunctionComposition,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): () => Container {
   let cached: Container | undefined;
   const container = (): Container => {
     if (cached === undefined) {

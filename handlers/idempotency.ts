@@ -27,36 +27,47 @@ export function createIdempotencyHandler(containerOf: () => Container): (state: 
 
 /** The claim step. */
 export function createClaimHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ClaimOutput> {
-  return (state) => asStep(async () => {
-    const envelope = envelopeOf(state);
-    const ownerToken = `${state.execution?.name ?? state.execution?.id ?? 'execution'}:${messageOf(state).messageId}`;
-    // The lease must outlive this short function: the workflow goes on after it returns.
-    const decision = await containerOf().get(ClaimIdempotency).execute({ envelope, ownerToken, remainingTimeMs: undefined, messageId: messageOf(state).messageId });
-    return {
-      ownerToken,
-      decision: {
-        kind: decision.kind,
-        ...(decision.kind === 'PROCEED' ? { attempt: decision.attempt, resumed: decision.resumed } : {}),
-        ...(decision.kind === 'IN_PROGRESS' ? { retryAfterMs: decision.retryAfterMs } : {}),
-      },
-      ...(decision.kind === 'PROCEED' && decision.resumed && decision.record.outcome !== undefined ? { recordedOutcome: decision.record.outcome } : {}),
-      // A PARKED record's failure: the workflow parks this copy with it (see CLAIM_ROUTES).
-      ...(decision.kind === 'PARKED' ? { lastError: decision.record.lastError ?? { category: 'UNKNOWN' as const, code: 'IDEMPOTENCY.PARKED' } } : {}),
-    };
-  });
+  return (state) =>
+    asStep(async () => {
+      const envelope = envelopeOf(state);
+      const ownerToken = `${state.execution?.name ?? state.execution?.id ?? 'execution'}:${messageOf(state).messageId}`;
+      // The lease must outlive this short function: the workflow goes on after it returns.
+      const decision = await containerOf()
+        .get(ClaimIdempotency)
+        .execute({ envelope, ownerToken, remainingTimeMs: undefined, messageId: messageOf(state).messageId });
+      return {
+        ownerToken,
+        decision: {
+          kind: decision.kind,
+          ...(decision.kind === 'PROCEED' ? { attempt: decision.attempt, resumed: decision.resumed } : {}),
+          ...(decision.kind === 'IN_PROGRESS' ? { retryAfterMs: decision.retryAfterMs } : {}),
+        },
+        ...(decision.kind === 'PROCEED' && decision.resumed && decision.record.outcome !== undefined
+          ? { recordedOutcome: decision.record.outcome }
+          : {}),
+        // A PARKED record's failure: the workflow parks this copy with it (see CLAIM_ROUTES).
+        ...(decision.kind === 'PARKED'
+          ? { lastError: decision.record.lastError ?? { category: 'UNKNOWN' as const, code: 'IDEMPOTENCY.PARKED' } }
+          : {}),
+      };
+    });
 }
 
 /** The release step: the state carries the claim and the error a Catch caught. */
 export function createReleaseHandler(containerOf: () => Container): (state: ConsumeState) => Promise<ReleaseResult> {
-  return (state) => asStep(async () => {
-    const claim = claimOf(state);
-    if (state.error === undefined) throw new ValidationError('the release step needs the caught error in the state', { code: 'STEP.NO_ERROR' });
-    return containerOf().get(ReleaseFailedClaim).execute({
-      envelope: envelopeOf(state),
-      messageBody: messageOf(state).body,
-      ownerToken: claim.ownerToken,
-      attempt: claim.decision.attempt ?? 1,
-      failure: failureOfStepError(state.error),
+  return (state) =>
+    asStep(async () => {
+      const claim = claimOf(state);
+      if (state.error === undefined)
+        throw new ValidationError('the release step needs the caught error in the state', { code: 'STEP.NO_ERROR' });
+      return containerOf()
+        .get(ReleaseFailedClaim)
+        .execute({
+          envelope: envelopeOf(state),
+          messageBody: messageOf(state).body,
+          ownerToken: claim.ownerToken,
+          attempt: claim.decision.attempt ?? 1,
+          failure: failureOfStepError(state.error),
+        });
     });
-  });
 }

@@ -48,17 +48,24 @@ export interface MemoryInfrastructure {
 }
 
 export function createMemoryInfrastructure(
-  config: PipelineConfig, clock: Clock, random: Random, queues: MemoryQueueSettings = DEFAULT_MEMORY_QUEUES,
+  config: PipelineConfig,
+  clock: Clock,
+  random: Random,
+  queues: MemoryQueueSettings = DEFAULT_MEMORY_QUEUES,
 ): MemoryInfrastructure {
   const sqs = new InMemorySqs({ clock });
   sqs.createQueue(queues.deadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
   sqs.createQueue(queues.outboxDeadLetterQueueName, { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds });
-  const sourceQueue = { visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds, redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount } };
+  const sourceQueue = {
+    visibilityTimeoutSeconds: queues.visibilityTimeoutSeconds,
+    redrivePolicy: { deadLetterQueue: queues.deadLetterQueueName, maxReceiveCount: queues.maxReceiveCount },
+  };
   sqs.createQueue(queues.orderQueueName, sourceQueue);
   const primary = new MemoryOrderQueue(sqs, queues.orderQueueName);
   let orderQueue: OrderQueue = primary;
   // As deployed in topology `both`: a second queue, dead-lettering to the same DLQ.
-  if (config.orchestratedSharePercent > 0 || queues.createOrchestratedQueue === true) sqs.createQueue(queues.orchestratedQueueName, sourceQueue);
+  if (config.orchestratedSharePercent > 0 || queues.createOrchestratedQueue === true)
+    sqs.createQueue(queues.orchestratedQueueName, sourceQueue);
   if (config.orchestratedSharePercent > 0) {
     orderQueue = new SplitOrderQueue(primary, new MemoryOrderQueue(sqs, queues.orchestratedQueueName), config.orchestratedSharePercent);
   }

@@ -11,14 +11,17 @@ export const handler = createProcessorHandler(containerAtInit(processorCompositi
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
 export function createProcessorHandler(containerOf: () => Container): (state: ConsumeState) => Promise<{ outcome: OutcomeSummary }> {
-  return (state) => asStep(async () => {
-    const claim = claimOf(state);
-    const outcome = await containerOf().get(ProcessClaimedOrder).execute({
-      envelope: envelopeOf(state),
-      ownerToken: claim.ownerToken,
-      attempt: claim.decision.attempt ?? 1,
-      ...(claim.recordedOutcome === undefined ? {} : { recordedOutcome: claim.recordedOutcome }),
+  return (state) =>
+    asStep(async () => {
+      const claim = claimOf(state);
+      const outcome = await containerOf()
+        .get(ProcessClaimedOrder)
+        .execute({
+          envelope: envelopeOf(state),
+          ownerToken: claim.ownerToken,
+          attempt: claim.decision.attempt ?? 1,
+          ...(claim.recordedOutcome === undefined ? {} : { recordedOutcome: claim.recordedOutcome }),
+        });
+      return { outcome };
     });
-    return { outcome };
-  });
 }

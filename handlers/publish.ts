@@ -41,9 +41,14 @@ export function createPublishHandler(
         ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
         ...(request.simulation === undefined ? {} : { simulation: request.simulation }),
       });
-      if (published.kind === 'KNOWN') return ingestResponse(knownAnswer(published.known, shape.order.orderId, published.idempotencyKey), request.correlationId);
+      if (published.kind === 'KNOWN')
+        return ingestResponse(knownAnswer(published.known, shape.order.orderId, published.idempotencyKey), request.correlationId);
       const { kind: _kind, ...sent } = published;
-      return json(202, { status: 'PUBLISHED', orderId: shape.order.orderId, ...sent, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+      return json(
+        202,
+        { status: 'PUBLISHED', orderId: shape.order.orderId, ...sent, correlationId: request.correlationId },
+        { 'x-correlation-id': request.correlationId },
+      );
     } catch (error) {
       return failureResponse(error, request.correlationId, root.get<Logger>(TOKENS.Logger));
     }
@@ -70,7 +75,10 @@ async function publishTask(root: Container, state: PublishState): Promise<Publis
       ...(state.execution?.simulation === undefined ? {} : { simulation: state.execution.simulation }),
     });
     if (published.kind === 'KNOWN' && published.known.kind === 'KEY_REUSED') {
-      throw new ValidationError('this Idempotency-Key was used for a different payload', { code: 'IDEMPOTENCY.KEY_REUSED', context: { key: published.idempotencyKey } });
+      throw new ValidationError('this Idempotency-Key was used for a different payload', {
+        code: 'IDEMPOTENCY.KEY_REUSED',
+        context: { key: published.idempotencyKey },
+      });
     }
     return published;
   });

@@ -105,9 +105,12 @@ export function replayRequestOf(event: unknown): ReplayRequest {
   if (input.keys !== undefined && (!Array.isArray(input.keys) || input.keys.some((key) => typeof key !== 'string' || key === ''))) {
     problems.push('keys must be a list of non-empty strings');
   }
-  if (input.category !== undefined && !isErrorCategory(input.category)) problems.push(`category ${JSON.stringify(input.category)} is not an error category`);
-  if (input.limit !== undefined && !(Number.isInteger(input.limit) && (input.limit as number) > 0)) problems.push('limit must be a positive integer');
-  if (problems.length > 0) throw new ValidationError(`invalid replay request: ${problems.join('; ')}`, { code: 'REPLAY.INVALID_REQUEST', context: { problems } });
+  if (input.category !== undefined && !isErrorCategory(input.category))
+    problems.push(`category ${JSON.stringify(input.category)} is not an error category`);
+  if (input.limit !== undefined && !(Number.isInteger(input.limit) && (input.limit as number) > 0))
+    problems.push('limit must be a positive integer');
+  if (problems.length > 0)
+    throw new ValidationError(`invalid replay request: ${problems.join('; ')}`, { code: 'REPLAY.INVALID_REQUEST', context: { problems } });
   return {
     ...(Array.isArray(input.keys) ? { keys: input.keys as string[] } : {}),
     ...(isErrorCategory(input.category) ? { category: input.category } : {}),

@@ -9,7 +9,12 @@ import type { Metrics } from '../application/ports/metrics.js';
 import type { OrderQueue } from '../application/ports/order-queue.js';
 import type { Random } from '../application/ports/random.js';
 import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
-import { GuardedDeadLetterQueue, GuardedEventBus, GuardedIdempotencyStore, GuardedOrderQueue } from '../application/resilience/guarded-ports.js';
+import {
+  GuardedDeadLetterQueue,
+  GuardedEventBus,
+  GuardedIdempotencyStore,
+  GuardedOrderQueue,
+} from '../application/resilience/guarded-ports.js';
 import { TOKENS } from '../application/tokens.js';
 import type { ServiceId } from '../adapters/aws/client-config.js';
 import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
@@ -46,11 +51,13 @@ export function runtimeModule(config: PipelineConfig, services: RuntimeServices)
     bind<Logger>(TOKENS.Logger).toConstantValue(services.logger);
     bind<Metrics>(TOKENS.Metrics).toConstantValue(services.metrics);
     // The stage's breaker settings (BREAKER_SETTINGS) over the per-service defaults.
-    bind<CircuitBreakers>(TOKENS.CircuitBreakers).toDynamicValue(() => {
-      const breakers = new CircuitBreakers(services.clock, services.logger, services.metrics);
-      breakers.configure(config.breakers);
-      return breakers;
-    }).inSingletonScope();
+    bind<CircuitBreakers>(TOKENS.CircuitBreakers)
+      .toDynamicValue(() => {
+        const breakers = new CircuitBreakers(services.clock, services.logger, services.metrics);
+        breakers.configure(config.breakers);
+        return breakers;
+      })
+      .inSingletonScope();
   });
 }
 
@@ -63,17 +70,27 @@ export function guardedPortsModule(config: PipelineConfig, services: readonly Se
   return new ContainerModule(({ bind }) => {
     const breakers = (context: { get<T>(id: symbol): T }): CircuitBreakers => context.get<CircuitBreakers>(TOKENS.CircuitBreakers);
     if (services.includes('SQS')) {
-      bind<OrderQueue>(TOKENS.OrderQueue).toDynamicValue((ctx) => new GuardedOrderQueue(ctx.get<OrderQueue>(ADAPTERS.OrderQueue), breakers(ctx))).inSingletonScope();
-      bind<DeadLetterQueue>(TOKENS.DeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue), breakers(ctx))).inSingletonScope();
+      bind<OrderQueue>(TOKENS.OrderQueue)
+        .toDynamicValue((ctx) => new GuardedOrderQueue(ctx.get<OrderQueue>(ADAPTERS.OrderQueue), breakers(ctx)))
+        .inSingletonScope();
+      bind<DeadLetterQueue>(TOKENS.DeadLetterQueue)
+        .toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue), breakers(ctx)))
+        .inSingletonScope();
       if (hasOutboxDeadLetterQueue(config)) {
-        bind<DeadLetterQueue>(TOKENS.OutboxDeadLetterQueue).toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue), breakers(ctx))).inSingletonScope();
+        bind<DeadLetterQueue>(TOKENS.OutboxDeadLetterQueue)
+          .toDynamicValue((ctx) => new GuardedDeadLetterQueue(ctx.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue), breakers(ctx)))
+          .inSingletonScope();
       }
     }
     if (services.includes('DYNAMODB')) {
-      bind<IdempotencyStore>(TOKENS.IdempotencyStore).toDynamicValue((ctx) => new GuardedIdempotencyStore(ctx.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), breakers(ctx))).inSingletonScope();
+      bind<IdempotencyStore>(TOKENS.IdempotencyStore)
+        .toDynamicValue((ctx) => new GuardedIdempotencyStore(ctx.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), breakers(ctx)))
+        .inSingletonScope();
     }
     if (services.includes('EVENTBRIDGE')) {
-      bind<EventBus>(TOKENS.EventBus).toDynamicValue((ctx) => new GuardedEventBus(ctx.get<EventBus>(ADAPTERS.EventBus), breakers(ctx))).inSingletonScope();
+      bind<EventBus>(TOKENS.EventBus)
+        .toDynamicValue((ctx) => new GuardedEventBus(ctx.get<EventBus>(ADAPTERS.EventBus), breakers(ctx)))
+        .inSingletonScope();
     }
   });
 }

@@ -20,7 +20,12 @@ export interface ConsumeState {
 
 /** What the idempotency step returns; the workflow branches on `decision.kind`. */
 export interface ClaimOutput {
-  readonly decision: { readonly kind: ClaimDecision['kind']; readonly attempt?: number; readonly resumed?: boolean; readonly retryAfterMs?: number };
+  readonly decision: {
+    readonly kind: ClaimDecision['kind'];
+    readonly attempt?: number;
+    readonly resumed?: boolean;
+    readonly retryAfterMs?: number;
+  };
   readonly ownerToken: string;
   readonly recordedOutcome?: OutcomeSummary;
   /** Set when the decision is PARKED: the failure the record holds. */
@@ -47,7 +52,8 @@ export function messageOf(state: ConsumeState): QueueMessage {
 
 export function envelopeOf(state: ConsumeState): OrderEnvelope {
   const parsed = parseOrderMessage(messageOf(state));
-  if (!parsed.ok) throw new ValidationError('unreadable order message', { code: 'MESSAGE.INVALID', context: { violations: parsed.violations } });
+  if (!parsed.ok)
+    throw new ValidationError('unreadable order message', { code: 'MESSAGE.INVALID', context: { violations: parsed.violations } });
   return parsed.envelope;
 }
 

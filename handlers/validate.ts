@@ -32,11 +32,19 @@ export function createValidateHandler(
   return async (event) => {
     if (!('requestContext' in event)) return validateTask(containerOf(), event);
     const root = containerOf();
-    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig), (body) => violationsOf(root.get(ValidateOrder).execute({ body })));
+    const request = parseJsonRequest(event, root.get<PipelineConfig>(TOKENS.PipelineConfig), (body) =>
+      violationsOf(root.get(ValidateOrder).execute({ body })),
+    );
     if (isResponse(request)) return request;
-    const result = root.get(ValidateOrder).execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
+    const result = root
+      .get(ValidateOrder)
+      .execute({ body: request.body, ...(request.simulation === undefined ? {} : { simulation: request.simulation }) });
     if (!result.ok) return badRequest(result.violations, request.correlationId);
-    return json(200, { valid: true, order: result.order, priced: result.priced, correlationId: request.correlationId }, { 'x-correlation-id': request.correlationId });
+    return json(
+      200,
+      { valid: true, order: result.order, priced: result.priced, correlationId: request.correlationId },
+      { 'x-correlation-id': request.correlationId },
+    );
   };
 }
 

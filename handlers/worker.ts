@@ -31,7 +31,9 @@ export function createWorkerHandler(containerOf: () => Container): (event: SQSEv
     } catch (error) {
       // Not expected: the use case turns every per-record failure into a result. Return the whole batch
       // rather than throwing, so Lambda does not scale the pollers down and nothing is lost.
-      root.get<Logger>(TOKENS.Logger).error('worker batch failed unexpectedly; returning every record', { requestId: context.awsRequestId, error: String(error) });
+      root
+        .get<Logger>(TOKENS.Logger)
+        .error('worker batch failed unexpectedly; returning every record', { requestId: context.awsRequestId, error: String(error) });
       return { batchItemFailures: messages.map((message) => ({ itemIdentifier: message.messageId })) };
     } finally {
       root.get<Metrics>(TOKENS.Metrics).flush();

@@ -24,7 +24,13 @@ export function toHttpApiEvent(request: IncomingRequest, routeKey: string): APIG
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(request.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'cookie') cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter((cookie) => cookie !== ''));
+    if (lower === 'cookie')
+      cookies.push(
+        ...value
+          .split(';')
+          .map((cookie) => cookie.trim())
+          .filter((cookie) => cookie !== ''),
+      );
     else headers[lower] = value;
   }
   const textual = TEXT_TYPES.test(headers['content-type'] ?? '');
@@ -44,7 +50,13 @@ export function toHttpApiEvent(request: IncomingRequest, routeKey: string): APIG
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path: request.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: request.requestId,
       routeKey,
       stage: '$default',

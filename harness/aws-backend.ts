@@ -44,7 +44,9 @@ const MAX_SCANNED_RECORDS = 5_000;
 export async function createAwsBackend(options: AwsBackendOptions): Promise<Backend> {
   const { env } = options;
   if (options.orchestratedQueue && !options.bootstrap && (env.ORCHESTRATED_QUEUE_URL ?? '').trim() === '') {
-    throw new Error('--topology both on --backend aws needs the orchestrated topology\'s queue: set ORCHESTRATED_QUEUE_URL, or pass --bootstrap to create it');
+    throw new Error(
+      "--topology both on --backend aws needs the orchestrated topology's queue: set ORCHESTRATED_QUEUE_URL, or pass --bootstrap to create it",
+    );
   }
   const clients = createAwsClients(harnessClientOptions(env), env);
   let overrides: Record<string, string> = { ORCHESTRATED_SHARE_PERCENT: String(options.orchestratedSharePercent) };
@@ -74,7 +76,9 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
   const config = harnessConfig(env, 'aws', overrides);
   const outboxDeadLetterQueueUrl = config.outboxDeadLetterQueueUrl;
   if (outboxDeadLetterQueueUrl === undefined) {
-    throw new Error('--backend aws needs the outbox pipe\'s dead-letter queue: set OUTBOX_DEAD_LETTER_QUEUE_URL, or pass --bootstrap to create it');
+    throw new Error(
+      "--backend aws needs the outbox pipe's dead-letter queue: set OUTBOX_DEAD_LETTER_QUEUE_URL, or pass --bootstrap to create it",
+    );
   }
   const streams = new DynamoDBStreamsClient({ region: await clients.dynamodb.config.region(), ...streamsEndpoint(env) });
   const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: config.idempotencyTableName });
@@ -115,12 +119,14 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       let owingEvents = 0;
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await clients.dynamodb.send(new ScanCommand({
-          TableName: config.idempotencyTableName,
-          ProjectionExpression: '#status, #ttl, #pending',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': IDEMPOTENCY_TTL_ATTRIBUTE, '#pending': OUTBOX_PENDING_ATTRIBUTE },
-          ExclusiveStartKey: start,
-        }));
+        const page = await clients.dynamodb.send(
+          new ScanCommand({
+            TableName: config.idempotencyTableName,
+            ProjectionExpression: '#status, #ttl, #pending',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': IDEMPOTENCY_TTL_ATTRIBUTE, '#pending': OUTBOX_PENDING_ATTRIBUTE },
+            ExclusiveStartKey: start,
+          }),
+        );
         for (const item of page.Items ?? []) {
           if (Number(item[IDEMPOTENCY_TTL_ATTRIBUTE]?.N ?? 0) * 1000 <= now) continue;
           records += 1;
@@ -132,8 +138,10 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
       return { records, unsettled, owingEvents };
     },
     openTableStream: async () => {
-      const streamArn = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: config.idempotencyTableName }))).Table?.LatestStreamArn;
-      if (streamArn === undefined) throw new Error(`table ${config.idempotencyTableName} has no stream: the outbox needs NEW_IMAGE (--bootstrap turns it on)`);
+      const streamArn = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: config.idempotencyTableName }))).Table
+        ?.LatestStreamArn;
+      if (streamArn === undefined)
+        throw new Error(`table ${config.idempotencyTableName} has no stream: the outbox needs NEW_IMAGE (--bootstrap turns it on)`);
       const stream = await AwsTableStream.open(streams, streamArn);
       return stream;
     },
@@ -169,10 +177,12 @@ function drainEventsQueue(sqs: SQSClient, eventsQueueUrl: string): PollingLoop {
 }
 
 async function depthOf(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const response = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
+  const response = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
   const attributes = response.Attributes ?? {};
   return {
     visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
@@ -196,6 +206,7 @@ export function harnessClientOptions(env: Readonly<Record<string, string | undef
   const raw = env.AWS_REQUEST_TIMEOUT_MS?.trim();
   if (raw === undefined || raw === '') return {};
   const requestTimeoutMs = Number(raw);
-  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100) throw new Error(`AWS_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got ${raw})`);
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100)
+    throw new Error(`AWS_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got ${raw})`);
   return { requestTimeoutMs };
 }

@@ -28,13 +28,15 @@ export class AwsPolledQueue implements PolledQueue {
   }
 
   async receive(max: number): Promise<readonly ReceivedMessage[]> {
-    const response = await this.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: this.queueUrl,
-      MaxNumberOfMessages: max,
-      WaitTimeSeconds: WAIT_TIME_SECONDS,
-      MessageAttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }));
+    const response = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: WAIT_TIME_SECONDS,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     return (response.Messages ?? []).map((message) => {
       const attributes: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
@@ -57,12 +59,17 @@ export class AwsPolledQueue implements PolledQueue {
   async deleteBatch(receiptHandles: readonly string[]): Promise<readonly DeleteFailure[]> {
     const failures: DeleteFailure[] = [];
     for (const batch of chunks(receiptHandles, SQS_BATCH_LIMIT)) {
-      const response = await this.sqs.send(new DeleteMessageBatchCommand({
-        QueueUrl: this.queueUrl,
-        Entries: batch.map((ReceiptHandle, index) => ({ Id: `d${index}`, ReceiptHandle })),
-      }));
+      const response = await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((ReceiptHandle, index) => ({ Id: `d${index}`, ReceiptHandle })),
+        }),
+      );
       for (const failed of response.Failed ?? []) {
-        failures.push({ receiptHandle: batch[Number((failed.Id ?? 'd0').slice(1))] ?? '', reason: `${failed.Code ?? 'Error'}: ${failed.Message ?? ''}` });
+        failures.push({
+          receiptHandle: batch[Number((failed.Id ?? 'd0').slice(1))] ?? '',
+          reason: `${failed.Code ?? 'Error'}: ${failed.Message ?? ''}`,
+        });
       }
     }
     return failures;
@@ -70,14 +77,18 @@ export class AwsPolledQueue implements PolledQueue {
 
   async release(receiptHandles: readonly string[]): Promise<void> {
     for (const batch of chunks(receiptHandles, SQS_BATCH_LIMIT)) {
-      await this.sqs.send(new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: this.queueUrl,
-        Entries: batch.map((ReceiptHandle, index) => ({ Id: `r${index}`, ReceiptHandle, VisibilityTimeout: 0 })),
-      }));
+      await this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((ReceiptHandle, index) => ({ Id: `r${index}`, ReceiptHandle, VisibilityTimeout: 0 })),
+        }),
+      );
     }
   }
 
   async changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void> {
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }));
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }),
+    );
   }
 }

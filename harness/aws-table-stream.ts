@@ -21,12 +21,18 @@ export class AwsTableStream implements TableStream {
     private iterators: Map<string, string | undefined>,
   ) {}
 
-  static async open(client: DynamoDBStreamsClient, streamArn: string, position: 'LATEST' | 'TRIM_HORIZON' = 'LATEST'): Promise<AwsTableStream> {
+  static async open(
+    client: DynamoDBStreamsClient,
+    streamArn: string,
+    position: 'LATEST' | 'TRIM_HORIZON' = 'LATEST',
+  ): Promise<AwsTableStream> {
     const described = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const iterators = new Map<string, string | undefined>();
     for (const shard of described.StreamDescription?.Shards ?? []) {
       if (shard.ShardId === undefined) continue;
-      const iterator = await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }));
+      const iterator = await client.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }),
+      );
       iterators.set(shard.ShardId, iterator.ShardIterator);
     }
     return new AwsTableStream(client, streamArn, iterators);
@@ -60,7 +66,9 @@ export class AwsTableStream implements TableStream {
     const described = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
     for (const shard of described.StreamDescription?.Shards ?? []) {
       if (shard.ShardId === undefined || this.iterators.has(shard.ShardId)) continue;
-      const iterator = await this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const iterator = await this.client.send(
+        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
       this.iterators.set(shard.ShardId, iterator.ShardIterator);
     }
   }

@@ -32,7 +32,11 @@ export function sourceQueuesEmpty(depths: QueueDepths): boolean {
 
 /** Every queue is empty, the DLQs included. */
 export function allQueuesEmpty(depths: QueueDepths): boolean {
-  return sourceQueuesEmpty(depths) && isEmptyQueue(depths.deadLetters) && (depths.outboxDeadLetters === undefined || isEmptyQueue(depths.outboxDeadLetters));
+  return (
+    sourceQueuesEmpty(depths) &&
+    isEmptyQueue(depths.deadLetters) &&
+    (depths.outboxDeadLetters === undefined || isEmptyQueue(depths.outboxDeadLetters))
+  );
 }
 
 /**

@@ -6,8 +6,7 @@
  *   or unknown identifier): the whole batch failed, exactly as if the function had thrown.
  */
 export type BatchVerdict =
-  | { readonly kind: 'partial'; readonly failedIds: ReadonlySet<string> }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  { readonly kind: 'partial'; readonly failedIds: ReadonlySet<string> } | { readonly kind: 'invalid'; readonly reason: string };
 
 export function interpretBatchResponse(response: unknown, messageIds: readonly string[]): BatchVerdict {
   let serialised: unknown;
@@ -30,8 +29,10 @@ export function interpretBatchResponse(response: unknown, messageIds: readonly s
       return { kind: 'invalid', reason: `batchItemFailures[${index}] has no itemIdentifier` };
     }
     const id = (entry as { itemIdentifier: unknown }).itemIdentifier;
-    if (typeof id !== 'string' || id === '') return { kind: 'invalid', reason: `batchItemFailures[${index}].itemIdentifier is empty or not a string` };
-    if (!known.has(id)) return { kind: 'invalid', reason: `batchItemFailures[${index}].itemIdentifier "${id}" is not a message of this batch` };
+    if (typeof id !== 'string' || id === '')
+      return { kind: 'invalid', reason: `batchItemFailures[${index}].itemIdentifier is empty or not a string` };
+    if (!known.has(id))
+      return { kind: 'invalid', reason: `batchItemFailures[${index}].itemIdentifier "${id}" is not a message of this batch` };
     failedIds.add(id);
   }
   return { kind: 'partial', failedIds };

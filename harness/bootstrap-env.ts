@@ -7,7 +7,9 @@ export const BOOTSTRAP_ENV_FILE = '.env.harness';
 export function saveBootstrapped(variables: Readonly<Record<string, string>>, path = BOOTSTRAP_ENV_FILE): void {
   const lines = Object.entries(variables).map(([name, value]) => `${name}=${value}`);
   writeFileSync(path, `${lines.join('\n')}\n`);
-  process.stderr.write(`bootstrapped; a restart without --bootstrap reads these from ${path}:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
+  process.stderr.write(
+    `bootstrapped; a restart without --bootstrap reads these from ${path}:\n${lines.map((line) => `  ${line}`).join('\n')}\n`,
+  );
 }
 
 /** Sets, from .env.harness, every variable the environment does not set itself (the environment wins). */

@@ -40,7 +40,12 @@ export interface FunctionBreakers {
 export interface BreakerSource {
   readonly functionName: string;
   readonly services: readonly ServiceName[];
-  environments(): ReadonlyArray<{ readonly id: string; readonly busy: boolean; readonly invocations: number; readonly breakers: CircuitBreakers }>;
+  environments(): ReadonlyArray<{
+    readonly id: string;
+    readonly busy: boolean;
+    readonly invocations: number;
+    readonly breakers: CircuitBreakers;
+  }>;
   stats(): { readonly started: number; readonly discarded: number };
 }
 
@@ -59,15 +64,20 @@ export function breakerView(breakers: CircuitBreakers, service: ServiceName): Br
 }
 
 export function functionBreakers(sources: readonly BreakerSource[]): Record<string, FunctionBreakers> {
-  return Object.fromEntries(sources.map((source) => [source.functionName, {
-    ...source.stats(),
-    environments: source.environments().map((environment) => ({
-      environment: environment.id,
-      busy: environment.busy,
-      invocations: environment.invocations,
-      breakers: Object.fromEntries(source.services.map((service) => [service, breakerView(environment.breakers, service)])),
-    })),
-  }]));
+  return Object.fromEntries(
+    sources.map((source) => [
+      source.functionName,
+      {
+        ...source.stats(),
+        environments: source.environments().map((environment) => ({
+          environment: environment.id,
+          busy: environment.busy,
+          invocations: environment.invocations,
+          breakers: Object.fromEntries(source.services.map((service) => [service, breakerView(environment.breakers, service)])),
+        })),
+      },
+    ]),
+  );
 }
 
 /**
@@ -75,7 +85,10 @@ export function functionBreakers(sources: readonly BreakerSource[]): Record<stri
  * CLOSED; among CLOSED ones, the most failures), naming the environments that are not CLOSED. With no
  * environment yet, `reference` (configured as they are) stands in.
  */
-export function breakerSummaries(functions: Readonly<Record<string, FunctionBreakers>>, reference: CircuitBreakers): Record<ServiceName, BreakerSummary> {
+export function breakerSummaries(
+  functions: Readonly<Record<string, FunctionBreakers>>,
+  reference: CircuitBreakers,
+): Record<ServiceName, BreakerSummary> {
   const summaries = {} as Record<ServiceName, BreakerSummary>;
   for (const service of SERVICE_NAMES) {
     let worst = breakerView(reference, service);
@@ -87,7 +100,8 @@ export function breakerSummaries(functions: Readonly<Record<string, FunctionBrea
         if (view === undefined) continue;
         environments += 1;
         if (view.status !== 'CLOSED') notClosedIn.push(environment.environment);
-        if (SEVERITY[view.status] > SEVERITY[worst.status] || (view.status === worst.status && view.failures > worst.failures)) worst = view;
+        if (SEVERITY[view.status] > SEVERITY[worst.status] || (view.status === worst.status && view.failures > worst.failures))
+          worst = view;
       }
     }
     summaries[service] = { ...worst, environments, notClosedIn };

@@ -2,7 +2,15 @@ import { parseArgs } from 'node:util';
 import { SERVICE_NAMES } from '../domain/circuit-breaker.js';
 import type { LogLevel } from '../application/ports/logger.js';
 import { parseDuration } from './durations.js';
-import { CRASH_POINTS, DEFAULT_HARNESS_OPTIONS, FAULT_FUNCTION_NAMES, DEFAULT_ORCHESTRATED_SHARE_PERCENT, harnessOptionProblems, TOPOLOGIES, type HarnessOptions } from './harness-options.js';
+import {
+  CRASH_POINTS,
+  DEFAULT_HARNESS_OPTIONS,
+  FAULT_FUNCTION_NAMES,
+  DEFAULT_ORCHESTRATED_SHARE_PERCENT,
+  harnessOptionProblems,
+  TOPOLOGIES,
+  type HarnessOptions,
+} from './harness-options.js';
 import { parseKeyValues, parseProbability } from './key-values.js';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -62,9 +70,13 @@ const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const FUNCTION_NAMES = FAULT_FUNCTION_NAMES;
 
 function functionNames(text: string, problems: string[]): readonly string[] {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const unknown = names.filter((name) => !FUNCTION_NAMES.includes(name));
-  if (unknown.length > 0) problems.push(`--fault-functions: unknown function(s) ${unknown.join(', ')} (one of ${FUNCTION_NAMES.join(', ')})`);
+  if (unknown.length > 0)
+    problems.push(`--fault-functions: unknown function(s) ${unknown.join(', ')} (one of ${FUNCTION_NAMES.join(', ')})`);
   return names;
 }
 
@@ -76,12 +88,29 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: 'string' }, backend: { type: 'string' }, bootstrap: { type: 'boolean' }, topology: { type: 'string' }, 'orchestrated-share': { type: 'string' },
-        faults: { type: 'string' }, latency: { type: 'string' }, 'crash-after': { type: 'string' }, 'fault-functions': { type: 'string' }, seed: { type: 'string' },
-        'redrive-every': { type: 'string' }, 'batch-size': { type: 'string' }, 'batching-window': { type: 'string' },
-        'max-concurrency': { type: 'string' }, 'function-timeout': { type: 'string' }, 'visibility-timeout': { type: 'string' },
-        'max-receive-count': { type: 'string' }, 'breaker-recovery': { type: 'string' }, 'drain-timeout': { type: 'string' }, 'log-level': { type: 'string' },
-        pretty: { type: 'boolean' }, 'fleet-pause': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        backend: { type: 'string' },
+        bootstrap: { type: 'boolean' },
+        topology: { type: 'string' },
+        'orchestrated-share': { type: 'string' },
+        faults: { type: 'string' },
+        latency: { type: 'string' },
+        'crash-after': { type: 'string' },
+        'fault-functions': { type: 'string' },
+        seed: { type: 'string' },
+        'redrive-every': { type: 'string' },
+        'batch-size': { type: 'string' },
+        'batching-window': { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        'function-timeout': { type: 'string' },
+        'visibility-timeout': { type: 'string' },
+        'max-receive-count': { type: 'string' },
+        'breaker-recovery': { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'log-level': { type: 'string' },
+        pretty: { type: 'boolean' },
+        'fleet-pause': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -124,19 +153,32 @@ export function parseHarnessArgs(argv: readonly string[], defaults: HarnessOptio
   const visibility = text('visibility-timeout') === undefined ? defaults.visibilityTimeoutSeconds : seconds('visibility-timeout', 0);
   const breakerRecovery = text('breaker-recovery') === undefined ? defaults.breakerRecoveryMs : duration('breaker-recovery', 0);
   const topology = oneOf('topology', TOPOLOGIES, defaults.topology);
-  const orchestratedShare = text('orchestrated-share') === undefined
-    ? (topology === 'both' ? (defaults.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT) : defaults.orchestratedSharePercent)
-    : integer('orchestrated-share', 0);
+  const orchestratedShare =
+    text('orchestrated-share') === undefined
+      ? topology === 'both'
+        ? (defaults.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT)
+        : defaults.orchestratedSharePercent
+      : integer('orchestrated-share', 0);
   const options: HarnessOptions = {
     port: integer('port', defaults.port),
     backend: oneOf('backend', ['memory', 'aws'] as const, defaults.backend),
     bootstrap: values.bootstrap === true || defaults.bootstrap,
     topology,
     orchestratedSharePercent: orchestratedShare,
-    faults: text('faults') === undefined ? defaults.faults : parseKeyValues(text('faults') ?? '', SERVICE_NAMES, parseProbability, problems, '--faults'),
-    latencyMs: text('latency') === undefined ? defaults.latencyMs : parseKeyValues(text('latency') ?? '', SERVICE_NAMES, parseDuration, problems, '--latency'),
-    crashAfter: text('crash-after') === undefined ? defaults.crashAfter : parseKeyValues(text('crash-after') ?? '', CRASH_POINTS, parseProbability, problems, '--crash-after'),
-    faultFunctions: text('fault-functions') === undefined ? defaults.faultFunctions : functionNames(text('fault-functions') ?? '', problems),
+    faults:
+      text('faults') === undefined
+        ? defaults.faults
+        : parseKeyValues(text('faults') ?? '', SERVICE_NAMES, parseProbability, problems, '--faults'),
+    latencyMs:
+      text('latency') === undefined
+        ? defaults.latencyMs
+        : parseKeyValues(text('latency') ?? '', SERVICE_NAMES, parseDuration, problems, '--latency'),
+    crashAfter:
+      text('crash-after') === undefined
+        ? defaults.crashAfter
+        : parseKeyValues(text('crash-after') ?? '', CRASH_POINTS, parseProbability, problems, '--crash-after'),
+    faultFunctions:
+      text('fault-functions') === undefined ? defaults.faultFunctions : functionNames(text('fault-functions') ?? '', problems),
     seed: integer('seed', defaults.seed),
     redriveEveryMs: duration('redrive-every', defaults.redriveEveryMs),
     batchSize: integer('batch-size', defaults.batchSize),

@@ -90,7 +90,8 @@ export class CommitLedger implements IdempotencyStore {
   }
 
   private noteSettled(record: IdempotencyRecord): void {
-    if ((record.status === 'SUCCEEDED' || record.status === 'PARKED') && !this.settled.has(record.key)) this.settled.set(record.key, this.now());
+    if ((record.status === 'SUCCEEDED' || record.status === 'PARKED') && !this.settled.has(record.key))
+      this.settled.set(record.key, this.now());
   }
 
   totalCommits(): number {

@@ -50,13 +50,19 @@ export class ConsoleLogger implements Logger {
     if (RANK[level] < RANK[this.options.level]) return;
     const timestamp = new Date((this.options.now ?? Date.now)()).toISOString();
     const data: Record<string, unknown> = { ...this.context, ...fields };
-    this.options.write(this.options.pretty ? this.prettyLine(level, message, timestamp, data) : jsonLine(level, message, timestamp, this.options.serviceName, data));
+    this.options.write(
+      this.options.pretty
+        ? this.prettyLine(level, message, timestamp, data)
+        : jsonLine(level, message, timestamp, this.options.serviceName, data),
+    );
   }
 
   private prettyLine(level: LogLevel, message: string, timestamp: string, data: Record<string, unknown>): string {
     const tag = level.padEnd(5);
     const coloured = this.options.colour === true ? `${COLOURS[level]}${tag}${RESET}` : tag;
-    const extras = Object.entries(data).map(([key, value]) => `${key}=${typeof value === 'string' ? value : safeJson(value)}`).join(' ');
+    const extras = Object.entries(data)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : safeJson(value)}`)
+      .join(' ');
     return `${timestamp.slice(11, 23)} ${coloured} ${message}${extras === '' ? '' : `  ${extras}`}`;
   }
 }
@@ -68,11 +74,13 @@ function jsonLine(level: LogLevel, message: string, timestamp: string, service: 
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, inner: unknown) => {
-      if (inner instanceof Error) return { name: inner.name, message: inner.message };
-      if (typeof inner === 'bigint') return inner.toString();
-      return inner;
-    }) ?? String(value);
+    return (
+      JSON.stringify(value, (_key, inner: unknown) => {
+        if (inner instanceof Error) return { name: inner.name, message: inner.message };
+        if (typeof inner === 'bigint') return inner.toString();
+        return inner;
+      }) ?? String(value)
+    );
   } catch {
     // A field that refers back to itself: keep the line's own fields, say what could not be written.
     if (typeof value !== 'object' || value === null) return String(value);

@@ -55,7 +55,9 @@ const SETTLE_DEADLINE_MS = 50_000;
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { seed: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help === true) {
-    process.stdout.write('Usage: npm run demo -- [--seed N]\n\nRuns a scripted scenario with injected faults against an in-process harness and checks the pipeline\'s invariants; exits 1 if one fails.\n');
+    process.stdout.write(
+      "Usage: npm run demo -- [--seed N]\n\nRuns a scripted scenario with injected faults against an in-process harness and checks the pipeline's invariants; exits 1 if one fails.\n",
+    );
     return 0;
   }
   const seed = values.seed === undefined ? 2026 : Number(values.seed);
@@ -72,7 +74,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${text}\n`);
   };
   say(`Order pipeline demo — harness at ${harness.url}/ (open it to watch), seed ${seed}`);
-  say('Background faults in the ingest and worker: dynamodb 5%, sqs 5%, eventbridge 10% of calls fail, 5 ms DynamoDB latency, 5% of workers die after the business step');
+  say(
+    'Background faults in the ingest and worker: dynamodb 5%, sqs 5%, eventbridge 10% of calls fail, 5 ms DynamoDB latency, 5% of workers die after the business step',
+  );
   const log = emptyScenarioLog();
   const ticker = setInterval(() => {
     void harness.snapshot().then((metrics) => say(`  ${progressLine(Date.now() - started, metrics, log.accepted.size)}`));
@@ -128,7 +132,7 @@ async function finalState(harness: Harness, log: ScenarioLog): Promise<FinalStat
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`demo failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -34,7 +34,12 @@ const SERVICE_FAILURES: Readonly<Record<ServiceName, { readonly name: string; re
  */
 export class InjectedServiceError extends Error {
   readonly $fault = 'server' as const;
-  readonly $metadata: { readonly httpStatusCode: number; readonly requestId: string; readonly attempts: number; readonly totalRetryDelay: number };
+  readonly $metadata: {
+    readonly httpStatusCode: number;
+    readonly requestId: string;
+    readonly attempts: number;
+    readonly totalRetryDelay: number;
+  };
 
   constructor(service: ServiceName, operation: string, sequence: number) {
     const failure = SERVICE_FAILURES[service];

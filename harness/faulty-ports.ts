@@ -15,7 +15,10 @@ import type { FaultInjection } from './faults.js';
  */
 
 export class FaultyOrderQueue implements OrderQueue {
-  constructor(private readonly inner: OrderQueue, private readonly faults: FaultInjection) {}
+  constructor(
+    private readonly inner: OrderQueue,
+    private readonly faults: FaultInjection,
+  ) {}
 
   send(...args: Parameters<OrderQueue['send']>): Promise<SendResult> {
     return this.faults.around('sqs', 'SendMessageBatch', () => this.inner.send(...args));
@@ -27,7 +30,10 @@ export class FaultyOrderQueue implements OrderQueue {
 }
 
 export class FaultyDeadLetterQueue implements DeadLetterQueue {
-  constructor(private readonly inner: DeadLetterQueue, private readonly faults: FaultInjection) {}
+  constructor(
+    private readonly inner: DeadLetterQueue,
+    private readonly faults: FaultInjection,
+  ) {}
 
   send(...args: Parameters<DeadLetterQueue['send']>): Promise<SendResult> {
     return this.faults.around('sqs', 'SendMessageBatch', () => this.inner.send(...args));
@@ -43,7 +49,10 @@ export class FaultyDeadLetterQueue implements DeadLetterQueue {
 }
 
 export class FaultyIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly inner: IdempotencyStore, private readonly faults: FaultInjection) {}
+  constructor(
+    private readonly inner: IdempotencyStore,
+    private readonly faults: FaultInjection,
+  ) {}
 
   claim(...args: Parameters<IdempotencyStore['claim']>): Promise<ClaimDecision> {
     return this.faults.around('dynamodb', 'PutItem', () => this.inner.claim(...args));
@@ -104,7 +113,10 @@ export class FaultyIdempotencyStore implements IdempotencyStore {
 }
 
 export class FaultyEventBus implements EventBus {
-  constructor(private readonly inner: EventBus, private readonly faults: FaultInjection) {}
+  constructor(
+    private readonly inner: EventBus,
+    private readonly faults: FaultInjection,
+  ) {}
 
   publish(...args: Parameters<EventBus['publish']>): Promise<PublishEventsResult> {
     return this.faults.around('eventbridge', 'PutEvents', () => this.inner.publish(...args));

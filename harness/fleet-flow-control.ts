@@ -55,12 +55,25 @@ export class FleetFlowControl {
     const probe: DependencyProbe = {
       probe: async () => {
         this.probeCount.probes += 1;
-        const end = await invoke({ functionName: FLEET_PAUSE_FUNCTION, requestId: randomUUID(), timeoutMs: PROBE_TIMEOUT_MS }, () => options.store.get(PROBE_KEY, options.clock.now()));
+        const end = await invoke({ functionName: FLEET_PAUSE_FUNCTION, requestId: randomUUID(), timeoutMs: PROBE_TIMEOUT_MS }, () =>
+          options.store.get(PROBE_KEY, options.clock.now()),
+        );
         if (end.kind !== 'returned') throw end.kind === 'threw' ? end.error : new Error(`probe ${end.kind}`);
       },
     };
-    this.control = new ControlFleetFlow(this.consumption, probe, { probeEveryMs: options.probeEveryMs }, options.clock, options.logger, options.metrics);
-    this.schedule = new Schedule(options.tickEveryMs, () => this.tick(), (error) => options.logger.warn('fleet flow control tick failed; the next tick tries again', { error: String(error) }));
+    this.control = new ControlFleetFlow(
+      this.consumption,
+      probe,
+      { probeEveryMs: options.probeEveryMs },
+      options.clock,
+      options.logger,
+      options.metrics,
+    );
+    this.schedule = new Schedule(
+      options.tickEveryMs,
+      () => this.tick(),
+      (error) => options.logger.warn('fleet flow control tick failed; the next tick tries again', { error: String(error) }),
+    );
     for (const service of this.watched()) this.seen.set(service, options.metrics.total('CircuitBreakerOpened', { service }));
   }
 
@@ -78,7 +91,12 @@ export class FleetFlowControl {
   }
 
   view(): FleetFlowView {
-    return { state: this.control.current(), pauses: this.probeCount.pauses, probes: this.probeCount.probes, flips: this.consumption.flips() };
+    return {
+      state: this.control.current(),
+      pauses: this.probeCount.pauses,
+      probes: this.probeCount.probes,
+      flips: this.consumption.flips(),
+    };
   }
 
   /** One tick: a breaker of a watched dependency opened since the last one is the signal. */

@@ -5,7 +5,11 @@ import { loadConfig, type PipelineConfig } from '../application/config.js';
  * Lambda. Failure simulation is on unless the environment says otherwise: the harness exists to try
  * failures out.
  */
-export function harnessConfig(env: Readonly<Record<string, string | undefined>>, backend: 'memory' | 'aws', overrides: Readonly<Record<string, string>> = {}): PipelineConfig {
+export function harnessConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  backend: 'memory' | 'aws',
+  overrides: Readonly<Record<string, string>> = {},
+): PipelineConfig {
   return loadConfig({
     ...env,
     ALLOW_FAILURE_SIMULATION: env.ALLOW_FAILURE_SIMULATION ?? 'true',

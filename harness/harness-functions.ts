@@ -44,7 +44,8 @@ export interface FleetSettings {
   readonly breakerRecoveryMs?: number;
 }
 
-export type FleetFunctionName = 'ingest' | 'validate' | 'publish' | 'idempotency' | 'processor' | 'worker' | 'events' | 'redrive' | 'orchestrated-ingest';
+export type FleetFunctionName =
+  'ingest' | 'validate' | 'publish' | 'idempotency' | 'processor' | 'worker' | 'events' | 'redrive' | 'orchestrated-ingest';
 
 export class HarnessFunctions {
   readonly ingest: FunctionFleet<ReturnType<typeof createIngestHandler>>;
@@ -72,14 +73,29 @@ export class HarnessFunctions {
 
   /** The orchestrated edge, whose StartSyncExecution reaches `starter` (the harness' workflow runner). */
   orchestratedIngest(starter: WorkflowStarter): FunctionFleet<ReturnType<typeof createOrchestratedIngestHandler>> {
-    this.orchestratedIngestFleet ??= this.fleet('orchestrated-ingest', orchestratedIngestComposition, createOrchestratedIngestHandler, (container) => {
-      container.bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(starter);
-    });
+    this.orchestratedIngestFleet ??= this.fleet(
+      'orchestrated-ingest',
+      orchestratedIngestComposition,
+      createOrchestratedIngestHandler,
+      (container) => {
+        container.bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(starter);
+      },
+    );
     return this.orchestratedIngestFleet;
   }
 
   all(): ReadonlyArray<FunctionFleet<(...args: never[]) => Promise<unknown>>> {
-    const fleets = [this.ingest, this.validate, this.publish, this.idempotency, this.processor, this.worker, this.events, this.redrive, this.orchestratedIngestFleet];
+    const fleets = [
+      this.ingest,
+      this.validate,
+      this.publish,
+      this.idempotency,
+      this.processor,
+      this.worker,
+      this.events,
+      this.redrive,
+      this.orchestratedIngestFleet,
+    ];
     return fleets.filter((fleet) => fleet !== undefined);
   }
 
@@ -98,16 +114,25 @@ export class HarnessFunctions {
   }
 
   private fleet<H extends (...args: never[]) => Promise<unknown>>(
-    functionName: FleetFunctionName, composition: FunctionComposition, create: (containerOf: () => Container) => H, extra?: (container: Container) => void,
+    functionName: FleetFunctionName,
+    composition: FunctionComposition,
+    create: (containerOf: () => Container) => H,
+    extra?: (container: Container) => void,
   ): FunctionFleet<H> {
     const { config, services, breakerRecoveryMs } = this.settings;
     return new FunctionFleet<H>({
       functionName,
       services: breakerServicesOf(composition),
       build: (environment) => {
-        const container = composeOverAdapters(composition, config, { ...services, logger: services.logger.child({ environment }) }, this.adapters);
+        const container = composeOverAdapters(
+          composition,
+          config,
+          { ...services, logger: services.logger.child({ environment }) },
+          this.adapters,
+        );
         extra?.(container);
-        if (breakerRecoveryMs !== undefined) shortenBreakerRecovery(container.get<CircuitBreakers>(TOKENS.CircuitBreakers), breakerRecoveryMs);
+        if (breakerRecoveryMs !== undefined)
+          shortenBreakerRecovery(container.get<CircuitBreakers>(TOKENS.CircuitBreakers), breakerRecoveryMs);
         return container;
       },
       handlerOf: (container) => create(() => container),

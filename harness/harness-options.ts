@@ -101,26 +101,44 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
   check(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65_535, '--port must be 0–65535');
   check(Number.isInteger(options.batchSize) && options.batchSize >= 1 && options.batchSize <= 10_000, '--batch-size must be 1–10000');
   check(options.batchingWindowMs >= 0 && options.batchingWindowMs <= 300_000, '--batching-window must be 0–300s');
-  check(options.batchSize <= 10 || options.batchingWindowMs >= 1_000, '--batch-size above 10 needs --batching-window of at least 1s (as Lambda requires)');
-  check(Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1_000, '--max-concurrency must be 2–1000 (ScalingConfig.MaximumConcurrency)');
+  check(
+    options.batchSize <= 10 || options.batchingWindowMs >= 1_000,
+    '--batch-size above 10 needs --batching-window of at least 1s (as Lambda requires)',
+  );
+  check(
+    Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 2 && options.maxConcurrency <= 1_000,
+    '--max-concurrency must be 2–1000 (ScalingConfig.MaximumConcurrency)',
+  );
   // The worker starts no record with less than 3 s of its invocation left, so a shorter function would never work one.
-  check(Number.isInteger(options.functionTimeoutSeconds) && options.functionTimeoutSeconds >= 5 && options.functionTimeoutSeconds <= 900, '--function-timeout must be whole seconds, 5–900 (the worker starts no record with less than 3 s left)');
+  check(
+    Number.isInteger(options.functionTimeoutSeconds) && options.functionTimeoutSeconds >= 5 && options.functionTimeoutSeconds <= 900,
+    '--function-timeout must be whole seconds, 5–900 (the worker starts no record with less than 3 s left)',
+  );
   const visibility = options.visibilityTimeoutSeconds;
   if (visibility !== undefined) {
     check(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200, '--visibility-timeout must be whole seconds, 0–43200');
-    check(visibility >= options.functionTimeoutSeconds, '--visibility-timeout must be at least --function-timeout (Lambda refuses the mapping otherwise)');
+    check(
+      visibility >= options.functionTimeoutSeconds,
+      '--visibility-timeout must be at least --function-timeout (Lambda refuses the mapping otherwise)',
+    );
   }
-  check(Number.isInteger(options.maxReceiveCount) && options.maxReceiveCount >= 1 && options.maxReceiveCount <= 1_000, '--max-receive-count must be 1–1000');
+  check(
+    Number.isInteger(options.maxReceiveCount) && options.maxReceiveCount >= 1 && options.maxReceiveCount <= 1_000,
+    '--max-receive-count must be 1–1000',
+  );
   check(options.redriveEveryMs === 0 || options.redriveEveryMs >= 100, '--redrive-every must be 0 (off) or at least 100ms');
   check(options.historyEveryMs === 0 || options.historyEveryMs >= 100, 'the history interval must be 0 (off) or at least 100ms');
   check(options.breakerRecoveryMs === undefined || options.breakerRecoveryMs >= 1, '--breaker-recovery must be positive');
   check(Number.isInteger(options.seed), '--seed must be an integer');
   check(options.pollIntervalMs >= 1, 'the poll interval must be positive');
-  check(Number.isFinite(options.drainTimeoutMs) && options.drainTimeoutMs >= 0, '--drain-timeout must be 0 (no drain) or a positive duration');
+  check(
+    Number.isFinite(options.drainTimeoutMs) && options.drainTimeoutMs >= 0,
+    '--drain-timeout must be 0 (no drain) or a positive duration',
+  );
   check(options.backend === 'aws' || !options.bootstrap, '--bootstrap only applies to --backend aws');
   const share = options.orchestratedSharePercent;
   if (share !== undefined) {
-    check(options.topology === 'both', '--orchestrated-share only applies to --topology both (one topology\'s queue carries every order)');
+    check(options.topology === 'both', "--orchestrated-share only applies to --topology both (one topology's queue carries every order)");
     check(Number.isInteger(share) && share >= 0 && share <= 100, '--orchestrated-share must be a whole percentage, 0–100');
   }
   return problems;
@@ -136,4 +154,14 @@ export function orchestratedShareOf(options: Pick<HarnessOptions, 'topology' | '
 }
 
 /** The invocation names faults can be limited to (`--fault-functions`, `functions` of PUT /admin/faults). */
-export const FAULT_FUNCTION_NAMES: readonly string[] = ['ingest', 'validate', 'publish', 'worker', 'redrive', 'consume-pipe', 'idempotency', 'processor', 'events'];
+export const FAULT_FUNCTION_NAMES: readonly string[] = [
+  'ingest',
+  'validate',
+  'publish',
+  'worker',
+  'redrive',
+  'consume-pipe',
+  'idempotency',
+  'processor',
+  'events',
+];

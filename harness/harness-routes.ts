@@ -54,7 +54,9 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
   const timeout = deps.httpTimeoutMs;
   return [
     lambdaRoute('POST', '/orders', 'ingest', deps.ingest, timeout, deps.logger),
-    ...(deps.orchestratedIngest === undefined ? [] : [lambdaRoute('POST', '/orchestrated/orders', 'orchestrated-ingest', deps.orchestratedIngest, timeout, deps.logger)]),
+    ...(deps.orchestratedIngest === undefined
+      ? []
+      : [lambdaRoute('POST', '/orchestrated/orders', 'orchestrated-ingest', deps.orchestratedIngest, timeout, deps.logger)]),
     lambdaRoute('POST', '/validate', 'validate', deps.validate, timeout, deps.logger),
     lambdaRoute('POST', '/publish', 'publish', deps.publish, timeout, deps.logger),
     {
@@ -65,7 +67,10 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         const record = await deps.backend.record(key, deps.now());
         if (record === undefined) return jsonResponse(404, { message: `no order with idempotency key ${key}` });
         // The harness' own observations of this record, not of an earlier one of the key (a journal older than the table).
-        const events = deps.events.all().filter((event) => event.detail.idempotencyKey === key && event.time >= record.createdAt).map(eventView);
+        const events = deps.events
+          .all()
+          .filter((event) => event.detail.idempotencyKey === key && event.time >= record.createdAt)
+          .map(eventView);
         // The deployed status function's view (handlers/status.ts), read without the injected faults (the
         // harness observes the pipeline), plus what only the harness knows: the consumer and the events seen.
         return jsonResponse(200, { ...orderView(record), consumedBy: deps.consumption.of(key, record.createdAt), events });
@@ -81,7 +86,9 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         const type = query.get('type');
         const key = query.get('idempotencyKey');
         const limit = Number(query.get('limit') ?? DEFAULT_EVENT_LIMIT);
-        const matching = deps.events.all().filter((event) => (type === null || event.detailType === type) && (key === null || event.detail.idempotencyKey === key));
+        const matching = deps.events
+          .all()
+          .filter((event) => (type === null || event.detailType === type) && (key === null || event.detail.idempotencyKey === key));
         return jsonResponse(200, { total: matching.length, events: matching.slice(-limit).map(eventView) });
       },
     },
@@ -122,11 +129,21 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
         }
       },
     },
-    { method: 'GET', path: '/admin/orders', handle: async () => jsonResponse(200, { orders: await deps.orders() }, { 'cache-control': 'no-store' }) },
+    {
+      method: 'GET',
+      path: '/admin/orders',
+      handle: async () => jsonResponse(200, { orders: await deps.orders() }, { 'cache-control': 'no-store' }),
+    },
     {
       // What a scenario waits on, cheaply: the queues' depths and how many records are not yet settled or still owe events.
-      method: 'GET', path: '/admin/progress',
-      handle: async () => jsonResponse(200, { ...(await deps.backend.depths()), records: await deps.backend.progress(deps.now()) }, { 'cache-control': 'no-store' }),
+      method: 'GET',
+      path: '/admin/progress',
+      handle: async () =>
+        jsonResponse(
+          200,
+          { ...(await deps.backend.depths()), records: await deps.backend.progress(deps.now()) },
+          { 'cache-control': 'no-store' },
+        ),
     },
     { method: 'GET', path: '/admin/faults', handle: async () => jsonResponse(200, { ...deps.faults.settings(), ...deps.faults.counts() }) },
     {
@@ -149,10 +166,24 @@ export function harnessRoutes(deps: RouteDependencies): Route[] {
     { method: 'GET', path: '/metrics', handle: async () => jsonResponse(200, await deps.snapshot(), { 'cache-control': 'no-store' }) },
     { method: 'GET', path: '/openapi.json', handle: async () => jsonResponse(200, openApiDocument(undefined, deps.topology)) },
     { method: 'GET', path: '/healthz', handle: async () => jsonResponse(200, { ok: true }) },
-    { method: 'GET', path: '/', handle: async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: statusPage() }) },
+    {
+      method: 'GET',
+      path: '/',
+      handle: async () => ({
+        statusCode: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        body: statusPage(),
+      }),
+    },
   ];
 }
 
 function eventView(event: PipelineEvent): Record<string, unknown> {
-  return { eventId: event.eventId, source: event.source, detailType: event.detailType, time: new Date(event.time).toISOString(), detail: event.detail };
+  return {
+    eventId: event.eventId,
+    source: event.source,
+    detailType: event.detailType,
+    time: new Date(event.time).toISOString(),
+    detail: event.detail,
+  };
 }

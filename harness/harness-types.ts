@@ -74,4 +74,3 @@ export interface StopSummary {
   /** On each queue once the event source stopped (SQS's approximate counts on aws); undefined when they could not be read. */
   readonly remaining: QueueDepths | undefined;
 }
-

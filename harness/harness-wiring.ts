@@ -29,7 +29,11 @@ export async function waitUntil(condition: () => Promise<boolean>, deadline: num
 /** In memory, whatever is left dies with the process; in SQS it waits for the next run. */
 export function reportLeftovers(logger: Logger, backend: Backend['kind'], remaining: QueueDepths): void {
   if (allQueuesEmpty(remaining)) return;
-  const fields = { orders: remaining.orders, ...(remaining.orchestrated === undefined ? {} : { orchestrated: remaining.orchestrated }), deadLetters: remaining.deadLetters };
+  const fields = {
+    orders: remaining.orders,
+    ...(remaining.orchestrated === undefined ? {} : { orchestrated: remaining.orchestrated }),
+    deadLetters: remaining.deadLetters,
+  };
   if (backend === 'memory') logger.warn('messages left on the in-memory queues are lost at exit', fields);
   else logger.info('messages remain in SQS for the next run', fields);
 }
@@ -46,8 +50,19 @@ export function rebindWithFaults(container: Container, faults: FaultInjection, c
 
 /** One recovery time (and failure window) for every breaker, thresholds kept: short runs can watch them close. */
 export function shortenBreakerRecovery(breakers: CircuitBreakers, recoveryMs: number): void {
-  breakers.configure(Object.fromEntries(SERVICE_NAMES.map((service) => {
-    const settings = breakers.settingsOf(service);
-    return [service, { ...settings, recoveryTimeoutMs: recoveryMs, ...(settings.failureWindowMs === undefined ? {} : { failureWindowMs: recoveryMs }) }];
-  })));
+  breakers.configure(
+    Object.fromEntries(
+      SERVICE_NAMES.map((service) => {
+        const settings = breakers.settingsOf(service);
+        return [
+          service,
+          {
+            ...settings,
+            recoveryTimeoutMs: recoveryMs,
+            ...(settings.failureWindowMs === undefined ? {} : { failureWindowMs: recoveryMs }),
+          },
+        ];
+      }),
+    ),
+  );
 }

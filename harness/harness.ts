@@ -31,7 +31,14 @@ import { HarnessFunctions } from './harness-functions.js';
 import { observeOrders } from './order-observations.js';
 import { createOutboxPipe, operatorActions } from './outbox-relay.js';
 import { buildSnapshot, type MetricsSnapshot, type RedriveView } from './metrics-snapshot.js';
-import { createConsumePipe, createStepFunctions, holdBackQueueRecord, LOCAL_INGEST_STATE_MACHINE_ARN, parkQueueRecord, requeueQueueRecord } from './orchestrated-topology.js';
+import {
+  createConsumePipe,
+  createStepFunctions,
+  holdBackQueueRecord,
+  LOCAL_INGEST_STATE_MACHINE_ARN,
+  parkQueueRecord,
+  requeueQueueRecord,
+} from './orchestrated-topology.js';
 import { RunnerWorkflowStarter } from './orchestrated-edge.js';
 import type { PolledQueue } from './polled-queue.js';
 import { Schedule } from './schedule.js';
@@ -56,17 +63,37 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const write = io.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = new SystemClock();
   const random = new SeededRandom(options.seed);
-  const logger = new ConsoleLogger({ serviceName: env.SERVICE_NAME ?? 'orders', level: options.logLevel, pretty: options.pretty, colour: io.colour === true, write });
-  const visibility = options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds({
-    functionTimeoutSeconds: options.functionTimeoutSeconds,
-    batchingWindowSeconds: Math.ceil(options.batchingWindowMs / 1_000),
-  }).seconds;
+  const logger = new ConsoleLogger({
+    serviceName: env.SERVICE_NAME ?? 'orders',
+    level: options.logLevel,
+    pretty: options.pretty,
+    colour: io.colour === true,
+    write,
+  });
+  const visibility =
+    options.visibilityTimeoutSeconds ??
+    visibilityTimeoutSeconds({
+      functionTimeoutSeconds: options.functionTimeoutSeconds,
+      batchingWindowSeconds: Math.ceil(options.batchingWindowMs / 1_000),
+    }).seconds;
   const queues = { visibilityTimeoutSeconds: visibility, maxReceiveCount: options.maxReceiveCount };
   const both = options.topology === 'both';
   const orchestratedSharePercent = orchestratedShareOf(options);
-  const backend = options.backend === 'aws'
-    ? await createAwsBackend({ env, bootstrap: options.bootstrap, ...queues, orchestratedQueue: both, orchestratedSharePercent, clock, random })
-    : createMemoryBackend(harnessConfig(env, 'memory', { ORCHESTRATED_SHARE_PERCENT: String(orchestratedSharePercent) }), clock, random, { ...queues, orchestratedQueue: both });
+  const backend =
+    options.backend === 'aws'
+      ? await createAwsBackend({
+          env,
+          bootstrap: options.bootstrap,
+          ...queues,
+          orchestratedQueue: both,
+          orchestratedSharePercent,
+          clock,
+          random,
+        })
+      : createMemoryBackend(harnessConfig(env, 'memory', { ORCHESTRATED_SHARE_PERCENT: String(orchestratedSharePercent) }), clock, random, {
+          ...queues,
+          orchestratedQueue: both,
+        });
   const { config } = backend;
 
   const metrics = new RecordingMetrics();
@@ -74,37 +101,67 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const adapters = new Container();
   adapters.load(backend.adapters);
   const faults = new FaultInjection(
-    { failureRate: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, ...(options.faultFunctions === undefined ? {} : { functions: options.faultFunctions }) },
+    {
+      failureRate: options.faults,
+      latencyMs: options.latencyMs,
+      crashAfter: options.crashAfter,
+      ...(options.faultFunctions === undefined ? {} : { functions: options.faultFunctions }),
+    },
     new SeededRandom((options.seed ^ FAULT_SEED_SALT) | 0),
     (ms) => clock.sleep(ms),
   );
   const commits = new CommitLedger(adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), () => clock.now());
-  const { events, consumption } = harnessObservers(adapters.get<EventBus>(ADAPTERS.EventBus), () => clock.now(), backend.kind === 'aws' ? env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE : undefined);
+  const { events, consumption } = harnessObservers(
+    adapters.get<EventBus>(ADAPTERS.EventBus),
+    () => clock.now(),
+    backend.kind === 'aws' ? (env.HARNESS_JOURNAL_FILE ?? JOURNAL_FILE) : undefined,
+  );
   rebindWithFaults(adapters, faults, commits, events);
   // Each function in execution environments of its own, with its own breakers, as deployed.
   const functions = new HarnessFunctions({
-    config, services: { clock, random, logger, metrics }, adapters, ...(options.breakerRecoveryMs === undefined ? {} : { breakerRecoveryMs: options.breakerRecoveryMs }),
+    config,
+    services: { clock, random, logger, metrics },
+    adapters,
+    ...(options.breakerRecoveryMs === undefined ? {} : { breakerRecoveryMs: options.breakerRecoveryMs }),
   });
 
   const referenceBreakers = functions.referenceBreakers();
   // Fleet flow control: the event sources stop receiving while DynamoDB's breakers open, until a probe succeeds.
   const fleetFlow = options.fleetPause
     ? new FleetFlowControl({
-      metrics, store: adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore), clock, logger: logger.child({ component: 'fleet-flow' }),
-      probeEveryMs: referenceBreakers.settingsOf('dynamodb').recoveryTimeoutMs, tickEveryMs: 1_000,
-    })
+        metrics,
+        store: adapters.get<IdempotencyStore>(ADAPTERS.IdempotencyStore),
+        clock,
+        logger: logger.child({ component: 'fleet-flow' }),
+        probeEveryMs: referenceBreakers.settingsOf('dynamodb').recoveryTimeoutMs,
+        tickEveryMs: 1_000,
+      })
     : undefined;
 
   const functionTimeoutMs = options.functionTimeoutSeconds * 1_000;
   const outbox = await createOutboxPipe({
-    backend, relay: functions.events.handler, deadLetterQueue: adapters.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue), clock, logger, functionTimeoutMs, pollIntervalMs: options.pollIntervalMs,
+    backend,
+    relay: functions.events.handler,
+    deadLetterQueue: adapters.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue),
+    clock,
+    logger,
+    functionTimeoutMs,
+    pollIntervalMs: options.pollIntervalMs,
   });
   const httpTimeoutMs = Math.min(functionTimeoutMs, HTTP_FUNCTION_TIMEOUT_MS);
   const workflows = (): { readonly ingest: HttpApiFunction; readonly consume: SqsBatchFunction } => {
     const runnerServices = {
-      steps: createStepFunctions({ validate: functions.validate.handler, publish: functions.publish.handler, idempotency: functions.idempotency.handler, processor: functions.processor.handler }),
+      steps: createStepFunctions({
+        validate: functions.validate.handler,
+        publish: functions.publish.handler,
+        idempotency: functions.idempotency.handler,
+        processor: functions.processor.handler,
+      }),
       park: parkQueueRecord(adapters.get<DeadLetterQueue>(ADAPTERS.DeadLetterQueue)),
-      holdBack: holdBackQueueRecord(() => [backend.orderQueue, ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue])]),
+      holdBack: holdBackQueueRecord(() => [
+        backend.orderQueue,
+        ...(backend.orchestratedQueue === undefined ? [] : [backend.orchestratedQueue]),
+      ]),
       requeue: requeueQueueRecord(adapters.get<OrderQueue>(ADAPTERS.OrderQueue)),
       functionTimeoutMs,
       random: () => random.next(),
@@ -112,20 +169,34 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       logger: logger.child({ component: 'workflow' }),
     };
     return {
-      ingest: functions.orchestratedIngest(new RunnerWorkflowStarter(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN)).handler,
-      consume: createConsumePipe(new WorkflowRunner(CONSUME_WORKFLOW, runnerServices), config.workerConcurrency, logger.child({ component: 'pipe' })),
+      ingest: functions.orchestratedIngest(
+        new RunnerWorkflowStarter(new WorkflowRunner(INGEST_WORKFLOW, runnerServices), LOCAL_INGEST_STATE_MACHINE_ARN),
+      ).handler,
+      consume: createConsumePipe(
+        new WorkflowRunner(CONSUME_WORKFLOW, runnerServices),
+        config.workerConcurrency,
+        logger.child({ component: 'pipe' }),
+      ),
     };
   };
   // The deployed pipe hands the consume workflow one record at a time, without a batching window
   // (terraform/constructs/order-queue-pipe.ts); the worker's mapping batches as configured.
-  const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource => new SqsEventSource(queue, fn, {
-    functionName,
-    batchSize: functionName === 'consume-pipe' ? 1 : options.batchSize,
-    batchingWindowMs: functionName === 'consume-pipe' ? 0 : options.batchingWindowMs,
-    maxConcurrency: options.maxConcurrency,
-    functionTimeoutMs,
-    pollIntervalMs: options.pollIntervalMs,
-  }, logger.child({ component: 'event-source' }), (messages) => consumption.acknowledged(functionName, messages), () => fleetFlow?.isPaused() === true);
+  const eventSourceOn = (queue: PolledQueue, functionName: 'worker' | 'consume-pipe', fn: SqsBatchFunction): SqsEventSource =>
+    new SqsEventSource(
+      queue,
+      fn,
+      {
+        functionName,
+        batchSize: functionName === 'consume-pipe' ? 1 : options.batchSize,
+        batchingWindowMs: functionName === 'consume-pipe' ? 0 : options.batchingWindowMs,
+        maxConcurrency: options.maxConcurrency,
+        functionTimeoutMs,
+        pollIntervalMs: options.pollIntervalMs,
+      },
+      logger.child({ component: 'event-source' }),
+      (messages) => consumption.acknowledged(functionName, messages),
+      () => fleetFlow?.isPaused() === true,
+    );
   let ingest: HttpApiFunction;
   let orchestratedIngest: HttpApiFunction | undefined;
   let eventSource: SqsEventSource;
@@ -153,7 +224,9 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   const redriveView: { runs: number; last?: RedriveView['last']; lastError?: string; lastRedelivery?: RedeliverReport } = { runs: 0 };
   // As deployed: one schedule, whose run is the outbox redelivery and then the DLQ redrive.
   const redriveOnce = async (): Promise<RedriveReport> => {
-    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () => redriveHandler({ action: 'scheduled' }));
+    const end = await invoke({ functionName: 'redrive', requestId: randomUUID(), timeoutMs: config.redriveTimeBudgetMs + 10_000 }, () =>
+      redriveHandler({ action: 'scheduled' }),
+    );
     redriveView.runs += 1;
     if (end.kind === 'returned') {
       redriveView.lastRedelivery = end.value.redelivery;
@@ -165,23 +238,63 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     redriveView.lastError = reason;
     throw new Error(`scheduled run ${end.kind}: ${reason}`);
   };
-  const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) => logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }));
-  const history = new HistorySampler(options.historyEveryMs, { clock, metrics, commits, depths: () => backend.depths(), onError: (error) => logger.warn('history sample failed', { error: String(error) }) });
+  const schedule = new Schedule(options.redriveEveryMs, redriveOnce, (error) =>
+    logger.warn('scheduled redrive failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
+  const history = new HistorySampler(options.historyEveryMs, {
+    clock,
+    metrics,
+    commits,
+    depths: () => backend.depths(),
+    onError: (error) => logger.warn('history sample failed', { error: String(error) }),
+  });
 
   const snapshot = async (): Promise<MetricsSnapshot> => {
     const now = clock.now();
     return buildSnapshot({
-      backend: backend.kind, topology: options.topology, orchestratedSharePercent: both ? orchestratedSharePercent : undefined, seed: options.seed, now,
-      depths: await backend.depths(), records: await backend.records(now),
-      functions: functions.all(), referenceBreakers, metrics, events, eventSource: eventSource.stats(), orchestratedEventSource: orchestratedEventSource?.stats(), outbox: outbox.stats(),
-      faults: { ...faults.settings(), ...faults.counts() }, commits, redrive: { ...redriveView }, history: history.samples(),
+      backend: backend.kind,
+      topology: options.topology,
+      orchestratedSharePercent: both ? orchestratedSharePercent : undefined,
+      seed: options.seed,
+      now,
+      depths: await backend.depths(),
+      records: await backend.records(now),
+      functions: functions.all(),
+      referenceBreakers,
+      metrics,
+      events,
+      eventSource: eventSource.stats(),
+      orchestratedEventSource: orchestratedEventSource?.stats(),
+      outbox: outbox.stats(),
+      faults: { ...faults.settings(), ...faults.counts() },
+      commits,
+      redrive: { ...redriveView },
+      history: history.samples(),
     });
   };
 
-  const server = new HttpServer(harnessRoutes({
-    ingest, ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }), validate: functions.validate.handler, publish: functions.publish.handler, httpTimeoutMs, topology: options.topology,
-    backend, events, consumption, faults, snapshot, orders: async () => observeOrders(await backend.records(clock.now()), events.all(), commits), redrive: () => schedule.runNow(), replay: actions.replay, redeliverOutbox: actions.redeliver, now: () => clock.now(), logger,
-  }), logger.child({ component: 'http' }));
+  const server = new HttpServer(
+    harnessRoutes({
+      ingest,
+      ...(orchestratedIngest === undefined ? {} : { orchestratedIngest }),
+      validate: functions.validate.handler,
+      publish: functions.publish.handler,
+      httpTimeoutMs,
+      topology: options.topology,
+      backend,
+      events,
+      consumption,
+      faults,
+      snapshot,
+      orders: async () => observeOrders(await backend.records(clock.now()), events.all(), commits),
+      redrive: () => schedule.runNow(),
+      replay: actions.replay,
+      redeliverOutbox: actions.redeliver,
+      now: () => clock.now(),
+      logger,
+    }),
+    logger.child({ component: 'http' }),
+  );
   const port = await server.listen(options.port);
   for (const source of eventSources) source.start();
   outbox.start();
@@ -192,17 +305,43 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
   // redelivery's index look-up (every tick), as deployed; no forced sweep at start.
   const url = `http://${LOCALHOST}:${port}`;
   logger.info('harness started', {
-    url, backend: backend.kind, topology: options.topology, ...(both ? { orchestratedSharePercent } : {}), seed: options.seed, visibilityTimeoutSeconds: visibility,
-    maxReceiveCount: options.maxReceiveCount, batchSize: options.batchSize, batchingWindowMs: options.batchingWindowMs,
-    maxConcurrency: options.maxConcurrency, functionTimeoutSeconds: options.functionTimeoutSeconds, redriveEveryMs: options.redriveEveryMs,
-    faults: options.faults, latencyMs: options.latencyMs, crashAfter: options.crashAfter, faultFunctions: options.faultFunctions ?? 'all', allowFailureSimulation: config.allowFailureSimulation,
+    url,
+    backend: backend.kind,
+    topology: options.topology,
+    ...(both ? { orchestratedSharePercent } : {}),
+    seed: options.seed,
+    visibilityTimeoutSeconds: visibility,
+    maxReceiveCount: options.maxReceiveCount,
+    batchSize: options.batchSize,
+    batchingWindowMs: options.batchingWindowMs,
+    maxConcurrency: options.maxConcurrency,
+    functionTimeoutSeconds: options.functionTimeoutSeconds,
+    redriveEveryMs: options.redriveEveryMs,
+    faults: options.faults,
+    latencyMs: options.latencyMs,
+    crashAfter: options.crashAfter,
+    faultFunctions: options.faultFunctions ?? 'all',
+    allowFailureSimulation: config.allowFailureSimulation,
   });
 
   const sourceQueuesDrained = async (): Promise<boolean> => !busy() && sourceQueuesEmpty(await backend.depths());
   const waitForDrain = (deadline: number): Promise<boolean> => waitUntil(sourceQueuesDrained, deadline, options.pollIntervalMs, clock);
   let stopping: Promise<StopSummary> | undefined;
   return {
-    url, port, options, config, backend, faults, events, commits, consumption, eventSource, orchestratedEventSource, fleetFlow, functions, outbox,
+    url,
+    port,
+    options,
+    config,
+    backend,
+    faults,
+    events,
+    commits,
+    consumption,
+    eventSource,
+    orchestratedEventSource,
+    fleetFlow,
+    functions,
+    outbox,
     snapshot,
     redrive: () => schedule.runNow(),
     redeliverOutbox: (force = false) => actions.redeliver(force),
@@ -215,7 +354,10 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
       stopping ??= (async () => {
         const startedAt = clock.now();
         const deadline = startedAt + options.drainTimeoutMs;
-        logger.info(`harness stopping: no more requests; the ${both ? 'order and orchestrated queues drain' : 'order queue drains'}, batches in flight finish`, { drainTimeoutMs: options.drainTimeoutMs });
+        logger.info(
+          `harness stopping: no more requests; the ${both ? 'order and orchestrated queues drain' : 'order queue drains'}, batches in flight finish`,
+          { drainTimeoutMs: options.drainTimeoutMs },
+        );
         await server.close();
         if (await waitForDrain(deadline)) {
           await schedule.stop();
@@ -228,16 +370,25 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
         await waitUntil(async () => !outbox.busy(), deadline, options.pollIntervalMs, clock);
         await outbox.stop();
         const remaining = await backend.depths().catch((error: unknown) => {
-          logger.warn('could not read the queue depths at stop: messages may remain on the queues', { backend: backend.kind, error: error instanceof Error ? error.message : String(error) });
+          logger.warn('could not read the queue depths at stop: messages may remain on the queues', {
+            backend: backend.kind,
+            error: error instanceof Error ? error.message : String(error),
+          });
           return undefined;
         });
-        const summary: StopSummary = { drained: remaining !== undefined && sourceQueuesEmpty(remaining), stoppedAfterMs: clock.now() - startedAt, remaining };
+        const summary: StopSummary = {
+          drained: remaining !== undefined && sourceQueuesEmpty(remaining),
+          stoppedAfterMs: clock.now() - startedAt,
+          remaining,
+        };
         if (remaining !== undefined) reportLeftovers(logger, backend.kind, remaining);
         await backend.close();
         logger.info('harness stopped', {
           ...summary,
           eventSource: { ...eventSource.stats(), recent: undefined },
-          ...(orchestratedEventSource === undefined ? {} : { orchestratedEventSource: { ...orchestratedEventSource.stats(), recent: undefined } }),
+          ...(orchestratedEventSource === undefined
+            ? {}
+            : { orchestratedEventSource: { ...orchestratedEventSource.stats(), recent: undefined } }),
         });
         return summary;
       })();

@@ -26,7 +26,10 @@ export class HistorySampler {
   private readonly history = new MetricsHistory(HISTORY_SAMPLES);
   private readonly schedule: Schedule<void>;
 
-  constructor(private readonly everyMs: number, private readonly sources: HistorySources) {
+  constructor(
+    private readonly everyMs: number,
+    private readonly sources: HistorySources,
+  ) {
     this.schedule = new Schedule(everyMs, () => this.sample(), sources.onError);
   }
 

@@ -79,23 +79,40 @@ export class HttpServer {
       answer = jsonResponse(500, { message: 'Internal Server Error' });
     }
     response.writeHead(answer.statusCode, {
-      'content-length': String(Buffer.byteLength(answer.body)), 'apigw-requestid': requestId, 'x-correlation-id': correlationId, ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)),
+      'apigw-requestid': requestId,
+      'x-correlation-id': correlationId,
+      ...answer.headers,
       ...(this.closing ? { connection: 'close' } : {}),
     });
     response.end(answer.body);
     if (url.pathname !== '/metrics') {
-      this.logger.info('http request', { method: request.method, path: url.pathname, statusCode: answer.statusCode, durationMs: Date.now() - started, requestId });
+      this.logger.info('http request', {
+        method: request.method,
+        path: url.pathname,
+        statusCode: answer.statusCode,
+        durationMs: Date.now() - started,
+        requestId,
+      });
     }
   }
 
   private async answer(request: IncomingMessage, url: URL, requestId: string, correlationId: string, now: number): Promise<RouteResponse> {
-    const matching = this.routes.map((route) => ({ route, parameters: match(route.path, url.pathname) })).filter((candidate) => candidate.parameters !== undefined);
+    const matching = this.routes
+      .map((route) => ({ route, parameters: match(route.path, url.pathname) }))
+      .filter((candidate) => candidate.parameters !== undefined);
     if (matching.length === 0) return jsonResponse(404, { message: 'Not Found' });
     const chosen = matching.find((candidate) => candidate.route.method === request.method);
-    if (chosen === undefined) return jsonResponse(405, { message: 'Method Not Allowed' }, { allow: matching.map((candidate) => candidate.route.method).join(', ') });
+    if (chosen === undefined)
+      return jsonResponse(
+        405,
+        { message: 'Method Not Allowed' },
+        { allow: matching.map((candidate) => candidate.route.method).join(', ') },
+      );
     if (chosen.route.method === 'GET') {
       const violations = queryViolations(url.search.replace(/^\?/, ''), chosen.route.query);
-      if (violations.length > 0) return jsonResponse(400, { error: 'VALIDATION', message: 'the request is invalid', correlationId, violations });
+      if (violations.length > 0)
+        return jsonResponse(400, { error: 'VALIDATION', message: 'the request is invalid', correlationId, violations });
     }
     const body = await readBody(request);
     if (body === undefined) return jsonResponse(413, { message: 'Request Entity Too Large' });

@@ -85,11 +85,15 @@ export function invoke<T>(spec: InvocationSpec, fn: (invocation: Invocation) => 
       resolve(end);
     };
     const elapsed = (): number => Date.now() - started;
-    invocation.onHalt((reason) => finish(reason === TIMED_OUT ? { kind: 'timed-out', durationMs: elapsed() } : { kind: 'crashed', reason, durationMs: elapsed() }));
-    const timer = setTimeout(() => invocation.halt(TIMED_OUT), spec.timeoutMs);
-    scope.run(invocation, async () => fn(invocation)).then(
-      (value) => finish({ kind: 'returned', value, durationMs: elapsed() }),
-      (error: unknown) => finish({ kind: 'threw', error, durationMs: elapsed() }),
+    invocation.onHalt((reason) =>
+      finish(reason === TIMED_OUT ? { kind: 'timed-out', durationMs: elapsed() } : { kind: 'crashed', reason, durationMs: elapsed() }),
     );
+    const timer = setTimeout(() => invocation.halt(TIMED_OUT), spec.timeoutMs);
+    scope
+      .run(invocation, async () => fn(invocation))
+      .then(
+        (value) => finish({ kind: 'returned', value, durationMs: elapsed() }),
+        (error: unknown) => finish({ kind: 'threw', error, durationMs: elapsed() }),
+      );
   });
 }

@@ -10,7 +10,10 @@ export function parseKeyValues<K extends string, V>(
   option: string,
 ): Partial<Record<K, V>> {
   const result: Partial<Record<K, V>> = {};
-  for (const pair of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const pair of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const [key, value, ...rest] = pair.split('=');
     if (key === undefined || value === undefined || rest.length > 0) {
       problems.push(`${option}: "${pair}" must be key=value`);

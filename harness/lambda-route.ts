@@ -11,7 +11,14 @@ export type HttpApiFunction = (event: APIGatewayProxyEventV2) => Promise<unknown
  * event, the function's structured answer becomes the response. A throw or a crash answers 500 and a
  * timeout 503, with API Gateway's own bodies.
  */
-export function lambdaRoute(method: 'GET' | 'POST', path: string, functionName: string, fn: HttpApiFunction, timeoutMs: number, logger: Logger): Route {
+export function lambdaRoute(
+  method: 'GET' | 'POST',
+  path: string,
+  functionName: string,
+  fn: HttpApiFunction,
+  timeoutMs: number,
+  logger: Logger,
+): Route {
   const routeKey = `${method} ${path}`;
   return {
     method,
@@ -22,7 +29,11 @@ export function lambdaRoute(method: 'GET' | 'POST', path: string, functionName: 
         case 'returned':
           return fromLambdaResult(end.value);
         case 'threw':
-          logger.error('function threw; answering 500', { functionName, requestId: request.requestId, error: end.error instanceof Error ? end.error.message : String(end.error) });
+          logger.error('function threw; answering 500', {
+            functionName,
+            requestId: request.requestId,
+            error: end.error instanceof Error ? end.error.message : String(end.error),
+          });
           return jsonResponse(500, { message: 'Internal Server Error' });
         case 'crashed':
           logger.error('function crashed; answering 500', { functionName, requestId: request.requestId, reason: end.reason });

@@ -94,8 +94,16 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const key = `load-${runId}-${i}`;
-      sends.push(client.post('/orders', JSON.stringify(validOrder(`o-${runId}-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key })
-        .then((answer) => { if (answer.status === 202 || answer.status === 200) keys.push(key); }, () => undefined));
+      sends.push(
+        client
+          .post('/orders', JSON.stringify(validOrder(`o-${runId}-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key })
+          .then(
+            (answer) => {
+              if (answer.status === 202 || answer.status === 200) keys.push(key);
+            },
+            () => undefined,
+          ),
+      );
     }
     const sentAt = Date.now();
     const settledAt = new Map<string, number>();

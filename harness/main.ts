@@ -33,21 +33,28 @@ async function main(): Promise<void> {
   const harness = await startHarness(parsed.options, { colour: parsed.options.pretty && process.stdout.isTTY });
   if (harness.backend.bootstrapped !== undefined) saveBootstrapped(harness.backend.bootstrapped);
   if (parsed.options.pretty) {
-    const both = harness.options.topology === 'both'
-      ? `  Both topologies: POST /orders is the composed ingest, POST /orchestrated/orders the ingest workflow;\n  ${harness.config.orchestratedSharePercent} % of orders, by idempotency key, go to the orchestrated queue.\n`
-      : '';
-    process.stdout.write(`\n  Status page: ${harness.url}/\n${both}  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`);
+    const both =
+      harness.options.topology === 'both'
+        ? `  Both topologies: POST /orders is the composed ingest, POST /orchestrated/orders the ingest workflow;\n  ${harness.config.orchestratedSharePercent} % of orders, by idempotency key, go to the orchestrated queue.\n`
+        : '';
+    process.stdout.write(
+      `\n  Status page: ${harness.url}/\n${both}  Try:  curl -s -X POST ${harness.url}/orders -H 'content-type: application/json' \\\n          -d '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceMinor":1999}]}'\n  Stop: Ctrl-C\n\n`,
+    );
   }
   let stoppingSince: number | undefined;
   const stop = (signal: string): void => {
     if (stoppingSince !== undefined && Date.now() - stoppingSince < SAME_SIGNAL_WITHIN_MS) return;
     if (stoppingSince !== undefined) {
-      process.stderr.write(`${signal} again: exiting without waiting; ${harness.backend.kind === 'memory' ? 'whatever is still on the in-memory queues is lost' : 'unfinished messages come back in SQS after their visibility timeout'}\n`);
+      process.stderr.write(
+        `${signal} again: exiting without waiting; ${harness.backend.kind === 'memory' ? 'whatever is still on the in-memory queues is lost' : 'unfinished messages come back in SQS after their visibility timeout'}\n`,
+      );
       process.exit(130);
     }
     stoppingSince = Date.now();
     const queues = harness.orchestratedEventSource === undefined ? 'the order queue drains' : 'the order and orchestrated queues drain';
-    process.stderr.write(`${signal}: stopping; ${queues} for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`);
+    process.stderr.write(
+      `${signal}: stopping; ${queues} for up to ${formatDuration(harness.options.drainTimeoutMs)} (${signal} again exits at once)\n`,
+    );
     harness.stop().then(
       (summary) => {
         process.stderr.write(`${stopSummaryLine(summary, harness.backend.kind)}\n`);

@@ -2,7 +2,12 @@ import type { PipelineConfig } from '../application/config.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Random } from '../application/ports/random.js';
 import { isLive } from '../domain/idempotency.js';
-import { createMemoryInfrastructure, DEFAULT_MEMORY_QUEUES, memoryAdaptersModule, type MemoryInfrastructure } from '../handlers/memory-adapters-module.js';
+import {
+  createMemoryInfrastructure,
+  DEFAULT_MEMORY_QUEUES,
+  memoryAdaptersModule,
+  type MemoryInfrastructure,
+} from '../handlers/memory-adapters-module.js';
 import { progressOf, type Backend } from './backend.js';
 import { MemoryPolledQueue } from './memory-polled-queue.js';
 import { MemoryTableStream } from './memory-table-stream.js';

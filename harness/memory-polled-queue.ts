@@ -37,7 +37,10 @@ export class MemoryPolledQueue implements PolledQueue {
       const entries = batch.map((receiptHandle, index) => ({ id: `d${index}`, receiptHandle }));
       const result = this.sqs.deleteMessageBatch(this.queueName, entries);
       for (const failed of result.failed) {
-        failures.push({ receiptHandle: entries[Number(failed.id.slice(1))]?.receiptHandle ?? '', reason: `${failed.code}: ${failed.message}` });
+        failures.push({
+          receiptHandle: entries[Number(failed.id.slice(1))]?.receiptHandle ?? '',
+          reason: `${failed.code}: ${failed.message}`,
+        });
       }
     }
     for (const handle of receiptHandles) this.forget(handle);
@@ -46,7 +49,10 @@ export class MemoryPolledQueue implements PolledQueue {
 
   async release(receiptHandles: readonly string[]): Promise<void> {
     for (const batch of chunks(receiptHandles, SQS_BATCH_LIMIT)) {
-      this.sqs.changeMessageVisibilityBatch(this.queueName, batch.map((receiptHandle, index) => ({ id: `r${index}`, receiptHandle, visibilityTimeoutSeconds: 0 })));
+      this.sqs.changeMessageVisibilityBatch(
+        this.queueName,
+        batch.map((receiptHandle, index) => ({ id: `r${index}`, receiptHandle, visibilityTimeoutSeconds: 0 })),
+      );
     }
   }
 

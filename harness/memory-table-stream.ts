@@ -12,7 +12,11 @@ export class MemoryTableStream implements TableStream {
   private readonly buffer: StreamRecordJson[] = [];
   private sequence = 0;
 
-  constructor(store: MemoryIdempotencyStore, private readonly clock: Clock, private readonly region = 'us-east-1') {
+  constructor(
+    store: MemoryIdempotencyStore,
+    private readonly clock: Clock,
+    private readonly region = 'us-east-1',
+  ) {
     store.onChange((change) => this.buffer.push(this.recordOf(change)));
   }
 

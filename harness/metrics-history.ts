@@ -60,7 +60,8 @@ export class MetricsHistory {
 
 function sampleOf(previous: HistoryReading | undefined, reading: HistoryReading): HistorySample {
   const seconds = previous === undefined ? 0 : (reading.at - previous.at) / 1_000;
-  const rate = (now: number, before: number | undefined): number => (seconds <= 0 || before === undefined ? 0 : round(Math.max(0, now - before) / seconds));
+  const rate = (now: number, before: number | undefined): number =>
+    seconds <= 0 || before === undefined ? 0 : round(Math.max(0, now - before) / seconds);
   const failuresPerSecond = {} as Record<ErrorCategory, number>;
   for (const category of ERROR_CATEGORIES) failuresPerSecond[category] = rate(reading.failures[category], previous?.failures[category]);
   return {

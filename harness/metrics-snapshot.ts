@@ -64,16 +64,32 @@ export interface MetricsSnapshot {
    * reservation never reaches a claim: it is counted in `counters.duplicatesSuppressed` (with the worker's
    * claims that found the order already SUCCEEDED), not here.
    */
-  readonly idempotency: { readonly workerClaimHits: number; readonly workerClaimMisses: number; readonly workerClaimHitRate: number | null };
+  readonly idempotency: {
+    readonly workerClaimHits: number;
+    readonly workerClaimMisses: number;
+    readonly workerClaimHitRate: number | null;
+  };
   readonly failuresByCategory: Readonly<Record<ErrorCategory, number>>;
   /**
    * `reservationReleasesFailed`: sends that failed and whose reservation could not be released either (the
    * client's retry is answered 409 until the sweep sends or releases it); `strandedReservationsSent` /
    * `strandedReservationsReleased`: what the scheduled sweep did with reservations whose message never left.
    */
-  readonly counters: Readonly<Record<
-    'ordersAccepted' | 'ordersRejected' | 'ordersProcessed' | 'duplicatesSuppressed' | 'eventsPublished' | 'messagesRedriven' | 'messagesParked'
-    | 'reservationReleasesFailed' | 'strandedReservationsSent' | 'strandedReservationsReleased', number>>;
+  readonly counters: Readonly<
+    Record<
+      | 'ordersAccepted'
+      | 'ordersRejected'
+      | 'ordersProcessed'
+      | 'duplicatesSuppressed'
+      | 'eventsPublished'
+      | 'messagesRedriven'
+      | 'messagesParked'
+      | 'reservationReleasesFailed'
+      | 'strandedReservationsSent'
+      | 'strandedReservationsReleased',
+      number
+    >
+  >;
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly recent: readonly RecentEvent[] };
   /** The event source on the order queue: the worker's, or the consume pipe's in topology `orchestrated`. */
   readonly eventSource: EventSourceStats;
@@ -151,8 +167,16 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
     parkedByCategory,
     breakers: breakerSummaries(byFunction, sources.referenceBreakers),
     breakersByFunction: byFunction,
-    breakerOpenings: { dynamodb: metric('CircuitBreakerOpened', { service: 'dynamodb' }), sqs: metric('CircuitBreakerOpened', { service: 'sqs' }), eventbridge: metric('CircuitBreakerOpened', { service: 'eventbridge' }) },
-    idempotency: { workerClaimHits: hits, workerClaimMisses: misses, workerClaimHitRate: hits + misses === 0 ? null : hits / (hits + misses) },
+    breakerOpenings: {
+      dynamodb: metric('CircuitBreakerOpened', { service: 'dynamodb' }),
+      sqs: metric('CircuitBreakerOpened', { service: 'sqs' }),
+      eventbridge: metric('CircuitBreakerOpened', { service: 'eventbridge' }),
+    },
+    idempotency: {
+      workerClaimHits: hits,
+      workerClaimMisses: misses,
+      workerClaimHitRate: hits + misses === 0 ? null : hits / (hits + misses),
+    },
     failuresByCategory,
     counters: {
       ordersAccepted: metric('OrdersAccepted'),
@@ -166,7 +190,11 @@ export function buildSnapshot(sources: SnapshotSources): MetricsSnapshot {
       messagesRedriven: metric('MessagesRedriven'),
       messagesParked: metric('MessagesParked'),
     },
-    events: { total: events.length, byType: sources.events.countsByType(), recent: events.slice(-RECENT_EVENTS).reverse().map(recentEvent) },
+    events: {
+      total: events.length,
+      byType: sources.events.countsByType(),
+      recent: events.slice(-RECENT_EVENTS).reverse().map(recentEvent),
+    },
     eventSource: sources.eventSource,
     ...(sources.orchestratedEventSource === undefined ? {} : { orchestratedEventSource: sources.orchestratedEventSource }),
     faults: sources.faults,
@@ -188,7 +216,13 @@ function outboxView(sources: SnapshotSources): OutboxView {
     deliveredEvents += (record.outbox ?? []).length - pending;
   }
   const empty = { visible: 0, inFlight: 0, delayed: 0 };
-  return { ...sources.outbox, pendingRecords, pendingEvents, deliveredEvents, deadLetterQueue: withDepth(sources.depths.outboxDeadLetters ?? empty) };
+  return {
+    ...sources.outbox,
+    pendingRecords,
+    pendingEvents,
+    deliveredEvents,
+    deadLetterQueue: withDepth(sources.depths.outboxDeadLetters ?? empty),
+  };
 }
 
 function recentEvent(event: PipelineEvent): RecentEvent {

@@ -10,8 +10,7 @@ export const JOURNAL_FILE = '.harness-journal.jsonl';
 const KEPT_ENTRIES = 200_000;
 
 export type JournalEntry =
-  | { readonly kind: 'event'; readonly event: PipelineEvent }
-  | { readonly kind: 'acknowledged'; readonly acknowledgement: Acknowledgement };
+  { readonly kind: 'event'; readonly event: PipelineEvent } | { readonly kind: 'acknowledged'; readonly acknowledgement: Acknowledgement };
 
 export interface Observers {
   readonly events: EventLog;
@@ -28,7 +27,8 @@ export interface Observers {
  */
 export function harnessObservers(bus: EventBus, now: () => number, journalPath: string | undefined): Observers {
   if (journalPath === undefined) return { events: new EventLog(bus), consumption: new ConsumptionLog(now) };
-  const append = (entries: readonly JournalEntry[]): void => appendFileSync(journalPath, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+  const append = (entries: readonly JournalEntry[]): void =>
+    appendFileSync(journalPath, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
   const events = new EventLog(bus, (published) => append(published.map((event) => ({ kind: 'event', event }))));
   const consumption = new ConsumptionLog(now, (acknowledgement) => append([{ kind: 'acknowledged', acknowledgement }]));
   for (const entry of readJournal(journalPath)) {
@@ -62,7 +62,8 @@ function parseEntry(line: string): JournalEntry | undefined {
   }
   if (!isObject(value)) return undefined;
   if (value.kind === 'event' && isEvent(value.event)) return { kind: 'event', event: value.event };
-  if (value.kind === 'acknowledged' && isAcknowledgement(value.acknowledgement)) return { kind: 'acknowledged', acknowledgement: value.acknowledgement };
+  if (value.kind === 'acknowledged' && isAcknowledgement(value.acknowledgement))
+    return { kind: 'acknowledged', acknowledgement: value.acknowledgement };
   return undefined;
 }
 
@@ -71,8 +72,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isEvent(value: unknown): value is PipelineEvent {
-  return isObject(value) && typeof value.eventId === 'string' && typeof value.source === 'string' && typeof value.detailType === 'string'
-    && isObject(value.detail) && typeof value.time === 'number';
+  return (
+    isObject(value) &&
+    typeof value.eventId === 'string' &&
+    typeof value.source === 'string' &&
+    typeof value.detailType === 'string' &&
+    isObject(value.detail) &&
+    typeof value.time === 'number'
+  );
 }
 
 function isAcknowledgement(value: unknown): value is Acknowledgement {

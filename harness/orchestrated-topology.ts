@@ -86,7 +86,11 @@ export function requeueQueueRecord(queue: OrderQueue): (state: WorkflowState, de
  * EventBridge Pipes from the order queue to the consume workflow: one execution per record (a Pipe
  * sends each as a one-element batch), a record whose execution failed goes back to the queue.
  */
-export function createConsumePipe(runner: WorkflowRunner, concurrency: number, logger: Logger): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function createConsumePipe(
+  runner: WorkflowRunner,
+  concurrency: number,
+  logger: Logger,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const failures = await mapWithConcurrency(event.Records, concurrency, async (record: SQSRecord) => {
       const name = `${record.messageId}-r${record.attributes.ApproximateReceiveCount}-${randomUUID().slice(0, 8)}`;

@@ -25,7 +25,11 @@ export interface OrderObservation {
   readonly delivered: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-export function observeOrders(records: readonly IdempotencyRecord[], events: readonly PipelineEvent[], commits: CommitLedger): OrderObservation[] {
+export function observeOrders(
+  records: readonly IdempotencyRecord[],
+  events: readonly PipelineEvent[],
+  commits: CommitLedger,
+): OrderObservation[] {
   const deliveredByKey = new Map<string, Record<string, Record<string, number>>>();
   for (const event of events) {
     const key = event.detail.idempotencyKey;
@@ -48,7 +52,11 @@ export function observeOrders(records: readonly IdempotencyRecord[], events: rea
       commits: commits.commitsOf(record.key),
       ...(record.outcome === undefined ? {} : { outcome: record.outcome }),
       ...(record.lastError === undefined ? {} : { lastError: record.lastError }),
-      outbox: (record.outbox ?? []).map((entry) => ({ eventId: entry.eventId, detailType: entry.detailType, delivered: entry.deliveredAt !== undefined })),
+      outbox: (record.outbox ?? []).map((entry) => ({
+        eventId: entry.eventId,
+        detailType: entry.detailType,
+        delivered: entry.deliveredAt !== undefined,
+      })),
       delivered: deliveredByKey.get(record.key) ?? {},
     };
   });

@@ -120,7 +120,10 @@ export class OutboxPipe {
   /** The first record to retry, or undefined when the whole batch was relayed. */
   private async invoke(batch: readonly StreamRecordJson[]): Promise<StreamRecordJson | undefined> {
     this.counters.invocations += 1;
-    const end = await invoke({ functionName: 'events', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs }, (invocation) => this.relay(batch, { getRemainingTimeInMillis: () => invocation.remainingMs() }));
+    const end = await invoke(
+      { functionName: 'events', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs },
+      (invocation) => this.relay(batch, { getRemainingTimeInMillis: () => invocation.remainingMs() }),
+    );
     if (end.kind !== 'returned') {
       this.logger.warn('outbox relay invocation failed; the batch is retried', { outcome: end.kind });
       return batch[0];
@@ -144,14 +147,17 @@ export class OutboxPipe {
       batchSize: records.length,
       startSequenceNumber: first?.dynamodb.SequenceNumber,
       endSequenceNumber: last?.dynamodb.SequenceNumber,
-      approximateArrivalOfFirstRecord: first === undefined ? undefined : new Date(first.dynamodb.ApproximateCreationDateTime * 1000).toISOString(),
+      approximateArrivalOfFirstRecord:
+        first === undefined ? undefined : new Date(first.dynamodb.ApproximateCreationDateTime * 1000).toISOString(),
     });
     this.counters.deadLettered += 1;
-    this.logger.warn('outbox batch given up on; described in the outbox DLQ for the redrive\'s sweep', { reason, records: records.length });
+    this.logger.warn("outbox batch given up on; described in the outbox DLQ for the redrive's sweep", { reason, records: records.length });
     try {
       await this.deadLetters.send([{ id: 'outbox', body, attributes: {} }]);
     } catch (error) {
-      this.logger.error('outbox DLQ refused the batch description; the sweep still finds its records', { error: error instanceof Error ? error.message : String(error) });
+      this.logger.error('outbox DLQ refused the batch description; the sweep still finds its records', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

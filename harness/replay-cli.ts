@@ -31,8 +31,14 @@ export async function runReplayCli(argv: readonly string[], deps: ReplayCliDeps)
     values = parseArgs({
       args: [...argv],
       options: {
-        function: { type: 'string' }, harness: { type: 'string' }, keys: { type: 'string' }, category: { type: 'string' },
-        limit: { type: 'string' }, redeliver: { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean' },
+        function: { type: 'string' },
+        harness: { type: 'string' },
+        keys: { type: 'string' },
+        category: { type: 'string' },
+        limit: { type: 'string' },
+        redeliver: { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -45,24 +51,43 @@ export async function runReplayCli(argv: readonly string[], deps: ReplayCliDeps)
     return 0;
   }
   const problems: string[] = [];
-  const target = typeof values.function === 'string' ? { kind: 'function' as const, name: values.function } : typeof values.harness === 'string' ? { kind: 'harness' as const, url: values.harness } : undefined;
-  if (target === undefined || (values.function !== undefined && values.harness !== undefined)) problems.push('name exactly one of --function and --harness');
-  const keys = typeof values.keys === 'string' ? values.keys.split(',').map((key) => key.trim()).filter((key) => key !== '') : undefined;
+  const target =
+    typeof values.function === 'string'
+      ? { kind: 'function' as const, name: values.function }
+      : typeof values.harness === 'string'
+        ? { kind: 'harness' as const, url: values.harness }
+        : undefined;
+  if (target === undefined || (values.function !== undefined && values.harness !== undefined))
+    problems.push('name exactly one of --function and --harness');
+  const keys =
+    typeof values.keys === 'string'
+      ? values.keys
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== '')
+      : undefined;
   const category = typeof values.category === 'string' ? values.category.toUpperCase() : undefined;
   if (category !== undefined && !(ERROR_CATEGORIES as readonly string[]).includes(category)) problems.push(`unknown category ${category}`);
   const limit = typeof values.limit === 'string' ? Number(values.limit) : undefined;
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) problems.push('--limit must be a positive whole number');
   const redeliver = values.redeliver === true;
-  if ([keys !== undefined && keys.length > 0, category !== undefined, redeliver].filter(Boolean).length !== 1) problems.push('name one of --keys, --category or --redeliver');
+  if ([keys !== undefined && keys.length > 0, category !== undefined, redeliver].filter(Boolean).length !== 1)
+    problems.push('name one of --keys, --category or --redeliver');
   if (problems.length > 0 || target === undefined) {
     deps.err(`${problems.join('; ')}\n${USAGE}`);
     return 2;
   }
   const payload = redeliver
     ? { action: 'redeliver-outbox', force: values.force === true }
-    : { action: 'replay', ...(keys !== undefined && keys.length > 0 ? { keys } : {}), ...(category === undefined ? {} : { category }), ...(limit === undefined ? {} : { limit }) };
+    : {
+        action: 'replay',
+        ...(keys !== undefined && keys.length > 0 ? { keys } : {}),
+        ...(category === undefined ? {} : { category }),
+        ...(limit === undefined ? {} : { limit }),
+      };
   try {
-    const answer = target.kind === 'function' ? await deps.invoke(target.name, payload) : await callHarness(deps.fetch, target.url, payload, redeliver);
+    const answer =
+      target.kind === 'function' ? await deps.invoke(target.name, payload) : await callHarness(deps.fetch, target.url, payload, redeliver);
     deps.out(JSON.stringify(answer.body, null, 2));
     return answer.statusCode === 200 ? 0 : 1;
   } catch (error) {
@@ -71,19 +96,28 @@ export async function runReplayCli(argv: readonly string[], deps: ReplayCliDeps)
   }
 }
 
-async function callHarness(fetcher: typeof fetch, url: string, payload: Record<string, unknown>, redeliver: boolean): Promise<{ statusCode: number; body: unknown }> {
+async function callHarness(
+  fetcher: typeof fetch,
+  url: string,
+  payload: Record<string, unknown>,
+  redeliver: boolean,
+): Promise<{ statusCode: number; body: unknown }> {
   const { action: _action, ...request } = payload;
   const response = await fetcher(new URL(redeliver ? '/admin/redeliver-outbox' : '/admin/replay', url), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
   });
-  return { statusCode: response.status, body: await response.json() as unknown };
+  return { statusCode: response.status, body: (await response.json()) as unknown };
 }
 
 /** Invokes `<functionName>:live` synchronously; a function error is reported with its type and message. */
 export function lambdaInvoker(client: LambdaClient): ReplayCliDeps['invoke'] {
   return async (functionName, payload) => {
-    const response = await client.send(new InvokeCommand({ FunctionName: functionName, Qualifier: 'live', Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
-    const body = response.Payload === undefined ? null : JSON.parse(new TextDecoder().decode(response.Payload)) as unknown;
+    const response = await client.send(
+      new InvokeCommand({ FunctionName: functionName, Qualifier: 'live', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+    );
+    const body = response.Payload === undefined ? null : (JSON.parse(new TextDecoder().decode(response.Payload)) as unknown);
     return { statusCode: response.FunctionError === undefined ? 200 : 500, body };
   };
 }

@@ -65,7 +65,14 @@ export class SqsEventSource {
   private readonly inFlight = new Set<Promise<void>>();
   /** Records received and not yet handed to an invocation (a batch being gathered). */
   private held = 0;
-  private readonly outcomes: Record<InvocationOutcome, number> = { succeeded: 0, partial: 0, threw: 0, 'invalid-response': 0, 'timed-out': 0, crashed: 0 };
+  private readonly outcomes: Record<InvocationOutcome, number> = {
+    succeeded: 0,
+    partial: 0,
+    threw: 0,
+    'invalid-response': 0,
+    'timed-out': 0,
+    crashed: 0,
+  };
   private readonly recent: InvocationReport[] = [];
   private counters = { invocations: 0, recordsDelivered: 0, recordsDeleted: 0, recordsReturned: 0 };
 
@@ -117,7 +124,10 @@ export class SqsEventSource {
     try {
       batch = await this.gather();
     } catch (error) {
-      this.logger.error('event source poll failed; polling again', { functionName: this.settings.functionName, error: errorMessage(error) });
+      this.logger.error('event source poll failed; polling again', {
+        functionName: this.settings.functionName,
+        error: errorMessage(error),
+      });
     } finally {
       // The batch is handed to dispatch below, in the same turn: it is never held by nobody.
       this.held = 0;
@@ -164,7 +174,9 @@ export class SqsEventSource {
   private dispatch(batch: readonly ReceivedMessage[]): void {
     const running: Promise<void> = this.invokeBatch(batch)
       .catch((error: unknown) => {
-        this.logger.error('event source could not settle a batch; its records come back after the visibility timeout', { error: errorMessage(error) });
+        this.logger.error('event source could not settle a batch; its records come back after the visibility timeout', {
+          error: errorMessage(error),
+        });
       })
       .finally(() => {
         this.inFlight.delete(running);
@@ -178,20 +190,42 @@ export class SqsEventSource {
     const records: SQSRecord[] = batch.map((message) => toSqsRecord(message, this.queue));
     this.counters.invocations += 1;
     this.counters.recordsDelivered += records.length;
-    const end = await invoke({ functionName: this.settings.functionName, requestId, timeoutMs: this.settings.functionTimeoutMs }, (invocation) =>
-      this.fn({ Records: records }, lambdaContext(invocation)));
-    const { outcome, failedIds, reason } = judge(end, records.map((record) => record.messageId));
+    const end = await invoke(
+      { functionName: this.settings.functionName, requestId, timeoutMs: this.settings.functionTimeoutMs },
+      (invocation) => this.fn({ Records: records }, lambdaContext(invocation)),
+    );
+    const { outcome, failedIds, reason } = judge(
+      end,
+      records.map((record) => record.messageId),
+    );
     const succeeded = batch.filter((message) => !failedIds.has(message.messageId));
     const undeleted = succeeded.length === 0 ? [] : await this.queue.deleteBatch(succeeded.map((message) => message.receiptHandle));
-    for (const failure of undeleted) this.logger.warn('could not delete a processed record; it will be delivered again', { requestId, reason: failure.reason });
+    for (const failure of undeleted)
+      this.logger.warn('could not delete a processed record; it will be delivered again', { requestId, reason: failure.reason });
     const kept = new Set(undeleted.map((failure) => failure.receiptHandle));
     this.onAcknowledged(succeeded.filter((message) => !kept.has(message.receiptHandle)));
     const returned = batch.length - succeeded.length + undeleted.length;
     this.counters.recordsDeleted += succeeded.length - undeleted.length;
     this.counters.recordsReturned += returned;
     this.outcomes[outcome] += 1;
-    this.remember({ requestId, at: Date.now(), records: batch.length, returned, outcome, durationMs: end.durationMs, ...(reason === undefined ? {} : { reason }) });
-    const fields = { functionName: this.settings.functionName, requestId, records: batch.length, returned, outcome, durationMs: end.durationMs, ...(reason === undefined ? {} : { reason }) };
+    this.remember({
+      requestId,
+      at: Date.now(),
+      records: batch.length,
+      returned,
+      outcome,
+      durationMs: end.durationMs,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    const fields = {
+      functionName: this.settings.functionName,
+      requestId,
+      records: batch.length,
+      returned,
+      outcome,
+      durationMs: end.durationMs,
+      ...(reason === undefined ? {} : { reason }),
+    };
     if (outcome === 'succeeded' || outcome === 'partial') this.logger.info('invocation finished', fields);
     else this.logger.warn('invocation failed; the whole batch returns to the queue', fields);
   }
@@ -202,7 +236,10 @@ export class SqsEventSource {
   }
 }
 
-function judge(end: InvocationEnd<unknown>, messageIds: readonly string[]): { outcome: InvocationOutcome; failedIds: ReadonlySet<string>; reason?: string } {
+function judge(
+  end: InvocationEnd<unknown>,
+  messageIds: readonly string[],
+): { outcome: InvocationOutcome; failedIds: ReadonlySet<string>; reason?: string } {
   const all = new Set(messageIds);
   switch (end.kind) {
     case 'threw':

@@ -42,7 +42,10 @@ export const PIPE_LOOKAHEAD = 1_000;
  * The next batch as a pipe forms it: records are filtered first, then batched, so a batch holds up to
  * `batchSize` records that pass. `span` is how many stream records (filtered out ones included) it covers.
  */
-export function nextPipeBatch(records: readonly StreamRecordJson[], batchSize: number): { readonly span: readonly StreamRecordJson[]; readonly batch: readonly StreamRecordJson[] } {
+export function nextPipeBatch(
+  records: readonly StreamRecordJson[],
+  batchSize: number,
+): { readonly span: readonly StreamRecordJson[]; readonly batch: readonly StreamRecordJson[] } {
   const batch: StreamRecordJson[] = [];
   let span = 0;
   for (const record of records) {

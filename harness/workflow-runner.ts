@@ -82,7 +82,10 @@ export class WorkflowRunner {
     return this.definition.name;
   }
 
-  async run(input: unknown, execution: { readonly id: string; readonly name: string; readonly idempotencyKey?: string; readonly simulation?: unknown }): Promise<ExecutionResult> {
+  async run(
+    input: unknown,
+    execution: { readonly id: string; readonly name: string; readonly idempotencyKey?: string; readonly simulation?: unknown },
+  ): Promise<ExecutionResult> {
     let state: Record<string, unknown> = { [this.definition.input.key]: input, [EXECUTION_KEY]: execution };
     const visited: StepVisit[] = [];
     let name = this.definition.startAt;
@@ -156,18 +159,29 @@ export class WorkflowRunner {
       try {
         // As SQS would refuse it (the rendered state passes the value through as VisibilityTimeout).
         if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
-          throw Object.assign(new Error(`VisibilityTimeout must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+          throw Object.assign(new Error(`VisibilityTimeout must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), {
+            name: 'Sqs.InvalidParameterValueException',
+          });
         }
         await this.services.holdBack(state, delaySeconds);
         return undefined;
       } catch (error) {
         if (retriesBefore < step.retry.maxAttempts) {
           const delayMs = retryDelayMs(step.retry, retriesBefore, this.services.random);
-          this.services.logger.info('hold-back retried', { workflow: this.definition.name, error: errorName(error), retry: retriesBefore + 1, delayMs });
+          this.services.logger.info('hold-back retried', {
+            workflow: this.definition.name,
+            error: errorName(error),
+            retry: retriesBefore + 1,
+            delayMs,
+          });
           await this.services.sleep(delayMs);
           continue;
         }
-        this.services.logger.warn('could not hold the message back', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
+        this.services.logger.warn('could not hold the message back', {
+          workflow: this.definition.name,
+          tries: retriesBefore + 1,
+          error: causeOf(error),
+        });
         return errorName(error);
       }
     }
@@ -179,7 +193,9 @@ export class WorkflowRunner {
     for (let retriesBefore = 0; ; retriesBefore += 1) {
       try {
         if (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0) {
-          throw Object.assign(new Error(`DelaySeconds must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), { name: 'Sqs.InvalidParameterValueException' });
+          throw Object.assign(new Error(`DelaySeconds must be a whole number of seconds ≥ 0, got ${JSON.stringify(delaySeconds)}`), {
+            name: 'Sqs.InvalidParameterValueException',
+          });
         }
         await this.services.requeue(state, Math.min(delaySeconds, MAX_REQUEUE_DELAY_SECONDS));
         this.services.logger.info('record re-sent with its backoff as DelaySeconds', { workflow: this.definition.name, delaySeconds });
@@ -189,23 +205,37 @@ export class WorkflowRunner {
           await this.services.sleep(retryDelayMs(step.retry, retriesBefore, this.services.random));
           continue;
         }
-        this.services.logger.warn('could not re-send the record; it returns after the queue\'s visibility timeout', { workflow: this.definition.name, tries: retriesBefore + 1, error: causeOf(error) });
+        this.services.logger.warn("could not re-send the record; it returns after the queue's visibility timeout", {
+          workflow: this.definition.name,
+          tries: retriesBefore + 1,
+          error: causeOf(error),
+        });
         return errorName(error);
       }
     }
   }
 
-  private async runTask(name: string, step: TaskStep, state: WorkflowState): Promise<{ tries: number; result?: unknown; error?: CaughtError }> {
+  private async runTask(
+    name: string,
+    step: TaskStep,
+    state: WorkflowState,
+  ): Promise<{ tries: number; result?: unknown; error?: CaughtError }> {
     const retriesUsed = new Map<RetryRule, number>();
     for (let tries = 1; ; tries += 1) {
       const attempt = await this.invokeTask(step, state);
       if (attempt.error === undefined) return { tries, result: attempt.result };
       const rule = step.retry.find((candidate) => retries(candidate, attempt.error?.Error ?? ''));
-      const used = rule === undefined ? 0 : retriesUsed.get(rule) ?? 0;
+      const used = rule === undefined ? 0 : (retriesUsed.get(rule) ?? 0);
       if (rule === undefined || used >= rule.maxAttempts) return { tries, error: attempt.error };
       retriesUsed.set(rule, used + 1);
       const delayMs = retryDelayMs(rule, used, this.services.random);
-      this.services.logger.info('workflow task retried', { workflow: this.definition.name, step: name, error: attempt.error.Error, retry: used + 1, delayMs });
+      this.services.logger.info('workflow task retried', {
+        workflow: this.definition.name,
+        step: name,
+        error: attempt.error.Error,
+        retry: used + 1,
+        delayMs,
+      });
       await this.services.sleep(delayMs);
     }
   }
@@ -213,7 +243,9 @@ export class WorkflowRunner {
   private async invokeTask(step: TaskStep, state: WorkflowState): Promise<{ result?: unknown; error?: CaughtError }> {
     const fn = this.services.steps[step.function];
     if (fn === undefined) throw new Error(`workflow ${this.definition.name}: step ${step.function} is not a task function`);
-    const end = await invoke({ functionName: step.function, requestId: randomUUID(), timeoutMs: this.services.functionTimeoutMs }, () => fn(state));
+    const end = await invoke({ functionName: step.function, requestId: randomUUID(), timeoutMs: this.services.functionTimeoutMs }, () =>
+      fn(state),
+    );
     switch (end.kind) {
       case 'returned':
         // Step Functions passes JSON between states: what cannot survive that does not reach the next step.
@@ -223,7 +255,12 @@ export class WorkflowRunner {
       case 'crashed':
         return { error: { Error: CRASHED_TASK_ERROR, Cause: JSON.stringify({ errorType: CRASHED_TASK_ERROR, errorMessage: end.reason }) } };
       case 'timed-out':
-        return { error: { Error: TIMED_OUT_TASK_ERROR, Cause: JSON.stringify({ errorType: TIMED_OUT_TASK_ERROR, errorMessage: 'Task timed out' }) } };
+        return {
+          error: {
+            Error: TIMED_OUT_TASK_ERROR,
+            Cause: JSON.stringify({ errorType: TIMED_OUT_TASK_ERROR, errorMessage: 'Task timed out' }),
+          },
+        };
     }
   }
 }
@@ -231,7 +268,7 @@ export class WorkflowRunner {
 /** Whether a retry rule matches an error name, as its rendered ErrorEquals would (terraform/asl.ts). */
 function retries(rule: RetryRule, errorName: string): boolean {
   const invocation = categoryOfInvocationError(errorName);
-  const category = rule.scope === 'invocation' ? invocation : categoryOfStepError(errorName) ?? invocation;
+  const category = rule.scope === 'invocation' ? invocation : (categoryOfStepError(errorName) ?? invocation);
   return category !== undefined && rule.categories.includes(category);
 }
 

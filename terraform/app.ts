@@ -28,7 +28,10 @@ export function warnAboutStages(stages: readonly StageConfig[], warn: (message: 
 export async function synthesizeStages(options: SynthOptions = {}): Promise<App> {
   const stages = options.stages ?? Object.values(STAGES);
   warnAboutStages(stages, options.warn ?? ((message) => console.warn(message)));
-  const code = await bundleForStages(options.bundleRoot ?? 'dist/handlers', stages.map((config) => config.operations.sourceMaps));
+  const code = await bundleForStages(
+    options.bundleRoot ?? 'dist/handlers',
+    stages.map((config) => config.operations.sourceMaps),
+  );
   const app = new App(options.outdir === undefined ? {} : { outdir: options.outdir });
   for (const config of stages) {
     const bundles = code.get(config.operations.sourceMaps);

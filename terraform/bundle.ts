@@ -48,7 +48,9 @@ export const lambdaCredentialsPlugin: Plugin = {
 export const reflectMetadataLitePlugin: Plugin = {
   name: 'reflect-metadata-lite',
   setup(build) {
-    build.onResolve({ filter: /^reflect-metadata$/ }, (args) => build.resolve('reflect-metadata/lite', { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }));
+    build.onResolve({ filter: /^reflect-metadata$/ }, (args) =>
+      build.resolve('reflect-metadata/lite', { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer }),
+    );
   },
 };
 
@@ -96,7 +98,12 @@ export async function bundleHandlers(outDir = 'dist/handlers', options: BundleOp
     const directory = resolve(outDir, name);
     await rm(directory, { recursive: true, force: true });
     const outfile = join(directory, BUNDLE_FILE);
-    const built = await build({ ...BUNDLE_SETTINGS, sourcemap: options.sourceMaps ?? true, entryPoints: [join(entryDirectory, `${name}.ts`)], outfile });
+    const built = await build({
+      ...BUNDLE_SETTINGS,
+      sourcemap: options.sourceMaps ?? true,
+      entryPoints: [join(entryDirectory, `${name}.ts`)],
+      outfile,
+    });
     const output = built.metafile?.outputs[Object.keys(built.metafile.outputs).find((path) => path.endsWith(BUNDLE_FILE)) ?? ''];
     results.push({ name, directory, bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) });
   }
@@ -119,7 +126,10 @@ export function bundleVariantDirectory(root: string, sourceMaps: boolean): strin
  * asset hash of a folder (its files' content) is the function's `source_code_hash`, so a changed handler
  * publishes a new version and an unchanged one does not.
  */
-export async function bundleForStages(root: string, settings: readonly boolean[]): Promise<Map<boolean, Record<PipelineFunctionName, string>>> {
+export async function bundleForStages(
+  root: string,
+  settings: readonly boolean[],
+): Promise<Map<boolean, Record<PipelineFunctionName, string>>> {
   const code = new Map<boolean, Record<PipelineFunctionName, string>>();
   for (const sourceMaps of new Set(settings)) {
     const directory = bundleVariantDirectory(root, sourceMaps);

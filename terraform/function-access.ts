@@ -1,7 +1,14 @@
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 
 export type PipelineResource =
-  | 'orderQueue' | 'orchestratedQueue' | 'deadLetterQueue' | 'idempotencyTable' | 'awaitingSendIndex' | 'eventBus' | 'outboxDeadLetterQueue' | 'ingestWorkflow';
+  | 'orderQueue'
+  | 'orchestratedQueue'
+  | 'deadLetterQueue'
+  | 'idempotencyTable'
+  | 'awaitingSendIndex'
+  | 'eventBus'
+  | 'outboxDeadLetterQueue'
+  | 'ingestWorkflow';
 
 /**
  * Resources a stage may not give the functions: the publishers send to the orchestrated queue only while
@@ -11,7 +18,9 @@ export type PipelineResource =
 export type OptionalResource = 'orchestratedQueue' | 'ingestWorkflow';
 
 /** The ARN of every resource the stage gives the functions. */
-export type ResourceArns = Readonly<Record<Exclude<PipelineResource, OptionalResource>, string> & Partial<Record<OptionalResource, string>>>;
+export type ResourceArns = Readonly<
+  Record<Exclude<PipelineResource, OptionalResource>, string> & Partial<Record<OptionalResource, string>>
+>;
 
 /**
  * What each function's adapters call, on which resource: the whole of its IAM policy besides its own logs

@@ -26,7 +26,8 @@ export interface PipelineResourceNames {
 }
 
 /** Left to the application's defaults: order rules a stage does not tune, and the edge's reservation lease (the harness shortens it). */
-type DefaultedVariables = 'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS' | 'ACCEPT_LEASE_MS' | 'STORE_OUTAGE_MODE';
+type DefaultedVariables =
+  'SUPPORTED_CURRENCIES' | 'MAX_ORDER_TOTAL_MINOR' | 'TAX_RATE_BASIS_POINTS' | 'ACCEPT_LEASE_MS' | 'STORE_OUTAGE_MODE';
 
 /** Set only when both topologies run; with one topology, one queue carries every order. */
 type TrafficSplitVariables = 'ORCHESTRATED_QUEUE_URL' | 'ORCHESTRATED_SHARE_PERCENT';
@@ -39,7 +40,10 @@ const REDRIVE_SAFETY_MARGIN_SECONDS = 15;
 
 export function functionEnvironment(stage: StageConfig, resources: PipelineResourceNames): FunctionEnvironment {
   const app = stage.application;
-  const redriveBudgetMs = Math.min(900_000, Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000));
+  const redriveBudgetMs = Math.min(
+    900_000,
+    Math.max(1_000, (stage.functions.redrive.timeoutSeconds - REDRIVE_SAFETY_MARGIN_SECONDS) * 1000),
+  );
   const pipeline: Required<Omit<PipelineEnvironment, DefaultedVariables | TrafficSplitVariables | EdgeVariables>> = {
     PIPELINE_BACKEND: 'aws',
     SERVICE_NAME: app.serviceName,
@@ -79,9 +83,13 @@ export function functionEnvironment(stage: StageConfig, resources: PipelineResou
  * The publishers' split between the two queues while both topologies run: every function gets the same
  * share (the phase's), so every copy of an order is routed the same way whichever function sends it.
  */
-function trafficSplit(stage: StageConfig, resources: PipelineResourceNames): Required<Pick<PipelineEnvironment, TrafficSplitVariables>> | Record<never, never> {
+function trafficSplit(
+  stage: StageConfig,
+  resources: PipelineResourceNames,
+): Required<Pick<PipelineEnvironment, TrafficSplitVariables>> | Record<never, never> {
   if (stage.topology !== 'both') return {};
-  if (resources.orchestratedQueueUrl === undefined) throw new Error(`stage ${stage.stage} runs both topologies but has no orchestrated queue`);
+  if (resources.orchestratedQueueUrl === undefined)
+    throw new Error(`stage ${stage.stage} runs both topologies but has no orchestrated queue`);
   return {
     ORCHESTRATED_QUEUE_URL: resources.orchestratedQueueUrl,
     ORCHESTRATED_SHARE_PERCENT: String(MIGRATION_PHASES[stage.migration.phase].orchestratedSharePercent),

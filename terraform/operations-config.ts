@@ -50,8 +50,7 @@ export type Notifications =
  * docs/deploy.md). `local`: a file beside the checkout, for a throw-away stage one person deploys.
  */
 export type StateBackend =
-  | { readonly backend: 's3'; readonly bucket: string; readonly key: string; readonly region: string }
-  | { readonly backend: 'local' };
+  { readonly backend: 's3'; readonly bucket: string; readonly key: string; readonly region: string } | { readonly backend: 'local' };
 
 export interface Operations {
   readonly notifications: Notifications;
@@ -84,10 +83,11 @@ const STATE_BUCKET = 'orders-pipeline-terraform-state';
  */
 export function operationsWarnings(stage: string, operations: Operations): string[] {
   const { notifications } = operations;
-  if (operations.state.backend !== 's3' || notifications.existingTopicArn !== undefined || (notifications.emails ?? []).length > 0) return [];
+  if (operations.state.backend !== 's3' || notifications.existingTopicArn !== undefined || (notifications.emails ?? []).length > 0)
+    return [];
   return [
     `stage ${stage}: its alarm topic has no subscriber (operations.notifications.emails is empty and no existingTopicArn is set): ` +
-    'its alarms reach nobody until addresses are added to the stage config',
+      'its alarms reach nobody until addresses are added to the stage config',
   ];
 }
 
@@ -154,7 +154,9 @@ export const MINIMUM_UNRESERVED_CONCURRENCY = 100;
 export function concurrencyProblem(stage: string, quota: number, reservations: Readonly<Record<string, number>>): string | undefined {
   const reserved = Object.values(reservations).reduce((sum, value) => sum + value, 0);
   if (reserved === 0 || quota - reserved >= MINIMUM_UNRESERVED_CONCURRENCY) return undefined;
-  const listed = Object.entries(reservations).map(([name, value]) => `${name} ${value}`).join(', ');
+  const listed = Object.entries(reservations)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
   return (
     `the functions of stage ${stage} reserve ${reserved} concurrent executions (${listed}) of the account's quota of ${quota} ` +
     `(operations.concurrencyQuota), leaving ${quota - reserved} unreserved where Lambda needs at least ${MINIMUM_UNRESERVED_CONCURRENCY}: ` +
@@ -166,7 +168,10 @@ export function concurrencyProblem(stage: string, quota: number, reservations: R
 export function operationsProblems(operations: Operations, alarms: AlarmThresholds): string[] {
   const problems: string[] = [];
   const { notifications, state } = operations;
-  if (notifications.existingTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(notifications.existingTopicArn)) {
+  if (
+    notifications.existingTopicArn !== undefined &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(notifications.existingTopicArn)
+  ) {
     problems.push('operations.notifications.existingTopicArn must be an SNS topic ARN');
   }
   for (const email of notifications.emails ?? []) {
@@ -175,7 +180,8 @@ export function operationsProblems(operations: Operations, alarms: AlarmThreshol
   if (state.backend === 's3' && (state.bucket === '' || state.key === '' || state.region === '')) {
     problems.push('operations.state needs a bucket, a key and a region for the s3 backend');
   }
-  if (!Number.isInteger(operations.concurrencyQuota) || operations.concurrencyQuota < 10) problems.push('operations.concurrencyQuota must be a whole number of at least 10');
+  if (!Number.isInteger(operations.concurrencyQuota) || operations.concurrencyQuota < 10)
+    problems.push('operations.concurrencyQuota must be a whole number of at least 10');
   for (const [name, value] of Object.entries(alarms)) {
     const values = typeof value === 'number' ? [value] : Object.values(value as Record<string, number>);
     if (values.some((threshold) => !(threshold >= 0))) problems.push(`alarms.${name} must not be negative`);

@@ -29,7 +29,14 @@ import { addPipelineAlarms } from './pipeline-alarms.js';
 import { stageConfigProblems, type StageConfig } from './stage-config.js';
 import { addStackOutputs } from './stack-outputs.js';
 import {
-  accessStatements, apiRoutes, functionsFor, orchestratedQueueUse, orderQueueVisibilityTimeout, required, reservations, stepFunctionArns,
+  accessStatements,
+  apiRoutes,
+  functionsFor,
+  orchestratedQueueUse,
+  orderQueueVisibilityTimeout,
+  required,
+  reservations,
+  stepFunctionArns,
 } from './stack-topology.js';
 import { configureStateBackend } from './state-backend.js';
 
@@ -79,7 +86,10 @@ export class OrdersStack extends TerraformStack {
     const orchestratedQueue = this.orders.orchestratedQueue;
     // The queue the publishers split orders to: none while the orchestrated queue drains, so nothing new reaches it.
     const splitQueue = orchestratedQueueUsage === 'split' ? orchestratedQueue : undefined;
-    this.idempotency = new IdempotencyTable(this, 'idempotency', { name: `${prefix}-idempotency`, deletionProtection: config.deletionProtection });
+    this.idempotency = new IdempotencyTable(this, 'idempotency', {
+      name: `${prefix}-idempotency`,
+      deletionProtection: config.deletionProtection,
+    });
     this.events = new PipelineEventBus(this, 'events', {
       namePrefix: prefix,
       eventSource: config.application.eventSource,
@@ -130,7 +140,10 @@ export class OrdersStack extends TerraformStack {
 
     const worker = functions.worker;
     // What the fleet pause disables and enables again (terraform/constructs/fleet-pause.ts).
-    const pausable: { mappings: FleetPauseTargets['mappings'][number][]; pipes: FleetPauseTargets['pipes'][number][] } = { mappings: [], pipes: [] };
+    const pausable: { mappings: FleetPauseTargets['mappings'][number][]; pipes: FleetPauseTargets['pipes'][number][] } = {
+      mappings: [],
+      pipes: [],
+    };
     if (worker !== undefined) {
       const workerSource = new LambdaEventSourceMapping(this, 'worker-source', {
         eventSourceArn: this.orders.queue.arn,
@@ -140,7 +153,12 @@ export class OrdersStack extends TerraformStack {
         functionResponseTypes: ['ReportBatchItemFailures'],
         // Standard mode capped by MaximumConcurrency, or provisioned pollers: the two cannot be combined.
         ...(config.worker.scaling?.mode === 'provisioned'
-          ? { provisionedPollerConfig: { minimumPollers: config.worker.scaling.minimumPollers, maximumPollers: config.worker.scaling.maximumPollers } }
+          ? {
+              provisionedPollerConfig: {
+                minimumPollers: config.worker.scaling.minimumPollers,
+                maximumPollers: config.worker.scaling.maximumPollers,
+              },
+            }
           : { scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency } }),
         // The fleet pause flips `enabled`; an apply during a pause must not re-enable the mapping behind its back.
         lifecycle: { ignoreChanges: ['enabled'] },
@@ -166,7 +184,13 @@ export class OrdersStack extends TerraformStack {
       const pipe = (id: string, name: string, queue: { readonly arn: string }): OrderQueuePipe => {
         // The workflow may hold back (change the visibility of) the records this pipe feeds it, and no others.
         consumeWorkflow.allowHoldingBack({ id: name, arn: queue.arn });
-        const made = new OrderQueuePipe(this, id, { name, queueArn: queue.arn, stateMachineArn: consume, logRetentionDays: config.logRetentionDays, accountId });
+        const made = new OrderQueuePipe(this, id, {
+          name,
+          queueArn: queue.arn,
+          stateMachineArn: consume,
+          logRetentionDays: config.logRetentionDays,
+          accountId,
+        });
         pausable.pipes.push({ name, arn: made.pipe.arn });
         return made;
       };
@@ -193,7 +217,12 @@ export class OrdersStack extends TerraformStack {
     });
 
     const redrive = required(functions.redrive, 'redrive');
-    const redriveSchedule = new RedriveSchedule(this, 'redrive-schedule', { name: `${prefix}-redrive`, scheduleExpression: config.redriveSchedule, redrive, accountId });
+    const redriveSchedule = new RedriveSchedule(this, 'redrive-schedule', {
+      name: `${prefix}-redrive`,
+      scheduleExpression: config.redriveSchedule,
+      redrive,
+      accountId,
+    });
     new OutboxRelay(this, 'outbox', {
       namePrefix: prefix,
       streamArn: this.idempotency.table.streamArn,
@@ -204,7 +233,11 @@ export class OrdersStack extends TerraformStack {
       accountId,
     });
 
-    const notifications = new AlarmNotifications(this, 'notifications', { namePrefix: prefix, notifications: config.operations.notifications, accountId });
+    const notifications = new AlarmNotifications(this, 'notifications', {
+      namePrefix: prefix,
+      notifications: config.operations.notifications,
+      accountId,
+    });
     const watched = {
       namePrefix: prefix,
       metricsNamespace: config.application.metricsNamespace,
@@ -242,10 +275,14 @@ export class OrdersStack extends TerraformStack {
         logRetentionDays: config.logRetentionDays,
         accountId,
       });
-      observability.extraWidgets.push(...fleetPause.widgets({
-        region: config.region, metricsNamespace: config.application.metricsNamespace, orderQueueName: `${prefix}-orders`,
-        ...(worker === undefined ? {} : { workerFunctionName: worker.functionName }),
-      }));
+      observability.extraWidgets.push(
+        ...fleetPause.widgets({
+          region: config.region,
+          metricsNamespace: config.application.metricsNamespace,
+          orderQueueName: `${prefix}-orders`,
+          ...(worker === undefined ? {} : { workerFunctionName: worker.functionName }),
+        }),
+      );
     }
     addOutboxAlarms(this.alarms, {
       pipeName: outboxNames(prefix).pipe,
@@ -255,7 +292,14 @@ export class OrdersStack extends TerraformStack {
       thresholds: config.alarms,
     });
 
-    addStackOutputs(this, { api: this.api, orders: this.orders, orchestratedQueueUsage, idempotency: this.idempotency, events: this.events, outboxDlq, workflows });
+    addStackOutputs(this, {
+      api: this.api,
+      orders: this.orders,
+      orchestratedQueueUsage,
+      idempotency: this.idempotency,
+      events: this.events,
+      outboxDlq,
+      workflows,
+    });
   }
 }
-

@@ -39,8 +39,12 @@ export function outboxProblems(outbox: OutboxSettings): string[] {
   if (!whole(outbox.batchingWindowSeconds, 0, 300)) problems.push('outbox.batchingWindowSeconds must be 0-300');
   // Pipes also accept -1 (retry forever, keep forever); a record that can never be relayed would then block its shard.
   if (!whole(outbox.maximumRetryAttempts, 0, 10_000)) problems.push('outbox.maximumRetryAttempts must be 0-10000 (bounded)');
-  if (!whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS)) problems.push('outbox.maximumRecordAgeSeconds must be 60-86400 (bounded by the stream\'s 24 h retention)');
+  if (!whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS))
+    problems.push("outbox.maximumRecordAgeSeconds must be 60-86400 (bounded by the stream's 24 h retention)");
   if (!whole(outbox.sweepAgeSeconds, 0, STREAM_RETENTION_SECONDS)) problems.push('outbox.sweepAgeSeconds must be 0-86400');
-  else if (whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS) && outbox.sweepAgeSeconds > outbox.maximumRecordAgeSeconds) problems.push('outbox.sweepAgeSeconds must be at most outbox.maximumRecordAgeSeconds (records the pipe gave up on must be old enough to sweep)');
+  else if (whole(outbox.maximumRecordAgeSeconds, 60, STREAM_RETENTION_SECONDS) && outbox.sweepAgeSeconds > outbox.maximumRecordAgeSeconds)
+    problems.push(
+      'outbox.sweepAgeSeconds must be at most outbox.maximumRecordAgeSeconds (records the pipe gave up on must be old enough to sweep)',
+    );
   return problems;
 }

@@ -29,104 +29,174 @@ export function addPipelineAlarms(alarms: StageAlarms, props: PipelineAlarmsProp
   const app = { namespace: props.metricsNamespace, statistic: 'Sum' };
 
   alarms.add({
-    id: 'dlq-not-empty', runbook: 'dlq-not-empty', summary: 'Orders are waiting in the dead-letter queue',
-    metric: queueMetric(props.deadLetterQueueName, 'ApproximateNumberOfMessagesVisible'), threshold: 0,
+    id: 'dlq-not-empty',
+    runbook: 'dlq-not-empty',
+    summary: 'Orders are waiting in the dead-letter queue',
+    metric: queueMetric(props.deadLetterQueueName, 'ApproximateNumberOfMessagesVisible'),
+    threshold: 0,
   });
   alarms.add({
-    id: 'dlq-oldest-message-age', runbook: 'dlq-oldest-message-age',
+    id: 'dlq-oldest-message-age',
+    runbook: 'dlq-oldest-message-age',
     summary: `A dead letter has stayed in the DLQ longer than ${t.deadLetterAgeSeconds} s: the redrive is not emptying it`,
-    metric: queueMetric(props.deadLetterQueueName, 'ApproximateAgeOfOldestMessage'), threshold: t.deadLetterAgeSeconds, evaluationPeriods: 5,
+    metric: queueMetric(props.deadLetterQueueName, 'ApproximateAgeOfOldestMessage'),
+    threshold: t.deadLetterAgeSeconds,
+    evaluationPeriods: 5,
   });
   const sourceQueues = [
     { id: 'oldest-order-age', name: props.orderQueueName, who: 'the consumers are' },
-    ...(props.orchestratedQueueName === undefined ? [] : [{ id: 'oldest-orchestrated-order-age', name: props.orchestratedQueueName, who: 'the pipe or the consume workflow is' }]),
+    ...(props.orchestratedQueueName === undefined
+      ? []
+      : [{ id: 'oldest-orchestrated-order-age', name: props.orchestratedQueueName, who: 'the pipe or the consume workflow is' }]),
   ];
   for (const queue of sourceQueues) {
     alarms.add({
-      id: queue.id, runbook: 'oldest-order-age',
+      id: queue.id,
+      runbook: 'oldest-order-age',
       summary: `An order has waited on ${queue.name} longer than ${t.oldestMessageAgeSeconds} s: ${queue.who} stuck or too slow`,
-      metric: queueMetric(queue.name, 'ApproximateAgeOfOldestMessage'), threshold: t.oldestMessageAgeSeconds, evaluationPeriods: 5,
+      metric: queueMetric(queue.name, 'ApproximateAgeOfOldestMessage'),
+      threshold: t.oldestMessageAgeSeconds,
+      evaluationPeriods: 5,
     });
   }
 
   for (const functionName of props.functionNames) {
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: functionName }, statistic: 'Sum', period: 300 });
-    alarms.add({
-      id: `${functionName}-errors`, runbook: 'function-errors', summary: `${functionName} is failing invocations`,
-      metric: lambda('Errors'), threshold: t.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    const lambda = (metricName: string) => ({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensions: { FunctionName: functionName },
+      statistic: 'Sum',
+      period: 300,
     });
     alarms.add({
-      id: `${functionName}-throttles`, runbook: 'function-throttles', summary: `${functionName} is throttled`,
-      metric: lambda('Throttles'), threshold: 0,
+      id: `${functionName}-errors`,
+      runbook: 'function-errors',
+      summary: `${functionName} is failing invocations`,
+      metric: lambda('Errors'),
+      threshold: t.functionErrorsThreshold,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    alarms.add({
+      id: `${functionName}-throttles`,
+      runbook: 'function-throttles',
+      summary: `${functionName} is throttled`,
+      metric: lambda('Throttles'),
+      threshold: 0,
     });
   }
 
   // ReportBatchItemFailures hides per-message failures from Lambda's Errors: the worker's own metric shows them.
   for (const category of props.workerDeployed ? ALARMED_FAILURE_CATEGORIES : []) {
     alarms.add({
-      id: `failures-${category.toLowerCase()}`, runbook: `failures-${category.toLowerCase()}`,
+      id: `failures-${category.toLowerCase()}`,
+      runbook: `failures-${category.toLowerCase()}`,
       summary: `Orders are failing with category ${category}: ${t.failuresPerFiveMinutes[category]} or more in 5 minutes`,
-      metric: { ...app, metricName: PIPELINE_METRICS.failuresByCategory, dimensions: { service: props.serviceName, category }, period: 300 },
-      threshold: t.failuresPerFiveMinutes[category], comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      metric: {
+        ...app,
+        metricName: PIPELINE_METRICS.failuresByCategory,
+        dimensions: { service: props.serviceName, category },
+        period: 300,
+      },
+      threshold: t.failuresPerFiveMinutes[category],
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   }
   alarms.add({
-    id: 'orders-parked', runbook: 'orders-parked',
+    id: 'orders-parked',
+    runbook: 'orders-parked',
     summary: `The redrive parked ${t.parkedPerFiveMinutes} or more orders in 5 minutes: they will not be retried without a person`,
     metric: {
-      kind: 'math', expression: ERROR_CATEGORIES.map((_, index) => `FILL(parked${index}, 0)`).join(' + '), label: 'orders parked', period: 300,
-      metrics: Object.fromEntries(ERROR_CATEGORIES.map((category, index) => [
-        `parked${index}`, { namespace: props.metricsNamespace, metricName: PIPELINE_METRICS.parked, dimensions: { service: props.serviceName, category }, statistic: 'Sum' },
-      ])),
+      kind: 'math',
+      expression: ERROR_CATEGORIES.map((_, index) => `FILL(parked${index}, 0)`).join(' + '),
+      label: 'orders parked',
+      period: 300,
+      metrics: Object.fromEntries(
+        ERROR_CATEGORIES.map((category, index) => [
+          `parked${index}`,
+          {
+            namespace: props.metricsNamespace,
+            metricName: PIPELINE_METRICS.parked,
+            dimensions: { service: props.serviceName, category },
+            statistic: 'Sum',
+          },
+        ]),
+      ),
     },
-    threshold: t.parkedPerFiveMinutes, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: t.parkedPerFiveMinutes,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
 
   for (const service of SERVICE_NAMES) {
     // The breakers write their dependency as the `service` dimension (it replaces the service name there).
     alarms.add({
-      id: `breaker-open-${service}`, runbook: 'breaker-open',
+      id: `breaker-open-${service}`,
+      runbook: 'breaker-open',
       summary: `The circuit breaker for ${service} opened: the dependency is failing and calls to it are being shed`,
       metric: { ...app, metricName: PIPELINE_METRICS.breakerOpened, dimensions: { service }, period: 60 },
-      threshold: t.breakerOpeningsPerMinute, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: t.breakerOpeningsPerMinute,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   }
   props.stateMachineArns.forEach((arn, index) => {
     alarms.add({
-      id: `workflow-${index}-failed`, runbook: 'workflow-failed', summary: 'Workflow executions are failing',
-      metric: { namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: arn }, statistic: 'Sum', period: 300 },
-      threshold: t.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      id: `workflow-${index}-failed`,
+      runbook: 'workflow-failed',
+      summary: 'Workflow executions are failing',
+      metric: {
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsFailed',
+        dimensions: { StateMachineArn: arn },
+        statistic: 'Sum',
+        period: 300,
+      },
+      threshold: t.functionErrorsThreshold,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
   const api = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiId: props.apiId } });
   alarms.add({
-    id: 'api-5xx-rate', runbook: 'api-5xx-rate',
+    id: 'api-5xx-rate',
+    runbook: 'api-5xx-rate',
     summary: `More than ${t.api5xxPercent} % of API requests are answered 5xx (from ${API_5XX_MIN_REQUESTS} requests in 5 minutes)`,
     metric: {
-      kind: 'math', label: '5xx (%)', period: 300,
+      kind: 'math',
+      label: '5xx (%)',
+      period: 300,
       expression: `IF(requests >= ${API_5XX_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
       metrics: { errors: { ...api('5xx'), statistic: 'Sum' }, requests: { ...api('Count'), statistic: 'Sum' } },
     },
     threshold: t.api5xxPercent,
   });
   alarms.add({
-    id: 'api-latency-p99', runbook: 'api-latency-p99', summary: `The API's p99 latency is above ${t.apiLatencyP99Ms} ms`,
-    metric: { ...api('Latency'), statistic: 'p99', period: 300 }, threshold: t.apiLatencyP99Ms, evaluationPeriods: 3, datapointsToAlarm: 2,
+    id: 'api-latency-p99',
+    runbook: 'api-latency-p99',
+    summary: `The API's p99 latency is above ${t.apiLatencyP99Ms} ms`,
+    metric: { ...api('Latency'), statistic: 'p99', period: 300 },
+    threshold: t.apiLatencyP99Ms,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
   });
 
   alarms.add({
-    id: 'pipeline-events-age', runbook: 'pipeline-events-age',
+    id: 'pipeline-events-age',
+    runbook: 'pipeline-events-age',
     summary: `An event on the pipeline-events queue is older than ${t.pipelineEventAgeSeconds} s: its subscriber is missing or stuck, and events expire after 4 days`,
-    metric: queueMetric(props.pipelineEventsQueueName, 'ApproximateAgeOfOldestMessage'), threshold: t.pipelineEventAgeSeconds,
+    metric: queueMetric(props.pipelineEventsQueueName, 'ApproximateAgeOfOldestMessage'),
+    threshold: t.pipelineEventAgeSeconds,
   });
   alarms.add({
-    id: 'pipeline-events-dlq', runbook: 'pipeline-events-dlq',
+    id: 'pipeline-events-dlq',
+    runbook: 'pipeline-events-dlq',
     summary: 'Events did not reach the pipeline-events queue, or its subscriber gave up on them',
-    metric: queueMetric(props.pipelineEventsDeadLetterQueueName, 'ApproximateNumberOfMessagesVisible'), threshold: 0,
+    metric: queueMetric(props.pipelineEventsDeadLetterQueueName, 'ApproximateNumberOfMessagesVisible'),
+    threshold: 0,
   });
   alarms.add({
-    id: 'redrive-failed', runbook: 'redrive-failed', summary: 'A scheduled redrive run failed (its invocation record is in the redrive-failures queue)',
-    metric: queueMetric(props.redriveFailuresQueueName, 'ApproximateNumberOfMessagesVisible'), threshold: 0,
+    id: 'redrive-failed',
+    runbook: 'redrive-failed',
+    summary: 'A scheduled redrive run failed (its invocation record is in the redrive-failures queue)',
+    metric: queueMetric(props.redriveFailuresQueueName, 'ApproximateNumberOfMessagesVisible'),
+    threshold: 0,
   });
 }

@@ -26,15 +26,27 @@ export function addStackOutputs(scope: Construct, props: StackOutputsProps): voi
   if (orchestratedQueue !== undefined) {
     new TerraformOutput(scope, 'orchestrated_queue_url', {
       value: orchestratedQueue.url,
-      description: orchestratedQueueUsage === 'drain' ? 'The orchestrated queue being drained: switch the drain off once it has stayed empty' : 'The queue the orchestrated topology consumes while both run',
+      description:
+        orchestratedQueueUsage === 'drain'
+          ? 'The orchestrated queue being drained: switch the drain off once it has stayed empty'
+          : 'The queue the orchestrated topology consumes while both run',
     });
   }
   new TerraformOutput(scope, 'dead_letter_queue_url', { value: orders.deadLetterQueue.url });
-  new TerraformOutput(scope, 'pipeline_events_queue_url', { value: events.operatorQueue.url, description: 'Success and failure events, for operators' });
+  new TerraformOutput(scope, 'pipeline_events_queue_url', {
+    value: events.operatorQueue.url,
+    description: 'Success and failure events, for operators',
+  });
   new TerraformOutput(scope, 'idempotency_table_name', { value: idempotency.table.name });
   new TerraformOutput(scope, 'event_bus_name', { value: events.bus.name });
-  new TerraformOutput(scope, 'outbox_dead_letter_queue_url', { value: outboxDlq.url, description: "Stream records the outbox pipe gave up on; the redrive's redeliver-outbox run empties it" });
-  new TerraformOutput(scope, 'idempotency_stream_arn', { value: idempotency.table.streamArn, description: "The outbox pipe's source: never disable the stream" });
+  new TerraformOutput(scope, 'outbox_dead_letter_queue_url', {
+    value: outboxDlq.url,
+    description: "Stream records the outbox pipe gave up on; the redrive's redeliver-outbox run empties it",
+  });
+  new TerraformOutput(scope, 'idempotency_stream_arn', {
+    value: idempotency.table.streamArn,
+    description: "The outbox pipe's source: never disable the stream",
+  });
   for (const [name, workflow] of Object.entries(workflows)) {
     new TerraformOutput(scope, `${name}_state_machine_arn`, { value: workflow.stateMachine.arn });
   }

@@ -67,7 +67,10 @@ export function accessStatements(name: PipelineFunctionName, arns: ResourceArns)
   });
 }
 
-export function stepFunctionArns(definition: WorkflowDefinition, functions: Partial<Record<PipelineFunctionName, PipelineFunction>>): Partial<Record<StepFunctionName, string>> {
+export function stepFunctionArns(
+  definition: WorkflowDefinition,
+  functions: Partial<Record<PipelineFunctionName, PipelineFunction>>,
+): Partial<Record<StepFunctionName, string>> {
   const arns: Partial<Record<StepFunctionName, string>> = {};
   for (const step of Object.values(definition.steps)) {
     if (step.type === 'task') arns[step.function] = required(functions[step.function], step.function).alias.arn;

@@ -2,7 +2,16 @@ import type { StoreOutageMode } from '../application/config.js';
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
-import { DEV_ALARMS, DEV_OPERATIONS, PROD_ALARMS, PROD_OPERATIONS, SANDBOX_OPERATIONS, operationsProblems, type AlarmThresholds, type Operations } from './operations-config.js';
+import {
+  DEV_ALARMS,
+  DEV_OPERATIONS,
+  PROD_ALARMS,
+  PROD_OPERATIONS,
+  SANDBOX_OPERATIONS,
+  operationsProblems,
+  type AlarmThresholds,
+  type Operations,
+} from './operations-config.js';
 import { resolveBreakerSettings, type BreakerOverrides } from '../application/breaker-config.js';
 
 /**
@@ -36,7 +45,11 @@ export const MIGRATION_PHASES: Readonly<Record<MigrationPhase, MigrationPhaseSet
   1: { description: 'Deploy the new functions alongside the existing ones; they get no traffic yet', orchestratedSharePercent: 0 },
   2: { description: 'Route a small share of traffic to the new architecture', orchestratedSharePercent: 10 },
   3: { description: 'Route half of the traffic to the new architecture', orchestratedSharePercent: 50 },
-  4: { description: 'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`, with `drainOrchestratedQueue` until the orchestrated queue is empty)', orchestratedSharePercent: 100 },
+  4: {
+    description:
+      'All traffic on the new architecture; the monolithic functions can be deprecated (topology `orchestrated`, with `drainOrchestratedQueue` until the orchestrated queue is empty)',
+    orchestratedSharePercent: 100,
+  },
 };
 
 /**
@@ -59,8 +72,7 @@ export interface FunctionSettings {
 }
 
 export type ApiAuthorization =
-  | { readonly type: 'iam' }
-  | { readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
+  { readonly type: 'iam' } | { readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
 
 export interface StageConfig {
   readonly stage: string;
@@ -281,14 +293,20 @@ export function stageConfigProblems(config: StageConfig): string[] {
       problems.push(`functions.${name}.timeoutSeconds must be 1-900`);
     }
   }
-  if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0) problems.push('api.authorization.audience must not be empty');
+  if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0)
+    problems.push('api.authorization.audience must not be empty');
   if (!(config.application.permanenceReceiveThreshold > config.queue.maxReceiveCount + 1)) {
-    problems.push('application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)');
+    problems.push(
+      'application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)',
+    );
   }
   const canary = config.migration.canary;
-  if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1)) problems.push('migration.canary.newVersionWeight must be from 0 to 1');
+  if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1))
+    problems.push('migration.canary.newVersionWeight must be from 0 to 1');
   if (config.migration.drainOrchestratedQueue === true && config.topology !== 'orchestrated') {
-    problems.push("migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)");
+    problems.push(
+      "migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)",
+    );
   }
   if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
   problems.push(...outboxProblems(config.outbox));
@@ -324,9 +342,11 @@ function workerScalingProblems(scaling: WorkerScaling | undefined): string[] {
   if (scaling === undefined || scaling.mode === 'maximum-concurrency') return [];
   const problems: string[] = [];
   const { minimum, maximum } = PROVISIONED_POLLER_LIMITS;
-  const within = (value: number, range: { from: number; to: number }): boolean => Number.isInteger(value) && value >= range.from && value <= range.to;
+  const within = (value: number, range: { from: number; to: number }): boolean =>
+    Number.isInteger(value) && value >= range.from && value <= range.to;
   if (!within(scaling.minimumPollers, minimum)) problems.push(`worker.scaling.minimumPollers must be ${minimum.from}-${minimum.to}`);
   if (!within(scaling.maximumPollers, maximum)) problems.push(`worker.scaling.maximumPollers must be ${maximum.from}-${maximum.to}`);
-  if (scaling.minimumPollers > scaling.maximumPollers) problems.push('worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers');
+  if (scaling.minimumPollers > scaling.maximumPollers)
+    problems.push('worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers');
   return problems;
 }

@@ -23,7 +23,10 @@ if (dev === undefined) throw new Error('no dev stage to build the variants from'
 const outdir = process.argv[2] ?? join('cdktf.out', 'variants');
 const app = new App({ outdir });
 const variants = Object.entries(migrationVariants(dev));
-const code = await bundleForStages(process.env.HANDLER_BUNDLES ?? 'dist/handlers', variants.map(([, config]) => config.operations.sourceMaps));
+const code = await bundleForStages(
+  process.env.HANDLER_BUNDLES ?? 'dist/handlers',
+  variants.map(([, config]) => config.operations.sourceMaps),
+);
 for (const [name, config] of variants) {
   const bundles = code.get(config.operations.sourceMaps);
   if (bundles === undefined) throw new Error(`no bundles for variant ${name}`);

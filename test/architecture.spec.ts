@@ -17,23 +17,27 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as Required<Pick<IConfiguration, 'forbidden' | 'options'>>;
+const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as Required<
+  Pick<IConfiguration, 'forbidden' | 'options'>
+>;
 
 /** Named apart, so that test/terraform/cdktf-boundary.spec.ts does not take this fixture for an import. */
 const CDKTF = 'cdktf';
 
 /** One file per broken rule (and files that break none), as `path: source`. */
 const TREE: Readonly<Record<string, string>> = {
-  'domain/order.ts': "export const order = 1;\n",
+  'domain/order.ts': 'export const order = 1;\n',
   'domain/reads-files.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
   'domain/uses-inversify.ts': "import type { Container } from 'inversify';\nexport type C = Container;\n",
   'domain/cycle-a.ts': "import { b } from './cycle-b.js';\nexport const a = (): unknown => b;\n",
   'domain/cycle-b.ts': "import { a } from './cycle-a.js';\nexport const b = (): unknown => a;\n",
-  'application/ports/clock.ts': "import { order } from '../../domain/order.js';\nexport interface Clock { now(): number }\nexport const o = order;\n",
+  'application/ports/clock.ts':
+    "import { order } from '../../domain/order.js';\nexport interface Clock { now(): number }\nexport const o = order;\n",
   'application/use-cases/work.ts': "import type { Clock } from '../ports/clock.js';\nexport type W = Clock;\n",
   'application/uses-adapter.ts': "import { adapter } from '../adapters/memory/clock.js';\nexport const a = adapter;\n",
   'application/uses-sdk.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = SQSClient;\n",
-  'adapters/memory/clock.ts': "import type { Clock } from '../../application/ports/clock.js';\nexport const adapter: Clock = { now: () => 0 };\n",
+  'adapters/memory/clock.ts':
+    "import type { Clock } from '../../application/ports/clock.js';\nexport const adapter: Clock = { now: () => 0 };\n",
   'adapters/memory/uses-use-case.ts': "import type { W } from '../../application/use-cases/work.js';\nexport type X = W;\n",
   'adapters/memory/uses-cdktf.ts': `import { App } from '${CDKTF}';\nexport const app = App;\n`,
   'adapters/memory/uses-dev-dependency.ts': "import fc from 'fast-check';\nexport const f = fc;\n",
@@ -74,7 +78,12 @@ describe('Architecture: the dependency rules (.dependency-cruiser.cjs)', functio
     process.chdir(dir); // the rules' paths are relative to where the cruise runs, as in `npm run lint:deps`
     try {
       const tsConfig = extractTSConfig(join(dir, 'tsconfig.json'));
-      const { output } = await cruise(folders, { ...config.options, preserveSymlinks: true, ruleSet: { forbidden: config.forbidden }, validate: true }, {}, { tsConfig });
+      const { output } = await cruise(
+        folders,
+        { ...config.options, preserveSymlinks: true, ruleSet: { forbidden: config.forbidden }, validate: true },
+        {},
+        { tsConfig },
+      );
       violations = violationsOf(output as ICruiseResult);
     } finally {
       process.chdir(cwd);

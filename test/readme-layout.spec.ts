@@ -34,7 +34,11 @@ export function names(text: string, entry: string, isFolder: boolean): boolean {
 }
 
 /** What the block leaves out: top-level folders first, then handlers/ entries as `handlers/<name>`. */
-export function missingFromLayout(readme: string, topLevelFolders: readonly string[], handlerEntries: readonly { name: string; isFolder: boolean }[]): string[] {
+export function missingFromLayout(
+  readme: string,
+  topLevelFolders: readonly string[],
+  handlerEntries: readonly { name: string; isFolder: boolean }[],
+): string[] {
   const block = layoutBlock(readme);
   const missingFolders = topLevelFolders.filter((folder) => entryText(block, folder) === undefined).map((folder) => `${folder}/`);
   const handlersText = entryText(block, 'handlers') ?? '';
@@ -47,7 +51,9 @@ export function missingFromLayout(readme: string, topLevelFolders: readonly stri
 /** Top-level folders that hold tracked files, hidden ones (.ci) aside. */
 function trackedTopLevelFolders(): string[] {
   const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n');
-  return [...new Set(files.filter((file) => file.includes('/') && !file.startsWith('.')).map((file) => file.slice(0, file.indexOf('/'))))].sort();
+  return [
+    ...new Set(files.filter((file) => file.includes('/') && !file.startsWith('.')).map((file) => file.slice(0, file.indexOf('/')))),
+  ].sort();
 }
 
 describe('README: Layout', () => {
@@ -99,7 +105,10 @@ describe('README: Layout', () => {
   describe('Rule: the README names every top-level folder and every handlers/ entry', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const folders = trackedTopLevelFolders();
-    const handlerEntries = readdirSync(join(ROOT, 'handlers'), { withFileTypes: true }).map((entry) => ({ name: entry.name, isFolder: entry.isDirectory() }));
+    const handlerEntries = readdirSync(join(ROOT, 'handlers'), { withFileTypes: true }).map((entry) => ({
+      name: entry.name,
+      isFolder: entry.isDirectory(),
+    }));
 
     it('reads the tree (so the rule is not checked on nothing)', () => {
       expect(folders).to.include.members(['domain', 'application', 'adapters', 'handlers', 'terraform', 'test']);

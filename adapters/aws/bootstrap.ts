@@ -80,18 +80,28 @@ const ALL_EVENTS_PATTERN = JSON.stringify({ source: [{ prefix: '' }] });
  */
 export async function bootstrapAwsResources(clients: BootstrapClients, names: AwsResourceNames): Promise<AwsResources> {
   const endpoint = await configuredEndpoint(clients.sqs);
-  const deadLetter = await createQueue(clients.sqs, endpoint, names.deadLetterQueueName, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS) });
+  const deadLetter = await createQueue(clients.sqs, endpoint, names.deadLetterQueueName, {
+    MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS),
+  });
   const sourceQueue = {
     VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? 30),
     MessageRetentionPeriod: String(FOUR_DAYS_SECONDS),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: names.maxReceiveCount ?? 5 }),
   };
   const order = await createQueue(clients.sqs, endpoint, names.orderQueueName, sourceQueue);
-  const orchestrated = names.orchestratedQueueName === undefined ? undefined : await createQueue(clients.sqs, endpoint, names.orchestratedQueueName, sourceQueue);
+  const orchestrated =
+    names.orchestratedQueueName === undefined
+      ? undefined
+      : await createQueue(clients.sqs, endpoint, names.orchestratedQueueName, sourceQueue);
   const events = await createQueue(clients.sqs, endpoint, names.eventsQueueName ?? `${names.eventBusName}-events`, {});
-  const outboxDeadLetter = await createQueue(clients.sqs, endpoint, names.outboxDeadLetterQueueName ?? `${names.deadLetterQueueName}-outbox`, {
-    MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS),
-  });
+  const outboxDeadLetter = await createQueue(
+    clients.sqs,
+    endpoint,
+    names.outboxDeadLetterQueueName ?? `${names.deadLetterQueueName}-outbox`,
+    {
+      MessageRetentionPeriod: String(FOURTEEN_DAYS_SECONDS),
+    },
+  );
   const table = await createIdempotencyTable(clients.dynamodb, names.idempotencyTableName);
   const eventBusArn = await createEventBus(clients.eventBridge, names.eventBusName);
   const rule = await clients.eventBridge.send(
@@ -137,7 +147,9 @@ async function createQueue(
   name: string,
   attributes: Record<string, string>,
 ): Promise<{ url: string; arn: string }> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: MAX_MESSAGE_BYTES, ...attributes } }));
+  const created = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { MaximumMessageSize: MAX_MESSAGE_BYTES, ...attributes } }),
+  );
   const url = queueUrlOnEndpoint(required(created.QueueUrl, `CreateQueue ${name} returned no QueueUrl`), endpoint);
   const described = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return { url, arn: required(described.Attributes?.QueueArn, `queue ${name} has no QueueArn`) };
@@ -170,7 +182,10 @@ const AWAITING_SEND_ATTRIBUTES: AttributeDefinition[] = [
 ];
 const AWAITING_SEND_GSI: GlobalSecondaryIndex = {
   IndexName: AWAITING_SEND_INDEX,
-  KeySchema: [{ AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, KeyType: 'HASH' }, { AttributeName: AWAITING_SEND_ATTRIBUTE, KeyType: 'RANGE' }],
+  KeySchema: [
+    { AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, KeyType: 'HASH' },
+    { AttributeName: AWAITING_SEND_ATTRIBUTE, KeyType: 'RANGE' },
+  ],
   Projection: { ProjectionType: 'KEYS_ONLY' },
 };
 
@@ -181,7 +196,11 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' }, ...OUTBOX_PENDING_INDEX_ATTRIBUTES, ...AWAITING_SEND_ATTRIBUTES],
+        AttributeDefinitions: [
+          { AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' },
+          ...OUTBOX_PENDING_INDEX_ATTRIBUTES,
+          ...AWAITING_SEND_ATTRIBUTES,
+        ],
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: OUTBOX_STREAM,
         GlobalSecondaryIndexes: [OUTBOX_PENDING_GSI, AWAITING_SEND_GSI],
@@ -194,21 +213,25 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
       await waitUntilActive(dynamodb, tableName);
     }
     if (!(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === OUTBOX_PENDING_INDEX)) {
-      await dynamodb.send(new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [...OUTBOX_PENDING_INDEX_ATTRIBUTES],
-        GlobalSecondaryIndexUpdates: [{ Create: OUTBOX_PENDING_GSI }],
-      }));
+      await dynamodb.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [...OUTBOX_PENDING_INDEX_ATTRIBUTES],
+          GlobalSecondaryIndexUpdates: [{ Create: OUTBOX_PENDING_GSI }],
+        }),
+      );
       await waitUntilActive(dynamodb, tableName);
     }
   }
   // A table made before the sweep's index gets it added.
   if (described !== undefined && !(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === AWAITING_SEND_INDEX)) {
-    await dynamodb.send(new UpdateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [...AWAITING_SEND_ATTRIBUTES],
-      GlobalSecondaryIndexUpdates: [{ Create: AWAITING_SEND_GSI }],
-    }));
+    await dynamodb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [...AWAITING_SEND_ATTRIBUTES],
+        GlobalSecondaryIndexUpdates: [{ Create: AWAITING_SEND_GSI }],
+      }),
+    );
     await waitUntilActive(dynamodb, tableName);
   }
   described = await describeTable(dynamodb, tableName);
@@ -218,7 +241,10 @@ async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: strin
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
     await dynamodb.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true },
+      }),
     );
   }
   return { arn, streamArn };

@@ -18,17 +18,29 @@ export class CallCounter {
   constructor(private readonly unit: 'requests' | 'calls' = 'requests') {}
 
   attach(client: ClientWithStack): this {
-    const count = <A, R>(next: (args: A) => R, context: HandlerExecutionContext) => (args: A): R => {
-      const { service, operation } = describeCall(context);
-      this.increment(service, operation);
-      return next(args);
-    };
+    const count =
+      <A, R>(next: (args: A) => R, context: HandlerExecutionContext) =>
+      (args: A): R => {
+        const { service, operation } = describeCall(context);
+        this.increment(service, operation);
+        return next(args);
+      };
     client.middlewareStack.use({
       applyToStack: (stack) => {
         if (this.unit === 'requests') {
-          stack.add((next: DeserializeHandler<object, MetadataBearer>, context) => count(next, context), { step: 'deserialize', priority: 'high', name: 'pipelineCallCounter', override: true });
+          stack.add((next: DeserializeHandler<object, MetadataBearer>, context) => count(next, context), {
+            step: 'deserialize',
+            priority: 'high',
+            name: 'pipelineCallCounter',
+            override: true,
+          });
         } else {
-          stack.add((next: InitializeHandler<object, MetadataBearer>, context) => count(next, context), { step: 'initialize', priority: 'high', name: 'pipelineSendCounter', override: true });
+          stack.add((next: InitializeHandler<object, MetadataBearer>, context) => count(next, context), {
+            step: 'initialize',
+            priority: 'high',
+            name: 'pipelineSendCounter',
+            override: true,
+          });
         }
       },
     });

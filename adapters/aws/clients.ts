@@ -7,8 +7,13 @@ import { createEventBridgeClient } from './eventbridge-client.js';
 import { createSqsClient } from './sqs-client.js';
 
 export {
-  clientConfig, endpointFromEnv, DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SDK_MAX_ATTEMPTS,
-  type AwsClientOptions, type ServiceId,
+  clientConfig,
+  endpointFromEnv,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SDK_MAX_ATTEMPTS,
+  type AwsClientOptions,
+  type ServiceId,
 } from './client-config.js';
 
 export interface AwsClients {
@@ -29,4 +34,3 @@ export function createAwsClients(
     eventBridge: createEventBridgeClient(config('EVENTBRIDGE')),
   };
 }
-

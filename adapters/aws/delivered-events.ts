@@ -17,7 +17,11 @@ export async function readDeliveredEvents(sqs: SQSClient, eventsQueueUrl: string
   const delivered: DeliveredEvent[] = [];
   while (delivered.length < max) {
     const response = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: eventsQueueUrl, MaxNumberOfMessages: Math.min(10, max - delivered.length), WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: eventsQueueUrl,
+        MaxNumberOfMessages: Math.min(10, max - delivered.length),
+        WaitTimeSeconds: 0,
+      }),
     );
     const messages = response.Messages ?? [];
     if (messages.length === 0) break;

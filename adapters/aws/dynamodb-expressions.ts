@@ -83,7 +83,8 @@ export const CLAIMABLE =
   'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND (#status = :accepted OR #status = :retry OR ' +
   '(#status = :inflight AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))))';
 /** The PROCEED rows that are an order's first claim (`isFirstClaim`): no live record, or the edge's reservation. */
-export const FIRST_CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND #status = :accepted)';
+export const FIRST_CLAIMABLE =
+  'attribute_not_exists(pk) OR expiresAt <= :nowSeconds OR (payloadHash = :payloadHash AND #status = :accepted)';
 /** The other PROCEED rows: the same payload in RETRY, or INFLIGHT with its lease run out. */
 export const RECLAIMABLE =
   'attribute_exists(pk) AND expiresAt > :nowSeconds AND payloadHash = :payloadHash AND (#status = :retry OR ' +

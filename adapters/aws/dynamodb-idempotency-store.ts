@@ -22,9 +22,22 @@ import {
 import { claimRace, refusal } from './dynamodb-claim-race.js';
 import { reserveRecord } from './dynamodb-reservation.js';
 import { findAwaitingSendItems, markReservationItemSent, releaseReservationItem } from './dynamodb-awaiting-send.js';
-import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
 import {
-  CLAIMABLE, commitClauses, expressions, FIRST_CLAIMABLE, HELD_BY_OWNER, PARKABLE, RECLAIMABLE, RELEASE_LEASE, statusValues,
+  AWAITING_SEND_ATTRIBUTE,
+  AWAITING_SEND_SHARD_ATTRIBUTE,
+  type ReservationDecision,
+  type ReservationRequest,
+} from '../../domain/idempotency-reservation.js';
+import {
+  CLAIMABLE,
+  commitClauses,
+  expressions,
+  FIRST_CLAIMABLE,
+  HELD_BY_OWNER,
+  PARKABLE,
+  RECLAIMABLE,
+  RELEASE_LEASE,
+  statusValues,
 } from './dynamodb-expressions.js';
 import { findRecords, markRecordDelivered, replayRecord } from './dynamodb-record-operations.js';
 import { IDEMPOTENCY_TABLE_KEY, toItem, toRecord } from './idempotency-item.js';
@@ -35,7 +48,6 @@ export interface DynamoDbIdempotencyStoreOptions {
 }
 
 type Values = Record<string, AttributeValue>;
-
 
 /**
  * The idempotency store on DynamoDB. Each method is one conditional write; `domain/idempotency.ts`
@@ -88,7 +100,9 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   private async tryClaim(
-    request: ClaimRequest, condition: string, published: OutboxEntry | undefined,
+    request: ClaimRequest,
+    condition: string,
+    published: OutboxEntry | undefined,
   ): Promise<{ written: true; previous: IdempotencyRecord | undefined } | { written: false; current: IdempotencyRecord | undefined }> {
     const { now } = request;
     const commit = commitClauses(published === undefined ? {} : { events: [published] }, request.key);
@@ -118,7 +132,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       }),
       ...commit.values,
     };
-    for (const [name, value] of [['orderId', request.orderId], ['correlationId', request.correlationId]] as const) {
+    for (const [name, value] of [
+      ['orderId', request.orderId],
+      ['correlationId', request.correlationId],
+    ] as const) {
       if (value === undefined) remove.push(name);
       else {
         set.push(`${name} = :${name}`);
@@ -147,7 +164,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return this.ownerGuarded(key, ownerToken, now, 'SET outcome = :outcome, updatedAt = :now', marshall({ ':outcome': outcome }));
   }
 
-  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
+  complete(
+    key: string,
+    ownerToken: string,
+    now: number,
+    outcome?: OutcomeSummary,
+    events?: readonly OutboxEntry[],
+  ): Promise<IdempotencyRecord> {
     const commit = commitClauses({ ...(events === undefined ? {} : { events }) }, key);
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
     return this.ownerGuarded(
@@ -160,7 +183,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   fail(
-    key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary, commit: FailureCommit = {},
+    key: string,
+    ownerToken: string,
+    failure: FailureInfo,
+    park: boolean,
+    now: number,
+    outcome?: OutcomeSummary,
+    commit: FailureCommit = {},
   ): Promise<IdempotencyRecord> {
     const withOutcome = outcome === undefined ? '' : ', outcome = :outcome';
     const clauses = commitClauses(park ? commit : { ...(commit.events === undefined ? {} : { events: commit.events }) }, key);
@@ -170,7 +199,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       now,
       `SET #status = ${park ? ':parked' : ':retry'}, lastError = :lastError, updatedAt = :now${withOutcome}${clauses.set} ${RELEASE_LEASE}`,
       {
-        ...marshall({ ':lastError': { category: failure.category, code: failure.code }, ...(outcome === undefined ? {} : { ':outcome': outcome }) }),
+        ...marshall({
+          ':lastError': { category: failure.category, code: failure.code },
+          ...(outcome === undefined ? {} : { ':outcome': outcome }),
+        }),
         ...clauses.values,
       },
     );

@@ -39,7 +39,11 @@ const DELIVERY_MARK_TRIES = 3;
  * answers with the current item, from which the write is computed again.
  */
 export async function markRecordDelivered(
-  client: DynamoDBClient, tableName: string, seen: IdempotencyRecord, eventIds: readonly string[], now: number,
+  client: DynamoDBClient,
+  tableName: string,
+  seen: IdempotencyRecord,
+  eventIds: readonly string[],
+  now: number,
 ): Promise<IdempotencyRecord | undefined> {
   let current: IdempotencyRecord | undefined = seen;
   for (let attempt = 0; attempt < DELIVERY_MARK_TRIES && current !== undefined; attempt++) {
@@ -52,9 +56,10 @@ export async function markRecordDelivered(
     const conditions = ['attribute_exists(pk)', 'size(outbox) = :size', ...indices.map((index) => `outbox[${index}].eventId = :e${index}`)];
     const since = outboxPendingSince(after);
     // Still owing: the index keeps it at its oldest undelivered entry; owing nothing: it leaves the index.
-    const stillOwing = since === undefined
-      ? ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}, ${OUTBOX_PENDING_SINCE_ATTRIBUTE}, ${OUTBOX_PENDING_SHARD_ATTRIBUTE}`
-      : `, ${OUTBOX_PENDING_SINCE_ATTRIBUTE} = :since`;
+    const stillOwing =
+      since === undefined
+        ? ` REMOVE ${OUTBOX_PENDING_ATTRIBUTE}, ${OUTBOX_PENDING_SINCE_ATTRIBUTE}, ${OUTBOX_PENDING_SHARD_ATTRIBUTE}`
+        : `, ${OUTBOX_PENDING_SINCE_ATTRIBUTE} = :since`;
     const values: Record<string, AttributeValue> = {
       ...(since === undefined ? {} : { ':since': { N: String(since) } }),
       ':now': { N: String(now) },
@@ -62,15 +67,17 @@ export async function markRecordDelivered(
       ...Object.fromEntries(indices.map((index) => [`:e${index}`, { S: outbox[index]?.eventId ?? '' }])),
     };
     try {
-      const response = await client.send(new UpdateItemCommand({
-        TableName: tableName,
-        Key: { [IDEMPOTENCY_TABLE_KEY]: { S: seen.key } },
-        UpdateExpression: `SET ${sets.join(', ')}${stillOwing}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      const response = await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { [IDEMPOTENCY_TABLE_KEY]: { S: seen.key } },
+          UpdateExpression: `SET ${sets.join(', ')}${stillOwing}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       return toRecord(response.Attributes ?? {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -82,19 +89,25 @@ export async function markRecordDelivered(
 
 /** The REPLAY transition, written whole on condition that the record is the PARKED one the caller read. */
 export async function replayRecord(
-  client: DynamoDBClient, tableName: string, seen: IdempotencyRecord, events: readonly OutboxEntry[], now: number,
+  client: DynamoDBClient,
+  tableName: string,
+  seen: IdempotencyRecord,
+  events: readonly OutboxEntry[],
+  now: number,
 ): Promise<ReplayAnswer> {
   if (!isLive(seen, now) || seen.status !== 'PARKED') return { replayed: false, record: isLive(seen, now) ? seen : undefined };
   const next = transition(seen, { type: 'REPLAY', events }, now);
   try {
-    await client.send(new PutItemCommand({
-      TableName: tableName,
-      Item: toItem(next),
-      ConditionExpression: 'attribute_exists(pk) AND #status = :parked AND updatedAt = :seenAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':parked': { S: 'PARKED' }, ':seenAt': { N: String(seen.updatedAt) } },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }));
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: toItem(next),
+        ConditionExpression: 'attribute_exists(pk) AND #status = :parked AND updatedAt = :seenAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':parked': { S: 'PARKED' }, ':seenAt': { N: String(seen.updatedAt) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
     return { replayed: true, record: next };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -107,8 +120,14 @@ export async function replayRecord(
  * Records owing events are read from the sparse index (`findOwing`); any other query is a paginated Scan
  * with the query as its filter: for operators, never on an order's path.
  */
-export async function findRecords(client: DynamoDBClient, tableName: string, query: RecordQuery, now: number): Promise<IdempotencyRecord[]> {
-  if (query.pendingEventsBefore !== undefined && query.scan !== true) return findOwing(client, tableName, query, query.pendingEventsBefore, now);
+export async function findRecords(
+  client: DynamoDBClient,
+  tableName: string,
+  query: RecordQuery,
+  now: number,
+): Promise<IdempotencyRecord[]> {
+  if (query.pendingEventsBefore !== undefined && query.scan !== true)
+    return findOwing(client, tableName, query, query.pendingEventsBefore, now);
   const filters = ['expiresAt > :nowSeconds'];
   const values: Record<string, unknown> = { ':nowSeconds': Math.floor(now / 1000) };
   const names: Record<string, string> = {};
@@ -129,14 +148,16 @@ export async function findRecords(client: DynamoDBClient, tableName: string, que
   const found: IdempotencyRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({
-      TableName: tableName,
-      FilterExpression: filters.join(' AND '),
-      ExpressionAttributeValues: marshall(values),
-      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ConsistentRead: true,
-    }));
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: filters.join(' AND '),
+        ExpressionAttributeValues: marshall(values),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        ConsistentRead: true,
+      }),
+    );
     found.push(...(page.Items ?? []).map(toRecord).filter((record) => recordMatches(record, query)));
     start = page.LastEvaluatedKey;
   } while (start !== undefined && found.length < query.limit);
@@ -158,7 +179,10 @@ async function readConsistently(client: DynamoDBClient, tableName: string, keys:
     pending = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
   }
   // Leaving them out would make a short answer look like the end of the index.
-  if (pending.length > 0) throw new TransientError(`outbox look-up: ${pending.length} items left unprocessed by BatchGetItem`, { code: 'OUTBOX.LOOKUP_UNPROCESSED' });
+  if (pending.length > 0)
+    throw new TransientError(`outbox look-up: ${pending.length} items left unprocessed by BatchGetItem`, {
+      code: 'OUTBOX.LOOKUP_UNPROCESSED',
+    });
   return records;
 }
 
@@ -168,21 +192,31 @@ async function readConsistently(client: DynamoDBClient, tableName: string, keys:
  * which drops records delivered (or expired) since. A partition is read past unconfirmed entries, so an
  * answer shorter than `limit` means every partition was read to its end: no other record owes events.
  */
-async function findOwing(client: DynamoDBClient, tableName: string, query: RecordQuery, before: number, now: number): Promise<IdempotencyRecord[]> {
+async function findOwing(
+  client: DynamoDBClient,
+  tableName: string,
+  query: RecordQuery,
+  before: number,
+  now: number,
+): Promise<IdempotencyRecord[]> {
   const found: IdempotencyRecord[] = [];
   for (let shard = 0; shard < OUTBOX_PENDING_SHARDS && found.length < query.limit; shard++) {
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await client.send(new QueryCommand({
-        TableName: tableName,
-        IndexName: OUTBOX_PENDING_INDEX,
-        KeyConditionExpression: '#shard = :shard AND #since < :before',
-        ExpressionAttributeNames: { '#shard': OUTBOX_PENDING_SHARD_ATTRIBUTE, '#since': OUTBOX_PENDING_SINCE_ATTRIBUTE },
-        ExpressionAttributeValues: { ':shard': { N: String(shard) }, ':before': { N: String(before) } },
-        Limit: Math.min(OWING_PAGE, query.limit - found.length),
-        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      }));
-      const keys = (page.Items ?? []).flatMap((item) => (item[IDEMPOTENCY_TABLE_KEY]?.S === undefined ? [] : [item[IDEMPOTENCY_TABLE_KEY].S]));
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: OUTBOX_PENDING_INDEX,
+          KeyConditionExpression: '#shard = :shard AND #since < :before',
+          ExpressionAttributeNames: { '#shard': OUTBOX_PENDING_SHARD_ATTRIBUTE, '#since': OUTBOX_PENDING_SINCE_ATTRIBUTE },
+          ExpressionAttributeValues: { ':shard': { N: String(shard) }, ':before': { N: String(before) } },
+          Limit: Math.min(OWING_PAGE, query.limit - found.length),
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      );
+      const keys = (page.Items ?? []).flatMap((item) =>
+        item[IDEMPOTENCY_TABLE_KEY]?.S === undefined ? [] : [item[IDEMPOTENCY_TABLE_KEY].S],
+      );
       for (const record of await readConsistently(client, tableName, keys)) {
         if (isLive(record, now) && recordMatches(record, query)) found.push(record);
       }

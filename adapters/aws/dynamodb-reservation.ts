@@ -1,7 +1,12 @@
 import { ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import { decideReservation, isOwnReservation, type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
+import {
+  decideReservation,
+  isOwnReservation,
+  type ReservationDecision,
+  type ReservationRequest,
+} from '../../domain/idempotency-reservation.js';
 import { TransientError } from '../../domain/errors.js';
 import { toItem } from './idempotency-item.js';
 
@@ -28,7 +33,10 @@ export async function reserveRecord(
         ConditionExpression: RESERVABLE,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: marshall({
-          ':accepted': 'ACCEPTED', ':payloadHash': request.payloadHash, ':now': request.now, ':nowSeconds': request.now / 1000,
+          ':accepted': 'ACCEPTED',
+          ':payloadHash': request.payloadHash,
+          ':now': request.now,
+          ':nowSeconds': request.now / 1000,
         }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -43,7 +51,8 @@ export async function reserveRecord(
     // The item that refused the write allows it: it changed in between; the client's retry settles it.
     if (known.kind === 'RESERVED') {
       throw new TransientError(`idempotency reservation for ${request.key}: the stored record changed under it`, {
-        code: 'IDEMPOTENCY.CLAIM_RACE', context: { key: request.key, kind: 'RESERVED' },
+        code: 'IDEMPOTENCY.CLAIM_RACE',
+        context: { key: request.key, kind: 'RESERVED' },
       });
     }
     return known;

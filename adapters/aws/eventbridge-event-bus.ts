@@ -112,6 +112,12 @@ export class EventBridgeEventBus implements EventBus {
   }
 }
 
-function pick({ code, category }: { readonly code: string; readonly category: EventFailure['category'] }): Pick<EventFailure, 'code' | 'category'> {
+function pick({
+  code,
+  category,
+}: {
+  readonly code: string;
+  readonly category: EventFailure['category'];
+}): Pick<EventFailure, 'code' | 'category'> {
   return { code, category };
 }

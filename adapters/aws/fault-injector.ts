@@ -157,7 +157,11 @@ async function failPutEventsEntries(
   const answered = JSON.parse(await readAll(response.body)) as { FailedEntryCount?: number; Entries?: Record<string, unknown>[] };
   const results = [...(answered.Entries ?? [])];
   const merged = codes.map((code) => (code === undefined ? (results.shift() ?? failedEntry('InternalFailure')) : failedEntry(code)));
-  const mergedBody = JSON.stringify({ ...answered, FailedEntryCount: merged.filter((entry) => 'ErrorCode' in entry).length, Entries: merged });
+  const mergedBody = JSON.stringify({
+    ...answered,
+    FailedEntryCount: merged.filter((entry) => 'ErrorCode' in entry).length,
+    Entries: merged,
+  });
   return { ...result, response: jsonResponse(200, 'OK', mergedBody, {}) };
 }
 

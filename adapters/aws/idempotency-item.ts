@@ -46,9 +46,14 @@ export function toItem(record: IdempotencyRecord): Record<string, AttributeValue
   const { key, pendingMessage, ...kept } = record;
   const rest = pendingMessage === undefined ? kept : { ...kept, pendingMessage: pendingMessageValue(pendingMessage) };
   const since = outboxPendingSince(record.outbox);
-  const pending = since === undefined
-    ? {}
-    : { [OUTBOX_PENDING_ATTRIBUTE]: true, [OUTBOX_PENDING_SINCE_ATTRIBUTE]: since, [OUTBOX_PENDING_SHARD_ATTRIBUTE]: outboxPendingShard(key) };
+  const pending =
+    since === undefined
+      ? {}
+      : {
+          [OUTBOX_PENDING_ATTRIBUTE]: true,
+          [OUTBOX_PENDING_SINCE_ATTRIBUTE]: since,
+          [OUTBOX_PENDING_SHARD_ATTRIBUTE]: outboxPendingShard(key),
+        };
   // The awaiting-send index' partition key, beside awaitingSendSince (its sort key) while the reservation awaits its send.
   const awaiting = record.awaitingSendSince === undefined ? {} : { [AWAITING_SEND_SHARD_ATTRIBUTE]: awaitingSendShard(key) };
   return marshall({ [IDEMPOTENCY_TABLE_KEY]: key, ...rest, ...pending, ...awaiting }, { removeUndefinedValues: true });
@@ -96,7 +101,10 @@ export function toRecord(item: Record<string, AttributeValue>): IdempotencyRecor
     ...defined('parkedMessage', raw.parkedMessage === undefined ? undefined : parkedMessageOf(raw.parkedMessage, problems)),
     ...defined('replays', optional('replays', number)),
     ...defined('awaitingSendSince', optional('awaitingSendSince', number)),
-    ...defined('pendingMessage', raw.pendingMessage instanceof Uint8Array ? gunzipSync(raw.pendingMessage).toString('utf8') : optional('pendingMessage', text)),
+    ...defined(
+      'pendingMessage',
+      raw.pendingMessage instanceof Uint8Array ? gunzipSync(raw.pendingMessage).toString('utf8') : optional('pendingMessage', text),
+    ),
   };
   if (problems.length > 0) {
     throw new PermanentError(`malformed idempotency item: ${problems.join('; ')}`, {
@@ -144,8 +152,13 @@ function outboxOf(value: unknown, problems: string[]): OutboxEntry[] | undefined
   for (const item of value as unknown[]) {
     const entry = item as Partial<Record<keyof OutboxEntry, unknown>> | null;
     const texts = ['eventId', 'detailType', 'source', 'detail'] as const;
-    if (typeof entry !== 'object' || entry === null || texts.some((name) => typeof entry[name] !== 'string') || typeof entry.time !== 'number'
-      || (entry.deliveredAt !== undefined && typeof entry.deliveredAt !== 'number')) {
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      texts.some((name) => typeof entry[name] !== 'string') ||
+      typeof entry.time !== 'number' ||
+      (entry.deliveredAt !== undefined && typeof entry.deliveredAt !== 'number')
+    ) {
       problems.push('outbox holds an entry that is not {eventId, detailType, source, time, detail, deliveredAt?}');
       return undefined;
     }
@@ -156,7 +169,12 @@ function outboxOf(value: unknown, problems: string[]): OutboxEntry[] | undefined
 
 function parkedMessageOf(value: unknown, problems: string[]): ParkedMessage | undefined {
   const candidate = value as { body?: unknown; truncated?: unknown } | null;
-  if (typeof candidate === 'object' && candidate !== null && typeof candidate.body === 'string' && typeof candidate.truncated === 'boolean') {
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.body === 'string' &&
+    typeof candidate.truncated === 'boolean'
+  ) {
     return { body: candidate.body, truncated: candidate.truncated };
   }
   problems.push('parkedMessage is not a {body, truncated} map');

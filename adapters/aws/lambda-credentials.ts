@@ -19,7 +19,9 @@ export function credentialsFromEnvironment(env: Readonly<Record<string, string |
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    throw new Error('no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the deployed bundle reads only the credentials Lambda puts there');
+    throw new Error(
+      'no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the deployed bundle reads only the credentials Lambda puts there',
+    );
   }
   const sessionToken = env.AWS_SESSION_TOKEN;
   const expiration = env.AWS_CREDENTIAL_EXPIRATION;

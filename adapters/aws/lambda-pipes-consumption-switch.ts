@@ -43,15 +43,19 @@ export class LambdaPipesConsumptionSwitch implements ConsumptionSwitch {
   }
 
   async paused(): Promise<boolean> {
-    const mappings = await Promise.all(this.options.mappings.map(async (uuid) => {
-      const mapping = await this.options.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
-      return MAPPING_OFF.has(mapping.State ?? '');
-    }));
-    const pipes = await Promise.all(this.pipeNames().map(async (name) => {
-      const pipe = await this.pipes().send(new DescribePipeCommand({ Name: name }));
-      // DesiredState says where it is going: a STOPPING pipe that is wanted RUNNING again is not paused.
-      return pipe.DesiredState === 'STOPPED' || (pipe.DesiredState === undefined && PIPE_OFF.has(pipe.CurrentState ?? ''));
-    }));
+    const mappings = await Promise.all(
+      this.options.mappings.map(async (uuid) => {
+        const mapping = await this.options.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+        return MAPPING_OFF.has(mapping.State ?? '');
+      }),
+    );
+    const pipes = await Promise.all(
+      this.pipeNames().map(async (name) => {
+        const pipe = await this.pipes().send(new DescribePipeCommand({ Name: name }));
+        // DesiredState says where it is going: a STOPPING pipe that is wanted RUNNING again is not paused.
+        return pipe.DesiredState === 'STOPPED' || (pipe.DesiredState === undefined && PIPE_OFF.has(pipe.CurrentState ?? ''));
+      }),
+    );
     return [...mappings, ...pipes].every(Boolean);
   }
 

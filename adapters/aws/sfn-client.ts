@@ -16,7 +16,10 @@ export const SYNC_EXECUTION_REQUEST_TIMEOUT_MS = 25_000;
 export function createSfnClient(config: ClientConfig): SFNClient {
   return new SFNClient({
     ...config,
-    requestHandler: { ...config.requestHandler, requestTimeout: Math.max(config.requestHandler.requestTimeout, SYNC_EXECUTION_REQUEST_TIMEOUT_MS) },
+    requestHandler: {
+      ...config.requestHandler,
+      requestTimeout: Math.max(config.requestHandler.requestTimeout, SYNC_EXECUTION_REQUEST_TIMEOUT_MS),
+    },
     ...(config.endpoint === undefined ? {} : { disableHostPrefix: true }),
   });
 }

@@ -22,11 +22,13 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   constructor(private readonly options: SfnWorkflowStarterOptions) {}
 
   async startSync(input: unknown, execution: SyncExecutionRequest): Promise<SyncExecutionResult> {
-    const response = await this.options.client.send(new StartSyncExecutionCommand({
-      stateMachineArn: this.options.stateMachineArn,
-      name: execution.name,
-      input: JSON.stringify(requestExecutionInput(this.options.definition, input, execution)),
-    }));
+    const response = await this.options.client.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: this.options.stateMachineArn,
+        name: execution.name,
+        input: JSON.stringify(requestExecutionInput(this.options.definition, input, execution)),
+      }),
+    );
     switch (response.status) {
       case 'SUCCEEDED':
         return { status: 'SUCCEEDED', output: parseOutput(response.output) };
@@ -34,7 +36,10 @@ export class SfnWorkflowStarter implements WorkflowStarter {
         return { status: 'FAILED', error: { Error: response.error ?? 'States.Runtime', Cause: response.cause ?? '' } };
       case 'TIMED_OUT':
         // States.Timeout is an invocation error of category TIMEOUT: the edge answers 503 + Retry-After.
-        return { status: 'FAILED', error: { Error: response.error ?? 'States.Timeout', Cause: response.cause ?? 'the execution timed out' } };
+        return {
+          status: 'FAILED',
+          error: { Error: response.error ?? 'States.Timeout', Cause: response.cause ?? 'the execution timed out' },
+        };
       default:
         throw new PermanentError(`StartSyncExecution answered status ${String(response.status)}`, { code: 'WORKFLOW.UNKNOWN_STATUS' });
     }

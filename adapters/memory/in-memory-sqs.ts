@@ -12,10 +12,23 @@ import {
   invalidParameter,
 } from './sqs-validation.js';
 import {
-  batchError, eachEntry, stateOf,
-  type InMemorySqsOptions, type PeekedMessage, type QueueOptions, type QueueState, type QueueStats, type SqsBatchErrorEntry,
-  type SqsBatchResult, type SqsReceiptEntry, type SqsReceiveRequest, type SqsSendBatchEntry, type SqsSendBatchResult,
-  type SqsSendRequest, type SqsVisibilityEntry, type StoredMessage,
+  batchError,
+  eachEntry,
+  stateOf,
+  type InMemorySqsOptions,
+  type PeekedMessage,
+  type QueueOptions,
+  type QueueState,
+  type QueueStats,
+  type SqsBatchErrorEntry,
+  type SqsBatchResult,
+  type SqsReceiptEntry,
+  type SqsReceiveRequest,
+  type SqsSendBatchEntry,
+  type SqsSendBatchResult,
+  type SqsSendRequest,
+  type SqsVisibilityEntry,
+  type StoredMessage,
 } from './sqs-types.js';
 
 /**
@@ -57,7 +70,12 @@ export class InMemorySqs {
     if (this.queues.has(name)) throw new SqsServiceError('QueueNameExists', `A queue named ${name} already exists.`);
     this.queues.set(name, {
       name,
-      options: { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds, delaySeconds, maxMessageBytes, ...(redrive ? { redrivePolicy: { ...redrive } } : {}) },
+      options: {
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        delaySeconds,
+        maxMessageBytes,
+        ...(redrive ? { redrivePolicy: { ...redrive } } : {}),
+      },
       messages: new Map(),
       deletedHandles: new Set(),
     });
@@ -166,9 +184,7 @@ export class InMemorySqs {
   changeMessageVisibilityBatch(queueName: string, entries: readonly SqsVisibilityEntry[]): SqsBatchResult {
     this.queue(queueName);
     assertBatchShape(entries);
-    return eachEntry(entries, (entry) =>
-      this.changeMessageVisibility(queueName, entry.receiptHandle, entry.visibilityTimeoutSeconds),
-    );
+    return eachEntry(entries, (entry) => this.changeMessageVisibility(queueName, entry.receiptHandle, entry.visibilityTimeoutSeconds));
   }
 
   purge(queueName: string): void {
@@ -207,7 +223,9 @@ export class InMemorySqs {
     assertValidMessage(request.body, attributes);
     const size = sqsMessageSizeBytes(request.body, attributes);
     if (size > queue.options.maxMessageBytes) {
-      throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${queue.options.maxMessageBytes} bytes.`);
+      throw invalidParameter(
+        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.options.maxMessageBytes} bytes.`,
+      );
     }
     const now = this.clock.now();
     const messageId = this.newMessageId();

@@ -84,7 +84,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async findAwaitingSend(before: number, limit: number, now: number): Promise<IdempotencyRecord[]> {
     this.assertTableExists();
     return [...this.records.values()]
-      .filter((record) => isLive(record, now) && record.status === 'ACCEPTED' && record.awaitingSendSince !== undefined && record.awaitingSendSince < before)
+      .filter(
+        (record) =>
+          isLive(record, now) &&
+          record.status === 'ACCEPTED' &&
+          record.awaitingSendSince !== undefined &&
+          record.awaitingSendSince < before,
+      )
       .sort((a, b) => (a.awaitingSendSince ?? 0) - (b.awaitingSendSince ?? 0))
       .slice(0, limit)
       .map(copy);
@@ -114,10 +120,24 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.listeners.push(listener);
   }
 
-  async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
-    return this.ownerGuarded(key, ownerToken, {
-      type: 'COMPLETE', ownerToken, ...(outcome === undefined ? {} : { outcome }), ...(events === undefined ? {} : { events }),
-    }, now);
+  async complete(
+    key: string,
+    ownerToken: string,
+    now: number,
+    outcome?: OutcomeSummary,
+    events?: readonly OutboxEntry[],
+  ): Promise<IdempotencyRecord> {
+    return this.ownerGuarded(
+      key,
+      ownerToken,
+      {
+        type: 'COMPLETE',
+        ownerToken,
+        ...(outcome === undefined ? {} : { outcome }),
+        ...(events === undefined ? {} : { events }),
+      },
+      now,
+    );
   }
 
   async fail(
@@ -170,7 +190,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.assertTableExists();
     const found = [...this.records.values()].filter((record) => isLive(record, now) && recordMatches(record, query));
     // As the sparse index answers: oldest owing first.
-    if (query.pendingEventsBefore !== undefined) found.sort((a, b) => (outboxPendingSince(a.outbox) ?? 0) - (outboxPendingSince(b.outbox) ?? 0));
+    if (query.pendingEventsBefore !== undefined)
+      found.sort((a, b) => (outboxPendingSince(a.outbox) ?? 0) - (outboxPendingSince(b.outbox) ?? 0));
     return found.slice(0, query.limit).map(copy);
   }
 
@@ -206,7 +227,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const before = this.records.get(record.key);
     const stored = copy(record);
     this.records.set(record.key, stored);
-    for (const listener of this.listeners) listener({ key: record.key, before: before === undefined ? undefined : copy(before), after: copy(stored) });
+    for (const listener of this.listeners)
+      listener({ key: record.key, before: before === undefined ? undefined : copy(before), after: copy(stored) });
     return copy(stored);
   }
 }

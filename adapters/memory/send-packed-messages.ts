@@ -17,7 +17,11 @@ export const MESSAGE_TOO_LARGE_CODE = 'SQS.MESSAGE_TOO_LARGE';
  * with the error's classification instead.
  */
 export function sendPackedMessages(sqs: InMemorySqs, queueName: string, messages: readonly OutboundMessage[]): SendResult {
-  const { batches, oversized } = packBatches(messages, (message) => sqsMessageSizeBytes(message.body, message.attributes), SQS_BATCH_LIMITS);
+  const { batches, oversized } = packBatches(
+    messages,
+    (message) => sqsMessageSizeBytes(message.body, message.attributes),
+    SQS_BATCH_LIMITS,
+  );
   const sent: { id: string; messageId: string }[] = [];
   const failed: SendFailure[] = oversized.map((message) => ({
     id: message.id,

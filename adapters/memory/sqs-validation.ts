@@ -44,7 +44,9 @@ export function assertValidMessage(body: string, attributes: Readonly<Record<str
   }
   const names = Object.keys(attributes);
   if (names.length > SQS_LIMITS.maxMessageAttributes) {
-    throw invalidParameter(`Number of message attributes [${names.length}] exceeds the allowed maximum [${SQS_LIMITS.maxMessageAttributes}].`);
+    throw invalidParameter(
+      `Number of message attributes [${names.length}] exceeds the allowed maximum [${SQS_LIMITS.maxMessageAttributes}].`,
+    );
   }
   for (const name of names) {
     if (!ATTRIBUTE_NAME.test(name) || name.includes('..') || name.startsWith('.') || name.endsWith('.') || /^(aws|amazon)\./i.test(name)) {
@@ -70,7 +72,10 @@ export function assertBatchShape(entries: readonly { readonly id: string }[]): v
   const seen = new Set<string>();
   for (const { id } of entries) {
     if (!BATCH_ENTRY_ID.test(id)) {
-      throw new SqsServiceError('InvalidBatchEntryId', `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.`);
+      throw new SqsServiceError(
+        'InvalidBatchEntryId',
+        `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.`,
+      );
     }
     if (seen.has(id)) throw new SqsServiceError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
     seen.add(id);

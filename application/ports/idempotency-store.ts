@@ -66,10 +66,22 @@ export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimDecision>;
   recordOutcome(key: string, ownerToken: string, outcome: OutcomeSummary, now: number): Promise<IdempotencyRecord>;
   /** SUCCEEDED; `outcome` and `events`, when given, are stored in the same write (the worker's happy path is claim + complete). */
-  complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord>;
+  complete(
+    key: string,
+    ownerToken: string,
+    now: number,
+    outcome?: OutcomeSummary,
+    events?: readonly OutboxEntry[],
+  ): Promise<IdempotencyRecord>;
   /** RETRY, or PARKED when `park`; `outcome`, when given, is kept so the retry skips the business step. */
   fail(
-    key: string, ownerToken: string, failure: FailureInfo, park: boolean, now: number, outcome?: OutcomeSummary, commit?: FailureCommit,
+    key: string,
+    ownerToken: string,
+    failure: FailureInfo,
+    park: boolean,
+    now: number,
+    outcome?: OutcomeSummary,
+    commit?: FailureCommit,
   ): Promise<IdempotencyRecord>;
   /**
    * Parks a key from outside a claim (the redrive). Returns undefined when there is nothing to park

@@ -12,8 +12,7 @@ export interface SyncExecutionRequest {
 
 /** How an execution ended: its output (the final workflow state), or the error it failed with. */
 export type SyncExecutionResult =
-  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
-  | { readonly status: 'FAILED'; readonly error: StepFailure };
+  { readonly status: 'SUCCEEDED'; readonly output: unknown } | { readonly status: 'FAILED'; readonly error: StepFailure };
 
 /**
  * Starts one workflow execution and waits for its end (Step Functions' StartSyncExecution of an Express

@@ -54,10 +54,17 @@ export interface ScheduledBackoff {
  * - else (SQS refuses the send too) returned to the queue, to come back after the visibility timeout:
  *   then SQS itself is failing, and no message of the queue is received anyway.
  */
-export async function scheduleBackoff(backoff: readonly Backoff[], deps: BackoffScheduleDeps, options: BackoffScheduleOptions): Promise<ScheduledBackoff> {
+export async function scheduleBackoff(
+  backoff: readonly Backoff[],
+  deps: BackoffScheduleDeps,
+  options: BackoffScheduleOptions,
+): Promise<ScheduledBackoff> {
   const none = { kept: [], requeued: [] };
   if (backoff.length === 0) return none;
-  const changes: VisibilityChange[] = backoff.map(({ message, delaySeconds }) => ({ receiptHandle: message.receiptHandle, timeoutSeconds: delaySeconds }));
+  const changes: VisibilityChange[] = backoff.map(({ message, delaySeconds }) => ({
+    receiptHandle: message.receiptHandle,
+    timeoutSeconds: delaySeconds,
+  }));
   const tools = { clock: deps.clock, random: deps.random, logger: deps.logger, timeLeftMs: options.remainingTimeMs };
   if (await changeVisibilityWithRetries(deps.queue, changes, tools)) return none;
 
@@ -65,15 +72,18 @@ export async function scheduleBackoff(backoff: readonly Backoff[], deps: Backoff
   const left = options.remainingTimeMs();
   const fits = (delaySeconds: number): boolean =>
     options.mayKeep && left !== undefined && delaySeconds * 1_000 + options.minTimeToStartMs + DEADLINE_RESERVE_MS <= left;
-  const kept = backoff.filter(({ delaySeconds }) => fits(delaySeconds)).map(({ message, delaySeconds }) => ({ message, dueAt: now + delaySeconds * 1_000 }));
+  const kept = backoff
+    .filter(({ delaySeconds }) => fits(delaySeconds))
+    .map(({ message, delaySeconds }) => ({ message, dueAt: now + delaySeconds * 1_000 }));
   const resend = backoff.filter(({ delaySeconds }) => !fits(delaySeconds));
   const requeued = await requeue(resend, deps);
   const fallbacks = { kept: kept.length, requeued: requeued.length, queueDefault: resend.length - requeued.length };
-  for (const [fallback, count] of Object.entries(fallbacks)) if (count > 0) deps.metrics.add('BackoffFallbacks', count, 'Count', { fallback });
+  for (const [fallback, count] of Object.entries(fallbacks))
+    if (count > 0) deps.metrics.add('BackoffFallbacks', count, 'Count', { fallback });
   const level = fallbacks.queueDefault > 0 ? 'warn' : 'info';
   deps.logger[level]('backoff visibility not set; records kept in the invocation or re-sent with the delay', {
     ...fallbacks,
-    ...(fallbacks.queueDefault > 0 ? { note: 'records neither kept nor re-sent reappear after the queue\'s visibility timeout' } : {}),
+    ...(fallbacks.queueDefault > 0 ? { note: "records neither kept nor re-sent reappear after the queue's visibility timeout" } : {}),
   });
   return { kept, requeued };
 }
@@ -83,15 +93,20 @@ async function requeue(records: readonly Backoff[], deps: BackoffScheduleDeps): 
   if (records.length === 0) return [];
   const byEntry = new Map(records.map(({ message }, index) => [`r${index}`, message.messageId]));
   try {
-    const result = await deps.queue.send(records.map(({ message, delaySeconds }, index) => ({
-      id: `r${index}`,
-      body: message.body,
-      attributes: message.attributes,
-      delaySeconds: Math.min(delaySeconds, SQS_MAX_DELAY_SECONDS),
-    })));
+    const result = await deps.queue.send(
+      records.map(({ message, delaySeconds }, index) => ({
+        id: `r${index}`,
+        body: message.body,
+        attributes: message.attributes,
+        delaySeconds: Math.min(delaySeconds, SQS_MAX_DELAY_SECONDS),
+      })),
+    );
     return result.sent.flatMap(({ id }) => byEntry.get(id) ?? []);
   } catch (error) {
-    deps.logger.warn('could not re-send records whose backoff visibility was not set', { messages: records.length, error: error instanceof Error ? error.message : String(error) });
+    deps.logger.warn('could not re-send records whose backoff visibility was not set', {
+      messages: records.length,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return [];
   }
 }

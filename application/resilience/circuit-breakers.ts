@@ -177,7 +177,8 @@ export class CircuitBreakers {
 
   private eventFor(service: ServiceName, permit: Permit, verdict: Verdict, durationMs: number): BreakerEvent | undefined {
     if (verdict.kind === 'SUCCESS') return { type: 'SUCCESS', durationMs };
-    if (verdict.kind === 'FAILURE' && countsAgainstHealth(verdict.category)) return { type: 'FAILURE', category: verdict.category, durationMs };
+    if (verdict.kind === 'FAILURE' && countsAgainstHealth(verdict.category))
+      return { type: 'FAILURE', category: verdict.category, durationMs };
     // A failure that says nothing about health only has to give back the probe slot, and only a probe
     // of the HALF_OPEN spell still running holds one: an older probe's slot went when that spell ended.
     const holdsSlot = permit.probe && permit.generation === this.generations[service];

@@ -20,7 +20,10 @@ import type { CircuitBreakers } from './circuit-breakers.js';
  * returned instead of throwing: the breaker must hear about a service that throttles every entry.
  * Any entry that got through means the service answered.
  */
-export function batchFailureCategory(succeeded: number, failures: readonly { readonly category: ErrorCategory }[]): ErrorCategory | undefined {
+export function batchFailureCategory(
+  succeeded: number,
+  failures: readonly { readonly category: ErrorCategory }[],
+): ErrorCategory | undefined {
   const first = failures[0];
   if (succeeded > 0 || first === undefined) return undefined;
   return failures.find((failure) => RETRY_POLICIES[failure.category].tripsBreaker)?.category ?? first.category;

@@ -45,10 +45,11 @@ export async function retryWithinInvocation<T>(call: () => Promise<T>, tools: Re
     } catch (error) {
       const delayMs = retryDelayMs(tries, error, tools);
       const left = tools.timeLeftMs();
-      const giveUp = tries >= RETRY_TRIES
-        || !RETRY_POLICIES[classifyError(error).category].retryable
-        || waitedMs + delayMs > RETRY_BUDGET_MS
-        || (left !== undefined && left - delayMs < DEADLINE_RESERVE_MS);
+      const giveUp =
+        tries >= RETRY_TRIES ||
+        !RETRY_POLICIES[classifyError(error).category].retryable ||
+        waitedMs + delayMs > RETRY_BUDGET_MS ||
+        (left !== undefined && left - delayMs < DEADLINE_RESERVE_MS);
       if (giveUp) return { ok: false, error, tries };
       waitedMs += delayMs;
       await tools.clock.sleep(delayMs);

@@ -26,14 +26,24 @@ export function visibilityRetryBudgetMs(): number {
 }
 
 /** True once every change went through; false when the tries, the time or the error's nature ran out. */
-export async function changeVisibilityWithRetries(queue: OrderQueue, changes: readonly VisibilityChange[], tools: VisibilityRetryTools): Promise<boolean> {
+export async function changeVisibilityWithRetries(
+  queue: OrderQueue,
+  changes: readonly VisibilityChange[],
+  tools: VisibilityRetryTools,
+): Promise<boolean> {
   const tried = await retryWithinInvocation(() => queue.changeVisibility(changes), tools);
   if (tried.ok) {
     if (tried.tries > 1) tools.logger.info('backoff visibility set on a later try', { tries: tried.tries, messages: changes.length });
     return true;
   }
   const { category, code } = classifyError(tried.error);
-  tools.logger.warn('could not set backoff visibility', { tries: tried.tries, messages: changes.length, category, code, error: errorMessage(tried.error) });
+  tools.logger.warn('could not set backoff visibility', {
+    tries: tried.tries,
+    messages: changes.length,
+    category,
+    code,
+    error: errorMessage(tried.error),
+  });
   return false;
 }
 

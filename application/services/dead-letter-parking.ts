@@ -9,17 +9,22 @@ import type { QueueMessage } from '../ports/queue-message.js';
  * leaves the message on its queue, so nothing is ever lost.
  */
 export async function parkInDeadLetterQueue(
-  dlq: DeadLetterQueue, message: QueueMessage, failure: FailureInfo, attempts: number,
+  dlq: DeadLetterQueue,
+  message: QueueMessage,
+  failure: FailureInfo,
+  attempts: number,
 ): Promise<boolean> {
-  const result = await dlq.send([{
-    id: 'park',
-    body: message.body,
-    attributes: {
-      ...message.attributes,
-      [MESSAGE_ATTRIBUTES.errorCategory]: failure.category,
-      [MESSAGE_ATTRIBUTES.errorCode]: failure.code,
-      [MESSAGE_ATTRIBUTES.attempts]: String(attempts),
+  const result = await dlq.send([
+    {
+      id: 'park',
+      body: message.body,
+      attributes: {
+        ...message.attributes,
+        [MESSAGE_ATTRIBUTES.errorCategory]: failure.category,
+        [MESSAGE_ATTRIBUTES.errorCode]: failure.code,
+        [MESSAGE_ATTRIBUTES.attempts]: String(attempts),
+      },
     },
-  }]);
+  ]);
   return result.sent.length === 1;
 }

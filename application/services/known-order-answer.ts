@@ -13,7 +13,11 @@ export type KnownOrderAnswer =
 /** What an in-progress answer asks a client to wait (the documented Retry-After). */
 const IN_PROGRESS_RETRY_AFTER_SECONDS = 5;
 
-export function knownAnswer(known: Exclude<ReservationDecision, { kind: 'RESERVED' }>, orderId: string, idempotencyKey: string): KnownOrderAnswer {
+export function knownAnswer(
+  known: Exclude<ReservationDecision, { kind: 'RESERVED' }>,
+  orderId: string,
+  idempotencyKey: string,
+): KnownOrderAnswer {
   switch (known.kind) {
     case 'KEY_REUSED':
       return { kind: 'KEY_REUSED', idempotencyKey };

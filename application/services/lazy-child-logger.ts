@@ -7,7 +7,10 @@ import type { LogContext, Logger } from '../ports/logger.js';
 export class LazyChildLogger implements Logger {
   private built: Logger | undefined;
 
-  constructor(private readonly parent: Logger, private readonly context: LogContext) {}
+  constructor(
+    private readonly parent: Logger,
+    private readonly context: LogContext,
+  ) {}
 
   debug(message: string, fields?: LogContext): void {
     this.logger().debug(message, fields);

@@ -7,7 +7,8 @@ import { fieldPath } from './field-path.js';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 8;
 
-export type SchemaResult = { readonly ok: true; readonly order: Order } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
+export type SchemaResult =
+  { readonly ok: true; readonly order: Order } | { readonly ok: false; readonly violations: readonly FieldViolation[] };
 
 /**
  * Checks the shape of untrusted JSON and returns a plain, typed Order, or every violation at once.
@@ -34,7 +35,9 @@ export function parseOrderShape(input: unknown): SchemaResult {
   const undeclared = undeclaredKeys(safe, dto, '');
   if (dangerous.length === 0 && errors.length === 0 && undeclared.length === 0) return { ok: true, order: toOrder(dto) };
   const reported = new Set(undeclared.map((violation) => violation.path));
-  const fromValidator = flatten(errors, '', dto).filter((violation) => !(violation.code === 'BODY.UNKNOWN_FIELD' && reported.has(violation.path)));
+  const fromValidator = flatten(errors, '', dto).filter(
+    (violation) => !(violation.code === 'BODY.UNKNOWN_FIELD' && reported.has(violation.path)),
+  );
   return { ok: false, violations: [...dangerous, ...undeclared, ...fromValidator] };
 }
 
@@ -64,7 +67,13 @@ function withoutDangerousKeys(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((item: unknown) => withoutDangerousKeys(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    if (!FORBIDDEN_KEYS.has(key)) Object.defineProperty(copy, key, { value: withoutDangerousKeys(child, depth + 1), enumerable: true, writable: true, configurable: true });
+    if (!FORBIDDEN_KEYS.has(key))
+      Object.defineProperty(copy, key, {
+        value: withoutDangerousKeys(child, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return copy;
 }
@@ -128,7 +137,10 @@ function flatten(errors: readonly ClassValidationError[], parent: string, parent
       code: constraint === 'whitelistValidation' ? 'BODY.UNKNOWN_FIELD' : `SCHEMA.${constraint.toUpperCase()}`,
       message: constraint === 'whitelistValidation' ? `unknown field ${JSON.stringify(error.property)}` : message,
     }));
-    const value = typeof parentValue === 'object' && parentValue !== null && Object.hasOwn(parentValue, error.property) ? (parentValue as Record<string, unknown>)[error.property] : undefined;
+    const value =
+      typeof parentValue === 'object' && parentValue !== null && Object.hasOwn(parentValue, error.property)
+        ? (parentValue as Record<string, unknown>)[error.property]
+        : undefined;
     return [...own, ...flatten(error.children ?? [], path, value)];
   });
 }

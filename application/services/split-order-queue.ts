@@ -28,7 +28,10 @@ export class SplitOrderQueue implements OrderQueue {
     for (const message of messages) (this.routesToOrchestrated(message) ? toOrchestrated : toPrimary).push(message);
     // Both halves are sent even when one throws, so that no caller re-sends what already went out. As an
     // adapter does, the call throws only when it learnt nothing: every queue it used refused the call.
-    const [primary, orchestrated] = await Promise.allSettled([this.sendTo(this.primary, toPrimary), this.sendTo(this.orchestrated, toOrchestrated)]);
+    const [primary, orchestrated] = await Promise.allSettled([
+      this.sendTo(this.primary, toPrimary),
+      this.sendTo(this.orchestrated, toOrchestrated),
+    ]);
     const used = [...(toPrimary.length > 0 ? [primary] : []), ...(toOrchestrated.length > 0 ? [orchestrated] : [])];
     const [firstRefusal] = used.filter((outcome) => outcome.status === 'rejected');
     if (firstRefusal !== undefined && used.every((outcome) => outcome.status === 'rejected')) throw firstRefusal.reason;

@@ -39,13 +39,17 @@ export class ClaimIdempotency {
   async execute(input: ClaimIdempotencyInput): Promise<ClaimDecision> {
     const { envelope } = input;
     const now = this.clock.now();
-    const published = orderPublishedEvent({
-      source: this.config.eventSource,
-      idempotencyKey: envelope.idempotencyKey,
-      orderId: envelope.body.order.orderId,
-      correlationId: envelope.correlationId,
-      now,
-    }, input.messageId, envelope.body.acceptedAt);
+    const published = orderPublishedEvent(
+      {
+        source: this.config.eventSource,
+        idempotencyKey: envelope.idempotencyKey,
+        orderId: envelope.body.order.orderId,
+        correlationId: envelope.correlationId,
+        now,
+      },
+      input.messageId,
+      envelope.body.acceptedAt,
+    );
     const decision = await this.store.claim({
       key: envelope.idempotencyKey,
       payloadHash: envelope.body.payloadHash,

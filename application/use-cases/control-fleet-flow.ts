@@ -1,6 +1,13 @@
 import { inject, injectable } from 'inversify';
 import type { ServiceName } from '../../domain/circuit-breaker.js';
-import { assertValidFleetFlowSettings, INITIAL_FLEET_FLOW, probeDue, transitionFleetFlow, type FleetFlowSettings, type FleetFlowState } from '../../domain/fleet-flow.js';
+import {
+  assertValidFleetFlowSettings,
+  INITIAL_FLEET_FLOW,
+  probeDue,
+  transitionFleetFlow,
+  type FleetFlowSettings,
+  type FleetFlowState,
+} from '../../domain/fleet-flow.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConsumptionSwitch } from '../ports/consumption-switch.js';
 import type { DependencyProbe } from '../ports/dependency-probe.js';
@@ -43,11 +50,18 @@ export class ControlFleetFlow {
 
   async execute(input: FleetFlowInput = {}): Promise<FleetFlowState> {
     if (input.dependencyDown !== undefined && this.state.status === 'FLOWING') {
-      const next = transitionFleetFlow(this.state, { type: 'DEPENDENCY_DOWN', service: input.dependencyDown }, this.settings, this.clock.now());
+      const next = transitionFleetFlow(
+        this.state,
+        { type: 'DEPENDENCY_DOWN', service: input.dependencyDown },
+        this.settings,
+        this.clock.now(),
+      );
       await this.consumption.pause();
       this.state = next;
       this.metrics.add('FleetPaused', 1, 'Count', { service: input.dependencyDown });
-      this.logger.warn('fleet paused: a dependency is down; messages wait in the queue until a probe succeeds', { service: input.dependencyDown });
+      this.logger.warn('fleet paused: a dependency is down; messages wait in the queue until a probe succeeds', {
+        service: input.dependencyDown,
+      });
       return this.state;
     }
     const paused = this.state;
@@ -58,7 +72,10 @@ export class ControlFleetFlow {
       await this.dependency.probe(paused.service);
     } catch (error) {
       answered = false;
-      this.logger.info('fleet stays paused: the probe failed', { service: paused.service, error: error instanceof Error ? error.message : String(error) });
+      this.logger.info('fleet stays paused: the probe failed', {
+        service: paused.service,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
     const now = this.clock.now();
     if (!answered) {
@@ -68,7 +85,11 @@ export class ControlFleetFlow {
     await this.consumption.resume();
     this.state = transitionFleetFlow(paused, { type: 'PROBE_SUCCEEDED' }, this.settings, now);
     this.metrics.add('FleetResumed', 1, 'Count', { service: paused.service });
-    this.logger.info('fleet resumed: the probe succeeded', { service: paused.service, pausedForMs: now - paused.since, failedProbes: paused.probes });
+    this.logger.info('fleet resumed: the probe succeeded', {
+      service: paused.service,
+      pausedForMs: now - paused.since,
+      failedProbes: paused.probes,
+    });
     return this.state;
   }
 }

@@ -40,7 +40,13 @@ export class IngestOrderByWorkflow {
     if (result.status === 'FAILED') return rejection(result.error, input.idempotencyKey);
     const { validated, published } = ingestOutput(result.output);
     if (published.kind === 'KNOWN') return knownAnswer(published.known, validated.order.orderId, published.idempotencyKey);
-    return { kind: 'ACCEPTED', orderId: validated.order.orderId, idempotencyKey: published.idempotencyKey, messageId: published.messageId, priced: validated.priced };
+    return {
+      kind: 'ACCEPTED',
+      orderId: validated.order.orderId,
+      idempotencyKey: published.idempotencyKey,
+      messageId: published.messageId,
+      priced: validated.priced,
+    };
   }
 }
 

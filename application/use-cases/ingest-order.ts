@@ -15,7 +15,13 @@ export interface IngestOrderInput {
 
 export type IngestOrderResult =
   | { readonly kind: 'INVALID'; readonly violations: readonly FieldViolation[] }
-  | { readonly kind: 'ACCEPTED'; readonly orderId: string; readonly idempotencyKey: string; readonly messageId: string; readonly priced: PricedOrder }
+  | {
+      readonly kind: 'ACCEPTED';
+      readonly orderId: string;
+      readonly idempotencyKey: string;
+      readonly messageId: string;
+      readonly priced: PricedOrder;
+    }
   | KnownOrderAnswer;
 
 /** validate → reserve and publish (a key reserved before is answered at once: 422, 200 duplicate or 409). */
@@ -28,7 +34,10 @@ export class IngestOrder {
   ) {}
 
   async execute(input: IngestOrderInput): Promise<IngestOrderResult> {
-    const validation = this.validate.execute({ body: input.body, ...(input.simulation === undefined ? {} : { simulation: input.simulation }) });
+    const validation = this.validate.execute({
+      body: input.body,
+      ...(input.simulation === undefined ? {} : { simulation: input.simulation }),
+    });
     if (!validation.ok) {
       this.metrics.add('OrdersRejected', 1, 'Count');
       return { kind: 'INVALID', violations: validation.violations };
@@ -41,7 +50,13 @@ export class IngestOrder {
       ...(input.simulation === undefined ? {} : { simulation: input.simulation }),
     });
     if (published.kind === 'PUBLISHED') {
-      return { kind: 'ACCEPTED', orderId: order.orderId, idempotencyKey: published.idempotencyKey, messageId: published.messageId, priced: validation.priced };
+      return {
+        kind: 'ACCEPTED',
+        orderId: order.orderId,
+        idempotencyKey: published.idempotencyKey,
+        messageId: published.messageId,
+        priced: validation.priced,
+      };
     }
     return knownAnswer(published.known, order.orderId, published.idempotencyKey);
   }

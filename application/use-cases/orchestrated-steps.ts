@@ -36,7 +36,7 @@ export class ProcessClaimedOrder {
   ) {}
 
   async execute(input: ClaimedOrder): Promise<OutcomeSummary> {
-    const outcome = input.recordedOutcome ?? await this.process.execute({ envelope: input.envelope, attempt: input.attempt });
+    const outcome = input.recordedOutcome ?? (await this.process.execute({ envelope: input.envelope, attempt: input.attempt }));
     const events = this.process.announcements(eventContextOf(input.envelope, this.config, this.clock.now()), outcome).map(toOutboxEntry);
     await this.store.complete(input.envelope.idempotencyKey, input.ownerToken, this.clock.now(), outcome, events);
     return outcome;
@@ -46,20 +46,20 @@ export class ProcessClaimedOrder {
 /** What the workflow does after a failed step released its claim: retry through the queue after a backoff, or park. */
 export type ReleaseResult =
   | {
-    readonly verdict: 'RETRY';
-    readonly failure: FailureInfo;
-    /**
-     * How long the queue should hold the message back before it is delivered again: the delay the composed
-     * worker would set for this attempt (the same backoff policy, the same bounds), which the workflow
-     * applies to the message's visibility before the execution fails.
-     */
-    readonly delaySeconds: number;
-  }
+      readonly verdict: 'RETRY';
+      readonly failure: FailureInfo;
+      /**
+       * How long the queue should hold the message back before it is delivered again: the delay the composed
+       * worker would set for this attempt (the same backoff policy, the same bounds), which the workflow
+       * applies to the message's visibility before the execution fails.
+       */
+      readonly delaySeconds: number;
+    }
   | {
-    readonly verdict: 'PARK';
-    /** The failure recorded on the claim; a PARK carries it into the DLQ message's attributes. */
-    readonly failure: FailureInfo;
-  };
+      readonly verdict: 'PARK';
+      /** The failure recorded on the claim; a PARK carries it into the DLQ message's attributes. */
+      readonly failure: FailureInfo;
+    };
 
 /**
  * The release step of the orchestrated topology, reached through a Catch whenever the processor or the
@@ -82,15 +82,21 @@ export class ReleaseFailedClaim {
   ) {}
 
   async execute(input: {
-    readonly envelope: OrderEnvelope; readonly messageBody: string; readonly ownerToken: string; readonly attempt: number; readonly failure: FailureInfo;
+    readonly envelope: OrderEnvelope;
+    readonly messageBody: string;
+    readonly ownerToken: string;
+    readonly attempt: number;
+    readonly failure: FailureInfo;
   }): Promise<ReleaseResult> {
     const retry = shouldRetry(input.failure.category, input.attempt);
     const now = this.clock.now();
     // A park commits its OrderFailed event and keeps the message for a replay, as the worker's does.
-    const commit = retry ? {} : {
-      events: [toOutboxEntry(orderFailedEvent(eventContextOf(input.envelope, this.config, now), input.failure, input.attempt))],
-      parkedMessage: parkedMessageOf(input.messageBody),
-    };
+    const commit = retry
+      ? {}
+      : {
+          events: [toOutboxEntry(orderFailedEvent(eventContextOf(input.envelope, this.config, now), input.failure, input.attempt))],
+          parkedMessage: parkedMessageOf(input.messageBody),
+        };
     await this.store.fail(input.envelope.idempotencyKey, input.ownerToken, input.failure, !retry, now, undefined, commit);
     // Counted as the composed worker counts each failed attempt, so /metrics reads alike in both topologies.
     this.metrics.add('FailuresByCategory', 1, 'Count', { category: input.failure.category });

@@ -31,7 +31,12 @@ export interface PublishOrderInput {
 export type PublishOrderResult =
   | { readonly kind: 'PUBLISHED'; readonly messageId: string; readonly idempotencyKey: string; readonly payloadHash: string }
   /** The key was reserved before: nothing was sent; the reservation's answer says why (key reused, duplicate, in progress). */
-  | { readonly kind: 'KNOWN'; readonly idempotencyKey: string; readonly payloadHash: string; readonly known: Exclude<ReservationDecision, { kind: 'RESERVED' }> };
+  | {
+      readonly kind: 'KNOWN';
+      readonly idempotencyKey: string;
+      readonly payloadHash: string;
+      readonly known: Exclude<ReservationDecision, { kind: 'RESERVED' }>;
+    };
 
 // The answer for a key reserved before lives apart, so that the orchestrated edge gives it without this use case.
 export { knownAnswer, type KnownOrderAnswer } from '../services/known-order-answer.js';
@@ -87,8 +92,13 @@ export class PublishOrder {
     let reservation: ReservationDecision;
     try {
       reservation = await this.store.reserve({
-        key: idempotencyKey, payloadHash, now, acceptLeaseMs: this.config.acceptLeaseMs, ttlSeconds: this.config.idempotencyTtlSeconds,
-        orderId: input.order.orderId, correlationId: input.correlationId,
+        key: idempotencyKey,
+        payloadHash,
+        now,
+        acceptLeaseMs: this.config.acceptLeaseMs,
+        ttlSeconds: this.config.idempotencyTtlSeconds,
+        orderId: input.order.orderId,
+        correlationId: input.correlationId,
         ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
       });
     } catch (error) {
@@ -110,7 +120,9 @@ export class PublishOrder {
     if (sent === undefined) {
       await this.release(reservation.record);
       const failure = result.failed[0];
-      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
+      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', {
+        code: failure?.code ?? 'SQS.SEND_FAILED',
+      });
     }
     this.metrics.add('OrdersAccepted', 1, 'Count');
     return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
@@ -128,17 +140,26 @@ export class PublishOrder {
    * its record once the store is back. Nothing is reserved, so nothing needs releasing if the send fails
    * (503 as in strict mode); a duplicate or a conflicting re-post is told apart only by the worker.
    */
-  private async sendUnreserved(envelope: OrderEnvelope, body: string, idempotencyKey: string, payloadHash: string, cause: unknown): Promise<PublishOrderResult> {
+  private async sendUnreserved(
+    envelope: OrderEnvelope,
+    body: string,
+    idempotencyKey: string,
+    payloadHash: string,
+    cause: unknown,
+  ): Promise<PublishOrderResult> {
     const result = await this.queue.send([{ id: 'order', body, attributes: orderMessageAttributes(envelope) }]);
     const sent = result.sent[0];
     if (sent === undefined) {
       const failure = result.failed[0];
-      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', { code: failure?.code ?? 'SQS.SEND_FAILED' });
+      throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', {
+        code: failure?.code ?? 'SQS.SEND_FAILED',
+      });
     }
     this.metrics.add('OrdersAccepted', 1, 'Count');
     this.metrics.add('OrdersAcceptedUnreserved', 1, 'Count');
     this.logger.warn('order accepted without a reservation: the idempotency store is down (STORE_OUTAGE_MODE=buffer)', {
-      orderId: envelope.body.order.orderId, error: classifyError(cause).code,
+      orderId: envelope.body.order.orderId,
+      error: classifyError(cause).code,
     });
     return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
   }
@@ -151,14 +172,17 @@ export class PublishOrder {
    * which `ReservationReleaseFailed` counts the cause of.
    */
   private async release(reservation: IdempotencyRecord): Promise<void> {
-    const tried = await retryWithinInvocation(
-      () => this.store.releaseReservation(reservation, this.clock.now()),
-      { clock: this.clock, random: this.random, timeLeftMs: () => undefined },
-    );
+    const tried = await retryWithinInvocation(() => this.store.releaseReservation(reservation, this.clock.now()), {
+      clock: this.clock,
+      random: this.random,
+      timeLeftMs: () => undefined,
+    });
     if (tried.ok) return;
     this.metrics.add('ReservationReleaseFailed', 1, 'Count');
     this.logger.warn('reservation not released after a failed send; the sweep resolves it after its lease', {
-      orderId: reservation.orderId, tries: tried.tries, error: String(tried.error),
+      orderId: reservation.orderId,
+      tries: tried.tries,
+      error: String(tried.error),
     });
   }
 }

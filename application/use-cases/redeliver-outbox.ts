@@ -76,7 +76,8 @@ export class RedeliverOutbox {
     let left = 0;
     let exhausted = false;
     // A backlog larger than one look-up is taken page after page, while each page is delivered whole.
-    const more = (page: number): boolean => page === 0 || (page < SWEEP_PAGES && !exhausted && left === 0 && this.clock.now() - now < SWEEP_PAGES_TIME_MS);
+    const more = (page: number): boolean =>
+      page === 0 || (page < SWEEP_PAGES && !exhausted && left === 0 && this.clock.now() - now < SWEEP_PAGES_TIME_MS);
     for (let page = 0; more(page); page++) {
       // Forced (an operator): a scan, which also finds records written before the index existed.
       const records = await this.store.find({ pendingEventsBefore: cutoff, limit, ...(request.force === true ? { scan: true } : {}) }, now);
@@ -97,9 +98,15 @@ export class RedeliverOutbox {
       cleared = answered.length - undeleted.length;
     }
     const report: RedeliverReport = {
-      deadLetters: messages.length, swept, delivered, failed, unmarked, deadLettersCleared: cleared,
+      deadLetters: messages.length,
+      swept,
+      delivered,
+      failed,
+      unmarked,
+      deadLettersCleared: cleared,
     };
-    if (left > 0) this.logger.warn('outbox redelivery left records owing events; the next run finds them again', { ...report, recordsLeft: left });
+    if (left > 0)
+      this.logger.warn('outbox redelivery left records owing events; the next run finds them again', { ...report, recordsLeft: left });
     else this.logger.info('outbox redelivery finished', { ...report });
     return report;
   }

@@ -78,8 +78,14 @@ export class RedriveDeadLetters {
     const parkedByCategory: Partial<Record<ErrorCategory, number>> = {};
     let stoppedBy: RedriveReport['stoppedBy'] = 'empty';
     for (;;) {
-      if (totals.received >= this.config.redriveMessageBudget) { stoppedBy = 'message-budget'; break; }
-      if (this.clock.now() >= deadline) { stoppedBy = 'time-budget'; break; }
+      if (totals.received >= this.config.redriveMessageBudget) {
+        stoppedBy = 'message-budget';
+        break;
+      }
+      if (this.clock.now() >= deadline) {
+        stoppedBy = 'time-budget';
+        break;
+      }
       const messages = await this.dlq.receive(Math.min(10, this.config.redriveMessageBudget - totals.received), DLQ_VISIBILITY_SECONDS);
       if (messages.length === 0) break;
       totals.received += messages.length;
@@ -97,7 +103,9 @@ export class RedriveDeadLetters {
     return report;
   }
 
-  private async handle(messages: readonly QueueMessage[]): Promise<{ redriven: number; parked: ErrorCategory[]; duplicates: number; left: number }> {
+  private async handle(
+    messages: readonly QueueMessage[],
+  ): Promise<{ redriven: number; parked: ErrorCategory[]; duplicates: number; left: number }> {
     const now = this.clock.now();
     const analysed: Analysed[] = [];
     const deletable: string[] = [];
@@ -114,14 +122,17 @@ export class RedriveDeadLetters {
         duplicates++;
         continue;
       }
-      const analysis = analyseDeadLetter({
-        attributes: message.attributes,
-        body: message.body,
-        receiveCount: message.receiveCount,
-        ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
-        // Reserved at the edge (ACCEPTED) or unknown: no worker ever claimed it.
-        neverClaimed: lookup.known && (found === undefined || found.status === 'ACCEPTED'),
-      }, this.analysis);
+      const analysis = analyseDeadLetter(
+        {
+          attributes: message.attributes,
+          body: message.body,
+          receiveCount: message.receiveCount,
+          ...(record?.lastError === undefined ? {} : { recordedCategory: record.lastError.category }),
+          // Reserved at the edge (ACCEPTED) or unknown: no worker ever claimed it.
+          neverClaimed: lookup.known && (found === undefined || found.status === 'ACCEPTED'),
+        },
+        this.analysis,
+      );
       analysed.push({
         message,
         verdict: record?.status === 'PARKED' ? parkedForGood(analysis) : analysis,
@@ -131,7 +142,10 @@ export class RedriveDeadLetters {
       });
     }
     const redriven = await this.redrive(analysed.filter((a) => a.verdict.action === 'REDRIVE'));
-    const parked = await this.park(analysed.filter((a) => a.verdict.action === 'PARK'), now);
+    const parked = await this.park(
+      analysed.filter((a) => a.verdict.action === 'PARK'),
+      now,
+    );
     const undeleted = await this.dlq.delete([...deletable, ...redriven, ...parked.map((p) => p.message.receiptHandle)]);
     const left = messages.length - (deletable.length + redriven.length + parked.length) + undeleted.length;
     return { redriven: redriven.length, parked: parked.map((p) => p.verdict.category), duplicates, left };
@@ -157,7 +171,8 @@ export class RedriveDeadLetters {
       };
     });
     const result = await this.queue.send(outbound);
-    for (const failed of result.failed) this.logger.warn('redrive send failed; message stays in the DLQ', { code: failed.code, category: failed.category });
+    for (const failed of result.failed)
+      this.logger.warn('redrive send failed; message stays in the DLQ', { code: failed.code, category: failed.category });
     const sentIds = new Set(result.sent.map((s) => s.id));
     return items.filter((_, index) => sentIds.has(`r${index}`)).map((item) => item.message.receiptHandle);
   }
@@ -173,16 +188,21 @@ export class RedriveDeadLetters {
     const direct: { item: Analysed; event: PipelineEvent }[] = [];
     for (const item of items) {
       // The worker's own code says what went wrong; REDRIVE.<source> only when nothing better is known.
-      const code = item.message.attributes[MESSAGE_ATTRIBUTES.errorCode] ?? item.recordedCode ?? `REDRIVE.${item.verdict.source.toUpperCase()}`;
+      const code =
+        item.message.attributes[MESSAGE_ATTRIBUTES.errorCode] ?? item.recordedCode ?? `REDRIVE.${item.verdict.source.toUpperCase()}`;
       const failure = { category: item.verdict.category, code };
-      const event = orderParkedEvent({
-        source: this.config.eventSource,
-        idempotencyKey: item.key ?? `dlq-${item.message.messageId}`,
-        orderId: item.message.attributes[MESSAGE_ATTRIBUTES.orderId] ?? 'unknown',
-        correlationId: item.message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? item.message.messageId,
-        now,
-      }, { category: item.verdict.category, reason: item.verdict.reason, body: item.message.body, messageId: item.message.messageId });
-      if (item.key !== undefined && item.ownsRecord && await this.parkRecord(item.key, failure, event, item.message.body, now)) committed.push(item);
+      const event = orderParkedEvent(
+        {
+          source: this.config.eventSource,
+          idempotencyKey: item.key ?? `dlq-${item.message.messageId}`,
+          orderId: item.message.attributes[MESSAGE_ATTRIBUTES.orderId] ?? 'unknown',
+          correlationId: item.message.attributes[MESSAGE_ATTRIBUTES.correlationId] ?? item.message.messageId,
+          now,
+        },
+        { category: item.verdict.category, reason: item.verdict.reason, body: item.message.body, messageId: item.message.messageId },
+      );
+      if (item.key !== undefined && item.ownsRecord && (await this.parkRecord(item.key, failure, event, item.message.body, now)))
+        committed.push(item);
       else direct.push({ item, event });
     }
     if (direct.length === 0) return committed;
@@ -198,7 +218,13 @@ export class RedriveDeadLetters {
   }
 
   /** Whether the record is now PARKED with this event in its outbox. */
-  private async parkRecord(key: string, failure: { category: ErrorCategory; code: string }, event: PipelineEvent, body: string, now: number): Promise<boolean> {
+  private async parkRecord(
+    key: string,
+    failure: { category: ErrorCategory; code: string },
+    event: PipelineEvent,
+    body: string,
+    now: number,
+  ): Promise<boolean> {
     try {
       const record = await this.store.park(key, failure, now, { events: [toOutboxEntry(event)], parkedMessage: parkedMessageOf(body) });
       return record?.status === 'PARKED' && (record.outbox ?? []).some((entry) => entry.eventId === event.eventId);

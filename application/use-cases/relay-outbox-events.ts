@@ -110,7 +110,8 @@ export class RelayOutboxEvents {
     const toSend = new Map<string, PipelineEvent>();
     for (const record of latest.values()) {
       for (const entry of pendingEntries(record.outbox)) {
-        if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId)) toSend.set(entry.eventId, fromOutboxEntry(record, entry));
+        if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId))
+          toSend.set(entry.eventId, fromOutboxEntry(record, entry));
       }
     }
     const published = await this.publish([...toSend.values()], options);
@@ -119,16 +120,18 @@ export class RelayOutboxEvents {
     const unmarked = new Set<string>();
     // One mark per record, several at once: a batch's marks are independent writes.
     await mapWithConcurrency([...latest.values()], MARK_CONCURRENCY, async (record) => {
-      const ids = pendingEntries(record.outbox).map((entry) => entry.eventId).filter(delivered);
+      const ids = pendingEntries(record.outbox)
+        .map((entry) => entry.eventId)
+        .filter(delivered);
       if (ids.length === 0) return;
       if (!(await this.mark(record, ids))) unmarked.add(record.key);
     });
     // A change fails on what its own image owed that is still owed: not delivered now, nor (re-read) by another relay.
-    const stillOwed = (key: string, eventId: string): boolean => pendingEntries(latest.get(key)?.outbox).some((entry) => entry.eventId === eventId);
-    const owes = (record: IdempotencyRecord): boolean => pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId) && stillOwed(record.key, entry.eventId));
-    const failedIds = changes
-      .filter(({ record }) => unmarked.has(record.key) || owes(record))
-      .map((change) => change.id);
+    const stillOwed = (key: string, eventId: string): boolean =>
+      pendingEntries(latest.get(key)?.outbox).some((entry) => entry.eventId === eventId);
+    const owes = (record: IdempotencyRecord): boolean =>
+      pendingEntries(record.outbox).some((entry) => !delivered(entry.eventId) && stillOwed(record.key, entry.eventId));
+    const failedIds = changes.filter(({ record }) => unmarked.has(record.key) || owes(record)).map((change) => change.id);
     const failed = toSend.size - published.size;
     this.metrics.add('OutboxEventsDelivered', published.size, 'Count');
     if (failed > 0) this.metrics.add('OutboxEventsFailed', failed, 'Count');
@@ -141,8 +144,14 @@ export class RelayOutboxEvents {
    * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
    */
   private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
-    const stale = new Set(changes.filter((change) => change.changedAt !== undefined && now - change.changedAt > STALE_IMAGE_MS).map((change) => change.record.key));
-    const owing = [...stale].filter((key) => pendingEntries(latest.get(key)?.outbox ?? []).some((entry) => !this.recentlyDelivered.has(entry.eventId)));
+    const stale = new Set(
+      changes
+        .filter((change) => change.changedAt !== undefined && now - change.changedAt > STALE_IMAGE_MS)
+        .map((change) => change.record.key),
+    );
+    const owing = [...stale].filter((key) =>
+      pendingEntries(latest.get(key)?.outbox ?? []).some((entry) => !this.recentlyDelivered.has(entry.eventId)),
+    );
     if (owing.length === 0) return;
     let reread = 0;
     await mapWithConcurrency(owing, REREAD_CONCURRENCY, async (key) => {
@@ -151,7 +160,10 @@ export class RelayOutboxEvents {
         if (current !== undefined) latest.set(key, current);
         reread++;
       } catch (error) {
-        this.logger.warn('stale outbox image not read again; its events are sent as the image has them', { idempotencyKey: key, error: String(error) });
+        this.logger.warn('stale outbox image not read again; its events are sent as the image has them', {
+          idempotencyKey: key,
+          error: String(error),
+        });
       }
     });
     this.metrics.add('OutboxImagesReread', reread, 'Count');
@@ -166,7 +178,9 @@ export class RelayOutboxEvents {
       } catch (error) {
         if (attempt >= MARK_TRIES) {
           this.logger.warn('events delivered but not marked; the record still owes them and is reported for a retry, which re-sends them', {
-            idempotencyKey: record.key, attempts: attempt, error: String(error),
+            idempotencyKey: record.key,
+            attempts: attempt,
+            error: String(error),
           });
           return false;
         }
@@ -199,7 +213,8 @@ export class RelayOutboxEvents {
 
   private async publishOnce(events: readonly PipelineEvent[]): Promise<Set<string>> {
     const result = await this.events.execute(events);
-    for (const failure of result.failed.slice(0, 3)) this.logger.warn('outbox event not delivered', { eventId: failure.event.eventId, code: failure.code, category: failure.category });
+    for (const failure of result.failed.slice(0, 3))
+      this.logger.warn('outbox event not delivered', { eventId: failure.event.eventId, code: failure.code, category: failure.category });
     return new Set(result.published.map((event) => event.eventId));
   }
 
@@ -215,7 +230,10 @@ export class RelayOutboxEvents {
     const affordable = remaining - Math.min(BREAKER_WAIT_MARGIN_MS, remaining / 2);
     if (affordable <= 0) return;
     const wait = Math.min(open.retryAfterMs, affordable);
-    this.logger.info('EventBridge breaker open: the relay waits for it before answering the pipe', { waitMs: wait, retryAfterMs: open.retryAfterMs });
+    this.logger.info('EventBridge breaker open: the relay waits for it before answering the pipe', {
+      waitMs: wait,
+      retryAfterMs: open.retryAfterMs,
+    });
     await this.clock.sleep(wait);
   }
 }

@@ -22,7 +22,8 @@ export interface ReplayRequest {
   readonly limit?: number;
 }
 
-export type ReplayRefusal = 'NOT_FOUND' | 'NOT_PARKED' | 'NO_MESSAGE' | 'MESSAGE_TRUNCATED' | 'MESSAGE_UNREADABLE' | 'CHANGED' | 'SEND_FAILED';
+export type ReplayRefusal =
+  'NOT_FOUND' | 'NOT_PARKED' | 'NO_MESSAGE' | 'MESSAGE_TRUNCATED' | 'MESSAGE_UNREADABLE' | 'CHANGED' | 'SEND_FAILED';
 
 export interface ReplayReport {
   /** `resumed`: the outcome had been committed; only its events are delivered again. Otherwise the order was sent back to the queue. */
@@ -84,7 +85,8 @@ export class ReplayParkedOrders {
 
   private async replay(record: IdempotencyRecord): Promise<ReplayReport['replayed'][number] | ReplayReport['refused'][number]> {
     const { key } = record;
-    if (record.status !== 'PARKED') return { key, reason: 'NOT_PARKED', detail: `the record is ${record.status}; only PARKED orders are replayed` };
+    if (record.status !== 'PARKED')
+      return { key, reason: 'NOT_PARKED', detail: `the record is ${record.status}; only PARKED orders are replayed` };
     const resumed = record.outcome !== undefined;
     let envelope: OrderEnvelope | undefined;
     if (!resumed) {
@@ -99,7 +101,8 @@ export class ReplayParkedOrders {
       orderReplayedEvent(context, { replay, resumed, ...(record.lastError === undefined ? {} : { previousFailure: record.lastError }) }),
     ].map(toOutboxEntry);
     const answer = await this.store.replay(record, events, this.clock.now());
-    if (!answer.replayed) return { key, reason: 'CHANGED', detail: `the record changed during the replay (now ${answer.record?.status ?? 'gone'})` };
+    if (!answer.replayed)
+      return { key, reason: 'CHANGED', detail: `the record changed during the replay (now ${answer.record?.status ?? 'gone'})` };
     if (envelope !== undefined && !(await this.sendBack(envelope, record, replay))) {
       return { key, reason: 'SEND_FAILED', detail: 'the order queue refused the message; the record is PARKED again' };
     }
@@ -109,14 +112,29 @@ export class ReplayParkedOrders {
 
   private envelopeOf(record: IdempotencyRecord): { envelope: OrderEnvelope } | { reason: ReplayRefusal; detail: string } {
     const kept = record.parkedMessage;
-    if (kept === undefined) return { reason: 'NO_MESSAGE', detail: 'the record keeps no message (parked before messages were kept); redrive it from the archive' };
-    if (kept.truncated) return { reason: 'MESSAGE_TRUNCATED', detail: 'the message was too large to keep whole; its OrderParked event in the archive has it' };
+    if (kept === undefined)
+      return {
+        reason: 'NO_MESSAGE',
+        detail: 'the record keeps no message (parked before messages were kept); redrive it from the archive',
+      };
+    if (kept.truncated)
+      return {
+        reason: 'MESSAGE_TRUNCATED',
+        detail: 'the message was too large to keep whole; its OrderParked event in the archive has it',
+      };
     const parsed = parseOrderMessage({
       body: kept.body,
-      attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: record.key, [MESSAGE_ATTRIBUTES.correlationId]: record.correlationId ?? record.key },
+      attributes: {
+        [MESSAGE_ATTRIBUTES.idempotencyKey]: record.key,
+        [MESSAGE_ATTRIBUTES.correlationId]: record.correlationId ?? record.key,
+      },
       messageId: `replay-${record.key}`,
     });
-    if (!parsed.ok) return { reason: 'MESSAGE_UNREADABLE', detail: `the kept message is not an order: ${parsed.violations.map((v) => v.code).join(', ')}` };
+    if (!parsed.ok)
+      return {
+        reason: 'MESSAGE_UNREADABLE',
+        detail: `the kept message is not an order: ${parsed.violations.map((v) => v.code).join(', ')}`,
+      };
     return { envelope: parsed.envelope };
   }
 

@@ -79,12 +79,17 @@ export class ResolveStrandedReservations {
 
   /** Sends one batch; a reservation is marked sent only once the queue accepted its message. */
   private async send(items: readonly { record: IdempotencyRecord; body: string }[]): Promise<{ sent: number; failed: number }> {
-    const messages: OutboundMessage[] = items.map(({ record, body }, index) => ({ id: `s${index}`, body, attributes: attributesOf(record) }));
+    const messages: OutboundMessage[] = items.map(({ record, body }, index) => ({
+      id: `s${index}`,
+      body,
+      attributes: attributesOf(record),
+    }));
     let accepted: Set<string>;
     try {
       const result = await this.queue.send(messages);
       accepted = new Set(result.sent.map((entry) => entry.id));
-      for (const entry of result.failed) this.logger.warn('stranded reservation not sent; the next run retries', { code: entry.code, category: entry.category });
+      for (const entry of result.failed)
+        this.logger.warn('stranded reservation not sent; the next run retries', { code: entry.code, category: entry.category });
     } catch (error) {
       this.logger.warn('stranded reservations not sent; the next run retries', { error: String(error) });
       return { sent: 0, failed: items.length };

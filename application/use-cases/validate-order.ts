@@ -1,5 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { DEFAULT_ORDER_RULES, evaluateOrder, type FieldViolation, type Order, type OrderRules, type PricedOrder } from '../../domain/order.js';
+import {
+  DEFAULT_ORDER_RULES,
+  evaluateOrder,
+  type FieldViolation,
+  type Order,
+  type OrderRules,
+  type PricedOrder,
+} from '../../domain/order.js';
 import type { PipelineConfig } from '../config.js';
 import type { FailureSimulation } from '../failure-simulation.js';
 import { parseOrderShape } from '../services/order-schema.js';
@@ -35,9 +42,10 @@ export class ValidateOrder {
 
   execute(input: ValidateOrderInput): ValidateOrderResult {
     // Refused here too, not only at the HTTP edge: no caller may slip a simulation into a queued order.
-    const refused: FieldViolation[] = input.simulation !== undefined && !this.allowFailureSimulation
-      ? [{ path: 'simulation', code: 'SIMULATION.DISABLED', message: 'failure simulation is disabled in this environment' }]
-      : [];
+    const refused: FieldViolation[] =
+      input.simulation !== undefined && !this.allowFailureSimulation
+        ? [{ path: 'simulation', code: 'SIMULATION.DISABLED', message: 'failure simulation is disabled in this environment' }]
+        : [];
     const shape = parseOrderShape(input.body);
     if (!shape.ok) return { ok: false, violations: [...shape.violations, ...refused] };
     if (refused.length > 0) return { ok: false, violations: refused };

@@ -60,10 +60,16 @@ interface Claimed {
   readonly attempt: number;
 }
 
-interface Done { readonly done: RecordOutcome; readonly delaySeconds?: number }
+interface Done {
+  readonly done: RecordOutcome;
+  readonly delaySeconds?: number;
+}
 
 /** A record to work in this round; `dueAt`: not before then (its backoff, kept in the invocation). */
-interface Pending { readonly message: QueueMessage; readonly dueAt?: number }
+interface Pending {
+  readonly message: QueueMessage;
+  readonly dueAt?: number;
+}
 
 /** Below this much invocation time left, a record is not started: it goes back to the queue, visible at once. */
 const MIN_TIME_TO_START_MS = 3_000;
@@ -111,14 +117,21 @@ export class WorkOrderBatch {
         latest.set(outcome.messageId, outcome);
         if (outcome.failure !== undefined) this.metrics.add('FailuresByCategory', 1, 'Count', { category: outcome.failure.category });
       }
-      const held = await this.holdBack(done, round.map((pending) => pending.message), invocation, rounds < MAX_ROUNDS);
+      const held = await this.holdBack(
+        done,
+        round.map((pending) => pending.message),
+        invocation,
+        rounds < MAX_ROUNDS,
+      );
       for (const messageId of held.requeued) {
         const outcome = latest.get(messageId);
         if (outcome !== undefined) latest.set(messageId, { ...outcome, status: 'REQUEUED' });
       }
       round = held.kept;
     }
-    const outcomes = input.messages.map((message) => latest.get(message.messageId) ?? { messageId: message.messageId, status: 'RETRY' as const });
+    const outcomes = input.messages.map(
+      (message) => latest.get(message.messageId) ?? { messageId: message.messageId, status: 'RETRY' as const },
+    );
     return {
       batchItemFailures: outcomes.filter((o) => o.status === 'RETRY' || o.status === 'HELD').map((o) => o.messageId),
       outcomes,
@@ -140,7 +153,8 @@ export class WorkOrderBatch {
     const remaining = input.remainingTimeMs();
     // Not started, and made visible again at once for another invocation: left as it was, it would wait
     // out the visibility timeout it was received with (6 × the function's timeout).
-    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS) return { done: { messageId: message.messageId, status: 'HELD' }, delaySeconds: 0 };
+    if (remaining !== undefined && remaining < MIN_TIME_TO_START_MS)
+      return { done: { messageId: message.messageId, status: 'HELD' }, delaySeconds: 0 };
     const blocked = this.openBreakerDelayMs();
     if (blocked !== undefined) return held(message, blocked);
 
@@ -150,7 +164,11 @@ export class WorkOrderBatch {
       return this.park(message, { category: 'VALIDATION', code: 'MESSAGE.INVALID' }, message.receiveCount);
     }
     const { envelope } = parsed;
-    const log = new LazyChildLogger(this.logger, { requestId: input.requestId, correlationId: envelope.correlationId, orderId: envelope.body.order.orderId });
+    const log = new LazyChildLogger(this.logger, {
+      requestId: input.requestId,
+      correlationId: envelope.correlationId,
+      orderId: envelope.body.order.orderId,
+    });
     const ownerToken = `${input.requestId}:${message.messageId}`;
     let decision: ClaimDecision;
     try {
@@ -167,9 +185,16 @@ export class WorkOrderBatch {
         // to the DLQ, and if that send failed this copy is the only one left. A second copy in the DLQ is
         // parked for good by the redrive; an acknowledged one would be lost.
         log.warn('record already PARKED; this copy goes to the dead-letter queue too');
-        return this.park(message, decision.record.lastError ?? { category: 'UNKNOWN', code: 'IDEMPOTENCY.PARKED' }, decision.record.attempts);
+        return this.park(
+          message,
+          decision.record.lastError ?? { category: 'UNKNOWN', code: 'IDEMPOTENCY.PARKED' },
+          decision.record.attempts,
+        );
       case 'IN_PROGRESS':
-        return { done: { messageId: message.messageId, status: 'RETRY' }, delaySeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) };
+        return {
+          done: { messageId: message.messageId, status: 'RETRY' },
+          delaySeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
+        };
       case 'CONFLICT':
         log.warn('idempotency key reused with a different payload; parked');
         return this.park(message, { category: 'VALIDATION', code: 'IDEMPOTENCY.KEY_REUSED' }, decision.record.attempts);
@@ -179,9 +204,10 @@ export class WorkOrderBatch {
     const claimed: Claimed = { message, envelope, ownerToken, attempt: decision.attempt };
     let outcome: OutcomeSummary;
     try {
-      outcome = decision.resumed && decision.record.outcome !== undefined
-        ? decision.record.outcome
-        : await this.process.execute({ envelope, attempt: decision.attempt });
+      outcome =
+        decision.resumed && decision.record.outcome !== undefined
+          ? decision.record.outcome
+          : await this.process.execute({ envelope, attempt: decision.attempt });
     } catch (error) {
       return this.fail(claimed, error, log, input);
     }
@@ -204,7 +230,10 @@ export class WorkOrderBatch {
     if (written.ok) return { done: { messageId: p.message.messageId, status: 'SUCCEEDED' } };
     const { category, code } = classifyError(written.error);
     log.warn('completion failed; the message returns to the queue', { category, code, tries: written.tries });
-    return { done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(p.attempt) };
+    return {
+      done: { messageId: p.message.messageId, status: 'RETRY', failure: { category, code } },
+      delaySeconds: this.delayFor(p.attempt),
+    };
   }
 
   private async fail(p: Claimed, error: unknown, log: Logger, input: WorkOrderBatchInput): Promise<Done> {
@@ -212,10 +241,12 @@ export class WorkOrderBatch {
     const failure: FailureInfo = { category, code };
     const retry = shouldRetry(category, p.attempt);
     log.warn('order attempt failed', { category, code, attempt: p.attempt, retry, error: errorMessage(error) });
-    const commit = retry ? {} : {
-      events: [toOutboxEntry(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt))],
-      parkedMessage: parkedMessageOf(p.message.body),
-    };
+    const commit = retry
+      ? {}
+      : {
+          events: [toOutboxEntry(orderFailedEvent(this.eventContext(p.envelope), failure, p.attempt))],
+          parkedMessage: parkedMessageOf(p.message.body),
+        };
     // Retried as the completion is: until it is written, the record keeps this invocation's lease.
     const written = await retryWithinInvocation(
       () => this.store.fail(p.envelope.idempotencyKey, p.ownerToken, failure, !retry, this.clock.now(), undefined, commit),
@@ -238,7 +269,10 @@ export class WorkOrderBatch {
     if (error instanceof CircuitOpenError) return held(message, error.retryAfterMs);
     const { category, code } = classifyError(error);
     log.warn('idempotency claim failed; the message returns to the queue', { category, code });
-    return { done: { messageId: message.messageId, status: 'RETRY', failure: { category, code } }, delaySeconds: this.delayFor(message.receiveCount) };
+    return {
+      done: { messageId: message.messageId, status: 'RETRY', failure: { category, code } },
+      delaySeconds: this.delayFor(message.receiveCount),
+    };
   }
 
   private async park(message: QueueMessage, failure: FailureInfo, attempts: number): Promise<Done> {
@@ -247,7 +281,10 @@ export class WorkOrderBatch {
         return { done: { messageId: message.messageId, status: 'PARKED', failure } };
       }
     } catch (error) {
-      this.logger.warn('dead-letter queue refused a parked message; it stays on the order queue', { messageId: message.messageId, error: errorMessage(error) });
+      this.logger.warn('dead-letter queue refused a parked message; it stays on the order queue', {
+        messageId: message.messageId,
+        error: errorMessage(error),
+      });
     }
     return { done: { messageId: message.messageId, status: 'RETRY', failure } };
   }
@@ -279,7 +316,10 @@ export class WorkOrderBatch {
    * made, scheduleBackoff keeps the record in the invocation or re-sends it with its delay.
    */
   private async holdBack(
-    steps: readonly Done[], messages: readonly QueueMessage[], input: WorkOrderBatchInput, mayKeep: boolean,
+    steps: readonly Done[],
+    messages: readonly QueueMessage[],
+    input: WorkOrderBatchInput,
+    mayKeep: boolean,
   ): Promise<{ kept: Pending[]; requeued: string[] }> {
     const openMs = this.openBreakerDelayMs();
     const backoff = steps.flatMap((step) => {

@@ -1,5 +1,12 @@
 import type { ClaimDecision } from '../../domain/idempotency.js';
-import { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, IDEMPOTENCY_STEP_RETRY, REQUEUE_RETRY } from './step-policies.js';
+import {
+  catchEverythingAfterClaim,
+  catchNonRetryable,
+  HOLD_BACK_RETRY,
+  INVOCATION_RETRY,
+  IDEMPOTENCY_STEP_RETRY,
+  REQUEUE_RETRY,
+} from './step-policies.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /** Where each idempotency decision leads. Typed over every decision kind, so a new kind cannot go unrouted. */
@@ -77,7 +84,10 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     RouteReleaseVerdict: {
       type: 'choice',
       field: RELEASE_VERDICT_FIELD,
-      cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
+      cases: [
+        { equals: 'PARK', next: 'ParkReleased' },
+        { equals: 'RETRY', next: 'HoldBackForRetry' },
+      ],
       otherwise: 'RetryLater',
     },
     HoldBackForRetry: {
@@ -106,7 +116,11 @@ export const CONSUME_WORKFLOW: WorkflowDefinition = {
     AlreadyDone: { type: 'succeed', comment: 'A duplicate of a message already processed: acknowledged, not worked again' },
     HeldByAnotherWorker: {
       type: 'fail',
-      error: { source: 'fixed', name: 'Pipeline.IN_PROGRESS', cause: 'another consumer holds the idempotency lease; the queue redelivers the message later' },
+      error: {
+        source: 'fixed',
+        name: 'Pipeline.IN_PROGRESS',
+        cause: 'another consumer holds the idempotency lease; the queue redelivers the message later',
+      },
     },
     ParkConflict: { type: 'park', reason: { source: 'fixed', category: 'VALIDATION', code: 'IDEMPOTENCY.KEY_REUSED' } },
     Park: { type: 'park', reason: { source: 'caught' } },

@@ -10,7 +10,11 @@ import type { WorkflowDefinition } from './workflow-definition.js';
 export const EXECUTION_INPUT_FIELDS = ['idempotencyKey', 'simulation'] as const;
 
 /** `{ <input key>: body, idempotencyKey?, simulation? }`: the input a deployed execution is started with. */
-export function requestExecutionInput(definition: WorkflowDefinition, body: unknown, execution: SyncExecutionRequest): Record<string, unknown> {
+export function requestExecutionInput(
+  definition: WorkflowDefinition,
+  body: unknown,
+  execution: SyncExecutionRequest,
+): Record<string, unknown> {
   if (definition.input.kind !== 'request-body') throw new Error(`workflow ${definition.name} is not started with a request body`);
   return {
     [definition.input.key]: body,

@@ -9,8 +9,23 @@ export {
   type PipelineFunctionName,
   type StepFunctionName,
 } from './pipeline-function.js';
-export { catchEverythingAfterClaim, catchNonRetryable, HOLD_BACK_RETRY, INVOCATION_RETRY, IDEMPOTENCY_STEP_RETRY, REQUEUE_RETRY } from './step-policies.js';
-export { categoryOfInvocationError, categoryOfStepError, failureOfStepError, INVOCATION_ERRORS, messageOfCause, stepErrorName, type StepFailure } from './step-error.js';
+export {
+  catchEverythingAfterClaim,
+  catchNonRetryable,
+  HOLD_BACK_RETRY,
+  INVOCATION_RETRY,
+  IDEMPOTENCY_STEP_RETRY,
+  REQUEUE_RETRY,
+} from './step-policies.js';
+export {
+  categoryOfInvocationError,
+  categoryOfStepError,
+  failureOfStepError,
+  INVOCATION_ERRORS,
+  messageOfCause,
+  stepErrorName,
+  type StepFailure,
+} from './step-error.js';
 export {
   CAUGHT_ERROR_KEY,
   EXECUTION_KEY,

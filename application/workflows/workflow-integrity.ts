@@ -25,7 +25,8 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
   const names = Object.keys(definition.steps);
   if (!(definition.startAt in definition.steps)) problems.push(`startAt "${definition.startAt}" is not a step`);
   for (const name of names) {
-    if (name.length === 0 || name.length > MAX_STATE_NAME_LENGTH) problems.push(`step name "${name}" must be 1-${MAX_STATE_NAME_LENGTH} characters`);
+    if (name.length === 0 || name.length > MAX_STATE_NAME_LENGTH)
+      problems.push(`step name "${name}" must be 1-${MAX_STATE_NAME_LENGTH} characters`);
     const step = definition.steps[name];
     if (step === undefined) continue;
     for (const next of successorsOf(step)) {
@@ -33,12 +34,17 @@ export function workflowProblems(definition: WorkflowDefinition): string[] {
     }
     if (step.type === 'task') problems.push(...taskProblems(name, step));
     if (step.type === 'choice') problems.push(...choiceProblems(name, step));
-    if (step.type === 'park' && definition.input.kind !== 'queue-record') problems.push(`${name}: a park step needs a queue-record workflow`);
-    if (step.type === 'hold-back' && definition.input.kind !== 'queue-record') problems.push(`${name}: a hold-back step needs a queue-record workflow`);
-    if (step.type === 'hold-back' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
+    if (step.type === 'park' && definition.input.kind !== 'queue-record')
+      problems.push(`${name}: a park step needs a queue-record workflow`);
+    if (step.type === 'hold-back' && definition.input.kind !== 'queue-record')
+      problems.push(`${name}: a hold-back step needs a queue-record workflow`);
+    if (step.type === 'hold-back' && !isStatePath(step.delaySecondsPath))
+      problems.push(`${name}: the delay's path must be one or more plain field names`);
     if (step.type === 'hold-back') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
-    if (step.type === 'requeue' && definition.input.kind !== 'queue-record') problems.push(`${name}: a requeue step needs a queue-record workflow`);
-    if (step.type === 'requeue' && !isStatePath(step.delaySecondsPath)) problems.push(`${name}: the delay's path must be one or more plain field names`);
+    if (step.type === 'requeue' && definition.input.kind !== 'queue-record')
+      problems.push(`${name}: a requeue step needs a queue-record workflow`);
+    if (step.type === 'requeue' && !isStatePath(step.delaySecondsPath))
+      problems.push(`${name}: the delay's path must be one or more plain field names`);
     if (step.type === 'requeue') problems.push(...scheduleProblems(`${name}: retry`, step.retry));
     if (step.type === 'park' && step.reason.source === 'state' && !isStatePath(step.reason.path)) {
       problems.push(`${name}: the park reason's path must be one or more plain field names`);
@@ -79,7 +85,8 @@ function retryRuleProblems(where: string, rule: RetryRule): string[] {
   if (rule.categories.length === 0) problems.push(`${where} names no category`);
   if (rule.scope === 'invocation') {
     for (const category of rule.categories) {
-      if (INVOCATION_ERRORS[category] === undefined) problems.push(`${where}: no invocation error is ${category}, so retrying it on invocation errors only matches nothing`);
+      if (INVOCATION_ERRORS[category] === undefined)
+        problems.push(`${where}: no invocation error is ${category}, so retrying it on invocation errors only matches nothing`);
     }
   }
   return [...problems, ...scheduleProblems(where, rule)];
@@ -88,8 +95,10 @@ function retryRuleProblems(where: string, rule: RetryRule): string[] {
 /** The limits Step Functions puts on a Retrier's numbers. */
 function scheduleProblems(where: string, rule: RetrySchedule): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(rule.intervalSeconds) || rule.intervalSeconds < 1) problems.push(`${where}: intervalSeconds must be a whole number ≥ 1`);
-  if (!Number.isInteger(rule.maxAttempts) || rule.maxAttempts < 0 || rule.maxAttempts > 99_999_999) problems.push(`${where}: maxAttempts must be a whole number ≥ 0`);
+  if (!Number.isInteger(rule.intervalSeconds) || rule.intervalSeconds < 1)
+    problems.push(`${where}: intervalSeconds must be a whole number ≥ 1`);
+  if (!Number.isInteger(rule.maxAttempts) || rule.maxAttempts < 0 || rule.maxAttempts > 99_999_999)
+    problems.push(`${where}: maxAttempts must be a whole number ≥ 0`);
   if (!(rule.backoffRate >= 1)) problems.push(`${where}: backoffRate must be ≥ 1`);
   if (rule.maxDelaySeconds !== undefined && (!Number.isInteger(rule.maxDelaySeconds) || rule.maxDelaySeconds < rule.intervalSeconds)) {
     problems.push(`${where}: maxDelaySeconds must be a whole number ≥ intervalSeconds`);

@@ -27,17 +27,29 @@ export function createPowertoolsWorker(options: PowertoolsWorkerOptions): (event
   const processor = new BatchProcessor(EventType.SQS);
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'messageAttributes.idempotencyKey.stringValue' });
-  const processRecord = makeIdempotent(async (record: SQSRecord) => {
-    const parsed = parseOrderMessage(toQueueMessage(record));
-    if (!parsed.ok) throw new Error('unreadable order message');
-    const order = parsed.envelope.body.order;
-    options.beforeProcessing?.(order.orderId);
-    const response = await options.eventBridge.send(new PutEventsCommand({
-      Entries: [{ EventBusName: options.eventBusName, Source: 'orders.peer', DetailType: 'OrderProcessed', Detail: JSON.stringify({ orderId: order.orderId }) }],
-    }));
-    if ((response.FailedEntryCount ?? 0) > 0) throw new Error('PutEvents failed');
-    return { orderId: order.orderId };
-  }, { persistenceStore, config });
+  const processRecord = makeIdempotent(
+    async (record: SQSRecord) => {
+      const parsed = parseOrderMessage(toQueueMessage(record));
+      if (!parsed.ok) throw new Error('unreadable order message');
+      const order = parsed.envelope.body.order;
+      options.beforeProcessing?.(order.orderId);
+      const response = await options.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: options.eventBusName,
+              Source: 'orders.peer',
+              DetailType: 'OrderProcessed',
+              Detail: JSON.stringify({ orderId: order.orderId }),
+            },
+          ],
+        }),
+      );
+      if ((response.FailedEntryCount ?? 0) > 0) throw new Error('PutEvents failed');
+      return { orderId: order.orderId };
+    },
+    { persistenceStore, config },
+  );
   return async (event, context) => {
     config.registerLambdaContext(context);
     return processPartialResponse(event, processRecord, processor, { context });

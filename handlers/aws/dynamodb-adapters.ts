@@ -9,8 +9,14 @@ import { ADAPTERS } from '../adapter-tokens.js';
 import type { AwsServiceAdapters } from './service-adapters.js';
 
 /** The DynamoDB adapter: the idempotency store (and, through its records, the outbox). */
-export function bindDynamoDbAdapters(bind: ContainerModuleLoadOptions['bind'], config: PipelineConfig, client: AwsClients['dynamodb']): void {
-  bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }));
+export function bindDynamoDbAdapters(
+  bind: ContainerModuleLoadOptions['bind'],
+  config: PipelineConfig,
+  client: AwsClients['dynamodb'],
+): void {
+  bind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(
+    new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }),
+  );
 }
 
 export const DYNAMODB_ADAPTERS: AwsServiceAdapters = {

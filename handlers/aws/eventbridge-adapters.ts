@@ -9,11 +9,17 @@ import { ADAPTERS } from '../adapter-tokens.js';
 import type { AwsServiceAdapters, RetryTools } from './service-adapters.js';
 
 /** The EventBridge adapter: the event bus. */
-export function bindEventBridgeAdapters(bind: ContainerModuleLoadOptions['bind'], config: PipelineConfig, retryTools: RetryTools, client: AwsClients['eventBridge']): void {
+export function bindEventBridgeAdapters(
+  bind: ContainerModuleLoadOptions['bind'],
+  config: PipelineConfig,
+  retryTools: RetryTools,
+  client: AwsClients['eventBridge'],
+): void {
   bind<EventBus>(ADAPTERS.EventBus).toConstantValue(new EventBridgeEventBus({ client, eventBusName: config.eventBusName, ...retryTools }));
 }
 
 export const EVENTBRIDGE_ADAPTERS: AwsServiceAdapters = {
   service: 'EVENTBRIDGE',
-  bind: (bind, config, retryTools, clientConfig: ClientConfig) => bindEventBridgeAdapters(bind, config, retryTools, createEventBridgeClient(clientConfig)),
+  bind: (bind, config, retryTools, clientConfig: ClientConfig) =>
+    bindEventBridgeAdapters(bind, config, retryTools, createEventBridgeClient(clientConfig)),
 };

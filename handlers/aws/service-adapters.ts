@@ -15,5 +15,10 @@ export interface RetryTools {
  */
 export interface AwsServiceAdapters {
   readonly service: ServiceId;
-  readonly bind: (bind: ContainerModuleLoadOptions['bind'], config: PipelineConfig, retryTools: RetryTools, clientConfig: ClientConfig) => void;
+  readonly bind: (
+    bind: ContainerModuleLoadOptions['bind'],
+    config: PipelineConfig,
+    retryTools: RetryTools,
+    clientConfig: ClientConfig,
+  ) => void;
 }

@@ -13,9 +13,16 @@ import type { AwsServiceAdapters } from './service-adapters.js';
  * breaker: the steps behind it guard their own services, and a throttled start is answered 503 +
  * Retry-After at once.
  */
-export function bindSfnAdapters(bind: ContainerModuleLoadOptions['bind'], config: PipelineConfig, client: ReturnType<typeof createSfnClient>): void {
-  if (config.ingestStateMachineArn === undefined) throw new ConfigurationError(['INGEST_STATE_MACHINE_ARN is required by the orchestrated edge']);
-  bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(new SfnWorkflowStarter({ client, stateMachineArn: config.ingestStateMachineArn, definition: INGEST_WORKFLOW }));
+export function bindSfnAdapters(
+  bind: ContainerModuleLoadOptions['bind'],
+  config: PipelineConfig,
+  client: ReturnType<typeof createSfnClient>,
+): void {
+  if (config.ingestStateMachineArn === undefined)
+    throw new ConfigurationError(['INGEST_STATE_MACHINE_ARN is required by the orchestrated edge']);
+  bind<WorkflowStarter>(TOKENS.WorkflowStarter).toConstantValue(
+    new SfnWorkflowStarter({ client, stateMachineArn: config.ingestStateMachineArn, definition: INGEST_WORKFLOW }),
+  );
 }
 
 export const SFN_ADAPTERS: AwsServiceAdapters = {

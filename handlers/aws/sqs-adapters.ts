@@ -12,18 +12,28 @@ import { ADAPTERS } from '../adapter-tokens.js';
 import type { AwsServiceAdapters, RetryTools } from './service-adapters.js';
 
 /** The SQS adapters: the order queue (split in topology `both`), the DLQ and the outbox pipe's DLQ. */
-export function bindSqsAdapters(bind: ContainerModuleLoadOptions['bind'], config: PipelineConfig, retryTools: RetryTools, client: AwsClients['sqs']): void {
+export function bindSqsAdapters(
+  bind: ContainerModuleLoadOptions['bind'],
+  config: PipelineConfig,
+  retryTools: RetryTools,
+  client: AwsClients['sqs'],
+): void {
   const orderQueue = new SqsOrderQueue({ client, queueUrl: config.orderQueueUrl, ...retryTools });
   // Topology `both` (migration phases 2–3): a share of orders goes to the orchestrated topology's queue.
-  const orchestrated = config.orchestratedSharePercent > 0 && config.orchestratedQueueUrl !== undefined
-    ? new SqsOrderQueue({ client, queueUrl: config.orchestratedQueueUrl, ...retryTools })
-    : undefined;
+  const orchestrated =
+    config.orchestratedSharePercent > 0 && config.orchestratedQueueUrl !== undefined
+      ? new SqsOrderQueue({ client, queueUrl: config.orchestratedQueueUrl, ...retryTools })
+      : undefined;
   bind<OrderQueue>(ADAPTERS.OrderQueue).toConstantValue(
     orchestrated === undefined ? orderQueue : new SplitOrderQueue(orderQueue, orchestrated, config.orchestratedSharePercent),
   );
-  bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new SqsDeadLetterQueue({ client, queueUrl: config.deadLetterQueueUrl, ...retryTools }));
+  bind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(
+    new SqsDeadLetterQueue({ client, queueUrl: config.deadLetterQueueUrl, ...retryTools }),
+  );
   if (config.outboxDeadLetterQueueUrl !== undefined) {
-    bind<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue).toConstantValue(new SqsDeadLetterQueue({ client, queueUrl: config.outboxDeadLetterQueueUrl, ...retryTools }));
+    bind<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue).toConstantValue(
+      new SqsDeadLetterQueue({ client, queueUrl: config.outboxDeadLetterQueueUrl, ...retryTools }),
+    );
   }
 }
 

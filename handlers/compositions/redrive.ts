@@ -13,5 +13,13 @@ import type { FunctionComposition } from '../function-container.js';
 /** redrive: the DLQ redrive with the stranded reservations' sweep, the outbox redelivery (pipe DLQ, relay) and the operator's replay. */
 export const redriveComposition: FunctionComposition = {
   services: [SQS_ADAPTERS, DYNAMODB_ADAPTERS, EVENTBRIDGE_ADAPTERS],
-  useCases: [PublishOrderEvents, RelayOutboxEvents, ProcessOrder, RedriveDeadLetters, ResolveStrandedReservations, RedeliverOutbox, ReplayParkedOrders],
+  useCases: [
+    PublishOrderEvents,
+    RelayOutboxEvents,
+    ProcessOrder,
+    RedriveDeadLetters,
+    ResolveStrandedReservations,
+    RedeliverOutbox,
+    ReplayParkedOrders,
+  ],
 };

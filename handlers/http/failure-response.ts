@@ -14,7 +14,12 @@ export function failureResponse(error: unknown, correlationId: string, logger: L
   const retryAfter = error instanceof CircuitOpenError ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : 1;
   return json(
     retryable ? 503 : 500,
-    { error: category, code, message: retryable ? 'temporarily unavailable, try again' : 'the request could not be completed', correlationId },
+    {
+      error: category,
+      code,
+      message: retryable ? 'temporarily unavailable, try again' : 'the request could not be completed',
+      correlationId,
+    },
     { 'x-correlation-id': correlationId, ...(retryable ? { 'retry-after': String(retryAfter) } : {}) },
   );
 }

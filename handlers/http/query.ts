@@ -18,7 +18,14 @@ export function queryViolations(rawQueryString: string | undefined, accepted: re
     const path = `query.${name}`;
     const rule = accepted.find((parameter) => parameter.name === name);
     if (rule === undefined) {
-      violations.push({ path, code: 'QUERY.UNKNOWN_PARAMETER', message: accepted.length === 0 ? 'this route takes no query parameter' : `unknown query parameter; accepted: ${accepted.map((parameter) => parameter.name).join(', ')}` });
+      violations.push({
+        path,
+        code: 'QUERY.UNKNOWN_PARAMETER',
+        message:
+          accepted.length === 0
+            ? 'this route takes no query parameter'
+            : `unknown query parameter; accepted: ${accepted.map((parameter) => parameter.name).join(', ')}`,
+      });
     } else if (seen.has(name)) {
       violations.push({ path, code: 'QUERY.INVALID', message: `${name} is given more than once` });
     } else {
@@ -34,7 +41,10 @@ export function queryViolations(rawQueryString: string | undefined, accepted: re
 export function integerBetween(name: string, min: number, max: number): QueryParameter {
   return {
     name,
-    check: (value) => (/^\d{1,15}$/.test(value) && Number(value) >= min && Number(value) <= max ? undefined : `${name} must be a whole number from ${min} to ${max}`),
+    check: (value) =>
+      /^\d{1,15}$/.test(value) && Number(value) >= min && Number(value) <= max
+        ? undefined
+        : `${name} must be a whole number from ${min} to ${max}`,
   };
 }
 

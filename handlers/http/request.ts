@@ -26,20 +26,37 @@ export type BodyCheck = (body: unknown) => readonly FieldViolation[];
  * refuses it: 415 for a body that is not JSON, 400 with every reason otherwise. Nothing behind the
  * edge is touched for a refused request.
  */
-export function parseJsonRequest(event: APIGatewayProxyEventV2, rules: RequestRules, checkBody: BodyCheck = () => []): ParsedRequest | HttpResponse {
+export function parseJsonRequest(
+  event: APIGatewayProxyEventV2,
+  rules: RequestRules,
+  checkBody: BodyCheck = () => [],
+): ParsedRequest | HttpResponse {
   const headers = lowerCaseHeaders(event.headers);
   const correlationId = pickCorrelationId(headers, event.requestContext?.requestId);
   const contentType = headers['content-type'] ?? '';
   if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
-    return json(415, { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'content-type must be application/json', correlationId }, { 'x-correlation-id': correlationId });
+    return json(
+      415,
+      { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'content-type must be application/json', correlationId },
+      { 'x-correlation-id': correlationId },
+    );
   }
   const violations: FieldViolation[] = [];
   const idempotencyKey = headers['idempotency-key'];
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    violations.push({ path: 'headers.idempotency-key', code: 'HEADER.INVALID', message: 'Idempotency-Key must be 1–128 characters of letters, digits and . _ : -' });
+    violations.push({
+      path: 'headers.idempotency-key',
+      code: 'HEADER.INVALID',
+      message: 'Idempotency-Key must be 1–128 characters of letters, digits and . _ : -',
+    });
   }
   const simulation = readSimulation(headers[SIMULATION_HEADER], rules, violations);
-  const raw = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw =
+    event.body === undefined || event.body === null
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
   const size = Buffer.byteLength(raw, 'utf8');
   if (size > rules.maxBodyBytes) {
     violations.push({ path: 'body', code: 'BODY.TOO_LARGE', message: `body is ${size} bytes; the limit is ${rules.maxBodyBytes}` });
@@ -66,7 +83,9 @@ export function parseJsonRequest(event: APIGatewayProxyEventV2, rules: RequestRu
 }
 
 /** The violations of a failed validation result, none of a passed one. */
-export function violationsOf(result: { readonly ok: true } | { readonly ok: false; readonly violations: readonly FieldViolation[] }): readonly FieldViolation[] {
+export function violationsOf(
+  result: { readonly ok: true } | { readonly ok: false; readonly violations: readonly FieldViolation[] },
+): readonly FieldViolation[] {
   return result.ok ? [] : result.violations;
 }
 
@@ -77,7 +96,11 @@ export function isResponse(value: ParsedRequest | HttpResponse): value is HttpRe
 function readSimulation(value: string | undefined, rules: RequestRules, violations: FieldViolation[]): FailureSimulation | undefined {
   if (value === undefined) return undefined;
   if (!rules.allowFailureSimulation) {
-    violations.push({ path: `headers.${SIMULATION_HEADER}`, code: 'SIMULATION.DISABLED', message: 'failure simulation is disabled in this environment' });
+    violations.push({
+      path: `headers.${SIMULATION_HEADER}`,
+      code: 'SIMULATION.DISABLED',
+      message: 'failure simulation is disabled in this environment',
+    });
     return undefined;
   }
   const parsed = parseSimulation(value);

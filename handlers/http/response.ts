@@ -13,5 +13,9 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** Every field-level reason at once, in one stable shape. */
 export function badRequest(violations: readonly FieldViolation[], correlationId: string, statusCode = 400): HttpResponse {
-  return json(statusCode, { error: 'VALIDATION', message: 'the request is invalid', correlationId, violations }, { 'x-correlation-id': correlationId });
+  return json(
+    statusCode,
+    { error: 'VALIDATION', message: 'the request is invalid', correlationId, violations },
+    { 'x-correlation-id': correlationId },
+  );
 }

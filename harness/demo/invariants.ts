@@ -19,7 +19,10 @@ export interface FinalState {
 }
 
 /** How an accepted order ended: committed once, or parked with a category (on its record, or announced by the redrive). */
-export function endingOf(key: string, state: FinalState): { readonly kind: 'SUCCEEDED' | 'PARKED' | 'UNFINISHED'; readonly detail: string; readonly category?: string } {
+export function endingOf(
+  key: string,
+  state: FinalState,
+): { readonly kind: 'SUCCEEDED' | 'PARKED' | 'UNFINISHED'; readonly detail: string; readonly category?: string } {
   const record = state.records.get(key);
   if (record?.status === 'SUCCEEDED') return { kind: 'SUCCEEDED', detail: `attempts ${record.attempts}` };
   const parkedEvent = state.events.find((event) => event.detailType === 'OrderParked' && event.detail.idempotencyKey === key);
@@ -31,32 +34,55 @@ export function endingOf(key: string, state: FinalState): { readonly kind: 'SUCC
 /** The demo's invariants. Any failed check makes `npm run demo` exit non-zero. */
 export function checkInvariants(log: ScenarioLog, state: FinalState): Check[] {
   const accepted = [...log.accepted.values()];
-  const processedOf = (key: string): PipelineEvent[] => state.events.filter((event) => event.detailType === 'OrderProcessed' && event.detail.idempotencyKey === key);
+  const processedOf = (key: string): PipelineEvent[] =>
+    state.events.filter((event) => event.detailType === 'OrderProcessed' && event.detail.idempotencyKey === key);
   return [
-    check('every accepted order ended SUCCEEDED exactly once or parked with a category', accepted.flatMap((order) => {
-      const ending = endingOf(order.key, state);
-      if (ending.kind === 'UNFINISHED') return [`${order.label} (${order.key}): ${ending.detail}`];
-      if (ending.kind === 'SUCCEEDED' && state.commitsOf(order.key) !== 1) return [`${order.label}: SUCCEEDED with ${state.commitsOf(order.key)} commits`];
-      return [];
-    })),
-    check('no order with a valid payload was parked as VALIDATION', accepted.flatMap((order) => {
-      const ending = endingOf(order.key, state);
-      return ending.kind === 'PARKED' && ending.category === 'VALIDATION' ? [`${order.label} (${order.key}): parked ${ending.detail}`] : [];
-    })),
-    check('no business step was committed twice for one key', state.committedTwice.map((key) => `${key} committed ${state.commitsOf(key)} times`)),
-    check('every success has its OrderProcessed event, with the committed outcome', accepted.flatMap((order) => {
-      const record = state.records.get(order.key);
-      if (record?.status !== 'SUCCEEDED') return [];
-      const events = processedOf(order.key);
-      if (events.length === 0) return [`${order.label}: SUCCEEDED without an OrderProcessed event`];
-      const ids = new Set(events.map((event) => event.eventId));
-      if (ids.size !== 1) return [`${order.label}: ${ids.size} different OrderProcessed event ids`];
-      const announced = events.map((event) => (event.detail.outcome as { totalMinor?: unknown } | undefined)?.totalMinor);
-      return announced.every((total) => total === record.outcome?.totalMinor) ? [] : [`${order.label}: announced totals ${announced.join(', ')} but committed ${String(record.outcome?.totalMinor)}`];
-    })),
-    check('a key reused for another payload never carried that payload through', accepted.flatMap((order) =>
-      processedOf(order.key).filter((event) => (event.detail.outcome as { totalMinor?: unknown } | undefined)?.totalMinor !== order.totalMinor)
-        .map((event) => `${order.key}: announced a total of ${String((event.detail.outcome as { totalMinor?: unknown }).totalMinor)}`))),
+    check(
+      'every accepted order ended SUCCEEDED exactly once or parked with a category',
+      accepted.flatMap((order) => {
+        const ending = endingOf(order.key, state);
+        if (ending.kind === 'UNFINISHED') return [`${order.label} (${order.key}): ${ending.detail}`];
+        if (ending.kind === 'SUCCEEDED' && state.commitsOf(order.key) !== 1)
+          return [`${order.label}: SUCCEEDED with ${state.commitsOf(order.key)} commits`];
+        return [];
+      }),
+    ),
+    check(
+      'no order with a valid payload was parked as VALIDATION',
+      accepted.flatMap((order) => {
+        const ending = endingOf(order.key, state);
+        return ending.kind === 'PARKED' && ending.category === 'VALIDATION'
+          ? [`${order.label} (${order.key}): parked ${ending.detail}`]
+          : [];
+      }),
+    ),
+    check(
+      'no business step was committed twice for one key',
+      state.committedTwice.map((key) => `${key} committed ${state.commitsOf(key)} times`),
+    ),
+    check(
+      'every success has its OrderProcessed event, with the committed outcome',
+      accepted.flatMap((order) => {
+        const record = state.records.get(order.key);
+        if (record?.status !== 'SUCCEEDED') return [];
+        const events = processedOf(order.key);
+        if (events.length === 0) return [`${order.label}: SUCCEEDED without an OrderProcessed event`];
+        const ids = new Set(events.map((event) => event.eventId));
+        if (ids.size !== 1) return [`${order.label}: ${ids.size} different OrderProcessed event ids`];
+        const announced = events.map((event) => (event.detail.outcome as { totalMinor?: unknown } | undefined)?.totalMinor);
+        return announced.every((total) => total === record.outcome?.totalMinor)
+          ? []
+          : [`${order.label}: announced totals ${announced.join(', ')} but committed ${String(record.outcome?.totalMinor)}`];
+      }),
+    ),
+    check(
+      'a key reused for another payload never carried that payload through',
+      accepted.flatMap((order) =>
+        processedOf(order.key)
+          .filter((event) => (event.detail.outcome as { totalMinor?: unknown } | undefined)?.totalMinor !== order.totalMinor)
+          .map((event) => `${order.key}: announced a total of ${String((event.detail.outcome as { totalMinor?: unknown }).totalMinor)}`),
+      ),
+    ),
     check('every invalid payload was refused with its reason', log.rejected.flatMap(unexpectedAnswer)),
     check('duplicates and key reuse got the answers a client can rely on', [...log.duplicates, ...log.keyReuse].flatMap(unexpectedAnswer)),
     check('no order was parked because EventBridge was down, and every committed event was delivered after it', [

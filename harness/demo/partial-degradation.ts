@@ -19,7 +19,9 @@ export interface PartialDegradation {
  * committed twice (a ratio measured over a few seconds on a shared machine is too noisy to fail on).
  */
 export async function runPartialDegradation(seed: number, say: (line: string) => void): Promise<PartialDegradation> {
-  say(`▸ partial degradation: ${ORDERS} orders at ${RATE_PER_SECOND}/s without faults, then with ${FAULT_RATE * 100} % of the calls to every port failing`);
+  say(
+    `▸ partial degradation: ${ORDERS} orders at ${RATE_PER_SECOND}/s without faults, then with ${FAULT_RATE * 100} % of the calls to every port failing`,
+  );
   const clean = await runLoad({ faultRate: 0, orders: ORDERS, ratePerSecond: RATE_PER_SECOND, seed, deadlineMs: DEADLINE_MS });
   const faulty = await runLoad({ faultRate: FAULT_RATE, orders: ORDERS, ratePerSecond: RATE_PER_SECOND, seed, deadlineMs: DEADLINE_MS });
   const lines = [
@@ -32,11 +34,25 @@ export async function runPartialDegradation(seed: number, say: (line: string) =>
     ...(run.lost > 0 ? [`${run.faultRate * 100} % faults: ${run.lost} of ${run.accepted} accepted orders did not succeed`] : []),
     ...(run.committedTwice > 0 ? [`${run.faultRate * 100} % faults: ${run.committedTwice} orders committed twice`] : []),
   ]);
-  return { check: { name: 'partial degradation: nothing lost, nothing committed twice (throughput ratio reported below)', ok: problems.length === 0, problems }, lines };
+  return {
+    check: {
+      name: 'partial degradation: nothing lost, nothing committed twice (throughput ratio reported below)',
+      ok: problems.length === 0,
+      problems,
+    },
+    lines,
+  };
 }
 
 function describe(run: LoadRunResult): string {
-  const openings = Object.entries(run.breakerOpenings).filter(([, n]) => n > 0).map(([service, n]) => `${service} ${n}`).join(', ') || 'none';
-  const parked = Object.entries(run.parkedByCategory).map(([category, n]) => `${category} ${n}`).join(', ') || 'none';
+  const openings =
+    Object.entries(run.breakerOpenings)
+      .filter(([, n]) => n > 0)
+      .map(([service, n]) => `${service} ${n}`)
+      .join(', ') || 'none';
+  const parked =
+    Object.entries(run.parkedByCategory)
+      .map(([category, n]) => `${category} ${n}`)
+      .join(', ') || 'none';
   return `${run.settled}/${run.accepted} settled in ${(run.elapsedMs / 1_000).toFixed(1)} s (${run.ordersPerSecond.toFixed(1)} orders/s), lost ${run.lost}, parked ${parked}, committed twice ${run.committedTwice}, breakers opened: ${openings}`;
 }

@@ -57,12 +57,18 @@ export function emptyScenarioLog(): ScenarioLog {
 /** Fills `log` as it goes, so progress can be shown while it runs. */
 export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promise<void> {
   const { client, phase } = hooks;
-  const submit = async (label: string, order: Record<string, unknown>, headers: Record<string, string>, expected: Expected): Promise<Answer> => {
+  const submit = async (
+    label: string,
+    order: Record<string, unknown>,
+    headers: Record<string, string>,
+    expected: Expected,
+  ): Promise<Answer> => {
     const answer = await client.post('/orders', JSON.stringify(order), { ...JSON_HEADERS, ...headers });
     log.retriedSends += answer.tries - 1;
     if (answer.status === 202) {
       const key = String(answer.body.idempotencyKey);
-      if (!log.accepted.has(key)) log.accepted.set(key, { label, key, orderId: String(order.orderId), expected, totalMinor: ORIGINAL_TOTAL });
+      if (!log.accepted.has(key))
+        log.accepted.set(key, { label, key, orderId: String(order.orderId), expected, totalMinor: ORIGINAL_TOTAL });
     } else if (answer.status !== 200 && answer.status !== 409) {
       throw new Error(`${label}: expected 202, got ${answer.status} ${JSON.stringify(answer.body)}`);
     }
@@ -70,9 +76,16 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
   };
 
   phase('valid orders');
-  await Promise.all(Array.from({ length: 10 }, (_, index) => submit(
-    `valid #${index + 1}`, validOrder(`demo-${index + 1}`), index % 2 === 0 ? { 'idempotency-key': `demo-key-${index + 1}` } : {}, { status: 'SUCCEEDED' },
-  )));
+  await Promise.all(
+    Array.from({ length: 10 }, (_, index) =>
+      submit(
+        `valid #${index + 1}`,
+        validOrder(`demo-${index + 1}`),
+        index % 2 === 0 ? { 'idempotency-key': `demo-key-${index + 1}` } : {},
+        { status: 'SUCCEEDED' },
+      ),
+    ),
+  );
 
   phase('simulated failures');
   const simulated: [string, string, Expected][] = [
@@ -83,12 +96,22 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
     ['permanent', 'permanent-a', { status: 'PARKED', category: 'PERMANENT' }],
     ['permanent', 'permanent-b', { status: 'PARKED', category: 'PERMANENT' }],
   ];
-  await Promise.all(simulated.map(([simulation, id, expected]) => submit(`x-simulate-failure: ${simulation}`, validOrder(id), { 'x-simulate-failure': simulation }, expected)));
+  await Promise.all(
+    simulated.map(([simulation, id, expected]) =>
+      submit(`x-simulate-failure: ${simulation}`, validOrder(id), { 'x-simulate-failure': simulation }, expected),
+    ),
+  );
 
   phase('invalid payloads');
   for (const request of invalidRequests()) {
     const answer = await client.post('/orders', request.body, request.headers);
-    log.rejected.push({ label: request.name, status: answer.status, allowed: [request.status], reasons: reasonsOf(answer), expectedReason: request.reason });
+    log.rejected.push({
+      label: request.name,
+      status: answer.status,
+      allowed: [request.status],
+      reasons: reasonsOf(answer),
+      expectedReason: request.reason,
+    });
   }
 
   phase('exact duplicates');
@@ -96,28 +119,58 @@ export async function runScenario(hooks: ScenarioHooks, log: ScenarioLog): Promi
   await waitUntilFinished(client, firstKey);
   const again = await client.post('/orders', JSON.stringify(validOrder('demo-1')), { ...JSON_HEADERS, 'idempotency-key': firstKey });
   // 200 from the edge's lookup; 202 when a fault hid the record from it (the worker's claim then suppresses the copy).
-  log.duplicates.push({ label: 'resend of a finished order', status: again.status, allowed: [200, 202], reasons: [said(again.body.status ?? '')] });
+  log.duplicates.push({
+    label: 'resend of a finished order',
+    status: again.status,
+    allowed: [200, 202],
+    reasons: [said(again.body.status ?? '')],
+  });
   for (const id of ['demo-2', 'demo-4']) {
     const copy = await client.post('/orders', JSON.stringify(validOrder(id)), JSON_HEADERS);
-    log.duplicates.push({ label: `resend of ${id}`, status: copy.status, allowed: [200, 202, 409], reasons: [said(copy.body.status ?? copy.body.error ?? '')] });
+    log.duplicates.push({
+      label: `resend of ${id}`,
+      status: copy.status,
+      allowed: [200, 202, 409],
+      reasons: [said(copy.body.status ?? copy.body.error ?? '')],
+    });
   }
-  const burst = await Promise.all(Array.from({ length: 4 }, () => submit('burst of 4 identical orders', validOrder('burst-1'), {}, { status: 'SUCCEEDED' })));
-  for (const answer of burst) log.duplicates.push({ label: 'burst of 4 identical orders', status: answer.status, allowed: [200, 202, 409], reasons: [] });
+  const burst = await Promise.all(
+    Array.from({ length: 4 }, () => submit('burst of 4 identical orders', validOrder('burst-1'), {}, { status: 'SUCCEEDED' })),
+  );
+  for (const answer of burst)
+    log.duplicates.push({ label: 'burst of 4 identical orders', status: answer.status, allowed: [200, 202, 409], reasons: [] });
 
   phase('same key, different payload');
-  const reused = await client.post('/orders', JSON.stringify(validOrder('demo-1', { customerId: 'someone-else', lines: [{ sku: 'SKU-9', quantity: 9, unitPriceMinor: 9_999 }] })), { ...JSON_HEADERS, 'idempotency-key': firstKey });
-  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: reused.status, allowed: [422], reasons: [said(reused.body.error ?? reused.body.status ?? '')] });
+  const reused = await client.post(
+    '/orders',
+    JSON.stringify(validOrder('demo-1', { customerId: 'someone-else', lines: [{ sku: 'SKU-9', quantity: 9, unitPriceMinor: 9_999 }] })),
+    { ...JSON_HEADERS, 'idempotency-key': firstKey },
+  );
+  log.keyReuse.push({
+    label: 'Idempotency-Key reused for another payload',
+    status: reused.status,
+    allowed: [422],
+    reasons: [said(reused.body.error ?? reused.body.status ?? '')],
+  });
 
   // In the worker: the edge must reserve each key to accept an order, so there a storm is only 503s.
   phase('fault storm: every DynamoDB call of the worker fails for 1.5 s');
   hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, dynamodb: 1 }, functions: ['worker'] });
-  await Promise.all(Array.from({ length: 4 }, (_, index) => submit(`order during the storm #${index + 1}`, validOrder(`storm-${index + 1}`), {}, { status: 'SUCCEEDED' })));
+  await Promise.all(
+    Array.from({ length: 4 }, (_, index) =>
+      submit(`order during the storm #${index + 1}`, validOrder(`storm-${index + 1}`), {}, { status: 'SUCCEEDED' }),
+    ),
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate, functions: hooks.baseFaults.functions });
 
   phase('EventBridge outage: every PutEvents fails for 3 s; orders must not wait for it');
   hooks.harness.faults.update({ failureRate: { ...hooks.baseFaults.failureRate, eventbridge: 1 } });
-  const outage = await Promise.all(Array.from({ length: 8 }, (_, index) => submit(`order during the EventBridge outage #${index + 1}`, validOrder(`bus-down-${index + 1}`), {}, { status: 'SUCCEEDED' })));
+  const outage = await Promise.all(
+    Array.from({ length: 8 }, (_, index) =>
+      submit(`order during the EventBridge outage #${index + 1}`, validOrder(`bus-down-${index + 1}`), {}, { status: 'SUCCEEDED' }),
+    ),
+  );
   log.duringEventBridgeOutage.push(...outage.filter((answer) => answer.status === 202).map((answer) => String(answer.body.idempotencyKey)));
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   hooks.harness.faults.update({ failureRate: hooks.baseFaults.failureRate });

@@ -57,11 +57,23 @@ export function fleetPauseDefinition(props: FleetPauseTargets & Pick<FleetPauseP
   const flips = (enabled: boolean): { name: string; state: Asl }[] => [
     ...props.mappings.map((mapping, index) => ({
       name: `${enabled ? 'Enable' : 'Disable'}Mapping${index}`,
-      state: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:lambda:updateEventSourceMapping', Parameters: { UUID: mapping.uuid, Enabled: enabled }, ResultPath: null, Retry: RETRY_FLIP },
+      state: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:lambda:updateEventSourceMapping',
+        Parameters: { UUID: mapping.uuid, Enabled: enabled },
+        ResultPath: null,
+        Retry: RETRY_FLIP,
+      },
     })),
     ...props.pipes.map((pipe, index) => ({
       name: `${enabled ? 'Start' : 'Stop'}Pipe${index}`,
-      state: { Type: 'Task', Resource: `arn:aws:states:::aws-sdk:pipes:${enabled ? 'startPipe' : 'stopPipe'}`, Parameters: { Name: pipe.name }, ResultPath: null, Retry: RETRY_FLIP },
+      state: {
+        Type: 'Task',
+        Resource: `arn:aws:states:::aws-sdk:pipes:${enabled ? 'startPipe' : 'stopPipe'}`,
+        Parameters: { Name: pipe.name },
+        ResultPath: null,
+        Retry: RETRY_FLIP,
+      },
     })),
   ];
   const chain = (steps: { name: string; state: Asl }[], next: string): Record<string, Asl> =>
@@ -76,11 +88,20 @@ export function fleetPauseDefinition(props: FleetPauseTargets & Pick<FleetPauseP
       ...chain(pause, 'WaitForRecovery'),
       WaitForRecovery: { Type: 'Wait', Seconds: props.probeEverySeconds, Next: 'CountRound' },
       CountRound: { Type: 'Pass', Parameters: { 'rounds.$': 'States.MathAdd($.rounds, 1)' }, Next: 'GiveUp?' },
-      'GiveUp?': { Type: 'Choice', Choices: [{ Variable: '$.rounds', NumericGreaterThanEquals: maxRounds, Next: resume[0]?.name ?? 'Resumed' }], Default: 'Probe' },
+      'GiveUp?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.rounds', NumericGreaterThanEquals: maxRounds, Next: resume[0]?.name ?? 'Resumed' }],
+        Default: 'Probe',
+      },
       Probe: {
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:dynamodb:getItem',
-        Parameters: { TableName: props.table.name, Key: { [props.table.partitionKey]: { S: FLEET_PAUSE_PROBE_KEY } }, ProjectionExpression: '#k', ExpressionAttributeNames: { '#k': props.table.partitionKey } },
+        Parameters: {
+          TableName: props.table.name,
+          Key: { [props.table.partitionKey]: { S: FLEET_PAUSE_PROBE_KEY } },
+          ProjectionExpression: '#k',
+          ExpressionAttributeNames: { '#k': props.table.partitionKey },
+        },
         ResultPath: null,
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'WaitForRecovery' }],
         Next: resume[0]?.name ?? 'Resumed',
@@ -104,18 +125,47 @@ export class FleetPause extends Construct {
   constructor(scope: Construct, id: string, props: FleetPauseProps) {
     super(scope, id);
     const name = `${props.namePrefix}-fleet-pause`;
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${name}`, retentionInDays: props.logRetentionDays });
-    this.role = new IamRole(this, 'role', { name: `${name}-workflow`, assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', props.accountId) });
+    const logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/vendedlogs/states/${name}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${name}-workflow`,
+      assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', props.accountId),
+    });
     const statements: PolicyStatement[] = [
-      ...(props.mappings.length === 0 ? [] : [{ sid: 'FlipWorkerMappings', actions: ['lambda:UpdateEventSourceMapping'], resources: props.mappings.map((mapping) => mapping.arn) }]),
-      ...(props.pipes.length === 0 ? [] : [{ sid: 'FlipConsumePipes', actions: ['pipes:StopPipe', 'pipes:StartPipe'], resources: props.pipes.map((pipe) => pipe.arn) }]),
+      ...(props.mappings.length === 0
+        ? []
+        : [
+            {
+              sid: 'FlipWorkerMappings',
+              actions: ['lambda:UpdateEventSourceMapping'],
+              resources: props.mappings.map((mapping) => mapping.arn),
+            },
+          ]),
+      ...(props.pipes.length === 0
+        ? []
+        : [{ sid: 'FlipConsumePipes', actions: ['pipes:StopPipe', 'pipes:StartPipe'], resources: props.pipes.map((pipe) => pipe.arn) }]),
       { sid: 'ProbeTable', actions: ['dynamodb:GetItem'], resources: [props.table.arn] },
       {
         sid: 'DeliverExecutionLogs',
-        actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+        actions: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
         resources: ['*'],
       },
-      { sid: 'WriteTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resources: ['*'] },
+      {
+        sid: 'WriteTraces',
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        resources: ['*'],
+      },
     ];
     const policy = new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: this.role.id, policy: policyDocument(statements) });
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {
@@ -137,7 +187,10 @@ export class FleetPause extends Construct {
         detail: { state: { value: ['ALARM'] } },
       }),
     });
-    const ruleRole = new IamRole(this, 'rule-role', { name: `${name}-rule`, assumeRolePolicy: assumeRolePolicy('events.amazonaws.com', props.accountId) });
+    const ruleRole = new IamRole(this, 'rule-role', {
+      name: `${name}-rule`,
+      assumeRolePolicy: assumeRolePolicy('events.amazonaws.com', props.accountId),
+    });
     new IamRolePolicy(this, 'rule-policy', {
       name: 'least-privilege',
       role: ruleRole.id,
@@ -151,15 +204,28 @@ export class FleetPause extends Construct {
    * what it spares (worker invocations, the order queue's oldest message, which grows while paused).
    */
   widgets(props: FleetPauseWidgetProps): unknown[] {
-    const machine = (metricName: string, stat: string): unknown[] => ['AWS/States', metricName, 'StateMachineArn', this.stateMachine.arn, { stat }];
-    const graph = (title: string, metrics: unknown[][]): unknown => ({ type: 'metric', properties: { title, region: props.region, view: 'timeSeries', stacked: false, period: 60, metrics } });
+    const machine = (metricName: string, stat: string): unknown[] => [
+      'AWS/States',
+      metricName,
+      'StateMachineArn',
+      this.stateMachine.arn,
+      { stat },
+    ];
+    const graph = (title: string, metrics: unknown[][]): unknown => ({
+      type: 'metric',
+      properties: { title, region: props.region, view: 'timeSeries', stacked: false, period: 60, metrics },
+    });
     return [
       graph('Fleet pause: pauses and DynamoDB breaker openings', [
-        machine('ExecutionsStarted', 'Sum'), machine('ExecutionsSucceeded', 'Sum'), machine('ExecutionsFailed', 'Sum'),
+        machine('ExecutionsStarted', 'Sum'),
+        machine('ExecutionsSucceeded', 'Sum'),
+        machine('ExecutionsFailed', 'Sum'),
         [props.metricsNamespace, 'CircuitBreakerOpened', 'service', 'dynamodb', { stat: 'Sum', label: 'dynamodb breaker openings' }],
       ]),
       graph('Fleet pause: what waits (worker invocations, oldest order)', [
-        ...(props.workerFunctionName === undefined ? [] : [['AWS/Lambda', 'Invocations', 'FunctionName', props.workerFunctionName, { stat: 'Sum' }]]),
+        ...(props.workerFunctionName === undefined
+          ? []
+          : [['AWS/Lambda', 'Invocations', 'FunctionName', props.workerFunctionName, { stat: 'Sum' }]]),
         ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', props.orderQueueName, { stat: 'Maximum', yAxis: 'right' }],
       ]),
     ];

@@ -50,17 +50,20 @@ export class IdempotencyTable extends Construct {
         { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' },
         { name: AWAITING_SEND_ATTRIBUTE, type: 'N' },
       ],
-      globalSecondaryIndex: [{
-        name: OUTBOX_PENDING_INDEX,
-        hashKey: OUTBOX_PENDING_SHARD_ATTRIBUTE,
-        rangeKey: OUTBOX_PENDING_SINCE_ATTRIBUTE,
-        projectionType: 'KEYS_ONLY',
-      }, {
-        name: AWAITING_SEND_INDEX,
-        hashKey: AWAITING_SEND_SHARD_ATTRIBUTE,
-        rangeKey: AWAITING_SEND_ATTRIBUTE,
-        projectionType: 'KEYS_ONLY',
-      }],
+      globalSecondaryIndex: [
+        {
+          name: OUTBOX_PENDING_INDEX,
+          hashKey: OUTBOX_PENDING_SHARD_ATTRIBUTE,
+          rangeKey: OUTBOX_PENDING_SINCE_ATTRIBUTE,
+          projectionType: 'KEYS_ONLY',
+        },
+        {
+          name: AWAITING_SEND_INDEX,
+          hashKey: AWAITING_SEND_SHARD_ATTRIBUTE,
+          rangeKey: AWAITING_SEND_ATTRIBUTE,
+          projectionType: 'KEYS_ONLY',
+        },
+      ],
       ttl: { attributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },

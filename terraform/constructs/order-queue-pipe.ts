@@ -27,13 +27,23 @@ export class OrderQueuePipe extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderQueuePipeProps) {
     super(scope, id);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/pipes/${props.name}`, retentionInDays: props.logRetentionDays });
-    this.role = new IamRole(this, 'role', { name: `${props.name}-pipe`, assumeRolePolicy: assumeRolePolicy('pipes.amazonaws.com', props.accountId) });
+    const logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/vendedlogs/pipes/${props.name}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${props.name}-pipe`,
+      assumeRolePolicy: assumeRolePolicy('pipes.amazonaws.com', props.accountId),
+    });
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: this.role.id,
       policy: policyDocument([
-        { sid: 'ConsumeSourceQueue', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [props.queueArn] },
+        {
+          sid: 'ConsumeSourceQueue',
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resources: [props.queueArn],
+        },
         { sid: 'RunConsumeWorkflow', actions: ['states:StartSyncExecution'], resources: [props.stateMachineArn] },
         { sid: 'WritePipeLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ]),

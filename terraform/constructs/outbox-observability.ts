@@ -30,30 +30,48 @@ export interface OutboxMonitoring {
  */
 export function addOutboxAlarms(alarms: StageAlarms, outbox: OutboxMonitoring): void {
   const relayMetric = (metricName: string, statistic: string, period: number) => ({
-    namespace: outbox.metricsNamespace, metricName, dimensions: { service: outbox.serviceName }, statistic, period,
+    namespace: outbox.metricsNamespace,
+    metricName,
+    dimensions: { service: outbox.serviceName },
+    statistic,
+    period,
   });
   alarms.add({
-    id: 'outbox-iterator-age', runbook: 'outbox-iterator-age',
+    id: 'outbox-iterator-age',
+    runbook: 'outbox-iterator-age',
     summary: `The outbox relay is delivering events committed more than ${outbox.thresholds.outboxIteratorAgeMs / 1000} s ago: EventBridge or the relay is failing or too slow`,
     metric: relayMetric(OUTBOX_METRICS.iteratorAge, 'Maximum', 60),
-    threshold: outbox.thresholds.outboxIteratorAgeMs, evaluationPeriods: 3,
+    threshold: outbox.thresholds.outboxIteratorAgeMs,
+    evaluationPeriods: 3,
   });
   alarms.add({
-    id: 'outbox-dlq-not-empty', runbook: 'outbox-pipe-dlq',
+    id: 'outbox-dlq-not-empty',
+    runbook: 'outbox-pipe-dlq',
     summary: "The outbox pipe gave up on stream records: their events wait for the redrive's scheduled redeliver-outbox run",
     metric: queueMetric(outbox.deadLetterQueueName, 'ApproximateNumberOfMessagesVisible'),
-    threshold: outbox.thresholds.outboxDeadLetters, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: outbox.thresholds.outboxDeadLetters,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
   alarms.add({
-    id: 'outbox-records-unreadable', runbook: 'outbox-records-unreadable',
+    id: 'outbox-records-unreadable',
+    runbook: 'outbox-records-unreadable',
     summary: 'The outbox relay skipped stream records it could not read: their events wait for a forced redeliver-outbox sweep',
     metric: relayMetric(OUTBOX_METRICS.unreadable, 'Sum', 300),
-    threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
   alarms.add({
-    id: 'outbox-pipe-failed', runbook: 'outbox-pipe-failed',
+    id: 'outbox-pipe-failed',
+    runbook: 'outbox-pipe-failed',
     summary: 'The outbox pipe fails to run the relay: events stay undelivered while it retries',
-    metric: { namespace: PIPES_NAMESPACE, metricName: PIPE_EXECUTION_FAILED, dimensions: { PipeName: outbox.pipeName }, statistic: 'Sum', period: 300 },
-    threshold: outbox.thresholds.functionErrorsThreshold, comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    metric: {
+      namespace: PIPES_NAMESPACE,
+      metricName: PIPE_EXECUTION_FAILED,
+      dimensions: { PipeName: outbox.pipeName },
+      statistic: 'Sum',
+      period: 300,
+    },
+    threshold: outbox.thresholds.functionErrorsThreshold,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
 }

@@ -60,13 +60,23 @@ export class OutboxRelay extends Construct {
   constructor(scope: Construct, id: string, props: OutboxRelayProps) {
     super(scope, id);
     const name = outboxNames(props.namePrefix).pipe;
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/pipes/${name}`, retentionInDays: props.logRetentionDays });
-    this.role = new IamRole(this, 'role', { name: `${name}-pipe`, assumeRolePolicy: assumeRolePolicy('pipes.amazonaws.com', props.accountId) });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/vendedlogs/pipes/${name}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${name}-pipe`,
+      assumeRolePolicy: assumeRolePolicy('pipes.amazonaws.com', props.accountId),
+    });
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: this.role.id,
       policy: policyDocument([
-        { sid: 'ReadTableStream', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [props.streamArn] },
+        {
+          sid: 'ReadTableStream',
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [props.streamArn],
+        },
         // ListStreams names no stream: IAM evaluates it against `*` only (see RESOURCELESS_ACTIONS).
         { sid: 'ListTableStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] },
         { sid: 'InvokeRelay', actions: ['lambda:InvokeFunction'], resources: [props.relay.alias.arn] },

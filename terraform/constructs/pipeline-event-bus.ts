@@ -102,7 +102,13 @@ export class PipelineEventBus extends Construct {
           },
         ],
       });
-    new SqsQueuePolicy(this, 'operator-queue-policy', { queueUrl: this.operatorQueue.url, policy: rulesMaySend(this.operatorQueue, 'PipelineRulesSendEvents') });
-    new SqsQueuePolicy(this, 'events-dlq-policy', { queueUrl: this.deadLetterQueue.url, policy: rulesMaySend(this.deadLetterQueue, 'PipelineRulesDeadLetterEvents') });
+    new SqsQueuePolicy(this, 'operator-queue-policy', {
+      queueUrl: this.operatorQueue.url,
+      policy: rulesMaySend(this.operatorQueue, 'PipelineRulesSendEvents'),
+    });
+    new SqsQueuePolicy(this, 'events-dlq-policy', {
+      queueUrl: this.deadLetterQueue.url,
+      policy: rulesMaySend(this.deadLetterQueue, 'PipelineRulesDeadLetterEvents'),
+    });
   }
 }

@@ -46,7 +46,8 @@ export class QueueWithDlq extends Construct {
         redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: props.maxReceiveCount }),
       });
     this.queue = sourceQueue('queue', props.name);
-    this.orchestratedQueue = props.orchestratedQueueName === undefined ? undefined : sourceQueue('orchestrated-queue', props.orchestratedQueueName);
+    this.orchestratedQueue =
+      props.orchestratedQueueName === undefined ? undefined : sourceQueue('orchestrated-queue', props.orchestratedQueueName);
     const sources = this.orchestratedQueue === undefined ? [this.queue] : [this.queue, this.orchestratedQueue];
     new SqsQueueRedriveAllowPolicy(this, 'redrive-allow', {
       queueUrl: this.deadLetterQueue.url,

@@ -78,7 +78,10 @@ export class StageAlarms {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   private readonly specs: AlarmSpec[] = [];
 
-  constructor(private readonly scope: Construct, private readonly props: StageAlarmsProps) {}
+  constructor(
+    private readonly scope: Construct,
+    private readonly props: StageAlarmsProps,
+  ) {}
 
   add(spec: AlarmSpec): CloudwatchMetricAlarm {
     const alarmName = spec.id.startsWith(`${this.props.namePrefix}-`) ? spec.id : `${this.props.namePrefix}-${spec.id}`;
@@ -111,7 +114,13 @@ export class StageAlarms {
       y: top + Math.floor(index / 4) * 6,
       width: 6,
       height: 6,
-      properties: { title: alarm.alarmName, region: this.props.region, annotations: { alarms: [alarm.arn] }, view: 'timeSeries', stacked: false },
+      properties: {
+        title: alarm.alarmName,
+        region: this.props.region,
+        annotations: { alarms: [alarm.arn] },
+        view: 'timeSeries',
+        stacked: false,
+      },
     }));
   }
 }
@@ -124,11 +133,23 @@ function metricSettings(metric: SingleMetric | MetricMath): Partial<ConstructorP
         ...Object.entries(metric.metrics).map(([id, m]) => ({
           id,
           returnData: false,
-          metric: { namespace: m.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, stat: m.statistic, period: metric.period },
+          metric: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            dimensions: { ...m.dimensions },
+            stat: m.statistic,
+            period: metric.period,
+          },
         })),
       ],
     };
   }
   const statistic = PERCENTILE.test(metric.statistic) ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic };
-  return { namespace: metric.namespace, metricName: metric.metricName, dimensions: { ...metric.dimensions }, period: metric.period, ...statistic };
+  return {
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    dimensions: { ...metric.dimensions },
+    period: metric.period,
+    ...statistic,
+  };
 }

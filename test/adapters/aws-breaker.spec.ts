@@ -65,7 +65,11 @@ describe('Class: CircuitBreakers, around the AWS adapters on moto', () => {
 
       const refused = [await outcomeOf(() => store.get('k', NOW))];
       await clock.advance(recoveryTimeoutMs - 1);
-      refused.push(await outcomeOf(() => store.claim({ key: 'k', payloadHash: 'h', ownerToken: 'o', now: clock.now(), leaseMs: 1_000, ttlSeconds: 60 })));
+      refused.push(
+        await outcomeOf(() =>
+          store.claim({ key: 'k', payloadHash: 'h', ownerToken: 'o', now: clock.now(), leaseMs: 1_000, ttlSeconds: 60 }),
+        ),
+      );
 
       expect(refused).to.deep.equal(['open', 'open']);
       expect(account.calls.total('dynamodb')).to.equal(requestsWhenOpened);
@@ -78,7 +82,10 @@ describe('Class: CircuitBreakers, around the AWS adapters on moto', () => {
       account.calls.reset();
 
       // Act: two calls at once; only one may probe, the other goes once the probe succeeded.
-      const [probe, second] = await Promise.all([outcomeOf(() => store.get('k', clock.now())), outcomeOf(() => store.get('k', clock.now()))]);
+      const [probe, second] = await Promise.all([
+        outcomeOf(() => store.get('k', clock.now())),
+        outcomeOf(() => store.get('k', clock.now())),
+      ]);
       const after = await outcomeOf(() => store.get('k', clock.now()));
 
       // Assess
@@ -103,7 +110,10 @@ describe('Class: CircuitBreakers, around the AWS adapters on moto', () => {
 
     it('does not count errors that say nothing about the service (a missing table)', async () => {
       account.faults.clear();
-      const missing = new GuardedIdempotencyStore(new DynamoDbIdempotencyStore({ client: account.clients.dynamodb, tableName: 'no-such-table' }), breakers);
+      const missing = new GuardedIdempotencyStore(
+        new DynamoDbIdempotencyStore({ client: account.clients.dynamodb, tableName: 'no-such-table' }),
+        breakers,
+      );
 
       const outcomes: string[] = [];
       for (let call = 0; call <= failureThreshold; call += 1) outcomes.push(await outcomeOf(() => missing.get('k', NOW)));
@@ -123,7 +133,10 @@ describe('Class: CircuitBreakers, around the AWS adapters on moto', () => {
       try {
         let account = await prepareMotoAccount(server, { maxAttempts: 1 });
         const dlq = (target: MotoAccount) =>
-          new GuardedDeadLetterQueue(new SqsDeadLetterQueue({ client: target.clients.sqs, queueUrl: target.resources.deadLetterQueueUrl }), breakers);
+          new GuardedDeadLetterQueue(
+            new SqsDeadLetterQueue({ client: target.clients.sqs, queueUrl: target.resources.deadLetterQueueUrl }),
+            breakers,
+          );
         await server.stop();
 
         // Act: the outage

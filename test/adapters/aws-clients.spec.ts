@@ -48,7 +48,9 @@ describe('Function: createAwsClients', () => {
 
 describe('Function: endpointFromEnv', () => {
   it('ignores blank variables', () => {
-    expect(endpointFromEnv('DYNAMODB', { AWS_ENDPOINT_URL_DYNAMODB: '  ', AWS_ENDPOINT_URL: 'http://localhost:4566' })).to.equal('http://localhost:4566');
+    expect(endpointFromEnv('DYNAMODB', { AWS_ENDPOINT_URL_DYNAMODB: '  ', AWS_ENDPOINT_URL: 'http://localhost:4566' })).to.equal(
+      'http://localhost:4566',
+    );
     expect(endpointFromEnv('EVENTBRIDGE', { AWS_ENDPOINT_URL: '' })).to.equal(undefined);
   });
 });

@@ -101,7 +101,10 @@ describe('Function: classifyError, on errors the AWS SDK raised from real respon
         service: 'eventbridge',
         operation: 'PutEvents',
         times: 1,
-        fault: { kind: 'reply', body: () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }] }) },
+        fault: {
+          kind: 'reply',
+          body: () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }] }),
+        },
       });
 
       const result = await adapters().bus.publish([event]);
@@ -113,15 +116,60 @@ describe('Function: classifyError, on errors the AWS SDK raised from real respon
   });
 
   describe('throttling and server errors (injected responses, parsed by the SDK)', () => {
-    const cases: readonly { readonly service: string; readonly fault: Fault; readonly throttling: boolean; readonly act: (a: ReturnType<typeof adapters>) => Promise<unknown> }[] = [
-      { service: 'dynamodb', fault: { kind: 'http', statusCode: 400, errorCode: 'ProvisionedThroughputExceededException' }, throttling: true, act: (a) => a.store.get('k', NOW) },
-      { service: 'dynamodb', fault: { kind: 'http', statusCode: 400, errorCode: 'ThrottlingException' }, throttling: true, act: (a) => a.store.get('k', NOW) },
-      { service: 'sqs', fault: { kind: 'http', statusCode: 400, errorCode: 'RequestThrottled' }, throttling: true, act: (a) => a.orders.send([message]) },
-      { service: 'eventbridge', fault: { kind: 'http', statusCode: 400, errorCode: 'ThrottlingException' }, throttling: true, act: (a) => a.bus.publish([event]) },
-      { service: 'dynamodb', fault: { kind: 'http', statusCode: 500, errorCode: 'InternalServerError' }, throttling: false, act: (a) => a.store.get('k', NOW) },
-      { service: 'sqs', fault: { kind: 'http', statusCode: 503, errorCode: 'ServiceUnavailable' }, throttling: false, act: (a) => a.orders.send([message]) },
-      { service: 'eventbridge', fault: { kind: 'http', statusCode: 500, errorCode: 'InternalException' }, throttling: false, act: (a) => a.bus.publish([event]) },
-      { service: 'eventbridge', fault: { kind: 'http', statusCode: 502, errorCode: 'BadGateway' }, throttling: false, act: (a) => a.bus.publish([event]) },
+    const cases: readonly {
+      readonly service: string;
+      readonly fault: Fault;
+      readonly throttling: boolean;
+      readonly act: (a: ReturnType<typeof adapters>) => Promise<unknown>;
+    }[] = [
+      {
+        service: 'dynamodb',
+        fault: { kind: 'http', statusCode: 400, errorCode: 'ProvisionedThroughputExceededException' },
+        throttling: true,
+        act: (a) => a.store.get('k', NOW),
+      },
+      {
+        service: 'dynamodb',
+        fault: { kind: 'http', statusCode: 400, errorCode: 'ThrottlingException' },
+        throttling: true,
+        act: (a) => a.store.get('k', NOW),
+      },
+      {
+        service: 'sqs',
+        fault: { kind: 'http', statusCode: 400, errorCode: 'RequestThrottled' },
+        throttling: true,
+        act: (a) => a.orders.send([message]),
+      },
+      {
+        service: 'eventbridge',
+        fault: { kind: 'http', statusCode: 400, errorCode: 'ThrottlingException' },
+        throttling: true,
+        act: (a) => a.bus.publish([event]),
+      },
+      {
+        service: 'dynamodb',
+        fault: { kind: 'http', statusCode: 500, errorCode: 'InternalServerError' },
+        throttling: false,
+        act: (a) => a.store.get('k', NOW),
+      },
+      {
+        service: 'sqs',
+        fault: { kind: 'http', statusCode: 503, errorCode: 'ServiceUnavailable' },
+        throttling: false,
+        act: (a) => a.orders.send([message]),
+      },
+      {
+        service: 'eventbridge',
+        fault: { kind: 'http', statusCode: 500, errorCode: 'InternalException' },
+        throttling: false,
+        act: (a) => a.bus.publish([event]),
+      },
+      {
+        service: 'eventbridge',
+        fault: { kind: 'http', statusCode: 502, errorCode: 'BadGateway' },
+        throttling: false,
+        act: (a) => a.bus.publish([event]),
+      },
     ];
     for (const { service, fault, throttling, act } of cases) {
       const label = fault.kind === 'http' ? `${fault.statusCode} ${fault.errorCode}` : fault.kind;
@@ -154,7 +202,12 @@ describe('Function: classifyError, on errors the AWS SDK raised from real respon
           kind: 'reply',
           body: (input) => ({
             Successful: [],
-            Failed: (input.Entries as { Id: string }[]).map(({ Id }) => ({ Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
+            Failed: (input.Entries as { Id: string }[]).map(({ Id }) => ({
+              Id,
+              SenderFault: false,
+              Code: 'InternalError',
+              Message: 'try again',
+            })),
           }),
         },
       });
@@ -244,7 +297,8 @@ async function createPolicylessUser(endpoint: string): Promise<{ accessKeyId: st
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         host: 'iam.amazonaws.com',
-        authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
       },
       body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
     });

@@ -14,7 +14,9 @@ describe('Function: startMotoServer', () => {
     );
 
     expect(error).to.be.instanceOf(Error);
-    expect((error as Error).message).to.include('/nonexistent/python3').and.to.include(MOTO_INSTALL_HINT);
+    expect((error as Error).message)
+      .to.include('/nonexistent/python3')
+      .and.to.include(MOTO_INSTALL_HINT);
     expect(MOTO_INSTALL_HINT).to.include('npm run test:setup').and.to.include('moto[server]==5.2.1');
   });
 

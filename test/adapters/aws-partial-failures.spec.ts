@@ -12,7 +12,11 @@ const moto = useMotoServer();
 const NOW = Date.UTC(2026, 0, 1, 12);
 
 function messages(count: number): OutboundMessage[] {
-  return Array.from({ length: count }, (_, index) => ({ id: `m${index}`, body: `{"orderId":"order-${index}"}`, attributes: { orderId: `order-${index}` } }));
+  return Array.from({ length: count }, (_, index) => ({
+    id: `m${index}`,
+    body: `{"orderId":"order-${index}"}`,
+    attributes: { orderId: `order-${index}` },
+  }));
 }
 
 function events(count: number): PipelineEvent[] {
@@ -49,7 +53,9 @@ function sqsEntriesFailed(failing: (id: string) => boolean) {
       const entries = input.Entries as BatchEntry[];
       return {
         Successful: entries.filter(({ Id }) => !failing(Id)).map(sentEntry),
-        Failed: entries.filter(({ Id }) => failing(Id)).map(({ Id }) => ({ Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
+        Failed: entries
+          .filter(({ Id }) => failing(Id))
+          .map(({ Id }) => ({ Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
       };
     },
   };
@@ -67,9 +73,19 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
     describe('Method: send', () => {
       it('re-sends only the entries SQS failed on its side, waiting a full-jitter backoff before each re-send', async () => {
         // Prepare: the first request fails entries m1 and m3; the re-send reaches moto.
-        account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', times: 1, fault: sqsEntriesFailed((id) => id === 'm1' || id === 'm3') });
+        account.faults.inject({
+          service: 'sqs',
+          operation: 'SendMessageBatch',
+          times: 1,
+          fault: sqsEntriesFailed((id) => id === 'm1' || id === 'm3'),
+        });
         const wait = recordingSleep();
-        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl, clock: wait, random: { next: () => 0.5 } });
+        const queue = new SqsOrderQueue({
+          client: account.clients.sqs,
+          queueUrl: account.resources.orderQueueUrl,
+          clock: wait,
+          random: { next: () => 0.5 },
+        });
 
         // Act
         const result = await queue.send(messages(4));
@@ -87,7 +103,12 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
       it('gives up after the bounded number of re-sends and reports the entry TRANSIENT', async () => {
         account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', fault: sqsEntriesFailed((id) => id === 'm0') });
         const wait = recordingSleep();
-        const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl, clock: wait, random: { next: () => 0.999 } });
+        const queue = new SqsOrderQueue({
+          client: account.clients.sqs,
+          queueUrl: account.resources.orderQueueUrl,
+          clock: wait,
+          random: { next: () => 0.999 },
+        });
 
         const result = await queue.send(messages(2));
 
@@ -128,7 +149,11 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
           },
           times: 1,
         });
-        account.faults.inject({ service: 'sqs', operation: 'SendMessageBatch', fault: { kind: 'http', statusCode: 400, errorCode: 'AccessDeniedException' } });
+        account.faults.inject({
+          service: 'sqs',
+          operation: 'SendMessageBatch',
+          fault: { kind: 'http', statusCode: 400, errorCode: 'AccessDeniedException' },
+        });
         const queue = new SqsOrderQueue({ client: account.clients.sqs, queueUrl: account.resources.orderQueueUrl });
 
         // Act
@@ -138,7 +163,9 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         expect(requests).to.equal(1);
         expect(result.sent).to.have.length(10);
         expect(result.failed.map(({ id }) => id)).to.deep.equal(['m10', 'm11', 'm12', 'm13', 'm14']);
-        expect(new Set(result.failed.map(({ category, code }) => `${category} ${code}`))).to.deep.equal(new Set(['PERMANENT AWS.AccessDeniedException']));
+        expect(new Set(result.failed.map(({ category, code }) => `${category} ${code}`))).to.deep.equal(
+          new Set(['PERMANENT AWS.AccessDeniedException']),
+        );
       });
     });
 
@@ -152,10 +179,17 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
         account.faults.inject({
           service: 'sqs',
           operation: 'ChangeMessageVisibilityBatch',
-          fault: { kind: 'reply', body: (input) => ({ Successful: (input.Entries as { Id: string }[]).map(({ Id }) => ({ Id })), Failed: [] }) },
+          fault: {
+            kind: 'reply',
+            body: (input) => ({ Successful: (input.Entries as { Id: string }[]).map(({ Id }) => ({ Id })), Failed: [] }),
+          },
           times: 1,
         });
-        account.faults.inject({ service: 'sqs', operation: 'ChangeMessageVisibilityBatch', fault: { kind: 'http', statusCode: 400, errorCode: 'QueueDoesNotExist' } });
+        account.faults.inject({
+          service: 'sqs',
+          operation: 'ChangeMessageVisibilityBatch',
+          fault: { kind: 'http', statusCode: 400, errorCode: 'QueueDoesNotExist' },
+        });
 
         // Act
         const error = await queue.changeVisibility(received.map((m) => ({ receiptHandle: m.receiptHandle, timeoutSeconds: 60 }))).then(
@@ -251,7 +285,9 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
 
     it('forgets what an expired record held (attempts, outcome, last error) when its key comes back', async () => {
       await claim();
-      await store.fail('order#1', 'owner-a', { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, false, NOW + 10, { totalMinor: 100 });
+      await store.fail('order#1', 'owner-a', { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, false, NOW + 10, {
+        totalMinor: 100,
+      });
       account.sends.reset();
 
       const later = NOW + 3_600_000;
@@ -284,7 +320,12 @@ describe('AWS adapters on moto: partial failures and call counts', () => {
 
     it('answers a claim race (TRANSIENT) when the record is still not whole on the second look', async () => {
       const partial = { Item: { pk: { S: 'order#1' } } };
-      account.faults.inject({ service: 'dynamodb', operation: 'UpdateItem', times: 1, fault: { kind: 'http', statusCode: 400, errorCode: 'ConditionalCheckFailedException', fields: partial } });
+      account.faults.inject({
+        service: 'dynamodb',
+        operation: 'UpdateItem',
+        times: 1,
+        fault: { kind: 'http', statusCode: 400, errorCode: 'ConditionalCheckFailedException', fields: partial },
+      });
       account.faults.inject({ service: 'dynamodb', operation: 'GetItem', times: 1, fault: { kind: 'reply', body: () => partial } });
 
       const error = await claim().then(

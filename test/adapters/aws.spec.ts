@@ -1,5 +1,11 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteEventBusCommand, DeleteRuleCommand, ListRulesCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteEventBusCommand,
+  DeleteRuleCommand,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { readDeliveredEvents } from '../../adapters/aws/delivered-events.js';
@@ -37,7 +43,9 @@ describe('AWS adapters on moto', () => {
   });
 
   orderQueueContract('SqsOrderQueue on moto', async () => {
-    const { clients, resources } = await prepareMotoAccount(moto.server, { names: { ...MOTO_RESOURCE_NAMES, maxReceiveCount: MAX_RECEIVE_COUNT } });
+    const { clients, resources } = await prepareMotoAccount(moto.server, {
+      names: { ...MOTO_RESOURCE_NAMES, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
     const queue = new SqsOrderQueue({ client: clients.sqs, queueUrl: resources.orderQueueUrl, clock: noWait });
     const deadLetters = new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: resources.deadLetterQueueUrl, clock: noWait });
     return {
@@ -129,7 +137,13 @@ async function deleteEventBus(clients: AwsClients, eventBusName: string): Promis
   for (const { Name } of Rules) {
     const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: Name, EventBusName: eventBusName }));
     if (Targets.length > 0) {
-      await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: Name, EventBusName: eventBusName, Ids: Targets.flatMap(({ Id }) => (Id === undefined ? [] : [Id])) }));
+      await clients.eventBridge.send(
+        new RemoveTargetsCommand({
+          Rule: Name,
+          EventBusName: eventBusName,
+          Ids: Targets.flatMap(({ Id }) => (Id === undefined ? [] : [Id])),
+        }),
+      );
     }
     await clients.eventBridge.send(new DeleteRuleCommand({ Name, EventBusName: eventBusName }));
   }

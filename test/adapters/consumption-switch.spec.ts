@@ -45,9 +45,15 @@ describe('ConsumptionSwitch adapters', () => {
       const consumption = new LambdaPipesConsumptionSwitch({ lambda, mappings: [uuid], pipes, pipeNames: [pipeName] });
 
       await consumption.pause();
-      const paused = [(await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State, (await pipes.send(new DescribePipeCommand({ Name: pipeName }))).DesiredState];
+      const paused = [
+        (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State,
+        (await pipes.send(new DescribePipeCommand({ Name: pipeName }))).DesiredState,
+      ];
       await consumption.resume();
-      const resumed = [(await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State, (await pipes.send(new DescribePipeCommand({ Name: pipeName }))).DesiredState];
+      const resumed = [
+        (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State,
+        (await pipes.send(new DescribePipeCommand({ Name: pipeName }))).DesiredState,
+      ];
 
       expect(paused).to.deep.equal(['Disabled', 'STOPPED']);
       expect(resumed).to.deep.equal(['Enabled', 'RUNNING']);
@@ -62,17 +68,33 @@ async function workerMappingAndPipe(): Promise<{ lambda: LambdaClient; pipes: Pi
   const lambda = new LambdaClient(common);
   const pipes = new PipesClient(common);
   const roleArn = await createRole(moto.server.endpoint, 'orders-worker-fn');
-  await lambda.send(new CreateFunctionCommand({
-    FunctionName: 'orders-worker', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: roleArn, Code: { ZipFile: EMPTY_ZIP },
-  }));
-  const mapping = await lambda.send(new CreateEventSourceMappingCommand({
-    FunctionName: 'orders-worker', EventSourceArn: resources.orderQueueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
-  }));
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: 'orders-worker',
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: roleArn,
+      Code: { ZipFile: EMPTY_ZIP },
+    }),
+  );
+  const mapping = await lambda.send(
+    new CreateEventSourceMappingCommand({
+      FunctionName: 'orders-worker',
+      EventSourceArn: resources.orderQueueArn,
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    }),
+  );
   const pipeName = 'orders-consume';
-  await pipes.send(new CreatePipeCommand({
-    Name: pipeName, RoleArn: roleArn, Source: resources.orderQueueArn, DesiredState: 'RUNNING',
-    Target: 'arn:aws:states:us-east-1:123456789012:stateMachine:orders-consume',
-  }));
+  await pipes.send(
+    new CreatePipeCommand({
+      Name: pipeName,
+      RoleArn: roleArn,
+      Source: resources.orderQueueArn,
+      DesiredState: 'RUNNING',
+      Target: 'arn:aws:states:us-east-1:123456789012:stateMachine:orders-consume',
+    }),
+  );
   return { lambda, pipes, uuid: mapping.UUID!, pipeName };
 }
 
@@ -82,12 +104,21 @@ const EMPTY_ZIP = Uint8Array.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(
 /** IAM's CreateRole (query protocol), which moto checks a function's role against; the project has no IAM client otherwise. */
 async function createRole(endpoint: string, name: string): Promise<string> {
   const body = new URLSearchParams({
-    Action: 'CreateRole', Version: '2010-05-08', RoleName: name,
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    }),
   });
   const response = await fetch(endpoint, {
-    method: 'POST', body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20261206/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20261206/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
   });
   const text = await response.text();
   const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];

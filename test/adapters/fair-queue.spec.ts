@@ -24,9 +24,21 @@ describe('SqsOrderQueue on moto: MessageGroupId per customer (fair queues)', () 
       { id: 'b', body: JSON.stringify({ order: { customerId: 'cust-b' } }), attributes: {} },
       { id: 'c', body: 'not an order', attributes: {}, groupId: 'chosen' },
     ]);
-    const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.orderQueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }));
+    const received = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: resources.orderQueueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
 
-    const groups: Record<string, string | undefined> = Object.fromEntries((received.Messages ?? []).map((message) => [message.Body ?? '', message.Attributes?.MessageGroupId]));
-    expect(groups).to.deep.equal({ '{"order":{"customerId":"cust-a"}}': 'cust-a', '{"order":{"customerId":"cust-b"}}': 'cust-b', 'not an order': 'chosen' });
+    const groups: Record<string, string | undefined> = Object.fromEntries(
+      (received.Messages ?? []).map((message) => [message.Body ?? '', message.Attributes?.MessageGroupId]),
+    );
+    expect(groups).to.deep.equal({
+      '{"order":{"customerId":"cust-a"}}': 'cust-a',
+      '{"order":{"customerId":"cust-b"}}': 'cust-b',
+      'not an order': 'chosen',
+    });
   });
 });

@@ -3,14 +3,30 @@ import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { COMPRESSED_PENDING_MESSAGE_BYTES, toItem, toRecord } from '../../adapters/aws/idempotency-item.js';
 
 function reservation(pendingMessage: string): IdempotencyRecord {
-  return { key: 'order-1', status: 'ACCEPTED', payloadHash: 'h', attempts: 0, expiresAt: 1, createdAt: 1, updatedAt: 1, awaitingSendSince: 1, pendingMessage };
+  return {
+    key: 'order-1',
+    status: 'ACCEPTED',
+    payloadHash: 'h',
+    attempts: 0,
+    expiresAt: 1,
+    createdAt: 1,
+    updatedAt: 1,
+    awaitingSendSince: 1,
+    pendingMessage,
+  };
 }
 
 function message(lines: number): string {
-  return JSON.stringify({ schemaVersion: '1', order: { orderId: 'o-1', lines: Array.from({ length: lines }, (_, line) => ({ sku: `SKU-${line}`, quantity: 1, unitPriceMinor: 1_999 })) } });
+  return JSON.stringify({
+    schemaVersion: '1',
+    order: {
+      orderId: 'o-1',
+      lines: Array.from({ length: lines }, (_, line) => ({ sku: `SKU-${line}`, quantity: 1, unitPriceMinor: 1_999 })),
+    },
+  });
 }
 
-describe('Function: toItem / toRecord (the idempotency table\'s item layout)', () => {
+describe("Function: toItem / toRecord (the idempotency table's item layout)", () => {
   it('keeps a short pending message as readable text', () => {
     const short = message(1);
     expect(Buffer.byteLength(short)).to.be.below(COMPRESSED_PENDING_MESSAGE_BYTES);

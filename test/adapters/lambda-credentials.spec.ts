@@ -3,19 +3,33 @@ import { credentialsFromEnvironment, defaultProvider } from '../../adapters/aws/
 
 describe('Module: lambda-credentials', () => {
   describe('Function: credentialsFromEnvironment', () => {
-    it('reads the variables the SDK\'s fromEnv reads, leaving out the unset ones', () => {
+    it("reads the variables the SDK's fromEnv reads, leaving out the unset ones", () => {
       const env = {
-        AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token',
-        AWS_CREDENTIAL_EXPIRATION: '2026-12-02T18:00:00Z', AWS_ACCOUNT_ID: '123456789012',
+        AWS_ACCESS_KEY_ID: 'AKID',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+        AWS_CREDENTIAL_EXPIRATION: '2026-12-02T18:00:00Z',
+        AWS_ACCOUNT_ID: '123456789012',
       };
       expect(credentialsFromEnvironment(env)).to.deep.equal({
-        accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date('2026-12-02T18:00:00Z'), accountId: '123456789012',
+        accessKeyId: 'AKID',
+        secretAccessKey: 'secret',
+        sessionToken: 'token',
+        expiration: new Date('2026-12-02T18:00:00Z'),
+        accountId: '123456789012',
       });
-      expect(credentialsFromEnvironment({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: '' })).to.deep.equal({ accessKeyId: 'AKID', secretAccessKey: 'secret' });
+      expect(
+        credentialsFromEnvironment({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: '' }),
+      ).to.deep.equal({ accessKeyId: 'AKID', secretAccessKey: 'secret' });
     });
 
     it('throws an error that says where credentials were looked for when the key or the secret is missing', () => {
-      for (const env of [{}, { AWS_ACCESS_KEY_ID: 'AKID' }, { AWS_SECRET_ACCESS_KEY: 'secret' }, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: 'secret' }]) {
+      for (const env of [
+        {},
+        { AWS_ACCESS_KEY_ID: 'AKID' },
+        { AWS_SECRET_ACCESS_KEY: 'secret' },
+        { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: 'secret' },
+      ]) {
         expect(() => credentialsFromEnvironment(env)).to.throw(/AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/);
       }
     });

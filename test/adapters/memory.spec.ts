@@ -53,7 +53,13 @@ function aMemoryBus(clock = new ManualClock({ start: START, autoAdvance: true })
 }
 
 function anEvent(index: number, detail: Record<string, unknown> = {}): PipelineEvent {
-  return { eventId: `evt-${index}`, source: SOURCE, detailType: 'OrderProcessed', detail: { orderId: `order-${index}`, ...detail }, time: START };
+  return {
+    eventId: `evt-${index}`,
+    source: SOURCE,
+    detailType: 'OrderProcessed',
+    detail: { orderId: `order-${index}`, ...detail },
+    time: START,
+  };
 }
 
 function thrownBy(act: () => unknown): unknown {
@@ -108,7 +114,10 @@ function aBusSubject(): EventBusEntryFailureSubject {
   return {
     bus,
     source: SOURCE,
-    delivered: async () => bus.delivered().map((event) => ({ eventId: event.eventId, source: event.source, detailType: event.detailType, detail: event.detail })),
+    delivered: async () =>
+      bus
+        .delivered()
+        .map((event) => ({ eventId: event.eventId, source: event.source, detailType: event.detailType, detail: event.detail })),
     failNextEntries: (count, errorCode) => bus.failNext(count, errorCode),
     deleteBus: async () => bus.deleteBus(),
   };
@@ -123,17 +132,23 @@ describe('Class: InMemorySqs', () => {
       const { sqs } = aBroker();
 
       expect(sqsErrorCode(() => sqs.createQueue('a', { visibilityTimeoutSeconds: 43_201 }))).to.equal('InvalidParameterValue');
-      expect(sqsErrorCode(() => sqs.createQueue('b', { visibilityTimeoutSeconds: 30, delaySeconds: 901 }))).to.equal('InvalidParameterValue');
-      expect(sqsErrorCode(() => sqs.createQueue('c', { visibilityTimeoutSeconds: 30, maxMessageBytes: 1_048_577 }))).to.equal('InvalidParameterValue');
+      expect(sqsErrorCode(() => sqs.createQueue('b', { visibilityTimeoutSeconds: 30, delaySeconds: 901 }))).to.equal(
+        'InvalidParameterValue',
+      );
+      expect(sqsErrorCode(() => sqs.createQueue('c', { visibilityTimeoutSeconds: 30, maxMessageBytes: 1_048_577 }))).to.equal(
+        'InvalidParameterValue',
+      );
       expect(sqs.hasQueue('a') || sqs.hasQueue('b') || sqs.hasQueue('c')).to.equal(false);
     });
 
     it('refuses a redrive policy to a queue that does not exist, and a second queue of the same name', () => {
       const { sqs } = aBroker();
 
-      expect(sqsErrorCode(() => sqs.createQueue('x', { visibilityTimeoutSeconds: 30, redrivePolicy: { deadLetterQueue: 'nope', maxReceiveCount: 3 } }))).to.equal(
-        'QueueDoesNotExist',
-      );
+      expect(
+        sqsErrorCode(() =>
+          sqs.createQueue('x', { visibilityTimeoutSeconds: 30, redrivePolicy: { deadLetterQueue: 'nope', maxReceiveCount: 3 } }),
+        ),
+      ).to.equal('QueueDoesNotExist');
       expect(sqsErrorCode(() => sqs.createQueue('orders', { visibilityTimeoutSeconds: 30 }))).to.equal('QueueNameExists');
     });
   });
@@ -160,7 +175,10 @@ describe('Class: InMemorySqs', () => {
       const { sqs } = aBroker();
 
       for (const delaySeconds of [-1, 901, 1.5]) {
-        expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: 'b', delaySeconds })), String(delaySeconds)).to.equal('InvalidParameterValue');
+        expect(
+          sqsErrorCode(() => sqs.sendMessage('orders', { body: 'b', delaySeconds })),
+          String(delaySeconds),
+        ).to.equal('InvalidParameterValue');
       }
       sqs.sendMessage('orders', { body: 'b', delaySeconds: 0 });
       sqs.sendMessage('orders', { body: 'b', delaySeconds: 900 });
@@ -174,7 +192,9 @@ describe('Class: InMemorySqs', () => {
       expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: '' }))).to.equal('InvalidParameterValue');
       expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: 'bell\u0007' }))).to.equal('InvalidMessageContents');
       expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: 'b', attributes: elevenAttributes }))).to.equal('InvalidParameterValue');
-      expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: 'b', attributes: { 'AWS.trace': 'x' } }))).to.equal('InvalidParameterValue');
+      expect(sqsErrorCode(() => sqs.sendMessage('orders', { body: 'b', attributes: { 'AWS.trace': 'x' } }))).to.equal(
+        'InvalidParameterValue',
+      );
       expect(sqsErrorCode(() => sqs.sendMessage('nope', { body: 'b' }))).to.equal('QueueDoesNotExist');
     });
 
@@ -188,7 +208,10 @@ describe('Class: InMemorySqs', () => {
   });
 
   describe('Method: sendMessageBatch', () => {
-    const entry = (id: string, overrides: { body?: string; delaySeconds?: number } = {}): { id: string; body: string; delaySeconds?: number } => ({
+    const entry = (
+      id: string,
+      overrides: { body?: string; delaySeconds?: number } = {},
+    ): { id: string; body: string; delaySeconds?: number } => ({
       id,
       body: 'b',
       ...overrides,
@@ -199,9 +222,14 @@ describe('Class: InMemorySqs', () => {
       const half = 'x'.repeat(524_288);
 
       expect(sqsErrorCode(() => sqs.sendMessageBatch('orders', []))).to.equal('EmptyBatchRequest');
-      expect(sqsErrorCode(() => sqs.sendMessageBatch('orders', Array.from({ length: 11 }, (_, index) => entry(`e${index}`))))).to.equal(
-        'TooManyEntriesInBatchRequest',
-      );
+      expect(
+        sqsErrorCode(() =>
+          sqs.sendMessageBatch(
+            'orders',
+            Array.from({ length: 11 }, (_, index) => entry(`e${index}`)),
+          ),
+        ),
+      ).to.equal('TooManyEntriesInBatchRequest');
       expect(sqsErrorCode(() => sqs.sendMessageBatch('orders', [entry('a'), entry('a')]))).to.equal('BatchEntryIdsNotDistinct');
       expect(sqsErrorCode(() => sqs.sendMessageBatch('orders', [entry('not ok')]))).to.equal('InvalidBatchEntryId');
       expect(sqsErrorCode(() => sqs.sendMessageBatch('orders', [entry('a', { body: half }), entry('b', { body: `${half}x` })]))).to.equal(
@@ -301,7 +329,14 @@ describe('Class: InMemorySqs', () => {
       expect(fourth).to.deep.equal([]);
       expect(sqs.stats('orders')).to.deep.equal({ visible: 0, inFlight: 0, delayed: 0 });
       const [parked] = sqs.peekAll('orders-dlq');
-      expect(parked).to.deep.include({ messageId, body: 'poison', attributes: { correlationId: 'corr-1' }, receiveCount: 3, sentAt: START, state: 'VISIBLE' });
+      expect(parked).to.deep.include({
+        messageId,
+        body: 'poison',
+        attributes: { correlationId: 'corr-1' },
+        receiveCount: 3,
+        sentAt: START,
+        state: 'VISIBLE',
+      });
     });
 
     it('delivers the other messages of the same receive while it moves one to the DLQ', async () => {
@@ -319,31 +354,41 @@ describe('Class: InMemorySqs', () => {
     it('never loses a message nor delivers one more than maxReceiveCount times (property)', async () => {
       type Step = { kind: 'receive'; max: number; visibility: number } | { kind: 'advance'; ms: number } | { kind: 'delete'; pick: number };
       const step = fc.oneof(
-        fc.record({ kind: fc.constant('receive' as const), max: fc.integer({ min: 1, max: 10 }), visibility: fc.integer({ min: 0, max: 5 }) }),
+        fc.record({
+          kind: fc.constant('receive' as const),
+          max: fc.integer({ min: 1, max: 10 }),
+          visibility: fc.integer({ min: 0, max: 5 }),
+        }),
         fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 6_000 }) }),
         fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
       );
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 12 }), fc.array(step, { maxLength: 40 }), async (maxReceiveCount, sent, steps: Step[]) => {
-          const { sqs, clock } = aBroker(maxReceiveCount);
-          for (let index = 0; index < sent; index += 1) sqs.sendMessage('orders', { body: `m${index}` });
-          const deleted = new Set<string>();
-          let inHand: { messageId: string; receiptHandle: string }[] = [];
-          for (const current of steps) {
-            if (current.kind === 'advance') await clock.advance(current.ms);
-            else if (current.kind === 'receive') {
-              const received = sqs.receiveMessages('orders', { maxMessages: current.max, visibilityTimeoutSeconds: current.visibility });
-              for (const message of received) expect(message.receiveCount).to.be.at.most(maxReceiveCount);
-              inHand = received;
-            } else {
-              const chosen = inHand[current.pick % Math.max(inHand.length, 1)];
-              if (chosen !== undefined && thrownBy(() => sqs.deleteMessage('orders', chosen.receiptHandle)) === undefined) deleted.add(chosen.messageId);
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 12 }),
+          fc.array(step, { maxLength: 40 }),
+          async (maxReceiveCount, sent, steps: Step[]) => {
+            const { sqs, clock } = aBroker(maxReceiveCount);
+            for (let index = 0; index < sent; index += 1) sqs.sendMessage('orders', { body: `m${index}` });
+            const deleted = new Set<string>();
+            let inHand: { messageId: string; receiptHandle: string }[] = [];
+            for (const current of steps) {
+              if (current.kind === 'advance') await clock.advance(current.ms);
+              else if (current.kind === 'receive') {
+                const received = sqs.receiveMessages('orders', { maxMessages: current.max, visibilityTimeoutSeconds: current.visibility });
+                for (const message of received) expect(message.receiveCount).to.be.at.most(maxReceiveCount);
+                inHand = received;
+              } else {
+                const chosen = inHand[current.pick % Math.max(inHand.length, 1)];
+                if (chosen !== undefined && thrownBy(() => sqs.deleteMessage('orders', chosen.receiptHandle)) === undefined)
+                  deleted.add(chosen.messageId);
+              }
             }
-          }
-          const remaining = [...sqs.peekAll('orders'), ...sqs.peekAll('orders-dlq')].map((message) => message.messageId);
-          expect(remaining.length + deleted.size).to.equal(sent);
-          expect(new Set([...remaining, ...deleted]).size).to.equal(sent);
-        }),
+            const remaining = [...sqs.peekAll('orders'), ...sqs.peekAll('orders-dlq')].map((message) => message.messageId);
+            expect(remaining.length + deleted.size).to.equal(sent);
+            expect(new Set([...remaining, ...deleted]).size).to.equal(sent);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -393,7 +438,9 @@ describe('Class: InMemorySqs', () => {
       ]);
 
       expect(result.successful).to.deep.equal(['good']);
-      expect(result.failed.map((failure) => [failure.id, failure.code, failure.senderFault])).to.deep.equal([['bad', 'ReceiptHandleIsInvalid', true]]);
+      expect(result.failed.map((failure) => [failure.id, failure.code, failure.senderFault])).to.deep.equal([
+        ['bad', 'ReceiptHandleIsInvalid', true],
+      ]);
     });
   });
 
@@ -673,7 +720,9 @@ describe('Class: MemoryEventBus', () => {
 
       const result = await bus.publish([anEvent(1, { amount: 10n }), anEvent(2)]);
 
-      expect(result.failed.map((failure) => [failure.event.eventId, failure.category, failure.code])).to.deep.equal([['evt-1', 'PERMANENT', 'AWS.MalformedDetail']]);
+      expect(result.failed.map((failure) => [failure.event.eventId, failure.category, failure.code])).to.deep.equal([
+        ['evt-1', 'PERMANENT', 'AWS.MalformedDetail'],
+      ]);
       expect(result.published.map((event) => event.eventId)).to.deep.equal(['evt-2']);
     });
 
@@ -705,7 +754,7 @@ describe('Class: MemoryEventBus', () => {
       expect(bus.requestCount()).to.equal(2);
     });
 
-    it('settles an entry whose re-send is refused with the refusal, as the adapter\'s entry retry does', async () => {
+    it("settles an entry whose re-send is refused with the refusal, as the adapter's entry retry does", async () => {
       const { bus } = aMemoryBus();
       bus.failNext(1, 'ThrottlingException');
       bus.subscribe(() => bus.deleteBus());

@@ -50,7 +50,11 @@ function jsonLines(chunks: readonly string[]): Record<string, unknown>[] {
 interface EmfBlob {
   readonly _aws: {
     readonly Timestamp: number;
-    readonly CloudWatchMetrics: readonly { readonly Namespace: string; readonly Dimensions: readonly (readonly string[])[]; readonly Metrics: readonly { Name: string; Unit: string }[] }[];
+    readonly CloudWatchMetrics: readonly {
+      readonly Namespace: string;
+      readonly Dimensions: readonly (readonly string[])[];
+      readonly Metrics: readonly { Name: string; Unit: string }[];
+    }[];
   };
   readonly [key: string]: unknown;
 }
@@ -94,7 +98,13 @@ describe('Class: PowertoolsLogger', () => {
 
       const lines = jsonLines(output.stdout);
       expect(lines).to.have.length(1);
-      expect(lines[0]).to.include({ level: 'INFO', message: 'order accepted', service: 'orders', orderId: 'order-1', correlationId: 'corr-1' });
+      expect(lines[0]).to.include({
+        level: 'INFO',
+        message: 'order accepted',
+        service: 'orders',
+        orderId: 'order-1',
+        correlationId: 'corr-1',
+      });
       expect(Number.isNaN(Date.parse(String(lines[0]?.timestamp)))).to.equal(false);
     });
   });
@@ -142,7 +152,13 @@ describe('Class: PowertoolsLogger', () => {
       });
 
       const [fromChild, fromParent] = jsonLines(output.stdout);
-      expect(fromChild).to.include({ message: 'processed', correlationId: 'corr-1', orderId: 'order-1', totalMinor: 4_498, service: 'orders' });
+      expect(fromChild).to.include({
+        message: 'processed',
+        correlationId: 'corr-1',
+        orderId: 'order-1',
+        totalMinor: 4_498,
+        service: 'orders',
+      });
       expect(fromParent).to.not.have.any.keys('correlationId', 'orderId');
     });
   });

@@ -38,7 +38,11 @@ interface SeenRequest {
 type Answer = (request: SeenRequest) => { readonly status: number; readonly body: Record<string, unknown> };
 
 /** What StartSyncExecution returns for an execution that ended with `status`. */
-function ended(request: SeenRequest, status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT', fields: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+function ended(
+  request: SeenRequest,
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT',
+  fields: Record<string, unknown>,
+): { status: number; body: Record<string, unknown> } {
   const name = String(request.body.name);
   return {
     status: 200,
@@ -119,13 +123,20 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
   after(() => service.stop());
 
   describe('Method: startSync', () => {
-    it('starts the state machine by name with the body beside the client\'s key and simulation, and returns the parsed output', async () => {
+    it("starts the state machine by name with the body beside the client's key and simulation, and returns the parsed output", async () => {
       // Prepare
-      const output = { request: { orderId: 'o-1' }, validated: { order: { orderId: 'o-1' } }, published: { kind: 'PUBLISHED', messageId: 'm-1' } };
+      const output = {
+        request: { orderId: 'o-1' },
+        validated: { order: { orderId: 'o-1' } },
+        published: { kind: 'PUBLISHED', messageId: 'm-1' },
+      };
       service.answer((request) => ended(request, 'SUCCEEDED', { output: JSON.stringify(output), outputDetails: { included: true } }));
 
       // Act
-      const result = await starter.startSync({ orderId: 'o-1' }, { name: 'req-1', idempotencyKey: 'client-key-1', simulation: { kind: 'transient', times: 1 } });
+      const result = await starter.startSync(
+        { orderId: 'o-1' },
+        { name: 'req-1', idempotencyKey: 'client-key-1', simulation: { kind: 'transient', times: 1 } },
+      );
 
       // Assess
       expect(result).to.deep.equal({ status: 'SUCCEEDED', output });
@@ -135,7 +146,11 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
       // An explicit endpoint is used as it is: no `sync-` host prefix in front of 127.0.0.1.
       expect(request?.host).to.equal(service.endpoint.replace('http://', ''));
       expect(request?.body).to.deep.include({ stateMachineArn: STATE_MACHINE_ARN, name: 'req-1' });
-      expect(JSON.parse(String(request?.body.input))).to.deep.equal({ request: { orderId: 'o-1' }, idempotencyKey: 'client-key-1', simulation: { kind: 'transient', times: 1 } });
+      expect(JSON.parse(String(request?.body.input))).to.deep.equal({
+        request: { orderId: 'o-1' },
+        idempotencyKey: 'client-key-1',
+        simulation: { kind: 'transient', times: 1 },
+      });
     });
 
     it('sends only the body when the client gave no key', async () => {
@@ -147,7 +162,10 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
     });
 
     it('returns a failed execution as FAILED with its error and cause, as a Catch sees them', async () => {
-      const cause = JSON.stringify({ errorType: 'Pipeline.VALIDATION', errorMessage: 'IDEMPOTENCY.KEY_REUSED: used for a different payload' });
+      const cause = JSON.stringify({
+        errorType: 'Pipeline.VALIDATION',
+        errorMessage: 'IDEMPOTENCY.KEY_REUSED: used for a different payload',
+      });
       service.answer((request) => ended(request, 'FAILED', { error: 'Pipeline.VALIDATION', cause }));
 
       const result = await starter.startSync({ orderId: 'o-1' }, { name: 'req-3', idempotencyKey: 'k' });
@@ -164,22 +182,33 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
       expect(result.status === 'FAILED' ? result.error.Error : undefined).to.equal('States.Timeout');
     });
 
-    it('throws a throttled start after the SDK\'s own retry, classified TRANSIENT and throttling', async () => {
-      service.answer(() => ({ status: 400, body: { __type: 'com.amazonaws.swf.service.v2.model#ThrottlingException', message: 'Rate exceeded' } }));
+    it("throws a throttled start after the SDK's own retry, classified TRANSIENT and throttling", async () => {
+      service.answer(() => ({
+        status: 400,
+        body: { __type: 'com.amazonaws.swf.service.v2.model#ThrottlingException', message: 'Rate exceeded' },
+      }));
 
       const error = await thrownBy(() => starter.startSync({ orderId: 'o-1' }, { name: 'req-5' }));
 
-      expect(classifyError(error)).to.deep.include({ category: 'TRANSIENT', code: 'AWS.ThrottlingException', throttling: true, sdkAttempts: 2 });
+      expect(classifyError(error)).to.deep.include({
+        category: 'TRANSIENT',
+        code: 'AWS.ThrottlingException',
+        throttling: true,
+        sdkAttempts: 2,
+      });
       // The SDK is the one layer that retries a call (DEFAULT_SDK_MAX_ATTEMPTS): two attempts, no more.
       expect(service.seen).to.have.length(2);
     });
 
-    it('throws a server error as TRANSIENT once the SDK\'s retry is spent, and succeeds when the retry does', async () => {
+    it("throws a server error as TRANSIENT once the SDK's retry is spent, and succeeds when the retry does", async () => {
       service.answer(() => ({ status: 500, body: { __type: 'InternalFailure', message: 'boom' } }));
       const error = await thrownBy(() => starter.startSync({ orderId: 'o-1' }, { name: 'req-6' }));
       expect(classifyError(error)).to.deep.include({ category: 'TRANSIENT', throttling: false });
 
-      service.answer(() => ({ status: 503, body: { __type: 'ServiceUnavailable' } }), (request) => ended(request, 'SUCCEEDED', { output: '{"ok":true}' }));
+      service.answer(
+        () => ({ status: 503, body: { __type: 'ServiceUnavailable' } }),
+        (request) => ended(request, 'SUCCEEDED', { output: '{"ok":true}' }),
+      );
       expect(await starter.startSync({ orderId: 'o-1' }, { name: 'req-7' })).to.deep.equal({ status: 'SUCCEEDED', output: { ok: true } });
     });
 
@@ -200,13 +229,18 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
       const config = clientConfig({ region: 'eu-west-1', credentials: CREDENTIALS }, {})('SFN');
       const client = createSfnClient(config);
       let hostname: string | undefined;
-      client.middlewareStack.add((_next) => async (args) => {
-        hostname = (args.request as { hostname?: string }).hostname;
-        throw new Error('stopped before sending');
-      }, { step: 'finalizeRequest', name: 'captureHost' });
+      client.middlewareStack.add(
+        (_next) => async (args) => {
+          hostname = (args.request as { hostname?: string }).hostname;
+          throw new Error('stopped before sending');
+        },
+        { step: 'finalizeRequest', name: 'captureHost' },
+      );
 
       // Act
-      await thrownBy(() => new SfnWorkflowStarter({ client, stateMachineArn: STATE_MACHINE_ARN, definition: INGEST_WORKFLOW }).startSync({}, { name: 'n' }));
+      await thrownBy(() =>
+        new SfnWorkflowStarter({ client, stateMachineArn: STATE_MACHINE_ARN, definition: INGEST_WORKFLOW }).startSync({}, { name: 'n' }),
+      );
 
       // Assess
       expect(hostname).to.equal('sync-states.eu-west-1.amazonaws.com');
@@ -217,26 +251,46 @@ describe('Class: SfnWorkflowStarter (StartSyncExecution over its JSON protocol, 
   });
 
   describe('Function: the deployed orchestrated-ingest container over this server', () => {
-    const handlerOver = (): ((event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>) => {
+    const handlerOver = (): ((
+      event: APIGatewayProxyEventV2,
+    ) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>) => {
       const config = loadConfig({
-        PIPELINE_BACKEND: 'aws', ORDER_QUEUE_URL: 'q', DEAD_LETTER_QUEUE_URL: 'd', IDEMPOTENCY_TABLE_NAME: 't', EVENT_BUS_NAME: 'b',
+        PIPELINE_BACKEND: 'aws',
+        ORDER_QUEUE_URL: 'q',
+        DEAD_LETTER_QUEUE_URL: 'd',
+        IDEMPOTENCY_TABLE_NAME: 't',
+        EVENT_BUS_NAME: 'b',
         INGEST_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
       });
-      const services = { clock: new ManualClock(), random: new SeededRandom(1), logger: new RecordingLogger(), metrics: new RecordingMetrics() };
-      const container = composeFunction(orchestratedIngestComposition, config, services, { endpoint: service.endpoint, region: 'eu-west-1', credentials: CREDENTIALS });
+      const services = {
+        clock: new ManualClock(),
+        random: new SeededRandom(1),
+        logger: new RecordingLogger(),
+        metrics: new RecordingMetrics(),
+      };
+      const container = composeFunction(orchestratedIngestComposition, config, services, {
+        endpoint: service.endpoint,
+        region: 'eu-west-1',
+        credentials: CREDENTIALS,
+      });
       return createOrchestratedIngestHandler(() => container);
     };
 
-    it('answers 202 for an order the workflow published, having started it with the client\'s key', async () => {
+    it("answers 202 for an order the workflow published, having started it with the client's key", async () => {
       const priced = { currency: 'EUR', subtotalMinor: 4_498, taxMinor: 0, totalMinor: 4_498 };
       const published = { kind: 'PUBLISHED', messageId: 'm-9', idempotencyKey: 'client-order-0001', payloadHash: 'h' };
-      service.answer((request) => ended(request, 'SUCCEEDED', { output: JSON.stringify({ validated: { order: { orderId: 'order-0001' }, priced }, published }) }));
+      service.answer((request) =>
+        ended(request, 'SUCCEEDED', { output: JSON.stringify({ validated: { order: { orderId: 'order-0001' }, priced }, published }) }),
+      );
 
       const response = await handlerOver()(httpEvent());
 
       expect(response.statusCode).to.equal(202);
       expect(JSON.parse(response.body)).to.deep.include({ status: 'ACCEPTED', messageId: 'm-9', idempotencyKey: 'client-order-0001' });
-      expect(JSON.parse(String(service.seen[0]?.body.input))).to.deep.equal({ request: sampleOrderBody(), idempotencyKey: 'client-order-0001' });
+      expect(JSON.parse(String(service.seen[0]?.body.input))).to.deep.equal({
+        request: sampleOrderBody(),
+        idempotencyKey: 'client-order-0001',
+      });
       expect(service.seen[0]?.body.name).to.equal('JKJaXmPLvHcESHA=');
     });
 

@@ -16,12 +16,12 @@ describe('Module: test-tools', () => {
       expect(chromiumExecutable({ CHROMIUM_PATH: '/opt/chrome/chrome' }, somewhere)).to.equal('/opt/chrome/chrome');
     });
 
-    it('falls back to the unpacked one when the machine\'s is ignored, and to nothing when there is none', () => {
+    it("falls back to the unpacked one when the machine's is ignored, and to nothing when there is none", () => {
       expect(chromiumExecutable({ TEST_IGNORE_SYSTEM_CHROMIUM: '1' }, somewhere)).to.equal(somewhere);
       expect(chromiumExecutable({ TEST_IGNORE_SYSTEM_CHROMIUM: '1' }, '/nonexistent/chromium')).to.equal(undefined);
     });
 
-    it('prefers the machine\'s Chromium, when it has one, to the unpacked one', () => {
+    it("prefers the machine's Chromium, when it has one, to the unpacked one", () => {
       const found = chromiumExecutable({}, somewhere);
 
       expect([...SYSTEM_CHROMIUMS, somewhere]).to.include(found);
@@ -29,7 +29,7 @@ describe('Module: test-tools', () => {
   });
 
   describe('Function: motoPython', () => {
-    it('takes MOTO_PYTHON first, else the project\'s .venv when set-up made one, else python3', () => {
+    it("takes MOTO_PYTHON first, else the project's .venv when set-up made one, else python3", () => {
       expect(motoPython({ MOTO_PYTHON: '/opt/python/bin/python3' })).to.equal('/opt/python/bin/python3');
       expect([join(MOTO_VENV, 'bin', 'python3'), 'python3']).to.include(motoPython({}));
     });

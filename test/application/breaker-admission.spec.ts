@@ -9,12 +9,25 @@ import { CircuitOpenError, TransientError } from '../../domain/errors.js';
 
 class ManualClock implements Clock {
   constructor(private current = 1_700_000_000_000) {}
-  now(): number { return this.current; }
-  advance(ms: number): void { this.current += ms; }
-  sleep(ms: number): Promise<void> { this.advance(ms); return Promise.resolve(); }
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  sleep(ms: number): Promise<void> {
+    this.advance(ms);
+    return Promise.resolve();
+  }
 }
 
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
+const silent: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silent,
+};
 const noMetrics: Metrics = { add: () => undefined, flush: () => undefined };
 
 /** A dependency whose calls take a macrotask to answer (so a batch's calls really overlap) and that fails while `down`. */
@@ -30,10 +43,26 @@ class Dependency {
   }
 }
 
-async function batch(breakers: CircuitBreakers, dependency: Dependency, size: number): Promise<{ ok: number; refused: number; failed: number }> {
-  const results = await Promise.all(Array.from({ length: size }, () =>
-    breakers.run('dynamodb', () => dependency.call()).then(() => 'ok' as const, (error: unknown) => (error instanceof CircuitOpenError ? 'refused' as const : 'failed' as const))));
-  return { ok: results.filter((r) => r === 'ok').length, refused: results.filter((r) => r === 'refused').length, failed: results.filter((r) => r === 'failed').length };
+async function batch(
+  breakers: CircuitBreakers,
+  dependency: Dependency,
+  size: number,
+): Promise<{ ok: number; refused: number; failed: number }> {
+  const results = await Promise.all(
+    Array.from({ length: size }, () =>
+      breakers
+        .run('dynamodb', () => dependency.call())
+        .then(
+          () => 'ok' as const,
+          (error: unknown) => (error instanceof CircuitOpenError ? ('refused' as const) : ('failed' as const)),
+        ),
+    ),
+  );
+  return {
+    ok: results.filter((r) => r === 'ok').length,
+    refused: results.filter((r) => r === 'refused').length,
+    failed: results.filter((r) => r === 'failed').length,
+  };
 }
 
 describe('Class: CircuitBreakers, concurrency-aware admission', () => {
@@ -64,7 +93,7 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
     expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'count' });
   });
 
-  it('at volume, an outage costs at most the run rule\'s failures (12 in a row, where the ratio alone took 25 of a full window)', async () => {
+  it("at volume, an outage costs at most the run rule's failures (12 in a row, where the ratio alone took 25 of a full window)", async () => {
     await batch(breakers, dependency, 50);
     const budget = failuresToOpen(breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, clock.now());
     dependency.down = true;

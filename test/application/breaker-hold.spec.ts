@@ -15,7 +15,12 @@ class OutageStore extends MemoryIdempotencyStore {
 
   override async claim(request: ClaimRequest): Promise<ClaimDecision> {
     this.claims += 1;
-    if (this.down) throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+    if (this.down)
+      throw Object.assign(new Error('Service Unavailable'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      });
     return super.claim(request);
   }
 }
@@ -23,26 +28,29 @@ class OutageStore extends MemoryIdempotencyStore {
 const RECOVERY_MS = SERVICE_BREAKER_SETTINGS.dynamodb.recoveryTimeoutMs;
 
 describe('Holding records while a breaker is open', () => {
-  for (const [label, cold] of [['a cold breaker: the seed\'s 3', true], ['a breaker that saw the ingest\'s 10 lookups succeed: the failures it still takes', false]] as const) {
-  it(`a batch of 10 against a dead DynamoDB costs what the breaker still takes (${label}), and every record returns only when the probe is due`, async () => {
-    // Prepare
-    const store = new OutageStore();
-    const fixture = new PipelineFixture({ store });
-    for (let i = 0; i < 10; i++) await fixture.accept(OrderMother.valid({ orderId: `order-${i}` }));
-    if (cold) fixture.breakers.reset();
-    const budget = failuresToOpen(fixture.breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, fixture.clock.now());
-    store.down = true;
+  for (const [label, cold] of [
+    ["a cold breaker: the seed's 3", true],
+    ["a breaker that saw the ingest's 10 lookups succeed: the failures it still takes", false],
+  ] as const) {
+    it(`a batch of 10 against a dead DynamoDB costs what the breaker still takes (${label}), and every record returns only when the probe is due`, async () => {
+      // Prepare
+      const store = new OutageStore();
+      const fixture = new PipelineFixture({ store });
+      for (let i = 0; i < 10; i++) await fixture.accept(OrderMother.valid({ orderId: `order-${i}` }));
+      if (cold) fixture.breakers.reset();
+      const budget = failuresToOpen(fixture.breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, fixture.clock.now());
+      store.down = true;
 
-    // Act
-    const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
+      // Act
+      const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
 
-    // Assess
-    expect(store.claims).to.equal(budget);
-    if (cold) expect(budget).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold);
-    expect(invocation?.result.batchItemFailures).to.have.length(10);
-    const probeDue = fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb');
-    for (const message of fixture.orderQueue()) expect(message.visibleAt).to.be.at.least(probeDue);
-  });
+      // Assess
+      expect(store.claims).to.equal(budget);
+      if (cold) expect(budget).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.failureThreshold);
+      expect(invocation?.result.batchItemFailures).to.have.length(10);
+      const probeDue = fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb');
+      for (const message of fixture.orderQueue()) expect(message.visibleAt).to.be.at.least(probeDue);
+    });
   }
 
   it('an outage shorter than (maxReceiveCount − 1) × recovery leaves no order in the DLQ and costs threshold + one probe per period', async () => {

@@ -77,7 +77,8 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
   return { promise, resolve, reject };
 }
 
-const serviceUnavailable = (): Error => Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+const serviceUnavailable = (): Error =>
+  Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
 const accessDenied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
 const ok = (): Promise<string> => Promise.resolve('ok');
 const fails = (error: unknown) => (): Promise<never> => Promise.reject(error);
@@ -196,7 +197,9 @@ describe('Class: CircuitBreakers', () => {
       breakers.configure({ sqs: ONE_STRIKE });
       const result = { sent: [], failed: ['throttled'] };
 
-      const returned = await breakers.run('sqs', () => Promise.resolve(result), { failureOf: (r) => (r.sent.length === 0 ? 'TRANSIENT' : undefined) });
+      const returned = await breakers.run('sqs', () => Promise.resolve(result), {
+        failureOf: (r) => (r.sent.length === 0 ? 'TRANSIENT' : undefined),
+      });
 
       expect(returned).to.equal(result);
       expect(breakers.state('sqs').status).to.equal('OPEN');
@@ -211,7 +214,10 @@ describe('Class: CircuitBreakers', () => {
 
       // Act
       const probing = breakers.run('dynamodb', () => probe.promise);
-      const second = breakers.run('dynamodb', () => { secondCalled = true; return ok(); });
+      const second = breakers.run('dynamodb', () => {
+        secondCalled = true;
+        return ok();
+      });
       await Promise.resolve();
       expect(secondCalled).to.equal(false);
       probe.resolve('recovered');
@@ -340,7 +346,10 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('throws on settings that could never open or never probe', () => {
-      expect(() => breakers.configure({ sqs: { failureThreshold: 0, recoveryTimeoutMs: 1, halfOpenMaxProbes: 1 } })).to.throw(PermanentError, /failureThreshold/);
+      expect(() => breakers.configure({ sqs: { failureThreshold: 0, recoveryTimeoutMs: 1, halfOpenMaxProbes: 1 } })).to.throw(
+        PermanentError,
+        /failureThreshold/,
+      );
       expect(breakers.settingsOf('sqs').failureThreshold).to.equal(5);
     });
   });

@@ -23,7 +23,9 @@ describe('Class: ClaimIdempotency', () => {
       const now = fixture.clock.now();
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'req-1:msg-1', remainingTimeMs: 20_000, messageId: 'msg-1' });
+      const decision = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope, ownerToken: 'req-1:msg-1', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision).to.deep.include({ kind: 'PROCEED', attempt: 1, resumed: false });
@@ -48,8 +50,12 @@ describe('Class: ClaimIdempotency', () => {
       const now = fixture.clock.now();
 
       // Act
-      const zero = await fixture.get(ClaimIdempotency).execute({ envelope: first, ownerToken: 'o1', remainingTimeMs: 0, messageId: 'msg-1' });
-      const unknown = await fixture.get(ClaimIdempotency).execute({ envelope: second, ownerToken: 'o2', remainingTimeMs: undefined, messageId: 'msg-1' });
+      const zero = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope: first, ownerToken: 'o1', remainingTimeMs: 0, messageId: 'msg-1' });
+      const unknown = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope: second, ownerToken: 'o2', remainingTimeMs: undefined, messageId: 'msg-1' });
 
       // Assess
       expect(zero.record.leaseExpiresAt).to.equal(now + DEFAULT_LEASE_OPTIONS.fallbackMs);
@@ -64,7 +70,9 @@ describe('Class: ClaimIdempotency', () => {
       await fixture.clock.advance(5_000);
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
+      const decision = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision).to.deep.include({ kind: 'IN_PROGRESS', retryAfterMs: 14_000 });
@@ -90,7 +98,12 @@ describe('Class: ClaimIdempotency', () => {
       expect(published[0]).to.deep.include({ time: envelope.body.acceptedAt, source: 'orders.pipeline' });
       // As the relay announces it: the entry leaves the ids the record holds (its key, the entry's eventId) to the record.
       const record = await fixture.record('key-1');
-      expect(fromOutboxEntry(record!, published[0]!).detail).to.deep.include({ messageId: 'msg-1', orderId: 'order-0001', idempotencyKey: 'key-1', correlationId: 'corr-claim' });
+      expect(fromOutboxEntry(record!, published[0]!).detail).to.deep.include({
+        messageId: 'msg-1',
+        orderId: 'order-0001',
+        idempotencyKey: 'key-1',
+        correlationId: 'corr-claim',
+      });
     });
 
     it('commits no OrderPublished for a copy refused by its claim (another payload, a finished order)', async () => {
@@ -100,7 +113,9 @@ describe('Class: ClaimIdempotency', () => {
       const tampered: OrderEnvelope = { ...envelope, body: { ...envelope.body, payloadHash: 'another-hash' } };
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'x', remainingTimeMs: 20_000, messageId: 'msg-x' });
+      const decision = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope: tampered, ownerToken: 'x', remainingTimeMs: 20_000, messageId: 'msg-x' });
 
       // Assess
       expect(decision.kind).to.equal('CONFLICT');
@@ -115,7 +130,9 @@ describe('Class: ClaimIdempotency', () => {
       const tampered: OrderEnvelope = { ...envelope, body: { ...envelope.body, payloadHash: 'another-hash' } };
 
       // Act
-      const decision = await fixture.get(ClaimIdempotency).execute({ envelope: tampered, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
+      const decision = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope: tampered, ownerToken: 'second', remainingTimeMs: 20_000, messageId: 'msg-1' });
 
       // Assess
       expect(decision.kind).to.equal('CONFLICT');

@@ -71,7 +71,10 @@ describe('Function: loadConfig', () => {
     // Assess
     expect(problems).to.have.length(4);
     for (const name of Object.keys(AWS_RESOURCES)) {
-      expect(problems.some((problem) => problem.startsWith(`${name} is required`)), name).to.equal(true);
+      expect(
+        problems.some((problem) => problem.startsWith(`${name} is required`)),
+        name,
+      ).to.equal(true);
     }
   });
 
@@ -137,10 +140,21 @@ describe('Function: loadConfig', () => {
   });
 
   it('requires the orchestrated queue when the aws backend sends it a share of orders', () => {
-    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '10' })).to.deep.equal(['ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0']);
-    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '101' })).to.deep.equal(['ORCHESTRATED_SHARE_PERCENT must be an integer from 0 to 100 (got "101")']);
-    const config = loadConfig({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated' });
-    expect(config).to.deep.include({ orchestratedSharePercent: 10, orchestratedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated' });
+    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '10' })).to.deep.equal([
+      'ORCHESTRATED_QUEUE_URL is required when ORCHESTRATED_SHARE_PERCENT is above 0',
+    ]);
+    expect(problemsOf({ ...AWS_RESOURCES, ORCHESTRATED_SHARE_PERCENT: '101' })).to.deep.equal([
+      'ORCHESTRATED_SHARE_PERCENT must be an integer from 0 to 100 (got "101")',
+    ]);
+    const config = loadConfig({
+      ...AWS_RESOURCES,
+      ORCHESTRATED_SHARE_PERCENT: '10',
+      ORCHESTRATED_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated',
+    });
+    expect(config).to.deep.include({
+      orchestratedSharePercent: 10,
+      orchestratedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/orders-orchestrated',
+    });
   });
 
   it('refuses a backoff cap below its base', () => {
@@ -150,7 +164,12 @@ describe('Function: loadConfig', () => {
   });
 
   it('gives the worker and the redrive one backoff policy built from the configuration', () => {
-    const config = loadConfig({ PIPELINE_BACKEND: 'memory', BACKOFF_STRATEGY: 'equal-jitter', BACKOFF_BASE_SECONDS: '1', BACKOFF_CAP_SECONDS: '8' });
+    const config = loadConfig({
+      PIPELINE_BACKEND: 'memory',
+      BACKOFF_STRATEGY: 'equal-jitter',
+      BACKOFF_BASE_SECONDS: '1',
+      BACKOFF_CAP_SECONDS: '8',
+    });
 
     expect(backoffPolicyOf(config)).to.deep.equal({ strategy: 'equal-jitter', baseSeconds: 1, capSeconds: 8, baseJitterMinutes: 5 });
   });
@@ -207,15 +226,20 @@ describe('Function: loadConfig', () => {
   });
 
   it('throws a ConfigurationError whose message lists the problems', () => {
-    expect(() => loadConfig({ PIPELINE_BACKEND: 'memory', WORKER_CONCURRENCY: 'x' }))
-      .to.throw(ConfigurationError, /invalid configuration: WORKER_CONCURRENCY must be an integer from 1 to 100 \(got "x"\)/);
+    expect(() => loadConfig({ PIPELINE_BACKEND: 'memory', WORKER_CONCURRENCY: 'x' })).to.throw(
+      ConfigurationError,
+      /invalid configuration: WORKER_CONCURRENCY must be an integer from 1 to 100 \(got "x"\)/,
+    );
   });
 
   describe('BREAKER_SETTINGS', () => {
     it('lays per-service overrides over the defaults, the volume rule field by field', () => {
       const { breakers } = loadConfig({
         PIPELINE_BACKEND: 'memory',
-        BREAKER_SETTINGS: JSON.stringify({ dynamodb: { recoveryTimeoutMs: 10_000, volume: { failureRatio: 0.6, slowCallMs: 800, slowCallRatio: 0.9 } }, sqs: { volume: null } }),
+        BREAKER_SETTINGS: JSON.stringify({
+          dynamodb: { recoveryTimeoutMs: 10_000, volume: { failureRatio: 0.6, slowCallMs: 800, slowCallRatio: 0.9 } },
+          sqs: { volume: null },
+        }),
       });
 
       expect(breakers.dynamodb).to.deep.equal({
@@ -241,7 +265,9 @@ describe('Function: loadConfig', () => {
     ] as const) {
       it(`names BREAKER_SETTINGS when it holds ${label}`, () => {
         const problems = problemsOf({ PIPELINE_BACKEND: 'memory', BREAKER_SETTINGS: raw });
-        expect(problems.join('; ')).to.match(/BREAKER_SETTINGS/).and.to.match(pattern);
+        expect(problems.join('; '))
+          .to.match(/BREAKER_SETTINGS/)
+          .and.to.match(pattern);
       });
     }
   });

@@ -48,7 +48,8 @@ describe('Function: isSimulation', () => {
 
 describe('Function: simulatedCategory', () => {
   it('maps each kind to its error category', () => {
-    expect(['validation', 'transient', 'permanent', 'timeout'].map((kind) => simulatedCategory({ kind: kind as 'transient', times: 1 })))
-      .to.deep.equal(['VALIDATION', 'TRANSIENT', 'PERMANENT', 'TIMEOUT']);
+    expect(
+      ['validation', 'transient', 'permanent', 'timeout'].map((kind) => simulatedCategory({ kind: kind as 'transient', times: 1 })),
+    ).to.deep.equal(['VALIDATION', 'TRANSIENT', 'PERMANENT', 'TIMEOUT']);
   });
 });

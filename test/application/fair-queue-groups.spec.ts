@@ -19,13 +19,16 @@ function recordSends(fixture: PipelineFixture, queueName: string): SqsSendBatchE
 }
 
 describe('SQS fair queues: every send to the order queue carries its customer as MessageGroupId', () => {
-  it('the edge, the worker\'s backoff and the redrive all send with the order\'s customer', async () => {
+  it("the edge, the worker's backoff and the redrive all send with the order's customer", async () => {
     // Prepare: orders of three customers, one failing transiently until it reaches the DLQ
     const fixture = new PipelineFixture({ queues: { maxReceiveCount: 2 } });
     const sends = recordSends(fixture, fixture.orderQueueName);
     const customers = ['cust-a', 'cust-b', 'cust-c'];
-    for (const [index, customerId] of customers.entries()) await fixture.accept(OrderMother.valid({ orderId: `fair-${index}`, customerId }));
-    await fixture.accept(OrderMother.valid({ orderId: 'fair-retried', customerId: 'cust-d' }), { simulation: { kind: 'transient', times: 3 } });
+    for (const [index, customerId] of customers.entries())
+      await fixture.accept(OrderMother.valid({ orderId: `fair-${index}`, customerId }));
+    await fixture.accept(OrderMother.valid({ orderId: 'fair-retried', customerId: 'cust-d' }), {
+      simulation: { kind: 'transient', times: 3 },
+    });
     // Act: work everything, let the DLQ'd order be redriven, work again
     await fixture.drain({ maxInvocations: 20 });
     await fixture.get(RedriveDeadLetters).execute();
@@ -40,10 +43,12 @@ describe('SQS fair queues: every send to the order queue carries its customer as
   });
 
   describe('Function: tenantOf', () => {
-    it('is the order\'s customer for any valid customer id, and a fixed tenant for a body that is not an order', () => {
-      fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), (customerId) => {
-        expect(tenantOf(JSON.stringify({ order: { customerId } }))).to.equal(customerId);
-      }));
+    it("is the order's customer for any valid customer id, and a fixed tenant for a body that is not an order", () => {
+      fc.assert(
+        fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), (customerId) => {
+          expect(tenantOf(JSON.stringify({ order: { customerId } }))).to.equal(customerId);
+        }),
+      );
       expect(tenantOf('not json')).to.equal(UNKNOWN_TENANT);
       expect(tenantOf(JSON.stringify({ order: { customerId: 'x'.repeat(129) } }))).to.equal(UNKNOWN_TENANT);
       expect(tenantOf('null')).to.equal(UNKNOWN_TENANT);

@@ -20,7 +20,9 @@ async function claimQueued(fixture: PipelineFixture): Promise<void> {
   const [message] = fixture.receive(1);
   const parsed = parseOrderMessage(message!);
   if (!parsed.ok) throw new Error('queued message must parse');
-  await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'worker-1', remainingTimeMs: 30_000, messageId: 'msg-1' });
+  await fixture
+    .get(ClaimIdempotency)
+    .execute({ envelope: parsed.envelope, ownerToken: 'worker-1', remainingTimeMs: 30_000, messageId: 'msg-1' });
 }
 
 describe('Class: IngestOrder', () => {
@@ -134,7 +136,12 @@ describe('Class: IngestOrder', () => {
       // Prepare
       const fixture = new PipelineFixture();
       const order = OrderMother.valid();
-      const reordered = { lines: order.lines.map((l) => ({ unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, sku: l.sku })), currency: 'EUR', customerId: order.customerId, orderId: order.orderId };
+      const reordered = {
+        lines: order.lines.map((l) => ({ unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, sku: l.sku })),
+        currency: 'EUR',
+        customerId: order.customerId,
+        orderId: order.orderId,
+      };
 
       // Act
       // Three requests, each with its own correlation id as API Gateway gives them (the same request retried
@@ -144,7 +151,11 @@ describe('Class: IngestOrder', () => {
       const other = await fixture.ingest(OrderMother.valid({ orderId: 'order-0002' }), { correlationId: 'corr-3' });
 
       // Assess
-      expect([first.kind, second.kind, other.kind], 'the reordered copy finds the first one reserved').to.deep.equal(['ACCEPTED', 'IN_PROGRESS', 'ACCEPTED']);
+      expect([first.kind, second.kind, other.kind], 'the reordered copy finds the first one reserved').to.deep.equal([
+        'ACCEPTED',
+        'IN_PROGRESS',
+        'ACCEPTED',
+      ]);
       if (first.kind !== 'ACCEPTED' || second.kind !== 'IN_PROGRESS' || other.kind !== 'ACCEPTED') return;
       expect(second.idempotencyKey).to.equal(first.idempotencyKey);
       expect(other.idempotencyKey).to.not.equal(first.idempotencyKey);

@@ -14,13 +14,13 @@ class CountingLogger extends RecordingLogger {
 }
 
 describe('Class: LazyChildLogger', () => {
-  it('builds no child logger while nothing is logged (the worker\'s happy path)', () => {
+  it("builds no child logger while nothing is logged (the worker's happy path)", () => {
     const parent = new CountingLogger();
     new LazyChildLogger(parent, { orderId: 'o-1' });
     expect(parent.children).to.equal(0);
   });
 
-  it('builds the child once, on the first line, and every line carries its context, a child\'s too', () => {
+  it("builds the child once, on the first line, and every line carries its context, a child's too", () => {
     const parent = new CountingLogger();
     const log = new LazyChildLogger(parent, { orderId: 'o-1', correlationId: 'c-1' });
 

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { orderMessageAttributes, parseOrderMessage, payloadHashOf, SCHEMA_VERSION, type OrderEnvelope } from '../../application/order-message.js';
+import {
+  orderMessageAttributes,
+  parseOrderMessage,
+  payloadHashOf,
+  SCHEMA_VERSION,
+  type OrderEnvelope,
+} from '../../application/order-message.js';
 import { OrderMother } from '../domain/order-mother.js';
 
 const ENVELOPE: OrderEnvelope = {
@@ -8,7 +14,10 @@ const ENVELOPE: OrderEnvelope = {
   body: { schemaVersion: SCHEMA_VERSION, order: OrderMother.valid(), payloadHash: 'hash-1', acceptedAt: 1_767_225_600_000 },
 };
 
-function message(body: unknown, attributes: Record<string, string> = orderMessageAttributes(ENVELOPE)): { messageId: string; body: string; attributes: Record<string, string> } {
+function message(
+  body: unknown,
+  attributes: Record<string, string> = orderMessageAttributes(ENVELOPE),
+): { messageId: string; body: string; attributes: Record<string, string> } {
   return { messageId: 'msg-1', body: typeof body === 'string' ? body : JSON.stringify(body), attributes };
 }
 
@@ -34,7 +43,11 @@ describe('Function: parseOrderMessage', () => {
   it('reports every reason a message cannot be read, at once', () => {
     // Prepare: no key attribute, a foreign schema version, no hash, an order with a bad line
     const { idempotencyKey: _dropped, ...attributes } = orderMessageAttributes(ENVELOPE);
-    const body = { schemaVersion: '2', order: { ...OrderMother.valid(), lines: [{ sku: 'S', quantity: 0, unitPriceMinor: 1 }] }, acceptedAt: 1 };
+    const body = {
+      schemaVersion: '2',
+      order: { ...OrderMother.valid(), lines: [{ sku: 'S', quantity: 0, unitPriceMinor: 1 }] },
+      acceptedAt: 1,
+    };
 
     // Act
     const result = parseOrderMessage(message(body, attributes));
@@ -58,9 +71,16 @@ describe('Function: parseOrderMessage', () => {
     });
   }
 
-  for (const simulate of [{ kind: 'toString', times: 1 }, { kind: 'constructor', times: 1 }, { kind: 'transient', times: -1 }, { kind: 'explode' }]) {
+  for (const simulate of [
+    { kind: 'toString', times: 1 },
+    { kind: 'constructor', times: 1 },
+    { kind: 'transient', times: -1 },
+    { kind: 'explode' },
+  ]) {
     it(`refuses a body whose simulate field is ${JSON.stringify(simulate)}`, () => {
-      expect(codesOf(parseOrderMessage(message({ ...ENVELOPE.body, simulate })))).to.deep.equal(['body.simulate:MESSAGE.INVALID_SIMULATION']);
+      expect(codesOf(parseOrderMessage(message({ ...ENVELOPE.body, simulate })))).to.deep.equal([
+        'body.simulate:MESSAGE.INVALID_SIMULATION',
+      ]);
     });
   }
 });

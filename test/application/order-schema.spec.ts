@@ -16,7 +16,11 @@ function keyPath(parent: string, key: string): string {
 }
 
 /** A valid order as JSON.parse gives it, with `extras` added as own keys (`__proto__` included) at the top or in one line. */
-function withExtraKeys(order: unknown, extras: ReadonlyArray<readonly [string, unknown]>, line: number | undefined): Record<string, unknown> {
+function withExtraKeys(
+  order: unknown,
+  extras: ReadonlyArray<readonly [string, unknown]>,
+  line: number | undefined,
+): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(order)) as Record<string, unknown> & { lines: Record<string, unknown>[] };
   const target = line === undefined ? plain : plain.lines[line % plain.lines.length];
   if (target === undefined) throw new Error('an order has at least one line');
@@ -36,33 +40,43 @@ const extraValue = fc.oneof(fc.constantFrom(null, 0, 1, '', 'x', true, [], {}), 
 describe('Module: order-schema', () => {
   describe('Function: parseOrderShape', () => {
     it('refuses every key the DTO does not declare, whatever its name, at its path, top level and in lines (property)', () => {
-      fc.assert(fc.property(
-        OrderMother.arbitrary().filter((order) => parseOrderShape(JSON.parse(JSON.stringify(order))).ok),
-        fc.uniqueArray(fc.tuple(extraKey, extraValue), { minLength: 1, maxLength: 4, selector: ([key]) => key }),
-        fc.option(fc.nat(), { nil: undefined }),
-        (order, extras, line) => {
-          // Prepare: keys the level does not declare only (a declared one would replace a field, not add one)
-          const declared = line === undefined ? ORDER_KEYS : LINE_KEYS;
-          const added = extras.filter(([key]) => !declared.has(key));
-          fc.pre(added.length > 0);
-          const body = withExtraKeys(order, added, line);
-          const parent = line === undefined ? '' : `lines[${(line % order.lines.length)}]`;
+      fc.assert(
+        fc.property(
+          OrderMother.arbitrary().filter((order) => parseOrderShape(JSON.parse(JSON.stringify(order))).ok),
+          fc.uniqueArray(fc.tuple(extraKey, extraValue), { minLength: 1, maxLength: 4, selector: ([key]) => key }),
+          fc.option(fc.nat(), { nil: undefined }),
+          (order, extras, line) => {
+            // Prepare: keys the level does not declare only (a declared one would replace a field, not add one)
+            const declared = line === undefined ? ORDER_KEYS : LINE_KEYS;
+            const added = extras.filter(([key]) => !declared.has(key));
+            fc.pre(added.length > 0);
+            const body = withExtraKeys(order, added, line);
+            const parent = line === undefined ? '' : `lines[${line % order.lines.length}]`;
 
-          // Act
-          const result = parseOrderShape(body);
+            // Act
+            const result = parseOrderShape(body);
 
-          // Assess: refused, each added key named at its exact path, and nothing reported outside them
-          expect(result.ok, JSON.stringify(body)).to.equal(false);
-          if (result.ok) return;
-          const reported = result.violations.map((v) => `${v.path} ${v.code}`);
-          const expected = added.map(([key]) => `${keyPath(parent, key)} ${FORBIDDEN.has(key) ? 'BODY.FORBIDDEN_KEY' : 'BODY.UNKNOWN_FIELD'}`);
-          expect(reported, JSON.stringify(body)).to.include.members(expected);
-          const roots = added.map(([key]) => keyPath(parent, key));
-          for (const violation of result.violations) {
-            expect(roots.some((root) => violation.path === root || violation.path.startsWith(`${root}.`) || violation.path.startsWith(`${root}[`)), `${violation.path} ${violation.code} in ${JSON.stringify(body)}`).to.equal(true);
-          }
-        },
-      ), { numRuns: 1_000 });
+            // Assess: refused, each added key named at its exact path, and nothing reported outside them
+            expect(result.ok, JSON.stringify(body)).to.equal(false);
+            if (result.ok) return;
+            const reported = result.violations.map((v) => `${v.path} ${v.code}`);
+            const expected = added.map(
+              ([key]) => `${keyPath(parent, key)} ${FORBIDDEN.has(key) ? 'BODY.FORBIDDEN_KEY' : 'BODY.UNKNOWN_FIELD'}`,
+            );
+            expect(reported, JSON.stringify(body)).to.include.members(expected);
+            const roots = added.map(([key]) => keyPath(parent, key));
+            for (const violation of result.violations) {
+              expect(
+                roots.some(
+                  (root) => violation.path === root || violation.path.startsWith(`${root}.`) || violation.path.startsWith(`${root}[`),
+                ),
+                `${violation.path} ${violation.code} in ${JSON.stringify(body)}`,
+              ).to.equal(true);
+            }
+          },
+        ),
+        { numRuns: 1_000 },
+      );
     });
 
     for (const member of PROTOTYPE_MEMBERS) {
@@ -83,10 +97,15 @@ describe('Module: order-schema', () => {
       });
     }
 
-    it('refuses the issue\'s example: a toString field is no longer dropped silently', () => {
-      const body = JSON.parse('{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}') as unknown;
+    it("refuses the issue's example: a toString field is no longer dropped silently", () => {
+      const body = JSON.parse(
+        '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}',
+      ) as unknown;
 
-      expect(parseOrderShape(body)).to.deep.equal({ ok: false, violations: [{ path: 'toString', code: 'BODY.UNKNOWN_FIELD', message: 'unknown field "toString"' }] });
+      expect(parseOrderShape(body)).to.deep.equal({
+        ok: false,
+        violations: [{ path: 'toString', code: 'BODY.UNKNOWN_FIELD', message: 'unknown field "toString"' }],
+      });
     });
 
     it('names a key made of digits as a quoted key, never as an array index', () => {
@@ -108,11 +127,18 @@ describe('Module: order-schema', () => {
       expect(result.ok).to.equal(false);
       if (result.ok) return;
       const reported = result.violations.map((v) => `${v.path} ${v.code}`);
-      expect(reported).to.include.members(['"".sku."ü".constructor BODY.FORBIDDEN_KEY', '"" BODY.UNKNOWN_FIELD', 'orderId SCHEMA.ISDEFINED', 'lines SCHEMA.ISDEFINED']);
+      expect(reported).to.include.members([
+        '"".sku."ü".constructor BODY.FORBIDDEN_KEY',
+        '"" BODY.UNKNOWN_FIELD',
+        'orderId SCHEMA.ISDEFINED',
+        'lines SCHEMA.ISDEFINED',
+      ]);
     });
 
     it('still checks the rest of a body whose forbidden keys it reports, and pollutes no prototype', () => {
-      const body = JSON.parse('{"__proto__":{"polluted":true},"orderId":"o 1","customerId":"c-1","currency":"EUR","lines":[{"sku":"S","quantity":0,"unitPriceMinor":1,"prototype":{},"valueOf":1}]}') as unknown;
+      const body = JSON.parse(
+        '{"__proto__":{"polluted":true},"orderId":"o 1","customerId":"c-1","currency":"EUR","lines":[{"sku":"S","quantity":0,"unitPriceMinor":1,"prototype":{},"valueOf":1}]}',
+      ) as unknown;
 
       const result = parseOrderShape(body);
 
@@ -133,7 +159,11 @@ describe('Module: order-schema', () => {
 
       const result = parseOrderShape(JSON.parse(JSON.stringify(body)));
 
-      expect(result.ok ? [] : result.violations.map((v) => v.code)).to.have.members(['BODY.TOO_DEEP', 'BODY.UNKNOWN_FIELD', 'SCHEMA.MATCHES']);
+      expect(result.ok ? [] : result.violations.map((v) => v.code)).to.have.members([
+        'BODY.TOO_DEEP',
+        'BODY.UNKNOWN_FIELD',
+        'SCHEMA.MATCHES',
+      ]);
     });
   });
 });

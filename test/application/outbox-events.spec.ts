@@ -2,12 +2,24 @@ import { expect } from 'chai';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { fromOutboxEntry, parkedMessageOf, toOutboxEntry } from '../../application/outbox-events.js';
 import {
-  customOrderEvent, orderFailedEvent, orderParkedEvent, orderProcessedEvent, orderPublishedEvent, orderReplayedEvent, type EventContext,
+  customOrderEvent,
+  orderFailedEvent,
+  orderParkedEvent,
+  orderProcessedEvent,
+  orderPublishedEvent,
+  orderReplayedEvent,
+  type EventContext,
 } from '../../application/pipeline-events.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 
 const KEY = 'order-0c01024595b4ffcff70af4950159cac8063549b4';
-const CONTEXT: EventContext = { source: 'orders.pipeline', idempotencyKey: KEY, orderId: 'o-1', correlationId: 'c-1', now: 1_796_555_847_177 };
+const CONTEXT: EventContext = {
+  source: 'orders.pipeline',
+  idempotencyKey: KEY,
+  orderId: 'o-1',
+  correlationId: 'c-1',
+  now: 1_796_555_847_177,
+};
 const BODY = JSON.stringify({ schemaVersion: '1', order: { orderId: 'o-1' } });
 
 function recordOf(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
@@ -16,7 +28,14 @@ function recordOf(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord
 
 const EVENTS: Record<string, PipelineEvent> = {
   published: orderPublishedEvent(CONTEXT, 'm-1', 1_796_555_847_073),
-  processed: orderProcessedEvent(CONTEXT, { orderId: 'o-1', currency: 'EUR', lineCount: 1, subtotalMinor: 1_999, taxMinor: 0, totalMinor: 1_999 }),
+  processed: orderProcessedEvent(CONTEXT, {
+    orderId: 'o-1',
+    currency: 'EUR',
+    lineCount: 1,
+    subtotalMinor: 1_999,
+    taxMinor: 0,
+    totalMinor: 1_999,
+  }),
   failed: orderFailedEvent(CONTEXT, { category: 'TRANSIENT', code: 'X' }, 2),
   replayed: orderReplayedEvent(CONTEXT, { replay: 1, resumed: false }),
   custom: customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'large' }),

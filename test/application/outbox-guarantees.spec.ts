@@ -26,34 +26,40 @@ class CrashBeforeCompletion extends MemoryIdempotencyStore {
 
 describe('Outbox guarantees: no announcement of an uncommitted outcome, every committed one delivered', () => {
   it('announces nothing while workers die between the business step and the completion, then exactly once per eventId', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 3 }), async (crashFirst) => {
-      // Prepare
-      const store = new CrashBeforeCompletion(crashFirst);
-      const fixture = new PipelineFixture({ store, queues: { maxReceiveCount: 10 } });
-      const key = await fixture.accept(OrderMother.valid({ orderId: `crash-${crashFirst}` }));
-      const announcedBeforeCommit: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3 }), async (crashFirst) => {
+        // Prepare
+        const store = new CrashBeforeCompletion(crashFirst);
+        const fixture = new PipelineFixture({ store, queues: { maxReceiveCount: 10 } });
+        const key = await fixture.accept(OrderMother.valid({ orderId: `crash-${crashFirst}` }));
+        const announcedBeforeCommit: number[] = [];
 
-      // Act: the event source delivers until the queue is empty; the relay runs after every delivery
-      for (let delivery = 0; delivery < 20; delivery += 1) {
-        const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
+        // Act: the event source delivers until the queue is empty; the relay runs after every delivery
+        for (let delivery = 0; delivery < 20; delivery += 1) {
+          const invocation = await fixture.deliver({ remainingTimeMs: 60_000 });
+          await fixture.relayOutbox();
+          if ((await fixture.record(key))?.status !== 'SUCCEEDED') announcedBeforeCommit.push(fixture.events(EVENT_TYPES.processed).length);
+          if (invocation === undefined && !(await fixture.advanceToNextVisible())) break;
+        }
+        // A pipe retry of an already delivered record re-sends nothing new under another id
         await fixture.relayOutbox();
-        if ((await fixture.record(key))?.status !== 'SUCCEEDED') announcedBeforeCommit.push(fixture.events(EVENT_TYPES.processed).length);
-        if (invocation === undefined && !(await fixture.advanceToNextVisible())) break;
-      }
-      // A pipe retry of an already delivered record re-sends nothing new under another id
-      await fixture.relayOutbox();
 
-      // Assess
-      expect(store.crashes).to.equal(crashFirst);
-      expect(announcedBeforeCommit.every((count) => count === 0), 'no OrderProcessed before its commit').to.equal(true);
-      expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED' });
-      const processed = fixture.events(EVENT_TYPES.processed);
-      expect(new Set(processed.map((event) => event.eventId)).size, 'one announcement').to.equal(1);
-      expect(processed, 'delivered once').to.have.length(1);
-    }), { numRuns: 8 });
+        // Assess
+        expect(store.crashes).to.equal(crashFirst);
+        expect(
+          announcedBeforeCommit.every((count) => count === 0),
+          'no OrderProcessed before its commit',
+        ).to.equal(true);
+        expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED' });
+        const processed = fixture.events(EVENT_TYPES.processed);
+        expect(new Set(processed.map((event) => event.eventId)).size, 'one announcement').to.equal(1);
+        expect(processed, 'delivered once').to.have.length(1);
+      }),
+      { numRuns: 8 },
+    );
   });
 
-  it('announces nothing from a worker whose lease ran out during its business step: the new owner\'s commit is the only one announced', async () => {
+  it("announces nothing from a worker whose lease ran out during its business step: the new owner's commit is the only one announced", async () => {
     // Prepare: worker A's business step stalls past its lease; worker B takes the order over
     const fixture = new PipelineFixture();
     const original = fixture.get(ProcessOrder);
@@ -62,7 +68,10 @@ describe('Outbox guarantees: no announcement of an uncommitted outcome, every co
     const stalling = Object.create(original) as ProcessOrder;
     stalling.execute = async (input: ProcessOrderInput): Promise<OutcomeSummary> => {
       calls += 1;
-      if (calls === 1) await new Promise<void>((resolve) => { releaseA = resolve; });
+      if (calls === 1)
+        await new Promise<void>((resolve) => {
+          releaseA = resolve;
+        });
       return original.execute(input);
     };
     fixture.container.rebind(ProcessOrder).toConstantValue(stalling);

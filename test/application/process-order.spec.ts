@@ -34,7 +34,14 @@ describe('Class: ProcessOrder', () => {
       const outcome = await process.execute({ envelope: envelope(), attempt: 1 });
 
       // Assess
-      expect(outcome).to.deep.equal({ orderId: 'order-0001', currency: 'EUR', lineCount: 2, subtotalMinor: 4_498, taxMinor: 450, totalMinor: 4_948 });
+      expect(outcome).to.deep.equal({
+        orderId: 'order-0001',
+        currency: 'EUR',
+        lineCount: 2,
+        subtotalMinor: 4_498,
+        taxMinor: 450,
+        totalMinor: 4_948,
+      });
       expect(metrics.total('OrdersProcessed')).to.equal(1);
     });
 
@@ -56,7 +63,9 @@ describe('Class: ProcessOrder', () => {
       const simulated = envelope(OrderMother.valid(), { kind: 'transient', times: 2 });
 
       // Act
-      const attempts = await Promise.all([1, 2, 3].map((attempt) => process.execute({ envelope: simulated, attempt }).catch((error: unknown) => error)));
+      const attempts = await Promise.all(
+        [1, 2, 3].map((attempt) => process.execute({ envelope: simulated, attempt }).catch((error: unknown) => error)),
+      );
 
       // Assess
       expect(attempts[0]).to.be.instanceOf(TransientError).and.to.have.property('code', 'SIMULATED.TRANSIENT');
@@ -67,8 +76,12 @@ describe('Class: ProcessOrder', () => {
     it('fails a permanent simulation on every attempt and a timeout simulation as TIMEOUT', async () => {
       const { process } = processor();
 
-      const permanent = await process.execute({ envelope: envelope(OrderMother.valid(), { kind: 'permanent', times: Number.MAX_SAFE_INTEGER }), attempt: 50 }).catch((e: unknown) => e);
-      const timeout = await process.execute({ envelope: envelope(OrderMother.valid(), { kind: 'timeout', times: 1 }), attempt: 1 }).catch((e: unknown) => e);
+      const permanent = await process
+        .execute({ envelope: envelope(OrderMother.valid(), { kind: 'permanent', times: Number.MAX_SAFE_INTEGER }), attempt: 50 })
+        .catch((e: unknown) => e);
+      const timeout = await process
+        .execute({ envelope: envelope(OrderMother.valid(), { kind: 'timeout', times: 1 }), attempt: 1 })
+        .catch((e: unknown) => e);
 
       expect(permanent).to.be.instanceOf(PermanentError);
       expect(timeout).to.be.instanceOf(TimeoutError);
@@ -79,7 +92,10 @@ describe('Class: ProcessOrder', () => {
       const { process, logger } = processor({ ALLOW_FAILURE_SIMULATION: 'false' });
 
       // Act
-      const outcome = await process.execute({ envelope: envelope(OrderMother.valid(), { kind: 'permanent', times: Number.MAX_SAFE_INTEGER }), attempt: 1 });
+      const outcome = await process.execute({
+        envelope: envelope(OrderMother.valid(), { kind: 'permanent', times: Number.MAX_SAFE_INTEGER }),
+        attempt: 1,
+      });
 
       // Assess
       expect(outcome).to.deep.include({ totalMinor: 4_498 });

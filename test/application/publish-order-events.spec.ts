@@ -6,17 +6,19 @@ import { PublishOrderEvents } from '../../application/use-cases/publish-order-ev
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
 function events(count: number): PipelineEvent[] {
-  return Array.from({ length: count }, (_, index) => orderProcessedEvent(
-    { source: 'orders.pipeline', idempotencyKey: `key-${index}`, orderId: `order-${index}`, correlationId: `corr-${index}`, now: 0 },
-    { totalMinor: index },
-  ));
+  return Array.from({ length: count }, (_, index) =>
+    orderProcessedEvent(
+      { source: 'orders.pipeline', idempotencyKey: `key-${index}`, orderId: `order-${index}`, correlationId: `corr-${index}`, now: 0 },
+      { totalMinor: index },
+    ),
+  );
 }
 
 const CONTEXT = { source: 'orders.pipeline', idempotencyKey: 'key-c', orderId: 'order-c', correlationId: 'corr-c', now: 0 };
 
 describe('Class: PublishOrderEvents', () => {
   describe('Method: execute', () => {
-    it('publishes custom events with the pipeline\'s own, in the same batches and envelope', async () => {
+    it("publishes custom events with the pipeline's own, in the same batches and envelope", async () => {
       const fixture = new PipelineFixture();
       const flagged = customOrderEvent(CONTEXT, 'OrderFlaggedForReview', { reason: 'total above 1000 EUR', score: 0.93 });
 
@@ -26,7 +28,12 @@ describe('Class: PublishOrderEvents', () => {
       expect(fixture.infrastructure.bus.requestCount()).to.equal(1);
       const [delivered] = fixture.events('OrderFlaggedForReview');
       expect(delivered?.detail).to.deep.equal({
-        eventId: flagged.eventId, orderId: 'order-c', idempotencyKey: 'key-c', correlationId: 'corr-c', reason: 'total above 1000 EUR', score: 0.93,
+        eventId: flagged.eventId,
+        orderId: 'order-c',
+        idempotencyKey: 'key-c',
+        correlationId: 'corr-c',
+        reason: 'total above 1000 EUR',
+        score: 0.93,
       });
     });
 
@@ -80,10 +87,12 @@ describe('Function: customOrderEvent', () => {
 
   it('refuses a pipeline type, a malformed type and a detail that overrides the envelope, all at once', () => {
     for (const type of ['OrderProcessed', 'OrderParked', '', '9lives', 'x'.repeat(129)]) {
-      expect(() => customOrderEvent(CONTEXT, type, {}), type).to.throw(ValidationError).with.property('code', 'EVENT.INVALID_CUSTOM_EVENT');
+      expect(() => customOrderEvent(CONTEXT, type, {}), type)
+        .to.throw(ValidationError)
+        .with.property('code', 'EVENT.INVALID_CUSTOM_EVENT');
     }
-    expect(() => customOrderEvent(CONTEXT, 'OrderFailed', { orderId: 'other', correlationId: 'x' }))
-      .to.throw(/one of the pipeline's own events.*must not set orderId, correlationId/);
+    expect(() => customOrderEvent(CONTEXT, 'OrderFailed', { orderId: 'other', correlationId: 'x' })).to.throw(
+      /one of the pipeline's own events.*must not set orderId, correlationId/,
+    );
   });
 });
-

@@ -25,14 +25,17 @@ describe('The edge during a store outage (STORE_OUTAGE_MODE)', () => {
     const { fixture, store } = fixtureWith(undefined);
     store.down = true;
 
-    const refused = await fixture.ingest(OrderMother.valid(), { idempotencyKey: 'k-1' }).then(() => undefined, (error: unknown) => error);
+    const refused = await fixture.ingest(OrderMother.valid(), { idempotencyKey: 'k-1' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     expect(fixture.config.storeOutageMode).to.equal('strict');
     expect(refused).to.be.instanceOf(TransientError);
     expect(fixture.orderQueue()).to.have.length(0);
   });
 
-  it('buffer: accepts and queues the order without a reservation; the worker\'s claim records it once the store is back', async () => {
+  it("buffer: accepts and queues the order without a reservation; the worker's claim records it once the store is back", async () => {
     const { fixture, store } = fixtureWith('buffer');
     store.down = true;
 

@@ -18,7 +18,10 @@ import { PipelineFixture } from '../support/pipeline-fixture.js';
 class RefusingQueue implements OrderQueue {
   constructor(private readonly failure: { code: string; category: 'TRANSIENT' | 'PERMANENT' }) {}
   async send(messages: readonly OutboundMessage[]): Promise<SendResult> {
-    return { sent: [], failed: messages.map((m) => ({ id: m.id, code: this.failure.code, category: this.failure.category, message: 'refused' })) };
+    return {
+      sent: [],
+      failed: messages.map((m) => ({ id: m.id, code: this.failure.code, category: this.failure.category, message: 'refused' })),
+    };
   }
   async changeVisibility(): Promise<void> {}
 }
@@ -34,9 +37,19 @@ describe('Class: PublishOrder', () => {
       const result = await fixture.get(PublishOrder).execute({ order, correlationId: 'corr-p', idempotencyKey: 'client-key' });
 
       // Assess
-      expect(result).to.deep.equal({ kind: 'PUBLISHED', messageId: fixture.orderQueue()[0]?.messageId, idempotencyKey: 'client-key', payloadHash: fingerprint(order) });
+      expect(result).to.deep.equal({
+        kind: 'PUBLISHED',
+        messageId: fixture.orderQueue()[0]?.messageId,
+        idempotencyKey: 'client-key',
+        payloadHash: fingerprint(order),
+      });
       const [queued] = fixture.receive(1);
-      expect(queued?.attributes).to.deep.equal({ orderId: 'order-0001', idempotencyKey: 'client-key', correlationId: 'corr-p', schemaVersion: SCHEMA_VERSION });
+      expect(queued?.attributes).to.deep.equal({
+        orderId: 'order-0001',
+        idempotencyKey: 'client-key',
+        correlationId: 'corr-p',
+        schemaVersion: SCHEMA_VERSION,
+      });
       const parsed = parseOrderMessage(queued!);
       expect(parsed.ok).to.equal(true);
       if (!parsed.ok) return;
@@ -62,7 +75,9 @@ describe('Class: PublishOrder', () => {
     it('carries a requested simulation in the body', async () => {
       const fixture = new PipelineFixture();
 
-      await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'c', simulation: { kind: 'transient', times: 2 } });
+      await fixture
+        .get(PublishOrder)
+        .execute({ order: OrderMother.valid(), correlationId: 'c', simulation: { kind: 'transient', times: 2 } });
 
       const parsed = parseOrderMessage(fixture.receive(1)[0]!);
       expect(parsed.ok && parsed.envelope.body.simulate).to.deep.equal({ kind: 'transient', times: 2 });
@@ -86,7 +101,9 @@ describe('Class: PublishOrder', () => {
       const fixture = new PipelineFixture();
 
       // Act
-      const result = await fixture.get(PublishOrder).execute({ order: OrderMother.valid(), correlationId: 'corr-keep', idempotencyKey: 'k-keep' });
+      const result = await fixture
+        .get(PublishOrder)
+        .execute({ order: OrderMother.valid(), correlationId: 'corr-keep', idempotencyKey: 'k-keep' });
       const reserved = await fixture.record('k-keep');
       const [queued] = fixture.receive(1);
       await fixture.work([queued!]);
@@ -107,10 +124,20 @@ describe('Class: PublishOrder', () => {
         // Prepare
         const clock = new ManualClock();
         const store = new MemoryIdempotencyStore();
-        const publish = new PublishOrder(new RefusingQueue(failure), store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
+        const publish = new PublishOrder(
+          new RefusingQueue(failure),
+          store,
+          clock,
+          new RecordingLogger(),
+          new RecordingMetrics(),
+          loadConfig({ PIPELINE_BACKEND: 'memory' }),
+          new SeededRandom(1),
+        );
 
         // Act
-        const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c', idempotencyKey: 'k-refused' }).catch((error: unknown) => error);
+        const thrown = await publish
+          .execute({ order: OrderMother.valid(), correlationId: 'c', idempotencyKey: 'k-refused' })
+          .catch((error: unknown) => error);
 
         // Assess
         expect(thrown).to.be.instanceOf(errorClass);
@@ -121,7 +148,15 @@ describe('Class: PublishOrder', () => {
 
     for (const [label, queue] of [
       ['refused the entry', new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' })],
-      ['threw', { send: async () => { throw new TransientError('connection reset', { code: 'AWS.ECONNRESET' }); }, changeVisibility: async () => {} }],
+      [
+        'threw',
+        {
+          send: async () => {
+            throw new TransientError('connection reset', { code: 'AWS.ECONNRESET' });
+          },
+          changeVisibility: async () => {},
+        },
+      ],
     ] as const) {
       it(`releases its own reservation when the queue ${label}, so the same payload's retry is queued at once, not answered IN_PROGRESS`, async () => {
         // Prepare
@@ -130,7 +165,13 @@ describe('Class: PublishOrder', () => {
         const metrics = new RecordingMetrics();
         const config = loadConfig({ PIPELINE_BACKEND: 'memory' });
         const sent: OutboundMessage[] = [];
-        const working: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: messages.map((m) => ({ id: m.id, messageId: 'm-1' })), failed: [] }; }, changeVisibility: async () => {} };
+        const working: OrderQueue = {
+          send: async (messages) => {
+            sent.push(...messages);
+            return { sent: messages.map((m) => ({ id: m.id, messageId: 'm-1' })), failed: [] };
+          },
+          changeVisibility: async () => {},
+        };
         const failing = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
         const retrying = new PublishOrder(working, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
         const order = OrderMother.valid();
@@ -149,7 +190,7 @@ describe('Class: PublishOrder', () => {
       });
     }
 
-    it('tries a failed release again within the request: one throttled release still leaves the key free for the client\'s retry', async () => {
+    it("tries a failed release again within the request: one throttled release still leaves the key free for the client's retry", async () => {
       // Prepare
       const clock = new ManualClock({ autoAdvance: true });
       const store = new MemoryIdempotencyStore();
@@ -162,10 +203,20 @@ describe('Class: PublishOrder', () => {
       };
       const metrics = new RecordingMetrics();
       const queue = new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' });
-      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
+      const publish = new PublishOrder(
+        queue,
+        store,
+        clock,
+        new RecordingLogger(),
+        metrics,
+        loadConfig({ PIPELINE_BACKEND: 'memory' }),
+        new SeededRandom(1),
+      );
 
       // Act
-      const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c-1', idempotencyKey: 'k' }).catch((error: unknown) => error);
+      const thrown = await publish
+        .execute({ order: OrderMother.valid(), correlationId: 'c-1', idempotencyKey: 'k' })
+        .catch((error: unknown) => error);
 
       // Assess
       expect(thrown).to.have.property('code', 'SQS.THROTTLED');
@@ -178,10 +229,20 @@ describe('Class: PublishOrder', () => {
       // Prepare
       const clock = new ManualClock({ autoAdvance: true });
       const store = new MemoryIdempotencyStore();
-      store.releaseReservation = async () => { throw new TransientError('throttled', { code: 'AWS.ThrottlingException' }); };
+      store.releaseReservation = async () => {
+        throw new TransientError('throttled', { code: 'AWS.ThrottlingException' });
+      };
       const metrics = new RecordingMetrics();
       const logger = new RecordingLogger();
-      const publish = new PublishOrder(new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }), store, clock, logger, metrics, loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
+      const publish = new PublishOrder(
+        new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }),
+        store,
+        clock,
+        logger,
+        metrics,
+        loadConfig({ PIPELINE_BACKEND: 'memory' }),
+        new SeededRandom(1),
+      );
       const order = OrderMother.valid();
 
       // Act
@@ -193,7 +254,9 @@ describe('Class: PublishOrder', () => {
       expect(metrics.total('ReservationReleaseFailed')).to.equal(1);
       expect(retry.kind === 'KNOWN' && retry.known.kind).to.equal('IN_PROGRESS');
       expect(await store.get('k', clock.now())).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-1' });
-      expect(logger.linesAt('WARN').map((l) => l.message)).to.include('reservation not released after a failed send; the sweep resolves it after its lease');
+      expect(logger.linesAt('WARN').map((l) => l.message)).to.include(
+        'reservation not released after a failed send; the sweep resolves it after its lease',
+      );
     });
 
     it('keeps no message larger than a record may hold: the sweep will release such a reservation instead of sending it', async () => {
@@ -217,7 +280,11 @@ describe('Class: PublishOrder', () => {
       await publish.execute({ order: OrderMother.valid(), correlationId: 'c1', idempotencyKey: 'k' });
 
       // Act
-      const second = await publish.execute({ order: OrderMother.valid({ customerId: 'someone-else' }), correlationId: 'c2', idempotencyKey: 'k' });
+      const second = await publish.execute({
+        order: OrderMother.valid({ customerId: 'someone-else' }),
+        correlationId: 'c2',
+        idempotencyKey: 'k',
+      });
       const again = await publish.execute({ order: OrderMother.valid(), correlationId: 'c3', idempotencyKey: 'k' });
 
       // Assess
@@ -233,8 +300,22 @@ describe('Class: PublishOrder', () => {
       const store = new MemoryIdempotencyStore();
       store.deleteTable();
       const sent: OutboundMessage[] = [];
-      const queue: OrderQueue = { send: async (messages) => { sent.push(...messages); return { sent: [], failed: [] }; }, changeVisibility: async () => {} };
-      const publish = new PublishOrder(queue, store, clock, new RecordingLogger(), new RecordingMetrics(), loadConfig({ PIPELINE_BACKEND: 'memory' }), new SeededRandom(1));
+      const queue: OrderQueue = {
+        send: async (messages) => {
+          sent.push(...messages);
+          return { sent: [], failed: [] };
+        },
+        changeVisibility: async () => {},
+      };
+      const publish = new PublishOrder(
+        queue,
+        store,
+        clock,
+        new RecordingLogger(),
+        new RecordingMetrics(),
+        loadConfig({ PIPELINE_BACKEND: 'memory' }),
+        new SeededRandom(1),
+      );
 
       // Act
       const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);

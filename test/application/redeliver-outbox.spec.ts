@@ -21,7 +21,7 @@ async function givenUndeliveredAnnouncement(): Promise<{ fixture: PipelineFixtur
 
 describe('Class: RedeliverOutbox', () => {
   describe('Method: execute', () => {
-    it('sweeps the records still owing events when the pipe\'s DLQ has batches, delivers them and clears the DLQ', async () => {
+    it("sweeps the records still owing events when the pipe's DLQ has batches, delivers them and clears the DLQ", async () => {
       const { fixture, key } = await givenUndeliveredAnnouncement();
 
       const report = await fixture.get(RedeliverOutbox).execute();
@@ -73,7 +73,14 @@ describe('Class: RedeliverOutbox', () => {
       await fixture.clock.advance(61_000);
       const covered = await fixture.get(RedeliverOutbox).execute();
 
-      expect(early, 'nothing old enough to sweep: the note stays').to.deep.equal({ deadLetters: 1, swept: 0, delivered: 0, failed: 0, unmarked: 0, deadLettersCleared: 0 });
+      expect(early, 'nothing old enough to sweep: the note stays').to.deep.equal({
+        deadLetters: 1,
+        swept: 0,
+        delivered: 0,
+        failed: 0,
+        unmarked: 0,
+        deadLettersCleared: 0,
+      });
       expect(covered).to.deep.equal({ deadLetters: 1, swept: 1, delivered: 2, failed: 0, unmarked: 0, deadLettersCleared: 1 });
       expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
     });
@@ -88,7 +95,10 @@ describe('Class: RedeliverOutbox', () => {
 
       const report = await fixture.get(RedeliverOutbox).execute({ limit: 1 });
 
-      expect(report, 'one delivered (its OrderPublished and OrderProcessed), the other still owed: the note is not answered').to.deep.include({ deadLetters: 1, delivered: 2, failed: 2, deadLettersCleared: 0 });
+      expect(
+        report,
+        'one delivered (its OrderPublished and OrderProcessed), the other still owed: the note is not answered',
+      ).to.deep.include({ deadLetters: 1, delivered: 2, failed: 2, deadLettersCleared: 0 });
     });
 
     it('retries a failed delivery mark within the run, and reports the record that still could not be marked', async () => {
@@ -113,9 +123,22 @@ describe('Class: RedeliverOutbox', () => {
       await fixture.clock.advance(6_000);
       const next = await fixture.get(RedeliverOutbox).execute();
 
-      expect(once, 'one failed mark, written again: marked, nothing left').to.deep.include({ delivered: 2, unmarked: 0, deadLettersCleared: 1 });
-      expect(never, 'delivered but never marked: reported, and the note kept').to.deep.include({ delivered: 2, unmarked: 1, deadLettersCleared: 0 });
-      expect(next, 'the next run finds it again and only marks it: the relay remembers the bus took its events').to.deep.include({ swept: 1, delivered: 0, unmarked: 0, deadLettersCleared: 1 });
+      expect(once, 'one failed mark, written again: marked, nothing left').to.deep.include({
+        delivered: 2,
+        unmarked: 0,
+        deadLettersCleared: 1,
+      });
+      expect(never, 'delivered but never marked: reported, and the note kept').to.deep.include({
+        delivered: 2,
+        unmarked: 1,
+        deadLettersCleared: 0,
+      });
+      expect(next, 'the next run finds it again and only marks it: the relay remembers the bus took its events').to.deep.include({
+        swept: 1,
+        delivered: 0,
+        unmarked: 0,
+        deadLettersCleared: 1,
+      });
       expect((await fixture.committedEvents(key))[0]?.deliveredAt).to.be.a('number');
     });
   });

@@ -12,7 +12,10 @@ describe('Class: RedriveDeadLetters', () => {
     it('parks a poison message: record PARKED with its category and, in the same write, OrderParked carrying the body; DLQ empty', async () => {
       // Prepare: a permanent failure, parked in the DLQ by the worker
       const fixture = new PipelineFixture();
-      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-poison' }), { correlationId: 'corr-poison', simulation: PERMANENT });
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-poison' }), {
+        correlationId: 'corr-poison',
+        simulation: PERMANENT,
+      });
       await fixture.drain();
       const [dead] = fixture.deadLetters();
       expect(dead, 'the worker parked it').to.not.equal(undefined);
@@ -25,17 +28,25 @@ describe('Class: RedriveDeadLetters', () => {
       expect(report.parkedByCategory).to.deep.equal({ PERMANENT: 1 });
       expect(await fixture.record(key)).to.deep.include({ status: 'PARKED' });
       expect((await fixture.record(key))?.lastError?.category).to.equal('PERMANENT');
-      expect((await fixture.committedEvents(key, EVENT_TYPES.parked)).map((entry) => entry.deliveredAt), 'committed with the park').to.deep.equal([undefined]);
+      expect(
+        (await fixture.committedEvents(key, EVENT_TYPES.parked)).map((entry) => entry.deliveredAt),
+        'committed with the park',
+      ).to.deep.equal([undefined]);
       await fixture.relayOutbox();
       const [parked] = fixture.events(EVENT_TYPES.parked);
       expect(parked?.detail).to.deep.include({
-        orderId: 'order-poison', correlationId: 'corr-poison', idempotencyKey: key, category: 'PERMANENT', body: dead?.body, messageId: dead?.messageId,
+        orderId: 'order-poison',
+        correlationId: 'corr-poison',
+        idempotencyKey: key,
+        category: 'PERMANENT',
+        body: dead?.body,
+        messageId: dead?.messageId,
       });
       expect(fixture.deadLetters()).to.deep.equal([]);
       expect(fixture.orderQueue()).to.deep.equal([]);
     });
 
-    it('keeps the worker\'s error code on the parked record', async () => {
+    it("keeps the worker's error code on the parked record", async () => {
       // Prepare
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid(), { simulation: PERMANENT });
@@ -61,7 +72,11 @@ describe('Class: RedriveDeadLetters', () => {
       expect(report).to.deep.include({ parked: 1, redriven: 0 });
       expect(report.parkedByCategory).to.deep.equal({ VALIDATION: 1 });
       const [parked] = fixture.events(EVENT_TYPES.parked);
-      expect(parked?.detail).to.deep.include({ body: '{"schemaVersion": "1", "order": ', category: 'VALIDATION', correlationId: 'corr-garbage' });
+      expect(parked?.detail).to.deep.include({
+        body: '{"schemaVersion": "1", "order": ',
+        category: 'VALIDATION',
+        correlationId: 'corr-garbage',
+      });
       expect(fixture.deadLetters()).to.deep.equal([]);
     });
 
@@ -100,13 +115,18 @@ describe('Class: RedriveDeadLetters', () => {
       expect(fixture.events(EVENT_TYPES.processed)[0]?.detail).to.deep.include({ correlationId: 'corr-t' });
     });
 
-    it('strips the worker\'s failure attributes from a redriven copy', async () => {
+    it("strips the worker's failure attributes from a redriven copy", async () => {
       // Prepare: a DLQ message carrying a retryable category and attempt count
       const fixture = new PipelineFixture();
       await fixture.get(RedriveDeadLetters).execute();
       fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
         body: '{}',
-        attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', [MESSAGE_ATTRIBUTES.errorCode]: 'X.Y', [MESSAGE_ATTRIBUTES.attempts]: '2', keep: 'me' },
+        attributes: {
+          [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT',
+          [MESSAGE_ATTRIBUTES.errorCode]: 'X.Y',
+          [MESSAGE_ATTRIBUTES.attempts]: '2',
+          keep: 'me',
+        },
       });
 
       // Act
@@ -117,17 +137,23 @@ describe('Class: RedriveDeadLetters', () => {
       const [redriven] = fixture.orderQueue();
       const delaySeconds = ((redriven?.visibleAt ?? 0) - fixture.clock.now()) / 1000;
       expect(redriven?.attributes).to.deep.equal({
-        keep: 'me', [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: String(delaySeconds),
+        keep: 'me',
+        [MESSAGE_ATTRIBUTES.redriveAttempt]: '1',
+        [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: String(delaySeconds),
       });
     });
 
     it('grows a decorrelated-jitter delay from the delay the previous redrive recorded on the message', async () => {
       // Prepare: ten messages redriven before with a 300 s delay, ten never redriven
-      const fixture = new PipelineFixture({ env: { BACKOFF_STRATEGY: 'decorrelated-jitter', BACKOFF_BASE_SECONDS: '2', BACKOFF_CAP_SECONDS: '900' } });
+      const fixture = new PipelineFixture({
+        env: { BACKOFF_STRATEGY: 'decorrelated-jitter', BACKOFF_BASE_SECONDS: '2', BACKOFF_CAP_SECONDS: '900' },
+      });
       for (let i = 0; i < 20; i++) {
-        const carried: Record<string, string> = i < 10 ? { [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: '300' } : {};
+        const carried: Record<string, string> =
+          i < 10 ? { [MESSAGE_ATTRIBUTES.redriveAttempt]: '1', [MESSAGE_ATTRIBUTES.redriveDelaySeconds]: '300' } : {};
         fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
-          body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', which: i < 10 ? 'before' : 'first', ...carried },
+          body: '{}',
+          attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'TRANSIENT', which: i < 10 ? 'before' : 'first', ...carried },
         });
       }
 
@@ -136,13 +162,15 @@ describe('Class: RedriveDeadLetters', () => {
 
       // Assess: a first redrive draws from [2, 6] s; one after a 300 s delay from [2, 900] s, and records what it drew
       expect(report.redriven).to.equal(20);
-      const delays = (which: string): number[] => fixture.orderQueue()
-        .filter((m) => m.attributes.which === which)
-        .map((m) => {
-          const delaySeconds = ((m.visibleAt ?? 0) - fixture.clock.now()) / 1000;
-          expect(m.attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds]).to.equal(String(delaySeconds));
-          return delaySeconds;
-        });
+      const delays = (which: string): number[] =>
+        fixture
+          .orderQueue()
+          .filter((m) => m.attributes.which === which)
+          .map((m) => {
+            const delaySeconds = ((m.visibleAt ?? 0) - fixture.clock.now()) / 1000;
+            expect(m.attributes[MESSAGE_ATTRIBUTES.redriveDelaySeconds]).to.equal(String(delaySeconds));
+            return delaySeconds;
+          });
       const first = delays('first');
       const before = delays('before');
       expect(first).to.have.length(10);
@@ -249,7 +277,10 @@ describe('Class: RedriveDeadLetters', () => {
       // Prepare
       const fixture = new PipelineFixture({ env: { REDRIVE_MESSAGE_BUDGET: '12' } });
       for (let i = 0; i < 15; i += 1) {
-        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: `{"n":${i}}`, attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+          body: `{"n":${i}}`,
+          attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' },
+        });
       }
 
       // Act
@@ -264,7 +295,10 @@ describe('Class: RedriveDeadLetters', () => {
       // Prepare: every delivered event costs 2 s of the 1 s budget
       const fixture = new PipelineFixture({ env: { REDRIVE_TIME_BUDGET_MS: '1000' } });
       for (let i = 0; i < 15; i += 1) {
-        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: `{"n":${i}}`, attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+        fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+          body: `{"n":${i}}`,
+          attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' },
+        });
       }
       fixture.infrastructure.bus.subscribe(() => void fixture.clock.advance(2_000));
 
@@ -279,7 +313,10 @@ describe('Class: RedriveDeadLetters', () => {
     it('leaves a message in the DLQ when its OrderParked event is not delivered', async () => {
       // Prepare
       const fixture = new PipelineFixture();
-      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+      fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+        body: '{}',
+        attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' },
+      });
       fixture.infrastructure.bus.failWhen(() => 'AccessDeniedException');
 
       // Act
@@ -290,7 +327,7 @@ describe('Class: RedriveDeadLetters', () => {
       expect(fixture.deadLetters()).to.have.length(1);
     });
 
-    it('parks for good while EventBridge refuses everything: the OrderParked waits in the record\'s outbox, the DLQ copy goes', async () => {
+    it("parks for good while EventBridge refuses everything: the OrderParked waits in the record's outbox, the DLQ copy goes", async () => {
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid({ orderId: 'order-bus-down' }), { simulation: PERMANENT });
       await fixture.drain();
@@ -306,7 +343,7 @@ describe('Class: RedriveDeadLetters', () => {
       expect(fixture.events(EVENT_TYPES.parked).map((event) => event.detail.body)).to.have.length(1);
     });
 
-    it('deletes a DLQ copy older than the order\'s last replay: the replayed copy carries the order now', async () => {
+    it("deletes a DLQ copy older than the order's last replay: the replayed copy carries the order now", async () => {
       const fixture = new PipelineFixture();
       const key = await fixture.accept(OrderMother.valid(), { simulation: PERMANENT });
       await fixture.drain();

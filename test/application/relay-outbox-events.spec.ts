@@ -37,20 +37,27 @@ async function givenImagesAnotherRelayDelivered(): Promise<{ fixture: PipelineFi
   expect(owed, 'OrderPublished and OrderProcessed, both owed').to.have.length(2);
   // The other relay's work, as the redrive function's sweep does it: the bus takes the events, the record is marked.
   await fixture.infrastructure.bus.publish(owed.map((entry) => fromOutboxEntry(record!, entry)));
-  await fixture.infrastructure.store.markDelivered(record!, owed.map((entry) => entry.eventId), fixture.clock.now());
+  await fixture.infrastructure.store.markDelivered(
+    record!,
+    owed.map((entry) => entry.eventId),
+    fixture.clock.now(),
+  );
   return { fixture, key, batch };
 }
 
 describe('Class: RelayOutboxEvents', () => {
   describe('Method: execute, with images another relay has since delivered', () => {
-    it('reads a stale image again (a pipe\'s retry after an outage) and sends nothing the record no longer owes', async () => {
+    it("reads a stale image again (a pipe's retry after an outage) and sends nothing the record no longer owes", async () => {
       const { fixture, key, batch } = await givenImagesAnotherRelayDelivered();
       await fixture.clock.sleep(30_000);
 
       const response = await createEventsHandler(() => fixture.container)(batch);
 
       expect(response.batchItemFailures).to.deep.equal([]);
-      expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey), 'delivered once: by the other relay').to.deep.equal([key]);
+      expect(
+        fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey),
+        'delivered once: by the other relay',
+      ).to.deep.equal([key]);
       expect(fixture.events(EVENT_TYPES.published)).to.have.length(1);
       expect(fixture.metrics.total('OutboxImagesReread')).to.equal(1);
     });
@@ -68,7 +75,7 @@ describe('Class: RelayOutboxEvents', () => {
   });
 
   describe('Method: execute, with its EventBridge breaker open', () => {
-    it('waits, within the pipe invocation\'s time left, until the breaker admits a probe, so that the pipe\'s next retry delivers', async () => {
+    it("waits, within the pipe invocation's time left, until the breaker admits a probe, so that the pipe's next retry delivers", async () => {
       const { fixture, key, batch } = await givenOpenBreaker();
       const relay = createEventsHandler(() => fixture.container);
       const started = fixture.clock.now();
@@ -77,7 +84,7 @@ describe('Class: RelayOutboxEvents', () => {
       const elapsed = fixture.clock.now() - started;
       const retried = await relay(batch, { getRemainingTimeInMillis: () => 120_000 });
 
-      expect(waited.batchItemFailures, 'answered after the wait: the claim\'s image and the completion\'s').to.have.length(2);
+      expect(waited.batchItemFailures, "answered after the wait: the claim's image and the completion's").to.have.length(2);
       expect(elapsed, 'one breaker recovery, not milliseconds').to.be.at.least(EVENTBRIDGE_RECOVERY_MS - 5_000);
       expect(retried.batchItemFailures, 'the next retry probes and delivers').to.deep.equal([]);
       expect(fixture.events(EVENT_TYPES.processed).map((event) => event.detail.idempotencyKey)).to.deep.equal([key]);
@@ -89,19 +96,19 @@ describe('Class: RelayOutboxEvents', () => {
 
       const response = await createEventsHandler(() => fixture.container)(batch, { getRemainingTimeInMillis: () => 20_000 });
 
-      expect(response.batchItemFailures, 'the claim\'s image (OrderPublished) and the completion\'s').to.have.length(2);
+      expect(response.batchItemFailures, "the claim's image (OrderPublished) and the completion's").to.have.length(2);
       const waited = fixture.clock.now() - started;
       expect(waited, 'its time left less the 5 s it keeps').to.be.within(14_000, 16_000);
       expect(fixture.events(EVENT_TYPES.processed)).to.deep.equal([]);
     });
 
-    it('fails at once without an invocation\'s time (the redelivery sweep: its next tick tries again)', async () => {
+    it("fails at once without an invocation's time (the redelivery sweep: its next tick tries again)", async () => {
       const { fixture, batch } = await givenOpenBreaker();
       const started = fixture.clock.now();
 
       const response = await createEventsHandler(() => fixture.container)(batch);
 
-      expect(response.batchItemFailures, 'the claim\'s image (OrderPublished) and the completion\'s').to.have.length(2);
+      expect(response.batchItemFailures, "the claim's image (OrderPublished) and the completion's").to.have.length(2);
       expect(fixture.clock.now() - started).to.be.below(1_000);
     });
   });

@@ -10,13 +10,23 @@ import { PipelineFixture } from '../support/pipeline-fixture.js';
 const LEASE_MS = 2_000;
 
 /** What an edge that crashed between its reservation and its send leaves behind: the reservation, no message. */
-async function crashedBeforeSending(fixture: PipelineFixture, idempotencyKey: string, options: { keepMessage?: boolean } = {}): Promise<string> {
+async function crashedBeforeSending(
+  fixture: PipelineFixture,
+  idempotencyKey: string,
+  options: { keepMessage?: boolean } = {},
+): Promise<string> {
   const order = OrderMother.valid({ orderId: `order-${idempotencyKey}` });
   const { payloadHash } = orderIdentity(order, idempotencyKey);
   const now = fixture.clock.now();
   const body = JSON.stringify({ schemaVersion: SCHEMA_VERSION, order, payloadHash, acceptedAt: now });
   const reserved = await fixture.infrastructure.store.reserve({
-    key: idempotencyKey, payloadHash, now, acceptLeaseMs: LEASE_MS, ttlSeconds: 3_600, orderId: order.orderId, correlationId: `corr-${idempotencyKey}`,
+    key: idempotencyKey,
+    payloadHash,
+    now,
+    acceptLeaseMs: LEASE_MS,
+    ttlSeconds: 3_600,
+    orderId: order.orderId,
+    correlationId: `corr-${idempotencyKey}`,
     ...(options.keepMessage === false ? {} : { message: body }),
   });
   if (reserved.kind !== 'RESERVED') throw new Error('expected a fresh reservation');
@@ -35,7 +45,7 @@ describe('Class: ResolveStrandedReservations', () => {
       expect(fixture.orderQueue()).to.deep.equal([]);
     });
 
-    it('sends the message a reservation kept once its lease ran out with no claim, with the edge\'s attributes; the order is then processed and announced once', async () => {
+    it("sends the message a reservation kept once its lease ran out with no claim, with the edge's attributes; the order is then processed and announced once", async () => {
       // Prepare
       const fixture = new PipelineFixture({ env: { ACCEPT_LEASE_MS: String(LEASE_MS) } });
       const body = await crashedBeforeSending(fixture, 'k-crash');
@@ -52,10 +62,18 @@ describe('Class: ResolveStrandedReservations', () => {
 
       // Assess
       expect(report).to.deep.equal({ found: 1, sent: 1, released: 0, failed: 0 });
-      expect(marked, 'queued: leased again while the worker gets to it').to.deep.include({ status: 'ACCEPTED', leaseExpiresAt: sweptAt + LEASE_MS });
+      expect(marked, 'queued: leased again while the worker gets to it').to.deep.include({
+        status: 'ACCEPTED',
+        leaseExpiresAt: sweptAt + LEASE_MS,
+      });
       expect(marked).to.not.have.any.keys('awaitingSendSince', 'pendingMessage');
       expect(queued.map((message) => message.body)).to.deep.equal([body]);
-      expect(queued[0]?.attributes).to.deep.equal({ orderId: 'order-k-crash', idempotencyKey: 'k-crash', correlationId: 'corr-k-crash', schemaVersion: SCHEMA_VERSION });
+      expect(queued[0]?.attributes).to.deep.equal({
+        orderId: 'order-k-crash',
+        idempotencyKey: 'k-crash',
+        correlationId: 'corr-k-crash',
+        schemaVersion: SCHEMA_VERSION,
+      });
       expect(await fixture.record('k-crash')).to.deep.include({ status: 'SUCCEEDED' });
       expect(fixture.events(EVENT_TYPES.published).map((event) => event.detail.idempotencyKey)).to.deep.equal(['k-crash']);
       expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
@@ -69,19 +87,23 @@ describe('Class: ResolveStrandedReservations', () => {
       await fixture.clock.advance(LEASE_MS + 1);
       await fixture.get(ResolveStrandedReservations).execute();
 
-      const retry = await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-k-sent' }), correlationId: 'corr-retry', idempotencyKey: 'k-sent' });
+      const retry = await fixture
+        .get(PublishOrder)
+        .execute({ order: OrderMother.valid({ orderId: 'order-k-sent' }), correlationId: 'corr-retry', idempotencyKey: 'k-sent' });
 
       expect(retry.kind === 'KNOWN' && retry.known.kind).to.equal('IN_PROGRESS');
       expect(fixture.orderQueue()).to.have.length(1);
     });
 
-    it('releases a reservation that kept no message (too large for a record): the client\'s retry is then accepted', async () => {
+    it("releases a reservation that kept no message (too large for a record): the client's retry is then accepted", async () => {
       const fixture = new PipelineFixture({ env: { ACCEPT_LEASE_MS: String(LEASE_MS) } });
       await crashedBeforeSending(fixture, 'k-big', { keepMessage: false });
       await fixture.clock.advance(LEASE_MS + 1);
 
       const report = await fixture.get(ResolveStrandedReservations).execute();
-      const retry = await fixture.get(PublishOrder).execute({ order: OrderMother.valid({ orderId: 'order-k-big' }), correlationId: 'corr-retry', idempotencyKey: 'k-big' });
+      const retry = await fixture
+        .get(PublishOrder)
+        .execute({ order: OrderMother.valid({ orderId: 'order-k-big' }), correlationId: 'corr-retry', idempotencyKey: 'k-big' });
 
       expect(report).to.deep.equal({ found: 1, sent: 0, released: 1, failed: 0 });
       expect(retry.kind).to.equal('PUBLISHED');
@@ -105,7 +127,9 @@ describe('Class: ResolveStrandedReservations', () => {
       await fixture.clock.advance(LEASE_MS + 1);
       const queue = fixture.infrastructure.sqs;
       const send = queue.sendMessageBatch.bind(queue);
-      queue.sendMessageBatch = () => { throw new TransientError('down', { code: 'AWS.ServiceUnavailable' }); };
+      queue.sendMessageBatch = () => {
+        throw new TransientError('down', { code: 'AWS.ServiceUnavailable' });
+      };
 
       const failed = await fixture.get(ResolveStrandedReservations).execute();
       queue.sendMessageBatch = send;

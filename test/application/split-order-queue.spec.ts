@@ -30,7 +30,9 @@ describe('Class: SplitOrderQueue', () => {
 
       expect(result.failed).to.deep.equal([]);
       expect(result.sent.map((s) => s.id)).to.have.members(MESSAGES.map((m) => m.id));
-      const expectedOrchestrated = MESSAGES.map((m) => m.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] ?? '').filter((key) => routesToNewTopology(key, 50));
+      const expectedOrchestrated = MESSAGES.map((m) => m.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] ?? '').filter((key) =>
+        routesToNewTopology(key, 50),
+      );
       expect(keysIn('orders-orchestrated')).to.have.members(expectedOrchestrated);
       expect(keysIn('orders')).to.have.length(MESSAGES.length - expectedOrchestrated.length);
       expect(expectedOrchestrated.length, 'both queues are used at 50 %').to.be.within(1, MESSAGES.length - 1);
@@ -71,7 +73,9 @@ describe('Class: SplitOrderQueue', () => {
 
       const result = await queue.send(MESSAGES);
 
-      const orchestratedIds = MESSAGES.filter((m) => routesToNewTopology(m.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] ?? '', 50)).map((m) => m.id);
+      const orchestratedIds = MESSAGES.filter((m) => routesToNewTopology(m.attributes[MESSAGE_ATTRIBUTES.idempotencyKey] ?? '', 50)).map(
+        (m) => m.id,
+      );
       expect(result.failed.map((f) => f.id)).to.have.members(orchestratedIds);
       for (const failure of result.failed) expect(failure).to.include({ category: 'PERMANENT', code: 'AWS.QueueDoesNotExist' });
       expect(result.sent).to.have.length(MESSAGES.length - orchestratedIds.length);

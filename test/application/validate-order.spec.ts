@@ -48,7 +48,10 @@ describe('Class: ValidateOrder', () => {
       const body = {
         orderId: 42,
         currency: 'eur',
-        lines: [{ sku: 'SKU-1', quantity: 0, unitPriceMinor: 1.5 }, { sku: '', quantity: '2', unitPriceMinor: 100, colour: 'red' }],
+        lines: [
+          { sku: 'SKU-1', quantity: 0, unitPriceMinor: 1.5 },
+          { sku: '', quantity: '2', unitPriceMinor: 100, colour: 'red' },
+        ],
         coupon: 'FREE',
       };
 
@@ -60,24 +63,38 @@ describe('Class: ValidateOrder', () => {
       if (result.ok) return;
       const paths = new Set(result.violations.map((v) => v.path));
       expect([...paths]).to.include.members([
-        'orderId', 'customerId', 'currency', 'lines[0].quantity', 'lines[0].unitPriceMinor', 'lines[1].sku', 'lines[1].quantity', 'lines[1].colour', 'coupon',
+        'orderId',
+        'customerId',
+        'currency',
+        'lines[0].quantity',
+        'lines[0].unitPriceMinor',
+        'lines[1].sku',
+        'lines[1].quantity',
+        'lines[1].colour',
+        'coupon',
       ]);
-      expect(result.violations.filter((v) => v.code === 'BODY.UNKNOWN_FIELD').map((v) => v.path)).to.have.members(['coupon', 'lines[1].colour']);
+      expect(result.violations.filter((v) => v.code === 'BODY.UNKNOWN_FIELD').map((v) => v.path)).to.have.members([
+        'coupon',
+        'lines[1].colour',
+      ]);
     });
 
     for (const body of [[OrderMother.valid()], 'an order', 42, null, true]) {
       it(`refuses a body that is not an object (${JSON.stringify(body)?.slice(0, 20)})`, () => {
         const result = validator().execute({ body });
 
-        expect(result).to.deep.equal({ ok: false, violations: [{ path: '', code: 'BODY.NOT_AN_OBJECT', message: 'body must be a JSON object' }] });
+        expect(result).to.deep.equal({
+          ok: false,
+          violations: [{ path: '', code: 'BODY.NOT_AN_OBJECT', message: 'body must be a JSON object' }],
+        });
       });
     }
 
     it('refuses __proto__ and constructor keys at any depth without polluting any prototype', () => {
       // Prepare: as JSON.parse builds them, own properties named __proto__
       const body: unknown = JSON.parse(
-        '{"orderId":"o-1","customerId":"c-1","currency":"EUR","__proto__":{"polluted":true},'
-        + '"lines":[{"sku":"S","quantity":1,"unitPriceMinor":1,"constructor":{"prototype":{"polluted":true}}}]}',
+        '{"orderId":"o-1","customerId":"c-1","currency":"EUR","__proto__":{"polluted":true},' +
+          '"lines":[{"sku":"S","quantity":1,"unitPriceMinor":1,"constructor":{"prototype":{"polluted":true}}}]}',
       );
 
       // Act
@@ -96,12 +113,18 @@ describe('Class: ValidateOrder', () => {
     it('fails a well-formed order on request when failure simulation is enabled', () => {
       const result = validator().execute({ body: OrderMother.valid(), simulation: { kind: 'validation', times: 1 } });
 
-      expect(result).to.deep.equal({ ok: false, violations: [{ path: '', code: 'SIMULATED.VALIDATION', message: 'simulated validation failure' }] });
+      expect(result).to.deep.equal({
+        ok: false,
+        violations: [{ path: '', code: 'SIMULATED.VALIDATION', message: 'simulated validation failure' }],
+      });
     });
 
     it('refuses a failure simulation when configuration disables it', () => {
       // Act
-      const result = validator({ ALLOW_FAILURE_SIMULATION: 'false' }).execute({ body: OrderMother.valid(), simulation: { kind: 'transient', times: 2 } });
+      const result = validator({ ALLOW_FAILURE_SIMULATION: 'false' }).execute({
+        body: OrderMother.valid(),
+        simulation: { kind: 'transient', times: 2 },
+      });
 
       // Assess
       expect(result.ok).to.equal(false);

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { VisibilityChange } from '../../application/ports/queue-message.js';
-import { changeVisibilityWithRetries, visibilityRetryBudgetMs, VISIBILITY_TRIES, type VisibilityRetryTools } from '../../application/resilience/visibility-retry.js';
+import {
+  changeVisibilityWithRetries,
+  visibilityRetryBudgetMs,
+  VISIBILITY_TRIES,
+  type VisibilityRetryTools,
+} from '../../application/resilience/visibility-retry.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
@@ -12,7 +17,10 @@ const CHANGES: readonly VisibilityChange[] = [{ receiptHandle: 'rh-1', timeoutSe
 /** Answers each call with the next of `answers` (an error is thrown), then succeeds. */
 class ScriptedQueue implements OrderQueue {
   readonly calledAt: number[] = [];
-  constructor(private readonly clock: ManualClock, private readonly answers: readonly Error[]) {}
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly answers: readonly Error[],
+  ) {}
   async send(): Promise<never> {
     throw new Error('not used');
   }
@@ -27,7 +35,10 @@ function serverError(): Error {
   return Object.assign(new Error('internal error'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
 }
 
-function tools(clock: ManualClock, timeLeftMs: () => number | undefined = () => undefined): VisibilityRetryTools & { logger: RecordingLogger } {
+function tools(
+  clock: ManualClock,
+  timeLeftMs: () => number | undefined = () => undefined,
+): VisibilityRetryTools & { logger: RecordingLogger } {
   return { clock, random: new SeededRandom(7), logger: new RecordingLogger(), timeLeftMs };
 }
 
@@ -84,21 +95,29 @@ describe('Function: changeVisibilityWithRetries', () => {
     const deadline = clock.now() + 1_100;
 
     // Act
-    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => deadline - clock.now()));
+    const held = await changeVisibilityWithRetries(
+      queue,
+      CHANGES,
+      tools(clock, () => deadline - clock.now()),
+    );
 
     // Assess
     expect(held).to.equal(false);
     expect(clock.now()).to.be.at.most(deadline - 1_000);
   });
 
-  it('stops at once when an open SQS breaker\'s wait does not fit the retry budget, rather than hammering it', async () => {
+  it("stops at once when an open SQS breaker's wait does not fit the retry budget, rather than hammering it", async () => {
     // Prepare: the breaker answers that it lets a probe through in 30 s
     const clock = new ManualClock({ autoAdvance: true });
     const queue = new ScriptedQueue(clock, [new CircuitOpenError('sqs', 30_000)]);
     const start = clock.now();
 
     // Act
-    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => 60_000));
+    const held = await changeVisibilityWithRetries(
+      queue,
+      CHANGES,
+      tools(clock, () => 60_000),
+    );
 
     // Assess
     expect(held).to.equal(false);
@@ -106,14 +125,18 @@ describe('Function: changeVisibilityWithRetries', () => {
     expect(clock.now(), 'gave up at once').to.equal(start);
   });
 
-  it('waits for an open SQS breaker\'s probe when that fits the retry budget, then tries again', async () => {
+  it("waits for an open SQS breaker's probe when that fits the retry budget, then tries again", async () => {
     // Prepare: the breaker lets a probe through in 900 ms
     const clock = new ManualClock({ autoAdvance: true });
     const queue = new ScriptedQueue(clock, [new CircuitOpenError('sqs', 900)]);
     const start = clock.now();
 
     // Act
-    const held = await changeVisibilityWithRetries(queue, CHANGES, tools(clock, () => 60_000));
+    const held = await changeVisibilityWithRetries(
+      queue,
+      CHANGES,
+      tools(clock, () => 60_000),
+    );
 
     // Assess
     expect(held).to.equal(true);

@@ -13,7 +13,9 @@ import { PipelineFixture } from '../support/pipeline-fixture.js';
 /** What SQS answers when it fails on its side (HTTP 500): TRANSIENT to the classifier, counted by the SQS breaker. */
 function sqsInternalError(): Error {
   return Object.assign(new Error('We encountered an internal error. Please try again.'), {
-    name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 },
+    name: 'InternalError',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500 },
   });
 }
 
@@ -24,7 +26,11 @@ class FlakyVisibilityQueue implements OrderQueue {
   sendCalls = 0;
   armed = false;
 
-  constructor(private readonly inner: OrderQueue, private readonly failures: number, private readonly refuseSends = false) {}
+  constructor(
+    private readonly inner: OrderQueue,
+    private readonly failures: number,
+    private readonly refuseSends = false,
+  ) {}
 
   async send(messages: readonly OutboundMessage[]): Promise<SendResult> {
     if (!this.armed) return this.inner.send(messages);
@@ -127,7 +133,9 @@ describe('Class: WorkOrderBatch (backoff when the visibility change fails)', () 
       expect(fixture.breakers.state('sqs').status).to.equal('OPEN');
       const latest = [1, 2, 3].reduce((sum, attempt) => sum + latestReturnMs(fixture, attempt), 0);
       expect(fixture.clock.now() - startedAt).to.be.at.most(latest);
-      expect(fixture.clock.now() - startedAt, 'far from the queue\'s visibility timeout').to.be.below(VISIBILITY_TIMEOUT_SECONDS * 1_000 / 10);
+      expect(fixture.clock.now() - startedAt, "far from the queue's visibility timeout").to.be.below(
+        (VISIBILITY_TIMEOUT_SECONDS * 1_000) / 10,
+      );
     });
 
     it('re-sends a copy with the backoff as its delay, and acknowledges the record, when too little time is left to keep it', async () => {
@@ -185,10 +193,20 @@ class FlakyCompletionStore extends MemoryIdempotencyStore {
   completions = 0;
   failures = 0;
 
-  override async complete(key: string, ownerToken: string, now: number, outcome?: OutcomeSummary, events?: readonly OutboxEntry[]): Promise<IdempotencyRecord> {
+  override async complete(
+    key: string,
+    ownerToken: string,
+    now: number,
+    outcome?: OutcomeSummary,
+    events?: readonly OutboxEntry[],
+  ): Promise<IdempotencyRecord> {
     this.completions += 1;
     if (this.completions <= this.failures) {
-      throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+      throw Object.assign(new Error('Internal server error'), {
+        name: 'InternalServerError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      });
     }
     return super.complete(key, ownerToken, now, outcome, events);
   }

@@ -47,8 +47,13 @@ describe('Class: WorkOrderBatch', () => {
       expect(record).to.deep.include({ status: 'SUCCEEDED', attempts: 1, orderId: 'order-0001', correlationId: 'corr-happy-1' });
       expect(record?.outcome).to.deep.include({ orderId: 'order-0001', currency: 'EUR', totalMinor: 4_498 });
       expect(record?.ownerToken, 'the lease is released on completion').to.equal(undefined);
-      expect(record?.outbox?.map((entry) => [entry.detailType, entry.deliveredAt]), 'OrderPublished by the claim, OrderProcessed with the outcome, neither delivered yet')
-        .to.deep.equal([[EVENT_TYPES.published, undefined], [EVENT_TYPES.processed, undefined]]);
+      expect(
+        record?.outbox?.map((entry) => [entry.detailType, entry.deliveredAt]),
+        'OrderPublished by the claim, OrderProcessed with the outcome, neither delivered yet',
+      ).to.deep.equal([
+        [EVENT_TYPES.published, undefined],
+        [EVENT_TYPES.processed, undefined],
+      ]);
       expect(fixture.events(EVENT_TYPES.processed), 'the worker never calls the bus').to.deep.equal([]);
       expect(await fixture.relayOutbox()).to.deep.equal([]);
       const processed = fixture.events(EVENT_TYPES.processed);
@@ -56,7 +61,10 @@ describe('Class: WorkOrderBatch', () => {
       expect(processed[0]?.detail).to.deep.include({ orderId: 'order-0001', correlationId: 'corr-happy-1', idempotencyKey: key });
       expect(processed[0]?.eventId).to.equal(record?.outbox?.[1]?.eventId);
       expect(fixture.events(EVENT_TYPES.published).map((event) => event.eventId)).to.deep.equal([record?.outbox?.[0]?.eventId]);
-      expect((await fixture.record(key))?.outbox?.map((entry) => typeof entry.deliveredAt), 'marked delivered by the relay').to.deep.equal(['number', 'number']);
+      expect(
+        (await fixture.record(key))?.outbox?.map((entry) => typeof entry.deliveredAt),
+        'marked delivered by the relay',
+      ).to.deep.equal(['number', 'number']);
       expect(fixture.orderQueue(), 'the event source deleted the message').to.deep.equal([]);
       expect(fixture.deadLetters()).to.deep.equal([]);
     });
@@ -106,7 +114,10 @@ describe('Class: WorkOrderBatch', () => {
       await fixture.relayOutbox();
       expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
       const returned = fixture.orderQueue();
-      expect(returned.map((m) => m.messageId), 'only the loser stays on the queue').to.deep.equal([second!.messageId]);
+      expect(
+        returned.map((m) => m.messageId),
+        'only the loser stays on the queue',
+      ).to.deep.equal([second!.messageId]);
       expect(returned[0]?.visibleAt, 'held back for the rest of the lease').to.be.greaterThan(fixture.clock.now());
 
       // When it comes back, the order has succeeded: acknowledged, not processed again
@@ -122,7 +133,9 @@ describe('Class: WorkOrderBatch', () => {
       const [message] = fixture.receive(1);
       const parsed = parseOrderMessage(message!);
       if (!parsed.ok) throw new Error('fixture message must parse');
-      const dead = await fixture.get(ClaimIdempotency).execute({ envelope: parsed.envelope, ownerToken: 'dead-worker', remainingTimeMs: 45_000, messageId: 'msg-dead' });
+      const dead = await fixture
+        .get(ClaimIdempotency)
+        .execute({ envelope: parsed.envelope, ownerToken: 'dead-worker', remainingTimeMs: 45_000, messageId: 'msg-dead' });
       expect(dead.kind).to.equal('PROCEED');
       const leaseExpiresAt = (await fixture.record(key))?.leaseExpiresAt ?? 0;
 
@@ -173,7 +186,9 @@ describe('Class: WorkOrderBatch', () => {
       const processed = fixture.events(EVENT_TYPES.processed);
       expect(processed).to.have.length(1);
       expect(processed[0]?.detail).to.deep.include({ correlationId: 'corr-ev', outcome: committed?.outcome });
-      expect((await fixture.record(key))?.outbox?.find((entry) => entry.detailType === EVENT_TYPES.processed)?.deliveredAt).to.be.a('number');
+      expect((await fixture.record(key))?.outbox?.find((entry) => entry.detailType === EVENT_TYPES.processed)?.deliveredAt).to.be.a(
+        'number',
+      );
       expect(fixture.orderQueue()).to.deep.equal([]);
     });
 
@@ -182,7 +197,9 @@ describe('Class: WorkOrderBatch', () => {
       const fixture = new PipelineFixture();
       const good = await fixture.accept(OrderMother.valid({ orderId: 'order-good' }));
       const flaky = await fixture.accept(OrderMother.valid({ orderId: 'order-flaky' }), { simulation: { kind: 'transient', times: 1 } });
-      const bad = await fixture.accept(OrderMother.valid({ orderId: 'order-bad' }), { simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } });
+      const bad = await fixture.accept(OrderMother.valid({ orderId: 'order-bad' }), {
+        simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER },
+      });
       const messages = fixture.receive(10);
       expect(messages).to.have.length(3);
       const idOf = (orderId: string): string => messages.find((m) => m.attributes[MESSAGE_ATTRIBUTES.orderId] === orderId)!.messageId;
@@ -195,7 +212,10 @@ describe('Class: WorkOrderBatch', () => {
       expect(invocation.deleted).to.have.members([idOf('order-good'), idOf('order-bad')]);
       expect((await fixture.record(good))?.status).to.equal('SUCCEEDED');
       expect((await fixture.record(flaky))?.status).to.equal('RETRY');
-      expect(await fixture.record(bad)).to.deep.include({ status: 'PARKED', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } });
+      expect(await fixture.record(bad)).to.deep.include({
+        status: 'PARKED',
+        lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' },
+      });
       expect(fixture.deadLetters().map((m) => m.attributes[MESSAGE_ATTRIBUTES.errorCategory])).to.deep.equal(['PERMANENT']);
       expect((await fixture.record(bad))?.parkedMessage?.body, 'the message is kept for a replay').to.equal(fixture.deadLetters()[0]?.body);
       await fixture.relayOutbox();
@@ -205,7 +225,9 @@ describe('Class: WorkOrderBatch', () => {
     it('parks again, instead of acknowledging, a message whose record is PARKED but which never reached the DLQ', async () => {
       // Prepare: a permanent failure while the DLQ refuses every send; the record is PARKED, the message stays
       const fixture = new PipelineFixture();
-      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-unparked' }), { simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER } });
+      const key = await fixture.accept(OrderMother.valid({ orderId: 'order-unparked' }), {
+        simulation: { kind: 'permanent', times: Number.MAX_SAFE_INTEGER },
+      });
       fixture.infrastructure.sqs.deleteQueue(fixture.deadLetterQueueName);
       const first = await fixture.work(fixture.receive(1), { remainingTimeMs: 60_000 });
       expect(first.result.batchItemFailures, 'kept on the order queue').to.have.length(1);
@@ -217,9 +239,14 @@ describe('Class: WorkOrderBatch', () => {
       const second = await fixture.work(fixture.receive(1), { remainingTimeMs: 60_000 });
 
       // Assess: parked with the record's failure, deleted from the order queue, not counted as a duplicate
-      expect(second.result.outcomes[0]).to.deep.include({ status: 'PARKED', failure: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } });
+      expect(second.result.outcomes[0]).to.deep.include({
+        status: 'PARKED',
+        failure: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' },
+      });
       expect(second.deleted).to.have.length(1);
-      expect(fixture.deadLetters().map((m) => [m.attributes[MESSAGE_ATTRIBUTES.errorCategory], m.attributes[MESSAGE_ATTRIBUTES.errorCode]])).to.deep.equal([['PERMANENT', 'SIMULATED.PERMANENT']]);
+      expect(
+        fixture.deadLetters().map((m) => [m.attributes[MESSAGE_ATTRIBUTES.errorCategory], m.attributes[MESSAGE_ATTRIBUTES.errorCode]]),
+      ).to.deep.equal([['PERMANENT', 'SIMULATED.PERMANENT']]);
       expect(fixture.metrics.total('DuplicatesSuppressed')).to.equal(0);
     });
 
@@ -251,8 +278,9 @@ describe('Class: WorkOrderBatch', () => {
       expect(fixture.breakers.state('dynamodb').status).to.equal('OPEN');
       expect(fixture.breakers.retryAfterMs('dynamodb')).to.be.greaterThan(0);
       const [failed] = fixture.orderQueue();
-      expect(failed?.visibleAt, 'the claim that opened it returns when the probe is due, not after its backoff')
-        .to.be.at.least(fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb'));
+      expect(failed?.visibleAt, 'the claim that opened it returns when the probe is due, not after its backoff').to.be.at.least(
+        fixture.clock.now() + fixture.breakers.retryAfterMs('dynamodb'),
+      );
       // The edge reserves through the same breaker, so this environment's ingest refuses new orders while it
       // is open: the order arriving now was accepted by another environment, whose breaker was closed.
       const elsewhere = new PipelineFixture();
@@ -269,7 +297,8 @@ describe('Class: WorkOrderBatch', () => {
       expect(held?.result.batchItemFailures).to.deep.equal([held?.messages[0]?.messageId]);
       expect(store.claims, 'no call to DynamoDB while the breaker is open').to.equal(claimsBefore);
       const retryAfterMs = fixture.breakers.retryAfterMs('dynamodb');
-      for (const waiting of fixture.orderQueue()) expect(waiting.visibleAt, 'held until the breaker may probe again').to.be.at.least(fixture.clock.now() + retryAfterMs);
+      for (const waiting of fixture.orderQueue())
+        expect(waiting.visibleAt, 'held until the breaker may probe again').to.be.at.least(fixture.clock.now() + retryAfterMs);
 
       // Act: DynamoDB recovers; once the breaker lets a probe through, the order is processed
       store.failClaims = false;
@@ -290,12 +319,18 @@ describe('Class: WorkOrderBatch', () => {
       const invocation = await fixture.deliver();
 
       // Assess
-      expect(invocation?.result.outcomes[0]).to.deep.include({ status: 'PARKED', failure: { category: 'VALIDATION', code: 'MESSAGE.INVALID' } });
+      expect(invocation?.result.outcomes[0]).to.deep.include({
+        status: 'PARKED',
+        failure: { category: 'VALIDATION', code: 'MESSAGE.INVALID' },
+      });
       expect(invocation?.result.batchItemFailures).to.deep.equal([]);
       expect(fixture.orderQueue()).to.deep.equal([]);
       const [parked] = fixture.deadLetters();
       expect(parked?.body).to.equal('{not json');
-      expect(parked?.attributes).to.deep.include({ [MESSAGE_ATTRIBUTES.errorCategory]: 'VALIDATION', [MESSAGE_ATTRIBUTES.errorCode]: 'MESSAGE.INVALID' });
+      expect(parked?.attributes).to.deep.include({
+        [MESSAGE_ATTRIBUTES.errorCategory]: 'VALIDATION',
+        [MESSAGE_ATTRIBUTES.errorCode]: 'MESSAGE.INVALID',
+      });
     });
 
     for (const [name, failWith] of [
@@ -305,14 +340,22 @@ describe('Class: WorkOrderBatch', () => {
       it(`logs a failed attempt of ${name} with the request id, correlation id and order id`, async () => {
         // Prepare
         const fixture = new PipelineFixture();
-        await fixture.accept(OrderMother.valid({ orderId: 'order-logged' }), { correlationId: 'corr-logged', simulation: failWith.simulation });
+        await fixture.accept(OrderMother.valid({ orderId: 'order-logged' }), {
+          correlationId: 'corr-logged',
+          simulation: failWith.simulation,
+        });
 
         // Act
         await fixture.deliver({ requestId: 'req-logged', remainingTimeMs: 60_000 });
 
         // Assess
         const line = fixture.logger.linesAt('WARN').find((l) => l.message === 'order attempt failed');
-        expect(line?.fields).to.deep.include({ requestId: 'req-logged', correlationId: 'corr-logged', orderId: 'order-logged', attempt: 1 });
+        expect(line?.fields).to.deep.include({
+          requestId: 'req-logged',
+          correlationId: 'corr-logged',
+          orderId: 'order-logged',
+          attempt: 1,
+        });
         expect(line?.fields?.error, 'the error text under a key no logger reserves').to.be.a('string').and.not.equal('');
         expect(line?.fields).to.not.have.any.keys('message', 'service', 'level', 'timestamp');
       });
@@ -330,14 +373,21 @@ describe('Class: WorkOrderBatch', () => {
       expect(invocation?.result.outcomes.map((o) => o.status)).to.deep.equal(['HELD']);
       expect(invocation?.result.batchItemFailures).to.have.length(1);
       expect((await fixture.record(key))?.status, 'not even claimed: the edge reservation only').to.equal('ACCEPTED');
-      expect(fixture.orderQueue()[0]?.visibleAt, 'not left to the visibility timeout it was received with').to.be.at.most(fixture.clock.now());
+      expect(fixture.orderQueue()[0]?.visibleAt, 'not left to the visibility timeout it was received with').to.be.at.most(
+        fixture.clock.now(),
+      );
     });
   });
 });
 
 /** The relay invoked with one stream record carrying `record`'s new image, as the pipe retries it. */
 function createEventsHandlerFor(fixture: PipelineFixture) {
-  return (record: IdempotencyRecord) => createEventsHandler(() => fixture.container)([{
-    eventID: 'retried-1', eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: record.key } }, NewImage: toItem(record), SequenceNumber: '1', ApproximateCreationDateTime: 1 },
-  }]);
+  return (record: IdempotencyRecord) =>
+    createEventsHandler(() => fixture.container)([
+      {
+        eventID: 'retried-1',
+        eventName: 'MODIFY',
+        dynamodb: { Keys: { pk: { S: record.key } }, NewImage: toItem(record), SequenceNumber: '1', ApproximateCreationDateTime: 1 },
+      },
+    ]);
 }

@@ -120,11 +120,14 @@ describe('Workflows: the shared definitions', () => {
       }
     });
 
-    it('parks a conflicting key as VALIDATION, acknowledges finished work, and parks a PARKED record\'s copy again', () => {
+    it("parks a conflicting key as VALIDATION, acknowledges finished work, and parks a PARKED record's copy again", () => {
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.CONFLICT]).to.deep.include({ type: 'park' });
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.ALREADY_SUCCEEDED]?.type).to.equal('succeed');
       // Not acknowledged: the execution that marked it PARKED may have failed to send it to the DLQ.
-      expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.PARKED]).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['claim', 'lastError'] } });
+      expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.PARKED]).to.deep.equal({
+        type: 'park',
+        reason: { source: 'state', path: ['claim', 'lastError'] },
+      });
       expect(CONSUME_WORKFLOW.steps[CLAIM_ROUTES.IN_PROGRESS]?.type).to.equal('fail');
       // the record statuses the decisions come from are still the ones this routing was written for
       expect(IDEMPOTENCY_STATUSES).to.include.members(['SUCCEEDED', 'PARKED', 'INFLIGHT']);
@@ -138,33 +141,56 @@ describe('Workflows: the shared definitions', () => {
       expect(CONSUME_WORKFLOW.steps.Park).to.deep.equal({ type: 'park', reason: { source: 'caught' } });
     });
 
-    it('releases the claim of every failure after it, then retries through the queue after the release\'s backoff delay or parks with what the release recorded', () => {
+    it("releases the claim of every failure after it, then retries through the queue after the release's backoff delay or parks with what the release recorded", () => {
       for (const name of ['ProcessOrder']) {
         const task = CONSUME_WORKFLOW.steps[name] as TaskStep;
         expect(task.catch, name).to.have.length(1);
-        expect(task.catch[0]?.categories, name).to.have.members(['VALIDATION', 'PERMANENT', 'TRANSIENT', 'TIMEOUT', 'PROCESSING', 'UNKNOWN']);
+        expect(task.catch[0]?.categories, name).to.have.members([
+          'VALIDATION',
+          'PERMANENT',
+          'TRANSIENT',
+          'TIMEOUT',
+          'PROCESSING',
+          'UNKNOWN',
+        ]);
         expect(task.catch[0]?.next, name).to.equal('ReleaseClaim');
       }
       expect(CONSUME_WORKFLOW.steps.ReleaseClaim).to.deep.include({ type: 'task', function: 'idempotency', next: 'RouteReleaseVerdict' });
       expect(CONSUME_WORKFLOW.steps.RouteReleaseVerdict).to.deep.include({
-        cases: [{ equals: 'PARK', next: 'ParkReleased' }, { equals: 'RETRY', next: 'HoldBackForRetry' }],
+        cases: [
+          { equals: 'PARK', next: 'ParkReleased' },
+          { equals: 'RETRY', next: 'HoldBackForRetry' },
+        ],
         otherwise: 'RetryLater',
       });
       // The message is held back for the release's delay, the change retried (a failed one costs the whole
       // visibility timeout); should every try fail, the execution fails all the same.
       expect(CONSUME_WORKFLOW.steps.HoldBackForRetry).to.deep.equal({
-        type: 'hold-back', delaySecondsPath: ['release', 'delaySeconds'], retry: HOLD_BACK_RETRY, next: 'RetryLater', onError: 'RequeueForRetry',
+        type: 'hold-back',
+        delaySecondsPath: ['release', 'delaySeconds'],
+        retry: HOLD_BACK_RETRY,
+        next: 'RetryLater',
+        onError: 'RequeueForRetry',
       });
       // Should every try fail, the retry travels in a copy delayed by the same backoff, and the original is
       // acknowledged; only when SQS refuses the copy too does the message wait out its visibility timeout.
       expect(CONSUME_WORKFLOW.steps.RequeueForRetry).to.deep.equal({
-        type: 'requeue', delaySecondsPath: ['release', 'delaySeconds'], retry: REQUEUE_RETRY, next: 'Requeued', onError: 'RetryLater',
+        type: 'requeue',
+        delaySecondsPath: ['release', 'delaySeconds'],
+        retry: REQUEUE_RETRY,
+        next: 'Requeued',
+        onError: 'RetryLater',
       });
       expect(CONSUME_WORKFLOW.steps.Requeued?.type).to.equal('succeed');
-      expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({ type: 'park', reason: { source: 'state', path: ['release', 'failure'] } });
+      expect(CONSUME_WORKFLOW.steps.ParkReleased).to.deep.equal({
+        type: 'park',
+        reason: { source: 'state', path: ['release', 'failure'] },
+      });
       expect(CONSUME_WORKFLOW.steps.RetryLater).to.deep.equal({ type: 'fail', error: { source: 'caught' } });
       // A release that fails parks nothing: the execution fails with the release's error and the queue redelivers.
-      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([{ categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' }]);
+      expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).catch).to.deep.equal([
+        { categories: ['VALIDATION', 'PERMANENT'], next: 'RetryLater' },
+      ]);
       // A release not recorded costs the message its visibility timeout: its own TRANSIENT and TIMEOUT errors are retried too.
       expect((CONSUME_WORKFLOW.steps.ReleaseClaim as TaskStep).retry).to.deep.equal([IDEMPOTENCY_STEP_RETRY]);
     });
@@ -207,7 +233,9 @@ describe('Function: workflowProblems', () => {
 
   it('reports an invocation-only retry of a category no invocation error belongs to', () => {
     const [name, task] = tasksOf(CONSUME_WORKFLOW)[0] as [string, TaskStep];
-    const retry = [{ categories: ['PROCESSING' as const], scope: 'invocation' as const, intervalSeconds: 1, maxAttempts: 2, backoffRate: 2 }];
+    const retry = [
+      { categories: ['PROCESSING' as const], scope: 'invocation' as const, intervalSeconds: 1, maxAttempts: 2, backoffRate: 2 },
+    ];
     expect(workflowProblems(withStep(CONSUME_WORKFLOW, name, { ...task, retry }))).to.include(
       `${name}: retry[0]: no invocation error is PROCESSING, so retrying it on invocation errors only matches nothing`,
     );
@@ -215,11 +243,17 @@ describe('Function: workflowProblems', () => {
 
   it('reports a hold-back step in a workflow with no queue record, with a delay path that is not plain field names, or with a retry Step Functions refuses', () => {
     const retry = { intervalSeconds: 0, maxAttempts: 3, backoffRate: 0.5 };
-    const holdBack = { type: 'hold-back' as const, delaySecondsPath: ['release', 'delay seconds'], retry, next: 'Accepted', onError: 'Rejected' };
+    const holdBack = {
+      type: 'hold-back' as const,
+      delaySecondsPath: ['release', 'delay seconds'],
+      retry,
+      next: 'Accepted',
+      onError: 'Rejected',
+    };
     const ingest = withStep(INGEST_WORKFLOW, 'HoldBack', holdBack);
     expect(workflowProblems(ingest)).to.include.members([
       'HoldBack: a hold-back step needs a queue-record workflow',
-      'HoldBack: the delay\'s path must be one or more plain field names',
+      "HoldBack: the delay's path must be one or more plain field names",
       'HoldBack: retry: intervalSeconds must be a whole number ≥ 1',
       'HoldBack: retry: backoffRate must be ≥ 1',
     ]);

@@ -13,7 +13,7 @@ describe('The INIT bench pairs each function with a bare handler of its own clie
   });
 
   describe('Function: bareHandlerSource', () => {
-    it('constructs exactly the given clients with the functions\' own factories and client configuration', () => {
+    it("constructs exactly the given clients with the functions' own factories and client configuration", () => {
       const source = bareHandlerSource(['DYNAMODB', 'SQS']);
       expect(source).to.include('createDynamoDbClient(configFor("DYNAMODB"))').and.to.include('createSqsClient(configFor("SQS"))');
       expect(source).not.to.include('createEventBridgeClient').and.not.to.include('createSfnClient');

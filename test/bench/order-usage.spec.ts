@@ -16,7 +16,16 @@ describe('Order usage, priced (bench/order-usage)', () => {
 
   describe('Function: orchestratedUsage', () => {
     it("keeps the composed run's DynamoDB, SQS and event work and swaps the edge's and worker's invocations for the workflows'", () => {
-      const composed: OrderUsage = { ...NO_USAGE, httpRequests: 1, lambdaInvocations: 1.4, streamReads: 0.3, pipeRequests: 3, sqsRequests: 1.2, events: 2, dynamodbWriteUnits: 7 };
+      const composed: OrderUsage = {
+        ...NO_USAGE,
+        httpRequests: 1,
+        lambdaInvocations: 1.4,
+        streamReads: 0.3,
+        pipeRequests: 3,
+        sqsRequests: 1.2,
+        events: 2,
+        dynamodbWriteUnits: 7,
+      };
       const orchestrated = orchestratedUsage(composed, '1-line order');
       expect(orchestrated).to.deep.include({ sqsRequests: 1.2, events: 2, dynamodbWriteUnits: 7, expressExecutions: 2 });
       // The relay's 0.3 stay; orchestrated-ingest, validate, publish, idempotency and processor replace the edge and the worker.

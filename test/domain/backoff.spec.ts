@@ -93,12 +93,17 @@ describe('Module: backoff', () => {
 
     it('stays within [0, min(cap, base·2^(attempt-1))]', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 2_000 }), unitRandom, fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.property(
+          fc.integer({ min: 1, max: 2_000 }),
+          unitRandom,
+          fc.integer({ min: 0, max: 10_000 }),
+          fc.integer({ min: 0, max: 10 ** 9 }),
           (attempt, r, base, cap) => {
             const delay = fullJitter(attempt, constant(r), { base, cap });
             expect(delay).to.be.at.least(0);
             expect(delay).to.be.at.most(Math.min(cap, base * 2 ** Math.min(attempt - 1, 1_023)));
-          }),
+          },
+        ),
       );
     });
 
@@ -117,12 +122,17 @@ describe('Module: backoff', () => {
 
     it('stays within [ceiling/2, ceiling]', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 2_000 }), unitRandom, fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.property(
+          fc.integer({ min: 1, max: 2_000 }),
+          unitRandom,
+          fc.integer({ min: 0, max: 10_000 }),
+          fc.integer({ min: 0, max: 10 ** 9 }),
           (attempt, r, base, cap) => {
             const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 1_023));
             const delay = equalJitter(attempt, constant(r), { base, cap });
             expect(delay).to.be.within(ceiling / 2, ceiling);
-          }),
+          },
+        ),
       );
     });
   });
@@ -149,7 +159,10 @@ describe('Module: backoff', () => {
 
     it('stays within [base, min(cap, 3·previous)] along a whole retry sequence', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 0, max: 1_000 }), fc.integer({ min: 0, max: 100_000 }), fc.array(unitRandom, { maxLength: 50 }),
+        fc.property(
+          fc.integer({ min: 0, max: 1_000 }),
+          fc.integer({ min: 0, max: 100_000 }),
+          fc.array(unitRandom, { maxLength: 50 }),
           (base, cap, draws) => {
             let previous = base;
             for (const r of draws) {
@@ -158,7 +171,8 @@ describe('Module: backoff', () => {
               expect(delay).to.be.at.most(Math.min(cap, 3 * Math.max(previous, base)));
               previous = delay;
             }
-          }),
+          },
+        ),
       );
     });
 
@@ -212,14 +226,19 @@ describe('Module: backoff', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 40 }), unitRandom, fc.integer({ min: 0, max: 2_000 }), (attempt, r, capSeconds) => {
           const policy: BackoffPolicy = { strategy: 'seed', baseSeconds: 0, capSeconds, baseJitterMinutes: 5 };
-          expect(nextDelaySeconds(policy, attempt, 0, constant(r))).to.equal(Math.min(seedBackoffSeconds(attempt, constant(r), 5), capSeconds));
+          expect(nextDelaySeconds(policy, attempt, 0, constant(r))).to.equal(
+            Math.min(seedBackoffSeconds(attempt, constant(r), 5), capSeconds),
+          );
         }),
       );
     });
 
     it('keeps a decorrelated sequence inside its envelopes when each delay feeds the next', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 2_000 }), fc.array(unitRandom, { minLength: 1, maxLength: 40 }),
+        fc.property(
+          fc.integer({ min: 0, max: 60 }),
+          fc.integer({ min: 0, max: 2_000 }),
+          fc.array(unitRandom, { minLength: 1, maxLength: 40 }),
           (baseSeconds, capSeconds, draws) => {
             const policy: BackoffPolicy = { strategy: 'decorrelated-jitter', baseSeconds, capSeconds, baseJitterMinutes: 0 };
             let previous = 0;
@@ -229,7 +248,8 @@ describe('Module: backoff', () => {
               expect(delay).to.be.within(min, max);
               previous = delay;
             });
-          }),
+          },
+        ),
       );
     });
 
@@ -283,7 +303,7 @@ describe('Module: backoff', () => {
       );
     });
 
-    it('describes each strategy\'s promise', () => {
+    it("describes each strategy's promise", () => {
       const base = { baseSeconds: 2, capSeconds: 900, baseJitterMinutes: 5 };
       expect(backoffEnvelope({ ...base, strategy: 'equal-jitter' }, 3, 0)).to.deep.equal({ min: 4, max: 8 });
       expect(backoffEnvelope({ ...base, strategy: 'decorrelated-jitter' }, 3, 10)).to.deep.equal({ min: 2, max: 30 });

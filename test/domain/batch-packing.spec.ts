@@ -31,7 +31,7 @@ const itemsArb = (maxSize: number): fc.Arbitrary<Item[]> =>
 
 describe('Module: batch-packing', () => {
   describe('Constants', () => {
-    it('use the current SQS limits: 10 entries and 1 MiB (no longer the seed\'s 256 KiB)', () => {
+    it("use the current SQS limits: 10 entries and 1 MiB (no longer the seed's 256 KiB)", () => {
       expect(SQS_MAX_BATCH_ENTRIES).to.equal(10);
       expect(SQS_MAX_PAYLOAD_BYTES).to.equal(1024 * 1024);
       expect(SEED_MAX_PAYLOAD_BYTES).to.equal(256 * 1024);
@@ -47,7 +47,7 @@ describe('Module: batch-packing', () => {
       expect(calculateOptimalBatchSize(600 * 1024)).to.equal(1);
     });
 
-    it('reproduces the seed when given the seed\'s 256 KiB limit', () => {
+    it("reproduces the seed when given the seed's 256 KiB limit", () => {
       expect(calculateOptimalBatchSize(50 * 1024, 10, SEED_MAX_PAYLOAD_BYTES)).to.equal(5);
       expect(calculateOptimalBatchSize(300 * 1024, 10, SEED_MAX_PAYLOAD_BYTES)).to.equal(1);
     });
@@ -87,11 +87,15 @@ describe('Module: batch-packing', () => {
 
     it('equals the encoded length of body and attributes for any text', () => {
       fc.assert(
-        fc.property(fc.string({ unit: 'grapheme' }), fc.dictionary(fc.string({ minLength: 1 }), fc.string({ unit: 'binary' })), (body, attributes) => {
-          const encoded = (text: string): number => Buffer.byteLength(text, 'utf8');
-          const expected = encoded(body) + Object.entries(attributes).reduce((total, [k, v]) => total + encoded(k) + 6 + encoded(v), 0);
-          expect(sqsMessageSizeBytes(body, attributes)).to.equal(expected);
-        }),
+        fc.property(
+          fc.string({ unit: 'grapheme' }),
+          fc.dictionary(fc.string({ minLength: 1 }), fc.string({ unit: 'binary' })),
+          (body, attributes) => {
+            const encoded = (text: string): number => Buffer.byteLength(text, 'utf8');
+            const expected = encoded(body) + Object.entries(attributes).reduce((total, [k, v]) => total + encoded(k) + 6 + encoded(v), 0);
+            expect(sqsMessageSizeBytes(body, attributes)).to.equal(expected);
+          },
+        ),
       );
     });
   });
@@ -182,13 +186,18 @@ describe('Module: batch-packing', () => {
 
     it('needs at most twice the byte lower bound, plus the entry bound', () => {
       fc.assert(
-        fc.property(itemsArb(1_000), fc.integer({ min: 1_000, max: 3_000 }), fc.integer({ min: 1, max: 12 }), (items, maxBytes, maxEntries) => {
-          const { batches } = packBatches(items, sizeOf, { maxEntries, maxBytes });
-          const byBytes = Math.ceil(sum(items) / maxBytes);
-          const byEntries = Math.ceil(items.length / maxEntries);
-          expect(batches.length).to.be.at.least(Math.max(byBytes, byEntries));
-          expect(batches.length).to.be.at.most(2 * byBytes + byEntries);
-        }),
+        fc.property(
+          itemsArb(1_000),
+          fc.integer({ min: 1_000, max: 3_000 }),
+          fc.integer({ min: 1, max: 12 }),
+          (items, maxBytes, maxEntries) => {
+            const { batches } = packBatches(items, sizeOf, { maxEntries, maxBytes });
+            const byBytes = Math.ceil(sum(items) / maxBytes);
+            const byEntries = Math.ceil(items.length / maxEntries);
+            expect(batches.length).to.be.at.least(Math.max(byBytes, byEntries));
+            expect(batches.length).to.be.at.most(2 * byBytes + byEntries);
+          },
+        ),
       );
     });
 
@@ -203,12 +212,15 @@ describe('Module: batch-packing', () => {
 
     it('throws for limits that cannot be met and for sizes that are not sizes', () => {
       expect(() => packBatches([{ id: 0, size: 1 }], sizeOf, { maxEntries: 0, maxBytes: 10 }))
-        .to.throw(ValidationError).with.property('code', 'BATCH.INVALID_LIMITS');
+        .to.throw(ValidationError)
+        .with.property('code', 'BATCH.INVALID_LIMITS');
       expect(() => packBatches([{ id: 0, size: 1 }], sizeOf, { maxEntries: 10, maxBytes: Number.NaN }))
-        .to.throw(ValidationError).with.property('code', 'BATCH.INVALID_LIMITS');
+        .to.throw(ValidationError)
+        .with.property('code', 'BATCH.INVALID_LIMITS');
       for (const size of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
         expect(() => packBatches([{ id: 0, size }], sizeOf, SQS_BATCH_LIMITS))
-          .to.throw(ValidationError).with.property('code', 'BATCH.INVALID_SIZE');
+          .to.throw(ValidationError)
+          .with.property('code', 'BATCH.INVALID_SIZE');
       }
     });
   });

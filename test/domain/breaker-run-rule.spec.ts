@@ -29,7 +29,13 @@ function seeded(seed: number): () => number {
 }
 
 /** Feeds outcomes `gapMs` apart from `start`; returns the state and how many calls were made before it opened. */
-function feed(outcomes: Iterable<boolean>, settings: BreakerSettings, gapMs: number, start: BreakerState = INITIAL_BREAKER_STATE, t = T0): { state: BreakerState; calls: number; now: number } {
+function feed(
+  outcomes: Iterable<boolean>,
+  settings: BreakerSettings,
+  gapMs: number,
+  start: BreakerState = INITIAL_BREAKER_STATE,
+  t = T0,
+): { state: BreakerState; calls: number; now: number } {
   let state = start;
   let calls = 0;
   let now = t;
@@ -57,17 +63,20 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
       });
 
       it(`opens within ${run} failures of a total outage after any history, at 100 to 1 000 calls a second`, () => {
-        fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 120 }), fc.integer({ min: 1, max: 10 }), (history, gapMs) => {
-          // Prepare: any history that left it CLOSED (a busy, healthy or mildly faulty spell)
-          const before = feed(history, settings, gapMs);
-          if (before.state.status !== 'CLOSED') return;
-          // Act: every call fails from now on
-          const outage = feed(repeat(true, 100), settings, gapMs, before.state, before.now);
-          // Assess
-          expect(outage.state.status).to.equal('OPEN');
-          expect(outage.calls).to.be.at.most(run);
-          expect(failuresToOpen(before.state, settings, before.now + gapMs)).to.be.at.most(run);
-        }), { numRuns: 300 });
+        fc.assert(
+          fc.property(fc.array(fc.boolean(), { maxLength: 120 }), fc.integer({ min: 1, max: 10 }), (history, gapMs) => {
+            // Prepare: any history that left it CLOSED (a busy, healthy or mildly faulty spell)
+            const before = feed(history, settings, gapMs);
+            if (before.state.status !== 'CLOSED') return;
+            // Act: every call fails from now on
+            const outage = feed(repeat(true, 100), settings, gapMs, before.state, before.now);
+            // Assess
+            expect(outage.state.status).to.equal('OPEN');
+            expect(outage.calls).to.be.at.most(run);
+            expect(failuresToOpen(before.state, settings, before.now + gapMs)).to.be.at.most(run);
+          }),
+          { numRuns: 300 },
+        );
       });
 
       it('after a full window of successes the run rule decides, where the ratio alone took 25 failures', () => {
@@ -88,19 +97,22 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
         // 400 000 transitions: well under a second alone, several under coverage on a busy machine.
         this.timeout(60_000);
         const openings: Record<string, number> = {};
-        fc.assert(fc.property(fc.integer(), (seed) => {
-          const random = seeded(seed);
-          let state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2).state;
-          let now = T0;
-          for (let i = 0; i < 40_000; i++) {
-            if (state.status === 'OPEN') {
-              openings[state.rule] = (openings[state.rule] ?? 0) + 1;
-              state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2, INITIAL_BREAKER_STATE, now).state;
+        fc.assert(
+          fc.property(fc.integer(), (seed) => {
+            const random = seeded(seed);
+            let state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2).state;
+            let now = T0;
+            for (let i = 0; i < 40_000; i++) {
+              if (state.status === 'OPEN') {
+                openings[state.rule] = (openings[state.rule] ?? 0) + 1;
+                state = feed(repeat(false, settings.volume!.minimumCalls), settings, 2, INITIAL_BREAKER_STATE, now).state;
+              }
+              now += 2;
+              state = transition(state, random() < 0.2 ? FAILURE : SUCCESS, settings, now);
             }
-            now += 2;
-            state = transition(state, random() < 0.2 ? FAILURE : SUCCESS, settings, now);
-          }
-        }), { numRuns: 10, seed: 20_261_206 });
+          }),
+          { numRuns: 10, seed: 20_261_206 },
+        );
 
         expect(openings['run'] ?? 0).to.equal(0);
         expect(Object.values(openings).reduce((a, b) => a + b, 0)).to.be.at.most(2);
@@ -111,17 +123,19 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
   it('opens exactly when a run of consecutiveFailures is reached, unless another rule opened it first', () => {
     const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
     const runLength = settings.volume!.consecutiveFailures!;
-    fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 200 }), (outcomes) => {
-      let state: BreakerState = INITIAL_BREAKER_STATE;
-      let streak = 0;
-      for (const [i, failed] of outcomes.entries()) {
-        if (state.status !== 'CLOSED') return;
-        streak = failed ? streak + 1 : 0;
-        state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
-        if (streak >= runLength) expect(state.status, `after ${i + 1}`).to.equal('OPEN');
-        if (state.status === 'OPEN' && state.rule === 'run') expect(streak).to.equal(runLength);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 200 }), (outcomes) => {
+        let state: BreakerState = INITIAL_BREAKER_STATE;
+        let streak = 0;
+        for (const [i, failed] of outcomes.entries()) {
+          if (state.status !== 'CLOSED') return;
+          streak = failed ? streak + 1 : 0;
+          state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
+          if (streak >= runLength) expect(state.status, `after ${i + 1}`).to.equal('OPEN');
+          if (state.status === 'OPEN' && state.rule === 'run') expect(streak).to.equal(runLength);
+        }
+      }),
+    );
   });
 
   it('a success ends the run: 11 failures, a success, 11 failures stay CLOSED after a busy spell', () => {

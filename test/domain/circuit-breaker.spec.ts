@@ -30,7 +30,12 @@ function applyAll(state: BreakerState, events: readonly BreakerEvent[], settings
 }
 
 function openedAt(now: number, settings: BreakerSettings = SETTINGS): BreakerState {
-  return applyAll(INITIAL_BREAKER_STATE, Array.from({ length: settings.failureThreshold }, () => failure()), settings, now);
+  return applyAll(
+    INITIAL_BREAKER_STATE,
+    Array.from({ length: settings.failureThreshold }, () => failure()),
+    settings,
+    now,
+  );
 }
 
 describe('Module: circuit-breaker', () => {
@@ -115,7 +120,12 @@ describe('Module: circuit-breaker', () => {
 
     for (const category of NOT_TRIPPING) {
       it(`never counts a ${category} failure`, () => {
-        const state = applyAll(INITIAL_BREAKER_STATE, Array.from({ length: 10 }, () => failure(category)), SETTINGS, T0);
+        const state = applyAll(
+          INITIAL_BREAKER_STATE,
+          Array.from({ length: 10 }, () => failure(category)),
+          SETTINGS,
+          T0,
+        );
 
         expect(state).to.deep.equal(INITIAL_BREAKER_STATE);
       });
@@ -217,7 +227,9 @@ describe('Module: circuit-breaker', () => {
     ];
     for (const settings of invalid) {
       it(`throws a coded PermanentError for ${JSON.stringify(settings)}`, () => {
-        expect(() => assertValidBreakerSettings(settings)).to.throw(PermanentError).with.property('code', 'BREAKER.INVALID_SETTINGS');
+        expect(() => assertValidBreakerSettings(settings))
+          .to.throw(PermanentError)
+          .with.property('code', 'BREAKER.INVALID_SETTINGS');
       });
     }
   });
@@ -255,7 +267,11 @@ describe('Module: circuit-breaker', () => {
     const stepsArb = fc.array(fc.tuple(eventArb, fc.integer({ min: 0, max: 20_000 })), { maxLength: 60 });
 
     /** Applies the events at an advancing clock; a RELEASE the table forbids must throw and leave the state as it was. */
-    function run(settings: BreakerSettings, steps: readonly (readonly [BreakerEvent, number])[], check: (state: BreakerState, now: number) => void): void {
+    function run(
+      settings: BreakerSettings,
+      steps: readonly (readonly [BreakerEvent, number])[],
+      check: (state: BreakerState, now: number) => void,
+    ): void {
       let state = INITIAL_BREAKER_STATE;
       let now = T0;
       for (const [event, advance] of steps) {
@@ -289,9 +305,13 @@ describe('Module: circuit-breaker', () => {
         fc.constantFrom(...NOT_TRIPPING).map((category): BreakerEvent => ({ type: 'FAILURE', category })),
       );
       fc.assert(
-        fc.property(settingsArb, fc.array(fc.tuple(harmless, fc.integer({ min: 0, max: 20_000 })), { maxLength: 60 }), (settings, steps) => {
-          run(settings, steps, (state) => expect(state.status).to.equal('CLOSED'));
-        }),
+        fc.property(
+          settingsArb,
+          fc.array(fc.tuple(harmless, fc.integer({ min: 0, max: 20_000 })), { maxLength: 60 }),
+          (settings, steps) => {
+            run(settings, steps, (state) => expect(state.status).to.equal('CLOSED'));
+          },
+        ),
       );
     });
 

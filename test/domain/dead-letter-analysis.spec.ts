@@ -76,7 +76,10 @@ describe('Module: dead-letter-analysis', () => {
       });
 
       it('accepts the category in any case and with surrounding spaces', () => {
-        expect(analyseDeadLetter(message({ attributes: { errorCategory: ' timeout ' } }), options)).to.include({ category: 'TIMEOUT', source: 'attribute' });
+        expect(analyseDeadLetter(message({ attributes: { errorCategory: ' timeout ' } }), options)).to.include({
+          category: 'TIMEOUT',
+          source: 'attribute',
+        });
       });
 
       it('ignores an attribute that names no category', () => {
@@ -300,28 +303,50 @@ describe('Module: dead-letter-analysis', () => {
     const moved = { attributes: { idempotencyKey: 'k-1' }, body: ORDER_BODY, receiveCount: 6 };
 
     it('redrives a never-claimed message TRANSIENT without spending its redrive attempt', () => {
-      const verdict = analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, redriveAttempt: '2' }, neverClaimed: true }, options);
+      const verdict = analyseDeadLetter(
+        { ...moved, attributes: { ...moved.attributes, redriveAttempt: '2' }, neverClaimed: true },
+        options,
+      );
 
-      expect(verdict).to.deep.include({ action: 'REDRIVE', category: 'TRANSIENT', source: 'unclaimed', redriveAttempt: 2, heldRedrives: 1 });
+      expect(verdict).to.deep.include({
+        action: 'REDRIVE',
+        category: 'TRANSIENT',
+        source: 'unclaimed',
+        redriveAttempt: 2,
+        heldRedrives: 1,
+      });
     });
 
     it('judges it as any other once its budget-free redrives are spent, or when the worker parked it, or when it was claimed', () => {
-      expect(analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, heldRedrives: '20' }, neverClaimed: true }, options).source).to.not.equal('unclaimed');
-      expect(analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, errorCategory: 'PERMANENT' }, neverClaimed: true }, options).action).to.equal('PARK');
-      expect(analyseDeadLetter({ ...moved, neverClaimed: false }, options)).to.deep.include({ redriveAttempt: 1 }).and.not.have.property('heldRedrives');
+      expect(
+        analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, heldRedrives: '20' }, neverClaimed: true }, options).source,
+      ).to.not.equal('unclaimed');
+      expect(
+        analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, errorCategory: 'PERMANENT' }, neverClaimed: true }, options)
+          .action,
+      ).to.equal('PARK');
+      expect(analyseDeadLetter({ ...moved, neverClaimed: false }, options))
+        .to.deep.include({ redriveAttempt: 1 })
+        .and.not.have.property('heldRedrives');
       expect(analyseDeadLetter({ ...moved, receiveCount: 10, neverClaimed: true }, options).source).to.equal('receive-count');
     });
 
     it('never spends a redrive attempt on a never-claimed message, and never redrives one for free more than maxHeldRedrives times', () => {
-      fc.assert(fc.property(fc.nat({ max: 40 }), fc.nat({ max: 9 }), fc.nat({ max: 30 }), (held, redrives, maxHeldRedrives) => {
-        const verdict = analyseDeadLetter({
-          ...moved,
-          attributes: { ...moved.attributes, heldRedrives: String(held), redriveAttempt: String(redrives) },
-          neverClaimed: true,
-        }, { ...options, maxHeldRedrives });
-        if (held < maxHeldRedrives) expect(verdict).to.deep.include({ action: 'REDRIVE', redriveAttempt: redrives, heldRedrives: held + 1 });
-        else expect(verdict).to.not.have.property('heldRedrives');
-      }));
+      fc.assert(
+        fc.property(fc.nat({ max: 40 }), fc.nat({ max: 9 }), fc.nat({ max: 30 }), (held, redrives, maxHeldRedrives) => {
+          const verdict = analyseDeadLetter(
+            {
+              ...moved,
+              attributes: { ...moved.attributes, heldRedrives: String(held), redriveAttempt: String(redrives) },
+              neverClaimed: true,
+            },
+            { ...options, maxHeldRedrives },
+          );
+          if (held < maxHeldRedrives)
+            expect(verdict).to.deep.include({ action: 'REDRIVE', redriveAttempt: redrives, heldRedrives: held + 1 });
+          else expect(verdict).to.not.have.property('heldRedrives');
+        }),
+      );
     });
   });
 });

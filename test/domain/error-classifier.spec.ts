@@ -27,9 +27,19 @@ import {
 
 // Smithy's throttling names (THROTTLING_ERROR_CODES in @smithy/core's retry classification).
 const THROTTLING_NAMES = [
-  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded', 'TransactionInProgressException', 'RequestThrottled', 'RequestThrottledException',
-  'SlowDown', 'LimitExceededException', 'BandwidthLimitExceeded', 'PriorRequestNotComplete', 'ThrottledException',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'LimitExceededException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'ThrottledException',
 ];
 const TRANSIENT_NODE_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
 
@@ -88,8 +98,11 @@ describe('Module: error-category', () => {
 
     it('never retries a non-retryable category, whatever the count', () => {
       fc.assert(
-        fc.property(fc.constantFrom('VALIDATION' as const, 'PERMANENT' as const), fc.integer({ min: -5, max: 100 }), (category, attempts) =>
-          shouldRetry(category, attempts) === false),
+        fc.property(
+          fc.constantFrom('VALIDATION' as const, 'PERMANENT' as const),
+          fc.integer({ min: -5, max: 100 }),
+          (category, attempts) => shouldRetry(category, attempts) === false,
+        ),
       );
     });
 
@@ -110,7 +123,7 @@ describe('Module: error-category', () => {
 
 describe('Module: error-classifier', () => {
   describe('Function: classifyError', () => {
-    describe('with the pipeline\'s own errors', () => {
+    describe("with the pipeline's own errors", () => {
       it('keeps the category and code each error carries', () => {
         const cases = [
           [new ValidationError('bad', { code: 'ORDER.INVALID' }), 'VALIDATION', 'ORDER.INVALID'],
@@ -144,8 +157,15 @@ describe('Module: error-classifier', () => {
       });
 
       it('marks HTTP 429 and the $retryable throttling trait as throttling', () => {
-        expect(classifyError({ $metadata: { httpStatusCode: 429 } })).to.include({ category: 'TRANSIENT', code: 'AWS.Throttling', throttling: true });
-        expect(classifyError(awsError('SomethingNew', { $retryable: { throttling: true } }))).to.include({ category: 'TRANSIENT', throttling: true });
+        expect(classifyError({ $metadata: { httpStatusCode: 429 } })).to.include({
+          category: 'TRANSIENT',
+          code: 'AWS.Throttling',
+          throttling: true,
+        });
+        expect(classifyError(awsError('SomethingNew', { $retryable: { throttling: true } }))).to.include({
+          category: 'TRANSIENT',
+          throttling: true,
+        });
       });
 
       it('treats the $retryable trait, internal failures and HTTP 500/502/503/504 as TRANSIENT', () => {
@@ -154,7 +174,9 @@ describe('Module: error-classifier', () => {
           expect(classifyError(awsError(name)), name).to.include({ category: 'TRANSIENT', code: `AWS.${name}` });
         }
         for (const status of [500, 502, 503, 504]) {
-          expect(classifyError(awsError('Whatever', { $metadata: { httpStatusCode: status } })), String(status)).to.include({ category: 'TRANSIENT' });
+          expect(classifyError(awsError('Whatever', { $metadata: { httpStatusCode: status } })), String(status)).to.include({
+            category: 'TRANSIENT',
+          });
         }
       });
 
@@ -164,7 +186,7 @@ describe('Module: error-classifier', () => {
         }
       });
 
-      it('treats S3\'s RequestTimeout as TIMEOUT although it comes with HTTP 400', () => {
+      it("treats S3's RequestTimeout as TIMEOUT although it comes with HTTP 400", () => {
         expect(classifyError(awsError('RequestTimeout', { $metadata: { httpStatusCode: 400 } }))).to.include({ category: 'TIMEOUT' });
       });
 
@@ -232,13 +254,23 @@ describe('Module: error-classifier', () => {
       });
 
       it('treats programming errors as PROCESSING', () => {
-        for (const error of [new TypeError('x is undefined'), new RangeError('bad length'), new ReferenceError('y'), new SyntaxError('json')]) {
+        for (const error of [
+          new TypeError('x is undefined'),
+          new RangeError('bad length'),
+          new ReferenceError('y'),
+          new SyntaxError('json'),
+        ]) {
           expect(classifyError(error), error.name).to.include({ category: 'PROCESSING', code: `JS.${error.name}` });
         }
       });
 
       it('treats a plain Error as UNKNOWN', () => {
-        expect(classifyError(new Error('who knows'))).to.deep.equal({ category: 'UNKNOWN', code: 'UNKNOWN', message: 'who knows', throttling: false });
+        expect(classifyError(new Error('who knows'))).to.deep.equal({
+          category: 'UNKNOWN',
+          code: 'UNKNOWN',
+          message: 'who knows',
+          throttling: false,
+        });
       });
 
       it('treats the TimeoutError of AbortSignal.timeout as TIMEOUT', () => {
@@ -264,12 +296,19 @@ describe('Module: error-classifier', () => {
     describe('properties', () => {
       const errorLike = fc.record(
         {
-          name: fc.oneof(fc.constantFrom(...THROTTLING_NAMES, 'TimeoutError', 'TypeError', 'InternalFailure', 'Error'), fc.string(), fc.anything()),
+          name: fc.oneof(
+            fc.constantFrom(...THROTTLING_NAMES, 'TimeoutError', 'TypeError', 'InternalFailure', 'Error'),
+            fc.string(),
+            fc.anything(),
+          ),
           code: fc.oneof(fc.constantFrom(...TRANSIENT_NODE_CODES, 'ETIMEDOUT'), fc.anything()),
           message: fc.oneof(fc.string(), fc.anything()),
           $retryable: fc.oneof(fc.constant(undefined), fc.record({ throttling: fc.boolean() }), fc.anything()),
           $fault: fc.oneof(fc.constantFrom('client', 'server'), fc.anything()),
-          $metadata: fc.oneof(fc.record({ httpStatusCode: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.anything()), attempts: fc.anything() }), fc.anything()),
+          $metadata: fc.oneof(
+            fc.record({ httpStatusCode: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.anything()), attempts: fc.anything() }),
+            fc.anything(),
+          ),
           cause: fc.anything(),
         },
         { requiredKeys: [] },

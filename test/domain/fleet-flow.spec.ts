@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { PermanentError } from '../../domain/errors.js';
-import { assertValidFleetFlowSettings, INITIAL_FLEET_FLOW, probeDue, transitionFleetFlow, type FleetFlowEvent, type FleetFlowState } from '../../domain/fleet-flow.js';
+import {
+  assertValidFleetFlowSettings,
+  INITIAL_FLEET_FLOW,
+  probeDue,
+  transitionFleetFlow,
+  type FleetFlowEvent,
+  type FleetFlowState,
+} from '../../domain/fleet-flow.js';
 
 const T0 = 1_700_000_000_000;
 const SETTINGS = { probeEveryMs: 30_000 };
@@ -9,8 +16,13 @@ const SETTINGS = { probeEveryMs: 30_000 };
 describe('Module: fleet-flow', () => {
   describe('Function: transitionFleetFlow', () => {
     it('pauses on a dependency going down, with its first probe one period later', () => {
-      expect(transitionFleetFlow(INITIAL_FLEET_FLOW, { type: 'DEPENDENCY_DOWN', service: 'dynamodb' }, SETTINGS, T0))
-        .to.deep.equal({ status: 'PAUSED', since: T0, service: 'dynamodb', nextProbeAt: T0 + 30_000, probes: 0 });
+      expect(transitionFleetFlow(INITIAL_FLEET_FLOW, { type: 'DEPENDENCY_DOWN', service: 'dynamodb' }, SETTINGS, T0)).to.deep.equal({
+        status: 'PAUSED',
+        since: T0,
+        service: 'dynamodb',
+        nextProbeAt: T0 + 30_000,
+        probes: 0,
+      });
     });
 
     it('stays paused on a failed probe, the next one a period later, and resumes on a successful one', () => {
@@ -30,30 +42,39 @@ describe('Module: fleet-flow', () => {
   });
 
   describe('Properties', () => {
-    const event = fc.constantFrom<FleetFlowEvent>({ type: 'DEPENDENCY_DOWN', service: 'dynamodb' }, { type: 'PROBE_SUCCEEDED' }, { type: 'PROBE_FAILED' });
+    const event = fc.constantFrom<FleetFlowEvent>(
+      { type: 'DEPENDENCY_DOWN', service: 'dynamodb' },
+      { type: 'PROBE_SUCCEEDED' },
+      { type: 'PROBE_FAILED' },
+    );
 
     it('probes at most once per period while paused, whatever the ticks, and only a probe success resumes', () => {
-      fc.assert(fc.property(fc.array(fc.record({ event, gapMs: fc.integer({ min: 0, max: 20_000 }), probeOk: fc.boolean() }), { maxLength: 200 }), (steps) => {
-        let state: FleetFlowState = INITIAL_FLEET_FLOW;
-        let now = T0;
-        let lastProbeAt: number | undefined;
-        for (const { event: e, gapMs, probeOk } of steps) {
-          now += gapMs;
-          if (probeDue(state, now)) {
-            if (lastProbeAt !== undefined && state.status === 'PAUSED') expect(now - lastProbeAt).to.be.at.least(SETTINGS.probeEveryMs);
-            lastProbeAt = now;
-            const before = state;
-            state = transitionFleetFlow(state, { type: probeOk ? 'PROBE_SUCCEEDED' : 'PROBE_FAILED' }, SETTINGS, now);
-            expect(state.status).to.equal(probeOk ? 'FLOWING' : 'PAUSED');
-            if (probeOk) lastProbeAt = undefined;
-            expect(before.status).to.equal('PAUSED');
-          }
-          const was: FleetFlowState['status'] = state.status;
-          state = transitionFleetFlow(state, e, SETTINGS, now);
-          if (was === 'PAUSED' && state.status === 'FLOWING') expect(e.type).to.equal('PROBE_SUCCEEDED');
-          if (state.status === 'PAUSED') expect(state.nextProbeAt).to.be.greaterThan(state.since);
-        }
-      }));
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ event, gapMs: fc.integer({ min: 0, max: 20_000 }), probeOk: fc.boolean() }), { maxLength: 200 }),
+          (steps) => {
+            let state: FleetFlowState = INITIAL_FLEET_FLOW;
+            let now = T0;
+            let lastProbeAt: number | undefined;
+            for (const { event: e, gapMs, probeOk } of steps) {
+              now += gapMs;
+              if (probeDue(state, now)) {
+                if (lastProbeAt !== undefined && state.status === 'PAUSED') expect(now - lastProbeAt).to.be.at.least(SETTINGS.probeEveryMs);
+                lastProbeAt = now;
+                const before = state;
+                state = transitionFleetFlow(state, { type: probeOk ? 'PROBE_SUCCEEDED' : 'PROBE_FAILED' }, SETTINGS, now);
+                expect(state.status).to.equal(probeOk ? 'FLOWING' : 'PAUSED');
+                if (probeOk) lastProbeAt = undefined;
+                expect(before.status).to.equal('PAUSED');
+              }
+              const was: FleetFlowState['status'] = state.status;
+              state = transitionFleetFlow(state, e, SETTINGS, now);
+              if (was === 'PAUSED' && state.status === 'FLOWING') expect(e.type).to.equal('PROBE_SUCCEEDED');
+              if (state.status === 'PAUSED') expect(state.nextProbeAt).to.be.greaterThan(state.since);
+            }
+          },
+        ),
+      );
     });
   });
 

@@ -37,8 +37,17 @@ describe('Module: idempotency-reservation', () => {
       const record = reserved(aReservation({ orderId: 'o-1', correlationId: 'c-1' }));
 
       expect(record).to.deep.equal({
-        key: 'k', status: 'ACCEPTED', payloadHash: 'hash-a', attempts: 0, leaseExpiresAt: NOW + DEFAULT_ACCEPT_LEASE_MS,
-        expiresAt: NOW / 1000 + DAY_S, createdAt: NOW, updatedAt: NOW, orderId: 'o-1', correlationId: 'c-1', awaitingSendSince: NOW,
+        key: 'k',
+        status: 'ACCEPTED',
+        payloadHash: 'hash-a',
+        attempts: 0,
+        leaseExpiresAt: NOW + DEFAULT_ACCEPT_LEASE_MS,
+        expiresAt: NOW / 1000 + DAY_S,
+        createdAt: NOW,
+        updatedAt: NOW,
+        orderId: 'o-1',
+        correlationId: 'c-1',
+        awaitingSendSince: NOW,
       });
     });
 
@@ -62,7 +71,11 @@ describe('Module: idempotency-reservation', () => {
 
       expect(decideReservation(record, request).kind).to.equal('RESERVED');
       expect(isOwnReservation(record, request)).to.equal(true);
-      for (const other of [aReservation({ correlationId: 'c-2' }), aReservation({ correlationId: 'c-1', now: NOW + 1 }), aReservation({ correlationId: 'c-1', payloadHash: 'hash-b' })]) {
+      for (const other of [
+        aReservation({ correlationId: 'c-2' }),
+        aReservation({ correlationId: 'c-1', now: NOW + 1 }),
+        aReservation({ correlationId: 'c-1', payloadHash: 'hash-b' }),
+      ]) {
         expect(isOwnReservation(record, other), JSON.stringify(other)).to.equal(false);
         expect(decideReservation(record, other).kind).to.not.equal('RESERVED');
       }
@@ -70,7 +83,12 @@ describe('Module: idempotency-reservation', () => {
     });
 
     it('answers finished records as duplicates and worked ones as in progress', () => {
-      for (const [status, kind] of [['SUCCEEDED', 'DUPLICATE'], ['PARKED', 'DUPLICATE'], ['INFLIGHT', 'IN_PROGRESS'], ['RETRY', 'IN_PROGRESS']] as const) {
+      for (const [status, kind] of [
+        ['SUCCEEDED', 'DUPLICATE'],
+        ['PARKED', 'DUPLICATE'],
+        ['INFLIGHT', 'IN_PROGRESS'],
+        ['RETRY', 'IN_PROGRESS'],
+      ] as const) {
         expect(decideReservation({ ...reserved(), status }, aReservation({ now: NOW + 1 })).kind, status).to.equal(kind);
       }
     });
@@ -124,7 +142,13 @@ describe('Module: idempotency-reservation', () => {
               if (decision.kind === 'PROCEED') record = decision.record;
             } else if (record?.status === 'INFLIGHT' && record.ownerToken === step.owner) {
               const failure = { category: 'TRANSIENT' as const, code: 'X' };
-              record = transition(record, step.type === 'complete' ? { type: 'COMPLETE', ownerToken: step.owner } : { type: 'FAIL', ownerToken: step.owner, failure, park: false }, now);
+              record = transition(
+                record,
+                step.type === 'complete'
+                  ? { type: 'COMPLETE', ownerToken: step.owner }
+                  : { type: 'FAIL', ownerToken: step.owner, failure, park: false },
+                now,
+              );
             }
             first ??= record?.payloadHash;
             if (record !== undefined) expect(record.payloadHash, 'the stored payload is the first accepted one').to.equal(first);
@@ -163,41 +187,48 @@ describe('Module: idempotency-reservation', () => {
 
       expect(sent).to.deep.include({ status: 'ACCEPTED', leaseExpiresAt: NOW + 25_000, updatedAt: NOW + 20_000 });
       expect(decideStrandedReservation(sent, NOW + 60_000)).to.deep.equal({ kind: 'NONE' });
-      expect(decideReservation(sent, aReservation({ now: NOW + 21_000, correlationId: 'other' })).kind, 'queued: a copy is in progress').to.equal('IN_PROGRESS');
+      expect(
+        decideReservation(sent, aReservation({ now: NOW + 21_000, correlationId: 'other' })).kind,
+        'queued: a copy is in progress',
+      ).to.equal('IN_PROGRESS');
     });
 
     it('puts every key in one of the index shards', () => {
-      fc.assert(fc.property(fc.string(), (key) => {
-        const shard = Number(awaitingSendShard(key));
-        expect(Number.isInteger(shard) && shard >= 0 && shard < AWAITING_SEND_SHARDS).to.equal(true);
-        expect(awaitingSendShard(key)).to.equal(shard.toString());
-      }));
+      fc.assert(
+        fc.property(fc.string(), (key) => {
+          const shard = Number(awaitingSendShard(key));
+          expect(Number.isInteger(shard) && shard >= 0 && shard < AWAITING_SEND_SHARDS).to.equal(true);
+          expect(awaitingSendShard(key)).to.equal(shard.toString());
+        }),
+      );
     });
 
     it('property: a release or a sweep acts only on the reservation it read; a claimed, finished or replaced record is never released or re-sent', () => {
       const event = fc.constantFrom('claim', 'complete', 'reserveAgain', 'none');
-      fc.assert(fc.property(fc.array(event, { maxLength: 4 }), fc.integer({ min: 0, max: 3 * DEFAULT_ACCEPT_LEASE_MS }), (events, elapsed) => {
-        const written = reserved(aReservation({ message: 'm', correlationId: 'c-1' }));
-        let current: IdempotencyRecord = written;
-        let now = NOW;
-        for (const step of events) {
-          now += 1 + Math.floor(elapsed / 4);
-          if (step === 'claim' && (current.status === 'ACCEPTED' || current.status === 'RETRY')) {
-            current = decideClaim(current, aClaim({ now, published: PUBLISHED })).record;
-          } else if (step === 'complete' && current.status === 'INFLIGHT') {
-            current = transition(current, { type: 'COMPLETE', ownerToken: 'owner' }, now);
-          } else if (step === 'reserveAgain') {
-            const decision = decideReservation(current, aReservation({ now, message: 'm', correlationId: 'c-2' }));
-            if (decision.kind === 'RESERVED') current = decision.record;
+      fc.assert(
+        fc.property(fc.array(event, { maxLength: 4 }), fc.integer({ min: 0, max: 3 * DEFAULT_ACCEPT_LEASE_MS }), (events, elapsed) => {
+          const written = reserved(aReservation({ message: 'm', correlationId: 'c-1' }));
+          let current: IdempotencyRecord = written;
+          let now = NOW;
+          for (const step of events) {
+            now += 1 + Math.floor(elapsed / 4);
+            if (step === 'claim' && (current.status === 'ACCEPTED' || current.status === 'RETRY')) {
+              current = decideClaim(current, aClaim({ now, published: PUBLISHED })).record;
+            } else if (step === 'complete' && current.status === 'INFLIGHT') {
+              current = transition(current, { type: 'COMPLETE', ownerToken: 'owner' }, now);
+            } else if (step === 'reserveAgain') {
+              const decision = decideReservation(current, aReservation({ now, message: 'm', correlationId: 'c-2' }));
+              if (decision.kind === 'RESERVED') current = decision.record;
+            }
           }
-        }
-        const same = isSameReservation(current, written);
-        expect(same).to.equal(current === written);
-        const action = decideStrandedReservation(current, now + DEFAULT_ACCEPT_LEASE_MS);
-        if (current.status !== 'ACCEPTED') expect(action.kind).to.equal('NONE');
-        const published = (current.outbox ?? []).filter((entry) => entry.detailType === 'OrderPublished');
-        expect(published.length, 'OrderPublished once, and only once claimed').to.equal(current.status === 'ACCEPTED' ? 0 : 1);
-      }));
+          const same = isSameReservation(current, written);
+          expect(same).to.equal(current === written);
+          const action = decideStrandedReservation(current, now + DEFAULT_ACCEPT_LEASE_MS);
+          if (current.status !== 'ACCEPTED') expect(action.kind).to.equal('NONE');
+          const published = (current.outbox ?? []).filter((entry) => entry.detailType === 'OrderPublished');
+          expect(published.length, 'OrderPublished once, and only once claimed').to.equal(current.status === 'ACCEPTED' ? 0 : 1);
+        }),
+      );
     });
   });
 });

@@ -85,7 +85,14 @@ describe('Module: idempotency', () => {
     });
 
     it('treats an expired record (not yet deleted by TTL) as absent: attempt 1, nothing carried over', () => {
-      const expired = released({ status: 'PARKED', attempts: 4, expiresAt: NOW_S - 1, lastError: FAILURE, outcome: { total: 1 }, payloadHash: 'other' });
+      const expired = released({
+        status: 'PARKED',
+        attempts: 4,
+        expiresAt: NOW_S - 1,
+        lastError: FAILURE,
+        outcome: { total: 1 },
+        payloadHash: 'other',
+      });
 
       const decision = decideClaim(expired, aClaim());
 
@@ -267,7 +274,11 @@ describe('Module: idempotency', () => {
         it(`parks a ${label} record with the new reason and no lease`, () => {
           const next = transition(record, park, NOW);
 
-          expect(next).to.deep.include({ status: 'PARKED', lastError: { category: 'PERMANENT', code: 'REDRIVE.BUDGET_SPENT' }, updatedAt: NOW });
+          expect(next).to.deep.include({
+            status: 'PARKED',
+            lastError: { category: 'PERMANENT', code: 'REDRIVE.BUDGET_SPENT' },
+            updatedAt: NOW,
+          });
           expect(next).to.not.have.any.keys('ownerToken', 'leaseExpiresAt');
         });
       }
@@ -325,9 +336,12 @@ describe('Module: idempotency', () => {
     const ownerArb = fc.constantFrom(...OWNERS);
     const failureArb = fc.record({ category: fc.constantFrom('TRANSIENT', 'TIMEOUT', 'VALIDATION', 'PERMANENT'), code: fc.constant('X') });
     const eventArb: fc.Arbitrary<IdempotencyEvent> = fc.oneof(
-      fc.record({ owner: ownerArb, leaseMs: fc.integer({ min: 1, max: 10_000 }), hash: fc.constantFrom('hash-1', 'hash-1', 'hash-2') }).map(
-        ({ owner, leaseMs, hash }): IdempotencyEvent => ({ type: 'CLAIM', request: aClaim({ ownerToken: owner, leaseMs, payloadHash: hash }) }),
-      ),
+      fc
+        .record({ owner: ownerArb, leaseMs: fc.integer({ min: 1, max: 10_000 }), hash: fc.constantFrom('hash-1', 'hash-1', 'hash-2') })
+        .map(({ owner, leaseMs, hash }): IdempotencyEvent => ({
+          type: 'CLAIM',
+          request: aClaim({ ownerToken: owner, leaseMs, payloadHash: hash }),
+        })),
       ownerArb.map((ownerToken): IdempotencyEvent => ({ type: 'RECORD_OUTCOME', ownerToken, outcome: { ok: true } })),
       ownerArb.map((ownerToken): IdempotencyEvent => ({ type: 'COMPLETE', ownerToken })),
       fc.record({ ownerToken: ownerArb, failure: failureArb, park: fc.boolean() }).map((e): IdempotencyEvent => ({ type: 'FAIL', ...e })),
@@ -395,7 +409,8 @@ describe('Module: idempotency', () => {
             const { event, before } = step;
             if (event.type !== 'COMPLETE' && event.type !== 'FAIL' && event.type !== 'RECORD_OUTCOME') continue;
             const holder = before?.status === 'INFLIGHT' ? before.ownerToken : undefined;
-            if (event.ownerToken !== holder) expect(step.error, `${event.type} by ${event.ownerToken}, held by ${String(holder)}`).to.not.equal(undefined);
+            if (event.ownerToken !== holder)
+              expect(step.error, `${event.type} by ${event.ownerToken}, held by ${String(holder)}`).to.not.equal(undefined);
             else expect(step.error).to.equal(undefined);
           }
         }),
@@ -414,12 +429,18 @@ describe('Module: idempotency', () => {
 
     it('refuses a live INFLIGHT lease to any claimant, whatever the times', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 10 ** 7 }), fc.integer({ min: 1, max: 10 ** 6 }), ownerArb, fc.boolean(), (left, leaseMs, owner, samePayload) => {
-          const existing = aRecord({ leaseExpiresAt: NOW + left });
-          const decision = decideClaim(existing, aClaim({ ownerToken: owner, leaseMs, payloadHash: samePayload ? 'hash-1' : 'hash-2' }));
-          expect(decision.kind).to.equal(samePayload ? 'IN_PROGRESS' : 'CONFLICT');
-          if (decision.kind === 'IN_PROGRESS') expect(decision.retryAfterMs).to.equal(left);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 10 ** 7 }),
+          fc.integer({ min: 1, max: 10 ** 6 }),
+          ownerArb,
+          fc.boolean(),
+          (left, leaseMs, owner, samePayload) => {
+            const existing = aRecord({ leaseExpiresAt: NOW + left });
+            const decision = decideClaim(existing, aClaim({ ownerToken: owner, leaseMs, payloadHash: samePayload ? 'hash-1' : 'hash-2' }));
+            expect(decision.kind).to.equal(samePayload ? 'IN_PROGRESS' : 'CONFLICT');
+            if (decision.kind === 'IN_PROGRESS') expect(decision.retryAfterMs).to.equal(left);
+          },
+        ),
       );
     });
   });

@@ -1,14 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ValidationError } from '../../domain/errors.js';
-import {
-  SUPPORTED_CURRENCY_CODES,
-  addMinor,
-  applyRateHalfEven,
-  isIsoCurrency,
-  multiplyMinor,
-  roundHalfEven,
-} from '../../domain/money.js';
+import { SUPPORTED_CURRENCY_CODES, addMinor, applyRateHalfEven, isIsoCurrency, multiplyMinor, roundHalfEven } from '../../domain/money.js';
 
 const safeInteger = fc.maxSafeInteger();
 const halfRange = fc.integer({ min: -(2 ** 50), max: 2 ** 50 });
@@ -58,9 +51,7 @@ describe('Module: money', () => {
     });
 
     it('is associative within the safe range', () => {
-      fc.assert(
-        fc.property(halfRange, halfRange, halfRange, (a, b, c) => addMinor(addMinor(a, b), c) === addMinor(a, addMinor(b, c))),
-      );
+      fc.assert(fc.property(halfRange, halfRange, halfRange, (a, b, c) => addMinor(addMinor(a, b), c) === addMinor(a, addMinor(b, c))));
     });
 
     it('agrees with exact BigInt addition whenever it returns', () => {
@@ -130,7 +121,15 @@ describe('Module: money', () => {
     it('rounds ties to the even neighbour', () => {
       // Prepare: numerator / 2 gives x.5 for odd numerators
       const cases: [bigint, bigint][] = [
-        [1n, 0n], [3n, 2n], [5n, 2n], [7n, 4n], [9n, 4n], [-1n, 0n], [-3n, -2n], [-5n, -2n], [-7n, -4n],
+        [1n, 0n],
+        [3n, 2n],
+        [5n, 2n],
+        [7n, 4n],
+        [9n, 4n],
+        [-1n, 0n],
+        [-3n, -2n],
+        [-5n, -2n],
+        [-7n, -4n],
       ];
       for (const [numerator, expected] of cases) {
         expect(roundHalfEven(numerator, 2n), `${numerator}/2`).to.equal(expected);
@@ -153,14 +152,18 @@ describe('Module: money', () => {
 
     it('returns the nearest integer, and the even one on a tie (reference definition)', () => {
       fc.assert(
-        fc.property(fc.bigInt(), fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).filter((d) => d !== 0n), (n, d) => {
-          const k = roundHalfEven(n, d);
-          const absD = d < 0n ? -d : d;
-          const gap = n - k * d; // n/d - k, scaled by d
-          const twiceGap = 2n * (gap < 0n ? -gap : gap);
-          expect(twiceGap <= absD, 'distance to the result is at most one half').to.equal(true);
-          if (twiceGap === absD) expect(k % 2n, 'a tie goes to the even neighbour').to.equal(0n);
-        }),
+        fc.property(
+          fc.bigInt(),
+          fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).filter((d) => d !== 0n),
+          (n, d) => {
+            const k = roundHalfEven(n, d);
+            const absD = d < 0n ? -d : d;
+            const gap = n - k * d; // n/d - k, scaled by d
+            const twiceGap = 2n * (gap < 0n ? -gap : gap);
+            expect(twiceGap <= absD, 'distance to the result is at most one half').to.equal(true);
+            if (twiceGap === absD) expect(k % 2n, 'a tie goes to the even neighbour').to.equal(0n);
+          },
+        ),
       );
     });
 
@@ -185,7 +188,7 @@ describe('Module: money', () => {
   });
 
   describe('Function: applyRateHalfEven', () => {
-    it('applies a rate in basis points with banker\'s rounding', () => {
+    it("applies a rate in basis points with banker's rounding", () => {
       expect(applyRateHalfEven(10_000, 1_900)).to.equal(1_900);
       expect(applyRateHalfEven(1, 5_000)).to.equal(0); // 0.5 → 0
       expect(applyRateHalfEven(3, 5_000)).to.equal(2); // 1.5 → 2
@@ -220,10 +223,15 @@ describe('Module: money', () => {
 
     it('is monotonic in the amount', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 50_000 }), (x, y, rate) => {
-          const [low, high] = x <= y ? [x, y] : [y, x];
-          expect(applyRateHalfEven(low, rate)).to.be.at.most(applyRateHalfEven(high, rate));
-        }),
+        fc.property(
+          fc.integer({ min: 0, max: 2 ** 40 }),
+          fc.integer({ min: 0, max: 2 ** 40 }),
+          fc.integer({ min: 0, max: 50_000 }),
+          (x, y, rate) => {
+            const [low, high] = x <= y ? [x, y] : [y, x];
+            expect(applyRateHalfEven(low, rate)).to.be.at.most(applyRateHalfEven(high, rate));
+          },
+        ),
       );
     });
 

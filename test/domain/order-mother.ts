@@ -14,7 +14,12 @@ export const OrderLineMother = {
 
   /** The index-th of a set of distinct, valid lines. */
   numbered(index: number, overrides: Partial<OrderLine> = {}): OrderLine {
-    return OrderLineMother.valid({ sku: `SKU-${String(index + 1).padStart(4, '0')}`, quantity: 1 + (index % 3), unitPriceMinor: 100 + index, ...overrides });
+    return OrderLineMother.valid({
+      sku: `SKU-${String(index + 1).padStart(4, '0')}`,
+      quantity: 1 + (index % 3),
+      unitPriceMinor: 100 + index,
+      ...overrides,
+    });
   },
 };
 

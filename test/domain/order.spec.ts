@@ -159,9 +159,7 @@ describe('Module: order', () => {
 
     it('accepts a total equal to the maximum and reports one minor unit above it', () => {
       expect(checkOrderRules(OrderMother.atMaxTotal(rules), rules)).to.deep.equal([]);
-      expect(pathsAndCodes(checkOrderRules(OrderMother.aboveMaxTotal(rules), rules))).to.deep.equal([
-        `lines ${CODES.totalAboveMaximum}`,
-      ]);
+      expect(pathsAndCodes(checkOrderRules(OrderMother.aboveMaxTotal(rules), rules))).to.deep.equal([`lines ${CODES.totalAboveMaximum}`]);
     });
 
     it('counts tax towards the maximum total', () => {
@@ -190,10 +188,7 @@ describe('Module: order', () => {
         orderId: ' ',
         customerId: 'c-1',
         currency: 'ABC',
-        lines: [
-          OrderLineMother.valid({ sku: 'X', quantity: 0 }),
-          OrderLineMother.valid({ sku: 'X', unitPriceMinor: 0.5 }),
-        ],
+        lines: [OrderLineMother.valid({ sku: 'X', quantity: 0 }), OrderLineMother.valid({ sku: 'X', unitPriceMinor: 0.5 })],
       };
       expect(pathsAndCodes(checkOrderRules(order, rules))).to.have.members([
         `orderId ${CODES.emptyField}`,
@@ -235,7 +230,11 @@ describe('Module: order', () => {
     });
 
     it('throws ORDER.INVALID_RULES as a permanent error when the rules are misconfigured', () => {
-      for (const bad of [{ ...rules, taxRateBasisPoints: 19.5 }, { ...rules, maxTotalMinor: -1 }, { ...rules, maxTotalMinor: Number.NaN }]) {
+      for (const bad of [
+        { ...rules, taxRateBasisPoints: 19.5 },
+        { ...rules, maxTotalMinor: -1 },
+        { ...rules, maxTotalMinor: Number.NaN },
+      ]) {
         expect(() => checkOrderRules(OrderMother.valid(), bad))
           .to.throw(PermanentError)
           .with.property('code', 'ORDER.INVALID_RULES');

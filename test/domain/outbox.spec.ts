@@ -23,8 +23,16 @@ function anEntry(eventId: string, overrides: Partial<OutboxEntry> = {}): OutboxE
 
 function aRecord(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   return {
-    key: 'order-1', status: 'INFLIGHT', payloadHash: 'hash-1', attempts: 1, ownerToken: 'owner-a', leaseExpiresAt: NOW + 30_000,
-    expiresAt: NOW / 1000 + 86_400, createdAt: NOW - 60_000, updatedAt: NOW - 60_000, ...overrides,
+    key: 'order-1',
+    status: 'INFLIGHT',
+    payloadHash: 'hash-1',
+    attempts: 1,
+    ownerToken: 'owner-a',
+    leaseExpiresAt: NOW + 30_000,
+    expiresAt: NOW / 1000 + 86_400,
+    createdAt: NOW - 60_000,
+    updatedAt: NOW - 60_000,
+    ...overrides,
   };
 }
 
@@ -39,11 +47,13 @@ describe('Module: outbox', () => {
     });
 
     it('keeps every existing entry in place and in order (the relay marks entries by index)', () => {
-      fc.assert(fc.property(entries, entries, (existing, added) => {
-        const appended = appendToOutbox(existing, added);
-        expect(appended.slice(0, existing.length)).to.deep.equal(existing);
-        expect(new Set(appended.map((entry) => entry.eventId)).size).to.equal(appended.length);
-      }));
+      fc.assert(
+        fc.property(entries, entries, (existing, added) => {
+          const appended = appendToOutbox(existing, added);
+          expect(appended.slice(0, existing.length)).to.deep.equal(existing);
+          expect(new Set(appended.map((entry) => entry.eventId)).size).to.equal(appended.length);
+        }),
+      );
     });
   });
 
@@ -59,12 +69,14 @@ describe('Module: outbox', () => {
     });
 
     it('leaves nothing pending once every eventId is delivered, whatever the order of the marks', () => {
-      fc.assert(fc.property(entries, fc.integer({ min: 0, max: 8 }), (outbox, split) => {
-        const ids = outbox.map((entry) => entry.eventId);
-        const marked = markDelivered(markDelivered(outbox, ids.slice(split), NOW), ids.slice(0, split), NOW + 1);
-        expect(pendingEntries(marked)).to.deep.equal([]);
-        expect(marked.map((entry) => entry.eventId)).to.deep.equal(ids);
-      }));
+      fc.assert(
+        fc.property(entries, fc.integer({ min: 0, max: 8 }), (outbox, split) => {
+          const ids = outbox.map((entry) => entry.eventId);
+          const marked = markDelivered(markDelivered(outbox, ids.slice(split), NOW), ids.slice(0, split), NOW + 1);
+          expect(pendingEntries(marked)).to.deep.equal([]);
+          expect(marked.map((entry) => entry.eventId)).to.deep.equal(ids);
+        }),
+      );
     });
   });
 
@@ -75,15 +87,30 @@ describe('Module: outbox', () => {
   });
 
   describe('Function: transition (outbox events)', () => {
-    it('commits a completion\'s events with its outcome, undelivered', () => {
+    it("commits a completion's events with its outcome, undelivered", () => {
       const done = transition(aRecord(), { type: 'COMPLETE', ownerToken: 'owner-a', outcome: { total: 1 }, events: [anEntry('p')] }, NOW);
       expect(done).to.deep.include({ status: 'SUCCEEDED', outcome: { total: 1 }, outbox: [anEntry('p')] });
     });
 
     it('keeps the parked message only when the failure parks', () => {
       const parkedMessage = { body: '{"order":1}', truncated: false };
-      const retry = transition(aRecord(), { type: 'FAIL', ownerToken: 'owner-a', failure: { category: 'TRANSIENT', code: 'X' }, park: false, parkedMessage }, NOW);
-      const parked = transition(aRecord(), { type: 'FAIL', ownerToken: 'owner-a', failure: { category: 'PERMANENT', code: 'X' }, park: true, parkedMessage, events: [anEntry('f')] }, NOW);
+      const retry = transition(
+        aRecord(),
+        { type: 'FAIL', ownerToken: 'owner-a', failure: { category: 'TRANSIENT', code: 'X' }, park: false, parkedMessage },
+        NOW,
+      );
+      const parked = transition(
+        aRecord(),
+        {
+          type: 'FAIL',
+          ownerToken: 'owner-a',
+          failure: { category: 'PERMANENT', code: 'X' },
+          park: true,
+          parkedMessage,
+          events: [anEntry('f')],
+        },
+        NOW,
+      );
       expect(retry.parkedMessage).to.equal(undefined);
       expect(parked).to.deep.include({ status: 'PARKED', parkedMessage, outbox: [anEntry('f')] });
     });
@@ -91,8 +118,20 @@ describe('Module: outbox', () => {
     it('lets a claim keep the outbox, the parked message and the replay count of the record it takes over', () => {
       const before = aRecord({ status: 'RETRY', outbox: [anEntry('x')], parkedMessage: { body: 'b', truncated: false }, replays: 1 });
       const { ownerToken: _o, leaseExpiresAt: _l, ...retry } = before;
-      const claimed = transition(retry, { type: 'CLAIM', request: { key: 'order-1', payloadHash: 'hash-1', ownerToken: 'owner-b', now: NOW, leaseMs: 1_000, ttlSeconds: 60 } }, NOW);
-      expect(claimed).to.deep.include({ outbox: [anEntry('x')], parkedMessage: { body: 'b', truncated: false }, replays: 1, ownerToken: 'owner-b' });
+      const claimed = transition(
+        retry,
+        {
+          type: 'CLAIM',
+          request: { key: 'order-1', payloadHash: 'hash-1', ownerToken: 'owner-b', now: NOW, leaseMs: 1_000, ttlSeconds: 60 },
+        },
+        NOW,
+      );
+      expect(claimed).to.deep.include({
+        outbox: [anEntry('x')],
+        parkedMessage: { body: 'b', truncated: false },
+        replays: 1,
+        ownerToken: 'owner-b',
+      });
     });
 
     it('marks events delivered on DELIVER and changes nothing else', () => {
@@ -102,7 +141,12 @@ describe('Module: outbox', () => {
     });
 
     it('replays a PARKED record whose outcome was committed as SUCCEEDED, its events appended, nothing else to run', () => {
-      const record = aRecord({ status: 'PARKED', outcome: { total: 1 }, lastError: { category: 'TIMEOUT', code: 'T' }, outbox: [anEntry('failed', { deliveredAt: NOW })] });
+      const record = aRecord({
+        status: 'PARKED',
+        outcome: { total: 1 },
+        lastError: { category: 'TIMEOUT', code: 'T' },
+        outbox: [anEntry('failed', { deliveredAt: NOW })],
+      });
       const replayed = transition(record, { type: 'REPLAY', events: [anEntry('processed'), anEntry('replayed')] }, NOW);
       expect(replayed).to.deep.include({ status: 'SUCCEEDED', attempts: 1, replays: 1, outcome: { total: 1 }, updatedAt: NOW });
       expect(replayed.lastError).to.equal(undefined);
@@ -132,22 +176,28 @@ describe('Module: outbox', () => {
     });
 
     it('is defined exactly when events are pending, and never later than any pending entry (property)', () => {
-      fc.assert(fc.property(fc.array(fc.record({ time: fc.nat(), delivered: fc.boolean() }), { maxLength: 8 }), (entries) => {
-        const outbox = entries.map((entry, index) => anEntry(`e${index}`, { time: entry.time, ...(entry.delivered ? { deliveredAt: entry.time } : {}) }));
-        const since = outboxPendingSince(outbox);
-        expect(since !== undefined).to.equal(hasPendingEvents(outbox));
-        for (const entry of pendingEntries(outbox)) expect(since).to.be.at.most(entry.time);
-      }));
+      fc.assert(
+        fc.property(fc.array(fc.record({ time: fc.nat(), delivered: fc.boolean() }), { maxLength: 8 }), (entries) => {
+          const outbox = entries.map((entry, index) =>
+            anEntry(`e${index}`, { time: entry.time, ...(entry.delivered ? { deliveredAt: entry.time } : {}) }),
+          );
+          const since = outboxPendingSince(outbox);
+          expect(since !== undefined).to.equal(hasPendingEvents(outbox));
+          for (const entry of pendingEntries(outbox)) expect(since).to.be.at.most(entry.time);
+        }),
+      );
     });
   });
 
   describe('Function: outboxPendingShard', () => {
     it('gives every key a stable shard among OUTBOX_PENDING_SHARDS (property)', () => {
-      fc.assert(fc.property(fc.string(), (key) => {
-        const shard = outboxPendingShard(key);
-        expect(Number.isInteger(shard) && shard >= 0 && shard < OUTBOX_PENDING_SHARDS).to.equal(true);
-        expect(outboxPendingShard(key)).to.equal(shard);
-      }));
+      fc.assert(
+        fc.property(fc.string(), (key) => {
+          const shard = outboxPendingShard(key);
+          expect(Number.isInteger(shard) && shard >= 0 && shard < OUTBOX_PENDING_SHARDS).to.equal(true);
+          expect(outboxPendingShard(key)).to.equal(shard);
+        }),
+      );
     });
 
     it('spreads order keys over every shard', () => {

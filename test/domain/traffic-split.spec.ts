@@ -9,11 +9,13 @@ const shareArb = fc.integer({ min: 0, max: 100 });
 describe('Module: traffic-split', () => {
   describe('Function: trafficBucket', () => {
     it('puts every key in one of 100 buckets', () => {
-      fc.assert(fc.property(keyArb, (key) => {
-        const bucket = trafficBucket(key);
-        expect(bucket).to.be.within(0, TRAFFIC_BUCKETS - 1);
-        expect(Number.isInteger(bucket)).to.equal(true);
-      }));
+      fc.assert(
+        fc.property(keyArb, (key) => {
+          const bucket = trafficBucket(key);
+          expect(bucket).to.be.within(0, TRAFFIC_BUCKETS - 1);
+          expect(Number.isInteger(bucket)).to.equal(true);
+        }),
+      );
     });
 
     it('is FNV-1a, so the split does not move when the code is rebuilt or ported', () => {
@@ -34,17 +36,21 @@ describe('Module: traffic-split', () => {
 
   describe('Function: routesToNewTopology', () => {
     it('routes nothing at 0 % and everything at 100 %', () => {
-      fc.assert(fc.property(keyArb, (key) => {
-        expect(routesToNewTopology(key, 0)).to.equal(false);
-        expect(routesToNewTopology(key, 100)).to.equal(true);
-      }));
+      fc.assert(
+        fc.property(keyArb, (key) => {
+          expect(routesToNewTopology(key, 0)).to.equal(false);
+          expect(routesToNewTopology(key, 100)).to.equal(true);
+        }),
+      );
     });
 
     it('only ever moves an order to the new topology as the share grows, never back', () => {
-      fc.assert(fc.property(keyArb, shareArb, shareArb, (key, a, b) => {
-        const [low, high] = a <= b ? [a, b] : [b, a];
-        if (routesToNewTopology(key, low)) expect(routesToNewTopology(key, high)).to.equal(true);
-      }));
+      fc.assert(
+        fc.property(keyArb, shareArb, shareArb, (key, a, b) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          if (routesToNewTopology(key, low)) expect(routesToNewTopology(key, high)).to.equal(true);
+        }),
+      );
     });
 
     it('sends about the configured share of orders', () => {
@@ -57,7 +63,9 @@ describe('Module: traffic-split', () => {
 
     it('refuses a share that is not a whole percentage from 0 to 100', () => {
       for (const share of [-1, 101, 10.5, Number.NaN]) {
-        expect(() => routesToNewTopology('k', share)).to.throw(ValidationError).with.property('code', 'TRAFFIC.INVALID_SHARE');
+        expect(() => routesToNewTopology('k', share))
+          .to.throw(ValidationError)
+          .with.property('code', 'TRAFFIC.INVALID_SHARE');
       }
     });
   });

@@ -49,7 +49,10 @@ describe('Module: visibility-timeout', () => {
 
     it('keeps the seed floor of 180 s for very short functions', () => {
       expect(visibilityTimeoutSeconds({ functionTimeoutSeconds: 10 })).to.deep.equal({ seconds: 180, rule: 'seed-minimum' });
-      expect(visibilityTimeoutSeconds({ functionTimeoutSeconds: 29, batchingWindowSeconds: 5 })).to.deep.equal({ seconds: 180, rule: 'seed-minimum' });
+      expect(visibilityTimeoutSeconds({ functionTimeoutSeconds: 29, batchingWindowSeconds: 5 })).to.deep.equal({
+        seconds: 180,
+        rule: 'seed-minimum',
+      });
     });
 
     it('reports the AWS rule on a tie at 30 s', () => {
@@ -80,16 +83,21 @@ describe('Module: visibility-timeout', () => {
 
     it('always lets the AWS rule decide from a 30 s timeout up', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 30, max: LAMBDA_MAX_TIMEOUT_SECONDS }), windowArb, (functionTimeoutSeconds, batchingWindowSeconds) => {
-          expect(visibilityTimeoutSeconds({ functionTimeoutSeconds, batchingWindowSeconds }).rule).to.equal('aws-six-times-timeout');
-        }),
+        fc.property(
+          fc.integer({ min: 30, max: LAMBDA_MAX_TIMEOUT_SECONDS }),
+          windowArb,
+          (functionTimeoutSeconds, batchingWindowSeconds) => {
+            expect(visibilityTimeoutSeconds({ functionTimeoutSeconds, batchingWindowSeconds }).rule).to.equal('aws-six-times-timeout');
+          },
+        ),
       );
     });
 
     it('returns whole seconds', () => {
       fc.assert(
         fc.property(timeoutArb, windowArb, (functionTimeoutSeconds, batchingWindowSeconds) =>
-          Number.isInteger(visibilityTimeoutSeconds({ functionTimeoutSeconds, batchingWindowSeconds }).seconds)),
+          Number.isInteger(visibilityTimeoutSeconds({ functionTimeoutSeconds, batchingWindowSeconds }).seconds),
+        ),
       );
     });
 

@@ -24,7 +24,11 @@ describe('Local harness on the AWS adapters (moto)', function () {
     const running = await harnesses.start({ backend: 'aws', bootstrap: true }, motoEnv());
     const { client, harness } = running;
     expect(Object.keys(harness.backend.bootstrapped ?? {}).sort(), 'what a restart without --bootstrap needs').to.deep.equal([
-      'DEAD_LETTER_QUEUE_URL', 'EVENT_BUS_NAME', 'IDEMPOTENCY_TABLE_NAME', 'ORDER_QUEUE_URL', 'OUTBOX_DEAD_LETTER_QUEUE_URL',
+      'DEAD_LETTER_QUEUE_URL',
+      'EVENT_BUS_NAME',
+      'IDEMPOTENCY_TABLE_NAME',
+      'ORDER_QUEUE_URL',
+      'OUTBOX_DEAD_LETTER_QUEUE_URL',
     ]);
 
     const accepted = await client.postOrder(OrderMother.valid({ orderId: 'aws-1' }));
@@ -40,14 +44,21 @@ describe('Local harness on the AWS adapters (moto)', function () {
     expect(metrics.commits).to.deep.equal({ total: 1, committedTwice: [] });
     expect(harness.config.orderQueueUrl).to.match(/orders-local$/);
     const progress = await client.progress();
-    expect(progress.records, 'GET /admin/progress, from a scan of three attributes').to.deep.equal({ records: 1, unsettled: 0, owingEvents: 0 });
+    expect(progress.records, 'GET /admin/progress, from a scan of three attributes').to.deep.equal({
+      records: 1,
+      unsettled: 0,
+      owingEvents: 0,
+    });
     expect(progress.orders).to.deep.equal({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
   it('wraps the AWS adapters in the faults: an order waits while DynamoDB fails and its breaker is open, then commits it exactly once after they are cleared', async () => {
     // Prepare: faults from the start (the --faults option) in the worker only: the edge must reserve each
     // order's key to accept it (first accepted wins), so a table outage there is a 503, shown below.
-    const running = await harnesses.start({ backend: 'aws', bootstrap: true, faults: { dynamodb: 1 }, faultFunctions: ['worker'] }, motoEnv());
+    const running = await harnesses.start(
+      { backend: 'aws', bootstrap: true, faults: { dynamodb: 1 }, faultFunctions: ['worker'] },
+      motoEnv(),
+    );
     const { client, harness } = running;
     const orders = [1, 2, 3].map((index) => OrderMother.valid({ orderId: `aws-faults-${index}` }));
 
@@ -87,11 +98,17 @@ describe('Local harness on the AWS adapters (moto)', function () {
     expect(metrics.commits).to.deep.equal({ total: 3, committedTwice: [] });
     expect(metrics.counters.ordersProcessed, 'the business step ran once per order').to.equal(3);
     const processed = await client.events({ type: 'OrderProcessed', idempotencyKey: key });
-    expect(processed.map((event) => event.eventId), 'one OrderProcessed event for the order').to.have.length(1);
+    expect(
+      processed.map((event) => event.eventId),
+      'one OrderProcessed event for the order',
+    ).to.have.length(1);
   });
 
   it('answers 503 with Retry-After, queueing nothing, while the edge cannot reserve the key', async () => {
-    const { client } = await harnesses.start({ backend: 'aws', bootstrap: true, faults: { dynamodb: 1 }, faultFunctions: ['ingest'] }, motoEnv());
+    const { client } = await harnesses.start(
+      { backend: 'aws', bootstrap: true, faults: { dynamodb: 1 }, faultFunctions: ['ingest'] },
+      motoEnv(),
+    );
 
     const answer = await client.postOrder(OrderMother.valid({ orderId: 'aws-edge-down' }));
 
@@ -114,15 +131,26 @@ describe('Local harness on the AWS adapters (moto)', function () {
       await first.client.setFaults({ faults: { eventbridge: 1 } });
       const key = String((await first.client.postOrder(OrderMother.valid({ orderId: 'aws-owed-at-stop' }))).body.idempotencyKey);
       const owed = await first.client.waitForStatus(key, ['SUCCEEDED'], 20_000, false);
-      expect(owed.outbox.some((entry) => !entry.delivered), 'the order owes events when the run stops').to.equal(true);
+      expect(
+        owed.outbox.some((entry) => !entry.delivered),
+        'the order owes events when the run stops',
+      ).to.equal(true);
       await first.harness.stop();
 
       // Act: a restart on the same table, nothing forced.
-      const second = await harnesses.start({ backend: 'aws', redriveEveryMs: 1_000 }, { ...motoEnv(), ...first.harness.backend.bootstrapped, ...sweep });
-      const delivered = await waitFor('the owed events delivered by the scheduled redelivery', async () => {
-        const view = (await second.client.order(key)).body;
-        return view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) ? view : undefined;
-      }, 30_000, 200);
+      const second = await harnesses.start(
+        { backend: 'aws', redriveEveryMs: 1_000 },
+        { ...motoEnv(), ...first.harness.backend.bootstrapped, ...sweep },
+      );
+      const delivered = await waitFor(
+        'the owed events delivered by the scheduled redelivery',
+        async () => {
+          const view = (await second.client.order(key)).body;
+          return view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) ? view : undefined;
+        },
+        30_000,
+        200,
+      );
 
       // Assess
       expect(delivered.outbox.map((entry) => entry.detailType)).to.include('OrderProcessed');
@@ -130,7 +158,7 @@ describe('Local harness on the AWS adapters (moto)', function () {
       expect(metrics.outbox.pendingRecords, 'records owing events').to.equal(0);
     });
 
-    it('still shows each order\'s events and consumer on GET /orders/{key} and GET /events, and none of a table that was since emptied', async () => {
+    it("still shows each order's events and consumer on GET /orders/{key} and GET /events, and none of a table that was since emptied", async () => {
       // Prepare: one run bootstraps and works two orders (one parked), and stops; its journal in a folder of this test's.
       folder = mkdtempSync(join(tmpdir(), 'harness-journal-'));
       const journal = { HARNESS_JOURNAL_FILE: join(folder, 'journal.jsonl') };
@@ -138,16 +166,26 @@ describe('Local harness on the AWS adapters (moto)', function () {
       const working = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }));
       expect(working.status, JSON.stringify(working.body)).to.equal(202);
       const worked = String(working.body.idempotencyKey);
-      const parking = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-parked' }), { 'x-simulate-failure': 'permanent' });
+      const parking = await first.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-parked' }), {
+        'x-simulate-failure': 'permanent',
+      });
       expect(parking.status, JSON.stringify(parking.body)).to.equal(202);
       const parked = String(parking.body.idempotencyKey);
       await first.client.waitForStatus(worked, ['SUCCEEDED'], 20_000);
-      await waitFor('both orders\' events delivered', async () => {
-        const views = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
-        // Delivered by the relay, and seen by the harness (the bus' rule → queue → its poller comes later).
-        const seen = (view: (typeof views)[number]): boolean => view.outbox.every((entry) => view.events.some((event) => event.eventId === entry.eventId));
-        return views.every((view) => view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) && seen(view)) && views[1]?.status === 'PARKED' ? views : undefined;
-      }, 30_000);
+      await waitFor(
+        "both orders' events delivered",
+        async () => {
+          const views = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
+          // Delivered by the relay, and seen by the harness (the bus' rule → queue → its poller comes later).
+          const seen = (view: (typeof views)[number]): boolean =>
+            view.outbox.every((entry) => view.events.some((event) => event.eventId === entry.eventId));
+          return views.every((view) => view.outbox.length > 0 && view.outbox.every((entry) => entry.delivered) && seen(view)) &&
+            views[1]?.status === 'PARKED'
+            ? views
+            : undefined;
+        },
+        30_000,
+      );
       const before = await Promise.all([worked, parked].map(async (key) => (await first.client.order(key)).body));
       const eventsBefore = await first.client.events();
       await first.harness.stop();
@@ -157,7 +195,10 @@ describe('Local harness on the AWS adapters (moto)', function () {
       const after = await Promise.all([worked, parked].map(async (key) => (await second.client.order(key)).body));
 
       // Assess
-      expect(before.map((view) => view.consumedBy), 'the worker acknowledged each order\'s message once').to.deep.equal([{ worker: 1 }, { worker: 1 }]);
+      expect(
+        before.map((view) => view.consumedBy),
+        "the worker acknowledged each order's message once",
+      ).to.deep.equal([{ worker: 1 }, { worker: 1 }]);
       expect(before[0]?.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
       expect(after.map((view) => view.consumedBy)).to.deep.equal(before.map((view) => view.consumedBy));
       // Every event seen before the restart is still shown. The restarted harness may see more: its scheduled
@@ -174,8 +215,12 @@ describe('Local harness on the AWS adapters (moto)', function () {
       const third = await harnesses.start({ backend: 'aws', bootstrap: true }, { ...motoEnv(), ...journal });
       const again = String((await third.client.postOrder(OrderMother.valid({ orderId: 'aws-restart-1' }))).body.idempotencyKey);
       expect(again, 'the same payload, the same key').to.equal(worked);
-      const view = (await third.client.waitForStatus(again, ['SUCCEEDED'], 20_000));
-      await waitFor('the new OrderProcessed', async () => ((await third.client.order(again)).body.events.length === 2 ? true : undefined), 20_000);
+      const view = await third.client.waitForStatus(again, ['SUCCEEDED'], 20_000);
+      await waitFor(
+        'the new OrderProcessed',
+        async () => ((await third.client.order(again)).body.events.length === 2 ? true : undefined),
+        20_000,
+      );
 
       // Assess: one consumption and one pair of events, the new record's.
       const fresh = (await third.client.order(again)).body;

@@ -9,13 +9,15 @@ const SLACK_MS = 3_000;
 const ORDERS = 3;
 const FAILED_ATTEMPTS = 2;
 
-interface Fallbacks { readonly kept: number; readonly requeued: number; readonly queueDefault: number }
+interface Fallbacks {
+  readonly kept: number;
+  readonly requeued: number;
+  readonly queueDefault: number;
+}
 
 /** The worker's account of each backoff it could not set (application/use-cases/work-order-batch.ts). */
 function fallbacksIn(logs: readonly string[]): Fallbacks[] {
-  return logs
-    .filter((line) => line.includes('backoff visibility not set'))
-    .map((line) => JSON.parse(line) as Fallbacks);
+  return logs.filter((line) => line.includes('backoff visibility not set')).map((line) => JSON.parse(line) as Fallbacks);
 }
 
 describe('Local harness: backoff while SQS refuses every visibility change', () => {
@@ -42,13 +44,25 @@ describe('Local harness: backoff while SQS refuses every visibility change', () 
       // copy would then be refused too, and the record left to the visibility timeout (the last resort,
       // shown in test/application/work-order-batch-backoff.spec.ts). Here the breaker stays closed, as it
       // does when only the visibility changes of a working SQS fail.
-      env: { BREAKER_SETTINGS: JSON.stringify({ sqs: { failureThreshold: 1_000, volume: { failureRatio: 0.99, minimumCalls: 1_000, windowCalls: 1_000 } } }) } as Readonly<Record<string, string>>,
+      env: {
+        BREAKER_SETTINGS: JSON.stringify({
+          sqs: { failureThreshold: 1_000, volume: { failureRatio: 0.99, minimumCalls: 1_000, windowCalls: 1_000 } },
+        }),
+      } as Readonly<Record<string, string>>,
       maxConcurrency: 2,
     },
   ]) {
     it(`${scenario.name}: every order settles within its backoff bounds, never after the visibility timeout`, async () => {
       // Prepare: the visibility timeout the harness derives (180 s), and faults for the whole run, longer than every backoff and retry window
-      const running = await harnesses.start({ redriveEveryMs: 0, visibilityTimeoutSeconds: undefined, functionTimeoutSeconds: scenario.functionTimeoutSeconds, maxConcurrency: scenario.maxConcurrency }, scenario.env);
+      const running = await harnesses.start(
+        {
+          redriveEveryMs: 0,
+          visibilityTimeoutSeconds: undefined,
+          functionTimeoutSeconds: scenario.functionTimeoutSeconds,
+          maxConcurrency: scenario.maxConcurrency,
+        },
+        scenario.env,
+      );
       const { client, harness, logs } = running;
       const visibilitySeconds = startedWith(logs).visibilityTimeoutSeconds;
       expect((await client.setFaults({ faults: { sqs: 1 }, functions: ['worker'], operations: scenario.operations })).status).to.equal(200);
@@ -59,7 +73,11 @@ describe('Local harness: backoff while SQS refuses every visibility change', () 
       const started = Date.now();
       const keys: string[] = [];
       for (let index = 1; index <= ORDERS; index += 1) {
-        const published = await client.postOrder(OrderMother.valid({ orderId: `vis-${scenario.fallback}-${index}` }), { 'x-simulate-failure': `transient:${FAILED_ATTEMPTS}` }, '/publish');
+        const published = await client.postOrder(
+          OrderMother.valid({ orderId: `vis-${scenario.fallback}-${index}` }),
+          { 'x-simulate-failure': `transient:${FAILED_ATTEMPTS}` },
+          '/publish',
+        );
         expect(published.status).to.equal(202);
         keys.push(String(published.body.idempotencyKey));
       }
@@ -73,8 +91,14 @@ describe('Local harness: backoff while SQS refuses every visibility change', () 
       const metrics = await client.metrics();
       expect(metrics.faults.injected.sqs, 'the visibility changes were refused').to.be.at.least(1);
       const fallbacks = fallbacksIn(logs);
-      expect(fallbacks.reduce((sum, line) => sum + line[scenario.fallback], 0), `records ${scenario.fallback}`).to.be.at.least(1);
-      expect(fallbacks.reduce((sum, line) => sum + line.queueDefault, 0), 'none left to the visibility timeout').to.equal(0);
+      expect(
+        fallbacks.reduce((sum, line) => sum + line[scenario.fallback], 0),
+        `records ${scenario.fallback}`,
+      ).to.be.at.least(1);
+      expect(
+        fallbacks.reduce((sum, line) => sum + line.queueDefault, 0),
+        'none left to the visibility timeout',
+      ).to.equal(0);
       expect(metrics.commits).to.deep.equal({ total: ORDERS, committedTwice: [] });
       for (const key of keys) expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     });

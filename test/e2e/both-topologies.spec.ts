@@ -74,7 +74,9 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
       const expected = orchestrated.includes(key) ? { 'consume-pipe': 1 } : { worker: 1 };
       expect((await client.order(key)).body.consumedBy, key).to.deep.equal(expected);
     }
-    expect(workflowExecutions(logs).sort(), 'the consume workflow ran exactly the orchestrated share').to.deep.equal([...orchestrated].sort());
+    expect(workflowExecutions(logs).sort(), 'the consume workflow ran exactly the orchestrated share').to.deep.equal(
+      [...orchestrated].sort(),
+    );
     const metrics = await client.metrics();
     expect(metrics.commits).to.deep.equal({ total: orders.length, committedTwice: [] });
     expect(metrics.records.byStatus.SUCCEEDED).to.equal(orders.length);
@@ -105,9 +107,12 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
       expect(answer.body).to.include({ status: 'SUCCEEDED', duplicate: true });
     }
     expect((await client.order(keyOf(toWorkflow))).body.consumedBy).to.deep.equal({ 'consume-pipe': 1 });
-    expect((await client.order(keyOf(toWorker))).body.consumedBy, 'an order of the worker stays on the worker').to.deep.equal({ worker: 1 });
+    expect((await client.order(keyOf(toWorker))).body.consumedBy, 'an order of the worker stays on the worker').to.deep.equal({
+      worker: 1,
+    });
     expect(workflowExecutions(logs)).to.deep.equal([keyOf(toWorkflow)]);
-    for (const order of [toWorkflow, toWorker]) expect(await running.client.events({ type: 'OrderProcessed', idempotencyKey: keyOf(order) }), order.orderId).to.have.length(1);
+    for (const order of [toWorkflow, toWorker])
+      expect(await running.client.events({ type: 'OrderProcessed', idempotencyKey: keyOf(order) }), order.orderId).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 2, committedTwice: [] });
   });
 
@@ -140,8 +145,12 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
   it('drains both queues on stop: every order accepted before it is worked to SUCCEEDED, whichever consumer has it', async () => {
     // Prepare: batches of one and a slow DynamoDB in both consumers, so that both queues still hold orders when the stop begins.
     const running = await harnesses.start({
-      topology: 'both', orchestratedSharePercent: 50, batchSize: 1, latencyMs: { dynamodb: 150 },
-      faultFunctions: ['worker', 'idempotency', 'processor', 'events'], drainTimeoutMs: 15_000,
+      topology: 'both',
+      orchestratedSharePercent: 50,
+      batchSize: 1,
+      latencyMs: { dynamodb: 150 },
+      faultFunctions: ['worker', 'idempotency', 'processor', 'events'],
+      drainTimeoutMs: 15_000,
     });
     const { client, harness } = running;
     const orders = [...ordersRouted('drain-orchestrated', 50, true, 4), ...ordersRouted('drain-worker', 50, false, 4)];
@@ -180,11 +189,23 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
   });
 
   it('refuses topology both on aws without the orchestrated queue, before reaching AWS, saying how to get one', async () => {
-    const starting = startHarness({ ...FAST_HARNESS, backend: 'aws', topology: 'both' }, {
-      env: { ...FAST_ENV, ORDER_QUEUE_URL: 'http://127.0.0.1:9/q', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/dlq', IDEMPOTENCY_TABLE_NAME: 't', EVENT_BUS_NAME: 'b' },
-      write: () => undefined,
-    });
-    const error = await starting.then(() => undefined, (reason: unknown) => reason);
+    const starting = startHarness(
+      { ...FAST_HARNESS, backend: 'aws', topology: 'both' },
+      {
+        env: {
+          ...FAST_ENV,
+          ORDER_QUEUE_URL: 'http://127.0.0.1:9/q',
+          DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/dlq',
+          IDEMPOTENCY_TABLE_NAME: 't',
+          EVENT_BUS_NAME: 'b',
+        },
+        write: () => undefined,
+      },
+    );
+    const error = await starting.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     expect(String(error)).to.include('set ORCHESTRATED_QUEUE_URL, or pass --bootstrap');
   });
 
@@ -209,12 +230,19 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
 
       // Assess
       expect(harness.config.orchestratedQueueUrl).to.match(/orders-local-orchestrated$/);
-      for (const [index, key] of keys.entries()) expect((await client.order(key)).body.consumedBy, key).to.deep.equal(index < 2 ? { 'consume-pipe': 1 } : { worker: 1 });
+      for (const [index, key] of keys.entries())
+        expect((await client.order(key)).body.consumedBy, key).to.deep.equal(index < 2 ? { 'consume-pipe': 1 } : { worker: 1 });
       const sqs = createAwsClients({}, env).sqs;
       try {
-        const attributes = async (queueUrl: string): Promise<Record<string, string> | undefined> => (await sqs.send(new GetQueueAttributesCommand({
-          QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'MessageRetentionPeriod', 'RedrivePolicy'],
-        }))).Attributes;
+        const attributes = async (queueUrl: string): Promise<Record<string, string> | undefined> =>
+          (
+            await sqs.send(
+              new GetQueueAttributesCommand({
+                QueueUrl: queueUrl,
+                AttributeNames: ['VisibilityTimeout', 'MessageRetentionPeriod', 'RedrivePolicy'],
+              }),
+            )
+          ).Attributes;
         expect(await attributes(String(harness.config.orchestratedQueueUrl))).to.deep.equal(await attributes(harness.config.orderQueueUrl));
       } finally {
         sqs.destroy();

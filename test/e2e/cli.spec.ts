@@ -9,15 +9,43 @@ describe('Function: parseHarnessArgs', () => {
 
   it('reads every option of the issue, with durations and per-service maps', () => {
     const result = parseHarnessArgs([
-      '--port', '4000', '--backend', 'aws', '--bootstrap', '--topology', 'orchestrated',
-      '--faults', 'dynamodb=0.2,sqs=0.1,eventbridge=0.3', '--latency', 'dynamodb=50ms', '--crash-after', 'process=0.05',
-      '--seed', '42', '--redrive-every', '30s', '--batch-size', '10', '--batching-window=1s', '--max-concurrency', '2', '--pretty',
+      '--port',
+      '4000',
+      '--backend',
+      'aws',
+      '--bootstrap',
+      '--topology',
+      'orchestrated',
+      '--faults',
+      'dynamodb=0.2,sqs=0.1,eventbridge=0.3',
+      '--latency',
+      'dynamodb=50ms',
+      '--crash-after',
+      'process=0.05',
+      '--seed',
+      '42',
+      '--redrive-every',
+      '30s',
+      '--batch-size',
+      '10',
+      '--batching-window=1s',
+      '--max-concurrency',
+      '2',
+      '--pretty',
     ]);
     expect(result.kind).to.equal('run');
     if (result.kind !== 'run') return;
     expect(result.options).to.deep.include({
-      port: 4000, backend: 'aws', bootstrap: true, topology: 'orchestrated', seed: 42, redriveEveryMs: 30_000,
-      batchSize: 10, batchingWindowMs: 1_000, maxConcurrency: 2, pretty: true,
+      port: 4000,
+      backend: 'aws',
+      bootstrap: true,
+      topology: 'orchestrated',
+      seed: 42,
+      redriveEveryMs: 30_000,
+      batchSize: 10,
+      batchingWindowMs: 1_000,
+      maxConcurrency: 2,
+      pretty: true,
     });
     expect(result.options.faults).to.deep.equal({ dynamodb: 0.2, sqs: 0.1, eventbridge: 0.3 });
     expect(result.options.latencyMs).to.deep.equal({ dynamodb: 50 });
@@ -26,12 +54,25 @@ describe('Function: parseHarnessArgs', () => {
 
   it('reports every problem at once, with the limits Lambda and SQS enforce', () => {
     const result = parseHarnessArgs([
-      '--faults', 'dynamo=0.2,sqs=2', '--latency', 'sqs=fast', '--batch-size', '50', '--max-concurrency', '1',
-      '--visibility-timeout', '10s', '--function-timeout', '20s', '--topology', 'mesh',
+      '--faults',
+      'dynamo=0.2,sqs=2',
+      '--latency',
+      'sqs=fast',
+      '--batch-size',
+      '50',
+      '--max-concurrency',
+      '1',
+      '--visibility-timeout',
+      '10s',
+      '--function-timeout',
+      '20s',
+      '--topology',
+      'mesh',
     ]);
     expect(result.kind).to.equal('invalid');
     if (result.kind !== 'invalid') return;
-    expect(result.problems.join('\n')).to.include('unknown key "dynamo"')
+    expect(result.problems.join('\n'))
+      .to.include('unknown key "dynamo"')
       .and.to.include('sqs: "2" is not a probability')
       .and.to.include('"fast" is not a duration')
       .and.to.include('--batch-size above 10 needs --batching-window of at least 1s')
@@ -48,16 +89,21 @@ describe('Function: parseHarnessArgs', () => {
     expect(DEFAULT_HARNESS_OPTIONS.drainTimeoutMs, 'Ctrl-C drains by default').to.equal(10_000);
     expect(drainTimeout('2.5s')).to.equal(2_500);
     expect(drainTimeout('0')).to.equal(0);
-    expect(parseHarnessArgs(['--drain-timeout', 'soon'])).to.deep.equal({ kind: 'invalid', problems: ['--drain-timeout: "soon" is not a duration (use e.g. 50ms, 2s, 1m)'] });
+    expect(parseHarnessArgs(['--drain-timeout', 'soon'])).to.deep.equal({
+      kind: 'invalid',
+      problems: ['--drain-timeout: "soon" is not a duration (use e.g. 50ms, 2s, 1m)'],
+    });
   });
 
   describe('Option: --topology both and --orchestrated-share', () => {
     const run = (argv: readonly string[]): Pick<HarnessOptions, 'topology' | 'orchestratedSharePercent'> | undefined => {
       const result = parseHarnessArgs(argv);
-      return result.kind === 'run' ? { topology: result.options.topology, orchestratedSharePercent: result.options.orchestratedSharePercent } : undefined;
+      return result.kind === 'run'
+        ? { topology: result.options.topology, orchestratedSharePercent: result.options.orchestratedSharePercent }
+        : undefined;
     };
 
-    it('sends migration phase 2\'s 10 % to the orchestrated topology unless told otherwise', () => {
+    it("sends migration phase 2's 10 % to the orchestrated topology unless told otherwise", () => {
       expect(run(['--topology', 'both'])).to.deep.equal({ topology: 'both', orchestratedSharePercent: 10 });
     });
 
@@ -69,15 +115,24 @@ describe('Function: parseHarnessArgs', () => {
 
     it('refuses a share outside 0–100 or not whole', () => {
       for (const share of ['101', '-1']) {
-        expect(parseHarnessArgs(['--topology', 'both', `--orchestrated-share=${share}`]), share).to.deep.equal({ kind: 'invalid', problems: ['--orchestrated-share must be a whole percentage, 0–100'] });
+        expect(parseHarnessArgs(['--topology', 'both', `--orchestrated-share=${share}`]), share).to.deep.equal({
+          kind: 'invalid',
+          problems: ['--orchestrated-share must be a whole percentage, 0–100'],
+        });
       }
-      expect(parseHarnessArgs(['--topology', 'both', '--orchestrated-share', '12.5'])).to.deep.equal({ kind: 'invalid', problems: ['--orchestrated-share must be an integer (got "12.5")'] });
+      expect(parseHarnessArgs(['--topology', 'both', '--orchestrated-share', '12.5'])).to.deep.equal({
+        kind: 'invalid',
+        problems: ['--orchestrated-share must be an integer (got "12.5")'],
+      });
     });
 
     it('refuses the share with one topology, whose own queue carries every order', () => {
-      const problem = '--orchestrated-share only applies to --topology both (one topology\'s queue carries every order)';
+      const problem = "--orchestrated-share only applies to --topology both (one topology's queue carries every order)";
       expect(parseHarnessArgs(['--orchestrated-share', '50'])).to.deep.equal({ kind: 'invalid', problems: [problem] });
-      expect(parseHarnessArgs(['--topology', 'orchestrated', '--orchestrated-share', '0'])).to.deep.equal({ kind: 'invalid', problems: [problem] });
+      expect(parseHarnessArgs(['--topology', 'orchestrated', '--orchestrated-share', '0'])).to.deep.equal({
+        kind: 'invalid',
+        problems: [problem],
+      });
     });
 
     it('leaves the share out with one topology, and the pipeline then sends nothing to an orchestrated queue', () => {
@@ -86,7 +141,10 @@ describe('Function: parseHarnessArgs', () => {
         expect(options, topology).to.deep.equal({ topology, orchestratedSharePercent: undefined });
         expect(orchestratedShareOf(options ?? DEFAULT_HARNESS_OPTIONS), topology).to.equal(0);
       }
-      expect(orchestratedShareOf({ topology: 'both', orchestratedSharePercent: undefined }), 'a harness started in code gets the default too').to.equal(10);
+      expect(
+        orchestratedShareOf({ topology: 'both', orchestratedSharePercent: undefined }),
+        'a harness started in code gets the default too',
+      ).to.equal(10);
     });
   });
 

@@ -13,7 +13,9 @@ describe('Local harness: dead letters and the redrive', () => {
     const key = String(accepted.body.idempotencyKey);
 
     const parked = await client.waitForStatus(key, ['PARKED']);
-    await waitFor('the OrderParked event', async () => ((await client.events({ type: 'OrderParked', idempotencyKey: key })).length === 1 ? true : undefined));
+    await waitFor('the OrderParked event', async () =>
+      (await client.events({ type: 'OrderParked', idempotencyKey: key })).length === 1 ? true : undefined,
+    );
     await waitFor('both queues to drain', async () => ((await harness.quiet()) ? true : undefined));
 
     expect(parked).to.include({ attempts: 1, lastErrorCategory: 'PERMANENT' });

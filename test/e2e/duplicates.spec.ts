@@ -16,7 +16,9 @@ describe('Local harness: duplicates', () => {
     await client.waitForStatus('client-key-1', ['SUCCEEDED']);
 
     const again = await client.postOrder(order, { 'idempotency-key': 'client-key-1' });
-    const reused = await client.postOrder(OrderMother.valid({ orderId: 'dup-1', customerId: 'someone-else' }), { 'idempotency-key': 'client-key-1' });
+    const reused = await client.postOrder(OrderMother.valid({ orderId: 'dup-1', customerId: 'someone-else' }), {
+      'idempotency-key': 'client-key-1',
+    });
 
     expect(again.status).to.equal(200);
     expect(again.body).to.include({ duplicate: true, status: 'SUCCEEDED', idempotencyKey: 'client-key-1' });

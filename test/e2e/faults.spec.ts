@@ -27,11 +27,18 @@ describe('Local harness: injected faults', () => {
 
     await client.setFaults({ faults: {} });
 
-    await waitFor('the dynamodb breaker to close', async () => ((await client.metrics()).breakers.dynamodb.status === 'CLOSED' ? true : undefined), 15_000);
+    await waitFor(
+      'the dynamodb breaker to close',
+      async () => ((await client.metrics()).breakers.dynamodb.status === 'CLOSED' ? true : undefined),
+      15_000,
+    );
     for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 20_000);
     const metrics = await client.metrics();
     expect(metrics.commits).to.deep.equal({ total: 4, committedTwice: [] });
-    expect(metrics.failuresByCategory.VALIDATION + metrics.failuresByCategory.PERMANENT, 'nothing was parked for a dependency outage').to.equal(0);
+    expect(
+      metrics.failuresByCategory.VALIDATION + metrics.failuresByCategory.PERMANENT,
+      'nothing was parked for a dependency outage',
+    ).to.equal(0);
   });
 
   it('recovers from a worker that dies after the business step: the record waits for its lease, the message for its visibility timeout', async () => {

@@ -19,10 +19,12 @@ describe('Local harness: first accepted wins', () => {
       b: OrderMother.valid({ orderId: `race-${index}-b`, customerId: 'someone-else' }),
     }));
 
-    const answers = await Promise.all(races.map(async ({ key, a, b }) => {
-      const [first, second] = await Promise.all([a, b].map((order) => client.postOrder(order, { 'idempotency-key': key })));
-      return { key, a, b, first: first!, second: second! };
-    }));
+    const answers = await Promise.all(
+      races.map(async ({ key, a, b }) => {
+        const [first, second] = await Promise.all([a, b].map((order) => client.postOrder(order, { 'idempotency-key': key })));
+        return { key, a, b, first: first!, second: second! };
+      }),
+    );
 
     for (const { key, a, b, first, second } of answers) {
       expect([first.status, second.status].sort(), key).to.deep.equal([202, 422]);
@@ -31,7 +33,10 @@ describe('Local harness: first accepted wins', () => {
       const done = await client.waitForStatus(key, ['SUCCEEDED']);
       expect(done.orderId, `${key}: the payload committed is the one answered 202`).to.equal(winner.orderId);
       const processed = await client.events({ type: 'OrderProcessed', idempotencyKey: key });
-      expect(processed.map((event) => event.detail.orderId), key).to.deep.equal([winner.orderId]);
+      expect(
+        processed.map((event) => event.detail.orderId),
+        key,
+      ).to.deep.equal([winner.orderId]);
     }
     await harness.quiet();
     const metrics = await client.metrics();

@@ -7,7 +7,9 @@ import { waitFor } from './support/wait-for.js';
 
 /** The status of `service`'s breaker in every environment of `functionName`. */
 function statusesOf(metrics: MetricsSnapshot, functionName: string, service: ServiceName): string[] {
-  return (metrics.breakersByFunction[functionName]?.environments ?? []).map((environment) => environment.breakers[service]?.status ?? 'absent');
+  return (metrics.breakersByFunction[functionName]?.environments ?? []).map(
+    (environment) => environment.breakers[service]?.status ?? 'absent',
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,10 +46,16 @@ describe('Local harness: each function has its own circuit breakers, as each Lam
     // Assess: the worker's breaker opened, the edge's never left CLOSED, and every POST was accepted.
     expect(workerOpenSeen, "the worker's DynamoDB breaker opened").to.equal(true);
     expect([...edgeStatuses], "the edge's DynamoDB breaker, in every environment, at every look").to.deep.equal(['CLOSED']);
-    expect(answers.filter((status) => status !== 202), 'answers other than 202').to.deep.equal([]);
+    expect(
+      answers.filter((status) => status !== 202),
+      'answers other than 202',
+    ).to.deep.equal([]);
     expect(keys.length).to.be.at.least(12);
     expect(during.faults.injected.dynamodb, 'the worker did meet the outage').to.be.at.least(3);
-    expect(during.breakers.dynamodb.notClosedIn.every((environment) => environment.startsWith('worker#')), 'only worker environments are not CLOSED').to.equal(true);
+    expect(
+      during.breakers.dynamodb.notClosedIn.every((environment) => environment.startsWith('worker#')),
+      'only worker environments are not CLOSED',
+    ).to.equal(true);
     for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 30_000);
     const after = await client.metrics();
     expect(after.commits).to.deep.equal({ total: keys.length, committedTwice: [] });

@@ -10,9 +10,10 @@ import { useTestHarnesses } from './support/harness-fixture.js';
 for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies readonly Topology[]) {
   describe(`HTTP contract of POST /orders and GET /orders/{key} (--topology ${topology})`, () => {
     const harnesses = useTestHarnesses();
-    const start = (overrides = {}) => harnesses.start({ topology, ...(topology === 'both' ? { orchestratedSharePercent: 50 } : {}), ...overrides });
+    const start = (overrides = {}) =>
+      harnesses.start({ topology, ...(topology === 'both' ? { orchestratedSharePercent: 50 } : {}), ...overrides });
 
-    it('takes the client\'s Idempotency-Key as the key: 202 with Location, then GET by that key, then 200 duplicate and 422 for another payload', async () => {
+    it("takes the client's Idempotency-Key as the key: 202 with Location, then GET by that key, then 200 duplicate and 422 for another payload", async () => {
       const { client } = await start();
       const order = OrderMother.valid({ orderId: `contract-${topology}` });
 
@@ -26,7 +27,9 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
       expect(done.orderId).to.equal(order.orderId);
 
       const again = await client.postOrder(order, { 'idempotency-key': `key-${topology}` });
-      const reused = await client.postOrder(OrderMother.valid({ orderId: order.orderId, customerId: 'someone-else' }), { 'idempotency-key': `key-${topology}` });
+      const reused = await client.postOrder(OrderMother.valid({ orderId: order.orderId, customerId: 'someone-else' }), {
+        'idempotency-key': `key-${topology}`,
+      });
 
       expect(again.status).to.equal(200);
       expect(again.body).to.include({ duplicate: true, status: 'SUCCEEDED', idempotencyKey: `key-${topology}`, orderId: order.orderId });
@@ -36,7 +39,11 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
 
     it('answers a copy of an order still on the queue 409 with Retry-After, and another payload under its key 422, before any worker claimed it', async () => {
       // The consumers' DynamoDB calls are slowed so the copies surely arrive before the order is done.
-      const { client } = await start({ batchingWindowMs: 1_000, latencyMs: { dynamodb: 500 }, faultFunctions: ['worker', 'idempotency', 'processor'] });
+      const { client } = await start({
+        batchingWindowMs: 1_000,
+        latencyMs: { dynamodb: 500 },
+        faultFunctions: ['worker', 'idempotency', 'processor'],
+      });
       const order = OrderMother.valid({ orderId: `queued-${topology}` });
       expect((await client.postOrder(order, { 'idempotency-key': `queued-${topology}` })).status).to.equal(202);
 
@@ -65,9 +72,10 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
       expect((badKey.body.violations as { path: string }[]).map((v) => v.path)).to.include('headers.idempotency-key');
     });
 
-    it('refuses a field named like an Object.prototype member on POST /orders and POST /validate alike (the issue\'s example)', async () => {
+    it("refuses a field named like an Object.prototype member on POST /orders and POST /validate alike (the issue's example)", async () => {
       const { client } = await start();
-      const example = '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
+      const example =
+        '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
 
       const answers = [
         await client.request('POST', '/orders', example, { 'content-type': 'application/json' }),
@@ -75,14 +83,20 @@ for (const topology of ['composed', 'orchestrated', 'both'] as const satisfies r
       ];
 
       expect(answers.map((answer) => answer.status)).to.deep.equal([400, 400]);
-      for (const answer of answers) expect((answer.body.violations as { path: string; code: string }[]).map((v) => [v.path, v.code])).to.deep.equal([['toString', 'BODY.UNKNOWN_FIELD']]);
+      for (const answer of answers)
+        expect((answer.body.violations as { path: string; code: string }[]).map((v) => [v.path, v.code])).to.deep.equal([
+          ['toString', 'BODY.UNKNOWN_FIELD'],
+        ]);
     });
 
     it('counts rejected and failed orders alike on /metrics', async () => {
       const { client } = await start();
 
       expect((await client.postOrder(OrderMother.valid({ orderId: 'rejected', lines: [] }))).status).to.equal(400);
-      const parked = await client.postOrder(OrderMother.valid({ orderId: `parked-${topology}` }), { 'idempotency-key': `parked-${topology}`, 'x-simulate-failure': 'permanent' });
+      const parked = await client.postOrder(OrderMother.valid({ orderId: `parked-${topology}` }), {
+        'idempotency-key': `parked-${topology}`,
+        'x-simulate-failure': 'permanent',
+      });
       expect(parked.status).to.equal(202);
       await client.waitForStatus(`parked-${topology}`, ['PARKED']);
 

@@ -75,12 +75,19 @@ describe('Local harness: no reservation without its message', function () {
     // Assess
     const after503 = answers.flatMap((statuses) => statuses.filter((status, index) => index > 0 && statuses[index - 1] === 503));
     expect(answers.flat().filter((status) => status === 503).length, 'the faults did fail sends').to.be.greaterThan(0);
-    expect(after503.filter((status) => status === 409), 'a retry after a 503 is never told "in progress"').to.deep.equal([]);
-    expect(answers.map((statuses) => statuses.at(-1)), 'every order accepted in the end').to.deep.equal(keys.map(() => 202));
+    expect(
+      after503.filter((status) => status === 409),
+      'a retry after a 503 is never told "in progress"',
+    ).to.deep.equal([]);
+    expect(
+      answers.map((statuses) => statuses.at(-1)),
+      'every order accepted in the end',
+    ).to.deep.equal(keys.map(() => 202));
     expect(await releaseFailures(running)).to.equal(0);
     expect(settled.map((view) => view.status)).to.deep.equal(keys.map(() => 'SUCCEEDED'));
     const published = await deliveriesByKey(client, 'OrderPublished');
-    for (const key of keys) expect([...(published.get(key)?.values() ?? [])], `${key}: one OrderPublished, delivered once`).to.deep.equal([1]);
+    for (const key of keys)
+      expect([...(published.get(key)?.values() ?? [])], `${key}: one OrderPublished, delivered once`).to.deep.equal([1]);
   });
 
   it('counts the 503s whose release failed: a 409 after a 503 happens only for those keys, and the retry is accepted once the lease runs out', async () => {
@@ -96,8 +103,13 @@ describe('Local harness: no reservation without its message', function () {
     await Promise.all(keys.map((key) => client.waitForStatus(key, ['SUCCEEDED'], 20_000)));
 
     // Assess
-    const keysWith409After503 = answers.filter((statuses) => statuses.some((status, index) => status === 409 && statuses.slice(0, index).includes(503)));
-    expect(answers.map((statuses) => [202, 200].includes(statuses.at(-1) ?? 0)), 'every order accepted, or found done').to.deep.equal(keys.map(() => true));
+    const keysWith409After503 = answers.filter((statuses) =>
+      statuses.some((status, index) => status === 409 && statuses.slice(0, index).includes(503)),
+    );
+    expect(
+      answers.map((statuses) => [202, 200].includes(statuses.at(-1) ?? 0)),
+      'every order accepted, or found done',
+    ).to.deep.equal(keys.map(() => true));
     expect(keysWith409After503.length, 'each such key had a release that failed').to.be.at.most(await releaseFailures(running));
   });
 
@@ -108,20 +120,22 @@ describe('Local harness: no reservation without its message', function () {
     await client.setFaults({ faults: { sqs: 1 }, functions: ['ingest'] });
 
     // Act
-    const answers = await Promise.all([0, 1, 2].map((index) => client.postOrder(anOrder(200 + index), { 'idempotency-key': `gave-up-${index}` })));
+    const answers = await Promise.all(
+      [0, 1, 2].map((index) => client.postOrder(anOrder(200 + index), { 'idempotency-key': `gave-up-${index}` })),
+    );
     await client.setFaults({ faults: {} });
     await sleep(LEASE_MS + 3 * PERIOD_MS);
 
     // Assess
     expect(answers.map((answer) => answer.status)).to.deep.equal([503, 503, 503]);
-    for (const index of [0, 1, 2]) expect((await client.order(`gave-up-${index}`)).status, 'no record: not ACCEPTED for nothing').to.equal(404);
+    for (const index of [0, 1, 2])
+      expect((await client.order(`gave-up-${index}`)).status, 'no record: not ACCEPTED for nothing').to.equal(404);
     const published = await deliveriesByKey(client, 'OrderPublished');
     expect([0, 1, 2].filter((index) => published.has(`gave-up-${index}`))).to.deep.equal([]);
   });
 
   for (const backend of ['memory', 'aws'] as const) {
     describe(`on the ${backend} backend`, () => {
-
       it('queues the order of an edge that died between its reservation and its send within one schedule period after the lease, without a client retry', async () => {
         // Prepare: the edge dies right after writing each reservation
         if (backend === 'aws') await moto.server.reset();
@@ -138,15 +152,23 @@ describe('Local harness: no reservation without its message', function () {
         const answers: HttpAnswer[] = [];
         for (const [index, key] of keys.entries()) answers.push(await client.postOrder(anOrder(300 + index), { 'idempotency-key': key }));
         const lastAccepted = new Map<string, number>();
-        const settled = await waitFor('the swept orders to succeed', async () => {
-          const views = await Promise.all(keys.map(async (key) => (await client.order(key)).body));
-          for (const view of views) if (view.status === 'ACCEPTED') lastAccepted.set(view.idempotencyKey, Date.now());
-          return views.every((view) => view.status === 'SUCCEEDED' && view.outbox.every((entry) => entry.delivered)) ? views : undefined;
-        }, 20_000, 50);
+        const settled = await waitFor(
+          'the swept orders to succeed',
+          async () => {
+            const views = await Promise.all(keys.map(async (key) => (await client.order(key)).body));
+            for (const view of views) if (view.status === 'ACCEPTED') lastAccepted.set(view.idempotencyKey, Date.now());
+            return views.every((view) => view.status === 'SUCCEEDED' && view.outbox.every((entry) => entry.delivered)) ? views : undefined;
+          },
+          20_000,
+          50,
+        );
         const settledAfterMs = Date.now() - postedAt;
 
         // Assess
-        expect(answers.map((answer) => answer.status >= 500), 'the edge crashed: no 202').to.deep.equal(keys.map(() => true));
+        expect(
+          answers.map((answer) => answer.status >= 500),
+          'the edge crashed: no 202',
+        ).to.deep.equal(keys.map(() => true));
         expect(settled.map((view) => view.status)).to.deep.equal(keys.map(() => 'SUCCEEDED'));
         // Swept after the lease, within one period (plus the worker's and moto's own latency)
         const bound = LEASE_MS + PERIOD_MS + (backend === 'aws' ? 4_000 : 1_500);

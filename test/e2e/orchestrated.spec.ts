@@ -24,7 +24,9 @@ describe('Local harness: the orchestrated topology', () => {
     const key = publishedKey(accepted.body);
     const done = await client.waitForStatus(key, ['SUCCEEDED']);
     expect(done.events.map((event) => event.detailType).sort()).to.deep.equal(['OrderProcessed', 'OrderPublished']);
-    const paths = logs.filter((line) => line.includes('workflow execution succeeded')).map((line) => (JSON.parse(line) as { path: string }).path);
+    const paths = logs
+      .filter((line) => line.includes('workflow execution succeeded'))
+      .map((line) => (JSON.parse(line) as { path: string }).path);
     expect(paths).to.deep.equal(['ClaimIdempotency → RouteClaimDecision → ProcessOrder → Done']);
     expect((await client.metrics()).topology).to.equal('orchestrated');
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
@@ -61,7 +63,10 @@ describe('Local harness: the orchestrated topology', () => {
     expect(second.body).to.include({ duplicate: true, status: 'SUCCEEDED' });
     expect(publishedKey(second.body)).to.equal(key);
     await waitFor('the queue to drain', async () => ((await harness.quiet()) ? true : undefined));
-    expect(logs.filter((line) => line.includes('workflow execution succeeded')), 'one consume execution').to.have.length(1);
+    expect(
+      logs.filter((line) => line.includes('workflow execution succeeded')),
+      'one consume execution',
+    ).to.have.length(1);
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });
@@ -69,13 +74,19 @@ describe('Local harness: the orchestrated topology', () => {
   it('releases the claim of a transient failure at once with its category, and the redelivered record then succeeds', async () => {
     const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;
-    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient' }), { 'x-simulate-failure': 'transient:1' }, '/publish');
+    const published = await client.postOrder(
+      OrderMother.valid({ orderId: 'orch-transient' }),
+      { 'x-simulate-failure': 'transient:1' },
+      '/publish',
+    );
     const key = String(published.body.idempotencyKey);
 
     // The first execution: processor fails, ReleaseClaim records it, the record is held back for its backoff, the execution fails for the queue to redeliver
     const released = await client.waitForStatus(key, ['RETRY']);
     expect(released).to.include({ attempts: 1, lastErrorCategory: 'TRANSIENT' });
-    expect(logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater'))).to.equal(true);
+    expect(
+      logs.some((line) => line.includes('ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater')),
+    ).to.equal(true);
 
     // After the backoff delay the pipe hands the record to a new execution, which takes the released claim
     const done = await client.waitForStatus(key, ['SUCCEEDED'], 20_000);
@@ -84,7 +95,7 @@ describe('Local harness: the orchestrated topology', () => {
     expect((await client.metrics()).commits).to.deep.equal({ total: 1, committedTwice: [] });
   });
 
-  it('retries a transient:2 order within the worker\'s backoff bounds, far sooner than the queue\'s visibility timeout, and it succeeds on attempt 3', async () => {
+  it("retries a transient:2 order within the worker's backoff bounds, far sooner than the queue's visibility timeout, and it succeeds on attempt 3", async () => {
     // Prepare: the visibility timeout the harness derives for its functions (as deployed), not the suite's short one
     const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0, visibilityTimeoutSeconds: undefined });
     const { client, harness, logs } = running;
@@ -95,7 +106,11 @@ describe('Local harness: the orchestrated topology', () => {
 
     // Act
     const started = Date.now();
-    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-transient-2' }), { 'x-simulate-failure': 'transient:2' }, '/publish');
+    const published = await client.postOrder(
+      OrderMother.valid({ orderId: 'orch-transient-2' }),
+      { 'x-simulate-failure': 'transient:2' },
+      '/publish',
+    );
     const key = String(published.body.idempotencyKey);
     const done = await client.waitForStatus(key, ['SUCCEEDED'], longestBackoffMs + slackMs + 5_000);
     const elapsedMs = Date.now() - started;
@@ -105,8 +120,14 @@ describe('Local harness: the orchestrated topology', () => {
     expect(elapsedMs, `elapsed ${elapsedMs} ms, backoff at most ${longestBackoffMs} ms`).to.be.below(longestBackoffMs + slackMs);
     expect(elapsedMs, 'held back for at least the shortest backoff of both retries').to.be.at.least(shortestBackoffMs);
     expect(elapsedMs * 10, `far below the ${visibilitySeconds} s visibility timeout`).to.be.below(visibilitySeconds * 1_000);
-    const failedPaths = logs.filter((line) => line.includes('workflow execution failed')).map((line) => (JSON.parse(line) as { path: string }).path);
-    expect(failedPaths).to.deep.equal(Array(2).fill('ClaimIdempotency → RouteClaimDecision → ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater'));
+    const failedPaths = logs
+      .filter((line) => line.includes('workflow execution failed'))
+      .map((line) => (JSON.parse(line) as { path: string }).path);
+    expect(failedPaths).to.deep.equal(
+      Array(2).fill(
+        'ClaimIdempotency → RouteClaimDecision → ProcessOrder → ReleaseClaim → RouteReleaseVerdict → HoldBackForRetry → RetryLater',
+      ),
+    );
     expect(await client.events({ type: 'OrderProcessed', idempotencyKey: key })).to.have.length(1);
     expect((await client.metrics()).failuresByCategory.TRANSIENT).to.equal(2);
   });
@@ -115,7 +136,11 @@ describe('Local harness: the orchestrated topology', () => {
     const running = await harnesses.start({ topology: 'orchestrated', redriveEveryMs: 0 });
     const { client, logs } = running;
     // The ingest workflow carries only the body, so the failure is asked for on POST /publish, which queues it with the message.
-    const published = await client.postOrder(OrderMother.valid({ orderId: 'orch-park' }), { 'x-simulate-failure': 'permanent' }, '/publish');
+    const published = await client.postOrder(
+      OrderMother.valid({ orderId: 'orch-park' }),
+      { 'x-simulate-failure': 'permanent' },
+      '/publish',
+    );
     expect(published.status).to.equal(202);
     const key = String(published.body.idempotencyKey);
 

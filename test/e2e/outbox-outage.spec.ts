@@ -42,10 +42,17 @@ function sampleOutbox(running: RunningHarness): { stop: () => Promise<Sample[]> 
     }
   })();
   // A last sample once stopped: the caller's own look may have seen a change the loop has not yet.
-  return { stop: async () => { stopped = true; await loop; await sample(); return samples; } };
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await sample();
+      return samples;
+    },
+  };
 }
 
-describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-up time strands nothing', function () {
+describe("Transactional outbox: an EventBridge outage of twice the pipe's give-up time strands nothing", function () {
   this.timeout(240_000);
   const harnesses = useTestHarnesses();
 
@@ -67,7 +74,12 @@ describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-
       keys.push(String(answer.body.idempotencyKey));
     }
     // The pipe's give-up time, as this run measures it: from the outage to its first batch given up on.
-    await waitFor('the pipe to give up on a batch', async () => ((await client.metrics()).outbox.deadLettered > 0 ? true : undefined), 120_000, 100);
+    await waitFor(
+      'the pipe to give up on a batch',
+      async () => ((await client.metrics()).outbox.deadLettered > 0 ? true : undefined),
+      120_000,
+      100,
+    );
     const giveUpMs = Date.now() - downAt;
     const outageMs = 2 * giveUpMs;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, downAt + outageMs - Date.now())));
@@ -77,36 +89,61 @@ describe('Transactional outbox: an EventBridge outage of twice the pipe\'s give-
     // Recovery.
     await client.setFaults({ faults: {} });
     const upAt = Date.now();
-    const settled = await waitFor('no record owing events', async () => {
-      const metrics = await client.metrics();
-      return metrics.outbox.pendingRecords === 0 ? metrics : undefined;
-    }, 60_000, 50);
+    const settled = await waitFor(
+      'no record owing events',
+      async () => {
+        const metrics = await client.metrics();
+        return metrics.outbox.pendingRecords === 0 ? metrics : undefined;
+      },
+      60_000,
+      50,
+    );
     const deliveredWithinMs = Date.now() - upAt;
     // Notes are answered once a sweep's cutoff (now − sweep age) has passed their send time.
-    const end = await waitFor('every DLQ note answered', async () => {
-      const metrics = await client.metrics();
-      return notesOf(metrics) === 0 ? metrics : undefined;
-    }, (SWEEP_AGE_SECONDS * 1000) + 4 * PERIOD_MS, 100);
+    const end = await waitFor(
+      'every DLQ note answered',
+      async () => {
+        const metrics = await client.metrics();
+        return notesOf(metrics) === 0 ? metrics : undefined;
+      },
+      SWEEP_AGE_SECONDS * 1000 + 4 * PERIOD_MS,
+      100,
+    );
     const samples = await sampler.stop();
 
-    console.log(`      outage ${outageMs} ms (pipe give-up ${giveUpMs} ms); every event delivered ${deliveredWithinMs} ms after recovery; ` +
-      `${during.outbox.deadLettered} batches given up on; pipe invocations ${during.outbox.invocations}`);
+    console.log(
+      `      outage ${outageMs} ms (pipe give-up ${giveUpMs} ms); every event delivered ${deliveredWithinMs} ms after recovery; ` +
+        `${during.outbox.deadLettered} batches given up on; pipe invocations ${during.outbox.invocations}`,
+    );
     expect(during.outbox.deadLettered, 'the pipe did give up during the outage').to.be.greaterThan(0);
     expect(during.records.byStatus.SUCCEEDED, 'every order worked while the bus was down').to.equal(ORDERS);
     expect(end.parked, 'no order parked for the bus').to.equal(0);
     expect(settled.outbox.pendingRecords).to.equal(0);
     expect(end.outbox.pendingRecords, 'records owing events at the end').to.equal(0);
-    expect(progressDuring.records, 'GET /admin/progress during the outage: all worked, all owing').to.deep.equal({ records: ORDERS, unsettled: 0, owingEvents: ORDERS });
+    expect(progressDuring.records, 'GET /admin/progress during the outage: all worked, all owing').to.deep.equal({
+      records: ORDERS,
+      unsettled: 0,
+      owingEvents: ORDERS,
+    });
     expect((await client.progress()).records, 'and after').to.deep.equal({ records: ORDERS, unsettled: 0, owingEvents: 0 });
-    expect(deliveredWithinMs, 'within one redelivery period (plus one breaker recovery) of the recovery').to.be.at.most(PERIOD_MS + BREAKER_RECOVERY_MS + 1_000);
+    expect(deliveredWithinMs, 'within one redelivery period (plus one breaker recovery) of the recovery').to.be.at.most(
+      PERIOD_MS + BREAKER_RECOVERY_MS + 1_000,
+    );
     const processed = await client.events({ type: EVENT_TYPES.processed });
     expect(new Set(processed.map((event) => String(event.detail.idempotencyKey)))).to.have.keys(keys);
     const byKey = new Map<string, Set<string>>();
-    for (const event of processed) byKey.set(String(event.detail.idempotencyKey), (byKey.get(String(event.detail.idempotencyKey)) ?? new Set()).add(event.eventId));
-    expect([...byKey.values()].every((ids) => ids.size === 1), 'a re-delivery keeps its eventId').to.equal(true);
+    for (const event of processed)
+      byKey.set(String(event.detail.idempotencyKey), (byKey.get(String(event.detail.idempotencyKey)) ?? new Set()).add(event.eventId));
+    expect(
+      [...byKey.values()].every((ids) => ids.size === 1),
+      'a re-delivery keeps its eventId',
+    ).to.equal(true);
     // A note deleted (fewer notes than the sample before) while records still owe events would be the stranding bug.
     const deletions = samples.filter((sample, index) => index > 0 && sample.notes < (samples[index - 1]?.notes ?? 0));
     expect(deletions.length, 'notes were deleted during the run').to.be.greaterThan(0);
-    expect(deletions.filter((sample) => sample.owing > 0), 'no DLQ note deleted while records owe events').to.deep.equal([]);
+    expect(
+      deletions.filter((sample) => sample.owing > 0),
+      'no DLQ note deleted while records owe events',
+    ).to.deep.equal([]);
   });
 });

@@ -24,10 +24,14 @@ function breakBusinessStep(functions: HarnessFunctions): { fix(): void } {
     };
     container.rebind(ProcessOrder).toConstantValue(broken);
   });
-  return { fix: () => { fixed = true; } };
+  return {
+    fix: () => {
+      fixed = true;
+    },
+  };
 }
 
-describe('Replay of parked orders (POST /admin/replay, the redrive function\'s replay input)', function () {
+describe("Replay of parked orders (POST /admin/replay, the redrive function's replay input)", function () {
   this.timeout(60_000);
   const harnesses = useTestHarnesses();
 
@@ -38,7 +42,9 @@ describe('Replay of parked orders (POST /admin/replay, the redrive function\'s r
     await client.waitForStatus(key, ['PARKED']);
     await waitFor('the redrive to park it for good', async () => {
       const metrics = await client.metrics();
-      return metrics.deadLetterQueue.depth === 0 && (await client.events({ type: EVENT_TYPES.parked, idempotencyKey: key })).length === 1 ? true : undefined;
+      return metrics.deadLetterQueue.depth === 0 && (await client.events({ type: EVENT_TYPES.parked, idempotencyKey: key })).length === 1
+        ? true
+        : undefined;
     });
 
     bug.fix();
@@ -50,14 +56,21 @@ describe('Replay of parked orders (POST /admin/replay, the redrive function\'s r
     expect(done.replays).to.equal(1);
     expect(harness.commits.commitsOf(key), 'exactly one business effect').to.equal(1);
     const types = (await client.events({ idempotencyKey: key })).map((event) => event.detailType).sort();
-    expect(types).to.deep.equal([EVENT_TYPES.failed, EVENT_TYPES.parked, EVENT_TYPES.processed, EVENT_TYPES.published, EVENT_TYPES.replayed].sort());
+    expect(types).to.deep.equal(
+      [EVENT_TYPES.failed, EVENT_TYPES.parked, EVENT_TYPES.processed, EVENT_TYPES.published, EVENT_TYPES.replayed].sort(),
+    );
     const [replayed] = await client.events({ type: EVENT_TYPES.replayed, idempotencyKey: key });
     expect(replayed?.detail).to.include({ replay: 1, resumed: false, previousCategory: 'PERMANENT', previousCode: 'RULES.BUG' });
 
     // A key that is no longer parked, one that never was, and a request that names nothing are refused with reasons.
     const again = await client.replay({ keys: [key, 'no-such-key'] });
     expect(again.body).to.deep.include({ replayed: [] });
-    expect((again.body.refused as { key: string; reason: string }[]).map(({ key: refusedKey, reason }) => [refusedKey, reason])).to.deep.equal([[key, 'NOT_PARKED'], ['no-such-key', 'NOT_FOUND']]);
+    expect(
+      (again.body.refused as { key: string; reason: string }[]).map(({ key: refusedKey, reason }) => [refusedKey, reason]),
+    ).to.deep.equal([
+      [key, 'NOT_PARKED'],
+      ['no-such-key', 'NOT_FOUND'],
+    ]);
     expect((await client.replay({})).status).to.equal(400);
     expect((await client.replay({ category: 'NOT_A_CATEGORY' })).status).to.equal(400);
     await waitFor('the pipeline to come to rest', async () => ((await harness.quiet()) ? true : undefined));
@@ -70,7 +83,16 @@ describe('Replay of parked orders (POST /admin/replay, the redrive function\'s r
     const store = (harness.backend as MemoryBackend).infrastructure.store;
     const now = Date.now();
     const key = 'committed-then-parked';
-    await store.claim({ key, payloadHash: 'hash-1', ownerToken: 'old-worker', now, leaseMs: 30_000, ttlSeconds: 3_600, orderId: 'replay-2', correlationId: 'corr-replay-2' });
+    await store.claim({
+      key,
+      payloadHash: 'hash-1',
+      ownerToken: 'old-worker',
+      now,
+      leaseMs: 30_000,
+      ttlSeconds: 3_600,
+      orderId: 'replay-2',
+      correlationId: 'corr-replay-2',
+    });
     await store.recordOutcome(key, 'old-worker', { orderId: 'replay-2', totalMinor: 4_498 }, now);
     await store.fail(key, 'old-worker', { category: 'TIMEOUT', code: 'EVENTS.TIMEOUT' }, true, now);
 

@@ -35,17 +35,27 @@ function startPostInProgress(baseUrl: string, order: unknown, agent: Agent): Pro
     request.on('response', (response) => {
       const parts: Buffer[] = [];
       response.on('data', (part: Buffer) => parts.push(part));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          connection: response.headers.connection,
+          body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>,
+        }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
   });
   return new Promise((resolve, reject) => {
     request.once('error', reject);
-    request.once('continue', () => resolve({ finish: () => {
-      request.end(body);
-      return answered;
-    } }));
+    request.once('continue', () =>
+      resolve({
+        finish: () => {
+          request.end(body);
+          return answered;
+        },
+      }),
+    );
     request.flushHeaders();
   });
 }
@@ -67,7 +77,9 @@ function warnings(logs: readonly string[]): LogEntry[] {
 
 /** The counts of the stop's warning that in-memory messages die with the process. */
 function reportedLost(logs: readonly string[]): { orders?: QueueDepth; deadLetters?: QueueDepth }[] {
-  return warnings(logs).filter((entry) => entry.message === 'messages left on the in-memory queues are lost at exit').map(({ orders, deadLetters }) => ({ orders, deadLetters }));
+  return warnings(logs)
+    .filter((entry) => entry.message === 'messages left on the in-memory queues are lost at exit')
+    .map(({ orders, deadLetters }) => ({ orders, deadLetters }));
 }
 
 describe('Local harness: stopping', () => {
@@ -107,19 +119,31 @@ describe('Local harness: stopping', () => {
 
     // Act
     const stopping = harness.stop();
-    const late = await client.postOrder(OrderMother.valid({ orderId: 'too-late-1' })).then(() => undefined, (error: unknown) => error);
+    const late = await client.postOrder(OrderMother.valid({ orderId: 'too-late-1' })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const answer = await inProgress.finish();
     const summary = await stopping;
 
     // Assess
-    expect((late as { cause?: { code?: string } } | undefined)?.cause?.code, 'a request after the stop began finds no listener').to.equal('ECONNREFUSED');
+    expect((late as { cause?: { code?: string } } | undefined)?.cause?.code, 'a request after the stop began finds no listener').to.equal(
+      'ECONNREFUSED',
+    );
     expect(answer.status).to.equal(202);
     expect(answer.connection, 'a kept-alive connection would hold the server open').to.equal('close');
-    expect(summary).to.deep.equal({ drained: true, stoppedAfterMs: summary.stoppedAfterMs, remaining: { orders: EMPTY, deadLetters: EMPTY, outboxDeadLetters: EMPTY } });
+    expect(summary).to.deep.equal({
+      drained: true,
+      stoppedAfterMs: summary.stoppedAfterMs,
+      remaining: { orders: EMPTY, deadLetters: EMPTY, outboxDeadLetters: EMPTY },
+    });
     const key = String(answer.body.idempotencyKey);
     expect(await statusOf(harness, key)).to.equal('SUCCEEDED');
     expect(harness.commits.commitsOf(key)).to.equal(1);
-    expect((await harness.backend.records(Date.now())).map((record) => record.key), 'the refused order left no trace').to.deep.equal([key]);
+    expect(
+      (await harness.backend.records(Date.now())).map((record) => record.key),
+      'the refused order left no trace',
+    ).to.deep.equal([key]);
   });
 
   it('gives up at the drain deadline on a retry delayed beyond it, and reports the message it leaves behind', async () => {
@@ -139,7 +163,11 @@ describe('Local harness: stopping', () => {
     // Assess
     expect(tookMs, 'it waited for the deadline, and not much longer').to.be.within(drainTimeoutMs - 50, drainTimeoutMs + 1_500);
     expect(summary.drained).to.equal(false);
-    expect(summary.remaining).to.deep.equal({ orders: { visible: 0, inFlight: 1, delayed: 0 }, deadLetters: EMPTY, outboxDeadLetters: EMPTY });
+    expect(summary.remaining).to.deep.equal({
+      orders: { visible: 0, inFlight: 1, delayed: 0 },
+      deadLetters: EMPTY,
+      outboxDeadLetters: EMPTY,
+    });
     expect(reportedLost(running.logs)).to.deep.equal([{ orders: { visible: 0, inFlight: 1, delayed: 0 }, deadLetters: EMPTY }]);
     expect(await statusOf(harness, key)).to.equal('RETRY');
   });
@@ -149,7 +177,8 @@ describe('Local harness: stopping', () => {
     const running = await harnesses.start({ ...SLOW_WORKER, drainTimeoutMs: 0 });
     const { client, harness } = running;
     const keys: string[] = [];
-    for (const index of [1, 2, 3, 4, 5, 6]) keys.push(String((await client.postOrder(OrderMother.valid({ orderId: `no-drain-${index}` }))).body.idempotencyKey));
+    for (const index of [1, 2, 3, 4, 5, 6])
+      keys.push(String((await client.postOrder(OrderMother.valid({ orderId: `no-drain-${index}` }))).body.idempotencyKey));
 
     // Act
     const summary = await harness.stop();
@@ -158,15 +187,29 @@ describe('Local harness: stopping', () => {
     const statuses = await Promise.all(keys.map((key) => statusOf(harness, key)));
     const worked = statuses.filter((status) => status === 'SUCCEEDED').length;
     expect(summary.drained).to.equal(false);
-    expect(summary.remaining?.orders, 'no batch was abandoned in flight; the rest waits, never received').to.deep.equal({ visible: keys.length - worked, inFlight: 0, delayed: 0 });
-    expect(statuses.filter((status) => status !== 'SUCCEEDED' && status !== 'ACCEPTED' && status !== undefined), 'no order was left half-worked: worked, or reserved and never received').to.deep.equal([]);
-    expect(reportedLost(running.logs)).to.deep.equal([{ orders: { visible: keys.length - worked, inFlight: 0, delayed: 0 }, deadLetters: EMPTY }]);
+    expect(summary.remaining?.orders, 'no batch was abandoned in flight; the rest waits, never received').to.deep.equal({
+      visible: keys.length - worked,
+      inFlight: 0,
+      delayed: 0,
+    });
+    expect(
+      statuses.filter((status) => status !== 'SUCCEEDED' && status !== 'ACCEPTED' && status !== undefined),
+      'no order was left half-worked: worked, or reserved and never received',
+    ).to.deep.equal([]);
+    expect(reportedLost(running.logs)).to.deep.equal([
+      { orders: { visible: keys.length - worked, inFlight: 0, delayed: 0 }, deadLetters: EMPTY },
+    ]);
   });
 });
 
 /** `npm start` in its own process group, so that a signal to its pid reaches npm alone, as `kill <pid>` from another terminal does. */
 function npmStart(args: readonly string[]): { child: ChildProcess; stdout: string[]; stderr: string[] } {
-  const child = spawn('npm', ['start', '--', ...args], { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, NO_COLOR: '1' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   child.stdout?.setEncoding('utf8').on('data', (text: string) => stdout.push(text));
@@ -187,32 +230,53 @@ describe('npm start: SIGINT', function () {
   const targets = [
     { to: 'the npm process only (kill -INT <pid>, a supervisor)', pid: (child: ChildProcess) => child.pid ?? 0 },
     // npm forwards it to the harness, which the terminal's signal reaches too: one request, not two.
-    { to: 'the whole process group (a terminal\'s Ctrl-C)', pid: (child: ChildProcess) => -(child.pid ?? 0) },
+    { to: "the whole process group (a terminal's Ctrl-C)", pid: (child: ChildProcess) => -(child.pid ?? 0) },
   ];
-  for (const target of targets) it(`sent to ${target.to}, stops the harness gracefully: it drains, works the order it accepted, and exits 0 within seconds`, async () => {
-    // Prepare
-    const { child, stdout, stderr } = npmStart(['--port', '0', '--drain-timeout', '5s', '--redrive-every', '0']);
-    started = child;
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    const url = await waitFor('the harness to start', () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout.join(''))?.[1], 90_000, 100);
-    const client = new PipelineClient(url);
-    const accepted = await client.postOrder(OrderMother.valid({ orderId: 'npm-sigint-1' }));
-    expect(accepted.status).to.equal(202);
+  for (const target of targets)
+    it(`sent to ${target.to}, stops the harness gracefully: it drains, works the order it accepted, and exits 0 within seconds`, async () => {
+      // Prepare
+      const { child, stdout, stderr } = npmStart(['--port', '0', '--drain-timeout', '5s', '--redrive-every', '0']);
+      started = child;
+      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      const url = await waitFor(
+        'the harness to start',
+        () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout.join(''))?.[1],
+        90_000,
+        100,
+      );
+      const client = new PipelineClient(url);
+      const accepted = await client.postOrder(OrderMother.valid({ orderId: 'npm-sigint-1' }));
+      expect(accepted.status).to.equal(202);
 
-    // Act
-    const signalledAt = Date.now();
-    process.kill(target.pid(child), 'SIGINT');
-    const [code] = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start still running 20 s after SIGINT; stderr: ${stderr.join('')}`)), 20_000))]);
-    const tookMs = Date.now() - signalledAt;
+      // Act
+      const signalledAt = Date.now();
+      process.kill(target.pid(child), 'SIGINT');
+      const [code] = await Promise.race([
+        exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`npm start still running 20 s after SIGINT; stderr: ${stderr.join('')}`)), 20_000),
+        ),
+      ]);
+      const tookMs = Date.now() - signalledAt;
 
-    // Assess: a graceful stop, not a kill: the harness' own stop ran and said what it left.
-    expect(tookMs, 'stopped promptly').to.be.below(20_000);
-    expect(code, stderr.join('')).to.equal(0);
-    expect(stderr.join(''), 'one stop, not a second signal\'s exit').not.to.include('again: exiting without waiting');
-    expect(stderr.join('')).to.include('SIGINT: stopping').and.to.match(/stopped after \S+: drained, nothing left on the queues/);
-    const stopped = stdout.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { message?: string; eventSource?: { recordsDeleted?: number } }).find((entry) => entry.message === 'harness stopped');
-    expect(stopped?.eventSource?.recordsDeleted, 'the accepted order was worked and acknowledged before the exit').to.equal(1);
-    const refused = await client.metrics().then(() => undefined, (error: unknown) => (error as { cause?: { code?: string } }).cause?.code);
-    expect(refused, 'no harness left behind, orphaned, still listening').to.equal('ECONNREFUSED');
-  });
+      // Assess: a graceful stop, not a kill: the harness' own stop ran and said what it left.
+      expect(tookMs, 'stopped promptly').to.be.below(20_000);
+      expect(code, stderr.join('')).to.equal(0);
+      expect(stderr.join(''), "one stop, not a second signal's exit").not.to.include('again: exiting without waiting');
+      expect(stderr.join(''))
+        .to.include('SIGINT: stopping')
+        .and.to.match(/stopped after \S+: drained, nothing left on the queues/);
+      const stopped = stdout
+        .join('')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { message?: string; eventSource?: { recordsDeleted?: number } })
+        .find((entry) => entry.message === 'harness stopped');
+      expect(stopped?.eventSource?.recordsDeleted, 'the accepted order was worked and acknowledged before the exit').to.equal(1);
+      const refused = await client.metrics().then(
+        () => undefined,
+        (error: unknown) => (error as { cause?: { code?: string } }).cause?.code,
+      );
+      expect(refused, 'no harness left behind, orphaned, still listening').to.equal('ECONNREFUSED');
+    });
 });

@@ -10,7 +10,12 @@ import { md5OfStringAttributes } from '../../harness/sqs-event.js';
 import { sleep, waitFor } from './support/wait-for.js';
 
 const SETTINGS: EventSourceSettings = {
-  functionName: 'worker', batchSize: 10, batchingWindowMs: 0, maxConcurrency: 2, functionTimeoutMs: 2_000, pollIntervalMs: 10,
+  functionName: 'worker',
+  batchSize: 10,
+  batchingWindowMs: 0,
+  maxConcurrency: 2,
+  functionTimeoutMs: 2_000,
+  pollIntervalMs: 10,
 };
 
 interface Rig {
@@ -28,16 +33,25 @@ interface QueueOptions {
   readonly polled?: (queue: PolledQueue) => PolledQueue;
 }
 
-function rig(fn: SqsBatchFunction, settings: Partial<EventSourceSettings> = {}, { maxReceiveCount = 5, visibilityTimeoutSeconds = 1, polled = (queue) => queue }: QueueOptions = {}): Rig {
+function rig(
+  fn: SqsBatchFunction,
+  settings: Partial<EventSourceSettings> = {},
+  { maxReceiveCount = 5, visibilityTimeoutSeconds = 1, polled = (queue) => queue }: QueueOptions = {},
+): Rig {
   const clock = new SystemClock();
   const sqs = new InMemorySqs({ clock });
   sqs.createQueue('dlq', { visibilityTimeoutSeconds: 1 });
   sqs.createQueue('orders', { visibilityTimeoutSeconds, redrivePolicy: { deadLetterQueue: 'dlq', maxReceiveCount } });
   const events: SQSEvent[] = [];
-  const source = new SqsEventSource(polled(new MemoryPolledQueue(sqs, 'orders', clock)), async (event, context) => {
-    events.push(event);
-    return fn(event, context);
-  }, { ...SETTINGS, ...settings }, new RecordingLogger());
+  const source = new SqsEventSource(
+    polled(new MemoryPolledQueue(sqs, 'orders', clock)),
+    async (event, context) => {
+      events.push(event);
+      return fn(event, context);
+    },
+    { ...SETTINGS, ...settings },
+    new RecordingLogger(),
+  );
   return { sqs, events, source, send: (body, attributes = {}) => sqs.sendMessage('orders', { body, attributes }) };
 }
 
@@ -140,11 +154,16 @@ describe('Class: SqsEventSource', () => {
 
   it('deletes only the records not listed in batchItemFailures; the listed one comes back with a higher receive count', async () => {
     let calls = 0;
-    const r = started(rig(async (event) => {
-      calls += 1;
-      const failing = calls === 1 ? event.Records.filter((record) => record.body === 'bad') : [];
-      return { batchItemFailures: failing.map((record) => ({ itemIdentifier: record.messageId })) };
-    }, { batchingWindowMs: 200 }));
+    const r = started(
+      rig(
+        async (event) => {
+          calls += 1;
+          const failing = calls === 1 ? event.Records.filter((record) => record.body === 'bad') : [];
+          return { batchItemFailures: failing.map((record) => ({ itemIdentifier: record.messageId })) };
+        },
+        { batchingWindowMs: 200 },
+      ),
+    );
     r.send('good');
     r.send('bad');
     await waitFor('the failed record to be delivered again', () => (r.events.length >= 2 ? true : undefined), 5_000);
@@ -155,32 +174,46 @@ describe('Class: SqsEventSource', () => {
 
   it('survives a throwing handler: the whole batch returns and later batches are still delivered', async () => {
     let calls = 0;
-    const r = started(rig(async () => {
-      calls += 1;
-      if (calls === 1) throw new Error('boom');
-      return undefined;
-    }));
+    const r = started(
+      rig(async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+        return undefined;
+      }),
+    );
     r.send('first');
     await waitFor('the first invocation', () => (calls === 1 ? true : undefined));
     r.send('second');
     await waitFor('both records deleted', () => (r.source.stats().recordsDeleted === 2 ? true : undefined), 5_000);
     expect(r.source.stats().outcomes.threw).to.equal(1);
-    expect(r.events.flatMap((event) => event.Records).filter((record) => record.body === 'first').map((record) => record.attributes.ApproximateReceiveCount))
-      .to.deep.equal(['1', '2']);
+    expect(
+      r.events
+        .flatMap((event) => event.Records)
+        .filter((record) => record.body === 'first')
+        .map((record) => record.attributes.ApproximateReceiveCount),
+    ).to.deep.equal(['1', '2']);
   });
 
   for (const [description, answer] of [
-    ['an unknown itemIdentifier', (event: SQSEvent) => ({ batchItemFailures: [{ itemIdentifier: `${event.Records[0]?.messageId ?? ''}-unknown` }] })],
+    [
+      'an unknown itemIdentifier',
+      (event: SQSEvent) => ({ batchItemFailures: [{ itemIdentifier: `${event.Records[0]?.messageId ?? ''}-unknown` }] }),
+    ],
     ['an empty itemIdentifier', () => ({ batchItemFailures: [{ itemIdentifier: '' }] })],
     ['an entry without itemIdentifier', () => ({ batchItemFailures: [{ id: 'x' }] })],
     ['a string', () => 'ok'],
   ] as const) {
     it(`fails the whole batch when the answer has ${description}`, async () => {
       let calls = 0;
-      const r = started(rig(async (event) => {
-        calls += 1;
-        return calls === 1 ? answer(event) : null;
-      }, { batchingWindowMs: 100 }));
+      const r = started(
+        rig(
+          async (event) => {
+            calls += 1;
+            return calls === 1 ? answer(event) : null;
+          },
+          { batchingWindowMs: 100 },
+        ),
+      );
       r.send('a');
       r.send('b');
       await waitFor('both records deleted on the second delivery', () => (r.source.stats().recordsDeleted === 2 ? true : undefined), 5_000);
@@ -192,7 +225,9 @@ describe('Class: SqsEventSource', () => {
   it('gathers records that arrive within the batching window into one invocation, up to the batch size', async () => {
     // A long visibility timeout: however long the receive is held, record 1 cannot be delivered twice.
     const held = new HeldReceive();
-    const r = started(rig(succeedAll, { batchSize: 3, batchingWindowMs: 400 }, { visibilityTimeoutSeconds: 30, polled: (queue) => held.around(queue) }));
+    const r = started(
+      rig(succeedAll, { batchSize: 3, batchingWindowMs: 400 }, { visibilityTimeoutSeconds: 30, polled: (queue) => held.around(queue) }),
+    );
     r.send('1');
     await held.holding.promise;
     r.send('2');
@@ -213,15 +248,21 @@ describe('Class: SqsEventSource', () => {
     const endAll = deferred();
     let running = 0;
     let peak = 0;
-    const r = started(rig(async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      const end = deferred();
-      ends.push(end.resolve);
-      await Promise.race([end.promise, endAll.promise]);
-      running -= 1;
-      return undefined;
-    }, { batchSize: 1, maxConcurrency, functionTimeoutMs: 60_000 }, { visibilityTimeoutSeconds: 60 }));
+    const r = started(
+      rig(
+        async () => {
+          running += 1;
+          peak = Math.max(peak, running);
+          const end = deferred();
+          ends.push(end.resolve);
+          await Promise.race([end.promise, endAll.promise]);
+          running -= 1;
+          return undefined;
+        },
+        { batchSize: 1, maxConcurrency, functionTimeoutMs: 60_000 },
+        { visibilityTimeoutSeconds: 60 },
+      ),
+    );
     const records = 6;
     for (let index = 0; index < records; index += 1) r.send(String(index));
     try {
@@ -241,12 +282,17 @@ describe('Class: SqsEventSource', () => {
 
   it('abandons an invocation that outlives the function timeout: nothing is deleted', async () => {
     let calls = 0;
-    const r = started(rig(async () => {
-      calls += 1;
-      // The first invocation never returns, so only the function timeout can end it.
-      if (calls === 1) await new Promise<never>(() => undefined);
-      return undefined;
-    }, { functionTimeoutMs: 200 }));
+    const r = started(
+      rig(
+        async () => {
+          calls += 1;
+          // The first invocation never returns, so only the function timeout can end it.
+          if (calls === 1) await new Promise<never>(() => undefined);
+          return undefined;
+        },
+        { functionTimeoutMs: 200 },
+      ),
+    );
     r.send('slow');
     await waitFor('the second delivery to succeed', () => (r.source.stats().recordsDeleted === 1 ? true : undefined), 5_000);
     expect(r.source.stats().outcomes['timed-out']).to.equal(1);
@@ -254,9 +300,15 @@ describe('Class: SqsEventSource', () => {
   });
 
   it('leaves a message that always fails to the queue, which moves it to the DLQ after maxReceiveCount receives', async () => {
-    const r = started(rig(async () => {
-      throw new Error('poison');
-    }, {}, { maxReceiveCount: 2 }));
+    const r = started(
+      rig(
+        async () => {
+          throw new Error('poison');
+        },
+        {},
+        { maxReceiveCount: 2 },
+      ),
+    );
     r.send('poison');
     await waitFor('the message in the DLQ', () => (r.sqs.stats('dlq').visible === 1 ? true : undefined), 6_000);
     expect(r.events.map((event) => event.Records[0]?.attributes.ApproximateReceiveCount)).to.deep.equal(['1', '2']);
@@ -264,10 +316,12 @@ describe('Class: SqsEventSource', () => {
 
   it('finishes the batches in flight when stopped, and polls no more', async () => {
     const end = deferred();
-    const r = started(rig(async () => {
-      await end.promise;
-      return undefined;
-    }));
+    const r = started(
+      rig(async () => {
+        await end.promise;
+        return undefined;
+      }),
+    );
     r.send('in flight');
     await waitFor('the invocation to start', () => (r.events.length === 1 ? true : undefined));
     const stopping = r.source.stop();

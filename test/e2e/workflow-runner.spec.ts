@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import { CONSUME_WORKFLOW, failureOfStepError, HOLD_BACK_RETRY, INVOCATION_RETRY, stepErrorName, type StepFailure } from '../../application/workflows/index.js';
+import {
+  CONSUME_WORKFLOW,
+  failureOfStepError,
+  HOLD_BACK_RETRY,
+  INVOCATION_RETRY,
+  stepErrorName,
+  type StepFailure,
+} from '../../application/workflows/index.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { currentInvocation, never } from '../../harness/invocation.js';
@@ -67,9 +74,11 @@ function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBac
     park: async (_state, failure) => {
       parked.push(failure);
     },
-    holdBack: holdBack ?? (async (_state, delaySeconds) => {
-      heldBack.push(delaySeconds);
-    }),
+    holdBack:
+      holdBack ??
+      (async (_state, delaySeconds) => {
+        heldBack.push(delaySeconds);
+      }),
     requeue: async (_state, delaySeconds) => {
       if (refuseRequeue) throw namedError('Sqs.SqsException', 'We encountered an internal error');
       requeued.push(delaySeconds);
@@ -94,19 +103,26 @@ describe('Class: WorkflowRunner', () => {
       expect(result.status).to.equal('SUCCEEDED');
       expect(calls).to.deep.equal(['idempotency', 'processor']);
       if (result.status !== 'SUCCEEDED') return;
-      expect(result.output).to.deep.include({ message: [{ messageId: 'm-1' }], execution: EXECUTION, processed: { outcome: { totalMinor: 1 } } });
+      expect(result.output).to.deep.include({
+        message: [{ messageId: 'm-1' }],
+        execution: EXECUTION,
+        processed: { outcome: { totalMinor: 1 } },
+      });
       expect(result.visited.map((visit) => visit.step)).to.deep.equal(['ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'Done']);
     });
 
     it('retries a task whose invocation was throttled as its retry rule says, with jittered, growing delays, then goes on', async () => {
       let tries = 0;
-      const { runner, sleeps } = rig({
-        processor: async () => {
-          tries += 1;
-          if (tries <= INVOCATION_RETRY.maxAttempts) throw namedError('Lambda.TooManyRequestsException', 'Rate exceeded');
-          return { outcome: {} };
+      const { runner, sleeps } = rig(
+        {
+          processor: async () => {
+            tries += 1;
+            if (tries <= INVOCATION_RETRY.maxAttempts) throw namedError('Lambda.TooManyRequestsException', 'Rate exceeded');
+            return { outcome: {} };
+          },
         },
-      }, 0.5);
+        0.5,
+      );
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
       expect(tries).to.equal(3);
@@ -116,17 +132,22 @@ describe('Class: WorkflowRunner', () => {
 
     it('does not retry a TRANSIENT or TIMEOUT the step threw (its SDK already retried): the execution fails at once', async () => {
       for (const category of ['TRANSIENT', 'TIMEOUT'] as const) {
-        const { runner, calls, sleeps } = rig({ processor: async () => Promise.reject(stepError(category, 'AWS.ServiceUnavailable: down')) });
+        const { runner, calls, sleeps } = rig({
+          processor: async () => Promise.reject(stepError(category, 'AWS.ServiceUnavailable: down')),
+        });
         const result = await runner.run([], EXECUTION);
         expect(result.status).to.equal('FAILED');
         if (result.status !== 'FAILED') return;
         expect(result.error.Error).to.equal(stepErrorName(category));
-        expect(calls.filter((call) => call === 'processor'), category).to.have.length(1);
+        expect(
+          calls.filter((call) => call === 'processor'),
+          category,
+        ).to.have.length(1);
         expect(sleeps).to.deep.equal([]);
       }
     });
 
-    it('releases the claim after a retryable failure, holds the record back for the release\'s delay, then fails the execution so the queue redelivers it', async () => {
+    it("releases the claim after a retryable failure, holds the record back for the release's delay, then fails the execution so the queue redelivers it", async () => {
       const releases: unknown[] = [];
       const { runner, calls, parked, heldBack } = rig({
         idempotency: async (state) => {
@@ -145,27 +166,49 @@ describe('Class: WorkflowRunner', () => {
       expect(calls).to.deep.equal(['idempotency', 'processor', 'idempotency']);
       expect(heldBack).to.deep.equal([2]);
       expect(result.visited.map((visit) => visit.step)).to.deep.equal([
-        'ClaimIdempotency', 'RouteClaimDecision', 'ProcessOrder', 'ReleaseClaim', 'RouteReleaseVerdict', 'HoldBackForRetry', 'RetryLater',
+        'ClaimIdempotency',
+        'RouteClaimDecision',
+        'ProcessOrder',
+        'ReleaseClaim',
+        'RouteReleaseVerdict',
+        'HoldBackForRetry',
+        'RetryLater',
       ]);
     });
 
-    it('re-sends a record it cannot hold back, with the release\'s delay, and ends the execution well so that the original is acknowledged', async () => {
-      const { runner, requeued } = rig({
-        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds: 2 }),
-        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
-      }, 0.5, async () => {
-        throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
-      });
+    it("re-sends a record it cannot hold back, with the release's delay, and ends the execution well so that the original is acknowledged", async () => {
+      const { runner, requeued } = rig(
+        {
+          idempotency: async (state) =>
+            state.error === undefined
+              ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' }
+              : { verdict: 'RETRY', delaySeconds: 2 },
+          processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+        },
+        0.5,
+        async () => {
+          throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
+        },
+      );
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
       expect(requeued).to.deep.equal([2]);
-      expect(result.visited.slice(-3)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RequeueForRetry' }, { step: 'Requeued' }]);
+      expect(result.visited.slice(-3)).to.deep.equal([
+        { step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' },
+        { step: 'RequeueForRetry' },
+        { step: 'Requeued' },
+      ]);
     });
 
-    it('still fails the execution with the step\'s own error when the record can neither be held back nor re-sent, so the queue redelivers it later', async () => {
-      const { runner, requeued } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.5, async () => {
-        throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
-      }, true);
+    it("still fails the execution with the step's own error when the record can neither be held back nor re-sent, so the queue redelivers it later", async () => {
+      const { runner, requeued } = rig(
+        { processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) },
+        0.5,
+        async () => {
+          throw namedError('Sqs.ReceiptHandleIsInvalidException', 'The receipt handle has expired');
+        },
+        true,
+      );
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
@@ -173,20 +216,29 @@ describe('Class: WorkflowRunner', () => {
       expect(result.error.Error).to.equal('Pipeline.TRANSIENT');
       expect(requeued).to.deep.equal([]);
       expect(result.visited.slice(-3)).to.deep.equal([
-        { step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' }, { step: 'RequeueForRetry', error: 'Sqs.SqsException' }, { step: 'RetryLater' },
+        { step: 'HoldBackForRetry', error: 'Sqs.ReceiptHandleIsInvalidException' },
+        { step: 'RequeueForRetry', error: 'Sqs.SqsException' },
+        { step: 'RetryLater' },
       ]);
     });
 
-    it('retries a hold-back that failed, on the step\'s schedule with full jitter, and holds the record back once the change goes through', async () => {
+    it("retries a hold-back that failed, on the step's schedule with full jitter, and holds the record back once the change goes through", async () => {
       let refusals = 2;
       const heldBack: number[] = [];
-      const { runner, sleeps } = rig({
-        idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds: 2 }),
-        processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
-      }, 0.5, async (_state, delaySeconds) => {
-        if (refusals-- > 0) throw namedError('Sqs.SqsException', 'We encountered an internal error');
-        heldBack.push(delaySeconds);
-      });
+      const { runner, sleeps } = rig(
+        {
+          idempotency: async (state) =>
+            state.error === undefined
+              ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' }
+              : { verdict: 'RETRY', delaySeconds: 2 },
+          processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
+        },
+        0.5,
+        async (_state, delaySeconds) => {
+          if (refusals-- > 0) throw namedError('Sqs.SqsException', 'We encountered an internal error');
+          heldBack.push(delaySeconds);
+        },
+      );
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       expect(heldBack).to.deep.equal([2]);
@@ -198,20 +250,29 @@ describe('Class: WorkflowRunner', () => {
 
     it(`gives the hold-back up after ${1 + HOLD_BACK_RETRY.maxAttempts} tries, within the schedule's longest wait`, async () => {
       let tries = 0;
-      const { runner, sleeps } = rig({ processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) }, 0.999, async () => {
-        tries += 1;
-        throw namedError('Sqs.SqsException', 'We encountered an internal error');
-      });
+      const { runner, sleeps } = rig(
+        { processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')) },
+        0.999,
+        async () => {
+          tries += 1;
+          throw namedError('Sqs.SqsException', 'We encountered an internal error');
+        },
+      );
       const result = await runner.run([], EXECUTION);
       expect(tries).to.equal(1 + HOLD_BACK_RETRY.maxAttempts);
       expect(sleeps.reduce((sum, ms) => sum + ms, 0)).to.be.at.most(7_000);
-      expect(result.visited.slice(-3)).to.deep.equal([{ step: 'HoldBackForRetry', error: 'Sqs.SqsException' }, { step: 'RequeueForRetry' }, { step: 'Requeued' }]);
+      expect(result.visited.slice(-3)).to.deep.equal([
+        { step: 'HoldBackForRetry', error: 'Sqs.SqsException' },
+        { step: 'RequeueForRetry' },
+        { step: 'Requeued' },
+      ]);
     });
 
     it('refuses, as SQS would, a RETRY without a whole-second delay: nothing is held back or re-sent and the execution fails as before', async () => {
       for (const delaySeconds of [undefined, -1, 1.5, '3']) {
         const { runner, heldBack, requeued } = rig({
-          idempotency: async (state) => (state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds }),
+          idempotency: async (state) =>
+            state.error === undefined ? { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' } : { verdict: 'RETRY', delaySeconds },
           processor: async () => Promise.reject(stepError('TRANSIENT', 'AWS.ThrottlingException: slow down')),
         });
         const result = await runner.run([], EXECUTION);
@@ -219,16 +280,19 @@ describe('Class: WorkflowRunner', () => {
         expect(heldBack, String(delaySeconds)).to.deep.equal([]);
         expect(requeued, String(delaySeconds)).to.deep.equal([]);
         expect(result.visited.slice(-3), String(delaySeconds)).to.deep.equal([
-          { step: 'HoldBackForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RequeueForRetry', error: 'Sqs.InvalidParameterValueException' }, { step: 'RetryLater' },
+          { step: 'HoldBackForRetry', error: 'Sqs.InvalidParameterValueException' },
+          { step: 'RequeueForRetry', error: 'Sqs.InvalidParameterValueException' },
+          { step: 'RetryLater' },
         ]);
       }
     });
 
     it('parks with the failure the release recorded when it says the attempts are spent', async () => {
       const { runner, parked } = rig({
-        idempotency: async (state) => (state.error === undefined
-          ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' }
-          : { verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } }),
+        idempotency: async (state) =>
+          state.error === undefined
+            ? { decision: { kind: 'PROCEED', attempt: 3 }, ownerToken: 'o' }
+            : { verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } },
         processor: async () => Promise.reject(stepError('PROCESSING', 'RULES.ENGINE_DOWN: no answer')),
       });
       const result = await runner.run([], EXECUTION);
@@ -237,9 +301,13 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.map((visit) => visit.step).slice(-3)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'ParkReleased']);
     });
 
-    it('parks the copy of a message whose record is already PARKED, with the record\'s failure, instead of acknowledging it', async () => {
+    it("parks the copy of a message whose record is already PARKED, with the record's failure, instead of acknowledging it", async () => {
       const { runner, parked, calls } = rig({
-        idempotency: async () => ({ decision: { kind: 'PARKED' }, ownerToken: 'o', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } }),
+        idempotency: async () => ({
+          decision: { kind: 'PARKED' },
+          ownerToken: 'o',
+          lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' },
+        }),
       });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
@@ -279,7 +347,7 @@ describe('Class: WorkflowRunner', () => {
       expect(result.visited.find((visit) => visit.step === 'ReleaseClaim')?.tries).to.equal(3);
     });
 
-    it('fails the execution with the release\'s own error when the release cannot be recorded, parking nothing', async () => {
+    it("fails the execution with the release's own error when the release cannot be recorded, parking nothing", async () => {
       const { runner, parked } = rig({
         idempotency: async (state) => {
           if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
@@ -303,11 +371,18 @@ describe('Class: WorkflowRunner', () => {
       expect(result.error.Error).to.equal('Sandbox.Timedout');
       expect(calls.filter((call) => call === 'processor')).to.have.length(1 + INVOCATION_RETRY.maxAttempts);
       // Caught after the retries, the timeout releases the claim, which sends the record back to the queue after its backoff.
-      expect(result.visited.map((visit) => visit.step).slice(-4)).to.deep.equal(['ReleaseClaim', 'RouteReleaseVerdict', 'HoldBackForRetry', 'RetryLater']);
+      expect(result.visited.map((visit) => visit.step).slice(-4)).to.deep.equal([
+        'ReleaseClaim',
+        'RouteReleaseVerdict',
+        'HoldBackForRetry',
+        'RetryLater',
+      ]);
     });
 
     it('catches a VALIDATION failure at once (no retry), releases the claim and parks the record with the category and code', async () => {
-      const { runner, parked, calls } = rig({ processor: async () => Promise.reject(stepError('VALIDATION', 'ORDER.INVALID: order violates business rules')) });
+      const { runner, parked, calls } = rig({
+        processor: async () => Promise.reject(stepError('VALIDATION', 'ORDER.INVALID: order violates business rules')),
+      });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('SUCCEEDED');
       expect(calls).to.deep.equal(['idempotency', 'processor', 'idempotency']);
@@ -315,7 +390,9 @@ describe('Class: WorkflowRunner', () => {
     });
 
     it('routes on the claim decision: a record held by another worker fails the execution so the queue redelivers it', async () => {
-      const { runner, calls } = rig({ idempotency: async () => ({ decision: { kind: 'IN_PROGRESS', retryAfterMs: 1_000 }, ownerToken: 'o' }) });
+      const { runner, calls } = rig({
+        idempotency: async () => ({ decision: { kind: 'IN_PROGRESS', retryAfterMs: 1_000 }, ownerToken: 'o' }),
+      });
       const result = await runner.run([], EXECUTION);
       expect(result.status).to.equal('FAILED');
       if (result.status !== 'FAILED') return;
@@ -341,7 +418,14 @@ describe('Class: WorkflowRunner', () => {
 
 describe('Function: retryDelayMs', () => {
   it('is interval × rate^n, capped at maxDelaySeconds, scaled by the jitter draw', () => {
-    const rule = { categories: ['TRANSIENT' as const], scope: 'invocation' as const, intervalSeconds: 1, maxAttempts: 5, backoffRate: 2, maxDelaySeconds: 5 };
+    const rule = {
+      categories: ['TRANSIENT' as const],
+      scope: 'invocation' as const,
+      intervalSeconds: 1,
+      maxAttempts: 5,
+      backoffRate: 2,
+      maxDelaySeconds: 5,
+    };
     expect([0, 1, 2, 3].map((n) => retryDelayMs(rule, n, () => 0.999_999))).to.deep.equal([1_000, 2_000, 4_000, 5_000]);
     expect(retryDelayMs(rule, 2, () => 0)).to.equal(0);
   });

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import type { Newable } from 'inversify';
 import { loadConfig, type PipelineConfig } from '../../application/config.js';
-import { GuardedDeadLetterQueue, GuardedEventBus, GuardedIdempotencyStore, GuardedOrderQueue } from '../../application/resilience/guarded-ports.js';
+import {
+  GuardedDeadLetterQueue,
+  GuardedEventBus,
+  GuardedIdempotencyStore,
+  GuardedOrderQueue,
+} from '../../application/resilience/guarded-ports.js';
 import { TOKENS } from '../../application/tokens.js';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { IngestOrder } from '../../application/use-cases/ingest-order.js';
@@ -28,16 +33,33 @@ import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js';
 
 const USE_CASES: ReadonlyArray<Newable<object>> = [
-  ValidateOrder, PublishOrder, IngestOrder, ClaimIdempotency, ProcessOrder, PublishOrderEvents, WorkOrderBatch, RedriveDeadLetters,
-  ProcessClaimedOrder, ReleaseFailedClaim, RelayOutboxEvents, RedeliverOutbox, ReplayParkedOrders,
+  ValidateOrder,
+  PublishOrder,
+  IngestOrder,
+  ClaimIdempotency,
+  ProcessOrder,
+  PublishOrderEvents,
+  WorkOrderBatch,
+  RedriveDeadLetters,
+  ProcessClaimedOrder,
+  ReleaseFailedClaim,
+  RelayOutboxEvents,
+  RedeliverOutbox,
+  ReplayParkedOrders,
 ];
 
 describe('Function: createContainer', () => {
-  const backends: ReadonlyArray<[string, PipelineConfig, (config: PipelineConfig, s: RuntimeServices) => ReturnType<typeof adaptersFor>]> = [
-    ['memory', loadConfig({ PIPELINE_BACKEND: 'memory' }), adaptersFor],
-    // Clients pointed at a closed port: building the container must not call anything.
-    ['aws', loadConfig(CLOSED_AWS_ENV), (config, s) => awsAdaptersModule(config, s.clock, s.random, createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' }))],
-  ];
+  const backends: ReadonlyArray<[string, PipelineConfig, (config: PipelineConfig, s: RuntimeServices) => ReturnType<typeof adaptersFor>]> =
+    [
+      ['memory', loadConfig({ PIPELINE_BACKEND: 'memory' }), adaptersFor],
+      // Clients pointed at a closed port: building the container must not call anything.
+      [
+        'aws',
+        loadConfig(CLOSED_AWS_ENV),
+        (config, s) =>
+          awsAdaptersModule(config, s.clock, s.random, createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' })),
+      ],
+    ];
 
   for (const [backend, config, adapters] of backends) {
     it(`resolves every use case, once, on the ${backend} backend`, () => {
@@ -76,7 +98,9 @@ describe('Composition: the traffic split of topology both', () => {
     const infrastructure = createMemoryInfrastructure(config, runtime.clock, runtime.random);
     const root = createContainer(config, memoryAdaptersModule(infrastructure), runtime);
 
-    await root.get<OrderQueue>(TOKENS.OrderQueue).send([{ id: 'a', body: '{}', attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: 'k-1' } }]);
+    await root
+      .get<OrderQueue>(TOKENS.OrderQueue)
+      .send([{ id: 'a', body: '{}', attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: 'k-1' } }]);
 
     expect(root.get(TOKENS.OrderQueue)).to.be.instanceOf(GuardedOrderQueue);
     expect(infrastructure.sqs.peekAll(infrastructure.queues.orchestratedQueueName)).to.have.length(1);
@@ -86,7 +110,11 @@ describe('Composition: the traffic split of topology both', () => {
   it('splits only when a share is configured, on the aws backend too', () => {
     const runtime = recordingServices();
     const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
-    const split = loadConfig({ ...CLOSED_AWS_ENV, ORCHESTRATED_SHARE_PERCENT: '10', ORCHESTRATED_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-orchestrated' });
+    const split = loadConfig({
+      ...CLOSED_AWS_ENV,
+      ORCHESTRATED_SHARE_PERCENT: '10',
+      ORCHESTRATED_QUEUE_URL: 'http://127.0.0.1:1/123456789012/orders-orchestrated',
+    });
     const single = loadConfig(CLOSED_AWS_ENV);
 
     const splitRoot = createContainer(split, awsAdaptersModule(split, runtime.clock, runtime.random, clients), runtime);

@@ -17,8 +17,15 @@ import { composeFunction, type FunctionComposition } from '../../handlers/functi
 import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js';
 
 const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
-  validate: validateComposition, publish: publishComposition, ingest: ingestComposition, idempotency: idempotencyComposition,
-  processor: processorComposition, events: eventsComposition, redrive: redriveComposition, worker: workerComposition, status: statusComposition,
+  validate: validateComposition,
+  publish: publishComposition,
+  ingest: ingestComposition,
+  idempotency: idempotencyComposition,
+  processor: processorComposition,
+  events: eventsComposition,
+  redrive: redriveComposition,
+  worker: workerComposition,
+  status: statusComposition,
   'orchestrated-ingest': orchestratedIngestComposition,
 };
 
@@ -63,10 +70,14 @@ describe('Function: composeFunction', () => {
 
   it('refuses to build the orchestrated edge without the ingest state machine it starts, naming the variable', () => {
     const { INGEST_STATE_MACHINE_ARN: _arn, ...withoutArn } = CLOSED_AWS_ENV;
-    expect(() => composeFunction(orchestratedIngestComposition, loadConfig(withoutArn), recordingServices(), closedPort)).to.throw(/INGEST_STATE_MACHINE_ARN/);
+    expect(() => composeFunction(orchestratedIngestComposition, loadConfig(withoutArn), recordingServices(), closedPort)).to.throw(
+      /INGEST_STATE_MACHINE_ARN/,
+    );
   });
 
   it('refuses the memory backend: a deployed function carries no in-memory fake', () => {
-    expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), recordingServices())).to.throw(/PIPELINE_BACKEND must be aws/);
+    expect(() => composeFunction(validateComposition, loadConfig({ PIPELINE_BACKEND: 'memory' }), recordingServices())).to.throw(
+      /PIPELINE_BACKEND must be aws/,
+    );
   });
 });

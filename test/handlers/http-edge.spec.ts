@@ -31,10 +31,25 @@ interface Edge {
 type HandlerFactory = (fixture: PipelineFixture) => (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
 
 /** Every HTTP function answers with an HttpResponse; the step-task overloads of validate and publish are not used here. */
-const HANDLERS: ReadonlyArray<{ readonly name: string; readonly route: string; readonly success: number; readonly create: HandlerFactory }> = [
+const HANDLERS: ReadonlyArray<{
+  readonly name: string;
+  readonly route: string;
+  readonly success: number;
+  readonly create: HandlerFactory;
+}> = [
   { name: 'ingest', route: 'POST /orders', success: 202, create: (f) => createIngestHandler(() => f.container) },
-  { name: 'validate', route: 'POST /validate', success: 200, create: (f) => async (event) => (await createValidateHandler(() => f.container)(event)) as HttpResponse },
-  { name: 'publish', route: 'POST /publish', success: 202, create: (f) => async (event) => (await createPublishHandler(() => f.container)(event)) as HttpResponse },
+  {
+    name: 'validate',
+    route: 'POST /validate',
+    success: 200,
+    create: (f) => async (event) => (await createValidateHandler(() => f.container)(event)) as HttpResponse,
+  },
+  {
+    name: 'publish',
+    route: 'POST /publish',
+    success: 202,
+    create: (f) => async (event) => (await createPublishHandler(() => f.container)(event)) as HttpResponse,
+  },
 ];
 
 interface ErrorBody {
@@ -130,7 +145,14 @@ for (const { name, route, success, create } of HANDLERS) {
       // Assess
       expect(response.statusCode).to.equal(400);
       const paths = new Set(bodyOf(response).violations.map((v) => v.path));
-      expect([...paths]).to.have.members(['orderId', 'customerId', 'currency', 'lines[0].sku', 'lines[0].quantity', 'lines[0].unitPriceMinor']);
+      expect([...paths]).to.have.members([
+        'orderId',
+        'customerId',
+        'currency',
+        'lines[0].sku',
+        'lines[0].quantity',
+        'lines[0].unitPriceMinor',
+      ]);
       for (const violation of bodyOf(response).violations) expect(violation.message, violation.path).to.be.a('string').and.not.equal('');
       expectUntouched(subject);
     });
@@ -146,7 +168,11 @@ for (const { name, route, success, create } of HANDLERS) {
 
       // Assess
       expect(response.statusCode).to.equal(400);
-      expect(bodyOf(response).violations.filter((v) => v.code === 'BODY.UNKNOWN_FIELD').map((v) => v.path)).to.have.members(['discountCode', 'lines[0].giftWrap']);
+      expect(
+        bodyOf(response)
+          .violations.filter((v) => v.code === 'BODY.UNKNOWN_FIELD')
+          .map((v) => v.path),
+      ).to.have.members(['discountCode', 'lines[0].giftWrap']);
       expectUntouched(subject);
     });
 
@@ -154,8 +180,15 @@ for (const { name, route, success, create } of HANDLERS) {
       // Prepare: the names class-transformer drops without a word; as JSON.parse builds them, own keys
       const members = Object.getOwnPropertyNames(Object.prototype).filter((name) => !['__proto__', 'constructor'].includes(name));
       const order = sampleOrderBody();
-      const line = Object.fromEntries([...Object.entries((order.lines as Record<string, unknown>[])[0] ?? {}), ...members.map((name) => [name, 1] as const)]);
-      const body = Object.fromEntries([...Object.entries(order), ...members.map((name) => [name, 'x'] as const), ['lines', [line]] as const]);
+      const line = Object.fromEntries([
+        ...Object.entries((order.lines as Record<string, unknown>[])[0] ?? {}),
+        ...members.map((name) => [name, 1] as const),
+      ]);
+      const body = Object.fromEntries([
+        ...Object.entries(order),
+        ...members.map((name) => [name, 'x'] as const),
+        ['lines', [line]] as const,
+      ]);
       const subject = edge();
 
       // Act
@@ -170,9 +203,10 @@ for (const { name, route, success, create } of HANDLERS) {
       expectUntouched(subject);
     });
 
-    it('answers 400 for the issue\'s example (a toString field) and names a key of digits as a quoted key', async () => {
+    it("answers 400 for the issue's example (a toString field) and names a key of digits as a quoted key", async () => {
       const subject = edge();
-      const example = '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
+      const example =
+        '{"orderId":"o-1","customerId":"c-1","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":2,"unitPriceMinor":1999}],"toString":1}';
 
       const responses = [await subject.call(send(example)), await subject.call(send(example.replace('"toString"', '"0"')))];
 
@@ -190,14 +224,21 @@ for (const { name, route, success, create } of HANDLERS) {
       const response = await subject.call(send('{"": {"sku": {"ü": {"constructor": "x"}}}}'));
 
       expect(response.statusCode).to.equal(400);
-      expect(bodyOf(response).violations.map((v) => `${v.path} ${v.code}`)).to.include.members(['"".sku."ü".constructor BODY.FORBIDDEN_KEY', '"" BODY.UNKNOWN_FIELD', 'orderId SCHEMA.ISDEFINED']);
+      expect(bodyOf(response).violations.map((v) => `${v.path} ${v.code}`)).to.include.members([
+        '"".sku."ü".constructor BODY.FORBIDDEN_KEY',
+        '"" BODY.UNKNOWN_FIELD',
+        'orderId SCHEMA.ISDEFINED',
+      ]);
       expectUntouched(subject);
     });
 
     it('answers 400 BODY.FORBIDDEN_KEY for __proto__ and constructor keys, and pollutes nothing', async () => {
       // Prepare
       const subject = edge();
-      const raw = JSON.stringify(sampleOrderBody()).replace(/^\{/, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},');
+      const raw = JSON.stringify(sampleOrderBody()).replace(
+        /^\{/,
+        '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},',
+      );
 
       // Act
       const response = await subject.call(send(raw));
@@ -305,7 +346,9 @@ for (const { name, route, success, create } of HANDLERS) {
       const response = await subject.call(send(JSON.stringify(sampleOrderBody()), { 'x-simulate-failure': 'transient:2' }));
 
       expect(response.statusCode).to.equal(400);
-      expect(bodyOf(response).violations.map((v) => [v.path, v.code])).to.deep.equal([['headers.x-simulate-failure', 'SIMULATION.DISABLED']]);
+      expect(bodyOf(response).violations.map((v) => [v.path, v.code])).to.deep.equal([
+        ['headers.x-simulate-failure', 'SIMULATION.DISABLED'],
+      ]);
       expectUntouched(subject);
     });
 

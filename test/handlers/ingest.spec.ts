@@ -24,15 +24,27 @@ describe('Function: ingest handler', () => {
     // Assess
     expect(response.statusCode).to.equal(202);
     expect(response.headers.location).to.equal('/orders/client-order-0001');
-    expect(json(response)).to.deep.include({ status: 'ACCEPTED', orderId: 'order-0001', idempotencyKey: 'client-order-0001', correlationId: 'corr-from-client-0001' });
+    expect(json(response)).to.deep.include({
+      status: 'ACCEPTED',
+      orderId: 'order-0001',
+      idempotencyKey: 'client-order-0001',
+      correlationId: 'corr-from-client-0001',
+    });
     expect(json(response).totals).to.deep.equal({ currency: 'EUR', subtotalMinor: 4_498, taxMinor: 900, totalMinor: 5_398 });
     const queued = fixture.orderQueue();
     expect(queued.map((m) => m.messageId)).to.deep.equal([json(response).messageId]);
-    expect(queued[0]?.attributes).to.deep.include({ idempotencyKey: 'client-order-0001', correlationId: 'corr-from-client-0001', orderId: 'order-0001' });
+    expect(queued[0]?.attributes).to.deep.include({
+      idempotencyKey: 'client-order-0001',
+      correlationId: 'corr-from-client-0001',
+      orderId: 'order-0001',
+    });
     expect(fixture.events(EVENT_TYPES.published), 'announced by the first claim, not by the edge').to.deep.equal([]);
     await fixture.drain();
     await fixture.relayOutbox();
-    expect(fixture.events(EVENT_TYPES.published)[0]?.detail).to.deep.include({ correlationId: 'corr-from-client-0001', messageId: json(response).messageId });
+    expect(fixture.events(EVENT_TYPES.published)[0]?.detail).to.deep.include({
+      correlationId: 'corr-from-client-0001',
+      messageId: json(response).messageId,
+    });
   });
 
   it('derives the idempotency key from the order when no Idempotency-Key header is sent', async () => {
@@ -55,7 +67,10 @@ describe('Function: ingest handler', () => {
 
     // Assess
     expect(response.statusCode).to.equal(400);
-    expect((json(response).violations as { code: string }[]).map((v) => v.code)).to.deep.equal(['ORDER.CURRENCY_NOT_SUPPORTED', 'ORDER.DUPLICATE_SKU']);
+    expect((json(response).violations as { code: string }[]).map((v) => v.code)).to.deep.equal([
+      'ORDER.CURRENCY_NOT_SUPPORTED',
+      'ORDER.DUPLICATE_SKU',
+    ]);
     expect(fixture.orderQueue()).to.deep.equal([]);
   });
 
@@ -109,7 +124,9 @@ describe('Function: ingest handler', () => {
     // Prepare: SQS failed five times in a row
     const fixture = new PipelineFixture();
     for (let i = 0; i < 5; i += 1) {
-      await fixture.breakers.run('sqs', () => Promise.reject(new TransientError('down', { code: 'SQS.DOWN', cause: new Error('503') }))).catch(() => undefined);
+      await fixture.breakers
+        .run('sqs', () => Promise.reject(new TransientError('down', { code: 'SQS.DOWN', cause: new Error('503') })))
+        .catch(() => undefined);
     }
 
     // Act

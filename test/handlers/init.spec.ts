@@ -17,7 +17,9 @@ async function importInFreshProcess(handler: string, env: Record<string, string>
     } catch (error) {
       console.log(JSON.stringify({ imported: false, error: String(error) }));
     }`;
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|PIPELINE_|ORDER_|DEAD_|IDEMPOTENCY_|EVENT_)/.test(name)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(AWS_|PIPELINE_|ORDER_|DEAD_|IDEMPOTENCY_|EVENT_)/.test(name)),
+  );
   // Node hands NODE_V8_COVERAGE to every child unless it is set: an empty value turns coverage off there.
   // c8 cannot merge a child's coverage of the same files loaded through another transform, and would
   // under-report the domain.
@@ -45,7 +47,10 @@ describe('Handlers at INIT', function () {
     const output = await importInFreshProcess('ingest', { AWS_LAMBDA_FUNCTION_NAME: 'orders-dev-ingest' });
     const result = JSON.parse(output) as { imported: boolean; error: string };
     expect(result.imported).to.equal(false);
-    expect(result.error).to.include('ConfigurationError').and.include('ORDER_QUEUE_URL is required').and.include('EVENT_BUS_NAME is required');
+    expect(result.error)
+      .to.include('ConfigurationError')
+      .and.include('ORDER_QUEUE_URL is required')
+      .and.include('EVENT_BUS_NAME is required');
   });
 
   it('builds nothing outside Lambda: tests, tools and the harness import handler modules freely', async () => {

@@ -12,16 +12,36 @@ function constraintsOf(target: new () => object): Record<string, Record<string, 
     const into = (result[meta.propertyName] ??= {});
     const [first, second] = (meta.constraints ?? []) as unknown[];
     switch (meta.name) {
-      case 'isString': into.type = 'string'; break;
-      case 'isInt': into.type = 'integer'; break;
-      case 'isArray': into.type = 'array'; break;
-      case 'isLength': into.minLength = first; into.maxLength = second; break;
-      case 'matches': into.pattern = (first as RegExp).source; break;
-      case 'min': into.minimum = first; break;
-      case 'max': into.maximum = first; break;
-      case 'arrayMinSize': into.minItems = first; break;
-      case 'arrayMaxSize': into.maxItems = first; break;
-      default: break;
+      case 'isString':
+        into.type = 'string';
+        break;
+      case 'isInt':
+        into.type = 'integer';
+        break;
+      case 'isArray':
+        into.type = 'array';
+        break;
+      case 'isLength':
+        into.minLength = first;
+        into.maxLength = second;
+        break;
+      case 'matches':
+        into.pattern = (first as RegExp).source;
+        break;
+      case 'min':
+        into.minimum = first;
+        break;
+      case 'max':
+        into.maximum = first;
+        break;
+      case 'arrayMinSize':
+        into.minItems = first;
+        break;
+      case 'arrayMaxSize':
+        into.maxItems = first;
+        break;
+      default:
+        break;
     }
   }
   return result;
@@ -35,7 +55,10 @@ function schemaOf(name: string): Schema {
 }
 
 describe('Module: openapi (the HTTP API description)', () => {
-  for (const [name, dto] of [['OrderRequest', OrderRequestDto], ['OrderLine', OrderLineDto]] as const) {
+  for (const [name, dto] of [
+    ['OrderRequest', OrderRequestDto],
+    ['OrderLine', OrderLineDto],
+  ] as const) {
     it(`describes ${name} exactly as the request DTO validates it: same properties, all required, same types and limits, nothing else accepted`, () => {
       const schema = schemaOf(name);
       const enforced = constraintsOf(dto);
@@ -50,7 +73,13 @@ describe('Module: openapi (the HTTP API description)', () => {
   }
 
   it('describes every route the HTTP API serves, each status with a body schema, Retry-After on 409 and 503, and a link from POST /orders to GET by key', () => {
-    const document = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: unknown; headers?: Record<string, unknown>; links?: unknown }> }>> };
+    const document = openApiDocument() as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: unknown; headers?: Record<string, unknown>; links?: unknown }> }>
+      >;
+    };
 
     expect(document.openapi).to.equal('3.1.0');
     expect(Object.keys(document.paths).sort()).to.deep.equal(['/orders', '/orders/{idempotencyKey}', '/publish', '/validate']);

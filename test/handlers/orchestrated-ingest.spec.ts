@@ -20,7 +20,15 @@ import { httpEvent, sampleOrderBody } from './lambda-events.js';
  */
 
 const PRICED = { currency: 'EUR', subtotalMinor: 4_498, taxMinor: 0, totalMinor: 4_498 };
-const RECORD: IdempotencyRecord = { key: 'client-order-0001', status: 'SUCCEEDED', payloadHash: 'h', attempts: 1, expiresAt: 2_000_000_000, createdAt: 1, updatedAt: 2 };
+const RECORD: IdempotencyRecord = {
+  key: 'client-order-0001',
+  status: 'SUCCEEDED',
+  payloadHash: 'h',
+  attempts: 1,
+  expiresAt: 2_000_000_000,
+  createdAt: 1,
+  updatedAt: 2,
+};
 
 /** A FAILED result as a Catch sees a step error: `Pipeline.<CATEGORY>` and the Lambda error JSON. */
 function stepFailure(category: string, message: string): SyncExecutionResult {
@@ -29,7 +37,10 @@ function stepFailure(category: string, message: string): SyncExecutionResult {
 }
 
 function succeeded(published: Record<string, unknown>): SyncExecutionResult {
-  return { status: 'SUCCEEDED', output: { request: sampleOrderBody(), validated: { order: { orderId: 'order-0001' }, priced: PRICED }, published } };
+  return {
+    status: 'SUCCEEDED',
+    output: { request: sampleOrderBody(), validated: { order: { orderId: 'order-0001' }, priced: PRICED }, published },
+  };
 }
 
 class FakeStarter implements WorkflowStarter {
@@ -54,41 +65,69 @@ const body = (response: HttpResponse): Record<string, unknown> => JSON.parse(res
 
 describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => {
   describe('Method: a finished execution', () => {
-    it('starts the workflow with the body, the request id as its name and the client\'s key, and answers 202 with the totals and a location', async () => {
+    it("starts the workflow with the body, the request id as its name and the client's key, and answers 202 with the totals and a location", async () => {
       // Prepare
-      const starter = new FakeStarter(async () => succeeded({ kind: 'PUBLISHED', messageId: 'm-1', idempotencyKey: 'client-order-0001', payloadHash: 'h' }));
+      const starter = new FakeStarter(async () =>
+        succeeded({ kind: 'PUBLISHED', messageId: 'm-1', idempotencyKey: 'client-order-0001', payloadHash: 'h' }),
+      );
 
       // Act
       const response = await edge(starter)(httpEvent());
 
       // Assess
-      expect(starter.calls).to.deep.equal([{ input: sampleOrderBody(), execution: { name: 'JKJaXmPLvHcESHA=', idempotencyKey: 'client-order-0001' } }]);
+      expect(starter.calls).to.deep.equal([
+        { input: sampleOrderBody(), execution: { name: 'JKJaXmPLvHcESHA=', idempotencyKey: 'client-order-0001' } },
+      ]);
       expect(response.statusCode).to.equal(202);
       expect(response.headers.location).to.equal('/orders/client-order-0001');
       expect(response.headers['x-correlation-id']).to.equal('corr-from-client-0001');
-      expect(body(response)).to.deep.include({ status: 'ACCEPTED', orderId: 'order-0001', idempotencyKey: 'client-order-0001', messageId: 'm-1', correlationId: 'corr-from-client-0001' });
+      expect(body(response)).to.deep.include({
+        status: 'ACCEPTED',
+        orderId: 'order-0001',
+        idempotencyKey: 'client-order-0001',
+        messageId: 'm-1',
+        correlationId: 'corr-from-client-0001',
+      });
       expect(body(response).totals).to.deep.equal(PRICED);
     });
 
     it('passes no key when the client sent none, and a failure simulation where the configuration allows one', async () => {
-      const starter = new FakeStarter(async () => succeeded({ kind: 'PUBLISHED', messageId: 'm-1', idempotencyKey: 'order-abc', payloadHash: 'h' }));
+      const starter = new FakeStarter(async () =>
+        succeeded({ kind: 'PUBLISHED', messageId: 'm-1', idempotencyKey: 'order-abc', payloadHash: 'h' }),
+      );
 
-      await edge(starter, { ALLOW_FAILURE_SIMULATION: 'true' })(httpEvent({ headers: { 'idempotency-key': undefined, 'x-simulate-failure': 'transient:2' } }));
+      await edge(starter, { ALLOW_FAILURE_SIMULATION: 'true' })(
+        httpEvent({ headers: { 'idempotency-key': undefined, 'x-simulate-failure': 'transient:2' } }),
+      );
 
       expect(starter.calls[0]?.execution).to.deep.equal({ name: 'JKJaXmPLvHcESHA=', simulation: { kind: 'transient', times: 2 } });
     });
 
     it('answers 200 with the stored state for a duplicate of a finished order', async () => {
-      const starter = new FakeStarter(async () => succeeded({ kind: 'KNOWN', idempotencyKey: 'client-order-0001', payloadHash: 'h', known: { kind: 'DUPLICATE', record: RECORD } }));
+      const starter = new FakeStarter(async () =>
+        succeeded({ kind: 'KNOWN', idempotencyKey: 'client-order-0001', payloadHash: 'h', known: { kind: 'DUPLICATE', record: RECORD } }),
+      );
 
       const response = await edge(starter)(httpEvent());
 
       expect(response.statusCode).to.equal(200);
-      expect(body(response)).to.deep.include({ status: 'SUCCEEDED', duplicate: true, orderId: 'order-0001', idempotencyKey: 'client-order-0001' });
+      expect(body(response)).to.deep.include({
+        status: 'SUCCEEDED',
+        duplicate: true,
+        orderId: 'order-0001',
+        idempotencyKey: 'client-order-0001',
+      });
     });
 
     it('answers 409 with Retry-After for a copy of an order still being worked', async () => {
-      const starter = new FakeStarter(async () => succeeded({ kind: 'KNOWN', idempotencyKey: 'client-order-0001', payloadHash: 'h', known: { kind: 'IN_PROGRESS', record: { ...RECORD, status: 'ACCEPTED' }, retryAfterMs: 1_000 } }));
+      const starter = new FakeStarter(async () =>
+        succeeded({
+          kind: 'KNOWN',
+          idempotencyKey: 'client-order-0001',
+          payloadHash: 'h',
+          known: { kind: 'IN_PROGRESS', record: { ...RECORD, status: 'ACCEPTED' }, retryAfterMs: 1_000 },
+        }),
+      );
 
       const response = await edge(starter)(httpEvent());
 
@@ -107,7 +146,10 @@ describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => 
 
   describe('Method: a failed execution', () => {
     it('answers 400 with every violation the validate step rejected the order for', async () => {
-      const violations = [{ path: 'currency', code: 'ORDER.CURRENCY_NOT_SUPPORTED', message: 'no' }, { path: 'lines[1].sku', code: 'ORDER.DUPLICATE_SKU', message: 'twice' }];
+      const violations = [
+        { path: 'currency', code: 'ORDER.CURRENCY_NOT_SUPPORTED', message: 'no' },
+        { path: 'lines[1].sku', code: 'ORDER.DUPLICATE_SKU', message: 'twice' },
+      ];
       const starter = new FakeStarter(async () => stepFailure('VALIDATION', `ORDER.INVALID: ${JSON.stringify(violations)}`));
 
       const response = await edge(starter)(httpEvent());
@@ -117,7 +159,9 @@ describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => 
     });
 
     it('answers 422 when the key was used for another payload', async () => {
-      const starter = new FakeStarter(async () => stepFailure('VALIDATION', 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used for a different payload'));
+      const starter = new FakeStarter(async () =>
+        stepFailure('VALIDATION', 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used for a different payload'),
+      );
 
       const response = await edge(starter)(httpEvent());
 
@@ -128,7 +172,10 @@ describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => 
     for (const [title, result] of [
       ['a step that failed transiently after its retries', stepFailure('TRANSIENT', 'AWS.ThrottlingException: slow down')],
       ['an execution that timed out', { status: 'FAILED', error: { Error: 'States.Timeout', Cause: 'the execution timed out' } }],
-      ['a step invocation Lambda throttled', { status: 'FAILED', error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' } }],
+      [
+        'a step invocation Lambda throttled',
+        { status: 'FAILED', error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' } },
+      ],
     ] as const) {
       it(`answers 503 with Retry-After for ${title}`, async () => {
         const response = await edge(new FakeStarter(async () => result))(httpEvent());
@@ -149,7 +196,11 @@ describe('Function: orchestrated-ingest handler (the orchestrated edge)', () => 
 
   describe('Method: a start that fails', () => {
     it('answers 503 with Retry-After when Step Functions throttles the start', async () => {
-      const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400, attempts: 2 } });
+      const throttled = Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, attempts: 2 },
+      });
 
       const response = await edge(new FakeStarter(async () => Promise.reject(throttled)))(httpEvent());
 

@@ -20,7 +20,12 @@ describe('Function: publish handler', () => {
 
     // Assess
     expect(response.statusCode).to.equal(202);
-    expect(json(response)).to.deep.include({ status: 'PUBLISHED', orderId: 'order-0001', idempotencyKey: 'client-order-0001', correlationId: 'corr-from-client-0001' });
+    expect(json(response)).to.deep.include({
+      status: 'PUBLISHED',
+      orderId: 'order-0001',
+      idempotencyKey: 'client-order-0001',
+      correlationId: 'corr-from-client-0001',
+    });
     const [queued] = fixture.orderQueue();
     expect(queued?.messageId).to.equal(json(response).messageId);
     expect(queued?.attributes).to.deep.include({ idempotencyKey: 'client-order-0001', correlationId: 'corr-from-client-0001' });

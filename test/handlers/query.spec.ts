@@ -34,7 +34,9 @@ describe('Module: query', () => {
     });
 
     it('says a route takes no parameter when it takes none', () => {
-      expect(queryViolations('verbose', [])).to.deep.equal([{ path: 'query.verbose', code: 'QUERY.UNKNOWN_PARAMETER', message: 'this route takes no query parameter' }]);
+      expect(queryViolations('verbose', [])).to.deep.equal([
+        { path: 'query.verbose', code: 'QUERY.UNKNOWN_PARAMETER', message: 'this route takes no query parameter' },
+      ]);
     });
   });
 });

@@ -7,7 +7,10 @@ import { PipelineFixture } from '../support/pipeline-fixture.js';
 import { scheduledEvent, schedulerInvocation } from './lambda-events.js';
 
 describe('Function: redrive handler', () => {
-  for (const [name, event] of [['an EventBridge scheduled event', scheduledEvent()], ['an EventBridge Scheduler invocation', schedulerInvocation()]] as const) {
+  for (const [name, event] of [
+    ['an EventBridge scheduled event', scheduledEvent()],
+    ['an EventBridge Scheduler invocation', schedulerInvocation()],
+  ] as const) {
     it(`returns the redrive report when invoked by ${name}, and writes the metrics`, async () => {
       // Prepare: one message to park, one to redrive
       const fixture = new PipelineFixture();
@@ -20,7 +23,13 @@ describe('Function: redrive handler', () => {
 
       // Assess
       expect(report).to.deep.equal({
-        received: 2, redriven: 1, parked: 1, duplicatesRemoved: 0, leftInQueue: 0, parkedByCategory: { PERMANENT: 1 }, stoppedBy: 'empty',
+        received: 2,
+        redriven: 1,
+        parked: 1,
+        duplicatesRemoved: 0,
+        leftInQueue: 0,
+        parkedByCategory: { PERMANENT: 1 },
+        stoppedBy: 'empty',
         // The same schedule sweeps reservations whose message never left: none here.
         reservations: { found: 0, sent: 0, released: 0, failed: 0 },
       });
@@ -42,7 +51,10 @@ describe('Function: redrive handler', () => {
     const fixture = new PipelineFixture({ env: { OUTBOX_SWEEP_AGE_SECONDS: '60' } });
     const key = await fixture.accept(OrderMother.valid());
     await fixture.deliver({ remainingTimeMs: 60_000 });
-    fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, { body: '{}', attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' } });
+    fixture.infrastructure.sqs.sendMessage(fixture.deadLetterQueueName, {
+      body: '{}',
+      attributes: { [MESSAGE_ATTRIBUTES.errorCategory]: 'PERMANENT' },
+    });
     await fixture.clock.advance(61_000);
 
     const report = await createRedriveHandler(() => fixture.container)({ action: 'scheduled' });

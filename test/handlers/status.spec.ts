@@ -9,7 +9,12 @@ import { httpEvent } from './lambda-events.js';
 
 function getOrder(key: string | undefined): APIGatewayProxyEventV2 {
   const event = httpEvent({ routeKey: `GET /orders/{idempotencyKey}`, body: null, headers: { 'content-type': undefined } });
-  return { ...event, rawPath: `/orders/${key ?? ''}`, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } }, ...(key === undefined ? {} : { pathParameters: { idempotencyKey: key } }) };
+  return {
+    ...event,
+    rawPath: `/orders/${key ?? ''}`,
+    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } },
+    ...(key === undefined ? {} : { pathParameters: { idempotencyKey: key } }),
+  };
 }
 
 async function status(fixture: PipelineFixture, event: APIGatewayProxyEventV2): Promise<HttpResponse> {
@@ -31,7 +36,14 @@ describe('Function: status handler (GET /orders/{idempotencyKey})', () => {
 
     // Assess
     expect(queued.statusCode).to.equal(200);
-    expect(json(queued)).to.deep.include({ idempotencyKey: 'client-order-0001', orderId: 'order-0001', status: 'ACCEPTED', attempts: 0, lastError: null, outcome: null });
+    expect(json(queued)).to.deep.include({
+      idempotencyKey: 'client-order-0001',
+      orderId: 'order-0001',
+      status: 'ACCEPTED',
+      attempts: 0,
+      lastError: null,
+      outcome: null,
+    });
     expect(json(done)).to.deep.include({ status: 'SUCCEEDED', attempts: 1, lastErrorCategory: null });
     expect((json(done).outbox as { detailType: string }[]).map((entry) => entry.detailType)).to.include('OrderProcessed');
     expect(queued.headers['x-correlation-id']).to.be.a('string');
@@ -52,10 +64,17 @@ describe('Function: status handler (GET /orders/{idempotencyKey})', () => {
     const fixture = new PipelineFixture();
     const event = getOrder('client-order-0001');
 
-    const response = await status(fixture, { ...event, rawQueryString: 'verbose=true', queryStringParameters: { verbose: 'true' }, headers: { ...event.headers, 'x-correlation-id': 'corr-status-1' } });
+    const response = await status(fixture, {
+      ...event,
+      rawQueryString: 'verbose=true',
+      queryStringParameters: { verbose: 'true' },
+      headers: { ...event.headers, 'x-correlation-id': 'corr-status-1' },
+    });
 
     expect(response.statusCode).to.equal(400);
-    expect(json(response).violations).to.deep.equal([{ path: 'query.verbose', code: 'QUERY.UNKNOWN_PARAMETER', message: 'this route takes no query parameter' }]);
+    expect(json(response).violations).to.deep.equal([
+      { path: 'query.verbose', code: 'QUERY.UNKNOWN_PARAMETER', message: 'this route takes no query parameter' },
+    ]);
     expect(response.headers['x-correlation-id']).to.equal('corr-status-1');
   });
 
@@ -63,7 +82,9 @@ describe('Function: status handler (GET /orders/{idempotencyKey})', () => {
     // Prepare: DynamoDB failed five times in a row
     const fixture = new PipelineFixture();
     for (let i = 0; i < 5; i += 1) {
-      await fixture.breakers.run('dynamodb', () => Promise.reject(new TransientError('down', { code: 'DYNAMODB.DOWN', cause: new Error('503') }))).catch(() => undefined);
+      await fixture.breakers
+        .run('dynamodb', () => Promise.reject(new TransientError('down', { code: 'DYNAMODB.DOWN', cause: new Error('503') })))
+        .catch(() => undefined);
     }
 
     // Act

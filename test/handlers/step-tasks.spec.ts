@@ -18,7 +18,10 @@ async function queuedRecord(fixture: PipelineFixture, simulation?: { kind: 'tran
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(() => undefined, (error: unknown) => error);
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   if (!(outcome instanceof Error)) throw new Error('expected the step to fail');
   return outcome;
 }
@@ -40,8 +43,10 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(processed.outcome).to.deep.include({ totalMinor: 4_498 });
     const key = (state.message as SQSRecord[])[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', outcome: processed.outcome });
-    expect((await fixture.committedEvents(key)).map((entry) => entry.detailType), 'the claim commits OrderPublished, the processor OrderProcessed')
-      .to.deep.equal([EVENT_TYPES.published, EVENT_TYPES.processed]);
+    expect(
+      (await fixture.committedEvents(key)).map((entry) => entry.detailType),
+      'the claim commits OrderPublished, the processor OrderProcessed',
+    ).to.deep.equal([EVENT_TYPES.published, EVENT_TYPES.processed]);
     expect(fixture.events(), 'no step calls the bus').to.deep.equal([]);
     await fixture.relayOutbox();
     const [event] = fixture.events(EVENT_TYPES.processed);
@@ -59,7 +64,12 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const message = await queuedRecord(fixture);
     const first = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
-    await fixture.infrastructure.store.recordOutcome(key, first.ownerToken, { orderId: 'order-0001', totalMinor: 4_498 }, fixture.clock.now());
+    await fixture.infrastructure.store.recordOutcome(
+      key,
+      first.ownerToken,
+      { orderId: 'order-0001', totalMinor: 4_498 },
+      fixture.clock.now(),
+    );
     await fixture.clock.advance(61_000);
 
     // Act: the message comes back to a new execution after the lease ran out
@@ -88,7 +98,7 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     expect(error.message).to.match(/^SIMULATED\.TRANSIENT: /);
   });
 
-  it('announces nothing for an execution that lost its lease: its completion fails, the new owner\'s outcome is the one announced', async () => {
+  it("announces nothing for an execution that lost its lease: its completion fails, the new owner's outcome is the one announced", async () => {
     // Prepare: execution 1 claimed and stalled past its lease; execution 2 took the order over
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
@@ -107,7 +117,10 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     // Assess
     expect(error.name).to.equal('Pipeline.TRANSIENT');
     expect(error.message).to.match(/^IDEMPOTENCY\.LEASE_LOST: /);
-    expect(afterLoser.map((entry) => entry.detailType), 'only what the first claim committed: the stalled outcome announces nothing').to.deep.equal([EVENT_TYPES.published]);
+    expect(
+      afterLoser.map((entry) => entry.detailType),
+      'only what the first claim committed: the stalled outcome announces nothing',
+    ).to.deep.equal([EVENT_TYPES.published]);
     expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
     expect(await fixture.record(key)).to.deep.include({ status: 'SUCCEEDED', attempts: 2 });
   });
@@ -119,7 +132,10 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const message = await queuedRecord(fixture, { kind: 'transient', times: 1 });
     const claim = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-1' } });
     await failureOf(createProcessorHandler(containerOf)({ message, claim }));
-    const error = { Error: 'Pipeline.TRANSIENT', Cause: JSON.stringify({ errorType: 'Pipeline.TRANSIENT', errorMessage: 'SIMULATED.TRANSIENT: simulated' }) };
+    const error = {
+      Error: 'Pipeline.TRANSIENT',
+      Cause: JSON.stringify({ errorType: 'Pipeline.TRANSIENT', errorMessage: 'SIMULATED.TRANSIENT: simulated' }),
+    };
 
     // Act: the idempotency function, reached with the caught error, plays the release step
     const released = await createIdempotencyHandler(containerOf)({ message, claim, error });
@@ -130,12 +146,15 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const record = await fixture.record(key);
     expect(record).to.deep.include({ status: 'RETRY', lastError: { category: 'TRANSIENT', code: 'SIMULATED.TRANSIENT' } });
     expect(record?.leaseExpiresAt).to.equal(undefined);
-    expect(record?.outbox?.map((entry) => entry.detailType), 'only the first claim\'s OrderPublished').to.deep.equal([EVENT_TYPES.published]);
+    expect(
+      record?.outbox?.map((entry) => entry.detailType),
+      "only the first claim's OrderPublished",
+    ).to.deep.equal([EVENT_TYPES.published]);
     const next = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
     expect(next.decision).to.deep.include({ kind: 'PROCEED', attempt: 2, resumed: false });
   });
 
-  it('release: a RETRY carries the delay the worker would hold the message back for, drawn for the claim\'s attempt within the same backoff bounds', async () => {
+  it("release: a RETRY carries the delay the worker would hold the message back for, drawn for the claim's attempt within the same backoff bounds", async () => {
     // Prepare: equal jitter, whose delays have a floor, so the attempt number shows in the draw
     const fixture = new PipelineFixture({ env: { BACKOFF_STRATEGY: 'equal-jitter' } });
     const containerOf = () => fixture.container;
@@ -147,15 +166,24 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     // Act: the same failure released on the first attempt and, by a claim that says so, on the fourth
     const first = await createReleaseHandler(containerOf)({ message, claim, error });
     const again = await createClaimHandler(containerOf)({ message, execution: { name: 'exec-2' } });
-    const fourth = await createReleaseHandler(containerOf)({ message, claim: { ...again, decision: { ...again.decision, attempt: 4 } }, error });
+    const fourth = await createReleaseHandler(containerOf)({
+      message,
+      claim: { ...again, decision: { ...again.decision, attempt: 4 } },
+      error,
+    });
 
     // Assess
-    for (const [released, attempt] of [[first, 1], [fourth, 4]] as const) {
+    for (const [released, attempt] of [
+      [first, 1],
+      [fourth, 4],
+    ] as const) {
       if (released.verdict !== 'RETRY') throw new Error(`attempt ${attempt}: expected RETRY, got ${released.verdict}`);
       const { min, max } = backoffEnvelope(policy, attempt, undefined);
       expect(released.delaySeconds, `attempt ${attempt}`).to.be.within(min, max);
     }
-    expect(backoffEnvelope(policy, 4, undefined).min, 'the two envelopes do not overlap').to.be.above(backoffEnvelope(policy, 1, undefined).max);
+    expect(backoffEnvelope(policy, 4, undefined).min, 'the two envelopes do not overlap').to.be.above(
+      backoffEnvelope(policy, 1, undefined).max,
+    );
   });
 
   it('release: parks the record when the category has spent its attempts, and says PARK', async () => {
@@ -171,10 +199,13 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
 
     expect(released).to.deep.equal({ verdict: 'PARK', failure: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } });
     const key = message[0]?.messageAttributes.idempotencyKey?.stringValue ?? '';
-    expect(await fixture.record(key)).to.deep.include({ status: 'PARKED', lastError: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' } });
+    expect(await fixture.record(key)).to.deep.include({
+      status: 'PARKED',
+      lastError: { category: 'PROCESSING', code: 'RULES.ENGINE_DOWN' },
+    });
   });
 
-  it('claim: hands a PARKED record\'s failure to the workflow, which parks this copy again', async () => {
+  it("claim: hands a PARKED record's failure to the workflow, which parks this copy again", async () => {
     const fixture = new PipelineFixture();
     const containerOf = () => fixture.container;
     const message = await queuedRecord(fixture);
@@ -216,7 +247,10 @@ describe('Step handlers of the orchestrated topology (Step Functions task inputs
     const fixture = new PipelineFixture();
 
     // Act
-    const result = await createPublishHandler(() => fixture.container)({ validated: { order: OrderMother.valid() }, execution: { name: 'ingest-exec-7' } });
+    const result = await createPublishHandler(() => fixture.container)({
+      validated: { order: OrderMother.valid() },
+      execution: { name: 'ingest-exec-7' },
+    });
 
     // Assess
     const [queued] = fixture.orderQueue();

@@ -29,7 +29,13 @@ describe('Function: validate handler', () => {
   it('answers 400 with every business-rule violation at once', async () => {
     // Prepare: duplicate SKU and a total above the maximum
     const fixture = new PipelineFixture({ env: { MAX_ORDER_TOTAL_MINOR: '1000' } });
-    const body = JSON.stringify({ ...sampleOrderBody(), lines: [{ sku: 'A', quantity: 1, unitPriceMinor: 900 }, { sku: 'A', quantity: 1, unitPriceMinor: 900 }] });
+    const body = JSON.stringify({
+      ...sampleOrderBody(),
+      lines: [
+        { sku: 'A', quantity: 1, unitPriceMinor: 900 },
+        { sku: 'A', quantity: 1, unitPriceMinor: 900 },
+      ],
+    });
 
     // Act
     const response = await validate(fixture, httpEvent({ body }));

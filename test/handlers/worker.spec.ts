@@ -59,7 +59,10 @@ describe('Function: worker handler (SQS event, ReportBatchItemFailures)', () => 
 
     // Act
     const response = await createWorkerHandler(() => fixture.container)(toSqsEvent(messages), lambdaContext('req-e2e'));
-    fixture.deleteSucceeded(messages, response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    fixture.deleteSucceeded(
+      messages,
+      response.batchItemFailures.map((failure) => failure.itemIdentifier),
+    );
 
     // Assess
     const flaky = messages.find((m) => m.attributes.orderId === 'order-b');

@@ -18,7 +18,10 @@ describe('Module: bootstrap-env (restarting the harness after --bootstrap)', () 
     const stderr = process.stderr.write;
     process.stderr.write = () => true;
     try {
-      saveBootstrapped({ ORDER_QUEUE_URL: 'http://127.0.0.1:5000/000000000000/orders-local', IDEMPOTENCY_TABLE_NAME: 'orders-local-idempotency' }, path);
+      saveBootstrapped(
+        { ORDER_QUEUE_URL: 'http://127.0.0.1:5000/000000000000/orders-local', IDEMPOTENCY_TABLE_NAME: 'orders-local-idempotency' },
+        path,
+      );
     } finally {
       process.stderr.write = stderr;
     }

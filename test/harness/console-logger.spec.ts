@@ -7,7 +7,14 @@ const AT = Date.UTC(2026, 0, 1, 12, 34, 56, 789);
 const ANSI_ESCAPE = '\x1b[';
 
 function loggerWriting(lines: string[], options: Partial<ConsoleLoggerOptions> = {}): ConsoleLogger {
-  return new ConsoleLogger({ serviceName: 'orders', level: 'DEBUG', pretty: false, write: (line) => lines.push(line), now: () => AT, ...options });
+  return new ConsoleLogger({
+    serviceName: 'orders',
+    level: 'DEBUG',
+    pretty: false,
+    write: (line) => lines.push(line),
+    now: () => AT,
+    ...options,
+  });
 }
 
 function parsedLines(lines: readonly string[]): Record<string, unknown>[] {
@@ -31,21 +38,40 @@ describe('Class: ConsoleLogger (harness/console-logger.ts)', () => {
 
       // Assess
       expect(parsedLines(lines)).to.deep.equal([
-        { level: 'INFO', message: 'harness started', timestamp: '2026-01-01T12:34:56.789Z', service: 'orders', url: 'http://127.0.0.1:3000', faults: { dynamodb: 0.2 } },
-        { level: 'WARN', message: 'messages left on the in-memory queues are lost at exit', timestamp: '2026-01-01T12:34:56.789Z', service: 'orders', orders: { visible: 1, inFlight: 0, delayed: 0 } },
+        {
+          level: 'INFO',
+          message: 'harness started',
+          timestamp: '2026-01-01T12:34:56.789Z',
+          service: 'orders',
+          url: 'http://127.0.0.1:3000',
+          faults: { dynamodb: 0.2 },
+        },
+        {
+          level: 'WARN',
+          message: 'messages left on the in-memory queues are lost at exit',
+          timestamp: '2026-01-01T12:34:56.789Z',
+          service: 'orders',
+          orders: { visible: 1, inFlight: 0, delayed: 0 },
+        },
       ]);
     });
 
     it('never lets a field replace its own level, message, timestamp or service', () => {
       const lines: string[] = [];
-      loggerWriting(lines).warn('order attempt failed', { message: 'boom', service: 'dynamodb', level: 'DEBUG', timestamp: 'then', attempt: 2 });
+      loggerWriting(lines).warn('order attempt failed', {
+        message: 'boom',
+        service: 'dynamodb',
+        level: 'DEBUG',
+        timestamp: 'then',
+        attempt: 2,
+      });
 
       expect(parsedLines(lines)).to.deep.equal([
         { level: 'WARN', message: 'order attempt failed', timestamp: '2026-01-01T12:34:56.789Z', service: 'orders', attempt: 2 },
       ]);
     });
 
-    it('still writes the line\'s own fields when a field refers back to itself', () => {
+    it("still writes the line's own fields when a field refers back to itself", () => {
       const lines: string[] = [];
       const loop: Record<string, unknown> = { name: 'loop' };
       loop.self = loop;
@@ -70,10 +96,12 @@ describe('Class: ConsoleLogger (harness/console-logger.ts)', () => {
       expect(parsedLines(lines)[0]).to.deep.include({ message: 'route failed\nat /orders', error: 'first line\nsecond line' });
     });
 
-    it('puts a child\'s context on every line, and a call\'s own field wins over the context', () => {
+    it("puts a child's context on every line, and a call's own field wins over the context", () => {
       // Prepare
       const lines: string[] = [];
-      const worker = loggerWriting(lines).child({ component: 'event-source', requestId: 'r-1' }).child({ correlationId: 'c-1', orderId: 'o-1' });
+      const worker = loggerWriting(lines)
+        .child({ component: 'event-source', requestId: 'r-1' })
+        .child({ correlationId: 'c-1', orderId: 'o-1' });
 
       // Act
       worker.info('batch received', { size: 3 });
@@ -146,7 +174,7 @@ describe('Class: ConsoleLogger (harness/console-logger.ts)', () => {
       for (const line of lines) expect(() => JSON.parse(line) as unknown, line).to.throw(SyntaxError);
     });
 
-    it('shows a child\'s context with the fields, and an Error by its name and message', () => {
+    it("shows a child's context with the fields, and an Error by its name and message", () => {
       // Prepare
       const lines: string[] = [];
       const http = loggerWriting(lines, { pretty: true }).child({ component: 'http' });
@@ -155,7 +183,9 @@ describe('Class: ConsoleLogger (harness/console-logger.ts)', () => {
       http.error('route failed', { path: '/orders', error: new TypeError('body is not JSON') });
 
       // Assess
-      expect(lines).to.deep.equal(['12:34:56.789 ERROR route failed  component=http path=/orders error={"name":"TypeError","message":"body is not JSON"}']);
+      expect(lines).to.deep.equal([
+        '12:34:56.789 ERROR route failed  component=http path=/orders error={"name":"TypeError","message":"body is not JSON"}',
+      ]);
     });
 
     it('colours only the level tag, and only when asked to (a terminal)', () => {

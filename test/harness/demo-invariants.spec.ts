@@ -42,7 +42,17 @@ function accepted(label: string, key: string): AcceptedOrder {
 }
 
 function record(key: string, status: StoredStatus, fields: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
-  return { key, status, payloadHash: `hash-${key}`, attempts: 1, expiresAt: NOW / 1_000 + 86_400, createdAt: NOW, updatedAt: NOW, orderId: `order-${key}`, ...fields };
+  return {
+    key,
+    status,
+    payloadHash: `hash-${key}`,
+    attempts: 1,
+    expiresAt: NOW / 1_000 + 86_400,
+    createdAt: NOW,
+    updatedAt: NOW,
+    orderId: `order-${key}`,
+    ...fields,
+  };
 }
 
 function context(key: string): EventContext {
@@ -64,10 +74,22 @@ function parkedByRedrive(key: string, category: ErrorCategory): PipelineEvent {
  */
 function goodRun(): Run {
   const log = emptyScenarioLog();
-  for (const order of [accepted('valid #1', 'k-ok'), accepted('permanent-a', 'k-parked'), accepted('transient-c', 'k-redriven')]) log.accepted.set(order.key, order);
-  log.rejected.push({ label: 'no lines', status: 400, allowed: [400], reasons: ['SCHEMA.ARRAYMINSIZE'], expectedReason: 'SCHEMA.ARRAYMINSIZE' });
+  for (const order of [accepted('valid #1', 'k-ok'), accepted('permanent-a', 'k-parked'), accepted('transient-c', 'k-redriven')])
+    log.accepted.set(order.key, order);
+  log.rejected.push({
+    label: 'no lines',
+    status: 400,
+    allowed: [400],
+    reasons: ['SCHEMA.ARRAYMINSIZE'],
+    expectedReason: 'SCHEMA.ARRAYMINSIZE',
+  });
   log.duplicates.push({ label: 'resend of a finished order', status: 200, allowed: [200, 202], reasons: ['SUCCEEDED'] });
-  log.keyReuse.push({ label: 'Idempotency-Key reused for another payload', status: 422, allowed: [422, 202], reasons: ['IDEMPOTENCY_KEY_REUSED'] });
+  log.keyReuse.push({
+    label: 'Idempotency-Key reused for another payload',
+    status: 422,
+    allowed: [422, 202],
+    reasons: ['IDEMPOTENCY_KEY_REUSED'],
+  });
   return {
     log,
     records: new Map([
@@ -93,7 +115,9 @@ function finalState(run: Run): FinalState {
 }
 
 function failures(run: Run): { name: string; problems: readonly string[] }[] {
-  return checkInvariants(run.log, finalState(run)).filter((check) => !check.ok).map(({ name, problems }) => ({ name, problems }));
+  return checkInvariants(run.log, finalState(run))
+    .filter((check) => !check.ok)
+    .map(({ name, problems }) => ({ name, problems }));
 }
 
 function updateRecord(run: Run, key: string, fields: Partial<IdempotencyRecord>): void {
@@ -150,14 +174,18 @@ describe('Function: checkInvariants (npm run demo)', () => {
       const run = goodRun();
       updateRecord(run, 'k-parked', { lastError: { category: 'VALIDATION', code: 'MESSAGE.INVALID' } });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.noValidationParking, problems: ['permanent-a (k-parked): parked VALIDATION (MESSAGE.INVALID)'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.noValidationParking, problems: ['permanent-a (k-parked): parked VALIDATION (MESSAGE.INVALID)'] },
+      ]);
     });
 
     it('fails for an order the redrive parked as VALIDATION', () => {
       const run = goodRun();
       run.events = [processed('k-ok'), parkedByRedrive('k-redriven', 'VALIDATION')];
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.noValidationParking, problems: ['transient-c (k-redriven): parked VALIDATION (redrive)'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.noValidationParking, problems: ['transient-c (k-redriven): parked VALIDATION (redrive)'] },
+      ]);
     });
   });
 
@@ -186,7 +214,9 @@ describe('Function: checkInvariants (npm run demo)', () => {
       const run = goodRun();
       run.events = run.events.filter((event) => event.detailType !== 'OrderProcessed');
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.processedEvent, problems: ['valid #1: SUCCEEDED without an OrderProcessed event'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.processedEvent, problems: ['valid #1: SUCCEEDED without an OrderProcessed event'] },
+      ]);
     });
 
     it('fails for a success announced under two event ids, which consumers would count twice', () => {
@@ -194,14 +224,18 @@ describe('Function: checkInvariants (npm run demo)', () => {
       const second = processed('k-ok');
       run.events.push({ ...second, eventId: 'another-id', detail: { ...second.detail, eventId: 'another-id' } });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.processedEvent, problems: ['valid #1: 2 different OrderProcessed event ids'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.processedEvent, problems: ['valid #1: 2 different OrderProcessed event ids'] },
+      ]);
     });
 
     it('fails for an announced total that differs from the committed one', () => {
       const run = goodRun();
       updateRecord(run, 'k-ok', { outcome: { orderId: 'order-k-ok', currency: 'EUR', totalMinor: TOTAL + 1 } });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.processedEvent, problems: [`valid #1: announced totals ${TOTAL} but committed ${TOTAL + 1}`] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.processedEvent, problems: [`valid #1: announced totals ${TOTAL} but committed ${TOTAL + 1}`] },
+      ]);
     });
   });
 
@@ -225,9 +259,17 @@ describe('Function: checkInvariants (npm run demo)', () => {
 
     it('fails for a refusal that does not give the expected reason', () => {
       const run = goodRun();
-      run.log.rejected.push({ label: 'an unknown currency', status: 400, allowed: [400], reasons: ['SCHEMA.MATCHES'], expectedReason: 'ORDER.CURRENCY_NOT_ISO_4217' });
+      run.log.rejected.push({
+        label: 'an unknown currency',
+        status: 400,
+        allowed: [400],
+        reasons: ['SCHEMA.MATCHES'],
+        expectedReason: 'ORDER.CURRENCY_NOT_ISO_4217',
+      });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.rejections, problems: ['an unknown currency: reasons SCHEMA.MATCHES, expected ORDER.CURRENCY_NOT_ISO_4217'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.rejections, problems: ['an unknown currency: reasons SCHEMA.MATCHES, expected ORDER.CURRENCY_NOT_ISO_4217'] },
+      ]);
     });
   });
 
@@ -236,14 +278,23 @@ describe('Function: checkInvariants (npm run demo)', () => {
       const run = goodRun();
       run.log.duplicates.push({ label: 'burst of 4 identical orders', status: 500, allowed: [200, 202, 409], reasons: [] });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.duplicateAnswers, problems: ['burst of 4 identical orders: HTTP 500, expected 200 or 202 or 409'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.duplicateAnswers, problems: ['burst of 4 identical orders: HTTP 500, expected 200 or 202 or 409'] },
+      ]);
     });
 
     it('fails for a reused key that was answered as a duplicate', () => {
       const run = goodRun();
-      run.log.keyReuse.splice(0, 1, { label: 'Idempotency-Key reused for another payload', status: 200, allowed: [422, 202], reasons: ['SUCCEEDED'] });
+      run.log.keyReuse.splice(0, 1, {
+        label: 'Idempotency-Key reused for another payload',
+        status: 200,
+        allowed: [422, 202],
+        reasons: ['SUCCEEDED'],
+      });
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.duplicateAnswers, problems: ['Idempotency-Key reused for another payload: HTTP 200, expected 422 or 202'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.duplicateAnswers, problems: ['Idempotency-Key reused for another payload: HTTP 200, expected 422 or 202'] },
+      ]);
     });
   });
 
@@ -253,7 +304,9 @@ describe('Function: checkInvariants (npm run demo)', () => {
       run.atRest = false;
       run.leftOver = 'order queue 0 waiting / 1 in flight / 0 delayed; DLQ 2';
 
-      expect(failures(run)).to.deep.equal([{ name: INVARIANT.atRest, problems: ['order queue 0 waiting / 1 in flight / 0 delayed; DLQ 2'] }]);
+      expect(failures(run)).to.deep.equal([
+        { name: INVARIANT.atRest, problems: ['order queue 0 waiting / 1 in flight / 0 delayed; DLQ 2'] },
+      ]);
     });
   });
 });
@@ -276,14 +329,20 @@ describe('Invariant: the EventBridge outage', () => {
   it('fails for an order sent during the outage that was parked, naming it', () => {
     const run = goodRun();
     run.log.duringEventBridgeOutage.push('k-parked');
-    expect(failures(run)).to.deep.equal([{ name: INVARIANT.outbox, problems: ['k-parked: parked during the EventBridge outage (PERMANENT (SIMULATED.PERMANENT))'] }]);
+    expect(failures(run)).to.deep.equal([
+      { name: INVARIANT.outbox, problems: ['k-parked: parked during the EventBridge outage (PERMANENT (SIMULATED.PERMANENT))'] },
+    ]);
   });
 
   it('fails for a committed event the relay never delivered, naming the record and the event', () => {
     const run = goodRun();
-    updateRecord(run, 'k-ok', { outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}' }] });
+    updateRecord(run, 'k-ok', {
+      outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}' }],
+    });
     expect(failures(run)).to.deep.equal([{ name: INVARIANT.outbox, problems: ['k-ok (SUCCEEDED): OrderProcessed never delivered'] }]);
-    updateRecord(run, 'k-ok', { outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}', deliveredAt: NOW }] });
+    updateRecord(run, 'k-ok', {
+      outbox: [{ eventId: 'e-1', detailType: 'OrderProcessed', source: 'orders.pipeline', time: NOW, detail: '{}', deliveredAt: NOW }],
+    });
     expect(failures(run)).to.deep.equal([]);
   });
 });

@@ -21,7 +21,15 @@ import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOr
 import { invoke } from '../../harness/invocation.js';
 
 const NOW = Date.UTC(2026, 0, 1);
-const RECORD: IdempotencyRecord = { key: 'order-1', status: 'SUCCEEDED', payloadHash: 'hash-1', attempts: 1, expiresAt: NOW / 1_000 + 86_400, createdAt: NOW, updatedAt: NOW };
+const RECORD: IdempotencyRecord = {
+  key: 'order-1',
+  status: 'SUCCEEDED',
+  payloadHash: 'hash-1',
+  attempts: 1,
+  expiresAt: NOW / 1_000 + 86_400,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
 const EVENT = { eventId: 'event-1', source: 'orders.pipeline', detailType: 'OrderProcessed', detail: {}, time: NOW };
 const MESSAGE = { id: 'order', body: '{}', attributes: {} };
 
@@ -92,19 +100,50 @@ interface PortCall {
 
 const PORT_CALLS: readonly PortCall[] = [
   { name: 'orderQueue.send', service: 'sqs', operation: 'SendMessageBatch', call: (p) => p.orderQueue.send([MESSAGE]) },
-  { name: 'orderQueue.changeVisibility', service: 'sqs', operation: 'ChangeMessageVisibilityBatch', call: (p) => p.orderQueue.changeVisibility([{ receiptHandle: 'r-1', timeoutSeconds: 2 }]) },
+  {
+    name: 'orderQueue.changeVisibility',
+    service: 'sqs',
+    operation: 'ChangeMessageVisibilityBatch',
+    call: (p) => p.orderQueue.changeVisibility([{ receiptHandle: 'r-1', timeoutSeconds: 2 }]),
+  },
   { name: 'deadLetterQueue.send', service: 'sqs', operation: 'SendMessageBatch', call: (p) => p.deadLetterQueue.send([MESSAGE]) },
   { name: 'deadLetterQueue.receive', service: 'sqs', operation: 'ReceiveMessage', call: (p) => p.deadLetterQueue.receive(10, 30) },
   { name: 'deadLetterQueue.delete', service: 'sqs', operation: 'DeleteMessageBatch', call: (p) => p.deadLetterQueue.delete(['r-1']) },
-  { name: 'store.claim', service: 'dynamodb', operation: 'PutItem', call: (p) => p.store.claim({ key: 'order-1', payloadHash: 'hash-1', ownerToken: 'owner', now: NOW, leaseMs: 30_000, ttlSeconds: 86_400 }) },
-  { name: 'store.recordOutcome', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.recordOutcome('order-1', 'owner', { orderId: 'o-1', currency: 'EUR', totalMinor: 100 }, NOW) },
+  {
+    name: 'store.claim',
+    service: 'dynamodb',
+    operation: 'PutItem',
+    call: (p) =>
+      p.store.claim({ key: 'order-1', payloadHash: 'hash-1', ownerToken: 'owner', now: NOW, leaseMs: 30_000, ttlSeconds: 86_400 }),
+  },
+  {
+    name: 'store.recordOutcome',
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    call: (p) => p.store.recordOutcome('order-1', 'owner', { orderId: 'o-1', currency: 'EUR', totalMinor: 100 }, NOW),
+  },
   { name: 'store.complete', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.complete('order-1', 'owner', NOW) },
-  { name: 'store.fail', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.fail('order-1', 'owner', { category: 'TRANSIENT', code: 'X' }, false, NOW) },
-  { name: 'store.park', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.park('order-1', { category: 'PERMANENT', code: 'X' }, NOW) },
+  {
+    name: 'store.fail',
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    call: (p) => p.store.fail('order-1', 'owner', { category: 'TRANSIENT', code: 'X' }, false, NOW),
+  },
+  {
+    name: 'store.park',
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    call: (p) => p.store.park('order-1', { category: 'PERMANENT', code: 'X' }, NOW),
+  },
   { name: 'store.get', service: 'dynamodb', operation: 'GetItem', call: (p) => p.store.get('order-1', NOW) },
   { name: 'store.releaseReservation', service: 'dynamodb', operation: 'DeleteItem', call: (p) => p.store.releaseReservation(RECORD, NOW) },
   { name: 'store.findAwaitingSend', service: 'dynamodb', operation: 'Query', call: (p) => p.store.findAwaitingSend(NOW, 10, NOW) },
-  { name: 'store.markReservationSent', service: 'dynamodb', operation: 'UpdateItem', call: (p) => p.store.markReservationSent(RECORD, 5_000, NOW) },
+  {
+    name: 'store.markReservationSent',
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    call: (p) => p.store.markReservationSent(RECORD, 5_000, NOW),
+  },
   { name: 'bus.publish', service: 'eventbridge', operation: 'PutEvents', call: (p) => p.bus.publish([EVENT]) },
 ];
 
@@ -128,7 +167,10 @@ function settings(changes: Partial<FaultSettings>): FaultSettings {
 }
 
 /** The faults over stand-in adapters, with a manual clock behind the latency. */
-function setUp(initial: Partial<FaultSettings>, seed = 1): { faults: FaultInjection; inner: ReachedPorts; ports: Decorated; clock: ManualClock; random: CountingRandom } {
+function setUp(
+  initial: Partial<FaultSettings>,
+  seed = 1,
+): { faults: FaultInjection; inner: ReachedPorts; ports: Decorated; clock: ManualClock; random: CountingRandom } {
   const clock = new ManualClock();
   const random = new CountingRandom(seed);
   const faults = new FaultInjection(settings(initial), random, (ms) => clock.sleep(ms));
@@ -137,7 +179,9 @@ function setUp(initial: Partial<FaultSettings>, seed = 1): { faults: FaultInject
 }
 
 /** How a call ended: what it returned, or the error it threw. */
-async function settle(promise: Promise<unknown>): Promise<{ readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }> {
+async function settle(
+  promise: Promise<unknown>,
+): Promise<{ readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }> {
   try {
     return { ok: true, value: await promise };
   } catch (error) {
@@ -188,7 +232,7 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
       });
     }
 
-    it('never fails at 0, hands the adapter\'s answer back unchanged, and draws no random number', async () => {
+    it("never fails at 0, hands the adapter's answer back unchanged, and draws no random number", async () => {
       // Prepare
       const { inner, ports, random } = setUp({ failureRate: { dynamodb: 0, sqs: 0, eventbridge: 0 } });
 
@@ -249,7 +293,7 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
       });
     }
 
-    it('opens each service\'s breaker after its failure threshold, after which calls are refused before reaching the faults', async () => {
+    it("opens each service's breaker after its failure threshold, after which calls are refused before reaching the faults", async () => {
       // Prepare: the breakers sit above the fault decorators, as the harness binds them.
       const clock = new ManualClock({ start: NOW });
       const breakers = new CircuitBreakers(clock, new RecordingLogger(), new RecordingMetrics());
@@ -379,7 +423,7 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
       expect(otherSeed).to.not.deep.equal(first);
     });
 
-    it('keeps one service\'s decisions when another service with a probability of 0 is called in between', async () => {
+    it("keeps one service's decisions when another service with a probability of 0 is called in between", async () => {
       // Prepare
       const alone = await failureSequence(42, 200);
       const { ports } = setUp({ failureRate: { eventbridge: 0.5, sqs: 0 } }, 42);
@@ -415,7 +459,9 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
       faults.update({ failureRate: {}, crashAfter: { process: 1 } });
       const completions = (): number => inner.reached.filter((name) => name === 'store.complete').length;
       const completionsBefore = completions();
-      const crashed = await invoke({ functionName: 'worker', requestId: 'worker-request', timeoutMs: 5_000 }, () => ports.store.complete('order-1', 'owner', NOW));
+      const crashed = await invoke({ functionName: 'worker', requestId: 'worker-request', timeoutMs: 5_000 }, () =>
+        ports.store.complete('order-1', 'owner', NOW),
+      );
 
       // Assess
       for (const service of SERVICE_NAMES) {
@@ -469,7 +515,12 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
 
     it('clears every fault with an empty body, as the README says', async () => {
       // Prepare
-      const { faults, ports } = setUp({ failureRate: { sqs: 1 }, latencyMs: { dynamodb: 5 }, crashAfter: { process: 0.5 }, functions: ['worker'] });
+      const { faults, ports } = setUp({
+        failureRate: { sqs: 1 },
+        latencyMs: { dynamodb: 5 },
+        crashAfter: { process: 0.5 },
+        functions: ['worker'],
+      });
 
       // Act
       applied(faults, {});
@@ -483,7 +534,11 @@ describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', 
     it('refuses an unknown function name instead of accepting it silently', () => {
       const parsed = parseFaultUpdate({ functions: ['worker', 'wroker'] });
 
-      expect(parsed).to.have.property('problems').that.deep.equals(['functions: unknown function(s) wroker (one of ingest, validate, publish, worker, redrive, consume-pipe, idempotency, processor, events)']);
+      expect(parsed)
+        .to.have.property('problems')
+        .that.deep.equals([
+          'functions: unknown function(s) wroker (one of ingest, validate, publish, worker, redrive, consume-pipe, idempotency, processor, events)',
+        ]);
     });
 
     it('narrows faults to some functions, and null reaches every function again', async () => {

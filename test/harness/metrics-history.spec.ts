@@ -15,10 +15,17 @@ describe('Class: MetricsHistory', () => {
     it('gives the first reading rates of 0, since nothing came before it, and keeps its depths', () => {
       const history = new MetricsHistory(5);
 
-      const sample = history.record(reading({ accepted: 40, succeeded: 30, queueDepth: 7, deadLetterDepth: 2, failures: { ...NO_FAILURES, TRANSIENT: 3 } }));
+      const sample = history.record(
+        reading({ accepted: 40, succeeded: 30, queueDepth: 7, deadLetterDepth: 2, failures: { ...NO_FAILURES, TRANSIENT: 3 } }),
+      );
 
       expect(sample).to.deep.equal({
-        at: new Date(START).toISOString(), acceptedPerSecond: 0, succeededPerSecond: 0, queueDepth: 7, deadLetterDepth: 2, failuresPerSecond: NO_FAILURES,
+        at: new Date(START).toISOString(),
+        acceptedPerSecond: 0,
+        succeededPerSecond: 0,
+        queueDepth: 7,
+        deadLetterDepth: 2,
+        failuresPerSecond: NO_FAILURES,
       });
     });
 
@@ -28,8 +35,12 @@ describe('Class: MetricsHistory', () => {
       history.record(reading({ accepted: 10, succeeded: 4, failures: { ...NO_FAILURES, TRANSIENT: 1, PERMANENT: 2 } }));
 
       // Act: 2 s later, 6 more accepted, 3 more committed, 4 more transient failures, 1 of the 3 s later
-      const two = history.record(reading({ at: START + 2_000, accepted: 16, succeeded: 7, failures: { ...NO_FAILURES, TRANSIENT: 5, PERMANENT: 2 }, queueDepth: 9 }));
-      const three = history.record(reading({ at: START + 5_000, accepted: 17, succeeded: 7, failures: { ...NO_FAILURES, TRANSIENT: 5, PERMANENT: 2 }, queueDepth: 1 }));
+      const two = history.record(
+        reading({ at: START + 2_000, accepted: 16, succeeded: 7, failures: { ...NO_FAILURES, TRANSIENT: 5, PERMANENT: 2 }, queueDepth: 9 }),
+      );
+      const three = history.record(
+        reading({ at: START + 5_000, accepted: 17, succeeded: 7, failures: { ...NO_FAILURES, TRANSIENT: 5, PERMANENT: 2 }, queueDepth: 1 }),
+      );
 
       // Assess
       expect(two).to.deep.include({ acceptedPerSecond: 3, succeededPerSecond: 1.5, queueDepth: 9 });
@@ -67,31 +78,36 @@ describe('Class: MetricsHistory', () => {
       expect(samples.map((sample) => sample.acceptedPerSecond)).to.deep.equal([7, 9, 11]);
     });
 
-    it('is bounded, ordered by time, and its rates add up to the counter\'s growth, whatever the readings (property)', () => {
-      fc.assert(fc.property(
-        fc.integer({ min: 2, max: 20 }),
-        fc.array(fc.record({ stepMs: fc.integer({ min: 1, max: 10_000 }), newlyAccepted: fc.nat(1_000) }), { minLength: 1, maxLength: 60 }),
-        (capacity, steps) => {
-          const history = new MetricsHistory(capacity);
-          let at = START;
-          let accepted = 0;
-          history.record(reading());
-          const expected: number[] = [];
-          for (const { stepMs, newlyAccepted } of steps) {
-            at += stepMs;
-            accepted += newlyAccepted;
-            history.record(reading({ at, accepted }));
-            expected.push(newlyAccepted / (stepMs / 1_000));
-          }
-          const samples = history.samples();
-          expect(samples).to.have.length(Math.min(capacity, steps.length + 1));
-          const times = samples.map((sample) => Date.parse(sample.at));
-          expect(times).to.deep.equal([...times].sort((a, b) => a - b));
-          const kept = expected.slice(-samples.length);
-          const shown = samples.slice(-kept.length).map((sample) => sample.acceptedPerSecond);
-          shown.forEach((rate, index) => expect(rate).to.be.closeTo(kept[index] ?? Number.NaN, 0.0005));
-        },
-      ));
+    it("is bounded, ordered by time, and its rates add up to the counter's growth, whatever the readings (property)", () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 2, max: 20 }),
+          fc.array(fc.record({ stepMs: fc.integer({ min: 1, max: 10_000 }), newlyAccepted: fc.nat(1_000) }), {
+            minLength: 1,
+            maxLength: 60,
+          }),
+          (capacity, steps) => {
+            const history = new MetricsHistory(capacity);
+            let at = START;
+            let accepted = 0;
+            history.record(reading());
+            const expected: number[] = [];
+            for (const { stepMs, newlyAccepted } of steps) {
+              at += stepMs;
+              accepted += newlyAccepted;
+              history.record(reading({ at, accepted }));
+              expected.push(newlyAccepted / (stepMs / 1_000));
+            }
+            const samples = history.samples();
+            expect(samples).to.have.length(Math.min(capacity, steps.length + 1));
+            const times = samples.map((sample) => Date.parse(sample.at));
+            expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+            const kept = expected.slice(-samples.length);
+            const shown = samples.slice(-kept.length).map((sample) => sample.acceptedPerSecond);
+            shown.forEach((rate, index) => expect(rate).to.be.closeTo(kept[index] ?? Number.NaN, 0.0005));
+          },
+        ),
+      );
     });
   });
 });

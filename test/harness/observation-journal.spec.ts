@@ -17,7 +17,14 @@ function event(eventId: string, idempotencyKey: string, time = NOW): PipelineEve
 const ACCEPTING_BUS: EventBus = { publish: async (events) => ({ published: [...events], failed: [] }) };
 
 function message(key: string): QueueMessage {
-  return { messageId: `message-${key}`, receiptHandle: `receipt-${key}`, body: '{}', attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: key }, receiveCount: 1, sentAt: NOW };
+  return {
+    messageId: `message-${key}`,
+    receiptHandle: `receipt-${key}`,
+    body: '{}',
+    attributes: { [MESSAGE_ATTRIBUTES.idempotencyKey]: key },
+    receiveCount: 1,
+    sentAt: NOW,
+  };
 }
 
 describe('Function: harnessObservers', () => {
@@ -48,7 +55,7 @@ describe('Function: harnessObservers', () => {
     expect(after.consumption.of('k-2')).to.deep.equal({ 'consume-pipe': 1 });
   });
 
-  it('counts only the acknowledgements made since a given time: those of the key\'s current record', () => {
+  it("counts only the acknowledgements made since a given time: those of the key's current record", () => {
     let now = NOW;
     const observers = harnessObservers(ACCEPTING_BUS, () => now, path);
     observers.consumption.acknowledged('worker', [message('k-1')]);
@@ -63,11 +70,18 @@ describe('Function: harnessObservers', () => {
   it('skips lines that are not entries (a write cut short, a stray edit) and keeps reading', async () => {
     const first = harnessObservers(ACCEPTING_BUS, () => NOW, path);
     await first.events.publish([event('e-1', 'k-1')]);
-    appendFileSync(path, '{"kind":"event","event":{"eventId":"half\n{"kind":"acknowledged","acknowledgement":{"consumer":"worker"}}\nnot json\n');
+    appendFileSync(
+      path,
+      '{"kind":"event","event":{"eventId":"half\n{"kind":"acknowledged","acknowledgement":{"consumer":"worker"}}\nnot json\n',
+    );
     await first.events.publish([event('e-2', 'k-1')]);
 
     expect(readJournal(path).map((entry) => (entry.kind === 'event' ? entry.event.eventId : entry.kind))).to.deep.equal(['e-1', 'e-2']);
-    expect(harnessObservers(ACCEPTING_BUS, () => NOW, path).events.all().map((each) => each.eventId)).to.deep.equal(['e-1', 'e-2']);
+    expect(
+      harnessObservers(ACCEPTING_BUS, () => NOW, path)
+        .events.all()
+        .map((each) => each.eventId),
+    ).to.deep.equal(['e-1', 'e-2']);
   });
 
   it('writes nothing without a journal (the memory backend, whose records die with the process)', async () => {

@@ -25,7 +25,9 @@ describe('Function: runReplayCli (npm run replay)', () => {
     const byCategory = recorder();
 
     expect(await runReplayCli(['--function', 'orders-prod-redrive', '--keys', 'k1, k2'], byKeys.deps)).to.equal(0);
-    expect(await runReplayCli(['--function', 'orders-prod-redrive', '--category', 'permanent', '--limit', '50'], byCategory.deps)).to.equal(0);
+    expect(await runReplayCli(['--function', 'orders-prod-redrive', '--category', 'permanent', '--limit', '50'], byCategory.deps)).to.equal(
+      0,
+    );
 
     expect(byKeys.invocations).to.deep.equal([{ functionName: 'orders-prod-redrive', payload: { action: 'replay', keys: ['k1', 'k2'] } }]);
     expect(byCategory.invocations[0]?.payload).to.deep.equal({ action: 'replay', category: 'PERMANENT', limit: 50 });
@@ -39,7 +41,13 @@ describe('Function: runReplayCli (npm run replay)', () => {
   });
 
   it('exits 2 with the reason and the usage for a call that names nothing, two targets, or a bad category or limit', async () => {
-    for (const argv of [['--function', 'f'], ['--function', 'f', '--harness', 'http://127.0.0.1:1', '--keys', 'k'], ['--function', 'f', '--category', 'NOPE'], ['--function', 'f', '--keys', 'k', '--limit', '0'], ['--unknown']]) {
+    for (const argv of [
+      ['--function', 'f'],
+      ['--function', 'f', '--harness', 'http://127.0.0.1:1', '--keys', 'k'],
+      ['--function', 'f', '--category', 'NOPE'],
+      ['--function', 'f', '--keys', 'k', '--limit', '0'],
+      ['--unknown'],
+    ]) {
       const run = recorder();
       expect(await runReplayCli(argv, run.deps), argv.join(' ')).to.equal(2);
       expect(run.err.join('\n')).to.include('usage: npm run replay');
@@ -48,7 +56,10 @@ describe('Function: runReplayCli (npm run replay)', () => {
   });
 
   it('exits 1 when the function reports an error', async () => {
-    const run = recorder(async () => ({ statusCode: 500, body: { errorType: 'Pipeline.VALIDATION', errorMessage: 'invalid replay request' } }));
+    const run = recorder(async () => ({
+      statusCode: 500,
+      body: { errorType: 'Pipeline.VALIDATION', errorMessage: 'invalid replay request' },
+    }));
     expect(await runReplayCli(['--function', 'f', '--keys', 'k'], run.deps)).to.equal(1);
   });
 
@@ -58,7 +69,9 @@ describe('Function: runReplayCli (npm run replay)', () => {
 
     it('replays a parked order through POST /admin/replay and prints the report', async () => {
       const { client, url } = await harnesses.start().then((running) => ({ client: running.client, url: running.harness.url }));
-      const key = String((await client.postOrder(OrderMother.valid({ orderId: 'cli-1' }), { 'x-simulate-failure': 'permanent' })).body.idempotencyKey);
+      const key = String(
+        (await client.postOrder(OrderMother.valid({ orderId: 'cli-1' }), { 'x-simulate-failure': 'permanent' })).body.idempotencyKey,
+      );
       await client.waitForStatus(key, ['PARKED']);
       const run = recorder();
 

@@ -125,7 +125,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(child: ChildProcess, python: string, endpoint: string, timeoutMs: number, logPath: string): Promise<void> {
+async function waitUntilAnswering(
+  child: ChildProcess,
+  python: string,
+  endpoint: string,
+  timeoutMs: number,
+  logPath: string,
+): Promise<void> {
   const failure = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(
@@ -135,7 +141,11 @@ async function waitUntilAnswering(child: ChildProcess, python: string, endpoint:
       );
     });
     child.once('exit', (code) => {
-      reject(new Error(`moto_server (${python}) exited with code ${String(code)} before answering: ${tail(logPath)}\nTo install it, ${MOTO_INSTALL_HINT}`));
+      reject(
+        new Error(
+          `moto_server (${python}) exited with code ${String(code)} before answering: ${tail(logPath)}\nTo install it, ${MOTO_INSTALL_HINT}`,
+        ),
+      );
     });
   });
   const deadline = Date.now() + timeoutMs;
@@ -213,7 +223,10 @@ export const MOTO_REQUEST_TIMEOUT_MS = 30_000;
 /** The environment a harness on `--backend aws` needs to reach moto, with moto's generous request timeout. */
 export function motoHarnessEnv(server: MotoServer): Readonly<Record<string, string>> {
   return {
-    AWS_ENDPOINT_URL: server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_ENDPOINT_URL: server.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REQUEST_TIMEOUT_MS: String(MOTO_REQUEST_TIMEOUT_MS),
   };
 }

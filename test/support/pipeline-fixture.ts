@@ -135,7 +135,10 @@ export class PipelineFixture {
   }
 
   /** POST /orders without the HTTP edge. */
-  ingest(body: unknown, options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {}): Promise<IngestOrderResult> {
+  ingest(
+    body: unknown,
+    options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {},
+  ): Promise<IngestOrderResult> {
     return this.get(IngestOrder).execute({
       body,
       correlationId: options.correlationId ?? 'corr-test',
@@ -145,7 +148,10 @@ export class PipelineFixture {
   }
 
   /** Ingests and insists it was accepted; returns the idempotency key. */
-  async accept(order: Order, options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {}): Promise<string> {
+  async accept(
+    order: Order,
+    options: { correlationId?: string; idempotencyKey?: string; simulation?: FailureSimulation } = {},
+  ): Promise<string> {
     const result = await this.ingest(order, options);
     if (result.kind !== 'ACCEPTED') throw new Error(`expected ACCEPTED, got ${JSON.stringify(result)}`);
     return result.idempotencyKey;
@@ -284,10 +290,12 @@ function toSqsRecord(message: QueueMessage, eventSourceARN: string): SQSRecord {
       SenderId: 'AIDAIENQZJOLO23YVJ4VO',
       ApproximateFirstReceiveTimestamp: String(message.sentAt),
     },
-    messageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([name, stringValue]) => [
-      name,
-      { stringValue, stringListValues: [], binaryListValues: [], dataType: 'String' },
-    ])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.attributes).map(([name, stringValue]) => [
+        name,
+        { stringValue, stringListValues: [], binaryListValues: [], dataType: 'String' },
+      ]),
+    ),
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN,

@@ -17,7 +17,15 @@ import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
 import {
-  CHROMIUM_PACKAGE, chromiumExecutable, chromiumPackageVersion, isExecutable, MOTO_REQUIREMENT, MOTO_VENV, MOTO_VERSION, PROJECT_ROOT, unpackedChromium,
+  CHROMIUM_PACKAGE,
+  chromiumExecutable,
+  chromiumPackageVersion,
+  isExecutable,
+  MOTO_REQUIREMENT,
+  MOTO_VENV,
+  MOTO_VERSION,
+  PROJECT_ROOT,
+  unpackedChromium,
 } from './test-tools.js';
 
 const NODE_FLOOR = 22;
@@ -39,8 +47,8 @@ function checkNode(version: string = process.versions.node): string {
   const major = Number(version.split('.')[0]);
   if (major < NODE_FLOOR) {
     throw new SetupError(
-      `Node ${version} is older than the project's floor, Node ${NODE_FLOOR}. Without root, from the npm registry:\n`
-      + `  npm install --no-save --prefix .tools/node${NODE_FLOOR} node@${NODE_FLOOR} && export PATH="$PWD/.tools/node${NODE_FLOOR}/node_modules/node/bin:$PATH"`,
+      `Node ${version} is older than the project's floor, Node ${NODE_FLOOR}. Without root, from the npm registry:\n` +
+        `  npm install --no-save --prefix .tools/node${NODE_FLOOR} node@${NODE_FLOOR} && export PATH="$PWD/.tools/node${NODE_FLOOR}/node_modules/node/bin:$PATH"`,
     );
   }
   return `node ${version} (floor ${NODE_FLOOR})`;
@@ -48,7 +56,10 @@ function checkNode(version: string = process.versions.node): string {
 
 function hasMoto(python: string): boolean {
   // moto.server needs the [server] extras (flask, …): importing it checks they are there.
-  const probe = spawnSync(python, ['-c', `import moto, moto.server, sys; sys.exit(0 if moto.__version__ == "${MOTO_VERSION}" else 3)`], { stdio: 'ignore', timeout: 60_000 });
+  const probe = spawnSync(python, ['-c', `import moto, moto.server, sys; sys.exit(0 if moto.__version__ == "${MOTO_VERSION}" else 3)`], {
+    stdio: 'ignore',
+    timeout: 60_000,
+  });
   return probe.status === 0;
 }
 
@@ -71,17 +82,29 @@ function ensureMoto(env: NodeJS.ProcessEnv = process.env): string {
   if (existsSync(venvPython) && hasMoto(venvPython)) return `moto ${MOTO_VERSION}: ${shown(MOTO_VENV)} (cached)`;
   if (!existsSync(venvPython) && hasMoto('python3')) return `moto ${MOTO_VERSION}: the machine's python3`;
   const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (python.error !== undefined) throw new SetupError(`python3 is not on the PATH: moto's server runs on Python 3 (with its venv module). Install Python 3, then run npm test again`);
+  if (python.error !== undefined)
+    throw new SetupError(
+      `python3 is not on the PATH: moto's server runs on Python 3 (with its venv module). Install Python 3, then run npm test again`,
+    );
   if (!existsSync(venvPython)) run('python3', ['-m', 'venv', MOTO_VENV], `python3 -m venv ${shown(MOTO_VENV)}`);
-  run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', MOTO_REQUIREMENT], `pip install "${MOTO_REQUIREMENT}" into ${shown(MOTO_VENV)}`);
-  if (!hasMoto(venvPython)) throw new SetupError(`${MOTO_REQUIREMENT} was installed into ${shown(MOTO_VENV)} but does not import: remove ${shown(MOTO_VENV)} and run npm test again`);
+  run(
+    venvPython,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', MOTO_REQUIREMENT],
+    `pip install "${MOTO_REQUIREMENT}" into ${shown(MOTO_VENV)}`,
+  );
+  if (!hasMoto(venvPython))
+    throw new SetupError(
+      `${MOTO_REQUIREMENT} was installed into ${shown(MOTO_VENV)} but does not import: remove ${shown(MOTO_VENV)} and run npm test again`,
+    );
   return `moto ${MOTO_VERSION}: installed into ${shown(MOTO_VENV)} with pip (${python.stdout.trim()}), reused from now on`;
 }
 
 function chromiumVersion(executable: string): string {
   const probe = spawnSync(executable, ['--headless', '--no-sandbox', '--version'], { encoding: 'utf8', timeout: 30_000 });
   if (probe.error !== undefined || probe.status !== 0) {
-    throw new SetupError(`${executable} does not start (${probe.error?.message ?? `exit ${String(probe.status)}`}): ${`${probe.stdout}${probe.stderr}`.trim().slice(-500)}`);
+    throw new SetupError(
+      `${executable} does not start (${probe.error?.message ?? `exit ${String(probe.status)}`}): ${`${probe.stdout}${probe.stderr}`.trim().slice(-500)}`,
+    );
   }
   return probe.stdout.trim();
 }
@@ -103,14 +126,17 @@ async function ensureChromium(env: NodeJS.ProcessEnv = process.env): Promise<str
   const target = unpackedChromium();
   const found = chromiumExecutable(env, target);
   if (found !== undefined) {
-    const where = found === target ? `${shown(found)} (cached)` : env.CHROMIUM_PATH === found ? `${found} (CHROMIUM_PATH)` : `${found} (the machine's)`;
+    const where =
+      found === target ? `${shown(found)} (cached)` : env.CHROMIUM_PATH === found ? `${found} (CHROMIUM_PATH)` : `${found} (the machine's)`;
     return `${chromiumVersion(found)}: ${where}`;
   }
-  if (env.CHROMIUM_PATH !== undefined && env.CHROMIUM_PATH !== '') throw new SetupError(`CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable`);
+  if (env.CHROMIUM_PATH !== undefined && env.CHROMIUM_PATH !== '')
+    throw new SetupError(`CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable`);
   const version = chromiumPackageVersion();
   if (version === undefined || target === undefined) throw new SetupError(`${CHROMIUM_PACKAGE} is not in node_modules: run npm ci first`);
   const archive = join(PROJECT_ROOT, 'node_modules', ...CHROMIUM_PACKAGE.split('/'), 'bin', 'chromium.br');
-  if (!existsSync(archive)) throw new SetupError(`${archive} is missing: ${CHROMIUM_PACKAGE} ${version} no longer ships chromium.br where it did`);
+  if (!existsSync(archive))
+    throw new SetupError(`${archive} is missing: ${CHROMIUM_PACKAGE} ${version} no longer ships chromium.br where it did`);
   await unpack(archive, target);
   if (!isExecutable(target)) throw new SetupError(`${shown(target)} was unpacked but is not executable`);
   return `${chromiumVersion(target)}: unpacked from ${CHROMIUM_PACKAGE} ${version} into ${shown(dirname(target))}, reused from now on`;

@@ -40,7 +40,10 @@ export function motoPython(env: NodeJS.ProcessEnv = process.env): string {
  * $TEST_IGNORE_SYSTEM_CHROMIUM=1, which makes a machine look fresh); else the one test:setup unpacked.
  * Undefined when there is none: the caller fails, saying how to get one (never a silent skip).
  */
-export function chromiumExecutable(env: NodeJS.ProcessEnv = process.env, unpacked: string | undefined = unpackedChromium()): string | undefined {
+export function chromiumExecutable(
+  env: NodeJS.ProcessEnv = process.env,
+  unpacked: string | undefined = unpackedChromium(),
+): string | undefined {
   const chosen = env.CHROMIUM_PATH;
   if (chosen !== undefined && chosen !== '') return chosen;
   if (env.TEST_IGNORE_SYSTEM_CHROMIUM !== '1') {

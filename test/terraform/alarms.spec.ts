@@ -57,16 +57,21 @@ describe('Stack: alarms that reach someone', () => {
 
       it('keeps every alarm and the dashboard under observability/, where the alarms always were (a new address would make Terraform delete and re-create them, racing on the name)', () => {
         // The logical id is derived from the construct path: observability/<id> → observability_<id>_<hash>.
-        const ids = [...Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')), ...Object.keys(synthesized.resources('aws_cloudwatch_dashboard'))];
+        const ids = [
+          ...Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')),
+          ...Object.keys(synthesized.resources('aws_cloudwatch_dashboard')),
+        ];
         for (const id of ids) expect(id).to.match(/^observability_[^_]+_[A-F0-9]{8}$/);
       });
 
       it('shows every alarm on the dashboard: in the status widget and in a widget of its own', () => {
-        const ids = Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')).map((id) => synthesized.ref('aws_cloudwatch_metric_alarm', id, 'arn'));
+        const ids = Object.keys(synthesized.resources('aws_cloudwatch_metric_alarm')).map((id) =>
+          synthesized.ref('aws_cloudwatch_metric_alarm', id, 'arn'),
+        );
         const widgets = dashboardWidgets(synthesized);
         const status = widgets.find((widget) => widget.type === 'alarm');
         expect(status?.properties.alarms).to.have.members(ids);
-        const ownWidgets = widgets.flatMap((widget) => ((widget.properties.annotations as { alarms?: string[] } | undefined)?.alarms ?? []));
+        const ownWidgets = widgets.flatMap((widget) => (widget.properties.annotations as { alarms?: string[] } | undefined)?.alarms ?? []);
         expect(ownWidgets).to.have.members(ids);
       });
     });
@@ -80,20 +85,29 @@ describe('Stack: alarms that reach someone', () => {
       const [keyId, key] = Object.entries(dev.resources('aws_kms_key'))[0] ?? [];
       expect(topic?.kms_master_key_id).to.equal(dev.ref('aws_kms_key', String(keyId), 'arn'));
       expect(key?.enable_key_rotation).to.equal(true);
-      const cloudwatch = statementsOf(key?.policy).find((statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }));
+      const cloudwatch = statementsOf(key?.policy).find(
+        (statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+      );
       expect(cloudwatch?.Action).to.have.members(['kms:Decrypt', 'kms:GenerateDataKey*']);
-      expect(cloudwatch?.Condition).to.have.nested.property("StringEquals.aws:SourceAccount");
+      expect(cloudwatch?.Condition).to.have.nested.property('StringEquals.aws:SourceAccount');
     });
 
     it('subscribes the email addresses the stage lists', () => {
-      const withEmails = synthesize({ ...stage('dev'), operations: { ...stage('dev').operations, notifications: { emails: ['oncall@example.com', 'lead@example.com'] } } });
+      const withEmails = synthesize({
+        ...stage('dev'),
+        operations: { ...stage('dev').operations, notifications: { emails: ['oncall@example.com', 'lead@example.com'] } },
+      });
       const subscriptions = Object.values(withEmails.resources('aws_sns_topic_subscription'));
       expect(subscriptions.map((subscription) => subscription.endpoint)).to.have.members(['oncall@example.com', 'lead@example.com']);
-      for (const subscription of subscriptions) expect(subscription).to.deep.include({ protocol: 'email', topic_arn: topicRef(withEmails) });
+      for (const subscription of subscriptions)
+        expect(subscription).to.deep.include({ protocol: 'email', topic_arn: topicRef(withEmails) });
     });
 
     it('uses an existing topic instead when the stage names one, and creates none', () => {
-      const existing = synthesize({ ...stage('prod'), operations: { ...stage('prod').operations, notifications: { existingTopicArn: EXISTING_TOPIC } } });
+      const existing = synthesize({
+        ...stage('prod'),
+        operations: { ...stage('prod').operations, notifications: { existingTopicArn: EXISTING_TOPIC } },
+      });
       expect(existing.resources('aws_sns_topic')).to.deep.equal({});
       expect(existing.resources('aws_kms_key')).to.deep.equal({});
       for (const alarm of alarmsOf(existing)) {
@@ -122,20 +136,27 @@ describe('Stack: alarms that reach someone', () => {
     it('leaves the failure-category alarms out where no worker writes the metric (orchestrated only)', () => {
       const orchestrated = synthesize({ ...stage('dev'), topology: 'orchestrated' });
       expect(alarmsOf(orchestrated).filter((alarm) => alarm.metric_name === PIPELINE_METRICS.failuresByCategory)).to.deep.equal([]);
-      expect(alarmsOf(synthesize(stage('dev'))).filter((alarm) => alarm.metric_name === PIPELINE_METRICS.failuresByCategory)).to.have.length(ALARMED_FAILURE_CATEGORIES.length);
+      expect(
+        alarmsOf(synthesize(stage('dev'))).filter((alarm) => alarm.metric_name === PIPELINE_METRICS.failuresByCategory),
+      ).to.have.length(ALARMED_FAILURE_CATEGORIES.length);
     });
 
     it('alarms on parked orders of every category', () => {
       const queries = alarmNamed(prod, 'orders-parked').metric_query as { metric?: { metric_name: string; dimensions: Props } }[];
       const categories = queries.flatMap((query) => (query.metric === undefined ? [] : [query.metric.dimensions.category]));
-      expect(queries.filter((query) => query.metric !== undefined).every((query) => query.metric?.metric_name === PIPELINE_METRICS.parked)).to.equal(true);
+      expect(
+        queries.filter((query) => query.metric !== undefined).every((query) => query.metric?.metric_name === PIPELINE_METRICS.parked),
+      ).to.equal(true);
       expect(categories).to.have.members([...ERROR_CATEGORIES]);
       expect(alarmNamed(prod, 'orders-parked').threshold).to.equal(thresholds.parkedPerFiveMinutes);
     });
 
     it('alarms when the oldest dead letter is older than the stage allows', () => {
       expect(alarmNamed(prod, 'dlq-oldest-message-age')).to.deep.include({
-        namespace: 'AWS/SQS', metric_name: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: 'orders-prod-orders-dlq' }, threshold: thresholds.deadLetterAgeSeconds,
+        namespace: 'AWS/SQS',
+        metric_name: 'ApproximateAgeOfOldestMessage',
+        dimensions: { QueueName: 'orders-prod-orders-dlq' },
+        threshold: thresholds.deadLetterAgeSeconds,
       });
     });
 
@@ -147,18 +168,28 @@ describe('Stack: alarms that reach someone', () => {
       for (const query of queries) if (query.metric !== undefined) expect(query.metric.dimensions).to.deep.equal({ ApiId: apiId });
       expect(rate.threshold).to.equal(thresholds.api5xxPercent);
       expect(alarmNamed(prod, 'api-latency-p99')).to.deep.include({
-        namespace: 'AWS/ApiGateway', metric_name: 'Latency', extended_statistic: 'p99', dimensions: { ApiId: apiId }, threshold: thresholds.apiLatencyP99Ms,
+        namespace: 'AWS/ApiGateway',
+        metric_name: 'Latency',
+        extended_statistic: 'p99',
+        dimensions: { ApiId: apiId },
+        threshold: thresholds.apiLatencyP99Ms,
       });
     });
 
     it("alarms on each breaker's openings with the stage's threshold", () => {
       for (const service of SERVICE_NAMES) {
-        expect(alarmNamed(prod, `breaker-open-${service}`)).to.deep.include({ metric_name: PIPELINE_METRICS.breakerOpened, threshold: thresholds.breakerOpeningsPerMinute });
+        expect(alarmNamed(prod, `breaker-open-${service}`)).to.deep.include({
+          metric_name: PIPELINE_METRICS.breakerOpened,
+          threshold: thresholds.breakerOpeningsPerMinute,
+        });
       }
     });
 
     it('alarms on undelivered or unread events and on failed redrive runs', () => {
-      expect(alarmNamed(prod, 'pipeline-events-age')).to.deep.include({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: thresholds.pipelineEventAgeSeconds });
+      expect(alarmNamed(prod, 'pipeline-events-age')).to.deep.include({
+        metric_name: 'ApproximateAgeOfOldestMessage',
+        threshold: thresholds.pipelineEventAgeSeconds,
+      });
       expect(alarmNamed(prod, 'pipeline-events-dlq')).to.deep.include({ metric_name: 'ApproximateNumberOfMessagesVisible', threshold: 0 });
       expect(alarmNamed(prod, 'redrive-failed')).to.deep.include({ metric_name: 'ApproximateNumberOfMessagesVisible', threshold: 0 });
     });

@@ -10,17 +10,20 @@ type Props = Record<string, unknown>;
 function routeTargets(synthesized: Synthesized): Record<string, string> {
   const integrations = synthesized.resources('aws_apigatewayv2_integration');
   const aliases = Object.fromEntries(
-    PIPELINE_FUNCTION_NAMES
-      .filter((name) => Object.values(synthesized.resources('aws_lambda_function')).some((fn) => fn.function_name === `${synthesized.config.namePrefix}-${name}`))
-      .map((name) => [synthesized.ref('aws_lambda_alias', aliasId(synthesized, name), 'invoke_arn'), `fn:${name}`]),
+    PIPELINE_FUNCTION_NAMES.filter((name) =>
+      Object.values(synthesized.resources('aws_lambda_function')).some(
+        (fn) => fn.function_name === `${synthesized.config.namePrefix}-${name}`,
+      ),
+    ).map((name) => [synthesized.ref('aws_lambda_alias', aliasId(synthesized, name), 'invoke_arn'), `fn:${name}`]),
   );
   const targets: Record<string, string> = {};
   for (const route of Object.values(synthesized.resources('aws_apigatewayv2_route'))) {
     const integrationId = /^integrations\/\$\{aws_apigatewayv2_integration\.([^.]+)\.id\}$/.exec(String(route.target))?.[1] ?? '';
     const integration = integrations[integrationId] as Props;
-    targets[String(route.route_key)] = integration.integration_subtype === undefined
-      ? (aliases[String(integration.integration_uri)] ?? 'unknown function')
-      : `integration:${integration.integration_subtype as string}`;
+    targets[String(route.route_key)] =
+      integration.integration_subtype === undefined
+        ? (aliases[String(integration.integration_uri)] ?? 'unknown function')
+        : `integration:${integration.integration_subtype as string}`;
   }
   return targets;
 }
@@ -62,7 +65,9 @@ describe('Stack: HTTP API', () => {
     for (const topology of ['composed', 'orchestrated', 'both'] as const) {
       it(`serves exactly the operations its OpenAPI description has, no more, no fewer (${topology})`, () => {
         const paths = openApiDocument(undefined, topology).paths as Record<string, Record<string, unknown>>;
-        const described = Object.entries(paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+        const described = Object.entries(paths).flatMap(([path, operations]) =>
+          Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+        );
 
         expect(Object.keys(routeTargets(synthesize(withTopology(topology))))).to.have.members(described);
       });
@@ -80,8 +85,12 @@ describe('Stack: HTTP API', () => {
     it('lets API Gateway invoke the orchestrated edge only from its routes', () => {
       const synthesized = synthesize(withTopology('both'));
       const edge = synthesized.ref('aws_lambda_function', functionId(synthesized, 'orchestrated-ingest'), 'function_name');
-      const permissions = Object.values(synthesized.resources('aws_lambda_permission')).filter((permission) => permission.function_name === edge);
-      expect(permissions.map((permission) => String(permission.source_arn).replace(/^\$\{[^}]+\}/, ''))).to.deep.equal(['/*/POST/orchestrated/orders']);
+      const permissions = Object.values(synthesized.resources('aws_lambda_permission')).filter(
+        (permission) => permission.function_name === edge,
+      );
+      expect(permissions.map((permission) => String(permission.source_arn).replace(/^\$\{[^}]+\}/, ''))).to.deep.equal([
+        '/*/POST/orchestrated/orders',
+      ]);
     });
 
     it('lets API Gateway invoke each routed alias only from its own route', () => {
@@ -112,9 +121,15 @@ describe('Stack: HTTP API', () => {
       });
       const synthesized = synthesize(config);
       const [authorizerId, authorizer] = Object.entries(synthesized.resources('aws_apigatewayv2_authorizer'))[0] ?? [];
-      expect(authorizer).to.deep.include({ authorizer_type: 'JWT', jwt_configuration: { issuer: 'https://issuer.example.com/', audience: ['orders-api'] } });
+      expect(authorizer).to.deep.include({
+        authorizer_type: 'JWT',
+        jwt_configuration: { issuer: 'https://issuer.example.com/', audience: ['orders-api'] },
+      });
       for (const route of Object.values(synthesized.resources('aws_apigatewayv2_route'))) {
-        expect(route).to.deep.include({ authorization_type: 'JWT', authorizer_id: synthesized.ref('aws_apigatewayv2_authorizer', authorizerId ?? '', 'id') });
+        expect(route).to.deep.include({
+          authorization_type: 'JWT',
+          authorizer_id: synthesized.ref('aws_apigatewayv2_authorizer', authorizerId ?? '', 'id'),
+        });
       }
     });
   });

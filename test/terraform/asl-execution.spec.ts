@@ -24,7 +24,9 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
 const ARN_PREFIX = 'arn:aws:lambda:eu-west-1:111122223333:function:';
 const BINDINGS: AslBindings = {
-  functionArns: Object.fromEntries((['validate', 'publish', 'idempotency', 'processor', 'events'] as const).map((name) => [name, `${ARN_PREFIX}${name}:live`])),
+  functionArns: Object.fromEntries(
+    (['validate', 'publish', 'idempotency', 'processor', 'events'] as const).map((name) => [name, `${ARN_PREFIX}${name}:live`]),
+  ),
   deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dlq',
 };
 const EXECUTION = { id: 'arn:aws:states:eu-west-1:111122223333:express:consume:exec-1', name: 'exec-1' };
@@ -101,7 +103,13 @@ function matches(errorEquals: unknown, name: string): boolean {
 }
 
 /** Runs a rendered state machine: Pass, Task (Lambda invoke, SQS send, SQS change visibility), Choice, Succeed, Fail, with Retry and Catch. */
-async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunctions, holdBack: HoldBackAnswer = 'accepts', requeue: RequeueAnswer = 'accepts'): Promise<Outcome> {
+async function runAsl(
+  machine: AslStateMachine,
+  input: unknown,
+  steps: StepFunctions,
+  holdBack: HoldBackAnswer = 'accepts',
+  requeue: RequeueAnswer = 'accepts',
+): Promise<Outcome> {
   const requeued: Requeued[] = [];
   const path: string[] = [];
   const parked: (FailureInfo & { attempts: string })[] = [];
@@ -143,7 +151,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
         for (;;) {
           try {
             if (state.Resource === LAMBDA_INVOKE) {
-              const fn = String(args.FunctionName).slice(ARN_PREFIX.length).replace(/:live$/, '') as StepFunctionName;
+              const fn = String(args.FunctionName)
+                .slice(ARN_PREFIX.length)
+                .replace(/:live$/, '') as StepFunctionName;
               const task = steps[fn];
               if (task === undefined) throw new Error(`the state machine invokes ${fn}, which is not a workflow task`);
               result = { Payload: JSON.parse(JSON.stringify((await task(args.Payload as WorkflowState)) ?? null)) as unknown };
@@ -189,7 +199,9 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
           name = String(state.Next);
           break;
         }
-        const caught = ((state.Catch as { ErrorEquals: string[]; Output: string; Next: string }[] | undefined) ?? []).find((rule) => matches(rule.ErrorEquals, failure?.Error ?? ''));
+        const caught = ((state.Catch as { ErrorEquals: string[]; Output: string; Next: string }[] | undefined) ?? []).find((rule) =>
+          matches(rule.ErrorEquals, failure?.Error ?? ''),
+        );
         if (caught === undefined) return { status: 'FAILED', path, parked, heldBack, requeued, error: failure.Error };
         current = await evaluate(caught.Output, { ...states, errorOutput: failure });
         name = caught.Next;
@@ -203,8 +215,14 @@ async function runAsl(machine: AslStateMachine, input: unknown, steps: StepFunct
 }
 
 async function runHarness(
-  definition: WorkflowDefinition, input: unknown, steps: StepFunctions,
-  { holdBack = 'accepts', requeue = 'accepts', carried = {} }: { holdBack?: HoldBackAnswer; requeue?: RequeueAnswer; carried?: Omit<SyncExecutionRequest, 'name'> } = {},
+  definition: WorkflowDefinition,
+  input: unknown,
+  steps: StepFunctions,
+  {
+    holdBack = 'accepts',
+    requeue = 'accepts',
+    carried = {},
+  }: { holdBack?: HoldBackAnswer; requeue?: RequeueAnswer; carried?: Omit<SyncExecutionRequest, 'name'> } = {},
 ): Promise<Outcome> {
   const requeued: Requeued[] = [];
   const parked: (FailureInfo & { attempts: string })[] = [];
@@ -223,7 +241,11 @@ async function runHarness(
     requeue: async (state, delaySeconds) => {
       if (requeue === 'refuses') throw stepError(REFUSED_REQUEUE, 'We encountered an internal error');
       const record = state[definition.input.key] as { body: string; messageAttributes: Record<string, { stringValue?: string }> };
-      const attributes = Object.fromEntries(Object.entries(record.messageAttributes).flatMap(([name, value]) => (value.stringValue === undefined ? [] : [[name, value.stringValue]])));
+      const attributes = Object.fromEntries(
+        Object.entries(record.messageAttributes).flatMap(([name, value]) =>
+          value.stringValue === undefined ? [] : [[name, value.stringValue]],
+        ),
+      );
       requeued.push({ body: record.body, attributes, delaySeconds });
     },
     functionTimeoutMs: 1_000,
@@ -234,7 +256,9 @@ async function runHarness(
   const unwrapped = definition.input.kind === 'queue-record' ? (input as unknown[])[0] : input;
   const result = await runner.run(unwrapped, { ...EXECUTION, ...carried });
   const path = result.visited.map((visit) => visit.step);
-  return result.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', path, parked, heldBack, requeued } : { status: 'FAILED', path, parked, heldBack, requeued, error: result.error.Error };
+  return result.status === 'SUCCEEDED'
+    ? { status: 'SUCCEEDED', path, parked, heldBack, requeued }
+    : { status: 'FAILED', path, parked, heldBack, requeued, error: result.error.Error };
 }
 
 const RECORD = {
@@ -253,9 +277,10 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
   return {
     validate: unused,
     publish: unused,
-    idempotency: async (state) => (state.error === undefined
-      ? { decision: { kind: 'PROCEED', attempt: 2 }, ownerToken: 'o' }
-      : { verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, delaySeconds: 3 }),
+    idempotency: async (state) =>
+      state.error === undefined
+        ? { decision: { kind: 'PROCEED', attempt: 2 }, ownerToken: 'o' }
+        : { verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, delaySeconds: 3 },
     processor: async () => ({ outcome: { totalMinor: 1 } }),
     // The outbox relay, which no workflow invokes any more: reaching it fails the scenario.
     events: unused,
@@ -263,23 +288,40 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
   };
 }
 
-const TRANSIENT_PROCESSOR: Partial<StepFunctions> = { processor: async () => Promise.reject(stepError(stepErrorName('TRANSIENT'), 'AWS.ThrottlingException: slow down')) };
+const TRANSIENT_PROCESSOR: Partial<StepFunctions> = {
+  processor: async () => Promise.reject(stepError(stepErrorName('TRANSIENT'), 'AWS.ThrottlingException: slow down')),
+};
 
-const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<StepFunctions>; readonly holdBack?: HoldBackAnswer; readonly requeue?: RequeueAnswer; readonly expected: Partial<Outcome> }[] = [
-  { title: 'a first delivery, processed and committed with its events', steps: {}, expected: { status: 'SUCCEEDED', parked: [], heldBack: [] } },
+const SCENARIOS: readonly {
+  readonly title: string;
+  readonly steps: Partial<StepFunctions>;
+  readonly holdBack?: HoldBackAnswer;
+  readonly requeue?: RequeueAnswer;
+  readonly expected: Partial<Outcome>;
+}[] = [
   {
-    title: 'a step failure after the claim, released for a retry and held back for the release\'s delay',
+    title: 'a first delivery, processed and committed with its events',
+    steps: {},
+    expected: { status: 'SUCCEEDED', parked: [], heldBack: [] },
+  },
+  {
+    title: "a step failure after the claim, released for a retry and held back for the release's delay",
     steps: TRANSIENT_PROCESSOR,
     expected: { status: 'FAILED', error: stepErrorName('TRANSIENT'), parked: [], heldBack: [{ receiptHandle: 'rh-1', seconds: 3 }] },
   },
   {
-    title: 'a step failure after the claim whose hold-back the queue refuses, re-sent with the release\'s delay and acknowledged',
+    title: "a step failure after the claim whose hold-back the queue refuses, re-sent with the release's delay and acknowledged",
     steps: TRANSIENT_PROCESSOR,
     holdBack: 'refuses',
-    expected: { status: 'SUCCEEDED', parked: [], heldBack: [], requeued: [{ body: RECORD.body, attributes: { orderId: 'o-1' }, delaySeconds: 3 }] },
+    expected: {
+      status: 'SUCCEEDED',
+      parked: [],
+      heldBack: [],
+      requeued: [{ body: RECORD.body, attributes: { orderId: 'o-1' }, delaySeconds: 3 }],
+    },
   },
   {
-    title: 'a step failure after the claim whose hold-back and copy the queue both refuse, failing with the step\'s error all the same',
+    title: "a step failure after the claim whose hold-back and copy the queue both refuse, failing with the step's error all the same",
     steps: TRANSIENT_PROCESSOR,
     holdBack: 'refuses',
     requeue: 'refuses',
@@ -289,9 +331,10 @@ const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<Step
     title: 'an invocation timeout after the claim, released and parked with what the release recorded',
     steps: {
       processor: async () => Promise.reject(stepError('Sandbox.Timedout', 'Task timed out after 30.00 seconds')),
-      idempotency: async (state) => (state.error === undefined
-        ? { decision: { kind: 'PROCEED', attempt: 5 }, ownerToken: 'o' }
-        : { verdict: 'PARK', failure: { category: 'TIMEOUT', code: 'STEP.TIMEOUT' } }),
+      idempotency: async (state) =>
+        state.error === undefined
+          ? { decision: { kind: 'PROCEED', attempt: 5 }, ownerToken: 'o' }
+          : { verdict: 'PARK', failure: { category: 'TIMEOUT', code: 'STEP.TIMEOUT' } },
     },
     expected: { status: 'SUCCEEDED', parked: [{ category: 'TIMEOUT', code: 'STEP.TIMEOUT', attempts: '5' }] },
   },
@@ -301,8 +344,14 @@ const SCENARIOS: readonly { readonly title: string; readonly steps: Partial<Step
     expected: { status: 'SUCCEEDED', parked: [{ category: 'PERMANENT', code: 'AWS.AccessDeniedException', attempts: '4' }] },
   },
   {
-    title: 'a copy of a message whose record is PARKED, parked again with the record\'s failure',
-    steps: { idempotency: async () => ({ decision: { kind: 'PARKED' }, ownerToken: 'o', lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' } }) },
+    title: "a copy of a message whose record is PARKED, parked again with the record's failure",
+    steps: {
+      idempotency: async () => ({
+        decision: { kind: 'PARKED' },
+        ownerToken: 'o',
+        lastError: { category: 'PERMANENT', code: 'SIMULATED.PERMANENT' },
+      }),
+    },
     expected: { status: 'SUCCEEDED', parked: [{ category: 'PERMANENT', code: 'SIMULATED.PERMANENT', attempts: '4' }] },
   },
   {
@@ -336,7 +385,10 @@ describe('The rendered state machines, executed', () => {
       const steps = consumeSteps(scenario.steps);
 
       const deployed = await runAsl(consume, [RECORD], steps, scenario.holdBack, scenario.requeue);
-      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, { holdBack: scenario.holdBack, ...(scenario.requeue === undefined ? {} : { requeue: scenario.requeue }) });
+      const local = await runHarness(CONSUME_WORKFLOW, [RECORD], steps, {
+        holdBack: scenario.holdBack,
+        ...(scenario.requeue === undefined ? {} : { requeue: scenario.requeue }),
+      });
 
       expect(deployed).to.deep.include(scenario.expected);
       // The rendering adds one state of its own in front, which shapes the input.
@@ -344,7 +396,7 @@ describe('The rendered state machines, executed', () => {
     });
   }
 
-  it('consume: holds the record back on the queue it came from, whose URL the state machine builds from the record\'s source ARN', async () => {
+  it("consume: holds the record back on the queue it came from, whose URL the state machine builds from the record's source ARN", async () => {
     changedQueueUrls.length = 0;
 
     await runAsl(consume, [RECORD], consumeSteps(TRANSIENT_PROCESSOR));
@@ -360,7 +412,7 @@ describe('The rendered state machines, executed', () => {
     expect(requeuedQueueUrls).to.deep.equal(['https://sqs.eu-west-1.amazonaws.com/111122223333/orders']);
   });
 
-  it('ingest: a rejected order fails the execution with the validate step\'s error, as the harness does', async () => {
+  it("ingest: a rejected order fails the execution with the validate step's error, as the harness does", async () => {
     const steps: StepFunctions = {
       ...consumeSteps({}),
       validate: async () => Promise.reject(stepError(stepErrorName('VALIDATION'), 'ORDER.INVALID: [...]')),
@@ -375,7 +427,11 @@ describe('The rendered state machines, executed', () => {
     expect({ ...deployed, path: deployed.path.slice(1) }).to.deep.equal(local);
   });
 
-  for (const carried of [{}, { idempotencyKey: 'client-key-1' }, { idempotencyKey: 'client-key-2', simulation: { kind: 'transient', times: 1 } as const }]) {
+  for (const carried of [
+    {},
+    { idempotencyKey: 'client-key-1' },
+    { idempotencyKey: 'client-key-2', simulation: { kind: 'transient', times: 1 } as const },
+  ]) {
     it(`ingest: the steps see the body and the execution ${JSON.stringify(carried)} the edge started with, exactly as the harness passes them`, async () => {
       // Prepare: steps that record the state each receives.
       const seen = (): { states: WorkflowState[]; steps: StepFunctions } => {
@@ -400,7 +456,11 @@ describe('The rendered state machines, executed', () => {
       const body = { orderId: 'o-1', items: [] };
 
       // Act
-      const deployed = await runAsl(renderAsl(INGEST_WORKFLOW, BINDINGS), requestExecutionInput(INGEST_WORKFLOW, body, { ...EXECUTION, ...carried }), deployedSeen.steps);
+      const deployed = await runAsl(
+        renderAsl(INGEST_WORKFLOW, BINDINGS),
+        requestExecutionInput(INGEST_WORKFLOW, body, { ...EXECUTION, ...carried }),
+        deployedSeen.steps,
+      );
       const local = await runHarness(INGEST_WORKFLOW, body, localSeen.steps, { carried });
 
       // Assess

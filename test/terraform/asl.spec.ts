@@ -32,7 +32,7 @@ describe('Function: renderAsl', () => {
     expect(consume.States[PREPARE_STATE]).to.deep.include({ Type: 'Pass', Next: CONSUME_WORKFLOW.startAt });
   });
 
-  it('takes the one record out of the array a pipe delivers, and the request body from beside the client\'s key', () => {
+  it("takes the one record out of the array a pipe delivers, and the request body from beside the client's key", () => {
     expect(String(consume.States[PREPARE_STATE]?.Output)).to.contain("'message': $states.input[0]");
     expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'request': $states.input.request,");
     expect(String(ingest.States[PREPARE_STATE]?.Output)).to.contain("'idempotencyKey': $states.input.idempotencyKey");
@@ -40,7 +40,9 @@ describe('Function: renderAsl', () => {
   });
 
   it('invokes each task through lambda:invoke with the whole state and stores the payload under its result key', () => {
-    for (const [name, step] of Object.entries(CONSUME_WORKFLOW.steps).filter((entry): entry is [string, TaskStep] => entry[1].type === 'task')) {
+    for (const [name, step] of Object.entries(CONSUME_WORKFLOW.steps).filter(
+      (entry): entry is [string, TaskStep] => entry[1].type === 'task',
+    )) {
       const state = consume.States[name] as State;
       expect(state).to.deep.include({
         Type: 'Task',
@@ -55,7 +57,12 @@ describe('Function: renderAsl', () => {
   it("retries only the invocation's own errors (Lambda throttled or failing, timeouts), never a step error its SDK already retried", () => {
     const retry = (consume.States.ProcessOrder as { Retry: State[] }).Retry[0];
     expect(retry?.ErrorEquals).to.have.members([
-      'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout', 'Sandbox.Timedout',
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'States.Timeout',
+      'Sandbox.Timedout',
     ]);
     expect(retry?.ErrorEquals).to.not.include(stepErrorName('TRANSIENT'));
     expect(retry).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: 'FULL' });
@@ -64,12 +71,23 @@ describe('Function: renderAsl', () => {
   it('retries the claim and release steps on their own TRANSIENT and TIMEOUT errors too: either not recorded costs the message its visibility timeout', () => {
     for (const name of ['ClaimIdempotency', 'ReleaseClaim']) {
       const [retry] = (consume.States[name] as { Retry: State[] }).Retry;
-      expect(retry?.ErrorEquals, name).to.include.members([stepErrorName('TRANSIENT'), stepErrorName('TIMEOUT'), 'Lambda.TooManyRequestsException', 'Sandbox.Timedout']);
-      expect(retry, name).to.deep.include({ IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' });
+      expect(retry?.ErrorEquals, name).to.include.members([
+        stepErrorName('TRANSIENT'),
+        stepErrorName('TIMEOUT'),
+        'Lambda.TooManyRequestsException',
+        'Sandbox.Timedout',
+      ]);
+      expect(retry, name).to.deep.include({
+        IntervalSeconds: 1,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+        MaxDelaySeconds: 4,
+        JitterStrategy: 'FULL',
+      });
     }
   });
 
-  it('catches the claim step\'s non-retryable errors into the park state, keeping the error in the state', () => {
+  it("catches the claim step's non-retryable errors into the park state, keeping the error in the state", () => {
     const [catcher] = (consume.States.ClaimIdempotency as { Catch: State[] }).Catch;
     expect(catcher).to.deep.equal({
       ErrorEquals: [stepErrorName('VALIDATION'), stepErrorName('PERMANENT')],
@@ -81,7 +99,12 @@ describe('Function: renderAsl', () => {
   it('catches every error after the claim, step errors and invocation errors alike, into the release', () => {
     const [catcher] = (consume.States.ProcessOrder as { Catch: State[] }).Catch;
     expect(catcher?.Next).to.equal('ReleaseClaim');
-    expect(catcher?.ErrorEquals).to.include.members([stepErrorName('PERMANENT'), stepErrorName('TRANSIENT'), 'States.Timeout', 'Lambda.TooManyRequestsException']);
+    expect(catcher?.ErrorEquals).to.include.members([
+      stepErrorName('PERMANENT'),
+      stepErrorName('TRANSIENT'),
+      'States.Timeout',
+      'Lambda.TooManyRequestsException',
+    ]);
   });
 
   it('routes on the claim decision with a JSONata condition per case', () => {
@@ -98,16 +121,25 @@ describe('Function: renderAsl', () => {
     for (const attribute of [MESSAGE_ATTRIBUTES.errorCategory, MESSAGE_ATTRIBUTES.errorCode, MESSAGE_ATTRIBUTES.attempts]) {
       expect(park.Arguments.MessageAttributes).to.contain(`'${attribute}'`);
     }
-    expect(String((consume.States.ParkConflict as { Arguments: Record<string, string> }).Arguments.MessageAttributes)).to.contain('"IDEMPOTENCY.KEY_REUSED"');
+    expect(String((consume.States.ParkConflict as { Arguments: Record<string, string> }).Arguments.MessageAttributes)).to.contain(
+      '"IDEMPOTENCY.KEY_REUSED"',
+    );
   });
 
   it('fails the ingest execution with the caught error when an order is rejected', () => {
-    expect(ingest.States.Rejected).to.deep.equal({ Type: 'Fail', Error: '{% $states.input.error.Error %}', Cause: '{% $states.input.error.Cause %}' });
+    expect(ingest.States.Rejected).to.deep.equal({
+      Type: 'Fail',
+      Error: '{% $states.input.error.Error %}',
+      Cause: '{% $states.input.error.Cause %}',
+    });
   });
 
-  it('holds a retried record back through the SQS SDK integration: its own queue, its receipt handle, the release\'s delay, the change retried; a failed change still ends in RetryLater', () => {
+  it("holds a retried record back through the SQS SDK integration: its own queue, its receipt handle, the release's delay, the change retried; a failed change still ends in RetryLater", () => {
     expect(consume.States.RouteReleaseVerdict).to.deep.include({ Default: 'RetryLater' });
-    expect((consume.States.RouteReleaseVerdict as { Choices: State[] }).Choices).to.deep.include({ Condition: '{% $states.input.release.verdict = "RETRY" %}', Next: 'HoldBackForRetry' });
+    expect((consume.States.RouteReleaseVerdict as { Choices: State[] }).Choices).to.deep.include({
+      Condition: '{% $states.input.release.verdict = "RETRY" %}',
+      Next: 'HoldBackForRetry',
+    });
     expect(consume.States.HoldBackForRetry).to.deep.include({
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-sdk:sqs:changeMessageVisibility',
@@ -119,7 +151,9 @@ describe('Function: renderAsl', () => {
       // The state goes on as it was: RetryLater fails with the step's caught error, whatever this call did.
       Output: '{% $states.input %}',
       // A change not made costs the whole visibility timeout: retried on any error, as the harness' runner does.
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' }],
+      Retry: [
+        { ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 4, JitterStrategy: 'FULL' },
+      ],
       Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.input %}', Next: 'RequeueForRetry' }],
       Next: 'RetryLater',
     });
@@ -137,13 +171,21 @@ describe('Function: renderAsl', () => {
       MessageBody: '{% $states.input.message.body %}',
       DelaySeconds: '{% $min([$states.input.release.delaySeconds, 900]) %}',
     });
-    expect(consume.States.Requeued).to.deep.equal({ Type: 'Succeed', Comment: 'The retry travels in a copy delayed by the backoff; the original is acknowledged' });
+    expect(consume.States.Requeued).to.deep.equal({
+      Type: 'Succeed',
+      Comment: 'The retry travels in a copy delayed by the backoff; the original is acknowledged',
+    });
   });
 
   it('builds the queue URL of a record from its source ARN, in the commercial and the China partitions', async () => {
-    const urlOf = async (eventSourceARN: string): Promise<unknown> => jsonata(queueUrlExpression('record')).evaluate({ record: { eventSourceARN } });
-    expect(await urlOf('arn:aws:sqs:eu-west-1:111122223333:orders-dev-orders')).to.equal('https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dev-orders');
-    expect(await urlOf('arn:aws-cn:sqs:cn-north-1:111122223333:orders')).to.equal('https://sqs.cn-north-1.amazonaws.com.cn/111122223333/orders');
+    const urlOf = async (eventSourceARN: string): Promise<unknown> =>
+      jsonata(queueUrlExpression('record')).evaluate({ record: { eventSourceARN } });
+    expect(await urlOf('arn:aws:sqs:eu-west-1:111122223333:orders-dev-orders')).to.equal(
+      'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dev-orders',
+    );
+    expect(await urlOf('arn:aws-cn:sqs:cn-north-1:111122223333:orders')).to.equal(
+      'https://sqs.cn-north-1.amazonaws.com.cn/111122223333/orders',
+    );
   });
 
   it('refuses to render a park step without a dead-letter queue, or a task without its function', () => {

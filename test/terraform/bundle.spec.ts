@@ -94,15 +94,31 @@ describe('Bundled credentials (lambdaCredentialsPlugin)', function () {
     process.env = saved;
   });
 
-  it('signs with the credentials Lambda puts in the environment, and carries no other link of the SDK\'s chain', async () => {
+  it("signs with the credentials Lambda puts in the environment, and carries no other link of the SDK's chain", async () => {
     // Prepare
-    process.env = { ...saved, AWS_ACCESS_KEY_ID: 'AKIDBUNDLE', AWS_SECRET_ACCESS_KEY: 'bundle-secret', AWS_SESSION_TOKEN: 'bundle-session', AWS_PROFILE: 'not-read' };
+    process.env = {
+      ...saved,
+      AWS_ACCESS_KEY_ID: 'AKIDBUNDLE',
+      AWS_SECRET_ACCESS_KEY: 'bundle-secret',
+      AWS_SESSION_TOKEN: 'bundle-session',
+      AWS_PROFILE: 'not-read',
+    };
     // Act
-    const [result] = await bundleHandlers(join(root, 'dist'), { entryDirectory: join(root, 'handlers'), functions: ['publish'], sourceMaps: false });
+    const [result] = await bundleHandlers(join(root, 'dist'), {
+      entryDirectory: join(root, 'handlers'),
+      functions: ['publish'],
+      sourceMaps: false,
+    });
     const bundled = (await import(pathToFileURL(join(root, 'dist', 'publish', BUNDLE_FILE)).href)) as { handler: () => Promise<unknown> };
     // Assess
-    expect(await bundled.handler()).to.deep.equal({ accessKeyId: 'AKIDBUNDLE', secretAccessKey: 'bundle-secret', sessionToken: 'bundle-session' });
-    const chain = result!.inputs.filter((path) => /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//.test(path));
+    expect(await bundled.handler()).to.deep.equal({
+      accessKeyId: 'AKIDBUNDLE',
+      secretAccessKey: 'bundle-secret',
+      sessionToken: 'bundle-session',
+    });
+    const chain = result!.inputs.filter((path) =>
+      /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//.test(path),
+    );
     expect(chain).to.deep.equal([]);
     expect(result!.inputs).to.include('adapters/aws/lambda-credentials.ts');
   });

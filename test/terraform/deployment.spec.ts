@@ -34,7 +34,9 @@ describe('Stack: deployment', () => {
         const { terraform } = JSON.parse(synthesize(config).json) as { terraform: { backend: Record<string, unknown> } };
         const state = config.operations.state;
         if (state.backend !== 's3') throw new Error(`${name} should keep its state in S3`);
-        expect(terraform.backend).to.deep.equal({ s3: { bucket: state.bucket, key: state.key, region: state.region, encrypt: true, use_lockfile: true } });
+        expect(terraform.backend).to.deep.equal({
+          s3: { bucket: state.bucket, key: state.key, region: state.region, encrypt: true, use_lockfile: true },
+        });
       });
     }
 
@@ -93,7 +95,9 @@ describe('Stack: deployment', () => {
         const synthesized = synthesize(stage(name));
         for (const fn of Object.values(synthesized.resources('aws_lambda_function'))) {
           const variables = (fn.environment as { variables: Record<string, string> }).variables;
-          expect(variables.NODE_OPTIONS, `${name} ${String(fn.function_name)}`).to.equal(stage(name).operations.sourceMaps ? '--enable-source-maps' : undefined);
+          expect(variables.NODE_OPTIONS, `${name} ${String(fn.function_name)}`).to.equal(
+            stage(name).operations.sourceMaps ? '--enable-source-maps' : undefined,
+          );
         }
       }
       expect(stage('prod').operations.sourceMaps).to.equal(false);
@@ -108,7 +112,9 @@ describe('Stack: deployment', () => {
       const synthesized = JSON.parse(Testing.synth(new OrdersStack(Testing.app(), 'orders-dev', { config: stage('dev'), code }))) as {
         resource: { aws_lambda_function: Record<string, Record<string, unknown>> };
       };
-      return Object.fromEntries(Object.values(synthesized.resource.aws_lambda_function).map((fn) => [String(fn.function_name), fn.source_code_hash]));
+      return Object.fromEntries(
+        Object.values(synthesized.resource.aws_lambda_function).map((fn) => [String(fn.function_name), fn.source_code_hash]),
+      );
     };
     const build = async (): Promise<Record<PipelineFunctionName, string>> => {
       await bundleHandlers(join(root, 'dist'), { entryDirectory: entries });

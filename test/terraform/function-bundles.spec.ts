@@ -34,7 +34,15 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   idempotency: ['claim-idempotency', 'orchestrated-steps', ...WITH_PROCESSING],
   processor: ['orchestrated-steps', ...WITH_PROCESSING],
   events: ['publish-order-events', 'relay-outbox-events'],
-  redrive: [...WITH_PROCESSING, 'publish-order-events', 'redeliver-outbox', 'redrive-dead-letters', 'relay-outbox-events', 'replay-parked-orders', 'resolve-stranded-reservations'],
+  redrive: [
+    ...WITH_PROCESSING,
+    'publish-order-events',
+    'redeliver-outbox',
+    'redrive-dead-letters',
+    'relay-outbox-events',
+    'replay-parked-orders',
+    'resolve-stranded-reservations',
+  ],
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
   worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
   status: ['look-up-order'],
@@ -71,7 +79,12 @@ describe('Deployed bundles: each function carries only what it uses', function (
 
   it('puts no in-memory fake, no harness and no whole-pipeline composition root in any bundle', () => {
     for (const bundle of bundles) {
-      const local = bundle.inputs.filter((path) => /^(adapters\/memory|handlers\/local)\//.test(path) || path === 'handlers/composition-root.ts' || path === 'handlers/memory-adapters-module.ts');
+      const local = bundle.inputs.filter(
+        (path) =>
+          /^(adapters\/memory|handlers\/local)\//.test(path) ||
+          path === 'handlers/composition-root.ts' ||
+          path === 'handlers/memory-adapters-module.ts',
+      );
       expect(local, bundle.name).to.deep.equal([]);
     }
   });
@@ -87,7 +100,11 @@ describe('Deployed bundles: each function carries only what it uses', function (
   it('loads node:http at INIT in no function (the SDK imports it on the first http call), and no network module at all in a function without a client', () => {
     for (const bundle of bundles) {
       expect(staticBuiltinsIn(bundle), bundle.name).not.to.include('node:http');
-      if (CLIENTS[bundle.name].length === 0) expect(staticBuiltinsIn(bundle).filter((name) => /^node:(https?|net|tls)$/.test(name)), bundle.name).to.deep.equal([]);
+      if (CLIENTS[bundle.name].length === 0)
+        expect(
+          staticBuiltinsIn(bundle).filter((name) => /^node:(https?|net|tls)$/.test(name)),
+          bundle.name,
+        ).to.deep.equal([]);
     }
   });
 });

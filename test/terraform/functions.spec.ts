@@ -24,13 +24,37 @@ function variant(topology: Topology, phase: MigrationPhase): StageConfig {
 
 // Every name a function's environment may carry: the pipeline's own (validated by loadConfig) and the runtime's.
 const KNOWN_VARIABLES: readonly (keyof PipelineEnvironment | keyof RuntimeEnvironment)[] = [
-  'PIPELINE_BACKEND', 'SERVICE_NAME', 'ORDER_QUEUE_URL', 'ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT', 'DEAD_LETTER_QUEUE_URL', 'IDEMPOTENCY_TABLE_NAME', 'EVENT_BUS_NAME',
-  'EVENT_SOURCE', 'ALLOW_FAILURE_SIMULATION', 'SUPPORTED_CURRENCIES', 'MAX_ORDER_TOTAL_MINOR', 'TAX_RATE_BASIS_POINTS', 'MAX_BODY_BYTES',
-  'IDEMPOTENCY_TTL_SECONDS', 'WORKER_CONCURRENCY', 'BACKOFF_STRATEGY', 'BACKOFF_BASE_SECONDS', 'BACKOFF_CAP_SECONDS',
-  'REDRIVE_MAX_ATTEMPTS', 'REDRIVE_MESSAGE_BUDGET',
-  'REDRIVE_TIME_BUDGET_MS', 'PERMANENCE_RECEIVE_THRESHOLD', 'OUTBOX_DEAD_LETTER_QUEUE_URL', 'OUTBOX_SWEEP_AGE_SECONDS', 'BREAKER_SETTINGS',
+  'PIPELINE_BACKEND',
+  'SERVICE_NAME',
+  'ORDER_QUEUE_URL',
+  'ORCHESTRATED_QUEUE_URL',
+  'ORCHESTRATED_SHARE_PERCENT',
+  'DEAD_LETTER_QUEUE_URL',
+  'IDEMPOTENCY_TABLE_NAME',
+  'EVENT_BUS_NAME',
+  'EVENT_SOURCE',
+  'ALLOW_FAILURE_SIMULATION',
+  'SUPPORTED_CURRENCIES',
+  'MAX_ORDER_TOTAL_MINOR',
+  'TAX_RATE_BASIS_POINTS',
+  'MAX_BODY_BYTES',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'WORKER_CONCURRENCY',
+  'BACKOFF_STRATEGY',
+  'BACKOFF_BASE_SECONDS',
+  'BACKOFF_CAP_SECONDS',
+  'REDRIVE_MAX_ATTEMPTS',
+  'REDRIVE_MESSAGE_BUDGET',
+  'REDRIVE_TIME_BUDGET_MS',
+  'PERMANENCE_RECEIVE_THRESHOLD',
+  'OUTBOX_DEAD_LETTER_QUEUE_URL',
+  'OUTBOX_SWEEP_AGE_SECONDS',
+  'BREAKER_SETTINGS',
   'INGEST_STATE_MACHINE_ARN',
-  'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+  'NODE_OPTIONS',
 ];
 
 describe('Stack: functions', () => {
@@ -40,7 +64,9 @@ describe('Stack: functions', () => {
   describe('Function: functionsFor', () => {
     it('deploys every function when both topologies run, and only the composed or the step functions otherwise', () => {
       expect([...functionsFor('both')].sort()).to.deep.equal([...PIPELINE_FUNCTION_NAMES].sort());
-      expect(functionsFor('composed')).to.include.members(['ingest', 'worker', 'validate', 'publish', 'redrive']).and.not.include('processor');
+      expect(functionsFor('composed'))
+        .to.include.members(['ingest', 'worker', 'validate', 'publish', 'redrive'])
+        .and.not.include('processor');
       expect(functionsFor('orchestrated')).to.include.members(['idempotency', 'processor', 'redrive']).and.not.include('worker');
     });
 
@@ -99,17 +125,29 @@ describe('Stack: functions', () => {
             expect(() => loadConfig(environment)).to.not.throw();
             expect(environment.POWERTOOLS_METRICS_NAMESPACE).to.equal(config.application.metricsNamespace);
             expect(environment.PIPELINE_BACKEND).to.equal('aws');
-            expect(loadConfig(environment).breakers, 'the stage\'s breakers, resolved').to.deep.equal(resolveBreakerSettings(config.breakers));
+            expect(loadConfig(environment).breakers, "the stage's breakers, resolved").to.deep.equal(
+              resolveBreakerSettings(config.breakers),
+            );
           });
         });
       }
 
       it("gives every function the outbox DLQ's URL and the stage's sweep age, which the redrive's redeliver-outbox run reads", () => {
-        const url = synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${config.namePrefix}-outbox-dlq`), 'url');
+        const url = synthesized.ref(
+          'aws_sqs_queue',
+          synthesized.idWhere('aws_sqs_queue', 'name', `${config.namePrefix}-outbox-dlq`),
+          'url',
+        );
         for (const name of functionsFor(config.topology)) {
           const environment = variables(synthesized, name);
-          expect(environment, name).to.deep.include({ OUTBOX_DEAD_LETTER_QUEUE_URL: url, OUTBOX_SWEEP_AGE_SECONDS: String(config.outbox.sweepAgeSeconds) });
-          expect(loadConfig(environment), name).to.deep.include({ outboxDeadLetterQueueUrl: url, outboxSweepAgeSeconds: config.outbox.sweepAgeSeconds });
+          expect(environment, name).to.deep.include({
+            OUTBOX_DEAD_LETTER_QUEUE_URL: url,
+            OUTBOX_SWEEP_AGE_SECONDS: String(config.outbox.sweepAgeSeconds),
+          });
+          expect(loadConfig(environment), name).to.deep.include({
+            outboxDeadLetterQueueUrl: url,
+            outboxSweepAgeSeconds: config.outbox.sweepAgeSeconds,
+          });
         }
       });
 
@@ -117,7 +155,13 @@ describe('Stack: functions', () => {
         const environments = functionsFor(config.topology).map((name) => {
           const { INGEST_STATE_MACHINE_ARN: arn, ...shared } = variables(synthesized, name);
           if (name === 'orchestrated-ingest') {
-            expect(arn).to.equal(synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', `${config.namePrefix}-ingest`), 'arn'));
+            expect(arn).to.equal(
+              synthesized.ref(
+                'aws_sfn_state_machine',
+                synthesized.idWhere('aws_sfn_state_machine', 'name', `${config.namePrefix}-ingest`),
+                'arn',
+              ),
+            );
           } else {
             expect(arn, name).to.equal(undefined);
           }
@@ -148,7 +192,12 @@ describe('Stack: functions', () => {
     const queueUrl = (synthesized: Synthesized, name: string): string =>
       synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', name), 'url');
 
-    for (const [phase, share] of [[1, '0'], [2, '10'], [3, '50'], [4, '100']] as const) {
+    for (const [phase, share] of [
+      [1, '0'],
+      [2, '10'],
+      [3, '50'],
+      [4, '100'],
+    ] as const) {
       it(`gives every function the orchestrated queue and the phase ${phase} share (${share} %) when both topologies run`, () => {
         const synthesized = synthesize(variant('both', phase));
         for (const name of functionsFor('both')) {
@@ -180,16 +229,28 @@ describe('Stack: functions', () => {
       for (const name of functionsFor('orchestrated')) {
         const environment = variables(synthesized, name);
         expect(environment, name).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
-        expect(Object.values(environment).filter((value) => value.includes(orchestratedQueue)), name).to.deep.equal([]);
+        expect(
+          Object.values(environment).filter((value) => value.includes(orchestratedQueue)),
+          name,
+        ).to.deep.equal([]);
         expect(environment.ORDER_QUEUE_URL, name).to.equal(queueUrl(synthesized, 'orders-dev-orders'));
         expect(loadConfig(environment), name).to.deep.include({ orchestratedQueueUrl: undefined, orchestratedSharePercent: 0 });
       }
     });
 
     it('refuses to build the environment of a stage running both topologies without an orchestrated queue', () => {
-      const resources = { orderQueueUrl: 'q', deadLetterQueueUrl: 'd', idempotencyTableName: 't', eventBusName: 'b', outboxDeadLetterQueueUrl: 'o' };
+      const resources = {
+        orderQueueUrl: 'q',
+        deadLetterQueueUrl: 'd',
+        idempotencyTableName: 't',
+        eventBusName: 'b',
+        outboxDeadLetterQueueUrl: 'o',
+      };
       expect(() => functionEnvironment(variant('both', 2), resources)).to.throw(/runs both topologies but has no orchestrated queue/);
-      expect(functionEnvironment(variant('composed', 2), resources)).to.not.have.any.keys('ORCHESTRATED_QUEUE_URL', 'ORCHESTRATED_SHARE_PERCENT');
+      expect(functionEnvironment(variant('composed', 2), resources)).to.not.have.any.keys(
+        'ORCHESTRATED_QUEUE_URL',
+        'ORCHESTRATED_SHARE_PERCENT',
+      );
     });
   });
 });

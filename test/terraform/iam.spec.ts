@@ -2,7 +2,18 @@ import { expect } from 'chai';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { RESOURCELESS_ACTIONS, policyDocument } from '../../terraform/iam-policy.js';
 import { functionsFor } from '../../terraform/stack-topology.js';
-import { aliasId, asList, drainingStage, functionId, roleStatements, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import {
+  aliasId,
+  asList,
+  drainingStage,
+  functionId,
+  roleStatements,
+  stage,
+  stageTitle,
+  statementsOf,
+  synthesize,
+  type Synthesized,
+} from './synthesized-stack.js';
 
 /** resource reference → sorted actions, over all statements of a role. */
 function grants(statements: ReturnType<typeof roleStatements>): Record<string, string[]> {
@@ -19,15 +30,21 @@ function grants(statements: ReturnType<typeof roleStatements>): Record<string, s
 /** The grants the issue asks for, restated here independently of terraform/function-access.ts. */
 function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): Record<string, string[]> {
   const prefix = synthesized.config.namePrefix;
-  const queue = (queueName: string): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
+  const queue = (queueName: string): string =>
+    synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', queueName), 'arn');
   const order = queue(`${prefix}-orders`);
   const dlq = queue(`${prefix}-orders-dlq`);
   const outboxDlq = queue(`${prefix}-outbox-dlq`);
   // Only while both topologies run do the publishers also send to the orchestrated queue (not while it drains).
   const orchestrated = synthesized.config.topology === 'both' ? { [queue(`${prefix}-orders-orchestrated`)]: ['sqs:SendMessage'] } : {};
   const table = synthesized.ref('aws_dynamodb_table', synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`), 'arn');
-  const bus = synthesized.ref('aws_cloudwatch_event_bus', synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`), 'arn');
-  const ingestWorkflow = (): string => synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', `${prefix}-ingest`), 'arn');
+  const bus = synthesized.ref(
+    'aws_cloudwatch_event_bus',
+    synthesized.idWhere('aws_cloudwatch_event_bus', 'name', `${prefix}-events`),
+    'arn',
+  );
+  const ingestWorkflow = (): string =>
+    synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', `${prefix}-ingest`), 'arn');
   const logGroup = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/lambda/${prefix}-${name}`);
   const common = {
     [`${synthesized.ref('aws_cloudwatch_log_group', logGroup, 'arn')}:*`]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -71,8 +88,15 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
 /** Every policy document in the stack: role policies, assume-role policies, queue policies. */
 function allPolicies(synthesized: Synthesized): { where: string; statements: ReturnType<typeof statementsOf> }[] {
   const from = (type: string, field: string) =>
-    Object.entries(synthesized.resources(type)).map(([id, props]) => ({ where: `${type}.${id}.${field}`, statements: statementsOf(props[field]) }));
-  return [...from('aws_iam_role_policy', 'policy'), ...from('aws_iam_role', 'assume_role_policy'), ...from('aws_sqs_queue_policy', 'policy')];
+    Object.entries(synthesized.resources(type)).map(([id, props]) => ({
+      where: `${type}.${id}.${field}`,
+      statements: statementsOf(props[field]),
+    }));
+  return [
+    ...from('aws_iam_role_policy', 'policy'),
+    ...from('aws_iam_role', 'assume_role_policy'),
+    ...from('aws_sqs_queue_policy', 'policy'),
+  ];
 }
 
 describe('Stack: IAM', () => {
@@ -83,7 +107,10 @@ describe('Stack: IAM', () => {
       it('has no policy statement with a wildcard action', () => {
         for (const { where, statements } of allPolicies(synthesized)) {
           for (const statement of statements) {
-            expect(asList(statement.Action).filter((action) => action.includes('*')), where).to.deep.equal([]);
+            expect(
+              asList(statement.Action).filter((action) => action.includes('*')),
+              where,
+            ).to.deep.equal([]);
           }
         }
       });
@@ -91,7 +118,10 @@ describe('Stack: IAM', () => {
       it('grants a * resource only to actions that AWS offers no narrower resource for', () => {
         for (const { where, statements } of allPolicies(synthesized)) {
           for (const statement of statements.filter((s) => asList(s.Resource ?? []).includes('*'))) {
-            expect(asList(statement.Action).filter((action) => !RESOURCELESS_ACTIONS.has(action)), where).to.deep.equal([]);
+            expect(
+              asList(statement.Action).filter((action) => !RESOURCELESS_ACTIONS.has(action)),
+              where,
+            ).to.deep.equal([]);
           }
         }
       });
@@ -110,17 +140,25 @@ describe('Stack: IAM', () => {
         const logs = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/vendedlogs/pipes/${prefix}-outbox`);
         const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
         expect(grants(roleStatements(synthesized, String(pipe?.role_arn)))).to.deep.equal({
-          [synthesized.ref('aws_dynamodb_table', table, 'stream_arn')]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          [synthesized.ref('aws_dynamodb_table', table, 'stream_arn')]: [
+            'dynamodb:DescribeStream',
+            'dynamodb:GetRecords',
+            'dynamodb:GetShardIterator',
+          ],
           '*': ['dynamodb:ListStreams'],
           [relay]: ['lambda:InvokeFunction'],
-          [synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'arn')]: ['sqs:SendMessage'],
+          [synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'arn')]: [
+            'sqs:SendMessage',
+          ],
           [`${synthesized.ref('aws_cloudwatch_log_group', logs, 'arn')}:*`]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         });
-        const [trust] = statementsOf(synthesized.resources('aws_iam_role')[/aws_iam_role\.([^.]+)\./.exec(String(pipe?.role_arn))?.[1] ?? '']?.assume_role_policy);
+        const [trust] = statementsOf(
+          synthesized.resources('aws_iam_role')[/aws_iam_role\.([^.]+)\./.exec(String(pipe?.role_arn))?.[1] ?? '']?.assume_role_policy,
+        );
         expect(trust?.Principal).to.deep.equal({ Service: 'pipes.amazonaws.com' });
       });
 
-      it('lets no workflow invoke the events function: the outbox relay is the pipe\'s alone', () => {
+      it("lets no workflow invoke the events function: the outbox relay is the pipe's alone", () => {
         const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
         for (const machine of Object.values(synthesized.resources('aws_sfn_state_machine'))) {
           expect(grants(roleStatements(synthesized, String(machine.role_arn)))[relay], String(machine.name)).to.equal(undefined);
@@ -139,12 +177,20 @@ describe('Stack: IAM', () => {
 
   describe('Stage: dev (both topologies)', () => {
     const dev = synthesize(stage('dev'));
-    const pipeRole = (name: string): string => String(dev.resources('aws_pipes_pipe')[dev.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
+    const pipeRole = (name: string): string =>
+      String(dev.resources('aws_pipes_pipe')[dev.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
 
     it('lets each workflow invoke exactly its own step functions, and the consume workflow park in the DLQ', () => {
       const machines = Object.values(dev.resources('aws_sfn_state_machine'));
-      const byName = Object.fromEntries(machines.map((machine) => [String(machine.name), grants(roleStatements(dev, String(machine.role_arn)))]));
-      const alias = (fn: PipelineFunctionName) => dev.ref('aws_lambda_alias', dev.idWhere('aws_lambda_alias', 'function_name', dev.ref('aws_lambda_function', functionId(dev, fn), 'function_name')), 'arn');
+      const byName = Object.fromEntries(
+        machines.map((machine) => [String(machine.name), grants(roleStatements(dev, String(machine.role_arn)))]),
+      );
+      const alias = (fn: PipelineFunctionName) =>
+        dev.ref(
+          'aws_lambda_alias',
+          dev.idWhere('aws_lambda_alias', 'function_name', dev.ref('aws_lambda_function', functionId(dev, fn), 'function_name')),
+          'arn',
+        );
       const dlq = dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-dlq'), 'arn');
       expect(byName['orders-dev-ingest']?.[alias('validate')]).to.deep.equal(['lambda:InvokeFunction']);
       expect(byName['orders-dev-ingest']?.[alias('publish')]).to.deep.equal(['lambda:InvokeFunction']);
@@ -157,13 +203,22 @@ describe('Stack: IAM', () => {
     });
 
     it('lets the consume workflow hold back, or re-send, the records of the queue its pipe feeds it (the orchestrated queue), and of no other', () => {
-      const consumeRole = String(dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn);
-      const ingestRole = String(dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest')]?.role_arn);
+      const consumeRole = String(
+        dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn,
+      );
+      const ingestRole = String(
+        dev.resources('aws_sfn_state_machine')[dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest')]?.role_arn,
+      );
       const queue = (name: string): string => dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', name), 'arn');
-      const heldBack = (role: string): string[] => Object.entries(grants(roleStatements(dev, role)))
-        .filter(([, actions]) => actions.includes('sqs:ChangeMessageVisibility')).map(([resource]) => resource);
+      const heldBack = (role: string): string[] =>
+        Object.entries(grants(roleStatements(dev, role)))
+          .filter(([, actions]) => actions.includes('sqs:ChangeMessageVisibility'))
+          .map(([resource]) => resource);
       expect(heldBack(consumeRole)).to.deep.equal([queue('orders-dev-orders-orchestrated')]);
-      expect(grants(roleStatements(dev, consumeRole))[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
+      expect(grants(roleStatements(dev, consumeRole))[queue('orders-dev-orders-orchestrated')]).to.deep.equal([
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ]);
       expect(heldBack(ingestRole), 'the ingest workflow holds nothing back').to.deep.equal([]);
     });
 
@@ -171,7 +226,11 @@ describe('Stack: IAM', () => {
       const pipe = grants(roleStatements(dev, pipeRole('orders-dev-consume')));
       const queue = (name: string): string => dev.ref('aws_sqs_queue', dev.idWhere('aws_sqs_queue', 'name', name), 'arn');
       const consume = dev.ref('aws_sfn_state_machine', dev.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn');
-      expect(pipe[queue('orders-dev-orders-orchestrated')]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+      expect(pipe[queue('orders-dev-orders-orchestrated')]).to.deep.equal([
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ]);
       expect(pipe[queue('orders-dev-orders')]).to.equal(undefined);
       expect(pipe[consume]).to.deep.equal(['states:StartSyncExecution']);
     });
@@ -189,48 +248,77 @@ describe('Stack: IAM', () => {
 
   describe('Stage: orchestrated only', () => {
     it('lets only the orchestrated edge start the ingest workflow, and no role of the API at all (the API invokes functions only)', () => {
-      const ingest = orchestratedOnly.ref('aws_sfn_state_machine', orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest'), 'arn');
+      const ingest = orchestratedOnly.ref(
+        'aws_sfn_state_machine',
+        orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-ingest'),
+        'arn',
+      );
       const starting = allPolicies(orchestratedOnly).flatMap(({ where, statements }) =>
-        statements.filter((statement) => asList(statement.Resource ?? []).includes(ingest)).map((statement) => ({ where, actions: asList(statement.Action) })));
+        statements
+          .filter((statement) => asList(statement.Resource ?? []).includes(ingest))
+          .map((statement) => ({ where, actions: asList(statement.Action) })),
+      );
       const edge = orchestratedOnly.resources('aws_lambda_function')[functionId(orchestratedOnly, 'orchestrated-ingest')];
       const edgeRoleId = /aws_iam_role\.([^.]+)\./.exec(String(edge?.role))?.[1];
-      const edgePolicyId = orchestratedOnly.idWhere('aws_iam_role_policy', 'role', orchestratedOnly.ref('aws_iam_role', String(edgeRoleId), 'id'));
+      const edgePolicyId = orchestratedOnly.idWhere(
+        'aws_iam_role_policy',
+        'role',
+        orchestratedOnly.ref('aws_iam_role', String(edgeRoleId), 'id'),
+      );
       expect(starting).to.deep.equal([{ where: `aws_iam_role_policy.${edgePolicyId}.policy`, actions: ['states:StartSyncExecution'] }]);
-      const apiTrusted = Object.values(orchestratedOnly.resources('aws_iam_role')).filter((role) => JSON.stringify(role.assume_role_policy).includes('apigateway.amazonaws.com'));
+      const apiTrusted = Object.values(orchestratedOnly.resources('aws_iam_role')).filter((role) =>
+        JSON.stringify(role.assume_role_policy).includes('apigateway.amazonaws.com'),
+      );
       expect(apiTrusted).to.deep.equal([]);
     });
 
     it('lets the pipe consume the order queue, the only one there is', () => {
-      const pipeRole = String(orchestratedOnly.resources('aws_pipes_pipe')[orchestratedOnly.idWhere('aws_pipes_pipe', 'name', 'orders-dev-consume')]?.role_arn);
+      const pipeRole = String(
+        orchestratedOnly.resources('aws_pipes_pipe')[orchestratedOnly.idWhere('aws_pipes_pipe', 'name', 'orders-dev-consume')]?.role_arn,
+      );
       const pipe = grants(roleStatements(orchestratedOnly, pipeRole));
       const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
       expect(pipe[order]).to.deep.equal(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     });
 
     it('lets the consume workflow hold back, or re-send, the records of the order queue, which its pipe feeds it', () => {
-      const consumeRole = String(orchestratedOnly.resources('aws_sfn_state_machine')[orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn);
+      const consumeRole = String(
+        orchestratedOnly.resources('aws_sfn_state_machine')[orchestratedOnly.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]
+          ?.role_arn,
+      );
       const order = orchestratedOnly.ref('aws_sqs_queue', orchestratedOnly.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders'), 'arn');
-      expect(grants(roleStatements(orchestratedOnly, consumeRole))[order]).to.deep.equal(['sqs:ChangeMessageVisibility', 'sqs:SendMessage']);
+      expect(grants(roleStatements(orchestratedOnly, consumeRole))[order]).to.deep.equal([
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ]);
     });
   });
 
   describe('Stage: orchestrated, draining the orchestrated queue', () => {
     const queueId = (name: string): string => draining.idWhere('aws_sqs_queue', 'name', name);
-    const pipeRole = (name: string): string => String(draining.resources('aws_pipes_pipe')[draining.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
+    const pipeRole = (name: string): string =>
+      String(draining.resources('aws_pipes_pipe')[draining.idWhere('aws_pipes_pipe', 'name', name)]?.role_arn);
 
     it("lets nothing but the drain pipe's role reach the orchestrated queue, and that role only read it; the consume workflow only holds back, or re-sends, what the pipe delivered", () => {
       // Any statement naming the queue, by ARN or URL, in any policy of the stack.
       const mention = `aws_sqs_queue.${queueId('orders-dev-orders-orchestrated')}.`;
       const reaching = allPolicies(draining).flatMap(({ where, statements }) =>
-        statements.filter((statement) => asList(statement.Resource ?? []).some((resource) => resource.includes(mention))).map((statement) => ({ where, actions: asList(statement.Action).sort() })),
+        statements
+          .filter((statement) => asList(statement.Resource ?? []).some((resource) => resource.includes(mention)))
+          .map((statement) => ({ where, actions: asList(statement.Action).sort() })),
       );
       const drainRoleId = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(pipeRole('orders-dev-drain-orchestrated'))?.[1];
       const drainPolicyId = draining.idWhere('aws_iam_role_policy', 'role', draining.ref('aws_iam_role', String(drainRoleId), 'id'));
       const holdBackPolicyId = draining.idWhere('aws_iam_role_policy', 'name', 'hold-back-orders-dev-drain-orchestrated');
-      const consumeRole = String(draining.resources('aws_sfn_state_machine')[draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn);
+      const consumeRole = String(
+        draining.resources('aws_sfn_state_machine')[draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume')]?.role_arn,
+      );
       expect(draining.resources('aws_iam_role_policy')[holdBackPolicyId]?.role).to.equal(consumeRole.replace(/\.arn\}$/, '.id}'));
       expect(reaching).to.have.deep.members([
-        { where: `aws_iam_role_policy.${drainPolicyId}.policy`, actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'] },
+        {
+          where: `aws_iam_role_policy.${drainPolicyId}.policy`,
+          actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        },
         { where: `aws_iam_role_policy.${holdBackPolicyId}.policy`, actions: ['sqs:ChangeMessageVisibility'] },
         { where: `aws_iam_role_policy.${holdBackPolicyId}.policy`, actions: ['sqs:SendMessage'] },
       ]);
@@ -241,15 +329,27 @@ describe('Stack: IAM', () => {
       const queueArn = (name: string): string => draining.ref('aws_sqs_queue', queueId(name), 'arn');
       const read = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
       const withoutLogs = (role: string): Record<string, string[]> =>
-        Object.fromEntries(Object.entries(grants(roleStatements(draining, role))).filter(([, actions]) => !actions.every((action) => action.startsWith('logs:'))));
-      expect(withoutLogs(pipeRole('orders-dev-drain-orchestrated'))).to.deep.equal({ [queueArn('orders-dev-orders-orchestrated')]: read, [consume]: ['states:StartSyncExecution'] });
-      expect(withoutLogs(pipeRole('orders-dev-consume'))).to.deep.equal({ [queueArn('orders-dev-orders')]: read, [consume]: ['states:StartSyncExecution'] });
+        Object.fromEntries(
+          Object.entries(grants(roleStatements(draining, role))).filter(
+            ([, actions]) => !actions.every((action) => action.startsWith('logs:')),
+          ),
+        );
+      expect(withoutLogs(pipeRole('orders-dev-drain-orchestrated'))).to.deep.equal({
+        [queueArn('orders-dev-orders-orchestrated')]: read,
+        [consume]: ['states:StartSyncExecution'],
+      });
+      expect(withoutLogs(pipeRole('orders-dev-consume'))).to.deep.equal({
+        [queueArn('orders-dev-orders')]: read,
+        [consume]: ['states:StartSyncExecution'],
+      });
     });
   });
 
   describe('Function: policyDocument', () => {
     it('refuses a wildcard action', () => {
-      expect(() => policyDocument([{ sid: 'Bad', actions: ['sqs:*'], resources: ['arn:aws:sqs:eu-west-1:1:q'] }])).to.throw(/wildcard action/);
+      expect(() => policyDocument([{ sid: 'Bad', actions: ['sqs:*'], resources: ['arn:aws:sqs:eu-west-1:1:q'] }])).to.throw(
+        /wildcard action/,
+      );
     });
 
     it('refuses a * resource for an action that has a narrower one', () => {

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE, OUTBOX_STREAM_FILTER } from '../../domain/outbox.js';
+import {
+  OUTBOX_PENDING_INDEX,
+  OUTBOX_PENDING_SHARD_ATTRIBUTE,
+  OUTBOX_PENDING_SINCE_ATTRIBUTE,
+  OUTBOX_STREAM_FILTER,
+} from '../../domain/outbox.js';
 import { OUTBOX_METRICS, PIPE_EXECUTION_FAILED, PIPES_NAMESPACE } from '../../terraform/constructs/outbox-observability.js';
 import { SCHEDULED_RUN_INPUT } from '../../terraform/constructs/redrive-schedule.js';
 import { STREAM_RETENTION_SECONDS } from '../../terraform/outbox-settings.js';
@@ -28,11 +33,15 @@ describe('Stack: transactional outbox', () => {
     const { config } = synthesized;
     const prefix = config.namePrefix;
     const tableId = synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`);
-    const outboxDlqArn = (): string => synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'arn');
+    const outboxDlqArn = (): string =>
+      synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'arn');
 
     describe(stageTitle(config), () => {
       it('streams the new image of every idempotency record, always on', () => {
-        expect(synthesized.resources('aws_dynamodb_table')[tableId]).to.deep.include({ stream_enabled: true, stream_view_type: 'NEW_IMAGE' });
+        expect(synthesized.resources('aws_dynamodb_table')[tableId]).to.deep.include({
+          stream_enabled: true,
+          stream_view_type: 'NEW_IMAGE',
+        });
       });
 
       it("pipes the table's stream from its oldest record to the events function's live alias, passing only records with undelivered events", () => {
@@ -49,7 +58,8 @@ describe('Stack: transactional outbox', () => {
       });
 
       it('bisects a failing batch, bounds its retries and record age by the stage, then notes it in the outbox DLQ', () => {
-        const stream = (named(synthesized, 'aws_pipes_pipe', `${prefix}-outbox`).source_parameters as { dynamodb_stream_parameters: Props }).dynamodb_stream_parameters;
+        const stream = (named(synthesized, 'aws_pipes_pipe', `${prefix}-outbox`).source_parameters as { dynamodb_stream_parameters: Props })
+          .dynamodb_stream_parameters;
         expect(stream).to.deep.include({
           batch_size: config.outbox.batchSize,
           maximum_batching_window_in_seconds: config.outbox.batchingWindowSeconds,
@@ -63,14 +73,18 @@ describe('Stack: transactional outbox', () => {
       });
 
       it('keeps the outbox DLQ encrypted for 14 days', () => {
-        expect(named(synthesized, 'aws_sqs_queue', `${prefix}-outbox-dlq`)).to.deep.include({ sqs_managed_sse_enabled: true, message_retention_seconds: 14 * 24 * 3600 });
+        expect(named(synthesized, 'aws_sqs_queue', `${prefix}-outbox-dlq`)).to.deep.include({
+          sqs_managed_sse_enabled: true,
+          message_retention_seconds: 14 * 24 * 3600,
+        });
       });
 
-      it('logs the pipe\'s errors into a log group of its own, with the stage retention', () => {
+      it("logs the pipe's errors into a log group of its own, with the stage retention", () => {
         const logs = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/vendedlogs/pipes/${prefix}-outbox`);
         expect(synthesized.resources('aws_cloudwatch_log_group')[logs]?.retention_in_days).to.equal(config.logRetentionDays);
         expect(named(synthesized, 'aws_pipes_pipe', `${prefix}-outbox`).log_configuration).to.deep.include({
-          level: 'ERROR', cloudwatch_logs_log_destination: { log_group_arn: synthesized.ref('aws_cloudwatch_log_group', logs, 'arn') },
+          level: 'ERROR',
+          cloudwatch_logs_log_destination: { log_group_arn: synthesized.ref('aws_cloudwatch_log_group', logs, 'arn') },
         });
       });
 
@@ -81,7 +95,10 @@ describe('Stack: transactional outbox', () => {
           { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
         ]);
         expect(table.global_secondary_index).to.deep.include({
-          name: OUTBOX_PENDING_INDEX, hash_key: OUTBOX_PENDING_SHARD_ATTRIBUTE, range_key: OUTBOX_PENDING_SINCE_ATTRIBUTE, projection_type: 'KEYS_ONLY',
+          name: OUTBOX_PENDING_INDEX,
+          hash_key: OUTBOX_PENDING_SHARD_ATTRIBUTE,
+          range_key: OUTBOX_PENDING_SINCE_ATTRIBUTE,
+          projection_type: 'KEYS_ONLY',
         });
       });
 
@@ -102,7 +119,9 @@ describe('Stack: transactional outbox', () => {
 
       it('outputs the outbox DLQ URL and the stream ARN', () => {
         const outputs = (JSON.parse(synthesized.json) as { output: Record<string, { value: string }> }).output;
-        expect(outputs.outbox_dead_letter_queue_url?.value).to.equal(synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'url'));
+        expect(outputs.outbox_dead_letter_queue_url?.value).to.equal(
+          synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', `${prefix}-outbox-dlq`), 'url'),
+        );
         expect(outputs.idempotency_stream_arn?.value).to.equal(synthesized.ref('aws_dynamodb_table', tableId, 'stream_arn'));
       });
     });
@@ -113,39 +132,67 @@ describe('Stack: transactional outbox', () => {
       const { config } = synthesized;
       const prefix = config.namePrefix;
       const alarm = (name: string): Props =>
-        synthesized.resources('aws_cloudwatch_metric_alarm')[synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`)] as Props;
+        synthesized.resources('aws_cloudwatch_metric_alarm')[
+          synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`)
+        ] as Props;
       describe(`Stage: ${config.stage}`, () => {
         it("alarms when the relay's oldest record is older than the stage allows", () => {
           expect(alarm('outbox-iterator-age')).to.deep.include({
-            namespace: config.application.metricsNamespace, metric_name: OUTBOX_METRICS.iteratorAge, dimensions: { service: config.application.serviceName },
-            statistic: 'Maximum', threshold: config.alarms.outboxIteratorAgeMs, comparison_operator: 'GreaterThanThreshold',
+            namespace: config.application.metricsNamespace,
+            metric_name: OUTBOX_METRICS.iteratorAge,
+            dimensions: { service: config.application.serviceName },
+            statistic: 'Maximum',
+            threshold: config.alarms.outboxIteratorAgeMs,
+            comparison_operator: 'GreaterThanThreshold',
           });
         });
 
         it('alarms as soon as one record is noted in the outbox DLQ', () => {
           expect(alarm('outbox-dlq-not-empty')).to.deep.include({
-            namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${prefix}-outbox-dlq` }, threshold: 1, comparison_operator: 'GreaterThanOrEqualToThreshold',
+            namespace: 'AWS/SQS',
+            metric_name: 'ApproximateNumberOfMessagesVisible',
+            dimensions: { QueueName: `${prefix}-outbox-dlq` },
+            threshold: 1,
+            comparison_operator: 'GreaterThanOrEqualToThreshold',
           });
         });
 
         it('alarms as soon as the relay skips a stream record it cannot read', () => {
           expect(alarm('outbox-records-unreadable')).to.deep.include({
-            namespace: config.application.metricsNamespace, metric_name: OUTBOX_METRICS.unreadable, dimensions: { service: config.application.serviceName }, threshold: 1,
+            namespace: config.application.metricsNamespace,
+            metric_name: OUTBOX_METRICS.unreadable,
+            dimensions: { service: config.application.serviceName },
+            threshold: 1,
           });
         });
 
         it('alarms when the pipe fails to run the relay', () => {
           expect(alarm('outbox-pipe-failed')).to.deep.include({
-            namespace: PIPES_NAMESPACE, metric_name: PIPE_EXECUTION_FAILED, dimensions: { PipeName: `${prefix}-outbox` }, statistic: 'Sum', threshold: config.alarms.functionErrorsThreshold,
+            namespace: PIPES_NAMESPACE,
+            metric_name: PIPE_EXECUTION_FAILED,
+            dimensions: { PipeName: `${prefix}-outbox` },
+            statistic: 'Sum',
+            threshold: config.alarms.functionErrorsThreshold,
           });
         });
 
         it('gives each outbox alarm (delivery lag, outbox DLQ, unreadable records, pipe failures) a widget of its own, and lists them', () => {
           const [dashboard] = Object.values(synthesized.resources('aws_cloudwatch_dashboard'));
-          const widgets = (JSON.parse(String(dashboard?.dashboard_body)) as { widgets: { properties: { title?: string; alarms?: string[]; annotations?: { alarms?: string[] } } }[] }).widgets;
+          const widgets = (
+            JSON.parse(String(dashboard?.dashboard_body)) as {
+              widgets: { properties: { title?: string; alarms?: string[]; annotations?: { alarms?: string[] } } }[];
+            }
+          ).widgets;
           for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-records-unreadable', 'outbox-pipe-failed']) {
-            const arn = synthesized.ref('aws_cloudwatch_metric_alarm', synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`), 'arn');
-            expect(widgets.some((widget) => widget.properties.annotations?.alarms?.includes(arn) === true), name).to.equal(true);
+            const arn = synthesized.ref(
+              'aws_cloudwatch_metric_alarm',
+              synthesized.idWhere('aws_cloudwatch_metric_alarm', 'alarm_name', `${prefix}-${name}`),
+              'arn',
+            );
+            expect(
+              widgets.some((widget) => widget.properties.annotations?.alarms?.includes(arn) === true),
+              name,
+            ).to.equal(true);
           }
           const listed = widgets.find((widget) => widget.properties.title === 'Alarms')?.properties.alarms ?? [];
           for (const name of ['outbox-iterator-age', 'outbox-dlq-not-empty', 'outbox-records-unreadable', 'outbox-pipe-failed']) {
@@ -164,7 +211,9 @@ describe('Stack: transactional outbox', () => {
     });
 
     it('refuses unbounded retries or record age, which would let one bad record block its shard', () => {
-      expect(stageConfigProblems(withOutbox({ maximumRetryAttempts: -1 }))).to.deep.equal(['outbox.maximumRetryAttempts must be 0-10000 (bounded)']);
+      expect(stageConfigProblems(withOutbox({ maximumRetryAttempts: -1 }))).to.deep.equal([
+        'outbox.maximumRetryAttempts must be 0-10000 (bounded)',
+      ]);
       expect(stageConfigProblems(withOutbox({ maximumRecordAgeSeconds: -1 }))).to.have.length(1);
       expect(stageConfigProblems(withOutbox({ maximumRecordAgeSeconds: STREAM_RETENTION_SECONDS + 1 }))).to.have.length(1);
     });

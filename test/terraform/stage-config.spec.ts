@@ -37,7 +37,9 @@ describe('Stage configuration', () => {
         'worker.batchSize above 10 needs a batching window of at least 1 s',
       );
       const functions = { ...config.functions, worker: { ...config.functions.worker, reservedConcurrency: 2 } };
-      expect(stageConfigProblems({ ...config, functions })).to.include('functions.worker.reservedConcurrency must be at least worker.maximumConcurrency');
+      expect(stageConfigProblems({ ...config, functions })).to.include(
+        'functions.worker.reservedConcurrency must be at least worker.maximumConcurrency',
+      );
     });
 
     it('refuses breaker settings that could never open, naming the block', () => {
@@ -46,12 +48,17 @@ describe('Stage configuration', () => {
     });
 
     it('refuses a source queue that keeps messages as long as the DLQ', () => {
-      expect(stageConfigProblems({ ...stage('dev'), queue: { ...stage('dev').queue, retentionSeconds: 14 * 24 * 3600 } })).to.have.length(1);
+      expect(stageConfigProblems({ ...stage('dev'), queue: { ...stage('dev').queue, retentionSeconds: 14 * 24 * 3600 } })).to.have.length(
+        1,
+      );
     });
 
     it('refuses a permanence threshold that would park every message SQS moves at its first read from the DLQ', () => {
       const config = stage('prod');
-      const at = (threshold: number): StageConfig => ({ ...config, application: { ...config.application, permanenceReceiveThreshold: threshold } });
+      const at = (threshold: number): StageConfig => ({
+        ...config,
+        application: { ...config.application, permanenceReceiveThreshold: threshold },
+      });
       expect(stageConfigProblems(at(config.queue.maxReceiveCount + 1))).to.deep.equal([
         'application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)',
       ]);
@@ -60,16 +67,25 @@ describe('Stage configuration', () => {
 
     it('refuses an existing topic that is not an SNS topic ARN, an email that is not an address, a negative threshold, an S3 state without a bucket', () => {
       const dev = stage('dev');
-      const notifications = (value: StageConfig['operations']['notifications']): StageConfig => ({ ...dev, operations: { ...dev.operations, notifications: value } });
+      const notifications = (value: StageConfig['operations']['notifications']): StageConfig => ({
+        ...dev,
+        operations: { ...dev.operations, notifications: value },
+      });
       expect(stageConfigProblems(notifications({ existingTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:oncall' }))).to.deep.equal([
         'operations.notifications.existingTopicArn must be an SNS topic ARN',
       ]);
       expect(stageConfigProblems(notifications({ existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }))).to.deep.equal([]);
-      expect(stageConfigProblems(notifications({ emails: ['oncall'] }))).to.deep.equal(['operations.notifications.emails: oncall is not an email address']);
+      expect(stageConfigProblems(notifications({ emails: ['oncall'] }))).to.deep.equal([
+        'operations.notifications.emails: oncall is not an email address',
+      ]);
       const failures = { ...dev.alarms.failuresPerFiveMinutes, UNKNOWN: -1 };
-      expect(stageConfigProblems({ ...dev, alarms: { ...dev.alarms, failuresPerFiveMinutes: failures } })).to.deep.equal(['alarms.failuresPerFiveMinutes must not be negative']);
+      expect(stageConfigProblems({ ...dev, alarms: { ...dev.alarms, failuresPerFiveMinutes: failures } })).to.deep.equal([
+        'alarms.failuresPerFiveMinutes must not be negative',
+      ]);
       const state = { backend: 's3', bucket: '', key: 'orders/dev.tfstate', region: 'eu-west-1' } as const;
-      expect(stageConfigProblems({ ...dev, operations: { ...dev.operations, state } })).to.deep.equal(['operations.state needs a bucket, a key and a region for the s3 backend']);
+      expect(stageConfigProblems({ ...dev, operations: { ...dev.operations, state } })).to.deep.equal([
+        'operations.state needs a bucket, a key and a region for the s3 backend',
+      ]);
     });
 
     it('refuses a canary weight outside 0–1', () => {
@@ -88,13 +104,17 @@ describe('Stage configuration', () => {
         const [problem, ...others] = stageConfigProblems({ ...drainingStage(), topology });
         expect(problem).to.match(/^migration\.drainOrchestratedQueue applies only to topology 'orchestrated'/);
         expect(others).to.deep.equal([]);
-        expect(() => new OrdersStack(Testing.app(), 'bad', { config: { ...drainingStage(), topology }, code: dummyBundles() })).to.throw(/misconfigured: migration\.drainOrchestratedQueue/);
+        expect(() => new OrdersStack(Testing.app(), 'bad', { config: { ...drainingStage(), topology }, code: dummyBundles() })).to.throw(
+          /misconfigured: migration\.drainOrchestratedQueue/,
+        );
       });
     }
 
     it('stops the stack from synthesizing a misconfigured stage', () => {
       const config = { ...stage('dev'), queue: { ...stage('dev').queue, maxReceiveCount: 1 } };
-      expect(() => new OrdersStack(Testing.app(), 'bad', { config, code: dummyBundles() })).to.throw(/misconfigured: queue.maxReceiveCount/);
+      expect(() => new OrdersStack(Testing.app(), 'bad', { config, code: dummyBundles() })).to.throw(
+        /misconfigured: queue.maxReceiveCount/,
+      );
     });
   });
 
@@ -141,7 +161,10 @@ describe('Stage configuration', () => {
     });
 
     it('does not tie the canary to the migration phase', () => {
-      const early = { ...stage('dev'), migration: { phase: 1 as const, canary: { newVersionWeight: 0.5, previousVersions: { ingest: '7' } } } };
+      const early = {
+        ...stage('dev'),
+        migration: { phase: 1 as const, canary: { newVersionWeight: 0.5, previousVersions: { ingest: '7' } } },
+      };
       expect(aliasOf(early, 'ingest').routing_config).to.deep.equal({ additional_version_weights: { [newest(early, 'ingest')]: 0.5 } });
     });
   });

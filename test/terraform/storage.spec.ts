@@ -7,7 +7,17 @@ import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
 import { orchestratedQueueUse, orderQueueVisibilityTimeout } from '../../terraform/stack-topology.js';
-import { asList, drainingStage, functionId, lastBothStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
+import {
+  asList,
+  drainingStage,
+  functionId,
+  lastBothStage,
+  stage,
+  stageTitle,
+  statementsOf,
+  synthesize,
+  type Synthesized,
+} from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -25,13 +35,19 @@ describe('Stack: queues and table', () => {
     const { config } = synthesized;
     const prefix = config.namePrefix;
     // The queues SQS redrives from: the order queue, and the orchestrated queue while both topologies run and while it drains.
-    const sourceQueues = orchestratedQueueUse(config) === undefined ? [`${prefix}-orders`] : [`${prefix}-orders`, `${prefix}-orders-orchestrated`];
+    const sourceQueues =
+      orchestratedQueueUse(config) === undefined ? [`${prefix}-orders`] : [`${prefix}-orders`, `${prefix}-orders-orchestrated`];
 
     describe(stageTitle(config), () => {
       it('encrypts every queue and lets each take the 1 MiB messages SQS allows', () => {
         const queues = Object.values(synthesized.resources('aws_sqs_queue'));
         expect(queues.map((queue) => queue.name)).to.have.members([
-          ...sourceQueues, `${prefix}-orders-dlq`, `${prefix}-pipeline-events`, `${prefix}-pipeline-events-dlq`, `${prefix}-redrive-failures`, `${prefix}-outbox-dlq`,
+          ...sourceQueues,
+          `${prefix}-orders-dlq`,
+          `${prefix}-pipeline-events`,
+          `${prefix}-pipeline-events-dlq`,
+          `${prefix}-redrive-failures`,
+          `${prefix}-outbox-dlq`,
         ]);
         for (const queue of queues) {
           expect(queue.sqs_managed_sse_enabled === true || typeof queue.kms_master_key_id === 'string', String(queue.name)).to.equal(true);
@@ -42,7 +58,10 @@ describe('Stack: queues and table', () => {
       it('redrives every source queue to the one DLQ after the configured receives (at least 5)', () => {
         for (const name of sourceQueues) {
           const redrive = JSON.parse(String(queueNamed(synthesized, name).redrive_policy)) as Props;
-          expect(redrive, name).to.deep.equal({ deadLetterTargetArn: queueRef(synthesized, `${prefix}-orders-dlq`, 'arn'), maxReceiveCount: config.queue.maxReceiveCount });
+          expect(redrive, name).to.deep.equal({
+            deadLetterTargetArn: queueRef(synthesized, `${prefix}-orders-dlq`, 'arn'),
+            maxReceiveCount: config.queue.maxReceiveCount,
+          });
         }
         expect(config.queue.maxReceiveCount).to.be.at.least(5);
       });
@@ -61,7 +80,9 @@ describe('Stack: queues and table', () => {
         expect(allows[0]?.queue_url).to.equal(queueRef(synthesized, `${prefix}-orders-dlq`, 'url'));
         const policy = JSON.parse(String(allows[0]?.redrive_allow_policy)) as { redrivePermission: string; sourceQueueArns: string[] };
         expect(policy.redrivePermission).to.equal('byQueue');
-        expect(policy.sourceQueueArns).to.have.members(sourceQueues.map((name) => queueRef(synthesized, name, 'arn'))).and.have.length(sourceQueues.length);
+        expect(policy.sourceQueueArns)
+          .to.have.members(sourceQueues.map((name) => queueRef(synthesized, name, 'arn')))
+          .and.have.length(sourceQueues.length);
       });
 
       it("sets every source queue's visibility timeout to the domain function's answer", () => {
@@ -79,8 +100,11 @@ describe('Stack: queues and table', () => {
           hash_key: IDEMPOTENCY_TABLE_KEY,
           // With the keys of the sparse outbox-pending index (test/terraform/outbox.spec.ts) and of the awaiting-send index.
           attribute: [
-            { name: IDEMPOTENCY_TABLE_KEY, type: 'S' }, { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' }, { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
-            { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' }, { name: AWAITING_SEND_ATTRIBUTE, type: 'N' },
+            { name: IDEMPOTENCY_TABLE_KEY, type: 'S' },
+            { name: OUTBOX_PENDING_SHARD_ATTRIBUTE, type: 'N' },
+            { name: OUTBOX_PENDING_SINCE_ATTRIBUTE, type: 'N' },
+            { name: AWAITING_SEND_SHARD_ATTRIBUTE, type: 'S' },
+            { name: AWAITING_SEND_ATTRIBUTE, type: 'N' },
           ],
           ttl: { attribute_name: IDEMPOTENCY_TTL_ATTRIBUTE, enabled: true },
           point_in_time_recovery: { enabled: true },
@@ -121,10 +145,13 @@ describe('Stack: queues and table', () => {
     it('lets EventBridge deliver only the pipeline rules to the operator queue and, when delivery fails, to its DLQ', () => {
       const policies = Object.values(dev.resources('aws_sqs_queue_policy'));
       expect(policies.map((policy) => policy.queue_url)).to.have.members([
-        queueRef(dev, 'orders-dev-pipeline-events', 'url'), queueRef(dev, 'orders-dev-pipeline-events-dlq', 'url'),
+        queueRef(dev, 'orders-dev-pipeline-events', 'url'),
+        queueRef(dev, 'orders-dev-pipeline-events-dlq', 'url'),
       ]);
       // The pipeline bus' rules (the fleet pause's rule, on the default bus, sends nothing to a queue).
-      const rules = Object.entries(dev.resources('aws_cloudwatch_event_rule')).filter(([, rule]) => rule.event_bus_name !== undefined).map(([id]) => dev.ref('aws_cloudwatch_event_rule', id, 'arn'));
+      const rules = Object.entries(dev.resources('aws_cloudwatch_event_rule'))
+        .filter(([, rule]) => rule.event_bus_name !== undefined)
+        .map(([id]) => dev.ref('aws_cloudwatch_event_rule', id, 'arn'));
       for (const policy of policies) {
         const [statement] = statementsOf(policy.policy);
         expect(statement?.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
@@ -138,7 +165,8 @@ describe('Stack: queues and table', () => {
   describe('Stage: dev switched from both to orchestrated, draining the orchestrated queue', () => {
     const before = synthesize(lastBothStage());
     const draining = synthesize(drainingStage());
-    const orchestratedId = (synthesized: Synthesized): string => synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated');
+    const orchestratedId = (synthesized: Synthesized): string =>
+      synthesized.idWhere('aws_sqs_queue', 'name', 'orders-dev-orders-orchestrated');
 
     it('keeps the orchestrated queue under the logical id it had in both, so the switch neither deletes nor replaces it', () => {
       expect(orchestratedId(draining)).to.equal(orchestratedId(before));
@@ -146,10 +174,13 @@ describe('Stack: queues and table', () => {
     });
 
     it("keeps the DLQ's redrive-allow policy under its logical id, still listing the orchestrated queue", () => {
-      const allow = (synthesized: Synthesized): [string, Props][] => Object.entries(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
+      const allow = (synthesized: Synthesized): [string, Props][] =>
+        Object.entries(synthesized.resources('aws_sqs_queue_redrive_allow_policy'));
       expect(allow(draining)).to.deep.equal(allow(before));
       const policy = allow(draining)[0]?.[1];
-      expect((JSON.parse(String(policy?.redrive_allow_policy)) as { sourceQueueArns: string[] }).sourceQueueArns).to.include(queueRef(draining, 'orders-dev-orders-orchestrated', 'arn'));
+      expect((JSON.parse(String(policy?.redrive_allow_policy)) as { sourceQueueArns: string[] }).sourceQueueArns).to.include(
+        queueRef(draining, 'orders-dev-orders-orchestrated', 'arn'),
+      );
     });
 
     it('deletes the orchestrated queue once the drain is switched off', () => {
@@ -162,7 +193,11 @@ describe('Stack: queues and table', () => {
     it('follows the domain rule for any worker timeout and batching window', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 0, max: 300 }), (timeout, window) => {
-          const config = { ...stage('dev'), functions: { ...stage('dev').functions, worker: { memoryMb: 1024, timeoutSeconds: timeout } }, worker: { ...stage('dev').worker, batchingWindowSeconds: window } };
+          const config = {
+            ...stage('dev'),
+            functions: { ...stage('dev').functions, worker: { memoryMb: 1024, timeoutSeconds: timeout } },
+            worker: { ...stage('dev').worker, batchingWindowSeconds: window },
+          };
           const seconds = orderQueueVisibilityTimeout(config);
           expect(seconds).to.equal(visibilityTimeoutSeconds({ functionTimeoutSeconds: timeout, batchingWindowSeconds: window }).seconds);
           expect(seconds).to.be.at.least(Math.min(43_200, 6 * timeout + window));

@@ -4,7 +4,9 @@ import { stage, synthesize } from './synthesized-stack.js';
 type Props = Record<string, unknown>;
 
 function environments(config: Parameters<typeof synthesize>[0]): Record<string, string>[] {
-  return Object.values(synthesize(config).resources('aws_lambda_function')).map((fn) => ((fn as Props).environment as { variables: Record<string, string> }).variables);
+  return Object.values(synthesize(config).resources('aws_lambda_function')).map(
+    (fn) => ((fn as Props).environment as { variables: Record<string, string> }).variables,
+  );
 }
 
 describe('Stage option: application.storeOutageMode (the edge while DynamoDB cannot reserve)', () => {

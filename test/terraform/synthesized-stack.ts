@@ -77,7 +77,9 @@ export function synthesize(config: StageConfig): Synthesized {
     stack,
     resources: (type) => parsed.resource[type] ?? {},
     idWhere(type, field, value) {
-      const ids = Object.entries(parsed.resource[type] ?? {}).filter(([, props]) => props[field] === value).map(([id]) => id);
+      const ids = Object.entries(parsed.resource[type] ?? {})
+        .filter(([, props]) => props[field] === value)
+        .map(([id]) => id);
       if (ids.length !== 1) throw new Error(`expected one ${type} with ${field} = ${String(value)}, found ${ids.length}`);
       return ids[0] as string;
     },
@@ -113,7 +115,11 @@ export function functionId(synthesized: Synthesized, name: PipelineFunctionName)
 
 /** The `aws_lambda_alias` logical id of a pipeline function's `live` alias. */
 export function aliasId(synthesized: Synthesized, name: PipelineFunctionName): string {
-  return synthesized.idWhere('aws_lambda_alias', 'function_name', synthesized.ref('aws_lambda_function', functionId(synthesized, name), 'function_name'));
+  return synthesized.idWhere(
+    'aws_lambda_alias',
+    'function_name',
+    synthesized.ref('aws_lambda_function', functionId(synthesized, name), 'function_name'),
+  );
 }
 
 /** The inline policy statements of the role a resource's `role` reference points at. */

@@ -29,7 +29,10 @@ describe('Stage option: worker.scaling (the event source mapping)', () => {
   for (const [scaling, problem] of [
     [{ mode: 'provisioned', minimumPollers: 1, maximumPollers: 10 }, 'worker.scaling.minimumPollers must be 2-200'],
     [{ mode: 'provisioned', minimumPollers: 2, maximumPollers: 2_001 }, 'worker.scaling.maximumPollers must be 2-2000'],
-    [{ mode: 'provisioned', minimumPollers: 20, maximumPollers: 10 }, 'worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers'],
+    [
+      { mode: 'provisioned', minimumPollers: 20, maximumPollers: 10 },
+      'worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers',
+    ],
   ] as const) {
     it(`refuses ${JSON.stringify(scaling)}`, () => {
       expect(stageConfigProblems(withScaling(scaling))).to.include(problem);

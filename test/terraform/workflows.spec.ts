@@ -48,7 +48,9 @@ describe('Stack: workflows', () => {
           expect(deployed.type).to.equal('EXPRESS');
           expect(deployed.tracing_configuration).to.deep.equal({ enabled: true });
           expect(deployed.logging_configuration).to.deep.include({ level: 'ALL' });
-          expect(String((deployed.logging_configuration as Props).log_destination)).to.match(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/);
+          expect(String((deployed.logging_configuration as Props).log_destination)).to.match(
+            /^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/,
+          );
         });
       }
 
@@ -60,7 +62,11 @@ describe('Stack: workflows', () => {
         expect(pipes).to.have.length(1);
         expect(pipes[0]).to.deep.include({
           source: synthesized.ref('aws_sqs_queue', synthesized.idWhere('aws_sqs_queue', 'name', source), 'arn'),
-          target: synthesized.ref('aws_sfn_state_machine', synthesized.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'),
+          target: synthesized.ref(
+            'aws_sfn_state_machine',
+            synthesized.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'),
+            'arn',
+          ),
           desired_state: 'RUNNING',
           source_parameters: { sqs_queue_parameters: { batch_size: 1, maximum_batching_window_in_seconds: 0 } },
           target_parameters: { step_function_state_machine_parameters: { invocation_type: 'REQUEST_RESPONSE' } },
@@ -81,9 +87,11 @@ describe('Stack: workflows', () => {
   });
 
   describe('Topology: composed', () => {
-    it('creates no state machine but the fleet pause\'s and no pipe but the outbox\'s, and consumes the queue with the worker', () => {
+    it("creates no state machine but the fleet pause's and no pipe but the outbox's, and consumes the queue with the worker", () => {
       const synthesized = withTopology('composed');
-      expect(Object.values(synthesized.resources('aws_sfn_state_machine')).map((machine) => machine.name)).to.deep.equal([`${synthesized.config.namePrefix}-fleet-pause`]);
+      expect(Object.values(synthesized.resources('aws_sfn_state_machine')).map((machine) => machine.name)).to.deep.equal([
+        `${synthesized.config.namePrefix}-fleet-pause`,
+      ]);
       expect(orderPipes(synthesized)).to.deep.equal([]);
       expect(Object.keys(synthesized.resources('aws_lambda_event_source_mapping'))).to.have.length(1);
     });
@@ -105,29 +113,47 @@ describe('Stack: workflows', () => {
 
     it('feeds the order queue through the consume pipe and the orchestrated queue through a pipe of its own', () => {
       const sources = orderPipes(draining).map((pipe) => [pipe.name, pipe.source]);
-      expect(sources).to.have.deep.members([
-        ['orders-dev-consume', arn('orders-dev-orders')],
-        ['orders-dev-drain-orchestrated', arn('orders-dev-orders-orchestrated')],
-      ]).and.have.length(2);
+      expect(sources)
+        .to.have.deep.members([
+          ['orders-dev-consume', arn('orders-dev-orders')],
+          ['orders-dev-drain-orchestrated', arn('orders-dev-orders-orchestrated')],
+        ])
+        .and.have.length(2);
       expect(draining.resources('aws_lambda_event_source_mapping')).to.deep.equal({});
     });
 
     it("gives the drain pipe the consume pipe's target and settings, under a role and a log group of its own", () => {
       const [, consume] = pipeNamed('orders-dev-consume');
       const [, drain] = pipeNamed('orders-dev-drain-orchestrated');
-      const shared = ({ name: _name, source: _source, role_arn: _role, log_configuration: logs, depends_on: _dependsOn, ...rest }: Props): Props => ({
-        ...rest, logLevel: (logs as Props).level,
+      const shared = ({
+        name: _name,
+        source: _source,
+        role_arn: _role,
+        log_configuration: logs,
+        depends_on: _dependsOn,
+        ...rest
+      }: Props): Props => ({
+        ...rest,
+        logLevel: (logs as Props).level,
       });
       expect(shared(drain)).to.deep.equal(shared(consume));
-      expect(drain.target).to.equal(draining.ref('aws_sfn_state_machine', draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'));
+      expect(drain.target).to.equal(
+        draining.ref('aws_sfn_state_machine', draining.idWhere('aws_sfn_state_machine', 'name', 'orders-dev-consume'), 'arn'),
+      );
       expect(drain.role_arn).to.not.equal(consume.role_arn);
-      expect((drain.log_configuration as Props).cloudwatch_logs_log_destination).to.not.deep.equal((consume.log_configuration as Props).cloudwatch_logs_log_destination);
+      expect((drain.log_configuration as Props).cloudwatch_logs_log_destination).to.not.deep.equal(
+        (consume.log_configuration as Props).cloudwatch_logs_log_destination,
+      );
     });
 
     it('keeps the consume pipe under the logical id it has without the drain, so switching the drain off removes only the drain pipe', () => {
       const [consumeId] = pipeNamed('orders-dev-consume');
       const drained = synthesize({ ...drainingStage(), migration: { phase: 4, drainOrchestratedQueue: false } });
-      expect(Object.keys(drained.resources('aws_pipes_pipe')).filter((id) => id !== drained.idWhere('aws_pipes_pipe', 'name', 'orders-dev-outbox'))).to.deep.equal([consumeId]);
+      expect(
+        Object.keys(drained.resources('aws_pipes_pipe')).filter(
+          (id) => id !== drained.idWhere('aws_pipes_pipe', 'name', 'orders-dev-outbox'),
+        ),
+      ).to.deep.equal([consumeId]);
     });
   });
 });

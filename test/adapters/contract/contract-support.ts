@@ -38,7 +38,12 @@ export function anOrderMessage(index: number, overrides: Partial<OutboundMessage
   const orderId = `order-${String(index).padStart(4, '0')}`;
   return {
     id: `m${index}`,
-    body: JSON.stringify({ orderId, customerId: 'customer-0001', currency: 'EUR', lines: [{ sku: 'SKU-0001', quantity: 1, unitPriceMinor: 1_999 }] }),
+    body: JSON.stringify({
+      orderId,
+      customerId: 'customer-0001',
+      currency: 'EUR',
+      lines: [{ sku: 'SKU-0001', quantity: 1, unitPriceMinor: 1_999 }],
+    }),
     attributes: { correlationId: `corr-${index}`, orderId },
     ...overrides,
   };

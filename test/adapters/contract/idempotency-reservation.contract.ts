@@ -19,7 +19,16 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
     });
 
     function aReservation(overrides: Partial<ReservationRequest> = {}): ReservationRequest {
-      return { key, payloadHash: 'hash-a', now: NOW, acceptLeaseMs: DEFAULT_ACCEPT_LEASE_MS, ttlSeconds: TTL_SECONDS, orderId: 'order-1', correlationId: 'c-1', ...overrides };
+      return {
+        key,
+        payloadHash: 'hash-a',
+        now: NOW,
+        acceptLeaseMs: DEFAULT_ACCEPT_LEASE_MS,
+        ttlSeconds: TTL_SECONDS,
+        orderId: 'order-1',
+        correlationId: 'c-1',
+        ...overrides,
+      };
     }
 
     function aClaim(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
@@ -64,7 +73,11 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
 
       expect(other.kind).to.equal('CONFLICT');
       expect(same).to.deep.include({ kind: 'PROCEED', attempt: 1, resumed: false });
-      expect(await subject().store.get(key, NOW + 2_000)).to.deep.include({ status: 'INFLIGHT', payloadHash: 'hash-a', ownerToken: 'worker' });
+      expect(await subject().store.get(key, NOW + 2_000)).to.deep.include({
+        status: 'INFLIGHT',
+        payloadHash: 'hash-a',
+        ownerToken: 'worker',
+      });
     });
 
     it('answers a completed order DUPLICATE with its record', async () => {
@@ -79,7 +92,10 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
     });
 
     it('lets exactly one of two concurrent reservations of different payloads win; the other is KEY_REUSED', async () => {
-      const answers = await Promise.all([subject().store.reserve(aReservation()), subject().store.reserve(aReservation({ payloadHash: 'hash-b' }))]);
+      const answers = await Promise.all([
+        subject().store.reserve(aReservation()),
+        subject().store.reserve(aReservation({ payloadHash: 'hash-b' })),
+      ]);
 
       expect(answers.map((answer) => answer.kind).sort()).to.deep.equal(['KEY_REUSED', 'RESERVED']);
       const winner = answers.findIndex((answer) => answer.kind === 'RESERVED');
@@ -95,7 +111,13 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
     });
 
     describe('No reservation without its message', () => {
-      const PUBLISHED: OutboxEntry = { eventId: 'published-1', detailType: 'OrderPublished', source: 'orders.pipeline', time: NOW, detail: '{"messageId":"m-1"}' };
+      const PUBLISHED: OutboxEntry = {
+        eventId: 'published-1',
+        detailType: 'OrderPublished',
+        source: 'orders.pipeline',
+        time: NOW,
+        detail: '{"messageId":"m-1"}',
+      };
 
       it('keeps the message and the time it awaits its send on the reservation; the claim removes both', async () => {
         const reserved = await subject().store.reserve(aReservation({ message: '{"order":1}' }));
@@ -118,7 +140,7 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
         expect(await subject().store.get(key, NOW + 300)).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-2' });
       });
 
-      it('never releases another request\'s reservation, nor a claimed one', async () => {
+      it("never releases another request's reservation, nor a claimed one", async () => {
         const first = await subject().store.reserve(aReservation());
         const second = await subject().store.reserve(aReservation({ now: NOW + DEFAULT_ACCEPT_LEASE_MS + 1, correlationId: 'c-2' }));
 
@@ -127,9 +149,12 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
         const afterClaim = await subject().store.releaseReservation(second.record, NOW + DEFAULT_ACCEPT_LEASE_MS + 4);
 
         expect(second.kind).to.equal('RESERVED');
-        expect(lateRelease, 'the first request\'s reservation was replaced by the second\'s').to.equal(false);
+        expect(lateRelease, "the first request's reservation was replaced by the second's").to.equal(false);
         expect(afterClaim, 'claimed: the message reached a worker').to.equal(false);
-        expect(await subject().store.get(key, NOW + DEFAULT_ACCEPT_LEASE_MS + 5)).to.deep.include({ status: 'INFLIGHT', ownerToken: 'worker' });
+        expect(await subject().store.get(key, NOW + DEFAULT_ACCEPT_LEASE_MS + 5)).to.deep.include({
+          status: 'INFLIGHT',
+          ownerToken: 'worker',
+        });
       });
 
       it('finds unclaimed reservations awaiting their send since before the given time, oldest first, and no claimed one', async () => {
@@ -143,7 +168,8 @@ export function idempotencyReservationContract(name: string, makeSubject: () => 
         const found = await subject().store.findAwaitingSend(NOW + 11, 1_000, NOW + 20);
         const older = await subject().store.findAwaitingSend(NOW + 5, 1_000, NOW + 20);
 
-        const ours = (records: readonly { key: string }[]) => records.map((record) => record.key).filter((name) => [key, other, claimed].includes(name));
+        const ours = (records: readonly { key: string }[]) =>
+          records.map((record) => record.key).filter((name) => [key, other, claimed].includes(name));
         expect(ours(found)).to.deep.equal([other, key]);
         expect(ours(older)).to.deep.equal([other]);
       });

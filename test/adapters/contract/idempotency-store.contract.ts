@@ -29,7 +29,17 @@ export function idempotencyStoreContract(name: string, makeSubject: () => Promis
     });
 
     function aClaim(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-      return { key, payloadHash: 'hash-1', ownerToken: 'owner-a', now: NOW, leaseMs: LEASE_MS, ttlSeconds: TTL_SECONDS, orderId: 'order-0001', correlationId: 'corr-1', ...overrides };
+      return {
+        key,
+        payloadHash: 'hash-1',
+        ownerToken: 'owner-a',
+        now: NOW,
+        leaseMs: LEASE_MS,
+        ttlSeconds: TTL_SECONDS,
+        orderId: 'order-0001',
+        correlationId: 'corr-1',
+        ...overrides,
+      };
     }
 
     /** A claim `ms` after NOW by another worker. */
@@ -63,7 +73,10 @@ export function idempotencyStoreContract(name: string, makeSubject: () => Promis
       });
 
       it('grants exactly one of two concurrent claims; the other is told IN_PROGRESS', async () => {
-        const decisions = await Promise.all([store().claim(aClaim({ ownerToken: 'owner-a' })), store().claim(aClaim({ ownerToken: 'owner-b' }))]);
+        const decisions = await Promise.all([
+          store().claim(aClaim({ ownerToken: 'owner-a' })),
+          store().claim(aClaim({ ownerToken: 'owner-b' })),
+        ]);
 
         const kinds = decisions.map((decision) => decision.kind).sort();
         expect(kinds).to.deep.equal(['IN_PROGRESS', 'PROCEED']);

@@ -181,7 +181,9 @@ export function orderQueueContract(name: string, makeSubject: () => Promise<Orde
         const [held] = await subject().receive(1, HIDDEN_SECONDS);
         await subject().deleteQueue();
 
-        const refusal = await refusalOf(() => subject().queue.changeVisibility([{ receiptHandle: held?.receiptHandle ?? '', timeoutSeconds: 0 }]));
+        const refusal = await refusalOf(() =>
+          subject().queue.changeVisibility([{ receiptHandle: held?.receiptHandle ?? '', timeoutSeconds: 0 }]),
+        );
 
         expect(held).to.not.equal(undefined);
         expect(refusal).to.deep.equal(QUEUE_DOES_NOT_EXIST);

@@ -49,10 +49,16 @@ function ownJournal(): string {
 }
 
 /** Starts a harness on a free port with its logs kept in memory (printed by `dumpLogsOnFailure`). */
-export async function startTestHarness(overrides: Partial<HarnessOptions> = {}, env: Readonly<Record<string, string>> = {}): Promise<RunningHarness> {
+export async function startTestHarness(
+  overrides: Partial<HarnessOptions> = {},
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningHarness> {
   const logs: string[] = [];
   const journal = overrides.backend === 'aws' && env.HARNESS_JOURNAL_FILE === undefined ? { HARNESS_JOURNAL_FILE: ownJournal() } : {};
-  const harness = await startHarness({ ...FAST_HARNESS, ...overrides }, { env: { ...FAST_ENV, ...journal, ...env }, write: (line) => logs.push(line) });
+  const harness = await startHarness(
+    { ...FAST_HARNESS, ...overrides },
+    { env: { ...FAST_ENV, ...journal, ...env }, write: (line) => logs.push(line) },
+  );
   return { harness, client: new PipelineClient(harness.url), logs };
 }
 
@@ -61,7 +67,9 @@ export async function startTestHarness(overrides: Partial<HarnessOptions> = {}, 
  * started is stopped (a stop the test already made returns the same summary), and their last log lines
  * are printed when the test failed.
  */
-export function useTestHarnesses(): { start(overrides?: Partial<HarnessOptions>, env?: Readonly<Record<string, string>>): Promise<RunningHarness> } {
+export function useTestHarnesses(): {
+  start(overrides?: Partial<HarnessOptions>, env?: Readonly<Record<string, string>>): Promise<RunningHarness>;
+} {
   const started: RunningHarness[] = [];
   afterEach(async function () {
     for (const running of started) dumpLogsOnFailure(this.currentTest?.state, running);

@@ -50,7 +50,10 @@ export class PipelineClient {
   }
 
   /** GET /admin/progress: the queues' depths, and how many live records are unsettled or still owe events. */
-  async progress(): Promise<{ orders: { visible: number; inFlight: number; delayed: number }; records: { records: number; unsettled: number; owingEvents: number } }> {
+  async progress(): Promise<{
+    orders: { visible: number; inFlight: number; delayed: number };
+    records: { records: number; unsettled: number; owingEvents: number };
+  }> {
     return (await this.request('GET', '/admin/progress')).body as never;
   }
 
@@ -66,12 +69,21 @@ export class PipelineClient {
    * Polls GET /orders/{key} until the order reaches one of `statuses` and, unless `announced` is false,
    * the outbox relay has delivered every event its record committed (the events then show on the bus).
    */
-  async waitForStatus(idempotencyKey: string, statuses: readonly OrderView['status'][], timeoutMs = 15_000, announced = true): Promise<OrderView> {
-    return waitFor(`order ${idempotencyKey} to be ${statuses.join(' or ')}${announced ? ', its events delivered' : ''}`, async () => {
-      const answer = await this.order(idempotencyKey);
-      if (answer.status !== 200 || !statuses.includes(answer.body.status)) return undefined;
-      return !announced || answer.body.outbox.every((entry) => entry.delivered) ? answer.body : undefined;
-    }, timeoutMs);
+  async waitForStatus(
+    idempotencyKey: string,
+    statuses: readonly OrderView['status'][],
+    timeoutMs = 15_000,
+    announced = true,
+  ): Promise<OrderView> {
+    return waitFor(
+      `order ${idempotencyKey} to be ${statuses.join(' or ')}${announced ? ', its events delivered' : ''}`,
+      async () => {
+        const answer = await this.order(idempotencyKey);
+        if (answer.status !== 200 || !statuses.includes(answer.body.status)) return undefined;
+        return !announced || answer.body.outbox.every((entry) => entry.delivered) ? answer.body : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** POST /admin/replay: `{keys}` or `{category, limit}`. */
@@ -80,7 +92,12 @@ export class PipelineClient {
   }
 
   /** The body is JSON as the harness answers it; T only names its expected shape (tests assert on it). */
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await response.text();
     let parsed: T;
