@@ -73,6 +73,8 @@ export interface Verdict {
   readonly conflictsAccepted: readonly string[];
   /** Same-payload requests answered 409 after a 503 for that key, before any answer accepted it. */
   readonly conflictAfterUnavailable: number;
+  /** The keys of those 409s, with each key's answers in order (first few), to look up in the harness log. */
+  readonly conflictAfterUnavailableSamples: readonly string[];
   readonly latency: LatencySummary;
 }
 
@@ -139,6 +141,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
   const firstAcceptedLost: string[] = [];
   const conflictsAccepted: string[] = [];
   let conflictAfterUnavailable = 0;
+  const conflictAfterUnavailableSamples: string[] = [];
   for (const client of clients) {
     const order = byKey.get(client.key);
     const subtotal = order?.outcome?.subtotalMinor;
@@ -151,7 +154,10 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
       if (status === 503) unavailable = true;
       // Once accepted, the order is queued: a 409 for a re-post is then the truth.
       else if (isAccepted(status)) unavailable = false;
-      else if (status === 409 && unavailable) conflictAfterUnavailable += 1;
+      else if (status === 409 && unavailable) {
+        conflictAfterUnavailable += 1;
+        if (conflictAfterUnavailableSamples.length < 5) conflictAfterUnavailableSamples.push(`${client.key}: ${client.answers.join(' ')}`);
+      }
     });
   }
   return {
@@ -174,6 +180,7 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
     firstAcceptedLost,
     conflictsAccepted,
     conflictAfterUnavailable,
+    conflictAfterUnavailableSamples,
     latency: latencySummary(latencies),
   };
 }
