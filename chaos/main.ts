@@ -86,7 +86,9 @@ function summary(scenario: Scenario, run: ScenarioRun, runs: ReadonlyMap<string,
     firstAcceptedLost: verdict.firstAcceptedLost.length,
     conflictsAccepted: verdict.conflictsAccepted.length,
     conflictAfterUnavailable: verdict.conflictAfterUnavailable,
-    ...(verdict.conflictAfterUnavailableSamples.length === 0 ? {} : { conflictAfterUnavailableSamples: verdict.conflictAfterUnavailableSamples }),
+    ...(verdict.conflictAfterUnavailableSamples.length === 0
+      ? {}
+      : { conflictAfterUnavailableSamples: verdict.conflictAfterUnavailableSamples }),
     reservationReleasesFailed: run.reservationReleasesFailed,
     targets: targetChecks(scenario, run, runs),
     invariantsBroken: brokenInvariants(verdict),
