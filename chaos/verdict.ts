@@ -149,11 +149,14 @@ export function judge(clients: readonly ClientKey[], observed: readonly Observed
       firstAcceptedLost.push(client.key);
     if (client.conflictAccepted === true) conflictsAccepted.push(client.key);
     let unavailable = false;
+    let accepted = false;
     client.answers.forEach((status, index) => {
       if (client.kinds[index] === 'conflict') return;
-      if (status === 503) unavailable = true;
-      // Once accepted, the order is queued: a 409 for a re-post is then the truth.
-      else if (isAccepted(status)) unavailable = false;
+      // Once accepted, the order is queued: a 409 for a re-post is then the truth, whatever 503 came between.
+      if (isAccepted(status)) {
+        accepted = true;
+        unavailable = false;
+      } else if (status === 503) unavailable = !accepted;
       else if (status === 409 && unavailable) {
         conflictAfterUnavailable += 1;
         if (conflictAfterUnavailableSamples.length < 5) conflictAfterUnavailableSamples.push(`${client.key}: ${client.answers.join(' ')}`);

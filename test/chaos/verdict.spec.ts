@@ -71,10 +71,13 @@ describe('Fault scenarios: the verdict (chaos/verdict.ts)', () => {
         [
           client('a', { answers: [503, 202, 409], kinds: ['original', 'original', 'repost'] }),
           client('b', { answers: [503, 409], kinds: ['original', 'original'], acceptedSubtotal: undefined }),
+          // Accepted first; a re-post then met a fault (503) and its retry the queued order (409): the truth.
+          client('c', { answers: [202, 503, 503, 409], kinds: ['original', 'repost', 'repost', 'repost'] }),
         ],
-        [order('a'), order('b')],
+        [order('a'), order('b'), order('c')],
       );
       expect(verdict.conflictAfterUnavailable).to.equal(1);
+      expect(verdict.conflictAfterUnavailableSamples).to.deep.equal(['b: 503 409']);
     });
 
     it('names double commits, events for an outcome not committed, outcomes never announced, and records owing events', () => {
