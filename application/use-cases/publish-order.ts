@@ -15,7 +15,6 @@ import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { Random } from '../ports/random.js';
-import type { SendResult } from '../ports/queue-message.js';
 import { retryWithinInvocation } from '../resilience/retry-within-invocation.js';
 import { fingerprint } from '../services/fingerprint.js';
 import { TOKENS } from '../tokens.js';
@@ -89,41 +88,48 @@ export class PublishOrder {
       },
     };
     const body = JSON.stringify(envelope.body);
-    let reservation: ReservationDecision;
-    try {
-      reservation = await this.store.reserve({
-        key: idempotencyKey,
-        payloadHash,
-        now,
-        acceptLeaseMs: this.config.acceptLeaseMs,
-        ttlSeconds: this.config.idempotencyTtlSeconds,
-        orderId: input.order.orderId,
-        correlationId: input.correlationId,
-        ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
-      });
-    } catch (error) {
-      if (!this.buffersThrough(error)) throw error;
-      return this.sendUnreserved(envelope, body, idempotencyKey, payloadHash, error);
+    // A failed reservation or send is tried again within the request (retryWithinInvocation: 4 calls in
+    // all, full jitter, at most 1.4 s of waiting, retryable failures only, each through its breaker): a 503
+    // costs the client a round trip and its own pause, and a failed send a release and a new reservation.
+    // A reservation retried after its answer was lost is recognised as this request's own.
+    const tools = { clock: this.clock, random: this.random, timeLeftMs: () => undefined };
+    const reserved = await retryWithinInvocation(
+      () =>
+        this.store.reserve({
+          key: idempotencyKey,
+          payloadHash,
+          now,
+          acceptLeaseMs: this.config.acceptLeaseMs,
+          ttlSeconds: this.config.idempotencyTtlSeconds,
+          orderId: input.order.orderId,
+          correlationId: input.correlationId,
+          ...(encoder.encode(body).length <= MAX_PENDING_MESSAGE_BYTES ? { message: body } : {}),
+        }),
+      tools,
+    );
+    if (!reserved.ok) {
+      if (!this.buffersThrough(reserved.error)) throw reserved.error;
+      return this.sendUnreserved(envelope, body, idempotencyKey, payloadHash, reserved.error);
     }
+    const reservation: ReservationDecision = reserved.value;
     if (reservation.kind !== 'RESERVED') {
       this.metrics.add('DuplicatesSuppressed', 1, 'Count');
       return { kind: 'KNOWN', idempotencyKey, payloadHash, known: reservation };
     }
-    let result: SendResult;
-    try {
-      result = await this.queue.send([{ id: 'order', body, attributes: orderMessageAttributes(envelope) }]);
-    } catch (error) {
-      await this.release(reservation.record);
-      throw error;
-    }
-    const sent = result.sent[0];
-    if (sent === undefined) {
-      await this.release(reservation.record);
+    const sending = await retryWithinInvocation(async () => {
+      const result = await this.queue.send([{ id: 'order', body, attributes: orderMessageAttributes(envelope) }]);
+      const sent = result.sent[0];
+      if (sent !== undefined) return sent;
       const failure = result.failed[0];
       throw errorForCategory(failure?.category ?? 'UNKNOWN', failure?.message ?? 'order was not enqueued', {
         code: failure?.code ?? 'SQS.SEND_FAILED',
       });
+    }, tools);
+    if (!sending.ok) {
+      await this.release(reservation.record);
+      throw sending.error;
     }
+    const sent = sending.value;
     this.metrics.add('OrdersAccepted', 1, 'Count');
     return { kind: 'PUBLISHED', messageId: sent.messageId, idempotencyKey, payloadHash };
   }

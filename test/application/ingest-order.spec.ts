@@ -169,8 +169,9 @@ describe('Class: IngestOrder', () => {
       // Act
       const thrown = await fixture.ingest(OrderMother.valid()).catch((error: unknown) => error);
 
-      // Assess
-      expect(store.reads).to.equal(1);
+      // Assess: tried again within the request until the breaker opened (its threshold, 3 calls), no more
+      expect(store.reads).to.equal(3);
+      expect(fixture.breakers.state('dynamodb').status).to.equal('OPEN');
       expect(thrown).to.be.instanceOf(Error);
       expect(fixture.orderQueue()).to.deep.equal([]);
     });

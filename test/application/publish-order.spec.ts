@@ -122,7 +122,7 @@ describe('Class: PublishOrder', () => {
     ] as const) {
       it(`throws the queue's ${failure.category} failure with its code when the order was not queued`, async () => {
         // Prepare
-        const clock = new ManualClock();
+        const clock = new ManualClock({ autoAdvance: true });
         const store = new MemoryIdempotencyStore();
         const publish = new PublishOrder(
           new RefusingQueue(failure),
@@ -160,7 +160,7 @@ describe('Class: PublishOrder', () => {
     ] as const) {
       it(`releases its own reservation when the queue ${label}, so the same payload's retry is queued at once, not answered IN_PROGRESS`, async () => {
         // Prepare
-        const clock = new ManualClock();
+        const clock = new ManualClock({ autoAdvance: true });
         const store = new MemoryIdempotencyStore();
         const metrics = new RecordingMetrics();
         const config = loadConfig({ PIPELINE_BACKEND: 'memory' });
@@ -189,6 +189,42 @@ describe('Class: PublishOrder', () => {
         expect(await store.get('k', clock.now())).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-2' });
       });
     }
+
+    it('tries a failed send again within the request: one refused entry is a 202 a moment later, not a 503', async () => {
+      // Prepare
+      const clock = new ManualClock({ autoAdvance: true });
+      const store = new MemoryIdempotencyStore();
+      let sends = 0;
+      const flaky: OrderQueue = {
+        send: async (messages) => {
+          sends += 1;
+          if (sends === 1)
+            return {
+              sent: [],
+              failed: messages.map((m) => ({ id: m.id, code: 'SQS.THROTTLED', category: 'TRANSIENT' as const, message: 'throttled' })),
+            };
+          return { sent: messages.map((m) => ({ id: m.id, messageId: 'm-1' })), failed: [] };
+        },
+        changeVisibility: async () => {},
+      };
+      const publish = new PublishOrder(
+        flaky,
+        store,
+        clock,
+        new RecordingLogger(),
+        new RecordingMetrics(),
+        loadConfig({ PIPELINE_BACKEND: 'memory' }),
+        new SeededRandom(1),
+      );
+
+      // Act
+      const result = await publish.execute({ order: OrderMother.valid(), correlationId: 'c-1', idempotencyKey: 'k' });
+
+      // Assess
+      expect(result.kind).to.equal('PUBLISHED');
+      expect(sends).to.equal(2);
+      expect(await store.get('k', clock.now())).to.deep.include({ status: 'ACCEPTED', correlationId: 'c-1' });
+    });
 
     it("tries a failed release again within the request: one throttled release still leaves the key free for the client's retry", async () => {
       // Prepare
@@ -296,7 +332,7 @@ describe('Class: PublishOrder', () => {
 
     it('fails without sending when the store cannot reserve: accepting unreserved would break first-accepted-wins', async () => {
       // Prepare
-      const clock = new ManualClock();
+      const clock = new ManualClock({ autoAdvance: true });
       const store = new MemoryIdempotencyStore();
       store.deleteTable();
       const sent: OutboundMessage[] = [];
