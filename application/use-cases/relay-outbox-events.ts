@@ -3,6 +3,7 @@ import { CircuitOpenError } from '../../domain/errors.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { pendingEntries } from '../../domain/outbox.js';
 import { fromOutboxEntry } from '../outbox-events.js';
+import type { PipelineConfig } from '../config.js';
 import type { Clock } from '../ports/clock.js';
 import type { PipelineEvent } from '../ports/event-bus.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
@@ -34,15 +35,15 @@ const BREAKER_WAIT_MARGIN_MS = 5_000;
  */
 const RECENTLY_DELIVERED_CAPACITY = 10_000;
 
-/**
- * A stream image older than this is read again, consistently, before its events are sent. A pipe retrying
- * a batch after an outage holds images from before another relay (the redelivery's sweep, or another
- * shard's retry) delivered and marked their events: sent as they are, every such event would go out twice.
- * Fresh images (the happy path: the stream within a second) are sent as they are, with no extra read; the
- * sweep's records carry no stream time and are not read again (the store's look-up confirms each against
- * its item with a consistent read). The stream's time has a resolution of one second.
+/*
+ * Stale images are read again, consistently, before their events are sent: a pipe image that still owes an
+ * event committed longer ago than the sweep age. Only then can another relay, the redelivery's sweep (it
+ * takes records owing events since before the sweep age), have delivered and marked it meanwhile, as when
+ * the pipe retries a batch after an outage: sent as it is, every such event would go out twice. Younger
+ * images, the happy path and a pipe lagging less than the sweep age, are sent as they are, with no extra
+ * read; the sweep's own records carry no stream time and are not read again (its look-up confirms each
+ * against its item with a consistent read).
  */
-const STALE_IMAGE_MS = 5_000;
 /** Consistent reads of stale images at once (a pipe batch is 10 records). */
 const REREAD_CONCURRENCY = 10;
 
@@ -97,6 +98,7 @@ export class RelayOutboxEvents {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Metrics) private readonly metrics: Metrics,
     @inject(TOKENS.Random) private readonly random: Random,
+    @inject(TOKENS.PipelineConfig) private readonly config: PipelineConfig,
   ) {}
 
   async execute(changes: readonly OutboxChange[], options: RelayOptions = {}): Promise<RelayResult> {
@@ -140,17 +142,14 @@ export class RelayOutboxEvents {
   }
 
   /**
-   * Replaces each stale image (see STALE_IMAGE_MS) with the record as it is now. A record gone (expired)
+   * Replaces each stale image (see above) with the record as it is now. A record gone (expired)
    * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
    */
   private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
-    const stale = new Set(
-      changes
-        .filter((change) => change.changedAt !== undefined && now - change.changedAt > STALE_IMAGE_MS)
-        .map((change) => change.record.key),
-    );
-    const owing = [...stale].filter((key) =>
-      pendingEntries(latest.get(key)?.outbox ?? []).some((entry) => !this.recentlyDelivered.has(entry.eventId)),
+    const sweptBefore = now - this.config.outboxSweepAgeSeconds * 1000;
+    const imaged = new Set(changes.filter((change) => change.changedAt !== undefined).map((change) => change.record.key));
+    const owing = [...imaged].filter((key) =>
+      pendingEntries(latest.get(key)?.outbox).some((entry) => !this.recentlyDelivered.has(entry.eventId) && entry.time < sweptBefore),
     );
     if (owing.length === 0) return;
     let reread = 0;

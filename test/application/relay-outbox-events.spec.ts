@@ -47,9 +47,9 @@ async function givenImagesAnotherRelayDelivered(): Promise<{ fixture: PipelineFi
 
 describe('Class: RelayOutboxEvents', () => {
   describe('Method: execute, with images another relay has since delivered', () => {
-    it("reads a stale image again (a pipe's retry after an outage) and sends nothing the record no longer owes", async () => {
+    it("reads an image owing events older than the sweep age again (a pipe's retry after an outage: the sweep may have delivered them) and sends nothing the record no longer owes", async () => {
       const { fixture, key, batch } = await givenImagesAnotherRelayDelivered();
-      await fixture.clock.sleep(30_000);
+      await fixture.clock.sleep(fixture.config.outboxSweepAgeSeconds * 1000 + 1_000);
 
       const response = await createEventsHandler(() => fixture.container)(batch);
 
@@ -62,8 +62,9 @@ describe('Class: RelayOutboxEvents', () => {
       expect(fixture.metrics.total('OutboxImagesReread')).to.equal(1);
     });
 
-    it('sends a fresh image as it is, with no read (the happy path costs nothing more)', async () => {
+    it('sends an image younger than the sweep age as it is, with no read (the happy path, and a pipe lagging less, cost nothing more)', async () => {
       const { fixture, batch } = await givenImagesAnotherRelayDelivered();
+      await fixture.clock.sleep(fixture.config.outboxSweepAgeSeconds * 1000 - 10_000);
 
       const response = await createEventsHandler(() => fixture.container)(batch);
 
