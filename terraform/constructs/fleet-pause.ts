@@ -6,6 +6,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index.js';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../iam-policy.js';
+import { LOG_DELIVERY, TRACING } from './workflow-state-machine.js';
 
 /** The key the probe reads: any answer, item or none, says DynamoDB serves requests again. */
 export const FLEET_PAUSE_PROBE_KEY = 'fleet-pause#probe';
@@ -147,25 +148,8 @@ export class FleetPause extends Construct {
         ? []
         : [{ sid: 'FlipConsumePipes', actions: ['pipes:StopPipe', 'pipes:StartPipe'], resources: props.pipes.map((pipe) => pipe.arn) }]),
       { sid: 'ProbeTable', actions: ['dynamodb:GetItem'], resources: [props.table.arn] },
-      {
-        sid: 'DeliverExecutionLogs',
-        actions: [
-          'logs:CreateLogDelivery',
-          'logs:GetLogDelivery',
-          'logs:UpdateLogDelivery',
-          'logs:DeleteLogDelivery',
-          'logs:ListLogDeliveries',
-          'logs:PutResourcePolicy',
-          'logs:DescribeResourcePolicies',
-          'logs:DescribeLogGroups',
-        ],
-        resources: ['*'],
-      },
-      {
-        sid: 'WriteTraces',
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-        resources: ['*'],
-      },
+      LOG_DELIVERY,
+      TRACING,
     ];
     const policy = new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: this.role.id, policy: policyDocument(statements) });
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {

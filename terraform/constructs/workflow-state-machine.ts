@@ -19,7 +19,7 @@ export interface WorkflowStateMachineProps {
 }
 
 /** Vended log delivery and X-Ray are configured through account-level APIs that take no resource. */
-const LOG_DELIVERY: PolicyStatement = {
+export const LOG_DELIVERY: PolicyStatement = {
   sid: 'DeliverExecutionLogs',
   actions: [
     'logs:CreateLogDelivery',
@@ -33,7 +33,7 @@ const LOG_DELIVERY: PolicyStatement = {
   ],
   resources: ['*'],
 };
-const TRACING: PolicyStatement = {
+export const TRACING: PolicyStatement = {
   sid: 'WriteTraces',
   actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
   resources: ['*'],
