@@ -1,5 +1,4 @@
 import { PermanentError } from './errors.js';
-import type { ServiceName } from './circuit-breaker.js';
 
 /**
  * Whether a consuming fleet (the worker's event source mapping, the orchestrated topology's pipe) pulls
@@ -20,12 +19,15 @@ export interface FleetFlowSettings {
   readonly probeEveryMs: number;
 }
 
+/** The dependency a pause is for, by the name its breakers are configured under (e.g. `dynamodb`). */
+export type DependencyName = string;
+
 export type FleetFlowState =
   | { readonly status: 'FLOWING' }
   | {
       readonly status: 'PAUSED';
       readonly since: number;
-      readonly service: ServiceName;
+      readonly service: DependencyName;
       readonly nextProbeAt: number;
       readonly probes: number;
     };
@@ -33,7 +35,7 @@ export type FleetFlowState =
 export type FleetFlowStatus = FleetFlowState['status'];
 
 export type FleetFlowEvent =
-  | { readonly type: 'DEPENDENCY_DOWN'; readonly service: ServiceName }
+  | { readonly type: 'DEPENDENCY_DOWN'; readonly service: DependencyName }
   | { readonly type: 'PROBE_SUCCEEDED' }
   | { readonly type: 'PROBE_FAILED' };
 

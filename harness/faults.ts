@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName } from '../domain/circuit-breaker.js';
+import { SERVICE_NAMES, type ServiceName } from '../application/breaker-defaults.js';
 import type { Random } from '../application/ports/random.js';
 import type { CrashPoint } from './harness-options.js';
 import { currentInvocation, never } from './invocation.js';

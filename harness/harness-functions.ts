@@ -3,7 +3,7 @@ import type { PipelineConfig } from '../application/config.js';
 import type { WorkflowStarter } from '../application/ports/workflow-starter.js';
 import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../application/tokens.js';
-import { SERVICE_NAMES, type ServiceName } from '../domain/circuit-breaker.js';
+import { SERVICE_NAMES, type ServiceName } from '../application/breaker-defaults.js';
 import { ADAPTERS } from '../handlers/adapter-tokens.js';
 import { eventsComposition } from '../handlers/compositions/events.js';
 import { idempotencyComposition } from '../handlers/compositions/idempotency.js';

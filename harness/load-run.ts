@@ -1,4 +1,4 @@
-import type { ServiceName } from '../domain/circuit-breaker.js';
+import type { ServiceName } from '../application/breaker-defaults.js';
 import { DemoClient } from './demo/demo-client.js';
 import { validOrder } from './demo/payloads.js';
 import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from './harness-options.js';

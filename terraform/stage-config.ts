@@ -158,7 +158,7 @@ export interface StageConfig {
   /** Notifications, state backend, concurrency quota, source maps (terraform/operations-config.ts). */
   readonly operations: Operations;
   /**
-   * Circuit breaker overrides per dependency, laid over the defaults (domain/circuit-breaker.ts: the seed's
+   * Circuit breaker overrides per dependency, laid over the defaults (application/breaker-defaults.ts: the seed's
    * count rule at low volume, the failure ratio over the last calls at volume). The functions receive the
    * resolved settings as BREAKER_SETTINGS.
    */

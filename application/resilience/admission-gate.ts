@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../domain/circuit-breaker.js';
+import type { ServiceName } from '../breaker-defaults.js';
 
 /**
  * A call still in flight after this long no longer counts against admission. An invocation that timed

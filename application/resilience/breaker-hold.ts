@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../domain/circuit-breaker.js';
+import type { ServiceName } from '../breaker-defaults.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 
 /**

@@ -6,15 +6,13 @@ import {
   failuresToOpen,
   INITIAL_BREAKER_STATE,
   isOpenAt,
-  SERVICE_BREAKER_SETTINGS,
-  SERVICE_NAMES,
   transition,
   type BreakerEvent,
   type BreakerSettings,
   type BreakerState,
   type BreakerStatus,
-  type ServiceName,
-} from '../../domain/circuit-breaker.js';
+} from '../../domain/circuit-breaker/index.js';
+import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from '../breaker-defaults.js';
 import type { ErrorCategory } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError, PipelineError } from '../../domain/errors.js';

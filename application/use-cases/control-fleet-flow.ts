@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { ServiceName } from '../../domain/circuit-breaker.js';
+import type { ServiceName } from '../breaker-defaults.js';
 import {
   assertValidFleetFlowSettings,
   INITIAL_FLEET_FLOW,
@@ -69,7 +69,8 @@ export class ControlFleetFlow {
     this.metrics.add('FleetProbes', 1, 'Count', { service: paused.service });
     let answered = true;
     try {
-      await this.dependency.probe(paused.service);
+      // The state holds the name DEPENDENCY_DOWN was given above: one of SERVICE_NAMES.
+      await this.dependency.probe(paused.service as ServiceName);
     } catch (error) {
       answered = false;
       this.logger.info('fleet stays paused: the probe failed', {

@@ -5,7 +5,7 @@ import type { LogContext, Logger } from '../../application/ports/logger.js';
 import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
-import type { BreakerSettings } from '../../domain/circuit-breaker.js';
+import type { BreakerSettings } from '../../domain/circuit-breaker/index.js';
 import { CircuitOpenError, PermanentError, TransientError, ValidationError } from '../../domain/errors.js';
 import { LeaseLostError } from '../../domain/idempotency.js';
 

@@ -6,7 +6,7 @@ import { passesOutboxFilter, type StreamRecordJson } from '../../harness/table-s
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
-/** The eventbridge breaker: 3 failures open it for 45 s (domain/circuit-breaker.ts). */
+/** The eventbridge breaker: 3 failures open it for 45 s (application/breaker-defaults.ts). */
 const EVENTBRIDGE_RECOVERY_MS = 45_000;
 
 /** A processed order whose stream record waits for the relay, with the relay's EventBridge breaker open. */

@@ -3,14 +3,12 @@ import fc from 'fast-check';
 import {
   failuresToOpen,
   INITIAL_BREAKER_STATE,
-  RUN_RULE_MULTIPLE,
-  SERVICE_BREAKER_SETTINGS,
-  SERVICE_NAMES,
   transition,
   type BreakerEvent,
   type BreakerSettings,
   type BreakerState,
-} from '../../domain/circuit-breaker.js';
+} from '../../domain/circuit-breaker/index.js';
+import { RUN_RULE_MULTIPLE, SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/breaker-defaults.js';
 
 const T0 = 1_700_000_000_000;
 const SUCCESS: BreakerEvent = { type: 'SUCCESS' };

@@ -1,18 +1,18 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { figuresOf, isCallWindow, pruneWindow, volumeRuleProblems, type VolumeRule } from '../../domain/breaker-window.js';
+import { figuresOf, isCallWindow, pruneWindow, volumeRuleProblems, type VolumeRule } from '../../domain/circuit-breaker/index.js';
 import {
   acquire,
   assertValidBreakerSettings,
   failuresToOpen,
   INITIAL_BREAKER_STATE,
   isBreakerState,
-  SERVICE_BREAKER_SETTINGS,
   transition,
   type BreakerEvent,
   type BreakerSettings,
   type BreakerState,
-} from '../../domain/circuit-breaker.js';
+} from '../../domain/circuit-breaker/index.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
 import { PermanentError } from '../../domain/errors.js';
 
 const T0 = 1_700_000_000_000;

@@ -6,13 +6,12 @@ import {
   INITIAL_BREAKER_STATE,
   isBreakerState,
   isOpenAt,
-  SERVICE_BREAKER_SETTINGS,
-  SERVICE_NAMES,
   transition,
   type BreakerEvent,
   type BreakerSettings,
   type BreakerState,
-} from '../../domain/circuit-breaker.js';
+} from '../../domain/circuit-breaker/index.js';
+import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/breaker-defaults.js';
 import { ERROR_CATEGORIES, RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
 import { IllegalTransitionError, PermanentError } from '../../domain/errors.js';
 

@@ -1,0 +1,52 @@
+import type { BreakerSettings } from '../domain/circuit-breaker/settings.js';
+import type { VolumeRule } from '../domain/circuit-breaker/window.js';
+
+/**
+ * The dependencies this pipeline guards with a breaker, and the seed's settings for each. Configuration,
+ * not domain: the breaker's state machine knows nothing of which services exist. A stage overrides any of
+ * these with BREAKER_SETTINGS (breaker-config.ts).
+ */
+export const SERVICE_NAMES = ['dynamodb', 'sqs', 'eventbridge'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/**
+ * How many times the seed's threshold a run of failures must be to open the breaker at volume. A run of
+ * k failures at a scattered fault rate p starts on a given call with probability about (1 − p)·p^k: at
+ * 20 %, 4 × 3 = 12 gives 3.3e-9, under one false opening a day at 1 000 calls/s in one environment
+ * (0.28); 3 × 3 = 9 would give 35 a day. So a total outage costs at most 12 DynamoDB or EventBridge calls
+ * per environment, and 20 SQS calls, at any volume, instead of ⌈failureRatio × windowCalls⌉ = 25.
+ */
+export const RUN_RULE_MULTIPLE = 4;
+
+/**
+ * The seed's per-service rule ("DynamoDB: 3 failures, 30 s recovery", …), read as N failures within T:
+ * the one duration is both the window and the recovery time, so failures left over from before an idle
+ * gap (a frozen environment) cannot add up to a trip.
+ */
+export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSettings>> = {
+  dynamodb: {
+    failureThreshold: 3,
+    recoveryTimeoutMs: 30_000,
+    halfOpenMaxProbes: 1,
+    failureWindowMs: 30_000,
+    volume: volumeRule(30_000, 3),
+  },
+  sqs: { failureThreshold: 5, recoveryTimeoutMs: 60_000, halfOpenMaxProbes: 1, failureWindowMs: 60_000, volume: volumeRule(60_000, 5) },
+  eventbridge: {
+    failureThreshold: 3,
+    recoveryTimeoutMs: 45_000,
+    halfOpenMaxProbes: 1,
+    failureWindowMs: 45_000,
+    volume: volumeRule(45_000, 3),
+  },
+};
+
+/**
+ * Half the calls failing over at least 20 of the last 50 calls within the seed's window, or a run of
+ * RUN_RULE_MULTIPLE × the seed's threshold failures. Simulated over 2 million independent calls: 20 %
+ * failures never opened it, 30 % did about 280 times per million calls; a total outage at volume opens it
+ * after at most 4 × the seed's threshold failures (the run rule), where the ratio alone took up to 25.
+ */
+function volumeRule(windowMs: number, failureThreshold: number): VolumeRule {
+  return { failureRatio: 0.5, minimumCalls: 20, windowCalls: 50, windowMs, consecutiveFailures: RUN_RULE_MULTIPLE * failureThreshold };
+}

@@ -1,0 +1,53 @@
+import { figuresOf, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, type CallWindow } from './window.js';
+import type { BreakerSettings } from './settings.js';
+import { INITIAL_BREAKER_STATE, type BreakerEvent, type BreakerState } from './state.js';
+
+/**
+ * Which rule opens a CLOSED breaker, one outcome at a time (see state-machine.ts for the rules in prose).
+ */
+type StateOf<S extends BreakerState['status']> = Extract<BreakerState, { readonly status: S }>;
+type EventOf<T extends BreakerEvent['type']> = Extract<BreakerEvent, { readonly type: T }>;
+
+/** A success ends the seed's run of failures; at volume it is one more call in the window (maybe a slow one). */
+export function countSuccess(state: StateOf<'CLOSED'>, event: EventOf<'SUCCESS'>, settings: BreakerSettings, now: number): BreakerState {
+  const rule = settings.volume;
+  if (rule === undefined) return INITIAL_BREAKER_STATE;
+  const window = recordCall(
+    pruneWindow(state.window ?? [], rule, now),
+    { at: now, failed: false, slow: isSlow(rule, event.durationMs) },
+    rule,
+  );
+  if (judgeAtVolume(window, rule) === 'slow') return { status: 'OPEN', openedAt: now, rule: 'slow' };
+  return { status: 'CLOSED', failures: 0, window };
+}
+
+export function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>, settings: BreakerSettings, now: number): BreakerState {
+  const windowStart = state.firstFailureAt ?? now;
+  const stale = settings.failureWindowMs !== undefined && now - windowStart > settings.failureWindowMs;
+  const failures = stale ? 1 : state.failures + 1;
+  const firstFailureAt = stale ? now : windowStart;
+  const rule = settings.volume;
+  if (rule === undefined) {
+    if (failures >= settings.failureThreshold) return { status: 'OPEN', openedAt: now, rule: 'count' };
+    return { status: 'CLOSED', failures, firstFailureAt };
+  }
+  const window = recordCall(
+    pruneWindow(state.window ?? [], rule, now),
+    { at: now, failed: true, slow: isSlow(rule, event.durationMs) },
+    rule,
+  );
+  if (atVolume(window, rule)) {
+    const verdict = judgeAtVolume(window, rule);
+    if (verdict !== undefined) return { status: 'OPEN', openedAt: now, rule: verdict };
+  } else if (failures >= settings.failureThreshold && failureShare(window) >= rule.failureRatio) {
+    return { status: 'OPEN', openedAt: now, rule: 'count' };
+  }
+  // Every call failing, after a busy spell whose successes still dilute the ratio: the run decides.
+  if (rule.consecutiveFailures !== undefined && failures >= rule.consecutiveFailures) return { status: 'OPEN', openedAt: now, rule: 'run' };
+  return { status: 'CLOSED', failures, firstFailureAt, window };
+}
+
+function failureShare(window: CallWindow): number {
+  const { calls, failures } = figuresOf(window);
+  return calls === 0 ? 0 : failures / calls;
+}
