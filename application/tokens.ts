@@ -19,3 +19,15 @@ export const TOKENS = {
   DependencyProbe: Symbol.for('DependencyProbe'),
   FleetFlowSettings: Symbol.for('FleetFlowSettings'),
 } as const;
+
+/**
+ * The unguarded adapters, bound by each function's composition (handlers/composition/) or by the harness;
+ * the guarded-ports module binds TOKENS.<port> to each wrapped in its service's circuit breaker.
+ */
+export const ADAPTERS = {
+  OrderQueue: Symbol.for('adapter.OrderQueue'),
+  DeadLetterQueue: Symbol.for('adapter.DeadLetterQueue'),
+  OutboxDeadLetterQueue: Symbol.for('adapter.OutboxDeadLetterQueue'),
+  IdempotencyStore: Symbol.for('adapter.IdempotencyStore'),
+  EventBus: Symbol.for('adapter.EventBus'),
+} as const;

@@ -19,14 +19,14 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { ServiceId } from '../adapters/aws/client-config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../application/workflows/pipeline-function.js';
-import type { FunctionComposition } from '../handlers/function-container.js';
+import type { FunctionComposition } from '../handlers/composition/function-container.js';
 import { BUNDLE_FILE, BUNDLE_SETTINGS, bundleHandlers } from '../terraform/bundle.js';
 import { LAMBDA_ENV } from './bundles.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
 
-/** The factory each service's adapters build their one client with (handlers/aws/*-adapters.ts). */
+/** The factory each service's adapters build their one client with (handlers/composition/aws-bindings/*.ts). */
 const CLIENT_FACTORIES: Record<ServiceId, { module: string; factory: string }> = {
   SQS: { module: 'adapters/aws/sqs-client.ts', factory: 'createSqsClient' },
   DYNAMODB: { module: 'adapters/aws/dynamodb-client.ts', factory: 'createDynamoDbClient' },
@@ -60,11 +60,11 @@ export interface InitReport {
 export async function composedServices(): Promise<Record<PipelineFunctionName, ServiceId[]>> {
   const entries = await Promise.all(
     PIPELINE_FUNCTION_NAMES.map(async (name) => {
-      const module = (await import(`../handlers/compositions/${name}.js`)) as Record<string, unknown>;
+      const module = (await import(`../handlers/composition/functions/${name}.js`)) as Record<string, unknown>;
       const composition = Object.values(module).find(
         (value): value is FunctionComposition => typeof value === 'object' && value !== null && 'services' in value && 'useCases' in value,
       );
-      if (composition === undefined) throw new Error(`handlers/compositions/${name}.ts exports no FunctionComposition`);
+      if (composition === undefined) throw new Error(`handlers/composition/functions/${name}.ts exports no FunctionComposition`);
       return [name, composition.services.map((service) => service.service)] as const;
     }),
   );

@@ -6,8 +6,8 @@ import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { RelayOutboxEvents } from '../application/use-cases/relay-outbox-events.js';
 import { parseStreamRecords } from '../adapters/aws/outbox-stream-records.js';
-import { eventsComposition } from './compositions/events.js';
-import { containerAtInit } from './function-container.js';
+import { eventsComposition } from './composition/functions/events.js';
+import { containerAtInit } from './composition/function-container.js';
 
 /**
  * The outbox relay: target of the EventBridge Pipe on the idempotency table's stream (filtered to images

@@ -4,9 +4,9 @@ import { ClaimIdempotency } from '../application/use-cases/claim-idempotency.js'
 import { ReleaseFailedClaim, type ReleaseResult } from '../application/use-cases/orchestrated-steps.js';
 import { failureOfStepError } from '../application/workflows/step-error.js';
 import { ValidationError } from '../domain/errors.js';
-import { idempotencyComposition } from './compositions/idempotency.js';
-import { containerAtInit } from './function-container.js';
-import { asStep, claimOf, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './step-input.js';
+import { idempotencyComposition } from './composition/functions/idempotency.js';
+import { containerAtInit } from './composition/function-container.js';
+import { asStep, claimOf, envelopeOf, messageOf, type ClaimOutput, type ConsumeState } from './lambda-events/step-input.js';
 
 /**
  * Step Functions task of the idempotency function, in two roles: ClaimIdempotency claims the key of the

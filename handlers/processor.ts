@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import type { Container } from 'inversify';
 import type { OutcomeSummary } from '../domain/idempotency.js';
 import { ProcessClaimedOrder } from '../application/use-cases/orchestrated-steps.js';
-import { processorComposition } from './compositions/processor.js';
-import { containerAtInit } from './function-container.js';
-import { asStep, claimOf, envelopeOf, type ConsumeState } from './step-input.js';
+import { processorComposition } from './composition/functions/processor.js';
+import { containerAtInit } from './composition/function-container.js';
+import { asStep, claimOf, envelopeOf, type ConsumeState } from './lambda-events/step-input.js';
 
 /** Step Functions task: the business step for a claimed record, completed with its outcome and events (the outbox). */
 export const handler = createProcessorHandler(containerAtInit(processorComposition));

@@ -9,8 +9,8 @@ import { ReplayParkedOrders, type ReplayReport, type ReplayRequest } from '../ap
 import { ResolveStrandedReservations, type StrandedReservationsReport } from '../application/use-cases/resolve-stranded-reservations.js';
 import { isErrorCategory } from '../domain/error-category.js';
 import { ValidationError } from '../domain/errors.js';
-import { redriveComposition } from './compositions/redrive.js';
-import { containerAtInit } from './function-container.js';
+import { redriveComposition } from './composition/functions/redrive.js';
+import { containerAtInit } from './composition/function-container.js';
 
 /**
  * The redrive function, in its roles chosen by its input: the stage's one scheduled run

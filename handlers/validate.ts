@@ -7,9 +7,9 @@ import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Order, PricedOrder } from '../domain/order.js';
-import { validateComposition } from './compositions/validate.js';
-import { containerAtInit } from './function-container.js';
-import { asStep } from './step-input.js';
+import { validateComposition } from './composition/functions/validate.js';
+import { containerAtInit } from './composition/function-container.js';
+import { asStep } from './lambda-events/step-input.js';
 import { isResponse, parseJsonRequest, violationsOf } from './http/request.js';
 import { badRequest, json, type HttpResponse } from './http/response.js';
 

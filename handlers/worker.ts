@@ -5,11 +5,11 @@ import type { Logger } from '../application/ports/logger.js';
 import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { workerComposition } from './compositions/worker.js';
-import { containerAtInit } from './function-container.js';
-import { toQueueMessage } from './sqs-record.js';
+import { workerComposition } from './composition/functions/worker.js';
+import { containerAtInit } from './composition/function-container.js';
+import { toQueueMessage } from './lambda-events/sqs-record.js';
 
-export { toQueueMessage } from './sqs-record.js';
+export { toQueueMessage } from './lambda-events/sqs-record.js';
 
 /** SQS event source → WorkOrderBatch → partial batch response (ReportBatchItemFailures). */
 export const handler = createWorkerHandler(containerAtInit(workerComposition));

@@ -10,7 +10,7 @@ import { DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb-idempotency-s
 import { IDEMPOTENCY_TTL_ATTRIBUTE, toRecord } from '../adapters/aws/idempotency-item.js';
 import { isLive, type IdempotencyRecord } from '../domain/idempotency.js';
 import { OUTBOX_PENDING_ATTRIBUTE } from '../domain/outbox.js';
-import { awsAdaptersModule } from '../handlers/aws-adapters-module.js';
+import { awsAdaptersModule } from './composition/aws-adapters-module.js';
 import { AwsPolledQueue } from './aws-polled-queue.js';
 import { AwsTableStream } from './aws-table-stream.js';
 import { PollingLoop } from './polling-loop.js';

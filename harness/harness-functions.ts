@@ -4,25 +4,25 @@ import type { WorkflowStarter } from '../application/ports/workflow-starter.js';
 import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../application/tokens.js';
 import { SERVICE_NAMES, type ServiceName } from '../application/breaker-defaults.js';
-import { ADAPTERS } from '../handlers/adapter-tokens.js';
-import { eventsComposition } from '../handlers/compositions/events.js';
-import { idempotencyComposition } from '../handlers/compositions/idempotency.js';
-import { ingestComposition } from '../handlers/compositions/ingest.js';
-import { orchestratedIngestComposition } from '../handlers/compositions/orchestrated-ingest.js';
-import { processorComposition } from '../handlers/compositions/processor.js';
-import { publishComposition } from '../handlers/compositions/publish.js';
-import { redriveComposition } from '../handlers/compositions/redrive.js';
-import { validateComposition } from '../handlers/compositions/validate.js';
-import { workerComposition } from '../handlers/compositions/worker.js';
+import { ADAPTERS } from '../application/tokens.js';
+import { eventsComposition } from '../handlers/composition/functions/events.js';
+import { idempotencyComposition } from '../handlers/composition/functions/idempotency.js';
+import { ingestComposition } from '../handlers/composition/functions/ingest.js';
+import { orchestratedIngestComposition } from '../handlers/composition/functions/orchestrated-ingest.js';
+import { processorComposition } from '../handlers/composition/functions/processor.js';
+import { publishComposition } from '../handlers/composition/functions/publish.js';
+import { redriveComposition } from '../handlers/composition/functions/redrive.js';
+import { validateComposition } from '../handlers/composition/functions/validate.js';
+import { workerComposition } from '../handlers/composition/functions/worker.js';
 import { createEventsHandler } from '../handlers/events.js';
-import { composeOverAdapters, type FunctionComposition } from '../handlers/function-container.js';
+import { composeOverAdapters, type FunctionComposition } from '../handlers/composition/function-container.js';
 import { createIdempotencyHandler } from '../handlers/idempotency.js';
 import { createIngestHandler } from '../handlers/ingest.js';
 import { createOrchestratedIngestHandler } from '../handlers/orchestrated-ingest.js';
 import { createProcessorHandler } from '../handlers/processor.js';
 import { createPublishHandler } from '../handlers/publish.js';
 import { createRedriveHandler } from '../handlers/redrive.js';
-import type { RuntimeServices } from '../handlers/runtime-module.js';
+import type { RuntimeServices } from '../handlers/composition/runtime-module.js';
 import { createValidateHandler } from '../handlers/validate.js';
 import { createWorkerHandler } from '../handlers/worker.js';
 import { FunctionFleet } from './function-fleet.js';
@@ -140,7 +140,7 @@ export class HarnessFunctions {
   }
 }
 
-/** The breakers a composition's guarded ports go through (Step Functions has none: see handlers/aws/sfn-adapters.ts). */
+/** The breakers a composition's guarded ports go through (Step Functions has none: see handlers/composition/aws-bindings/sfn.ts). */
 function breakerServicesOf(composition: FunctionComposition): ServiceName[] {
   return SERVICE_NAMES.filter((service) => composition.services.some((adapters) => adapters.service.toLowerCase() === service));
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../application/ports/logger.js';
 import type { OrderQueue } from '../application/ports/order-queue.js';
 import type { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
 import { SERVICE_NAMES } from '../application/breaker-defaults.js';
-import { ADAPTERS } from '../handlers/adapter-tokens.js';
+import { ADAPTERS } from '../application/tokens.js';
 import { allQueuesEmpty, type Backend, type QueueDepths } from './backend.js';
 import type { CommitLedger } from './commit-ledger.js';
 import type { EventLog } from './event-log.js';

@@ -12,7 +12,7 @@ import { RecordingMetrics } from '../adapters/observability/recording-metrics.js
 import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { visibilityTimeoutSeconds } from '../domain/visibility-timeout.js';
-import { ADAPTERS } from '../handlers/adapter-tokens.js';
+import { ADAPTERS } from '../application/tokens.js';
 import { createAwsBackend } from './aws-backend.js';
 import { allQueuesEmpty, sourceQueuesEmpty } from './backend.js';
 import { CommitLedger } from './commit-ledger.js';

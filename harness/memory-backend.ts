@@ -7,7 +7,7 @@ import {
   DEFAULT_MEMORY_QUEUES,
   memoryAdaptersModule,
   type MemoryInfrastructure,
-} from '../handlers/memory-adapters-module.js';
+} from './composition/memory-adapters-module.js';
 import { progressOf, type Backend } from './backend.js';
 import { MemoryPolledQueue } from './memory-polled-queue.js';
 import { MemoryTableStream } from './memory-table-stream.js';

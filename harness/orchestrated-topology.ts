@@ -10,7 +10,7 @@ import type { FailureInfo } from '../domain/idempotency.js';
 import type { createIdempotencyHandler } from '../handlers/idempotency.js';
 import type { createProcessorHandler } from '../handlers/processor.js';
 import type { createPublishHandler, PublishState } from '../handlers/publish.js';
-import { messageOf, recordOf, type ConsumeState } from '../handlers/step-input.js';
+import { messageOf, recordOf, type ConsumeState } from '../handlers/lambda-events/step-input.js';
 import type { createValidateHandler, IngestState } from '../handlers/validate.js';
 import type { PolledQueue } from './polled-queue.js';
 import type { StepFunctions, WorkflowRunner, WorkflowState } from './workflow-runner.js';

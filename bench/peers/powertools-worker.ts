@@ -12,7 +12,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseOrderMessage } from '../../application/order-message.js';
-import { toQueueMessage } from '../../handlers/sqs-record.js';
+import { toQueueMessage } from '../../handlers/lambda-events/sqs-record.js';
 
 export interface PowertoolsWorkerOptions {
   readonly dynamodb: DynamoDBClient;

@@ -12,8 +12,8 @@ import { RecordingLogger } from '../../adapters/observability/recording-logger.j
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { classifyError } from '../../domain/error-classifier.js';
-import { orchestratedIngestComposition } from '../../handlers/compositions/orchestrated-ingest.js';
-import { composeFunction } from '../../handlers/function-container.js';
+import { orchestratedIngestComposition } from '../../handlers/composition/functions/orchestrated-ingest.js';
+import { composeFunction } from '../../handlers/composition/function-container.js';
 import { createOrchestratedIngestHandler } from '../../handlers/orchestrated-ingest.js';
 import { httpEvent, sampleOrderBody } from '../handlers/lambda-events.js';
 

@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Imports a handler module in a fresh Node process, as the Lambda runtime does at INIT, and reports what happened. */
 async function importInFreshProcess(handler: string, env: Record<string, string>): Promise<string> {
   const script = `
-    const root = await import('./handlers/function-container.ts');
+    const root = await import('./handlers/composition/function-container.ts');
     try {
       await import('./handlers/${handler}.ts');
       console.log(JSON.stringify({ imported: true, built: root.containerBuilt() }));

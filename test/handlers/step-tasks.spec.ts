@@ -6,7 +6,7 @@ import { backoffEnvelope } from '../../domain/backoff.js';
 import { createClaimHandler, createIdempotencyHandler, createReleaseHandler } from '../../handlers/idempotency.js';
 import { createProcessorHandler } from '../../handlers/processor.js';
 import { createPublishHandler } from '../../handlers/publish.js';
-import type { ConsumeState } from '../../handlers/step-input.js';
+import type { ConsumeState } from '../../handlers/lambda-events/step-input.js';
 import { createValidateHandler } from '../../handlers/validate.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture, toSqsEvent } from '../support/pipeline-fixture.js';

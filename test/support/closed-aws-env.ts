@@ -2,7 +2,7 @@ import { RecordingLogger } from '../../adapters/observability/recording-logger.j
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { ManualClock } from '../../adapters/memory/manual-clock.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
-import type { RuntimeServices } from '../../handlers/runtime-module.js';
+import type { RuntimeServices } from '../../handlers/composition/runtime-module.js';
 
 /**
  * A deployed function's environment whose AWS resources sit behind a closed port: building a container

@@ -24,14 +24,14 @@ import { RecordingMetrics } from '../../adapters/observability/recording-metrics
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { Order } from '../../domain/order.js';
-import { createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
+import { createContainer, type RuntimeServices } from '../../harness/composition/composition-root.js';
 import {
   createMemoryInfrastructure,
   DEFAULT_MEMORY_QUEUES,
   memoryAdaptersModule,
   type MemoryInfrastructure,
   type MemoryQueueSettings,
-} from '../../handlers/memory-adapters-module.js';
+} from '../../harness/composition/memory-adapters-module.js';
 
 export interface PipelineFixtureOptions {
   /** Environment on top of `PIPELINE_BACKEND=memory` and `ALLOW_FAILURE_SIMULATION=true`. */

@@ -77,14 +77,9 @@ describe('Deployed bundles: each function carries only what it uses', function (
 
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('puts no in-memory fake, no harness and no whole-pipeline composition root in any bundle', () => {
+  it('puts no in-memory fake, no harness (nor its whole-pipeline composition), no test or development tool in any bundle', () => {
     for (const bundle of bundles) {
-      const local = bundle.inputs.filter(
-        (path) =>
-          /^(adapters\/memory|handlers\/local)\//.test(path) ||
-          path === 'handlers/composition-root.ts' ||
-          path === 'handlers/memory-adapters-module.ts',
-      );
+      const local = bundle.inputs.filter((path) => /^(adapters\/memory|harness|tools|test|bench|chaos)\//.test(path));
       expect(local, bundle.name).to.deep.equal([]);
     }
   });

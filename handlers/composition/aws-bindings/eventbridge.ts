@@ -1,11 +1,11 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
-import type { EventBus } from '../../application/ports/event-bus.js';
-import type { ClientConfig } from '../../adapters/aws/client-config.js';
-import type { AwsClients } from '../../adapters/aws/clients.js';
-import { createEventBridgeClient } from '../../adapters/aws/eventbridge-client.js';
-import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
-import { ADAPTERS } from '../adapter-tokens.js';
+import type { PipelineConfig } from '../../../application/config.js';
+import type { EventBus } from '../../../application/ports/event-bus.js';
+import type { ClientConfig } from '../../../adapters/aws/client-config.js';
+import type { AwsClients } from '../../../adapters/aws/clients.js';
+import { createEventBridgeClient } from '../../../adapters/aws/eventbridge-client.js';
+import { EventBridgeEventBus } from '../../../adapters/aws/eventbridge-event-bus.js';
+import { ADAPTERS } from '../../../application/tokens.js';
 import type { AwsServiceAdapters, RetryTools } from './service-adapters.js';
 
 /** The EventBridge adapter: the event bus. */

@@ -1,11 +1,11 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import { ConfigurationError, type PipelineConfig } from '../../application/config.js';
-import type { WorkflowStarter } from '../../application/ports/workflow-starter.js';
-import { TOKENS } from '../../application/tokens.js';
-import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
-import type { ClientConfig } from '../../adapters/aws/client-config.js';
-import { createSfnClient } from '../../adapters/aws/sfn-client.js';
-import { SfnWorkflowStarter } from '../../adapters/aws/sfn-workflow-starter.js';
+import { ConfigurationError, type PipelineConfig } from '../../../application/config.js';
+import type { WorkflowStarter } from '../../../application/ports/workflow-starter.js';
+import { TOKENS } from '../../../application/tokens.js';
+import { INGEST_WORKFLOW } from '../../../application/workflows/ingest-workflow.js';
+import type { ClientConfig } from '../../../adapters/aws/client-config.js';
+import { createSfnClient } from '../../../adapters/aws/sfn-client.js';
+import { SfnWorkflowStarter } from '../../../adapters/aws/sfn-workflow-starter.js';
 import type { AwsServiceAdapters } from './service-adapters.js';
 
 /**

@@ -1,11 +1,11 @@
 import { ContainerModule } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
-import type { Clock } from '../application/ports/clock.js';
-import type { Random } from '../application/ports/random.js';
-import { createAwsClients, type AwsClients } from '../adapters/aws/clients.js';
-import { bindDynamoDbAdapters } from './aws/dynamodb-adapters.js';
-import { bindEventBridgeAdapters } from './aws/eventbridge-adapters.js';
-import { bindSqsAdapters } from './aws/sqs-adapters.js';
+import type { PipelineConfig } from '../../application/config.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { Random } from '../../application/ports/random.js';
+import { createAwsClients, type AwsClients } from '../../adapters/aws/clients.js';
+import { bindDynamoDbAdapters } from '../../handlers/composition/aws-bindings/dynamodb.js';
+import { bindEventBridgeAdapters } from '../../handlers/composition/aws-bindings/eventbridge.js';
+import { bindSqsAdapters } from '../../handlers/composition/aws-bindings/sqs.js';
 
 /**
  * Every AWS SDK v3 adapter, over the given clients: the harness' aws backend, the tools and the tests.

@@ -1,27 +1,27 @@
 import { ContainerModule, type Newable } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
-import type { Clock } from '../application/ports/clock.js';
-import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
-import type { EventBus } from '../application/ports/event-bus.js';
-import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
-import type { Logger } from '../application/ports/logger.js';
-import type { Metrics } from '../application/ports/metrics.js';
-import type { OrderQueue } from '../application/ports/order-queue.js';
-import type { Random } from '../application/ports/random.js';
-import { CircuitBreakers } from '../application/resilience/circuit-breakers.js';
+import type { PipelineConfig } from '../../application/config.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
+import type { EventBus } from '../../application/ports/event-bus.js';
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { Logger } from '../../application/ports/logger.js';
+import type { Metrics } from '../../application/ports/metrics.js';
+import type { OrderQueue } from '../../application/ports/order-queue.js';
+import type { Random } from '../../application/ports/random.js';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import {
   GuardedDeadLetterQueue,
   GuardedEventBus,
   GuardedIdempotencyStore,
   GuardedOrderQueue,
-} from '../application/resilience/guarded-ports.js';
-import { TOKENS } from '../application/tokens.js';
-import type { ServiceId } from '../adapters/aws/client-config.js';
-import { EmfMetrics } from '../adapters/observability/emf-metrics.js';
-import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js';
-import { MathRandom } from '../adapters/system/math-random.js';
-import { SystemClock } from '../adapters/system/system-clock.js';
-import { ADAPTERS } from './adapter-tokens.js';
+} from '../../application/resilience/guarded-ports.js';
+import { TOKENS } from '../../application/tokens.js';
+import type { ServiceId } from '../../adapters/aws/client-config.js';
+import { EmfMetrics } from '../../adapters/observability/emf-metrics.js';
+import { PowertoolsLogger } from '../../adapters/observability/powertools-logger.js';
+import { MathRandom } from '../../adapters/system/math-random.js';
+import { SystemClock } from '../../adapters/system/system-clock.js';
+import { ADAPTERS } from '../../application/tokens.js';
 
 /** Process-wide services; tests and the harness pass their own (manual clock, seeded random, recorders). */
 export interface RuntimeServices {

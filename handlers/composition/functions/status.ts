@@ -1,5 +1,5 @@
-import { LookUpOrder } from '../../application/use-cases/look-up-order.js';
-import { DYNAMODB_ADAPTERS } from '../aws/dynamodb-adapters.js';
+import { LookUpOrder } from '../../../application/use-cases/look-up-order.js';
+import { DYNAMODB_ADAPTERS } from '../aws-bindings/dynamodb.js';
 import type { FunctionComposition } from '../function-container.js';
 
 /** status: reads an order's idempotency record (DynamoDB GetItem), nothing else. */

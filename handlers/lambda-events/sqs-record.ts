@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { QueueMessage } from '../application/ports/queue-message.js';
+import type { QueueMessage } from '../../application/ports/queue-message.js';
 
 /** An SQS event record as the use cases read it. */
 export function toQueueMessage(record: SQSRecord): QueueMessage {

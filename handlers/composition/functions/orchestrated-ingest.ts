@@ -1,5 +1,5 @@
-import { IngestOrderByWorkflow } from '../../application/use-cases/ingest-order-by-workflow.js';
-import { SFN_ADAPTERS } from '../aws/sfn-adapters.js';
+import { IngestOrderByWorkflow } from '../../../application/use-cases/ingest-order-by-workflow.js';
+import { SFN_ADAPTERS } from '../aws-bindings/sfn.js';
 import type { FunctionComposition } from '../function-container.js';
 
 /** orchestrated-ingest: the edge of the orchestrated topology, which only starts the ingest workflow (Step Functions). */

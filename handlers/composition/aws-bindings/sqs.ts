@@ -1,14 +1,14 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
-import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
-import type { OrderQueue } from '../../application/ports/order-queue.js';
-import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
-import type { ClientConfig } from '../../adapters/aws/client-config.js';
-import type { AwsClients } from '../../adapters/aws/clients.js';
-import { createSqsClient } from '../../adapters/aws/sqs-client.js';
-import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
-import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
-import { ADAPTERS } from '../adapter-tokens.js';
+import type { PipelineConfig } from '../../../application/config.js';
+import type { DeadLetterQueue } from '../../../application/ports/dead-letter-queue.js';
+import type { OrderQueue } from '../../../application/ports/order-queue.js';
+import { SplitOrderQueue } from '../../../application/services/split-order-queue.js';
+import type { ClientConfig } from '../../../adapters/aws/client-config.js';
+import type { AwsClients } from '../../../adapters/aws/clients.js';
+import { createSqsClient } from '../../../adapters/aws/sqs-client.js';
+import { SqsDeadLetterQueue } from '../../../adapters/aws/sqs-dead-letter-queue.js';
+import { SqsOrderQueue } from '../../../adapters/aws/sqs-order-queue.js';
+import { ADAPTERS } from '../../../application/tokens.js';
 import type { AwsServiceAdapters, RetryTools } from './service-adapters.js';
 
 /** The SQS adapters: the order queue (split in topology `both`), the DLQ and the outbox pipe's DLQ. */

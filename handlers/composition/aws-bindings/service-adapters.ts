@@ -1,8 +1,8 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
-import type { Clock } from '../../application/ports/clock.js';
-import type { Random } from '../../application/ports/random.js';
-import type { ClientConfig, ServiceId } from '../../adapters/aws/client-config.js';
+import type { PipelineConfig } from '../../../application/config.js';
+import type { Clock } from '../../../application/ports/clock.js';
+import type { Random } from '../../../application/ports/random.js';
+import type { ClientConfig, ServiceId } from '../../../adapters/aws/client-config.js';
 
 export interface RetryTools {
   readonly clock: Clock;

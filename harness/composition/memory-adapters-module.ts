@@ -1,18 +1,18 @@
 import { ContainerModule } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
-import type { Clock } from '../application/ports/clock.js';
-import type { DeadLetterQueue } from '../application/ports/dead-letter-queue.js';
-import type { EventBus } from '../application/ports/event-bus.js';
-import type { IdempotencyStore } from '../application/ports/idempotency-store.js';
-import type { OrderQueue } from '../application/ports/order-queue.js';
-import type { Random } from '../application/ports/random.js';
-import { InMemorySqs } from '../adapters/memory/in-memory-sqs.js';
-import { MemoryDeadLetterQueue } from '../adapters/memory/memory-dead-letter-queue.js';
-import { MemoryEventBus } from '../adapters/memory/memory-event-bus.js';
-import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
-import { MemoryOrderQueue } from '../adapters/memory/memory-order-queue.js';
-import { SplitOrderQueue } from '../application/services/split-order-queue.js';
-import { ADAPTERS } from './adapter-tokens.js';
+import type { PipelineConfig } from '../../application/config.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
+import type { EventBus } from '../../application/ports/event-bus.js';
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { OrderQueue } from '../../application/ports/order-queue.js';
+import type { Random } from '../../application/ports/random.js';
+import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
+import { MemoryDeadLetterQueue } from '../../adapters/memory/memory-dead-letter-queue.js';
+import { MemoryEventBus } from '../../adapters/memory/memory-event-bus.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import { MemoryOrderQueue } from '../../adapters/memory/memory-order-queue.js';
+import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
+import { ADAPTERS } from '../../application/tokens.js';
 
 export interface MemoryQueueSettings {
   readonly orderQueueName: string;

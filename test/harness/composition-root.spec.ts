@@ -23,10 +23,10 @@ import { WorkOrderBatch } from '../../application/use-cases/work-order-batch.js'
 import { createAwsClients } from '../../adapters/aws/clients.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
-import { ADAPTERS } from '../../handlers/adapter-tokens.js';
-import { awsAdaptersModule } from '../../handlers/aws-adapters-module.js';
-import { adaptersFor, createContainer, type RuntimeServices } from '../../handlers/composition-root.js';
-import { createMemoryInfrastructure, memoryAdaptersModule } from '../../handlers/memory-adapters-module.js';
+import { ADAPTERS } from '../../application/tokens.js';
+import { awsAdaptersModule } from '../../harness/composition/aws-adapters-module.js';
+import { adaptersFor, createContainer, type RuntimeServices } from '../../harness/composition/composition-root.js';
+import { createMemoryInfrastructure, memoryAdaptersModule } from '../../harness/composition/memory-adapters-module.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
