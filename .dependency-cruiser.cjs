@@ -8,13 +8,14 @@
  *   terraform/ ──▶ domain/, application/ (the same rules the code runs by)
  *
  * harness/, test/, bench/ and chaos/ may import the deployed code; nothing deployed imports them.
+ * tools/ (moto, fault injection, call counting, emulated resources) serves those four and imports none of them.
  * What this file cannot say is checked by test/architecture.spec.ts.
  */
 
 /** The folders whose code is bundled into a Lambda or synthesized into a stack. */
 const DEPLOYED = '^(domain|application|adapters|handlers|terraform)/';
-/** Development and test tools: the local harness, the specs, the benchmarks, the fault scenarios. */
-const TOOLS = '^(harness|test|bench|chaos)/';
+/** Development and test tools: the local harness, the specs, the benchmarks, the fault scenarios, and tools/ (moto, fault injection, call counting, emulated resources) they share. */
+const TOOLS = '^(harness|test|bench|chaos|tools)/';
 const AWS_SDK = '^node_modules/(@aws-sdk|@smithy)/';
 const CDKTF = '^node_modules/(cdktf|constructs|@cdktf/provider-aws)/';
 
@@ -58,10 +59,17 @@ module.exports = {
     },
     {
       name: 'deployed-code-imports-no-tools',
-      comment: 'Nothing deployed imports the harness, the specs, the benchmarks or the fault scenarios.',
+      comment: 'Nothing deployed imports the harness, the specs, the benchmarks, the fault scenarios or the tools they share.',
       severity: 'error',
       from: { path: DEPLOYED },
       to: { path: TOOLS },
+    },
+    {
+      name: 'tools-import-none-of-their-users',
+      comment: 'tools/ is shared by the harness, the specs, the benchmarks and the fault scenarios: it imports none of them.',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^(harness|test|bench|chaos)/' },
     },
     {
       name: 'harness-imports-no-chaos',
@@ -73,9 +81,12 @@ module.exports = {
     {
       name: 'cdktf-stays-in-terraform',
       comment:
-        'Every cdktf import stays in terraform/ (the specs reach it through terraform/testing.ts), so moving off cdktf is a change in one place.',
+        'Every cdktf import stays in terraform/ (the specs reach it through test/support/cdktf-testing.ts, the one exception), so moving off cdktf is a change in one place.',
       severity: 'error',
-      from: { path: '^(domain|application|adapters|handlers|harness|test|bench|chaos)/' },
+      from: {
+        path: '^(domain|application|adapters|handlers|harness|test|bench|chaos|tools)/',
+        pathNot: '^test/support/cdktf-testing\\.ts$',
+      },
       to: { path: CDKTF },
     },
     {

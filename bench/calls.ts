@@ -29,7 +29,7 @@ import { awsAdaptersModule } from '../harness/composition/aws-adapters-module.js
 import { createEventsHandler } from '../handlers/events.js';
 import { AwsTableStream } from '../harness/aws-table-stream.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/table-stream.js';
-import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/support/moto.js';
+import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 
 const MESSAGES_PER_RUN = 50;
 /** OrderPublished (the worker's first claim) and OrderProcessed (its completion). */

@@ -43,7 +43,7 @@ import { createContainer } from '../harness/composition/composition-root.js';
 import { createEventsHandler } from '../handlers/events.js';
 import { AwsTableStream } from '../harness/aws-table-stream.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/table-stream.js';
-import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/support/moto.js';
+import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 import { CapacityMeter, type CapacityFigures } from './dynamodb-capacity.js';
 import { lambdaContext, toRecord } from './moto-workers.js';
 import { createPowertoolsWorker } from './peers/powertools-worker.js';

@@ -9,7 +9,7 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { awsAdaptersModule } from '../harness/composition/aws-adapters-module.js';
 import { createContainer } from '../harness/composition/composition-root.js';
 import { createWorkerHandler } from '../handlers/worker.js';
-import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../test/support/moto.js';
+import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 import { orderMessages } from './memory-worker.js';
 import { createPowertoolsWorker } from './peers/powertools-worker.js';
 import { ratio, round, summarize, type Summary } from './stats.js';

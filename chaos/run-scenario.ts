@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { startMotoServer, motoHarnessEnv, type MotoServer } from '../test/support/moto.js';
+import { startMotoServer, motoHarnessEnv, type MotoServer } from '../tools/moto/moto.js';
 import { KeyClient, seededRandom, SIMPLE_CLIENT } from './clients.js';
 import { HarnessProcess } from './harness-process.js';
 import type { Scenario } from './scenario.js';

@@ -34,7 +34,7 @@ const QUICK = [
 ];
 
 /**
- * moto serialises every DynamoDB call behind one lock (test/support/moto_server.py) and costs some calls in
+ * moto serialises every DynamoDB call behind one lock (tools/moto/moto_server.py) and costs some calls in
  * proportion to the table or queue: on this 2-core machine it sustains about 5 orders a second through the
  * whole pipeline, relay included. Closed-loop clients posted 7.5 a second and left the relay minutes
  * behind, so the moto scenarios start orders at a rate moto keeps up with (open loop): their posting rate

@@ -3,8 +3,8 @@ import { DescribeTableCommand, ScanCommand, type AttributeValue } from '@aws-sdk
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Clock } from '../application/ports/clock.js';
 import type { Random } from '../application/ports/random.js';
-import { bootstrapAwsResources } from '../adapters/aws/bootstrap.js';
-import { readDeliveredEvents } from '../adapters/aws/delivered-events.js';
+import { bootstrapAwsResources } from '../tools/aws/bootstrap.js';
+import { readDeliveredEvents } from '../tools/aws/delivered-events.js';
 import { createAwsClients, endpointFromEnv } from '../adapters/aws/clients.js';
 import { DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb-idempotency-store.js';
 import { IDEMPOTENCY_TTL_ATTRIBUTE, toRecord } from '../adapters/aws/idempotency-item.js';

@@ -21,7 +21,7 @@ const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cj
   Pick<IConfiguration, 'forbidden' | 'options'>
 >;
 
-/** Named apart, so that test/terraform/cdktf-boundary.spec.ts does not take this fixture for an import. */
+/** Named apart, so that a search for cdktf imports does not take this fixture for one. */
 const CDKTF = 'cdktf';
 
 /** One file per broken rule (and files that break none), as `path: source`. */
@@ -49,6 +49,9 @@ const TREE: Readonly<Record<string, string>> = {
   'harness/uses-chaos.ts': "import { c } from '../chaos/main.js';\nexport const x = c;\n",
   'chaos/main.ts': "import { h } from '../harness/main.js';\nexport const c = h;\n",
   'test/support/tool.ts': "import { h } from '../../harness/main.js';\nexport const t = h;\n",
+  'test/support/cdktf-testing.ts': `export { Testing } from '${CDKTF}';\n`,
+  'test/uses-cdktf.ts': `import { Testing } from '${CDKTF}';\nexport const t = Testing;\n`,
+  'tools/moto/uses-test.ts': "import { t } from '../../test/support/tool.js';\nexport const x = t;\n",
   'bench/unresolved.ts': "import { nothing } from './nowhere.js';\nexport const n = nothing;\n",
 };
 
@@ -99,6 +102,7 @@ describe('Architecture: the dependency rules (.dependency-cruiser.cjs)', functio
         'application-no-aws-sdk: application/uses-sdk.ts → @aws-sdk/client-sqs',
         'application-points-inward: application/uses-adapter.ts → adapters/memory/clock.ts',
         'cdktf-stays-in-terraform: adapters/memory/uses-cdktf.ts → cdktf',
+        'cdktf-stays-in-terraform: test/uses-cdktf.ts → cdktf',
         'deployed-code-imports-no-tools: handlers/uses-harness.ts → harness/main.ts',
         'deployed-code-imports-no-tools: terraform/uses-test.ts → test/support/tool.ts',
         'deployed-code-uses-no-dev-dependency: adapters/memory/uses-cdktf.ts → cdktf',
@@ -107,6 +111,7 @@ describe('Architecture: the dependency rules (.dependency-cruiser.cjs)', functio
         'domain-is-pure: domain/uses-inversify.ts → inversify',
         'handlers-make-no-sdk-calls: handlers/uses-sdk.ts → @aws-sdk/client-sqs',
         'harness-imports-no-chaos: harness/uses-chaos.ts → chaos/main.ts',
+        'tools-import-none-of-their-users: tools/moto/uses-test.ts → test/support/tool.ts',
         'no-circular: domain/cycle-a.ts → domain/cycle-b.ts',
         'not-to-unresolvable: bench/unresolved.ts → ./nowhere.js',
       ].sort(),

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { GuardedDeadLetterQueue, GuardedIdempotencyStore } from '../../application/resilience/guarded-ports.js';
 import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
 import { CircuitOpenError } from '../../domain/errors.js';
-import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../support/moto.js';
+import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
 
 const moto = useMotoServer();
 const NOW = Date.UTC(2026, 0, 1);

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
 import { createAwsClients } from '../../adapters/aws/clients.js';
-import type { Fault } from '../../adapters/aws/fault-injector.js';
+import type { Fault } from '../../tools/aws/fault-injector.js';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
 import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
 import { classifyError, type Classification } from '../../domain/error-classifier.js';
-import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../support/moto.js';
+import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
 
 const moto = useMotoServer();
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { createAwsClients } from '../../adapters/aws/clients.js';
-import { MOTO_INSTALL_HINT, startMotoServer } from '../support/moto.js';
+import { MOTO_INSTALL_HINT, startMotoServer } from '../../tools/moto/moto.js';
 
 describe('Function: startMotoServer', () => {
   it('fails, saying how to install moto, when its Python cannot be found', async () => {

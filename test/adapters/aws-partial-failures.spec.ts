@@ -6,7 +6,7 @@ import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js
 import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { OutboundMessage } from '../../application/ports/queue-message.js';
-import { prepareMotoAccount, useMotoServer, type MotoAccount } from '../support/moto.js';
+import { prepareMotoAccount, useMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
 
 const moto = useMotoServer();
 const NOW = Date.UTC(2026, 0, 1, 12);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../adapters/aws/clients.js';
-import { readDeliveredEvents } from '../../adapters/aws/delivered-events.js';
+import { readDeliveredEvents } from '../../tools/aws/delivered-events.js';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
@@ -26,7 +26,7 @@ import { outboxStoreContract } from './contract/outbox-store.contract.js';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { AwsTableStream } from '../../harness/aws-table-stream.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
-import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES, type MotoServer } from '../support/moto.js';
+import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES, type MotoServer } from '../../tools/moto/moto.js';
 
 /*
  * The contract specs the in-memory fakes pass, run against the AWS adapters talking to moto over

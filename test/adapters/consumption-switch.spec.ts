@@ -3,7 +3,7 @@ import { CreatePipeCommand, DescribePipeCommand, PipesClient } from '@aws-sdk/cl
 import { expect } from 'chai';
 import { LambdaPipesConsumptionSwitch } from '../../adapters/aws/lambda-pipes-consumption-switch.js';
 import { MemoryConsumptionSwitch } from '../../adapters/memory/memory-consumption-switch.js';
-import { prepareMotoAccount, useMotoServer } from '../support/moto.js';
+import { prepareMotoAccount, useMotoServer } from '../../tools/moto/moto.js';
 import { consumptionSwitchContract } from './contract/consumption-switch.contract.js';
 
 /*

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
-import { prepareMotoAccount, useMotoServer } from '../support/moto.js';
+import { prepareMotoAccount, useMotoServer } from '../../tools/moto/moto.js';
 
 /*
  * SQS fair queues on moto: the order queue adapter sends each order with its customer as MessageGroupId

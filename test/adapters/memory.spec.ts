@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { MemoryDeadLetterQueue } from '../../adapters/memory/memory-dead-letter-queue.js';
 import { MemoryEventBus } from '../../adapters/memory/memory-event-bus.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';

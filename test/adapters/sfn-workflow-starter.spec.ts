@@ -7,7 +7,7 @@ import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js'
 import { clientConfig } from '../../adapters/aws/client-config.js';
 import { createSfnClient, SYNC_EXECUTION_REQUEST_TIMEOUT_MS } from '../../adapters/aws/sfn-client.js';
 import { SfnWorkflowStarter } from '../../adapters/aws/sfn-workflow-starter.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { chromiumExecutable, MOTO_VENV, motoPython, SYSTEM_CHROMIUMS } from '../support/test-tools.js';
+import { chromiumExecutable, MOTO_VENV, motoPython, SYSTEM_CHROMIUMS } from '../../tools/setup/test-tools.js';
 
 /*
- * Where the suite looks for moto's Python and for a Chromium (test/support/test-tools.ts), which
- * `npm test`'s set-up (test/support/prepare-test-tools.ts) fills: an explicit choice first, then the
+ * Where the suite looks for moto's Python and for a Chromium (tools/setup/test-tools.ts), which
+ * `npm test`'s set-up (tools/setup/prepare-test-tools.ts) fills: an explicit choice first, then the
  * machine's, then what the set-up installed into the project. The node binary stands in for "an
  * executable that exists"; a path under /nonexistent for one that does not.
  */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DependencyProbe } from '../../application/ports/dependency-probe.js';
 import { ControlFleetFlow } from '../../application/use-cases/control-fleet-flow.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { MemoryConsumptionSwitch } from '../../adapters/memory/memory-consumption-switch.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';

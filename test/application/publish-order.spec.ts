@@ -6,7 +6,7 @@ import type { OutboundMessage, SendResult } from '../../application/ports/queue-
 import { fingerprint } from '../../application/services/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { MemoryOrderQueue } from '../../adapters/memory/memory-order-queue.js';
 import type { OutboundMessage } from '../../application/ports/queue-message.js';
 import { SplitOrderQueue } from '../../application/services/split-order-queue.js';

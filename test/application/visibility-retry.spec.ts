@@ -7,7 +7,7 @@ import {
   VISIBILITY_TRIES,
   type VisibilityRetryTools,
 } from '../../application/resilience/visibility-retry.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { CircuitOpenError, ValidationError } from '../../domain/errors.js';

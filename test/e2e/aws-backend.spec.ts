@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../../tools/moto/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';

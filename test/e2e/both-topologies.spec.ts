@@ -7,7 +7,7 @@ import { routesToNewTopology } from '../../domain/traffic-split.js';
 import type { QueueDepth } from '../../harness/backend.js';
 import { startHarness } from '../../harness/harness.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../../tools/moto/moto.js';
 import { FAST_ENV, FAST_HARNESS, type RunningHarness, useTestHarnesses } from './support/harness-fixture.js';
 import type { PipelineClient } from './support/pipeline-client.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { OrderMother } from '../domain/order-mother.js';
-import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../../tools/moto/moto.js';
 import type { HttpAnswer, PipelineClient } from './support/pipeline-client.js';
 import { useTestHarnesses, type RunningHarness } from './support/harness-fixture.js';
 import { sleep, waitFor } from './support/wait-for.js';

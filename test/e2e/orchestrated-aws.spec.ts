@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { motoHarnessEnv, useMotoServer } from '../support/moto.js';
+import { motoHarnessEnv, useMotoServer } from '../../tools/moto/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { backoffBoundsMs, startedWith } from './support/backoff-bounds.js';
 import { useTestHarnesses } from './support/harness-fixture.js';

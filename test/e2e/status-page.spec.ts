@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MetricsSnapshot } from '../../harness/metrics-snapshot.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { CHROMIUM_PACKAGE, chromiumExecutable, SETUP_HINT } from '../support/test-tools.js';
+import { CHROMIUM_PACKAGE, chromiumExecutable, SETUP_HINT } from '../../tools/setup/test-tools.js';
 import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';
 

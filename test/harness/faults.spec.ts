@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';

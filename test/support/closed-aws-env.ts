@@ -1,6 +1,6 @@
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from './manual-clock.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import type { RuntimeServices } from '../../handlers/composition/runtime-module.js';
 

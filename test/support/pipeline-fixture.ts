@@ -17,7 +17,7 @@ import { orderIdentity } from '../../application/use-cases/publish-order.js';
 import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../../application/order-message.js';
 import { WorkOrderBatch, type WorkOrderBatchResult } from '../../application/use-cases/work-order-batch.js';
 import type { PeekedMessage } from '../../adapters/memory/sqs-types.js';
-import { ManualClock } from '../../adapters/memory/manual-clock.js';
+import { ManualClock } from './manual-clock.js';
 import type { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';

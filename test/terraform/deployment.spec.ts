@@ -9,7 +9,7 @@ import { TERRAFORM_REQUIRED_VERSION } from '../../terraform/state-backend.js';
 import { BUNDLE_FILE, bundleHandlers, handlerDirectories } from '../../terraform/bundle.js';
 import { OrdersStack } from '../../terraform/orders-stack.js';
 import { STAGES, type StageConfig } from '../../terraform/stage-config.js';
-import { Testing } from '../../terraform/testing.js';
+import { Testing } from '../support/cdktf-testing.js';
 import { dummyBundles, functionId, stage, synthesize } from './synthesized-stack.js';
 
 // Inside the project, so that the handlers' imports resolve from its node_modules.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Testing } from '../../terraform/testing.js';
+import { Testing } from '../support/cdktf-testing.js';
 import { resolveBreakerSettings } from '../../application/breaker-config.js';
 import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';

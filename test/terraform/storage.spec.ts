@@ -2,7 +2,7 @@ import { OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '
 import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Testing } from '../../terraform/testing.js';
+import { Testing } from '../support/cdktf-testing.js';
 import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 import { visibilityTimeoutSeconds } from '../../domain/visibility-timeout.js';
 import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';

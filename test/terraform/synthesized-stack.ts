@@ -1,4 +1,4 @@
-import { Testing } from '../../terraform/testing.js';
+import { Testing } from '../support/cdktf-testing.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

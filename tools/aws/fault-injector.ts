@@ -7,7 +7,7 @@ import type {
   MetadataBearer,
   Pluggable,
 } from '@smithy/types';
-import { describeCall } from './aws-service.js';
+import { describeCall } from '../../adapters/aws/aws-service.js';
 
 /** A response the service could have sent: the SDK's own deserializer turns it into its error. */
 export interface HttpFault {

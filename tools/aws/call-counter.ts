@@ -1,5 +1,5 @@
 import type { DeserializeHandler, HandlerExecutionContext, InitializeHandler, MetadataBearer, Pluggable } from '@smithy/types';
-import { describeCall } from './aws-service.js';
+import { describeCall } from '../../adapters/aws/aws-service.js';
 
 interface ClientWithStack {
   readonly middlewareStack: { use(pluggable: Pluggable<object, MetadataBearer>): void };

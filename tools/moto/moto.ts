@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootstrapAwsResources, type AwsResourceNames, type AwsResources } from '../../adapters/aws/bootstrap.js';
-import { CallCounter } from '../../adapters/aws/call-counter.js';
+import { bootstrapAwsResources, type AwsResourceNames, type AwsResources } from '../aws/bootstrap.js';
+import { CallCounter } from '../aws/call-counter.js';
 import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../adapters/aws/clients.js';
-import { FaultInjector } from '../../adapters/aws/fault-injector.js';
-import { MOTO_REQUIREMENT, motoPython, SETUP_HINT } from './test-tools.js';
+import { FaultInjector } from '../aws/fault-injector.js';
+import { MOTO_REQUIREMENT, motoPython, SETUP_HINT } from '../setup/test-tools.js';
 
 export const MOTO_INSTALL_HINT = `${SETUP_HINT}: it finds ${MOTO_REQUIREMENT} or installs it into .venv/`;
 
@@ -39,7 +39,7 @@ export function useMotoCredentials(): void {
   process.env.AWS_REGION ??= 'us-east-1';
 }
 
-/** Starts moto's server (test/support/moto_server.py) on a free port of 127.0.0.1 and waits until it answers. */
+/** Starts moto's server (tools/moto/moto_server.py) on a free port of 127.0.0.1 and waits until it answers. */
 export async function startMotoServer(options: MotoStartOptions = {}): Promise<MotoServer> {
   useMotoCredentials();
   const port = options.port ?? (await freePort());

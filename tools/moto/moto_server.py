@@ -12,7 +12,7 @@ it hands to a rule's target, the same eight each time: about 40 % of moto's time
 a few thousand events, enough that the relay fell minutes behind on a clean run. The launcher memoises
 that compilation; a compiled expression is immutable, so what each event matches is unchanged.
 
-Usage: python3 test/support/moto_server.py -H 127.0.0.1 -p PORT  (the same options as moto_server).
+Usage: python3 tools/moto/moto_server.py -H 127.0.0.1 -p PORT  (the same options as moto_server).
 """
 import sys
 import functools

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /*
  * Where the suite finds the two programs it runs beside Node: moto's server (Python) and a headless
- * Chromium. `npm test` first runs test/support/prepare-test-tools.ts, which finds them on the machine or
+ * Chromium. `npm test` first runs tools/setup/prepare-test-tools.ts, which finds them on the machine or
  * installs them, pinned, into the project (nothing system-wide, no root); the specs then look them up here.
  */
 
