@@ -19,7 +19,7 @@ mkdir -p test-artifacts
 for topology in composed orchestrated; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   log="test-artifacts/fuzz-harness-$topology.jsonl"
-  setsid npx tsx harness/main.ts --port "$port" --topology "$topology" --log-level WARN >"$log" 2>&1 &
+  setsid npx tsx harness/cli/main.ts --port "$port" --topology "$topology" --log-level WARN >"$log" 2>&1 &
   harness=$!
   trap 'kill -- -$harness 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do

@@ -17,8 +17,8 @@ import 'reflect-metadata';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { validOrder } from '../harness/demo/payloads.js';
-import { DEFAULT_HARNESS_OPTIONS } from '../harness/harness-options.js';
-import { startHarness } from '../harness/harness.js';
+import { DEFAULT_HARNESS_OPTIONS } from '../harness/cli/options.js';
+import { startHarness } from '../harness/server/start-harness.js';
 
 const { values } = parseArgs({
   options: {

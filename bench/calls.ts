@@ -24,11 +24,11 @@ import { RecordingLogger } from '../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { createContainer } from '../harness/composition/composition-root.js';
-import { awsAdaptersModule } from '../harness/composition/aws-adapters-module.js';
+import { createContainer } from '../harness/pipeline/composition/composition-root.js';
+import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
 import { createEventsHandler } from '../handlers/events.js';
-import { AwsTableStream } from '../harness/aws-table-stream.js';
-import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/table-stream.js';
+import { AwsTableStream } from '../harness/emulation/streams/aws-table-stream.js';
+import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/emulation/streams/table-stream.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 
 const MESSAGES_PER_RUN = 50;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:degradation`: does a partial fault stay partial? Bounded load runs on the harness' memory
- * backend (harness/load-run.ts) with the breakers' real settings, interleaved round by round:
+ * backend (harness/demo/load-run.ts) with the breakers' real settings, interleaved round by round:
  * without faults, with 20 % and with 5 % of the calls to every port failing (in the ingest and the worker).
  * Each round compares its faulty runs with its own fault-free run, so a machine that slows down in the
  * middle skews one round, not the ratio; the report gives the median ratio and its spread over the rounds.
@@ -21,8 +21,8 @@ import { failuresToOpen, INITIAL_BREAKER_STATE } from '../domain/circuit-breaker
 import { SERVICE_BREAKER_SETTINGS } from '../application/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { validOrder } from '../harness/demo/payloads.js';
-import { startHarness } from '../harness/harness.js';
-import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } from '../harness/load-run.js';
+import { startHarness } from '../harness/server/start-harness.js';
+import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } from '../harness/demo/load-run.js';
 
 const { values } = parseArgs({
   options: {

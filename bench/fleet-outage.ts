@@ -21,9 +21,9 @@ import { parseArgs } from 'node:util';
 import { SERVICE_BREAKER_SETTINGS } from '../application/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { validOrder } from '../harness/demo/payloads.js';
-import { FLEET_PAUSE_FUNCTION } from '../harness/fleet-flow-control.js';
-import { startHarness } from '../harness/harness.js';
-import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/load-run.js';
+import { FLEET_PAUSE_FUNCTION } from '../harness/pipeline/fleet-flow-control.js';
+import { startHarness } from '../harness/server/start-harness.js';
+import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/demo/load-run.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
-import { DEFAULT_HARNESS_OPTIONS, type Topology } from '../harness/harness-options.js';
-import { startHarness } from '../harness/harness.js';
+import { DEFAULT_HARNESS_OPTIONS, type Topology } from '../harness/cli/options.js';
+import { startHarness } from '../harness/server/start-harness.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
 
 export interface IngestRun {

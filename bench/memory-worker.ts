@@ -5,8 +5,8 @@ import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
-import { createContainer, defaultServices } from '../harness/composition/composition-root.js';
-import { createMemoryInfrastructure, memoryAdaptersModule } from '../harness/composition/memory-adapters-module.js';
+import { createContainer, defaultServices } from '../harness/pipeline/composition/composition-root.js';
+import { createMemoryInfrastructure, memoryAdaptersModule } from '../harness/pipeline/composition/memory-adapters-module.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
 
 const BATCH_SIZE = 10;

@@ -6,8 +6,8 @@ import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
 import { MathRandom } from '../adapters/system/math-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { awsAdaptersModule } from '../harness/composition/aws-adapters-module.js';
-import { createContainer } from '../harness/composition/composition-root.js';
+import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
+import { createContainer } from '../harness/pipeline/composition/composition-root.js';
 import { createWorkerHandler } from '../handlers/worker.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 import { orderMessages } from './memory-worker.js';

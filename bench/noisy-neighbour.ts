@@ -16,8 +16,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { validOrder } from '../harness/demo/payloads.js';
-import { startHarness } from '../harness/harness.js';
-import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/load-run.js';
+import { startHarness } from '../harness/server/start-harness.js';
+import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/demo/load-run.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string' }, quiet: { type: 'string' }, 'quiet-rate': { type: 'string' }, 'latency-ms': { type: 'string' } },

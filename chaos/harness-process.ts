@@ -55,7 +55,7 @@ export class HarnessProcess {
   private async launch(): Promise<void> {
     this.starts += 1;
     const log = openSync(join(this.logDirectory, `harness-${this.port}-${this.starts}.log`), 'w');
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'harness/main.ts', '--port', String(this.port), ...this.args], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', '--port', String(this.port), ...this.args], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', log, log],
     });

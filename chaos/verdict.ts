@@ -18,7 +18,7 @@ export interface ClientKey {
   readonly conflictAccepted?: boolean;
 }
 
-/** The harness' view of one key (harness/order-observations.ts). */
+/** The harness' view of one key (harness/observation/order-observations.ts). */
 export interface ObservedOrder {
   readonly key: string;
   readonly status: string;

@@ -7,6 +7,8 @@ export interface PipelineErrorOptions {
 }
 
 /**
+ * The error taxonomy, one class per category (ErrorCategory), and the two errors with fields of their own.
+ *
  * Base of every error the pipeline raises on purpose. It carries its category and a stable,
  * dot-separated `code` (`ORDER.INVALID`, `BREAKER.OPEN`) that dashboards and alarms can key on.
  */
@@ -15,7 +17,8 @@ export abstract class PipelineError extends Error {
   readonly code: string;
   readonly context: Readonly<Record<string, unknown>>;
 
-  protected constructor(message: string, options: PipelineErrorOptions) {
+  // Public, so that each category's class needs no constructor of its own; abstract, so only they are built.
+  constructor(message: string, options: PipelineErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
@@ -25,37 +28,22 @@ export abstract class PipelineError extends Error {
 
 export class ValidationError extends PipelineError {
   readonly category = 'VALIDATION' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 export class TransientError extends PipelineError {
   readonly category = 'TRANSIENT' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 export class PermanentError extends PipelineError {
   readonly category = 'PERMANENT' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 export class TimeoutError extends PipelineError {
   readonly category = 'TIMEOUT' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 export class ProcessingError extends PipelineError {
   readonly category = 'PROCESSING' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** Raised instead of calling a dependency whose breaker is open. TRANSIENT, but never counted by a breaker. */
@@ -81,9 +69,6 @@ export class IllegalTransitionError extends PermanentError {
 
 export class UnknownError extends PipelineError {
   readonly category = 'UNKNOWN' as const;
-  constructor(message: string, options: PipelineErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** The error class for a category, for failures reported as data (partial batch results) that must be raised. */

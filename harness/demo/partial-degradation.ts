@@ -1,4 +1,4 @@
-import { runLoad, type LoadRunResult } from '../load-run.js';
+import { runLoad, type LoadRunResult } from './load-run.js';
 import type { Check } from './invariants.js';
 
 /** Load per run: a few seconds, so that the demo stays short; `npm run bench:degradation` measures properly. */

@@ -1,4 +1,4 @@
-import type { MetricsSnapshot } from '../metrics-snapshot.js';
+import type { MetricsSnapshot } from '../observation/metrics-snapshot.js';
 
 /** One line of what the pipeline is doing, for the demo's live progress. */
 export function progressLine(elapsedMs: number, metrics: MetricsSnapshot, accepted: number): string {

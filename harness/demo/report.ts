@@ -1,4 +1,4 @@
-import type { MetricsSnapshot } from '../metrics-snapshot.js';
+import type { MetricsSnapshot } from '../observation/metrics-snapshot.js';
 import { endingOf, type Check, type FinalState } from './invariants.js';
 import type { ScenarioLog } from './scenario.js';
 

@@ -1,6 +1,6 @@
 import type { ErrorCategory } from '../../domain/error-category.js';
-import type { Harness } from '../harness-types.js';
-import type { FaultSettings } from '../faults.js';
+import type { Harness } from '../server/types.js';
+import type { FaultSettings } from '../faults/faults.js';
 import type { Answer, DemoClient } from './demo-client.js';
 import { invalidRequests, validOrder } from './payloads.js';
 

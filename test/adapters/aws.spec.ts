@@ -24,7 +24,7 @@ import { idempotencyStoreContract } from './contract/idempotency-store.contract.
 import { idempotencyReservationContract } from './contract/idempotency-reservation.contract.js';
 import { outboxStoreContract } from './contract/outbox-store.contract.js';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { AwsTableStream } from '../../harness/aws-table-stream.js';
+import { AwsTableStream } from '../../harness/emulation/streams/aws-table-stream.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
 import { prepareMotoAccount, useMotoServer, MOTO_RESOURCE_NAMES, type MotoServer } from '../../tools/moto/moto.js';
 

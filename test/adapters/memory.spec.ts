@@ -17,7 +17,7 @@ import { eventBusContract, eventBusEntryFailureContract, type EventBusEntryFailu
 import { idempotencyStoreContract } from './contract/idempotency-store.contract.js';
 import { idempotencyReservationContract } from './contract/idempotency-reservation.contract.js';
 import { outboxStoreContract } from './contract/outbox-store.contract.js';
-import { MemoryTableStream } from '../../harness/memory-table-stream.js';
+import { MemoryTableStream } from '../../harness/emulation/streams/memory-table-stream.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { orderQueueContract } from './contract/order-queue.contract.js';
 

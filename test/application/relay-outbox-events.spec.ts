@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { fromOutboxEntry } from '../../application/outbox-events.js';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
 import { createEventsHandler } from '../../handlers/events.js';
-import { passesOutboxFilter, type StreamRecordJson } from '../../harness/table-stream.js';
+import { passesOutboxFilter, type StreamRecordJson } from '../../harness/emulation/streams/table-stream.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 

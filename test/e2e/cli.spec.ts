@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseHarnessArgs } from '../../harness/cli.js';
-import { DEFAULT_HARNESS_OPTIONS, orchestratedShareOf, type HarnessOptions } from '../../harness/harness-options.js';
+import { parseHarnessArgs } from '../../harness/cli/cli.js';
+import { DEFAULT_HARNESS_OPTIONS, orchestratedShareOf, type HarnessOptions } from '../../harness/cli/options.js';
 
 describe('Function: parseHarnessArgs', () => {
   it('returns the defaults when given no option', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FLEET_PAUSE_FUNCTION } from '../../harness/fleet-flow-control.js';
+import { FLEET_PAUSE_FUNCTION } from '../../harness/pipeline/fleet-flow-control.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { startTestHarness, type RunningHarness } from './support/harness-fixture.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { MetricsSnapshot } from '../../harness/metrics-snapshot.js';
+import type { MetricsSnapshot } from '../../harness/observation/metrics-snapshot.js';
 import type { ServiceName } from '../../application/breaker-defaults.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Topology } from '../../harness/harness-options.js';
+import type { Topology } from '../../harness/cli/options.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 

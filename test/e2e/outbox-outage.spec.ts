@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import type { MetricsSnapshot } from '../../harness/metrics-snapshot.js';
+import type { MetricsSnapshot } from '../../harness/observation/metrics-snapshot.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses, type RunningHarness } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';

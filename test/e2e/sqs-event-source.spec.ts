@@ -3,10 +3,10 @@ import type { SQSEvent } from 'aws-lambda';
 import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
-import { MemoryPolledQueue } from '../../harness/memory-polled-queue.js';
-import type { DeleteFailure, PolledQueue, ReceivedMessage } from '../../harness/polled-queue.js';
-import { SqsEventSource, type EventSourceSettings, type SqsBatchFunction } from '../../harness/sqs-event-source.js';
-import { md5OfStringAttributes } from '../../harness/sqs-event.js';
+import { MemoryPolledQueue } from '../../harness/emulation/event-sources/memory-polled-queue.js';
+import type { DeleteFailure, PolledQueue, ReceivedMessage } from '../../harness/emulation/event-sources/polled-queue.js';
+import { SqsEventSource, type EventSourceSettings, type SqsBatchFunction } from '../../harness/emulation/event-sources/sqs-event-source.js';
+import { md5OfStringAttributes } from '../../harness/emulation/event-sources/sqs-event.js';
 import { sleep, waitFor } from './support/wait-for.js';
 
 const SETTINGS: EventSourceSettings = {

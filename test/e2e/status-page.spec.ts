@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { MetricsSnapshot } from '../../harness/metrics-snapshot.js';
+import type { MetricsSnapshot } from '../../harness/observation/metrics-snapshot.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { CHROMIUM_PACKAGE, chromiumExecutable, SETUP_HINT } from '../../tools/setup/test-tools.js';
 import { dumpLogsOnFailure, startTestHarness, type RunningHarness } from './support/harness-fixture.js';

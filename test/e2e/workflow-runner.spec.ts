@@ -10,7 +10,7 @@ import {
 } from '../../application/workflows/index.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import { currentInvocation, never } from '../../harness/invocation.js';
+import { currentInvocation, never } from '../../harness/emulation/lambda/invocation.js';
 import {
   CRASHED_TASK_ERROR,
   failureOf,
@@ -18,7 +18,7 @@ import {
   WorkflowRunner,
   type StepFunctions,
   type WorkflowState,
-} from '../../harness/workflow-runner.js';
+} from '../../harness/emulation/step-functions/workflow-runner.js';
 
 function stepError(category: Parameters<typeof stepErrorName>[0], message: string): Error {
   return namedError(stepErrorName(category), message);

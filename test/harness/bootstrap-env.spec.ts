@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBootstrapped, saveBootstrapped } from '../../harness/bootstrap-env.js';
+import { loadBootstrapped, saveBootstrapped } from '../../harness/cli/bootstrap-env.js';
 
 describe('Module: bootstrap-env (restarting the harness after --bootstrap)', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { LogLevel } from '../../application/ports/logger.js';
-import { ConsoleLogger, type ConsoleLoggerOptions } from '../../harness/console-logger.js';
-import { DEFAULT_HARNESS_OPTIONS } from '../../harness/harness-options.js';
+import { ConsoleLogger, type ConsoleLoggerOptions } from '../../harness/server/console-logger.js';
+import { DEFAULT_HARNESS_OPTIONS } from '../../harness/cli/options.js';
 
 const AT = Date.UTC(2026, 0, 1, 12, 34, 56, 789);
 const ANSI_ESCAPE = '\x1b[';
@@ -21,7 +21,7 @@ function parsedLines(lines: readonly string[]): Record<string, unknown>[] {
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-describe('Class: ConsoleLogger (harness/console-logger.ts)', () => {
+describe('Class: ConsoleLogger (harness/server/console-logger.ts)', () => {
   describe('JSON lines (the default)', () => {
     it('is what the harness writes unless --pretty is given', () => {
       expect(DEFAULT_HARNESS_OPTIONS.pretty).to.equal(false);

@@ -15,10 +15,10 @@ import { RETRY_POLICIES } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError } from '../../domain/errors.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import { parseFaultUpdate } from '../../harness/fault-update.js';
-import { FaultInjection, InjectedServiceError, noFaults, type FaultSettings } from '../../harness/faults.js';
-import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOrderQueue } from '../../harness/faulty-ports.js';
-import { invoke } from '../../harness/invocation.js';
+import { parseFaultUpdate } from '../../harness/faults/fault-update.js';
+import { FaultInjection, InjectedServiceError, noFaults, type FaultSettings } from '../../harness/faults/faults.js';
+import { FaultyDeadLetterQueue, FaultyEventBus, FaultyIdempotencyStore, FaultyOrderQueue } from '../../harness/faults/faulty-ports.js';
+import { invoke } from '../../harness/emulation/lambda/invocation.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const RECORD: IdempotencyRecord = {
@@ -204,7 +204,7 @@ async function failureSequence(seed: number, calls: number): Promise<boolean[]> 
   return failed;
 }
 
-describe('Local harness: fault injection (harness/faults.ts, faulty-ports.ts)', () => {
+describe('Local harness: fault injection (harness/faults/faults.ts, faulty-ports.ts)', () => {
   describe('failure probability', () => {
     for (const service of SERVICE_NAMES) {
       it(`fails every ${service} call at 1, without reaching the adapter, and leaves the other services' calls alone`, async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { ErrorCategory } from '../../domain/error-category.js';
-import { MetricsHistory, type HistoryReading } from '../../harness/metrics-history.js';
+import { MetricsHistory, type HistoryReading } from '../../harness/observation/metrics-history.js';
 
 const START = Date.UTC(2026, 11, 2, 12, 0, 0);
 const NO_FAILURES: Record<ErrorCategory, number> = { VALIDATION: 0, TRANSIENT: 0, PERMANENT: 0, TIMEOUT: 0, PROCESSING: 0, UNKNOWN: 0 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EventBus, PipelineEvent } from '../../application/ports/event-bus.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
-import { harnessObservers, readJournal } from '../../harness/observation-journal.js';
+import { harnessObservers, readJournal } from '../../harness/observation/observation-journal.js';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
 

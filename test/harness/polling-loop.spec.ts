@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { PollingLoop } from '../../harness/polling-loop.js';
+import { PollingLoop } from '../../harness/emulation/event-sources/polling-loop.js';
 
-describe('Class: PollingLoop (harness/polling-loop.ts)', () => {
+describe('Class: PollingLoop (harness/emulation/event-sources/polling-loop.ts)', () => {
   it('runs its turn again and again until stopped, and a stop cuts a long pause short', async () => {
     // Prepare: each turn pauses for a minute
     let turns = 0;

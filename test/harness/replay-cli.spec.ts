@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { runReplayCli, type ReplayCliDeps } from '../../harness/replay-cli.js';
+import { runReplayCli, type ReplayCliDeps } from '../../harness/cli/replay.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from '../e2e/support/harness-fixture.js';
 

@@ -6,8 +6,8 @@ import type { FailureSimulation } from '../../application/failure-simulation.js'
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
 import { createEventsHandler } from '../../handlers/events.js';
-import { MemoryTableStream } from '../../harness/memory-table-stream.js';
-import { passesOutboxFilter } from '../../harness/table-stream.js';
+import { MemoryTableStream } from '../../harness/emulation/streams/memory-table-stream.js';
+import { passesOutboxFilter } from '../../harness/emulation/streams/table-stream.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
@@ -24,14 +24,14 @@ import { RecordingMetrics } from '../../adapters/observability/recording-metrics
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { Order } from '../../domain/order.js';
-import { createContainer, type RuntimeServices } from '../../harness/composition/composition-root.js';
+import { createContainer, type RuntimeServices } from '../../harness/pipeline/composition/composition-root.js';
 import {
   createMemoryInfrastructure,
   DEFAULT_MEMORY_QUEUES,
   memoryAdaptersModule,
   type MemoryInfrastructure,
   type MemoryQueueSettings,
-} from '../../harness/composition/memory-adapters-module.js';
+} from '../../harness/pipeline/composition/memory-adapters-module.js';
 
 export interface PipelineFixtureOptions {
   /** Environment on top of `PIPELINE_BACKEND=memory` and `ALLOW_FAILURE_SIMULATION=true`. */

@@ -10,7 +10,7 @@ import type { StepFunctionName } from '../../application/workflows/pipeline-func
 import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
-import { WorkflowRunner, type StepFunctions, type WorkflowState } from '../../harness/workflow-runner.js';
+import { WorkflowRunner, type StepFunctions, type WorkflowState } from '../../harness/emulation/step-functions/workflow-runner.js';
 import { renderAsl, SQS_CHANGE_MESSAGE_VISIBILITY, type AslBindings, type AslState, type AslStateMachine } from '../../terraform/asl.js';
 
 /*

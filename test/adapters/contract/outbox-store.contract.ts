@@ -9,7 +9,7 @@ import {
   outboxPendingShard,
   type OutboxEntry,
 } from '../../../domain/outbox.js';
-import { passesOutboxFilter, type StreamRecordJson, type TableStream } from '../../../harness/table-stream.js';
+import { passesOutboxFilter, type StreamRecordJson, type TableStream } from '../../../harness/emulation/streams/table-stream.js';
 import { freshSubjectPerTest, uniqueName, type Disposable } from './contract-support.js';
 
 export interface OutboxStoreContractSubject extends Disposable {

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../harness/harness-options.js';
-import { startHarness } from '../../../harness/harness.js';
-import type { Harness } from '../../../harness/harness-types.js';
+import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../../../harness/cli/options.js';
+import { startHarness } from '../../../harness/server/start-harness.js';
+import type { Harness } from '../../../harness/server/types.js';
 import { PipelineClient } from './pipeline-client.js';
 
 /**

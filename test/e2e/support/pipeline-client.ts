@@ -1,4 +1,4 @@
-import type { MetricsSnapshot } from '../../../harness/metrics-snapshot.js';
+import type { MetricsSnapshot } from '../../../harness/observation/metrics-snapshot.js';
 import { waitFor } from './wait-for.js';
 
 export interface HttpAnswer<T = Record<string, unknown>> {
