@@ -15,7 +15,7 @@
  */
 import 'reflect-metadata';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { loadConfig } from '../application/config.js';
+import { loadConfig } from '../application/config/pipeline-config.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';

@@ -18,7 +18,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { failuresToOpen, INITIAL_BREAKER_STATE } from '../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS } from '../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { validOrder } from '../harness/demo/payloads.js';
 import { startHarness } from '../harness/server/start-harness.js';

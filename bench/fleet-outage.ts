@@ -18,7 +18,7 @@
 import 'reflect-metadata';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { SERVICE_BREAKER_SETTINGS } from '../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { validOrder } from '../harness/demo/payloads.js';
 import { FLEET_PAUSE_FUNCTION } from '../harness/pipeline/fleet-flow-control.js';

@@ -1,6 +1,6 @@
-import { loadConfig, type PipelineConfig } from '../application/config.js';
-import { parseOrderMessage } from '../application/order-message.js';
-import { parseOrderShape } from '../application/services/order-schema.js';
+import { loadConfig, type PipelineConfig } from '../application/config/pipeline-config.js';
+import { parseOrderMessage } from '../application/orders/order-message.js';
+import { parseOrderShape } from '../application/orders/order-schema.js';
 import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';

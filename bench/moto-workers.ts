@@ -1,6 +1,6 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadConfig } from '../application/config.js';
+import { loadConfig } from '../application/config/pipeline-config.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js';
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';

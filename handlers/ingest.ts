@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
+import type { PipelineConfig } from '../application/config/pipeline-config.js';
 import type { Logger } from '../application/ports/logger.js';
 import { TOKENS } from '../application/tokens.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
-import type { FailureSimulation } from '../application/failure-simulation.js';
+import type { PipelineConfig } from '../application/config/pipeline-config.js';
+import type { FailureSimulation } from '../application/orders/failure-simulation.js';
 import type { Logger } from '../application/ports/logger.js';
-import { parseOrderShape } from '../application/services/order-schema.js';
+import { parseOrderShape } from '../application/orders/order-schema.js';
 import { TOKENS } from '../application/tokens.js';
 import { knownAnswer, PublishOrder, type PublishOrderResult } from '../application/use-cases/publish-order.js';
 import { ValidationError } from '../domain/errors.js';

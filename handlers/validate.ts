@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Container } from 'inversify';
-import type { PipelineConfig } from '../application/config.js';
+import type { PipelineConfig } from '../application/config/pipeline-config.js';
 import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { ValidateOrder } from '../application/use-cases/validate-order.js';

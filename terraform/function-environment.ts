@@ -1,5 +1,5 @@
-import type { PipelineEnvironment } from '../application/config.js';
-import { resolveBreakerSettings } from '../application/breaker-config.js';
+import type { PipelineEnvironment } from '../application/config/pipeline-config.js';
+import { resolveBreakerSettings } from '../application/config/breaker-overrides.js';
 import { MIGRATION_PHASES, type StageConfig } from './stage-config.js';
 
 /** What the Lambda runtime and Powertools read besides the pipeline's own configuration. */

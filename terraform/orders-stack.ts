@@ -7,7 +7,7 @@ import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../application/workflows/workflow-definition.js';
-import { resolveBreakerSettings } from '../application/breaker-config.js';
+import { resolveBreakerSettings } from '../application/config/breaker-overrides.js';
 import { AlarmNotifications } from './constructs/alarm-notifications.js';
 import { FleetPause, type FleetPauseTargets } from './constructs/fleet-pause.js';
 import { IDEMPOTENCY_PARTITION_KEY, IdempotencyTable } from './constructs/idempotency-table.js';

@@ -1,5 +1,5 @@
 import { ERROR_CATEGORIES } from '../domain/error-category.js';
-import { SERVICE_NAMES } from '../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../application/config/breaker-defaults.js';
 import { PIPELINE_METRICS } from './constructs/pipeline-observability.js';
 import { queueMetric, type StageAlarms } from './constructs/stage-alarms.js';
 import type { WatchedResources } from './constructs/pipeline-observability.js';

@@ -1,4 +1,4 @@
-import type { StoreOutageMode } from '../application/config.js';
+import type { StoreOutageMode } from '../application/config/pipeline-config.js';
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
 import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
@@ -12,7 +12,7 @@ import {
   type AlarmThresholds,
   type Operations,
 } from './operations-config.js';
-import { resolveBreakerSettings, type BreakerOverrides } from '../application/breaker-config.js';
+import { resolveBreakerSettings, type BreakerOverrides } from '../application/config/breaker-overrides.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -158,7 +158,7 @@ export interface StageConfig {
   /** Notifications, state backend, concurrency quota, source maps (terraform/operations-config.ts). */
   readonly operations: Operations;
   /**
-   * Circuit breaker overrides per dependency, laid over the defaults (application/breaker-defaults.ts: the seed's
+   * Circuit breaker overrides per dependency, laid over the defaults (application/config/breaker-defaults.ts: the seed's
    * count rule at low volume, the failure ratio over the last calls at volume). The functions receive the
    * resolved settings as BREAKER_SETTINGS.
    */

@@ -1,6 +1,6 @@
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
-import { tenantOf } from '../../application/order-message.js';
+import { tenantOf } from '../../application/orders/order-message.js';
 import { SqsQueue, type SqsQueueOptions } from './sqs-queue.js';
 
 /**

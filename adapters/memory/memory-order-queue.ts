@@ -1,7 +1,7 @@
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, QueueMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
 import type { InMemorySqs } from './in-memory-sqs.js';
-import { tenantOf } from '../../application/order-message.js';
+import { tenantOf } from '../../application/orders/order-message.js';
 import { MemoryQueue } from './memory-queue.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../breaker-defaults.js';
+import type { ServiceName } from '../config/breaker-defaults.js';
 
 /** One cheap call to a dependency, to learn whether it answers again: resolves when it does, throws when it does not. */
 export interface DependencyProbe {

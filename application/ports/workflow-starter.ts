@@ -1,4 +1,4 @@
-import type { FailureSimulation } from '../failure-simulation.js';
+import type { FailureSimulation } from '../orders/failure-simulation.js';
 import type { StepFailure } from '../workflows/step-error.js';
 
 /** The execution a synchronous start asks for: its name, and what the client sent beside the body. */

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../breaker-defaults.js';
+import type { ServiceName } from '../config/breaker-defaults.js';
 
 /**
  * A call still in flight after this long no longer counts against admission. An invocation that timed

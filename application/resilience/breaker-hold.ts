@@ -1,4 +1,4 @@
-import type { ServiceName } from '../breaker-defaults.js';
+import type { ServiceName } from '../config/breaker-defaults.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 
 /**

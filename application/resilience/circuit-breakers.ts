@@ -12,7 +12,7 @@ import {
   type BreakerState,
   type BreakerStatus,
 } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from '../breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from '../config/breaker-defaults.js';
 import type { ErrorCategory } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError, PipelineError } from '../../domain/errors.js';

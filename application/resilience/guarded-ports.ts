@@ -1,4 +1,4 @@
-import type { ServiceName } from '../breaker-defaults.js';
+import type { ServiceName } from '../config/breaker-defaults.js';
 import { RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
 import type { ClaimDecision, IdempotencyRecord } from '../../domain/idempotency.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';

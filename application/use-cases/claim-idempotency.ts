@@ -1,9 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { leaseDurationMs, type ClaimDecision } from '../../domain/idempotency.js';
-import type { PipelineConfig } from '../config.js';
-import type { OrderEnvelope } from '../order-message.js';
-import { toOutboxEntry } from '../outbox-events.js';
-import { orderPublishedEvent } from '../pipeline-events.js';
+import type { ClaimDecision } from '../../domain/idempotency.js';
+import { leaseDurationMs } from '../../domain/lease.js';
+import type { PipelineConfig } from '../config/pipeline-config.js';
+import type { OrderEnvelope } from '../orders/order-message.js';
+import { toOutboxEntry } from '../events/outbox-events.js';
+import { orderPublishedEvent } from '../events/pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Metrics } from '../ports/metrics.js';

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { ServiceName } from '../breaker-defaults.js';
+import type { ServiceName } from '../config/breaker-defaults.js';
 import {
   assertValidFleetFlowSettings,
   INITIAL_FLEET_FLOW,

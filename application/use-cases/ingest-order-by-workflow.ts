@@ -5,7 +5,7 @@ import type { SyncExecutionResult, WorkflowStarter } from '../ports/workflow-sta
 import { TOKENS } from '../tokens.js';
 import { failureOfStepError, messageOfCause, type StepFailure } from '../workflows/step-error.js';
 import type { IngestOrderInput, IngestOrderResult } from './ingest-order.js';
-import { knownAnswer } from '../services/known-order-answer.js';
+import { knownAnswer } from '../orders/known-order-answer.js';
 import type { PublishOrderResult } from './publish-order.js';
 
 export interface IngestOrderByWorkflowInput extends IngestOrderInput {

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { FieldViolation, PricedOrder } from '../../domain/order.js';
-import type { FailureSimulation } from '../failure-simulation.js';
+import type { FailureSimulation } from '../orders/failure-simulation.js';
 import type { Metrics } from '../ports/metrics.js';
 import { TOKENS } from '../tokens.js';
 import { knownAnswer, PublishOrder, type KnownOrderAnswer } from './publish-order.js';

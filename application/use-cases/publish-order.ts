@@ -5,10 +5,10 @@ import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import type { Order } from '../../domain/order.js';
-import type { PipelineConfig } from '../config.js';
-import type { FailureSimulation } from '../failure-simulation.js';
-import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../order-message.js';
-import { MAX_PARKED_BODY_BYTES } from '../outbox-events.js';
+import type { PipelineConfig } from '../config/pipeline-config.js';
+import type { FailureSimulation } from '../orders/failure-simulation.js';
+import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../orders/order-message.js';
+import { MAX_PARKED_BODY_BYTES } from '../events/outbox-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
@@ -16,7 +16,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { Random } from '../ports/random.js';
 import { retryWithinInvocation } from '../resilience/retry-within-invocation.js';
-import { fingerprint } from '../services/fingerprint.js';
+import { fingerprint } from '../orders/fingerprint.js';
 import { TOKENS } from '../tokens.js';
 
 export interface PublishOrderInput {
@@ -38,7 +38,7 @@ export type PublishOrderResult =
     };
 
 // The answer for a key reserved before lives apart, so that the orchestrated edge gives it without this use case.
-export { knownAnswer, type KnownOrderAnswer } from '../services/known-order-answer.js';
+export { knownAnswer, type KnownOrderAnswer } from '../orders/known-order-answer.js';
 
 /** Derives the idempotency key and the payload fingerprint the whole pipeline uses. */
 export function orderIdentity(order: Order, clientKey: string | undefined): { idempotencyKey: string; payloadHash: string } {

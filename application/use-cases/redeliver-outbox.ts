@@ -1,5 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
-import type { PipelineConfig } from '../config.js';
+import type { PipelineConfig } from '../config/pipeline-config.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';

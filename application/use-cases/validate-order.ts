@@ -7,9 +7,9 @@ import {
   type OrderRules,
   type PricedOrder,
 } from '../../domain/order.js';
-import type { PipelineConfig } from '../config.js';
-import type { FailureSimulation } from '../failure-simulation.js';
-import { parseOrderShape } from '../services/order-schema.js';
+import type { PipelineConfig } from '../config/pipeline-config.js';
+import type { FailureSimulation } from '../orders/failure-simulation.js';
+import { parseOrderShape } from '../orders/order-schema.js';
 import { TOKENS } from '../tokens.js';
 
 export interface ValidateOrderInput {

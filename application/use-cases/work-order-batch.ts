@@ -4,10 +4,10 @@ import { shouldRetry } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError } from '../../domain/errors.js';
 import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
-import { backoffPolicyOf, type PipelineConfig } from '../config.js';
-import { parseOrderMessage, type OrderEnvelope } from '../order-message.js';
-import { parkedMessageOf, toOutboxEntry } from '../outbox-events.js';
-import { orderFailedEvent, type EventContext } from '../pipeline-events.js';
+import { backoffPolicyOf, type PipelineConfig } from '../config/pipeline-config.js';
+import { parseOrderMessage, type OrderEnvelope } from '../orders/order-message.js';
+import { parkedMessageOf, toOutboxEntry } from '../events/outbox-events.js';
+import { orderFailedEvent, type EventContext } from '../events/pipeline-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
@@ -16,60 +16,28 @@ import type { Metrics } from '../ports/metrics.js';
 import type { OrderQueue } from '../ports/order-queue.js';
 import type { QueueMessage } from '../ports/queue-message.js';
 import type { Random } from '../ports/random.js';
-import { atLeastUntilProbe, holdSeconds, openBreakerDelayMs } from '../resilience/breaker-hold.js';
+import { atLeastUntilProbe, openBreakerDelayMs } from '../resilience/breaker-hold.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { scheduleBackoff } from '../resilience/backoff-schedule.js';
 import { retryWithinInvocation, type RetryTools } from '../resilience/retry-within-invocation.js';
-import { mapWithConcurrency } from '../services/concurrency.js';
-import { LazyChildLogger } from '../services/lazy-child-logger.js';
-import { parkInDeadLetterQueue } from '../services/dead-letter-parking.js';
+import { mapWithConcurrency } from '../support/concurrency.js';
+import { LazyChildLogger } from '../support/lazy-child-logger.js';
+import { parkOrLeave } from '../resilience/dead-letter-parking.js';
 import { TOKENS } from '../tokens.js';
 import { ClaimIdempotency } from './claim-idempotency.js';
 import { ProcessOrder } from './process-order.js';
+import {
+  errorMessage,
+  held,
+  type Claimed,
+  type Done,
+  type Pending,
+  type RecordOutcome,
+  type WorkOrderBatchInput,
+  type WorkOrderBatchResult,
+} from './batch-records.js';
 
-export interface WorkOrderBatchInput {
-  readonly messages: readonly QueueMessage[];
-  readonly requestId: string;
-  /** Invocation time left (Lambda's getRemainingTimeInMillis); undefined outside Lambda. */
-  readonly remainingTimeMs: () => number | undefined;
-}
-
-/**
- * REQUEUED: a record to be retried whose backoff could not be set on it; a copy was sent with the backoff
- * as its DelaySeconds instead, and the record itself is acknowledged (see `holdBack`).
- */
-export type RecordStatus = 'SUCCEEDED' | 'DUPLICATE' | 'PARKED' | 'RETRY' | 'HELD' | 'REQUEUED';
-
-export interface RecordOutcome {
-  readonly messageId: string;
-  readonly status: RecordStatus;
-  readonly failure?: FailureInfo;
-}
-
-export interface WorkOrderBatchResult {
-  /** Message ids to return to the queue: the SQS partial batch response. */
-  readonly batchItemFailures: readonly string[];
-  readonly outcomes: readonly RecordOutcome[];
-}
-
-/** A message the worker holds the claim of. */
-interface Claimed {
-  readonly message: QueueMessage;
-  readonly envelope: OrderEnvelope;
-  readonly ownerToken: string;
-  readonly attempt: number;
-}
-
-interface Done {
-  readonly done: RecordOutcome;
-  readonly delaySeconds?: number;
-}
-
-/** A record to work in this round; `dueAt`: not before then (its backoff, kept in the invocation). */
-interface Pending {
-  readonly message: QueueMessage;
-  readonly dueAt?: number;
-}
+export type { RecordOutcome, RecordStatus, WorkOrderBatchInput, WorkOrderBatchResult } from './batch-records.js';
 
 /** Below this much invocation time left, a record is not started: it goes back to the queue, visible at once. */
 const MIN_TIME_TO_START_MS = 3_000;
@@ -276,17 +244,8 @@ export class WorkOrderBatch {
   }
 
   private async park(message: QueueMessage, failure: FailureInfo, attempts: number): Promise<Done> {
-    try {
-      if (await parkInDeadLetterQueue(this.dlq, message, failure, attempts)) {
-        return { done: { messageId: message.messageId, status: 'PARKED', failure } };
-      }
-    } catch (error) {
-      this.logger.warn('dead-letter queue refused a parked message; it stays on the order queue', {
-        messageId: message.messageId,
-        error: errorMessage(error),
-      });
-    }
-    return { done: { messageId: message.messageId, status: 'RETRY', failure } };
+    const parked = await parkOrLeave(this.dlq, this.logger, message, failure, attempts);
+    return { done: { messageId: message.messageId, status: parked ? 'PARKED' : 'RETRY', failure } };
   }
 
   /** How long to hold records back when a dependency the worker needs has an open breaker. */
@@ -332,15 +291,4 @@ export class WorkOrderBatch {
     const deps = { queue: this.queue, clock: this.clock, random: this.random, logger: this.logger, metrics: this.metrics };
     return scheduleBackoff(backoff, deps, { remainingTimeMs: input.remainingTimeMs, mayKeep, minTimeToStartMs: MIN_TIME_TO_START_MS });
   }
-}
-
-function held(message: QueueMessage, retryAfterMs: number): Done {
-  return {
-    done: { messageId: message.messageId, status: 'HELD' },
-    ...(retryAfterMs > 0 ? { delaySeconds: holdSeconds(retryAfterMs) } : {}),
-  };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseOrderMessage } from '../../application/order-message.js';
+import { parseOrderMessage } from '../../application/orders/order-message.js';
 import { toQueueMessage } from '../../handlers/lambda-events/sqs-record.js';
 
 export interface PowertoolsWorkerOptions {

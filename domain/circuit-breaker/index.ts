@@ -3,7 +3,7 @@
  * (opening-rules.ts, and their arithmetic for admission in failures-to-open.ts), the sliding window it
  * judges at volume (window.ts), its settings and their validation (settings.ts), its state and events
  * (state.ts) and the check of a state read back from storage (stored-state.ts). Which services have a
- * breaker, and with which settings, is configuration: application/breaker-defaults.ts.
+ * breaker, and with which settings, is configuration: application/config/breaker-defaults.ts.
  */
 export * from './failures-to-open.js';
 export * from './settings.js';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container, ContainerModule, type Newable } from 'inversify';
-import { ConfigurationError, loadConfig, type PipelineConfig } from '../../application/config.js';
+import { ConfigurationError, loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
 import { clientConfig, type AwsClientOptions } from '../../adapters/aws/client-config.js';
 import type { AwsServiceAdapters } from './aws-bindings/service-adapters.js';
 import { defaultServices, guardedPortsModule, runtimeModule, useCasesModule, type RuntimeServices } from './runtime-module.js';

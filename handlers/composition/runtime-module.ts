@@ -1,5 +1,5 @@
 import { ContainerModule, type Newable } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../../application/ports/event-bus.js';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FieldViolation } from '../../domain/order.js';
-import { parseSimulation, SIMULATION_HEADER, type FailureSimulation } from '../../application/failure-simulation.js';
+import { parseSimulation, SIMULATION_HEADER, type FailureSimulation } from '../../application/orders/failure-simulation.js';
 import { badRequest, json, type HttpResponse } from './response.js';
 
 export interface ParsedRequest {

@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { classifyError } from '../../domain/error-classifier.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { ClaimDecision, FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
-import { parseOrderMessage, type OrderEnvelope } from '../../application/order-message.js';
+import { parseOrderMessage, type OrderEnvelope } from '../../application/orders/order-message.js';
 import type { QueueMessage } from '../../application/ports/queue-message.js';
 import { stepErrorName, type StepFailure } from '../../application/workflows/step-error.js';
 import { toQueueMessage } from './sqs-record.js';

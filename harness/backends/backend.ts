@@ -1,5 +1,5 @@
 import type { ContainerModule } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import { pendingEntries } from '../../domain/outbox.js';
 import type { PolledQueue } from '../emulation/event-sources/polled-queue.js';

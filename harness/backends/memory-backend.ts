@@ -1,4 +1,4 @@
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
 import { isLive } from '../../domain/idempotency.js';

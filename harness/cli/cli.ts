@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 import { parseDuration } from './durations.js';
 import {

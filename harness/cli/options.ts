@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../application/breaker-defaults.js';
+import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 
 export type BackendKind = 'memory' | 'aws';

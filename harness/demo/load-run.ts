@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../application/breaker-defaults.js';
+import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import { DemoClient } from './demo-client.js';
 import { validOrder } from './payloads.js';
 import { DEFAULT_HARNESS_OPTIONS, type HarnessOptions } from '../cli/options.js';

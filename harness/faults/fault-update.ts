@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { parseDuration } from '../cli/durations.js';
 import type { FaultSettings } from './faults.js';
 import { CRASH_POINTS, FAULT_FUNCTION_NAMES } from '../cli/options.js';

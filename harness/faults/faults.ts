@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import type { Random } from '../../application/ports/random.js';
 import type { CrashPoint } from '../cli/options.js';
 import { currentInvocation, never } from '../emulation/lambda/invocation.js';

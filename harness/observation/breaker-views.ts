@@ -1,6 +1,6 @@
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { type BreakerState } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_NAMES, type ServiceName } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 
 /* What /metrics and the status page show of the breakers: every function's environments, and per service the worst of them. */
 

@@ -5,7 +5,7 @@ import type { RedriveReport } from '../../application/use-cases/redrive-dead-let
 import { pendingEntries } from '../../domain/outbox.js';
 import type { OutboxPipeStats } from '../emulation/streams/outbox-pipe.js';
 import type { HistorySample } from './metrics-history.js';
-import type { ServiceName } from '../../application/breaker-defaults.js';
+import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import { breakerSummaries, functionBreakers, type BreakerSource, type BreakerSummary, type FunctionBreakers } from './breaker-views.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../../domain/idempotency.js';

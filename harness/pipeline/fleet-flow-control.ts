@@ -6,7 +6,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import { ControlFleetFlow } from '../../application/use-cases/control-fleet-flow.js';
 import { MemoryConsumptionSwitch } from '../../adapters/memory/memory-consumption-switch.js';
 import type { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
-import type { ServiceName } from '../../application/breaker-defaults.js';
+import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import type { FleetFlowState } from '../../domain/fleet-flow.js';
 import { invoke } from '../emulation/lambda/invocation.js';
 import { Schedule } from '../emulation/event-sources/schedule.js';

@@ -1,9 +1,9 @@
 import { ContainerModule, type Container } from 'inversify';
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { WorkflowStarter } from '../../application/ports/workflow-starter.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
-import { SERVICE_NAMES, type ServiceName } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import { ADAPTERS } from '../../application/tokens.js';
 import { eventsComposition } from '../../handlers/composition/functions/events.js';
 import { idempotencyComposition } from '../../handlers/composition/functions/idempotency.js';

@@ -1,4 +1,4 @@
-import { loadConfig, type PipelineConfig } from '../../application/config.js';
+import { loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
 
 /**
  * The pipeline configuration the harness' handlers read, from the same environment variables as in

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { EventBus } from '../../application/ports/event-bus.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { ADAPTERS } from '../../application/tokens.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';

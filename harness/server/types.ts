@@ -1,5 +1,5 @@
 import type { FleetFlowControl } from '../pipeline/fleet-flow-control.js';
-import type { PipelineConfig } from '../../application/config.js';
+import type { PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
 import type { RedriveReport } from '../../application/use-cases/redrive-dead-letters.js';
 import type { Backend, QueueDepths } from '../backends/backend.js';

@@ -6,7 +6,7 @@ import type { IdempotencyStore } from '../../application/ports/idempotency-store
 import type { Logger } from '../../application/ports/logger.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { ADAPTERS } from '../../application/tokens.js';
 import { allQueuesEmpty, type Backend, type QueueDepths } from '../backends/backend.js';
 import type { CommitLedger } from '../observation/commit-ledger.js';

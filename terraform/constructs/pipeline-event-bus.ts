@@ -5,7 +5,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target/index.js';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { SQS_MAX_PAYLOAD_BYTES } from '../../domain/batch-packing.js';
 
 export interface PipelineEventBusProps {

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js';
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { StageAlarms } from './stage-alarms.js';
 
 /** What a stage's dashboard and alarms watch: the same names for both. */

@@ -6,7 +6,7 @@ import { RecordingLogger } from '../../adapters/observability/recording-logger.j
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { GuardedDeadLetterQueue, GuardedIdempotencyStore } from '../../application/resilience/guarded-ports.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import { CircuitOpenError } from '../../domain/errors.js';
 import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { loadConfig } from '../../application/config.js';
+import { loadConfig } from '../../application/config/pipeline-config.js';
 import { INGEST_WORKFLOW } from '../../application/workflows/ingest-workflow.js';
 import { clientConfig } from '../../adapters/aws/client-config.js';
 import { createSfnClient, SYNC_EXECUTION_REQUEST_TIMEOUT_MS } from '../../adapters/aws/sfn-client.js';

@@ -5,7 +5,7 @@ import type { Metrics } from '../../application/ports/metrics.js';
 import { STALE_IN_FLIGHT_MS } from '../../application/resilience/admission-gate.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { failuresToOpen } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import { CircuitOpenError, TransientError } from '../../domain/errors.js';
 
 class ManualClock implements Clock {

@@ -4,7 +4,7 @@ import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { failuresToOpen } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import type { ClaimDecision, ClaimRequest } from '../../domain/idempotency.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { parseOrderMessage, type OrderEnvelope } from '../../application/order-message.js';
-import { fromOutboxEntry } from '../../application/outbox-events.js';
+import { parseOrderMessage, type OrderEnvelope } from '../../application/orders/order-message.js';
+import { fromOutboxEntry } from '../../application/events/outbox-events.js';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
-import { DEFAULT_LEASE_OPTIONS } from '../../domain/idempotency.js';
+import { DEFAULT_LEASE_OPTIONS } from '../../domain/lease.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 

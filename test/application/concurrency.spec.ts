@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mapWithConcurrency } from '../../application/services/concurrency.js';
+import { mapWithConcurrency } from '../../application/support/concurrency.js';
 
 describe('Function: mapWithConcurrency', () => {
   it('keeps at most `limit` calls in flight and returns results in input order', async () => {

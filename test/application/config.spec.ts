@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ConfigurationError, backoffPolicyOf, loadConfig, type PipelineConfig } from '../../application/config.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
+import { ConfigurationError, backoffPolicyOf, loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 
 const AWS_RESOURCES = {
   ORDER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isSimulation, parseSimulation, simulatedCategory } from '../../application/failure-simulation.js';
+import { isSimulation, parseSimulation, simulatedCategory } from '../../application/orders/failure-simulation.js';
 
 describe('Function: parseSimulation', () => {
   for (const [header, expected] of [

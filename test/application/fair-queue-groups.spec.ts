@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { tenantOf, UNKNOWN_TENANT } from '../../application/order-message.js';
+import { tenantOf, UNKNOWN_TENANT } from '../../application/orders/order-message.js';
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import type { SqsSendBatchEntry } from '../../adapters/memory/sqs-types.js';
 import { OrderMother } from '../domain/order-mother.js';

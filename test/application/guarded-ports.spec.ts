@@ -15,7 +15,7 @@ import {
   GuardedIdempotencyStore,
   GuardedOrderQueue,
 } from '../../application/resilience/guarded-ports.js';
-import { SERVICE_NAMES, type ServiceName } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import { CircuitOpenError } from '../../domain/errors.js';
 import type { ClaimDecision, ClaimRequest, IdempotencyRecord } from '../../domain/idempotency.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';

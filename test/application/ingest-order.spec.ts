@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
-import { parseOrderMessage } from '../../application/order-message.js';
+import { parseOrderMessage } from '../../application/orders/order-message.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import type { ReservationDecision } from '../../domain/idempotency-reservation.js';
 import { OrderMother } from '../domain/order-mother.js';

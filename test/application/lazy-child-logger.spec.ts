@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { LogContext, Logger } from '../../application/ports/logger.js';
-import { LazyChildLogger } from '../../application/services/lazy-child-logger.js';
+import { LazyChildLogger } from '../../application/support/lazy-child-logger.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 
 /** Counts the children its parent builds. */

@@ -5,7 +5,7 @@ import {
   payloadHashOf,
   SCHEMA_VERSION,
   type OrderEnvelope,
-} from '../../application/order-message.js';
+} from '../../application/orders/order-message.js';
 import { OrderMother } from '../domain/order-mother.js';
 
 const ENVELOPE: OrderEnvelope = {

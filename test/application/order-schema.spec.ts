@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { parseOrderShape } from '../../application/services/order-schema.js';
+import { parseOrderShape } from '../../application/orders/order-schema.js';
 import { OrderMother } from '../domain/order-mother.js';
 
 /** Every name Object.prototype has: the keys class-transformer used to drop without a word. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { parseOrderMessage, SCHEMA_VERSION } from '../../application/order-message.js';
-import { certainlyValidOrder } from '../../application/services/order-shape-fast-path.js';
-import { parseOrderShape } from '../../application/services/order-schema.js';
+import { parseOrderMessage, SCHEMA_VERSION } from '../../application/orders/order-message.js';
+import { certainlyValidOrder } from '../../application/orders/order-shape-fast-path.js';
+import { parseOrderShape } from '../../application/orders/order-schema.js';
 import { OrderMother } from '../domain/order-mother.js';
 
 /** Values a tampered message may carry in place of a field. */

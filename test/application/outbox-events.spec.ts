@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import { fromOutboxEntry, parkedMessageOf, toOutboxEntry } from '../../application/outbox-events.js';
+import { fromOutboxEntry, parkedMessageOf, toOutboxEntry } from '../../application/events/outbox-events.js';
 import {
   customOrderEvent,
   orderFailedEvent,
@@ -9,7 +9,7 @@ import {
   orderPublishedEvent,
   orderReplayedEvent,
   type EventContext,
-} from '../../application/pipeline-events.js';
+} from '../../application/events/pipeline-events.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 
 const KEY = 'order-0c01024595b4ffcff70af4950159cac8063549b4';

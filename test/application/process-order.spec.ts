@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config.js';
-import type { FailureSimulation } from '../../application/failure-simulation.js';
-import { SCHEMA_VERSION, type OrderEnvelope } from '../../application/order-message.js';
+import { loadConfig } from '../../application/config/pipeline-config.js';
+import type { FailureSimulation } from '../../application/orders/failure-simulation.js';
+import { SCHEMA_VERSION, type OrderEnvelope } from '../../application/orders/order-message.js';
 import { ProcessOrder } from '../../application/use-cases/process-order.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { customOrderEvent, orderProcessedEvent } from '../../application/pipeline-events.js';
+import { customOrderEvent, orderProcessedEvent } from '../../application/events/pipeline-events.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import { PublishOrderEvents } from '../../application/use-cases/publish-order-events.js';

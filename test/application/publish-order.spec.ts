@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config.js';
-import { parseOrderMessage, SCHEMA_VERSION } from '../../application/order-message.js';
+import { loadConfig } from '../../application/config/pipeline-config.js';
+import { parseOrderMessage, SCHEMA_VERSION } from '../../application/orders/order-message.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, SendResult } from '../../application/ports/queue-message.js';
-import { fingerprint } from '../../application/services/fingerprint.js';
+import { fingerprint } from '../../application/orders/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
 import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ManualClock } from '../support/manual-clock.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { TOKENS } from '../../application/tokens.js';
 import { RedeliverOutbox } from '../../application/use-cases/redeliver-outbox.js';
 import { OrderMother } from '../domain/order-mother.js';

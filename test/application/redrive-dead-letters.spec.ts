@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { RedriveDeadLetters } from '../../application/use-cases/redrive-dead-letters.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { OrderMother } from '../domain/order-mother.js';

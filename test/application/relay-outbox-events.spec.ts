@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { fromOutboxEntry } from '../../application/outbox-events.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { fromOutboxEntry } from '../../application/events/outbox-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { createEventsHandler } from '../../handlers/events.js';
 import { passesOutboxFilter, type StreamRecordJson } from '../../harness/emulation/streams/table-stream.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
-/** The eventbridge breaker: 3 failures open it for 45 s (application/breaker-defaults.ts). */
+/** The eventbridge breaker: 3 failures open it for 45 s (application/config/breaker-defaults.ts). */
 const EVENTBRIDGE_RECOVERY_MS = 45_000;
 
 /** A processed order whose stream record waits for the relay, with the relay's EventBridge breaker open. */

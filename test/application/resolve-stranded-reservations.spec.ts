@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { orderIdentity, PublishOrder } from '../../application/use-cases/publish-order.js';
 import { ResolveStrandedReservations } from '../../application/use-cases/resolve-stranded-reservations.js';
-import { SCHEMA_VERSION } from '../../application/order-message.js';
+import { SCHEMA_VERSION } from '../../application/orders/order-message.js';
 import { TransientError } from '../../domain/errors.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';

@@ -3,7 +3,7 @@ import { InMemorySqs } from '../../adapters/memory/in-memory-sqs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { MemoryOrderQueue } from '../../adapters/memory/memory-order-queue.js';
 import type { OutboundMessage } from '../../application/ports/queue-message.js';
-import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
+import { SplitOrderQueue } from '../../application/orders/split-order-queue.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { routesToNewTopology } from '../../domain/traffic-split.js';
 

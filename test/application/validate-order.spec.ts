@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config.js';
+import { loadConfig } from '../../application/config/pipeline-config.js';
 import { ValidateOrder } from '../../application/use-cases/validate-order.js';
 import { OrderMother } from '../domain/order-mother.js';
 

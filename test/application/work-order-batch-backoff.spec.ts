@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffPolicyOf } from '../../application/config.js';
+import { backoffPolicyOf } from '../../application/config/pipeline-config.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage, SendResult, VisibilityChange } from '../../application/ports/queue-message.js';
 import { visibilityRetryBudgetMs } from '../../application/resilience/visibility-retry.js';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ClaimIdempotency } from '../../application/use-cases/claim-idempotency.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
-import { parseOrderMessage } from '../../application/order-message.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { parseOrderMessage } from '../../application/orders/order-message.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { LeaseLostError, type ClaimDecision, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';

@@ -8,7 +8,7 @@ import {
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
-import { RUN_RULE_MULTIPLE, SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { RUN_RULE_MULTIPLE, SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 
 const T0 = 1_700_000_000_000;
 const SUCCESS: BreakerEvent = { type: 'SUCCESS' };

@@ -12,7 +12,7 @@ import {
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import { PermanentError } from '../../domain/errors.js';
 
 const T0 = 1_700_000_000_000;

@@ -11,7 +11,7 @@ import {
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
-import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { ERROR_CATEGORIES, RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
 import { IllegalTransitionError, PermanentError } from '../../domain/errors.js';
 

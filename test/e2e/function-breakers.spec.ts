@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { MetricsSnapshot } from '../../harness/observation/metrics-snapshot.js';
-import type { ServiceName } from '../../application/breaker-defaults.js';
+import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses } from './support/harness-fixture.js';
 import { waitFor } from './support/wait-for.js';

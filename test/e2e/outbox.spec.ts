@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { motoHarnessEnv, useMotoServer } from '../../tools/moto/moto.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { useTestHarnesses, type RunningHarness } from './support/harness-fixture.js';

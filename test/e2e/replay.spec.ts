@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { ProcessOrder, type ProcessOrderInput } from '../../application/use-cases/process-order.js';
 import { PermanentError } from '../../domain/errors.js';
 import type { OutcomeSummary } from '../../domain/idempotency.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config.js';
+import { loadConfig } from '../../application/config/pipeline-config.js';
 import { TOKENS } from '../../application/tokens.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { ADAPTERS } from '../../application/tokens.js';

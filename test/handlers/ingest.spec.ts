@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { TransientError } from '../../domain/errors.js';
 import type { HttpResponse } from '../../handlers/http/response.js';
 import { createIngestHandler } from '../../handlers/ingest.js';

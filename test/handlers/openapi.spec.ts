@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { getMetadataStorage } from 'class-validator';
-import { OrderLineDto, OrderRequestDto } from '../../application/dto/order-request.dto.js';
+import { OrderLineDto, OrderRequestDto } from '../../application/orders/order-request.dto.js';
 import { openApiDocument } from '../../handlers/http/openapi.js';
 
 type Schema = { required: string[]; properties: Record<string, Record<string, unknown>>; additionalProperties: boolean };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Container } from 'inversify';
-import { loadConfig, type PipelineConfig } from '../../application/config.js';
+import { loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { SyncExecutionRequest, SyncExecutionResult, WorkflowStarter } from '../../application/ports/workflow-starter.js';
 import { TOKENS } from '../../application/tokens.js';

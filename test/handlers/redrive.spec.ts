@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { createRedriveHandler } from '../../handlers/redrive.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SQSRecord } from 'aws-lambda';
-import { backoffPolicyOf } from '../../application/config.js';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
+import { backoffPolicyOf } from '../../application/config/pipeline-config.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
 import { backoffEnvelope } from '../../domain/backoff.js';
 import { createClaimHandler, createIdempotencyHandler, createReleaseHandler } from '../../handlers/idempotency.js';
 import { createProcessorHandler } from '../../handlers/processor.js';

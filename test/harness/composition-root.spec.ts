@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Newable } from 'inversify';
-import { loadConfig, type PipelineConfig } from '../../application/config.js';
+import { loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
 import {
   GuardedDeadLetterQueue,
   GuardedEventBus,
@@ -28,7 +28,7 @@ import { awsAdaptersModule } from '../../harness/pipeline/composition/aws-adapte
 import { adaptersFor, createContainer, type RuntimeServices } from '../../harness/pipeline/composition/composition-root.js';
 import { createMemoryInfrastructure, memoryAdaptersModule } from '../../harness/pipeline/composition/memory-adapters-module.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
-import { SplitOrderQueue } from '../../application/services/split-order-queue.js';
+import { SplitOrderQueue } from '../../application/orders/split-order-queue.js';
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { CLOSED_AWS_ENV, recordingServices } from '../support/closed-aws-env.js';
 

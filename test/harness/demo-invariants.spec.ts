@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { orderParkedEvent, orderProcessedEvent, type EventContext } from '../../application/pipeline-events.js';
+import { orderParkedEvent, orderProcessedEvent, type EventContext } from '../../application/events/pipeline-events.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { ErrorCategory } from '../../domain/error-category.js';
 import type { IdempotencyRecord, StoredStatus } from '../../domain/idempotency.js';

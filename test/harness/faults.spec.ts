@@ -10,7 +10,7 @@ import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { Random } from '../../application/ports/random.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { GuardedDeadLetterQueue, GuardedEventBus, GuardedIdempotencyStore } from '../../application/resilience/guarded-ports.js';
-import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from '../../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import { RETRY_POLICIES } from '../../domain/error-category.js';
 import { classifyError } from '../../domain/error-classifier.js';
 import { CircuitOpenError } from '../../domain/errors.js';

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Container, ServiceIdentifier } from 'inversify';
-import { loadConfig, type PipelineConfig } from '../../application/config.js';
-import type { FailureSimulation } from '../../application/failure-simulation.js';
+import { loadConfig, type PipelineConfig } from '../../application/config/pipeline-config.js';
+import type { FailureSimulation } from '../../application/orders/failure-simulation.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
 import { createEventsHandler } from '../../handlers/events.js';
@@ -14,7 +14,7 @@ import type { CircuitBreakers } from '../../application/resilience/circuit-break
 import { TOKENS } from '../../application/tokens.js';
 import { IngestOrder, type IngestOrderResult } from '../../application/use-cases/ingest-order.js';
 import { orderIdentity } from '../../application/use-cases/publish-order.js';
-import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../../application/order-message.js';
+import { orderMessageAttributes, SCHEMA_VERSION, type OrderEnvelope } from '../../application/orders/order-message.js';
 import { WorkOrderBatch, type WorkOrderBatchResult } from '../../application/use-cases/work-order-batch.js';
 import type { PeekedMessage } from '../../adapters/memory/sqs-types.js';
 import { ManualClock } from './manual-clock.js';

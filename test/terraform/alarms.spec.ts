@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CATEGORIES } from '../../domain/error-category.js';
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
 import { ALARMED_FAILURE_CATEGORIES } from '../../terraform/operations-config.js';
 import { drainingStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Testing } from '../support/cdktf-testing.js';
-import { resolveBreakerSettings } from '../../application/breaker-config.js';
-import { loadConfig, type PipelineEnvironment } from '../../application/config.js';
+import { resolveBreakerSettings } from '../../application/config/breaker-overrides.js';
+import { loadConfig, type PipelineEnvironment } from '../../application/config/pipeline-config.js';
 import { PIPELINE_FUNCTION_NAMES, type PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { functionsFor } from '../../terraform/stack-topology.js';
 import { functionEnvironment, type RuntimeEnvironment } from '../../terraform/function-environment.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { EVENT_TYPES } from '../../application/pipeline-events.js';
-import { SERVICE_NAMES } from '../../application/breaker-defaults.js';
+import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
+import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
 import { functionsFor } from '../../terraform/stack-topology.js';
 import { drainingStage, functionId, stage, synthesize, type Synthesized } from './synthesized-stack.js';

@@ -1,5 +1,5 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { EventBus } from '../../../application/ports/event-bus.js';
 import type { ClientConfig } from '../../../adapters/aws/client-config.js';
 import type { AwsClients } from '../../../adapters/aws/clients.js';

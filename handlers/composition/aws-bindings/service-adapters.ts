@@ -1,5 +1,5 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { Random } from '../../../application/ports/random.js';
 import type { ClientConfig, ServiceId } from '../../../adapters/aws/client-config.js';

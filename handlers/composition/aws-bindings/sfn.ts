@@ -1,5 +1,5 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import { ConfigurationError, type PipelineConfig } from '../../../application/config.js';
+import { ConfigurationError, type PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { WorkflowStarter } from '../../../application/ports/workflow-starter.js';
 import { TOKENS } from '../../../application/tokens.js';
 import { INGEST_WORKFLOW } from '../../../application/workflows/ingest-workflow.js';

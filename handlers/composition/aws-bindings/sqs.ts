@@ -1,8 +1,8 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { DeadLetterQueue } from '../../../application/ports/dead-letter-queue.js';
 import type { OrderQueue } from '../../../application/ports/order-queue.js';
-import { SplitOrderQueue } from '../../../application/services/split-order-queue.js';
+import { SplitOrderQueue } from '../../../application/orders/split-order-queue.js';
 import type { ClientConfig } from '../../../adapters/aws/client-config.js';
 import type { AwsClients } from '../../../adapters/aws/clients.js';
 import { createSqsClient } from '../../../adapters/aws/sqs-client.js';

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import type { CircuitBreakers } from '../../../application/resilience/circuit-breakers.js';
-import type { ServiceName } from '../../../application/breaker-defaults.js';
+import type { ServiceName } from '../../../application/config/breaker-defaults.js';
 import { TOKENS } from '../../../application/tokens.js';
 import { currentInvocation } from './invocation.js';
 

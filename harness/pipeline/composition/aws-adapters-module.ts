@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { Random } from '../../../application/ports/random.js';
 import { createAwsClients, type AwsClients } from '../../../adapters/aws/clients.js';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container, type ContainerModule, type Newable } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import { ClaimIdempotency } from '../../../application/use-cases/claim-idempotency.js';
 import { IngestOrder } from '../../../application/use-cases/ingest-order.js';
 import { ProcessOrder } from '../../../application/use-cases/process-order.js';

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import type { PipelineConfig } from '../../../application/config.js';
+import type { PipelineConfig } from '../../../application/config/pipeline-config.js';
 import type { Clock } from '../../../application/ports/clock.js';
 import type { DeadLetterQueue } from '../../../application/ports/dead-letter-queue.js';
 import type { EventBus } from '../../../application/ports/event-bus.js';
@@ -11,7 +11,7 @@ import { MemoryDeadLetterQueue } from '../../../adapters/memory/memory-dead-lett
 import { MemoryEventBus } from '../../../adapters/memory/memory-event-bus.js';
 import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryOrderQueue } from '../../../adapters/memory/memory-order-queue.js';
-import { SplitOrderQueue } from '../../../application/services/split-order-queue.js';
+import { SplitOrderQueue } from '../../../application/orders/split-order-queue.js';
 import { ADAPTERS } from '../../../application/tokens.js';
 
 export interface MemoryQueueSettings {

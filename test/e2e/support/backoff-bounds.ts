@@ -1,4 +1,4 @@
-import { backoffPolicyOf, type PipelineConfig } from '../../../application/config.js';
+import { backoffPolicyOf, type PipelineConfig } from '../../../application/config/pipeline-config.js';
 import { backoffEnvelope } from '../../../domain/backoff.js';
 
 /**

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError as ClassValidationError } from 'class-validator';
 import type { FieldViolation, Order } from '../../domain/order.js';
-import { OrderRequestDto } from '../dto/order-request.dto.js';
+import { OrderRequestDto } from './order-request.dto.js';
 import { fieldPath } from './field-path.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,7 +1,7 @@
-import type { IdempotencyRecord, ParkedMessage } from '../domain/idempotency.js';
-import type { OutboxEntry } from '../domain/outbox.js';
+import type { IdempotencyRecord, ParkedMessage } from '../../domain/idempotency.js';
+import type { OutboxEntry } from '../../domain/outbox.js';
 import { EVENT_TYPES } from './pipeline-events.js';
-import type { PipelineEvent } from './ports/event-bus.js';
+import type { PipelineEvent } from '../ports/event-bus.js';
 
 /**
  * A parked message is kept on its record for a replay, up to this many UTF-8 bytes: DynamoDB items stop

@@ -1,5 +1,5 @@
-import type { BreakerSettings } from '../domain/circuit-breaker/settings.js';
-import type { VolumeRule } from '../domain/circuit-breaker/window.js';
+import type { BreakerSettings } from '../../domain/circuit-breaker/settings.js';
+import type { VolumeRule } from '../../domain/circuit-breaker/window.js';
 
 /**
  * The dependencies this pipeline guards with a breaker, and the seed's settings for each. Configuration,

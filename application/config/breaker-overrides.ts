@@ -1,7 +1,7 @@
-import type { VolumeRule } from '../domain/circuit-breaker/index.js';
-import { assertValidBreakerSettings, type BreakerSettings } from '../domain/circuit-breaker/index.js';
+import type { VolumeRule } from '../../domain/circuit-breaker/index.js';
+import { assertValidBreakerSettings, type BreakerSettings } from '../../domain/circuit-breaker/index.js';
 import { SERVICE_BREAKER_SETTINGS, SERVICE_NAMES, type ServiceName } from './breaker-defaults.js';
-import { PipelineError } from '../domain/errors.js';
+import { PipelineError } from '../../domain/errors.js';
 
 export type BreakerSettingsByService = Readonly<Record<ServiceName, BreakerSettings>>;
 

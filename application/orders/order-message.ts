@@ -1,9 +1,9 @@
-import { MESSAGE_ATTRIBUTES } from '../domain/dead-letter-analysis.js';
-import type { FieldViolation, Order } from '../domain/order.js';
+import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
+import type { FieldViolation, Order } from '../../domain/order.js';
 import { isSimulation, type FailureSimulation } from './failure-simulation.js';
-import type { QueueMessage } from './ports/queue-message.js';
-import { certainlyValidOrder } from './services/order-shape-fast-path.js';
-import { parseOrderShape, type SchemaResult } from './services/order-schema.js';
+import type { QueueMessage } from '../ports/queue-message.js';
+import { certainlyValidOrder } from './order-shape-fast-path.js';
+import { parseOrderShape, type SchemaResult } from './order-schema.js';
 
 export const SCHEMA_VERSION = '1';
 

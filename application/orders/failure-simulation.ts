@@ -1,4 +1,4 @@
-import type { ErrorCategory } from '../domain/error-category.js';
+import type { ErrorCategory } from '../../domain/error-category.js';
 
 /**
  * The seed's failure simulation: a request may ask for a failure so that every path can be driven end

@@ -1,5 +1,5 @@
 import { ORDER_LIMITS, type Order } from '../../domain/order.js';
-import { CURRENCY, IDENTIFIER, IDENTIFIER_MAX_LENGTH } from '../dto/order-request.dto.js';
+import { CURRENCY, IDENTIFIER, IDENTIFIER_MAX_LENGTH } from './order-request.dto.js';
 
 const ORDER_KEYS = ['orderId', 'customerId', 'currency', 'lines'] as const;
 const LINE_KEYS = ['sku', 'quantity', 'unitPriceMinor'] as const;

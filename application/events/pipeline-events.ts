@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
-import { ValidationError } from '../domain/errors.js';
-import type { FailureInfo, OutcomeSummary } from '../domain/idempotency.js';
-import type { PipelineEvent } from './ports/event-bus.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { FailureInfo, OutcomeSummary } from '../../domain/idempotency.js';
+import type { PipelineEvent } from '../ports/event-bus.js';
 
 export const EVENT_TYPES = {
   published: 'OrderPublished',

@@ -1,6 +1,7 @@
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
+import type { Logger } from '../ports/logger.js';
 import type { QueueMessage } from '../ports/queue-message.js';
 
 /**
@@ -27,4 +28,23 @@ export async function parkInDeadLetterQueue(
     },
   ]);
   return result.sent.length === 1;
+}
+
+/** parkInDeadLetterQueue, with a DLQ that throws read as one that refused (logged): the message stays on its queue. */
+export async function parkOrLeave(
+  dlq: DeadLetterQueue,
+  logger: Logger,
+  message: QueueMessage,
+  failure: FailureInfo,
+  attempts: number,
+): Promise<boolean> {
+  try {
+    return await parkInDeadLetterQueue(dlq, message, failure, attempts);
+  } catch (error) {
+    logger.warn('dead-letter queue refused a parked message; it stays on the order queue', {
+      messageId: message.messageId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
-import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../domain/backoff.js';
-import { DEFAULT_ACCEPT_LEASE_MS } from '../domain/idempotency-reservation.js';
-import { isIsoCurrency } from '../domain/money.js';
-import { parseBreakerSettings, type BreakerSettingsByService } from './breaker-config.js';
+import { DEFAULT_BACKOFF_POLICY, SQS_MAX_DELAY_SECONDS, type BackoffPolicy, type BackoffStrategy } from '../../domain/backoff.js';
+import { DEFAULT_ACCEPT_LEASE_MS } from '../../domain/idempotency-reservation.js';
+import { isIsoCurrency } from '../../domain/money.js';
+import { parseBreakerSettings, type BreakerSettingsByService } from './breaker-overrides.js';
 
 /**
  * The environment every function reads, validated once in the composition root. The infrastructure
@@ -36,7 +36,7 @@ export interface PipelineEnvironment {
   PERMANENCE_RECEIVE_THRESHOLD?: string;
   OUTBOX_DEAD_LETTER_QUEUE_URL?: string;
   OUTBOX_SWEEP_AGE_SECONDS?: string;
-  /** JSON per-service breaker overrides (application/breaker-config.ts); absent: the per-service defaults. */
+  /** JSON per-service breaker overrides (application/config/breaker-overrides.ts); absent: the per-service defaults. */
   BREAKER_SETTINGS?: string;
   /** The ingest workflow's state machine: only the orchestrated edge (`orchestrated-ingest`) starts it. */
   INGEST_STATE_MACHINE_ARN?: string;
