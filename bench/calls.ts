@@ -26,7 +26,7 @@ import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { createContainer } from '../harness/pipeline/composition/composition-root.js';
 import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
-import { createEventsHandler } from '../handlers/events.js';
+import { createOutboxRelayHandler } from '../handlers/outbox-relay.js';
 import { AwsTableStream } from '../harness/emulation/streams/aws-table-stream.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/emulation/streams/table-stream.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
@@ -214,7 +214,7 @@ class Bench {
 
   /** Plays the pipe over the stream: filtered records in batches of 10 to the relay, until it is caught up. */
   async relay(name: string): Promise<RunResult> {
-    const relay = createEventsHandler(() => this.container);
+    const relay = createOutboxRelayHandler(() => this.container);
     const stream = this.stream;
     if (stream === undefined) throw new Error('openStream first');
     this.account.sends.reset();

@@ -40,7 +40,7 @@ import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
 import { createContainer } from '../harness/pipeline/composition/composition-root.js';
-import { createEventsHandler } from '../handlers/events.js';
+import { createOutboxRelayHandler } from '../handlers/outbox-relay.js';
 import { AwsTableStream } from '../harness/emulation/streams/aws-table-stream.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/emulation/streams/table-stream.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
@@ -135,7 +135,7 @@ class Tally {
 class ComposedPipeline {
   readonly ingest: IngestOrder;
   readonly worker: WorkOrderBatch;
-  readonly relay: ReturnType<typeof createEventsHandler>;
+  readonly relay: ReturnType<typeof createOutboxRelayHandler>;
   readonly queue: SqsOrderQueue;
   private invocation = 0;
 
@@ -163,7 +163,7 @@ class ComposedPipeline {
     const container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
     this.ingest = container.get(IngestOrder);
     this.worker = container.get(WorkOrderBatch);
-    this.relay = createEventsHandler(() => container);
+    this.relay = createOutboxRelayHandler(() => container);
     this.queue = new SqsOrderQueue({ client: clients.sqs, queueUrl: resources.orderQueueUrl });
   }
 

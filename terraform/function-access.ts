@@ -53,7 +53,7 @@ export const FUNCTION_ACCESS: Readonly<Record<PipelineFunctionName, Readonly<Par
     idempotencyTable: ['dynamodb:UpdateItem'],
   },
   // The outbox relay: sends a record's undelivered events, then marks them delivered on the record.
-  events: {
+  'outbox-relay': {
     eventBus: ['events:PutEvents'],
     idempotencyTable: ['dynamodb:UpdateItem'],
   },

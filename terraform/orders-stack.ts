@@ -226,7 +226,7 @@ export class OrdersStack extends TerraformStack {
     new OutboxRelay(this, 'outbox', {
       namePrefix: prefix,
       streamArn: this.idempotency.table.streamArn,
-      relay: required(functions.events, 'events'),
+      relay: required(functions['outbox-relay'], 'outbox-relay'),
       deadLetterQueue: outboxDlq,
       settings: config.outbox,
       logRetentionDays: config.logRetentionDays,

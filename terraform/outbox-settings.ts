@@ -2,7 +2,7 @@
 
 /**
  * The transactional outbox's delivery (terraform/constructs/outbox-relay.ts): an EventBridge Pipe reads the
- * idempotency table's stream and invokes the `events` function (the relay) with batches of the records
+ * idempotency table's stream and invokes the `outbox-relay` function with batches of the records
  * that carry undelivered events. A batch the relay keeps failing is bisected, retried a bounded number of
  * times and for a bounded age, then noted in the outbox DLQ. The redrive's one schedule (`redriveSchedule`)
  * also runs the outbox redelivery, which finds every record still owing events through the table's sparse

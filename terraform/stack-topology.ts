@@ -17,7 +17,7 @@ import type { StageConfig, Topology } from './stage-config.js';
  * events, the outbox relay both topologies' committed events go through.
  */
 export function functionsFor(topology: Topology): readonly PipelineFunctionName[] {
-  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'events', 'status'];
+  const always: PipelineFunctionName[] = ['validate', 'publish', 'redrive', 'outbox-relay', 'status'];
   const composed: PipelineFunctionName[] = ['ingest', 'worker'];
   const orchestrated: PipelineFunctionName[] = ['idempotency', 'processor', 'orchestrated-ingest'];
   if (topology === 'composed') return [...always, ...composed];

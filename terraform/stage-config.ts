@@ -185,7 +185,7 @@ const DEV: StageConfig = {
     publish: SMALL,
     idempotency: SMALL,
     processor: { memoryMb: 512, timeoutSeconds: 30 },
-    events: RELAY,
+    'outbox-relay': RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15 },
     'orchestrated-ingest': EDGE,
     worker: { memoryMb: 1024, timeoutSeconds: 60 },
@@ -234,7 +234,7 @@ const PROD: StageConfig = {
     publish: SMALL,
     idempotency: SMALL,
     processor: { memoryMb: 512, timeoutSeconds: 30 },
-    events: RELAY,
+    'outbox-relay': RELAY,
     ingest: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 100 },
     // Takes over the composed ingest's traffic when the stage switches topology.
     'orchestrated-ingest': { ...EDGE, reservedConcurrency: 100 },

@@ -69,7 +69,7 @@ export interface RelayOptions {
 }
 
 /**
- * The outbox relay (the `events` function, target of the pipe on the table's stream): sends the
+ * The outbox relay (the `outbox-relay` function, target of the pipe on the table's stream): sends the
  * undelivered events of each image with PutEvents (the bus batches ≤ 10 entries / the size limit and
  * re-sends only failed entries), then marks them delivered on the record. Entries are only ever appended,
  * so a later image of a key holds every entry of an earlier one: each event goes out once per batch.

@@ -5,7 +5,7 @@
  * `orchestrated-ingest` is the orchestrated topology's HTTP edge, which starts the ingest workflow and
  * answers the one contract.
  */
-export const STEP_FUNCTION_NAMES = ['validate', 'publish', 'idempotency', 'processor', 'events'] as const;
+export const STEP_FUNCTION_NAMES = ['validate', 'publish', 'idempotency', 'processor', 'outbox-relay'] as const;
 export const PIPELINE_FUNCTION_NAMES = [...STEP_FUNCTION_NAMES, 'redrive', 'ingest', 'worker', 'status', 'orchestrated-ingest'] as const;
 
 export type StepFunctionName = (typeof STEP_FUNCTION_NAMES)[number];

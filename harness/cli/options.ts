@@ -163,5 +163,5 @@ export const FAULT_FUNCTION_NAMES: readonly string[] = [
   'consume-pipe',
   'idempotency',
   'processor',
-  'events',
+  'outbox-relay',
 ];

@@ -5,7 +5,7 @@ import { CircuitBreakers } from '../../application/resilience/circuit-breakers.j
 import { TOKENS } from '../../application/tokens.js';
 import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import { ADAPTERS } from '../../application/tokens.js';
-import { eventsComposition } from '../../handlers/composition/functions/events.js';
+import { outboxRelayComposition } from '../../handlers/composition/functions/outbox-relay.js';
 import { idempotencyComposition } from '../../handlers/composition/functions/idempotency.js';
 import { ingestComposition } from '../../handlers/composition/functions/ingest.js';
 import { orchestratedIngestComposition } from '../../handlers/composition/functions/orchestrated-ingest.js';
@@ -14,7 +14,7 @@ import { publishComposition } from '../../handlers/composition/functions/publish
 import { redriveComposition } from '../../handlers/composition/functions/redrive.js';
 import { validateComposition } from '../../handlers/composition/functions/validate.js';
 import { workerComposition } from '../../handlers/composition/functions/worker.js';
-import { createEventsHandler } from '../../handlers/events.js';
+import { createOutboxRelayHandler } from '../../handlers/outbox-relay.js';
 import { composeOverAdapters, type FunctionComposition } from '../../handlers/composition/function-container.js';
 import { createIdempotencyHandler } from '../../handlers/idempotency.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
@@ -45,7 +45,7 @@ export interface FleetSettings {
 }
 
 export type FleetFunctionName =
-  'ingest' | 'validate' | 'publish' | 'idempotency' | 'processor' | 'worker' | 'events' | 'redrive' | 'orchestrated-ingest';
+  'ingest' | 'validate' | 'publish' | 'idempotency' | 'processor' | 'worker' | 'outbox-relay' | 'redrive' | 'orchestrated-ingest';
 
 export class HarnessFunctions {
   readonly ingest: FunctionFleet<ReturnType<typeof createIngestHandler>>;
@@ -54,7 +54,7 @@ export class HarnessFunctions {
   readonly idempotency: FunctionFleet<ReturnType<typeof createIdempotencyHandler>>;
   readonly processor: FunctionFleet<ReturnType<typeof createProcessorHandler>>;
   readonly worker: FunctionFleet<ReturnType<typeof createWorkerHandler>>;
-  readonly events: FunctionFleet<ReturnType<typeof createEventsHandler>>;
+  readonly outboxRelay: FunctionFleet<ReturnType<typeof createOutboxRelayHandler>>;
   readonly redrive: FunctionFleet<ReturnType<typeof createRedriveHandler>>;
   private orchestratedIngestFleet: FunctionFleet<ReturnType<typeof createOrchestratedIngestHandler>> | undefined;
   private readonly adapters: ContainerModule;
@@ -67,7 +67,7 @@ export class HarnessFunctions {
     this.idempotency = this.fleet('idempotency', idempotencyComposition, createIdempotencyHandler);
     this.processor = this.fleet('processor', processorComposition, createProcessorHandler);
     this.worker = this.fleet('worker', workerComposition, createWorkerHandler);
-    this.events = this.fleet('events', eventsComposition, createEventsHandler);
+    this.outboxRelay = this.fleet('outbox-relay', outboxRelayComposition, createOutboxRelayHandler);
     this.redrive = this.fleet('redrive', redriveComposition, createRedriveHandler);
   }
 
@@ -92,7 +92,7 @@ export class HarnessFunctions {
       this.idempotency,
       this.processor,
       this.worker,
-      this.events,
+      this.outboxRelay,
       this.redrive,
       this.orchestratedIngestFleet,
     ];

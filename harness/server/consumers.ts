@@ -8,7 +8,10 @@ import { SqsEventSource, type SqsBatchFunction } from '../emulation/event-source
 import type { HttpApiFunction } from '../emulation/lambda/lambda-route.js';
 import { RunnerWorkflowStarter } from '../emulation/step-functions/orchestrated-edge.js';
 import { WorkflowRunner } from '../emulation/step-functions/workflow-runner.js';
-import type { OutboxPipe } from '../emulation/streams/outbox-pipe.js';
+import { DEFAULT_OUTBOX_PIPE, OutboxPipe, type RelayFunction } from '../emulation/streams/outbox-pipe.js';
+import type { Backend } from '../backends/backend.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { Logger } from '../../application/ports/logger.js';
 import { FleetFlowControl } from '../pipeline/fleet-flow-control.js';
 import {
   createConsumePipe,
@@ -18,7 +21,6 @@ import {
   parkQueueRecord,
   requeueQueueRecord,
 } from '../pipeline/orchestrated-topology.js';
-import { createOutboxPipe } from '../pipeline/outbox-relay.js';
 import type { HarnessCore } from './harness-core.js';
 
 /** What takes orders in and works them off the queues, per topology: the edge, the event sources, the outbox pipe, the fleet pause. */
@@ -54,7 +56,7 @@ export async function createConsumers(core: HarnessCore): Promise<Consumers> {
     : undefined;
   const outbox = await createOutboxPipe({
     backend,
-    relay: functions.events.handler,
+    relay: functions.outboxRelay.handler,
     deadLetterQueue: adapters.get<DeadLetterQueue>(ADAPTERS.OutboxDeadLetterQueue),
     clock: core.clock,
     logger,
@@ -142,4 +144,29 @@ function workflows(core: HarnessCore): { readonly ingest: HttpApiFunction; reado
       logger.child({ component: 'pipe' }),
     ),
   };
+}
+
+export interface OutboxRelayDeps {
+  readonly backend: Backend;
+  /** The `outbox-relay` function, as its environments run it. */
+  readonly relay: RelayFunction;
+  /** The pipe's DLQ, written by the pipe service itself: no function's faults or breakers stand in between. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly functionTimeoutMs: number;
+  readonly pollIntervalMs: number;
+}
+
+/** The pipe from the table's stream to the real `outbox-relay` handler (the relay), as deployed. */
+export async function createOutboxPipe(deps: OutboxRelayDeps): Promise<OutboxPipe> {
+  const stream = await deps.backend.openTableStream();
+  return new OutboxPipe(
+    stream,
+    deps.relay,
+    deps.deadLetterQueue,
+    { ...DEFAULT_OUTBOX_PIPE, pollIntervalMs: deps.pollIntervalMs, functionTimeoutMs: deps.functionTimeoutMs },
+    deps.clock,
+    deps.logger.child({ component: 'outbox-pipe' }),
+  );
 }

@@ -11,7 +11,7 @@ import { jsonResponse, type Route } from './http-server.js';
 import { lambdaRoute, type HttpApiFunction } from '../emulation/lambda/lambda-route.js';
 import type { MetricsSnapshot } from '../observation/metrics-snapshot.js';
 import type { OrderObservation } from '../observation/order-observations.js';
-import type { ReplayAnswer } from '../pipeline/outbox-relay.js';
+import type { ReplayAnswer } from '../pipeline/operator-actions.js';
 import { statusPage } from '../observation/status-page.js';
 import { openApiDocument, type ApiTopology } from '../../handlers/http/openapi.js';
 import { integerBetween, matching } from '../../handlers/http/query.js';

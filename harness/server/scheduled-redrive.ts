@@ -4,7 +4,7 @@ import type { RedriveReport } from '../../application/use-cases/redrive-dead-let
 import { Schedule } from '../emulation/event-sources/schedule.js';
 import { invoke } from '../emulation/lambda/invocation.js';
 import type { RedriveView } from '../observation/metrics-snapshot.js';
-import { operatorActions, type ReplayAnswer } from '../pipeline/outbox-relay.js';
+import { operatorActions, type ReplayAnswer } from '../pipeline/operator-actions.js';
 import type { HarnessCore } from './harness-core.js';
 
 /** The redrive function as deployed: one schedule (outbox redelivery, then the DLQ redrive), and the operator's actions on it. */

@@ -11,7 +11,7 @@ import type { HarnessFunctions } from '../pipeline/functions.js';
 import type { HarnessOptions } from '../cli/options.js';
 import type { MetricsSnapshot } from '../observation/metrics-snapshot.js';
 import type { OutboxPipe } from '../emulation/streams/outbox-pipe.js';
-import type { ReplayAnswer } from '../pipeline/outbox-relay.js';
+import type { ReplayAnswer } from '../pipeline/operator-actions.js';
 import type { SqsEventSource } from '../emulation/event-sources/sqs-event-source.js';
 
 /* What startHarness (start-harness.ts) takes and gives back. */
@@ -43,7 +43,7 @@ export interface Harness {
   readonly fleetFlow: FleetFlowControl | undefined;
   /** The pipeline's functions, each in execution environments of its own (own breakers, as deployed). */
   readonly functions: HarnessFunctions;
-  /** The pipe from the table's stream to the outbox relay (the `events` function). */
+  /** The pipe from the table's stream to the outbox relay (the `outbox-relay` function). */
   readonly outbox: OutboxPipe;
   snapshot(): Promise<MetricsSnapshot>;
   redrive(): Promise<RedriveReport>;

@@ -1,7 +1,7 @@
 import type { AlarmThresholds } from '../operations-config.js';
 import { queueMetric, type StageAlarms } from './stage-alarms.js';
 
-/** The metrics the outbox relay (the `events` function) writes as EMF, in the application's namespace with its `service` dimension. */
+/** The metrics the outbox relay (the `outbox-relay` function) writes as EMF, in the application's namespace with its `service` dimension. */
 export const OUTBOX_METRICS = {
   /** Age (ms) of the oldest stream record in a relay batch: how far delivery lags behind the commits. Read as Maximum. */
   iteratorAge: 'OutboxIteratorAgeMs',

@@ -35,7 +35,7 @@ export interface OutboxRelayProps {
   readonly namePrefix: string;
   /** The idempotency table's stream (new images), which must never be switched off under the pipe. */
   readonly streamArn: string;
-  /** The `events` function: the relay. The pipe invokes its `live` alias. */
+  /** The `outbox-relay` function. The pipe invokes its `live` alias. */
   readonly relay: PipelineFunction;
   readonly deadLetterQueue: SqsQueue;
   readonly settings: OutboxSettings;

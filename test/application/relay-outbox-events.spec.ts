@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fromOutboxEntry } from '../../application/events/outbox-events.js';
 import { EVENT_TYPES } from '../../application/events/pipeline-events.js';
-import { createEventsHandler } from '../../handlers/events.js';
+import { createOutboxRelayHandler } from '../../handlers/outbox-relay.js';
 import { passesOutboxFilter, type StreamRecordJson } from '../../harness/emulation/streams/table-stream.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
@@ -18,7 +18,7 @@ async function givenOpenBreaker(): Promise<{ fixture: PipelineFixture; key: stri
   fixture.stream.advance(records.length);
   const batch = records.filter(passesOutboxFilter);
   fixture.infrastructure.bus.failWhen(() => 'InternalFailure');
-  const relay = createEventsHandler(() => fixture.container);
+  const relay = createOutboxRelayHandler(() => fixture.container);
   for (let attempt = 0; attempt < 5; attempt++) await relay(batch);
   fixture.infrastructure.bus.clearFailures();
   return { fixture, key, batch };
@@ -51,7 +51,7 @@ describe('Class: RelayOutboxEvents', () => {
       const { fixture, key, batch } = await givenImagesAnotherRelayDelivered();
       await fixture.clock.sleep(fixture.config.outboxSweepAgeSeconds * 1000 + 1_000);
 
-      const response = await createEventsHandler(() => fixture.container)(batch);
+      const response = await createOutboxRelayHandler(() => fixture.container)(batch);
 
       expect(response.batchItemFailures).to.deep.equal([]);
       expect(
@@ -66,7 +66,7 @@ describe('Class: RelayOutboxEvents', () => {
       const { fixture, batch } = await givenImagesAnotherRelayDelivered();
       await fixture.clock.sleep(fixture.config.outboxSweepAgeSeconds * 1000 - 10_000);
 
-      const response = await createEventsHandler(() => fixture.container)(batch);
+      const response = await createOutboxRelayHandler(() => fixture.container)(batch);
 
       expect(response.batchItemFailures).to.deep.equal([]);
       expect(fixture.metrics.total('OutboxImagesReread')).to.equal(0);
@@ -78,7 +78,7 @@ describe('Class: RelayOutboxEvents', () => {
   describe('Method: execute, with its EventBridge breaker open', () => {
     it("waits, within the pipe invocation's time left, until the breaker admits a probe, so that the pipe's next retry delivers", async () => {
       const { fixture, key, batch } = await givenOpenBreaker();
-      const relay = createEventsHandler(() => fixture.container);
+      const relay = createOutboxRelayHandler(() => fixture.container);
       const started = fixture.clock.now();
 
       const waited = await relay(batch, { getRemainingTimeInMillis: () => 120_000 });
@@ -95,7 +95,7 @@ describe('Class: RelayOutboxEvents', () => {
       const { fixture, batch } = await givenOpenBreaker();
       const started = fixture.clock.now();
 
-      const response = await createEventsHandler(() => fixture.container)(batch, { getRemainingTimeInMillis: () => 20_000 });
+      const response = await createOutboxRelayHandler(() => fixture.container)(batch, { getRemainingTimeInMillis: () => 20_000 });
 
       expect(response.batchItemFailures, "the claim's image (OrderPublished) and the completion's").to.have.length(2);
       const waited = fixture.clock.now() - started;
@@ -107,7 +107,7 @@ describe('Class: RelayOutboxEvents', () => {
       const { fixture, batch } = await givenOpenBreaker();
       const started = fixture.clock.now();
 
-      const response = await createEventsHandler(() => fixture.container)(batch);
+      const response = await createOutboxRelayHandler(() => fixture.container)(batch);
 
       expect(response.batchItemFailures, "the claim's image (OrderPublished) and the completion's").to.have.length(2);
       expect(fixture.clock.now() - started).to.be.below(1_000);

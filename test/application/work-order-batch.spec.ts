@@ -7,7 +7,7 @@ import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { LeaseLostError, type ClaimDecision, type ClaimRequest, type IdempotencyRecord } from '../../domain/idempotency.js';
 import { toItem } from '../../adapters/aws/idempotency-item.js';
-import { createEventsHandler } from '../../handlers/events.js';
+import { createOutboxRelayHandler } from '../../handlers/outbox-relay.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 
@@ -383,7 +383,7 @@ describe('Class: WorkOrderBatch', () => {
 /** The relay invoked with one stream record carrying `record`'s new image, as the pipe retries it. */
 function createEventsHandlerFor(fixture: PipelineFixture) {
   return (record: IdempotencyRecord) =>
-    createEventsHandler(() => fixture.container)([
+    createOutboxRelayHandler(() => fixture.container)([
       {
         eventID: 'retried-1',
         eventName: 'MODIFY',

@@ -97,7 +97,7 @@ describe('Workflows: the shared definitions', () => {
     it('claims, then processes and commits: no step calls the event bus (the outbox relay delivers)', () => {
       expect(happyPathFunctions(CONSUME_WORKFLOW)).to.deep.equal(['idempotency', 'processor']);
       const tasks = Object.values(CONSUME_WORKFLOW.steps).flatMap((step) => (step.type === 'task' ? [step.function] : []));
-      expect(tasks).to.not.include('events');
+      expect(tasks).to.not.include('outbox-relay');
     });
 
     it('branches on the idempotency step output with a case for every decision kind', () => {

@@ -7,7 +7,7 @@ describe('The INIT bench pairs each function with a bare handler of its own clie
       const services = await composedServices();
       expect(services.validate).to.deep.equal([]);
       expect([...services.worker].sort()).to.deep.equal(['DYNAMODB', 'SQS']);
-      expect([...services.events].sort()).to.deep.equal(['DYNAMODB', 'EVENTBRIDGE']);
+      expect([...services['outbox-relay']].sort()).to.deep.equal(['DYNAMODB', 'EVENTBRIDGE']);
       expect(services['orchestrated-ingest']).to.deep.equal(['SFN']);
     });
   });

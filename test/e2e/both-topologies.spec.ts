@@ -149,7 +149,7 @@ describe('Local harness: both topologies side by side (--topology both)', () => 
       orchestratedSharePercent: 50,
       batchSize: 1,
       latencyMs: { dynamodb: 150 },
-      faultFunctions: ['worker', 'idempotency', 'processor', 'events'],
+      faultFunctions: ['worker', 'idempotency', 'processor', 'outbox-relay'],
       drainTimeoutMs: 15_000,
     });
     const { client, harness } = running;

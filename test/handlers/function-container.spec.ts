@@ -3,7 +3,7 @@ import { loadConfig } from '../../application/config/pipeline-config.js';
 import { TOKENS } from '../../application/tokens.js';
 import type { PipelineFunctionName } from '../../application/workflows/pipeline-function.js';
 import { ADAPTERS } from '../../application/tokens.js';
-import { eventsComposition } from '../../handlers/composition/functions/events.js';
+import { outboxRelayComposition } from '../../handlers/composition/functions/outbox-relay.js';
 import { idempotencyComposition } from '../../handlers/composition/functions/idempotency.js';
 import { ingestComposition } from '../../handlers/composition/functions/ingest.js';
 import { orchestratedIngestComposition } from '../../handlers/composition/functions/orchestrated-ingest.js';
@@ -22,7 +22,7 @@ const COMPOSITIONS: Record<PipelineFunctionName, FunctionComposition> = {
   ingest: ingestComposition,
   idempotency: idempotencyComposition,
   processor: processorComposition,
-  events: eventsComposition,
+  'outbox-relay': outboxRelayComposition,
   redrive: redriveComposition,
   worker: workerComposition,
   status: statusComposition,
@@ -37,7 +37,7 @@ const ADAPTERS_BOUND: Record<PipelineFunctionName, readonly symbol[]> = {
   ingest: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
   idempotency: [ADAPTERS.IdempotencyStore],
   processor: [ADAPTERS.IdempotencyStore],
-  events: [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
+  'outbox-relay': [ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   redrive: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore, ADAPTERS.EventBus],
   worker: [ADAPTERS.OrderQueue, ADAPTERS.IdempotencyStore],
   status: [ADAPTERS.IdempotencyStore],

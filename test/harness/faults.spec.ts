@@ -537,7 +537,7 @@ describe('Local harness: fault injection (harness/faults/faults.ts, faulty-ports
       expect(parsed)
         .to.have.property('problems')
         .that.deep.equals([
-          'functions: unknown function(s) wroker (one of ingest, validate, publish, worker, redrive, consume-pipe, idempotency, processor, events)',
+          'functions: unknown function(s) wroker (one of ingest, validate, publish, worker, redrive, consume-pipe, idempotency, processor, outbox-relay)',
         ]);
     });
 

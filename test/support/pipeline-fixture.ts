@@ -5,7 +5,7 @@ import { loadConfig, type PipelineConfig } from '../../application/config/pipeli
 import type { FailureSimulation } from '../../application/orders/failure-simulation.js';
 import type { PipelineEvent } from '../../application/ports/event-bus.js';
 import type { OutboxEntry } from '../../domain/outbox.js';
-import { createEventsHandler } from '../../handlers/events.js';
+import { createOutboxRelayHandler } from '../../handlers/outbox-relay.js';
 import { MemoryTableStream } from '../../harness/emulation/streams/memory-table-stream.js';
 import { passesOutboxFilter } from '../../harness/emulation/streams/table-stream.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
@@ -108,7 +108,7 @@ export class PipelineFixture {
     this.stream.advance(records.length);
     const batch = records.filter(passesOutboxFilter);
     if (batch.length === 0) return [];
-    const response = await createEventsHandler(() => this.container)(batch);
+    const response = await createOutboxRelayHandler(() => this.container)(batch);
     return response.batchItemFailures.map((failure) => failure.itemIdentifier);
   }
 

@@ -25,7 +25,7 @@ const SQS_SEND_MESSAGE = 'arn:aws:states:::sqs:sendMessage';
 const ARN_PREFIX = 'arn:aws:lambda:eu-west-1:111122223333:function:';
 const BINDINGS: AslBindings = {
   functionArns: Object.fromEntries(
-    (['validate', 'publish', 'idempotency', 'processor', 'events'] as const).map((name) => [name, `${ARN_PREFIX}${name}:live`]),
+    (['validate', 'publish', 'idempotency', 'processor', 'outbox-relay'] as const).map((name) => [name, `${ARN_PREFIX}${name}:live`]),
   ),
   deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dlq',
 };
@@ -283,7 +283,7 @@ function consumeSteps(overrides: Partial<StepFunctions>): StepFunctions {
         : { verdict: 'RETRY', failure: { category: 'TRANSIENT', code: 'AWS.ThrottlingException' }, delaySeconds: 3 },
     processor: async () => ({ outcome: { totalMinor: 1 } }),
     // The outbox relay, which no workflow invokes any more: reaching it fails the scenario.
-    events: unused,
+    'outbox-relay': unused,
     ...overrides,
   };
 }

@@ -16,7 +16,7 @@ const BINDINGS: AslBindings = {
     publish: 'arn:aws:lambda:eu-west-1:111122223333:function:publish:live',
     idempotency: 'arn:aws:lambda:eu-west-1:111122223333:function:idempotency:live',
     processor: 'arn:aws:lambda:eu-west-1:111122223333:function:processor:live',
-    events: 'arn:aws:lambda:eu-west-1:111122223333:function:events:live',
+    'outbox-relay': 'arn:aws:lambda:eu-west-1:111122223333:function:outbox-relay:live',
   },
   deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-dlq',
 };

@@ -13,7 +13,7 @@ const CLIENTS: Record<PipelineFunctionName, readonly string[]> = {
   publish: ['client-dynamodb', 'client-sqs'],
   idempotency: ['client-dynamodb'],
   processor: ['client-dynamodb'],
-  events: ['client-dynamodb', 'client-eventbridge'],
+  'outbox-relay': ['client-dynamodb', 'client-eventbridge'],
   redrive: ['client-dynamodb', 'client-eventbridge', 'client-sqs'],
   ingest: ['client-dynamodb', 'client-sqs'],
   worker: ['client-dynamodb', 'client-sqs'],
@@ -33,7 +33,7 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
   publish: ['publish-order'],
   idempotency: ['claim-idempotency', 'orchestrated-steps', ...WITH_PROCESSING],
   processor: ['orchestrated-steps', ...WITH_PROCESSING],
-  events: ['publish-order-events', 'relay-outbox-events'],
+  'outbox-relay': ['publish-order-events', 'relay-outbox-events'],
   redrive: [
     ...WITH_PROCESSING,
     'publish-order-events',
@@ -44,7 +44,8 @@ const USE_CASE_FILES: Record<PipelineFunctionName, readonly string[]> = {
     'resolve-stranded-reservations',
   ],
   ingest: ['ingest-order', 'publish-order', 'validate-order'],
-  worker: ['claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
+  // batch-records: the worker's record types and helpers, beside its use case.
+  worker: ['batch-records', 'claim-idempotency', ...WITH_PROCESSING, 'work-order-batch'],
   status: ['look-up-order'],
   'orchestrated-ingest': ['ingest-order-by-workflow'],
 };

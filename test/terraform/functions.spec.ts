@@ -76,8 +76,9 @@ describe('Stack: functions', () => {
       expect(functionsFor('composed')).to.not.include('orchestrated-ingest');
     });
 
-    it('deploys the events function, the outbox relay, in every topology: both deliver their events through the outbox', () => {
-      for (const topology of ['composed', 'orchestrated', 'both'] as const) expect(functionsFor(topology), topology).to.include('events');
+    it('deploys the outbox-relay function in every topology: both deliver their events through the outbox', () => {
+      for (const topology of ['composed', 'orchestrated', 'both'] as const)
+        expect(functionsFor(topology), topology).to.include('outbox-relay');
     });
   });
 

@@ -57,7 +57,7 @@ function expectedGrants(synthesized: Synthesized, name: PipelineFunctionName): R
     ingest: { [order]: ['sqs:SendMessage'], ...orchestrated, [table]: ['dynamodb:DeleteItem', 'dynamodb:PutItem'] },
     idempotency: { [table]: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
     processor: { [table]: ['dynamodb:UpdateItem'] },
-    events: { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
+    'outbox-relay': { [bus]: ['events:PutEvents'], [table]: ['dynamodb:UpdateItem'] },
     // The outbox: the worker never calls the event bus.
     worker: {
       [order]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
@@ -138,7 +138,7 @@ describe('Stack: IAM', () => {
         const pipe = synthesized.resources('aws_pipes_pipe')[synthesized.idWhere('aws_pipes_pipe', 'name', `${prefix}-outbox`)];
         const table = synthesized.idWhere('aws_dynamodb_table', 'name', `${prefix}-idempotency`);
         const logs = synthesized.idWhere('aws_cloudwatch_log_group', 'name', `/aws/vendedlogs/pipes/${prefix}-outbox`);
-        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
+        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'outbox-relay'), 'arn');
         expect(grants(roleStatements(synthesized, String(pipe?.role_arn)))).to.deep.equal({
           [synthesized.ref('aws_dynamodb_table', table, 'stream_arn')]: [
             'dynamodb:DescribeStream',
@@ -158,8 +158,8 @@ describe('Stack: IAM', () => {
         expect(trust?.Principal).to.deep.equal({ Service: 'pipes.amazonaws.com' });
       });
 
-      it("lets no workflow invoke the events function: the outbox relay is the pipe's alone", () => {
-        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn');
+      it("lets no workflow invoke the outbox-relay function: the outbox relay is the pipe's alone", () => {
+        const relay = synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'outbox-relay'), 'arn');
         for (const machine of Object.values(synthesized.resources('aws_sfn_state_machine'))) {
           expect(grants(roleStatements(synthesized, String(machine.role_arn)))[relay], String(machine.name)).to.equal(undefined);
         }
@@ -198,7 +198,7 @@ describe('Stack: IAM', () => {
       for (const fn of ['idempotency', 'processor'] as const) {
         expect(byName['orders-dev-consume']?.[alias(fn)]).to.deep.equal(['lambda:InvokeFunction']);
       }
-      expect(byName['orders-dev-consume']?.[alias('events')]).to.equal(undefined);
+      expect(byName['orders-dev-consume']?.[alias('outbox-relay')]).to.equal(undefined);
       expect(byName['orders-dev-consume']?.[dlq]).to.deep.equal(['sqs:SendMessage']);
     });
 

@@ -44,11 +44,11 @@ describe('Stack: transactional outbox', () => {
         });
       });
 
-      it("pipes the table's stream from its oldest record to the events function's live alias, passing only records with undelivered events", () => {
+      it("pipes the table's stream from its oldest record to the outbox-relay function's live alias, passing only records with undelivered events", () => {
         const pipe = named(synthesized, 'aws_pipes_pipe', `${prefix}-outbox`);
         expect(pipe).to.deep.include({
           source: synthesized.ref('aws_dynamodb_table', tableId, 'stream_arn'),
-          target: synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'events'), 'arn'),
+          target: synthesized.ref('aws_lambda_alias', aliasId(synthesized, 'outbox-relay'), 'arn'),
           desired_state: 'RUNNING',
           target_parameters: { lambda_function_parameters: { invocation_type: 'REQUEST_RESPONSE' } },
         });

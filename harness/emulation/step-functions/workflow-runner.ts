@@ -26,7 +26,7 @@ import { invoke } from '../lambda/invocation.js';
 export type WorkflowState = Readonly<Record<string, unknown>>;
 
 /** The five single-purpose functions, each invoked with the whole workflow state. */
-/** The functions the workflows' tasks invoke (the `events` function is the outbox relay, never a task). */
+/** The functions the workflows' tasks invoke (the `outbox-relay` function is never a task). */
 export type StepFunctions = Readonly<Partial<Record<StepFunctionName, (state: WorkflowState) => Promise<unknown>>>>;
 
 export interface WorkflowRunnerServices {

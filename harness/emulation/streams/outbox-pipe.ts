@@ -1,7 +1,7 @@
 import type { Clock } from '../../../application/ports/clock.js';
 import type { DeadLetterQueue } from '../../../application/ports/dead-letter-queue.js';
 import type { Logger } from '../../../application/ports/logger.js';
-import type { RelayContext, StreamBatchResponse } from '../../../handlers/events.js';
+import type { RelayContext, StreamBatchResponse } from '../../../handlers/outbox-relay.js';
 import { invoke } from '../lambda/invocation.js';
 import { PollingLoop } from '../event-sources/polling-loop.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD, type StreamRecordJson, type TableStream } from './table-stream.js';
@@ -121,7 +121,7 @@ export class OutboxPipe {
   private async invoke(batch: readonly StreamRecordJson[]): Promise<StreamRecordJson | undefined> {
     this.counters.invocations += 1;
     const end = await invoke(
-      { functionName: 'events', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs },
+      { functionName: 'outbox-relay', requestId: `outbox-${this.counters.invocations}`, timeoutMs: this.settings.functionTimeoutMs },
       (invocation) => this.relay(batch, { getRemainingTimeInMillis: () => invocation.remainingMs() }),
     );
     if (end.kind !== 'returned') {

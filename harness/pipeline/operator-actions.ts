@@ -1,38 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../application/ports/clock.js';
-import type { DeadLetterQueue } from '../../application/ports/dead-letter-queue.js';
-import type { Logger } from '../../application/ports/logger.js';
 import type { RedeliverReport } from '../../application/use-cases/redeliver-outbox.js';
 import type { ReplayReport } from '../../application/use-cases/replay-parked-orders.js';
 import type { RedriveHandler } from '../../handlers/redrive.js';
-import type { Backend } from '../backends/backend.js';
 import { invoke } from '../emulation/lambda/invocation.js';
-import { DEFAULT_OUTBOX_PIPE, OutboxPipe, type RelayFunction } from '../emulation/streams/outbox-pipe.js';
-
-export interface OutboxRelayDeps {
-  readonly backend: Backend;
-  /** The `events` function (the relay), as its environments run it. */
-  readonly relay: RelayFunction;
-  /** The pipe's DLQ, written by the pipe service itself: no function's faults or breakers stand in between. */
-  readonly deadLetterQueue: DeadLetterQueue;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly functionTimeoutMs: number;
-  readonly pollIntervalMs: number;
-}
-
-/** The pipe from the table's stream to the real `events` handler (the relay), as deployed. */
-export async function createOutboxPipe(deps: OutboxRelayDeps): Promise<OutboxPipe> {
-  const stream = await deps.backend.openTableStream();
-  return new OutboxPipe(
-    stream,
-    deps.relay,
-    deps.deadLetterQueue,
-    { ...DEFAULT_OUTBOX_PIPE, pollIntervalMs: deps.pollIntervalMs, functionTimeoutMs: deps.functionTimeoutMs },
-    deps.clock,
-    deps.logger.child({ component: 'outbox-pipe' }),
-  );
-}
 
 export type ReplayAnswer =
   { readonly statusCode: 200; readonly report: ReplayReport } | { readonly statusCode: 400 | 500; readonly message: string };

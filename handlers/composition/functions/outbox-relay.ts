@@ -5,7 +5,7 @@ import { EVENTBRIDGE_ADAPTERS } from '../aws-bindings/eventbridge.js';
 import type { FunctionComposition } from '../function-container.js';
 
 /** events: the outbox relay, PutEvents and the delivery marks on the records. */
-export const eventsComposition: FunctionComposition = {
+export const outboxRelayComposition: FunctionComposition = {
   services: [EVENTBRIDGE_ADAPTERS, DYNAMODB_ADAPTERS],
   useCases: [PublishOrderEvents, RelayOutboxEvents],
 };

@@ -6,14 +6,14 @@ import type { Metrics } from '../application/ports/metrics.js';
 import { TOKENS } from '../application/tokens.js';
 import { RelayOutboxEvents } from '../application/use-cases/relay-outbox-events.js';
 import { parseStreamRecords } from '../adapters/aws/outbox-stream-records.js';
-import { eventsComposition } from './composition/functions/events.js';
+import { outboxRelayComposition } from './composition/functions/outbox-relay.js';
 import { containerAtInit } from './composition/function-container.js';
 
 /**
  * The outbox relay: target of the EventBridge Pipe on the idempotency table's stream (filtered to images
  * with undelivered events). Delivers them and answers with the records to retry.
  */
-export const handler = createEventsHandler(containerAtInit(eventsComposition));
+export const handler = createOutboxRelayHandler(containerAtInit(outboxRelayComposition));
 
 /** What the relay reads of Lambda's context: its time left. */
 export type RelayContext = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -23,7 +23,7 @@ export interface StreamBatchResponse {
 }
 
 /** The handler over the container `containerOf` gives: the Lambda's own, or the local harness'. */
-export function createEventsHandler(
+export function createOutboxRelayHandler(
   containerOf: () => Container,
 ): (event: unknown, context?: RelayContext) => Promise<StreamBatchResponse> {
   return async (event, context) => {
