@@ -15,7 +15,6 @@
  */
 import 'reflect-metadata';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { loadConfig } from '../application/config/pipeline-config.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { IngestOrder } from '../application/use-cases/ingest-order.js';
 import { WorkOrderBatch } from '../application/use-cases/work-order-batch.js';
@@ -24,27 +23,17 @@ import { RecordingLogger } from '../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
 import { SeededRandom } from '../adapters/system/seeded-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { createContainer } from '../harness/pipeline/composition/composition-root.js';
-import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
 import { createOutboxRelayHandler } from '../handlers/outbox-relay.js';
 import { AwsTableStream } from '../harness/emulation/streams/aws-table-stream.js';
 import { nextPipeBatch, PIPE_LOOKAHEAD } from '../harness/emulation/streams/table-stream.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
+import { callsOf, merge, printTable, round, type RunResult } from './call-counts.js';
+import { motoPipeline } from './moto-pipeline.js';
 
 const MESSAGES_PER_RUN = 50;
 /** OrderPublished (the worker's first claim) and OrderProcessed (its completion). */
 const EVENTS_PER_ORDER = 2;
 const BATCH_SIZE = 10;
-const SERVICES = ['dynamodb', 'sqs', 'eventbridge'] as const;
-
-interface RunResult {
-  readonly name: string;
-  /** Messages worked, or events delivered by the relay. */
-  readonly messages: number;
-  readonly counts: Record<string, Record<string, number>>;
-  readonly requests: Record<string, Record<string, number>>;
-  readonly outcomes: Record<string, number>;
-}
 
 /** At most this many calls per message or event (README, "What it costs, measured"). */
 const TARGETS = {
@@ -131,20 +120,12 @@ class Bench {
   ) {
     const { resources, clients } = account;
     this.streams = new DynamoDBStreamsClient({ region: 'us-east-1', endpoint });
-    const config = loadConfig({
-      PIPELINE_BACKEND: 'aws',
-      ORDER_QUEUE_URL: resources.orderQueueUrl,
-      DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
-      IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
-      EVENT_BUS_NAME: resources.eventBusName,
-    });
-    const services = {
+    this.container = motoPipeline(account, {
       clock: new SystemClock(),
       random: new SeededRandom(20_260_101),
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
-    };
-    this.container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
+    });
     this.queue = new SqsOrderQueue({ client: clients.sqs, queueUrl: resources.orderQueueUrl });
   }
 
@@ -270,47 +251,6 @@ class Bench {
     const plain = (map: typeof counts) =>
       Object.fromEntries([...map].map(([service, operations]) => [service, Object.fromEntries(operations)]));
     return { result: { name, messages: delivered.length, counts: plain(counts), requests: plain(requests), outcomes }, delivered };
-  }
-}
-
-function merge(into: Map<string, Map<string, number>>, counts: Record<string, Record<string, number>>): void {
-  for (const [service, operations] of Object.entries(counts)) {
-    const target = into.get(service) ?? new Map<string, number>();
-    for (const [operation, count] of Object.entries(operations)) target.set(operation, (target.get(operation) ?? 0) + count);
-    into.set(service, target);
-  }
-}
-
-function callsOf(run: RunResult, service: string, operation?: string): number {
-  const operations = run.counts[service] ?? {};
-  return operation === undefined ? Object.values(operations).reduce((sum, count) => sum + count, 0) : (operations[operation] ?? 0);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1_000) / 1_000;
-}
-
-function printTable(runs: readonly RunResult[]): void {
-  const rows = [
-    ['run', 'messages/events', 'outcomes', ...SERVICES.map((service) => `${service} calls (per message)`), 'HTTP requests', 'operations'],
-  ];
-  for (const run of runs) {
-    const perService = SERVICES.map((service) => `${callsOf(run, service)} (${round(callsOf(run, service) / run.messages)})`);
-    const requests = Object.values(run.requests)
-      .flatMap((operations) => Object.values(operations))
-      .reduce((sum, count) => sum + count, 0);
-    const operations = Object.entries(run.counts)
-      .flatMap(([service, ops]) => Object.entries(ops).map(([operation, count]) => `${service}.${operation}=${count}`))
-      .join(' ');
-    const outcomes = Object.entries(run.outcomes)
-      .map(([status, count]) => `${status}=${count}`)
-      .join(' ');
-    rows.push([run.name, String(run.messages), outcomes, ...perService, String(requests), operations || '-']);
-  }
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  for (const [index, row] of rows.entries()) {
-    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | '));
-    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
   }
 }
 

@@ -1,16 +1,14 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadConfig } from '../application/config/pipeline-config.js';
 import type { QueueMessage } from '../application/ports/queue-message.js';
 import { PowertoolsLogger } from '../adapters/observability/powertools-logger.js';
 import { RecordingMetrics } from '../adapters/observability/recording-metrics.js';
 import { MathRandom } from '../adapters/system/math-random.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { awsAdaptersModule } from '../harness/pipeline/composition/aws-adapters-module.js';
-import { createContainer } from '../harness/pipeline/composition/composition-root.js';
 import { createWorkerHandler } from '../handlers/worker.js';
 import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../tools/moto/moto.js';
 import { orderMessages } from './memory-worker.js';
+import { motoPipeline } from './moto-pipeline.js';
 import { createPowertoolsWorker } from './peers/powertools-worker.js';
 import { ratio, round, summarize, type Summary } from './stats.js';
 
@@ -71,13 +69,6 @@ export async function measureMotoWorkers(
 
 async function createWorkers(account: MotoAccount): Promise<Record<'project' | 'powertools', Worker>> {
   const { clients, resources } = account;
-  const config = loadConfig({
-    PIPELINE_BACKEND: 'aws',
-    ORDER_QUEUE_URL: resources.orderQueueUrl,
-    DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
-    IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
-    EVENT_BUS_NAME: resources.eventBusName,
-  });
   // The worker's own logger (Powertools); metrics recorded in memory so EMF lines do not flood the output.
   const services = {
     clock: new SystemClock(),
@@ -85,7 +76,7 @@ async function createWorkers(account: MotoAccount): Promise<Record<'project' | '
     logger: new PowertoolsLogger({ serviceName: 'bench' }),
     metrics: new RecordingMetrics(),
   };
-  const container = createContainer(config, awsAdaptersModule(config, services.clock, services.random, clients), services);
+  const container = motoPipeline(account, services);
   await clients.dynamodb.send(
     new CreateTableCommand({
       TableName: PEER_TABLE,

@@ -1,7 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
-import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { CONSUME_WORKFLOW } from '../application/workflows/consume-workflow.js';
 import { INGEST_WORKFLOW } from '../application/workflows/ingest-workflow.js';
@@ -21,12 +20,13 @@ import { PipelineObservability } from './constructs/pipeline-observability.js';
 import { QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RedriveSchedule } from './constructs/redrive-schedule.js';
 import type { StageAlarms } from './constructs/stage-alarms.js';
+import { workerEventSource } from './constructs/worker-event-source.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { ResourceArns } from './function-access.js';
 import { functionEnvironment, orchestratedEdgeEnvironment, type FunctionEnvironment } from './function-environment.js';
-import { concurrencyProblem } from './operations-config.js';
 import { addPipelineAlarms } from './pipeline-alarms.js';
-import { stageConfigProblems, type StageConfig } from './stage-config.js';
+import { assertDeployable } from './stage-config-problems.js';
+import { type StageConfig } from './stage-config.js';
 import { addStackOutputs } from './stack-outputs.js';
 import {
   accessStatements,
@@ -35,7 +35,6 @@ import {
   orchestratedQueueUse,
   orderQueueVisibilityTimeout,
   required,
-  reservations,
   stepFunctionArns,
 } from './stack-topology.js';
 import { configureStateBackend } from './state-backend.js';
@@ -60,10 +59,7 @@ export class OrdersStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id);
     const { config } = props;
-    const problems = stageConfigProblems(config);
-    const concurrency = concurrencyProblem(config.stage, config.operations.concurrencyQuota, reservations(config));
-    if (concurrency !== undefined) problems.push(concurrency);
-    if (problems.length > 0) throw new Error(`stage ${config.stage} is misconfigured: ${problems.join('; ')}`);
+    assertDeployable(config);
     configureStateBackend(this, id, config.operations.state);
     const prefix = config.namePrefix;
     new AwsProvider(this, 'aws', {
@@ -145,23 +141,10 @@ export class OrdersStack extends TerraformStack {
       pipes: [],
     };
     if (worker !== undefined) {
-      const workerSource = new LambdaEventSourceMapping(this, 'worker-source', {
-        eventSourceArn: this.orders.queue.arn,
-        functionName: worker.alias.arn,
-        batchSize: config.worker.batchSize,
-        maximumBatchingWindowInSeconds: config.worker.batchingWindowSeconds,
-        functionResponseTypes: ['ReportBatchItemFailures'],
-        // Standard mode capped by MaximumConcurrency, or provisioned pollers: the two cannot be combined.
-        ...(config.worker.scaling?.mode === 'provisioned'
-          ? {
-              provisionedPollerConfig: {
-                minimumPollers: config.worker.scaling.minimumPollers,
-                maximumPollers: config.worker.scaling.maximumPollers,
-              },
-            }
-          : { scalingConfig: { maximumConcurrency: config.worker.maximumConcurrency } }),
-        // The fleet pause flips `enabled`; an apply during a pause must not re-enable the mapping behind its back.
-        lifecycle: { ignoreChanges: ['enabled'] },
+      const workerSource = workerEventSource(this, {
+        queueArn: this.orders.queue.arn,
+        functionArn: worker.alias.arn,
+        settings: config.worker,
       });
       pausable.mappings.push({ uuid: workerSource.uuid, arn: workerSource.arn });
     }

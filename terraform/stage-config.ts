@@ -1,18 +1,17 @@
 import type { StoreOutageMode } from '../application/config/pipeline-config.js';
 import type { BackoffStrategy } from '../domain/backoff.js';
 import type { PipelineFunctionName } from '../application/workflows/pipeline-function.js';
-import { outboxProblems, type OutboxSettings } from './outbox-settings.js';
+import type { OutboxSettings } from './outbox-settings.js';
 import {
   DEV_ALARMS,
   DEV_OPERATIONS,
   PROD_ALARMS,
   PROD_OPERATIONS,
   SANDBOX_OPERATIONS,
-  operationsProblems,
   type AlarmThresholds,
   type Operations,
 } from './operations-config.js';
-import { resolveBreakerSettings, type BreakerOverrides } from '../application/config/breaker-overrides.js';
+import type { BreakerOverrides } from '../application/config/breaker-overrides.js';
 
 /**
  * Which topology carries the traffic. `composed`: the ingest and worker functions run the steps in one
@@ -230,30 +229,24 @@ const PROD: StageConfig = {
   topology: 'composed',
   migration: { phase: 4 },
   functions: {
-    validate: SMALL,
-    publish: SMALL,
-    idempotency: SMALL,
-    processor: { memoryMb: 512, timeoutSeconds: 30 },
-    'outbox-relay': RELAY,
-    ingest: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 100 },
+    ...DEV.functions,
+    ingest: { ...DEV.functions.ingest, reservedConcurrency: 100 },
     // Takes over the composed ingest's traffic when the stage switches topology.
     'orchestrated-ingest': { ...EDGE, reservedConcurrency: 100 },
     // At least the event source mapping's maximum concurrency, or Lambda throttles the pollers' batches.
-    worker: { memoryMb: 1024, timeoutSeconds: 60, reservedConcurrency: 20 },
+    worker: { ...DEV.functions.worker, reservedConcurrency: 20 },
     // One run at a time: overlapping redrives would move the same messages twice.
-    redrive: { memoryMb: 512, timeoutSeconds: 120, reservedConcurrency: 1 },
-    status: SMALL,
+    redrive: { ...DEV.functions.redrive, reservedConcurrency: 1 },
   },
   logRetentionDays: 365,
   logLevel: 'INFO',
   queue: { maxReceiveCount: 8, retentionSeconds: 4 * 24 * 3600 },
   worker: { batchSize: 25, batchingWindowSeconds: 2, maximumConcurrency: 20 },
-  api: { authorization: { type: 'iam' }, throttlingRateLimit: 200, throttlingBurstLimit: 400 },
-  redriveSchedule: 'rate(5 minutes)',
+  api: { ...DEV.api, throttlingRateLimit: 200, throttlingBurstLimit: 400 },
   eventArchiveRetentionDays: 30,
   deletionProtection: true,
   application: { ...DEV.application, allowFailureSimulation: false, idempotencyTtlSeconds: 7 * 24 * 3600 },
-  outbox: { batchSize: 10, batchingWindowSeconds: 1, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600, sweepAgeSeconds: 120 },
+  outbox: { ...DEV.outbox, maximumRetryAttempts: 10, maximumRecordAgeSeconds: 3600 },
   alarms: PROD_ALARMS,
   operations: PROD_OPERATIONS,
 };
@@ -265,64 +258,6 @@ export const STAGES: Readonly<Record<string, StageConfig>> = { dev: DEV, prod: P
 
 /** The SQS maximum; the DLQ keeps messages this long, longer than the source queue (they keep their enqueue time). */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
-
-/** Every reason `config` cannot be deployed as it is (empty when it can). */
-export function stageConfigProblems(config: StageConfig): string[] {
-  const problems: string[] = [];
-  if (!/^[a-z][a-z0-9-]{1,30}$/.test(config.namePrefix)) problems.push('namePrefix must be 2-31 lowercase letters, digits or dashes');
-  if (!Number.isInteger(config.queue.maxReceiveCount) || config.queue.maxReceiveCount < 5 || config.queue.maxReceiveCount > 1000) {
-    problems.push('queue.maxReceiveCount must be a whole number from 5 to 1000');
-  }
-  if (config.queue.retentionSeconds >= DEAD_LETTER_RETENTION_SECONDS || config.queue.retentionSeconds < 60) {
-    problems.push('queue.retentionSeconds must be from 60 s to less than the DLQ retention (14 days)');
-  }
-  const { batchSize, batchingWindowSeconds, maximumConcurrency } = config.worker;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) problems.push('worker.batchSize must be 1-10000');
-  if (batchSize > 10 && batchingWindowSeconds < 1) problems.push('worker.batchSize above 10 needs a batching window of at least 1 s');
-  if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 2 || maximumConcurrency > 1000) {
-    problems.push('worker.maximumConcurrency must be 2-1000');
-  }
-  problems.push(...workerScalingProblems(config.worker.scaling));
-  const reserved = config.functions.worker.reservedConcurrency;
-  if (reserved !== undefined && reserved < maximumConcurrency) {
-    problems.push('functions.worker.reservedConcurrency must be at least worker.maximumConcurrency');
-  }
-  for (const [name, settings] of Object.entries(config.functions)) {
-    if (settings.memoryMb < 128 || settings.memoryMb > 10_240) problems.push(`functions.${name}.memoryMb must be 128-10240`);
-    if (!Number.isInteger(settings.timeoutSeconds) || settings.timeoutSeconds < 1 || settings.timeoutSeconds > 900) {
-      problems.push(`functions.${name}.timeoutSeconds must be 1-900`);
-    }
-  }
-  if (config.api.authorization.type === 'jwt' && config.api.authorization.audience.length === 0)
-    problems.push('api.authorization.audience must not be empty');
-  if (!(config.application.permanenceReceiveThreshold > config.queue.maxReceiveCount + 1)) {
-    problems.push(
-      'application.permanenceReceiveThreshold must be above queue.maxReceiveCount + 1 (the receive count of a message SQS moved, on its first read from the DLQ)',
-    );
-  }
-  const canary = config.migration.canary;
-  if (canary !== undefined && !(canary.newVersionWeight >= 0 && canary.newVersionWeight <= 1))
-    problems.push('migration.canary.newVersionWeight must be from 0 to 1');
-  if (config.migration.drainOrchestratedQueue === true && config.topology !== 'orchestrated') {
-    problems.push(
-      "migration.drainOrchestratedQueue applies only to topology 'orchestrated' (in 'both' the orchestrated queue is in use; 'composed' has none)",
-    );
-  }
-  if (!/^(rate|cron)\(.+\)$/.test(config.redriveSchedule)) problems.push('redriveSchedule must be a rate() or cron() expression');
-  problems.push(...outboxProblems(config.outbox));
-  problems.push(...operationsProblems(config.operations, config.alarms));
-  problems.push(...breakerProblems(config));
-  return problems;
-}
-
-function breakerProblems(config: StageConfig): string[] {
-  try {
-    resolveBreakerSettings(config.breakers);
-    return [];
-  } catch (error) {
-    return [`breakers: ${error instanceof Error ? error.message : String(error)}`];
-  }
-}
 
 /**
  * The worker mapping's scaling. `maximum-concurrency`: standard mode (pollers scale by themselves, +300
@@ -337,16 +272,3 @@ export type WorkerScaling =
 
 /** SQS provisioned mode's bounds as CloudFormation and the pinned provider document them (newer API pages allow up to 10 000 maximum pollers). */
 export const PROVISIONED_POLLER_LIMITS = { minimum: { from: 2, to: 200 }, maximum: { from: 2, to: 2_000 } } as const;
-
-function workerScalingProblems(scaling: WorkerScaling | undefined): string[] {
-  if (scaling === undefined || scaling.mode === 'maximum-concurrency') return [];
-  const problems: string[] = [];
-  const { minimum, maximum } = PROVISIONED_POLLER_LIMITS;
-  const within = (value: number, range: { from: number; to: number }): boolean =>
-    Number.isInteger(value) && value >= range.from && value <= range.to;
-  if (!within(scaling.minimumPollers, minimum)) problems.push(`worker.scaling.minimumPollers must be ${minimum.from}-${minimum.to}`);
-  if (!within(scaling.maximumPollers, maximum)) problems.push(`worker.scaling.maximumPollers must be ${maximum.from}-${maximum.to}`);
-  if (scaling.minimumPollers > scaling.maximumPollers)
-    problems.push('worker.scaling.minimumPollers must not exceed worker.scaling.maximumPollers');
-  return problems;
-}

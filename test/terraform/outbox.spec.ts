@@ -8,7 +8,8 @@ import {
 import { OUTBOX_METRICS, PIPE_EXECUTION_FAILED, PIPES_NAMESPACE } from '../../terraform/constructs/outbox-observability.js';
 import { SCHEDULED_RUN_INPUT } from '../../terraform/constructs/redrive-schedule.js';
 import { STREAM_RETENTION_SECONDS } from '../../terraform/outbox-settings.js';
-import { stageConfigProblems, type StageConfig } from '../../terraform/stage-config.js';
+import { stageConfigProblems } from '../../terraform/stage-config-problems.js';
+import { type StageConfig } from '../../terraform/stage-config.js';
 import { aliasId, drainingStage, stage, stageTitle, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { OrdersStack } from '../../terraform/orders-stack.js';
-import { MIGRATION_PHASES, STAGES, stageConfigProblems, type StageConfig, type VersionCanary } from '../../terraform/stage-config.js';
+import { stageConfigProblems } from '../../terraform/stage-config-problems.js';
+import { MIGRATION_PHASES, STAGES, type StageConfig, type VersionCanary } from '../../terraform/stage-config.js';
 import { Testing } from '../support/cdktf-testing.js';
 import { aliasId, drainingStage, dummyBundles, functionId, stage, synthesize } from './synthesized-stack.js';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { stageConfigProblems, type StageConfig, type WorkerScaling } from '../../terraform/stage-config.js';
+import { stageConfigProblems } from '../../terraform/stage-config-problems.js';
+import { type StageConfig, type WorkerScaling } from '../../terraform/stage-config.js';
 import { stage, synthesize } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;

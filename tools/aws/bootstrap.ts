@@ -1,15 +1,4 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  ResourceNotFoundException as TableNotFound,
-  UpdateTableCommand,
-  UpdateTimeToLiveCommand,
-  type AttributeDefinition,
-  type DynamoDBClient,
-  type GlobalSecondaryIndex,
-  type TableDescription,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
   DescribeEventBusCommand,
@@ -19,10 +8,8 @@ import {
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { OUTBOX_PENDING_INDEX, OUTBOX_PENDING_SHARD_ATTRIBUTE, OUTBOX_PENDING_SINCE_ATTRIBUTE } from '../../domain/outbox.js';
-import { IDEMPOTENCY_TABLE_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../../adapters/aws/idempotency-item.js';
-import { AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_INDEX, AWAITING_SEND_SHARD_ATTRIBUTE } from '../../domain/idempotency-reservation.js';
 import { configuredEndpoint, queueUrlOnEndpoint } from '../../adapters/aws/queue-url.js';
+import { createIdempotencyTable, required } from './bootstrap-table.js';
 
 export interface AwsResourceNames {
   readonly orderQueueName: string;
@@ -155,120 +142,6 @@ async function createQueue(
   return { url, arn: required(described.Attributes?.QueueArn, `queue ${name} has no QueueArn`) };
 }
 
-/** The outbox relay reads new images; a table made before the outbox gets its stream turned on. */
-const OUTBOX_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
-
-/**
- * The sparse index of records owing events (domain/outbox.ts), as terraform/constructs/idempotency-table.ts
- * declares it: keys only, since the redelivery reads each item it finds consistently anyway.
- */
-const OUTBOX_PENDING_INDEX_ATTRIBUTES: AttributeDefinition[] = [
-  { AttributeName: OUTBOX_PENDING_SHARD_ATTRIBUTE, AttributeType: 'N' },
-  { AttributeName: OUTBOX_PENDING_SINCE_ATTRIBUTE, AttributeType: 'N' },
-];
-const OUTBOX_PENDING_GSI: GlobalSecondaryIndex = {
-  IndexName: OUTBOX_PENDING_INDEX,
-  KeySchema: [
-    { AttributeName: OUTBOX_PENDING_SHARD_ATTRIBUTE, KeyType: 'HASH' },
-    { AttributeName: OUTBOX_PENDING_SINCE_ATTRIBUTE, KeyType: 'RANGE' },
-  ],
-  Projection: { ProjectionType: 'KEYS_ONLY' },
-};
-
-/** The sparse index of reservations awaiting their send (domain/idempotency-reservation.ts), keys only. */
-const AWAITING_SEND_ATTRIBUTES: AttributeDefinition[] = [
-  { AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, AttributeType: 'S' },
-  { AttributeName: AWAITING_SEND_ATTRIBUTE, AttributeType: 'N' },
-];
-const AWAITING_SEND_GSI: GlobalSecondaryIndex = {
-  IndexName: AWAITING_SEND_INDEX,
-  KeySchema: [
-    { AttributeName: AWAITING_SEND_SHARD_ATTRIBUTE, KeyType: 'HASH' },
-    { AttributeName: AWAITING_SEND_ATTRIBUTE, KeyType: 'RANGE' },
-  ],
-  Projection: { ProjectionType: 'KEYS_ONLY' },
-};
-
-async function createIdempotencyTable(dynamodb: DynamoDBClient, tableName: string): Promise<{ arn: string; streamArn: string }> {
-  let described = await describeTable(dynamodb, tableName);
-  if (described === undefined) {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [
-          { AttributeName: IDEMPOTENCY_TABLE_KEY, AttributeType: 'S' },
-          ...OUTBOX_PENDING_INDEX_ATTRIBUTES,
-          ...AWAITING_SEND_ATTRIBUTES,
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: OUTBOX_STREAM,
-        GlobalSecondaryIndexes: [OUTBOX_PENDING_GSI, AWAITING_SEND_GSI],
-      }),
-    );
-    await waitUntilActive(dynamodb, tableName);
-  } else {
-    if (described.StreamSpecification?.StreamEnabled !== true) {
-      await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: OUTBOX_STREAM }));
-      await waitUntilActive(dynamodb, tableName);
-    }
-    if (!(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === OUTBOX_PENDING_INDEX)) {
-      await dynamodb.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [...OUTBOX_PENDING_INDEX_ATTRIBUTES],
-          GlobalSecondaryIndexUpdates: [{ Create: OUTBOX_PENDING_GSI }],
-        }),
-      );
-      await waitUntilActive(dynamodb, tableName);
-    }
-  }
-  // A table made before the sweep's index gets it added.
-  if (described !== undefined && !(described.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === AWAITING_SEND_INDEX)) {
-    await dynamodb.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [...AWAITING_SEND_ATTRIBUTES],
-        GlobalSecondaryIndexUpdates: [{ Create: AWAITING_SEND_GSI }],
-      }),
-    );
-    await waitUntilActive(dynamodb, tableName);
-  }
-  described = await describeTable(dynamodb, tableName);
-  const arn = required(described?.TableArn, `table ${tableName} has no TableArn`);
-  const streamArn = required(described?.LatestStreamArn, `table ${tableName} has no stream`);
-  const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-  const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-  if (status !== 'ENABLED' && status !== 'ENABLING') {
-    await dynamodb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true },
-      }),
-    );
-  }
-  return { arn, streamArn };
-}
-
-async function describeTable(dynamodb: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
-  try {
-    const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    return described.Table;
-  } catch (error) {
-    if (error instanceof TableNotFound) return undefined;
-    throw error;
-  }
-}
-
-async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  for (let attempt = 0; attempt < 60; attempt += 1) {
-    const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (described.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-  throw new Error(`table ${tableName} did not become ACTIVE within 60 s`);
-}
-
 async function createEventBus(eventBridge: EventBridgeClient, name: string): Promise<string> {
   try {
     const described = await eventBridge.send(new DescribeEventBusCommand({ Name: name }));
@@ -295,9 +168,4 @@ function eventsQueuePolicy(queueArn: string, ruleArn: string): string {
       },
     ],
   });
-}
-
-function required<T>(value: T | undefined, message: string): T {
-  if (value === undefined) throw new Error(message);
-  return value;
 }
