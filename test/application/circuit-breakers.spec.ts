@@ -1,89 +1,18 @@
 import { expect } from 'chai';
-import { Container } from 'inversify';
-import type { Clock } from '../../application/ports/clock.js';
-import type { LogContext, Logger } from '../../application/ports/logger.js';
-import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
-import { TOKENS } from '../../application/tokens.js';
-import type { BreakerSettings } from '../../domain/circuit-breaker/index.js';
-import { CircuitOpenError, PermanentError, TransientError, ValidationError } from '../../domain/errors.js';
+import { CircuitOpenError, TransientError, ValidationError } from '../../domain/errors.js';
 import { LeaseLostError } from '../../domain/idempotency.js';
-
-class ManualClock implements Clock {
-  constructor(private current = 1_700_000_000_000) {}
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-  sleep(ms: number): Promise<void> {
-    this.advance(ms);
-    return Promise.resolve();
-  }
-}
-
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: LogContext | undefined;
-}
-
-class RecordingLogger implements Logger {
-  readonly lines: LogLine[] = [];
-  debug(message: string, fields?: LogContext): void {
-    this.lines.push({ level: 'DEBUG', message, fields });
-  }
-  info(message: string, fields?: LogContext): void {
-    this.lines.push({ level: 'INFO', message, fields });
-  }
-  warn(message: string, fields?: LogContext): void {
-    this.lines.push({ level: 'WARN', message, fields });
-  }
-  error(message: string, fields?: LogContext): void {
-    this.lines.push({ level: 'ERROR', message, fields });
-  }
-  child(): Logger {
-    return this;
-  }
-}
-
-interface MetricPoint {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: MetricUnit;
-  readonly dimensions: Readonly<Record<string, string>> | undefined;
-}
-
-class RecordingMetrics implements Metrics {
-  readonly points: MetricPoint[] = [];
-  add(name: string, value: number, unit: MetricUnit, dimensions?: Readonly<Record<string, string>>): void {
-    this.points.push({ name, value, unit, dimensions });
-  }
-  flush(): void {}
-  named(name: string): MetricPoint[] {
-    return this.points.filter((point) => point.name === name);
-  }
-}
-
-/** A call whose end the test decides, to hold a probe in flight. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: unknown) => void = () => {};
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const serviceUnavailable = (): Error =>
-  Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
-const accessDenied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
-const ok = (): Promise<string> => Promise.resolve('ok');
-const fails = (error: unknown) => (): Promise<never> => Promise.reject(error);
-
-const ONE_STRIKE: BreakerSettings = { failureThreshold: 1, recoveryTimeoutMs: 10_000, halfOpenMaxProbes: 1 };
+import {
+  ManualClock,
+  RecordingLogger,
+  RecordingMetrics,
+  deferred,
+  serviceUnavailable,
+  accessDenied,
+  ok,
+  fails,
+  ONE_STRIKE,
+} from './circuit-breakers.fixtures.js';
 
 describe('Class: CircuitBreakers', () => {
   let clock: ManualClock;
@@ -337,52 +266,6 @@ describe('Class: CircuitBreakers', () => {
         sqs: { status: 'CLOSED', failures: 0 },
         eventbridge: { status: 'CLOSED', failures: 0 },
       });
-    });
-  });
-
-  describe('Method: configure', () => {
-    it('uses the seed settings until told otherwise', () => {
-      expect(breakers.settingsOf('sqs')).to.include({ failureThreshold: 5, recoveryTimeoutMs: 60_000 });
-    });
-
-    it('throws on settings that could never open or never probe', () => {
-      expect(() => breakers.configure({ sqs: { failureThreshold: 0, recoveryTimeoutMs: 1, halfOpenMaxProbes: 1 } })).to.throw(
-        PermanentError,
-        /failureThreshold/,
-      );
-      expect(breakers.settingsOf('sqs').failureThreshold).to.equal(5);
-    });
-  });
-
-  describe('Method: reset', () => {
-    it('closes an open breaker', async () => {
-      await tripDynamo();
-
-      breakers.reset('dynamodb');
-
-      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'CLOSED', failures: 0 });
-      expect(await breakers.run('dynamodb', ok)).to.equal('ok');
-    });
-  });
-
-  describe('Wiring', () => {
-    it('is built by inversify from explicit tokens alone', async () => {
-      // Prepare
-      const container = new Container();
-      container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
-      container.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
-      container.bind<Metrics>(TOKENS.Metrics).toConstantValue(metrics);
-      container.bind(TOKENS.CircuitBreakers).to(CircuitBreakers).inSingletonScope();
-
-      // Act
-      const resolved = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
-      resolved.configure({ sqs: ONE_STRIKE });
-      await resolved.run('sqs', fails(serviceUnavailable())).catch(() => undefined);
-
-      // Assess
-      expect(container.get<CircuitBreakers>(TOKENS.CircuitBreakers)).to.equal(resolved);
-      expect(logger.lines).to.have.length(1);
-      expect(metrics.named('CircuitBreakerOpened')).to.have.length(1);
     });
   });
 });

@@ -12,29 +12,7 @@ import {
   type BackoffPolicy,
   type BackoffStrategy,
 } from '../../domain/backoff.js';
-import { ValidationError } from '../../domain/errors.js';
-
-const ALMOST_ONE = 1 - Number.EPSILON / 2;
-const constant = (value: number) => (): number => value;
-
-const unitRandom = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
-const strategies: BackoffStrategy[] = ['seed', 'full-jitter', 'equal-jitter', 'decorrelated-jitter'];
-const policyArb: fc.Arbitrary<BackoffPolicy> = fc.record({
-  strategy: fc.constantFrom(...strategies),
-  baseSeconds: fc.integer({ min: 0, max: 1_000 }),
-  capSeconds: fc.integer({ min: 0, max: 100_000 }),
-  baseJitterMinutes: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 60, noNaN: true })),
-});
-const attemptArb = fc.oneof(
-  fc.integer({ min: 1, max: 10_000 }),
-  fc.constantFrom(0, -1, 1_024, 1_025, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e308, Number.POSITIVE_INFINITY, Number.NaN),
-  fc.double(),
-);
-const previousArb = fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.double(), fc.constant(undefined));
-
-function expectCode(act: () => unknown, code: string): void {
-  expect(act).to.throw(ValidationError).with.property('code', code);
-}
+import { ALMOST_ONE, constant, unitRandom, policyArb, attemptArb, previousArb, expectCode } from './backoff.fixtures.js';
 
 describe('Module: backoff', () => {
   describe('Function: seedBackoffSeconds', () => {
@@ -284,30 +262,6 @@ describe('Module: backoff', () => {
         { ...DEFAULT_BACKOFF_POLICY, strategy: 'linear' as BackoffStrategy },
       ];
       for (const policy of bad) expectCode(() => nextDelaySeconds(policy, 1, 0, constant(0)), 'BACKOFF.INVALID_POLICY');
-    });
-  });
-
-  describe('Function: backoffEnvelope', () => {
-    it('doubles the full-jitter ceiling with each attempt until the cap', () => {
-      const maxima = Array.from({ length: 12 }, (_, i) => backoffEnvelope(DEFAULT_BACKOFF_POLICY, i + 1, 0).max);
-      expect(maxima).to.deep.equal([2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
-    });
-
-    it('is tight: the lowest draw gives its min and the highest its max', () => {
-      fc.assert(
-        fc.property(policyArb, attemptArb, previousArb, (policy, attempt, previous) => {
-          const { min, max } = backoffEnvelope(policy, attempt, previous);
-          expect(nextDelaySeconds(policy, attempt, previous, constant(0))).to.equal(min);
-          expect(nextDelaySeconds(policy, attempt, previous, constant(ALMOST_ONE))).to.equal(max);
-        }),
-      );
-    });
-
-    it("describes each strategy's promise", () => {
-      const base = { baseSeconds: 2, capSeconds: 900, baseJitterMinutes: 5 };
-      expect(backoffEnvelope({ ...base, strategy: 'equal-jitter' }, 3, 0)).to.deep.equal({ min: 4, max: 8 });
-      expect(backoffEnvelope({ ...base, strategy: 'decorrelated-jitter' }, 3, 10)).to.deep.equal({ min: 2, max: 30 });
-      expect(backoffEnvelope({ ...base, strategy: 'seed' }, 3, 0)).to.deep.equal({ min: 4, max: 304 });
     });
   });
 });

@@ -1,47 +1,18 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { figuresOf, isCallWindow, pruneWindow, volumeRuleProblems, type VolumeRule } from '../../domain/circuit-breaker/index.js';
+import { figuresOf, isCallWindow, volumeRuleProblems } from '../../domain/circuit-breaker/index.js';
 import {
-  acquire,
   assertValidBreakerSettings,
   failuresToOpen,
   INITIAL_BREAKER_STATE,
   isBreakerState,
   transition,
-  type BreakerEvent,
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
 import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import { PermanentError } from '../../domain/errors.js';
-
-const T0 = 1_700_000_000_000;
-const VOLUME: VolumeRule = { failureRatio: 0.5, minimumCalls: 20, windowCalls: 50, windowMs: 30_000 };
-const SETTINGS: BreakerSettings = {
-  failureThreshold: 3,
-  recoveryTimeoutMs: 30_000,
-  halfOpenMaxProbes: 1,
-  failureWindowMs: 30_000,
-  volume: VOLUME,
-};
-const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
-const FAILURE: BreakerEvent = { type: 'FAILURE', category: 'TRANSIENT' };
-
-/** Outcomes one millisecond apart from T0 (true = counted failure). */
-function run(
-  outcomes: readonly boolean[],
-  settings: BreakerSettings = SETTINGS,
-  start: BreakerState = INITIAL_BREAKER_STATE,
-  t = T0,
-): BreakerState {
-  return outcomes.reduce(
-    (state, failed, i) => (state.status === 'CLOSED' ? transition(state, failed ? FAILURE : SUCCESS, settings, t + i) : state),
-    start,
-  );
-}
-
-const successes = (n: number): boolean[] => Array.from({ length: n }, () => false);
-const failures = (n: number): boolean[] => Array.from({ length: n }, () => true);
+import { T0, VOLUME, SETTINGS, SUCCESS, FAILURE, run, successes, failures } from './breaker-volume.fixtures.js';
 
 describe('Module: circuit-breaker, the volume rule', () => {
   describe('Function: transition', () => {
@@ -208,130 +179,6 @@ describe('Module: circuit-breaker, the volume rule', () => {
       expect(isBreakerState({ status: 'OPEN', openedAt: T0 })).to.equal(false);
       expect(isCallWindow('nope')).to.equal(false);
       expect(isCallWindow([null])).to.equal(false);
-    });
-  });
-
-  describe('Properties', () => {
-    const outcomes = fc.array(fc.boolean(), { maxLength: 200 });
-
-    it('ratio: at volume, opens exactly when the window reaches the failure ratio', () => {
-      fc.assert(
-        fc.property(
-          outcomes,
-          fc.integer({ min: 1, max: 10 }).map((n) => n / 10),
-          (seq, ratio) => {
-            const settings: BreakerSettings = { ...SETTINGS, volume: { ...VOLUME, failureRatio: ratio } };
-            let state: BreakerState = INITIAL_BREAKER_STATE;
-            let window: boolean[] = [];
-            for (const [i, failed] of seq.entries()) {
-              if (state.status !== 'CLOSED') return;
-              const lowVolumeRun = state.failures;
-              state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
-              window = [...window, failed].slice(-VOLUME.windowCalls);
-              const atVolume = window.length >= VOLUME.minimumCalls;
-              const ratioReached = window.filter(Boolean).length / window.length >= ratio;
-              const countReached = failed && lowVolumeRun + 1 >= settings.failureThreshold && ratioReached;
-              const shouldOpen = failed && (atVolume ? ratioReached : countReached);
-              expect(state.status === 'OPEN', `after ${i + 1}`).to.equal(shouldOpen);
-              if (state.status === 'OPEN') expect(state.rule).to.equal(atVolume ? 'ratio' : 'count');
-            }
-          },
-        ),
-      );
-    });
-
-    it('minimum throughput: below minimumCalls only the count rule opens it, on N failures in a row that are at least the ratio', () => {
-      fc.assert(
-        fc.property(fc.array(fc.boolean(), { maxLength: VOLUME.minimumCalls - 1 }), (seq) => {
-          const state = run(seq);
-          let streak = 0;
-          let shouldOpen = false;
-          for (const [i, failed] of seq.entries()) {
-            streak = failed ? streak + 1 : 0;
-            const share = seq.slice(0, i + 1).filter(Boolean).length / (i + 1);
-            if (streak >= SETTINGS.failureThreshold && share >= VOLUME.failureRatio) {
-              shouldOpen = true;
-              break;
-            }
-          }
-          expect(state.status === 'OPEN').to.equal(shouldOpen);
-          if (state.status === 'OPEN') expect(state.rule).to.equal('count');
-        }),
-      );
-    });
-
-    it('the seed count rule, exactly, for a breaker with no success in its window (cold, idle, or just recovered)', () => {
-      fc.assert(
-        fc.property(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 120_000 }), (earlier, idle) => {
-          // Prepare: some successes, then an idle gap longer than the window drops them
-          const before = run(successes(earlier));
-          const start = T0 + earlier + idle;
-          const fresh = idle > VOLUME.windowMs;
-          // Act: failures in a row after the gap
-          let state = before;
-          let opened = 0;
-          for (let k = 1; k <= SETTINGS.failureThreshold && state.status === 'CLOSED'; k++) {
-            state = transition(state, FAILURE, SETTINGS, start + k);
-            if (state.status === 'OPEN') opened = k;
-          }
-          // Assess
-          if (fresh || earlier === 0) expect(opened).to.equal(SETTINGS.failureThreshold);
-        }),
-      );
-    });
-
-    it('window slide: samples beyond windowCalls or older than windowMs never count', () => {
-      fc.assert(
-        fc.property(outcomes, fc.integer({ min: 0, max: 120_000 }), (seq, gap) => {
-          const window = seq.map((failed, i) => ({ at: T0 + i, failed, slow: false }));
-          const now = T0 + seq.length + gap;
-          const pruned = pruneWindow(window, VOLUME, now);
-          expect(pruned.length).to.be.at.most(VOLUME.windowCalls);
-          for (const sample of pruned) expect(now - sample.at).to.be.at.most(VOLUME.windowMs);
-          expect(pruned).to.deep.equal(window.filter((s) => now - s.at <= VOLUME.windowMs).slice(-VOLUME.windowCalls));
-        }),
-      );
-    });
-
-    it('half-open: after opening by any rule, at most halfOpenMaxProbes calls are permitted until a probe reports', () => {
-      fc.assert(
-        fc.property(outcomes, fc.integer({ min: 1, max: 3 }), (seq, probes) => {
-          const settings: BreakerSettings = { ...SETTINGS, halfOpenMaxProbes: probes };
-          const opened = run([...seq, ...failures(VOLUME.windowCalls)], settings);
-          expect(opened.status).to.equal('OPEN');
-          let state = opened;
-          let permitted = 0;
-          for (let i = 0; i < 10; i++) {
-            const result = acquire(state, settings, T0 + 1_000_000);
-            state = result.state;
-            if (result.permitted) permitted++;
-          }
-          expect(permitted).to.equal(probes);
-        }),
-      );
-    });
-
-    it('outage price: admitting no more calls than failuresToOpen bounds the calls made before it opens', () => {
-      fc.assert(
-        fc.property(outcomes, fc.integer({ min: 1, max: 10 }), (history, concurrency) => {
-          let state = run(history);
-          if (state.status !== 'CLOSED') return;
-          const now = T0 + history.length;
-          const budget = failuresToOpen(state, SETTINGS, now);
-          let inFlight = 0;
-          let calls = 0;
-          // Every call fails; each round admits what the gate allows, then one in-flight call fails.
-          while (state.status === 'CLOSED') {
-            while (inFlight < Math.min(concurrency, failuresToOpen(state, SETTINGS, now))) {
-              inFlight++;
-              calls++;
-            }
-            state = transition(state, FAILURE, SETTINGS, now);
-            inFlight--;
-          }
-          expect(calls).to.be.at.most(budget);
-        }),
-      );
     });
   });
 });

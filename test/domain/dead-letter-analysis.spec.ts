@@ -2,55 +2,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   BODY_SCAN_LIMIT,
-  DEFAULT_ANALYSIS_OPTIONS,
   MESSAGE_ATTRIBUTES,
   analyseDeadLetter,
   type AnalysisOptions,
   type DeadLetterInput,
 } from '../../domain/dead-letter-analysis.js';
 import { ERROR_CATEGORIES, RETRY_POLICIES, type ErrorCategory } from '../../domain/error-category.js';
-
-const options = DEFAULT_ANALYSIS_OPTIONS;
-const ORDER_BODY = JSON.stringify({
-  orderId: 'o-1',
-  customerId: 'c-1',
-  currency: 'EUR',
-  lines: [{ sku: 'A-1', quantity: 503, unitPriceMinor: 599 }],
-});
-
-function message(overrides: Partial<DeadLetterInput> = {}): DeadLetterInput {
-  return { attributes: {}, body: ORDER_BODY, receiveCount: 5, ...overrides };
-}
-
-const categoryArb = fc.constantFrom(...ERROR_CATEGORIES);
-const inputArb: fc.Arbitrary<DeadLetterInput> = fc.record(
-  {
-    attributes: fc.dictionary(
-      fc.oneof(fc.constantFrom(...Object.values(MESSAGE_ATTRIBUTES)), fc.string()),
-      fc.oneof(fc.string(), categoryArb, fc.nat().map(String), fc.string({ unit: 'binary' })),
-    ),
-    body: fc.oneof(
-      fc.string(),
-      fc.string({ unit: 'binary', maxLength: 2_000 }),
-      fc.json(),
-      fc.record({ errorCategory: fc.oneof(categoryArb, fc.string()) }).map((b) => JSON.stringify(b)),
-      fc.record({ error: fc.record({ category: fc.oneof(categoryArb, fc.string()) }) }).map((b) => JSON.stringify(b)),
-      fc.uint8Array({ maxLength: 2_000 }).map((bytes) => String.fromCharCode(...bytes)),
-    ),
-    receiveCount: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double()),
-    recordedCategory: categoryArb,
-  },
-  { requiredKeys: ['attributes', 'body', 'receiveCount'] },
-);
-const optionsArb: fc.Arbitrary<AnalysisOptions> = fc.record({
-  permanenceReceiveThreshold: fc.integer({ min: 0, max: 50 }),
-  maxRedrives: fc.integer({ min: 0, max: 20 }),
-});
-
-function previousRedrives(input: DeadLetterInput): number {
-  const raw = input.attributes[MESSAGE_ATTRIBUTES.redriveAttempt]?.trim() ?? '';
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
-}
+import { options, ORDER_BODY, message, categoryArb, inputArb, optionsArb, previousRedrives } from './dead-letter-analysis.fixtures.js';
 
 describe('Module: dead-letter-analysis', () => {
   describe('Constant: MESSAGE_ATTRIBUTES', () => {
@@ -296,57 +254,6 @@ describe('Module: dead-letter-analysis', () => {
         // Assess: generous for a slow CI machine; catastrophic backtracking takes seconds or more
         expect(elapsedMs).to.be.below(1_000);
       });
-    });
-  });
-
-  describe('Function: analyseDeadLetter, breaker-held messages', () => {
-    const moved = { attributes: { idempotencyKey: 'k-1' }, body: ORDER_BODY, receiveCount: 6 };
-
-    it('redrives a never-claimed message TRANSIENT without spending its redrive attempt', () => {
-      const verdict = analyseDeadLetter(
-        { ...moved, attributes: { ...moved.attributes, redriveAttempt: '2' }, neverClaimed: true },
-        options,
-      );
-
-      expect(verdict).to.deep.include({
-        action: 'REDRIVE',
-        category: 'TRANSIENT',
-        source: 'unclaimed',
-        redriveAttempt: 2,
-        heldRedrives: 1,
-      });
-    });
-
-    it('judges it as any other once its budget-free redrives are spent, or when the worker parked it, or when it was claimed', () => {
-      expect(
-        analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, heldRedrives: '20' }, neverClaimed: true }, options).source,
-      ).to.not.equal('unclaimed');
-      expect(
-        analyseDeadLetter({ ...moved, attributes: { ...moved.attributes, errorCategory: 'PERMANENT' }, neverClaimed: true }, options)
-          .action,
-      ).to.equal('PARK');
-      expect(analyseDeadLetter({ ...moved, neverClaimed: false }, options))
-        .to.deep.include({ redriveAttempt: 1 })
-        .and.not.have.property('heldRedrives');
-      expect(analyseDeadLetter({ ...moved, receiveCount: 10, neverClaimed: true }, options).source).to.equal('receive-count');
-    });
-
-    it('never spends a redrive attempt on a never-claimed message, and never redrives one for free more than maxHeldRedrives times', () => {
-      fc.assert(
-        fc.property(fc.nat({ max: 40 }), fc.nat({ max: 9 }), fc.nat({ max: 30 }), (held, redrives, maxHeldRedrives) => {
-          const verdict = analyseDeadLetter(
-            {
-              ...moved,
-              attributes: { ...moved.attributes, heldRedrives: String(held), redriveAttempt: String(redrives) },
-              neverClaimed: true,
-            },
-            { ...options, maxHeldRedrives },
-          );
-          if (held < maxHeldRedrives)
-            expect(verdict).to.deep.include({ action: 'REDRIVE', redriveAttempt: redrives, heldRedrives: held + 1 });
-          else expect(verdict).to.not.have.property('heldRedrives');
-        }),
-      );
     });
   });
 });

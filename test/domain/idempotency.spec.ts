@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import fc from 'fast-check';
 import { IllegalTransitionError } from '../../domain/errors.js';
 import {
   decideClaim,
@@ -7,41 +6,11 @@ import {
   LeaseLostError,
   statusOf,
   transition,
-  type ClaimRequest,
   type FailureInfo,
   type IdempotencyEvent,
   type IdempotencyRecord,
 } from '../../domain/idempotency.js';
-
-const NOW = 1_700_000_000_000;
-const NOW_S = NOW / 1000;
-const DAY_S = 86_400;
-const FAILURE: FailureInfo = { category: 'TRANSIENT', code: 'AWS.ThrottlingException' };
-
-/** A live record; every test states only what it is about. */
-function aRecord(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
-  return {
-    key: 'order-1',
-    status: 'INFLIGHT',
-    payloadHash: 'hash-1',
-    attempts: 1,
-    ownerToken: 'owner-a',
-    leaseExpiresAt: NOW + 30_000,
-    expiresAt: NOW_S + DAY_S,
-    createdAt: NOW - 60_000,
-    updatedAt: NOW - 60_000,
-    ...overrides,
-  };
-}
-
-function released(overrides: Partial<IdempotencyRecord>): IdempotencyRecord {
-  const { ownerToken: _owner, leaseExpiresAt: _lease, ...rest } = aRecord(overrides);
-  return rest;
-}
-
-function aClaim(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
-  return { key: 'order-1', payloadHash: 'hash-1', ownerToken: 'owner-b', now: NOW, leaseMs: 20_000, ttlSeconds: DAY_S, ...overrides };
-}
+import { NOW, NOW_S, DAY_S, FAILURE, aRecord, released, aClaim } from './idempotency.fixtures.js';
 
 describe('Module: idempotency', () => {
   describe('Function: isLive / statusOf', () => {
@@ -291,120 +260,6 @@ describe('Module: idempotency', () => {
           expect(() => transition(record, park, NOW)).to.throw(IllegalTransitionError);
         });
       }
-    });
-  });
-
-  describe('Properties', () => {
-    const OWNERS = ['owner-a', 'owner-b', 'owner-c'] as const;
-    const ownerArb = fc.constantFrom(...OWNERS);
-    const failureArb = fc.record({ category: fc.constantFrom('TRANSIENT', 'TIMEOUT', 'VALIDATION', 'PERMANENT'), code: fc.constant('X') });
-    const eventArb: fc.Arbitrary<IdempotencyEvent> = fc.oneof(
-      fc
-        .record({ owner: ownerArb, leaseMs: fc.integer({ min: 1, max: 10_000 }), hash: fc.constantFrom('hash-1', 'hash-1', 'hash-2') })
-        .map(({ owner, leaseMs, hash }): IdempotencyEvent => ({
-          type: 'CLAIM',
-          request: aClaim({ ownerToken: owner, leaseMs, payloadHash: hash }),
-        })),
-      ownerArb.map((ownerToken): IdempotencyEvent => ({ type: 'RECORD_OUTCOME', ownerToken, outcome: { ok: true } })),
-      ownerArb.map((ownerToken): IdempotencyEvent => ({ type: 'COMPLETE', ownerToken })),
-      fc.record({ ownerToken: ownerArb, failure: failureArb, park: fc.boolean() }).map((e): IdempotencyEvent => ({ type: 'FAIL', ...e })),
-      failureArb.map((failure): IdempotencyEvent => ({ type: 'PARK', failure })),
-    );
-    // Steps stay far inside the one-day TTL, so the record stays live and its history is one history.
-    const stepsArb = fc.array(fc.tuple(eventArb, fc.integer({ min: 0, max: 15_000 })), { maxLength: 50 });
-
-    interface Step {
-      readonly before: IdempotencyRecord | undefined;
-      readonly event: IdempotencyEvent;
-      readonly now: number;
-      readonly after: IdempotencyRecord | undefined;
-      readonly error?: unknown;
-    }
-
-    /** Applies the events; a refused event must throw one of the two expected errors and leave the record alone. */
-    function replay(steps: readonly (readonly [IdempotencyEvent, number])[]): Step[] {
-      const history: Step[] = [];
-      let record: IdempotencyRecord | undefined;
-      let now = NOW;
-      for (const [event, advance] of steps) {
-        now += advance;
-        try {
-          const next = transition(record, event, now);
-          history.push({ before: record, event, now, after: next });
-          record = next;
-        } catch (error) {
-          if (!(error instanceof IllegalTransitionError || error instanceof LeaseLostError)) throw error;
-          history.push({ before: record, event, now, after: record, error });
-        }
-      }
-      return history;
-    }
-
-    it('never decreases attempts, and keeps a lease exactly while INFLIGHT', () => {
-      fc.assert(
-        fc.property(stepsArb, (steps) => {
-          for (const step of replay(steps)) {
-            if (step.after === undefined) continue;
-            expect(step.after.attempts).to.be.at.least(Math.max(1, step.before?.attempts ?? 1));
-            const holdsLease = step.after.ownerToken !== undefined && step.after.leaseExpiresAt !== undefined;
-            expect(holdsLease).to.equal(step.after.status === 'INFLIGHT');
-          }
-        }),
-      );
-    });
-
-    it('never lets a claim take over a live INFLIGHT lease', () => {
-      fc.assert(
-        fc.property(stepsArb, (steps) => {
-          for (const step of replay(steps)) {
-            const { before } = step;
-            const liveLease = before?.status === 'INFLIGHT' && (before.leaseExpiresAt ?? 0) > step.now;
-            if (step.event.type === 'CLAIM' && liveLease) expect(step.error).to.be.instanceOf(IllegalTransitionError);
-          }
-        }),
-      );
-    });
-
-    it('never lets a worker that does not hold the lease complete, fail or record an outcome', () => {
-      fc.assert(
-        fc.property(stepsArb, (steps) => {
-          for (const step of replay(steps)) {
-            const { event, before } = step;
-            if (event.type !== 'COMPLETE' && event.type !== 'FAIL' && event.type !== 'RECORD_OUTCOME') continue;
-            const holder = before?.status === 'INFLIGHT' ? before.ownerToken : undefined;
-            if (event.ownerToken !== holder)
-              expect(step.error, `${event.type} by ${event.ownerToken}, held by ${String(holder)}`).to.not.equal(undefined);
-            else expect(step.error).to.equal(undefined);
-          }
-        }),
-      );
-    });
-
-    it('never leaves SUCCEEDED while the record lives', () => {
-      fc.assert(
-        fc.property(stepsArb, (steps) => {
-          for (const step of replay(steps)) {
-            if (step.before?.status === 'SUCCEEDED') expect(step.after).to.deep.equal(step.before);
-          }
-        }),
-      );
-    });
-
-    it('refuses a live INFLIGHT lease to any claimant, whatever the times', () => {
-      fc.assert(
-        fc.property(
-          fc.integer({ min: 1, max: 10 ** 7 }),
-          fc.integer({ min: 1, max: 10 ** 6 }),
-          ownerArb,
-          fc.boolean(),
-          (left, leaseMs, owner, samePayload) => {
-            const existing = aRecord({ leaseExpiresAt: NOW + left });
-            const decision = decideClaim(existing, aClaim({ ownerToken: owner, leaseMs, payloadHash: samePayload ? 'hash-1' : 'hash-2' }));
-            expect(decision.kind).to.equal(samePayload ? 'IN_PROGRESS' : 'CONFLICT');
-            if (decision.kind === 'IN_PROGRESS') expect(decision.retryAfterMs).to.equal(left);
-          },
-        ),
-      );
     });
   });
 });

@@ -1,99 +1,8 @@
 import { expect } from 'chai';
-import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
-import {
-  CONSUME_WORKFLOW,
-  failureOfStepError,
-  HOLD_BACK_RETRY,
-  INVOCATION_RETRY,
-  stepErrorName,
-  type StepFailure,
-} from '../../application/workflows/index.js';
-import { RETRY_POLICIES } from '../../domain/error-category.js';
-import type { FailureInfo } from '../../domain/idempotency.js';
+import { HOLD_BACK_RETRY, INVOCATION_RETRY, stepErrorName } from '../../application/workflows/index.js';
 import { currentInvocation, never } from '../../harness/emulation/lambda/invocation.js';
-import {
-  CRASHED_TASK_ERROR,
-  failureOf,
-  retryDelayMs,
-  WorkflowRunner,
-  type StepFunctions,
-  type WorkflowState,
-} from '../../harness/emulation/step-functions/workflow-runner.js';
-
-function stepError(category: Parameters<typeof stepErrorName>[0], message: string): Error {
-  return namedError(stepErrorName(category), message);
-}
-
-function namedError(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
-
-/**
- * The idempotency function's two roles, reduced: a first-attempt claim, and a release that parks what can
- * never succeed and retries the rest (the real one also counts attempts: ReleaseFailedClaim).
- */
-async function claimThenRelease(state: WorkflowState): Promise<unknown> {
-  if (state.error === undefined) return { decision: { kind: 'PROCEED', attempt: 1 }, ownerToken: 'o' };
-  const failure = failureOfStepError(state.error as StepFailure);
-  return RETRY_POLICIES[failure.category].retryable ? { verdict: 'RETRY', failure, delaySeconds: 3 } : { verdict: 'PARK', failure };
-}
-
-interface Rig {
-  readonly runner: WorkflowRunner;
-  readonly sleeps: number[];
-  readonly parked: FailureInfo[];
-  /** The visibility timeouts hold-back steps set. */
-  readonly heldBack: number[];
-  /** The DelaySeconds of the copies requeue steps sent. */
-  readonly requeued: number[];
-  readonly calls: string[];
-}
-
-type HoldBack = (state: WorkflowState, delaySeconds: number) => Promise<void>;
-
-function rig(overrides: Partial<StepFunctions>, random = 0.5, holdBack?: HoldBack, refuseRequeue = false): Rig {
-  const sleeps: number[] = [];
-  const requeued: number[] = [];
-  const parked: FailureInfo[] = [];
-  const heldBack: number[] = [];
-  const calls: string[] = [];
-  const track = (name: string, fn: (state: WorkflowState) => Promise<unknown>) => async (state: WorkflowState) => {
-    calls.push(name);
-    return fn(state);
-  };
-  const steps: StepFunctions = {
-    validate: track('validate', overrides.validate ?? (async () => ({}))),
-    publish: track('publish', overrides.publish ?? (async () => ({}))),
-    idempotency: track('idempotency', overrides.idempotency ?? claimThenRelease),
-    processor: track('processor', overrides.processor ?? (async () => ({ outcome: { totalMinor: 1 } }))),
-  };
-  const runner = new WorkflowRunner(CONSUME_WORKFLOW, {
-    steps,
-    park: async (_state, failure) => {
-      parked.push(failure);
-    },
-    holdBack:
-      holdBack ??
-      (async (_state, delaySeconds) => {
-        heldBack.push(delaySeconds);
-      }),
-    requeue: async (_state, delaySeconds) => {
-      if (refuseRequeue) throw namedError('Sqs.SqsException', 'We encountered an internal error');
-      requeued.push(delaySeconds);
-    },
-    functionTimeoutMs: 1_000,
-    random: () => random,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    logger: new RecordingLogger(),
-  });
-  return { runner, sleeps, parked, heldBack, requeued, calls };
-}
-
-const EXECUTION = { id: 'arn:local:execution:test', name: 'test' };
+import { CRASHED_TASK_ERROR, retryDelayMs } from '../../harness/emulation/step-functions/workflow-runner.js';
+import { stepError, namedError, rig, EXECUTION } from './workflow-runner.fixtures.js';
 
 describe('Class: WorkflowRunner', () => {
   describe('Method: run', () => {
@@ -413,28 +322,5 @@ describe('Class: WorkflowRunner', () => {
       expect(result.error.Error).to.equal(CRASHED_TASK_ERROR);
       expect(calls.filter((call) => call === 'processor')).to.have.length(1);
     });
-  });
-});
-
-describe('Function: retryDelayMs', () => {
-  it('is interval × rate^n, capped at maxDelaySeconds, scaled by the jitter draw', () => {
-    const rule = {
-      categories: ['TRANSIENT' as const],
-      scope: 'invocation' as const,
-      intervalSeconds: 1,
-      maxAttempts: 5,
-      backoffRate: 2,
-      maxDelaySeconds: 5,
-    };
-    expect([0, 1, 2, 3].map((n) => retryDelayMs(rule, n, () => 0.999_999))).to.deep.equal([1_000, 2_000, 4_000, 5_000]);
-    expect(retryDelayMs(rule, 2, () => 0)).to.equal(0);
-  });
-});
-
-describe('Function: failureOf', () => {
-  it('reads the category from the error name and the code from the Lambda error message', () => {
-    const cause = JSON.stringify({ errorType: 'Pipeline.PERMANENT', errorMessage: 'SIMULATED.PERMANENT: simulated permanent failure' });
-    expect(failureOf({ Error: 'Pipeline.PERMANENT', Cause: cause })).to.deep.equal({ category: 'PERMANENT', code: 'SIMULATED.PERMANENT' });
-    expect(failureOf({ Error: 'Lambda.Unknown', Cause: 'gone' })).to.deep.equal({ category: 'UNKNOWN', code: 'STEP.UNKNOWN' });
   });
 });

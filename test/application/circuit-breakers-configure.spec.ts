@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import type { Clock } from '../../application/ports/clock.js';
+import type { Logger } from '../../application/ports/logger.js';
+import type { Metrics } from '../../application/ports/metrics.js';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import { TOKENS } from '../../application/tokens.js';
+import { PermanentError } from '../../domain/errors.js';
+import { ManualClock, RecordingLogger, RecordingMetrics, serviceUnavailable, ok, fails, ONE_STRIKE } from './circuit-breakers.fixtures.js';
+
+describe('Class: CircuitBreakers', () => {
+  let clock: ManualClock;
+  let logger: RecordingLogger;
+  let metrics: RecordingMetrics;
+  let breakers: CircuitBreakers;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    logger = new RecordingLogger();
+    metrics = new RecordingMetrics();
+    breakers = new CircuitBreakers(clock, logger, metrics);
+  });
+
+  async function tripDynamo(): Promise<void> {
+    breakers.configure({ dynamodb: ONE_STRIKE });
+    await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+    expect(breakers.state('dynamodb').status).to.equal('OPEN');
+  }
+
+  describe('Method: configure', () => {
+    it('uses the seed settings until told otherwise', () => {
+      expect(breakers.settingsOf('sqs')).to.include({ failureThreshold: 5, recoveryTimeoutMs: 60_000 });
+    });
+
+    it('throws on settings that could never open or never probe', () => {
+      expect(() => breakers.configure({ sqs: { failureThreshold: 0, recoveryTimeoutMs: 1, halfOpenMaxProbes: 1 } })).to.throw(
+        PermanentError,
+        /failureThreshold/,
+      );
+      expect(breakers.settingsOf('sqs').failureThreshold).to.equal(5);
+    });
+  });
+
+  describe('Method: reset', () => {
+    it('closes an open breaker', async () => {
+      await tripDynamo();
+
+      breakers.reset('dynamodb');
+
+      expect(breakers.state('dynamodb')).to.deep.equal({ status: 'CLOSED', failures: 0 });
+      expect(await breakers.run('dynamodb', ok)).to.equal('ok');
+    });
+  });
+
+  describe('Wiring', () => {
+    it('is built by inversify from explicit tokens alone', async () => {
+      // Prepare
+      const container = new Container();
+      container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
+      container.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
+      container.bind<Metrics>(TOKENS.Metrics).toConstantValue(metrics);
+      container.bind(TOKENS.CircuitBreakers).to(CircuitBreakers).inSingletonScope();
+
+      // Act
+      const resolved = container.get<CircuitBreakers>(TOKENS.CircuitBreakers);
+      resolved.configure({ sqs: ONE_STRIKE });
+      await resolved.run('sqs', fails(serviceUnavailable())).catch(() => undefined);
+
+      // Assess
+      expect(container.get<CircuitBreakers>(TOKENS.CircuitBreakers)).to.equal(resolved);
+      expect(logger.lines).to.have.length(1);
+      expect(metrics.named('CircuitBreakerOpened')).to.have.length(1);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import type { Clock } from '../../application/ports/clock.js';
+import type { LogContext, Logger } from '../../application/ports/logger.js';
+import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import type { BreakerSettings } from '../../domain/circuit-breaker/index.js';
+
+export class ManualClock implements Clock {
+  constructor(private current = 1_700_000_000_000) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  sleep(ms: number): Promise<void> {
+    this.advance(ms);
+    return Promise.resolve();
+  }
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly fields: LogContext | undefined;
+}
+
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+  debug(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'DEBUG', message, fields });
+  }
+  info(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'INFO', message, fields });
+  }
+  warn(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'WARN', message, fields });
+  }
+  error(message: string, fields?: LogContext): void {
+    this.lines.push({ level: 'ERROR', message, fields });
+  }
+  child(): Logger {
+    return this;
+  }
+}
+
+export interface MetricPoint {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: MetricUnit;
+  readonly dimensions: Readonly<Record<string, string>> | undefined;
+}
+
+export class RecordingMetrics implements Metrics {
+  readonly points: MetricPoint[] = [];
+  add(name: string, value: number, unit: MetricUnit, dimensions?: Readonly<Record<string, string>>): void {
+    this.points.push({ name, value, unit, dimensions });
+  }
+  flush(): void {}
+  named(name: string): MetricPoint[] {
+    return this.points.filter((point) => point.name === name);
+  }
+}
+
+/** A call whose end the test decides, to hold a probe in flight. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve: (value: T) => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export const serviceUnavailable = (): Error =>
+  Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+export const accessDenied = (): Error =>
+  Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+export const ok = (): Promise<string> => Promise.resolve('ok');
+export const fails = (error: unknown) => (): Promise<never> => Promise.reject(error);
+
+export const ONE_STRIKE: BreakerSettings = { failureThreshold: 1, recoveryTimeoutMs: 10_000, halfOpenMaxProbes: 1 };
