@@ -75,6 +75,40 @@ describe('Class: RelayOutboxEvents', () => {
     });
   });
 
+  describe('Method: execute, with images older than its own marks', () => {
+    it("neither sends nor marks again an image that owes only events it marked (its first mark's own image, handed on after the completion's)", async () => {
+      // Prepare: a processed order; its claim and completion images each owe events
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid());
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      const store = fixture.infrastructure.store;
+      const marks: string[][] = [];
+      const markDelivered = store.markDelivered.bind(store);
+      store.markDelivered = (seen, eventIds, now) => {
+        marks.push([...eventIds]);
+        return markDelivered(seen, eventIds, now);
+      };
+      const relay = createOutboxRelayHandler(() => fixture.container);
+      const images = (await fixture.stream.peek(fixture.stream.length)).filter(passesOutboxFilter);
+      fixture.stream.advance(fixture.stream.length);
+      expect(images, 'the claim image and the completion image').to.have.length(2);
+
+      // Act: the pipe hands them on one batch each, then the image of the first mark (OrderProcessed still owed)
+      for (const image of images) expect((await relay([image])).batchItemFailures).to.deep.equal([]);
+      const later = (await fixture.stream.peek(fixture.stream.length)).filter(passesOutboxFilter);
+      fixture.stream.advance(fixture.stream.length);
+      expect(later, "the first mark's image").to.have.length(1);
+      const response = await relay(later);
+
+      // Assess: two marks, not three; each event sent once; the record owes nothing
+      expect(response.batchItemFailures).to.deep.equal([]);
+      expect(marks).to.have.length(2);
+      expect(fixture.events(EVENT_TYPES.published)).to.have.length(1);
+      expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+      expect((await fixture.record(key))?.outbox?.every((entry) => entry.deliveredAt !== undefined)).to.equal(true);
+    });
+  });
+
   describe('Method: execute, with its EventBridge breaker open', () => {
     it("waits, within the pipe invocation's time left, until the breaker admits a probe, so that the pipe's next retry delivers", async () => {
       const { fixture, key, batch } = await givenOpenBreaker();
