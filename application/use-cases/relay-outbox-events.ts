@@ -53,6 +53,15 @@ const RECENTLY_DELIVERED_CAPACITY = 10_000;
  * images, the happy path and a pipe lagging less than the sweep age, are sent as they are, with no extra
  * read; the sweep's own records carry no stream time and are not read again (its look-up confirms each
  * against its item with a consistent read).
+ *
+ * Images of a claimed record (INFLIGHT: OrderPublished owed, the worker at work) are read again too. The
+ * worker completes within its invocation, usually before the pipe hands the claim's image on: read again,
+ * the record then owes OrderProcessed as well, and both go out in this batch with one delivery mark that
+ * clears the record. Marked from the image, the mark's condition (no entry appended since) would fail on
+ * the completion's entry (a billed write), be written again for OrderPublished alone (moving the record in
+ * the outbox-pending index: two index writes), and that mark's image (still owing OrderProcessed) would be
+ * one more pipe request. A consistent read of an item under 4 KB is one read unit, a fifth of a write
+ * unit's price. A record the worker has not completed yet reads as its image: it is sent as before.
  */
 /** Consistent reads of stale images at once (a pipe batch is 10 records). */
 const REREAD_CONCURRENCY = 10;
@@ -154,17 +163,18 @@ export class RelayOutboxEvents {
   }
 
   /**
-   * Replaces each stale image (see above) with the record as it is now. A record gone (expired)
+   * Replaces each stale image and each claimed record's image (see above) with the record as it is now. A record gone (expired)
    * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
    */
   private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
     const sweptBefore = now - this.config.outboxSweepAgeSeconds * 1000;
     const imaged = new Set(changes.filter((change) => change.changedAt !== undefined).map((change) => change.record.key));
-    const owing = [...imaged].filter((key) =>
-      pendingEntries(latest.get(key)?.outbox).some(
-        (entry) => !this.recentlyDelivered.has(entry.eventId) && !this.recentlyMarked.has(entry.eventId) && entry.time < sweptBefore,
-      ),
-    );
+    const owing = [...imaged].filter((key) => {
+      const image = latest.get(key);
+      const owed = pendingEntries(image?.outbox).filter((entry) => !this.recentlyMarked.has(entry.eventId));
+      if (image?.status === 'INFLIGHT' && owed.length > 0) return true;
+      return owed.some((entry) => !this.recentlyDelivered.has(entry.eventId) && entry.time < sweptBefore);
+    });
     if (owing.length === 0) return;
     let reread = 0;
     await mapWithConcurrency(owing, REREAD_CONCURRENCY, async (key) => {
@@ -173,7 +183,7 @@ export class RelayOutboxEvents {
         if (current !== undefined) latest.set(key, current);
         reread++;
       } catch (error) {
-        this.logger.warn('stale outbox image not read again; its events are sent as the image has them', {
+        this.logger.warn('outbox image not read again; its events are sent as the image has them', {
           idempotencyKey: key,
           error: String(error),
         });
