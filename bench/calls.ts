@@ -47,12 +47,15 @@ const TARGETS = {
   ddbCallsPerDuplicate: 1,
   workerPutEventsCallsPerMessage: 0,
   sqsCallsPerMessage: 0,
-  // The relay, per order (two events: OrderPublished from the claim, OrderProcessed from the completion; two or
-  // three filtered records: the claim's, the completion's, and a delivery mark landing between them).
-  relayPutEventsCallsPerOrder: 0.2,
-  // Measured 3.6–3.9: two or three marks, and the re-computed ones whose record changed under them.
-  relayDdbCallsPerOrder: 4.5,
-  relayPutEventsCallsPerOrderWithFailures: 0.4,
+  // The relay, per order (two events: OrderPublished from the claim, OrderProcessed from the completion; two
+  // filtered records: the claim's, read again and sent with both events, and the completion's, already marked).
+  // A pipe batch sends what it owes in ⌈events / 10⌉ calls, so a batch that mixes claims and completions packs
+  // its last call short: 0.2–0.22 measured. EventBridge bills the entries (two per order), not the calls.
+  relayPutEventsCallsPerOrder: 0.25,
+  // Measured 1.96–2: the claimed record read again (GetItem) and one delivery mark that clears it.
+  relayDdbCallsPerOrder: 2,
+  // Each batch's calls plus the re-sends of its failed entries (⌈failed / 10⌉ calls): 0.4–0.48 measured.
+  relayPutEventsCallsPerOrderWithFailures: 0.5,
   relayEntriesResentPerFailedEntry: 1,
 } as const;
 

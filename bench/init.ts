@@ -7,7 +7,10 @@
  * client configuration, **the same SDK clients that function's composition binds** and nothing else (no
  * inversify, no class-validator, no Powertools, no application): the difference is the framework's share.
  * Function and bare run back to back, in an order that flips every round, after one uncounted warm-up each.
- * Nothing here asserts a time.
+ * A third handler, the **kept stack's floor**, is the bare handler plus the least the chosen stack costs at
+ * INIT (reflect-metadata, an inversify container with one module and one injectable, one class-validator
+ * DTO with a class-transformer `@Type`), timed in the same rounds: what no function that keeps that stack
+ * can go below. Nothing here asserts a time.
  */
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
@@ -42,8 +45,12 @@ export interface InitFigures {
   readonly bareGzipKiB: number;
   readonly initMs: Summary;
   readonly bareInitMs: Summary;
+  /** The bare handler with the kept stack's least (see above), timed in the same rounds. */
+  readonly stackFloorInitMs: Summary;
   /** Median of the function's import over its bare handler's. */
   readonly vsBare: number;
+  /** Median of the kept stack's floor over the bare handler's: no function that keeps the stack goes below it. */
+  readonly stackFloorVsBare: number;
   /** Median over the rounds of (function − bare), each pair timed back to back: the framework's share in ms. */
   readonly frameworkMs: number;
 }
@@ -87,27 +94,65 @@ export function bareHandlerSource(services: readonly ServiceId[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The bare handler with the least the kept stack costs at INIT, used the way the functions use it:
+ * reflect-metadata, an inversify container loaded with one module binding a constant and one injectable
+ * (constructor `@inject`), one DTO with class-validator decorators and a class-transformer `@Type`.
+ */
+export function stackFloorSource(services: readonly ServiceId[]): string {
+  const stack = [
+    "import 'reflect-metadata';",
+    "import { Container, ContainerModule, inject, injectable } from 'inversify';",
+    "import { Type, plainToInstance } from 'class-transformer';",
+    "import { IsInt, IsString, Length, Min, ValidateNested, validateSync } from 'class-validator';",
+    'class Line { @IsString() @Length(1, 64) sku!: string; @IsInt() @Min(1) quantity!: number; }',
+    'class Request { @IsString() id!: string; @ValidateNested({ each: true }) @Type(() => Line) lines!: Line[]; }',
+    "const DEPENDENCY = Symbol.for('Dependency');",
+    '@injectable() class UseCase { constructor(@inject(DEPENDENCY) readonly dependency: object) {} }',
+    'const container = new Container();',
+    'container.load(new ContainerModule(({ bind }) => { bind(DEPENDENCY).toConstantValue({}); bind(UseCase).toSelf().inSingletonScope(); }));',
+    'export const stack = [container, Request, plainToInstance, validateSync];',
+  ];
+  return `${stack.join('\n')}\n${bareHandlerSource(services)}`;
+}
+
 /** Bundles every function and one bare handler per distinct set of clients, with the deployed settings. */
 export async function buildInitSubjects(
   outDir: string,
-): Promise<{ name: PipelineFunctionName; clients: ServiceId[]; file: string; bareFile: string }[]> {
+): Promise<{ name: PipelineFunctionName; clients: ServiceId[]; file: string; bareFile: string; floorFile: string }[]> {
   const built = await bundleHandlers(join(outDir, 'plain'), { sourceMaps: false });
   const services = await composedServices();
-  const bareFiles = new Map<string, string>();
+  const bareFiles = new Map<string, { bare: string; floor: string }>();
+  const bundle = async (folder: string, key: string, source: string): Promise<string> => {
+    mkdirSync(join(outDir, folder), { recursive: true });
+    const entry = join(outDir, folder, `${key}.ts`);
+    writeFileSync(entry, source);
+    const outfile = join(outDir, folder, key, BUNDLE_FILE);
+    // The project's decorators and packages (the temporary folder has neither its tsconfig nor its node_modules above it).
+    await build({
+      ...BUNDLE_SETTINGS,
+      sourcemap: false,
+      entryPoints: [entry],
+      outfile,
+      tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
+      nodePaths: [resolve('node_modules')],
+    });
+    return outfile;
+  };
   for (const clients of Object.values(services)) {
     const key = clients.length === 0 ? 'none' : [...clients].sort().join('+').toLowerCase();
     if (bareFiles.has(key)) continue;
-    const entry = join(outDir, 'bare', `${key}.ts`);
-    mkdirSync(join(outDir, 'bare'), { recursive: true });
-    writeFileSync(entry, bareHandlerSource([...clients].sort()));
-    const outfile = join(outDir, 'bare', key, BUNDLE_FILE);
-    await build({ ...BUNDLE_SETTINGS, sourcemap: false, entryPoints: [entry], outfile });
-    bareFiles.set(key, outfile);
+    const sorted = [...clients].sort();
+    bareFiles.set(key, {
+      bare: await bundle('bare', key, bareHandlerSource(sorted)),
+      floor: await bundle('floor', key, stackFloorSource(sorted)),
+    });
   }
   return built.map((bundle) => {
     const clients = services[bundle.name];
     const key = clients.length === 0 ? 'none' : [...clients].sort().join('+').toLowerCase();
-    return { name: bundle.name, clients, file: join(bundle.directory, BUNDLE_FILE), bareFile: bareFiles.get(key)! };
+    const { bare, floor } = bareFiles.get(key)!;
+    return { name: bundle.name, clients, file: join(bundle.directory, BUNDLE_FILE), bareFile: bare, floorFile: floor };
   });
 }
 
@@ -126,8 +171,9 @@ export async function measureInit(outDir: string, rounds: number): Promise<InitR
   for (const subject of subjects) {
     await timeImportInProcess(subject.file);
     await timeImportInProcess(subject.bareFile);
+    await timeImportInProcess(subject.floorFile);
   }
-  const samples = new Map(subjects.map((subject) => [subject.name, { own: [] as number[], bare: [] as number[] }]));
+  const samples = new Map(subjects.map((subject) => [subject.name, { own: [] as number[], bare: [] as number[], floor: [] as number[] }]));
   const loadBefore = loadavg().map((value) => round(value, 2));
   for (let index = 0; index < rounds; index += 1) {
     for (const subject of index % 2 === 0 ? subjects : [...subjects].reverse()) {
@@ -135,7 +181,9 @@ export async function measureInit(outDir: string, rounds: number): Promise<InitR
       if (index % 2 === 0) {
         sample.own.push(await timeImportInProcess(subject.file));
         sample.bare.push(await timeImportInProcess(subject.bareFile));
+        sample.floor.push(await timeImportInProcess(subject.floorFile));
       } else {
+        sample.floor.push(await timeImportInProcess(subject.floorFile));
         sample.bare.push(await timeImportInProcess(subject.bareFile));
         sample.own.push(await timeImportInProcess(subject.file));
       }
@@ -144,9 +192,10 @@ export async function measureInit(outDir: string, rounds: number): Promise<InitR
   const loadAfter = loadavg().map((value) => round(value, 2));
   const gzipKiB = (file: string): number => round(gzipSync(readFileSync(file), { level: 9 }).length / 1024, 1);
   const functions = subjects.map(({ name, clients, file, bareFile }) => {
-    const { own, bare } = samples.get(name)!;
+    const { own, bare, floor } = samples.get(name)!;
     const initMs = summarize(own);
     const bareInitMs = summarize(bare);
+    const stackFloorInitMs = summarize(floor);
     return {
       name,
       clients,
@@ -154,7 +203,9 @@ export async function measureInit(outDir: string, rounds: number): Promise<InitR
       bareGzipKiB: gzipKiB(bareFile),
       initMs,
       bareInitMs,
+      stackFloorInitMs,
       vsBare: ratio(initMs.median, bareInitMs.median),
+      stackFloorVsBare: ratio(stackFloorInitMs.median, bareInitMs.median),
       frameworkMs: summarize(own.map((ms, at) => ms - bare[at]!)).median,
     };
   });
@@ -166,12 +217,12 @@ export function printInit(report: InitReport): void {
     `INIT in process (performance.now() around await import(bundle)), ${report.rounds} interleaved rounds, ${report.node}; load average (1, 5, 15 min) before ${report.loadBefore.join(' ')}, after ${report.loadAfter.join(' ')}`,
   );
   console.log(
-    'function             clients                  gzip KiB (bare)   INIT ms (± spread)   bare ms (± spread)   / bare   framework ms',
+    'function             clients                  gzip KiB (bare)   INIT ms (± spread)   bare ms (± spread)   / bare   framework ms   kept-stack floor ms (/ bare)',
   );
   for (const figure of report.functions) {
     const clients = figure.clients.length === 0 ? '(none)' : figure.clients.join('+');
     console.log(
-      `${figure.name.padEnd(20)} ${clients.padEnd(24)} ${figure.gzipKiB.toFixed(0).padStart(8)} (${figure.bareGzipKiB.toFixed(0).padStart(3)})  ${figure.initMs.median.toFixed(1).padStart(7)} (± ${(figure.initMs.spread * 100).toFixed(0).padStart(3)} %)   ${figure.bareInitMs.median.toFixed(1).padStart(7)} (± ${(figure.bareInitMs.spread * 100).toFixed(0).padStart(3)} %)  ${figure.vsBare.toFixed(2).padStart(6)}   ${figure.frameworkMs.toFixed(1).padStart(8)}`,
+      `${figure.name.padEnd(20)} ${clients.padEnd(24)} ${figure.gzipKiB.toFixed(0).padStart(8)} (${figure.bareGzipKiB.toFixed(0).padStart(3)})  ${figure.initMs.median.toFixed(1).padStart(7)} (± ${(figure.initMs.spread * 100).toFixed(0).padStart(3)} %)   ${figure.bareInitMs.median.toFixed(1).padStart(7)} (± ${(figure.bareInitMs.spread * 100).toFixed(0).padStart(3)} %)  ${figure.vsBare.toFixed(2).padStart(6)}   ${figure.frameworkMs.toFixed(1).padStart(8)}   ${figure.stackFloorInitMs.median.toFixed(1).padStart(7)} (${figure.stackFloorVsBare.toFixed(2)})`,
     );
   }
 }

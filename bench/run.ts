@@ -53,6 +53,7 @@ async function main(): Promise<void> {
           bare: { clients: figure.clients, initMs: figure.bareInitMs },
           vsBare: figure.vsBare,
           frameworkMs: figure.frameworkMs,
+          keptStackFloor: { initMs: figure.stackFloorInitMs, vsBare: figure.stackFloorVsBare },
           gzipKiB: figure.gzipKiB,
           bareGzipKiB: figure.bareGzipKiB,
         },

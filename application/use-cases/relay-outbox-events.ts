@@ -36,6 +36,16 @@ const BREAKER_WAIT_MARGIN_MS = 5_000;
 const RECENTLY_DELIVERED_CAPACITY = 10_000;
 
 /*
+ * The eventIds this relay marked delivered (a mark that succeeded: the stored entries carry deliveredAt), as
+ * many as it remembers delivered. An image that owes only such entries is older than the relay's own mark, as
+ * when a mark that left one event owed (OrderPublished marked, OrderProcessed still owed) is itself an image
+ * the pipe hands on after the completion's image was marked: it is neither sent nor marked again (a delivery
+ * mark is a billed write, and re-marking would rewrite deliveredAt). An image owing anything else is marked
+ * as before, every entry this relay knows delivered included: so a replay written over a record read before
+ * a mark (its condition does not see marks) still has its old entries marked with the new events it owes.
+ */
+
+/*
  * Stale images are read again, consistently, before their events are sent: a pipe image that still owes an
  * event committed longer ago than the sweep age. Only then can another relay, the redelivery's sweep (it
  * takes records owing events since before the sweep age), have delivered and marked it meanwhile, as when
@@ -43,6 +53,15 @@ const RECENTLY_DELIVERED_CAPACITY = 10_000;
  * images, the happy path and a pipe lagging less than the sweep age, are sent as they are, with no extra
  * read; the sweep's own records carry no stream time and are not read again (its look-up confirms each
  * against its item with a consistent read).
+ *
+ * Images of a claimed record (INFLIGHT: OrderPublished owed, the worker at work) are read again too. The
+ * worker completes within its invocation, usually before the pipe hands the claim's image on: read again,
+ * the record then owes OrderProcessed as well, and both go out in this batch with one delivery mark that
+ * clears the record. Marked from the image, the mark's condition (no entry appended since) would fail on
+ * the completion's entry (a billed write), be written again for OrderPublished alone (moving the record in
+ * the outbox-pending index: two index writes), and that mark's image (still owing OrderProcessed) would be
+ * one more pipe request. A consistent read of an item under 4 KB is one read unit, a fifth of a write
+ * unit's price. A record the worker has not completed yet reads as its image: it is sent as before.
  */
 /** Consistent reads of stale images at once (a pipe batch is 10 records). */
 const REREAD_CONCURRENCY = 10;
@@ -90,6 +109,8 @@ export interface RelayOptions {
 export class RelayOutboxEvents {
   /** EventIds the bus accepted, oldest first (a Set keeps insertion order). */
   private readonly recentlyDelivered = new Set<string>();
+  /** EventIds this relay marked delivered, oldest first. */
+  private readonly recentlyMarked = new Set<string>();
 
   constructor(
     @inject(PublishOrderEvents) private readonly events: PublishOrderEvents,
@@ -112,21 +133,21 @@ export class RelayOutboxEvents {
     const toSend = new Map<string, PipelineEvent>();
     for (const record of latest.values()) {
       for (const entry of pendingEntries(record.outbox)) {
-        if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId))
+        if (!toSend.has(entry.eventId) && !this.recentlyDelivered.has(entry.eventId) && !this.recentlyMarked.has(entry.eventId))
           toSend.set(entry.eventId, fromOutboxEntry(record, entry));
       }
     }
     const published = await this.publish([...toSend.values()], options);
-    this.remember(published);
-    const delivered = (eventId: string): boolean => this.recentlyDelivered.has(eventId);
+    remember(this.recentlyDelivered, published);
+    const delivered = (eventId: string): boolean => this.recentlyDelivered.has(eventId) || this.recentlyMarked.has(eventId);
     const unmarked = new Set<string>();
     // One mark per record, several at once: a batch's marks are independent writes.
     await mapWithConcurrency([...latest.values()], MARK_CONCURRENCY, async (record) => {
-      const ids = pendingEntries(record.outbox)
-        .map((entry) => entry.eventId)
-        .filter(delivered);
-      if (ids.length === 0) return;
-      if (!(await this.mark(record, ids))) unmarked.add(record.key);
+      const owed = pendingEntries(record.outbox).map((entry) => entry.eventId);
+      const ids = owed.filter(delivered);
+      if (ids.length === 0 || owed.every((eventId) => this.recentlyMarked.has(eventId))) return;
+      if (await this.mark(record, ids)) remember(this.recentlyMarked, ids);
+      else unmarked.add(record.key);
     });
     // A change fails on what its own image owed that is still owed: not delivered now, nor (re-read) by another relay.
     const stillOwed = (key: string, eventId: string): boolean =>
@@ -142,15 +163,18 @@ export class RelayOutboxEvents {
   }
 
   /**
-   * Replaces each stale image (see above) with the record as it is now. A record gone (expired)
+   * Replaces each stale image and each claimed record's image (see above) with the record as it is now. A record gone (expired)
    * or a read that fails keeps its image: a duplicate delivery is allowed, a stranded event is not.
    */
   private async refreshStale(changes: readonly OutboxChange[], latest: Map<string, IdempotencyRecord>, now: number): Promise<void> {
     const sweptBefore = now - this.config.outboxSweepAgeSeconds * 1000;
     const imaged = new Set(changes.filter((change) => change.changedAt !== undefined).map((change) => change.record.key));
-    const owing = [...imaged].filter((key) =>
-      pendingEntries(latest.get(key)?.outbox).some((entry) => !this.recentlyDelivered.has(entry.eventId) && entry.time < sweptBefore),
-    );
+    const owing = [...imaged].filter((key) => {
+      const image = latest.get(key);
+      const owed = pendingEntries(image?.outbox).filter((entry) => !this.recentlyMarked.has(entry.eventId));
+      if (image?.status === 'INFLIGHT' && owed.length > 0) return true;
+      return owed.some((entry) => !this.recentlyDelivered.has(entry.eventId) && entry.time < sweptBefore);
+    });
     if (owing.length === 0) return;
     let reread = 0;
     await mapWithConcurrency(owing, REREAD_CONCURRENCY, async (key) => {
@@ -159,7 +183,7 @@ export class RelayOutboxEvents {
         if (current !== undefined) latest.set(key, current);
         reread++;
       } catch (error) {
-        this.logger.warn('stale outbox image not read again; its events are sent as the image has them', {
+        this.logger.warn('outbox image not read again; its events are sent as the image has them', {
           idempotencyKey: key,
           error: String(error),
         });
@@ -185,17 +209,6 @@ export class RelayOutboxEvents {
         }
         await this.clock.sleep(this.random.next() * MARK_RETRY_BASE_MS * 2 ** (attempt - 1));
       }
-    }
-  }
-
-  private remember(eventIds: ReadonlySet<string>): void {
-    for (const eventId of eventIds) {
-      this.recentlyDelivered.delete(eventId);
-      this.recentlyDelivered.add(eventId);
-    }
-    for (const oldest of this.recentlyDelivered) {
-      if (this.recentlyDelivered.size <= RECENTLY_DELIVERED_CAPACITY) break;
-      this.recentlyDelivered.delete(oldest);
     }
   }
 
@@ -234,5 +247,17 @@ export class RelayOutboxEvents {
       retryAfterMs: open.retryAfterMs,
     });
     await this.clock.sleep(wait);
+  }
+}
+
+/** Adds `eventIds` to `memory` as its newest, forgetting the oldest past RECENTLY_DELIVERED_CAPACITY. */
+function remember(memory: Set<string>, eventIds: Iterable<string>): void {
+  for (const eventId of eventIds) {
+    memory.delete(eventId);
+    memory.add(eventId);
+  }
+  for (const oldest of memory) {
+    if (memory.size <= RECENTLY_DELIVERED_CAPACITY) break;
+    memory.delete(oldest);
   }
 }

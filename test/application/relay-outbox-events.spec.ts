@@ -75,6 +75,72 @@ describe('Class: RelayOutboxEvents', () => {
     });
   });
 
+  describe('Method: execute, with images older than its own marks', () => {
+    /** A processed order whose claim and completion images each owe events, with the store's delivery marks counted. */
+    async function givenProcessedOrder(): Promise<{
+      fixture: PipelineFixture;
+      key: string;
+      images: StreamRecordJson[];
+      marks: string[][];
+    }> {
+      const fixture = new PipelineFixture();
+      const key = await fixture.accept(OrderMother.valid());
+      await fixture.deliver({ remainingTimeMs: 60_000 });
+      const store = fixture.infrastructure.store;
+      const marks: string[][] = [];
+      const markDelivered = store.markDelivered.bind(store);
+      store.markDelivered = (seen, eventIds, now) => {
+        marks.push([...eventIds]);
+        return markDelivered(seen, eventIds, now);
+      };
+      const images = (await fixture.stream.peek(fixture.stream.length)).filter(passesOutboxFilter);
+      fixture.stream.advance(fixture.stream.length);
+      expect(images, 'the claim image and the completion image').to.have.length(2);
+      return { fixture, key, images, marks };
+    }
+
+    it("reads a claimed record's image again and sends what the record owes by then, with one mark that clears it", async () => {
+      const { fixture, key, images, marks } = await givenProcessedOrder();
+      const relay = createOutboxRelayHandler(() => fixture.container);
+
+      // Act: the pipe hands the claim's image on alone (the completion was written meanwhile), then the completion's
+      for (const image of images) expect((await relay([image])).batchItemFailures).to.deep.equal([]);
+
+      // Assess: one read, one mark, each event once; the mark's image owes nothing, so the pipe passes no other
+      expect(fixture.metrics.total('OutboxImagesReread')).to.equal(1);
+      expect(marks).to.have.length(1);
+      expect(marks[0]).to.have.length(2);
+      expect(fixture.events(EVENT_TYPES.published)).to.have.length(1);
+      expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+      expect((await fixture.stream.peek(fixture.stream.length)).filter(passesOutboxFilter)).to.deep.equal([]);
+      expect((await fixture.record(key))?.outbox?.every((entry) => entry.deliveredAt !== undefined)).to.equal(true);
+    });
+
+    it("neither sends nor marks again an image that owes only events it marked (its first mark's own image, handed on after the completion's)", async () => {
+      // Prepare: the claim image cannot be read again (it is then sent and marked as it is)
+      const { fixture, key, images, marks } = await givenProcessedOrder();
+      const store = fixture.infrastructure.store;
+      const get = store.get.bind(store);
+      store.get = () => Promise.reject(new Error('throttled'));
+      const relay = createOutboxRelayHandler(() => fixture.container);
+
+      // Act: the pipe hands them on one batch each, then the image of the first mark (OrderProcessed still owed)
+      for (const image of images) expect((await relay([image])).batchItemFailures).to.deep.equal([]);
+      const later = (await fixture.stream.peek(fixture.stream.length)).filter(passesOutboxFilter);
+      fixture.stream.advance(fixture.stream.length);
+      expect(later, "the first mark's image").to.have.length(1);
+      const response = await relay(later);
+      store.get = get;
+
+      // Assess: two marks, not three; each event sent once; the record owes nothing
+      expect(response.batchItemFailures).to.deep.equal([]);
+      expect(marks).to.have.length(2);
+      expect(fixture.events(EVENT_TYPES.published)).to.have.length(1);
+      expect(fixture.events(EVENT_TYPES.processed)).to.have.length(1);
+      expect((await fixture.record(key))?.outbox?.every((entry) => entry.deliveredAt !== undefined)).to.equal(true);
+    });
+  });
+
   describe('Method: execute, with its EventBridge breaker open', () => {
     it("waits, within the pipe invocation's time left, until the breaker admits a probe, so that the pipe's next retry delivers", async () => {
       const { fixture, key, batch } = await givenOpenBreaker();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bareHandlerSource, composedServices } from '../../bench/init.js';
+import { bareHandlerSource, composedServices, stackFloorSource } from '../../bench/init.js';
 
 describe('The INIT bench pairs each function with a bare handler of its own clients', () => {
   describe('Function: composedServices', () => {
@@ -23,6 +23,17 @@ describe('The INIT bench pairs each function with a bare handler of its own clie
     it('constructs nothing for a function without a client', () => {
       const source = bareHandlerSource([]);
       expect(source).to.include('const clients = [];').and.not.to.include('clientConfig');
+    });
+  });
+
+  describe('Function: stackFloorSource', () => {
+    it('is the bare handler of the same clients plus the kept stack: inversify, class-validator, class-transformer, reflect-metadata', () => {
+      const source = stackFloorSource(['DYNAMODB', 'SQS']);
+      expect(source).to.include(bareHandlerSource(['DYNAMODB', 'SQS']));
+      for (const stack of ["'inversify'", "'class-validator'", "'class-transformer'", "'reflect-metadata'"])
+        expect(source).to.include(stack);
+      expect(source).to.include('container.load(').and.to.include('@inject(').and.to.include('@Type(');
+      expect(source).not.to.match(/powertools/i);
     });
   });
 });
