@@ -11,11 +11,8 @@ export interface PolicyStatement {
  * resource; Step Functions' and Pipes' log delivery is set up through account-level CloudWatch Logs APIs;
  * DynamoDB's ListStreams lists the account's streams (a stream-source pipe calls it), naming none.
  */
-export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
+export const TRACE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+export const LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -24,8 +21,8 @@ export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
-  'dynamodb:ListStreams',
-]);
+];
+export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([...TRACE_ACTIONS, ...LOG_DELIVERY_ACTIONS, 'dynamodb:ListStreams']);
 
 /** A policy document as the JSON string IAM takes. Fails loudly on a wildcard action or an unjustified `*` resource. */
 export function policyDocument(statements: readonly PolicyStatement[]): string {

@@ -10,7 +10,7 @@ import {
 } from '../../domain/outbox.js';
 import { outboxEntriesValue } from './idempotency-item.js';
 
-type Values = Record<string, AttributeValue>;
+export type Values = Record<string, AttributeValue>;
 
 const PLACEHOLDERS = new Map<string, RegExp>();
 

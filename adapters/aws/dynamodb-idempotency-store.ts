@@ -20,14 +20,10 @@ import {
   type OutcomeSummary,
 } from '../../domain/idempotency.js';
 import { claimRace, refusal } from './dynamodb-claim-race.js';
+import { claimUpdate } from './dynamodb-claim-update.js';
 import { reserveRecord } from './dynamodb-reservation.js';
 import { findAwaitingSendItems, markReservationItemSent, releaseReservationItem } from './dynamodb-awaiting-send.js';
-import {
-  AWAITING_SEND_ATTRIBUTE,
-  AWAITING_SEND_SHARD_ATTRIBUTE,
-  type ReservationDecision,
-  type ReservationRequest,
-} from '../../domain/idempotency-reservation.js';
+import { type ReservationDecision, type ReservationRequest } from '../../domain/idempotency-reservation.js';
 import {
   CLAIMABLE,
   commitClauses,
@@ -104,50 +100,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     condition: string,
     published: OutboxEntry | undefined,
   ): Promise<{ written: true; previous: IdempotencyRecord | undefined } | { written: false; current: IdempotencyRecord | undefined }> {
-    const { now } = request;
-    const commit = commitClauses(published === undefined ? {} : { events: [published] }, request.key);
-    const set = [
-      '#status = :inflight',
-      'payloadHash = :payloadHash',
-      'attempts = if_not_exists(attempts, :zero) + :one',
-      'ownerToken = :owner',
-      'leaseExpiresAt = :leaseExpiresAt',
-      'expiresAt = :expiresAt',
-      'createdAt = if_not_exists(createdAt, :now)',
-      'updatedAt = :now',
-    ];
-    // A claimed reservation no longer awaits its send: it leaves the sweep's index and drops the kept message.
-    const remove: string[] = [AWAITING_SEND_ATTRIBUTE, AWAITING_SEND_SHARD_ATTRIBUTE, 'pendingMessage'];
-    const values: Values = {
-      ...statusValues(),
-      ...marshall({
-        ':payloadHash': request.payloadHash,
-        ':zero': 0,
-        ':one': 1,
-        ':owner': request.ownerToken,
-        ':leaseExpiresAt': now + request.leaseMs,
-        ':expiresAt': Math.floor(now / 1000) + request.ttlSeconds,
-        ':now': now,
-        ':nowSeconds': now / 1000,
-      }),
-      ...commit.values,
-    };
-    for (const [name, value] of [
-      ['orderId', request.orderId],
-      ['correlationId', request.correlationId],
-    ] as const) {
-      if (value === undefined) remove.push(name);
-      else {
-        set.push(`${name} = :${name}`);
-        values[`:${name}`] = { S: value };
-      }
-    }
+    const { update, values } = claimUpdate(request, published);
     try {
       const response = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.keyOf(request.key),
-          ...expressions(`SET ${set.join(', ')}${commit.set} REMOVE ${remove.join(', ')}`, condition, values),
+          ...expressions(update, condition, values),
           // The item as it was: the domain then computes the granted record, exactly what was written.
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -6,7 +6,7 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine/index
 import type { StepFunctionName } from '../../application/workflows/pipeline-function.js';
 import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
 import { renderAsl } from '../asl.js';
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../iam-policy.js';
+import { assumeRolePolicy, LOG_DELIVERY_ACTIONS, policyDocument, TRACE_ACTIONS, type PolicyStatement } from '../iam-policy.js';
 
 export interface WorkflowStateMachineProps {
   readonly namePrefix: string;
@@ -21,21 +21,12 @@ export interface WorkflowStateMachineProps {
 /** Vended log delivery and X-Ray are configured through account-level APIs that take no resource. */
 export const LOG_DELIVERY: PolicyStatement = {
   sid: 'DeliverExecutionLogs',
-  actions: [
-    'logs:CreateLogDelivery',
-    'logs:GetLogDelivery',
-    'logs:UpdateLogDelivery',
-    'logs:DeleteLogDelivery',
-    'logs:ListLogDeliveries',
-    'logs:PutResourcePolicy',
-    'logs:DescribeResourcePolicies',
-    'logs:DescribeLogGroups',
-  ],
+  actions: LOG_DELIVERY_ACTIONS,
   resources: ['*'],
 };
 export const TRACING: PolicyStatement = {
   sid: 'WriteTraces',
-  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+  actions: TRACE_ACTIONS,
   resources: ['*'],
 };
 
