@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { DynamoDbIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store.js';
 import { EventBridgeEventBus } from '../../adapters/aws/eventbridge-event-bus.js';
@@ -6,27 +5,9 @@ import { createAwsClients } from '../../adapters/aws/clients.js';
 import type { Fault } from '../../tools/aws/fault-injector.js';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.js';
 import { SqsOrderQueue } from '../../adapters/aws/sqs-order-queue.js';
-import { classifyError, type Classification } from '../../domain/error-classifier.js';
-import { prepareMotoAccount, startMotoServer, useMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
-
-const moto = useMotoServer();
-const NOW = Date.UTC(2026, 0, 1);
-const event = { eventId: 'evt-1', source: 'orders.pipeline', detailType: 'OrderProcessed', detail: { orderId: 'o-1' }, time: NOW };
-const message = { id: 'm1', body: '{"orderId":"o-1"}', attributes: { correlationId: 'c-1' } };
-
-async function thrownBy(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  expect.fail('expected the call to throw');
-}
-
-async function classified(call: () => Promise<unknown>): Promise<Classification & { readonly name: unknown }> {
-  const error = await thrownBy(call);
-  return { ...classifyError(error), name: (error as { name?: unknown }).name };
-}
+import { classifyError } from '../../domain/error-classifier.js';
+import { prepareMotoAccount, startMotoServer, type MotoAccount } from '../../tools/moto/moto.js';
+import { moto, NOW, event, message, thrownBy, classified, createPolicylessUser } from './aws-errors.fixtures.js';
 
 describe('Function: classifyError, on errors the AWS SDK raised from real responses', () => {
   let account: MotoAccount;
@@ -247,76 +228,4 @@ describe('Function: classifyError, on errors the AWS SDK raised from real respon
       }
     });
   });
-
-  describe('timeouts and the network', () => {
-    let hanging: Server;
-    const sockets = new Set<Socket>();
-
-    before(async () => {
-      // Accepts connections and never answers.
-      hanging = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    });
-
-    after(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => hanging.close(() => resolve()));
-    });
-
-    it('returns TIMEOUT when the request timeout elapses without an answer', async () => {
-      const address = hanging.address();
-      if (address === null || typeof address === 'string') throw new Error('no address');
-      const clients = createAwsClients({ endpoint: `http://127.0.0.1:${address.port}`, maxAttempts: 1, requestTimeoutMs: 200 });
-      const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: 'idempotency' });
-
-      const result = await classified(() => store.get('k', NOW));
-
-      expect(result).to.include({ name: 'TimeoutError', category: 'TIMEOUT' });
-    });
-
-    it('returns TRANSIENT when nothing listens on the endpoint', async () => {
-      const port = await closedPort();
-      const clients = createAwsClients({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
-      const store = new DynamoDbIdempotencyStore({ client: clients.dynamodb, tableName: 'idempotency' });
-
-      const result = await classified(() => store.get('k', NOW));
-
-      expect(result).to.include({ category: 'TRANSIENT', code: 'NODE.ECONNREFUSED' });
-    });
-  });
 });
-
-/** Creates an IAM user without any policy over moto's IAM query API, and an access key for it. */
-async function createPolicylessUser(endpoint: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const call = async (params: Record<string, string>): Promise<string> => {
-    const response = await fetch(`${endpoint}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        host: 'iam.amazonaws.com',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-      },
-      body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
-    });
-    return response.text();
-  };
-  await call({ Action: 'CreateUser', UserName: 'no-policy' });
-  const key = await call({ Action: 'CreateAccessKey', UserName: 'no-policy' });
-  const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(key)?.[1];
-  const secretAccessKey = /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/.exec(key)?.[1];
-  if (accessKeyId === undefined || secretAccessKey === undefined) throw new Error(`moto did not create an access key: ${key}`);
-  return { accessKeyId, secretAccessKey };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  return address.port;
-}

@@ -9,7 +9,8 @@ import { createPublishHandler } from '../../handlers/publish.js';
 import type { ConsumeState } from '../../handlers/lambda-events/step-input.js';
 import { createValidateHandler } from '../../handlers/validate.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { PipelineFixture, toSqsEvent } from '../support/pipeline-fixture.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
+import { toSqsEvent } from "../support/sqs-events.js";
 
 /** One order-queue record as an EventBridge Pipe hands it to the consume workflow: a one-element array. */
 async function queuedRecord(fixture: PipelineFixture, simulation?: { kind: 'transient'; times: number }): Promise<SQSRecord[]> {

@@ -8,8 +8,9 @@ import { RecordingMetrics } from '../../adapters/observability/recording-metrics
 import { MESSAGE_ATTRIBUTES } from '../../domain/dead-letter-analysis.js';
 import { createWorkerHandler, toQueueMessage } from '../../handlers/worker.js';
 import { OrderMother } from '../domain/order-mother.js';
-import { lambdaContext, PipelineFixture, toSqsEvent } from '../support/pipeline-fixture.js';
+import { PipelineFixture } from '../support/pipeline-fixture.js';
 import { sqsOrderBatch } from './lambda-events.js';
+import { lambdaContext, toSqsEvent } from "../support/sqs-events.js";
 
 describe('Function: worker handler (SQS event, ReportBatchItemFailures)', () => {
   it('returns only the failed message ids of a mixed batch, as { itemIdentifier }', async () => {

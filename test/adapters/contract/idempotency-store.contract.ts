@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { IdempotencyStore } from '../../../application/ports/idempotency-store.js';
-import { LeaseLostError, type ClaimRequest, type FailureInfo } from '../../../domain/idempotency.js';
+import { type ClaimRequest } from '../../../domain/idempotency.js';
 import { freshSubjectPerTest, refusalOf, uniqueName, type Disposable } from './contract-support.js';
+import { NOW, LEASE_MS, TTL_SECONDS, TRANSIENT, PERMANENT, TABLE_NOT_FOUND, expectLeaseLost } from './idempotency-store.fixtures.js';
 
 export interface IdempotencyStoreContractSubject extends Disposable {
   /** A store (table) the test may write any key to; keys are made unique per test anyway. */
@@ -9,13 +10,6 @@ export interface IdempotencyStoreContractSubject extends Disposable {
   /** Deletes the store's table (DeleteTable). */
   deleteTable(): Promise<void>;
 }
-
-const NOW = Date.UTC(2026, 0, 1, 12);
-const LEASE_MS = 30_000;
-const TTL_SECONDS = 3_600;
-const TRANSIENT: FailureInfo = { category: 'TRANSIENT', code: 'AWS.ThrottlingException' };
-const PERMANENT: FailureInfo = { category: 'PERMANENT', code: 'ORDER.UNKNOWN_CUSTOMER' };
-const TABLE_NOT_FOUND = { category: 'PERMANENT', code: 'AWS.ResourceNotFoundException' } as const;
 
 /** The conditional-write semantics every IdempotencyStore adapter must have; the domain decides, the store holds. */
 export function idempotencyStoreContract(name: string, makeSubject: () => Promise<IdempotencyStoreContractSubject>): void {
@@ -298,14 +292,4 @@ export function idempotencyStoreContract(name: string, makeSubject: () => Promis
       }
     });
   });
-}
-
-async function expectLeaseLost(attempt: Promise<unknown>): Promise<void> {
-  let thrown: unknown;
-  try {
-    await attempt;
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).to.be.instanceOf(LeaseLostError);
 }
