@@ -6,8 +6,7 @@ import {
   GuardedOrderQueue,
 } from '../../application/resilience/guarded-ports.js';
 import { type ServiceName } from '../../application/config/breaker-defaults.js';
-import type {
-  Recorder} from './guarded-ports.fixtures.js';
+import type { Recorder } from './guarded-ports.fixtures.js';
 import {
   NOW,
   RECORD,

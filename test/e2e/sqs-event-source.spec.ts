@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { SqsEventSource } from '../../harness/emulation/event-sources/sqs-event-source.js';
 import { md5OfStringAttributes } from '../../harness/emulation/event-sources/sqs-event.js';
 import { sleep, waitFor } from './support/wait-for.js';
-import type { Rig} from './sqs-event-source.fixtures.js';
+import type { Rig } from './sqs-event-source.fixtures.js';
 import { SETTINGS, rig, succeedAll, deferred, HeldReceive } from './sqs-event-source.fixtures.js';
 
 describe('Class: SqsEventSource', () => {

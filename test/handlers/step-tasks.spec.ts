@@ -10,7 +10,7 @@ import type { ConsumeState } from '../../handlers/lambda-events/step-input.js';
 import { createValidateHandler } from '../../handlers/validate.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
-import { toSqsEvent } from "../support/sqs-events.js";
+import { toSqsEvent } from '../support/sqs-events.js';
 
 /** One order-queue record as an EventBridge Pipe hands it to the consume workflow: a one-element array. */
 async function queuedRecord(fixture: PipelineFixture, simulation?: { kind: 'transient'; times: number }): Promise<SQSRecord[]> {

@@ -10,7 +10,7 @@ import { createWorkerHandler, toQueueMessage } from '../../handlers/worker.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
 import { sqsOrderBatch } from './lambda-events.js';
-import { lambdaContext, toSqsEvent } from "../support/sqs-events.js";
+import { lambdaContext, toSqsEvent } from '../support/sqs-events.js';
 
 describe('Function: worker handler (SQS event, ReportBatchItemFailures)', () => {
   it('returns only the failed message ids of a mixed batch, as { itemIdentifier }', async () => {

@@ -4,18 +4,8 @@ import { stepErrorName } from '../../application/workflows/step-error.js';
 import type { WorkflowDefinition } from '../../application/workflows/workflow-definition.js';
 import type { FailureInfo } from '../../domain/idempotency.js';
 import { WorkflowRunner, type StepFunctions } from '../../harness/emulation/step-functions/workflow-runner.js';
-import type {
-  Outcome,
-  Requeued,
-  HeldBack,
-  HoldBackAnswer,
-  RequeueAnswer} from './asl-execution.fixtures.js';
-import {
-  EXECUTION,
-  REFUSED_HOLD_BACK,
-  REFUSED_REQUEUE,
-  stepError,
-} from './asl-execution.fixtures.js';
+import type { Outcome, Requeued, HeldBack, HoldBackAnswer, RequeueAnswer } from './asl-execution.fixtures.js';
+import { EXECUTION, REFUSED_HOLD_BACK, REFUSED_REQUEUE, stepError } from './asl-execution.fixtures.js';
 
 export async function runHarness(
   definition: WorkflowDefinition,
