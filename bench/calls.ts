@@ -3,7 +3,7 @@
  * here with the specs' fixture). The edge (IngestOrder: reservation, send; no event bus) for new orders
  * and for the same orders posted again. The worker (WorkOrderBatch, wired by the composition root with the AWS
  * adapters) in invocations of 10 records as the SQS event source makes them: new orders, then the same
- * messages again (duplicates). Then the outbox relay (the events handler) over the table's real stream in
+ * messages again (duplicates). Then the outbox relay (the outbox-relay handler) over the table's real stream in
  * batches of 10 records as the pipe hands them: once healthy, once with every third PutEvents entry
  * throttled on its first attempt. The event source's and the pipe's own calls are not the code's and are
  * not counted.

@@ -10,7 +10,7 @@
  *
  * Composed, measured end to end on moto: the ingest use case (edge), the worker (WorkOrderBatch, batches
  * of 10 as the event source hands them; the event source's own ReceiveMessage and DeleteMessageBatch are
- * counted as the SQS requests they are billed as), and the outbox relay (the events handler over the
+ * counted as the SQS requests they are billed as), and the outbox relay (the outbox-relay handler over the
  * table's real stream, filtered records in batches of 10 as the pipe hands them).
  * Orchestrated: its steps run the same use cases (publish = reserve + send, idempotency = claim or release,
  * processor = process + complete, the same relay), so its DynamoDB, SQS and EventBridge figures are the

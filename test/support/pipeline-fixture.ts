@@ -100,7 +100,7 @@ export class PipelineFixture {
 
   /**
    * One pass of the outbox pipe: every stream record so far that carries undelivered events goes to the
-   * real relay (the events handler) in one batch; returns its partial batch response's failed ids.
+   * real relay (the outbox-relay handler) in one batch; returns its partial batch response's failed ids.
    */
   async relayOutbox(): Promise<string[]> {
     const records = await this.stream.peek(this.stream.length);
