@@ -18,6 +18,7 @@ const VOLUME_FIELDS = [
   'slowCallMs',
   'slowCallRatio',
   'consecutiveFailures',
+  'cleanRunFailures',
 ] as const;
 
 /** The per-service defaults with `overrides` laid over them, each service validated. */

@@ -1,4 +1,4 @@
-import { figuresOf, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, type CallWindow } from './window.js';
+import { figuresOf, isSlow, judgeAtVolume, atVolume, pruneWindow, recordCall, type CallWindow, type VolumeRule } from './window.js';
 import type { BreakerSettings } from './settings.js';
 import { INITIAL_BREAKER_STATE, type BreakerEvent, type BreakerState } from './state.js';
 
@@ -44,7 +44,17 @@ export function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>
   }
   // Every call failing, after a busy spell whose successes still dilute the ratio: the run decides.
   if (rule.consecutiveFailures !== undefined && failures >= rule.consecutiveFailures) return { status: 'OPEN', openedAt: now, rule: 'run' };
+  if (isCleanRun(rule, failures, figuresOf(window).failures)) return { status: 'OPEN', openedAt: now, rule: 'run' };
   return { status: 'CLOSED', failures, firstFailureAt, window };
+}
+
+/**
+ * The clean run: `run` failures in a row, long enough, with no other counted failure in the window
+ * (`windowFailures`, the run's included, is at most the run). The window is a suffix of the calls and the
+ * run a suffix of it, so "no other failure" is just this count.
+ */
+export function isCleanRun(rule: VolumeRule, run: number, windowFailures: number): boolean {
+  return rule.cleanRunFailures !== undefined && run >= rule.cleanRunFailures && windowFailures <= run;
 }
 
 function failureShare(window: CallWindow): number {

@@ -28,6 +28,12 @@ export interface VolumeRule {
    * a ratio diluted by the successes that came before the outage. Optional; at least 1.
    */
   readonly consecutiveFailures?: number;
+  /**
+   * A shorter run that opens the breaker (also the `run` rule) when the window holds no counted failure
+   * but the run's own: failures arriving in a row after a clean spell are a total outage far more often
+   * than a scattered fault, which would have left failures in the window already. Optional; at least 1.
+   */
+  readonly cleanRunFailures?: number;
 }
 
 export interface CallSample {
@@ -103,6 +109,9 @@ export function volumeRuleProblems(rule: VolumeRule): string[] {
   if (!Number.isFinite(rule.windowMs) || rule.windowMs <= 0) problems.push('volume.windowMs must be a finite number > 0');
   if (rule.consecutiveFailures !== undefined && (!Number.isInteger(rule.consecutiveFailures) || rule.consecutiveFailures < 1)) {
     problems.push('volume.consecutiveFailures must be an integer ≥ 1 when set');
+  }
+  if (rule.cleanRunFailures !== undefined && (!Number.isInteger(rule.cleanRunFailures) || rule.cleanRunFailures < 1)) {
+    problems.push('volume.cleanRunFailures must be an integer ≥ 1 when set');
   }
   const slowSet = rule.slowCallMs !== undefined || rule.slowCallRatio !== undefined;
   if (slowSet && !(rule.slowCallMs !== undefined && Number.isFinite(rule.slowCallMs) && rule.slowCallMs > 0 && ratio(rule.slowCallRatio))) {

@@ -94,8 +94,26 @@ describe('Class: CircuitBreakers, concurrency-aware admission', () => {
     expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'count' });
   });
 
-  it("at volume, an outage costs at most the run rule's failures (12 in a row, where the ratio alone took 25 of a full window)", async () => {
+  it("at volume after a clean spell, an outage costs the clean run's failures (6 in a row, where the ratio alone took 25 of a full window)", async () => {
     await batch(breakers, dependency, 50);
+    const budget = failuresToOpen(breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, clock.now());
+    dependency.down = true;
+    dependency.calls = 0;
+
+    const result = await batch(breakers, dependency, 100);
+
+    expect(budget).to.equal(SERVICE_BREAKER_SETTINGS.dynamodb.volume!.cleanRunFailures);
+    expect(dependency.calls).to.equal(budget);
+    expect(result.failed + result.refused).to.equal(100);
+    expect(breakers.state('dynamodb')).to.deep.include({ status: 'OPEN', rule: 'run' });
+  });
+
+  it("at volume with a failure still in the window, an outage costs at most the long run's failures (12 in a row)", async () => {
+    await batch(breakers, dependency, 45);
+    dependency.down = true;
+    await batch(breakers, dependency, 1);
+    dependency.down = false;
+    await batch(breakers, dependency, 4);
     const budget = failuresToOpen(breakers.state('dynamodb'), SERVICE_BREAKER_SETTINGS.dynamodb, clock.now());
     dependency.down = true;
     dependency.calls = 0;

@@ -8,7 +8,12 @@ import {
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
-import { RUN_RULE_MULTIPLE, SERVICE_BREAKER_SETTINGS, SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
+import {
+  CLEAN_RUN_MULTIPLE,
+  RUN_RULE_MULTIPLE,
+  SERVICE_BREAKER_SETTINGS,
+  SERVICE_NAMES,
+} from '../../application/config/breaker-defaults.js';
 
 const T0 = 1_700_000_000_000;
 const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
@@ -56,8 +61,9 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
     const run = RUN_RULE_MULTIPLE * settings.failureThreshold;
 
     describe(`Service: ${service} (seed threshold ${settings.failureThreshold}, run ${run})`, () => {
-      it(`is ${RUN_RULE_MULTIPLE} × the seed threshold`, () => {
+      it(`is ${RUN_RULE_MULTIPLE} × the seed threshold, ${CLEAN_RUN_MULTIPLE} × from a clean window`, () => {
         expect(settings.volume?.consecutiveFailures).to.equal(run);
+        expect(settings.volume?.cleanRunFailures).to.equal(CLEAN_RUN_MULTIPLE * settings.failureThreshold);
       });
 
       it(`opens within ${run} failures of a total outage after any history, at 100 to 1 000 calls a second`, () => {
@@ -77,14 +83,17 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
         );
       });
 
-      it('after a full window of successes the run rule decides, where the ratio alone took 25 failures', () => {
+      it(`after a full window of successes the clean run decides (${CLEAN_RUN_MULTIPLE} × the threshold), where the long run took ${run} and the ratio alone 25 failures`, () => {
         const busy = feed(repeat(false, 50), settings, 2);
-        const withRun = feed(repeat(true, 100), settings, 2, busy.state, busy.now);
-        const { consecutiveFailures: _run, ...ratioOnly } = settings.volume!;
+        const withRuns = feed(repeat(true, 100), settings, 2, busy.state, busy.now);
+        const { cleanRunFailures: _clean, ...longRunOnly } = settings.volume!;
+        const withLongRun = feed(repeat(true, 100), { ...settings, volume: longRunOnly }, 2, busy.state, busy.now);
+        const { consecutiveFailures: _run, ...ratioOnly } = longRunOnly;
         const withoutRun = feed(repeat(true, 100), { ...settings, volume: ratioOnly }, 2, busy.state, busy.now);
 
-        expect(withRun).to.deep.include({ calls: run });
-        expect(withRun.state).to.deep.include({ status: 'OPEN', rule: 'run' });
+        expect(withRuns).to.deep.include({ calls: CLEAN_RUN_MULTIPLE * settings.failureThreshold });
+        expect(withRuns.state).to.deep.include({ status: 'OPEN', rule: 'run' });
+        expect(withLongRun).to.deep.include({ calls: run });
         expect(withoutRun.calls).to.equal(25);
       });
 
@@ -118,30 +127,50 @@ describe('Module: circuit-breaker, the run rule (a total outage trips fast at an
     });
   }
 
-  it('opens exactly when a run of consecutiveFailures is reached, unless another rule opened it first', () => {
+  it('opens exactly when a run of consecutiveFailures is reached, or of cleanRunFailures with no other failure among the last 50 calls, unless another rule opened it first', () => {
     const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
-    const runLength = settings.volume!.consecutiveFailures!;
+    const { consecutiveFailures: longRun, cleanRunFailures: cleanRun, windowCalls } = settings.volume!;
     fc.assert(
-      fc.property(fc.array(fc.boolean(), { maxLength: 200 }), (outcomes) => {
-        let state: BreakerState = INITIAL_BREAKER_STATE;
-        let streak = 0;
-        for (const [i, failed] of outcomes.entries()) {
-          if (state.status !== 'CLOSED') return;
-          streak = failed ? streak + 1 : 0;
-          state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
-          if (streak >= runLength) expect(state.status, `after ${i + 1}`).to.equal('OPEN');
-          if (state.status === 'OPEN' && state.rule === 'run') expect(streak).to.equal(runLength);
-        }
-      }),
+      fc.property(
+        // Spells of successes and runs of failures of any length: clean windows, dirty ones and long runs all occur.
+        fc.array(fc.record({ failed: fc.boolean(), length: fc.integer({ min: 1, max: 60 }) }), { maxLength: 12 }),
+        (spells) => {
+          const calls = spells.flatMap(({ failed, length }) => [...repeat(failed, length)]);
+          let state: BreakerState = INITIAL_BREAKER_STATE;
+          let streak = 0;
+          for (const [i, failed] of calls.entries()) {
+            if (state.status !== 'CLOSED') return;
+            streak = failed ? streak + 1 : 0;
+            state = transition(state, failed ? FAILURE : SUCCESS, settings, T0 + i);
+            // The reference: the last windowCalls calls hold no failure but the streak's.
+            const window = calls.slice(Math.max(0, i + 1 - windowCalls), i + 1);
+            const clean = window.filter(Boolean).length <= streak;
+            const runHolds = streak >= longRun! || (streak >= cleanRun! && clean);
+            if (runHolds) expect(state.status, `after ${i + 1}`).to.equal('OPEN');
+            if (state.status === 'OPEN' && state.rule === 'run') expect(runHolds, `after ${i + 1}`).to.equal(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
-  it('a success ends the run: 11 failures, a success, 11 failures stay CLOSED after a busy spell', () => {
+  it('a success ends the run: 11 failures, a success, 11 failures stay CLOSED after a busy spell whose window held a failure', () => {
+    const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
+    const busy = feed([...repeat(false, 48), true, false], settings, 2);
+    const pattern = [...repeat(true, 11), false, ...repeat(true, 11)];
+    const after = feed(pattern, settings, 2, busy.state, busy.now);
+
+    expect(after.state.status).to.equal('CLOSED');
+  });
+
+  it('from a clean window, the same pattern opens on the sixth failure of the first run', () => {
     const settings = SERVICE_BREAKER_SETTINGS.dynamodb;
     const busy = feed(repeat(false, 50), settings, 2);
     const pattern = [...repeat(true, 11), false, ...repeat(true, 11)];
     const after = feed(pattern, settings, 2, busy.state, busy.now);
 
-    expect(after.state.status).to.equal('CLOSED');
+    expect(after).to.deep.include({ calls: 6 });
+    expect(after.state).to.deep.include({ status: 'OPEN', rule: 'run' });
   });
 });

@@ -94,6 +94,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
             nil: undefined,
           }),
           consecutiveFailures: fc.option(fc.integer({ min: 1, max: 15 }), { nil: undefined }),
+          cleanRunFailures: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
         }),
         { nil: undefined },
       );
@@ -118,6 +119,7 @@ describe('Module: circuit-breaker, the volume rule', () => {
                   windowMs: v.windowMs,
                   ...(v.slow ?? {}),
                   ...(v.consecutiveFailures === undefined ? {} : { consecutiveFailures: v.consecutiveFailures }),
+                  ...(v.cleanRunFailures === undefined ? {} : { cleanRunFailures: v.cleanRunFailures }),
                 },
               }),
         }));
@@ -161,6 +163,8 @@ describe('Module: circuit-breaker, the volume rule', () => {
       { ...VOLUME, slowCallMs: 100 },
       { ...VOLUME, consecutiveFailures: 0 },
       { ...VOLUME, consecutiveFailures: 2.5 },
+      { ...VOLUME, cleanRunFailures: 0 },
+      { ...VOLUME, cleanRunFailures: 1.5 },
     ]) {
       it(`refuses ${JSON.stringify(volume)}`, () => {
         expect(() => assertValidBreakerSettings({ ...SETTINGS, volume })).to.throw(PermanentError);
