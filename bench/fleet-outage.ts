@@ -13,7 +13,7 @@
  *
  * Options: --outage-seconds S (default 600), --rate R orders/s (default 20), --latency-ms L added to each
  * worker DynamoDB call outside the outage (default 50, so batches overlap and the fleet grows to 8),
- * --rounds N (default 1), --quick (a 60 s outage, for CI or a look).
+ * --rounds N (default 1), --quick (a 60 s outage, for CI or a look), --only pause|no-pause (one variant).
  */
 import 'reflect-metadata';
 import { loadavg } from 'node:os';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'latency-ms': { type: 'string' },
     rounds: { type: 'string' },
+    only: { type: 'string' },
   },
   strict: true,
 });
@@ -40,6 +41,8 @@ const OUTAGE_SECONDS = Number(values['outage-seconds'] ?? (quick ? 60 : 600));
 const RATE = Number(values.rate ?? 20);
 const LATENCY_MS = Number(values['latency-ms'] ?? 50);
 const ROUNDS = Number(values.rounds ?? 1);
+const ONLY = values.only;
+if (ONLY !== undefined && ONLY !== 'pause' && ONLY !== 'no-pause') throw new Error('--only must be pause or no-pause');
 const ENVIRONMENTS = 8;
 const LEAD_SECONDS = 10;
 
@@ -186,7 +189,8 @@ async function main(): Promise<number> {
   );
   const results: OutageRun[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const fleetPause of round % 2 === 0 ? [true, false] : [false, true]) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const fleetPause of order.filter((pause) => ONLY === undefined || pause === (ONLY === 'pause'))) {
       const result = await run(fleetPause, 100 + round);
       results.push(result);
       say(describe(result));
