@@ -28,7 +28,9 @@ import { INITIAL_BREAKER_STATE, type AcquireResult, type BreakerEvent, type Brea
  * recovery period, the very stall the volume rule exists to prevent. At volume, the failure ratio (and, when configured, the slow-call ratio) over the window
  * does, so a dependency that fails 3 % of hundreds of calls a second stays in use. At every volume a run of
  * `volume.consecutiveFailures` counted failures with no success between opens it too (the `run` rule), so
- * a total outage is not priced by the successes before it. The OPEN state says which rule opened it:
+ * a total outage is not priced by the successes before it; a shorter run, `volume.cleanRunFailures`, does
+ * when the window holds no other counted failure (a clean spell before it, where scattered faults would
+ * have left some). The OPEN state says which rule opened it:
  * `count`, `ratio`, `slow`, `run`, or `probe` (a failed half-open probe).
  */
 /** Whether a failure of `category` says the dependency is unhealthy. */
