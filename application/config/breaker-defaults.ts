@@ -24,9 +24,10 @@ export const RUN_RULE_MULTIPLE = 4;
  * Scattered faults at rate p leave failures in the window: for a run of 6 to open it, a success, 6
  * failures and, before that success, the 43 other calls the window still holds must all succeed, about
  * (1 − p)·p^6·(1 − p)^43 per call at steady state (longer runs, whose window reaches back less far, add
- * 5 %). At 20 % that is 3.7e-9: 0.32 false openings a day at 1 000 calls/s in one environment, beside the
- * long run's 0.28 and the ratio rule's measured 0.5 per million calls (43 a day). The worst fault rate for
- * it is p ≈ 12 %: 1.1e-8, 0.95 a day at 1 000 calls/s, where the other rules open almost never. The price
+ * 7 %). At 20 % that is 3.7e-9: 0.32 false openings a day at 1 000 calls/s in one environment, beside
+ * the long run's 0.28 and the ratio rule's measured 0.75 per million calls (65 a day,
+ * bench/breaker-runs.ts). The worst fault rate for it is p ≈ 12 %: 1.1e-8, 0.95 a day at 1 000 calls/s,
+ * where the other rules open almost never. The price
  * is paid at the onset of a partial fault after a clean spell: its first failure starts a run of 6 with
  * probability p^5 (3.2e-4 at 20 %). A total outage that begins in a clean window costs 6 calls at any
  * volume; one that begins amid scattered failures up to RUN_RULE_MULTIPLE × the threshold.
