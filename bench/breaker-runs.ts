@@ -14,7 +14,7 @@
  * Deterministic: the fault patterns come from a seeded generator (`--seed`, default 42). The last line is JSON.
  */
 import { parseArgs } from 'node:util';
-import { SERVICE_BREAKER_SETTINGS } from '../application/breaker-defaults.js';
+import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { INITIAL_BREAKER_STATE, transition, type BreakerEvent, type BreakerState } from '../domain/circuit-breaker/index.js';
 
 const { values } = parseArgs({
