@@ -27,10 +27,10 @@ export const RUN_RULE_MULTIPLE = 4;
  * 7 %). At 20 % that is 3.7e-9: 0.32 false openings a day at 1 000 calls/s in one environment, beside
  * the long run's 0.28 and the ratio rule's measured 0.75 per million calls (65 a day,
  * bench/breaker-runs.ts). The worst fault rate for it is p ≈ 12 %: 1.1e-8, 0.95 a day at 1 000 calls/s,
- * where the other rules open almost never. The price
- * is paid at the onset of a partial fault after a clean spell: its first failure starts a run of 6 with
- * probability p^5 (3.2e-4 at 20 %). A total outage that begins in a clean window costs 6 calls at any
- * volume; one that begins amid scattered failures up to RUN_RULE_MULTIPLE × the threshold.
+ * where the other rules open almost never. The price is paid at the onset of a partial fault after a
+ * clean spell: its first failure starts a run of 6 with probability p^5 (3.2e-4 at 20 %). A total outage
+ * that begins in a clean window costs 6 calls at any volume; one that begins amid scattered failures up
+ * to RUN_RULE_MULTIPLE × the threshold.
  */
 export const CLEAN_RUN_MULTIPLE = 2;
 
@@ -60,9 +60,10 @@ export const SERVICE_BREAKER_SETTINGS: Readonly<Record<ServiceName, BreakerSetti
 /**
  * Half the calls failing over at least 20 of the last 50 calls within the seed's window, or a run of
  * RUN_RULE_MULTIPLE × the seed's threshold failures, or of CLEAN_RUN_MULTIPLE × when the window held no
- * other failure. Simulated over 4 million independent calls: 12 % failures never opened it, 20 % twice
- * (the ratio), 30 % about 290 times per million calls; a total outage at volume opens it after 2 × the
- * seed's threshold failures from a clean window and at most 4 × otherwise, where the ratio alone took 25.
+ * other failure. Simulated over 4 million independent calls (bench/breaker-runs.ts): 12 % failures never
+ * opened it, 20 % 3 times (the ratio rule), 30 % about 300 times per million calls; a total outage at
+ * volume opens it after 2 × the seed's threshold failures from a clean window and at most 4 × otherwise,
+ * where the ratio alone took 25.
  */
 function volumeRule(windowMs: number, failureThreshold: number): VolumeRule {
   return {
