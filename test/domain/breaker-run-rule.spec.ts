@@ -1,59 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  failuresToOpen,
-  INITIAL_BREAKER_STATE,
-  transition,
-  type BreakerEvent,
-  type BreakerSettings,
-  type BreakerState,
-} from '../../domain/circuit-breaker/index.js';
+import { failuresToOpen, INITIAL_BREAKER_STATE, transition, type BreakerState } from '../../domain/circuit-breaker/index.js';
 import {
   CLEAN_RUN_MULTIPLE,
   RUN_RULE_MULTIPLE,
   SERVICE_BREAKER_SETTINGS,
   SERVICE_NAMES,
 } from '../../application/config/breaker-defaults.js';
-
-const T0 = 1_700_000_000_000;
-const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
-const FAILURE: BreakerEvent = { type: 'FAILURE', category: 'TRANSIENT' };
-
-/** A small deterministic generator (mulberry32), so a property's fault pattern is reproducible from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Feeds outcomes `gapMs` apart from `start`; returns the state and how many calls were made before it opened. */
-function feed(
-  outcomes: Iterable<boolean>,
-  settings: BreakerSettings,
-  gapMs: number,
-  start: BreakerState = INITIAL_BREAKER_STATE,
-  t = T0,
-): { state: BreakerState; calls: number; now: number } {
-  let state = start;
-  let calls = 0;
-  let now = t;
-  for (const failed of outcomes) {
-    if (state.status !== 'CLOSED') break;
-    now += gapMs;
-    state = transition(state, failed ? FAILURE : SUCCESS, settings, now);
-    calls++;
-  }
-  return { state, calls, now };
-}
-
-function* repeat(value: boolean, n: number): Generator<boolean> {
-  for (let i = 0; i < n; i++) yield value;
-}
+import { FAILURE, feed, repeat, seeded, SUCCESS, T0 } from './breaker-runs.fixtures.js';
 
 describe('Module: circuit-breaker, the run rule (a total outage trips fast at any volume)', () => {
   for (const service of SERVICE_NAMES) {
