@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DescribeTableCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Clock } from '../../application/ports/clock.js';
 import type { Random } from '../../application/ports/random.js';
@@ -102,39 +102,32 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<Back
     record: (key, now) => store.get(key, now),
     records: async (now) => {
       const records: IdempotencyRecord[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await clients.dynamodb.send(new ScanCommand({ TableName: config.idempotencyTableName, ExclusiveStartKey: start }));
+      for await (const page of paginateScan({ client: clients.dynamodb }, { TableName: config.idempotencyTableName })) {
         for (const item of page.Items ?? []) {
           const record = toRecord(item);
           if (isLive(record, now)) records.push(record);
         }
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined && records.length < MAX_SCANNED_RECORDS);
+        if (records.length >= MAX_SCANNED_RECORDS) break;
+      }
       return records;
     },
     progress: async (now) => {
       let records = 0;
       let unsettled = 0;
       let owingEvents = 0;
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await clients.dynamodb.send(
-          new ScanCommand({
-            TableName: config.idempotencyTableName,
-            ProjectionExpression: '#status, #ttl, #pending',
-            ExpressionAttributeNames: { '#status': 'status', '#ttl': IDEMPOTENCY_TTL_ATTRIBUTE, '#pending': OUTBOX_PENDING_ATTRIBUTE },
-            ExclusiveStartKey: start,
-          }),
-        );
+      const projection = {
+        TableName: config.idempotencyTableName,
+        ProjectionExpression: '#status, #ttl, #pending',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': IDEMPOTENCY_TTL_ATTRIBUTE, '#pending': OUTBOX_PENDING_ATTRIBUTE },
+      };
+      for await (const page of paginateScan({ client: clients.dynamodb }, projection)) {
         for (const item of page.Items ?? []) {
           if (Number(item[IDEMPOTENCY_TTL_ATTRIBUTE]?.N ?? 0) * 1000 <= now) continue;
           records += 1;
           if (isUnsettled(item.status?.S ?? '')) unsettled += 1;
           if (item[OUTBOX_PENDING_ATTRIBUTE]?.BOOL === true) owingEvents += 1;
         }
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
+      }
       return { records, unsettled, owingEvents };
     },
     openTableStream: async () => {
