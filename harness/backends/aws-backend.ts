@@ -15,7 +15,7 @@ import { AwsPolledQueue } from '../emulation/event-sources/aws-polled-queue.js';
 import { AwsTableStream } from '../emulation/streams/aws-table-stream.js';
 import { PollingLoop } from '../emulation/event-sources/polling-loop.js';
 import { isUnsettled, type Backend, type QueueDepth } from './backend.js';
-import { harnessConfig } from '../server/config.js';
+import { harnessConfig } from '../pipeline/config.js';
 
 export interface AwsBackendOptions {
   readonly env: Readonly<Record<string, string | undefined>>;

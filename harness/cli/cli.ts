@@ -3,15 +3,14 @@ import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import type { LogLevel } from '../../application/ports/logger.js';
 import { parseDuration } from './durations.js';
 import {
-  CRASH_POINTS,
   DEFAULT_HARNESS_OPTIONS,
-  FAULT_FUNCTION_NAMES,
   DEFAULT_ORCHESTRATED_SHARE_PERCENT,
   harnessOptionProblems,
   TOPOLOGIES,
   type HarnessOptions,
 } from './options.js';
 import { parseKeyValues, parseProbability } from './key-values.js';
+import { CRASH_POINTS, FAULT_FUNCTION_NAMES } from '../faults/fault-vocabulary.js';
 
 export const USAGE = `Usage: npm start -- [options]
 

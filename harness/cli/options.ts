@@ -1,5 +1,6 @@
 import type { ServiceName } from '../../application/config/breaker-defaults.js';
 import type { LogLevel } from '../../application/ports/logger.js';
+import type { CrashPoint } from '../faults/fault-vocabulary.js';
 
 export type BackendKind = 'memory' | 'aws';
 /** `both`: the composed and orchestrated topologies side by side, as deployed in migration phases 2–3. */
@@ -8,13 +9,6 @@ export const TOPOLOGIES: readonly Topology[] = ['composed', 'orchestrated', 'bot
 
 /** Migration phase 2's share: what `--topology both` sends to the orchestrated topology unless told otherwise. */
 export const DEFAULT_ORCHESTRATED_SHARE_PERCENT = 10;
-
-/**
- * Where `--crash-after` can kill an invocation: `process` is the worker after the business step, before its
- * completion is written; `reserve` is the edge after its reservation was written, before its message is sent.
- */
-export const CRASH_POINTS = ['process', 'reserve'] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface HarnessOptions {
   /** 0 picks a free port. The server always binds 127.0.0.1. */
@@ -152,16 +146,3 @@ export function harnessOptionProblems(options: HarnessOptions): string[] {
 export function orchestratedShareOf(options: Pick<HarnessOptions, 'topology' | 'orchestratedSharePercent'>): number {
   return options.topology === 'both' ? (options.orchestratedSharePercent ?? DEFAULT_ORCHESTRATED_SHARE_PERCENT) : 0;
 }
-
-/** The invocation names faults can be limited to (`--fault-functions`, `functions` of PUT /admin/faults). */
-export const FAULT_FUNCTION_NAMES: readonly string[] = [
-  'ingest',
-  'validate',
-  'publish',
-  'worker',
-  'redrive',
-  'consume-pipe',
-  'idempotency',
-  'processor',
-  'outbox-relay',
-];

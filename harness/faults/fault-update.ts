@@ -1,8 +1,8 @@
 import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { parseDuration } from '../cli/durations.js';
 import type { FaultSettings } from './faults.js';
-import { CRASH_POINTS, FAULT_FUNCTION_NAMES } from '../cli/options.js';
 import { parseProbability } from '../cli/key-values.js';
+import { CRASH_POINTS, FAULT_FUNCTION_NAMES } from './fault-vocabulary.js';
 
 /**
  * Reads the body of PUT /admin/faults: `{ "faults": { "dynamodb": 0.5 }, "latency": { "sqs": "50ms" },

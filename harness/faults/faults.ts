@@ -1,7 +1,7 @@
 import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import type { Random } from '../../application/ports/random.js';
-import type { CrashPoint } from '../cli/options.js';
 import { currentInvocation, never } from '../emulation/lambda/invocation.js';
+import type { CrashPoint } from './fault-vocabulary.js';
 
 export interface FaultSettings {
   /** Probability that a call to the service fails. */

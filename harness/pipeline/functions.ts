@@ -26,7 +26,7 @@ import type { RuntimeServices } from '../../handlers/composition/runtime-module.
 import { createValidateHandler } from '../../handlers/validate.js';
 import { createWorkerHandler } from '../../handlers/worker.js';
 import { FunctionFleet } from '../emulation/lambda/function-fleet.js';
-import { shortenBreakerRecovery } from '../server/wiring.js';
+import { shortenBreakerRecovery } from './breaker-recovery.js';
 
 /*
  * The pipeline's functions as the harness runs them: each from its own composition, as deployed, in

@@ -5,7 +5,7 @@ import { ADAPTERS } from '../../application/tokens.js';
 import { CONSUME_WORKFLOW, INGEST_WORKFLOW } from '../../application/workflows/index.js';
 import type { PolledQueue } from '../emulation/event-sources/polled-queue.js';
 import { SqsEventSource, type SqsBatchFunction } from '../emulation/event-sources/sqs-event-source.js';
-import type { HttpApiFunction } from '../emulation/lambda/lambda-route.js';
+import type { HttpApiFunction } from './lambda-route.js';
 import { RunnerWorkflowStarter } from '../emulation/step-functions/orchestrated-edge.js';
 import { WorkflowRunner } from '../emulation/step-functions/workflow-runner.js';
 import { DEFAULT_OUTBOX_PIPE, OutboxPipe, type RelayFunction } from '../emulation/streams/outbox-pipe.js';

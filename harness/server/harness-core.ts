@@ -19,7 +19,7 @@ import type { ConsumptionLog } from '../observation/consumption-log.js';
 import type { EventLog } from '../observation/event-log.js';
 import { harnessObservers, JOURNAL_FILE } from '../observation/observation-journal.js';
 import { HarnessFunctions } from '../pipeline/functions.js';
-import { harnessConfig } from './config.js';
+import { harnessConfig } from '../pipeline/config.js';
 import { ConsoleLogger } from './console-logger.js';
 import type { HarnessIo } from './types.js';
 import { rebindWithFaults } from './wiring.js';

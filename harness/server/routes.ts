@@ -8,7 +8,7 @@ import type { EventLog } from '../observation/event-log.js';
 import { parseFaultUpdate } from '../faults/fault-update.js';
 import type { FaultInjection } from '../faults/faults.js';
 import { jsonResponse, type Route } from './http-server.js';
-import { lambdaRoute, type HttpApiFunction } from '../emulation/lambda/lambda-route.js';
+import { lambdaRoute, type HttpApiFunction } from './lambda-route.js';
 import type { MetricsSnapshot } from '../observation/metrics-snapshot.js';
 import type { OrderObservation } from '../observation/order-observations.js';
 import type { ReplayAnswer } from '../pipeline/operator-actions.js';

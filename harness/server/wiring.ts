@@ -5,8 +5,6 @@ import type { EventBus } from '../../application/ports/event-bus.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
-import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
-import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { ADAPTERS } from '../../application/tokens.js';
 import { allQueuesEmpty, type Backend, type QueueDepths } from '../backends/backend.js';
 import type { CommitLedger } from '../observation/commit-ledger.js';
@@ -46,23 +44,4 @@ export function rebindWithFaults(container: Container, faults: FaultInjection, c
   container.rebind<DeadLetterQueue>(ADAPTERS.DeadLetterQueue).toConstantValue(new FaultyDeadLetterQueue(deadLetterQueue, faults));
   container.rebind<IdempotencyStore>(ADAPTERS.IdempotencyStore).toConstantValue(new FaultyIdempotencyStore(commits, faults));
   container.rebind<EventBus>(ADAPTERS.EventBus).toConstantValue(new FaultyEventBus(events, faults));
-}
-
-/** One recovery time (and failure window) for every breaker, thresholds kept: short runs can watch them close. */
-export function shortenBreakerRecovery(breakers: CircuitBreakers, recoveryMs: number): void {
-  breakers.configure(
-    Object.fromEntries(
-      SERVICE_NAMES.map((service) => {
-        const settings = breakers.settingsOf(service);
-        return [
-          service,
-          {
-            ...settings,
-            recoveryTimeoutMs: recoveryMs,
-            ...(settings.failureWindowMs === undefined ? {} : { failureWindowMs: recoveryMs }),
-          },
-        ];
-      }),
-    ),
-  );
 }

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Logger } from '../../../application/ports/logger.js';
-import { toHttpApiEvent, type IncomingRequest } from './api-gateway-event.js';
-import { jsonResponse, type Route, type RouteResponse } from '../../server/http-server.js';
-import { invoke } from './invocation.js';
+import type { Logger } from '../../application/ports/logger.js';
+import { toHttpApiEvent, type IncomingRequest } from '../emulation/lambda/api-gateway-event.js';
+import { jsonResponse, type Route, type RouteResponse } from './http-server.js';
+import { invoke } from '../emulation/lambda/invocation.js';
 
 export type HttpApiFunction = (event: APIGatewayProxyEventV2) => Promise<unknown>;
 
