@@ -20,7 +20,6 @@ import { parseArgs } from 'node:util';
 import { failuresToOpen, INITIAL_BREAKER_STATE } from '../domain/circuit-breaker/index.js';
 import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
-import { validOrder } from '../harness/demo/payloads.js';
 import { startHarness } from '../harness/server/start-harness.js';
 import { LOAD_RUN_BACKOFF, loadHarnessOptions, runLoad, type LoadRunResult } from '../harness/demo/load-run.js';
 
@@ -133,12 +132,9 @@ async function outage(seconds: number): Promise<OutageResult> {
     }
     const key = `outage-${started}-${i}`;
     sends.push(
-      client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key }).then(
-        (answer) => {
-          if (answer.status === 202 || answer.status === 200) keys.push(key);
-        },
-        () => undefined,
-      ),
+      client.postOrder(`o-${i}`, key).then((accepted) => {
+        if (accepted) keys.push(key);
+      }),
     );
   }
   await Promise.all(sends);

@@ -20,7 +20,6 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
-import { validOrder } from '../harness/demo/payloads.js';
 import { FLEET_PAUSE_FUNCTION } from '../harness/pipeline/fleet-flow-control.js';
 import { startHarness } from '../harness/server/start-harness.js';
 import { LOAD_RUN_BACKOFF, loadHarnessOptions } from '../harness/demo/load-run.js';
@@ -131,12 +130,9 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
     if (outageStartedAt > 0 && recoveredAt === 0 && pausedAt === undefined && harness.fleetFlow?.isPaused() === true) pausedAt = Date.now();
     const key = `fleet-outage-${seed}-${i}`;
     sends.push(
-      client.post('/orders', JSON.stringify(validOrder(`o-${i}`)), { 'content-type': 'application/json', 'idempotency-key': key }).then(
-        (answer) => {
-          if (answer.status === 202 || answer.status === 200) keys.push(key);
-        },
-        () => undefined,
-      ),
+      client.postOrder(`o-${i}`, key).then((accepted) => {
+        if (accepted) keys.push(key);
+      }),
     );
   }
   await Promise.all(sends);

@@ -1,3 +1,5 @@
+import { validOrder } from './payloads.js';
+
 export interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown>;
@@ -14,6 +16,19 @@ const MAX_RETRY_WAIT_MS = 1_000;
  */
 export class DemoClient {
   constructor(private readonly baseUrl: string) {}
+
+  /** POSTs a valid order under `idempotencyKey`: true when accepted (202, or 200 for a key already done), false on any other answer or error. */
+  async postOrder(orderId: string, idempotencyKey: string): Promise<boolean> {
+    try {
+      const answer = await this.post('/orders', JSON.stringify(validOrder(orderId)), {
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      });
+      return answer.status === 202 || answer.status === 200;
+    } catch {
+      return false;
+    }
+  }
 
   async post(path: string, body: string, headers: Readonly<Record<string, string>>): Promise<Answer> {
     for (let tries = 1; ; tries += 1) {
