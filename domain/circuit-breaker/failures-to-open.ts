@@ -1,4 +1,4 @@
-import { isCleanRun } from './opening-rules.js';
+import { opensByRun } from './opening-rules.js';
 import { pruneWindow } from './window.js';
 import type { BreakerSettings } from './settings.js';
 import type { BreakerState } from './state.js';
@@ -40,8 +40,7 @@ export function failuresToOpen(state: BreakerState, settings: BreakerSettings, n
     const newFailures = calls - (n - pushedOut);
     const failed = failedBefore[n]! - failedBefore[pushedOut]! + newFailures;
     const slow = slowBefore[n]! - slowBefore[pushedOut]!;
-    if (rule.consecutiveFailures !== undefined && counted + k >= rule.consecutiveFailures) return k;
-    if (isCleanRun(rule, counted + k, failed)) return k;
+    if (opensByRun(rule, counted + k, failed)) return k;
     if (calls >= rule.minimumCalls) {
       if (failed / calls >= rule.failureRatio) return k;
       if (rule.slowCallMs !== undefined && rule.slowCallRatio !== undefined && slow / calls >= rule.slowCallRatio) return k;

@@ -43,17 +43,18 @@ export function countFailure(state: StateOf<'CLOSED'>, event: EventOf<'FAILURE'>
     return { status: 'OPEN', openedAt: now, rule: 'count' };
   }
   // Every call failing, after a busy spell whose successes still dilute the ratio: the run decides.
-  if (rule.consecutiveFailures !== undefined && failures >= rule.consecutiveFailures) return { status: 'OPEN', openedAt: now, rule: 'run' };
-  if (isCleanRun(rule, failures, figuresOf(window).failures)) return { status: 'OPEN', openedAt: now, rule: 'run' };
+  if (opensByRun(rule, failures, figuresOf(window).failures)) return { status: 'OPEN', openedAt: now, rule: 'run' };
   return { status: 'CLOSED', failures, firstFailureAt, window };
 }
 
 /**
- * The clean run: `run` failures in a row, long enough, with no other counted failure in the window
- * (`windowFailures`, the run's included, is at most the run). The window is a suffix of the calls and the
- * run a suffix of it, so "no other failure" is just this count.
+ * The `run` rule, both lengths: `run` failures in a row open the breaker when they are at least
+ * `consecutiveFailures`, or at least `cleanRunFailures` with no other counted failure in the window
+ * (`windowFailures`, the run's included, is at most the run: the window is a suffix of the calls and the
+ * run a suffix of it, so "no other failure" is just this count).
  */
-export function isCleanRun(rule: VolumeRule, run: number, windowFailures: number): boolean {
+export function opensByRun(rule: VolumeRule, run: number, windowFailures: number): boolean {
+  if (rule.consecutiveFailures !== undefined && run >= rule.consecutiveFailures) return true;
   return rule.cleanRunFailures !== undefined && run >= rule.cleanRunFailures && windowFailures <= run;
 }
 
