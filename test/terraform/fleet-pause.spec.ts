@@ -1,15 +1,6 @@
 import { expect } from 'chai';
 import { FLEET_PAUSE_PROBE_KEY, fleetPauseDefinition } from '../../terraform/constructs/fleet-pause.js';
-import {
-  asList,
-  drainingStage,
-  stage,
-  stageTitle,
-  statementsOf,
-  synthesize,
-  type PolicyStatementJson,
-  type Synthesized,
-} from './synthesized-stack.js';
+import { asList, everyVariant, stageTitle, statementsOf, type PolicyStatementJson, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 type State = Record<string, unknown>;
@@ -20,13 +11,7 @@ function named(synthesized: Synthesized, type: string, field: string, name: stri
 }
 
 describe('Stack: fleet pause (stop consuming while DynamoDB is down)', () => {
-  const variants = [
-    synthesize(stage('dev')),
-    synthesize(stage('prod')),
-    synthesize({ ...stage('dev'), topology: 'composed' }),
-    synthesize({ ...stage('dev'), topology: 'orchestrated' }),
-    synthesize(drainingStage()),
-  ];
+  const variants = everyVariant();
   for (const synthesized of variants) {
     const { config } = synthesized;
     const prefix = config.namePrefix;

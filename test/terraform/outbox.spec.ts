@@ -10,7 +10,7 @@ import { SCHEDULED_RUN_INPUT } from '../../terraform/constructs/redrive-schedule
 import { STREAM_RETENTION_SECONDS } from '../../terraform/outbox-settings.js';
 import { stageConfigProblems } from '../../terraform/stage-config-problems.js';
 import { type StageConfig } from '../../terraform/stage-config.js';
-import { aliasId, drainingStage, stage, stageTitle, synthesize, type Synthesized } from './synthesized-stack.js';
+import { aliasId, everyVariant, stage, stageTitle, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
 
@@ -23,13 +23,7 @@ function withOutbox(settings: Partial<StageConfig['outbox']>): StageConfig {
 }
 
 describe('Stack: transactional outbox', () => {
-  const variants = [
-    synthesize(stage('dev')),
-    synthesize(stage('prod')),
-    synthesize({ ...stage('dev'), topology: 'composed' }),
-    synthesize({ ...stage('dev'), topology: 'orchestrated' }),
-    synthesize(drainingStage()),
-  ];
+  const variants = everyVariant();
   for (const synthesized of variants) {
     const { config } = synthesized;
     const prefix = config.namePrefix;

@@ -60,6 +60,17 @@ export function stageTitle(config: StageConfig): string {
   return `Stage: ${config.stage} (${config.topology}${config.migration.drainOrchestratedQueue === true ? ', draining the orchestrated queue' : ''})`;
 }
 
+/** Every stage shape the stack can take: dev (both topologies), prod (composed), dev composed, dev orchestrated, and the drain. */
+export function everyVariant(): Synthesized[] {
+  return [
+    synthesize(stage('dev')),
+    synthesize(stage('prod')),
+    synthesize({ ...stage('dev'), topology: 'composed' }),
+    synthesize({ ...stage('dev'), topology: 'orchestrated' }),
+    synthesize(drainingStage()),
+  ];
+}
+
 const cache = new Map<string, Synthesized>();
 
 /** Synthesizes `config` once per distinct configuration (synthesis is the slow part of these specs). */
