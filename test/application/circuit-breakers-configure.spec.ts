@@ -6,7 +6,8 @@ import type { Metrics } from '../../application/ports/metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
 import { PermanentError } from '../../domain/errors.js';
-import { ManualClock, RecordingLogger, RecordingMetrics, serviceUnavailable, ok, fails, ONE_STRIKE } from './circuit-breakers.fixtures.js';
+import type { ManualClock, RecordingLogger, RecordingMetrics } from './circuit-breakers.fixtures.js';
+import { serviceUnavailable, ok, fails, ONE_STRIKE, breakerRig, tripDynamo } from './circuit-breakers.fixtures.js';
 
 describe('Class: CircuitBreakers', () => {
   let clock: ManualClock;
@@ -15,17 +16,8 @@ describe('Class: CircuitBreakers', () => {
   let breakers: CircuitBreakers;
 
   beforeEach(() => {
-    clock = new ManualClock();
-    logger = new RecordingLogger();
-    metrics = new RecordingMetrics();
-    breakers = new CircuitBreakers(clock, logger, metrics);
+    ({ clock, logger, metrics, breakers } = breakerRig());
   });
-
-  async function tripDynamo(): Promise<void> {
-    breakers.configure({ dynamodb: ONE_STRIKE });
-    await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
-    expect(breakers.state('dynamodb').status).to.equal('OPEN');
-  }
 
   describe('Method: configure', () => {
     it('uses the seed settings until told otherwise', () => {
@@ -43,7 +35,7 @@ describe('Class: CircuitBreakers', () => {
 
   describe('Method: reset', () => {
     it('closes an open breaker', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
 
       breakers.reset('dynamodb');
 

@@ -1,6 +1,8 @@
 import type { Clock } from '../../application/ports/clock.js';
 import type { LogContext, Logger } from '../../application/ports/logger.js';
 import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import { expect } from 'chai';
+import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import type { BreakerSettings } from '../../domain/circuit-breaker/index.js';
 
 export class ManualClock implements Clock {
@@ -79,3 +81,18 @@ export const ok = (): Promise<string> => Promise.resolve('ok');
 export const fails = (error: unknown) => (): Promise<never> => Promise.reject(error);
 
 export const ONE_STRIKE: BreakerSettings = { failureThreshold: 1, recoveryTimeoutMs: 10_000, halfOpenMaxProbes: 1 };
+
+/** Fresh breakers over a manual clock, a recording logger and recording metrics. */
+export function breakerRig(): { clock: ManualClock; logger: RecordingLogger; metrics: RecordingMetrics; breakers: CircuitBreakers } {
+  const clock = new ManualClock();
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  return { clock, logger, metrics, breakers: new CircuitBreakers(clock, logger, metrics) };
+}
+
+/** Opens the DynamoDB breaker with one failure (ONE_STRIKE settings). */
+export async function tripDynamo(breakers: CircuitBreakers): Promise<void> {
+  breakers.configure({ dynamodb: ONE_STRIKE });
+  await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
+  expect(breakers.state('dynamodb').status).to.equal('OPEN');
+}

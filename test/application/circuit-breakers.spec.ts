@@ -1,18 +1,9 @@
 import { expect } from 'chai';
-import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
+import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { CircuitOpenError, TransientError, ValidationError } from '../../domain/errors.js';
 import { LeaseLostError } from '../../domain/idempotency.js';
-import {
-  ManualClock,
-  RecordingLogger,
-  RecordingMetrics,
-  deferred,
-  serviceUnavailable,
-  accessDenied,
-  ok,
-  fails,
-  ONE_STRIKE,
-} from './circuit-breakers.fixtures.js';
+import type { ManualClock, RecordingLogger, RecordingMetrics } from './circuit-breakers.fixtures.js';
+import { deferred, serviceUnavailable, accessDenied, ok, fails, ONE_STRIKE, breakerRig, tripDynamo } from './circuit-breakers.fixtures.js';
 
 describe('Class: CircuitBreakers', () => {
   let clock: ManualClock;
@@ -21,17 +12,8 @@ describe('Class: CircuitBreakers', () => {
   let breakers: CircuitBreakers;
 
   beforeEach(() => {
-    clock = new ManualClock();
-    logger = new RecordingLogger();
-    metrics = new RecordingMetrics();
-    breakers = new CircuitBreakers(clock, logger, metrics);
+    ({ clock, logger, metrics, breakers } = breakerRig());
   });
-
-  async function tripDynamo(): Promise<void> {
-    breakers.configure({ dynamodb: ONE_STRIKE });
-    await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
-    expect(breakers.state('dynamodb').status).to.equal('OPEN');
-  }
 
   describe('Method: run', () => {
     it('returns what the call returns and keeps the breaker closed', async () => {
@@ -60,7 +42,7 @@ describe('Class: CircuitBreakers', () => {
 
     it('throws CircuitOpenError without calling while open', async () => {
       // Prepare
-      await tripDynamo();
+      await tripDynamo(breakers);
       clock.advance(4_000);
       let called = false;
 
@@ -82,7 +64,7 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('keeps the breakers of different services apart', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
 
       expect(await breakers.run('sqs', ok)).to.equal('ok');
       expect(await breakers.run('eventbridge', ok)).to.equal('ok');
@@ -136,7 +118,7 @@ describe('Class: CircuitBreakers', () => {
 
     it('lets exactly one probe through once the recovery time has passed; others wait for its verdict', async () => {
       // Prepare
-      await tripDynamo();
+      await tripDynamo(breakers);
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
       const probe = deferred<string>();
       let secondCalled = false;
@@ -159,7 +141,7 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('reopens from the moment a probe fails', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
       clock.advance(ONE_STRIKE.recoveryTimeoutMs + 500);
 
       await breakers.run('dynamodb', fails(serviceUnavailable())).catch(() => undefined);
@@ -169,7 +151,7 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('gives the probe slot back when the probe fails for a reason that is not the dependency', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
 
       await breakers.run('dynamodb', fails(new LeaseLostError('key-1', 'owner-1'))).catch(() => undefined);
@@ -216,7 +198,7 @@ describe('Class: CircuitBreakers', () => {
     });
 
     it('logs every change of state and counts openings per service', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
       await breakers.run('dynamodb', ok);
 
@@ -244,7 +226,7 @@ describe('Class: CircuitBreakers', () => {
 
   describe('Method: isOpen', () => {
     it('is true while open and false once a probe is due', async () => {
-      await tripDynamo();
+      await tripDynamo(breakers);
       expect(breakers.isOpen('dynamodb')).to.equal(true);
 
       clock.advance(ONE_STRIKE.recoveryTimeoutMs);
@@ -258,7 +240,7 @@ describe('Class: CircuitBreakers', () => {
   describe('Method: snapshot', () => {
     it('returns every service state as plain data that does not change afterwards', async () => {
       const before = breakers.snapshot();
-      await tripDynamo();
+      await tripDynamo(breakers);
 
       expect(before.dynamodb.status).to.equal('CLOSED');
       expect(JSON.parse(JSON.stringify(breakers.snapshot()))).to.deep.equal({
