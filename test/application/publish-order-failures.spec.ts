@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config/pipeline-config.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage } from '../../application/ports/queue-message.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
-import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
@@ -11,7 +9,7 @@ import { RecordingMetrics } from '../../adapters/observability/recording-metrics
 import { TransientError } from '../../domain/errors.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
-import { RefusingQueue } from './publish-order.fixtures.js';
+import { publishOrderOver, RefusingQueue } from './publish-order.fixtures.js';
 
 describe('Class: PublishOrder', () => {
   describe('Method: execute', () => {
@@ -24,15 +22,10 @@ describe('Class: PublishOrder', () => {
       };
       const metrics = new RecordingMetrics();
       const logger = new RecordingLogger();
-      const publish = new PublishOrder(
-        new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }),
-        store,
-        clock,
+      const publish = publishOrderOver(new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' }), store, clock, {
         logger,
         metrics,
-        loadConfig({ PIPELINE_BACKEND: 'memory' }),
-        new SeededRandom(1),
-      );
+      });
       const order = OrderMother.valid();
 
       // Act
@@ -97,15 +90,7 @@ describe('Class: PublishOrder', () => {
         },
         changeVisibility: async () => {},
       };
-      const publish = new PublishOrder(
-        queue,
-        store,
-        clock,
-        new RecordingLogger(),
-        new RecordingMetrics(),
-        loadConfig({ PIPELINE_BACKEND: 'memory' }),
-        new SeededRandom(1),
-      );
+      const publish = publishOrderOver(queue, store, clock);
 
       // Act
       const thrown = await publish.execute({ order: OrderMother.valid(), correlationId: 'c' }).catch((error: unknown) => error);

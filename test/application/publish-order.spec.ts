@@ -1,19 +1,16 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../application/config/pipeline-config.js';
 import { parseOrderMessage, SCHEMA_VERSION } from '../../application/orders/order-message.js';
 import type { OrderQueue } from '../../application/ports/order-queue.js';
 import type { OutboundMessage } from '../../application/ports/queue-message.js';
 import { fingerprint } from '../../application/orders/fingerprint.js';
 import { PublishOrder } from '../../application/use-cases/publish-order.js';
-import { SeededRandom } from '../../adapters/system/seeded-random.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
-import { RecordingLogger } from '../../adapters/observability/recording-logger.js';
 import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { PermanentError, TransientError } from '../../domain/errors.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { PipelineFixture } from '../support/pipeline-fixture.js';
-import { RefusingQueue } from './publish-order.fixtures.js';
+import { publishOrderOver, RefusingQueue } from './publish-order.fixtures.js';
 
 describe('Class: PublishOrder', () => {
   describe('Method: execute', () => {
@@ -113,15 +110,7 @@ describe('Class: PublishOrder', () => {
         // Prepare
         const clock = new ManualClock({ autoAdvance: true });
         const store = new MemoryIdempotencyStore();
-        const publish = new PublishOrder(
-          new RefusingQueue(failure),
-          store,
-          clock,
-          new RecordingLogger(),
-          new RecordingMetrics(),
-          loadConfig({ PIPELINE_BACKEND: 'memory' }),
-          new SeededRandom(1),
-        );
+        const publish = publishOrderOver(new RefusingQueue(failure), store, clock);
 
         // Act
         const thrown = await publish
@@ -152,7 +141,6 @@ describe('Class: PublishOrder', () => {
         const clock = new ManualClock({ autoAdvance: true });
         const store = new MemoryIdempotencyStore();
         const metrics = new RecordingMetrics();
-        const config = loadConfig({ PIPELINE_BACKEND: 'memory' });
         const sent: OutboundMessage[] = [];
         const working: OrderQueue = {
           send: async (messages) => {
@@ -161,8 +149,8 @@ describe('Class: PublishOrder', () => {
           },
           changeVisibility: async () => {},
         };
-        const failing = new PublishOrder(queue, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
-        const retrying = new PublishOrder(working, store, clock, new RecordingLogger(), metrics, config, new SeededRandom(1));
+        const failing = publishOrderOver(queue, store, clock, { metrics });
+        const retrying = publishOrderOver(working, store, clock, { metrics });
         const order = OrderMother.valid();
 
         // Act
@@ -196,15 +184,7 @@ describe('Class: PublishOrder', () => {
         },
         changeVisibility: async () => {},
       };
-      const publish = new PublishOrder(
-        flaky,
-        store,
-        clock,
-        new RecordingLogger(),
-        new RecordingMetrics(),
-        loadConfig({ PIPELINE_BACKEND: 'memory' }),
-        new SeededRandom(1),
-      );
+      const publish = publishOrderOver(flaky, store, clock);
 
       // Act
       const result = await publish.execute({ order: OrderMother.valid(), correlationId: 'c-1', idempotencyKey: 'k' });
@@ -228,15 +208,7 @@ describe('Class: PublishOrder', () => {
       };
       const metrics = new RecordingMetrics();
       const queue = new RefusingQueue({ code: 'SQS.THROTTLED', category: 'TRANSIENT' });
-      const publish = new PublishOrder(
-        queue,
-        store,
-        clock,
-        new RecordingLogger(),
-        metrics,
-        loadConfig({ PIPELINE_BACKEND: 'memory' }),
-        new SeededRandom(1),
-      );
+      const publish = publishOrderOver(queue, store, clock, { metrics });
 
       // Act
       const thrown = await publish
