@@ -19,6 +19,7 @@ import 'reflect-metadata';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
+import { latencySummary, type LatencySummary } from '../chaos/verdict.js';
 import { DemoClient } from '../harness/demo/demo-client.js';
 import { FLEET_PAUSE_FUNCTION } from '../harness/pipeline/fleet-flow-control.js';
 import { startHarness } from '../harness/server/start-harness.js';
@@ -65,6 +66,8 @@ interface OutageRun {
   readonly reachedDeadLetterQueue: number;
   readonly parked: number;
   readonly settledAfterRecoveryMs: number;
+  /** Settled orders, each from its reservation to its committed completion; one settling after the outage waited it out. */
+  readonly orderLatency: LatencySummary;
   /** Accepted orders not SUCCEEDED when the bench stopped looking (15 min after recovery): still queued, in the DLQ, or lost. */
   readonly unsettled: number;
   readonly committedTwice: number;
@@ -139,8 +142,15 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
   let settled = 0;
   const deadline = Date.now() + 10 * SERVICE_BREAKER_SETTINGS.dynamodb.recoveryTimeoutMs + 600_000;
   const pending = new Set(keys);
+  // Per order: from its reservation at the edge to its committed completion (the record's createdAt → updatedAt).
+  const latencies: number[] = [];
   while (Date.now() < deadline) {
-    for (const key of [...pending]) if ((await harness.backend.record(key, Date.now()))?.status === 'SUCCEEDED') pending.delete(key);
+    for (const key of [...pending]) {
+      const record = await harness.backend.record(key, Date.now());
+      if (record?.status !== 'SUCCEEDED') continue;
+      pending.delete(key);
+      latencies.push(record.updatedAt - record.createdAt);
+    }
     settled = keys.length - pending.size;
     if (pending.size === 0 && (await harness.quiet())) break;
     await sleep(1_000);
@@ -160,6 +170,7 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
     reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
     parked: snapshot.counters.messagesParked,
     settledAfterRecoveryMs,
+    orderLatency: latencySummary(latencies),
     unsettled: keys.length - settled,
     committedTwice: harness.commits.committedTwice().length,
     workerEnvironments,
@@ -175,6 +186,7 @@ function describe(result: OutageRun): string {
     (result.unsettled === 0
       ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; `
       : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `) +
+    `per order p50/p95/p99/max ${[result.orderLatency.p50Ms, result.orderLatency.p95Ms, result.orderLatency.p99Ms, result.orderLatency.maxMs].map((ms) => (ms / 1_000).toFixed(1)).join(' / ')} s; ` +
     `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`
   );
 }
