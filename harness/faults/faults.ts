@@ -57,6 +57,11 @@ export class InjectedServiceError extends Error {
 export class FaultInjection {
   private current: FaultSettings;
   private readonly injected: Record<ServiceName, number> = { dynamodb: 0, sqs: 0, eventbridge: 0 };
+  private readonly injectedByCaller: Record<ServiceName, Map<string, number>> = {
+    dynamodb: new Map(),
+    sqs: new Map(),
+    eventbridge: new Map(),
+  };
   private crashCount = 0;
 
   constructor(
@@ -89,6 +94,8 @@ export class FaultInjection {
     if (invocation?.isHalted() === true) return never();
     if (this.failsOperation(operation) && this.draw(this.current.failureRate[service] ?? 0)) {
       this.injected[service] += 1;
+      const caller = invocation?.environmentId ?? invocation?.functionName ?? OUTSIDE_INVOCATIONS;
+      this.injectedByCaller[service].set(caller, (this.injectedByCaller[service].get(caller) ?? 0) + 1);
       throw new InjectedServiceError(service, operation, this.injected[service]);
     }
     const result = await call();
@@ -113,6 +120,15 @@ export class FaultInjection {
     return { injected: { ...this.injected }, crashes: this.crashCount };
   }
 
+  /**
+   * The failures injected into calls to `service` so far, by who made the call: the execution
+   * environment (`worker#2`) when a function fleet ran it, else the invocation's function name (the
+   * fleet pause's probe), else `outside-invocations` (the harness' own calls).
+   */
+  injectedBy(service: ServiceName): ReadonlyMap<string, number> {
+    return new Map(this.injectedByCaller[service]);
+  }
+
   private appliesTo(functionName: string | undefined): boolean {
     const { functions } = this.current;
     return functions === undefined || (functionName !== undefined && functions.includes(functionName));
@@ -128,6 +144,8 @@ export class FaultInjection {
     return this.random.next() < probability;
   }
 }
+
+const OUTSIDE_INVOCATIONS = 'outside-invocations';
 
 export function noFaults(): FaultSettings {
   return { failureRate: {}, latencyMs: {}, crashAfter: {} };

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
+import { SERVICE_BREAKER_SETTINGS } from '../../application/config/breaker-defaults.js';
 import { FLEET_PAUSE_FUNCTION } from '../../harness/pipeline/fleet-flow-control.js';
 import { OrderMother } from '../domain/order-mother.js';
 import { startTestHarness, type RunningHarness } from './support/harness-fixture.js';
+
+const { failureThreshold, volume } = SERVICE_BREAKER_SETTINGS.dynamodb;
+const CLEAN_OPENING = volume?.cleanRunFailures ?? failureThreshold;
+
+function callsSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...after].map(([caller, count]) => [caller, count - (before.get(caller) ?? 0)] as const).filter(([, made]) => made > 0));
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,6 +42,7 @@ describe('Local harness: the fleet pause (--fleet-pause)', function () {
     };
     for (let index = 0; index < 40; index++) await post(index);
     // Act: DynamoDB down for the workers (and the probe) while orders keep coming
+    const callersBefore = harness.faults.injectedBy('dynamodb');
     harness.faults.update({ failureRate: { dynamodb: 1 }, functions: ['worker', FLEET_PAUSE_FUNCTION] });
     const startedAt = Date.now();
     let pausedAt: number | undefined;
@@ -49,6 +58,7 @@ describe('Local harness: the fleet pause (--fleet-pause)', function () {
     }
     const invocationsAtEnd = harness.eventSource.stats().invocations;
     const during = harness.fleetFlow!.view();
+    const callsDuring = callsSince(callersBefore, harness.faults.injectedBy('dynamodb'));
     harness.faults.update({ failureRate: {} });
     for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 60_000);
     const after = await client.metrics();
@@ -58,6 +68,13 @@ describe('Local harness: the fleet pause (--fleet-pause)', function () {
     expect(pausedAt! - startedAt, 'within a few seconds of the outage').to.be.below(5_000);
     expect(invocationsAtEnd - invocationsWhenPaused, 'worker invocations started while paused').to.equal(0);
     expect(during.pauses).to.equal(1);
+    // What the outage cost DynamoDB: each environment that was calling paid its own clean opening (at most
+    // 2 × the threshold: no failure before the outage), and after the pause only the fleet's probe called.
+    const workerCalls = [...callsDuring].filter(([caller]) => caller.startsWith('worker#'));
+    expect(workerCalls.length, 'environments that called DynamoDB during the outage').to.be.within(1, 8);
+    for (const [environment, calls] of workerCalls) expect(calls, environment).to.be.at.most(CLEAN_OPENING);
+    expect(callsDuring.get(FLEET_PAUSE_FUNCTION) ?? 0, 'the probes reached DynamoDB').to.equal(during.probes);
+    expect([...callsDuring.keys()].filter((caller) => !caller.startsWith('worker#') && caller !== FLEET_PAUSE_FUNCTION)).to.deep.equal([]);
     expect(during.probes, 'one probe per recovery period').to.be.at.most(Math.ceil((Date.now() - pausedAt!) / recoveryMs) + 1);
     expect(during.probes).to.be.at.least(Math.floor((outageMs - (pausedAt! - startedAt)) / recoveryMs) - 2);
     expect(harness.fleetFlow!.isPaused(), 'resumed').to.equal(false);

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { SERVICE_NAMES, type ServiceName } from '../../application/config/breaker-defaults.js';
 import { parseFaultUpdate } from '../../harness/faults/fault-update.js';
 import type { FaultInjection, InjectedServiceError } from '../../harness/faults/faults.js';
+import { Container } from 'inversify';
+import { FunctionFleet } from '../../harness/emulation/lambda/function-fleet.js';
 import { invoke } from '../../harness/emulation/lambda/invocation.js';
 import { NOW, EVENT, MESSAGE, PORT_CALLS, setUp, settle, settleQueuedWork } from './faults.fixtures.js';
 
@@ -38,6 +40,38 @@ describe('Local harness: fault injection (harness/faults/faults.ts, faulty-ports
       expect(crashed.kind).to.equal('crashed');
       expect(completions(), 'the crash came before the completion write').to.equal(completionsBefore);
       expect(faults.counts()).to.deep.equal({ injected: thrown, crashes: 1 });
+    });
+
+    it('attributes each failure to its caller: the execution environment, else the invocation, else outside-invocations', async () => {
+      // Prepare
+      const { faults, ports } = setUp({ failureRate: { dynamodb: 1 } });
+      const fleet = new FunctionFleet({
+        functionName: 'worker',
+        services: ['dynamodb'],
+        build: () => new Container(),
+        handlerOf: () => () => settle(ports.store.complete('order-1', 'owner', NOW)),
+      });
+      const inWorker = (requestId: string): Promise<unknown> =>
+        invoke({ functionName: 'worker', requestId, timeoutMs: 5_000 }, () => fleet.handler());
+
+      // Act: two overlapping worker invocations (two environments), one more on the first, a probe, a call outside
+      await Promise.all([inWorker('w-1'), inWorker('w-2')]);
+      await inWorker('w-3');
+      await invoke({ functionName: 'fleet-pause', requestId: 'probe', timeoutMs: 5_000 }, () =>
+        settle(ports.store.complete('order-1', 'owner', NOW)),
+      );
+      await settle(ports.store.complete('order-1', 'owner', NOW));
+
+      // Assess
+      expect(faults.injectedBy('dynamodb')).to.deep.equal(
+        new Map([
+          ['worker#1', 2],
+          ['worker#2', 1],
+          ['fleet-pause', 1],
+          ['outside-invocations', 1],
+        ]),
+      );
+      expect(faults.injectedBy('sqs').size).to.equal(0);
     });
 
     it('hands out a copy: a count read earlier does not change under later faults', async () => {

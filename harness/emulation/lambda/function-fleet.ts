@@ -86,8 +86,10 @@ export class FunctionFleet<H extends AsyncFunction> {
   private async call(args: Parameters<H>): Promise<Awaited<ReturnType<H>>> {
     const environment = this.acquire();
     let lost = false;
+    const invocation = currentInvocation();
+    invocation?.runsIn(environment.id);
     // A crash or timeout ends the runtime: that environment serves nothing more.
-    currentInvocation()?.onHalt(() => {
+    invocation?.onHalt(() => {
       lost = true;
       this.discard(environment);
     });

@@ -13,12 +13,22 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export class Invocation {
   private haltedBy: string | undefined;
   private readonly listeners: ((reason: string) => void)[] = [];
+  private environment: string | undefined;
 
   constructor(
     readonly functionName: string,
     readonly requestId: string,
     readonly deadline: number,
   ) {}
+
+  /** The execution environment serving it (`worker#2`), once a function fleet has routed it to one. */
+  get environmentId(): string | undefined {
+    return this.environment;
+  }
+
+  runsIn(environmentId: string): void {
+    this.environment = environmentId;
+  }
 
   isHalted(): boolean {
     return this.haltedBy !== undefined;
