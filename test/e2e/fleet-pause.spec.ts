@@ -70,9 +70,11 @@ describe('Local harness: the fleet pause (--fleet-pause)', function () {
     expect(during.pauses).to.equal(1);
     // What the outage cost DynamoDB: each environment that was calling paid its own clean opening (at most
     // 2 × the threshold: no failure before the outage), and after the pause only the fleet's probe called.
+    // One more per environment: with a 2 s recovery, an invocation's last in-process retry (within
+    // RETRY_BUDGET_MS) may meet its own breaker half-open; with the real 30 s it cannot (bench:fleet-outage).
     const workerCalls = [...callsDuring].filter(([caller]) => caller.startsWith('worker#'));
     expect(workerCalls.length, 'environments that called DynamoDB during the outage').to.be.within(1, 8);
-    for (const [environment, calls] of workerCalls) expect(calls, environment).to.be.at.most(CLEAN_OPENING);
+    for (const [environment, calls] of workerCalls) expect(calls, environment).to.be.at.most(CLEAN_OPENING + 1);
     expect(callsDuring.get(FLEET_PAUSE_FUNCTION) ?? 0, 'the probes reached DynamoDB').to.equal(during.probes);
     expect([...callsDuring.keys()].filter((caller) => !caller.startsWith('worker#') && caller !== FLEET_PAUSE_FUNCTION)).to.deep.equal([]);
     expect(during.probes, 'one probe per recovery period').to.be.at.most(Math.ceil((Date.now() - pausedAt!) / recoveryMs) + 1);
