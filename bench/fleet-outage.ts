@@ -5,11 +5,13 @@
  * fleet pause's probe) for the outage; the edge keeps accepting, so orders pile up in the queue.
  *
  * Two runs, interleaved A B (A B …with --rounds): with the fleet pause (`--fleet-pause`) and without it.
- * Each reports: calls that reached DynamoDB during the outage (all environments, and the probes among
- * them), worker invocations during the outage, how long until the fleet paused, messages that reached
+ * Each reports: calls that reached DynamoDB during the outage (all environments, the workers' by the
+ * execution environment that made them, and the probes among them), worker invocations during the outage, how long until the fleet paused, messages that reached
  * the DLQ (redriven or parked), the time from recovery until every accepted order SUCCEEDED (or how many had
  * not, 15 minutes after recovery),
- * double commits, the worker environments started, and the load average. The last line is JSON.
+ * double commits, the worker environments started, and the load average. The last line is JSON; the
+ * exit code is 1 when an order was committed twice or, with the pause, an order did not settle or the
+ * pause's bound did not hold (see withinFleetBound).
  *
  * Options: --outage-seconds S (default 600), --rate R orders/s (default 20), --latency-ms L added to each
  * worker DynamoDB call outside the outage (default 50, so batches overlap and the fleet grows to 8),
@@ -68,6 +70,8 @@ interface OutageRun {
   readonly reachedDeadLetterQueue: number;
   readonly parked: number;
   readonly settledAfterRecoveryMs: number;
+  /** With the pause: when the fleet resumed (its first probe that answered), after DynamoDB was back. */
+  readonly resumedAfterRecoveryMs: number | undefined;
   /** Settled orders, each from its reservation to its committed completion; one settling after the outage waited it out. */
   readonly orderLatency: LatencySummary;
   /** Accepted orders not SUCCEEDED when the bench stopped looking (15 min after recovery): still queued, in the DLQ, or lost. */
@@ -107,6 +111,11 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
   let outageStartedAt = 0;
   let recoveredAt = 0;
   let pausedAt: number | undefined;
+  let resumedAt: number | undefined;
+  const noteResume = (): void => {
+    if (recoveredAt > 0 && resumedAt === undefined && pausedAt !== undefined && harness.fleetFlow?.isPaused() === false)
+      resumedAt = Date.now();
+  };
   const base = { calls: 0, probes: 0, invocations: 0 };
   const during = { calls: 0, probes: 0, invocations: 0 };
   let callersAtOnset: ReadonlyMap<string, number> = new Map();
@@ -137,6 +146,7 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
       recoveredAt = Date.now();
     }
     if (outageStartedAt > 0 && recoveredAt === 0 && pausedAt === undefined && harness.fleetFlow?.isPaused() === true) pausedAt = Date.now();
+    noteResume();
     const key = `fleet-outage-${seed}-${i}`;
     sends.push(
       client.postOrder(`o-${i}`, key).then((accepted) => {
@@ -151,6 +161,7 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
   // Per order: from its reservation at the edge to its committed completion (the record's createdAt → updatedAt).
   const latencies: number[] = [];
   while (Date.now() < deadline) {
+    noteResume();
     for (const key of [...pending]) {
       const record = await harness.backend.record(key, Date.now());
       if (record?.status !== 'SUCCEEDED') continue;
@@ -177,6 +188,7 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
     reachedDeadLetterQueue: snapshot.counters.messagesRedriven + snapshot.counters.messagesParked,
     parked: snapshot.counters.messagesParked,
     settledAfterRecoveryMs,
+    resumedAfterRecoveryMs: resumedAt === undefined ? undefined : resumedAt - recoveredAt,
     orderLatency: latencySummary(latencies),
     unsettled: keys.length - settled,
     committedTwice: harness.commits.committedTwice().length,
@@ -203,6 +215,10 @@ function withinFleetBound(result: OutageRun): boolean {
   );
 }
 
+function resumed(result: OutageRun): string {
+  return result.resumedAfterRecoveryMs === undefined ? '' : ` (resumed ${(result.resumedAfterRecoveryMs / 1_000).toFixed(1)} s after it)`;
+}
+
 /** The DynamoDB calls each worker environment made between two readings of the fault counts. */
 function workerCallsSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Record<string, number> {
   const calls: Record<string, number> = {};
@@ -219,7 +235,7 @@ function describe(result: OutageRun): string {
     `(${result.probesDuringOutage} of them probes; the workers' by environment ${JSON.stringify(result.callsByEnvironment)}), ${result.workerInvocationsDuringOutage} worker invocations, paused after ${result.pausedAfterMs === undefined ? '—' : `${(result.pausedAfterMs / 1_000).toFixed(1)} s`}; ` +
     `reached the DLQ ${result.reachedDeadLetterQueue} (parked ${result.parked}); ` +
     (result.unsettled === 0
-      ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery; `
+      ? `all ${result.accepted} settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery${resumed(result)}; `
       : `${result.unsettled} of ${result.accepted} not settled ${(result.settledAfterRecoveryMs / 1_000).toFixed(1)} s after recovery (the bench stopped looking); `) +
     `per order p50/p95/p99/max ${[result.orderLatency.p50Ms, result.orderLatency.p95Ms, result.orderLatency.p99Ms, result.orderLatency.maxMs].map((ms) => (ms / 1_000).toFixed(1)).join(' / ')} s; ` +
     `committed twice ${result.committedTwice}; ${result.workerEnvironments} worker environments; load average ${result.loadAverage.start} → ${result.loadAverage.end}`
