@@ -26,8 +26,11 @@ export interface AlarmThresholds {
   readonly api5xxPercent: number;
   /** p99 of the API's latency (ms, per 5 minutes) that raises the alarm. */
   readonly apiLatencyP99Ms: number;
-  /** Openings of one dependency's circuit breaker per minute that raise its alarm. */
-  readonly breakerOpeningsPerMinute: number;
+  /**
+   * Openings of one dependency's circuit breaker within one alarm period (BREAKER_ALARM_PERIOD_SECONDS,
+   * 10 s: the breakers write the metric per second) that raise its alarm.
+   */
+  readonly breakerOpeningsPerPeriod: number;
   /** Alarm when the oldest event on the pipeline-events queue is older than this (it keeps them 4 days). */
   readonly pipelineEventAgeSeconds: number;
   /** For the outbox (issue 8): how far behind (ms) the relay may read the table's stream. */
@@ -100,7 +103,7 @@ export const DEV_ALARMS: AlarmThresholds = {
   deadLetterAgeSeconds: 6 * 3600,
   api5xxPercent: 5,
   apiLatencyP99Ms: 3000,
-  breakerOpeningsPerMinute: 1,
+  breakerOpeningsPerPeriod: 1,
   pipelineEventAgeSeconds: 3 * 24 * 3600,
   outboxIteratorAgeMs: 5 * 60_000,
   outboxDeadLetters: 1,
@@ -123,7 +126,7 @@ export const PROD_ALARMS: AlarmThresholds = {
   deadLetterAgeSeconds: 2 * 3600,
   api5xxPercent: 1,
   apiLatencyP99Ms: 1500,
-  breakerOpeningsPerMinute: 1,
+  breakerOpeningsPerPeriod: 1,
   pipelineEventAgeSeconds: 24 * 3600,
   outboxIteratorAgeMs: 60_000,
   outboxDeadLetters: 1,

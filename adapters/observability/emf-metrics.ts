@@ -1,5 +1,5 @@
-import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import { MetricResolution as PowertoolsResolution, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import type { MetricResolution, MetricUnit, Metrics } from '../../application/ports/metrics.js';
 
 export interface EmfMetricsOptions {
   /** CloudWatch namespace; when left out, Powertools reads POWERTOOLS_METRICS_NAMESPACE. */
@@ -13,6 +13,7 @@ interface PendingValue {
   readonly name: string;
   readonly value: number;
   readonly unit: MetricUnit;
+  readonly resolution: MetricResolution;
 }
 
 interface DimensionGroup {
@@ -46,14 +47,20 @@ export class EmfMetrics implements Metrics {
     });
   }
 
-  add(name: string, value: number, unit: MetricUnit, dimensions: Readonly<Record<string, string>> = {}): void {
+  add(
+    name: string,
+    value: number,
+    unit: MetricUnit,
+    dimensions: Readonly<Record<string, string>> = {},
+    resolution: MetricResolution = 'standard',
+  ): void {
     const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
     let group = this.groups.get(key);
     if (group === undefined) {
       group = { ...splitHighCardinality(dimensions), values: [] };
       this.groups.set(key, group);
     }
-    group.values.push({ name, value, unit });
+    group.values.push({ name, value, unit, resolution });
   }
 
   flush(): void {
@@ -63,8 +70,8 @@ export class EmfMetrics implements Metrics {
       for (let start = 0; start < group.values.length; start += VALUES_PER_BLOB) {
         for (const [name, value] of Object.entries(group.dimensions)) this.metrics.addDimension(name, value);
         for (const [key, value] of Object.entries(group.metadata)) this.metrics.addMetadata(key, value);
-        for (const { name, value, unit } of group.values.slice(start, start + VALUES_PER_BLOB)) {
-          this.metrics.addMetric(name, unit, value);
+        for (const { name, value, unit, resolution } of group.values.slice(start, start + VALUES_PER_BLOB)) {
+          this.metrics.addMetric(name, unit, value, resolution === 'high' ? PowertoolsResolution.High : PowertoolsResolution.Standard);
         }
         this.metrics.publishStoredMetrics();
       }

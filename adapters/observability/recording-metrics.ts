@@ -1,10 +1,11 @@
-import type { MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import type { MetricResolution, MetricUnit, Metrics } from '../../application/ports/metrics.js';
 
 export interface RecordedMetric {
   readonly name: string;
   readonly value: number;
   readonly unit: MetricUnit;
   readonly dimensions: Readonly<Record<string, string>>;
+  readonly resolution: MetricResolution;
 }
 
 export interface MetricTotals {
@@ -22,8 +23,14 @@ export class RecordingMetrics implements Metrics {
   private readonly recorded: RecordedMetric[] = [];
   private flushCount = 0;
 
-  add(name: string, value: number, unit: MetricUnit, dimensions: Readonly<Record<string, string>> = {}): void {
-    this.recorded.push({ name, value, unit, dimensions: { ...dimensions } });
+  add(
+    name: string,
+    value: number,
+    unit: MetricUnit,
+    dimensions: Readonly<Record<string, string>> = {},
+    resolution: MetricResolution = 'standard',
+  ): void {
+    this.recorded.push({ name, value, unit, dimensions: { ...dimensions }, resolution });
   }
 
   flush(): void {

@@ -194,7 +194,8 @@ export class CircuitBreakers {
     this.metrics.add('CircuitBreakerState', STATUS_GAUGE[next.status], 'None', { service });
     if (next.status === 'OPEN') {
       // The per-service count stays as the dashboard and alarms read it; the rule gets a metric of its own.
-      this.metrics.add('CircuitBreakerOpened', 1, 'Count', { service });
+      // Per second: the fleet pause's alarm reads it in 10 s periods, so the pause comes within seconds.
+      this.metrics.add('CircuitBreakerOpened', 1, 'Count', { service }, 'high');
       this.metrics.add('CircuitBreakerOpenedByRule', 1, 'Count', { service, rule: next.rule });
     }
   }

@@ -25,6 +25,20 @@ describe('Class: EmfMetrics', () => {
       expect(output.stderr).to.deep.equal([]);
     });
 
+    it('stores a metric asked for at high resolution per second (StorageResolution 1), the others per minute', () => {
+      const metrics = new EmfMetrics({ namespace: 'OrderPipeline', serviceName: 'orders' });
+      metrics.add('CircuitBreakerOpened', 1, 'Count', { service: 'dynamodb' }, 'high');
+      metrics.add('CircuitBreakerState', 2, 'None', { service: 'dynamodb' });
+
+      const blobs = emfBlobs(captureOutput(() => metrics.flush()));
+
+      expect(blobs).to.have.length(1);
+      expect(blobs[0]?._aws.CloudWatchMetrics[0]?.Metrics).to.have.deep.members([
+        { Name: 'CircuitBreakerOpened', Unit: 'Count', StorageResolution: 1 },
+        { Name: 'CircuitBreakerState', Unit: 'None' },
+      ]);
+    });
+
     it('writes one blob per set of dimensions', () => {
       const metrics = new EmfMetrics({ namespace: 'OrderPipeline', serviceName: 'orders' });
       metrics.add('OrdersFailed', 1, 'Count', { category: 'TRANSIENT' });

@@ -59,7 +59,7 @@ describe('Class: CircuitBreakers', () => {
       expect(thrown).to.be.instanceOf(CircuitOpenError);
       expect(thrown).to.include({ service: 'dynamodb', retryAfterMs: 6_000, code: 'BREAKER.OPEN' });
       expect(metrics.named('CircuitBreakerRejected')).to.deep.equal([
-        { name: 'CircuitBreakerRejected', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },
+        { name: 'CircuitBreakerRejected', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' }, resolution: undefined },
       ]);
     });
 
@@ -207,11 +207,18 @@ describe('Class: CircuitBreakers', () => {
         ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'OPEN', to: 'HALF_OPEN' }],
         ['WARN', 'circuit breaker state changed', { dependency: 'dynamodb', from: 'HALF_OPEN', to: 'CLOSED' }],
       ]);
+      // Per second: the fleet pause's alarm reads the openings in 10 s periods.
       expect(metrics.named('CircuitBreakerOpened')).to.deep.equal([
-        { name: 'CircuitBreakerOpened', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' } },
+        { name: 'CircuitBreakerOpened', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' }, resolution: 'high' },
       ]);
       expect(metrics.named('CircuitBreakerOpenedByRule')).to.deep.equal([
-        { name: 'CircuitBreakerOpenedByRule', value: 1, unit: 'Count', dimensions: { service: 'dynamodb', rule: 'count' } },
+        {
+          name: 'CircuitBreakerOpenedByRule',
+          value: 1,
+          unit: 'Count',
+          dimensions: { service: 'dynamodb', rule: 'count' },
+          resolution: undefined,
+        },
       ]);
       expect(metrics.named('CircuitBreakerState').map((point) => point.value)).to.deep.equal([2, 1, 0]);
     });

@@ -5,6 +5,7 @@ import { ERROR_CATEGORIES } from '../../domain/error-category.js';
 import { SERVICE_NAMES } from '../../application/config/breaker-defaults.js';
 import { PIPELINE_METRICS } from '../../terraform/constructs/pipeline-observability.js';
 import { ALARMED_FAILURE_CATEGORIES } from '../../terraform/operations-config.js';
+import { BREAKER_ALARM_PERIOD_SECONDS } from '../../terraform/pipeline-alarms.js';
 import { drainingStage, stage, stageTitle, statementsOf, synthesize, type Synthesized } from './synthesized-stack.js';
 
 type Props = Record<string, unknown>;
@@ -176,11 +177,12 @@ describe('Stack: alarms that reach someone', () => {
       });
     });
 
-    it("alarms on each breaker's openings with the stage's threshold", () => {
+    it("alarms on each breaker's openings with the stage's threshold, in 10 s periods of the per-second metric", () => {
       for (const service of SERVICE_NAMES) {
         expect(alarmNamed(prod, `breaker-open-${service}`)).to.deep.include({
           metric_name: PIPELINE_METRICS.breakerOpened,
-          threshold: thresholds.breakerOpeningsPerMinute,
+          period: BREAKER_ALARM_PERIOD_SECONDS,
+          threshold: thresholds.breakerOpeningsPerPeriod,
         });
       }
     });
