@@ -66,7 +66,7 @@ export async function startHarness(options: HarnessOptions, io: HarnessIo = {}):
     redrive: () => redrive.schedule.runNow(),
     redeliverOutbox: (force = false) => redrive.redeliver(force),
     replay: redrive.replay,
-    quiet: async () => !consumers.busy() && allQueuesEmpty(await core.backend.depths()),
+    quiet: async () => !consumers.busy() && allQueuesEmpty(await core.backend.depths()) && (await consumers.outbox.caughtUp()),
     stop: () => (stopping ??= stopInOrder(core, { server, consumers, schedule: redrive.schedule, history })),
   };
 }

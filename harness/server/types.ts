@@ -51,7 +51,7 @@ export interface Harness {
   redeliverOutbox(force?: boolean): Promise<RedeliverReport>;
   /** The redrive function's replay input (POST /admin/replay). */
   replay(input: unknown): Promise<ReplayAnswer>;
-  /** Nothing waiting, delayed or in flight on any queue, and no batch being worked. */
+  /** Nothing waiting, delayed or in flight on any queue, no batch being worked, and nothing on the table's stream the outbox pipe has yet to read. */
   quiet(): Promise<boolean>;
   /**
    * Stops in order, so that nothing accepted is dropped unnoticed: the server first (requests in progress

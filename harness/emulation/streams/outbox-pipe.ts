@@ -71,6 +71,16 @@ export class OutboxPipe {
     return this.working || this.lagMs > 0;
   }
 
+  /**
+   * True when no batch is being relayed and nothing waits on the stream, read from the stream itself:
+   * `busy()` knows only what the last poll saw, so between polls it misses a record written since (an
+   * order completed a moment ago whose event the pipe has not picked up yet).
+   */
+  async caughtUp(): Promise<boolean> {
+    if (this.working) return false;
+    return (await this.stream.peek(1)).length === 0;
+  }
+
   stats(): OutboxPipeStats {
     return { ...this.counters, lagMs: this.lagMs };
   }
