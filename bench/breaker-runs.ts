@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { SERVICE_BREAKER_SETTINGS } from '../application/config/breaker-defaults.js';
 import { INITIAL_BREAKER_STATE, transition, type BreakerEvent, type BreakerState } from '../domain/circuit-breaker/index.js';
+import { SeededRandom } from '../adapters/system/seeded-random.js';
 
 const { values } = parseArgs({
   options: { calls: { type: 'string' }, onsets: { type: 'string' }, seed: { type: 'string' } },
@@ -30,19 +31,9 @@ const { consecutiveFailures, windowCalls } = settings.volume!;
 const FAILURE: BreakerEvent = { type: 'FAILURE', category: 'TRANSIENT' };
 const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
 
-/** mulberry32: a small seeded generator, so each figure is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const random = seeded(SEED);
+// The harness' seeded generator (mulberry32), so each figure is reproducible.
+const generator = new SeededRandom(SEED);
+const random = (): number => generator.next();
 let now = 1_700_000_000_000;
 
 function cleanWindow(): BreakerState {

@@ -5,21 +5,16 @@ import {
   type BreakerSettings,
   type BreakerState,
 } from '../../domain/circuit-breaker/index.js';
+import { SeededRandom } from '../../adapters/system/seeded-random.js';
 
 export const T0 = 1_700_000_000_000;
 export const SUCCESS: BreakerEvent = { type: 'SUCCESS' };
 export const FAILURE: BreakerEvent = { type: 'FAILURE', category: 'TRANSIENT' };
 
-/** A small deterministic generator (mulberry32), so a simulation's fault pattern is reproducible from its seed. */
+/** The harness' seeded generator (mulberry32) as a function, so a simulation's fault pattern is reproducible from its seed. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** Feeds outcomes `gapMs` apart from `start`; returns the state, the calls made until it opened, and the clock. */
