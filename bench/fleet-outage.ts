@@ -141,7 +141,8 @@ async function run(fleetPause: boolean, seed: number): Promise<OutageRun> {
         probes: probes() - base.probes,
         invocations: harness.eventSource.stats().invocations - base.invocations,
       });
-      callsByEnvironment = workerCallsSince(callersAtOnset, harness.faults.injectedBy('dynamodb'));
+      const calls = harness.faults.injectedBy('dynamodb', callersAtOnset);
+      callsByEnvironment = Object.fromEntries([...calls].filter(([caller]) => caller.startsWith('worker#')));
       harness.faults.update({ failureRate: {}, latencyMs: { dynamodb: LATENCY_MS } });
       recoveredAt = Date.now();
     }
@@ -217,16 +218,6 @@ function withinFleetBound(result: OutageRun): boolean {
 
 function resumed(result: OutageRun): string {
   return result.resumedAfterRecoveryMs === undefined ? '' : ` (resumed ${(result.resumedAfterRecoveryMs / 1_000).toFixed(1)} s after it)`;
-}
-
-/** The DynamoDB calls each worker environment made between two readings of the fault counts. */
-function workerCallsSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Record<string, number> {
-  const calls: Record<string, number> = {};
-  for (const [caller, count] of after) {
-    const made = count - (before.get(caller) ?? 0);
-    if (caller.startsWith('worker#') && made > 0) calls[caller] = made;
-  }
-  return calls;
 }
 
 function describe(result: OutageRun): string {

@@ -123,10 +123,16 @@ export class FaultInjection {
   /**
    * The failures injected into calls to `service` so far, by who made the call: the execution
    * environment (`worker#2`) when a function fleet ran it, else the invocation's function name (the
-   * fleet pause's probe), else `outside-invocations` (the harness' own calls).
+   * fleet pause's probe), else `outside-invocations` (the harness' own calls). Given an earlier reading
+   * (`since`), only what each caller was injected after it, and only the callers that were.
    */
-  injectedBy(service: ServiceName): ReadonlyMap<string, number> {
-    return new Map(this.injectedByCaller[service]);
+  injectedBy(service: ServiceName, since: ReadonlyMap<string, number> = new Map()): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    for (const [caller, count] of this.injectedByCaller[service]) {
+      const after = count - (since.get(caller) ?? 0);
+      if (after > 0) counts.set(caller, after);
+    }
+    return counts;
   }
 
   private appliesTo(functionName: string | undefined): boolean {

@@ -13,10 +13,6 @@ const OUTAGE_MS = 12_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function callsSince(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Map<string, number> {
-  return new Map([...after].map(([caller, count]) => [caller, count - (before.get(caller) ?? 0)] as const).filter(([, made]) => made > 0));
-}
-
 interface OutageSeen {
   readonly startedAt: number;
   readonly pausedAt: number | undefined;
@@ -62,7 +58,7 @@ async function outage(running: RunningHarness, workerLatencyMs: number): Promise
   }
   const invocationsStartedWhilePaused = harness.eventSource.stats().invocations - invocationsWhenPaused;
   const during = harness.fleetFlow!.view();
-  const callsDuring = callsSince(callersBefore, harness.faults.injectedBy('dynamodb'));
+  const callsDuring = harness.faults.injectedBy('dynamodb', callersBefore);
   const endedAt = Date.now();
   harness.faults.update({ failureRate: {}, latencyMs: {} });
   for (const key of keys) await client.waitForStatus(key, ['SUCCEEDED'], 60_000);

@@ -72,6 +72,22 @@ describe('Local harness: fault injection (harness/faults/faults.ts, faulty-ports
         ]),
       );
       expect(faults.injectedBy('sqs').size).to.equal(0);
+      expect(
+        faults.injectedBy(
+          'dynamodb',
+          new Map([
+            ['worker#1', 2],
+            ['fleet-pause', 0],
+          ]),
+        ),
+        'since an earlier reading',
+      ).to.deep.equal(
+        new Map([
+          ['worker#2', 1],
+          ['fleet-pause', 1],
+          ['outside-invocations', 1],
+        ]),
+      );
     });
 
     it('hands out a copy: a count read earlier does not change under later faults', async () => {
