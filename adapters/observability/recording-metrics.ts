@@ -45,6 +45,11 @@ export class RecordingMetrics implements Metrics {
     return [...this.recorded];
   }
 
+  /** The values recorded under one metric name, in order. */
+  named(name: string): readonly RecordedMetric[] {
+    return this.recorded.filter((point) => point.name === name);
+  }
+
   /** The sum of `name`'s values whose dimensions include every given one. */
   total(name: string, dimensions: Readonly<Record<string, string>> = {}): number {
     return this.recorded

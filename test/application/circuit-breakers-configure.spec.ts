@@ -6,7 +6,8 @@ import type { Metrics } from '../../application/ports/metrics.js';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { TOKENS } from '../../application/tokens.js';
 import { PermanentError } from '../../domain/errors.js';
-import type { ManualClock, RecordingLogger, RecordingMetrics } from './circuit-breakers.fixtures.js';
+import type { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
+import type { ManualClock, RecordingLogger } from './circuit-breakers.fixtures.js';
 import { serviceUnavailable, ok, fails, ONE_STRIKE, breakerRig, tripDynamo } from './circuit-breakers.fixtures.js';
 
 describe('Class: CircuitBreakers', () => {

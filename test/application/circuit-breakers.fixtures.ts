@@ -1,6 +1,6 @@
 import type { Clock } from '../../application/ports/clock.js';
 import type { LogContext, Logger } from '../../application/ports/logger.js';
-import type { MetricResolution, MetricUnit, Metrics } from '../../application/ports/metrics.js';
+import { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
 import { expect } from 'chai';
 import { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import type { BreakerSettings } from '../../domain/circuit-breaker/index.js';
@@ -41,25 +41,6 @@ export class RecordingLogger implements Logger {
   }
   child(): Logger {
     return this;
-  }
-}
-
-export interface MetricPoint {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: MetricUnit;
-  readonly dimensions: Readonly<Record<string, string>> | undefined;
-  readonly resolution: MetricResolution | undefined;
-}
-
-export class RecordingMetrics implements Metrics {
-  readonly points: MetricPoint[] = [];
-  add(name: string, value: number, unit: MetricUnit, dimensions?: Readonly<Record<string, string>>, resolution?: MetricResolution): void {
-    this.points.push({ name, value, unit, dimensions, resolution });
-  }
-  flush(): void {}
-  named(name: string): MetricPoint[] {
-    return this.points.filter((point) => point.name === name);
   }
 }
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { CircuitBreakers } from '../../application/resilience/circuit-breakers.js';
 import { CircuitOpenError, TransientError, ValidationError } from '../../domain/errors.js';
 import { LeaseLostError } from '../../domain/idempotency.js';
-import type { ManualClock, RecordingLogger, RecordingMetrics } from './circuit-breakers.fixtures.js';
+import type { RecordingMetrics } from '../../adapters/observability/recording-metrics.js';
+import type { ManualClock, RecordingLogger } from './circuit-breakers.fixtures.js';
 import { deferred, serviceUnavailable, accessDenied, ok, fails, ONE_STRIKE, breakerRig, tripDynamo } from './circuit-breakers.fixtures.js';
 
 describe('Class: CircuitBreakers', () => {
@@ -59,7 +60,7 @@ describe('Class: CircuitBreakers', () => {
       expect(thrown).to.be.instanceOf(CircuitOpenError);
       expect(thrown).to.include({ service: 'dynamodb', retryAfterMs: 6_000, code: 'BREAKER.OPEN' });
       expect(metrics.named('CircuitBreakerRejected')).to.deep.equal([
-        { name: 'CircuitBreakerRejected', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' }, resolution: undefined },
+        { name: 'CircuitBreakerRejected', value: 1, unit: 'Count', dimensions: { service: 'dynamodb' }, resolution: 'standard' },
       ]);
     });
 
@@ -217,7 +218,7 @@ describe('Class: CircuitBreakers', () => {
           value: 1,
           unit: 'Count',
           dimensions: { service: 'dynamodb', rule: 'count' },
-          resolution: undefined,
+          resolution: 'standard',
         },
       ]);
       expect(metrics.named('CircuitBreakerState').map((point) => point.value)).to.deep.equal([2, 1, 0]);
@@ -227,7 +228,7 @@ describe('Class: CircuitBreakers', () => {
       for (let i = 0; i < 10; i += 1) await breakers.run('sqs', ok);
 
       expect(logger.lines).to.deep.equal([]);
-      expect(metrics.points).to.deep.equal([]);
+      expect(metrics.points()).to.deep.equal([]);
     });
   });
 
